@@ -1,0 +1,269 @@
+package portfolio
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// Phase is a stage of a startup's life in the incubation programme. Its
+// value is the GraphQL enum name; Slug gives the beta.gouv.fr spelling.
+type Phase string
+
+// The phases of the beta.gouv.fr approach, in their usual order.
+const (
+	PhaseInvestigation          Phase = "INVESTIGATION"
+	PhaseConstruction           Phase = "CONSTRUCTION"
+	PhaseAcceleration           Phase = "ACCELERATION"
+	PhaseConsolidation          Phase = "CONSOLIDATION"
+	PhaseTransferred            Phase = "TRANSFERRED"
+	PhaseOperated               Phase = "OPERATED"
+	PhaseAbandoned              Phase = "ABANDONED"
+	PhaseInvestigationAbandoned Phase = "INVESTIGATION_ABANDONED"
+)
+
+type phaseInfo struct {
+	slug, label string
+	active      bool
+}
+
+var phaseInfos = map[Phase]phaseInfo{
+	PhaseInvestigation:          {"investigation", "Investigation", true},
+	PhaseConstruction:           {"construction", "Construction", true},
+	PhaseAcceleration:           {"acceleration", "Accélération", true},
+	PhaseConsolidation:          {"consolidation", "En consolidation", true},
+	PhaseTransferred:            {"transfere", "Transféré", false},
+	PhaseOperated:               {"opere", "Opéré au sein du réseau", false},
+	PhaseAbandoned:              {"abandon", "Service arrêté", false},
+	PhaseInvestigationAbandoned: {"abandon-investigation", "Investigation non concluante", false},
+}
+
+// Phases lists every phase in the network's order.
+var Phases = []Phase{
+	PhaseInvestigation, PhaseConstruction, PhaseAcceleration, PhaseConsolidation,
+	PhaseTransferred, PhaseOperated, PhaseAbandoned, PhaseInvestigationAbandoned,
+}
+
+// ActivePhases lists the phases in which a startup is still in incubation.
+var ActivePhases = []Phase{PhaseInvestigation, PhaseConstruction, PhaseAcceleration, PhaseConsolidation}
+
+// PhaseFromSlug maps a beta.gouv.fr phase slug ("construction", "transfere",
+// …) to its Phase.
+func PhaseFromSlug(slug string) (Phase, bool) {
+	for p, info := range phaseInfos {
+		if info.slug == slug {
+			return p, true
+		}
+	}
+	return "", false
+}
+
+// Valid reports whether p is one of the known phases.
+func (p Phase) Valid() bool { _, ok := phaseInfos[p]; return ok }
+
+// Slug returns the beta.gouv.fr slug of the phase.
+func (p Phase) Slug() string { return phaseInfos[p].slug }
+
+// Label returns the French label of the phase.
+func (p Phase) Label() string { return phaseInfos[p].label }
+
+// Active reports whether a startup in phase p is still in incubation.
+func (p Phase) Active() bool { return phaseInfos[p].active }
+
+// Rank returns the position of p in Phases (0 for investigation), or -1.
+func (p Phase) Rank() int {
+	for i, q := range Phases {
+		if q == p {
+			return i
+		}
+	}
+	return -1
+}
+
+// MarshalGQL writes the phase as a GraphQL enum value.
+func (p Phase) MarshalGQL(w io.Writer) { writeEnum(w, string(p)) }
+
+// UnmarshalGQL reads a phase from a GraphQL enum value.
+func (p *Phase) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Phase", func(s string) bool { *p = Phase(s); return p.Valid() })
+}
+
+// Domain is a member's field of work (the "domaine" of beta.gouv.fr).
+type Domain string
+
+// The domains of the network; the value is the GraphQL enum name.
+const (
+	DomainDevelopment  Domain = "DEVELOPMENT"
+	DomainDesign       Domain = "DESIGN"
+	DomainCoaching     Domain = "COACHING"
+	DomainProduct      Domain = "PRODUCT"
+	DomainDeployment   Domain = "DEPLOYMENT"
+	DomainData         Domain = "DATA"
+	DomainIntrapreneur Domain = "INTRAPRENEURSHIP"
+	DomainAnimation    Domain = "ANIMATION"
+	DomainSupport      Domain = "SUPPORT"
+	DomainOther        Domain = "OTHER"
+	DomainAttributaire Domain = "ATTRIBUTAIRE"
+)
+
+var domainLabels = map[Domain]string{
+	DomainDevelopment:  "Développement",
+	DomainDesign:       "Design",
+	DomainCoaching:     "Coaching",
+	DomainProduct:      "Produit",
+	DomainDeployment:   "Déploiement",
+	DomainData:         "Data",
+	DomainIntrapreneur: "Intraprenariat",
+	DomainAnimation:    "Animation",
+	DomainSupport:      "Support",
+	DomainOther:        "Autre",
+	DomainAttributaire: "Attributaire",
+}
+
+// Domains lists every domain.
+var Domains = []Domain{
+	DomainDevelopment, DomainDesign, DomainCoaching, DomainProduct, DomainDeployment, DomainData,
+	DomainIntrapreneur, DomainAnimation, DomainSupport, DomainOther, DomainAttributaire,
+}
+
+// DomainFromLabel maps a beta.gouv.fr "domaine" label (accents and case
+// ignored) to its Domain.
+func DomainFromLabel(label string) (Domain, bool) {
+	k := Fold(label)
+	for d, l := range domainLabels {
+		if Fold(l) == k {
+			return d, true
+		}
+	}
+	return "", false
+}
+
+// Valid reports whether d is one of the known domains.
+func (d Domain) Valid() bool { _, ok := domainLabels[d]; return ok }
+
+// Label returns the French label of the domain.
+func (d Domain) Label() string { return domainLabels[d] }
+
+// MarshalGQL writes the domain as a GraphQL enum value.
+func (d Domain) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
+
+// UnmarshalGQL reads a domain from a GraphQL enum value.
+func (d *Domain) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Domain", func(s string) bool { *d = Domain(s); return d.Valid() })
+}
+
+// MissionStatus says how a member is engaged on a mission.
+type MissionStatus string
+
+// The mission statuses; the value is the GraphQL enum name.
+const (
+	StatusAdmin       MissionStatus = "ADMIN"       // public agent
+	StatusIndependent MissionStatus = "INDEPENDENT" // freelancer
+	StatusService     MissionStatus = "SERVICE"     // through a contractor
+)
+
+var statusInfos = map[MissionStatus][2]string{
+	StatusAdmin:       {"admin", "Agent public"},
+	StatusIndependent: {"independent", "Indépendant"},
+	StatusService:     {"service", "Prestataire (via une société de services)"},
+}
+
+// MissionStatuses lists every mission status.
+var MissionStatuses = []MissionStatus{StatusAdmin, StatusIndependent, StatusService}
+
+// MissionStatusFromSlug maps a beta.gouv.fr status slug to its MissionStatus.
+func MissionStatusFromSlug(slug string) (MissionStatus, bool) {
+	for s, info := range statusInfos {
+		if info[0] == slug {
+			return s, true
+		}
+	}
+	return "", false
+}
+
+// Valid reports whether s is one of the known statuses.
+func (s MissionStatus) Valid() bool { _, ok := statusInfos[s]; return ok }
+
+// Slug returns the beta.gouv.fr slug of the status.
+func (s MissionStatus) Slug() string { return statusInfos[s][0] }
+
+// Label returns the French label of the status.
+func (s MissionStatus) Label() string { return statusInfos[s][1] }
+
+// MarshalGQL writes the status as a GraphQL enum value.
+func (s MissionStatus) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
+
+// UnmarshalGQL reads a status from a GraphQL enum value.
+func (s *MissionStatus) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "MissionStatus", func(x string) bool { *s = MissionStatus(x); return s.Valid() })
+}
+
+// Decision is what an investment committee decided.
+type Decision string
+
+// The committee decisions; the value is the GraphQL enum name.
+const (
+	DecisionContinue    Decision = "CONTINUE"
+	DecisionAdjust      Decision = "ADJUST"
+	DecisionAdvance     Decision = "ADVANCE"
+	DecisionStop        Decision = "STOP"
+	DecisionTransfer    Decision = "TRANSFER"
+	DecisionUnspecified Decision = "UNSPECIFIED"
+)
+
+// Decisions lists every decision.
+var Decisions = []Decision{DecisionContinue, DecisionAdjust, DecisionAdvance, DecisionStop, DecisionTransfer, DecisionUnspecified}
+
+// Valid reports whether d is one of the known decisions.
+func (d Decision) Valid() bool {
+	for _, x := range Decisions {
+		if x == d {
+			return true
+		}
+	}
+	return false
+}
+
+// MarshalGQL writes the decision as a GraphQL enum value.
+func (d Decision) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
+
+// UnmarshalGQL reads a decision from a GraphQL enum value.
+func (d *Decision) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Decision", func(s string) bool { *d = Decision(s); return d.Valid() })
+}
+
+// Source says where a record comes from.
+type Source string
+
+// The sources of records.
+const (
+	SourceImported Source = "IMPORTED" // read from beta.gouv.fr content or a seed
+	SourceRecorded Source = "RECORDED" // written through the API; imports never overwrite it
+)
+
+// Valid reports whether s is a known source.
+func (s Source) Valid() bool { return s == SourceImported || s == SourceRecorded }
+
+// MarshalGQL writes the source as a GraphQL enum value.
+func (s Source) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
+
+// UnmarshalGQL reads a source from a GraphQL enum value.
+func (s *Source) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Source", func(x string) bool { *s = Source(x); return s.Valid() })
+}
+
+func writeEnum(w io.Writer, s string) {
+	if s == "" {
+		_, _ = io.WriteString(w, "null")
+		return
+	}
+	_, _ = io.WriteString(w, strconv.Quote(s))
+}
+
+func unmarshalEnum(v any, name string, set func(string) bool) error {
+	s, ok := v.(string)
+	if !ok || !set(s) {
+		return fmt.Errorf("%v is not a valid %s", v, name)
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package portfolio
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes, as the API reports them in extensions.code.
+const (
+	EInvalid         = "BAD_USER_INPUT"
+	ENotFound        = "NOT_FOUND"
+	EUnauthenticated = "UNAUTHENTICATED"
+	EForbidden       = "FORBIDDEN"
+	EConflict        = "CONFLICT"
+	EComplexity      = "COMPLEXITY_LIMIT"
+	EInternal        = "INTERNAL"
+)
+
+// Error is a domain error with a code for the client, a message safe to show
+// and, for invalid input, the name of the offending field or argument.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+}
+
+// Error returns the message.
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with the given code and formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldErrorf returns a BAD_USER_INPUT *Error naming field.
+func FieldErrorf(field, format string, args ...any) *Error {
+	return &Error{Code: EInvalid, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, INTERNAL for
+// any other error, and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EInternal
+}
+
+// ErrorMessage returns the message of the first *Error in err's chain, and a
+// generic text for any other error, so internal details never reach clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	}
+	return "internal error"
+}

@@ -1,0 +1,131 @@
+package portfolio
+
+// OverdueAfterDays is how long a startup may go without an investment
+// committee before it is overdue: a committee at least every six months.
+const OverdueAfterDays = 183
+
+// PhaseAt returns the index in phases of the phase a startup is in at date d:
+// among the phases whose start is on or before d, the one with the latest
+// start, a tie going to the one listed later. It returns -1 when every phase
+// starts after d (or has no start).
+func PhaseAt(phases []PhasePeriod, d Date) int {
+	best := -1
+	for i, p := range phases {
+		if p.Start.IsZero() || p.Start > d {
+			continue
+		}
+		if best < 0 || p.Start >= phases[best].Start {
+			best = i
+		}
+	}
+	return best
+}
+
+// ActiveAt reports whether a startup with these phases is still in
+// incubation at d: its phase at d is investigation, construction,
+// acceleration or consolidation.
+func ActiveAt(phases []PhasePeriod, d Date) bool {
+	i := PhaseAt(phases, d)
+	return i >= 0 && phases[i].Phase.Active()
+}
+
+// OnMissionAt reports whether a mission covers date d: it started on or
+// before d and has no end or ends on or after d.
+func OnMissionAt(m *Mission, d Date) bool {
+	return !m.Start.IsZero() && m.Start <= d && (m.End.IsZero() || m.End >= d)
+}
+
+// TeamAt returns the slugs of the members on the team of startup at date d,
+// each once, in the order of their first covering mission: the members with
+// a mission covering d whose startups include startup.
+func TeamAt(missions []Mission, startup string, d Date) []string {
+	var team []string
+	seen := map[string]bool{}
+	for i := range missions {
+		m := &missions[i]
+		if seen[m.MemberSlug] || !OnMissionAt(m, d) {
+			continue
+		}
+		for _, s := range m.Startups {
+			if s == startup {
+				seen[m.MemberSlug] = true
+				team = append(team, m.MemberSlug)
+				break
+			}
+		}
+	}
+	return team
+}
+
+// LastCommitteeAt returns the latest of the committee dates on or before d,
+// or the zero date when there is none.
+func LastCommitteeAt(committees []Date, d Date) Date {
+	var last Date
+	for _, c := range committees {
+		if c <= d && c > last {
+			last = c
+		}
+	}
+	return last
+}
+
+// CommitteeOverdueAt reports whether a startup is overdue for an investment
+// committee at d: it is active at d, and its last committee on or before d
+// (or, when it has had none by d, the earliest start among its phases) is
+// more than OverdueAfterDays days before d.
+func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
+	if !ActiveAt(phases, d) {
+		return false
+	}
+	ref := LastCommitteeAt(committees, d)
+	if ref.IsZero() {
+		ref = EarliestStart(phases)
+	}
+	return d.DaysSince(ref) > OverdueAfterDays
+}
+
+// EarliestStart returns the earliest start among phases (zero if none).
+func EarliestStart(phases []PhasePeriod) Date {
+	var first Date
+	for _, p := range phases {
+		if !p.Start.IsZero() && (first.IsZero() || p.Start < first) {
+			first = p.Start
+		}
+	}
+	return first
+}
+
+// NextPhaseStart returns the start of the phase that follows phases[i] in
+// time: the earliest start after phases[i].Start, or, among phases starting
+// the same day, the first one listed after i. It returns the zero date when
+// phases[i] is the last.
+func NextPhaseStart(phases []PhasePeriod, i int) Date {
+	cur := phases[i]
+	var next Date
+	for j, p := range phases {
+		if j == i || p.Start.IsZero() {
+			continue
+		}
+		later := p.Start > cur.Start || (p.Start == cur.Start && j > i)
+		if later && (next.IsZero() || p.Start < next) {
+			next = p.Start
+		}
+	}
+	return next
+}
+
+// DaysInPhase returns how long phases[i] lasted as seen at d, in days: from
+// its start to the next phase's start, or to d for the phase still current
+// at d. A phase that has not started by d lasted 0 days, and so does one
+// without a start.
+func DaysInPhase(phases []PhasePeriod, i int, d Date) int {
+	p := phases[i]
+	if p.Start.IsZero() || p.Start > d {
+		return 0
+	}
+	end := NextPhaseStart(phases, i)
+	if end.IsZero() || end > d {
+		end = d
+	}
+	return end.DaysSince(p.Start)
+}

@@ -1,0 +1,143 @@
+package portfolio
+
+// Organisation is a public body: a startup's sponsor, an incubator's owner.
+type Organisation struct {
+	ID                 int64
+	Slug               string
+	Name               string
+	Acronym            string
+	Type               string // administration-centrale, operateur, service-deconcentre, …
+	DomaineMinisteriel string
+}
+
+// Incubator is a programme that hosts startups; an organisation owns it.
+type Incubator struct {
+	ID               int64
+	Slug             string
+	Title            string
+	OwnerSlug        string // organisation slug, "" when unknown
+	ShortDescription string
+	Description      string // markdown body
+	Contact          string
+	Website          string
+	Github           string
+	Address          string
+}
+
+// PhasePeriod is one phase of a startup's history. End is informative: the
+// next phase's start is what moves a startup on.
+type PhasePeriod struct {
+	Phase  Phase
+	Start  Date
+	End    Date
+	Source Source
+}
+
+// StartupEvent is a dated event of a startup's life (product_launch,
+// national_impact, fast, end, committee, …).
+type StartupEvent struct {
+	Name    string
+	Date    Date
+	Comment string
+}
+
+// Fast is a grant of the Fonds d'accélération des startups d'État.
+type Fast struct {
+	Promotion   int
+	AmountEuros int64
+}
+
+// Committee is an investment committee: the steering body that, at least
+// every six months, reviews a startup and decides what comes next.
+type Committee struct {
+	ID               int64
+	Slug             string // startup slug, "/", date, and "-N" for a second one that day
+	StartupSlug      string
+	Date             Date
+	Decision         Decision
+	NextPhase        Phase // "" when none was decided
+	BudgetEuros      *int64
+	NextCommitteeDue Date
+	Comment          string
+	Source           Source
+	Version          int64
+}
+
+// Startup is a startup d'État or a product of the network.
+type Startup struct {
+	ID                  int64
+	Slug                string
+	Name                string
+	Pitch               string // "mission" in the records
+	Description         string // markdown body
+	IncubatorSlug       string
+	Sponsors            []string // organisation slugs
+	Phases              []PhasePeriod
+	Events              []StartupEvent
+	Committees          []Committee
+	Fast                *Fast
+	Thematiques         []string
+	Usertypes           []string
+	Techno              []string
+	Link                string
+	Repository          string
+	Contact             string
+	AccessibilityStatus string
+	StatsURL            string
+	ImpactURL           string
+	BudgetURL           string
+	DashlordURL         string
+	Version             int64
+}
+
+// Mission is a member's engagement over a period, possibly on startups.
+type Mission struct {
+	ID         int64
+	Slug       string // member slug, "/", position in the member's record
+	MemberSlug string
+	Start      Date
+	End        Date // zero when open-ended
+	Status     MissionStatus
+	Employer   string
+	Startups   []string // startup slugs
+	Source     Source
+	Version    int64
+}
+
+// Member is a person of the network (an "author" in the records).
+type Member struct {
+	ID          int64
+	Slug        string // username, the record's file name
+	Fullname    string
+	Role        string
+	Domain      Domain
+	Competences []string
+	Github      string
+	Link        string
+	MemberType  string
+	Bio         string
+	Missions    []Mission
+	Teams       []string // team slugs
+	// LegacyStartups and PreviousStartups keep the older records' member-level
+	// startup lists. They carry no dates, so they never count in a team at a
+	// date; Member.startups shows them.
+	LegacyStartups   []string
+	PreviousStartups []string
+}
+
+// Team is a team of an incubator (animation, portfolio management, …).
+type Team struct {
+	ID            int64
+	Slug          string
+	Name          string
+	Mission       string
+	IncubatorSlug string
+}
+
+// PhaseDefinition is one of the network's phase records (label, order).
+type PhaseDefinition struct {
+	Phase            Phase
+	Label            string
+	Order            int
+	ShortDescription string
+}
