@@ -85,7 +85,13 @@ func (p Phase) MarshalGQL(w io.Writer) { writeEnum(w, string(p)) }
 
 // UnmarshalGQL reads a phase from a GraphQL enum value.
 func (p *Phase) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "Phase", func(s string) bool { *p = Phase(s); return p.Valid() })
+	return unmarshalEnum(v, "Phase", func(s string) bool {
+		ok := Phase(s).Valid()
+		if ok {
+			*p = Phase(s)
+		}
+		return ok
+	})
 }
 
 // Domain is a member's field of work (the "domaine" of beta.gouv.fr).
@@ -149,7 +155,13 @@ func (d Domain) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
 
 // UnmarshalGQL reads a domain from a GraphQL enum value.
 func (d *Domain) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "Domain", func(s string) bool { *d = Domain(s); return d.Valid() })
+	return unmarshalEnum(v, "Domain", func(s string) bool {
+		ok := Domain(s).Valid()
+		if ok {
+			*d = Domain(s)
+		}
+		return ok
+	})
 }
 
 // MissionStatus says how a member is engaged on a mission.
@@ -195,7 +207,13 @@ func (s MissionStatus) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
 
 // UnmarshalGQL reads a status from a GraphQL enum value.
 func (s *MissionStatus) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "MissionStatus", func(x string) bool { *s = MissionStatus(x); return s.Valid() })
+	return unmarshalEnum(v, "MissionStatus", func(x string) bool {
+		ok := MissionStatus(x).Valid()
+		if ok {
+			*s = MissionStatus(x)
+		}
+		return ok
+	})
 }
 
 // Decision is what an investment committee decided.
@@ -229,7 +247,13 @@ func (d Decision) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
 
 // UnmarshalGQL reads a decision from a GraphQL enum value.
 func (d *Decision) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "Decision", func(s string) bool { *d = Decision(s); return d.Valid() })
+	return unmarshalEnum(v, "Decision", func(s string) bool {
+		ok := Decision(s).Valid()
+		if ok {
+			*d = Decision(s)
+		}
+		return ok
+	})
 }
 
 // Source says where a record comes from.
@@ -249,7 +273,13 @@ func (s Source) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
 
 // UnmarshalGQL reads a source from a GraphQL enum value.
 func (s *Source) UnmarshalGQL(v any) error {
-	return unmarshalEnum(v, "Source", func(x string) bool { *s = Source(x); return s.Valid() })
+	return unmarshalEnum(v, "Source", func(x string) bool {
+		ok := Source(x).Valid()
+		if ok {
+			*s = Source(x)
+		}
+		return ok
+	})
 }
 
 func writeEnum(w io.Writer, s string) {

@@ -32,6 +32,9 @@ func Fold(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if unicode.Is(unicode.Mn, r) { // a combining accent written apart from its letter
+			continue
+		}
 		r = unicode.ToLower(r)
 		if f, ok := foldTable[r]; ok {
 			b.WriteString(f)

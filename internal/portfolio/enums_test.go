@@ -1,0 +1,239 @@
+package portfolio
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+	"testing"
+)
+
+func TestPhaseSlugs(t *testing.T) {
+	tests := []struct {
+		slug   string
+		phase  Phase
+		label  string
+		active bool
+	}{
+		{"investigation", PhaseInvestigation, "Investigation", true},
+		{"construction", PhaseConstruction, "Construction", true},
+		{"acceleration", PhaseAcceleration, "Accélération", true},
+		{"consolidation", PhaseConsolidation, "En consolidation", true},
+		{"transfere", PhaseTransferred, "Transféré", false},
+		{"opere", PhaseOperated, "Opéré au sein du réseau", false},
+		{"abandon", PhaseAbandoned, "Service arrêté", false},
+		{"abandon-investigation", PhaseInvestigationAbandoned, "Investigation non concluante", false},
+	}
+	if len(tests) != len(Phases) {
+		t.Fatalf("%d phases tested, %d in Phases", len(tests), len(Phases))
+	}
+	for i, tt := range tests {
+		got, ok := PhaseFromSlug(tt.slug)
+		if !ok || got != tt.phase {
+			t.Errorf("PhaseFromSlug(%q) = %q, %v; want %q, true", tt.slug, got, ok, tt.phase)
+		}
+		if Phases[i] != tt.phase {
+			t.Errorf("Phases[%d] = %s, want %s", i, Phases[i], tt.phase)
+		}
+		if s := tt.phase.Slug(); s != tt.slug {
+			t.Errorf("%s.Slug() = %q, want %q", tt.phase, s, tt.slug)
+		}
+		if l := tt.phase.Label(); l != tt.label {
+			t.Errorf("%s.Label() = %q, want %q", tt.phase, l, tt.label)
+		}
+		if a := tt.phase.Active(); a != tt.active {
+			t.Errorf("%s.Active() = %v, want %v", tt.phase, a, tt.active)
+		}
+		if !tt.phase.Valid() {
+			t.Errorf("%s.Valid() = false", tt.phase)
+		}
+		if r := tt.phase.Rank(); r != i {
+			t.Errorf("%s.Rank() = %d, want %d", tt.phase, r, i)
+		}
+	}
+}
+
+func TestPhaseRoundTrip(t *testing.T) {
+	for _, p := range Phases {
+		got, ok := PhaseFromSlug(p.Slug())
+		if !ok || got != p {
+			t.Errorf("PhaseFromSlug(%s.Slug()) = %q, %v", p, got, ok)
+		}
+	}
+}
+
+func TestPhaseFromSlugUnknown(t *testing.T) {
+	for _, s := range []string{"", "Construction", "CONSTRUCTION", "transferred", "transféré", "alumni", "success", " investigation"} {
+		if p, ok := PhaseFromSlug(s); ok {
+			t.Errorf("PhaseFromSlug(%q) = %q, true; want false", s, p)
+		}
+	}
+}
+
+func TestActivePhases(t *testing.T) {
+	var active []Phase
+	for _, p := range Phases {
+		if p.Active() {
+			active = append(active, p)
+		}
+	}
+	if len(active) != 4 || len(ActivePhases) != 4 {
+		t.Fatalf("active phases %v, ActivePhases %v; want four", active, ActivePhases)
+	}
+	for i := range active {
+		if active[i] != ActivePhases[i] {
+			t.Errorf("active phases %v differ from ActivePhases %v", active, ActivePhases)
+			break
+		}
+	}
+	for _, p := range []Phase{"", "BOGUS", "construction"} {
+		if p.Active() || p.Valid() || p.Rank() != -1 {
+			t.Errorf("unknown phase %q: Active %v, Valid %v, Rank %d", p, p.Active(), p.Valid(), p.Rank())
+		}
+	}
+}
+
+func TestDomainFromLabel(t *testing.T) {
+	tests := []struct {
+		label string
+		want  Domain // "" means not found
+	}{
+		{"Développement", DomainDevelopment},
+		{"developpement", DomainDevelopment},
+		{"DÉVELOPPEMENT", DomainDevelopment},
+		{"Design", DomainDesign},
+		{"Coaching", DomainCoaching},
+		{"Produit", DomainProduct},
+		{"Déploiement", DomainDeployment},
+		{"deploiement", DomainDeployment},
+		{"DEPLOIEMENT", DomainDeployment},
+		{"Data", DomainData},
+		{"Intraprenariat", DomainIntrapreneur},
+		{"intraprenariat", DomainIntrapreneur},
+		{"Animation", DomainAnimation},
+		{"Support", DomainSupport},
+		{"Autre", DomainOther},
+		{"Attributaire", DomainAttributaire},
+		{"", ""},
+		{"Dev", ""},
+		{"Product", ""},
+		{"DEPLOYMENT", ""},
+		{"Intrapreneuriat", ""},
+	}
+	for _, tt := range tests {
+		got, ok := DomainFromLabel(tt.label)
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("DomainFromLabel(%q) = %q, %v; want %q", tt.label, got, ok, tt.want)
+		}
+	}
+	if len(Domains) != 11 {
+		t.Errorf("%d domains, want 11", len(Domains))
+	}
+	for _, d := range Domains {
+		got, ok := DomainFromLabel(d.Label())
+		if !ok || got != d || !d.Valid() {
+			t.Errorf("DomainFromLabel(%s.Label() = %q) = %q, %v", d, d.Label(), got, ok)
+		}
+	}
+}
+
+func TestMissionStatusFromSlug(t *testing.T) {
+	tests := []struct {
+		slug string
+		want MissionStatus // "" means not found
+	}{
+		{"admin", StatusAdmin},
+		{"independent", StatusIndependent},
+		{"service", StatusService},
+		{"", ""},
+		{"Admin", ""},
+		{"ADMIN", ""},
+		{"freelance", ""},
+		{"independant", ""},
+	}
+	for _, tt := range tests {
+		got, ok := MissionStatusFromSlug(tt.slug)
+		if ok != (tt.want != "") || got != tt.want {
+			t.Errorf("MissionStatusFromSlug(%q) = %q, %v; want %q", tt.slug, got, ok, tt.want)
+		}
+	}
+	for _, s := range MissionStatuses {
+		got, ok := MissionStatusFromSlug(s.Slug())
+		if !ok || got != s || !s.Valid() || s.Label() == "" {
+			t.Errorf("MissionStatusFromSlug(%s.Slug() = %q) = %q, %v; label %q", s, s.Slug(), got, ok, s.Label())
+		}
+	}
+}
+
+// gqlEnum is what the enum types have in common for GraphQL.
+type gqlEnum interface {
+	UnmarshalGQL(v any) error
+	MarshalGQL(w io.Writer)
+}
+
+var gqlEnumTests = []struct {
+	name  string
+	new   func() gqlEnum
+	valid []string
+}{
+	{"Phase", func() gqlEnum { return new(Phase) }, []string{"INVESTIGATION", "CONSTRUCTION", "ACCELERATION", "CONSOLIDATION", "TRANSFERRED", "OPERATED", "ABANDONED", "INVESTIGATION_ABANDONED"}},
+	{"Domain", func() gqlEnum { return new(Domain) }, []string{"DEVELOPMENT", "DESIGN", "COACHING", "PRODUCT", "DEPLOYMENT", "DATA", "INTRAPRENEURSHIP", "ANIMATION", "SUPPORT", "OTHER", "ATTRIBUTAIRE"}},
+	{"MissionStatus", func() gqlEnum { return new(MissionStatus) }, []string{"ADMIN", "INDEPENDENT", "SERVICE"}},
+	{"Decision", func() gqlEnum { return new(Decision) }, []string{"CONTINUE", "ADJUST", "ADVANCE", "STOP", "TRANSFER", "UNSPECIFIED"}},
+	{"Source", func() gqlEnum { return new(Source) }, []string{"IMPORTED", "RECORDED"}},
+}
+
+var gqlEnumInvalid = []any{"", "BOGUS", "construction", "admin", "Développement", "continue", " CONSTRUCTION", 42, nil, true}
+
+func TestEnumGQL(t *testing.T) {
+	for _, tt := range gqlEnumTests {
+		var buf bytes.Buffer
+		tt.new().MarshalGQL(&buf)
+		if buf.String() != "null" {
+			t.Errorf("zero %s MarshalGQL wrote %s, want null", tt.name, buf.String())
+		}
+		for _, v := range tt.valid {
+			e := tt.new()
+			if err := e.UnmarshalGQL(v); err != nil {
+				t.Errorf("%s.UnmarshalGQL(%q): %v", tt.name, v, err)
+				continue
+			}
+			buf.Reset()
+			e.MarshalGQL(&buf)
+			if want := strconv.Quote(v); buf.String() != want {
+				t.Errorf("%s %s MarshalGQL wrote %s, want %s", tt.name, v, buf.String(), want)
+			}
+		}
+		for _, v := range gqlEnumInvalid {
+			if err := tt.new().UnmarshalGQL(v); err == nil {
+				t.Errorf("%s.UnmarshalGQL(%#v) = nil, want an error", tt.name, v)
+			}
+		}
+	}
+}
+
+func TestEnumUnmarshalGQLKeepsValueOnError(t *testing.T) {
+	p := PhaseConstruction
+	if err := p.UnmarshalGQL("BOGUS"); err == nil || p != PhaseConstruction {
+		t.Errorf("Phase.UnmarshalGQL(\"BOGUS\") = %v, left %q; want an error and CONSTRUCTION", err, p)
+	}
+	d := DecisionStop
+	if err := d.UnmarshalGQL("continue"); err == nil || d != DecisionStop {
+		t.Errorf("Decision.UnmarshalGQL(\"continue\") = %v, left %q; want an error and STOP", err, d)
+	}
+}
+
+func TestEnumValid(t *testing.T) {
+	for _, d := range Decisions {
+		if !d.Valid() {
+			t.Errorf("%s.Valid() = false", d)
+		}
+	}
+	for _, s := range []Source{SourceImported, SourceRecorded} {
+		if !s.Valid() {
+			t.Errorf("%s.Valid() = false", s)
+		}
+	}
+	if Decision("").Valid() || Decision("continue").Valid() || Source("").Valid() || Domain("").Valid() || MissionStatus("").Valid() {
+		t.Error("an empty or misspelt enum value is Valid")
+	}
+}
