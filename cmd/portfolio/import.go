@@ -1,0 +1,85 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/betagouv"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("import", "import [--db PATH] [--strict] DIR", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, created if missing (env PORTFOLIO_DB)")
+	strict := fs.Bool("strict", false, "fail, writing nothing, if the content has any problem")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"import takes one folder: a beta.gouv.fr repository or its content/ folder"}
+	}
+	dir := fs.Arg(0)
+	start := time.Now()
+	bar := newProgress(stderr, "reading")
+	snap, err := betagouv.Read(ctx, dir, betagouv.Options{Progress: bar.update})
+	bar.done()
+	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	readTime := time.Since(start)
+	skipped := 0
+	for _, p := range snap.Problems {
+		if p.Skipped {
+			skipped++
+		}
+	}
+	if len(snap.Problems) > 0 {
+		fmt.Fprintf(stdout, "%d problems (%d records or items skipped, the others mapped):\n", len(snap.Problems), skipped)
+		for _, p := range snap.Problems {
+			mark := "mapped "
+			if p.Skipped {
+				mark = "skipped"
+			}
+			fmt.Fprintf(stdout, "  %s %s\n", mark, p)
+		}
+	}
+	if *strict && len(snap.Problems) > 0 {
+		return fmt.Errorf("import: --strict: %d problems in %s, nothing written", len(snap.Problems), dir)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	res, err := db.Load(ctx, sqlite.LoadOptions{}, func(sink portfolio.Sink) error { return snap.WriteTo(ctx, sink) })
+	if err != nil {
+		return fmt.Errorf("import: nothing written: %w", err)
+	}
+	counts := snap.Counts()
+	fmt.Fprintf(stdout, "imported %s into %s in %s (read %s)\n", dir, *dbPath, time.Since(start).Round(time.Millisecond), readTime.Round(time.Millisecond))
+	for _, k := range []string{"startups", "incubators", "organisations", "members", "missions", "committees", "teams", "phases", "events"} {
+		line := fmt.Sprintf("  %-14s %6d", k, counts[k])
+		if _, top := res.Created[k]; top || res.Updated[k]+res.Unchanged[k] > 0 {
+			line += fmt.Sprintf("   (%d new, %d updated, %d unchanged)", res.Created[k], res.Updated[k], res.Unchanged[k])
+		}
+		fmt.Fprintln(stdout, line)
+	}
+	for _, k := range sqlite.Kinds {
+		if a := res.Absent[k]; len(a) > 0 {
+			fmt.Fprintf(stdout, "%d %s in the database are absent from this snapshot (kept, not deleted):", len(a), k)
+			for i, s := range a {
+				if i == 20 {
+					fmt.Fprintf(stdout, " … and %d more", len(a)-20)
+					break
+				}
+				fmt.Fprint(stdout, " ", s)
+			}
+			fmt.Fprintln(stdout)
+		}
+	}
+	return nil
+}

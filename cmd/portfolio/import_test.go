@@ -1,0 +1,98 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func runCmd(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	err := run(context.Background(), append([]string{"portfolio"}, args...), func(string) string { return "" }, &out, io.Discard)
+	return out.String(), err
+}
+
+// countOf reads "  kind   N" from an import summary.
+func countOf(t testing.TB, out, kind string) string {
+	t.Helper()
+	m := regexp.MustCompile(`(?m)^  ` + kind + ` +(\d+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no %s count in:\n%s", kind, out)
+	}
+	return m[1]
+}
+
+func TestImportFixtureTwice(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	dir := "../../internal/betagouv/testdata/current"
+	out, err := runCmd(t, "import", "--db", db, dir)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if countOf(t, out, "startups") == "0" {
+		t.Fatalf("fixture imported no startup:\n%s", out)
+	}
+	out, err = runCmd(t, "import", "--db", db, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "(0 new, 0 updated,") {
+		t.Errorf("second import changed records:\n%s", out)
+	}
+}
+
+func TestImportStrictWritesNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	out, err := runCmd(t, "import", "--db", db, "--strict", "../../internal/betagouv/testdata/broken")
+	if err == nil || exitCode(err) != 1 {
+		t.Fatalf("strict import of broken content: err %v, want a failure\n%s", err, out)
+	}
+	if !strings.Contains(out, "tabulations.md") {
+		t.Errorf("the summary does not name the broken file:\n%s", out)
+	}
+	if _, statErr := os.Stat(db); statErr == nil {
+		t.Errorf("strict import created the database")
+	}
+}
+
+// snapshotDir returns the real beta.gouv.fr snapshot named by
+// PORTFOLIO_SNAPSHOT, or skips.
+func snapshotDir(tb testing.TB) string {
+	dir := os.Getenv("PORTFOLIO_SNAPSHOT")
+	if dir == "" {
+		tb.Skip("PORTFOLIO_SNAPSHOT is not set (the content folder of ../shared/data/betagouv-2026-08-20); .ci/run sets it")
+	}
+	return dir
+}
+
+func TestImportRealSnapshot(t *testing.T) {
+	dir := snapshotDir(t)
+	db := filepath.Join(t.TempDir(), "x.db")
+	out, err := runCmd(t, "import", "--db", db, dir)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	for kind, want := range map[string]string{"startups": "662", "incubators": "23", "organisations": "143", "members": "3484", "committees": "215", "missions": "4761"} {
+		if got := countOf(t, out, kind); got != want {
+			t.Errorf("%s: %s, want %s", kind, got, want)
+		}
+	}
+}
+
+// BenchmarkImportRealSnapshot imports the whole real snapshot into a new
+// database: read, check, write, in one transaction.
+func BenchmarkImportRealSnapshot(b *testing.B) {
+	dir := snapshotDir(b)
+	for i := 0; b.Loop(); i++ {
+		db := filepath.Join(b.TempDir(), "x.db")
+		if out, err := runCmd(b, "import", "--db", db, dir); err != nil {
+			b.Fatalf("import: %v\n%s", err, out)
+		}
+	}
+}

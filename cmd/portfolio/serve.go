@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/seed"
+	"github.com/incubateurs/portfolio/internal/server"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "serve [flags]", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file; a missing one is created with demo data (env PORTFOLIO_DB)")
+	addr := fs.String("addr", e.or("PORTFOLIO_ADDR", "127.0.0.1:8080"), "address to listen on; port 0 picks a free one (env PORTFOLIO_ADDR)")
+	var origins listFlag
+	_ = origins.Set(e("PORTFOLIO_CORS_ORIGINS"))
+	fs.Var(&origins, "cors-origins", "comma-separated browser origins allowed to call the API, e.g. https://dash.example.org (env PORTFOLIO_CORS_ORIGINS)")
+	sqlStats := fs.Bool("sql-stats", e("PORTFOLIO_SQL_STATS") == "1", "add extensions.sql {statements, ms} to every response (env PORTFOLIO_SQL_STATS=1)")
+	assets := fs.String("playground-assets", e("PORTFOLIO_PLAYGROUND_ASSETS"), "base URL of a mirror of the GraphiQL files, instead of the public CDN (env PORTFOLIO_PLAYGROUND_ASSETS)")
+	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("serve takes no arguments (got %q)", fs.Args())}
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	_, statErr := os.Stat(*dbPath)
+	isNew := errors.Is(statErr, os.ErrNotExist)
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if isNew {
+		fmt.Fprintf(stdout, "%s is new: writing synthetic demo data (seed scale 1)…\n", *dbPath)
+		start := time.Now()
+		counts, err := seedInto(ctx, db, 1, nil)
+		if err != nil {
+			return fmt.Errorf("demo data: %w", err)
+		}
+		fmt.Fprintf(stdout, "demo data ready in %s: %d startups, %d members, %d incubators\n",
+			time.Since(start).Round(time.Millisecond), counts.Startups, counts.Members, counts.Incubators)
+	}
+
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler: server.New(server.Config{
+			DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stdout, "shutting down…")
+	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// seedInto writes synthetic data at the given scale into db in one
+// transaction.
+func seedInto(ctx context.Context, db *sqlite.DB, scale int, progress func(done, total int)) (seed.Counts, error) {
+	empty, err := db.Empty(ctx)
+	if err != nil {
+		return seed.Counts{}, err
+	}
+	var counts seed.Counts
+	_, err = db.Load(ctx, sqlite.LoadOptions{Fresh: empty}, func(sink portfolioSink) error {
+		var err error
+		counts, err = seed.Generate(ctx, sink, seed.Options{Scale: scale, Progress: progress})
+		return err
+	})
+	return counts, err
+}

@@ -1,0 +1,91 @@
+package betagouv
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// snapshotDir returns the content folder of a real beta.gouv.fr snapshot
+// named by PORTFOLIO_SNAPSHOT, or skips.
+func snapshotDir(tb testing.TB) string {
+	tb.Helper()
+	dir := os.Getenv("PORTFOLIO_SNAPSHOT")
+	if dir == "" {
+		tb.Skip("PORTFOLIO_SNAPSHOT is not set; set it to a beta.gouv.fr content folder to run this")
+	}
+	return dir
+}
+
+func TestRealSnapshot(t *testing.T) {
+	dir := snapshotDir(t)
+	s := mustRead(t, dir)
+
+	equal(t, "counts", s.Counts(), map[string]int{
+		"organisations": 143, "incubators": 23, "teams": 36, "startups": 662, "members": 3484,
+		"missions": 4761, "phases": 1695, "committees": 215, "events": 562, "phaseDefinitions": 8,
+	})
+	var got []string
+	for _, p := range s.Problems {
+		got = append(got, p.String())
+	}
+	equal(t, "problems", got, []string{
+		`_incubators/menj.md: owner: unknown organisation "menj"; reference dropped`,
+		`_organisations/Préfecture: not a .md record: ignored (skipped)`,
+		`_organisations/idfm: not a .md record: ignored (skipped)`,
+	})
+
+	imported := portfolio.SourceImported
+	df := startup(t, s, "dossierfacile")
+	equal(t, "dossierfacile phases", df.Phases, []portfolio.PhasePeriod{
+		{Phase: portfolio.PhaseInvestigation, Start: d("2018-01-01"), Source: imported},
+		{Phase: portfolio.PhaseConstruction, Start: d("2018-03-01"), Source: imported},
+		{Phase: portfolio.PhaseAcceleration, Start: d("2019-01-01"), Source: imported},
+		{Phase: portfolio.PhaseConsolidation, Start: d("2024-10-14"), Source: imported},
+	})
+	equal(t, "dossierfacile incubator", df.IncubatorSlug, "mtes")
+	equal(t, "dossierfacile sponsors", df.Sponsors, []string{"dgaln", "dhup"})
+	equal(t, "dossierfacile fast", df.Fast, &portfolio.Fast{Promotion: 13, AmountEuros: 300000})
+	equal(t, "dossierfacile name", df.Name, "DossierFacile")
+
+	ac := startup(t, s, "acces-cible")
+	if len(ac.Committees) != 4 {
+		t.Fatalf("acces-cible: %d committees, want 4", len(ac.Committees))
+	}
+	equal(t, "acces-cible first committee", ac.Committees[0], committee("acces-cible/2024-10-07", "acces-cible", "2024-10-07", "Poursuite"))
+
+	ml := member(t, s, "maitane.lenoir")
+	equal(t, "maitane.lenoir legacy", ml.LegacyStartups, []string{"pitchou", "sppnaut"})
+	equal(t, "maitane.lenoir previous", ml.PreviousStartups, []string{"territoires-en-transitions", "mon-entreprise", "zam", "visam"})
+	equal(t, "maitane.lenoir mission 3 startups", ml.Missions[2].Startups, []string{"pitchou"})
+
+	legacyOnly := 0
+	for _, m := range s.Members {
+		onMissions := false
+		for _, ms := range m.Missions {
+			onMissions = onMissions || len(ms.Startups) > 0
+		}
+		if !onMissions && len(m.LegacyStartups)+len(m.PreviousStartups) > 0 {
+			legacyOnly++
+		}
+	}
+	equal(t, "members with member-level startups only", legacyOnly, 155)
+
+	// A repository root reads the same as its content folder.
+	if filepath.Base(dir) == "content" {
+		equal(t, "read from the root", mustRead(t, filepath.Dir(dir)).Counts(), s.Counts())
+	}
+}
+
+func BenchmarkRead(b *testing.B) {
+	dir := snapshotDir(b)
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := Read(ctx, dir, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

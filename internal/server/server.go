@@ -1,0 +1,146 @@
+// Package server assembles the HTTP side of the portfolio: the GraphQL
+// endpoint with its error mapping and limits, the GraphiQL playground, CORS,
+// and the operational endpoints.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// Config holds what the server needs; the zero value of each option is a
+// sane default.
+type Config struct {
+	DB     *sqlite.DB
+	Logger *slog.Logger
+	// CORSOrigins lists the browser origins allowed to call the API; empty
+	// means same-origin only.
+	CORSOrigins []string
+	// SQLStats adds extensions.sql {statements, ms} to every response.
+	SQLStats bool
+	// PlaygroundAssets is the base URL of a mirror of the GraphiQL files;
+	// empty loads them from the public CDN.
+	PlaygroundAssets string
+}
+
+// New returns the HTTP handler of the whole server.
+func New(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{DB: cfg.DB}}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	gql.Use(extension.Introspection{})
+	gql.SetErrorPresenter(presentError(cfg.Logger))
+	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
+		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
+		return portfolio.Errorf(portfolio.EInternal, "internal error")
+	})
+	if cfg.SQLStats {
+		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if s := sqlite.StatsFrom(ctx); s != nil && resp != nil {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["sql"] = map[string]any{
+					"statements": s.Statements(),
+					"ms":         float64(s.Duration().Microseconds()) / 1000,
+				}
+			}
+			return resp
+		})
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/graphql", withStats(gql))
+	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("ok\n"))
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := cfg.DB.Ready(ctx); err != nil {
+			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		w.Write([]byte("ready\n"))
+	})
+	c := cors.New(cors.Options{
+		AllowedOrigins:   cfg.CORSOrigins,
+		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
+		AllowedHeaders:   []string{"Authorization", "Content-Type"},
+		AllowCredentials: false,
+		MaxAge:           600,
+	})
+	return c.Handler(mux)
+}
+
+// withStats gives each request a statement counter in its context.
+func withStats(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, _ := sqlite.WithStats(r.Context())
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// presentError maps errors to GraphQL errors once, at the edge: domain
+// errors keep their code and message, anything else becomes INTERNAL with a
+// generic message (the detail is logged, never sent).
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		var perr *portfolio.Error
+		if errors.As(err, &perr) {
+			gerr.Message = perr.Message
+			if gerr.Extensions == nil {
+				gerr.Extensions = map[string]any{}
+			}
+			gerr.Extensions["code"] = perr.Code
+			if perr.Field != "" {
+				gerr.Extensions["field"] = perr.Field
+			}
+			return gerr
+		}
+		if _, ok := gerr.Extensions["code"]; ok { // parser and validation errors
+			return gerr
+		}
+		var inner *gqlerror.Error
+		if errors.As(err, &inner) && inner.Err == nil && inner.Rule != "" {
+			return gerr
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			gerr.Message = "the request was cancelled or took too long"
+			gerr.Extensions = map[string]any{"code": "TIMEOUT"}
+			return gerr
+		}
+		log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String())
+		gerr.Message = "internal error"
+		gerr.Extensions = map[string]any{"code": portfolio.EInternal}
+		return gerr
+	}
+}
+
+// playgroundHandler serves GraphiQL with the explorer plugin.
+func playgroundHandler(assets string) http.Handler {
+	opts := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
+	return playground.Handler("Portfolio — GraphQL", "/graphql", opts...)
+}

@@ -1,0 +1,294 @@
+// Package sqlite stores the portfolio in one embedded SQLite file. It is the
+// only package that speaks SQL: it opens the database with its pragmas,
+// applies the embedded migrations, loads records through portfolio.Sink, and
+// answers the read queries of the API with batched, set-based statements.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is an open portfolio database: a single-connection pool for writes and
+// a pool of read-only connections, both on the same WAL-mode file.
+type DB struct {
+	Path  string
+	write *sql.DB
+	read  *sql.DB
+
+	stmtMu sync.Mutex
+	stmts  map[string]*sql.Stmt
+}
+
+// maxCachedStatements bounds the prepared-statement cache: filters compile to
+// many shapes of SQL, and past this many new shapes are prepared per use.
+const maxCachedStatements = 512
+
+func dsn(path string, readOnly bool) string {
+	// busy_timeout first, so that the pragmas after it wait instead of failing.
+	q := url.Values{}
+	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"}
+	if readOnly {
+		pragmas = append(pragmas, "query_only(1)")
+	} else {
+		pragmas = append([]string{pragmas[0], "journal_mode(WAL)"}, pragmas[1:]...)
+		q.Set("_txlock", "immediate")
+	}
+	s := "file:" + path + "?"
+	for i, p := range pragmas {
+		if i > 0 {
+			s += "&"
+		}
+		s += "_pragma=" + url.QueryEscape(p)
+	}
+	if len(q) > 0 {
+		s += "&" + q.Encode()
+	}
+	return s
+}
+
+// Open opens (creating it if needed) the database at path, checks that it
+// runs in WAL mode, and applies the migrations it lacks. A database written
+// by a newer version of the program is refused.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if path == "" || strings.ContainsAny(path, "?#") {
+		return nil, fmt.Errorf("open database: invalid path %q", path)
+	}
+	w, err := sql.Open("sqlite", dsn(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	db := &DB{Path: path, write: w, stmts: map[string]*sql.Stmt{}}
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	if mode != "wal" {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: journal mode is %q, want wal", path, mode)
+	}
+	if err := db.migrate(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	if n < 4 {
+		n = 4
+	}
+	r.SetMaxOpenConns(n)
+	r.SetMaxIdleConns(n)
+	db.read = r
+	return db, nil
+}
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	db.stmtMu.Lock()
+	for _, s := range db.stmts {
+		s.Close()
+	}
+	db.stmts = nil
+	db.stmtMu.Unlock()
+	var errs []error
+	if db.read != nil {
+		errs = append(errs, db.read.Close())
+	}
+	errs = append(errs, db.write.Close())
+	return errors.Join(errs...)
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var ms []migration
+	for i, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil || v != i+1 {
+			return nil, fmt.Errorf("migration %s: want number %04d", base, i+1)
+		}
+		b, err := migrationFS.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{v, base, string(b)})
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema version this program writes.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT`); err != nil {
+		return fmt.Errorf("migrations table: %w", err)
+	}
+	cur, err := db.currentVersion(ctx, db.write)
+	if err != nil {
+		return err
+	}
+	if cur > len(ms) {
+		return fmt.Errorf("the database has schema version %d, made by a newer version of portfolio (this one knows up to %d): upgrade portfolio or use another database", cur, len(ms))
+	}
+	for _, m := range ms[cur:] {
+		tx, err := db.write.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", m.version, m.name); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+func (db *DB) currentVersion(ctx context.Context, q queryer) (int, error) {
+	var v sql.NullInt64
+	if err := q.QueryRowContext(ctx, "SELECT max(version) FROM schema_migrations").Scan(&v); err != nil {
+		return 0, fmt.Errorf("schema version: %w", err)
+	}
+	return int(v.Int64), nil
+}
+
+// Ready reports whether the database answers and its schema is current.
+func (db *DB) Ready(ctx context.Context) error {
+	v, err := db.currentVersion(ctx, db.read)
+	if err != nil {
+		return err
+	}
+	if v != SchemaVersion() {
+		return fmt.Errorf("schema version %d, want %d", v, SchemaVersion())
+	}
+	return nil
+}
+
+// Stats counts the SQL statements run for one request and the time they
+// took, when the request's context carries one (see WithStats).
+type Stats struct {
+	statements atomic.Int64
+	nanos      atomic.Int64
+}
+
+// Statements returns the number of statements run so far.
+func (s *Stats) Statements() int64 { return s.statements.Load() }
+
+// Duration returns the time spent running statements and reading their rows.
+func (s *Stats) Duration() time.Duration { return time.Duration(s.nanos.Load()) }
+
+type statsKey struct{}
+
+// WithStats returns a context that counts the statements run under it.
+func WithStats(ctx context.Context) (context.Context, *Stats) {
+	s := &Stats{}
+	return context.WithValue(ctx, statsKey{}, s), s
+}
+
+// StatsFrom returns the Stats of ctx, or nil.
+func StatsFrom(ctx context.Context) *Stats {
+	s, _ := ctx.Value(statsKey{}).(*Stats)
+	return s
+}
+
+// stmt returns a cached prepared statement on the read pool.
+func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, bool, error) {
+	db.stmtMu.Lock()
+	defer db.stmtMu.Unlock()
+	if s, ok := db.stmts[q]; ok {
+		return s, true, nil
+	}
+	s, err := db.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(db.stmts) >= maxCachedStatements {
+		return s, false, nil
+	}
+	db.stmts[q] = s
+	return s, true, nil
+}
+
+// each runs a read query and calls fn for each row; it counts the statement
+// and its time in the context's Stats.
+func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	start := time.Now()
+	if s := StatsFrom(ctx); s != nil {
+		s.statements.Add(1)
+		defer func() { s.nanos.Add(int64(time.Since(start))) }()
+	}
+	st, cached, err := db.stmt(ctx, q)
+	if err != nil {
+		return fmt.Errorf("prepare: %w", err)
+	}
+	if !cached {
+		defer st.Close()
+	}
+	rows, err := st.QueryContext(ctx, args...)
+	if err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("query: %w", err)
+	}
+	return nil
+}

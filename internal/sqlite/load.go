@@ -1,0 +1,458 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// Fresh says the database holds no records yet (a seed into a new file):
+	// Load then skips the work that only an update needs.
+	Fresh bool
+}
+
+// LoadResult says what a Load changed, per kind of record ("startups",
+// "members", …).
+type LoadResult struct {
+	Created   map[string]int
+	Updated   map[string]int
+	Unchanged map[string]int
+	// Absent lists, per kind, the slugs of records the database holds but
+	// the load did not mention: an import never deletes them.
+	Absent map[string][]string
+}
+
+// Kinds lists the kinds of top-level records, in load order.
+var Kinds = []string{"organisations", "incubators", "teams", "startups", "members"}
+
+// Load runs fill in one write transaction, giving it a portfolio.Sink that
+// upserts records by slug. Nothing is written when fill or the load fails.
+// Records already stored with the same content are left untouched, so
+// loading the same data twice changes nothing. Records written through the
+// API (source RECORDED) are never overwritten.
+func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Sink) error) (*LoadResult, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("load: begin: %w", err)
+	}
+	defer tx.Rollback()
+	l := &loader{tx: tx, fresh: opts.Fresh, stmts: map[string]*sql.Stmt{}, res: &LoadResult{
+		Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}, Absent: map[string][]string{},
+	}}
+	defer l.close()
+	if !opts.Fresh {
+		if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS load_seen (kind TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, slug)) WITHOUT ROWID"); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM load_seen"); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	if err := fill(l); err != nil {
+		return nil, err
+	}
+	if !opts.Fresh {
+		for _, kind := range Kinds {
+			rows, err := tx.QueryContext(ctx, "SELECT slug FROM "+kind+" WHERE slug NOT IN (SELECT slug FROM load_seen WHERE kind = ?) ORDER BY slug", kind)
+			if err != nil {
+				return nil, fmt.Errorf("load: absent %s: %w", kind, err)
+			}
+			for rows.Next() {
+				var s string
+				if err := rows.Scan(&s); err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("load: absent %s: %w", kind, err)
+				}
+				l.res.Absent[kind] = append(l.res.Absent[kind], s)
+			}
+			rows.Close()
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM load_seen"); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("load: commit: %w", err)
+	}
+	return l.res, nil
+}
+
+type loader struct {
+	tx    *sql.Tx
+	fresh bool
+	stmts map[string]*sql.Stmt
+	res   *LoadResult
+}
+
+func (l *loader) close() {
+	for _, s := range l.stmts {
+		s.Close()
+	}
+}
+
+func (l *loader) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	s, ok := l.stmts[q]
+	if !ok {
+		var err error
+		if s, err = l.tx.PrepareContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("prepare %.40q: %w", q, err)
+		}
+		l.stmts[q] = s
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (l *loader) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	s, ok := l.stmts[q]
+	if !ok {
+		var err error
+		if s, err = l.tx.PrepareContext(ctx, q); err != nil {
+			return l.tx.QueryRowContext(ctx, q, args...) // reports the same error on Scan
+		}
+		l.stmts[q] = s
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+// upsert inserts or updates the row of a top-level record by slug, only
+// when one of its columns differs, and returns its id. cols excludes slug.
+func (l *loader) upsert(ctx context.Context, kind, slug string, cols []string, vals []any) (int64, error) {
+	q := upsertSQL(kind, cols)
+	args := append([]any{slug}, vals...)
+	var id, version int64
+	err := l.queryRow(ctx, q, args...).Scan(&id, &version)
+	switch {
+	case errors.Is(err, sql.ErrNoRows): // unchanged: the WHERE of DO UPDATE kept the row
+		if err := l.queryRow(ctx, "SELECT id FROM "+kind+" WHERE slug = ?", slug).Scan(&id); err != nil {
+			return 0, fmt.Errorf("%s %s: %w", kind, slug, err)
+		}
+		l.res.Unchanged[kind]++
+	case err != nil:
+		return 0, fmt.Errorf("%s %s: %w", kind, slug, err)
+	case version == 1:
+		l.res.Created[kind]++
+	default:
+		l.res.Updated[kind]++
+	}
+	if !l.fresh {
+		if _, err := l.exec(ctx, "INSERT OR IGNORE INTO load_seen (kind, slug) VALUES (?, ?)", kind, slug); err != nil {
+			return 0, fmt.Errorf("%s %s: %w", kind, slug, err)
+		}
+	}
+	return id, nil
+}
+
+var upsertCache sync.Map // table and columns -> statement
+
+func upsertSQL(table string, cols []string) string {
+	key := table + ":" + strings.Join(cols, ",")
+	if q, ok := upsertCache.Load(key); ok {
+		return q.(string)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "INSERT INTO %s (slug, %s) VALUES (?%s) ON CONFLICT (slug) DO UPDATE SET ",
+		table, strings.Join(cols, ", "), strings.Repeat(", ?", len(cols)))
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s = excluded.%s", c, c)
+	}
+	b.WriteString(", version = version + 1 WHERE (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(table + "." + c)
+	}
+	b.WriteString(") IS NOT (")
+	for i, c := range cols {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("excluded." + c)
+	}
+	b.WriteString(")")
+	if table == "committees" || table == "missions" {
+		b.WriteString(" AND " + table + ".source = 'IMPORTED'")
+	}
+	b.WriteString(" RETURNING id, version")
+	q := b.String()
+	upsertCache.Store(key, q)
+	return q
+}
+
+func nullDate(d portfolio.Date) any {
+	if d.IsZero() {
+		return nil
+	}
+	return d.String()
+}
+
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+const idOf = "(SELECT id FROM %s WHERE slug = ?)"
+
+// PutPhaseDefinition stores one of the network's phase records.
+func (l *loader) PutPhaseDefinition(ctx context.Context, p *portfolio.PhaseDefinition) error {
+	_, err := l.exec(ctx, `INSERT INTO phase_definitions (phase, label, ord, short_description) VALUES (?, ?, ?, ?)
+		ON CONFLICT (phase) DO UPDATE SET label = excluded.label, ord = excluded.ord, short_description = excluded.short_description
+		WHERE (label, ord, short_description) IS NOT (excluded.label, excluded.ord, excluded.short_description)`,
+		string(p.Phase), p.Label, p.Order, p.ShortDescription)
+	if err != nil {
+		return fmt.Errorf("phase %s: %w", p.Phase, err)
+	}
+	return nil
+}
+
+// PutOrganisation upserts an organisation.
+func (l *loader) PutOrganisation(ctx context.Context, o *portfolio.Organisation) error {
+	_, err := l.upsert(ctx, "organisations", o.Slug,
+		[]string{"name", "acronym", "type", "domaine_ministeriel"},
+		[]any{o.Name, o.Acronym, o.Type, o.DomaineMinisteriel})
+	return err
+}
+
+// PutIncubator upserts an incubator.
+func (l *loader) PutIncubator(ctx context.Context, i *portfolio.Incubator) error {
+	owner, err := l.ref(ctx, "organisations", i.OwnerSlug)
+	if err != nil {
+		return err
+	}
+	_, err = l.upsert(ctx, "incubators", i.Slug,
+		[]string{"title", "owner_id", "short_description", "description", "contact", "website", "github", "address"},
+		[]any{i.Title, owner, i.ShortDescription, i.Description, i.Contact, i.Website, i.Github, i.Address})
+	return err
+}
+
+// PutTeam upserts a team.
+func (l *loader) PutTeam(ctx context.Context, t *portfolio.Team) error {
+	inc, err := l.ref(ctx, "incubators", t.IncubatorSlug)
+	if err != nil {
+		return err
+	}
+	_, err = l.upsert(ctx, "teams", t.Slug, []string{"name", "mission", "incubator_id"}, []any{t.Name, t.Mission, inc})
+	return err
+}
+
+// ref returns the id of the record of kind with this slug, or nil when the
+// slug is empty or unknown.
+func (l *loader) ref(ctx context.Context, kind, slug string) (any, error) {
+	if slug == "" {
+		return nil, nil
+	}
+	var id int64
+	err := l.queryRow(ctx, "SELECT id FROM "+kind+" WHERE slug = ?", slug).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", kind, slug, err)
+	}
+	return id, nil
+}
+
+// PutStartup upserts a startup and replaces its imported phases, events,
+// sponsors, tags and committees with the given ones.
+func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
+	inc, err := l.ref(ctx, "incubators", s.IncubatorSlug)
+	if err != nil {
+		return err
+	}
+	var fastPromo, fastAmount any
+	if s.Fast != nil {
+		fastPromo, fastAmount = s.Fast.Promotion, s.Fast.AmountEuros
+	}
+	id, err := l.upsert(ctx, "startups", s.Slug,
+		[]string{"name", "pitch", "description", "search_text", "incubator_id", "link", "repository", "contact",
+			"accessibility_status", "stats_url", "impact_url", "budget_url", "dashlord_url", "fast_promotion", "fast_amount"},
+		[]any{s.Name, s.Pitch, s.Description, portfolio.Fold(s.Name + " " + s.Pitch), inc, s.Link, s.Repository, s.Contact,
+			s.AccessibilityStatus, s.StatsURL, s.ImpactURL, s.BudgetURL, s.DashlordURL, fastPromo, fastAmount})
+	if err != nil {
+		return err
+	}
+	fail := func(what string, err error) error { return fmt.Errorf("startup %s: %s: %w", s.Slug, what, err) }
+	if !l.fresh {
+		for _, q := range []string{
+			"DELETE FROM startup_sponsors WHERE startup_id = ?",
+			"DELETE FROM startup_tags WHERE startup_id = ?",
+			"DELETE FROM events WHERE startup_id = ?",
+			"DELETE FROM phases WHERE startup_id = ? AND source = 'IMPORTED'",
+		} {
+			if _, err := l.exec(ctx, q, id); err != nil {
+				return fail("clear", err)
+			}
+		}
+	}
+	for i, o := range s.Sponsors {
+		if _, err := l.exec(ctx, "INSERT OR IGNORE INTO startup_sponsors (startup_id, organisation_id, seq) SELECT ?, id, ? FROM organisations WHERE slug = ?", id, i, o); err != nil {
+			return fail("sponsors", err)
+		}
+	}
+	for kind, labels := range map[string][]string{"thematique": s.Thematiques, "usertype": s.Usertypes, "techno": s.Techno} {
+		for i, t := range labels {
+			if _, err := l.exec(ctx, "INSERT INTO startup_tags (startup_id, kind, seq, label) VALUES (?, ?, ?, ?)", id, kind, i, t); err != nil {
+				return fail(kind, err)
+			}
+		}
+	}
+	for i, p := range s.Phases {
+		// Recorded phases keep their rows; imported ones fill the positions they leave.
+		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source) VALUES (?, ?, ?, ?, ?, 'IMPORTED')
+			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End)); err != nil {
+			return fail("phases", err)
+		}
+	}
+	for i, e := range s.Events {
+		if _, err := l.exec(ctx, "INSERT INTO events (startup_id, seq, name, date, comment) VALUES (?, ?, ?, ?, ?)", id, i, e.Name, nullDate(e.Date), e.Comment); err != nil {
+			return fail("events", err)
+		}
+	}
+	keep := make([]string, 0, len(s.Committees))
+	for i := range s.Committees {
+		c := &s.Committees[i]
+		var budget any
+		if c.BudgetEuros != nil {
+			budget = *c.BudgetEuros
+		}
+		if _, err := l.upsertChild(ctx, "committees", c.Slug,
+			[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
+			[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, string(portfolio.SourceImported)}); err != nil {
+			return fail("committees", err)
+		}
+		keep = append(keep, c.Slug)
+	}
+	if !l.fresh {
+		if err := l.deleteOthers(ctx, "committees", "startup_id", id, keep); err != nil {
+			return fail("committees", err)
+		}
+	}
+	return nil
+}
+
+// upsertChild upserts a row of committees or missions (tables with a slug
+// and a source) without counting it as a top-level record. Rows recorded
+// through the API are left as they are.
+func (l *loader) upsertChild(ctx context.Context, table, slug string, cols []string, vals []any) (int64, error) {
+	var id, version int64
+	err := l.queryRow(ctx, upsertSQL(table, cols), append([]any{slug}, vals...)...).Scan(&id, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = l.queryRow(ctx, "SELECT id FROM "+table+" WHERE slug = ?", slug).Scan(&id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: %w", table, slug, err)
+	}
+	return id, nil
+}
+
+// deleteOthers removes the imported rows of table under parent whose slug is
+// not in keep: a record's children mirror the snapshot.
+func (l *loader) deleteOthers(ctx context.Context, table, parentCol string, parent int64, keep []string) error {
+	sort.Strings(keep)
+	rows, err := l.tx.QueryContext(ctx, "SELECT slug FROM "+table+" WHERE "+parentCol+" = ? AND source = 'IMPORTED'", parent)
+	if err != nil {
+		return err
+	}
+	var gone []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		if i := sort.SearchStrings(keep, s); i == len(keep) || keep[i] != s {
+			gone = append(gone, s)
+		}
+	}
+	rows.Close()
+	for _, s := range gone {
+		if _, err := l.exec(ctx, "DELETE FROM "+table+" WHERE slug = ?", s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutMember upserts a member and replaces their imported missions,
+// competences, teams and legacy startup lists with the given ones.
+func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
+	domain := m.Domain
+	if domain == "" {
+		domain = portfolio.DomainOther
+	}
+	id, err := l.upsert(ctx, "members", m.Slug,
+		[]string{"fullname", "search_text", "role", "domain", "github", "link", "member_type", "bio"},
+		[]any{m.Fullname, portfolio.Fold(m.Fullname), m.Role, string(domain), m.Github, m.Link, m.MemberType, m.Bio})
+	if err != nil {
+		return err
+	}
+	fail := func(what string, err error) error { return fmt.Errorf("member %s: %s: %w", m.Slug, what, err) }
+	if !l.fresh {
+		for _, q := range []string{
+			"DELETE FROM member_competences WHERE member_id = ?",
+			"DELETE FROM member_teams WHERE member_id = ?",
+			"DELETE FROM member_startups WHERE member_id = ?",
+		} {
+			if _, err := l.exec(ctx, q, id); err != nil {
+				return fail("clear", err)
+			}
+		}
+	}
+	for i, c := range m.Competences {
+		if _, err := l.exec(ctx, "INSERT INTO member_competences (member_id, seq, label) VALUES (?, ?, ?)", id, i, c); err != nil {
+			return fail("competences", err)
+		}
+	}
+	for _, t := range m.Teams {
+		if _, err := l.exec(ctx, "INSERT OR IGNORE INTO member_teams (member_id, team_id) SELECT ?, id FROM teams WHERE slug = ?", id, t); err != nil {
+			return fail("teams", err)
+		}
+	}
+	for kind, list := range map[string][]string{"current": m.LegacyStartups, "previous": m.PreviousStartups} {
+		for _, s := range list {
+			if _, err := l.exec(ctx, "INSERT OR IGNORE INTO member_startups (member_id, startup_id, kind) SELECT ?, id, ? FROM startups WHERE slug = ?", id, kind, s); err != nil {
+				return fail("startups", err)
+			}
+		}
+	}
+	keep := make([]string, 0, len(m.Missions))
+	for i := range m.Missions {
+		ms := &m.Missions[i]
+		mid, err := l.upsertChild(ctx, "missions", ms.Slug,
+			[]string{"member_id", "seq", "start", `"end"`, "status", "employer", "source"},
+			[]any{id, i, ms.Start.String(), nullDate(ms.End), nullString(string(ms.Status)), ms.Employer, string(portfolio.SourceImported)})
+		if err != nil {
+			return fail("missions", err)
+		}
+		keep = append(keep, ms.Slug)
+		if !l.fresh {
+			if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ? AND EXISTS (SELECT 1 FROM missions WHERE id = ? AND source = 'IMPORTED')", mid, mid); err != nil {
+				return fail("missions", err)
+			}
+		}
+		for _, s := range ms.Startups {
+			if _, err := l.exec(ctx, "INSERT OR IGNORE INTO mission_startups (mission_id, startup_id) SELECT ?, id FROM startups WHERE slug = ?", mid, s); err != nil {
+				return fail("missions", err)
+			}
+		}
+	}
+	if !l.fresh {
+		if err := l.deleteOthers(ctx, "missions", "member_id", id, keep); err != nil {
+			return fail("missions", err)
+		}
+	}
+	return nil
+}
