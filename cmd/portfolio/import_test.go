@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -94,5 +96,67 @@ func BenchmarkImportRealSnapshot(b *testing.B) {
 		if out, err := runCmd(b, "import", "--db", db, dir); err != nil {
 			b.Fatalf("import: %v\n%s", err, out)
 		}
+	}
+}
+
+// dump returns every row of every table of the database at path, in a
+// stable order, as text.
+func dump(t testing.TB, path string) string {
+	t.Helper()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	tables, err := raw.Query("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for tables.Next() {
+		var n string
+		tables.Scan(&n)
+		names = append(names, n)
+	}
+	tables.Close()
+	var b strings.Builder
+	for _, n := range names {
+		rows, err := raw.Query("SELECT * FROM \"" + n + "\" ORDER BY 1, 2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "%s %v\n", n, vals)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func TestSecondImportLeavesContentIdentical(t *testing.T) {
+	dir := snapshotDir(t)
+	db := filepath.Join(t.TempDir(), "x.db")
+	if out, err := runCmd(t, "import", "--db", db, dir); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	before := dump(t, db)
+	if out, err := runCmd(t, "import", "--db", db, dir); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	after := dump(t, db)
+	if before != after {
+		t.Errorf("the second import changed the database content (%d bytes of rows before, %d after)", len(before), len(after))
+	}
+	if len(before) < 100000 {
+		t.Errorf("the dump is suspiciously small: %d bytes", len(before))
 	}
 }
