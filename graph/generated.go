@@ -29,14 +29,185 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Committee() CommitteeResolver
+	Incubator() IncubatorResolver
+	IncubatorCount() IncubatorCountResolver
+	Member() MemberResolver
+	Mission() MissionResolver
+	Organisation() OrganisationResolver
+	OrganisationCount() OrganisationCountResolver
+	PhaseDefinition() PhaseDefinitionResolver
+	Portfolio() PortfolioResolver
 	Query() QueryResolver
 	Startup() StartupResolver
+	StartupEvent() StartupEventResolver
+	Team() TeamResolver
+	TeamMembership() TeamMembershipResolver
 }
 
 type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Committee struct {
+		BudgetEuros      func(childComplexity int) int
+		Comment          func(childComplexity int) int
+		Date             func(childComplexity int) int
+		Decision         func(childComplexity int) int
+		ID               func(childComplexity int) int
+		NextCommitteeDue func(childComplexity int) int
+		NextPhase        func(childComplexity int) int
+		Phase            func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Source           func(childComplexity int) int
+		Startup          func(childComplexity int) int
+	}
+
+	CommitteeConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommitteeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DecisionCount struct {
+		Count    func(childComplexity int) int
+		Decision func(childComplexity int) int
+	}
+
+	DomainCount struct {
+		Count  func(childComplexity int) int
+		Domain func(childComplexity int) int
+	}
+
+	Fast struct {
+		AmountEuros func(childComplexity int) int
+		Promotion   func(childComplexity int) int
+	}
+
+	Incubator struct {
+		Address          func(childComplexity int) int
+		Contact          func(childComplexity int) int
+		Description      func(childComplexity int) int
+		Github           func(childComplexity int) int
+		ID               func(childComplexity int) int
+		Owner            func(childComplexity int) int
+		Portfolio        func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
+		ShortDescription func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Startups         func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Teams            func(childComplexity int) int
+		Title            func(childComplexity int) int
+		Website          func(childComplexity int) int
+	}
+
+	IncubatorConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	IncubatorCount struct {
+		Count     func(childComplexity int) int
+		Incubator func(childComplexity int) int
+	}
+
+	IncubatorEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	LabelCount struct {
+		Count func(childComplexity int) int
+		Label func(childComplexity int) int
+	}
+
+	Member struct {
+		Active      func(childComplexity int, asOf *portfolio.Date) int
+		Competences func(childComplexity int) int
+		Domain      func(childComplexity int) int
+		Fullname    func(childComplexity int) int
+		Github      func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Link        func(childComplexity int) int
+		MemberType  func(childComplexity int) int
+		Missions    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Role        func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		Startups    func(childComplexity int) int
+		Teams       func(childComplexity int) int
+	}
+
+	MemberConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MemberEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Mission struct {
+		Employer func(childComplexity int) int
+		End      func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Member   func(childComplexity int) int
+		Slug     func(childComplexity int) int
+		Source   func(childComplexity int) int
+		Start    func(childComplexity int) int
+		Startups func(childComplexity int) int
+		Status   func(childComplexity int) int
+	}
+
+	MissionConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	MissionEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	Organisation struct {
+		Acronym           func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Incubators        func(childComplexity int) int
+		MinisterialDomain func(childComplexity int) int
+		Name              func(childComplexity int) int
+		Slug              func(childComplexity int) int
+		SponsoredStartups func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Type              func(childComplexity int) int
+	}
+
+	OrganisationConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	OrganisationCount struct {
+		Count        func(childComplexity int) int
+		Organisation func(childComplexity int) int
+	}
+
+	OrganisationEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -44,28 +215,103 @@ type ComplexityRoot struct {
 		StartCursor     func(childComplexity int) int
 	}
 
-	PhasePeriod struct {
-		End   func(childComplexity int) int
+	PhaseCount struct {
+		Count func(childComplexity int) int
 		Phase func(childComplexity int) int
-		Start func(childComplexity int) int
+	}
+
+	PhaseDefinition struct {
+		Active           func(childComplexity int) int
+		Label            func(childComplexity int) int
+		Phase            func(childComplexity int) int
+		ShortDescription func(childComplexity int) int
+		Slug             func(childComplexity int) int
+	}
+
+	PhaseDuration struct {
+		MeanDays   func(childComplexity int) int
+		MedianDays func(childComplexity int) int
+		Phase      func(childComplexity int) int
+		Startups   func(childComplexity int) int
+	}
+
+	PhasePeriod struct {
+		DurationDays func(childComplexity int) int
+		End          func(childComplexity int) int
+		Label        func(childComplexity int) int
+		Phase        func(childComplexity int) int
+		Source       func(childComplexity int) int
+		Start        func(childComplexity int) int
+	}
+
+	Portfolio struct {
+		ActiveMemberCount     func(childComplexity int) int
+		AsOf                  func(childComplexity int) int
+		ByIncubator           func(childComplexity int) int
+		ByPhase               func(childComplexity int) int
+		BySponsor             func(childComplexity int) int
+		ByThematique          func(childComplexity int) int
+		CommitteeDecisions    func(childComplexity int, from *portfolio.Date, to *portfolio.Date) int
+		CommitteeOverdueCount func(childComplexity int) int
+		MembersByDomain       func(childComplexity int) int
+		MembersByStatus       func(childComplexity int) int
+		PhaseDurations        func(childComplexity int) int
+		StartupCount          func(childComplexity int) int
+		Timeline              func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
 	}
 
 	Query struct {
-		Node     func(childComplexity int, id string) int
-		Startup  func(childComplexity int, slug string) int
-		Startups func(childComplexity int, first *int, after *string) int
+		Committee     func(childComplexity int, slug string) int
+		Committees    func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
+		Incubator     func(childComplexity int, slug string) int
+		Incubators    func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Member        func(childComplexity int, slug string) int
+		Members       func(childComplexity int, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Node          func(childComplexity int, id string) int
+		Nodes         func(childComplexity int, ids []string) int
+		Organisation  func(childComplexity int, slug string) int
+		Organisations func(childComplexity int, search *string, first *int, after *string, last *int, before *string) int
+		Phases        func(childComplexity int) int
+		Portfolio     func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
+		Startup       func(childComplexity int, slug string) int
+		Startups      func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
 	}
 
 	Startup struct {
-		ID     func(childComplexity int) int
-		Name   func(childComplexity int) int
-		Phases func(childComplexity int) int
-		Pitch  func(childComplexity int) int
-		Slug   func(childComplexity int) int
+		AccessibilityStatus func(childComplexity int) int
+		Active              func(childComplexity int, asOf *portfolio.Date) int
+		BudgetURL           func(childComplexity int) int
+		CommitteeOverdue    func(childComplexity int, asOf *portfolio.Date) int
+		Committees          func(childComplexity int) int
+		CurrentPhase        func(childComplexity int, asOf *portfolio.Date) int
+		DashlordURL         func(childComplexity int) int
+		Description         func(childComplexity int) int
+		Events              func(childComplexity int) int
+		Fast                func(childComplexity int) int
+		ID                  func(childComplexity int) int
+		ImpactURL           func(childComplexity int) int
+		Incubator           func(childComplexity int) int
+		LastCommittee       func(childComplexity int, asOf *portfolio.Date) int
+		Link                func(childComplexity int) int
+		Missions            func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Name                func(childComplexity int) int
+		Phase               func(childComplexity int, asOf *portfolio.Date) int
+		Phases              func(childComplexity int) int
+		Pitch               func(childComplexity int) int
+		Repository          func(childComplexity int) int
+		Slug                func(childComplexity int) int
+		Sponsors            func(childComplexity int) int
+		StatsURL            func(childComplexity int) int
+		Team                func(childComplexity int, asOf *portfolio.Date) int
+		TeamSize            func(childComplexity int, asOf *portfolio.Date) int
+		Techno              func(childComplexity int) int
+		Thematiques         func(childComplexity int) int
+		Usertypes           func(childComplexity int) int
 	}
 
 	StartupConnection struct {
 		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
 		PageInfo   func(childComplexity int) int
 		TotalCount func(childComplexity int) int
 	}
@@ -74,19 +320,188 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	StartupEvent struct {
+		Comment func(childComplexity int) int
+		Date    func(childComplexity int) int
+		Name    func(childComplexity int) int
+	}
+
+	StatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
+	Team struct {
+		ID        func(childComplexity int) int
+		Incubator func(childComplexity int) int
+		Members   func(childComplexity int) int
+		Mission   func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Slug      func(childComplexity int) int
+	}
+
+	TeamMembership struct {
+		Domain  func(childComplexity int) int
+		End     func(childComplexity int) int
+		Member  func(childComplexity int) int
+		Mission func(childComplexity int) int
+		Role    func(childComplexity int) int
+		Start   func(childComplexity int) int
+		Status  func(childComplexity int) int
+	}
+
+	TimelinePoint struct {
+		ActiveMemberCount func(childComplexity int) int
+		ByPhase           func(childComplexity int) int
+		Date              func(childComplexity int) int
+		StartupCount      func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type CommitteeResolver interface {
+	ID(ctx context.Context, obj *portfolio.Committee) (string, error)
+
+	Startup(ctx context.Context, obj *portfolio.Committee) (*portfolio.Startup, error)
+
+	NextPhase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error)
+
+	NextCommitteeDue(ctx context.Context, obj *portfolio.Committee) (*portfolio.Date, error)
+	Comment(ctx context.Context, obj *portfolio.Committee) (*string, error)
+	Phase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error)
+}
+type IncubatorResolver interface {
+	ID(ctx context.Context, obj *portfolio.Incubator) (string, error)
+
+	Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error)
+
+	Contact(ctx context.Context, obj *portfolio.Incubator) (*string, error)
+	Website(ctx context.Context, obj *portfolio.Incubator) (*string, error)
+	Github(ctx context.Context, obj *portfolio.Incubator) (*string, error)
+	Address(ctx context.Context, obj *portfolio.Incubator) (*string, error)
+	Startups(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
+	Teams(ctx context.Context, obj *portfolio.Incubator) ([]*portfolio.Team, error)
+	Portfolio(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
+}
+type IncubatorCountResolver interface {
+	Incubator(ctx context.Context, obj *model.IncubatorCount) (*portfolio.Incubator, error)
+}
+type MemberResolver interface {
+	ID(ctx context.Context, obj *portfolio.Member) (string, error)
+
+	Competences(ctx context.Context, obj *portfolio.Member) ([]string, error)
+	Github(ctx context.Context, obj *portfolio.Member) (*string, error)
+	Link(ctx context.Context, obj *portfolio.Member) (*string, error)
+	MemberType(ctx context.Context, obj *portfolio.Member) (*string, error)
+	Missions(ctx context.Context, obj *portfolio.Member, first *int, after *string, last *int, before *string) (*model.MissionConnection, error)
+	Startups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error)
+	Teams(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Team, error)
+	Active(ctx context.Context, obj *portfolio.Member, asOf *portfolio.Date) (bool, error)
+}
+type MissionResolver interface {
+	ID(ctx context.Context, obj *portfolio.Mission) (string, error)
+
+	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
+
+	End(ctx context.Context, obj *portfolio.Mission) (*portfolio.Date, error)
+	Status(ctx context.Context, obj *portfolio.Mission) (*portfolio.MissionStatus, error)
+	Employer(ctx context.Context, obj *portfolio.Mission) (*string, error)
+	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
+}
+type OrganisationResolver interface {
+	ID(ctx context.Context, obj *portfolio.Organisation) (string, error)
+
+	Acronym(ctx context.Context, obj *portfolio.Organisation) (*string, error)
+	Type(ctx context.Context, obj *portfolio.Organisation) (*string, error)
+	MinisterialDomain(ctx context.Context, obj *portfolio.Organisation) (*string, error)
+	Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error)
+	SponsoredStartups(ctx context.Context, obj *portfolio.Organisation, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
+}
+type OrganisationCountResolver interface {
+	Organisation(ctx context.Context, obj *model.OrganisationCount) (*portfolio.Organisation, error)
+}
+type PhaseDefinitionResolver interface {
+	Slug(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error)
+
+	Active(ctx context.Context, obj *portfolio.PhaseDefinition) (bool, error)
+	ShortDescription(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error)
+}
+type PortfolioResolver interface {
+	StartupCount(ctx context.Context, obj *model.Portfolio) (int, error)
+	ByPhase(ctx context.Context, obj *model.Portfolio) ([]*model.PhaseCount, error)
+	ByIncubator(ctx context.Context, obj *model.Portfolio) ([]*model.IncubatorCount, error)
+	BySponsor(ctx context.Context, obj *model.Portfolio) ([]*model.OrganisationCount, error)
+	ByThematique(ctx context.Context, obj *model.Portfolio) ([]*model.LabelCount, error)
+	CommitteeOverdueCount(ctx context.Context, obj *model.Portfolio) (int, error)
+	ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error)
+	MembersByDomain(ctx context.Context, obj *model.Portfolio) ([]*model.DomainCount, error)
+	MembersByStatus(ctx context.Context, obj *model.Portfolio) ([]*model.StatusCount, error)
+	PhaseDurations(ctx context.Context, obj *model.Portfolio) ([]*model.PhaseDuration, error)
+	CommitteeDecisions(ctx context.Context, obj *model.Portfolio, from *portfolio.Date, to *portfolio.Date) ([]*model.DecisionCount, error)
+	Timeline(ctx context.Context, obj *model.Portfolio, from portfolio.Date, to *portfolio.Date, every portfolio.Every) ([]*model.TimelinePoint, error)
+}
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
+	Nodes(ctx context.Context, ids []string) ([]model.Node, error)
 	Startup(ctx context.Context, slug string) (*portfolio.Startup, error)
-	Startups(ctx context.Context, first *int, after *string) (*model.StartupConnection, error)
+	Incubator(ctx context.Context, slug string) (*portfolio.Incubator, error)
+	Organisation(ctx context.Context, slug string) (*portfolio.Organisation, error)
+	Member(ctx context.Context, slug string) (*portfolio.Member, error)
+	Committee(ctx context.Context, slug string) (*portfolio.Committee, error)
+	Startups(ctx context.Context, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
+	Incubators(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IncubatorConnection, error)
+	Organisations(ctx context.Context, search *string, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
+	Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
+	Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error)
+	Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
+	Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error)
 }
 type StartupResolver interface {
 	ID(ctx context.Context, obj *portfolio.Startup) (string, error)
+
+	Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error)
+	Sponsors(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Organisation, error)
+	Phases(ctx context.Context, obj *portfolio.Startup) ([]*model.PhasePeriod, error)
+	Phase(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Phase, error)
+	CurrentPhase(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*model.PhasePeriod, error)
+	Active(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (bool, error)
+	Team(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) ([]*model.TeamMembership, error)
+	TeamSize(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (int, error)
+	Missions(ctx context.Context, obj *portfolio.Startup, first *int, after *string, last *int, before *string) (*model.MissionConnection, error)
+	Committees(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Committee, error)
+	LastCommittee(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Committee, error)
+	CommitteeOverdue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (bool, error)
+	Events(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.StartupEvent, error)
+
+	Thematiques(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+	Usertypes(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+	Techno(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+	Link(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	Repository(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	AccessibilityStatus(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	StatsURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	ImpactURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	BudgetURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
+	DashlordURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
+}
+type StartupEventResolver interface {
+	Date(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Date, error)
+	Comment(ctx context.Context, obj *portfolio.StartupEvent) (*string, error)
+}
+type TeamResolver interface {
+	ID(ctx context.Context, obj *portfolio.Team) (string, error)
+
+	Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error)
+	Members(ctx context.Context, obj *portfolio.Team) ([]*portfolio.Member, error)
+}
+type TeamMembershipResolver interface {
+	Status(ctx context.Context, obj *model.TeamMembership) (*portfolio.MissionStatus, error)
+
+	End(ctx context.Context, obj *model.TeamMembership) (*portfolio.Date, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -106,6 +521,628 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Committee.budgetEuros":
+		if e.ComplexityRoot.Committee.BudgetEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.BudgetEuros(childComplexity), true
+	case "Committee.comment":
+		if e.ComplexityRoot.Committee.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Comment(childComplexity), true
+	case "Committee.date":
+		if e.ComplexityRoot.Committee.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Date(childComplexity), true
+	case "Committee.decision":
+		if e.ComplexityRoot.Committee.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Decision(childComplexity), true
+	case "Committee.id":
+		if e.ComplexityRoot.Committee.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.ID(childComplexity), true
+	case "Committee.nextCommitteeDue":
+		if e.ComplexityRoot.Committee.NextCommitteeDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NextCommitteeDue(childComplexity), true
+	case "Committee.nextPhase":
+		if e.ComplexityRoot.Committee.NextPhase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NextPhase(childComplexity), true
+	case "Committee.phase":
+		if e.ComplexityRoot.Committee.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Phase(childComplexity), true
+	case "Committee.slug":
+		if e.ComplexityRoot.Committee.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Slug(childComplexity), true
+	case "Committee.source":
+		if e.ComplexityRoot.Committee.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Source(childComplexity), true
+	case "Committee.startup":
+		if e.ComplexityRoot.Committee.Startup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Startup(childComplexity), true
+
+	case "CommitteeConnection.edges":
+		if e.ComplexityRoot.CommitteeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeConnection.Edges(childComplexity), true
+	case "CommitteeConnection.nodes":
+		if e.ComplexityRoot.CommitteeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeConnection.Nodes(childComplexity), true
+	case "CommitteeConnection.pageInfo":
+		if e.ComplexityRoot.CommitteeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeConnection.PageInfo(childComplexity), true
+	case "CommitteeConnection.totalCount":
+		if e.ComplexityRoot.CommitteeConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeConnection.TotalCount(childComplexity), true
+
+	case "CommitteeEdge.cursor":
+		if e.ComplexityRoot.CommitteeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeEdge.Cursor(childComplexity), true
+	case "CommitteeEdge.node":
+		if e.ComplexityRoot.CommitteeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeEdge.Node(childComplexity), true
+
+	case "DecisionCount.count":
+		if e.ComplexityRoot.DecisionCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionCount.Count(childComplexity), true
+	case "DecisionCount.decision":
+		if e.ComplexityRoot.DecisionCount.Decision == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DecisionCount.Decision(childComplexity), true
+
+	case "DomainCount.count":
+		if e.ComplexityRoot.DomainCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DomainCount.Count(childComplexity), true
+	case "DomainCount.domain":
+		if e.ComplexityRoot.DomainCount.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DomainCount.Domain(childComplexity), true
+
+	case "Fast.amountEuros":
+		if e.ComplexityRoot.Fast.AmountEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fast.AmountEuros(childComplexity), true
+	case "Fast.promotion":
+		if e.ComplexityRoot.Fast.Promotion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Fast.Promotion(childComplexity), true
+
+	case "Incubator.address":
+		if e.ComplexityRoot.Incubator.Address == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Address(childComplexity), true
+	case "Incubator.contact":
+		if e.ComplexityRoot.Incubator.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Contact(childComplexity), true
+	case "Incubator.description":
+		if e.ComplexityRoot.Incubator.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Description(childComplexity), true
+	case "Incubator.github":
+		if e.ComplexityRoot.Incubator.Github == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Github(childComplexity), true
+	case "Incubator.id":
+		if e.ComplexityRoot.Incubator.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.ID(childComplexity), true
+	case "Incubator.owner":
+		if e.ComplexityRoot.Incubator.Owner == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Owner(childComplexity), true
+	case "Incubator.portfolio":
+		if e.ComplexityRoot.Incubator.Portfolio == nil {
+			break
+		}
+
+		args, err := ec.field_Incubator_portfolio_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incubator.Portfolio(childComplexity, args["filter"].(*portfolio.StartupFilter), args["asOf"].(*portfolio.Date)), true
+	case "Incubator.shortDescription":
+		if e.ComplexityRoot.Incubator.ShortDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.ShortDescription(childComplexity), true
+	case "Incubator.slug":
+		if e.ComplexityRoot.Incubator.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Slug(childComplexity), true
+	case "Incubator.startups":
+		if e.ComplexityRoot.Incubator.Startups == nil {
+			break
+		}
+
+		args, err := ec.field_Incubator_startups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Incubator.Startups(childComplexity, args["filter"].(*portfolio.StartupFilter), args["orderBy"].([]*portfolio.StartupOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Incubator.teams":
+		if e.ComplexityRoot.Incubator.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Teams(childComplexity), true
+	case "Incubator.title":
+		if e.ComplexityRoot.Incubator.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Title(childComplexity), true
+	case "Incubator.website":
+		if e.ComplexityRoot.Incubator.Website == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Website(childComplexity), true
+
+	case "IncubatorConnection.edges":
+		if e.ComplexityRoot.IncubatorConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorConnection.Edges(childComplexity), true
+	case "IncubatorConnection.nodes":
+		if e.ComplexityRoot.IncubatorConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorConnection.Nodes(childComplexity), true
+	case "IncubatorConnection.pageInfo":
+		if e.ComplexityRoot.IncubatorConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorConnection.PageInfo(childComplexity), true
+	case "IncubatorConnection.totalCount":
+		if e.ComplexityRoot.IncubatorConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorConnection.TotalCount(childComplexity), true
+
+	case "IncubatorCount.count":
+		if e.ComplexityRoot.IncubatorCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorCount.Count(childComplexity), true
+	case "IncubatorCount.incubator":
+		if e.ComplexityRoot.IncubatorCount.Incubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorCount.Incubator(childComplexity), true
+
+	case "IncubatorEdge.cursor":
+		if e.ComplexityRoot.IncubatorEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorEdge.Cursor(childComplexity), true
+	case "IncubatorEdge.node":
+		if e.ComplexityRoot.IncubatorEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorEdge.Node(childComplexity), true
+
+	case "LabelCount.count":
+		if e.ComplexityRoot.LabelCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelCount.Count(childComplexity), true
+	case "LabelCount.label":
+		if e.ComplexityRoot.LabelCount.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LabelCount.Label(childComplexity), true
+
+	case "Member.active":
+		if e.ComplexityRoot.Member.Active == nil {
+			break
+		}
+
+		args, err := ec.field_Member_active_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Member.competences":
+		if e.ComplexityRoot.Member.Competences == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Competences(childComplexity), true
+	case "Member.domain":
+		if e.ComplexityRoot.Member.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Domain(childComplexity), true
+	case "Member.fullname":
+		if e.ComplexityRoot.Member.Fullname == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Fullname(childComplexity), true
+	case "Member.github":
+		if e.ComplexityRoot.Member.Github == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Github(childComplexity), true
+	case "Member.id":
+		if e.ComplexityRoot.Member.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.ID(childComplexity), true
+	case "Member.link":
+		if e.ComplexityRoot.Member.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Link(childComplexity), true
+	case "Member.memberType":
+		if e.ComplexityRoot.Member.MemberType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.MemberType(childComplexity), true
+	case "Member.missions":
+		if e.ComplexityRoot.Member.Missions == nil {
+			break
+		}
+
+		args, err := ec.field_Member_missions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Member.Missions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Member.role":
+		if e.ComplexityRoot.Member.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Role(childComplexity), true
+	case "Member.slug":
+		if e.ComplexityRoot.Member.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Slug(childComplexity), true
+	case "Member.startups":
+		if e.ComplexityRoot.Member.Startups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Startups(childComplexity), true
+	case "Member.teams":
+		if e.ComplexityRoot.Member.Teams == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Teams(childComplexity), true
+
+	case "MemberConnection.edges":
+		if e.ComplexityRoot.MemberConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.Edges(childComplexity), true
+	case "MemberConnection.nodes":
+		if e.ComplexityRoot.MemberConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.Nodes(childComplexity), true
+	case "MemberConnection.pageInfo":
+		if e.ComplexityRoot.MemberConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.PageInfo(childComplexity), true
+	case "MemberConnection.totalCount":
+		if e.ComplexityRoot.MemberConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberConnection.TotalCount(childComplexity), true
+
+	case "MemberEdge.cursor":
+		if e.ComplexityRoot.MemberEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberEdge.Cursor(childComplexity), true
+	case "MemberEdge.node":
+		if e.ComplexityRoot.MemberEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
+
+	case "Mission.employer":
+		if e.ComplexityRoot.Mission.Employer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Employer(childComplexity), true
+	case "Mission.end":
+		if e.ComplexityRoot.Mission.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.End(childComplexity), true
+	case "Mission.id":
+		if e.ComplexityRoot.Mission.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.ID(childComplexity), true
+	case "Mission.member":
+		if e.ComplexityRoot.Mission.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Member(childComplexity), true
+	case "Mission.slug":
+		if e.ComplexityRoot.Mission.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Slug(childComplexity), true
+	case "Mission.source":
+		if e.ComplexityRoot.Mission.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Source(childComplexity), true
+	case "Mission.start":
+		if e.ComplexityRoot.Mission.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Start(childComplexity), true
+	case "Mission.startups":
+		if e.ComplexityRoot.Mission.Startups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Startups(childComplexity), true
+	case "Mission.status":
+		if e.ComplexityRoot.Mission.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Status(childComplexity), true
+
+	case "MissionConnection.edges":
+		if e.ComplexityRoot.MissionConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionConnection.Edges(childComplexity), true
+	case "MissionConnection.nodes":
+		if e.ComplexityRoot.MissionConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionConnection.Nodes(childComplexity), true
+	case "MissionConnection.pageInfo":
+		if e.ComplexityRoot.MissionConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionConnection.PageInfo(childComplexity), true
+	case "MissionConnection.totalCount":
+		if e.ComplexityRoot.MissionConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionConnection.TotalCount(childComplexity), true
+
+	case "MissionEdge.cursor":
+		if e.ComplexityRoot.MissionEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionEdge.Cursor(childComplexity), true
+	case "MissionEdge.node":
+		if e.ComplexityRoot.MissionEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionEdge.Node(childComplexity), true
+
+	case "Organisation.acronym":
+		if e.ComplexityRoot.Organisation.Acronym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Acronym(childComplexity), true
+	case "Organisation.id":
+		if e.ComplexityRoot.Organisation.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.ID(childComplexity), true
+	case "Organisation.incubators":
+		if e.ComplexityRoot.Organisation.Incubators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Incubators(childComplexity), true
+	case "Organisation.ministerialDomain":
+		if e.ComplexityRoot.Organisation.MinisterialDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.MinisterialDomain(childComplexity), true
+	case "Organisation.name":
+		if e.ComplexityRoot.Organisation.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Name(childComplexity), true
+	case "Organisation.slug":
+		if e.ComplexityRoot.Organisation.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Slug(childComplexity), true
+	case "Organisation.sponsoredStartups":
+		if e.ComplexityRoot.Organisation.SponsoredStartups == nil {
+			break
+		}
+
+		args, err := ec.field_Organisation_sponsoredStartups_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Organisation.SponsoredStartups(childComplexity, args["filter"].(*portfolio.StartupFilter), args["orderBy"].([]*portfolio.StartupOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Organisation.type":
+		if e.ComplexityRoot.Organisation.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Type(childComplexity), true
+
+	case "OrganisationConnection.edges":
+		if e.ComplexityRoot.OrganisationConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Edges(childComplexity), true
+	case "OrganisationConnection.nodes":
+		if e.ComplexityRoot.OrganisationConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.Nodes(childComplexity), true
+	case "OrganisationConnection.pageInfo":
+		if e.ComplexityRoot.OrganisationConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.PageInfo(childComplexity), true
+	case "OrganisationConnection.totalCount":
+		if e.ComplexityRoot.OrganisationConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationConnection.TotalCount(childComplexity), true
+
+	case "OrganisationCount.count":
+		if e.ComplexityRoot.OrganisationCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCount.Count(childComplexity), true
+	case "OrganisationCount.organisation":
+		if e.ComplexityRoot.OrganisationCount.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationCount.Organisation(childComplexity), true
+
+	case "OrganisationEdge.cursor":
+		if e.ComplexityRoot.OrganisationEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationEdge.Cursor(childComplexity), true
+	case "OrganisationEdge.node":
+		if e.ComplexityRoot.OrganisationEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -132,18 +1169,105 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
+	case "PhaseCount.count":
+		if e.ComplexityRoot.PhaseCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseCount.Count(childComplexity), true
+	case "PhaseCount.phase":
+		if e.ComplexityRoot.PhaseCount.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseCount.Phase(childComplexity), true
+
+	case "PhaseDefinition.active":
+		if e.ComplexityRoot.PhaseDefinition.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDefinition.Active(childComplexity), true
+	case "PhaseDefinition.label":
+		if e.ComplexityRoot.PhaseDefinition.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDefinition.Label(childComplexity), true
+	case "PhaseDefinition.phase":
+		if e.ComplexityRoot.PhaseDefinition.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDefinition.Phase(childComplexity), true
+	case "PhaseDefinition.shortDescription":
+		if e.ComplexityRoot.PhaseDefinition.ShortDescription == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDefinition.ShortDescription(childComplexity), true
+	case "PhaseDefinition.slug":
+		if e.ComplexityRoot.PhaseDefinition.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDefinition.Slug(childComplexity), true
+
+	case "PhaseDuration.meanDays":
+		if e.ComplexityRoot.PhaseDuration.MeanDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDuration.MeanDays(childComplexity), true
+	case "PhaseDuration.medianDays":
+		if e.ComplexityRoot.PhaseDuration.MedianDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDuration.MedianDays(childComplexity), true
+	case "PhaseDuration.phase":
+		if e.ComplexityRoot.PhaseDuration.Phase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDuration.Phase(childComplexity), true
+	case "PhaseDuration.startups":
+		if e.ComplexityRoot.PhaseDuration.Startups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhaseDuration.Startups(childComplexity), true
+
+	case "PhasePeriod.durationDays":
+		if e.ComplexityRoot.PhasePeriod.DurationDays == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhasePeriod.DurationDays(childComplexity), true
 	case "PhasePeriod.end":
 		if e.ComplexityRoot.PhasePeriod.End == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PhasePeriod.End(childComplexity), true
+	case "PhasePeriod.label":
+		if e.ComplexityRoot.PhasePeriod.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhasePeriod.Label(childComplexity), true
 	case "PhasePeriod.phase":
 		if e.ComplexityRoot.PhasePeriod.Phase == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PhasePeriod.Phase(childComplexity), true
+	case "PhasePeriod.source":
+		if e.ComplexityRoot.PhasePeriod.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhasePeriod.Source(childComplexity), true
 	case "PhasePeriod.start":
 		if e.ComplexityRoot.PhasePeriod.Start == nil {
 			break
@@ -151,6 +1275,162 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PhasePeriod.Start(childComplexity), true
 
+	case "Portfolio.activeMemberCount":
+		if e.ComplexityRoot.Portfolio.ActiveMemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ActiveMemberCount(childComplexity), true
+	case "Portfolio.asOf":
+		if e.ComplexityRoot.Portfolio.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.AsOf(childComplexity), true
+	case "Portfolio.byIncubator":
+		if e.ComplexityRoot.Portfolio.ByIncubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByIncubator(childComplexity), true
+	case "Portfolio.byPhase":
+		if e.ComplexityRoot.Portfolio.ByPhase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByPhase(childComplexity), true
+	case "Portfolio.bySponsor":
+		if e.ComplexityRoot.Portfolio.BySponsor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.BySponsor(childComplexity), true
+	case "Portfolio.byThematique":
+		if e.ComplexityRoot.Portfolio.ByThematique == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ByThematique(childComplexity), true
+	case "Portfolio.committeeDecisions":
+		if e.ComplexityRoot.Portfolio.CommitteeDecisions == nil {
+			break
+		}
+
+		args, err := ec.field_Portfolio_committeeDecisions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Portfolio.CommitteeDecisions(childComplexity, args["from"].(*portfolio.Date), args["to"].(*portfolio.Date)), true
+	case "Portfolio.committeeOverdueCount":
+		if e.ComplexityRoot.Portfolio.CommitteeOverdueCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.CommitteeOverdueCount(childComplexity), true
+	case "Portfolio.membersByDomain":
+		if e.ComplexityRoot.Portfolio.MembersByDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.MembersByDomain(childComplexity), true
+	case "Portfolio.membersByStatus":
+		if e.ComplexityRoot.Portfolio.MembersByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.MembersByStatus(childComplexity), true
+	case "Portfolio.phaseDurations":
+		if e.ComplexityRoot.Portfolio.PhaseDurations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.PhaseDurations(childComplexity), true
+	case "Portfolio.startupCount":
+		if e.ComplexityRoot.Portfolio.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.StartupCount(childComplexity), true
+	case "Portfolio.timeline":
+		if e.ComplexityRoot.Portfolio.Timeline == nil {
+			break
+		}
+
+		args, err := ec.field_Portfolio_timeline_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Portfolio.Timeline(childComplexity, args["from"].(portfolio.Date), args["to"].(*portfolio.Date), args["every"].(portfolio.Every)), true
+
+	case "Query.committee":
+		if e.ComplexityRoot.Query.Committee == nil {
+			break
+		}
+
+		args, err := ec.field_Query_committee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Committee(childComplexity, args["slug"].(string)), true
+	case "Query.committees":
+		if e.ComplexityRoot.Query.Committees == nil {
+			break
+		}
+
+		args, err := ec.field_Query_committees_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Committees(childComplexity, args["filter"].(*portfolio.CommitteeFilter), args["orderBy"].([]*portfolio.CommitteeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.incubator":
+		if e.ComplexityRoot.Query.Incubator == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incubator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Incubator(childComplexity, args["slug"].(string)), true
+	case "Query.incubators":
+		if e.ComplexityRoot.Query.Incubators == nil {
+			break
+		}
+
+		args, err := ec.field_Query_incubators_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Incubators(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+
+	case "Query.member":
+		if e.ComplexityRoot.Query.Member == nil {
+			break
+		}
+
+		args, err := ec.field_Query_member_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Member(childComplexity, args["slug"].(string)), true
+	case "Query.members":
+		if e.ComplexityRoot.Query.Members == nil {
+			break
+		}
+
+		args, err := ec.field_Query_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Members(childComplexity, args["filter"].(*portfolio.MemberFilter), args["orderBy"].([]*portfolio.MemberOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -162,6 +1442,56 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
+	case "Query.organisation":
+		if e.ComplexityRoot.Query.Organisation == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organisation(childComplexity, args["slug"].(string)), true
+	case "Query.organisations":
+		if e.ComplexityRoot.Query.Organisations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_organisations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Organisations(childComplexity, args["search"].(*string), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.phases":
+		if e.ComplexityRoot.Query.Phases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Phases(childComplexity), true
+	case "Query.portfolio":
+		if e.ComplexityRoot.Query.Portfolio == nil {
+			break
+		}
+
+		args, err := ec.field_Query_portfolio_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Portfolio(childComplexity, args["filter"].(*portfolio.StartupFilter), args["asOf"].(*portfolio.Date)), true
 	case "Query.startup":
 		if e.ComplexityRoot.Query.Startup == nil {
 			break
@@ -183,20 +1513,146 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Startups(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Startups(childComplexity, args["filter"].(*portfolio.StartupFilter), args["orderBy"].([]*portfolio.StartupOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 
+	case "Startup.accessibilityStatus":
+		if e.ComplexityRoot.Startup.AccessibilityStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.AccessibilityStatus(childComplexity), true
+	case "Startup.active":
+		if e.ComplexityRoot.Startup.Active == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_active_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.budgetUrl":
+		if e.ComplexityRoot.Startup.BudgetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.BudgetURL(childComplexity), true
+	case "Startup.committeeOverdue":
+		if e.ComplexityRoot.Startup.CommitteeOverdue == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_committeeOverdue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.CommitteeOverdue(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.committees":
+		if e.ComplexityRoot.Startup.Committees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Committees(childComplexity), true
+	case "Startup.currentPhase":
+		if e.ComplexityRoot.Startup.CurrentPhase == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_currentPhase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.CurrentPhase(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.dashlordUrl":
+		if e.ComplexityRoot.Startup.DashlordURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.DashlordURL(childComplexity), true
+	case "Startup.description":
+		if e.ComplexityRoot.Startup.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Description(childComplexity), true
+	case "Startup.events":
+		if e.ComplexityRoot.Startup.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Events(childComplexity), true
+	case "Startup.fast":
+		if e.ComplexityRoot.Startup.Fast == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Fast(childComplexity), true
 	case "Startup.id":
 		if e.ComplexityRoot.Startup.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Startup.ID(childComplexity), true
+	case "Startup.impactUrl":
+		if e.ComplexityRoot.Startup.ImpactURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.ImpactURL(childComplexity), true
+	case "Startup.incubator":
+		if e.ComplexityRoot.Startup.Incubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Incubator(childComplexity), true
+	case "Startup.lastCommittee":
+		if e.ComplexityRoot.Startup.LastCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_lastCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.LastCommittee(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.link":
+		if e.ComplexityRoot.Startup.Link == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Link(childComplexity), true
+	case "Startup.missions":
+		if e.ComplexityRoot.Startup.Missions == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_missions_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.Missions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Startup.name":
 		if e.ComplexityRoot.Startup.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Startup.Name(childComplexity), true
+	case "Startup.phase":
+		if e.ComplexityRoot.Startup.Phase == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_phase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.Phase(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Startup.phases":
 		if e.ComplexityRoot.Startup.Phases == nil {
 			break
@@ -209,12 +1665,70 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Pitch(childComplexity), true
+	case "Startup.repository":
+		if e.ComplexityRoot.Startup.Repository == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Repository(childComplexity), true
 	case "Startup.slug":
 		if e.ComplexityRoot.Startup.Slug == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Startup.Slug(childComplexity), true
+	case "Startup.sponsors":
+		if e.ComplexityRoot.Startup.Sponsors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Sponsors(childComplexity), true
+	case "Startup.statsUrl":
+		if e.ComplexityRoot.Startup.StatsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.StatsURL(childComplexity), true
+	case "Startup.team":
+		if e.ComplexityRoot.Startup.Team == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_team_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.Team(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.teamSize":
+		if e.ComplexityRoot.Startup.TeamSize == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_teamSize_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.TeamSize(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.techno":
+		if e.ComplexityRoot.Startup.Techno == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Techno(childComplexity), true
+	case "Startup.thematiques":
+		if e.ComplexityRoot.Startup.Thematiques == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Thematiques(childComplexity), true
+	case "Startup.usertypes":
+		if e.ComplexityRoot.Startup.Usertypes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Usertypes(childComplexity), true
 
 	case "StartupConnection.edges":
 		if e.ComplexityRoot.StartupConnection.Edges == nil {
@@ -222,6 +1736,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StartupConnection.Edges(childComplexity), true
+	case "StartupConnection.nodes":
+		if e.ComplexityRoot.StartupConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupConnection.Nodes(childComplexity), true
 	case "StartupConnection.pageInfo":
 		if e.ComplexityRoot.StartupConnection.PageInfo == nil {
 			break
@@ -248,6 +1768,143 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartupEdge.Node(childComplexity), true
 
+	case "StartupEvent.comment":
+		if e.ComplexityRoot.StartupEvent.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.Comment(childComplexity), true
+	case "StartupEvent.date":
+		if e.ComplexityRoot.StartupEvent.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.Date(childComplexity), true
+	case "StartupEvent.name":
+		if e.ComplexityRoot.StartupEvent.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.Name(childComplexity), true
+
+	case "StatusCount.count":
+		if e.ComplexityRoot.StatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Count(childComplexity), true
+	case "StatusCount.status":
+		if e.ComplexityRoot.StatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
+
+	case "Team.id":
+		if e.ComplexityRoot.Team.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.ID(childComplexity), true
+	case "Team.incubator":
+		if e.ComplexityRoot.Team.Incubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Incubator(childComplexity), true
+	case "Team.members":
+		if e.ComplexityRoot.Team.Members == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Members(childComplexity), true
+	case "Team.mission":
+		if e.ComplexityRoot.Team.Mission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Mission(childComplexity), true
+	case "Team.name":
+		if e.ComplexityRoot.Team.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Name(childComplexity), true
+	case "Team.slug":
+		if e.ComplexityRoot.Team.Slug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.Slug(childComplexity), true
+
+	case "TeamMembership.domain":
+		if e.ComplexityRoot.TeamMembership.Domain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Domain(childComplexity), true
+	case "TeamMembership.end":
+		if e.ComplexityRoot.TeamMembership.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.End(childComplexity), true
+	case "TeamMembership.member":
+		if e.ComplexityRoot.TeamMembership.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Member(childComplexity), true
+	case "TeamMembership.mission":
+		if e.ComplexityRoot.TeamMembership.Mission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Mission(childComplexity), true
+	case "TeamMembership.role":
+		if e.ComplexityRoot.TeamMembership.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Role(childComplexity), true
+	case "TeamMembership.start":
+		if e.ComplexityRoot.TeamMembership.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Start(childComplexity), true
+	case "TeamMembership.status":
+		if e.ComplexityRoot.TeamMembership.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TeamMembership.Status(childComplexity), true
+
+	case "TimelinePoint.activeMemberCount":
+		if e.ComplexityRoot.TimelinePoint.ActiveMemberCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.ActiveMemberCount(childComplexity), true
+	case "TimelinePoint.byPhase":
+		if e.ComplexityRoot.TimelinePoint.ByPhase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.ByPhase(childComplexity), true
+	case "TimelinePoint.date":
+		if e.ComplexityRoot.TimelinePoint.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.Date(childComplexity), true
+	case "TimelinePoint.startupCount":
+		if e.ComplexityRoot.TimelinePoint.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimelinePoint.StartupCount(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -256,7 +1913,14 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	opCtx := graphql.GetOperationContext(ctx)
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
-		return graphql.NewInputUnmarshalerIndex()
+		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
+			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
+			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
+			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
+			graphql.NewInputUnmarshaler("StartupFilter", ec.unmarshalInputStartupFilter),
+			graphql.NewInputUnmarshaler("StartupOrder", ec.unmarshalInputStartupOrder),
+		)
 	}
 	first := true
 
@@ -318,20 +1982,22 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `"""
-A calendar date, written YYYY-MM-DD (no time of day). Dates given without
-one default to today in Europe/Paris.
+A calendar date, written YYYY-MM-DD (no time of day). Where a date argument
+is left out, the enclosing field's ` + "`" + `asOf` + "`" + ` applies, and at the top, today in
+Europe/Paris.
 """
 scalar Date
 
 "An object with a global, opaque identifier."
 interface Node {
-  "The opaque global identifier of the object, stable across databases."
+  "The opaque global identifier of the object, stable across databases (it is made from the type and slug)."
   id: ID!
 }
 
 """
-A phase of a startup's life. Each value's description gives the beta.gouv.fr
-slug and French label.
+A phase of a startup's life (` + "`" + `phase` + "`" + ` in beta.gouv.fr records). Each value's
+description gives the beta.gouv.fr slug and French label. The first four are
+*active*: the startup is still in incubation.
 """
 enum Phase {
   "` + "`" + `investigation` + "`" + ` — Investigation. Active."
@@ -342,46 +2008,92 @@ enum Phase {
   ACCELERATION
   "` + "`" + `consolidation` + "`" + ` — En consolidation. Active."
   CONSOLIDATION
-  "` + "`" + `transfere` + "`" + ` — Transféré. No longer in incubation."
+  "` + "`" + `transfere` + "`" + ` — Transféré. Out of incubation."
   TRANSFERRED
-  "` + "`" + `opere` + "`" + ` — Opéré au sein du réseau. No longer in incubation."
+  "` + "`" + `opere` + "`" + ` — Opéré au sein du réseau. Out of incubation."
   OPERATED
-  "` + "`" + `abandon` + "`" + ` — Service arrêté. No longer in incubation."
+  "` + "`" + `abandon` + "`" + ` — Service arrêté. Out of incubation."
   ABANDONED
-  "` + "`" + `abandon-investigation` + "`" + ` — Investigation non concluante. No longer in incubation."
+  "` + "`" + `abandon-investigation` + "`" + ` — Investigation non concluante. Out of incubation."
   INVESTIGATION_ABANDONED
 }
 
-"One phase of a startup's history."
-type PhasePeriod {
-  "The phase."
-  phase: Phase!
-  "The day the phase started; null for an old record that did not say."
-  start: Date
-  "The end date the record gives, informative only: the next phase's start is what moves a startup on."
-  end: Date
+"A member's field of work (` + "`" + `domaine` + "`" + `)."
+enum Domain {
+  "Développement"
+  DEVELOPMENT
+  "Design"
+  DESIGN
+  "Coaching"
+  COACHING
+  "Produit"
+  PRODUCT
+  "Déploiement"
+  DEPLOYMENT
+  "Data"
+  DATA
+  "Intraprenariat"
+  INTRAPRENEURSHIP
+  "Animation"
+  ANIMATION
+  "Support"
+  SUPPORT
+  "Autre"
+  OTHER
+  "Attributaire"
+  ATTRIBUTAIRE
 }
 
-"A startup d'État (or a product of the network)."
-type Startup implements Node {
-  "The opaque global identifier."
-  id: ID!
-  "The beta.gouv.fr slug (the record's file name)."
-  slug: String!
-  "The startup's name."
-  name: String!
-  "The pitch (` + "`" + `mission` + "`" + ` in the records)."
-  pitch: String!
-  "Every phase of its history, in order of start."
-  phases: [PhasePeriod!]!
+"How a member is engaged on a mission (` + "`" + `status` + "`" + `)."
+enum MissionStatus {
+  "` + "`" + `admin` + "`" + ` — agent public (public agent)."
+  ADMIN
+  "` + "`" + `independent` + "`" + ` — indépendant (freelancer)."
+  INDEPENDENT
+  "` + "`" + `service` + "`" + ` — prestataire, through a contractor."
+  SERVICE
 }
 
-"A link to a startup in a StartupConnection."
-type StartupEdge {
-  "An opaque cursor to page from this edge."
-  cursor: String!
-  "The startup."
-  node: Startup!
+"What an investment committee (comité d'investissement) decided."
+enum Decision {
+  "Poursuite: go on as planned."
+  CONTINUE
+  "Ajustement: go on with changes (rework, reserves, an extended phase)."
+  ADJUST
+  "Passage: move to the next phase (see ` + "`" + `nextPhase` + "`" + `)."
+  ADVANCE
+  "Arrêt: stop the service."
+  STOP
+  "Transfert: hand the service over to an administration."
+  TRANSFER
+  "Not stated, or not clear from the imported comment (kept verbatim in ` + "`" + `comment` + "`" + `)."
+  UNSPECIFIED
+}
+
+"Where a record comes from."
+enum Source {
+  "Imported from beta.gouv.fr content (or the synthetic seed)."
+  IMPORTED
+  "Recorded through this API; imports never overwrite it."
+  RECORDED
+}
+
+"The direction of an ordering."
+enum OrderDirection {
+  "Ascending (A to Z, oldest first, smallest first); empty values last."
+  ASC
+  "Descending; empty values last."
+  DESC
+}
+
+"The step of a timeline."
+enum Every {
+  "One point a month."
+  MONTH
+  "One point a quarter (every three months)."
+  QUARTER
+  "One point a year."
+  YEAR
 }
 
 "Information on the page of a connection."
@@ -396,24 +2108,700 @@ type PageInfo {
   endCursor: String
 }
 
+# ---------------------------------------------------------------- startups
+
+"""
+A startup d'État, or a product of the network (` + "`" + `_startups/SLUG.md` + "`" + `).
+"""
+type Startup implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The beta.gouv.fr slug (the record's file name)."
+  slug: String!
+  "The startup's name (` + "`" + `title` + "`" + `)."
+  name: String!
+  "The pitch (` + "`" + `mission` + "`" + `)."
+  pitch: String!
+  "The long description, in markdown (the record's body)."
+  description: String!
+  "The incubator hosting the startup."
+  incubator: Incubator
+  "The sponsoring organisations (` + "`" + `sponsors` + "`" + `), in the record's order."
+  sponsors: [Organisation!]!
+  "Every phase of the startup's history, by start (ties in the record's order)."
+  phases: [PhasePeriod!]!
+  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start. Null before its first phase."
+  phase(asOf: Date): Phase
+  "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."
+  currentPhase(asOf: Date): PhasePeriod
+  "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` (investigation, construction, acceleration or consolidation)."
+  active(asOf: Date): Boolean!
+  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (a member with two such missions appears once, with the one that started last)."
+  team(asOf: Date): [TeamMembership!]!
+  "The size of the team at ` + "`" + `asOf` + "`" + ` (distinct members)."
+  teamSize(asOf: Date): Int!
+  "Every mission ever on the startup, ordered by mission (the order of the records)."
+  missions(first: Int, after: String, last: Int, before: String): MissionConnection!
+  "Every investment committee of the startup, by date."
+  committees: [Committee!]!
+  "The last investment committee on or before ` + "`" + `asOf` + "`" + `, or null."
+  lastCommittee(asOf: Date): Committee
+  "Whether the startup is active at ` + "`" + `asOf` + "`" + ` and its last committee by then (or, with none, its first phase start) is more than 183 days before."
+  committeeOverdue(asOf: Date): Boolean!
+  "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, committee, …"
+  events: [StartupEvent!]!
+  "The FAST grant (Fonds d'accélération des startups d'État), if any."
+  fast: Fast
+  "Themes (` + "`" + `thematiques` + "`" + `)."
+  thematiques: [String!]!
+  "Kinds of users (` + "`" + `usertypes` + "`" + `)."
+  usertypes: [String!]!
+  "Technologies (` + "`" + `techno` + "`" + `)."
+  techno: [String!]!
+  "The service's address (` + "`" + `link` + "`" + `)."
+  link: String
+  "The source code repository (` + "`" + `repository` + "`" + `)."
+  repository: String
+  "The accessibility status (` + "`" + `accessibility_status` + "`" + `), e.g. « partiellement conforme »."
+  accessibilityStatus: String
+  "The public statistics page (` + "`" + `stats_url` + "`" + `)."
+  statsUrl: String
+  "The impact page (` + "`" + `impact_url` + "`" + `)."
+  impactUrl: String
+  "The budget page (` + "`" + `budget_url` + "`" + `)."
+  budgetUrl: String
+  "The DashLord page (` + "`" + `dashlord_url` + "`" + `)."
+  dashlordUrl: String
+}
+
+"One phase of a startup's history."
+type PhasePeriod {
+  "The phase."
+  phase: Phase!
+  "The French label of the phase, e.g. « Accélération »."
+  label: String!
+  "The day the phase started; null for an old record that did not say (such a phase never counts as current)."
+  start: Date
+  "The end date the record gives. Informative only: the next phase's start is what moves a startup on."
+  end: Date
+  "Days from its start to the next phase's start, or to today for the phase still going on."
+  durationDays: Int!
+  "Whether it was imported or recorded through the API."
+  source: Source!
+}
+
+"A dated event of a startup's life."
+type StartupEvent {
+  "The kind of event: product_launch, national_impact, fast, end, committee, other, …"
+  name: String!
+  "The day of the event."
+  date: Date
+  "The record's comment, verbatim."
+  comment: String
+}
+
+"A grant of the Fonds d'accélération des startups d'État (FAST)."
+type Fast {
+  "The FAST promotion (cohort) number."
+  promotion: Int!
+  "The amount granted, in euros (` + "`" + `montant` + "`" + `)."
+  amountEuros: Int!
+}
+
+"A member on a startup's team at a date, through one mission."
+type TeamMembership {
+  "The member."
+  member: Member!
+  "The mission that puts the member on the team that day."
+  mission: Mission!
+  "The member's role (` + "`" + `role` + "`" + `)."
+  role: String!
+  "The member's domain."
+  domain: Domain!
+  "The mission's status (public agent, freelancer, contractor)."
+  status: MissionStatus
+  "The mission's start."
+  start: Date!
+  "The mission's end, null when open-ended."
+  end: Date
+}
+
+"An edge of a StartupConnection."
+type StartupEdge {
+  "An opaque cursor to page from this edge."
+  cursor: String!
+  "The startup."
+  node: Startup!
+}
+
 "A page of startups."
 type StartupConnection {
   "The startups of the page."
   edges: [StartupEdge!]!
+  "The startups of the page, without cursors."
+  nodes: [Startup!]!
   "Paging information."
   pageInfo: PageInfo!
   "How many startups match, across all pages."
   totalCount: Int!
 }
 
-"The entry points of the API."
+"""
+Selects startups. Conditions given together must all hold; a list matches
+when any of its values does (an empty list matches nothing); ` + "`" + `and` + "`" + `, ` + "`" + `or` + "`" + ` and
+` + "`" + `not` + "`" + ` compose filters. Time-dependent conditions (` + "`" + `phases` + "`" + `, ` + "`" + `active` + "`" + `,
+` + "`" + `committeeOverdue` + "`" + `) are evaluated at the ` + "`" + `asOf` + "`" + ` of the field the filter is
+given to.
+"""
+input StartupFilter {
+  "All of these filters hold."
+  and: [StartupFilter!]
+  "At least one of these filters holds."
+  or: [StartupFilter!]
+  "This filter does not hold."
+  not: StartupFilter
+  "The startup's slug is one of these."
+  slugs: [String!]
+  "The startup's incubator is one of these (incubator slugs)."
+  incubators: [String!]
+  "One of the startup's sponsors is one of these (organisation slugs)."
+  sponsors: [String!]
+  "The startup's phase at the date is one of these."
+  phases: [Phase!]
+  "The startup is (true) or is not (false) in incubation at the date."
+  active: Boolean
+  "The startup has one of these themes."
+  thematiques: [String!]
+  "The startup serves one of these kinds of users."
+  usertypes: [String!]
+  "The startup uses one of these technologies."
+  techno: [String!]
+  "Every word appears in the name or pitch, accents and case ignored (« acceleration » finds « Accélération »)."
+  search: String
+  "The startup is (true) or is not (false) overdue for an investment committee at the date."
+  committeeOverdue: Boolean
+}
+
+"What startups can be ordered by. Ties are broken by slug."
+enum StartupOrderField {
+  "The name (byte order, as the records spell it)."
+  NAME
+  "The slug."
+  SLUG
+  "The start of the phase the startup is in at the date (no phase: last)."
+  PHASE_START
+  "The date of the last committee on or before the date (none: last)."
+  LAST_COMMITTEE
+  "The size of the team at the date."
+  TEAM_SIZE
+}
+
+"One key of an ordering of startups."
+input StartupOrder {
+  "What to order by."
+  field: StartupOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+# ---------------------------------------------------------------- incubators, organisations, teams
+
+"An incubator: a programme that hosts startups (` + "`" + `_incubators/SLUG.md` + "`" + `)."
+type Incubator implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The beta.gouv.fr slug."
+  slug: String!
+  "The incubator's name (` + "`" + `title` + "`" + `)."
+  title: String!
+  "The organisation that runs it (` + "`" + `owner` + "`" + `)."
+  owner: Organisation
+  "A short description (` + "`" + `short_description` + "`" + `)."
+  shortDescription: String!
+  "The long description, in markdown."
+  description: String!
+  "The contact address (` + "`" + `contact` + "`" + `)."
+  contact: String
+  "The web site."
+  website: String
+  "The GitHub organisation."
+  github: String
+  "The postal address."
+  address: String
+  "The startups it hosts. ` + "`" + `asOf` + "`" + ` dates the filter's time-dependent conditions and the orderings."
+  startups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
+  "The incubator's teams (` + "`" + `_teams` + "`" + `)."
+  teams: [Team!]!
+  "The dashboard aggregates of its startups at ` + "`" + `asOf` + "`" + `."
+  portfolio(filter: StartupFilter, asOf: Date): Portfolio!
+}
+
+"A public body: a sponsor of startups, an owner of incubators (` + "`" + `_organisations/SLUG.md` + "`" + `)."
+type Organisation implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The beta.gouv.fr slug."
+  slug: String!
+  "The full name."
+  name: String!
+  "The acronym, if any."
+  acronym: String
+  "The kind of body (` + "`" + `type` + "`" + `): administration-centrale, operateur, service-deconcentre, collectivite-territoriale, securite-sociale, autre."
+  type: String
+  "The ministerial domain (` + "`" + `domaine_ministeriel` + "`" + `)."
+  ministerialDomain: String
+  "The incubators it runs."
+  incubators: [Incubator!]!
+  "The startups it sponsors. ` + "`" + `asOf` + "`" + ` dates the filter's time-dependent conditions and the orderings."
+  sponsoredStartups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
+}
+
+"A team of an incubator: animation, portfolio management, … (` + "`" + `_teams/SLUG.md` + "`" + `)."
+type Team implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The beta.gouv.fr slug."
+  slug: String!
+  "The team's name."
+  name: String!
+  "What the team does."
+  mission: String!
+  "The incubator the team belongs to."
+  incubator: Incubator
+  "The members who list the team."
+  members: [Member!]!
+}
+
+"An edge of an IncubatorConnection."
+type IncubatorEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The incubator."
+  node: Incubator!
+}
+
+"A page of incubators, by slug."
+type IncubatorConnection {
+  "The incubators of the page."
+  edges: [IncubatorEdge!]!
+  "The incubators of the page, without cursors."
+  nodes: [Incubator!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many incubators there are."
+  totalCount: Int!
+}
+
+"An edge of an OrganisationConnection."
+type OrganisationEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The organisation."
+  node: Organisation!
+}
+
+"A page of organisations, by name."
+type OrganisationConnection {
+  "The organisations of the page."
+  edges: [OrganisationEdge!]!
+  "The organisations of the page, without cursors."
+  nodes: [Organisation!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many organisations match."
+  totalCount: Int!
+}
+
+# ---------------------------------------------------------------- members and missions
+
+"A person of the network (` + "`" + `_authors/SLUG.md` + "`" + `)."
+type Member implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The beta.gouv.fr username (the record's file name)."
+  slug: String!
+  "The full name."
+  fullname: String!
+  "The role, e.g. « Développeuse »."
+  role: String!
+  "The field of work (` + "`" + `domaine` + "`" + `)."
+  domain: Domain!
+  "Skills (` + "`" + `competences` + "`" + `)."
+  competences: [String!]!
+  "The GitHub login."
+  github: String
+  "A personal page."
+  link: String
+  "The kind of member (` + "`" + `memberType` + "`" + `): beta, dinum, attributaire, autre."
+  memberType: String
+  "Every mission, by start."
+  missions(first: Int, after: String, last: Int, before: String): MissionConnection!
+  "Every startup the member has worked on: through missions, and the dateless lists of older records."
+  startups: [Startup!]!
+  "The incubator teams the member lists."
+  teams: [Team!]!
+  "Whether a mission covers ` + "`" + `asOf` + "`" + `."
+  active(asOf: Date): Boolean!
+}
+
+"A member's engagement over a period, possibly on startups."
+type Mission implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The member's slug and the mission's position in their record, e.g. « jane.doe/2 »."
+  slug: String!
+  "The member."
+  member: Member!
+  "The first day."
+  start: Date!
+  "The last day; null when open-ended."
+  end: Date
+  "How the member is engaged: public agent, freelancer, contractor."
+  status: MissionStatus
+  "The employer (for a contractor, the company)."
+  employer: String
+  "The startups of the mission."
+  startups: [Startup!]!
+  "Whether it was imported or recorded through the API."
+  source: Source!
+}
+
+"An edge of a MemberConnection."
+type MemberEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The member."
+  node: Member!
+}
+
+"A page of members."
+type MemberConnection {
+  "The members of the page."
+  edges: [MemberEdge!]!
+  "The members of the page, without cursors."
+  nodes: [Member!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many members match."
+  totalCount: Int!
+}
+
+"An edge of a MissionConnection."
+type MissionEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The mission."
+  node: Mission!
+}
+
+"A page of missions."
+type MissionConnection {
+  "The missions of the page."
+  edges: [MissionEdge!]!
+  "The missions of the page, without cursors."
+  nodes: [Mission!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many missions there are."
+  totalCount: Int!
+}
+
+"""
+Selects members; composes like StartupFilter. ` + "`" + `statuses` + "`" + `, ` + "`" + `startups` + "`" + ` and
+` + "`" + `incubators` + "`" + ` look at the missions covering the ` + "`" + `asOf` + "`" + ` of the field.
+"""
+input MemberFilter {
+  "All of these filters hold."
+  and: [MemberFilter!]
+  "At least one of these filters holds."
+  or: [MemberFilter!]
+  "This filter does not hold."
+  not: MemberFilter
+  "The member's slug is one of these."
+  slugs: [String!]
+  "The member's domain is one of these."
+  domains: [Domain!]
+  "A mission covering the date has one of these statuses."
+  statuses: [MissionStatus!]
+  "A mission covers (true) or no mission covers (false) the date."
+  active: Boolean
+  "The member is on the team of one of these startups (slugs) at the date."
+  startups: [String!]
+  "The member is on the team of a startup of one of these incubators (slugs) at the date."
+  incubators: [String!]
+  "Every word appears in the full name, accents and case ignored."
+  search: String
+}
+
+"What members can be ordered by. Ties are broken by slug."
+enum MemberOrderField {
+  "The full name."
+  NAME
+  "The slug."
+  SLUG
+  "The start of the first mission."
+  FIRST_MISSION
+}
+
+"One key of an ordering of members."
+input MemberOrder {
+  "What to order by."
+  field: MemberOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+# ---------------------------------------------------------------- committees
+
+"""
+An investment committee (comité d'investissement): at least every six months
+it reviews a startup's impact and decides to continue, adjust, advance, stop
+or transfer it, and the budget of the next period.
+"""
+type Committee implements Node {
+  "The opaque global identifier."
+  id: ID!
+  "The startup's slug and the date, e.g. « dossierfacile/2024-05-02 »."
+  slug: String!
+  "The startup reviewed."
+  startup: Startup!
+  "The day of the committee."
+  date: Date!
+  "What was decided. Imported committees are classified from their comment; unclear ones are UNSPECIFIED."
+  decision: Decision!
+  "The phase decided, for an ADVANCE."
+  nextPhase: Phase
+  "The budget granted for the next period, in euros."
+  budgetEuros: Int
+  "When the next committee is due."
+  nextCommitteeDue: Date
+  "The comment, verbatim."
+  comment: String
+  "The startup's phase on the day of the committee."
+  phase: Phase
+  "Whether it was imported or recorded through the API."
+  source: Source!
+}
+
+"An edge of a CommitteeConnection."
+type CommitteeEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The committee."
+  node: Committee!
+}
+
+"A page of committees."
+type CommitteeConnection {
+  "The committees of the page."
+  edges: [CommitteeEdge!]!
+  "The committees of the page, without cursors."
+  nodes: [Committee!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many committees match."
+  totalCount: Int!
+}
+
+"Selects committees; composes like StartupFilter."
+input CommitteeFilter {
+  "All of these filters hold."
+  and: [CommitteeFilter!]
+  "At least one of these filters holds."
+  or: [CommitteeFilter!]
+  "This filter does not hold."
+  not: CommitteeFilter
+  "The committee's startup is one of these (slugs)."
+  startups: [String!]
+  "The committee's startup is in one of these incubators (slugs)."
+  incubators: [String!]
+  "The decision is one of these."
+  decisions: [Decision!]
+  "The source is one of these."
+  sources: [Source!]
+  "On or after this day."
+  from: Date
+  "On or before this day."
+  to: Date
+}
+
+"What committees can be ordered by. Ties are broken by slug."
+enum CommitteeOrderField {
+  "The date."
+  DATE
+  "The startup's slug."
+  STARTUP
+}
+
+"One key of an ordering of committees."
+input CommitteeOrder {
+  "What to order by."
+  field: CommitteeOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+# ---------------------------------------------------------------- dashboards
+
+"""
+Dashboard aggregates over the startups a filter selects, at a date. Every
+figure is computed in the database in one pass, never startup by startup.
+"""
+type Portfolio {
+  "The date of the figures."
+  asOf: Date!
+  "How many startups match the filter (whatever their phase)."
+  startupCount: Int!
+  "Matching startups by phase at ` + "`" + `asOf` + "`" + ` (startups whose first phase starts later are left out)."
+  byPhase: [PhaseCount!]!
+  "Matching startups by incubator."
+  byIncubator: [IncubatorCount!]!
+  "Matching startups by sponsor (a startup with two sponsors counts for both)."
+  bySponsor: [OrganisationCount!]!
+  "Matching startups by theme (a startup counts once per theme)."
+  byThematique: [LabelCount!]!
+  "Active matching startups (in incubation at ` + "`" + `asOf` + "`" + `) that are overdue for a committee."
+  committeeOverdueCount: Int!
+  "Distinct members on the team, at ` + "`" + `asOf` + "`" + `, of at least one matching startup."
+  activeMemberCount: Int!
+  "Those members by domain."
+  membersByDomain: [DomainCount!]!
+  "Those members by the status of their mission (a member with several covering missions counts with the one that started last)."
+  membersByStatus: [StatusCount!]!
+  "How long matching startups stayed in each phase, up to ` + "`" + `asOf` + "`" + ` (the current phase counts up to ` + "`" + `asOf` + "`" + `)."
+  phaseDurations: [PhaseDuration!]!
+  "Committees of matching startups by decision, between ` + "`" + `from` + "`" + ` (default: a year before ` + "`" + `asOf` + "`" + `) and ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `)."
+  committeeDecisions(from: Date, to: Date): [DecisionCount!]!
+  "The portfolio at each date from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), every month, quarter or year; the filter's time-dependent conditions are evaluated at each date."
+  timeline(from: Date!, to: Date, every: Every! = MONTH): [TimelinePoint!]!
+}
+
+"A count of startups in a phase."
+type PhaseCount {
+  "The phase."
+  phase: Phase!
+  "How many."
+  count: Int!
+}
+
+"A count of startups in an incubator."
+type IncubatorCount {
+  "The incubator."
+  incubator: Incubator!
+  "How many."
+  count: Int!
+}
+
+"A count of startups sponsored by an organisation."
+type OrganisationCount {
+  "The organisation."
+  organisation: Organisation!
+  "How many."
+  count: Int!
+}
+
+"A count by label."
+type LabelCount {
+  "The label."
+  label: String!
+  "How many."
+  count: Int!
+}
+
+"A count of members in a domain."
+type DomainCount {
+  "The domain."
+  domain: Domain!
+  "How many."
+  count: Int!
+}
+
+"A count of members by mission status."
+type StatusCount {
+  "The status; null for missions whose record gives none."
+  status: MissionStatus
+  "How many."
+  count: Int!
+}
+
+"A count of committees by decision."
+type DecisionCount {
+  "The decision."
+  decision: Decision!
+  "How many."
+  count: Int!
+}
+
+"Time spent in one phase by the matching startups."
+type PhaseDuration {
+  "The phase."
+  phase: Phase!
+  "How many startups went through it (or are in it) by ` + "`" + `asOf` + "`" + `."
+  startups: Int!
+  "The median time in the phase, in days."
+  medianDays: Float!
+  "The mean time in the phase, in days."
+  meanDays: Float!
+}
+
+"The portfolio at one date of a timeline."
+type TimelinePoint {
+  "The date."
+  date: Date!
+  "Matching startups by phase at that date."
+  byPhase: [PhaseCount!]!
+  "Matching startups that had started by that date."
+  startupCount: Int!
+  "Distinct members on the team of a matching startup that day."
+  activeMemberCount: Int!
+}
+
+"A phase as the network describes it (` + "`" + `_phases` + "`" + `)."
+type PhaseDefinition {
+  "The phase."
+  phase: Phase!
+  "The beta.gouv.fr slug."
+  slug: String!
+  "The French label."
+  label: String!
+  "Whether a startup in this phase is in incubation."
+  active: Boolean!
+  "The network's description."
+  shortDescription: String!
+}
+
+# ---------------------------------------------------------------- entry points
+
+"The entry points of the API. Lists are connections of at most 1,000 nodes a page (50 by default)."
 type Query {
   "The object with this global id, or null."
   node(id: ID!): Node
+  "The objects with these global ids, in the same order (null where none)."
+  nodes(ids: [ID!]!): [Node]!
   "The startup with this beta.gouv.fr slug, or null."
   startup(slug: String!): Startup
-  "Startups ordered by name (ties by slug), a page at a time (at most 1,000)."
-  startups(first: Int = 50, after: String): StartupConnection!
+  "The incubator with this slug, or null."
+  incubator(slug: String!): Incubator
+  "The organisation with this slug, or null."
+  organisation(slug: String!): Organisation
+  "The member with this username, or null."
+  member(slug: String!): Member
+  "The committee with this slug (« startup/date »), or null."
+  committee(slug: String!): Committee
+  "Startups (by name unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter's time-dependent conditions, the orderings and the fields below that take a date."
+  startups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
+  "Incubators, by slug."
+  incubators(first: Int, after: String, last: Int, before: String): IncubatorConnection!
+  "Organisations, by name; ` + "`" + `search` + "`" + ` matches words of the name or acronym."
+  organisations(search: String, first: Int, after: String, last: Int, before: String): OrganisationConnection!
+  "Members (by name unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter."
+  members(filter: MemberFilter, orderBy: [MemberOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): MemberConnection!
+  "Investment committees (latest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
+  committees(filter: CommitteeFilter, orderBy: [CommitteeOrder!], first: Int, after: String, last: Int, before: String): CommitteeConnection!
+  "Dashboard aggregates over the startups ` + "`" + `filter` + "`" + ` selects, at ` + "`" + `asOf` + "`" + ` (default today)."
+  portfolio(filter: StartupFilter, asOf: Date): Portfolio!
+  "The phases, in the network's order, with their labels."
+  phases: [PhaseDefinition!]!
 }
 `, BuiltIn: false},
 }
@@ -422,6 +2810,324 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Committee_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Committee_slug(ctx, field)
+	case "startup":
+		return ec.fieldContext_Committee_startup(ctx, field)
+	case "date":
+		return ec.fieldContext_Committee_date(ctx, field)
+	case "decision":
+		return ec.fieldContext_Committee_decision(ctx, field)
+	case "nextPhase":
+		return ec.fieldContext_Committee_nextPhase(ctx, field)
+	case "budgetEuros":
+		return ec.fieldContext_Committee_budgetEuros(ctx, field)
+	case "nextCommitteeDue":
+		return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
+	case "comment":
+		return ec.fieldContext_Committee_comment(ctx, field)
+	case "phase":
+		return ec.fieldContext_Committee_phase(ctx, field)
+	case "source":
+		return ec.fieldContext_Committee_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommitteeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CommitteeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitteeConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommitteeConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitteeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitteeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DecisionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "decision":
+		return ec.fieldContext_DecisionCount_decision(ctx, field)
+	case "count":
+		return ec.fieldContext_DecisionCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DecisionCount", field.Name)
+}
+
+func (ec *executionContext) childFields_DomainCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "domain":
+		return ec.fieldContext_DomainCount_domain(ctx, field)
+	case "count":
+		return ec.fieldContext_DomainCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DomainCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Fast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "promotion":
+		return ec.fieldContext_Fast_promotion(ctx, field)
+	case "amountEuros":
+		return ec.fieldContext_Fast_amountEuros(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Fast", field.Name)
+}
+
+func (ec *executionContext) childFields_Incubator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Incubator_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Incubator_slug(ctx, field)
+	case "title":
+		return ec.fieldContext_Incubator_title(ctx, field)
+	case "owner":
+		return ec.fieldContext_Incubator_owner(ctx, field)
+	case "shortDescription":
+		return ec.fieldContext_Incubator_shortDescription(ctx, field)
+	case "description":
+		return ec.fieldContext_Incubator_description(ctx, field)
+	case "contact":
+		return ec.fieldContext_Incubator_contact(ctx, field)
+	case "website":
+		return ec.fieldContext_Incubator_website(ctx, field)
+	case "github":
+		return ec.fieldContext_Incubator_github(ctx, field)
+	case "address":
+		return ec.fieldContext_Incubator_address(ctx, field)
+	case "startups":
+		return ec.fieldContext_Incubator_startups(ctx, field)
+	case "teams":
+		return ec.fieldContext_Incubator_teams(ctx, field)
+	case "portfolio":
+		return ec.fieldContext_Incubator_portfolio(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Incubator", field.Name)
+}
+
+func (ec *executionContext) childFields_IncubatorConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_IncubatorConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_IncubatorConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_IncubatorConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_IncubatorConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncubatorConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_IncubatorCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incubator":
+		return ec.fieldContext_IncubatorCount_incubator(ctx, field)
+	case "count":
+		return ec.fieldContext_IncubatorCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncubatorCount", field.Name)
+}
+
+func (ec *executionContext) childFields_IncubatorEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_IncubatorEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_IncubatorEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncubatorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_LabelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "label":
+		return ec.fieldContext_LabelCount_label(ctx, field)
+	case "count":
+		return ec.fieldContext_LabelCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LabelCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Member(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Member_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Member_slug(ctx, field)
+	case "fullname":
+		return ec.fieldContext_Member_fullname(ctx, field)
+	case "role":
+		return ec.fieldContext_Member_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_Member_domain(ctx, field)
+	case "competences":
+		return ec.fieldContext_Member_competences(ctx, field)
+	case "github":
+		return ec.fieldContext_Member_github(ctx, field)
+	case "link":
+		return ec.fieldContext_Member_link(ctx, field)
+	case "memberType":
+		return ec.fieldContext_Member_memberType(ctx, field)
+	case "missions":
+		return ec.fieldContext_Member_missions(ctx, field)
+	case "startups":
+		return ec.fieldContext_Member_startups(ctx, field)
+	case "teams":
+		return ec.fieldContext_Member_teams(ctx, field)
+	case "active":
+		return ec.fieldContext_Member_active(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MemberConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MemberConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MemberConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MemberConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MemberEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MemberEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Mission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Mission_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Mission_slug(ctx, field)
+	case "member":
+		return ec.fieldContext_Mission_member(ctx, field)
+	case "start":
+		return ec.fieldContext_Mission_start(ctx, field)
+	case "end":
+		return ec.fieldContext_Mission_end(ctx, field)
+	case "status":
+		return ec.fieldContext_Mission_status(ctx, field)
+	case "employer":
+		return ec.fieldContext_Mission_employer(ctx, field)
+	case "startups":
+		return ec.fieldContext_Mission_startups(ctx, field)
+	case "source":
+		return ec.fieldContext_Mission_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Mission", field.Name)
+}
+
+func (ec *executionContext) childFields_MissionConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_MissionConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_MissionConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_MissionConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_MissionConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissionConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_MissionEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_MissionEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_MissionEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissionEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Organisation_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Organisation_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Organisation_name(ctx, field)
+	case "acronym":
+		return ec.fieldContext_Organisation_acronym(ctx, field)
+	case "type":
+		return ec.fieldContext_Organisation_type(ctx, field)
+	case "ministerialDomain":
+		return ec.fieldContext_Organisation_ministerialDomain(ctx, field)
+	case "incubators":
+		return ec.fieldContext_Organisation_incubators(ctx, field)
+	case "sponsoredStartups":
+		return ec.fieldContext_Organisation_sponsoredStartups(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Organisation", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_OrganisationConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_OrganisationConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_OrganisationCount_organisation(ctx, field)
+	case "count":
+		return ec.fieldContext_OrganisationCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationCount", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_OrganisationEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_OrganisationEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -437,16 +3143,94 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
+func (ec *executionContext) childFields_PhaseCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phase":
+		return ec.fieldContext_PhaseCount_phase(ctx, field)
+	case "count":
+		return ec.fieldContext_PhaseCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PhaseCount", field.Name)
+}
+
+func (ec *executionContext) childFields_PhaseDefinition(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phase":
+		return ec.fieldContext_PhaseDefinition_phase(ctx, field)
+	case "slug":
+		return ec.fieldContext_PhaseDefinition_slug(ctx, field)
+	case "label":
+		return ec.fieldContext_PhaseDefinition_label(ctx, field)
+	case "active":
+		return ec.fieldContext_PhaseDefinition_active(ctx, field)
+	case "shortDescription":
+		return ec.fieldContext_PhaseDefinition_shortDescription(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PhaseDefinition", field.Name)
+}
+
+func (ec *executionContext) childFields_PhaseDuration(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "phase":
+		return ec.fieldContext_PhaseDuration_phase(ctx, field)
+	case "startups":
+		return ec.fieldContext_PhaseDuration_startups(ctx, field)
+	case "medianDays":
+		return ec.fieldContext_PhaseDuration_medianDays(ctx, field)
+	case "meanDays":
+		return ec.fieldContext_PhaseDuration_meanDays(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PhaseDuration", field.Name)
+}
+
 func (ec *executionContext) childFields_PhasePeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "phase":
 		return ec.fieldContext_PhasePeriod_phase(ctx, field)
+	case "label":
+		return ec.fieldContext_PhasePeriod_label(ctx, field)
 	case "start":
 		return ec.fieldContext_PhasePeriod_start(ctx, field)
 	case "end":
 		return ec.fieldContext_PhasePeriod_end(ctx, field)
+	case "durationDays":
+		return ec.fieldContext_PhasePeriod_durationDays(ctx, field)
+	case "source":
+		return ec.fieldContext_PhasePeriod_source(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PhasePeriod", field.Name)
+}
+
+func (ec *executionContext) childFields_Portfolio(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_Portfolio_asOf(ctx, field)
+	case "startupCount":
+		return ec.fieldContext_Portfolio_startupCount(ctx, field)
+	case "byPhase":
+		return ec.fieldContext_Portfolio_byPhase(ctx, field)
+	case "byIncubator":
+		return ec.fieldContext_Portfolio_byIncubator(ctx, field)
+	case "bySponsor":
+		return ec.fieldContext_Portfolio_bySponsor(ctx, field)
+	case "byThematique":
+		return ec.fieldContext_Portfolio_byThematique(ctx, field)
+	case "committeeOverdueCount":
+		return ec.fieldContext_Portfolio_committeeOverdueCount(ctx, field)
+	case "activeMemberCount":
+		return ec.fieldContext_Portfolio_activeMemberCount(ctx, field)
+	case "membersByDomain":
+		return ec.fieldContext_Portfolio_membersByDomain(ctx, field)
+	case "membersByStatus":
+		return ec.fieldContext_Portfolio_membersByStatus(ctx, field)
+	case "phaseDurations":
+		return ec.fieldContext_Portfolio_phaseDurations(ctx, field)
+	case "committeeDecisions":
+		return ec.fieldContext_Portfolio_committeeDecisions(ctx, field)
+	case "timeline":
+		return ec.fieldContext_Portfolio_timeline(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Portfolio", field.Name)
 }
 
 func (ec *executionContext) childFields_Startup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -459,8 +3243,56 @@ func (ec *executionContext) childFields_Startup(ctx context.Context, field graph
 		return ec.fieldContext_Startup_name(ctx, field)
 	case "pitch":
 		return ec.fieldContext_Startup_pitch(ctx, field)
+	case "description":
+		return ec.fieldContext_Startup_description(ctx, field)
+	case "incubator":
+		return ec.fieldContext_Startup_incubator(ctx, field)
+	case "sponsors":
+		return ec.fieldContext_Startup_sponsors(ctx, field)
 	case "phases":
 		return ec.fieldContext_Startup_phases(ctx, field)
+	case "phase":
+		return ec.fieldContext_Startup_phase(ctx, field)
+	case "currentPhase":
+		return ec.fieldContext_Startup_currentPhase(ctx, field)
+	case "active":
+		return ec.fieldContext_Startup_active(ctx, field)
+	case "team":
+		return ec.fieldContext_Startup_team(ctx, field)
+	case "teamSize":
+		return ec.fieldContext_Startup_teamSize(ctx, field)
+	case "missions":
+		return ec.fieldContext_Startup_missions(ctx, field)
+	case "committees":
+		return ec.fieldContext_Startup_committees(ctx, field)
+	case "lastCommittee":
+		return ec.fieldContext_Startup_lastCommittee(ctx, field)
+	case "committeeOverdue":
+		return ec.fieldContext_Startup_committeeOverdue(ctx, field)
+	case "events":
+		return ec.fieldContext_Startup_events(ctx, field)
+	case "fast":
+		return ec.fieldContext_Startup_fast(ctx, field)
+	case "thematiques":
+		return ec.fieldContext_Startup_thematiques(ctx, field)
+	case "usertypes":
+		return ec.fieldContext_Startup_usertypes(ctx, field)
+	case "techno":
+		return ec.fieldContext_Startup_techno(ctx, field)
+	case "link":
+		return ec.fieldContext_Startup_link(ctx, field)
+	case "repository":
+		return ec.fieldContext_Startup_repository(ctx, field)
+	case "accessibilityStatus":
+		return ec.fieldContext_Startup_accessibilityStatus(ctx, field)
+	case "statsUrl":
+		return ec.fieldContext_Startup_statsUrl(ctx, field)
+	case "impactUrl":
+		return ec.fieldContext_Startup_impactUrl(ctx, field)
+	case "budgetUrl":
+		return ec.fieldContext_Startup_budgetUrl(ctx, field)
+	case "dashlordUrl":
+		return ec.fieldContext_Startup_dashlordUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Startup", field.Name)
 }
@@ -469,6 +3301,8 @@ func (ec *executionContext) childFields_StartupConnection(ctx context.Context, f
 	switch field.Name {
 	case "edges":
 		return ec.fieldContext_StartupConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StartupConnection_nodes(ctx, field)
 	case "pageInfo":
 		return ec.fieldContext_StartupConnection_pageInfo(ctx, field)
 	case "totalCount":
@@ -485,6 +3319,80 @@ func (ec *executionContext) childFields_StartupEdge(ctx context.Context, field g
 		return ec.fieldContext_StartupEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StartupEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_StartupEvent(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_StartupEvent_name(ctx, field)
+	case "date":
+		return ec.fieldContext_StartupEvent_date(ctx, field)
+	case "comment":
+		return ec.fieldContext_StartupEvent_comment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartupEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_StatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_StatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StatusCount", field.Name)
+}
+
+func (ec *executionContext) childFields_Team(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Team_id(ctx, field)
+	case "slug":
+		return ec.fieldContext_Team_slug(ctx, field)
+	case "name":
+		return ec.fieldContext_Team_name(ctx, field)
+	case "mission":
+		return ec.fieldContext_Team_mission(ctx, field)
+	case "incubator":
+		return ec.fieldContext_Team_incubator(ctx, field)
+	case "members":
+		return ec.fieldContext_Team_members(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Team", field.Name)
+}
+
+func (ec *executionContext) childFields_TeamMembership(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_TeamMembership_member(ctx, field)
+	case "mission":
+		return ec.fieldContext_TeamMembership_mission(ctx, field)
+	case "role":
+		return ec.fieldContext_TeamMembership_role(ctx, field)
+	case "domain":
+		return ec.fieldContext_TeamMembership_domain(ctx, field)
+	case "status":
+		return ec.fieldContext_TeamMembership_status(ctx, field)
+	case "start":
+		return ec.fieldContext_TeamMembership_start(ctx, field)
+	case "end":
+		return ec.fieldContext_TeamMembership_end(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TeamMembership", field.Name)
+}
+
+func (ec *executionContext) childFields_TimelinePoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_TimelinePoint_date(ctx, field)
+	case "byPhase":
+		return ec.fieldContext_TimelinePoint_byPhase(ctx, field)
+	case "startupCount":
+		return ec.fieldContext_TimelinePoint_startupCount(ctx, field)
+	case "activeMemberCount":
+		return ec.fieldContext_TimelinePoint_activeMemberCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimelinePoint", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -603,6 +3511,256 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Incubator_portfolio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Incubator_startups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*portfolio.StartupOrder, error) {
+			return ec.unmarshalOStartupOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Member_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Member_missions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Organisation_sponsoredStartups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*portfolio.StartupOrder, error) {
+			return ec.unmarshalOStartupOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Portfolio_committeeDecisions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Portfolio_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (portfolio.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "every",
+		func(ctx context.Context, v any) (portfolio.Every, error) {
+			return ec.unmarshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["every"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -617,6 +3775,202 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_committee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_committees_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.CommitteeFilter, error) {
+			return ec.unmarshalOCommitteeFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*portfolio.CommitteeOrder, error) {
+			return ec.unmarshalOCommitteeOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_incubator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_incubators_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_member_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.MemberFilter, error) {
+			return ec.unmarshalOMemberFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*portfolio.MemberOrder, error) {
+			return ec.unmarshalOMemberOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -628,6 +3982,102 @@ func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs m
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_organisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "slug",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["slug"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_organisations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "search",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["search"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_portfolio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg1
 	return args, nil
 }
 
@@ -648,6 +4098,124 @@ func (ec *executionContext) field_Query_startup_args(ctx context.Context, rawArg
 func (ec *executionContext) field_Query_startups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*portfolio.StartupOrder, error) {
+			return ec.unmarshalOStartupOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_committeeOverdue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_currentPhase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_lastCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_missions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
 		func(ctx context.Context, v any) (*int, error) {
 			return ec.unmarshalOInt2ᚖint(ctx, v)
@@ -664,6 +4232,64 @@ func (ec *executionContext) field_Query_startups_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_phase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_teamSize_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_team_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -740,6 +4366,2589 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Committee_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "String")
+}
+
+func (ec *executionContext) _Committee_startup(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_startup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().Startup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_startup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_date(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Committee_decision(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Decision")
+}
+
+func (ec *executionContext) _Committee_nextPhase(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_nextPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().NextPhase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Phase) graphql.Marshaler {
+			return ec.marshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_nextPhase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, true, "Phase")
+}
+
+func (ec *executionContext) _Committee_budgetEuros(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_budgetEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BudgetEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_budgetEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Committee_nextCommitteeDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().NextCommitteeDue(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Committee_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, true, "String")
+}
+
+func (ec *executionContext) _Committee_phase(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().Phase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Phase) graphql.Marshaler {
+			return ec.marshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, true, "Phase")
+}
+
+func (ec *executionContext) _Committee_source(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
+			return ec.marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Source")
+}
+
+func (ec *executionContext) _CommitteeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitteeEdge) graphql.Marshaler {
+			return ec.marshalNCommitteeEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitteeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitteeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DecisionCount_decision(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionCount_decision(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Decision, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Decision) graphql.Marshaler {
+			return ec.marshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionCount_decision(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionCount", field, false, false, "Decision")
+}
+
+func (ec *executionContext) _DecisionCount_count(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DecisionCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DecisionCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DecisionCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DomainCount_domain(ctx context.Context, field graphql.CollectedField, obj *model.DomainCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DomainCount_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Domain) graphql.Marshaler {
+			return ec.marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DomainCount_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DomainCount", field, false, false, "Domain")
+}
+
+func (ec *executionContext) _DomainCount_count(ctx context.Context, field graphql.CollectedField, obj *model.DomainCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DomainCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DomainCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DomainCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Fast_promotion(ctx context.Context, field graphql.CollectedField, obj *portfolio.Fast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fast_promotion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promotion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fast_promotion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Fast", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Fast_amountEuros(ctx context.Context, field graphql.CollectedField, obj *portfolio.Fast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Fast_amountEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Fast_amountEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Fast", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Incubator_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Incubator_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incubator_title(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incubator_owner(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_owner(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Owner(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_owner(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incubator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incubator_shortDescription(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_shortDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ShortDescription, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_shortDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incubator_description(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, false, false, "String")
+}
+
+func (ec *executionContext) _Incubator_contact(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Contact(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+}
+
+func (ec *executionContext) _Incubator_website(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_website(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Website(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+}
+
+func (ec *executionContext) _Incubator_github(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_github(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Github(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_github(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+}
+
+func (ec *executionContext) _Incubator_address(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_address(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Address(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+}
+
+func (ec *executionContext) _Incubator_startups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_startups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incubator().Startups(ctx, obj, fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["orderBy"].([]*portfolio.StartupOrder), fc.Args["asOf"].(*portfolio.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupConnection) graphql.Marshaler {
+			return ec.marshalNStartupConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_startups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incubator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incubator_startups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incubator_teams(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Incubator().Teams(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incubator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Incubator_portfolio(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_portfolio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Incubator().Portfolio(ctx, obj, fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Portfolio) graphql.Marshaler {
+			return ec.marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPortfolio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_portfolio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Incubator",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Portfolio(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Incubator_portfolio_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IncubatorEdge) graphql.Marshaler {
+			return ec.marshalNIncubatorEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncubatorEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncubatorCount_incubator(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorCount_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IncubatorCount().Incubator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorCount_incubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorCount_count(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncubatorEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _IncubatorEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LabelCount_label(ctx context.Context, field graphql.CollectedField, obj *model.LabelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelCount_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelCount_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelCount", field, false, false, "String")
+}
+
+func (ec *executionContext) _LabelCount_count(ctx context.Context, field graphql.CollectedField, obj *model.LabelCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LabelCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LabelCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LabelCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Member_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Member_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
+}
+
+func (ec *executionContext) _Member_fullname(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_fullname(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fullname, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_fullname(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
+}
+
+func (ec *executionContext) _Member_role(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
+}
+
+func (ec *executionContext) _Member_domain(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Domain) graphql.Marshaler {
+			return ec.marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Domain")
+}
+
+func (ec *executionContext) _Member_competences(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_competences(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Competences(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_competences(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_github(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_github(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Github(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_github(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_link(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_memberType(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_memberType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().MemberType(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Member_memberType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+}
+
+func (ec *executionContext) _Member_missions(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_missions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Member().Missions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MissionConnection) graphql.Marshaler {
+			return ec.marshalNMissionConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_missions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Member_missions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Member_startups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_startups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Startups(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_startups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Member_teams(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_teams(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().Teams(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Team) graphql.Marshaler {
+			return ec.marshalNTeam2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeamᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_teams(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Team(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Member_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Member().Active(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_active(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Member_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
+			return ec.marshalNMemberEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MemberEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MemberEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MemberEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MemberEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mission_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Mission_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mission_member(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mission_start(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Mission_end(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().End(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
+			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, true, true, "MissionStatus")
+}
+
+func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_employer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().Employer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mission_startups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_startups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mission().Startups(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_startups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mission_source(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
+			return ec.marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "Source")
+}
+
+func (ec *executionContext) _MissionConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MissionEdge) graphql.Marshaler {
+			return ec.marshalNMissionEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissionConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.MissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Mission) graphql.Marshaler {
+			return ec.marshalNMission2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissionConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.MissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissionConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissionConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.MissionConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissionConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _MissionEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.MissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissionEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _MissionEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.MissionEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Mission) graphql.Marshaler {
+			return ec.marshalNMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissionEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissionEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Organisation_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organisation_name(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "String")
+}
+
+func (ec *executionContext) _Organisation_acronym(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_acronym(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Acronym(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_acronym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organisation_type(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organisation_ministerialDomain(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_ministerialDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().MinisterialDomain(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_ministerialDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organisation_incubators(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_incubators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Organisation().Incubators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_incubators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Organisation_sponsoredStartups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_sponsoredStartups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Organisation().SponsoredStartups(ctx, obj, fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["orderBy"].([]*portfolio.StartupOrder), fc.Args["asOf"].(*portfolio.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupConnection) graphql.Marshaler {
+			return ec.marshalNStartupConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_sponsoredStartups(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Organisation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Organisation_sponsoredStartups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
+			return ec.marshalNOrganisationEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationCount_organisation(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCount_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.OrganisationCount().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCount_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationCount",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationCount_count(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OrganisationEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrganisationEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -833,7 +7042,260 @@ func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
-func (ec *executionContext) _PhasePeriod_phase(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhasePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _PhaseCount_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseCount_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Phase) graphql.Marshaler {
+			return ec.marshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseCount_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseCount", field, false, false, "Phase")
+}
+
+func (ec *executionContext) _PhaseCount_count(ctx context.Context, field graphql.CollectedField, obj *model.PhaseCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PhaseDefinition_phase(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDefinition_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Phase) graphql.Marshaler {
+			return ec.marshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDefinition_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, false, false, "Phase")
+}
+
+func (ec *executionContext) _PhaseDefinition_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDefinition_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PhaseDefinition().Slug(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDefinition_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "String")
+}
+
+func (ec *executionContext) _PhaseDefinition_label(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDefinition_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDefinition_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, false, false, "String")
+}
+
+func (ec *executionContext) _PhaseDefinition_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDefinition_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PhaseDefinition().Active(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDefinition_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "Boolean")
+}
+
+func (ec *executionContext) _PhaseDefinition_shortDescription(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDefinition_shortDescription(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.PhaseDefinition().ShortDescription(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDefinition_shortDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "String")
+}
+
+func (ec *executionContext) _PhaseDuration_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDuration_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Phase) graphql.Marshaler {
+			return ec.marshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDuration_phase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDuration", field, false, false, "Phase")
+}
+
+func (ec *executionContext) _PhaseDuration_startups(ctx context.Context, field graphql.CollectedField, obj *model.PhaseDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDuration_startups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Startups, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDuration_startups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDuration", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PhaseDuration_medianDays(ctx context.Context, field graphql.CollectedField, obj *model.PhaseDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDuration_medianDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MedianDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDuration_medianDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDuration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PhaseDuration_meanDays(ctx context.Context, field graphql.CollectedField, obj *model.PhaseDuration) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhaseDuration_meanDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhaseDuration_meanDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhaseDuration", field, false, false, "Float")
+}
+
+func (ec *executionContext) _PhasePeriod_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -856,7 +7318,30 @@ func (ec *executionContext) fieldContext_PhasePeriod_phase(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Phase")
 }
 
-func (ec *executionContext) _PhasePeriod_start(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhasePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _PhasePeriod_label(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhasePeriod_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhasePeriod_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhasePeriod", field, true, false, "String")
+}
+
+func (ec *executionContext) _PhasePeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -879,7 +7364,7 @@ func (ec *executionContext) fieldContext_PhasePeriod_start(_ context.Context, fi
 	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Date")
 }
 
-func (ec *executionContext) _PhasePeriod_end(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhasePeriod) (ret graphql.Marshaler) {
+func (ec *executionContext) _PhasePeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
@@ -900,6 +7385,456 @@ func (ec *executionContext) _PhasePeriod_end(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_PhasePeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _PhasePeriod_durationDays(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhasePeriod_durationDays(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DurationDays, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhasePeriod_durationDays(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PhasePeriod_source(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhasePeriod_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
+			return ec.marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhasePeriod_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Source")
+}
+
+func (ec *executionContext) _Portfolio_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Portfolio_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().StartupCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Portfolio_byPhase(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().ByPhase(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
+			return ec.marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byPhase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_byIncubator(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byIncubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().ByIncubator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IncubatorCount) graphql.Marshaler {
+			return ec.marshalNIncubatorCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byIncubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncubatorCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_bySponsor(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_bySponsor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().BySponsor(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrganisationCount) graphql.Marshaler {
+			return ec.marshalNOrganisationCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_bySponsor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_byThematique(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_byThematique(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().ByThematique(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.LabelCount) graphql.Marshaler {
+			return ec.marshalNLabelCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_byThematique(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LabelCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_committeeOverdueCount(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_committeeOverdueCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().CommitteeOverdueCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_committeeOverdueCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Portfolio_activeMemberCount(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_activeMemberCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().ActiveMemberCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_activeMemberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, true, true, "Int")
+}
+
+func (ec *executionContext) _Portfolio_membersByDomain(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_membersByDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().MembersByDomain(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DomainCount) graphql.Marshaler {
+			return ec.marshalNDomainCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_membersByDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DomainCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_membersByStatus(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_membersByStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().MembersByStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
+			return ec.marshalNStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_membersByStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_phaseDurations(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_phaseDurations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().PhaseDurations(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhaseDuration) graphql.Marshaler {
+			return ec.marshalNPhaseDuration2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDurationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_phaseDurations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseDuration(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_committeeDecisions(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_committeeDecisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Portfolio().CommitteeDecisions(ctx, obj, fc.Args["from"].(*portfolio.Date), fc.Args["to"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DecisionCount) graphql.Marshaler {
+			return ec.marshalNDecisionCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_committeeDecisions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionCount(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Portfolio_committeeDecisions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_timeline(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_timeline(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Portfolio().Timeline(ctx, obj, fc.Args["from"].(portfolio.Date), fc.Args["to"].(*portfolio.Date), fc.Args["every"].(portfolio.Every))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TimelinePoint) graphql.Marshaler {
+			return ec.marshalNTimelinePoint2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_timeline(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimelinePoint(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Portfolio_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -940,6 +7875,50 @@ func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field g
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.Node) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -990,6 +7969,182 @@ func (ec *executionContext) fieldContext_Query_startup(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_incubator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Incubator(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incubator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incubator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_organisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Organisation(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_member(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Member(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_member(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_member_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_committee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Committee(ctx, fc.Args["slug"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_committee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_committee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_startups(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1000,7 +8155,7 @@ func (ec *executionContext) _Query_startups(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Startups(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Startups(ctx, fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["orderBy"].([]*portfolio.StartupOrder), fc.Args["asOf"].(*portfolio.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupConnection) graphql.Marshaler {
@@ -1030,6 +8185,258 @@ func (ec *executionContext) fieldContext_Query_startups(ctx context.Context, fie
 	if fc.Args, err = ec.field_Query_startups_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_incubators(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_incubators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Incubators(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IncubatorConnection) graphql.Marshaler {
+			return ec.marshalNIncubatorConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_incubators(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncubatorConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_incubators_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_organisations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_organisations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Organisations(ctx, fc.Args["search"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
+			return ec.marshalNOrganisationConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_organisations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_organisations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_members(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Members(ctx, fc.Args["filter"].(*portfolio.MemberFilter), fc.Args["orderBy"].([]*portfolio.MemberOrder), fc.Args["asOf"].(*portfolio.Date), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberConnection) graphql.Marshaler {
+			return ec.marshalNMemberConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_committees(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_committees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Committees(ctx, fc.Args["filter"].(*portfolio.CommitteeFilter), fc.Args["orderBy"].([]*portfolio.CommitteeOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteeConnection) graphql.Marshaler {
+			return ec.marshalNCommitteeConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_committees(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_committees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_portfolio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_portfolio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Portfolio(ctx, fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Portfolio) graphql.Marshaler {
+			return ec.marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPortfolio(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_portfolio(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Portfolio(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_portfolio_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_phases(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_phases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Phases(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.PhaseDefinition) graphql.Marshaler {
+			return ec.marshalNPhaseDefinition2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinitionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_phases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseDefinition(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -1202,6 +8609,93 @@ func (ec *executionContext) fieldContext_Startup_pitch(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Startup", field, false, false, "String")
 }
 
+func (ec *executionContext) _Startup_description(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, false, false, "String")
+}
+
+func (ec *executionContext) _Startup_incubator(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Incubator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_incubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_sponsors(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_sponsors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Sponsors(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisationᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_sponsors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Startup_phases(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1211,11 +8705,11 @@ func (ec *executionContext) _Startup_phases(ctx context.Context, field graphql.C
 			return ec.fieldContext_Startup_phases(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Phases, nil
+			return ec.Resolvers.Startup().Phases(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []portfolio.PhasePeriod) graphql.Marshaler {
-			return ec.marshalNPhasePeriod2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhasePeriodᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhasePeriod) graphql.Marshaler {
+			return ec.marshalNPhasePeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriodᚄ(ctx, selections, v)
 		},
 		true,
 		true,
@@ -1225,13 +8719,691 @@ func (ec *executionContext) fieldContext_Startup_phases(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Startup",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PhasePeriod(ctx, field)
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Startup_phase(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_phase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().Phase(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Phase) graphql.Marshaler {
+			return ec.marshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_phase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Phase does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_phase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_currentPhase(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_currentPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().CurrentPhase(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PhasePeriod) graphql.Marshaler {
+			return ec.marshalOPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriod(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_currentPhase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhasePeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_currentPhase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().Active(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_active(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_team(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_team(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().Team(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TeamMembership) graphql.Marshaler {
+			return ec.marshalNTeamMembership2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_team(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamMembership(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_team_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_teamSize(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_teamSize(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().TeamSize(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_teamSize(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_teamSize_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_missions(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_missions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().Missions(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MissionConnection) graphql.Marshaler {
+			return ec.marshalNMissionConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_missions(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_missions_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_committees(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_committees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Committees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Committee) graphql.Marshaler {
+			return ec.marshalNCommittee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_committees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_lastCommittee(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_lastCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().LastCommittee(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_lastCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_lastCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_committeeOverdue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_committeeOverdue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().CommitteeOverdue(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_committeeOverdue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_committeeOverdue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_events(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Events(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.StartupEvent) graphql.Marshaler {
+			return ec.marshalNStartupEvent2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_fast(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_fast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fast, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Fast) graphql.Marshaler {
+			return ec.marshalOFast2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐFast(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_fast(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Fast(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_thematiques(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_thematiques(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Thematiques(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_thematiques(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_usertypes(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_usertypes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Usertypes(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_usertypes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_techno(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_techno(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Techno(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_techno(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_link(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_link(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Link(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_repository(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_repository(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Repository(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_repository(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_accessibilityStatus(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_accessibilityStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().AccessibilityStatus(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_accessibilityStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_statsUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_statsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().StatsURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_statsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_impactUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_impactUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().ImpactURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_impactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_budgetUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_budgetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().BudgetURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_budgetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_dashlordUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_dashlordUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().DashlordURL(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_dashlordUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
 }
 
 func (ec *executionContext) _StartupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StartupConnection) (ret graphql.Marshaler) {
@@ -1261,6 +9433,38 @@ func (ec *executionContext) fieldContext_StartupConnection_edges(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_StartupEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.StartupConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
 		},
 	}
 	return fc, nil
@@ -1374,6 +9578,557 @@ func (ec *executionContext) fieldContext_StartupEdge_node(_ context.Context, fie
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _StartupEvent_name(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEvent_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEvent_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupEvent", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartupEvent_date(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEvent_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StartupEvent().Date(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEvent_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupEvent", field, true, true, "Date")
+}
+
+func (ec *executionContext) _StartupEvent_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEvent_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StartupEvent().Comment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupEvent", field, true, true, "String")
+}
+
+func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
+			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "MissionStatus")
+}
+
+func (ec *executionContext) _StatusCount_count(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StatusCount", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Team_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Team().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, true, true, "ID")
+}
+
+func (ec *executionContext) _Team_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_slug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Slug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
+}
+
+func (ec *executionContext) _Team_name(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
+}
+
+func (ec *executionContext) _Team_mission(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_mission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_mission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Team", field, false, false, "String")
+}
+
+func (ec *executionContext) _Team_incubator(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Team().Incubator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Team_incubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Team_members(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Team_members(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Team().Members(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Team_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Team",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamMembership_member(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamMembership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamMembership_mission(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_mission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Mission) graphql.Marshaler {
+			return ec.marshalNMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_mission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TeamMembership",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TeamMembership_role(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, false, "String")
+}
+
+func (ec *executionContext) _TeamMembership_domain(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_domain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Domain(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Domain) graphql.Marshaler {
+			return ec.marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_domain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, false, "Domain")
+}
+
+func (ec *executionContext) _TeamMembership_status(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TeamMembership().Status(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
+			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, true, "MissionStatus")
+}
+
+func (ec *executionContext) _TeamMembership_start(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, false, "Date")
+}
+
+func (ec *executionContext) _TeamMembership_end(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TeamMembership_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.TeamMembership().End(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_TeamMembership_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, true, "Date")
+}
+
+func (ec *executionContext) _TimelinePoint_date(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Date")
+}
+
+func (ec *executionContext) _TimelinePoint_byPhase(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_byPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPhase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
+			return ec.marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_byPhase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimelinePoint",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimelinePoint_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartupCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TimelinePoint_activeMemberCount(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimelinePoint_activeMemberCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActiveMemberCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimelinePoint_activeMemberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Int")
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -2449,6 +11204,494 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, obj any) (portfolio.CommitteeFilter, error) {
+	var it portfolio.CommitteeFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "startups", "incubators", "decisions", "sources", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOCommitteeFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOCommitteeFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOCommitteeFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		case "incubators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubators"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubators = data
+		case "decisions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decisions"))
+			data, err := ec.unmarshalODecision2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecisionᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decisions = data
+		case "sources":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sources"))
+			data, err := ec.unmarshalOSource2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSourceᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sources = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitteeFilter unmarshals raw into the CommitteeFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitteeFilter(ctx context.Context, raw any) (portfolio.CommitteeFilter, error) {
+	var out portfolio.CommitteeFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitteeOrder(ctx context.Context, obj any) (portfolio.CommitteeOrder, error) {
+	var it portfolio.CommitteeOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNCommitteeOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitteeOrder unmarshals raw into the CommitteeOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitteeOrder(ctx context.Context, raw any) (portfolio.CommitteeOrder, error) {
+	var out portfolio.CommitteeOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMemberFilter(ctx context.Context, obj any) (portfolio.MemberFilter, error) {
+	var it portfolio.MemberFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "domains", "statuses", "active", "startups", "incubators", "search"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOMemberFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOMemberFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOMemberFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "slugs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slugs = data
+		case "domains":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domains"))
+			data, err := ec.unmarshalODomain2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomainᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domains = data
+		case "statuses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
+			data, err := ec.unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Statuses = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		case "incubators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubators"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubators = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMemberFilter unmarshals raw into the MemberFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMemberFilter(ctx context.Context, raw any) (portfolio.MemberFilter, error) {
+	var out portfolio.MemberFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMemberOrder(ctx context.Context, obj any) (portfolio.MemberOrder, error) {
+	var it portfolio.MemberOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNMemberOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMemberOrder unmarshals raw into the MemberOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMemberOrder(ctx context.Context, raw any) (portfolio.MemberOrder, error) {
+	var out portfolio.MemberOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartupFilter(ctx context.Context, obj any) (portfolio.StartupFilter, error) {
+	var it portfolio.StartupFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "incubators", "sponsors", "phases", "active", "thematiques", "usertypes", "techno", "search", "committeeOverdue"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "and":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("and"))
+			data, err := ec.unmarshalOStartupFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.And = data
+		case "or":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("or"))
+			data, err := ec.unmarshalOStartupFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilterᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Or = data
+		case "not":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("not"))
+			data, err := ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Not = data
+		case "slugs":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slugs"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slugs = data
+		case "incubators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubators"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubators = data
+		case "sponsors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sponsors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sponsors = data
+		case "phases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phases"))
+			data, err := ec.unmarshalOPhase2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phases = data
+		case "active":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Active = data
+		case "thematiques":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thematiques"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Thematiques = data
+		case "usertypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usertypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Usertypes = data
+		case "techno":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("techno"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Techno = data
+		case "search":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("search"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Search = data
+		case "committeeOverdue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("committeeOverdue"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.CommitteeOverdue = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartupFilter unmarshals raw into the StartupFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartupFilter(ctx context.Context, raw any) (portfolio.StartupFilter, error) {
+	var out portfolio.StartupFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartupFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartupOrder(ctx context.Context, obj any) (portfolio.StartupOrder, error) {
+	var it portfolio.StartupOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNStartupOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartupOrder unmarshals raw into the StartupOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartupOrder(ctx context.Context, raw any) (portfolio.StartupOrder, error) {
+	var out portfolio.StartupOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartupOrder", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -2457,6 +11700,13 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	switch obj := (obj).(type) {
 	case nil:
 		return graphql.Null
+	case portfolio.Team:
+		return ec._Team(ctx, sel, &obj)
+	case *portfolio.Team:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Team(ctx, sel, obj)
 	case portfolio.Startup:
 		return ec._Startup(ctx, sel, &obj)
 	case *portfolio.Startup:
@@ -2464,6 +11714,41 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Startup(ctx, sel, obj)
+	case portfolio.Organisation:
+		return ec._Organisation(ctx, sel, &obj)
+	case *portfolio.Organisation:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Organisation(ctx, sel, obj)
+	case portfolio.Mission:
+		return ec._Mission(ctx, sel, &obj)
+	case *portfolio.Mission:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Mission(ctx, sel, obj)
+	case portfolio.Member:
+		return ec._Member(ctx, sel, &obj)
+	case *portfolio.Member:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Member(ctx, sel, obj)
+	case portfolio.Incubator:
+		return ec._Incubator(ctx, sel, &obj)
+	case *portfolio.Incubator:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Incubator(ctx, sel, obj)
+	case portfolio.Committee:
+		return ec._Committee(ctx, sel, &obj)
+	case *portfolio.Committee:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Committee(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -2476,6 +11761,1112 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var committeeImplementors = []string{"Committee", "Node"}
+
+func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Committee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Committee")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Committee_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_startup(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._Committee_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "decision":
+			out.Values[i] = ec._Committee_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextPhase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_nextPhase(ctx, field, obj)
+				})
+		case "budgetEuros":
+			out.Values[i] = ec._Committee_budgetEuros(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextCommitteeDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_nextCommitteeDue(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_comment(ctx, field, obj)
+				})
+		case "phase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_phase(ctx, field, obj)
+				})
+		case "source":
+			out.Values[i] = ec._Committee_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeConnectionImplementors = []string{"CommitteeConnection"}
+
+func (ec *executionContext) _CommitteeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeConnection")
+		case "edges":
+			out.Values[i] = ec._CommitteeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CommitteeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitteeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommitteeConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeEdgeImplementors = []string{"CommitteeEdge"}
+
+func (ec *executionContext) _CommitteeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitteeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitteeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var decisionCountImplementors = []string{"DecisionCount"}
+
+func (ec *executionContext) _DecisionCount(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, decisionCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DecisionCount")
+		case "decision":
+			out.Values[i] = ec._DecisionCount_decision(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._DecisionCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var domainCountImplementors = []string{"DomainCount"}
+
+func (ec *executionContext) _DomainCount(ctx context.Context, sel ast.SelectionSet, obj *model.DomainCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, domainCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DomainCount")
+		case "domain":
+			out.Values[i] = ec._DomainCount_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._DomainCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var fastImplementors = []string{"Fast"}
+
+func (ec *executionContext) _Fast(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Fast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, fastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Fast")
+		case "promotion":
+			out.Values[i] = ec._Fast_promotion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountEuros":
+			out.Values[i] = ec._Fast_amountEuros(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incubatorImplementors = []string{"Incubator", "Node"}
+
+func (ec *executionContext) _Incubator(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Incubator) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Incubator")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Incubator_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "title":
+			out.Values[i] = ec._Incubator_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "owner":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_owner(ctx, field, obj)
+				})
+		case "shortDescription":
+			out.Values[i] = ec._Incubator_shortDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Incubator_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_contact(ctx, field, obj)
+				})
+		case "website":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_website(ctx, field, obj)
+				})
+		case "github":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_github(ctx, field, obj)
+				})
+		case "address":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_address(ctx, field, obj)
+				})
+		case "startups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_startups(ctx, field, obj)
+				})
+		case "teams":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_teams(ctx, field, obj)
+				})
+		case "portfolio":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Incubator_portfolio(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incubatorConnectionImplementors = []string{"IncubatorConnection"}
+
+func (ec *executionContext) _IncubatorConnection(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncubatorConnection")
+		case "edges":
+			out.Values[i] = ec._IncubatorConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._IncubatorConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._IncubatorConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._IncubatorConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incubatorCountImplementors = []string{"IncubatorCount"}
+
+func (ec *executionContext) _IncubatorCount(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncubatorCount")
+		case "incubator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IncubatorCount_incubator(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._IncubatorCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incubatorEdgeImplementors = []string{"IncubatorEdge"}
+
+func (ec *executionContext) _IncubatorEdge(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncubatorEdge")
+		case "cursor":
+			out.Values[i] = ec._IncubatorEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._IncubatorEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var labelCountImplementors = []string{"LabelCount"}
+
+func (ec *executionContext) _LabelCount(ctx context.Context, sel ast.SelectionSet, obj *model.LabelCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, labelCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LabelCount")
+		case "label":
+			out.Values[i] = ec._LabelCount_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._LabelCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberImplementors = []string{"Member", "Node"}
+
+func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Member) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Member")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Member_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fullname":
+			out.Values[i] = ec._Member_fullname(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._Member_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "domain":
+			out.Values[i] = ec._Member_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "competences":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_competences(ctx, field, obj)
+				})
+		case "github":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_github(ctx, field, obj)
+				})
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_link(ctx, field, obj)
+				})
+		case "memberType":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_memberType(ctx, field, obj)
+				})
+		case "missions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_missions(ctx, field, obj)
+				})
+		case "startups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_startups(ctx, field, obj)
+				})
+		case "teams":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_teams(ctx, field, obj)
+				})
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_active(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberConnectionImplementors = []string{"MemberConnection"}
+
+func (ec *executionContext) _MemberConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MemberConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberConnection")
+		case "edges":
+			out.Values[i] = ec._MemberConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MemberConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MemberConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MemberConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberEdgeImplementors = []string{"MemberEdge"}
+
+func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MemberEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberEdge")
+		case "cursor":
+			out.Values[i] = ec._MemberEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MemberEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var missionImplementors = []string{"Mission", "Node"}
+
+func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Mission) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mission")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Mission_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_member(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._Mission_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_end(ctx, field, obj)
+				})
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_status(ctx, field, obj)
+				})
+		case "employer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_employer(ctx, field, obj)
+				})
+		case "startups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_startups(ctx, field, obj)
+				})
+		case "source":
+			out.Values[i] = ec._Mission_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var missionConnectionImplementors = []string{"MissionConnection"}
+
+func (ec *executionContext) _MissionConnection(ctx context.Context, sel ast.SelectionSet, obj *model.MissionConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missionConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissionConnection")
+		case "edges":
+			out.Values[i] = ec._MissionConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._MissionConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._MissionConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._MissionConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var missionEdgeImplementors = []string{"MissionEdge"}
+
+func (ec *executionContext) _MissionEdge(ctx context.Context, sel ast.SelectionSet, obj *model.MissionEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missionEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissionEdge")
+		case "cursor":
+			out.Values[i] = ec._MissionEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._MissionEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationImplementors = []string{"Organisation", "Node"}
+
+func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Organisation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Organisation")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Organisation_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Organisation_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "acronym":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_acronym(ctx, field, obj)
+				})
+		case "type":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_type(ctx, field, obj)
+				})
+		case "ministerialDomain":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_ministerialDomain(ctx, field, obj)
+				})
+		case "incubators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_incubators(ctx, field, obj)
+				})
+		case "sponsoredStartups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Organisation_sponsoredStartups(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationConnectionImplementors = []string{"OrganisationConnection"}
+
+func (ec *executionContext) _OrganisationConnection(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationConnection")
+		case "edges":
+			out.Values[i] = ec._OrganisationConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._OrganisationConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._OrganisationConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._OrganisationConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationCountImplementors = []string{"OrganisationCount"}
+
+func (ec *executionContext) _OrganisationCount(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationCount")
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._OrganisationCount_organisation(ctx, field, obj)
+				})
+		case "count":
+			out.Values[i] = ec._OrganisationCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationEdgeImplementors = []string{"OrganisationEdge"}
+
+func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationEdge")
+		case "cursor":
+			out.Values[i] = ec._OrganisationEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._OrganisationEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var pageInfoImplementors = []string{"PageInfo"}
 
@@ -2525,9 +12916,151 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var phaseCountImplementors = []string{"PhaseCount"}
+
+func (ec *executionContext) _PhaseCount(ctx context.Context, sel ast.SelectionSet, obj *model.PhaseCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, phaseCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PhaseCount")
+		case "phase":
+			out.Values[i] = ec._PhaseCount_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PhaseCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var phaseDefinitionImplementors = []string{"PhaseDefinition"}
+
+func (ec *executionContext) _PhaseDefinition(ctx context.Context, sel ast.SelectionSet, obj *portfolio.PhaseDefinition) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, phaseDefinitionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PhaseDefinition")
+		case "phase":
+			out.Values[i] = ec._PhaseDefinition_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "slug":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PhaseDefinition_slug(ctx, field, obj)
+				})
+		case "label":
+			out.Values[i] = ec._PhaseDefinition_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PhaseDefinition_active(ctx, field, obj)
+				})
+		case "shortDescription":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._PhaseDefinition_shortDescription(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var phaseDurationImplementors = []string{"PhaseDuration"}
+
+func (ec *executionContext) _PhaseDuration(ctx context.Context, sel ast.SelectionSet, obj *model.PhaseDuration) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, phaseDurationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PhaseDuration")
+		case "phase":
+			out.Values[i] = ec._PhaseDuration_phase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startups":
+			out.Values[i] = ec._PhaseDuration_startups(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "medianDays":
+			out.Values[i] = ec._PhaseDuration_medianDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanDays":
+			out.Values[i] = ec._PhaseDuration_meanDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var phasePeriodImplementors = []string{"PhasePeriod"}
 
-func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionSet, obj *portfolio.PhasePeriod) graphql.Marshaler {
+func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionSet, obj *model.PhasePeriod) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, phasePeriodImplementors)
 
 	out := graphql.NewFieldSet(fields)
@@ -2541,6 +13074,11 @@ func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "label":
+			out.Values[i] = ec._PhasePeriod_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "start":
 			out.Values[i] = ec._PhasePeriod_start(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -2551,6 +13089,121 @@ func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "durationDays":
+			out.Values[i] = ec._PhasePeriod_durationDays(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._PhasePeriod_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var portfolioImplementors = []string{"Portfolio"}
+
+func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet, obj *model.Portfolio) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, portfolioImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Portfolio")
+		case "asOf":
+			out.Values[i] = ec._Portfolio_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startupCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_startupCount(ctx, field, obj)
+				})
+		case "byPhase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_byPhase(ctx, field, obj)
+				})
+		case "byIncubator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_byIncubator(ctx, field, obj)
+				})
+		case "bySponsor":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_bySponsor(ctx, field, obj)
+				})
+		case "byThematique":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_byThematique(ctx, field, obj)
+				})
+		case "committeeOverdueCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_committeeOverdueCount(ctx, field, obj)
+				})
+		case "activeMemberCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_activeMemberCount(ctx, field, obj)
+				})
+		case "membersByDomain":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_membersByDomain(ctx, field, obj)
+				})
+		case "membersByStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_membersByStatus(ctx, field, obj)
+				})
+		case "phaseDurations":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_phaseDurations(ctx, field, obj)
+				})
+		case "committeeDecisions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_committeeDecisions(ctx, field, obj)
+				})
+		case "timeline":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_timeline(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2593,17 +13246,83 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_node(ctx, field)
 				})
+		case "nodes":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_nodes(ctx, field)
+				})
 		case "startup":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_startup(ctx, field)
 				})
+		case "incubator":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_incubator(ctx, field)
+				})
+		case "organisation":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organisation(ctx, field)
+				})
+		case "member":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_member(ctx, field)
+				})
+		case "committee":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_committee(ctx, field)
+				})
 		case "startups":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_startups(ctx, field)
+				})
+		case "incubators":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_incubators(ctx, field)
+				})
+		case "organisations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_organisations(ctx, field)
+				})
+		case "members":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_members(ctx, field)
+				})
+		case "committees":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_committees(ctx, field)
+				})
+		case "portfolio":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_portfolio(ctx, field)
+				})
+		case "phases":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_phases(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -2668,11 +13387,154 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "phases":
-			out.Values[i] = ec._Startup_phases(ctx, field, obj)
+		case "description":
+			out.Values[i] = ec._Startup_description(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "incubator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_incubator(ctx, field, obj)
+				})
+		case "sponsors":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_sponsors(ctx, field, obj)
+				})
+		case "phases":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_phases(ctx, field, obj)
+				})
+		case "phase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_phase(ctx, field, obj)
+				})
+		case "currentPhase":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_currentPhase(ctx, field, obj)
+				})
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_active(ctx, field, obj)
+				})
+		case "team":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_team(ctx, field, obj)
+				})
+		case "teamSize":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_teamSize(ctx, field, obj)
+				})
+		case "missions":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_missions(ctx, field, obj)
+				})
+		case "committees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_committees(ctx, field, obj)
+				})
+		case "lastCommittee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_lastCommittee(ctx, field, obj)
+				})
+		case "committeeOverdue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_committeeOverdue(ctx, field, obj)
+				})
+		case "events":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_events(ctx, field, obj)
+				})
+		case "fast":
+			out.Values[i] = ec._Startup_fast(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "thematiques":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_thematiques(ctx, field, obj)
+				})
+		case "usertypes":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_usertypes(ctx, field, obj)
+				})
+		case "techno":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_techno(ctx, field, obj)
+				})
+		case "link":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_link(ctx, field, obj)
+				})
+		case "repository":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_repository(ctx, field, obj)
+				})
+		case "accessibilityStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_accessibilityStatus(ctx, field, obj)
+				})
+		case "statsUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_statsUrl(ctx, field, obj)
+				})
+		case "impactUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_impactUrl(ctx, field, obj)
+				})
+		case "budgetUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_budgetUrl(ctx, field, obj)
+				})
+		case "dashlordUrl":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_dashlordUrl(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -2703,6 +13565,11 @@ func (ec *executionContext) _StartupConnection(ctx context.Context, sel ast.Sele
 			out.Values[i] = graphql.MarshalString("StartupConnection")
 		case "edges":
 			out.Values[i] = ec._StartupConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._StartupConnection_nodes(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -2751,6 +13618,263 @@ func (ec *executionContext) _StartupEdge(ctx context.Context, sel ast.SelectionS
 			}
 		case "node":
 			out.Values[i] = ec._StartupEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startupEventImplementors = []string{"StartupEvent"}
+
+func (ec *executionContext) _StartupEvent(ctx context.Context, sel ast.SelectionSet, obj *portfolio.StartupEvent) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startupEventImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartupEvent")
+		case "name":
+			out.Values[i] = ec._StartupEvent_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "date":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StartupEvent_date(ctx, field, obj)
+				})
+		case "comment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StartupEvent_comment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var statusCountImplementors = []string{"StatusCount"}
+
+func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.StatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, statusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StatusCount")
+		case "status":
+			out.Values[i] = ec._StatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._StatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamImplementors = []string{"Team", "Node"}
+
+func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Team) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Team")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_id(ctx, field, obj)
+				})
+		case "slug":
+			out.Values[i] = ec._Team_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Team_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mission":
+			out.Values[i] = ec._Team_mission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incubator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_incubator(ctx, field, obj)
+				})
+		case "members":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Team_members(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var teamMembershipImplementors = []string{"TeamMembership"}
+
+func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.SelectionSet, obj *model.TeamMembership) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, teamMembershipImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TeamMembership")
+		case "member":
+			out.Values[i] = ec._TeamMembership_member(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mission":
+			out.Values[i] = ec._TeamMembership_mission(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._TeamMembership_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "domain":
+			out.Values[i] = ec._TeamMembership_domain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "status":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TeamMembership_status(ctx, field, obj)
+				})
+		case "start":
+			out.Values[i] = ec._TeamMembership_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "end":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._TeamMembership_end(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timelinePointImplementors = []string{"TimelinePoint"}
+
+func (ec *executionContext) _TimelinePoint(ctx context.Context, sel ast.SelectionSet, obj *model.TimelinePoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timelinePointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimelinePoint")
+		case "date":
+			out.Values[i] = ec._TimelinePoint_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byPhase":
+			out.Values[i] = ec._TimelinePoint_byPhase(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startupCount":
+			out.Values[i] = ec._TimelinePoint_startupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "activeMemberCount":
+			out.Values[i] = ec._TimelinePoint_activeMemberCount(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3147,6 +14271,184 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Committee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Committee!")
+		return graphql.Null
+	}
+	return ec._Committee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeConnection!")
+		return graphql.Null
+	}
+	return ec._CommitteeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitteeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitteeEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitteeEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeEdge!")
+		return graphql.Null
+	}
+	return ec._CommitteeEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitteeFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilter(ctx context.Context, v any) (*portfolio.CommitteeFilter, error) {
+	res, err := ec.unmarshalInputCommitteeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCommitteeOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrder(ctx context.Context, v any) (*portfolio.CommitteeOrder, error) {
+	res, err := ec.unmarshalInputCommitteeOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCommitteeOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderField(ctx context.Context, v any) (portfolio.CommitteeOrderField, error) {
+	var res portfolio.CommitteeOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitteeOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderField(ctx context.Context, sel ast.SelectionSet, v portfolio.CommitteeOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (portfolio.Date, error) {
+	var res portfolio.Date
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, sel ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx context.Context, v any) (portfolio.Decision, error) {
+	var res portfolio.Decision
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx context.Context, sel ast.SelectionSet, v portfolio.Decision) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDecisionCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecisionCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDecisionCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCount(ctx context.Context, sel ast.SelectionSet, v *model.DecisionCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DecisionCount!")
+		return graphql.Null
+	}
+	return ec._DecisionCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx context.Context, v any) (portfolio.Domain, error) {
+	var res portfolio.Domain
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx context.Context, sel ast.SelectionSet, v portfolio.Domain) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDomainCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DomainCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDomainCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDomainCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCount(ctx context.Context, sel ast.SelectionSet, v *model.DomainCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DomainCount!")
+		return graphql.Null
+	}
+	return ec._DomainCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx context.Context, v any) (portfolio.Every, error) {
+	var res portfolio.Every
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx context.Context, sel ast.SelectionSet, v portfolio.Every) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalID(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3161,6 +14463,115 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	return res
 }
 
+func (ec *executionContext) unmarshalNID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx context.Context, sel ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Incubator!")
+		return graphql.Null
+	}
+	return ec._Incubator(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncubatorConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorConnection(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncubatorConnection!")
+		return graphql.Null
+	}
+	return ec._IncubatorConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncubatorCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncubatorCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncubatorCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncubatorCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCount(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncubatorCount!")
+		return graphql.Null
+	}
+	return ec._IncubatorCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncubatorEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncubatorEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncubatorEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncubatorEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdge(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncubatorEdge!")
+		return graphql.Null
+	}
+	return ec._IncubatorEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
 	res, err := graphql.UnmarshalInt(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3173,6 +14584,286 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int64(ctx context.Context, v any) (int64, error) {
+	res, err := graphql.UnmarshalInt64(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.SelectionSet, v int64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt64(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
+	}
+	return res
+}
+
+func (ec *executionContext) marshalNLabelCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LabelCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNLabelCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNLabelCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCount(ctx context.Context, sel ast.SelectionSet, v *model.LabelCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "LabelCount!")
+		return graphql.Null
+	}
+	return ec._LabelCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx context.Context, sel ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Member!")
+		return graphql.Null
+	}
+	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMemberConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberConnection(ctx context.Context, sel ast.SelectionSet, v *model.MemberConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberConnection!")
+		return graphql.Null
+	}
+	return ec._MemberConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMemberEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMemberEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMemberEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdge(ctx context.Context, sel ast.SelectionSet, v *model.MemberEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberEdge!")
+		return graphql.Null
+	}
+	return ec._MemberEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMemberFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilter(ctx context.Context, v any) (*portfolio.MemberFilter, error) {
+	res, err := ec.unmarshalInputMemberFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMemberOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrder(ctx context.Context, v any) (*portfolio.MemberOrder, error) {
+	res, err := ec.unmarshalInputMemberOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMemberOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderField(ctx context.Context, v any) (portfolio.MemberOrderField, error) {
+	var res portfolio.MemberOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMemberOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderField(ctx context.Context, sel ast.SelectionSet, v portfolio.MemberOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNMission2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Mission) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx context.Context, sel ast.SelectionSet, v *portfolio.Mission) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Mission!")
+		return graphql.Null
+	}
+	return ec._Mission(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMissionConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionConnection(ctx context.Context, sel ast.SelectionSet, v *model.MissionConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissionConnection!")
+		return graphql.Null
+	}
+	return ec._MissionConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMissionEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MissionEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissionEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMissionEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdge(ctx context.Context, sel ast.SelectionSet, v *model.MissionEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissionEdge!")
+		return graphql.Null
+	}
+	return ec._MissionEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, v any) (portfolio.MissionStatus, error) {
+	var res portfolio.MissionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, sel ast.SelectionSet, v portfolio.MissionStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx context.Context, v any) (portfolio.OrderDirection, error) {
+	var res portfolio.OrderDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v portfolio.OrderDirection) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Organisation) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Organisation!")
+		return graphql.Null
+	}
+	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationConnection!")
+		return graphql.Null
+	}
+	return ec._OrganisationConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisationCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganisationCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCount(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationCount!")
+		return graphql.Null
+	}
+	return ec._OrganisationCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrganisationEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrganisationEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdge(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationEdge!")
+		return graphql.Null
+	}
+	return ec._OrganisationEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -3193,15 +14884,125 @@ func (ec *executionContext) marshalNPhase2githubᚗcomᚋincubateursᚋportfolio
 	return v
 }
 
-func (ec *executionContext) marshalNPhasePeriod2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhasePeriod(ctx context.Context, sel ast.SelectionSet, v portfolio.PhasePeriod) graphql.Marshaler {
-	return ec._PhasePeriod(ctx, sel, &v)
-}
-
-func (ec *executionContext) marshalNPhasePeriod2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhasePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.PhasePeriod) graphql.Marshaler {
+func (ec *executionContext) marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPhasePeriod2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhasePeriod(ctx, sel, v[i])
+		return ec.marshalNPhaseCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPhaseCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCount(ctx context.Context, sel ast.SelectionSet, v *model.PhaseCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PhaseCount!")
+		return graphql.Null
+	}
+	return ec._PhaseCount(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPhaseDefinition2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.PhaseDefinition) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhaseDefinition2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinition(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPhaseDefinition2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinition(ctx context.Context, sel ast.SelectionSet, v *portfolio.PhaseDefinition) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PhaseDefinition!")
+		return graphql.Null
+	}
+	return ec._PhaseDefinition(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPhaseDuration2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDurationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhaseDuration) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhaseDuration2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDuration(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPhaseDuration2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDuration(ctx context.Context, sel ast.SelectionSet, v *model.PhaseDuration) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PhaseDuration!")
+		return graphql.Null
+	}
+	return ec._PhaseDuration(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPhasePeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhasePeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriod(ctx context.Context, sel ast.SelectionSet, v *model.PhasePeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PhasePeriod!")
+		return graphql.Null
+	}
+	return ec._PhasePeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPortfolio(ctx context.Context, sel ast.SelectionSet, v *model.Portfolio) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Portfolio!")
+		return graphql.Null
+	}
+	return ec._Portfolio(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx context.Context, v any) (portfolio.Source, error) {
+	var res portfolio.Source
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx context.Context, sel ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -3253,6 +15054,74 @@ func (ec *executionContext) marshalNStartupEdge2ᚖgithubᚗcomᚋincubateursᚋ
 	return ec._StartupEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNStartupEvent2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.StartupEvent) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStartupEvent2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEvent(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStartupEvent2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEvent(ctx context.Context, sel ast.SelectionSet, v *portfolio.StartupEvent) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartupEvent!")
+		return graphql.Null
+	}
+	return ec._StartupEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+	res, err := ec.unmarshalInputStartupFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStartupOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrder(ctx context.Context, v any) (*portfolio.StartupOrder, error) {
+	res, err := ec.unmarshalInputStartupOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNStartupOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderField(ctx context.Context, v any) (portfolio.StartupOrderField, error) {
+	var res portfolio.StartupOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNStartupOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderField(ctx context.Context, sel ast.SelectionSet, v portfolio.StartupOrderField) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v *model.StatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StatusCount!")
+		return graphql.Null
+	}
+	return ec._StatusCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -3265,6 +15134,107 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "String!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeam2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Team) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeam(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeam(ctx context.Context, sel ast.SelectionSet, v *portfolio.Team) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Team!")
+		return graphql.Null
+	}
+	return ec._Team(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTeamMembership2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TeamMembership) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTeamMembership2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembership(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTeamMembership2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembership(ctx context.Context, sel ast.SelectionSet, v *model.TeamMembership) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TeamMembership!")
+		return graphql.Null
+	}
+	return ec._TeamMembership(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimelinePoint2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelinePoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTimelinePoint2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTimelinePoint2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePoint(ctx context.Context, sel ast.SelectionSet, v *model.TimelinePoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimelinePoint!")
+		return graphql.Null
+	}
+	return ec._TimelinePoint(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -3439,6 +15409,55 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx context.Context, sel ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Committee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommitteeFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilterᚄ(ctx context.Context, v any) ([]*portfolio.CommitteeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.CommitteeFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitteeFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCommitteeFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilter(ctx context.Context, v any) (*portfolio.CommitteeFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitteeFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCommitteeOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderᚄ(ctx context.Context, v any) ([]*portfolio.CommitteeOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.CommitteeOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitteeOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (portfolio.Date, error) {
 	var res portfolio.Date
 	err := res.UnmarshalGQL(v)
@@ -3447,6 +15466,108 @@ func (ec *executionContext) unmarshalODate2githubᚗcomᚋincubateursᚋportfoli
 
 func (ec *executionContext) marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, sel ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (*portfolio.Date, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.Date)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, sel ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalODecision2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecisionᚄ(ctx context.Context, v any) ([]portfolio.Decision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.Decision, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODecision2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecisionᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODomain2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomainᚄ(ctx context.Context, v any) ([]portfolio.Domain, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.Domain, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODomain2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomainᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.Domain) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalOFast2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐFast(ctx context.Context, sel ast.SelectionSet, v *portfolio.Fast) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Fast(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx context.Context, sel ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Incubator(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -3467,6 +15588,125 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	return res
 }
 
+func (ec *executionContext) unmarshalOInt2ᚖint64(ctx context.Context, v any) (*int64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt64(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint64(ctx context.Context, sel ast.SelectionSet, v *int64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt64(*v)
+	return res
+}
+
+func (ec *executionContext) marshalOMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx context.Context, sel ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Member(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOMemberFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilterᚄ(ctx context.Context, v any) ([]*portfolio.MemberFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.MemberFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMemberFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberFilter(ctx context.Context, v any) (*portfolio.MemberFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMemberFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMemberOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderᚄ(ctx context.Context, v any) ([]*portfolio.MemberOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.MemberOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMemberOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx context.Context, v any) ([]portfolio.MissionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.MissionStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.MissionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, v any) (*portfolio.MissionStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.MissionStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, sel ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -3474,11 +15714,190 @@ func (ec *executionContext) marshalONode2githubᚗcomᚋincubateursᚋportfolio�
 	return ec._Node(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx context.Context, sel ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPhase2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseᚄ(ctx context.Context, v any) ([]portfolio.Phase, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.Phase, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOPhase2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.Phase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx context.Context, v any) (*portfolio.Phase, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.Phase)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx context.Context, sel ast.SelectionSet, v *portfolio.Phase) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) marshalOPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriod(ctx context.Context, sel ast.SelectionSet, v *model.PhasePeriod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PhasePeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSource2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSourceᚄ(ctx context.Context, v any) ([]portfolio.Source, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.Source, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOSource2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.Source) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx context.Context, sel ast.SelectionSet, v *portfolio.Startup) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Startup(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOStartupFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilterᚄ(ctx context.Context, v any) ([]*portfolio.StartupFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.StartupFilter, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputStartupFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOStartupOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrderᚄ(ctx context.Context, v any) ([]*portfolio.StartupOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.StartupOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNStartupOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚖstring(ctx context.Context, v any) (*string, error) {

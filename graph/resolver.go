@@ -1,6 +1,6 @@
 // Package graph is the GraphQL layer: the code gqlgen generates from
-// schema.graphqls and thin resolvers that map arguments, call the store and
-// return domain values.
+// schema.graphqls and thin resolvers that map arguments, call the store or
+// the request's loaders, and return domain values.
 package graph
 
 //go:generate go tool gqlgen generate --config ../gqlgen.yml
@@ -8,6 +8,10 @@ package graph
 import (
 	"context"
 
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/incubateurs/portfolio/graph/model"
+	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -17,17 +21,238 @@ type Resolver struct {
 	DB *sqlite.DB
 }
 
-func (r *Resolver) fillPhases(ctx context.Context, ss []*portfolio.Startup) error {
-	ids := make([]int64, len(ss))
-	for i, s := range ss {
-		ids[i] = s.ID
+type todayKey struct{}
+
+// WithToday fixes "today" for one request, so that every default date of
+// the request is the same day.
+func WithToday(ctx context.Context, d portfolio.Date) context.Context {
+	return context.WithValue(ctx, todayKey{}, d)
+}
+
+func today(ctx context.Context) portfolio.Date {
+	if d, ok := ctx.Value(todayKey{}).(portfolio.Date); ok {
+		return d
 	}
-	byID, err := r.DB.PhasesByStartup(ctx, ids)
-	if err != nil {
-		return err
+	return portfolio.Today()
+}
+
+// asOf returns the date a field answers for: its own asOf argument, else
+// the asOf of the nearest enclosing field that has one, else today.
+func asOf(ctx context.Context, arg *portfolio.Date) portfolio.Date {
+	if arg != nil {
+		return *arg
 	}
-	for _, s := range ss {
-		s.Phases = byID[s.ID]
+	for fc := graphql.GetFieldContext(ctx); fc != nil; fc = fc.Parent {
+		switch v := fc.Args["asOf"].(type) {
+		case *portfolio.Date:
+			if v != nil {
+				return *v
+			}
+		case portfolio.Date:
+			if v != 0 {
+				return v
+			}
+		}
 	}
-	return nil
+	return today(ctx)
+}
+
+func loaders(ctx context.Context) *loader.Loaders { return loader.From(ctx) }
+
+// str returns nil for "", so that absent text reads null.
+func str(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+func date(d portfolio.Date) *portfolio.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
+func window(first, last *int, after, before *string) (portfolio.Window, error) {
+	return portfolio.WindowOf(first, last, after, before)
+}
+
+func pageInfo(w portfolio.Window, n, total int) *model.PageInfo {
+	pi := &model.PageInfo{HasPreviousPage: w.Offset > 0 && total > 0, HasNextPage: w.Offset+n < total}
+	if n > 0 {
+		s, e := portfolio.Cursor(w.Offset), portfolio.Cursor(w.Offset+n-1)
+		pi.StartCursor, pi.EndCursor = &s, &e
+	}
+	return pi
+}
+
+func startupConnection(w portfolio.Window, p *sqlite.Page[*portfolio.Startup]) *model.StartupConnection {
+	c := &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.StartupEdge, len(p.Items))}
+	for i, s := range p.Items {
+		c.Edges[i] = &model.StartupEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: s}
+	}
+	return c
+}
+
+func missionConnection(w portfolio.Window, items []*portfolio.Mission, total int) *model.MissionConnection {
+	c := &model.MissionConnection{Nodes: items, TotalCount: total, PageInfo: pageInfo(w, len(items), total), Edges: make([]*model.MissionEdge, len(items))}
+	for i, m := range items {
+		c.Edges[i] = &model.MissionEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: m}
+	}
+	return c
+}
+
+// windowFor resolves a window whose "last" without "before" needs the
+// list's length: it is resolved against total when known.
+func windowOrLast(first, last *int, after, before *string, total int) (portfolio.Window, error) {
+	if last != nil && before == nil && total >= 0 {
+		c := portfolio.Cursor(total)
+		before = &c
+	}
+	return portfolio.WindowOf(first, last, after, before)
+}
+
+// startupQuery builds the store query of a startups field.
+func startupQuery(ctx context.Context, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, at *portfolio.Date, w portfolio.Window) sqlite.StartupQuery {
+	return sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: asOf(ctx, at), Window: w}
+}
+
+// phasePeriods gives each phase its duration as seen at d.
+func phasePeriods(phases []portfolio.PhasePeriod, d portfolio.Date) []*model.PhasePeriod {
+	out := make([]*model.PhasePeriod, len(phases))
+	for i, p := range phases {
+		out[i] = &model.PhasePeriod{PhasePeriod: p, DurationDays: portfolio.DaysInPhase(phases, i, d)}
+	}
+	return out
+}
+
+func committeeDates(cs []*portfolio.Committee) []portfolio.Date {
+	ds := make([]portfolio.Date, len(cs))
+	for i, c := range cs {
+		ds[i] = c.Date
+	}
+	return ds
+}
+
+func counts[T any](cs []sqlite.Count, mk func(sqlite.Count) T) []T {
+	out := make([]T, len(cs))
+	for i, c := range cs {
+		out[i] = mk(c)
+	}
+	return out
+}
+
+// asOfArg is asOf for a field that takes the argument itself.
+func asOfArg(ctx context.Context, arg *portfolio.Date) portfolio.Date { return asOf(ctx, arg) }
+
+// nonNil turns a nil list into an empty one, for non-null list fields.
+func nonNil[T any](list []T, err error) ([]T, error) {
+	if list == nil {
+		list = []T{}
+	}
+	return list, err
+}
+
+func nonNilStrings(list []string) []string {
+	if list == nil {
+		return []string{}
+	}
+	return list
+}
+
+func phaseCounts(cs []sqlite.Count) []*model.PhaseCount {
+	return counts(cs, func(c sqlite.Count) *model.PhaseCount {
+		return &model.PhaseCount{Phase: portfolio.Phase(c.Key), Count: c.Count}
+	})
+}
+
+func registerIncubators(ctx context.Context, slugs []string) {
+	l := loaders(ctx)
+	for _, s := range slugs {
+		l.RegisterIncubator(s)
+	}
+}
+
+func registerOrganisations(ctx context.Context, slugs []string) {
+	l := loaders(ctx)
+	for _, s := range slugs {
+		l.RegisterOrganisation(s)
+	}
+}
+
+// registerNode announces a node lookup so that nodes(ids:) loads each type
+// in one statement.
+func registerNode(ctx context.Context, typ, slug string) {
+	l := loaders(ctx)
+	switch typ {
+	case "Startup":
+		l.RegisterStartup(slug)
+	case "Incubator":
+		l.RegisterIncubator(slug)
+	case "Organisation":
+		l.RegisterOrganisation(slug)
+	case "Member":
+		l.RegisterMember(slug)
+	case "Team":
+		l.RegisterTeam(slug)
+	}
+}
+
+// nodeBySlug returns the object of the given type and slug, or nil.
+func (r *Resolver) nodeBySlug(ctx context.Context, typ, slug string) (model.Node, error) {
+	l := loaders(ctx)
+	// Each case returns a typed nil as an untyped nil, so that a missing
+	// object reads null.
+	switch typ {
+	case "Startup":
+		if v, err := l.Startup(ctx, slug); v != nil || err != nil {
+			return v, err
+		}
+	case "Incubator":
+		if v, err := l.Incubator(ctx, slug); v != nil || err != nil {
+			return v, err
+		}
+	case "Organisation":
+		if v, err := l.Organisation(ctx, slug); v != nil || err != nil {
+			return v, err
+		}
+	case "Member":
+		if v, err := l.Member(ctx, slug); v != nil || err != nil {
+			return v, err
+		}
+	case "Team":
+		if v, err := l.Team(ctx, slug); v != nil || err != nil {
+			return v, err
+		}
+	case "Mission":
+		m, err := r.DB.MissionsBySlug(ctx, []string{slug})
+		if err != nil || m[slug] == nil {
+			return nil, err
+		}
+		l.SeeMissions(m[slug])
+		return m[slug], nil
+	case "Committee":
+		c, err := r.DB.CommitteesBySlug(ctx, []string{slug})
+		if err != nil || c[slug] == nil {
+			return nil, err
+		}
+		l.SeeCommittees(c[slug])
+		return c[slug], nil
+	}
+	return nil, nil
+}
+
+// rootWindow resolves paging arguments of a root list, counting the list
+// first when "last" comes without "before".
+func (r *Resolver) rootWindow(ctx context.Context, first, last *int, after, before *string, kind string) (portfolio.Window, error) {
+	total := -1
+	if last != nil && before == nil {
+		p, err := r.DB.Incubators(ctx, portfolio.Window{Limit: 1})
+		if err != nil {
+			return portfolio.Window{}, err
+		}
+		total = p.Total
+	}
+	return windowOrLast(first, last, after, before, total)
 }

@@ -10,7 +10,398 @@ import (
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
 )
+
+// ID is the resolver for the id field.
+func (r *committeeResolver) ID(ctx context.Context, obj *portfolio.Committee) (string, error) {
+	return portfolio.GlobalID("Committee", obj.Slug), nil
+}
+
+// Startup is the resolver for the startup field.
+func (r *committeeResolver) Startup(ctx context.Context, obj *portfolio.Committee) (*portfolio.Startup, error) {
+	return loaders(ctx).Startup(ctx, obj.StartupSlug)
+}
+
+// NextPhase is the resolver for the nextPhase field.
+func (r *committeeResolver) NextPhase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error) {
+	if obj.NextPhase == "" {
+		return nil, nil
+	}
+	return &obj.NextPhase, nil
+}
+
+// NextCommitteeDue is the resolver for the nextCommitteeDue field.
+func (r *committeeResolver) NextCommitteeDue(ctx context.Context, obj *portfolio.Committee) (*portfolio.Date, error) {
+	return date(obj.NextCommitteeDue), nil
+}
+
+// Comment is the resolver for the comment field.
+func (r *committeeResolver) Comment(ctx context.Context, obj *portfolio.Committee) (*string, error) {
+	return str(obj.Comment), nil
+}
+
+// Phase is the resolver for the phase field.
+func (r *committeeResolver) Phase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error) {
+	s, err := loaders(ctx).Startup(ctx, obj.StartupSlug)
+	if err != nil || s == nil {
+		return nil, err
+	}
+	phases, err := loaders(ctx).Phases(ctx, s)
+	if i := portfolio.PhaseAt(phases, obj.Date); err == nil && i >= 0 {
+		return &phases[i].Phase, nil
+	}
+	return nil, err
+}
+
+// ID is the resolver for the id field.
+func (r *incubatorResolver) ID(ctx context.Context, obj *portfolio.Incubator) (string, error) {
+	return portfolio.GlobalID("Incubator", obj.Slug), nil
+}
+
+// Owner is the resolver for the owner field.
+func (r *incubatorResolver) Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error) {
+	if obj.OwnerSlug == "" {
+		return nil, nil
+	}
+	return loaders(ctx).Organisation(ctx, obj.OwnerSlug)
+}
+
+// Contact is the resolver for the contact field.
+func (r *incubatorResolver) Contact(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
+	return str(obj.Contact), nil
+}
+
+// Website is the resolver for the website field.
+func (r *incubatorResolver) Website(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
+	return str(obj.Website), nil
+}
+
+// Github is the resolver for the github field.
+func (r *incubatorResolver) Github(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
+	return str(obj.Github), nil
+}
+
+// Address is the resolver for the address field.
+func (r *incubatorResolver) Address(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
+	return str(obj.Address), nil
+}
+
+// Startups is the resolver for the startups field.
+func (r *incubatorResolver) Startups(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error) {
+	w, err := window(first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loaders(ctx).IncubatorStartups(ctx, obj, startupQuery(ctx, filter, orderBy, asOf, w))
+	if err != nil {
+		return nil, err
+	}
+	return startupConnection(w, p), nil
+}
+
+// Teams is the resolver for the teams field.
+func (r *incubatorResolver) Teams(ctx context.Context, obj *portfolio.Incubator) ([]*portfolio.Team, error) {
+	return loaders(ctx).IncubatorTeams(ctx, obj)
+}
+
+// Portfolio is the resolver for the portfolio field.
+func (r *incubatorResolver) Portfolio(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error) {
+	f := &portfolio.StartupFilter{Incubators: []string{obj.Slug}}
+	if filter != nil {
+		f = &portfolio.StartupFilter{And: []*portfolio.StartupFilter{f, filter}}
+	}
+	return &model.Portfolio{Filter: f, AsOf: asOfArg(ctx, asOf)}, nil
+}
+
+// Incubator is the resolver for the incubator field.
+func (r *incubatorCountResolver) Incubator(ctx context.Context, obj *model.IncubatorCount) (*portfolio.Incubator, error) {
+	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
+}
+
+// ID is the resolver for the id field.
+func (r *memberResolver) ID(ctx context.Context, obj *portfolio.Member) (string, error) {
+	return portfolio.GlobalID("Member", obj.Slug), nil
+}
+
+// Competences is the resolver for the competences field.
+func (r *memberResolver) Competences(ctx context.Context, obj *portfolio.Member) ([]string, error) {
+	cs, err := loaders(ctx).Competences(ctx, obj)
+	if cs == nil {
+		cs = []string{}
+	}
+	return cs, err
+}
+
+// Github is the resolver for the github field.
+func (r *memberResolver) Github(ctx context.Context, obj *portfolio.Member) (*string, error) {
+	return str(obj.Github), nil
+}
+
+// Link is the resolver for the link field.
+func (r *memberResolver) Link(ctx context.Context, obj *portfolio.Member) (*string, error) {
+	return str(obj.Link), nil
+}
+
+// MemberType is the resolver for the memberType field.
+func (r *memberResolver) MemberType(ctx context.Context, obj *portfolio.Member) (*string, error) {
+	return str(obj.MemberType), nil
+}
+
+// Missions is the resolver for the missions field.
+func (r *memberResolver) Missions(ctx context.Context, obj *portfolio.Member, first *int, after *string, last *int, before *string) (*model.MissionConnection, error) {
+	all, err := loaders(ctx).MemberMissions(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	w, err := windowOrLast(first, last, after, before, len(all))
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := min(w.Offset, len(all)), min(w.Offset+w.Limit, len(all))
+	return missionConnection(w, all[lo:hi], len(all)), nil
+}
+
+// Startups is the resolver for the startups field.
+func (r *memberResolver) Startups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error) {
+	return nonNil(loaders(ctx).MemberStartups(ctx, obj))
+}
+
+// Teams is the resolver for the teams field.
+func (r *memberResolver) Teams(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Team, error) {
+	return nonNil(loaders(ctx).MemberTeams(ctx, obj))
+}
+
+// Active is the resolver for the active field.
+func (r *memberResolver) Active(ctx context.Context, obj *portfolio.Member, asOf *portfolio.Date) (bool, error) {
+	ms, err := loaders(ctx).MemberMissions(ctx, obj)
+	d := asOfArg(ctx, asOf)
+	for _, m := range ms {
+		if portfolio.OnMissionAt(m, d) {
+			return true, err
+		}
+	}
+	return false, err
+}
+
+// ID is the resolver for the id field.
+func (r *missionResolver) ID(ctx context.Context, obj *portfolio.Mission) (string, error) {
+	return portfolio.GlobalID("Mission", obj.Slug), nil
+}
+
+// Member is the resolver for the member field.
+func (r *missionResolver) Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error) {
+	return loaders(ctx).Member(ctx, obj.MemberSlug)
+}
+
+// End is the resolver for the end field.
+func (r *missionResolver) End(ctx context.Context, obj *portfolio.Mission) (*portfolio.Date, error) {
+	return date(obj.End), nil
+}
+
+// Status is the resolver for the status field.
+func (r *missionResolver) Status(ctx context.Context, obj *portfolio.Mission) (*portfolio.MissionStatus, error) {
+	if obj.Status == "" {
+		return nil, nil
+	}
+	return &obj.Status, nil
+}
+
+// Employer is the resolver for the employer field.
+func (r *missionResolver) Employer(ctx context.Context, obj *portfolio.Mission) (*string, error) {
+	return str(obj.Employer), nil
+}
+
+// Startups is the resolver for the startups field.
+func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error) {
+	return nonNil(loaders(ctx).MissionStartups(ctx, obj))
+}
+
+// ID is the resolver for the id field.
+func (r *organisationResolver) ID(ctx context.Context, obj *portfolio.Organisation) (string, error) {
+	return portfolio.GlobalID("Organisation", obj.Slug), nil
+}
+
+// Acronym is the resolver for the acronym field.
+func (r *organisationResolver) Acronym(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
+	return str(obj.Acronym), nil
+}
+
+// Type is the resolver for the type field.
+func (r *organisationResolver) Type(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
+	return str(obj.Type), nil
+}
+
+// MinisterialDomain is the resolver for the ministerialDomain field.
+func (r *organisationResolver) MinisterialDomain(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
+	return str(obj.DomaineMinisteriel), nil
+}
+
+// Incubators is the resolver for the incubators field.
+func (r *organisationResolver) Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error) {
+	return nonNil(loaders(ctx).OwnedIncubators(ctx, obj))
+}
+
+// SponsoredStartups is the resolver for the sponsoredStartups field.
+func (r *organisationResolver) SponsoredStartups(ctx context.Context, obj *portfolio.Organisation, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error) {
+	w, err := window(first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loaders(ctx).SponsoredStartups(ctx, obj, startupQuery(ctx, filter, orderBy, asOf, w))
+	if err != nil {
+		return nil, err
+	}
+	return startupConnection(w, p), nil
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *organisationCountResolver) Organisation(ctx context.Context, obj *model.OrganisationCount) (*portfolio.Organisation, error) {
+	return loaders(ctx).Organisation(ctx, obj.OrganisationSlug)
+}
+
+// Slug is the resolver for the slug field.
+func (r *phaseDefinitionResolver) Slug(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error) {
+	return obj.Phase.Slug(), nil
+}
+
+// Active is the resolver for the active field.
+func (r *phaseDefinitionResolver) Active(ctx context.Context, obj *portfolio.PhaseDefinition) (bool, error) {
+	return obj.Phase.Active(), nil
+}
+
+// ShortDescription is the resolver for the shortDescription field.
+func (r *phaseDefinitionResolver) ShortDescription(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error) {
+	return obj.ShortDescription, nil
+}
+
+// StartupCount is the resolver for the startupCount field.
+func (r *portfolioResolver) StartupCount(ctx context.Context, obj *model.Portfolio) (int, error) {
+	return r.DB.StartupCount(ctx, obj.Filter, obj.AsOf)
+}
+
+// ByPhase is the resolver for the byPhase field.
+func (r *portfolioResolver) ByPhase(ctx context.Context, obj *model.Portfolio) ([]*model.PhaseCount, error) {
+	cs, err := r.DB.ByPhase(ctx, obj.Filter, obj.AsOf)
+	return phaseCounts(cs), err
+}
+
+// ByIncubator is the resolver for the byIncubator field.
+func (r *portfolioResolver) ByIncubator(ctx context.Context, obj *model.Portfolio) ([]*model.IncubatorCount, error) {
+	cs, err := r.DB.ByIncubator(ctx, obj.Filter, obj.AsOf)
+	slugs := make([]string, len(cs))
+	for i, c := range cs {
+		slugs[i] = c.Key
+	}
+	registerIncubators(ctx, slugs)
+	return counts(cs, func(c sqlite.Count) *model.IncubatorCount {
+		return &model.IncubatorCount{IncubatorSlug: c.Key, Count: c.Count}
+	}), err
+}
+
+// BySponsor is the resolver for the bySponsor field.
+func (r *portfolioResolver) BySponsor(ctx context.Context, obj *model.Portfolio) ([]*model.OrganisationCount, error) {
+	cs, err := r.DB.BySponsor(ctx, obj.Filter, obj.AsOf)
+	slugs := make([]string, len(cs))
+	for i, c := range cs {
+		slugs[i] = c.Key
+	}
+	registerOrganisations(ctx, slugs)
+	return counts(cs, func(c sqlite.Count) *model.OrganisationCount {
+		return &model.OrganisationCount{OrganisationSlug: c.Key, Count: c.Count}
+	}), err
+}
+
+// ByThematique is the resolver for the byThematique field.
+func (r *portfolioResolver) ByThematique(ctx context.Context, obj *model.Portfolio) ([]*model.LabelCount, error) {
+	cs, err := r.DB.ByThematique(ctx, obj.Filter, obj.AsOf)
+	return counts(cs, func(c sqlite.Count) *model.LabelCount { return &model.LabelCount{Label: c.Key, Count: c.Count} }), err
+}
+
+// CommitteeOverdueCount is the resolver for the committeeOverdueCount field.
+func (r *portfolioResolver) CommitteeOverdueCount(ctx context.Context, obj *model.Portfolio) (int, error) {
+	return r.DB.OverdueCount(ctx, obj.Filter, obj.AsOf)
+}
+
+// ActiveMemberCount is the resolver for the activeMemberCount field.
+func (r *portfolioResolver) ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error) {
+	return r.DB.ActiveMemberCount(ctx, obj.Filter, obj.AsOf)
+}
+
+// MembersByDomain is the resolver for the membersByDomain field.
+func (r *portfolioResolver) MembersByDomain(ctx context.Context, obj *model.Portfolio) ([]*model.DomainCount, error) {
+	cs, err := r.DB.MembersByDomain(ctx, obj.Filter, obj.AsOf)
+	return counts(cs, func(c sqlite.Count) *model.DomainCount {
+		return &model.DomainCount{Domain: portfolio.Domain(c.Key), Count: c.Count}
+	}), err
+}
+
+// MembersByStatus is the resolver for the membersByStatus field.
+func (r *portfolioResolver) MembersByStatus(ctx context.Context, obj *model.Portfolio) ([]*model.StatusCount, error) {
+	cs, err := r.DB.MembersByStatus(ctx, obj.Filter, obj.AsOf)
+	return counts(cs, func(c sqlite.Count) *model.StatusCount {
+		sc := &model.StatusCount{Count: c.Count}
+		if c.Key != "" {
+			s := portfolio.MissionStatus(c.Key)
+			sc.Status = &s
+		}
+		return sc
+	}), err
+}
+
+// PhaseDurations is the resolver for the phaseDurations field.
+func (r *portfolioResolver) PhaseDurations(ctx context.Context, obj *model.Portfolio) ([]*model.PhaseDuration, error) {
+	ds, err := r.DB.PhaseDurations(ctx, obj.Filter, obj.AsOf)
+	out := make([]*model.PhaseDuration, len(ds))
+	for i, d := range ds {
+		out[i] = &model.PhaseDuration{Phase: d.Phase, Startups: d.Startups, MedianDays: d.MedianDays, MeanDays: d.MeanDays}
+	}
+	return out, err
+}
+
+// CommitteeDecisions is the resolver for the committeeDecisions field.
+func (r *portfolioResolver) CommitteeDecisions(ctx context.Context, obj *model.Portfolio, from *portfolio.Date, to *portfolio.Date) ([]*model.DecisionCount, error) {
+	t := obj.AsOf
+	if to != nil {
+		t = *to
+	}
+	f := t.AddMonths(-12)
+	if from != nil {
+		f = *from
+	}
+	if t < f {
+		return nil, portfolio.FieldErrorf("to", "to (%s) is before from (%s)", t, f)
+	}
+	cs, err := r.DB.CommitteeDecisions(ctx, obj.Filter, obj.AsOf, f, t)
+	return counts(cs, func(c sqlite.Count) *model.DecisionCount {
+		return &model.DecisionCount{Decision: portfolio.Decision(c.Key), Count: c.Count}
+	}), err
+}
+
+// Timeline is the resolver for the timeline field.
+func (r *portfolioResolver) Timeline(ctx context.Context, obj *model.Portfolio, from portfolio.Date, to *portfolio.Date, every portfolio.Every) ([]*model.TimelinePoint, error) {
+	t := obj.AsOf
+	if to != nil {
+		t = *to
+	}
+	dates, err := portfolio.TimelineDates(from, t, every)
+	if err != nil {
+		return nil, err
+	}
+	points, err := r.DB.Timeline(ctx, obj.Filter, dates)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.TimelinePoint, len(points))
+	for i, p := range points {
+		tp := &model.TimelinePoint{Date: p.Date, ActiveMemberCount: p.ActiveMemberCount, ByPhase: phaseCounts(p.ByPhase)}
+		for _, c := range p.ByPhase {
+			tp.StartupCount += c.Count
+		}
+		out[i] = tp
+	}
+	return out, nil
+}
 
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
@@ -18,45 +409,209 @@ func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	switch typ {
-	case "Startup":
-		return r.Query().Startup(ctx, slug)
+	return r.nodeBySlug(ctx, typ, slug)
+}
+
+// Nodes is the resolver for the nodes field.
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, error) {
+	if len(ids) > portfolio.MaxPageSize {
+		return nil, portfolio.FieldErrorf("ids", "at most %d ids at once (got %d)", portfolio.MaxPageSize, len(ids))
 	}
-	return nil, nil
+	type ref struct{ typ, slug string }
+	refs := make([]ref, len(ids))
+	for i, id := range ids {
+		typ, slug, err := portfolio.ParseGlobalID(id)
+		if err != nil {
+			return nil, err
+		}
+		refs[i] = ref{typ, slug}
+		registerNode(ctx, typ, slug)
+	}
+	out := make([]model.Node, len(ids))
+	for i, rf := range refs {
+		n, err := r.nodeBySlug(ctx, rf.typ, rf.slug)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = n
+	}
+	return out, nil
 }
 
 // Startup is the resolver for the startup field.
 func (r *queryResolver) Startup(ctx context.Context, slug string) (*portfolio.Startup, error) {
-	ss, err := r.DB.StartupsBySlug(ctx, []string{slug})
-	if err != nil || len(ss) == 0 {
+	return loaders(ctx).Startup(ctx, slug)
+}
+
+// Incubator is the resolver for the incubator field.
+func (r *queryResolver) Incubator(ctx context.Context, slug string) (*portfolio.Incubator, error) {
+	return loaders(ctx).Incubator(ctx, slug)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *queryResolver) Organisation(ctx context.Context, slug string) (*portfolio.Organisation, error) {
+	return loaders(ctx).Organisation(ctx, slug)
+}
+
+// Member is the resolver for the member field.
+func (r *queryResolver) Member(ctx context.Context, slug string) (*portfolio.Member, error) {
+	return loaders(ctx).Member(ctx, slug)
+}
+
+// Committee is the resolver for the committee field.
+func (r *queryResolver) Committee(ctx context.Context, slug string) (*portfolio.Committee, error) {
+	m, err := r.DB.CommitteesBySlug(ctx, []string{slug})
+	if err != nil || m[slug] == nil {
 		return nil, err
 	}
-	return ss[0], r.fillPhases(ctx, ss)
+	loaders(ctx).SeeCommittees(m[slug])
+	return m[slug], nil
 }
 
 // Startups is the resolver for the startups field.
-func (r *queryResolver) Startups(ctx context.Context, first *int, after *string) (*model.StartupConnection, error) {
-	w, err := portfolio.WindowOf(first, nil, after, nil)
+func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error) {
+	d := asOfArg(ctx, asOf)
+	total := -1
+	if last != nil && before == nil {
+		n, err := r.DB.StartupCount(ctx, filter, d)
+		if err != nil {
+			return nil, err
+		}
+		total = n
+	}
+	w, err := windowOrLast(first, last, after, before, total)
 	if err != nil {
 		return nil, err
 	}
-	ss, total, err := r.DB.StartupPage(ctx, w.Offset, w.Limit)
+	pages, err := r.DB.Startups(ctx, sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: d, Window: w})
 	if err != nil {
 		return nil, err
 	}
-	if err := r.fillPhases(ctx, ss); err != nil {
+	loaders(ctx).SeeStartups(pages[0].Items...)
+	return startupConnection(w, pages[0]), nil
+}
+
+// Incubators is the resolver for the incubators field.
+func (r *queryResolver) Incubators(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IncubatorConnection, error) {
+	w, err := r.rootWindow(ctx, first, last, after, before, "incubators")
+	if err != nil {
 		return nil, err
 	}
-	c := &model.StartupConnection{TotalCount: total, PageInfo: &model.PageInfo{
-		HasPreviousPage: w.Offset > 0, HasNextPage: w.Offset+len(ss) < total,
-	}}
-	for i, s := range ss {
-		c.Edges = append(c.Edges, &model.StartupEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: s})
+	p, err := r.DB.Incubators(ctx, w)
+	if err != nil {
+		return nil, err
 	}
-	if n := len(c.Edges); n > 0 {
-		c.PageInfo.StartCursor, c.PageInfo.EndCursor = &c.Edges[0].Cursor, &c.Edges[n-1].Cursor
+	loaders(ctx).SeeIncubators(p.Items...)
+	c := &model.IncubatorConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.IncubatorEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.IncubatorEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
 	}
 	return c, nil
+}
+
+// Organisations is the resolver for the organisations field.
+func (r *queryResolver) Organisations(ctx context.Context, search *string, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error) {
+	s := ""
+	if search != nil {
+		s = *search
+	}
+	total := -1
+	if last != nil && before == nil {
+		p, err := r.DB.Organisations(ctx, s, portfolio.Window{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		total = p.Total
+	}
+	w, err := windowOrLast(first, last, after, before, total)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.DB.Organisations(ctx, s, w)
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeOrganisations(p.Items...)
+	c := &model.OrganisationConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.OrganisationEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.OrganisationEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
+	}
+	return c, nil
+}
+
+// Members is the resolver for the members field.
+func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
+	d := asOfArg(ctx, asOf)
+	total := -1
+	if last != nil && before == nil {
+		p, err := r.DB.Members(ctx, filter, orderBy, d, portfolio.Window{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		total = p.Total
+	}
+	w, err := windowOrLast(first, last, after, before, total)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.DB.Members(ctx, filter, orderBy, d, w)
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeMembers(p.Items...)
+	c := &model.MemberConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.MemberEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.MemberEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
+	}
+	return c, nil
+}
+
+// Committees is the resolver for the committees field.
+func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error) {
+	total := -1
+	if last != nil && before == nil {
+		p, err := r.DB.Committees(ctx, filter, orderBy, portfolio.Window{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		total = p.Total
+	}
+	w, err := windowOrLast(first, last, after, before, total)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.DB.Committees(ctx, filter, orderBy, w)
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeCommittees(p.Items...)
+	c := &model.CommitteeConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.CommitteeEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.CommitteeEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
+	}
+	return c, nil
+}
+
+// Portfolio is the resolver for the portfolio field.
+func (r *queryResolver) Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error) {
+	return &model.Portfolio{Filter: filter, AsOf: asOfArg(ctx, asOf)}, nil
+}
+
+// Phases is the resolver for the phases field.
+func (r *queryResolver) Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error) {
+	defs, err := loaders(ctx).PhaseDefinitions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*portfolio.PhaseDefinition, 0, len(portfolio.Phases))
+	for i, p := range portfolio.Phases {
+		d := defs[p]
+		if d == nil {
+			d = &portfolio.PhaseDefinition{Phase: p, Label: p.Label(), Order: i + 1}
+		}
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // ID is the resolver for the id field.
@@ -64,13 +619,263 @@ func (r *startupResolver) ID(ctx context.Context, obj *portfolio.Startup) (strin
 	return portfolio.GlobalID("Startup", obj.Slug), nil
 }
 
+// Incubator is the resolver for the incubator field.
+func (r *startupResolver) Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error) {
+	if obj.IncubatorSlug == "" {
+		return nil, nil
+	}
+	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
+}
+
+// Sponsors is the resolver for the sponsors field.
+func (r *startupResolver) Sponsors(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Organisation, error) {
+	return nonNil(loaders(ctx).Sponsors(ctx, obj))
+}
+
+// Phases is the resolver for the phases field.
+func (r *startupResolver) Phases(ctx context.Context, obj *portfolio.Startup) ([]*model.PhasePeriod, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	return phasePeriods(phases, asOf(ctx, nil)), err
+}
+
+// Phase is the resolver for the phase field.
+func (r *startupResolver) Phase(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Phase, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	if i := portfolio.PhaseAt(phases, asOfArg(ctx, asOf)); err == nil && i >= 0 {
+		return &phases[i].Phase, nil
+	}
+	return nil, err
+}
+
+// CurrentPhase is the resolver for the currentPhase field.
+func (r *startupResolver) CurrentPhase(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*model.PhasePeriod, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	d := asOfArg(ctx, asOf)
+	if i := portfolio.PhaseAt(phases, d); err == nil && i >= 0 {
+		return &model.PhasePeriod{PhasePeriod: phases[i], DurationDays: portfolio.DaysInPhase(phases, i, d)}, nil
+	}
+	return nil, err
+}
+
+// Active is the resolver for the active field.
+func (r *startupResolver) Active(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (bool, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	return portfolio.ActiveAt(phases, asOfArg(ctx, asOf)), err
+}
+
+// Team is the resolver for the team field.
+func (r *startupResolver) Team(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) ([]*model.TeamMembership, error) {
+	team, err := loaders(ctx).TeamAt(ctx, obj, asOfArg(ctx, asOf))
+	out := make([]*model.TeamMembership, len(team))
+	for i, t := range team {
+		out[i] = &model.TeamMembership{Member: t.Member, Mission: t.Mission}
+	}
+	return out, err
+}
+
+// TeamSize is the resolver for the teamSize field.
+func (r *startupResolver) TeamSize(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (int, error) {
+	team, err := loaders(ctx).TeamAt(ctx, obj, asOfArg(ctx, asOf))
+	return len(team), err
+}
+
+// Missions is the resolver for the missions field.
+func (r *startupResolver) Missions(ctx context.Context, obj *portfolio.Startup, first *int, after *string, last *int, before *string) (*model.MissionConnection, error) {
+	w, err := window(first, last, after, before)
+	if err != nil {
+		return nil, err
+	}
+	p, err := loaders(ctx).StartupMissions(ctx, obj, w)
+	if err != nil {
+		return nil, err
+	}
+	return missionConnection(w, p.Items, p.Total), nil
+}
+
+// Committees is the resolver for the committees field.
+func (r *startupResolver) Committees(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Committee, error) {
+	return nonNil(loaders(ctx).Committees(ctx, obj))
+}
+
+// LastCommittee is the resolver for the lastCommittee field.
+func (r *startupResolver) LastCommittee(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Committee, error) {
+	cs, err := loaders(ctx).Committees(ctx, obj)
+	d := asOfArg(ctx, asOf)
+	var last *portfolio.Committee
+	for _, c := range cs { // by date, then slug: the last on or before d wins
+		if c.Date <= d {
+			last = c
+		}
+	}
+	return last, err
+}
+
+// CommitteeOverdue is the resolver for the committeeOverdue field.
+func (r *startupResolver) CommitteeOverdue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (bool, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	if err != nil {
+		return false, err
+	}
+	cs, err := loaders(ctx).Committees(ctx, obj)
+	return portfolio.CommitteeOverdueAt(phases, committeeDates(cs), asOfArg(ctx, asOf)), err
+}
+
+// Events is the resolver for the events field.
+func (r *startupResolver) Events(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.StartupEvent, error) {
+	return nonNil(loaders(ctx).Events(ctx, obj))
+}
+
+// Thematiques is the resolver for the thematiques field.
+func (r *startupResolver) Thematiques(ctx context.Context, obj *portfolio.Startup) ([]string, error) {
+	t, err := loaders(ctx).Tags(ctx, obj)
+	return nonNilStrings(t.Thematiques), err
+}
+
+// Usertypes is the resolver for the usertypes field.
+func (r *startupResolver) Usertypes(ctx context.Context, obj *portfolio.Startup) ([]string, error) {
+	t, err := loaders(ctx).Tags(ctx, obj)
+	return nonNilStrings(t.Usertypes), err
+}
+
+// Techno is the resolver for the techno field.
+func (r *startupResolver) Techno(ctx context.Context, obj *portfolio.Startup) ([]string, error) {
+	t, err := loaders(ctx).Tags(ctx, obj)
+	return nonNilStrings(t.Techno), err
+}
+
+// Link is the resolver for the link field.
+func (r *startupResolver) Link(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.Link), nil
+}
+
+// Repository is the resolver for the repository field.
+func (r *startupResolver) Repository(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.Repository), nil
+}
+
+// AccessibilityStatus is the resolver for the accessibilityStatus field.
+func (r *startupResolver) AccessibilityStatus(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.AccessibilityStatus), nil
+}
+
+// StatsURL is the resolver for the statsUrl field.
+func (r *startupResolver) StatsURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.StatsURL), nil
+}
+
+// ImpactURL is the resolver for the impactUrl field.
+func (r *startupResolver) ImpactURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.ImpactURL), nil
+}
+
+// BudgetURL is the resolver for the budgetUrl field.
+func (r *startupResolver) BudgetURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.BudgetURL), nil
+}
+
+// DashlordURL is the resolver for the dashlordUrl field.
+func (r *startupResolver) DashlordURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.DashlordURL), nil
+}
+
+// Date is the resolver for the date field.
+func (r *startupEventResolver) Date(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Date, error) {
+	return date(obj.Date), nil
+}
+
+// Comment is the resolver for the comment field.
+func (r *startupEventResolver) Comment(ctx context.Context, obj *portfolio.StartupEvent) (*string, error) {
+	return str(obj.Comment), nil
+}
+
+// ID is the resolver for the id field.
+func (r *teamResolver) ID(ctx context.Context, obj *portfolio.Team) (string, error) {
+	return portfolio.GlobalID("Team", obj.Slug), nil
+}
+
+// Incubator is the resolver for the incubator field.
+func (r *teamResolver) Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error) {
+	if obj.IncubatorSlug == "" {
+		return nil, nil
+	}
+	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
+}
+
+// Members is the resolver for the members field.
+func (r *teamResolver) Members(ctx context.Context, obj *portfolio.Team) ([]*portfolio.Member, error) {
+	return nonNil(loaders(ctx).TeamMembers(ctx, obj))
+}
+
+// Status is the resolver for the status field.
+func (r *teamMembershipResolver) Status(ctx context.Context, obj *model.TeamMembership) (*portfolio.MissionStatus, error) {
+	if obj.Mission.Status == "" {
+		return nil, nil
+	}
+	return &obj.Mission.Status, nil
+}
+
+// End is the resolver for the end field.
+func (r *teamMembershipResolver) End(ctx context.Context, obj *model.TeamMembership) (*portfolio.Date, error) {
+	return date(obj.Mission.End), nil
+}
+
+// Committee returns CommitteeResolver implementation.
+func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
+
+// Incubator returns IncubatorResolver implementation.
+func (r *Resolver) Incubator() IncubatorResolver { return &incubatorResolver{r} }
+
+// IncubatorCount returns IncubatorCountResolver implementation.
+func (r *Resolver) IncubatorCount() IncubatorCountResolver { return &incubatorCountResolver{r} }
+
+// Member returns MemberResolver implementation.
+func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
+
+// Mission returns MissionResolver implementation.
+func (r *Resolver) Mission() MissionResolver { return &missionResolver{r} }
+
+// Organisation returns OrganisationResolver implementation.
+func (r *Resolver) Organisation() OrganisationResolver { return &organisationResolver{r} }
+
+// OrganisationCount returns OrganisationCountResolver implementation.
+func (r *Resolver) OrganisationCount() OrganisationCountResolver {
+	return &organisationCountResolver{r}
+}
+
+// PhaseDefinition returns PhaseDefinitionResolver implementation.
+func (r *Resolver) PhaseDefinition() PhaseDefinitionResolver { return &phaseDefinitionResolver{r} }
+
+// Portfolio returns PortfolioResolver implementation.
+func (r *Resolver) Portfolio() PortfolioResolver { return &portfolioResolver{r} }
+
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
 // Startup returns StartupResolver implementation.
 func (r *Resolver) Startup() StartupResolver { return &startupResolver{r} }
 
+// StartupEvent returns StartupEventResolver implementation.
+func (r *Resolver) StartupEvent() StartupEventResolver { return &startupEventResolver{r} }
+
+// Team returns TeamResolver implementation.
+func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
+
+// TeamMembership returns TeamMembershipResolver implementation.
+func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
+
 type (
-	queryResolver   struct{ *Resolver }
-	startupResolver struct{ *Resolver }
+	committeeResolver         struct{ *Resolver }
+	incubatorResolver         struct{ *Resolver }
+	incubatorCountResolver    struct{ *Resolver }
+	memberResolver            struct{ *Resolver }
+	missionResolver           struct{ *Resolver }
+	organisationResolver      struct{ *Resolver }
+	organisationCountResolver struct{ *Resolver }
+	phaseDefinitionResolver   struct{ *Resolver }
+	portfolioResolver         struct{ *Resolver }
+	queryResolver             struct{ *Resolver }
+	startupResolver           struct{ *Resolver }
+	startupEventResolver      struct{ *Resolver }
+	teamResolver              struct{ *Resolver }
+	teamMembershipResolver    struct{ *Resolver }
 )

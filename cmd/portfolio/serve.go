@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/incubateurs/portfolio/internal/seed"
@@ -24,13 +25,16 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	_ = origins.Set(e("PORTFOLIO_CORS_ORIGINS"))
 	fs.Var(&origins, "cors-origins", "comma-separated browser origins allowed to call the API, e.g. https://dash.example.org (env PORTFOLIO_CORS_ORIGINS)")
 	sqlStats := fs.Bool("sql-stats", e("PORTFOLIO_SQL_STATS") == "1", "add extensions.sql {statements, ms} to every response (env PORTFOLIO_SQL_STATS=1)")
-	assets := fs.String("playground-assets", e("PORTFOLIO_PLAYGROUND_ASSETS"), "base URL of a mirror of the GraphiQL files, instead of the public CDN (env PORTFOLIO_PLAYGROUND_ASSETS)")
+	assets := fs.String("playground-assets", e("PORTFOLIO_PLAYGROUND_ASSETS"), playgroundAssetsHelp())
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments (got %q)", fs.Args())}
+	}
+	if err := server.CheckPlaygroundAssets(*assets); err != nil {
+		return usageError{err.Error()}
 	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 
@@ -78,6 +82,21 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// playgroundAssetsHelp is the help of --playground-assets: it lists the
+// files a mirror serves, from the list the playground loads.
+func playgroundAssetsHelp() string {
+	var b strings.Builder
+	b.WriteString("base `URL` of a mirror of the GraphiQL files, instead of https://cdn.jsdelivr.net/npm (env PORTFOLIO_PLAYGROUND_ASSETS):\n")
+	b.WriteString("an http(s) URL, or a path such as /graphiql that a reverse proxy in front serves. The mirror serves these\n")
+	b.WriteString("files of the npm packages byte for byte (the page checks their hashes; \"npm pack\" has them under package/),\n")
+	b.WriteString("at the same paths as on the CDN:\n")
+	for _, a := range server.PlaygroundMirrorAssets() {
+		b.WriteString("  URL/" + a.Path + "\n")
+	}
+	b.WriteString("and, when it is another origin, answers with Access-Control-Allow-Origin (e.g. *)")
+	return b.String()
 }
 
 // seedInto writes synthetic data at the given scale into db in one

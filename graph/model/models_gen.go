@@ -6,6 +6,130 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
+// A page of committees.
+type CommitteeConnection struct {
+	// The committees of the page.
+	Edges []*CommitteeEdge `json:"edges"`
+	// The committees of the page, without cursors.
+	Nodes []*portfolio.Committee `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many committees match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of a CommitteeConnection.
+type CommitteeEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The committee.
+	Node *portfolio.Committee `json:"node"`
+}
+
+// A count of committees by decision.
+type DecisionCount struct {
+	// The decision.
+	Decision portfolio.Decision `json:"decision"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A count of members in a domain.
+type DomainCount struct {
+	// The domain.
+	Domain portfolio.Domain `json:"domain"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A page of incubators, by slug.
+type IncubatorConnection struct {
+	// The incubators of the page.
+	Edges []*IncubatorEdge `json:"edges"`
+	// The incubators of the page, without cursors.
+	Nodes []*portfolio.Incubator `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many incubators there are.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of an IncubatorConnection.
+type IncubatorEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The incubator.
+	Node *portfolio.Incubator `json:"node"`
+}
+
+// A count by label.
+type LabelCount struct {
+	// The label.
+	Label string `json:"label"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// A page of members.
+type MemberConnection struct {
+	// The members of the page.
+	Edges []*MemberEdge `json:"edges"`
+	// The members of the page, without cursors.
+	Nodes []*portfolio.Member `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many members match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of a MemberConnection.
+type MemberEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The member.
+	Node *portfolio.Member `json:"node"`
+}
+
+// A page of missions.
+type MissionConnection struct {
+	// The missions of the page.
+	Edges []*MissionEdge `json:"edges"`
+	// The missions of the page, without cursors.
+	Nodes []*portfolio.Mission `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many missions there are.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of a MissionConnection.
+type MissionEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The mission.
+	Node *portfolio.Mission `json:"node"`
+}
+
+// A page of organisations, by name.
+type OrganisationConnection struct {
+	// The organisations of the page.
+	Edges []*OrganisationEdge `json:"edges"`
+	// The organisations of the page, without cursors.
+	Nodes []*portfolio.Organisation `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many organisations match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of an OrganisationConnection.
+type OrganisationEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The organisation.
+	Node *portfolio.Organisation `json:"node"`
+}
+
 // Information on the page of a connection.
 type PageInfo struct {
 	// Whether there are items after this page.
@@ -18,7 +142,27 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
-// The entry points of the API.
+// A count of startups in a phase.
+type PhaseCount struct {
+	// The phase.
+	Phase portfolio.Phase `json:"phase"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// Time spent in one phase by the matching startups.
+type PhaseDuration struct {
+	// The phase.
+	Phase portfolio.Phase `json:"phase"`
+	// How many startups went through it (or are in it) by `asOf`.
+	Startups int `json:"startups"`
+	// The median time in the phase, in days.
+	MedianDays float64 `json:"medianDays"`
+	// The mean time in the phase, in days.
+	MeanDays float64 `json:"meanDays"`
+}
+
+// The entry points of the API. Lists are connections of at most 1,000 nodes a page (50 by default).
 type Query struct {
 }
 
@@ -26,16 +170,38 @@ type Query struct {
 type StartupConnection struct {
 	// The startups of the page.
 	Edges []*StartupEdge `json:"edges"`
+	// The startups of the page, without cursors.
+	Nodes []*portfolio.Startup `json:"nodes"`
 	// Paging information.
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many startups match, across all pages.
 	TotalCount int `json:"totalCount"`
 }
 
-// A link to a startup in a StartupConnection.
+// An edge of a StartupConnection.
 type StartupEdge struct {
 	// An opaque cursor to page from this edge.
 	Cursor string `json:"cursor"`
 	// The startup.
 	Node *portfolio.Startup `json:"node"`
+}
+
+// A count of members by mission status.
+type StatusCount struct {
+	// The status; null for missions whose record gives none.
+	Status *portfolio.MissionStatus `json:"status,omitempty"`
+	// How many.
+	Count int `json:"count"`
+}
+
+// The portfolio at one date of a timeline.
+type TimelinePoint struct {
+	// The date.
+	Date portfolio.Date `json:"date"`
+	// Matching startups by phase at that date.
+	ByPhase []*PhaseCount `json:"byPhase"`
+	// Matching startups that had started by that date.
+	StartupCount int `json:"startupCount"`
+	// Distinct members on the team of a matching startup that day.
+	ActiveMemberCount int `json:"activeMemberCount"`
 }

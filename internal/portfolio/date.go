@@ -131,17 +131,11 @@ func (d Date) MarshalGQL(w io.Writer) {
 func (d *Date) UnmarshalGQL(v any) error {
 	s, ok := v.(string)
 	if !ok {
-		return fmt.Errorf("a Date must be a string YYYY-MM-DD, not %v", v)
-	}
-	if len(s) != 10 {
-		return fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
+		return Errorf(EInvalid, "a Date is a string YYYY-MM-DD, not %v", v)
 	}
 	p, err := ParseDate(s)
-	if err != nil {
-		return err
-	}
-	if p.String() != s { // 2024-02-30 parses nowhere, but be strict anyway
-		return fmt.Errorf("%q is not a valid calendar date", s)
+	if err != nil || len(s) != 10 || p.String() != s {
+		return Errorf(EInvalid, "%q is not a date (want YYYY-MM-DD, a real calendar day)", s)
 	}
 	*d = p
 	return nil

@@ -1,7 +1,6 @@
 package portfolio
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 )
@@ -293,7 +292,7 @@ func writeEnum(w io.Writer, s string) {
 func unmarshalEnum(v any, name string, set func(string) bool) error {
 	s, ok := v.(string)
 	if !ok || !set(s) {
-		return fmt.Errorf("%v is not a valid %s", v, name)
+		return Errorf(EInvalid, "%v is not a valid %s", v, name)
 	}
 	return nil
 }

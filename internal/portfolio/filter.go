@@ -1,5 +1,7 @@
 package portfolio
 
+import "io"
+
 // StartupFilter selects startups. Conditions set on one filter must all
 // hold; a list condition holds when any of its values matches; And, Or and
 // Not compose filters. Time-dependent conditions (Phases, Active,
@@ -144,4 +146,83 @@ func TimelineDates(from, to Date, every Every) ([]Date, error) {
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+func validIn[T ~string](v T, all ...T) bool {
+	for _, a := range all {
+		if v == a {
+			return true
+		}
+	}
+	return false
+}
+
+// MarshalGQL writes the direction as a GraphQL enum value.
+func (d OrderDirection) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
+
+// UnmarshalGQL reads a direction from a GraphQL enum value.
+func (d *OrderDirection) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "OrderDirection", func(s string) bool {
+		ok := validIn(OrderDirection(s), Asc, Desc)
+		if ok {
+			*d = OrderDirection(s)
+		}
+		return ok
+	})
+}
+
+// MarshalGQL writes the field as a GraphQL enum value.
+func (f StartupOrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(f)) }
+
+// UnmarshalGQL reads the field from a GraphQL enum value.
+func (f *StartupOrderField) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "StartupOrderField", func(s string) bool {
+		ok := validIn(StartupOrderField(s), StartupOrderName, StartupOrderSlug, StartupOrderPhaseStart, StartupOrderLastCommittee, StartupOrderTeamSize)
+		if ok {
+			*f = StartupOrderField(s)
+		}
+		return ok
+	})
+}
+
+// MarshalGQL writes the field as a GraphQL enum value.
+func (f MemberOrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(f)) }
+
+// UnmarshalGQL reads the field from a GraphQL enum value.
+func (f *MemberOrderField) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "MemberOrderField", func(s string) bool {
+		ok := validIn(MemberOrderField(s), MemberOrderName, MemberOrderSlug, MemberOrderFirstMission)
+		if ok {
+			*f = MemberOrderField(s)
+		}
+		return ok
+	})
+}
+
+// MarshalGQL writes the field as a GraphQL enum value.
+func (f CommitteeOrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(f)) }
+
+// UnmarshalGQL reads the field from a GraphQL enum value.
+func (f *CommitteeOrderField) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "CommitteeOrderField", func(s string) bool {
+		ok := validIn(CommitteeOrderField(s), CommitteeOrderDate, CommitteeOrderStartup)
+		if ok {
+			*f = CommitteeOrderField(s)
+		}
+		return ok
+	})
+}
+
+// MarshalGQL writes the step as a GraphQL enum value.
+func (e Every) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
+
+// UnmarshalGQL reads the step from a GraphQL enum value.
+func (e *Every) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "Every", func(s string) bool {
+		ok := validIn(Every(s), EveryMonth, EveryQuarter, EveryYear)
+		if ok {
+			*e = Every(s)
+		}
+		return ok
+	})
 }

@@ -18,7 +18,7 @@ func ParseGlobalID(id string) (typ, slug string, err error) {
 	b, derr := base64.RawURLEncoding.DecodeString(id)
 	typ, slug, ok := strings.Cut(string(b), ":")
 	if derr != nil || !ok || typ == "" || slug == "" {
-		return "", "", Errorf(EInvalid, "%q is not a valid id", id)
+		return "", "", FieldErrorf("id", "%q is not a valid id", id)
 	}
 	return typ, slug, nil
 }

@@ -14,11 +14,12 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
-	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/rs/cors"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -70,7 +71,7 @@ func New(cfg Config) http.Handler {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withStats(gql))
+	mux.Handle("/graphql", perRequest(cfg.DB, gql))
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -94,10 +95,13 @@ func New(cfg Config) http.Handler {
 	return c.Handler(mux)
 }
 
-// withStats gives each request a statement counter in its context.
-func withStats(next http.Handler) http.Handler {
+// perRequest gives each request its statement counter, its batch loaders
+// and its "today".
+func perRequest(db *sqlite.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, _ := sqlite.WithStats(r.Context())
+		ctx = loader.WithLoaders(ctx, db)
+		ctx = graph.WithToday(ctx, portfolio.Today())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -115,8 +119,16 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 				gerr.Extensions = map[string]any{}
 			}
 			gerr.Extensions["code"] = perr.Code
-			if perr.Field != "" {
-				gerr.Extensions["field"] = perr.Field
+			field := perr.Field
+			if field == "" && perr.Code == portfolio.EInvalid && len(gerr.Path) > 0 {
+				// An argument that failed to parse: gqlgen ends the path with its name.
+				if name, ok := gerr.Path[len(gerr.Path)-1].(ast.PathName); ok {
+					field = string(name)
+					gerr.Message = field + ": " + gerr.Message
+				}
+			}
+			if field != "" {
+				gerr.Extensions["field"] = field
 			}
 			return gerr
 		}
@@ -137,10 +149,4 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr.Extensions = map[string]any{"code": portfolio.EInternal}
 		return gerr
 	}
-}
-
-// playgroundHandler serves GraphiQL with the explorer plugin.
-func playgroundHandler(assets string) http.Handler {
-	opts := []playground.GraphiqlConfigOption{playground.WithGraphiqlEnablePluginExplorer(true)}
-	return playground.Handler("Portfolio — GraphQL", "/graphql", opts...)
 }

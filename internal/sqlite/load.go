@@ -302,8 +302,12 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 			return fail("sponsors", err)
 		}
 	}
-	for kind, labels := range map[string][]string{"thematique": s.Thematiques, "usertype": s.Usertypes, "techno": s.Techno} {
-		for i, t := range labels {
+	for _, tag := range []struct {
+		kind   string
+		labels []string
+	}{{"thematique", s.Thematiques}, {"usertype", s.Usertypes}, {"techno", s.Techno}} {
+		kind := tag.kind
+		for i, t := range tag.labels {
 			if _, err := l.exec(ctx, "INSERT INTO startup_tags (startup_id, kind, seq, label) VALUES (?, ?, ?, ?)", id, kind, i, t); err != nil {
 				return fail(kind, err)
 			}

@@ -9,22 +9,10 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-const startupCols = `s.id, s.slug, s.name, s.pitch, s.description, coalesce(i.slug, ''), s.link, s.repository, s.contact,
-	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version`
-
-const startupFrom = ` FROM startups s LEFT JOIN incubators i ON i.id = s.incubator_id`
-
-func scanStartup(rows *sql.Rows) (*portfolio.Startup, error) {
-	s := &portfolio.Startup{}
-	var promo, amount sql.NullInt64
-	if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.Description, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
-		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version); err != nil {
-		return nil, fmt.Errorf("scan startup: %w", err)
-	}
-	if promo.Valid || amount.Valid {
-		s.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
-	}
-	return s, nil
+// Page is one page of a list, with the list's total length.
+type Page[T any] struct {
+	Items []T
+	Total int
 }
 
 // placeholders returns "?, ?, ?" for n arguments.
@@ -35,55 +23,154 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-func stringArgs(ss []string) []any {
-	args := make([]any, len(ss))
-	for i, s := range ss {
-		args[i] = s
-	}
-	return args
+func parseDate(s string) portfolio.Date {
+	d, _ := portfolio.ParseDate(s)
+	return d
 }
 
-// StartupsBySlug returns the startups with these slugs, in no particular
-// order; unknown slugs are left out.
-func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) ([]*portfolio.Startup, error) {
-	var out []*portfolio.Startup
-	q := "SELECT " + startupCols + startupFrom + " WHERE s.slug IN (SELECT value FROM json_each(?))"
+// ---------------------------------------------------------------- startups
+
+const startupCols = `s.id, s.slug, s.name, s.pitch, s.description, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
+	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version`
+
+func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
+	s := &portfolio.Startup{}
+	var promo, amount sql.NullInt64
+	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.Description, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
+		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan startup: %w", err)
+	}
+	if promo.Valid || amount.Valid {
+		s.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
+	}
+	return s, nil
+}
+
+// StartupsBySlug returns the startups with these slugs, keyed by slug.
+func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
+	out := make(map[string]*portfolio.Startup, len(slugs))
+	q := "SELECT " + startupCols + " FROM startups s WHERE s.slug IN (SELECT value FROM json_each(?))"
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
 		s, err := scanStartup(rows)
-		out = append(out, s)
+		if err == nil {
+			out[s.Slug] = s
+		}
 		return err
 	})
 	return out, err
 }
 
-// StartupPage returns the startups ordered by name then slug, skipping
-// offset of them and returning at most limit, with the total count.
-func (db *DB) StartupPage(ctx context.Context, offset, limit int) ([]*portfolio.Startup, int, error) {
-	var out []*portfolio.Startup
-	var total int
-	q := "SELECT " + startupCols + ", count(*) OVER ()" + startupFrom + " ORDER BY s.name, s.slug LIMIT ? OFFSET ?"
-	err := db.each(ctx, q, []any{limit, offset}, func(rows *sql.Rows) error {
-		s := &portfolio.Startup{}
-		var promo, amount sql.NullInt64
-		if err := rows.Scan(&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.Description, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
-			&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version, &total); err != nil {
-			return fmt.Errorf("scan startup: %w", err)
+// StartupQuery asks for one page of startups, or one page per parent.
+type StartupQuery struct {
+	Filter *portfolio.StartupFilter
+	Order  []*portfolio.StartupOrder
+	AsOf   portfolio.Date
+	Window portfolio.Window
+	// Parent, when set, asks for a page per parent: "incubator" (the
+	// startups an incubator hosts) or "sponsor" (those an organisation
+	// sponsors), for the parents of ParentIDs.
+	Parent    string
+	ParentIDs []int64
+}
+
+// Startups answers q in one statement. Without a parent, the page is under
+// key 0.
+func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
+	b := &builder{}
+	a := at{b: b, d: q.AsOf}
+	where, err := startupFilterSQL(b, q.Filter, a, 0)
+	if err != nil {
+		return nil, err
+	}
+	order := startupOrderSQL(q.Order, a)
+	out := map[int64]*Page[*portfolio.Startup]{}
+	var sqlText string
+	switch q.Parent {
+	case "":
+		sqlText = "SELECT " + startupCols + ", 0, count(*) OVER () FROM startups s WHERE " + where +
+			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit) + " OFFSET " + b.arg(q.Window.Offset)
+	case "incubator", "sponsor":
+		join := "s.incubator_id = x.parent"
+		if q.Parent == "sponsor" {
+			join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
 		}
-		out = append(out, s)
+		sqlText = "SELECT * FROM (SELECT " + startupCols + ", x.parent, count(*) OVER w, row_number() OVER (w ORDER BY " + order + ") - 1 AS rn" +
+			" FROM (SELECT value AS parent FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) x JOIN startups s ON " + join +
+			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
+			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit) + " ORDER BY 18, rn"
+		for _, id := range q.ParentIDs {
+			out[id] = &Page[*portfolio.Startup]{}
+		}
+	default:
+		return nil, fmt.Errorf("startups: unknown parent %q", q.Parent)
+	}
+	err = db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
+		var parent int64
+		var total int
+		extra := []any{&parent, &total}
+		if q.Parent != "" {
+			extra = append(extra, new(int))
+		}
+		s, err := scanStartup(rows, extra...)
+		if err != nil {
+			return err
+		}
+		p := out[parent]
+		if p == nil {
+			p = &Page[*portfolio.Startup]{}
+			out[parent] = p
+		}
+		p.Items = append(p.Items, s)
+		p.Total = total
 		return nil
 	})
-	if err == nil && len(out) == 0 && offset > 0 {
-		err = db.each(ctx, "SELECT count(*) FROM startups", nil, func(rows *sql.Rows) error { return rows.Scan(&total) })
+	if err != nil {
+		return nil, err
 	}
-	return out, total, err
+	if q.Parent == "" && out[0] == nil {
+		// An empty page: count the list on its own.
+		out[0] = &Page[*portfolio.Startup]{}
+		b2 := &builder{}
+		where, _ := startupFilterSQL(b2, q.Filter, at{b: b2, d: q.AsOf}, 0)
+		err = db.each(ctx, "SELECT count(*) FROM startups s WHERE "+where, b2.args, func(rows *sql.Rows) error { return rows.Scan(&out[0].Total) })
+	} else if q.Parent != "" && q.Window.Offset > 0 {
+		// Parents whose page is past the end of their list: count apart.
+		var missing []int64
+		for id, p := range out {
+			if len(p.Items) == 0 {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			b2 := &builder{}
+			where, _ := startupFilterSQL(b2, q.Filter, at{b: b2, d: q.AsOf}, 0)
+			join := "s.incubator_id = x.parent"
+			if q.Parent == "sponsor" {
+				join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
+			}
+			cq := "SELECT x.parent, count(*) FROM (SELECT value AS parent FROM json_each(" + b2.arg(jsonInts(missing)) + ")) x JOIN startups s ON " + join + " WHERE " + where + " GROUP BY x.parent"
+			err = db.each(ctx, cq, b2.args, func(rows *sql.Rows) error {
+				var id int64
+				var n int
+				if err := rows.Scan(&id, &n); err != nil {
+					return err
+				}
+				out[id].Total = n
+				return nil
+			})
+		}
+	}
+	return out, err
 }
 
 // PhasesByStartup returns the phases of each of the given startups, keyed by
-// startup id, in the order of their records.
+// startup id, by start (ties in the record's order); phases without a start
+// come first.
 func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]portfolio.PhasePeriod, error) {
 	out := make(map[int64][]portfolio.PhasePeriod, len(ids))
 	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source FROM phases
-		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
+		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, start, seq`
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		var id int64
 		var p portfolio.PhasePeriod
@@ -91,9 +178,320 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 		if err := rows.Scan(&id, &p.Phase, &start, &end, &p.Source); err != nil {
 			return fmt.Errorf("scan phase: %w", err)
 		}
-		p.Start, _ = portfolio.ParseDate(start)
-		p.End, _ = portfolio.ParseDate(end)
+		p.Start, p.End = parseDate(start), parseDate(end)
 		out[id] = append(out[id], p)
+		return nil
+	})
+	return out, err
+}
+
+// SponsorsByStartup returns the sponsors of each startup, in the record's
+// order.
+func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Organisation, error) {
+	out := make(map[int64][]*portfolio.Organisation, len(ids))
+	q := "SELECT ss.startup_id, " + organisationCols + ` FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id
+		WHERE ss.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ss.startup_id, ss.seq`
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var id int64
+		o, err := scanOrganisation(rows, &id)
+		if err == nil {
+			out[id] = append(out[id], o)
+		}
+		return err
+	})
+	return out, err
+}
+
+// Tags are a startup's labels.
+type Tags struct {
+	Thematiques, Usertypes, Techno []string
+}
+
+// TagsByStartup returns the themes, user types and technologies of each
+// startup.
+func (db *DB) TagsByStartup(ctx context.Context, ids []int64) (map[int64]*Tags, error) {
+	out := make(map[int64]*Tags, len(ids))
+	for _, id := range ids {
+		out[id] = &Tags{Thematiques: []string{}, Usertypes: []string{}, Techno: []string{}}
+	}
+	q := `SELECT startup_id, kind, label FROM startup_tags WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, kind, seq`
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var id int64
+		var kind, label string
+		if err := rows.Scan(&id, &kind, &label); err != nil {
+			return fmt.Errorf("scan tag: %w", err)
+		}
+		t := out[id]
+		switch kind {
+		case "thematique":
+			t.Thematiques = append(t.Thematiques, label)
+		case "usertype":
+			t.Usertypes = append(t.Usertypes, label)
+		case "techno":
+			t.Techno = append(t.Techno, label)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// EventsByStartup returns the events of each startup by date.
+func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.StartupEvent, error) {
+	out := make(map[int64][]*portfolio.StartupEvent, len(ids))
+	q := `SELECT startup_id, name, coalesce(date, ''), comment FROM events WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, date, seq`
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var id int64
+		var date string
+		e := &portfolio.StartupEvent{}
+		if err := rows.Scan(&id, &e.Name, &date, &e.Comment); err != nil {
+			return fmt.Errorf("scan event: %w", err)
+		}
+		e.Date = parseDate(date)
+		out[id] = append(out[id], e)
+		return nil
+	})
+	return out, err
+}
+
+// ---------------------------------------------------------------- committees
+
+const committeeCols = `c.id, c.slug, s.slug, c.date, c.decision, coalesce(c.next_phase, ''), c.budget_euros, coalesce(c.next_committee_due, ''), c.comment, c.source, c.version`
+
+func scanCommittee(rows *sql.Rows, extra ...any) (*portfolio.Committee, error) {
+	c := &portfolio.Committee{}
+	var date, due string
+	var budget sql.NullInt64
+	dest := append([]any{&c.ID, &c.Slug, &c.StartupSlug, &date, &c.Decision, &c.NextPhase, &budget, &due, &c.Comment, &c.Source, &c.Version}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan committee: %w", err)
+	}
+	c.Date, c.NextCommitteeDue = parseDate(date), parseDate(due)
+	if budget.Valid {
+		c.BudgetEuros = &budget.Int64
+	}
+	return c, nil
+}
+
+// CommitteesByStartup returns the committees of each startup by date.
+func (db *DB) CommitteesByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Committee, error) {
+	out := make(map[int64][]*portfolio.Committee, len(ids))
+	q := "SELECT " + committeeCols + ", c.startup_id FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.startup_id IN (SELECT value FROM json_each(?)) ORDER BY c.startup_id, c.date, c.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var id int64
+		c, err := scanCommittee(rows, &id)
+		if err == nil {
+			out[id] = append(out[id], c)
+		}
+		return err
+	})
+	return out, err
+}
+
+// CommitteesBySlug returns the committees with these slugs.
+func (db *DB) CommitteesBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Committee, error) {
+	out := make(map[string]*portfolio.Committee, len(slugs))
+	q := "SELECT " + committeeCols + " FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		c, err := scanCommittee(rows)
+		if err == nil {
+			out[c.Slug] = c
+		}
+		return err
+	})
+	return out, err
+}
+
+// Committees returns a page of the committees f selects.
+func (db *DB) Committees(ctx context.Context, f *portfolio.CommitteeFilter, order []*portfolio.CommitteeOrder, w portfolio.Window) (*Page[*portfolio.Committee], error) {
+	b := &builder{}
+	where, err := committeeFilterSQL(b, f, 0)
+	if err != nil {
+		return nil, err
+	}
+	from := " FROM committees c JOIN startups s ON s.id = c.startup_id WHERE " + where
+	q := "SELECT " + committeeCols + ", count(*) OVER ()" + from + " ORDER BY " + committeeOrderSQL(order) +
+		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
+	p := &Page[*portfolio.Committee]{}
+	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		c, err := scanCommittee(rows, &p.Total)
+		p.Items = append(p.Items, c)
+		return err
+	})
+	if err == nil && len(p.Items) == 0 {
+		err = db.each(ctx, "SELECT count(*)"+from, b.args[:len(b.args)-2], func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
+	}
+	return p, err
+}
+
+// ---------------------------------------------------------------- organisations, incubators, teams
+
+const organisationCols = `o.id, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel`
+
+func scanOrganisation(rows *sql.Rows, extra ...any) (*portfolio.Organisation, error) {
+	o := &portfolio.Organisation{}
+	dest := append(extra, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan organisation: %w", err)
+	}
+	return o, nil
+}
+
+// OrganisationsBySlug returns the organisations with these slugs.
+func (db *DB) OrganisationsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Organisation, error) {
+	out := make(map[string]*portfolio.Organisation, len(slugs))
+	q := "SELECT " + organisationCols + " FROM organisations o WHERE o.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		o, err := scanOrganisation(rows)
+		if err == nil {
+			out[o.Slug] = o
+		}
+		return err
+	})
+	return out, err
+}
+
+// Organisations returns a page of organisations by name; search matches
+// words of the name or acronym.
+func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Window) (*Page[*portfolio.Organisation], error) {
+	b := &builder{}
+	where := "1"
+	if search != "" {
+		where = searchSQL(b, "(lower(o.name) || ' ' || lower(o.acronym) || ' ' || o.slug)", search)
+	}
+	q := "SELECT " + organisationCols + ", count(*) OVER () FROM organisations o WHERE " + where +
+		" ORDER BY o.name, o.slug LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
+	p := &Page[*portfolio.Organisation]{}
+	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		o := &portfolio.Organisation{}
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &p.Total); err != nil {
+			return fmt.Errorf("scan organisation: %w", err)
+		}
+		p.Items = append(p.Items, o)
+		return nil
+	})
+	if err == nil && len(p.Items) == 0 {
+		err = db.each(ctx, "SELECT count(*) FROM organisations o WHERE "+where, b.args[:len(b.args)-2], func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
+	}
+	return p, err
+}
+
+const incubatorCols = `i.id, i.slug, i.title, coalesce((SELECT slug FROM organisations WHERE id = i.owner_id), ''), i.short_description, i.description, i.contact, i.website, i.github, i.address`
+
+func scanIncubator(rows *sql.Rows, extra ...any) (*portfolio.Incubator, error) {
+	i := &portfolio.Incubator{}
+	dest := append([]any{&i.ID, &i.Slug, &i.Title, &i.OwnerSlug, &i.ShortDescription, &i.Description, &i.Contact, &i.Website, &i.Github, &i.Address}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan incubator: %w", err)
+	}
+	return i, nil
+}
+
+// IncubatorsBySlug returns the incubators with these slugs.
+func (db *DB) IncubatorsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Incubator, error) {
+	out := make(map[string]*portfolio.Incubator, len(slugs))
+	q := "SELECT " + incubatorCols + " FROM incubators i WHERE i.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		i, err := scanIncubator(rows)
+		if err == nil {
+			out[i.Slug] = i
+		}
+		return err
+	})
+	return out, err
+}
+
+// Incubators returns a page of incubators by slug.
+func (db *DB) Incubators(ctx context.Context, w portfolio.Window) (*Page[*portfolio.Incubator], error) {
+	p := &Page[*portfolio.Incubator]{}
+	err := db.each(ctx, "SELECT "+incubatorCols+", count(*) OVER () FROM incubators i ORDER BY i.slug LIMIT ? OFFSET ?", []any{w.Limit, w.Offset}, func(rows *sql.Rows) error {
+		i, err := scanIncubator(rows, &p.Total)
+		p.Items = append(p.Items, i)
+		return err
+	})
+	if err == nil && len(p.Items) == 0 {
+		err = db.each(ctx, "SELECT count(*) FROM incubators", nil, func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
+	}
+	return p, err
+}
+
+// IncubatorsByOwner returns the incubators each organisation runs.
+func (db *DB) IncubatorsByOwner(ctx context.Context, ids []int64) (map[int64][]*portfolio.Incubator, error) {
+	out := make(map[int64][]*portfolio.Incubator, len(ids))
+	q := "SELECT " + incubatorCols + ", i.owner_id FROM incubators i WHERE i.owner_id IN (SELECT value FROM json_each(?)) ORDER BY i.owner_id, i.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var owner int64
+		i, err := scanIncubator(rows, &owner)
+		if err == nil {
+			out[owner] = append(out[owner], i)
+		}
+		return err
+	})
+	return out, err
+}
+
+const teamCols = `t.id, t.slug, t.name, t.mission, coalesce((SELECT slug FROM incubators WHERE id = t.incubator_id), '')`
+
+func scanTeam(rows *sql.Rows, extra ...any) (*portfolio.Team, error) {
+	t := &portfolio.Team{}
+	if err := rows.Scan(append([]any{&t.ID, &t.Slug, &t.Name, &t.Mission, &t.IncubatorSlug}, extra...)...); err != nil {
+		return nil, fmt.Errorf("scan team: %w", err)
+	}
+	return t, nil
+}
+
+// TeamsBySlug returns the teams with these slugs.
+func (db *DB) TeamsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Team, error) {
+	out := make(map[string]*portfolio.Team, len(slugs))
+	q := "SELECT " + teamCols + " FROM teams t WHERE t.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		t, err := scanTeam(rows)
+		if err == nil {
+			out[t.Slug] = t
+		}
+		return err
+	})
+	return out, err
+}
+
+// TeamsByIncubator returns the teams of each incubator, by slug.
+func (db *DB) TeamsByIncubator(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
+	out := make(map[int64][]*portfolio.Team, len(ids))
+	q := "SELECT " + teamCols + ", t.incubator_id FROM teams t WHERE t.incubator_id IN (SELECT value FROM json_each(?)) ORDER BY t.incubator_id, t.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var inc int64
+		t, err := scanTeam(rows, &inc)
+		if err == nil {
+			out[inc] = append(out[inc], t)
+		}
+		return err
+	})
+	return out, err
+}
+
+// TeamsByMember returns the teams each member lists, by slug.
+func (db *DB) TeamsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
+	out := make(map[int64][]*portfolio.Team, len(ids))
+	q := "SELECT " + teamCols + ", mt.member_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id IN (SELECT value FROM json_each(?)) ORDER BY mt.member_id, t.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var m int64
+		t, err := scanTeam(rows, &m)
+		if err == nil {
+			out[m] = append(out[m], t)
+		}
+		return err
+	})
+	return out, err
+}
+
+// PhaseDefinitions returns the network's phases in their order.
+func (db *DB) PhaseDefinitions(ctx context.Context) (map[portfolio.Phase]*portfolio.PhaseDefinition, error) {
+	out := map[portfolio.Phase]*portfolio.PhaseDefinition{}
+	err := db.each(ctx, "SELECT phase, label, ord, short_description FROM phase_definitions", nil, func(rows *sql.Rows) error {
+		p := &portfolio.PhaseDefinition{}
+		if err := rows.Scan(&p.Phase, &p.Label, &p.Order, &p.ShortDescription); err != nil {
+			return fmt.Errorf("scan phase definition: %w", err)
+		}
+		out[p.Phase] = p
 		return nil
 	})
 	return out, err

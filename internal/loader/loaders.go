@@ -1,0 +1,409 @@
+package loader
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// Loaders are the batch loaders of one request. Make them with New for each
+// request, and reach them with From.
+type Loaders struct {
+	db *sqlite.DB
+
+	startupBySlug      *batch[string, *portfolio.Startup]
+	incubatorBySlug    *batch[string, *portfolio.Incubator]
+	organisationBySlug *batch[string, *portfolio.Organisation]
+	memberBySlug       *batch[string, *portfolio.Member]
+	teamBySlug         *batch[string, *portfolio.Team]
+
+	phases     *batch[int64, []portfolio.PhasePeriod]
+	sponsors   *batch[int64, []*portfolio.Organisation]
+	tags       *batch[int64, *sqlite.Tags]
+	events     *batch[int64, []*portfolio.StartupEvent]
+	committees *batch[int64, []*portfolio.Committee]
+	teamAt     *family[portfolio.Date, int64, []sqlite.TeamMember]
+	missions   *family[portfolio.Window, int64, *sqlite.Page[*portfolio.Mission]]
+
+	missionStartups *batch[int64, []*portfolio.Startup]
+	memberMissions  *batch[int64, []*portfolio.Mission]
+	memberStartups  *batch[int64, []*portfolio.Startup]
+	memberTeams     *batch[int64, []*portfolio.Team]
+	competences     *batch[int64, []string]
+	teamMembers     *batch[int64, []*portfolio.Member]
+	incubatorTeams  *batch[int64, []*portfolio.Team]
+	ownerIncubators *batch[int64, []*portfolio.Incubator]
+
+	// Per-parent pages of startups, one batch per query (filter, order,
+	// date, window), keyed by incubator or organisation id.
+	incubatorStartups *family[string, int64, *sqlite.Page[*portfolio.Startup]]
+	sponsorStartups   *family[string, int64, *sqlite.Page[*portfolio.Startup]]
+	queriesMu         sync.Mutex
+	queries           map[string]sqlite.StartupQuery
+
+	phaseDefsOnce sync.Once
+	phaseDefs     map[portfolio.Phase]*portfolio.PhaseDefinition
+	phaseDefsErr  error
+}
+
+type ctxKey struct{}
+
+// WithLoaders returns a context carrying new loaders over db.
+func WithLoaders(ctx context.Context, db *sqlite.DB) context.Context {
+	return context.WithValue(ctx, ctxKey{}, New(db))
+}
+
+// From returns the loaders of the request.
+func From(ctx context.Context) *Loaders {
+	l, _ := ctx.Value(ctxKey{}).(*Loaders)
+	return l
+}
+
+func bySlug[V any](l *Loaders, get func(context.Context, []string) (map[string]V, error), see func(...V)) *batch[string, V] {
+	return newBatch(func(ctx context.Context, keys []string) (map[string]V, error) {
+		m, err := get(ctx, keys)
+		if err == nil && see != nil {
+			vs := make([]V, 0, len(m))
+			for _, k := range keys {
+				if v, ok := m[k]; ok {
+					vs = append(vs, v)
+				}
+			}
+			see(vs...)
+		}
+		return m, err
+	})
+}
+
+func byID[V any](get func(context.Context, []int64) (map[int64]V, error), see func(V)) *batch[int64, V] {
+	return newBatch(func(ctx context.Context, keys []int64) (map[int64]V, error) {
+		m, err := get(ctx, keys)
+		if err == nil && see != nil {
+			for _, k := range keys {
+				if v, ok := m[k]; ok {
+					see(v)
+				}
+			}
+		}
+		return m, err
+	})
+}
+
+// New returns loaders over db for one request.
+func New(db *sqlite.DB) *Loaders {
+	l := &Loaders{db: db, queries: map[string]sqlite.StartupQuery{}}
+	l.startupBySlug = bySlug(l, db.StartupsBySlug, l.SeeStartups)
+	l.incubatorBySlug = bySlug(l, db.IncubatorsBySlug, l.SeeIncubators)
+	l.organisationBySlug = bySlug(l, db.OrganisationsBySlug, l.SeeOrganisations)
+	l.memberBySlug = bySlug(l, db.MembersBySlug, l.SeeMembers)
+	l.teamBySlug = bySlug(l, db.TeamsBySlug, l.SeeTeams)
+
+	l.phases = byID(db.PhasesByStartup, nil)
+	l.sponsors = byID(db.SponsorsByStartup, func(os []*portfolio.Organisation) { l.SeeOrganisations(os...) })
+	l.tags = byID(db.TagsByStartup, nil)
+	l.events = byID(db.EventsByStartup, nil)
+	l.committees = byID(db.CommitteesByStartup, nil)
+	l.teamAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64][]sqlite.TeamMember, error) {
+		m, err := db.TeamsAt(ctx, ids, d)
+		for _, tm := range m {
+			for _, t := range tm {
+				l.SeeMembers(t.Member)
+				l.SeeMissions(t.Mission)
+			}
+		}
+		return m, err
+	})
+	l.missions = newFamily(func(ctx context.Context, w portfolio.Window, ids []int64) (map[int64]*sqlite.Page[*portfolio.Mission], error) {
+		m, err := db.MissionsByStartup(ctx, ids, w)
+		for _, p := range m {
+			l.SeeMissions(p.Items...)
+		}
+		return m, err
+	})
+	l.missionStartups = byID(db.StartupsByMission, func(ss []*portfolio.Startup) { l.SeeStartups(ss...) })
+	l.memberMissions = byID(db.MissionsByMember, func(ms []*portfolio.Mission) { l.SeeMissions(ms...) })
+	l.memberStartups = byID(db.StartupsByMember, func(ss []*portfolio.Startup) { l.SeeStartups(ss...) })
+	l.memberTeams = byID(db.TeamsByMember, func(ts []*portfolio.Team) { l.SeeTeams(ts...) })
+	l.competences = byID(db.CompetencesByMember, nil)
+	l.teamMembers = byID(db.MembersByTeam, func(ms []*portfolio.Member) { l.SeeMembers(ms...) })
+	l.incubatorTeams = byID(db.TeamsByIncubator, func(ts []*portfolio.Team) { l.SeeTeams(ts...) })
+	l.ownerIncubators = byID(db.IncubatorsByOwner, func(is []*portfolio.Incubator) { l.SeeIncubators(is...) })
+	l.incubatorStartups = newFamily(l.childStartups("incubator"))
+	l.sponsorStartups = newFamily(l.childStartups("sponsor"))
+	return l
+}
+
+func (l *Loaders) childStartups(parent string) func(ctx context.Context, key string, ids []int64) (map[int64]*sqlite.Page[*portfolio.Startup], error) {
+	return func(ctx context.Context, key string, ids []int64) (map[int64]*sqlite.Page[*portfolio.Startup], error) {
+		l.queriesMu.Lock()
+		q := l.queries[key]
+		l.queriesMu.Unlock()
+		q.Parent, q.ParentIDs = parent, ids
+		m, err := l.db.Startups(ctx, q)
+		for _, p := range m {
+			l.SeeStartups(p.Items...)
+		}
+		return m, err
+	}
+}
+
+// SeeStartups registers startups the request holds, so that their phases,
+// sponsors, teams, … load in one statement each.
+func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
+	if len(ss) == 0 {
+		return
+	}
+	ids := make([]int64, len(ss))
+	var incs []string
+	for i, s := range ss {
+		ids[i] = s.ID
+		if s.IncubatorSlug != "" {
+			incs = append(incs, s.IncubatorSlug)
+		}
+	}
+	l.phases.register(ids...)
+	l.sponsors.register(ids...)
+	l.tags.register(ids...)
+	l.events.register(ids...)
+	l.committees.register(ids...)
+	l.teamAt.see(ids...)
+	l.missions.see(ids...)
+	l.incubatorBySlug.register(incs...)
+}
+
+// SeeIncubators registers incubators the request holds.
+func (l *Loaders) SeeIncubators(is ...*portfolio.Incubator) {
+	ids := make([]int64, len(is))
+	var owners []string
+	for i, x := range is {
+		ids[i] = x.ID
+		if x.OwnerSlug != "" {
+			owners = append(owners, x.OwnerSlug)
+		}
+	}
+	l.organisationBySlug.register(owners...)
+	l.incubatorTeams.register(ids...)
+	l.incubatorStartups.see(ids...)
+}
+
+// SeeOrganisations registers organisations the request holds.
+func (l *Loaders) SeeOrganisations(os ...*portfolio.Organisation) {
+	ids := make([]int64, len(os))
+	for i, o := range os {
+		ids[i] = o.ID
+	}
+	l.ownerIncubators.register(ids...)
+	l.sponsorStartups.see(ids...)
+}
+
+// SeeMembers registers members the request holds.
+func (l *Loaders) SeeMembers(ms ...*portfolio.Member) {
+	ids := make([]int64, len(ms))
+	for i, m := range ms {
+		ids[i] = m.ID
+	}
+	l.memberMissions.register(ids...)
+	l.memberStartups.register(ids...)
+	l.memberTeams.register(ids...)
+	l.competences.register(ids...)
+}
+
+// SeeMissions registers missions the request holds.
+func (l *Loaders) SeeMissions(ms ...*portfolio.Mission) {
+	ids := make([]int64, len(ms))
+	slugs := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i], slugs[i] = m.ID, m.MemberSlug
+	}
+	l.missionStartups.register(ids...)
+	l.memberBySlug.register(slugs...)
+}
+
+// SeeCommittees registers committees the request holds.
+func (l *Loaders) SeeCommittees(cs ...*portfolio.Committee) {
+	slugs := make([]string, len(cs))
+	for i, c := range cs {
+		slugs[i] = c.StartupSlug
+	}
+	l.startupBySlug.register(slugs...)
+}
+
+// SeeTeams registers teams the request holds.
+func (l *Loaders) SeeTeams(ts ...*portfolio.Team) {
+	ids := make([]int64, len(ts))
+	var incs []string
+	for i, t := range ts {
+		ids[i] = t.ID
+		if t.IncubatorSlug != "" {
+			incs = append(incs, t.IncubatorSlug)
+		}
+	}
+	l.teamMembers.register(ids...)
+	l.incubatorBySlug.register(incs...)
+}
+
+// Startup returns the startup with this slug, or nil.
+func (l *Loaders) Startup(ctx context.Context, slug string) (*portfolio.Startup, error) {
+	return l.startupBySlug.load(ctx, slug)
+}
+
+// Incubator returns the incubator with this slug, or nil.
+func (l *Loaders) Incubator(ctx context.Context, slug string) (*portfolio.Incubator, error) {
+	return l.incubatorBySlug.load(ctx, slug)
+}
+
+// Organisation returns the organisation with this slug, or nil.
+func (l *Loaders) Organisation(ctx context.Context, slug string) (*portfolio.Organisation, error) {
+	return l.organisationBySlug.load(ctx, slug)
+}
+
+// Member returns the member with this slug, or nil.
+func (l *Loaders) Member(ctx context.Context, slug string) (*portfolio.Member, error) {
+	return l.memberBySlug.load(ctx, slug)
+}
+
+// Team returns the team with this slug, or nil.
+func (l *Loaders) Team(ctx context.Context, slug string) (*portfolio.Team, error) {
+	return l.teamBySlug.load(ctx, slug)
+}
+
+// Phases returns a startup's phases by start.
+func (l *Loaders) Phases(ctx context.Context, s *portfolio.Startup) ([]portfolio.PhasePeriod, error) {
+	return l.phases.load(ctx, s.ID)
+}
+
+// Sponsors returns a startup's sponsors.
+func (l *Loaders) Sponsors(ctx context.Context, s *portfolio.Startup) ([]*portfolio.Organisation, error) {
+	return l.sponsors.load(ctx, s.ID)
+}
+
+// Tags returns a startup's themes, user types and technologies.
+func (l *Loaders) Tags(ctx context.Context, s *portfolio.Startup) (*sqlite.Tags, error) {
+	t, err := l.tags.load(ctx, s.ID)
+	if t == nil {
+		t = &sqlite.Tags{}
+	}
+	return t, err
+}
+
+// Events returns a startup's events by date.
+func (l *Loaders) Events(ctx context.Context, s *portfolio.Startup) ([]*portfolio.StartupEvent, error) {
+	return l.events.load(ctx, s.ID)
+}
+
+// Committees returns a startup's committees by date.
+func (l *Loaders) Committees(ctx context.Context, s *portfolio.Startup) ([]*portfolio.Committee, error) {
+	return l.committees.load(ctx, s.ID)
+}
+
+// TeamAt returns a startup's team at d.
+func (l *Loaders) TeamAt(ctx context.Context, s *portfolio.Startup, d portfolio.Date) ([]sqlite.TeamMember, error) {
+	return l.teamAt.load(ctx, d, s.ID)
+}
+
+// StartupMissions returns a page of the missions on a startup.
+func (l *Loaders) StartupMissions(ctx context.Context, s *portfolio.Startup, w portfolio.Window) (*sqlite.Page[*portfolio.Mission], error) {
+	p, err := l.missions.load(ctx, w, s.ID)
+	if p == nil {
+		p = &sqlite.Page[*portfolio.Mission]{}
+	}
+	return p, err
+}
+
+// MissionStartups returns a mission's startups.
+func (l *Loaders) MissionStartups(ctx context.Context, m *portfolio.Mission) ([]*portfolio.Startup, error) {
+	return l.missionStartups.load(ctx, m.ID)
+}
+
+// MemberMissions returns all of a member's missions by start.
+func (l *Loaders) MemberMissions(ctx context.Context, m *portfolio.Member) ([]*portfolio.Mission, error) {
+	return l.memberMissions.load(ctx, m.ID)
+}
+
+// MemberStartups returns every startup a member has worked on.
+func (l *Loaders) MemberStartups(ctx context.Context, m *portfolio.Member) ([]*portfolio.Startup, error) {
+	return l.memberStartups.load(ctx, m.ID)
+}
+
+// MemberTeams returns the teams a member lists.
+func (l *Loaders) MemberTeams(ctx context.Context, m *portfolio.Member) ([]*portfolio.Team, error) {
+	return l.memberTeams.load(ctx, m.ID)
+}
+
+// Competences returns a member's skills.
+func (l *Loaders) Competences(ctx context.Context, m *portfolio.Member) ([]string, error) {
+	return l.competences.load(ctx, m.ID)
+}
+
+// TeamMembers returns the members who list a team.
+func (l *Loaders) TeamMembers(ctx context.Context, t *portfolio.Team) ([]*portfolio.Member, error) {
+	return l.teamMembers.load(ctx, t.ID)
+}
+
+// IncubatorTeams returns an incubator's teams.
+func (l *Loaders) IncubatorTeams(ctx context.Context, i *portfolio.Incubator) ([]*portfolio.Team, error) {
+	return l.incubatorTeams.load(ctx, i.ID)
+}
+
+// OwnedIncubators returns the incubators an organisation runs.
+func (l *Loaders) OwnedIncubators(ctx context.Context, o *portfolio.Organisation) ([]*portfolio.Incubator, error) {
+	return l.ownerIncubators.load(ctx, o.ID)
+}
+
+func (l *Loaders) queryKey(q sqlite.StartupQuery) string {
+	b, _ := json.Marshal(struct {
+		F *portfolio.StartupFilter
+		O []*portfolio.StartupOrder
+		D portfolio.Date
+		W portfolio.Window
+	}{q.Filter, q.Order, q.AsOf, q.Window})
+	key := string(b)
+	l.queriesMu.Lock()
+	l.queries[key] = q
+	l.queriesMu.Unlock()
+	return key
+}
+
+// IncubatorStartups returns a page of the startups an incubator hosts.
+func (l *Loaders) IncubatorStartups(ctx context.Context, i *portfolio.Incubator, q sqlite.StartupQuery) (*sqlite.Page[*portfolio.Startup], error) {
+	p, err := l.incubatorStartups.load(ctx, l.queryKey(q), i.ID)
+	if p == nil {
+		p = &sqlite.Page[*portfolio.Startup]{}
+	}
+	return p, err
+}
+
+// SponsoredStartups returns a page of the startups an organisation
+// sponsors.
+func (l *Loaders) SponsoredStartups(ctx context.Context, o *portfolio.Organisation, q sqlite.StartupQuery) (*sqlite.Page[*portfolio.Startup], error) {
+	p, err := l.sponsorStartups.load(ctx, l.queryKey(q), o.ID)
+	if p == nil {
+		p = &sqlite.Page[*portfolio.Startup]{}
+	}
+	return p, err
+}
+
+// PhaseDefinitions returns the network's phase records, read once per
+// request.
+func (l *Loaders) PhaseDefinitions(ctx context.Context) (map[portfolio.Phase]*portfolio.PhaseDefinition, error) {
+	l.phaseDefsOnce.Do(func() { l.phaseDefs, l.phaseDefsErr = l.db.PhaseDefinitions(ctx) })
+	return l.phaseDefs, l.phaseDefsErr
+}
+
+// RegisterStartup announces a lookup of the startup with this slug.
+func (l *Loaders) RegisterStartup(slug string) { l.startupBySlug.register(slug) }
+
+// RegisterIncubator announces a lookup of the incubator with this slug.
+func (l *Loaders) RegisterIncubator(slug string) { l.incubatorBySlug.register(slug) }
+
+// RegisterOrganisation announces a lookup of the organisation with this slug.
+func (l *Loaders) RegisterOrganisation(slug string) { l.organisationBySlug.register(slug) }
+
+// RegisterMember announces a lookup of the member with this slug.
+func (l *Loaders) RegisterMember(slug string) { l.memberBySlug.register(slug) }
+
+// RegisterTeam announces a lookup of the team with this slug.
+func (l *Loaders) RegisterTeam(slug string) { l.teamBySlug.register(slug) }

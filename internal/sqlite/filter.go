@@ -1,0 +1,406 @@
+package sqlite
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// maxFilterDepth bounds the nesting of and/or/not in one filter.
+const maxFilterDepth = 12
+
+// builder assembles one SQL statement and its numbered parameters (?1, ?2,
+// …), so fragments can be written in any order and a value used twice is
+// bound once.
+type builder struct {
+	args  []any
+	dates map[portfolio.Date]string
+}
+
+// arg binds v and returns its placeholder.
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return "?" + strconv.Itoa(len(b.args))
+}
+
+// date binds a date once per statement and returns its placeholder.
+func (b *builder) date(d portfolio.Date) string {
+	if p, ok := b.dates[d]; ok {
+		return p
+	}
+	if b.dates == nil {
+		b.dates = map[portfolio.Date]string{}
+	}
+	p := b.arg(d.String())
+	b.dates[d] = p
+	return p
+}
+
+// at is the date a time-dependent condition is evaluated at: a bound value,
+// or a column of the statement (a timeline's dates).
+type at struct {
+	b   *builder
+	d   portfolio.Date
+	col string
+}
+
+func (a at) sql() string {
+	if a.col != "" {
+		return a.col
+	}
+	return a.b.date(a.d)
+}
+
+// Correlated expressions on a startup row aliased s.
+
+func phaseAtSQL(a at) string {
+	return `(SELECT p.phase FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + a.sql() + ` ORDER BY p.start DESC, p.seq DESC LIMIT 1)`
+}
+
+func phaseStartAtSQL(a at) string {
+	return `(SELECT p.start FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + a.sql() + ` ORDER BY p.start DESC, p.seq DESC LIMIT 1)`
+}
+
+const activePhasesSQL = `('INVESTIGATION', 'CONSTRUCTION', 'ACCELERATION', 'CONSOLIDATION')`
+
+func activeAtSQL(a at) string {
+	return `coalesce(` + phaseAtSQL(a) + ` IN ` + activePhasesSQL + `, 0)`
+}
+
+func lastCommitteeAtSQL(a at) string {
+	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = s.id AND c.date <= ` + a.sql() + `)`
+}
+
+func overdueAtSQL(a at) string {
+	d := a.sql()
+	return `(` + activeAtSQL(a) + ` AND coalesce(julianday(` + d + `) - julianday(coalesce(` + lastCommitteeAtSQL(a) +
+		`, (SELECT min(p.start) FROM phases p WHERE p.startup_id = s.id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays) + `, 0))`
+}
+
+func teamSizeAtSQL(a at) string {
+	d := a.sql()
+	return `(SELECT count(DISTINCT m.member_id) FROM mission_startups ms JOIN missions m ON m.id = ms.mission_id
+		WHERE ms.startup_id = s.id AND m.start <= ` + d + ` AND (m."end" IS NULL OR m."end" >= ` + d + `))`
+}
+
+func inList(b *builder, expr string, values []string) string {
+	if len(values) == 0 {
+		return "0"
+	}
+	return expr + " IN (SELECT value FROM json_each(" + b.arg(jsonList(values)) + "))"
+}
+
+func enumStrings[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// searchSQL matches every word of q in the folded column col.
+func searchSQL(b *builder, col, q string) string {
+	words := strings.Fields(portfolio.Fold(q))
+	if len(words) == 0 {
+		return "1"
+	}
+	var parts []string
+	for _, w := range words {
+		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
+		parts = append(parts, col+" LIKE "+b.arg("%"+w+"%")+` ESCAPE '\'`)
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+func boolSQL(cond string, want bool) string {
+	if want {
+		return "coalesce(" + cond + ", 0)"
+	}
+	return "NOT coalesce(" + cond + ", 0)"
+}
+
+// compose joins the SQL of sub-filters of an and/or.
+func compose[F any](fs []*F, op string, depth int, one func(*F, int) (string, error)) (string, error) {
+	if len(fs) == 0 {
+		if op == " AND " {
+			return "1", nil
+		}
+		return "0", nil
+	}
+	parts := make([]string, 0, len(fs))
+	for _, f := range fs {
+		s, err := one(f, depth+1)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, s)
+	}
+	return "(" + strings.Join(parts, op) + ")", nil
+}
+
+func tooDeep(depth int) error {
+	if depth > maxFilterDepth {
+		return portfolio.FieldErrorf("filter", "filter nests and/or/not more than %d deep", maxFilterDepth)
+	}
+	return nil
+}
+
+// startupFilterSQL compiles f into a condition on a startup row aliased s.
+func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (string, error) {
+	if f == nil {
+		return "1", nil
+	}
+	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	var conds []string
+	sub := func(g *portfolio.StartupFilter, d int) (string, error) { return startupFilterSQL(b, g, a, d) }
+	if f.And != nil {
+		s, err := compose(f.And, " AND ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Or != nil {
+		s, err := compose(f.Or, " OR ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Not != nil {
+		s, err := startupFilterSQL(b, f.Not, a, depth+1)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, "NOT coalesce("+s+", 0)")
+	}
+	if f.Slugs != nil {
+		conds = append(conds, inList(b, "s.slug", f.Slugs))
+	}
+	if f.Incubators != nil {
+		conds = append(conds, "coalesce(s.incubator_id IN (SELECT id FROM incubators WHERE "+inList(b, "slug", f.Incubators)+"), 0)")
+	}
+	if f.Sponsors != nil {
+		conds = append(conds, "EXISTS (SELECT 1 FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id WHERE ss.startup_id = s.id AND "+inList(b, "o.slug", f.Sponsors)+")")
+	}
+	if f.Phases != nil {
+		conds = append(conds, "coalesce("+inList(b, phaseAtSQL(a), enumStrings(f.Phases))+", 0)")
+	}
+	if f.Active != nil {
+		conds = append(conds, boolSQL(activeAtSQL(a), *f.Active))
+	}
+	for _, tag := range []struct {
+		kind   string
+		labels []string
+	}{{"thematique", f.Thematiques}, {"usertype", f.Usertypes}, {"techno", f.Techno}} {
+		if kind, labels := tag.kind, tag.labels; labels != nil {
+			conds = append(conds, "EXISTS (SELECT 1 FROM startup_tags t WHERE t.startup_id = s.id AND t.kind = '"+kind+"' AND "+inList(b, "t.label", labels)+")")
+		}
+	}
+	if f.Search != nil {
+		conds = append(conds, searchSQL(b, "s.search_text", *f.Search))
+	}
+	if f.CommitteeOverdue != nil {
+		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", nil
+}
+
+// onTeamAtSQL is the condition "member mb has a mission covering the date"
+// with an extra condition on the mission row mi.
+func coveringMissionSQL(a at, extra string) string {
+	d := a.sql()
+	return `EXISTS (SELECT 1 FROM missions mi WHERE mi.member_id = mb.id AND mi.start <= ` + d + ` AND (mi."end" IS NULL OR mi."end" >= ` + d + `)` + extra + `)`
+}
+
+// memberFilterSQL compiles f into a condition on a member row aliased mb.
+func memberFilterSQL(b *builder, f *portfolio.MemberFilter, a at, depth int) (string, error) {
+	if f == nil {
+		return "1", nil
+	}
+	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	var conds []string
+	sub := func(g *portfolio.MemberFilter, d int) (string, error) { return memberFilterSQL(b, g, a, d) }
+	if f.And != nil {
+		s, err := compose(f.And, " AND ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Or != nil {
+		s, err := compose(f.Or, " OR ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Not != nil {
+		s, err := memberFilterSQL(b, f.Not, a, depth+1)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, "NOT coalesce("+s+", 0)")
+	}
+	if f.Slugs != nil {
+		conds = append(conds, inList(b, "mb.slug", f.Slugs))
+	}
+	if f.Domains != nil {
+		conds = append(conds, inList(b, "mb.domain", enumStrings(f.Domains)))
+	}
+	if f.Statuses != nil {
+		conds = append(conds, coveringMissionSQL(a, " AND "+inList(b, "mi.status", enumStrings(f.Statuses))))
+	}
+	if f.Active != nil {
+		conds = append(conds, boolSQL(coveringMissionSQL(a, ""), *f.Active))
+	}
+	if f.Startups != nil {
+		conds = append(conds, coveringMissionSQL(a, " AND EXISTS (SELECT 1 FROM mission_startups ms JOIN startups st ON st.id = ms.startup_id WHERE ms.mission_id = mi.id AND "+inList(b, "st.slug", f.Startups)+")"))
+	}
+	if f.Incubators != nil {
+		conds = append(conds, coveringMissionSQL(a, " AND EXISTS (SELECT 1 FROM mission_startups ms JOIN startups st ON st.id = ms.startup_id JOIN incubators ic ON ic.id = st.incubator_id WHERE ms.mission_id = mi.id AND "+inList(b, "ic.slug", f.Incubators)+")"))
+	}
+	if f.Search != nil {
+		conds = append(conds, searchSQL(b, "mb.search_text", *f.Search))
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", nil
+}
+
+// committeeFilterSQL compiles f into a condition on a committee row aliased
+// c (with its startup aliased s).
+func committeeFilterSQL(b *builder, f *portfolio.CommitteeFilter, depth int) (string, error) {
+	if f == nil {
+		return "1", nil
+	}
+	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	var conds []string
+	sub := func(g *portfolio.CommitteeFilter, d int) (string, error) { return committeeFilterSQL(b, g, d) }
+	if f.And != nil {
+		s, err := compose(f.And, " AND ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Or != nil {
+		s, err := compose(f.Or, " OR ", depth, sub)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, s)
+	}
+	if f.Not != nil {
+		s, err := committeeFilterSQL(b, f.Not, depth+1)
+		if err != nil {
+			return "", err
+		}
+		conds = append(conds, "NOT coalesce("+s+", 0)")
+	}
+	if f.Startups != nil {
+		conds = append(conds, inList(b, "s.slug", f.Startups))
+	}
+	if f.Incubators != nil {
+		conds = append(conds, "coalesce(s.incubator_id IN (SELECT id FROM incubators WHERE "+inList(b, "slug", f.Incubators)+"), 0)")
+	}
+	if f.Decisions != nil {
+		conds = append(conds, inList(b, "c.decision", enumStrings(f.Decisions)))
+	}
+	if f.Sources != nil {
+		conds = append(conds, inList(b, "c.source", enumStrings(f.Sources)))
+	}
+	if f.From != nil {
+		conds = append(conds, "c.date >= "+b.date(*f.From))
+	}
+	if f.To != nil {
+		conds = append(conds, "c.date <= "+b.date(*f.To))
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", nil
+}
+
+func direction(d portfolio.OrderDirection) string {
+	if d == portfolio.Desc {
+		return " DESC NULLS LAST"
+	}
+	return " ASC NULLS LAST"
+}
+
+// startupOrderSQL compiles an ordering of startup rows s; ties by slug.
+func startupOrderSQL(orders []*portfolio.StartupOrder, a at) string {
+	var keys []string
+	for _, o := range orders {
+		var e string
+		switch o.Field {
+		case portfolio.StartupOrderName:
+			e = "s.name"
+		case portfolio.StartupOrderSlug:
+			e = "s.slug"
+		case portfolio.StartupOrderPhaseStart:
+			e = phaseStartAtSQL(a)
+		case portfolio.StartupOrderLastCommittee:
+			e = lastCommitteeAtSQL(a)
+		case portfolio.StartupOrderTeamSize:
+			e = teamSizeAtSQL(a)
+		default:
+			continue
+		}
+		keys = append(keys, e+direction(o.Direction))
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "s.name ASC")
+	}
+	return strings.Join(append(keys, "s.slug ASC"), ", ")
+}
+
+func memberOrderSQL(orders []*portfolio.MemberOrder) string {
+	var keys []string
+	for _, o := range orders {
+		var e string
+		switch o.Field {
+		case portfolio.MemberOrderName:
+			e = "mb.fullname"
+		case portfolio.MemberOrderSlug:
+			e = "mb.slug"
+		case portfolio.MemberOrderFirstMission:
+			e = "(SELECT min(mi.start) FROM missions mi WHERE mi.member_id = mb.id)"
+		default:
+			continue
+		}
+		keys = append(keys, e+direction(o.Direction))
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "mb.fullname ASC")
+	}
+	return strings.Join(append(keys, "mb.slug ASC"), ", ")
+}
+
+func committeeOrderSQL(orders []*portfolio.CommitteeOrder) string {
+	var keys []string
+	for _, o := range orders {
+		switch o.Field {
+		case portfolio.CommitteeOrderDate:
+			keys = append(keys, "c.date"+direction(o.Direction))
+		case portfolio.CommitteeOrderStartup:
+			keys = append(keys, "s.slug"+direction(o.Direction))
+		}
+	}
+	if len(keys) == 0 {
+		keys = append(keys, "c.date DESC")
+	}
+	return strings.Join(append(keys, "c.slug ASC"), ", ")
+}

@@ -1,0 +1,243 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+const memberCols = `mb.id, mb.slug, mb.fullname, mb.role, mb.domain, mb.github, mb.link, mb.member_type, mb.bio, mb.version`
+
+func scanMember(rows *sql.Rows, extra ...any) (*portfolio.Member, error) {
+	m := &portfolio.Member{}
+	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, new(int64)}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan member: %w", err)
+	}
+	return m, nil
+}
+
+// MembersBySlug returns the members with these slugs.
+func (db *DB) MembersBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Member, error) {
+	out := make(map[string]*portfolio.Member, len(slugs))
+	q := "SELECT " + memberCols + " FROM members mb WHERE mb.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		m, err := scanMember(rows)
+		if err == nil {
+			out[m.Slug] = m
+		}
+		return err
+	})
+	return out, err
+}
+
+// Members returns a page of the members f selects at asOf.
+func (db *DB) Members(ctx context.Context, f *portfolio.MemberFilter, order []*portfolio.MemberOrder, asOf portfolio.Date, w portfolio.Window) (*Page[*portfolio.Member], error) {
+	b := &builder{}
+	where, err := memberFilterSQL(b, f, at{b: b, d: asOf}, 0)
+	if err != nil {
+		return nil, err
+	}
+	from := " FROM members mb WHERE " + where
+	nargs := len(b.args)
+	q := "SELECT " + memberCols + ", count(*) OVER ()" + from + " ORDER BY " + memberOrderSQL(order) +
+		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
+	p := &Page[*portfolio.Member]{}
+	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		m, err := scanMember(rows, &p.Total)
+		p.Items = append(p.Items, m)
+		return err
+	})
+	if err == nil && len(p.Items) == 0 {
+		err = db.each(ctx, "SELECT count(*)"+from, b.args[:nargs], func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
+	}
+	return p, err
+}
+
+// CompetencesByMember returns each member's skills in the record's order.
+func (db *DB) CompetencesByMember(ctx context.Context, ids []int64) (map[int64][]string, error) {
+	out := make(map[int64][]string, len(ids))
+	err := db.each(ctx, "SELECT member_id, label FROM member_competences WHERE member_id IN (SELECT value FROM json_each(?)) ORDER BY member_id, seq",
+		[]any{jsonInts(ids)}, func(rows *sql.Rows) error {
+			var id int64
+			var l string
+			if err := rows.Scan(&id, &l); err != nil {
+				return fmt.Errorf("scan competence: %w", err)
+			}
+			out[id] = append(out[id], l)
+			return nil
+		})
+	return out, err
+}
+
+// MembersByTeam returns the members who list each team, by name.
+func (db *DB) MembersByTeam(ctx context.Context, ids []int64) (map[int64][]*portfolio.Member, error) {
+	out := make(map[int64][]*portfolio.Member, len(ids))
+	q := "SELECT " + memberCols + ", mt.team_id FROM member_teams mt JOIN members mb ON mb.id = mt.member_id WHERE mt.team_id IN (SELECT value FROM json_each(?)) ORDER BY mt.team_id, mb.fullname, mb.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var t int64
+		m, err := scanMember(rows, &t)
+		if err == nil {
+			out[t] = append(out[t], m)
+		}
+		return err
+	})
+	return out, err
+}
+
+// StartupsByMember returns every startup each member has worked on, through
+// missions or the dateless lists of older records, by name.
+func (db *DB) StartupsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
+	out := make(map[int64][]*portfolio.Startup, len(ids))
+	q := "SELECT " + startupCols + `, x.member_id FROM (
+			SELECT mi.member_id, ms.startup_id FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id WHERE mi.member_id IN (SELECT value FROM json_each(?1))
+			UNION
+			SELECT member_id, startup_id FROM member_startups WHERE member_id IN (SELECT value FROM json_each(?1))
+		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name, s.slug`
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var m int64
+		s, err := scanStartup(rows, &m)
+		if err == nil {
+			out[m] = append(out[m], s)
+		}
+		return err
+	})
+	return out, err
+}
+
+// ---------------------------------------------------------------- missions
+
+const missionCols = `mi.id, mi.slug, mb.slug, mi.start, coalesce(mi."end", ''), coalesce(mi.status, ''), mi.employer, mi.source, mi.version`
+
+func scanMission(rows *sql.Rows, extra ...any) (*portfolio.Mission, error) {
+	m := &portfolio.Mission{}
+	var start, end string
+	dest := append([]any{&m.ID, &m.Slug, &m.MemberSlug, &start, &end, &m.Status, &m.Employer, &m.Source, &m.Version}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return nil, fmt.Errorf("scan mission: %w", err)
+	}
+	m.Start, m.End = parseDate(start), parseDate(end)
+	return m, nil
+}
+
+// MissionsBySlug returns the missions with these slugs.
+func (db *DB) MissionsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Mission, error) {
+	out := make(map[string]*portfolio.Mission, len(slugs))
+	q := "SELECT " + missionCols + " FROM missions mi JOIN members mb ON mb.id = mi.member_id WHERE mi.slug IN (SELECT value FROM json_each(?))"
+	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+		m, err := scanMission(rows)
+		if err == nil {
+			out[m.Slug] = m
+		}
+		return err
+	})
+	return out, err
+}
+
+// MissionsByMember returns every mission of each member, by start.
+func (db *DB) MissionsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Mission, error) {
+	out := make(map[int64][]*portfolio.Mission, len(ids))
+	q := "SELECT " + missionCols + ", mi.member_id FROM missions mi JOIN members mb ON mb.id = mi.member_id WHERE mi.member_id IN (SELECT value FROM json_each(?)) ORDER BY mi.member_id, mi.start, mi.seq"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var member int64
+		m, err := scanMission(rows, &member)
+		if err == nil {
+			out[member] = append(out[member], m)
+		}
+		return err
+	})
+	return out, err
+}
+
+// MissionsByStartup returns, for each startup, one page of the missions on
+// it in the records' order (by mission id).
+func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Window) (map[int64]*Page[*portfolio.Mission], error) {
+	out := make(map[int64]*Page[*portfolio.Mission], len(ids))
+	for _, id := range ids {
+		out[id] = &Page[*portfolio.Mission]{}
+	}
+	q := "SELECT * FROM (SELECT " + missionCols + `, ms.startup_id, count(*) OVER w, row_number() OVER (w ORDER BY mi.id) - 1 AS rn
+		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) WINDOW w AS (PARTITION BY ms.startup_id))
+		WHERE rn >= ?2 AND rn < ?3 ORDER BY 10, rn`
+	err := db.each(ctx, q, []any{jsonInts(ids), w.Offset, w.Offset + w.Limit}, func(rows *sql.Rows) error {
+		var startup int64
+		var total, rn int
+		m, err := scanMission(rows, &startup, &total, &rn)
+		if err == nil {
+			out[startup].Items = append(out[startup].Items, m)
+			out[startup].Total = total
+		}
+		return err
+	})
+	if err == nil && w.Offset > 0 {
+		var missing []int64
+		for id, p := range out {
+			if len(p.Items) == 0 {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			err = db.each(ctx, "SELECT startup_id, count(*) FROM mission_startups WHERE startup_id IN (SELECT value FROM json_each(?)) GROUP BY startup_id",
+				[]any{jsonInts(missing)}, func(rows *sql.Rows) error {
+					var id int64
+					var n int
+					if err := rows.Scan(&id, &n); err != nil {
+						return err
+					}
+					out[id].Total = n
+					return nil
+				})
+		}
+	}
+	return out, err
+}
+
+// StartupsByMission returns the startups of each mission, by name.
+func (db *DB) StartupsByMission(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
+	out := make(map[int64][]*portfolio.Startup, len(ids))
+	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name, s.slug"
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var m int64
+		s, err := scanStartup(rows, &m)
+		if err == nil {
+			out[m] = append(out[m], s)
+		}
+		return err
+	})
+	return out, err
+}
+
+// TeamMember is a member on a startup's team at a date through a mission.
+type TeamMember struct {
+	Member  *portfolio.Member
+	Mission *portfolio.Mission
+}
+
+// TeamsAt returns the team of each startup at date d: one entry per member
+// with a mission on the startup covering d (the one that started last), by
+// mission start then member name.
+func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[int64][]TeamMember, error) {
+	out := make(map[int64][]TeamMember, len(ids))
+	q := "SELECT * FROM (SELECT " + missionCols + ", " + memberCols + `, ms.startup_id,
+			row_number() OVER (PARTITION BY ms.startup_id, mi.member_id ORDER BY mi.start DESC, mi.id DESC) AS rn
+		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) AND mi.start <= ?2 AND (mi."end" IS NULL OR mi."end" >= ?2))
+		WHERE rn = 1 ORDER BY 20, 4, 12, 11`
+	err := db.each(ctx, q, []any{jsonInts(ids), d.String()}, func(rows *sql.Rows) error {
+		mi := &portfolio.Mission{}
+		mb := &portfolio.Member{}
+		var start, end string
+		var startup, rn int64
+		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
+			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup, &rn); err != nil {
+			return fmt.Errorf("scan team: %w", err)
+		}
+		mi.Start, mi.End = parseDate(start), parseDate(end)
+		out[startup] = append(out[startup], TeamMember{Member: mb, Mission: mi})
+		return nil
+	})
+	return out, err
+}
