@@ -105,7 +105,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.sponsors = byID(db.SponsorsByStartup, func(os []*portfolio.Organisation) { l.SeeOrganisations(os...) })
 	l.tags = byID(db.TagsByStartup, nil)
 	l.events = byID(db.EventsByStartup, nil)
-	l.committees = byID(db.CommitteesByStartup, nil)
+	l.committees = byID(db.CommitteesByStartup, func(cs []*portfolio.Committee) { l.SeeCommittees(cs...) })
 	l.teamAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64][]sqlite.TeamMember, error) {
 		m, err := db.TeamsAt(ctx, ids, d)
 		for _, tm := range m {
