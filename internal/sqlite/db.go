@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
-	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -271,7 +270,6 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 		s.statements.Add(1)
 		defer func() { s.nanos.Add(int64(time.Since(start))) }()
 	}
-	if debugSQL { println("SQL:", q[min(len(q), 300):min(len(q), 500)]) }
 	st, cached, err := db.stmt(ctx, q)
 	if err != nil {
 		return fmt.Errorf("prepare: %w", err)
@@ -294,4 +292,3 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	}
 	return nil
 }
-var debugSQL = os.Getenv("PORTFOLIO_DEBUG_SQL") != ""
