@@ -18,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -219,6 +220,34 @@ func TestPlaygroundInChromium(t *testing.T) {
 		t.Errorf("the unfilled placeholder was sent as Authorization: %q", authSet)
 	}
 	mu.Unlock()
+
+	// A filled-in token is sent.
+	err = chromedp.Do(step,
+		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')]
+			.find((e) => e.offsetParent !== null && e.CodeMirror.getValue().includes('Authorization'))
+			.CodeMirror.setValue('{"Authorization": "Bearer e2e-token"}')`),
+		chromedp.Click(chromedp.CSS(".graphiql-execute-button")),
+	)
+	if err != nil {
+		t.Fatalf("filling in a token and running again: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		mu.Lock()
+		sent := slices.Clone(authSet)
+		mu.Unlock()
+		if len(sent) > 0 {
+			if sent[0] != "Bearer e2e-token" {
+				t.Errorf("Authorization sent: %q, want Bearer e2e-token", sent)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Error("a filled-in token was not sent")
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // findChromium returns the browser to drive: $PORTFOLIO_CHROMIUM, else the

@@ -74,35 +74,41 @@ func CheckPlaygroundAssets(base string) error {
 // exampleQuery is the playground's first tab: the dashboard of the whole
 // network, with comments on how to change it. The comment lines stay short:
 // the editor shares the screen with the explorer and the result.
-const exampleQuery = `# The portfolio dashboard of the whole network, today.
-# Run it: the ▶ button or Ctrl-Enter. Change it by ticking fields
-# and arguments in the explorer (left), or type (Ctrl-Space
-# completes); Docs (the book icon) describes every field.
-# Token: if the server answers UNAUTHENTICATED, replace
-# <your token> under Headers (below); until you do, no
-# Authorization header is sent.
+const exampleQuery = `# The portfolio dashboard, today.
+# Run it: ▶ or Ctrl-Enter. Change it
+# by clicking in the explorer (left),
+# or type: Ctrl-Space completes, and
+# Docs (book icon) describes fields.
+# Token: if the answer is
+# UNAUTHENTICATED, put yours in place
+# of <your token> under Headers
+# (below); until then none is sent.
 query Dashboard {
-  # Figures as of today (Europe/Paris). Another day:
-  #   portfolio(asOf: "2025-01-01") { … }
-  # One incubator (incubators { nodes { slug title } } lists them):
-  #   portfolio(filter: {incubators: ["SLUG"]}) { … }
-  # Filters compose: phases: [CONSTRUCTION], sponsors: ["SLUG"],
-  # search: "words", and: […], or: […], not: {…}.
+  # Another day:
+  #   portfolio(asOf: "2025-01-01")
+  # One incubator:
+  #   portfolio(filter:
+  #     {incubators: ["SLUG"]})
+  # incubators { nodes { slug } }
+  # lists the slugs. Filters compose:
+  # phases, sponsors, search, and, or,
+  # not (see Docs).
   portfolio {
     asOf
     startupCount
     byPhase { phase count }
-    # members on a startup's team today, and by mission status
+    # members on a team today
     activeMemberCount
     membersByStatus { status count }
-    # active startups whose last committee is over 183 days old
+    # active, last committee >183 days
     committeeOverdueCount
   }
-  # Those overdue startups, the oldest last committee first (never
-  # a committee: last). For one incubator add incubators: ["SLUG"]
-  # to the filter; for another day add asOf: "2025-01-01" next to
-  # first:. committeeOverdue: false lists the startups up to date.
-  # first: 10 is the page size; totalCount counts them all.
+  # Those overdue startups, the oldest
+  # last committee first (never one:
+  # last). asOf and incubators work
+  # here as above; committeeOverdue:
+  # false lists those up to date.
+  # first: 10 is the page size.
   startups(filter: {active: true, committeeOverdue: true}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {
     totalCount
     nodes { name incubator { title } phase lastCommittee { date decision } teamSize }
@@ -144,6 +150,7 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>{{.Title}}</title>
 <style>
   body { margin: 0; }

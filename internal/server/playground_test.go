@@ -52,8 +52,8 @@ func pageAssets(t *testing.T, page string) []string {
 			attrs[m[1]] = html.UnescapeString(m[2])
 		}
 		u := attrs["src"] + attrs["href"]
-		if u == "" {
-			continue // an inline script
+		if u == "" || strings.HasPrefix(u, "data:") {
+			continue // an inline script, the empty favicon
 		}
 		if attrs["integrity"] == "" {
 			t.Errorf("%s has no integrity hash", u)
@@ -202,6 +202,18 @@ func TestPlaygroundExampleQueryIsValid(t *testing.T) {
 	if _, errs := gqlparser.LoadQuery(schema, exampleQuery); len(errs) > 0 {
 		t.Errorf("the example query does not validate against schema.graphqls: %v", errs)
 	}
+	// What its comments suggest.
+	for _, q := range []string{
+		`{ portfolio(asOf: "2025-01-01") { asOf } }`,
+		`{ portfolio(filter: {incubators: ["SLUG"]}) { asOf } }`,
+		`{ portfolio(filter: {phases: [CONSTRUCTION], sponsors: ["s"], search: "w", and: [{active: true}], or: [{active: false}], not: {active: true}}) { asOf } }`,
+		`{ incubators { nodes { slug } } }`,
+		`{ startups(asOf: "2025-01-01", filter: {incubators: ["SLUG"], active: true, committeeOverdue: false}, first: 10) { totalCount } }`,
+	} {
+		if _, errs := gqlparser.LoadQuery(schema, q); len(errs) > 0 {
+			t.Errorf("%s: %v", q, errs)
+		}
+	}
 }
 
 // The CDN files must be gqlgen's, so that an upgrade of gqlgen that moves to
@@ -241,6 +253,20 @@ func TestPlaygroundMirrorAssets(t *testing.T) {
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("the page loads\n%q\nthe mirror list says\n%q", got, want)
+	}
+}
+
+// The README tells administrators what a mirror serves.
+func TestPlaygroundMirrorAssetsInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(string(readme)), " ")
+	for _, a := range PlaygroundMirrorAssets() {
+		if !strings.Contains(text, "`URL/"+a.Path+"`") {
+			t.Errorf("README.md does not list URL/%s", a.Path)
+		}
 	}
 }
 

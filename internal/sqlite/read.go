@@ -88,17 +88,20 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	var sqlText string
 	switch q.Parent {
 	case "":
-		sqlText = "SELECT " + startupCols + ", 0, count(*) OVER () FROM startups s WHERE " + where +
-			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit) + " OFFSET " + b.arg(q.Window.Offset)
+		// Order and count on ids only, then read the columns of the page.
+		sqlText = "WITH page AS (SELECT s.id, count(*) OVER () AS total, row_number() OVER (ORDER BY " + order + ") AS rn FROM startups s WHERE " + where +
+			" ORDER BY rn LIMIT " + b.arg(q.Window.Limit) + " OFFSET " + b.arg(q.Window.Offset) + ")" +
+			" SELECT " + startupCols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.rn"
 	case "incubator", "sponsor":
 		join := "s.incubator_id = x.parent"
 		if q.Parent == "sponsor" {
 			join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
 		}
-		sqlText = "SELECT * FROM (SELECT " + startupCols + ", x.parent, count(*) OVER w, row_number() OVER (w ORDER BY " + order + ") - 1 AS rn" +
+		sqlText = "WITH page AS (SELECT * FROM (SELECT s.id, x.parent, count(*) OVER w AS total, row_number() OVER (w ORDER BY " + order + ") - 1 AS rn" +
 			" FROM (SELECT value AS parent FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) x JOIN startups s ON " + join +
 			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
-			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit) + " ORDER BY 18, rn"
+			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit) + ")" +
+			" SELECT " + startupCols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
 		for _, id := range q.ParentIDs {
 			out[id] = &Page[*portfolio.Startup]{}
 		}
@@ -108,11 +111,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	err = db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
 		var parent int64
 		var total int
-		extra := []any{&parent, &total}
-		if q.Parent != "" {
-			extra = append(extra, new(int))
-		}
-		s, err := scanStartup(rows, extra...)
+		s, err := scanStartup(rows, &parent, &total)
 		if err != nil {
 			return err
 		}
