@@ -17,8 +17,9 @@ import (
 
 // apiEnv serves a database seeded with the synthetic network at scale 1.
 type apiEnv struct {
-	url string
-	db  *sqlite.DB
+	url   string
+	db    *sqlite.DB
+	token string // a viewer's: reads everything
 }
 
 func newAPI(t testing.TB) *apiEnv {
@@ -35,9 +36,13 @@ func newAPI(t testing.TB) *apiEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, SQLStats: true}))
+	token, _, err := db.CreateToken(ctx, "tests", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(server.New(server.Config{DB: db, SQLStats: true, PublicRead: true}))
 	t.Cleanup(srv.Close)
-	return &apiEnv{url: srv.URL, db: db}
+	return &apiEnv{url: srv.URL, db: db, token: token}
 }
 
 type gqlResponse struct {
@@ -61,7 +66,10 @@ type gqlError struct {
 func (e *apiEnv) do(t testing.TB, query string, vars map[string]any) *gqlResponse {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(e.url+"/graphql", "application/json", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -69,7 +69,17 @@ func benchHandler(b *testing.B, name string) http.Handler {
 			bd.err = err
 			return
 		}
-		bd.h = server.New(server.Config{DB: db, SQLStats: true})
+		token, _, err := db.CreateToken(ctx, "bench", portfolio.RoleViewer, nil)
+		if err != nil {
+			bd.err = err
+			return
+		}
+		h := server.New(server.Config{DB: db, SQLStats: true, PublicRead: true})
+		// Every benchmark request reads as a viewer, as dashboards do.
+		bd.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+token)
+			h.ServeHTTP(w, r)
+		})
 	})
 	if bd.err != nil {
 		b.Fatal(bd.err)

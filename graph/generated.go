@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 )
@@ -29,11 +30,13 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	AuditEntry() AuditEntryResolver
 	Committee() CommitteeResolver
 	Incubator() IncubatorResolver
 	IncubatorCount() IncubatorCountResolver
 	Member() MemberResolver
 	Mission() MissionResolver
+	Mutation() MutationResolver
 	Organisation() OrganisationResolver
 	OrganisationCount() OrganisationCountResolver
 	PhaseDefinition() PhaseDefinitionResolver
@@ -43,12 +46,38 @@ type ResolverRoot interface {
 	StartupEvent() StartupEventResolver
 	Team() TeamResolver
 	TeamMembership() TeamMembershipResolver
+	Viewer() ViewerResolver
 }
 
 type DirectiveRoot struct {
+	Auth func(ctx context.Context, obj any, next graphql.Resolver, requires portfolio.Role) (res any, err error)
 }
 
 type ComplexityRoot struct {
+	AuditEntry struct {
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Mutation   func(childComplexity int) int
+		ObjectSlug func(childComplexity int) int
+		ObjectType func(childComplexity int) int
+		Role       func(childComplexity int) int
+		TokenName  func(childComplexity int) int
+	}
+
+	AuditEntryConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	AuditEntryEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Committee struct {
 		BudgetEuros      func(childComplexity int) int
 		Comment          func(childComplexity int) int
@@ -61,6 +90,7 @@ type ComplexityRoot struct {
 		Slug             func(childComplexity int) int
 		Source           func(childComplexity int) int
 		Startup          func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	CommitteeConnection struct {
@@ -73,6 +103,11 @@ type ComplexityRoot struct {
 	CommitteeEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	CommitteePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Committee        func(childComplexity int) int
 	}
 
 	DecisionCount struct {
@@ -103,6 +138,7 @@ type ComplexityRoot struct {
 		Startups         func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
 		Teams            func(childComplexity int) int
 		Title            func(childComplexity int) int
+		Version          func(childComplexity int) int
 		Website          func(childComplexity int) int
 	}
 
@@ -121,6 +157,11 @@ type ComplexityRoot struct {
 	IncubatorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	IncubatorPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Incubator        func(childComplexity int) int
 	}
 
 	LabelCount struct {
@@ -166,6 +207,7 @@ type ComplexityRoot struct {
 		Start    func(childComplexity int) int
 		Startups func(childComplexity int) int
 		Status   func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	MissionConnection struct {
@@ -180,6 +222,25 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	MissionPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Mission          func(childComplexity int) int
+	}
+
+	Mutation struct {
+		AddMission         func(childComplexity int, input model.AddMissionInput) int
+		CreateStartup      func(childComplexity int, input model.CreateStartupInput) int
+		DeleteCommittee    func(childComplexity int, input model.DeleteCommitteeInput) int
+		EndMission         func(childComplexity int, input model.EndMissionInput) int
+		RecordCommittee    func(childComplexity int, input model.RecordCommitteeInput) int
+		StartPhase         func(childComplexity int, input model.StartPhaseInput) int
+		UpdateCommittee    func(childComplexity int, input model.UpdateCommitteeInput) int
+		UpdateMission      func(childComplexity int, input model.UpdateMissionInput) int
+		UpdateStartup      func(childComplexity int, input model.UpdateStartupInput) int
+		UpsertIncubator    func(childComplexity int, input model.UpsertIncubatorInput) int
+		UpsertOrganisation func(childComplexity int, input model.UpsertOrganisationInput) int
+	}
+
 	Organisation struct {
 		Acronym           func(childComplexity int) int
 		ID                func(childComplexity int) int
@@ -189,6 +250,7 @@ type ComplexityRoot struct {
 		Slug              func(childComplexity int) int
 		SponsoredStartups func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
 		Type              func(childComplexity int) int
+		Version           func(childComplexity int) int
 	}
 
 	OrganisationConnection struct {
@@ -206,6 +268,11 @@ type ComplexityRoot struct {
 	OrganisationEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	OrganisationPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Organisation     func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -261,6 +328,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Committee     func(childComplexity int, slug string) int
 		Committees    func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
 		Incubator     func(childComplexity int, slug string) int
@@ -275,6 +343,7 @@ type ComplexityRoot struct {
 		Portfolio     func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
 		Startup       func(childComplexity int, slug string) int
 		Startups      func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Viewer        func(childComplexity int) int
 	}
 
 	Startup struct {
@@ -283,6 +352,7 @@ type ComplexityRoot struct {
 		BudgetURL           func(childComplexity int) int
 		CommitteeOverdue    func(childComplexity int, asOf *portfolio.Date) int
 		Committees          func(childComplexity int) int
+		Contact             func(childComplexity int) int
 		CurrentPhase        func(childComplexity int, asOf *portfolio.Date) int
 		DashlordURL         func(childComplexity int) int
 		Description         func(childComplexity int) int
@@ -307,6 +377,7 @@ type ComplexityRoot struct {
 		Techno              func(childComplexity int) int
 		Thematiques         func(childComplexity int) int
 		Usertypes           func(childComplexity int) int
+		Version             func(childComplexity int) int
 	}
 
 	StartupConnection struct {
@@ -325,6 +396,11 @@ type ComplexityRoot struct {
 		Comment func(childComplexity int) int
 		Date    func(childComplexity int) int
 		Name    func(childComplexity int) int
+	}
+
+	StartupPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Startup          func(childComplexity int) int
 	}
 
 	StatusCount struct {
@@ -357,12 +433,24 @@ type ComplexityRoot struct {
 		Date              func(childComplexity int) int
 		StartupCount      func(childComplexity int) int
 	}
+
+	Viewer struct {
+		Incubators func(childComplexity int) int
+		Role       func(childComplexity int) int
+		TokenName  func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
 
 // region    ************************** generated!.gotpl **************************
 
+type AuditEntryResolver interface {
+	ID(ctx context.Context, obj *sqlite.AuditEntry) (string, error)
+
+	Before(ctx context.Context, obj *sqlite.AuditEntry) (*string, error)
+	After(ctx context.Context, obj *sqlite.AuditEntry) (*string, error)
+}
 type CommitteeResolver interface {
 	ID(ctx context.Context, obj *portfolio.Committee) (string, error)
 
@@ -380,6 +468,7 @@ type IncubatorResolver interface {
 	Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error)
 
 	Contact(ctx context.Context, obj *portfolio.Incubator) (*string, error)
+
 	Website(ctx context.Context, obj *portfolio.Incubator) (*string, error)
 	Github(ctx context.Context, obj *portfolio.Incubator) (*string, error)
 	Address(ctx context.Context, obj *portfolio.Incubator) (*string, error)
@@ -410,7 +499,21 @@ type MissionResolver interface {
 	End(ctx context.Context, obj *portfolio.Mission) (*portfolio.Date, error)
 	Status(ctx context.Context, obj *portfolio.Mission) (*portfolio.MissionStatus, error)
 	Employer(ctx context.Context, obj *portfolio.Mission) (*string, error)
+
 	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
+}
+type MutationResolver interface {
+	RecordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error)
+	UpdateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error)
+	DeleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error)
+	StartPhase(ctx context.Context, input model.StartPhaseInput) (*model.StartupPayload, error)
+	CreateStartup(ctx context.Context, input model.CreateStartupInput) (*model.StartupPayload, error)
+	UpdateStartup(ctx context.Context, input model.UpdateStartupInput) (*model.StartupPayload, error)
+	AddMission(ctx context.Context, input model.AddMissionInput) (*model.MissionPayload, error)
+	UpdateMission(ctx context.Context, input model.UpdateMissionInput) (*model.MissionPayload, error)
+	EndMission(ctx context.Context, input model.EndMissionInput) (*model.MissionPayload, error)
+	UpsertIncubator(ctx context.Context, input model.UpsertIncubatorInput) (*model.IncubatorPayload, error)
+	UpsertOrganisation(ctx context.Context, input model.UpsertOrganisationInput) (*model.OrganisationPayload, error)
 }
 type OrganisationResolver interface {
 	ID(ctx context.Context, obj *portfolio.Organisation) (string, error)
@@ -418,6 +521,7 @@ type OrganisationResolver interface {
 	Acronym(ctx context.Context, obj *portfolio.Organisation) (*string, error)
 	Type(ctx context.Context, obj *portfolio.Organisation) (*string, error)
 	MinisterialDomain(ctx context.Context, obj *portfolio.Organisation) (*string, error)
+
 	Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error)
 	SponsoredStartups(ctx context.Context, obj *portfolio.Organisation, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
 }
@@ -459,9 +563,13 @@ type QueryResolver interface {
 	Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error)
 	Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
 	Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error)
+	Viewer(ctx context.Context) (*model.Viewer, error)
+	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 }
 type StartupResolver interface {
 	ID(ctx context.Context, obj *portfolio.Startup) (string, error)
+
+	Contact(ctx context.Context, obj *portfolio.Startup) (*string, error)
 
 	Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error)
 	Sponsors(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Organisation, error)
@@ -503,6 +611,9 @@ type TeamMembershipResolver interface {
 
 	End(ctx context.Context, obj *model.TeamMembership) (*portfolio.Date, error)
 }
+type ViewerResolver interface {
+	Incubators(ctx context.Context, obj *model.Viewer) ([]*portfolio.Incubator, error)
+}
 
 // endregion ************************** generated!.gotpl **************************
 
@@ -521,6 +632,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
+	case "AuditEntry.at":
+		if e.ComplexityRoot.AuditEntry.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
+	case "AuditEntry.id":
+		if e.ComplexityRoot.AuditEntry.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+	case "AuditEntry.mutation":
+		if e.ComplexityRoot.AuditEntry.Mutation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Mutation(childComplexity), true
+	case "AuditEntry.objectSlug":
+		if e.ComplexityRoot.AuditEntry.ObjectSlug == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ObjectSlug(childComplexity), true
+	case "AuditEntry.objectType":
+		if e.ComplexityRoot.AuditEntry.ObjectType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.ObjectType(childComplexity), true
+	case "AuditEntry.role":
+		if e.ComplexityRoot.AuditEntry.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.Role(childComplexity), true
+	case "AuditEntry.tokenName":
+		if e.ComplexityRoot.AuditEntry.TokenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.TokenName(childComplexity), true
+
+	case "AuditEntryConnection.edges":
+		if e.ComplexityRoot.AuditEntryConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Edges(childComplexity), true
+	case "AuditEntryConnection.nodes":
+		if e.ComplexityRoot.AuditEntryConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.Nodes(childComplexity), true
+	case "AuditEntryConnection.pageInfo":
+		if e.ComplexityRoot.AuditEntryConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.PageInfo(childComplexity), true
+	case "AuditEntryConnection.totalCount":
+		if e.ComplexityRoot.AuditEntryConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryConnection.TotalCount(childComplexity), true
+
+	case "AuditEntryEdge.cursor":
+		if e.ComplexityRoot.AuditEntryEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Cursor(childComplexity), true
+	case "AuditEntryEdge.node":
+		if e.ComplexityRoot.AuditEntryEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
 	case "Committee.budgetEuros":
 		if e.ComplexityRoot.Committee.BudgetEuros == nil {
@@ -588,6 +792,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Startup(childComplexity), true
+	case "Committee.version":
+		if e.ComplexityRoot.Committee.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Version(childComplexity), true
 
 	case "CommitteeConnection.edges":
 		if e.ComplexityRoot.CommitteeConnection.Edges == nil {
@@ -626,6 +836,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitteeEdge.Node(childComplexity), true
+
+	case "CommitteePayload.clientMutationId":
+		if e.ComplexityRoot.CommitteePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteePayload.ClientMutationID(childComplexity), true
+	case "CommitteePayload.committee":
+		if e.ComplexityRoot.CommitteePayload.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteePayload.Committee(childComplexity), true
 
 	case "DecisionCount.count":
 		if e.ComplexityRoot.DecisionCount.Count == nil {
@@ -748,6 +971,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incubator.Title(childComplexity), true
+	case "Incubator.version":
+		if e.ComplexityRoot.Incubator.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.Version(childComplexity), true
 	case "Incubator.website":
 		if e.ComplexityRoot.Incubator.Website == nil {
 			break
@@ -805,6 +1034,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncubatorEdge.Node(childComplexity), true
+
+	case "IncubatorPayload.clientMutationId":
+		if e.ComplexityRoot.IncubatorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorPayload.ClientMutationID(childComplexity), true
+	case "IncubatorPayload.incubator":
+		if e.ComplexityRoot.IncubatorPayload.Incubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorPayload.Incubator(childComplexity), true
 
 	case "LabelCount.count":
 		if e.ComplexityRoot.LabelCount.Count == nil {
@@ -1000,6 +1242,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mission.Status(childComplexity), true
+	case "Mission.version":
+		if e.ComplexityRoot.Mission.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.Version(childComplexity), true
 
 	case "MissionConnection.edges":
 		if e.ComplexityRoot.MissionConnection.Edges == nil {
@@ -1038,6 +1286,141 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MissionEdge.Node(childComplexity), true
+
+	case "MissionPayload.clientMutationId":
+		if e.ComplexityRoot.MissionPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionPayload.ClientMutationID(childComplexity), true
+	case "MissionPayload.mission":
+		if e.ComplexityRoot.MissionPayload.Mission == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissionPayload.Mission(childComplexity), true
+
+	case "Mutation.addMission":
+		if e.ComplexityRoot.Mutation.AddMission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addMission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddMission(childComplexity, args["input"].(model.AddMissionInput)), true
+	case "Mutation.createStartup":
+		if e.ComplexityRoot.Mutation.CreateStartup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createStartup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateStartup(childComplexity, args["input"].(model.CreateStartupInput)), true
+	case "Mutation.deleteCommittee":
+		if e.ComplexityRoot.Mutation.DeleteCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteCommittee(childComplexity, args["input"].(model.DeleteCommitteeInput)), true
+	case "Mutation.endMission":
+		if e.ComplexityRoot.Mutation.EndMission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_endMission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.EndMission(childComplexity, args["input"].(model.EndMissionInput)), true
+	case "Mutation.recordCommittee":
+		if e.ComplexityRoot.Mutation.RecordCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_recordCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RecordCommittee(childComplexity, args["input"].(model.RecordCommitteeInput)), true
+	case "Mutation.startPhase":
+		if e.ComplexityRoot.Mutation.StartPhase == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_startPhase_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.StartPhase(childComplexity, args["input"].(model.StartPhaseInput)), true
+	case "Mutation.updateCommittee":
+		if e.ComplexityRoot.Mutation.UpdateCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateCommittee(childComplexity, args["input"].(model.UpdateCommitteeInput)), true
+	case "Mutation.updateMission":
+		if e.ComplexityRoot.Mutation.UpdateMission == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMission_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMission(childComplexity, args["input"].(model.UpdateMissionInput)), true
+	case "Mutation.updateStartup":
+		if e.ComplexityRoot.Mutation.UpdateStartup == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateStartup_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateStartup(childComplexity, args["input"].(model.UpdateStartupInput)), true
+	case "Mutation.upsertIncubator":
+		if e.ComplexityRoot.Mutation.UpsertIncubator == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertIncubator_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertIncubator(childComplexity, args["input"].(model.UpsertIncubatorInput)), true
+	case "Mutation.upsertOrganisation":
+		if e.ComplexityRoot.Mutation.UpsertOrganisation == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_upsertOrganisation_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpsertOrganisation(childComplexity, args["input"].(model.UpsertOrganisationInput)), true
 
 	case "Organisation.acronym":
 		if e.ComplexityRoot.Organisation.Acronym == nil {
@@ -1092,6 +1475,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.Type(childComplexity), true
+	case "Organisation.version":
+		if e.ComplexityRoot.Organisation.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.Version(childComplexity), true
 
 	case "OrganisationConnection.edges":
 		if e.ComplexityRoot.OrganisationConnection.Edges == nil {
@@ -1143,6 +1532,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OrganisationEdge.Node(childComplexity), true
+
+	case "OrganisationPayload.clientMutationId":
+		if e.ComplexityRoot.OrganisationPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationPayload.ClientMutationID(childComplexity), true
+	case "OrganisationPayload.organisation":
+		if e.ComplexityRoot.OrganisationPayload.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrganisationPayload.Organisation(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -1364,6 +1766,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Portfolio.Timeline(childComplexity, args["from"].(portfolio.Date), args["to"].(*portfolio.Date), args["every"].(portfolio.Every)), true
 
+	case "Query.auditLog":
+		if e.ComplexityRoot.Query.AuditLog == nil {
+			break
+		}
+
+		args, err := ec.field_Query_auditLog_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AuditLog(childComplexity, args["filter"].(*model.AuditFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.committee":
 		if e.ComplexityRoot.Query.Committee == nil {
 			break
@@ -1514,6 +1927,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Startups(childComplexity, args["filter"].(*portfolio.StartupFilter), args["orderBy"].([]*portfolio.StartupOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.viewer":
+		if e.ComplexityRoot.Query.Viewer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
 	case "Startup.accessibilityStatus":
 		if e.ComplexityRoot.Startup.AccessibilityStatus == nil {
@@ -1555,6 +1974,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Committees(childComplexity), true
+	case "Startup.contact":
+		if e.ComplexityRoot.Startup.Contact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Contact(childComplexity), true
 	case "Startup.currentPhase":
 		if e.ComplexityRoot.Startup.CurrentPhase == nil {
 			break
@@ -1729,6 +2154,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Usertypes(childComplexity), true
+	case "Startup.version":
+		if e.ComplexityRoot.Startup.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Version(childComplexity), true
 
 	case "StartupConnection.edges":
 		if e.ComplexityRoot.StartupConnection.Edges == nil {
@@ -1786,6 +2217,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StartupEvent.Name(childComplexity), true
+
+	case "StartupPayload.clientMutationId":
+		if e.ComplexityRoot.StartupPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupPayload.ClientMutationID(childComplexity), true
+	case "StartupPayload.startup":
+		if e.ComplexityRoot.StartupPayload.Startup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupPayload.Startup(childComplexity), true
 
 	case "StatusCount.count":
 		if e.ComplexityRoot.StatusCount.Count == nil {
@@ -1905,6 +2349,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TimelinePoint.StartupCount(childComplexity), true
 
+	case "Viewer.incubators":
+		if e.ComplexityRoot.Viewer.Incubators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Incubators(childComplexity), true
+	case "Viewer.role":
+		if e.ComplexityRoot.Viewer.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.Role(childComplexity), true
+	case "Viewer.tokenName":
+		if e.ComplexityRoot.Viewer.TokenName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Viewer.TokenName(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1914,12 +2377,24 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
+			graphql.NewInputUnmarshaler("AddMissionInput", ec.unmarshalInputAddMissionInput),
+			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
+			graphql.NewInputUnmarshaler("CreateStartupInput", ec.unmarshalInputCreateStartupInput),
+			graphql.NewInputUnmarshaler("DeleteCommitteeInput", ec.unmarshalInputDeleteCommitteeInput),
+			graphql.NewInputUnmarshaler("EndMissionInput", ec.unmarshalInputEndMissionInput),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
+			graphql.NewInputUnmarshaler("RecordCommitteeInput", ec.unmarshalInputRecordCommitteeInput),
+			graphql.NewInputUnmarshaler("StartPhaseInput", ec.unmarshalInputStartPhaseInput),
 			graphql.NewInputUnmarshaler("StartupFilter", ec.unmarshalInputStartupFilter),
 			graphql.NewInputUnmarshaler("StartupOrder", ec.unmarshalInputStartupOrder),
+			graphql.NewInputUnmarshaler("UpdateCommitteeInput", ec.unmarshalInputUpdateCommitteeInput),
+			graphql.NewInputUnmarshaler("UpdateMissionInput", ec.unmarshalInputUpdateMissionInput),
+			graphql.NewInputUnmarshaler("UpdateStartupInput", ec.unmarshalInputUpdateStartupInput),
+			graphql.NewInputUnmarshaler("UpsertIncubatorInput", ec.unmarshalInputUpsertIncubatorInput),
+			graphql.NewInputUnmarshaler("UpsertOrganisationInput", ec.unmarshalInputUpsertOrganisationInput),
 		)
 	}
 	first := true
@@ -1955,6 +2430,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 
 	default:
 		return graphql.OneShot(graphql.ErrorResponse(ctx, "unsupported GraphQL operation"))
@@ -1987,6 +2477,25 @@ is left out, the enclosing field's ` + "`" + `asOf` + "`" + ` applies, and at th
 Europe/Paris.
 """
 scalar Date
+
+"""
+Who may read a field: a caller whose role is below ` + "`" + `requires` + "`" + ` gets null for
+the field and a FORBIDDEN error at its path; the rest of the answer is
+returned.
+"""
+directive @auth(requires: Role!) on FIELD_DEFINITION
+
+"What a caller may do."
+enum Role {
+  "No token: the public fields only (when the server allows public reading)."
+  ANONYMOUS
+  "Reads everything."
+  VIEWER
+  "Reads everything; writes the startups of its incubators, with their committees, phases and missions."
+  MANAGER
+  "Everything, including incubators, organisations, tokens and the audit log."
+  ADMIN
+}
 
 "An object with a global, opaque identifier."
 interface Node {
@@ -2124,6 +2633,10 @@ type Startup implements Node {
   pitch: String!
   "The long description, in markdown (the record's body)."
   description: String!
+  "The team's contact e-mail (` + "`" + `contact` + "`" + `). Viewers and above."
+  contact: String @auth(requires: VIEWER)
+  "Increases with every change; send it back with updateStartup or startPhase to detect concurrent edits."
+  version: Int!
   "The incubator hosting the startup."
   incubator: Incubator
   "The sponsoring organisations (` + "`" + `sponsors` + "`" + `), in the record's order."
@@ -2148,7 +2661,7 @@ type Startup implements Node {
   lastCommittee(asOf: Date): Committee
   "Whether the startup is active at ` + "`" + `asOf` + "`" + ` and its last committee by then (or, with none, its first phase start) is more than 183 days before."
   committeeOverdue(asOf: Date): Boolean!
-  "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, committee, …"
+  "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, other, … (committee events are in ` + "`" + `committees` + "`" + `)."
   events: [StartupEvent!]!
   "The FAST grant (Fonds d'accélération des startups d'État), if any."
   fast: Fast
@@ -2218,8 +2731,8 @@ type TeamMembership {
   role: String!
   "The member's domain."
   domain: Domain!
-  "The mission's status (public agent, freelancer, contractor)."
-  status: MissionStatus
+  "The mission's status (public agent, freelancer, contractor): personal data, viewers and above."
+  status: MissionStatus @auth(requires: VIEWER)
   "The mission's start."
   start: Date!
   "The mission's end, null when open-ended."
@@ -2320,8 +2833,10 @@ type Incubator implements Node {
   shortDescription: String!
   "The long description, in markdown."
   description: String!
-  "The contact address (` + "`" + `contact` + "`" + `)."
-  contact: String
+  "The contact e-mail (` + "`" + `contact` + "`" + `). Viewers and above."
+  contact: String @auth(requires: VIEWER)
+  "Increases with every change; send it back with upsertIncubator."
+  version: Int!
   "The web site."
   website: String
   "The GitHub organisation."
@@ -2350,6 +2865,8 @@ type Organisation implements Node {
   type: String
   "The ministerial domain (` + "`" + `domaine_ministeriel` + "`" + `)."
   ministerialDomain: String
+  "Increases with every change; send it back with upsertOrganisation."
+  version: Int!
   "The incubators it runs."
   incubators: [Incubator!]!
   "The startups it sponsors. ` + "`" + `asOf` + "`" + ` dates the filter's time-dependent conditions and the orderings."
@@ -2456,10 +2973,12 @@ type Mission implements Node {
   start: Date!
   "The last day; null when open-ended."
   end: Date
-  "How the member is engaged: public agent, freelancer, contractor."
-  status: MissionStatus
-  "The employer (for a contractor, the company)."
-  employer: String
+  "How the member is engaged: public agent, freelancer, contractor. Personal data: viewers and above."
+  status: MissionStatus @auth(requires: VIEWER)
+  "The employer (for a contractor, the company). Personal data: viewers and above."
+  employer: String @auth(requires: VIEWER)
+  "Increases with every change; send it back with updateMission or endMission."
+  version: Int!
   "The startups of the mission."
   startups: [Startup!]!
   "Whether it was imported or recorded through the API."
@@ -2521,7 +3040,7 @@ input MemberFilter {
   slugs: [String!]
   "The member's domain is one of these."
   domains: [Domain!]
-  "A mission covering the date has one of these statuses."
+  "A mission covering the date has one of these statuses. Viewers and above."
   statuses: [MissionStatus!]
   "A mission covers (true) or no mission covers (false) the date."
   active: Boolean
@@ -2571,16 +3090,18 @@ type Committee implements Node {
   decision: Decision!
   "The phase decided, for an ADVANCE."
   nextPhase: Phase
-  "The budget granted for the next period, in euros."
-  budgetEuros: Int
+  "The budget granted for the next period, in euros. Viewers and above."
+  budgetEuros: Int @auth(requires: VIEWER)
   "When the next committee is due."
   nextCommitteeDue: Date
-  "The comment, verbatim."
-  comment: String
+  "The comment, verbatim. Viewers and above."
+  comment: String @auth(requires: VIEWER)
   "The startup's phase on the day of the committee."
   phase: Phase
   "Whether it was imported or recorded through the API."
   source: Source!
+  "Increases with every change; send it back with updateCommittee or deleteCommittee."
+  version: Int!
 }
 
 "An edge of a CommitteeConnection."
@@ -2666,8 +3187,8 @@ type Portfolio {
   activeMemberCount: Int!
   "Those members by domain."
   membersByDomain: [DomainCount!]!
-  "Those members by the status of their mission (a member with several covering missions counts with the one that started last)."
-  membersByStatus: [StatusCount!]!
+  "Those members by the status of their mission (a member with several covering missions counts with the one that started last). Viewers and above: on a small team it tells a person's status."
+  membersByStatus: [StatusCount!] @auth(requires: VIEWER)
   "How long matching startups stayed in each phase, up to ` + "`" + `asOf` + "`" + ` (the current phase counts up to ` + "`" + `asOf` + "`" + `)."
   phaseDurations: [PhaseDuration!]!
   "Committees of matching startups by decision, between ` + "`" + `from` + "`" + ` (default: a year before ` + "`" + `asOf` + "`" + `) and ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `)."
@@ -2802,6 +3323,365 @@ type Query {
   portfolio(filter: StartupFilter, asOf: Date): Portfolio!
   "The phases, in the network's order, with their labels."
   phases: [PhaseDefinition!]!
+  "Who is calling: the role and token the request runs with."
+  viewer: Viewer!
+  "Every write, latest first. Admins only."
+  auditLog(filter: AuditFilter, first: Int, after: String, last: Int, before: String): AuditEntryConnection @auth(requires: ADMIN)
+}
+
+"The caller of a request."
+type Viewer {
+  "The role the request runs with."
+  role: Role!
+  "The name of the token used; null for an anonymous caller."
+  tokenName: String
+  "For a manager, the incubators whose startups it may write."
+  incubators: [Incubator!]!
+}
+
+"One write, as the audit log keeps it."
+type AuditEntry {
+  "The entry's number, increasing."
+  id: ID!
+  "When (RFC 3339, UTC, to the millisecond)."
+  at: String!
+  "The name of the token that wrote."
+  tokenName: String!
+  "Its role."
+  role: Role!
+  "The mutation, e.g. recordCommittee."
+  mutation: String!
+  "The type of the object written: Committee, Startup, Mission, Incubator, Organisation."
+  objectType: String!
+  "The object's slug."
+  objectSlug: String!
+  "The object before the write, as JSON; null for a creation."
+  before: String
+  "The object after the write, as JSON; null for a deletion."
+  after: String
+}
+
+"An edge of an AuditEntryConnection."
+type AuditEntryEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The entry."
+  node: AuditEntry!
+}
+
+"A page of the audit log."
+type AuditEntryConnection {
+  "The entries of the page."
+  edges: [AuditEntryEdge!]!
+  "The entries of the page, without cursors."
+  nodes: [AuditEntry!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many entries match."
+  totalCount: Int!
+}
+
+"Selects audit entries; fields given together must all hold."
+input AuditFilter {
+  "The mutation is one of these."
+  mutations: [String!]
+  "The object's type is one of these."
+  objectTypes: [String!]
+  "The object's slug is this one."
+  objectSlug: String
+  "The token's name is one of these."
+  tokenNames: [String!]
+  "On or after this day (UTC)."
+  from: Date
+  "On or before this day (UTC)."
+  to: Date
+}
+
+# ---------------------------------------------------------------- writes
+
+"""
+Writes. Each mutation is one transaction that leaves an audit entry; it
+needs a token (manager: the startups of its incubators; admin: everything).
+Invalid input is a BAD_USER_INPUT error naming the field in
+` + "`" + `extensions.field` + "`" + `, and changes nothing. Updates carry the ` + "`" + `version` + "`" + ` the
+client read: if the record changed since, the answer is CONFLICT instead of
+overwriting. Records are named by slug or by global id.
+"""
+type Mutation {
+  "Records the outcome of an investment committee that has taken place."
+  recordCommittee(input: RecordCommitteeInput!): CommitteePayload!
+  "Changes a committee; it becomes RECORDED (imports no longer touch it)."
+  updateCommittee(input: UpdateCommitteeInput!): CommitteePayload!
+  "Deletes a committee."
+  deleteCommittee(input: DeleteCommitteeInput!): CommitteePayload!
+  "Moves a startup to its next phase: the current phase ends the day the new one starts."
+  startPhase(input: StartPhaseInput!): StartupPayload!
+  "Creates a startup in an incubator, with its first phase if given."
+  createStartup(input: CreateStartupInput!): StartupPayload!
+  "Changes a startup's name, pitch, incubator, sponsors, themes, user types and links."
+  updateStartup(input: UpdateStartupInput!): StartupPayload!
+  "Adds a mission to a member."
+  addMission(input: AddMissionInput!): MissionPayload!
+  "Changes a mission; it becomes RECORDED."
+  updateMission(input: UpdateMissionInput!): MissionPayload!
+  "Ends a mission on a day."
+  endMission(input: EndMissionInput!): MissionPayload!
+  "Creates or (with ` + "`" + `version` + "`" + `) updates an incubator. Admins only."
+  upsertIncubator(input: UpsertIncubatorInput!): IncubatorPayload!
+  "Creates or (with ` + "`" + `version` + "`" + `) updates an organisation. Admins only."
+  upsertOrganisation(input: UpsertOrganisationInput!): OrganisationPayload!
+}
+
+"The outcome of an investment committee."
+input RecordCommitteeInput {
+  "The startup (slug or global id)."
+  startup: String!
+  "The day the committee took place (not in the future)."
+  date: Date!
+  "What was decided."
+  decision: Decision!
+  "The phase decided: required for ADVANCE; for STOP or TRANSFER, optionally the phase it leads to."
+  nextPhase: Phase
+  "The budget granted for the next period, in euros."
+  budgetEuros: Int
+  "When the next committee is due (after ` + "`" + `date` + "`" + `)."
+  nextCommitteeDue: Date
+  "A comment."
+  comment: String
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"Changes to a committee; fields left out stay as they are."
+input UpdateCommitteeInput {
+  "The committee (slug « startup/date » or global id)."
+  id: String!
+  "The version read; a different current version is a CONFLICT."
+  version: Int!
+  "The day."
+  date: Date
+  "The decision."
+  decision: Decision
+  "The phase decided."
+  nextPhase: Phase
+  "The budget, in euros."
+  budgetEuros: Int
+  "When the next committee is due."
+  nextCommitteeDue: Date
+  "The comment."
+  comment: String
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"Which committee to delete."
+input DeleteCommitteeInput {
+  "The committee (slug or global id)."
+  id: String!
+  "The version read."
+  version: Int!
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The result of a committee mutation."
+type CommitteePayload {
+  "The committee as written (as it was, for a deletion)."
+  committee: Committee
+  "The client's id, echoed."
+  clientMutationId: String
+}
+
+"A startup's move to its next phase."
+input StartPhaseInput {
+  "The startup (slug or global id)."
+  startup: String!
+  "The new phase: the network's order applies (no going back; out of incubation is final)."
+  phase: Phase!
+  "The day it starts: not before the current phase's start."
+  start: Date!
+  "The startup's version read, to detect concurrent edits (optional)."
+  version: Int
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"A new startup."
+input CreateStartupInput {
+  "Its slug: lower-case letters, digits, '.', '_' and '-'."
+  slug: String!
+  "Its name."
+  name: String!
+  "Its pitch."
+  pitch: String
+  "Its incubator (slug)."
+  incubator: String!
+  "Its sponsors (organisation slugs)."
+  sponsors: [String!]
+  "Its themes."
+  thematiques: [String!]
+  "The kinds of users it serves."
+  usertypes: [String!]
+  "Its address."
+  link: String
+  "Its source code repository."
+  repository: String
+  "Its first phase, if it has started."
+  phase: Phase
+  "The day its first phase started (with ` + "`" + `phase` + "`" + `)."
+  phaseStart: Date
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"Changes to a startup; fields left out stay as they are, lists given replace the old ones."
+input UpdateStartupInput {
+  "The startup (slug or global id)."
+  id: String!
+  "The version read."
+  version: Int!
+  "Its name."
+  name: String
+  "Its pitch."
+  pitch: String
+  "Its incubator (slug): a manager must hold both the old and the new one."
+  incubator: String
+  "Its sponsors (organisation slugs)."
+  sponsors: [String!]
+  "Its themes."
+  thematiques: [String!]
+  "The kinds of users it serves."
+  usertypes: [String!]
+  "Its address."
+  link: String
+  "Its source code repository."
+  repository: String
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The result of a startup mutation."
+type StartupPayload {
+  "The startup as written."
+  startup: Startup
+  "The client's id, echoed."
+  clientMutationId: String
+}
+
+"A new mission of a member."
+input AddMissionInput {
+  "The member (username or global id)."
+  member: String!
+  "The first day."
+  start: Date!
+  "The last day, if known."
+  end: Date
+  "How the member is engaged."
+  status: MissionStatus!
+  "The employer."
+  employer: String
+  "The startups of the mission (slugs): a manager's must all be in its incubators."
+  startups: [String!]!
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"Changes to a mission; fields left out stay as they are."
+input UpdateMissionInput {
+  "The mission (slug « member/N » or global id)."
+  id: String!
+  "The version read."
+  version: Int!
+  "The first day."
+  start: Date
+  "The last day."
+  end: Date
+  "How the member is engaged."
+  status: MissionStatus
+  "The employer."
+  employer: String
+  "The startups of the mission (slugs)."
+  startups: [String!]
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The end of a mission."
+input EndMissionInput {
+  "The mission (slug or global id)."
+  id: String!
+  "The version read."
+  version: Int!
+  "The last day (not before the start)."
+  end: Date!
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The result of a mission mutation."
+type MissionPayload {
+  "The mission as written."
+  mission: Mission
+  "The client's id, echoed."
+  clientMutationId: String
+}
+
+"An incubator to create, or (with ` + "`" + `version` + "`" + `) to update."
+input UpsertIncubatorInput {
+  "Its slug."
+  slug: String!
+  "The version read, to update; leave out to create."
+  version: Int
+  "Its name."
+  title: String!
+  "The organisation that runs it (slug)."
+  owner: String
+  "A short description."
+  shortDescription: String
+  "Its contact e-mail."
+  contact: String
+  "Its web site."
+  website: String
+  "Its GitHub organisation."
+  github: String
+  "Its postal address."
+  address: String
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The result of upsertIncubator."
+type IncubatorPayload {
+  "The incubator as written."
+  incubator: Incubator
+  "The client's id, echoed."
+  clientMutationId: String
+}
+
+"An organisation to create, or (with ` + "`" + `version` + "`" + `) to update."
+input UpsertOrganisationInput {
+  "Its slug."
+  slug: String!
+  "The version read, to update; leave out to create."
+  version: Int
+  "Its name."
+  name: String!
+  "Its acronym."
+  acronym: String
+  "Its kind: administration-centrale, operateur, service-deconcentre, collectivite-territoriale, securite-sociale, autre."
+  type: String
+  "Its ministerial domain."
+  ministerialDomain: String
+  "Echoed in the payload (Relay)."
+  clientMutationId: String
+}
+
+"The result of upsertOrganisation."
+type OrganisationPayload {
+  "The organisation as written."
+  organisation: Organisation
+  "The client's id, echoed."
+  clientMutationId: String
 }
 `, BuiltIn: false},
 }
@@ -2810,6 +3690,54 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_AuditEntry_id(ctx, field)
+	case "at":
+		return ec.fieldContext_AuditEntry_at(ctx, field)
+	case "tokenName":
+		return ec.fieldContext_AuditEntry_tokenName(ctx, field)
+	case "role":
+		return ec.fieldContext_AuditEntry_role(ctx, field)
+	case "mutation":
+		return ec.fieldContext_AuditEntry_mutation(ctx, field)
+	case "objectType":
+		return ec.fieldContext_AuditEntry_objectType(ctx, field)
+	case "objectSlug":
+		return ec.fieldContext_AuditEntry_objectSlug(ctx, field)
+	case "before":
+		return ec.fieldContext_AuditEntry_before(ctx, field)
+	case "after":
+		return ec.fieldContext_AuditEntry_after(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
 
 func (ec *executionContext) childFields_Committee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -2835,6 +3763,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_phase(ctx, field)
 	case "source":
 		return ec.fieldContext_Committee_source(ctx, field)
+	case "version":
+		return ec.fieldContext_Committee_version(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
 }
@@ -2861,6 +3791,16 @@ func (ec *executionContext) childFields_CommitteeEdge(ctx context.Context, field
 		return ec.fieldContext_CommitteeEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitteeEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "committee":
+		return ec.fieldContext_CommitteePayload_committee(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_CommitteePayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DecisionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2909,6 +3849,8 @@ func (ec *executionContext) childFields_Incubator(ctx context.Context, field gra
 		return ec.fieldContext_Incubator_description(ctx, field)
 	case "contact":
 		return ec.fieldContext_Incubator_contact(ctx, field)
+	case "version":
+		return ec.fieldContext_Incubator_version(ctx, field)
 	case "website":
 		return ec.fieldContext_Incubator_website(ctx, field)
 	case "github":
@@ -2957,6 +3899,16 @@ func (ec *executionContext) childFields_IncubatorEdge(ctx context.Context, field
 		return ec.fieldContext_IncubatorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncubatorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_IncubatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incubator":
+		return ec.fieldContext_IncubatorPayload_incubator(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_IncubatorPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncubatorPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_LabelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3041,6 +3993,8 @@ func (ec *executionContext) childFields_Mission(ctx context.Context, field graph
 		return ec.fieldContext_Mission_status(ctx, field)
 	case "employer":
 		return ec.fieldContext_Mission_employer(ctx, field)
+	case "version":
+		return ec.fieldContext_Mission_version(ctx, field)
 	case "startups":
 		return ec.fieldContext_Mission_startups(ctx, field)
 	case "source":
@@ -3073,6 +4027,16 @@ func (ec *executionContext) childFields_MissionEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type MissionEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_MissionPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "mission":
+		return ec.fieldContext_MissionPayload_mission(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_MissionPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissionPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Organisation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3087,6 +4051,8 @@ func (ec *executionContext) childFields_Organisation(ctx context.Context, field 
 		return ec.fieldContext_Organisation_type(ctx, field)
 	case "ministerialDomain":
 		return ec.fieldContext_Organisation_ministerialDomain(ctx, field)
+	case "version":
+		return ec.fieldContext_Organisation_version(ctx, field)
 	case "incubators":
 		return ec.fieldContext_Organisation_incubators(ctx, field)
 	case "sponsoredStartups":
@@ -3127,6 +4093,16 @@ func (ec *executionContext) childFields_OrganisationEdge(ctx context.Context, fi
 		return ec.fieldContext_OrganisationEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrganisationEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_OrganisationPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_OrganisationPayload_organisation(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_OrganisationPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrganisationPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3245,6 +4221,10 @@ func (ec *executionContext) childFields_Startup(ctx context.Context, field graph
 		return ec.fieldContext_Startup_pitch(ctx, field)
 	case "description":
 		return ec.fieldContext_Startup_description(ctx, field)
+	case "contact":
+		return ec.fieldContext_Startup_contact(ctx, field)
+	case "version":
+		return ec.fieldContext_Startup_version(ctx, field)
 	case "incubator":
 		return ec.fieldContext_Startup_incubator(ctx, field)
 	case "sponsors":
@@ -3333,6 +4313,16 @@ func (ec *executionContext) childFields_StartupEvent(ctx context.Context, field 
 	return nil, fmt.Errorf("no field named %q was found under type StartupEvent", field.Name)
 }
 
+func (ec *executionContext) childFields_StartupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startup":
+		return ec.fieldContext_StartupPayload_startup(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_StartupPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartupPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_StatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "status":
@@ -3393,6 +4383,18 @@ func (ec *executionContext) childFields_TimelinePoint(ctx context.Context, field
 		return ec.fieldContext_TimelinePoint_activeMemberCount(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimelinePoint", field.Name)
+}
+
+func (ec *executionContext) childFields_Viewer(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_Viewer_role(ctx, field)
+	case "tokenName":
+		return ec.fieldContext_Viewer_tokenName(ctx, field)
+	case "incubators":
+		return ec.fieldContext_Viewer_incubators(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Viewer", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3510,6 +4512,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) dir_auth_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "requires",
+		func(ctx context.Context, v any) (portfolio.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["requires"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Incubator_portfolio_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -3647,6 +4663,160 @@ func (ec *executionContext) field_Member_missions_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addMission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddMissionInput, error) {
+			return ec.unmarshalNAddMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAddMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createStartup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateStartupInput, error) {
+			return ec.unmarshalNCreateStartupInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateStartupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteCommitteeInput, error) {
+			return ec.unmarshalNDeleteCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDeleteCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_endMission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.EndMissionInput, error) {
+			return ec.unmarshalNEndMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEndMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_recordCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RecordCommitteeInput, error) {
+			return ec.unmarshalNRecordCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_startPhase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.StartPhaseInput, error) {
+			return ec.unmarshalNStartPhaseInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartPhaseInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateCommitteeInput, error) {
+			return ec.unmarshalNUpdateCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMissionInput, error) {
+			return ec.unmarshalNUpdateMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateStartup_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateStartupInput, error) {
+			return ec.unmarshalNUpdateStartupInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateStartupInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertIncubator_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpsertIncubatorInput, error) {
+			return ec.unmarshalNUpsertIncubatorInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpsertIncubatorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_upsertOrganisation_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpsertOrganisationInput, error) {
+			return ec.unmarshalNUpsertOrganisationInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpsertOrganisationInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Organisation_sponsoredStartups_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3772,6 +4942,52 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["name"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AuditFilter, error) {
+			return ec.unmarshalOAuditFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -4367,6 +5583,387 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().ID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "ID")
+}
+
+func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_tokenName(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_tokenName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_tokenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_role(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "Role")
+}
+
+func (ec *executionContext) _AuditEntry_mutation(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_mutation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mutation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_mutation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_objectType(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_objectType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_objectType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_objectSlug(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_objectSlug(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ObjectSlug, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_objectSlug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().Before(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntry_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.AuditEntry().After(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+}
+
+func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+			return ec.marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*sqlite.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AuditEntryConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _AuditEntryEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AuditEntryEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _AuditEntryEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AuditEntryEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *sqlite.AuditEntry) graphql.Marshaler {
+			return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AuditEntryEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -4525,7 +6122,25 @@ func (ec *executionContext) _Committee_budgetEuros(ctx context.Context, field gr
 		func(ctx context.Context) (any, error) {
 			return obj.BudgetEuros, nil
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *int64
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *int64
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
 			return ec.marshalOInt2ᚖint64(ctx, selections, v)
 		},
@@ -4571,7 +6186,25 @@ func (ec *executionContext) _Committee_comment(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Committee().Comment(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -4627,6 +6260,29 @@ func (ec *executionContext) _Committee_source(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Committee_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Committee", field, false, false, "Source")
+}
+
+func (ec *executionContext) _Committee_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Int")
 }
 
 func (ec *executionContext) _CommitteeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
@@ -4801,6 +6457,61 @@ func (ec *executionContext) fieldContext_CommitteeEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _CommitteePayload_committee(ctx context.Context, field graphql.CollectedField, obj *model.CommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteePayload_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteePayload_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CommitteePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteePayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _DecisionCount_decision(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
@@ -5099,7 +6810,25 @@ func (ec *executionContext) _Incubator_contact(ctx context.Context, field graphq
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Incubator().Contact(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -5109,6 +6838,29 @@ func (ec *executionContext) _Incubator_contact(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Incubator_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+}
+
+func (ec *executionContext) _Incubator_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Incubator_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Incubator_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Incubator", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Incubator_website(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -5527,6 +7279,61 @@ func (ec *executionContext) fieldContext_IncubatorEdge_node(_ context.Context, f
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorPayload_incubator(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorPayload_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Incubator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorPayload_incubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _LabelCount_label(ctx context.Context, field graphql.CollectedField, obj *model.LabelCount) (ret graphql.Marshaler) {
@@ -6243,7 +8050,25 @@ func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.C
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Mission().Status(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *portfolio.MissionStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *portfolio.MissionStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
 			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
 		},
@@ -6266,7 +8091,25 @@ func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Mission().Employer(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
 			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
@@ -6276,6 +8119,29 @@ func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Mission_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mission", field, true, true, "String")
+}
+
+func (ec *executionContext) _Mission_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Mission_startups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -6507,6 +8373,545 @@ func (ec *executionContext) fieldContext_MissionEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _MissionPayload_mission(ctx context.Context, field graphql.CollectedField, obj *model.MissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionPayload_mission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mission, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Mission) graphql.Marshaler {
+			return ec.marshalOMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MissionPayload_mission(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MissionPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Mission(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MissionPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.MissionPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissionPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MissionPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissionPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Mutation_recordCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_recordCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RecordCommittee(ctx, fc.Args["input"].(model.RecordCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_recordCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_recordCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateCommittee(ctx, fc.Args["input"].(model.UpdateCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteCommittee(ctx, fc.Args["input"].(model.DeleteCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_startPhase(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_startPhase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().StartPhase(ctx, fc.Args["input"].(model.StartPhaseInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupPayload) graphql.Marshaler {
+			return ec.marshalNStartupPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_startPhase(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_startPhase_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createStartup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createStartup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateStartup(ctx, fc.Args["input"].(model.CreateStartupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupPayload) graphql.Marshaler {
+			return ec.marshalNStartupPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createStartup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createStartup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateStartup(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateStartup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateStartup(ctx, fc.Args["input"].(model.UpdateStartupInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupPayload) graphql.Marshaler {
+			return ec.marshalNStartupPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateStartup(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateStartup_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addMission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addMission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddMission(ctx, fc.Args["input"].(model.AddMissionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MissionPayload) graphql.Marshaler {
+			return ec.marshalNMissionPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addMission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addMission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMission(ctx, fc.Args["input"].(model.UpdateMissionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MissionPayload) graphql.Marshaler {
+			return ec.marshalNMissionPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_endMission(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_endMission(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().EndMission(ctx, fc.Args["input"].(model.EndMissionInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MissionPayload) graphql.Marshaler {
+			return ec.marshalNMissionPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_endMission(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissionPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_endMission_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertIncubator(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertIncubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertIncubator(ctx, fc.Args["input"].(model.UpsertIncubatorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.IncubatorPayload) graphql.Marshaler {
+			return ec.marshalNIncubatorPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertIncubator(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncubatorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertIncubator_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_upsertOrganisation(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_upsertOrganisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpsertOrganisation(ctx, fc.Args["input"].(model.UpsertOrganisationInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrganisationPayload) graphql.Marshaler {
+			return ec.marshalNOrganisationPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_upsertOrganisation(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrganisationPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_upsertOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6643,6 +9048,29 @@ func (ec *executionContext) _Organisation_ministerialDomain(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_Organisation_ministerialDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+}
+
+func (ec *executionContext) _Organisation_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Organisation_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Organisation_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Organisation", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Organisation_incubators(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
@@ -6948,6 +9376,61 @@ func (ec *executionContext) fieldContext_OrganisationEdge_node(_ context.Context
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationPayload_organisation(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationPayload_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Organisation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationPayload_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrganisationPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrganisationPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.OrganisationPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrganisationPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OrganisationPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrganisationPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
@@ -7696,12 +10179,30 @@ func (ec *executionContext) _Portfolio_membersByStatus(ctx context.Context, fiel
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.Portfolio().MembersByStatus(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*model.StatusCount
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.StatusCount
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
-			return ec.marshalNStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx, selections, v)
+			return ec.marshalOStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Portfolio_membersByStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8441,6 +10942,100 @@ func (ec *executionContext) fieldContext_Query_phases(_ context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_viewer(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_viewer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Viewer(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+			return ec.marshalNViewer2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐViewer(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_viewer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Viewer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_auditLog(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_auditLog(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AuditLog(ctx, fc.Args["filter"].(*model.AuditFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "ADMIN")
+				if err != nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *model.AuditEntryConnection
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, nil, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+			return ec.marshalOAuditEntryConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryConnection(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_auditLog(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AuditEntryConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_auditLog_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8630,6 +11225,70 @@ func (ec *executionContext) _Startup_description(ctx context.Context, field grap
 }
 func (ec *executionContext) fieldContext_Startup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Startup", field, false, false, "String")
+}
+
+func (ec *executionContext) _Startup_contact(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_contact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Contact(ctx, obj)
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
+func (ec *executionContext) _Startup_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Startup_incubator(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -9649,6 +12308,61 @@ func (ec *executionContext) fieldContext_StartupEvent_comment(_ context.Context,
 	return graphql.NewScalarFieldContext("StartupEvent", field, true, true, "String")
 }
 
+func (ec *executionContext) _StartupPayload_startup(ctx context.Context, field graphql.CollectedField, obj *model.StartupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupPayload_startup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Startup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Startup) graphql.Marshaler {
+			return ec.marshalOStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartupPayload_startup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.StartupPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartupPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupPayload", field, false, false, "String")
+}
+
 func (ec *executionContext) _StatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.StatusCount) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -9972,7 +12686,25 @@ func (ec *executionContext) _TeamMembership_status(ctx context.Context, field gr
 		func(ctx context.Context) (any, error) {
 			return ec.Resolvers.TeamMembership().Status(ctx, obj)
 		},
-		nil,
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *portfolio.MissionStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *portfolio.MissionStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
 		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
 			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
 		},
@@ -10129,6 +12861,84 @@ func (ec *executionContext) _TimelinePoint_activeMemberCount(ctx context.Context
 }
 func (ec *executionContext) fieldContext_TimelinePoint_activeMemberCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelinePoint", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Viewer_role(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "Role")
+}
+
+func (ec *executionContext) _Viewer_tokenName(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_tokenName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TokenName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_tokenName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Viewer", field, false, false, "String")
+}
+
+func (ec *executionContext) _Viewer_incubators(ctx context.Context, field graphql.CollectedField, obj *model.Viewer) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Viewer_incubators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Viewer().Incubators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Viewer_incubators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Viewer",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -11204,6 +14014,167 @@ func (ec *executionContext) fieldContext___Type_isOneOf(_ context.Context, field
 
 // region    **************************** input.gotpl *****************************
 
+func (ec *executionContext) unmarshalInputAddMissionInput(ctx context.Context, obj any) (model.AddMissionInput, error) {
+	var it model.AddMissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"member", "start", "end", "status", "employer", "startups", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "employer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employer = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAddMissionInput unmarshals raw into the AddMissionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAddMissionInput(ctx context.Context, raw any) (model.AddMissionInput, error) {
+	var out model.AddMissionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AddMissionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputAuditFilter(ctx context.Context, obj any) (model.AuditFilter, error) {
+	var it model.AuditFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"mutations", "objectTypes", "objectSlug", "tokenNames", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "mutations":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mutations"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mutations = data
+		case "objectTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectTypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectTypes = data
+		case "objectSlug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("objectSlug"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ObjectSlug = data
+		case "tokenNames":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("tokenNames"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TokenNames = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalAuditFilter unmarshals raw into the AuditFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, error) {
+	var out model.AuditFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "AuditFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, obj any) (portfolio.CommitteeFilter, error) {
 	var it portfolio.CommitteeFilter
 	if obj == nil {
@@ -11352,6 +14323,244 @@ func (ec *executionContext) unmarshalInputCommitteeOrder(ctx context.Context, ob
 func UnmarshalCommitteeOrder(ctx context.Context, raw any) (portfolio.CommitteeOrder, error) {
 	var out portfolio.CommitteeOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCreateStartupInput(ctx context.Context, obj any) (model.CreateStartupInput, error) {
+	var it model.CreateStartupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "name", "pitch", "incubator", "sponsors", "thematiques", "usertypes", "link", "repository", "phase", "phaseStart", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "pitch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pitch"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pitch = data
+		case "incubator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubator"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubator = data
+		case "sponsors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sponsors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sponsors = data
+		case "thematiques":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thematiques"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Thematiques = data
+		case "usertypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usertypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Usertypes = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		case "phase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phase"))
+			data, err := ec.unmarshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phase = data
+		case "phaseStart":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phaseStart"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PhaseStart = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateStartupInput unmarshals raw into the CreateStartupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateStartupInput(ctx context.Context, raw any) (model.CreateStartupInput, error) {
+	var out model.CreateStartupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateStartupInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputDeleteCommitteeInput(ctx context.Context, obj any) (model.DeleteCommitteeInput, error) {
+	var it model.DeleteCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDeleteCommitteeInput unmarshals raw into the DeleteCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDeleteCommitteeInput(ctx context.Context, raw any) (model.DeleteCommitteeInput, error) {
+	var out model.DeleteCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DeleteCommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEndMissionInput(ctx context.Context, obj any) (model.EndMissionInput, error) {
+	var it model.EndMissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "end", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEndMissionInput unmarshals raw into the EndMissionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEndMissionInput(ctx context.Context, raw any) (model.EndMissionInput, error) {
+	var out model.EndMissionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndMissionInput", raw, &out)
 	return out, err
 }
 
@@ -11510,6 +14719,167 @@ func (ec *executionContext) unmarshalInputMemberOrder(ctx context.Context, obj a
 func UnmarshalMemberOrder(ctx context.Context, raw any) (portfolio.MemberOrder, error) {
 	var out portfolio.MemberOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Context, obj any) (model.RecordCommitteeInput, error) {
+	var it model.RecordCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startup"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startup = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "nextPhase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextPhase"))
+			data, err := ec.unmarshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextPhase = data
+		case "budgetEuros":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetEuros"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetEuros = data
+		case "nextCommitteeDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCommitteeDue"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCommitteeDue = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecordCommitteeInput unmarshals raw into the RecordCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecordCommitteeInput(ctx context.Context, raw any) (model.RecordCommitteeInput, error) {
+	var out model.RecordCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecordCommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputStartPhaseInput(ctx context.Context, obj any) (model.StartPhaseInput, error) {
+	var it model.StartPhaseInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"startup", "phase", "start", "version", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startup"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startup = data
+		case "phase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("phase"))
+			data, err := ec.unmarshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Phase = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalStartPhaseInput unmarshals raw into the StartPhaseInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalStartPhaseInput(ctx context.Context, raw any) (model.StartPhaseInput, error) {
+	var out model.StartPhaseInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "StartPhaseInput", raw, &out)
 	return out, err
 }
 
@@ -11692,6 +15062,496 @@ func UnmarshalStartupOrder(ctx context.Context, raw any) (portfolio.StartupOrder
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputUpdateCommitteeInput(ctx context.Context, obj any) (model.UpdateCommitteeInput, error) {
+	var it model.UpdateCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalODecision2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "nextPhase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextPhase"))
+			data, err := ec.unmarshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextPhase = data
+		case "budgetEuros":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetEuros"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetEuros = data
+		case "nextCommitteeDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCommitteeDue"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCommitteeDue = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateCommitteeInput unmarshals raw into the UpdateCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateCommitteeInput(ctx context.Context, raw any) (model.UpdateCommitteeInput, error) {
+	var out model.UpdateCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateMissionInput(ctx context.Context, obj any) (model.UpdateMissionInput, error) {
+	var it model.UpdateMissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "start", "end", "status", "employer", "startups", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "employer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employer = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMissionInput unmarshals raw into the UpdateMissionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMissionInput(ctx context.Context, raw any) (model.UpdateMissionInput, error) {
+	var out model.UpdateMissionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMissionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateStartupInput(ctx context.Context, obj any) (model.UpdateStartupInput, error) {
+	var it model.UpdateStartupInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "name", "pitch", "incubator", "sponsors", "thematiques", "usertypes", "link", "repository", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "pitch":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("pitch"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Pitch = data
+		case "incubator":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubator"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubator = data
+		case "sponsors":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sponsors"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Sponsors = data
+		case "thematiques":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("thematiques"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Thematiques = data
+		case "usertypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("usertypes"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Usertypes = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "repository":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("repository"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Repository = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateStartupInput unmarshals raw into the UpdateStartupInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateStartupInput(ctx context.Context, raw any) (model.UpdateStartupInput, error) {
+	var out model.UpdateStartupInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateStartupInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertIncubatorInput(ctx context.Context, obj any) (model.UpsertIncubatorInput, error) {
+	var it model.UpsertIncubatorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "version", "title", "owner", "shortDescription", "contact", "website", "github", "address", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Title = data
+		case "owner":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("owner"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Owner = data
+		case "shortDescription":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("shortDescription"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ShortDescription = data
+		case "contact":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("contact"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Contact = data
+		case "website":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("website"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Website = data
+		case "github":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("github"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Github = data
+		case "address":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("address"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Address = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertIncubatorInput unmarshals raw into the UpsertIncubatorInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertIncubatorInput(ctx context.Context, raw any) (model.UpsertIncubatorInput, error) {
+	var out model.UpsertIncubatorInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertIncubatorInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpsertOrganisationInput(ctx context.Context, obj any) (model.UpsertOrganisationInput, error) {
+	var it model.UpsertOrganisationInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "version", "name", "acronym", "type", "ministerialDomain", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "acronym":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("acronym"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Acronym = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Type = data
+		case "ministerialDomain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ministerialDomain"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinisterialDomain = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpsertOrganisationInput unmarshals raw into the UpsertOrganisationInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpsertOrganisationInput(ctx context.Context, raw any) (model.UpsertOrganisationInput, error) {
+	var out model.UpsertOrganisationInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpsertOrganisationInput", raw, &out)
+	return out, err
+}
+
 // endregion **************************** input.gotpl *****************************
 
 // region    ************************** interface.gotpl ***************************
@@ -11762,6 +15622,168 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var auditEntryImplementors = []string{"AuditEntry"}
+
+func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSet, obj *sqlite.AuditEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntry")
+		case "id":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_id(ctx, field, obj)
+				})
+		case "at":
+			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokenName":
+			out.Values[i] = ec._AuditEntry_tokenName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mutation":
+			out.Values[i] = ec._AuditEntry_mutation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectType":
+			out.Values[i] = ec._AuditEntry_objectType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "objectSlug":
+			out.Values[i] = ec._AuditEntry_objectSlug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "before":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_before(ctx, field, obj)
+				})
+		case "after":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._AuditEntry_after(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryConnectionImplementors = []string{"AuditEntryConnection"}
+
+func (ec *executionContext) _AuditEntryConnection(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryConnection")
+		case "edges":
+			out.Values[i] = ec._AuditEntryConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._AuditEntryConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._AuditEntryConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._AuditEntryConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var auditEntryEdgeImplementors = []string{"AuditEntryEdge"}
+
+func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.SelectionSet, obj *model.AuditEntryEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, auditEntryEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AuditEntryEdge")
+		case "cursor":
+			out.Values[i] = ec._AuditEntryEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._AuditEntryEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var committeeImplementors = []string{"Committee", "Node"}
 
 func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Committee) graphql.Marshaler {
@@ -11831,6 +15853,11 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				})
 		case "source":
 			out.Values[i] = ec._Committee_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Committee_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -11918,6 +15945,44 @@ func (ec *executionContext) _CommitteeEdge(ctx context.Context, sel ast.Selectio
 		case "node":
 			out.Values[i] = ec._CommitteeEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeePayloadImplementors = []string{"CommitteePayload"}
+
+func (ec *executionContext) _CommitteePayload(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteePayload")
+		case "committee":
+			out.Values[i] = ec._CommitteePayload_committee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._CommitteePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12100,6 +16165,11 @@ func (ec *executionContext) _Incubator(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Incubator_contact(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Incubator_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "website":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -12259,6 +16329,44 @@ func (ec *executionContext) _IncubatorEdge(ctx context.Context, sel ast.Selectio
 		case "node":
 			out.Values[i] = ec._IncubatorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var incubatorPayloadImplementors = []string{"IncubatorPayload"}
+
+func (ec *executionContext) _IncubatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncubatorPayload")
+		case "incubator":
+			out.Values[i] = ec._IncubatorPayload_incubator(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._IncubatorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -12555,6 +16663,11 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Mission_employer(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Mission_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12669,6 +16782,157 @@ func (ec *executionContext) _MissionEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var missionPayloadImplementors = []string{"MissionPayload"}
+
+func (ec *executionContext) _MissionPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MissionPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missionPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissionPayload")
+		case "mission":
+			out.Values[i] = ec._MissionPayload_mission(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._MissionPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "recordCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_recordCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "deleteCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startPhase":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_startPhase(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createStartup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createStartup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateStartup":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateStartup(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "addMission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addMission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "endMission":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_endMission(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertIncubator":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertIncubator(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upsertOrganisation":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_upsertOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var organisationImplementors = []string{"Organisation", "Node"}
 
 func (ec *executionContext) _Organisation(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Organisation) graphql.Marshaler {
@@ -12714,6 +16978,11 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Organisation_ministerialDomain(ctx, field, obj)
 				})
+		case "version":
+			out.Values[i] = ec._Organisation_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "incubators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -12849,6 +17118,44 @@ func (ec *executionContext) _OrganisationEdge(ctx context.Context, sel ast.Selec
 		case "node":
 			out.Values[i] = ec._OrganisationEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var organisationPayloadImplementors = []string{"OrganisationPayload"}
+
+func (ec *executionContext) _OrganisationPayload(ctx context.Context, sel ast.SelectionSet, obj *model.OrganisationPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, organisationPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrganisationPayload")
+		case "organisation":
+			out.Values[i] = ec._OrganisationPayload_organisation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._OrganisationPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -13182,7 +17489,7 @@ func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet
 				})
 		case "membersByStatus":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Portfolio_membersByStatus(ctx, field, obj)
 				})
@@ -13324,6 +17631,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_phases(ctx, field)
 				})
+		case "viewer":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_viewer(ctx, field)
+				})
+		case "auditLog":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_auditLog(ctx, field)
+				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -13389,6 +17708,17 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "description":
 			out.Values[i] = ec._Startup_description(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "contact":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_contact(ctx, field, obj)
+				})
+		case "version":
+			out.Values[i] = ec._Startup_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -13683,6 +18013,44 @@ func (ec *executionContext) _StartupEvent(ctx context.Context, sel ast.Selection
 	return out
 }
 
+var startupPayloadImplementors = []string{"StartupPayload"}
+
+func (ec *executionContext) _StartupPayload(ctx context.Context, sel ast.SelectionSet, obj *model.StartupPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startupPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartupPayload")
+		case "startup":
+			out.Values[i] = ec._StartupPayload_startup(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._StartupPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var statusCountImplementors = []string{"StatusCount"}
 
 func (ec *executionContext) _StatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.StatusCount) graphql.Marshaler {
@@ -13878,6 +18246,50 @@ func (ec *executionContext) _TimelinePoint(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var viewerImplementors = []string{"Viewer"}
+
+func (ec *executionContext) _Viewer(ctx context.Context, sel ast.SelectionSet, obj *model.Viewer) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, viewerImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Viewer")
+		case "role":
+			out.Values[i] = ec._Viewer_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "tokenName":
+			out.Values[i] = ec._Viewer_tokenName(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "incubators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Viewer_incubators(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -14257,6 +18669,59 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAddMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAddMissionInput(ctx context.Context, v any) (model.AddMissionInput, error) {
+	res, err := ec.unmarshalInputAddMissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*sqlite.AuditEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntry(ctx context.Context, sel ast.SelectionSet, v *sqlite.AuditEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntry!")
+		return graphql.Null
+	}
+	return ec._AuditEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAuditEntryEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdge(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AuditEntryEdge!")
+		return graphql.Null
+	}
+	return ec._AuditEntryEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -14347,6 +18812,19 @@ func (ec *executionContext) marshalNCommitteeOrderField2githubᚗcomᚋincubateu
 	return v
 }
 
+func (ec *executionContext) marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx context.Context, sel ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteePayload!")
+		return graphql.Null
+	}
+	return ec._CommitteePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCreateStartupInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateStartupInput(ctx context.Context, v any) (model.CreateStartupInput, error) {
+	res, err := ec.unmarshalInputCreateStartupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (portfolio.Date, error) {
 	var res portfolio.Date
 	err := res.UnmarshalGQL(v)
@@ -14391,6 +18869,11 @@ func (ec *executionContext) marshalNDecisionCount2ᚖgithubᚗcomᚋincubateurs�
 	return ec._DecisionCount(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNDeleteCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDeleteCommitteeInput(ctx context.Context, v any) (model.DeleteCommitteeInput, error) {
+	res, err := ec.unmarshalInputDeleteCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx context.Context, v any) (portfolio.Domain, error) {
 	var res portfolio.Domain
 	err := res.UnmarshalGQL(v)
@@ -14423,6 +18906,11 @@ func (ec *executionContext) marshalNDomainCount2ᚖgithubᚗcomᚋincubateursᚋ
 		return graphql.Null
 	}
 	return ec._DomainCount(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNEndMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEndMissionInput(ctx context.Context, v any) (model.EndMissionInput, error) {
+	res, err := ec.unmarshalInputEndMissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx context.Context, v any) (portfolio.Every, error) {
@@ -14570,6 +19058,14 @@ func (ec *executionContext) marshalNIncubatorEdge2ᚖgithubᚗcomᚋincubateurs�
 		return graphql.Null
 	}
 	return ec._IncubatorEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNIncubatorPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncubatorPayload!")
+		return graphql.Null
+	}
+	return ec._IncubatorPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
@@ -14756,6 +19252,14 @@ func (ec *executionContext) marshalNMissionEdge2ᚖgithubᚗcomᚋincubateursᚋ
 	return ec._MissionEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMissionPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionPayload(ctx context.Context, sel ast.SelectionSet, v *model.MissionPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissionPayload!")
+		return graphql.Null
+	}
+	return ec._MissionPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, v any) (portfolio.MissionStatus, error) {
 	var res portfolio.MissionStatus
 	err := res.UnmarshalGQL(v)
@@ -14864,6 +19368,14 @@ func (ec *executionContext) marshalNOrganisationEdge2ᚖgithubᚗcomᚋincubateu
 		return graphql.Null
 	}
 	return ec._OrganisationEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrganisationPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationPayload(ctx context.Context, sel ast.SelectionSet, v *model.OrganisationPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrganisationPayload!")
+		return graphql.Null
+	}
+	return ec._OrganisationPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -14988,6 +19500,21 @@ func (ec *executionContext) marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋpo
 	return ec._Portfolio(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNRecordCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordCommitteeInput(ctx context.Context, v any) (model.RecordCommitteeInput, error) {
+	res, err := ec.unmarshalInputRecordCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx context.Context, v any) (portfolio.Role, error) {
+	var res portfolio.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx context.Context, sel ast.SelectionSet, v portfolio.Role) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx context.Context, v any) (portfolio.Source, error) {
 	var res portfolio.Source
 	err := res.UnmarshalGQL(v)
@@ -14996,6 +19523,11 @@ func (ec *executionContext) unmarshalNSource2githubᚗcomᚋincubateursᚋportfo
 
 func (ec *executionContext) marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx context.Context, sel ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNStartPhaseInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartPhaseInput(ctx context.Context, v any) (model.StartPhaseInput, error) {
+	res, err := ec.unmarshalInputStartPhaseInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
@@ -15098,20 +19630,12 @@ func (ec *executionContext) marshalNStartupOrderField2githubᚗcomᚋincubateurs
 	return v
 }
 
-func (ec *executionContext) marshalNStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
+func (ec *executionContext) marshalNStartupPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupPayload(ctx context.Context, sel ast.SelectionSet, v *model.StartupPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartupPayload!")
+		return graphql.Null
 	}
-
-	return ret
+	return ec._StartupPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx context.Context, sel ast.SelectionSet, v *model.StatusCount) graphql.Marshaler {
@@ -15235,6 +19759,39 @@ func (ec *executionContext) marshalNTimelinePoint2ᚖgithubᚗcomᚋincubateurs�
 		return graphql.Null
 	}
 	return ec._TimelinePoint(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUpdateCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateCommitteeInput(ctx context.Context, v any) (model.UpdateCommitteeInput, error) {
+	res, err := ec.unmarshalInputUpdateCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateMissionInput(ctx context.Context, v any) (model.UpdateMissionInput, error) {
+	res, err := ec.unmarshalInputUpdateMissionInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateStartupInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateStartupInput(ctx context.Context, v any) (model.UpdateStartupInput, error) {
+	res, err := ec.unmarshalInputUpdateStartupInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpsertIncubatorInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpsertIncubatorInput(ctx context.Context, v any) (model.UpsertIncubatorInput, error) {
+	res, err := ec.unmarshalInputUpsertIncubatorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpsertOrganisationInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpsertOrganisationInput(ctx context.Context, v any) (model.UpsertOrganisationInput, error) {
+	res, err := ec.unmarshalInputUpsertOrganisationInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNViewer2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐViewer(ctx context.Context, sel ast.SelectionSet, v *model.Viewer) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Viewer!")
+		return graphql.Null
+	}
+	return ec._Viewer(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -15379,6 +19936,21 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAuditEntryConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AuditEntryConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOAuditFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditFilter(ctx context.Context, v any) (*model.AuditFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputAuditFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalOBoolean2bool(ctx context.Context, v any) (bool, error) {
 	res, err := graphql.UnmarshalBoolean(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -15520,6 +20092,22 @@ func (ec *executionContext) marshalODecision2ᚕgithubᚗcomᚋincubateursᚋpor
 	return ret
 }
 
+func (ec *executionContext) unmarshalODecision2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx context.Context, v any) (*portfolio.Decision, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.Decision)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODecision2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx context.Context, sel ast.SelectionSet, v *portfolio.Decision) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODomain2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomainᚄ(ctx context.Context, v any) ([]portfolio.Domain, error) {
 	if v == nil {
 		return nil, nil
@@ -15653,6 +20241,13 @@ func (ec *executionContext) unmarshalOMemberOrder2ᚕᚖgithubᚗcomᚋincubateu
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx context.Context, sel ast.SelectionSet, v *portfolio.Mission) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Mission(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx context.Context, v any) ([]portfolio.MissionStatus, error) {
@@ -15863,6 +20458,25 @@ func (ec *executionContext) unmarshalOStartupOrder2ᚕᚖgithubᚗcomᚋincubate
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) marshalOStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

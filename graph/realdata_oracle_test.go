@@ -268,7 +268,10 @@ func readOracle(dir string) (*oracle, error) {
 		}
 		seen = map[string]bool{}
 		for _, th := range y.Thematiques {
-			if !seen[th] {
+			// Labels are compared trimmed: one record quotes
+			// 'développement durable ' with a trailing space.
+			th = strings.TrimSpace(th)
+			if th != "" && !seen[th] {
 				seen[th] = true
 				s.themes = append(s.themes, th)
 			}
@@ -394,7 +397,7 @@ func (s *oStartup) overdueAt(d day) bool {
 
 // covers: the mission started on or before d and has no end or ends on or
 // after d.
-func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end >= d) }
+func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end > d) }
 
 // teamAt is the set of members on the startup's team at d.
 func (o *oracle) teamAt(slug string, d day) map[string]bool {

@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 type realEnv struct {
 	url    string
 	log    *lockedBuffer // the server's log, shown with INTERNAL errors
+	token  string        // a VIEWER token: some figures (membersByStatus) need one
 	oracle *oracle
 	srv    *httptest.Server
 	db     *sqlite.DB
@@ -93,6 +95,10 @@ func setupReal(dir string) (*realEnv, error) {
 	if _, err := env.db.Load(ctx, sqlite.LoadOptions{}, func(s portfolio.Sink) error { return snap.WriteTo(ctx, s) }); err != nil {
 		return env, fmt.Errorf("load: %w", err)
 	}
+	// A viewer reads every figure of the dashboards.
+	if env.token, _, err = env.db.CreateToken(ctx, "realdata-test", portfolio.RoleViewer, nil); err != nil {
+		return env, fmt.Errorf("token: %w", err)
+	}
 	env.srv = httptest.NewServer(server.New(server.Config{DB: env.db, Logger: slog.New(slog.NewTextHandler(env.log, nil))}))
 	env.url = env.srv.URL + "/graphql"
 	return env, nil
@@ -107,7 +113,13 @@ func (e *realEnv) query(t *testing.T, q string, vars map[string]any, out any) {
 		t.Fatal(err)
 	}
 	logFrom := e.log.Len()
-	resp, err := http.Post(e.url, "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, e.url, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("POST /graphql: %v", err)
 	}
@@ -671,7 +683,12 @@ func TestRealDataStartups(t *testing.T) {
 	for _, c := range []struct {
 		date string
 		page int
-	}{{"2019-06-30", 1000}, {"2024-03-15", 1000}, {"2026-08-20", 1000}, {"2022-01-01", 250}} {
+	}{
+		{"2019-06-30", 1000}, {"2024-03-15", 1000}, {"2026-08-20", 1000}, {"2022-01-01", 250},
+		// The 183-day boundary: three startups had a committee on
+		// 2024-07-03, 183 days before 2025-01-02 and 184 before 2025-01-03.
+		{"2025-01-02", 1000}, {"2025-01-03", 1000},
+	} {
 		t.Run(fmt.Sprintf("%s first %d", c.date, c.page), func(t *testing.T) {
 			d := mustDay(c.date)
 			nodes, total := env.allStartups(t, nil, c.date, c.page)
@@ -921,6 +938,22 @@ func TestRealDataOracle(t *testing.T) {
 	if !o.teamAt("pitchou", mustDay("2026-04-18"))["maitane.lenoir"] {
 		dd.add("maitane.lenoir not on pitchou's team on her mission's last day")
 	}
+	// The dates of TestRealDataStartups straddle the 183-day boundary.
+	atBoundary := func(date string, days int) int {
+		d, n := mustDay(date), 0
+		for _, s := range o.startups {
+			if c, ok := s.lastCommitteeAt(d); ok && s.activeAt(d) && int(d-c) == days {
+				n++
+			}
+		}
+		return n
+	}
+	if n := atBoundary("2025-01-02", 183); n < 3 {
+		dd.add("startups 183 days after their last committee on 2025-01-02: want ≥ 3, got %d", n)
+	}
+	if n := atBoundary("2025-01-03", 184); n < 3 {
+		dd.add("startups 184 days after their last committee on 2025-01-03: want ≥ 3, got %d", n)
+	}
 	// Folding.
 	if got := fold("Accélération Économie Œuvre ÇA"); got != "acceleration economie oeuvre ca" {
 		dd.add("fold: got %q", got)
@@ -943,10 +976,22 @@ func TestRealDataPhases(t *testing.T) {
 	const q = `query($d: Date) { startups(asOf: $d, first: 1000) { nodes {
 		slug phases { phase start durationDays } currentPhase { phase start }
 	} } }`
-	for _, ds := range []string{"2019-06-30", "2026-08-20"} {
-		t.Run(ds, func(t *testing.T) {
-			d := mustDay(ds)
+	// With no asOf (today) every reading agrees; with an asOf, durationDays
+	// still runs to today for the phase going on, as its description says.
+	for _, ds := range []string{"", "2019-06-30", "2026-08-20"} {
+		name := ds
+		if name == "" {
+			name = "today"
+		}
+		t.Run(name, func(t *testing.T) {
 			before := todayParis()
+			var d day
+			var asOf any
+			if ds == "" {
+				d = before
+			} else {
+				d, asOf = mustDay(ds), ds
+			}
 			var out struct {
 				Startups struct {
 					Nodes []struct {
@@ -963,8 +1008,11 @@ func TestRealDataPhases(t *testing.T) {
 					}
 				}
 			}
-			env.query(t, q, map[string]any{"d": ds}, &out)
+			env.query(t, q, map[string]any{"d": asOf}, &out)
 			after := todayParis()
+			if ds == "" && after != before {
+				t.Skip("midnight passed during the query")
+			}
 			var dd diffs
 			dd.int("nodes", len(o.startups), len(out.Startups.Nodes))
 			for _, n := range out.Startups.Nodes {
@@ -1004,7 +1052,7 @@ func TestRealDataPhases(t *testing.T) {
 						break
 					}
 					if p.DurationDays != wantBefore[i] && p.DurationDays != wantAfter[i] {
-						dd.add("%s %s (start %s) durationDays (today %s): want %d, got %d", n.Slug, p.Phase, *p.Start, before, wantBefore[i], p.DurationDays)
+						dd.add("%s %s (start %s) durationDays (today %s): want %d (to the next start or today), got %d", n.Slug, p.Phase, *p.Start, before, wantBefore[i], p.DurationDays)
 					}
 				}
 				// currentPhase at the date.
@@ -1024,7 +1072,7 @@ func TestRealDataPhases(t *testing.T) {
 					dd.add("%s currentPhase: want %q, got %q", n.Slug, wantCur, gotCur)
 				}
 			}
-			dd.report(t, "startups(asOf: "+ds+") phases")
+			dd.report(t, "startups(asOf: "+name+") phases")
 		})
 	}
 }
@@ -1036,4 +1084,293 @@ func todayParis() day {
 		loc = time.UTC
 	}
 	return mustDay(time.Now().In(loc).Format(time.DateOnly))
+}
+
+// ---------------------------------------------------------------- members
+
+// mf is a MemberFilter, both sent to the API and evaluated here.
+type mf struct {
+	Active     *bool
+	Startups   []string
+	Incubators []string
+	Domains    []string
+	Statuses   []string
+	Not        *mf
+}
+
+func (f mf) gql() map[string]any {
+	m := map[string]any{}
+	if f.Active != nil {
+		m["active"] = *f.Active
+	}
+	if f.Startups != nil {
+		m["startups"] = f.Startups
+	}
+	if f.Incubators != nil {
+		m["incubators"] = f.Incubators
+	}
+	if f.Domains != nil {
+		m["domains"] = f.Domains
+	}
+	if f.Statuses != nil {
+		m["statuses"] = f.Statuses
+	}
+	if f.Not != nil {
+		m["not"] = f.Not.gql()
+	}
+	return m
+}
+
+func (f mf) String() string {
+	b, _ := json.Marshal(f.gql())
+	return string(b)
+}
+
+// match: a member is active when a mission covers d; on the team of a
+// startup (or of an incubator's startup) through a covering mission naming
+// it; with a status when a covering mission has it.
+func (f mf) match(o *oracle, m *oMember, d day) bool {
+	if f.Not != nil && f.Not.match(o, m, d) {
+		return false
+	}
+	covering := []*oMission{}
+	for i := range m.missions {
+		if m.missions[i].covers(d) {
+			covering = append(covering, &m.missions[i])
+		}
+	}
+	if f.Active != nil && (len(covering) > 0) != *f.Active {
+		return false
+	}
+	if f.Domains != nil && !slices.Contains(f.Domains, m.domain) {
+		return false
+	}
+	if f.Startups != nil {
+		ok := false
+		for _, mi := range covering {
+			ok = ok || anyIn(mi.startups, f.Startups)
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.Incubators != nil {
+		ok := false
+		for _, mi := range covering {
+			for _, st := range mi.startups {
+				if s := o.bySlug[st]; s != nil && slices.Contains(f.Incubators, s.incubator) {
+					ok = true
+				}
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	if f.Statuses != nil {
+		ok := false
+		for _, mi := range covering {
+			ok = ok || slices.Contains(f.Statuses, mi.status)
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func TestRealDataMembers(t *testing.T) {
+	env := realData(t)
+	o := env.oracle
+	filters := []mf{
+		{Active: ptr(true)},
+		{Active: ptr(false)},
+		{Startups: []string{"pitchou", "dossierfacile", "sppnaut"}},
+		{Incubators: []string{"dinum"}},
+		{Incubators: []string{"anct", "mtes"}, Domains: []string{"DEVELOPMENT", "DESIGN"}},
+		{Statuses: []string{"INDEPENDENT"}},
+		{Statuses: []string{"ADMIN", "SERVICE"}, Incubators: []string{"dinum"}},
+		{Not: &mf{Active: ptr(true)}, Domains: []string{"COACHING"}},
+	}
+	const q = `query($f: MemberFilter, $d: Date, $after: String) {
+		members(filter: $f, asOf: $d, first: 1000, after: $after) {
+			totalCount pageInfo { hasNextPage endCursor } nodes { slug }
+		}
+	}`
+	for _, ds := range []string{"2022-01-01", "2026-08-20"} {
+		d := mustDay(ds)
+		for _, f := range filters {
+			t.Run(ds+" "+f.String(), func(t *testing.T) {
+				var dd diffs
+				got := map[string]bool{}
+				total := -1
+				var after any
+				for page := 0; ; page++ {
+					if page > 20 {
+						t.Fatal("more than 20 pages")
+					}
+					var out struct {
+						Members struct {
+							TotalCount int `json:"totalCount"`
+							PageInfo   struct {
+								HasNextPage bool    `json:"hasNextPage"`
+								EndCursor   *string `json:"endCursor"`
+							} `json:"pageInfo"`
+							Nodes []struct{ Slug string }
+						}
+					}
+					env.query(t, q, map[string]any{"f": f.gql(), "d": ds, "after": after}, &out)
+					if total < 0 {
+						total = out.Members.TotalCount
+					}
+					for _, n := range out.Members.Nodes {
+						if got[n.Slug] {
+							dd.add("%s listed twice", n.Slug)
+						}
+						got[n.Slug] = true
+					}
+					if !out.Members.PageInfo.HasNextPage {
+						break
+					}
+					if out.Members.PageInfo.EndCursor == nil || len(out.Members.Nodes) == 0 {
+						t.Fatal("hasNextPage with no endCursor or an empty page")
+					}
+					after = *out.Members.PageInfo.EndCursor
+				}
+				want := map[string]bool{}
+				for _, m := range o.members {
+					if f.match(o, m, d) {
+						want[m.slug] = true
+					}
+				}
+				dd.int("totalCount", len(want), total)
+				dd.sets("slugs", want, got)
+				dd.report(t, fmt.Sprintf("members(asOf: %s, filter: %s)", ds, f))
+			})
+		}
+	}
+}
+
+// ---------------------------------------------------------------- committees
+
+// TestRealDataCommittees compares every committee's date, startup and phase
+// on its day (the phase at that date).
+func TestRealDataCommittees(t *testing.T) {
+	env := realData(t)
+	o := env.oracle
+	const q = `{ committees(first: 1000) { totalCount nodes { slug date phase startup { slug } } } }`
+	var out struct {
+		Committees struct {
+			TotalCount int `json:"totalCount"`
+			Nodes      []struct {
+				Slug    string  `json:"slug"`
+				Date    string  `json:"date"`
+				Phase   *string `json:"phase"`
+				Startup struct{ Slug string }
+			}
+		}
+	}
+	env.query(t, q, nil, &out)
+	var dd diffs
+	dd.int("totalCount", o.committees, out.Committees.TotalCount)
+	want := map[string]string{} // slug → phase at its date
+	for _, s := range o.startups {
+		for _, c := range s.committees {
+			want[s.slug+"/"+c.String()] = s.phaseAt(c)
+		}
+	}
+	got := map[string]bool{}
+	wantSet := map[string]bool{}
+	for k := range want {
+		wantSet[k] = true
+	}
+	for _, n := range out.Committees.Nodes {
+		if got[n.Slug] {
+			dd.add("%s listed twice", n.Slug)
+		}
+		got[n.Slug] = true
+		if n.Startup.Slug+"/"+n.Date != n.Slug {
+			dd.add("%s: startup %s, date %s", n.Slug, n.Startup.Slug, n.Date)
+		}
+		w, ok := want[n.Slug]
+		if !ok {
+			continue
+		}
+		g := ""
+		if n.Phase != nil {
+			g = *n.Phase
+		}
+		if w != g {
+			dd.add("%s phase on its day: want %q, got %q", n.Slug, w, g)
+		}
+	}
+	dd.sets("committees", wantSet, got)
+	dd.report(t, "committees")
+}
+
+// ---------------------------------------------------------------- orderings
+
+// TestRealDataOrderings checks that the orderings that depend on the rules
+// (team size, phase start, last committee at the date) follow the oracle's
+// values, ties broken by slug.
+func TestRealDataOrderings(t *testing.T) {
+	env := realData(t)
+	o := env.oracle
+	const q = `query($d: Date, $o: [StartupOrder!]) { startups(asOf: $d, orderBy: $o, first: 1000) { nodes { slug } } }`
+	for _, ds := range []string{"2022-01-01", "2026-08-20"} {
+		d := mustDay(ds)
+		for _, c := range []struct {
+			field, dir string
+			key        func(s *oStartup) (int, bool) // value, present
+		}{
+			{"TEAM_SIZE", "DESC", func(s *oStartup) (int, bool) { return len(o.teamAt(s.slug, d)), true }},
+			{"TEAM_SIZE", "ASC", func(s *oStartup) (int, bool) { return len(o.teamAt(s.slug, d)), true }},
+			{"PHASE_START", "ASC", func(s *oStartup) (int, bool) {
+				if i := s.phaseIndexAt(d); i >= 0 {
+					return int(s.phases[i].start), true
+				}
+				return 0, false
+			}},
+			{"LAST_COMMITTEE", "DESC", func(s *oStartup) (int, bool) {
+				c, ok := s.lastCommitteeAt(d)
+				return int(c), ok
+			}},
+		} {
+			t.Run(ds+" "+c.field+" "+c.dir, func(t *testing.T) {
+				var out struct {
+					Startups struct{ Nodes []struct{ Slug string } }
+				}
+				env.query(t, q, map[string]any{"d": ds, "o": []any{map[string]any{"field": c.field, "direction": c.dir}}}, &out)
+				want := slices.Clone(o.startups)
+				sort.SliceStable(want, func(i, j int) bool {
+					a, aok := c.key(want[i])
+					b, bok := c.key(want[j])
+					if aok != bok {
+						return aok // empty values last
+					}
+					if a != b {
+						if c.dir == "DESC" {
+							return a > b
+						}
+						return a < b
+					}
+					return want[i].slug < want[j].slug
+				})
+				var dd diffs
+				dd.int("nodes", len(want), len(out.Startups.Nodes))
+				for i := 0; i < len(want) && i < len(out.Startups.Nodes); i++ {
+					if g := out.Startups.Nodes[i].Slug; g != want[i].slug {
+						wv, _ := c.key(want[i])
+						gv := -1
+						if s := o.bySlug[g]; s != nil {
+							gv, _ = c.key(s)
+						}
+						dd.add("position %d: want %s (key %d), got %s (key %d)", i, want[i].slug, wv, g, gv)
+						break
+					}
+				}
+				dd.report(t, fmt.Sprintf("startups(asOf: %s, orderBy: %s %s)", ds, c.field, c.dir))
+			})
+		}
+	}
 }

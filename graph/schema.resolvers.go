@@ -7,11 +7,27 @@ package graph
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
+
+// ID is the resolver for the id field.
+func (r *auditEntryResolver) ID(ctx context.Context, obj *sqlite.AuditEntry) (string, error) {
+	return strconv.FormatInt(obj.ID, 10), nil
+}
+
+// Before is the resolver for the before field.
+func (r *auditEntryResolver) Before(ctx context.Context, obj *sqlite.AuditEntry) (*string, error) {
+	return str(obj.Before), nil
+}
+
+// After is the resolver for the after field.
+func (r *auditEntryResolver) After(ctx context.Context, obj *sqlite.AuditEntry) (*string, error) {
+	return str(obj.After), nil
+}
 
 // ID is the resolver for the id field.
 func (r *committeeResolver) ID(ctx context.Context, obj *portfolio.Committee) (string, error) {
@@ -215,6 +231,253 @@ func (r *missionResolver) Employer(ctx context.Context, obj *portfolio.Mission) 
 // Startups is the resolver for the startups field.
 func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error) {
 	return nonNil(loaders(ctx).MissionStartups(ctx, obj))
+}
+
+// RecordCommittee is the resolver for the recordCommittee field.
+func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error) {
+	slug, err := ref("Startup", "startup", input.Startup)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.DB.RecordCommittee(ctx, &portfolio.Committee{
+		StartupSlug: slug, Date: input.Date, Decision: input.Decision, NextPhase: deref(input.NextPhase),
+		BudgetEuros: budget(input.BudgetEuros), NextCommitteeDue: deref(input.NextCommitteeDue), Comment: deref(input.Comment),
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeCommittees(c)
+	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// UpdateCommittee is the resolver for the updateCommittee field.
+func (r *mutationResolver) UpdateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
+	slug, err := ref("Committee", "id", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.DB.UpdateCommittee(ctx, slug, int64(input.Version), func(c *portfolio.Committee) error {
+		if input.Date != nil {
+			c.Date = *input.Date
+		}
+		if input.Decision != nil {
+			c.Decision = *input.Decision
+			if *input.Decision != portfolio.DecisionAdvance && input.NextPhase == nil {
+				c.NextPhase = ""
+			}
+		}
+		if input.NextPhase != nil {
+			c.NextPhase = *input.NextPhase
+		}
+		if input.BudgetEuros != nil {
+			c.BudgetEuros = budget(input.BudgetEuros)
+		}
+		if input.NextCommitteeDue != nil {
+			c.NextCommitteeDue = *input.NextCommitteeDue
+		}
+		if input.Comment != nil {
+			c.Comment = *input.Comment
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeCommittees(c)
+	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// DeleteCommittee is the resolver for the deleteCommittee field.
+func (r *mutationResolver) DeleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error) {
+	slug, err := ref("Committee", "id", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	c, err := r.DB.DeleteCommittee(ctx, slug, int64(input.Version))
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeCommittees(c)
+	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// StartPhase is the resolver for the startPhase field.
+func (r *mutationResolver) StartPhase(ctx context.Context, input model.StartPhaseInput) (*model.StartupPayload, error) {
+	slug, err := ref("Startup", "startup", input.Startup)
+	if err != nil {
+		return nil, err
+	}
+	var version *int64
+	if input.Version != nil {
+		v := int64(*input.Version)
+		version = &v
+	}
+	s, err := r.DB.StartPhase(ctx, slug, version, input.Phase, input.Start)
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeStartups(s)
+	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// CreateStartup is the resolver for the createStartup field.
+func (r *mutationResolver) CreateStartup(ctx context.Context, input model.CreateStartupInput) (*model.StartupPayload, error) {
+	s := &portfolio.Startup{
+		Slug: input.Slug, Name: input.Name, Pitch: deref(input.Pitch), IncubatorSlug: input.Incubator,
+		Sponsors: input.Sponsors, Thematiques: input.Thematiques, Usertypes: input.Usertypes,
+		Link: deref(input.Link), Repository: deref(input.Repository),
+	}
+	var first *portfolio.PhasePeriod
+	switch {
+	case input.Phase != nil && input.PhaseStart != nil:
+		first = &portfolio.PhasePeriod{Phase: *input.Phase, Start: *input.PhaseStart}
+	case input.Phase != nil || input.PhaseStart != nil:
+		return nil, portfolio.FieldErrorf("phaseStart", "give phase and phaseStart together")
+	}
+	s, err := r.DB.CreateStartup(ctx, s, first)
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeStartups(s)
+	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// UpdateStartup is the resolver for the updateStartup field.
+func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.UpdateStartupInput) (*model.StartupPayload, error) {
+	slug, err := ref("Startup", "id", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	s, err := r.DB.UpdateStartup(ctx, slug, int64(input.Version), func(s *portfolio.Startup) error {
+		if input.Name != nil {
+			s.Name = *input.Name
+		}
+		if input.Pitch != nil {
+			s.Pitch = *input.Pitch
+		}
+		if input.Incubator != nil {
+			s.IncubatorSlug = *input.Incubator
+		}
+		if input.Sponsors != nil {
+			s.Sponsors = input.Sponsors
+		}
+		if input.Thematiques != nil {
+			s.Thematiques = input.Thematiques
+		}
+		if input.Usertypes != nil {
+			s.Usertypes = input.Usertypes
+		}
+		if input.Link != nil {
+			s.Link = *input.Link
+		}
+		if input.Repository != nil {
+			s.Repository = *input.Repository
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeStartups(s)
+	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// AddMission is the resolver for the addMission field.
+func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissionInput) (*model.MissionPayload, error) {
+	member, err := ref("Member", "member", input.Member)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.DB.AddMission(ctx, &portfolio.Mission{
+		MemberSlug: member, Start: input.Start, End: deref(input.End), Status: input.Status,
+		Employer: deref(input.Employer), Startups: input.Startups,
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeMissions(m)
+	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// UpdateMission is the resolver for the updateMission field.
+func (r *mutationResolver) UpdateMission(ctx context.Context, input model.UpdateMissionInput) (*model.MissionPayload, error) {
+	slug, err := ref("Mission", "id", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.DB.UpdateMission(ctx, "updateMission", slug, int64(input.Version), func(m *portfolio.Mission) error {
+		if input.Start != nil {
+			m.Start = *input.Start
+		}
+		if input.End != nil {
+			m.End = *input.End
+		}
+		if input.Status != nil {
+			m.Status = *input.Status
+		}
+		if input.Employer != nil {
+			m.Employer = *input.Employer
+		}
+		if input.Startups != nil {
+			m.Startups = input.Startups
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeMissions(m)
+	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// EndMission is the resolver for the endMission field.
+func (r *mutationResolver) EndMission(ctx context.Context, input model.EndMissionInput) (*model.MissionPayload, error) {
+	slug, err := ref("Mission", "id", input.ID)
+	if err != nil {
+		return nil, err
+	}
+	m, err := r.DB.UpdateMission(ctx, "endMission", slug, int64(input.Version), func(m *portfolio.Mission) error {
+		m.End = input.End
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	loaders(ctx).SeeMissions(m)
+	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// UpsertIncubator is the resolver for the upsertIncubator field.
+func (r *mutationResolver) UpsertIncubator(ctx context.Context, input model.UpsertIncubatorInput) (*model.IncubatorPayload, error) {
+	var version *int64
+	if input.Version != nil {
+		v := int64(*input.Version)
+		version = &v
+	}
+	i, err := r.DB.UpsertIncubator(ctx, &portfolio.Incubator{
+		Slug: input.Slug, Title: input.Title, OwnerSlug: deref(input.Owner), ShortDescription: deref(input.ShortDescription),
+		Contact: deref(input.Contact), Website: deref(input.Website), Github: deref(input.Github), Address: deref(input.Address),
+	}, version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.IncubatorPayload{Incubator: i, ClientMutationID: input.ClientMutationID}, nil
+}
+
+// UpsertOrganisation is the resolver for the upsertOrganisation field.
+func (r *mutationResolver) UpsertOrganisation(ctx context.Context, input model.UpsertOrganisationInput) (*model.OrganisationPayload, error) {
+	var version *int64
+	if input.Version != nil {
+		v := int64(*input.Version)
+		version = &v
+	}
+	o, err := r.DB.UpsertOrganisation(ctx, &portfolio.Organisation{
+		Slug: input.Slug, Name: input.Name, Acronym: deref(input.Acronym), Type: deref(input.Type), DomaineMinisteriel: deref(input.MinisterialDomain),
+	}, version)
+	if err != nil {
+		return nil, err
+	}
+	return &model.OrganisationPayload{Organisation: o, ClientMutationID: input.ClientMutationID}, nil
 }
 
 // ID is the resolver for the id field.
@@ -614,9 +877,50 @@ func (r *queryResolver) Phases(ctx context.Context) ([]*portfolio.PhaseDefinitio
 	return out, nil
 }
 
+// Viewer is the resolver for the viewer field.
+func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
+	id := portfolio.IdentityFrom(ctx)
+	return &model.Viewer{Role: id.Role, TokenName: str(id.TokenName)}, nil
+}
+
+// AuditLog is the resolver for the auditLog field.
+func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error) {
+	f := sqlite.AuditFilter{}
+	if filter != nil {
+		f = sqlite.AuditFilter{Mutations: filter.Mutations, ObjectTypes: filter.ObjectTypes, ObjectSlug: deref(filter.ObjectSlug),
+			TokenNames: filter.TokenNames, From: deref(filter.From), To: deref(filter.To)}
+	}
+	total := -1
+	if last != nil && before == nil {
+		p, err := r.DB.AuditLog(ctx, f, portfolio.Window{Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		total = p.Total
+	}
+	w, err := windowOrLast(first, last, after, before, total)
+	if err != nil {
+		return nil, err
+	}
+	p, err := r.DB.AuditLog(ctx, f, w)
+	if err != nil {
+		return nil, err
+	}
+	c := &model.AuditEntryConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.AuditEntryEdge, len(p.Items))}
+	for i, x := range p.Items {
+		c.Edges[i] = &model.AuditEntryEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
+	}
+	return c, nil
+}
+
 // ID is the resolver for the id field.
 func (r *startupResolver) ID(ctx context.Context, obj *portfolio.Startup) (string, error) {
 	return portfolio.GlobalID("Startup", obj.Slug), nil
+}
+
+// Contact is the resolver for the contact field.
+func (r *startupResolver) Contact(ctx context.Context, obj *portfolio.Startup) (*string, error) {
+	return str(obj.Contact), nil
 }
 
 // Incubator is the resolver for the incubator field.
@@ -819,6 +1123,31 @@ func (r *teamMembershipResolver) End(ctx context.Context, obj *model.TeamMembers
 	return date(obj.Mission.End), nil
 }
 
+// Incubators is the resolver for the incubators field.
+func (r *viewerResolver) Incubators(ctx context.Context, obj *model.Viewer) ([]*portfolio.Incubator, error) {
+	id := portfolio.IdentityFrom(ctx)
+	if id.Role != portfolio.RoleManager {
+		return []*portfolio.Incubator{}, nil
+	}
+	for _, s := range id.Incubators {
+		loaders(ctx).RegisterIncubator(s)
+	}
+	out := []*portfolio.Incubator{}
+	for _, s := range id.Incubators {
+		i, err := loaders(ctx).Incubator(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if i != nil {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// AuditEntry returns AuditEntryResolver implementation.
+func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
+
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
 
@@ -833,6 +1162,9 @@ func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
 
 // Mission returns MissionResolver implementation.
 func (r *Resolver) Mission() MissionResolver { return &missionResolver{r} }
+
+// Mutation returns MutationResolver implementation.
+func (r *Resolver) Mutation() MutationResolver { return &mutationResolver{r} }
 
 // Organisation returns OrganisationResolver implementation.
 func (r *Resolver) Organisation() OrganisationResolver { return &organisationResolver{r} }
@@ -863,12 +1195,17 @@ func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
 // TeamMembership returns TeamMembershipResolver implementation.
 func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
 
+// Viewer returns ViewerResolver implementation.
+func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
+
 type (
+	auditEntryResolver        struct{ *Resolver }
 	committeeResolver         struct{ *Resolver }
 	incubatorResolver         struct{ *Resolver }
 	incubatorCountResolver    struct{ *Resolver }
 	memberResolver            struct{ *Resolver }
 	missionResolver           struct{ *Resolver }
+	mutationResolver          struct{ *Resolver }
 	organisationResolver      struct{ *Resolver }
 	organisationCountResolver struct{ *Resolver }
 	phaseDefinitionResolver   struct{ *Resolver }
@@ -878,4 +1215,5 @@ type (
 	startupEventResolver      struct{ *Resolver }
 	teamResolver              struct{ *Resolver }
 	teamMembershipResolver    struct{ *Resolver }
+	viewerResolver            struct{ *Resolver }
 )

@@ -68,6 +68,12 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	if len(res.Kept) > 0 {
+		fmt.Fprintf(stdout, "%d places where the snapshot disagrees with what was recorded through the API (kept as recorded):\n", len(res.Kept))
+		for _, k := range res.Kept {
+			fmt.Fprintln(stdout, "  "+k)
+		}
+	}
 	for _, k := range sqlite.Kinds {
 		if a := res.Absent[k]; len(a) > 0 {
 			fmt.Fprintf(stdout, "%d %s in the database are absent from this snapshot (kept, not deleted):", len(a), k)

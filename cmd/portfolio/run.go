@@ -44,10 +44,12 @@ Usage:
   portfolio serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
   portfolio import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
   portfolio seed    [--db PATH] [--scale N]                  write deterministic synthetic data
+  portfolio token   create|list|revoke [--db PATH] …         manage API tokens ("portfolio token help")
   portfolio version                                          print the version
   portfolio help                                             print this help
 
-Environment: PORTFOLIO_DB (default ./portfolio.db), PORTFOLIO_ADDR (default 127.0.0.1:8080).
+Environment: PORTFOLIO_DB (default ./portfolio.db), PORTFOLIO_ADDR (default 127.0.0.1:8080),
+PORTFOLIO_PUBLIC_READ (default 1; 0 requires a token to read).
 Run "portfolio COMMAND -h" for a command's flags.
 `
 
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdImport(ctx, rest, e, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, rest, e, stdout, stderr)
+	case "token":
+		return cmdToken(ctx, rest, e, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "portfolio", programVersion())
 		return nil

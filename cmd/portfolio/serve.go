@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -27,6 +28,15 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	sqlStats := fs.Bool("sql-stats", e("PORTFOLIO_SQL_STATS") == "1", "add extensions.sql {statements, ms} to every response (env PORTFOLIO_SQL_STATS=1)")
 	assets := fs.String("playground-assets", e("PORTFOLIO_PLAYGROUND_ASSETS"), playgroundAssetsHelp())
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
+	publicReadDefault := true
+	if v := e("PORTFOLIO_PUBLIC_READ"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return usageError{fmt.Sprintf("PORTFOLIO_PUBLIC_READ=%q: want 1 or 0", v)}
+		}
+		publicReadDefault = b
+	}
+	publicRead := fs.Bool("public-read", publicReadDefault, "let callers without a token read, as anonymous; --public-read=false requires a token (env PORTFOLIO_PUBLIC_READ=0). A bad token is refused either way")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -56,6 +66,19 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			time.Since(start).Round(time.Millisecond), counts.Startups, counts.Members, counts.Incubators)
 	}
 
+	if *publicRead {
+		fmt.Fprintln(stdout, "reading: public (callers without a token read as anonymous; --public-read=false requires one)")
+	} else {
+		fmt.Fprintln(stdout, "reading: a token is required (--public-read=false)")
+	}
+	hasAdmin, err := db.HasAdminToken(ctx)
+	if err != nil {
+		return err
+	}
+	if !hasAdmin {
+		fmt.Fprint(stdout, noAdminNotice(*dbPath))
+	}
+
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -63,6 +86,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	srv := &http.Server{
 		Handler: server.New(server.Config{
 			DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
+			PublicRead: *publicRead,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

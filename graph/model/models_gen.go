@@ -4,7 +4,62 @@ package model
 
 import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
 )
+
+// A new mission of a member.
+type AddMissionInput struct {
+	// The member (username or global id).
+	Member string `json:"member"`
+	// The first day.
+	Start portfolio.Date `json:"start"`
+	// The last day, if known.
+	End *portfolio.Date `json:"end,omitempty"`
+	// How the member is engaged.
+	Status portfolio.MissionStatus `json:"status"`
+	// The employer.
+	Employer *string `json:"employer,omitempty"`
+	// The startups of the mission (slugs): a manager's must all be in its incubators.
+	Startups []string `json:"startups"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A page of the audit log.
+type AuditEntryConnection struct {
+	// The entries of the page.
+	Edges []*AuditEntryEdge `json:"edges"`
+	// The entries of the page, without cursors.
+	Nodes []*sqlite.AuditEntry `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries match.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of an AuditEntryConnection.
+type AuditEntryEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *sqlite.AuditEntry `json:"node"`
+}
+
+// Selects audit entries; fields given together must all hold.
+type AuditFilter struct {
+	// The mutation is one of these.
+	Mutations []string `json:"mutations,omitempty"`
+	// The object's type is one of these.
+	ObjectTypes []string `json:"objectTypes,omitempty"`
+	// The object's slug is this one.
+	ObjectSlug *string `json:"objectSlug,omitempty"`
+	// The token's name is one of these.
+	TokenNames []string `json:"tokenNames,omitempty"`
+	// On or after this day (UTC).
+	From *portfolio.Date `json:"from,omitempty"`
+	// On or before this day (UTC).
+	To *portfolio.Date `json:"to,omitempty"`
+}
 
 // A page of committees.
 type CommitteeConnection struct {
@@ -26,6 +81,42 @@ type CommitteeEdge struct {
 	Node *portfolio.Committee `json:"node"`
 }
 
+// The result of a committee mutation.
+type CommitteePayload struct {
+	// The committee as written (as it was, for a deletion).
+	Committee *portfolio.Committee `json:"committee,omitempty"`
+	// The client's id, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A new startup.
+type CreateStartupInput struct {
+	// Its slug: lower-case letters, digits, '.', '_' and '-'.
+	Slug string `json:"slug"`
+	// Its name.
+	Name string `json:"name"`
+	// Its pitch.
+	Pitch *string `json:"pitch,omitempty"`
+	// Its incubator (slug).
+	Incubator string `json:"incubator"`
+	// Its sponsors (organisation slugs).
+	Sponsors []string `json:"sponsors,omitempty"`
+	// Its themes.
+	Thematiques []string `json:"thematiques,omitempty"`
+	// The kinds of users it serves.
+	Usertypes []string `json:"usertypes,omitempty"`
+	// Its address.
+	Link *string `json:"link,omitempty"`
+	// Its source code repository.
+	Repository *string `json:"repository,omitempty"`
+	// Its first phase, if it has started.
+	Phase *portfolio.Phase `json:"phase,omitempty"`
+	// The day its first phase started (with `phase`).
+	PhaseStart *portfolio.Date `json:"phaseStart,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A count of committees by decision.
 type DecisionCount struct {
 	// The decision.
@@ -34,12 +125,34 @@ type DecisionCount struct {
 	Count int `json:"count"`
 }
 
+// Which committee to delete.
+type DeleteCommitteeInput struct {
+	// The committee (slug or global id).
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A count of members in a domain.
 type DomainCount struct {
 	// The domain.
 	Domain portfolio.Domain `json:"domain"`
 	// How many.
 	Count int `json:"count"`
+}
+
+// The end of a mission.
+type EndMissionInput struct {
+	// The mission (slug or global id).
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// The last day (not before the start).
+	End portfolio.Date `json:"end"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 // A page of incubators, by slug.
@@ -60,6 +173,14 @@ type IncubatorEdge struct {
 	Cursor string `json:"cursor"`
 	// The incubator.
 	Node *portfolio.Incubator `json:"node"`
+}
+
+// The result of upsertIncubator.
+type IncubatorPayload struct {
+	// The incubator as written.
+	Incubator *portfolio.Incubator `json:"incubator,omitempty"`
+	// The client's id, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 // A count by label.
@@ -110,6 +231,23 @@ type MissionEdge struct {
 	Node *portfolio.Mission `json:"node"`
 }
 
+// The result of a mission mutation.
+type MissionPayload struct {
+	// The mission as written.
+	Mission *portfolio.Mission `json:"mission,omitempty"`
+	// The client's id, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Writes. Each mutation is one transaction that leaves an audit entry; it
+// needs a token (manager: the startups of its incubators; admin: everything).
+// Invalid input is a BAD_USER_INPUT error naming the field in
+// `extensions.field`, and changes nothing. Updates carry the `version` the
+// client read: if the record changed since, the answer is CONFLICT instead of
+// overwriting. Records are named by slug or by global id.
+type Mutation struct {
+}
+
 // A page of organisations, by name.
 type OrganisationConnection struct {
 	// The organisations of the page.
@@ -128,6 +266,14 @@ type OrganisationEdge struct {
 	Cursor string `json:"cursor"`
 	// The organisation.
 	Node *portfolio.Organisation `json:"node"`
+}
+
+// The result of upsertOrganisation.
+type OrganisationPayload struct {
+	// The organisation as written.
+	Organisation *portfolio.Organisation `json:"organisation,omitempty"`
+	// The client's id, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 // Information on the page of a connection.
@@ -166,6 +312,40 @@ type PhaseDuration struct {
 type Query struct {
 }
 
+// The outcome of an investment committee.
+type RecordCommitteeInput struct {
+	// The startup (slug or global id).
+	Startup string `json:"startup"`
+	// The day the committee took place (not in the future).
+	Date portfolio.Date `json:"date"`
+	// What was decided.
+	Decision portfolio.Decision `json:"decision"`
+	// The phase decided: required for ADVANCE; for STOP or TRANSFER, optionally the phase it leads to.
+	NextPhase *portfolio.Phase `json:"nextPhase,omitempty"`
+	// The budget granted for the next period, in euros.
+	BudgetEuros *int `json:"budgetEuros,omitempty"`
+	// When the next committee is due (after `date`).
+	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
+	// A comment.
+	Comment *string `json:"comment,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A startup's move to its next phase.
+type StartPhaseInput struct {
+	// The startup (slug or global id).
+	Startup string `json:"startup"`
+	// The new phase: the network's order applies (no going back; out of incubation is final).
+	Phase portfolio.Phase `json:"phase"`
+	// The day it starts: not before the current phase's start.
+	Start portfolio.Date `json:"start"`
+	// The startup's version read, to detect concurrent edits (optional).
+	Version *int `json:"version,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A page of startups.
 type StartupConnection struct {
 	// The startups of the page.
@@ -186,6 +366,14 @@ type StartupEdge struct {
 	Node *portfolio.Startup `json:"node"`
 }
 
+// The result of a startup mutation.
+type StartupPayload struct {
+	// The startup as written.
+	Startup *portfolio.Startup `json:"startup,omitempty"`
+	// The client's id, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A count of members by mission status.
 type StatusCount struct {
 	// The status; null for missions whose record gives none.
@@ -204,4 +392,124 @@ type TimelinePoint struct {
 	StartupCount int `json:"startupCount"`
 	// Distinct members on the team of a matching startup that day.
 	ActiveMemberCount int `json:"activeMemberCount"`
+}
+
+// Changes to a committee; fields left out stay as they are.
+type UpdateCommitteeInput struct {
+	// The committee (slug « startup/date » or global id).
+	ID string `json:"id"`
+	// The version read; a different current version is a CONFLICT.
+	Version int `json:"version"`
+	// The day.
+	Date *portfolio.Date `json:"date,omitempty"`
+	// The decision.
+	Decision *portfolio.Decision `json:"decision,omitempty"`
+	// The phase decided.
+	NextPhase *portfolio.Phase `json:"nextPhase,omitempty"`
+	// The budget, in euros.
+	BudgetEuros *int `json:"budgetEuros,omitempty"`
+	// When the next committee is due.
+	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
+	// The comment.
+	Comment *string `json:"comment,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Changes to a mission; fields left out stay as they are.
+type UpdateMissionInput struct {
+	// The mission (slug « member/N » or global id).
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// The first day.
+	Start *portfolio.Date `json:"start,omitempty"`
+	// The last day.
+	End *portfolio.Date `json:"end,omitempty"`
+	// How the member is engaged.
+	Status *portfolio.MissionStatus `json:"status,omitempty"`
+	// The employer.
+	Employer *string `json:"employer,omitempty"`
+	// The startups of the mission (slugs).
+	Startups []string `json:"startups,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Changes to a startup; fields left out stay as they are, lists given replace the old ones.
+type UpdateStartupInput struct {
+	// The startup (slug or global id).
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// Its name.
+	Name *string `json:"name,omitempty"`
+	// Its pitch.
+	Pitch *string `json:"pitch,omitempty"`
+	// Its incubator (slug): a manager must hold both the old and the new one.
+	Incubator *string `json:"incubator,omitempty"`
+	// Its sponsors (organisation slugs).
+	Sponsors []string `json:"sponsors,omitempty"`
+	// Its themes.
+	Thematiques []string `json:"thematiques,omitempty"`
+	// The kinds of users it serves.
+	Usertypes []string `json:"usertypes,omitempty"`
+	// Its address.
+	Link *string `json:"link,omitempty"`
+	// Its source code repository.
+	Repository *string `json:"repository,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// An incubator to create, or (with `version`) to update.
+type UpsertIncubatorInput struct {
+	// Its slug.
+	Slug string `json:"slug"`
+	// The version read, to update; leave out to create.
+	Version *int `json:"version,omitempty"`
+	// Its name.
+	Title string `json:"title"`
+	// The organisation that runs it (slug).
+	Owner *string `json:"owner,omitempty"`
+	// A short description.
+	ShortDescription *string `json:"shortDescription,omitempty"`
+	// Its contact e-mail.
+	Contact *string `json:"contact,omitempty"`
+	// Its web site.
+	Website *string `json:"website,omitempty"`
+	// Its GitHub organisation.
+	Github *string `json:"github,omitempty"`
+	// Its postal address.
+	Address *string `json:"address,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// An organisation to create, or (with `version`) to update.
+type UpsertOrganisationInput struct {
+	// Its slug.
+	Slug string `json:"slug"`
+	// The version read, to update; leave out to create.
+	Version *int `json:"version,omitempty"`
+	// Its name.
+	Name string `json:"name"`
+	// Its acronym.
+	Acronym *string `json:"acronym,omitempty"`
+	// Its kind: administration-centrale, operateur, service-deconcentre, collectivite-territoriale, securite-sociale, autre.
+	Type *string `json:"type,omitempty"`
+	// Its ministerial domain.
+	MinisterialDomain *string `json:"ministerialDomain,omitempty"`
+	// Echoed in the payload (Relay).
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// The caller of a request.
+type Viewer struct {
+	// The role the request runs with.
+	Role portfolio.Role `json:"role"`
+	// The name of the token used; null for an anonymous caller.
+	TokenName *string `json:"tokenName,omitempty"`
+	// For a manager, the incubators whose startups it may write.
+	Incubators []*portfolio.Incubator `json:"incubators"`
 }

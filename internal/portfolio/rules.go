@@ -129,3 +129,36 @@ func DaysInPhase(phases []PhasePeriod, i int, d Date) int {
 	}
 	return end.DaysSince(p.Start)
 }
+
+// CheckPhaseMove reports whether the network allows a startup in phase from
+// ("" before its first phase) to move to phase to. Among the active phases
+// a startup only moves forward (investigation, construction, acceleration,
+// consolidation, any of them may be skipped); it may leave them for a
+// transfer, operation or abandon; "investigation non concluante" only ends
+// an investigation; and the phases out of incubation are final, except that
+// a transferred or operated service may later be stopped.
+func CheckPhaseMove(from, to Phase) error {
+	switch {
+	case !to.Valid():
+		return FieldErrorf("phase", "%q is not a phase", to)
+	case from == "":
+		if !to.Active() {
+			return FieldErrorf("phase", "a startup starts in an active phase (investigation, construction, acceleration or consolidation), not %s", to)
+		}
+		return nil
+	case from == to:
+		return FieldErrorf("phase", "the startup is already in phase %s", to)
+	case from == PhaseTransferred || from == PhaseOperated:
+		if to == PhaseAbandoned {
+			return nil
+		}
+		return FieldErrorf("phase", "a %s startup can only be stopped (ABANDONED), not moved to %s", from, to)
+	case !from.Active():
+		return FieldErrorf("phase", "%s is final: a startup does not leave it for %s", from, to)
+	case to == PhaseInvestigationAbandoned && from != PhaseInvestigation:
+		return FieldErrorf("phase", "INVESTIGATION_ABANDONED ends an investigation, not %s", from)
+	case to.Active() && to.Rank() < from.Rank():
+		return FieldErrorf("phase", "a startup does not go back from %s to %s", from, to)
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ type Organisation struct {
 	Acronym            string
 	Type               string // administration-centrale, operateur, service-deconcentre, …
 	DomaineMinisteriel string
+	Version            int64
 }
 
 // Incubator is a programme that hosts startups; an organisation owns it.
@@ -22,6 +23,7 @@ type Incubator struct {
 	Website          string
 	Github           string
 	Address          string
+	Version          int64
 }
 
 // PhasePeriod is one phase of a startup's history. End is informative: the

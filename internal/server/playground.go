@@ -97,9 +97,10 @@ query Dashboard {
     asOf
     startupCount
     byPhase { phase count }
-    # members on a team today
+    # members on a team today; with a
+    # token, membersByStatus too
     activeMemberCount
-    membersByStatus { status count }
+    membersByDomain { domain count }
     # active, last committee >183 days
     committeeOverdueCount
   }

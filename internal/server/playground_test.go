@@ -25,7 +25,7 @@ const theExampleQuery = `query Dashboard {
     startupCount
     byPhase { phase count }
     activeMemberCount
-    membersByStatus { status count }
+    membersByDomain { domain count }
     committeeOverdueCount
   }
   startups(filter: {active: true, committeeOverdue: true}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {

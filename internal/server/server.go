@@ -19,6 +19,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -37,6 +38,10 @@ type Config struct {
 	// PlaygroundAssets is the base URL of a mirror of the GraphiQL files;
 	// empty loads them from the public CDN.
 	PlaygroundAssets string
+	// PublicRead lets requests to /graphql without a token read, as
+	// anonymous callers (portfolio.Anonymous); when false they get a 401.
+	// Either way a request with an invalid token is refused.
+	PublicRead bool
 }
 
 // New returns the HTTP handler of the whole server.
@@ -44,7 +49,10 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &graph.Resolver{DB: cfg.DB}}))
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{DB: cfg.DB},
+		Directives: graph.DirectiveRoot{Auth: graph.Auth},
+	}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(transport.POST{})
@@ -71,7 +79,8 @@ func New(cfg Config) http.Handler {
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", perRequest(cfg.DB, gql))
+	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
+	mux.Handle("/graphql", auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql)))
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -85,13 +94,18 @@ func New(cfg Config) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	c := cors.New(cors.Options{
+	opts := cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
 		AllowedMethods:   []string{http.MethodGet, http.MethodPost, http.MethodOptions},
 		AllowedHeaders:   []string{"Authorization", "Content-Type"},
-		AllowCredentials: false,
+		AllowCredentials: false, // tokens travel in Authorization, never in cookies
 		MaxAge:           600,
-	})
+	}
+	if len(cfg.CORSOrigins) == 0 {
+		// rs/cors reads an empty list as "every origin": here it means none.
+		opts.AllowOriginFunc = func(string) bool { return false }
+	}
+	c := cors.New(opts)
 	return c.Handler(mux)
 }
 

@@ -48,6 +48,23 @@ func TestCORSAllowList(t *testing.T) {
 	}
 }
 
+func TestCORSNoOriginsMeansNone(t *testing.T) {
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	h := New(Config{DB: db, PublicRead: true})
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{__typename}"}`))
+	req.Header.Set("Origin", "https://anywhere.example")
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if got := rec.Header().Get("Access-Control-Allow-Origin"); got != "" {
+		t.Errorf("no --cors-origins, yet Access-Control-Allow-Origin is %q", got)
+	}
+}
+
 func TestHealthAndReady(t *testing.T) {
 	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "h.db"))
 	if err != nil {

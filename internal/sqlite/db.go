@@ -35,6 +35,8 @@ type DB struct {
 
 	stmtMu sync.Mutex
 	stmts  map[string]*sql.Stmt
+
+	uses tokenUses // when each token's last use was last written
 }
 
 // maxCachedStatements bounds the prepared-statement cache: filters compile to
@@ -107,8 +109,9 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
-// Close closes both pools.
+// Close waits for the last-use writes under way and closes both pools.
 func (db *DB) Close() error {
+	db.uses.close()
 	db.stmtMu.Lock()
 	for _, s := range db.stmts {
 		s.Close()

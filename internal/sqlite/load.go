@@ -28,6 +28,9 @@ type LoadResult struct {
 	// Absent lists, per kind, the slugs of records the database holds but
 	// the load did not mention: an import never deletes them.
 	Absent map[string][]string
+	// Kept lists where the load disagreed with committees, phases or
+	// missions recorded through the API, which it kept as they were.
+	Kept []string
 }
 
 // Kinds lists the kinds of top-level records, in load order.
@@ -313,12 +316,45 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 			}
 		}
 	}
+	// Phases recorded through the API stay; a snapshot phase equal to one
+	// (same phase, same start) is not added twice, and a recorded phase the
+	// snapshot lacks is reported.
+	recorded := map[string]bool{}
+	if !l.fresh {
+		rows, err := l.tx.QueryContext(ctx, "SELECT phase || '@' || coalesce(start, '') FROM phases WHERE startup_id = ? AND source = 'RECORDED'", id)
+		if err != nil {
+			return fail("phases", err)
+		}
+		for rows.Next() {
+			var k string
+			if err := rows.Scan(&k); err != nil {
+				rows.Close()
+				return fail("phases", err)
+			}
+			recorded[k] = false
+		}
+		rows.Close()
+	}
 	for i, p := range s.Phases {
-		// Recorded phases keep their rows; imported ones fill the positions they leave.
+		k := string(p.Phase) + "@" + p.Start.String()
+		if _, ok := recorded[k]; ok {
+			recorded[k] = true
+			continue
+		}
 		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source) VALUES (?, ?, ?, ?, ?, 'IMPORTED')
 			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End)); err != nil {
 			return fail("phases", err)
 		}
+	}
+	var missing []string
+	for k, inSnapshot := range recorded {
+		if !inSnapshot {
+			missing = append(missing, strings.Replace(k, "@", " from ", 1))
+		}
+	}
+	sort.Strings(missing)
+	for _, k := range missing {
+		l.res.Kept = append(l.res.Kept, fmt.Sprintf("startup %s: phase %s was recorded through the API and is not in the snapshot: kept", s.Slug, k))
 	}
 	for i, e := range s.Events {
 		if _, err := l.exec(ctx, "INSERT INTO events (startup_id, seq, name, date, comment) VALUES (?, ?, ?, ?, ?)", id, i, e.Name, nullDate(e.Date), e.Comment); err != nil {
@@ -332,10 +368,14 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 		if c.BudgetEuros != nil {
 			budget = *c.BudgetEuros
 		}
-		if _, err := l.upsertChild(ctx, "committees", c.Slug,
+		_, recorded, err := l.upsertChild(ctx, "committees", c.Slug,
 			[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
-			[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, string(portfolio.SourceImported)}); err != nil {
+			[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, string(portfolio.SourceImported)})
+		if err != nil {
 			return fail("committees", err)
+		}
+		if recorded {
+			l.res.Kept = append(l.res.Kept, fmt.Sprintf("committee %s: recorded through the API; the snapshot's version (%q) is ignored", c.Slug, c.Comment))
 		}
 		keep = append(keep, c.Slug)
 	}
@@ -349,17 +389,19 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 
 // upsertChild upserts a row of committees or missions (tables with a slug
 // and a source) without counting it as a top-level record. Rows recorded
-// through the API are left as they are.
-func (l *loader) upsertChild(ctx context.Context, table, slug string, cols []string, vals []any) (int64, error) {
-	var id, version int64
-	err := l.queryRow(ctx, upsertSQL(table, cols), append([]any{slug}, vals...)...).Scan(&id, &version)
+// through the API are left as they are: recorded is then true.
+func (l *loader) upsertChild(ctx context.Context, table, slug string, cols []string, vals []any) (id int64, recorded bool, err error) {
+	var version int64
+	err = l.queryRow(ctx, upsertSQL(table, cols), append([]any{slug}, vals...)...).Scan(&id, &version)
 	if errors.Is(err, sql.ErrNoRows) {
-		err = l.queryRow(ctx, "SELECT id FROM "+table+" WHERE slug = ?", slug).Scan(&id)
+		var source string
+		err = l.queryRow(ctx, "SELECT id, source FROM "+table+" WHERE slug = ?", slug).Scan(&id, &source)
+		recorded = source == string(portfolio.SourceRecorded)
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: %w", table, slug, err)
+		return 0, false, fmt.Errorf("%s %s: %w", table, slug, err)
 	}
-	return id, nil
+	return id, recorded, nil
 }
 
 // deleteOthers removes the imported rows of table under parent whose slug is
@@ -435,15 +477,19 @@ func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
 	keep := make([]string, 0, len(m.Missions))
 	for i := range m.Missions {
 		ms := &m.Missions[i]
-		mid, err := l.upsertChild(ctx, "missions", ms.Slug,
+		mid, recorded, err := l.upsertChild(ctx, "missions", ms.Slug,
 			[]string{"member_id", "seq", "start", `"end"`, "status", "employer", "source"},
 			[]any{id, i, ms.Start.String(), nullDate(ms.End), nullString(string(ms.Status)), ms.Employer, string(portfolio.SourceImported)})
 		if err != nil {
 			return fail("missions", err)
 		}
 		keep = append(keep, ms.Slug)
+		if recorded {
+			l.res.Kept = append(l.res.Kept, fmt.Sprintf("mission %s: changed through the API; the snapshot's version is ignored", ms.Slug))
+			continue
+		}
 		if !l.fresh {
-			if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ? AND EXISTS (SELECT 1 FROM missions WHERE id = ? AND source = 'IMPORTED')", mid, mid); err != nil {
+			if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ?", mid); err != nil {
 				return fail("missions", err)
 			}
 		}

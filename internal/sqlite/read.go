@@ -234,10 +234,12 @@ func (db *DB) TagsByStartup(ctx context.Context, ids []int64) (map[int64]*Tags, 
 	return out, err
 }
 
-// EventsByStartup returns the events of each startup by date.
+// EventsByStartup returns the events of each startup by date, but for
+// committee events: committees are records of their own (and their comments
+// are not public).
 func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.StartupEvent, error) {
 	out := make(map[int64][]*portfolio.StartupEvent, len(ids))
-	q := `SELECT startup_id, name, coalesce(date, ''), comment FROM events WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, date, seq`
+	q := `SELECT startup_id, name, coalesce(date, ''), comment FROM events WHERE startup_id IN (SELECT value FROM json_each(?)) AND name <> 'committee' ORDER BY startup_id, date, seq`
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		var id int64
 		var date string
@@ -324,11 +326,11 @@ func (db *DB) Committees(ctx context.Context, f *portfolio.CommitteeFilter, orde
 
 // ---------------------------------------------------------------- organisations, incubators, teams
 
-const organisationCols = `o.id, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel`
+const organisationCols = `o.id, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel, o.version`
 
 func scanOrganisation(rows *sql.Rows, extra ...any) (*portfolio.Organisation, error) {
 	o := &portfolio.Organisation{}
-	dest := append(extra, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel)
+	dest := append(extra, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &o.Version)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, fmt.Errorf("scan organisation: %w", err)
 	}
@@ -362,7 +364,7 @@ func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Wind
 	p := &Page[*portfolio.Organisation]{}
 	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		o := &portfolio.Organisation{}
-		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &p.Total); err != nil {
+		if err := rows.Scan(&o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &o.Version, &p.Total); err != nil {
 			return fmt.Errorf("scan organisation: %w", err)
 		}
 		p.Items = append(p.Items, o)
@@ -374,11 +376,11 @@ func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Wind
 	return p, err
 }
 
-const incubatorCols = `i.id, i.slug, i.title, coalesce((SELECT slug FROM organisations WHERE id = i.owner_id), ''), i.short_description, i.description, i.contact, i.website, i.github, i.address`
+const incubatorCols = `i.id, i.slug, i.title, coalesce((SELECT slug FROM organisations WHERE id = i.owner_id), ''), i.short_description, i.description, i.contact, i.website, i.github, i.address, i.version`
 
 func scanIncubator(rows *sql.Rows, extra ...any) (*portfolio.Incubator, error) {
 	i := &portfolio.Incubator{}
-	dest := append([]any{&i.ID, &i.Slug, &i.Title, &i.OwnerSlug, &i.ShortDescription, &i.Description, &i.Contact, &i.Website, &i.Github, &i.Address}, extra...)
+	dest := append([]any{&i.ID, &i.Slug, &i.Title, &i.OwnerSlug, &i.ShortDescription, &i.Description, &i.Contact, &i.Website, &i.Github, &i.Address, &i.Version}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, fmt.Errorf("scan incubator: %w", err)
 	}

@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+const tokenUsage = `Usage:
+  portfolio token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]
+                                        create a token; its secret is printed once, on the last line
+  portfolio token list   [--db PATH]    list the tokens (never their secrets)
+  portfolio token revoke [--db PATH] NAME|ID
+                                        refuse a token from now on
+
+Roles: viewer (reads everything), manager (reads everything, writes the startups
+of its incubators: one --incubator or more), admin (everything, tokens included).
+Send a token as the header "Authorization: Bearer <token>".
+`
+
+func cmdToken(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, tokenUsage)
+		return usageError{"token needs a subcommand: create, list or revoke"}
+	}
+	switch args[0] {
+	case "create":
+		return cmdTokenCreate(ctx, args[1:], e, stdout, stderr)
+	case "list":
+		return cmdTokenList(ctx, args[1:], e, stdout, stderr)
+	case "revoke":
+		return cmdTokenRevoke(ctx, args[1:], e, stdout, stderr)
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, tokenUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, tokenUsage)
+	return usageError{fmt.Sprintf("unknown token subcommand %q: want create, list or revoke", args[0])}
+}
+
+func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("token create", "token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
+	roleName := fs.String("role", "", "`ROLE` of the token: viewer, manager or admin (required)")
+	name := fs.String("name", "", "unique `NAME` saying who or what uses the token, at most 100 characters (required)")
+	var incubators listFlag
+	fs.Var(&incubators, "incubator", "`SLUG` of an incubator whose startups a manager writes; repeat it for several (managers only, one at least)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("token create takes no arguments (got %q): flags come first", fs.Args())}
+	}
+	if *roleName == "" {
+		return usageError{"token create: --role is required: viewer, manager or admin"}
+	}
+	role, ok := portfolio.RoleFromName(*roleName)
+	if !ok {
+		return usageError{fmt.Sprintf("token create: --role %q: want viewer, manager or admin", *roleName)}
+	}
+	if strings.TrimSpace(*name) == "" {
+		return usageError{"token create: --name is required"}
+	}
+	db, err := openExisting(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, tok, err := db.CreateToken(ctx, *name, role, incubators)
+	if err != nil {
+		if portfolio.ErrorCode(err) == portfolio.EInvalid {
+			return usageError{"token create: " + portfolio.ErrorMessage(err)}
+		}
+		return fmt.Errorf("token create: %w", err)
+	}
+	fmt.Fprintf(stdout, "created token %d %q in %s\n", tok.ID, tok.Name, *dbPath)
+	fmt.Fprintf(stdout, "  role:       %s (%s)\n", roleLabel(tok.Role), roleRights(tok))
+	if len(tok.Incubators) > 0 {
+		fmt.Fprintf(stdout, "  incubators: %s\n", strings.Join(tok.Incubators, ", "))
+	}
+	fmt.Fprintln(stdout, `The token is on the next line, shown this once: only its SHA-256 hash is kept. Send it as "Authorization: Bearer <token>".`)
+	fmt.Fprintln(stdout, secret)
+	return nil
+}
+
+func cmdTokenList(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("token list", "token list [--db PATH]", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("token list takes no arguments (got %q)", fs.Args())}
+	}
+	db, err := openExisting(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	toks, err := db.ListTokens(ctx)
+	if err != nil {
+		return fmt.Errorf("token list: %w", err)
+	}
+	if len(toks) == 0 {
+		fmt.Fprintf(stdout, "no tokens in %s; create one with: portfolio token create --db %s --role admin --name NAME\n", *dbPath, shellQuote(*dbPath))
+		return nil
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tINCUBATORS\tCREATED\tLAST USED\tREVOKED")
+	for _, t := range toks {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, roleLabel(t.Role),
+			orDash(strings.Join(t.Incubators, ",")), orDash(t.CreatedAt), orDash(t.LastUsedAt), orDash(t.RevokedAt))
+	}
+	return tw.Flush()
+}
+
+func cmdTokenRevoke(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("token revoke", "token revoke [--db PATH] NAME|ID", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return usageError{"token revoke takes one token: its name or id (flags come first)"}
+	}
+	db, err := openExisting(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.RevokeToken(ctx, fs.Arg(0)); err != nil {
+		return fmt.Errorf("token revoke: %w", err)
+	}
+	fmt.Fprintf(stdout, "revoked token %q: requests sending it are refused from now on\n", fs.Arg(0))
+	if ok, err := db.HasAdminToken(ctx); err == nil && !ok {
+		fmt.Fprint(stdout, noAdminNotice(*dbPath))
+	}
+	return nil
+}
+
+// openExisting opens the database at path, which must exist: a token in a
+// file created by mistake (a typo in --db) would protect nothing.
+func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("database %s does not exist: create it with portfolio serve, import or seed first", path)
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// noAdminNotice says how to create the first admin token, without which
+// nothing can be written through the API.
+func noAdminNotice(dbPath string) string {
+	return fmt.Sprintf("%s has no admin token: nothing is writable through the API until one exists. Create the first with:\n"+
+		"  portfolio token create --db %s --role admin --name NAME\n", dbPath, shellQuote(dbPath))
+}
+
+// roleLabel is a role as the command line writes it: "viewer".
+func roleLabel(r portfolio.Role) string { return strings.ToLower(string(r)) }
+
+// roleRights says in a few words what a token may do.
+func roleRights(t *portfolio.Token) string {
+	switch t.Role {
+	case portfolio.RoleViewer:
+		return "reads everything, writes nothing"
+	case portfolio.RoleManager:
+		return "reads everything, writes the startups of its incubators"
+	case portfolio.RoleAdmin:
+		return "reads and writes everything, tokens and audit log included"
+	}
+	return string(t.Role)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+var shellSafe = regexp.MustCompile(`^[A-Za-z0-9_./:@%+=,-]+$`)
+
+// shellQuote quotes s for a POSIX shell, when it needs it.
+func shellQuote(s string) string {
+	if shellSafe.MatchString(s) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

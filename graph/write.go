@@ -1,0 +1,47 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// ref turns a reference given as a slug or a global id of type typ into a
+// slug.
+func ref(typ, field, s string) (string, error) {
+	if t, slug, err := portfolio.ParseGlobalID(s); err == nil && t == typ {
+		return slug, nil
+	}
+	if s == "" {
+		return "", portfolio.FieldErrorf(field, "%s is required", field)
+	}
+	return s, nil
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func budget(b *int) *int64 {
+	if b == nil {
+		return nil
+	}
+	v := int64(*b)
+	return &v
+}
+
+// Auth is the @auth directive: a caller whose role is below requires gets
+// null and a FORBIDDEN error for the field, and the rest of the answer.
+func Auth(ctx context.Context, obj any, next graphql.Resolver, requires portfolio.Role) (any, error) {
+	id := portfolio.IdentityFrom(ctx)
+	if !id.CanRead(requires) {
+		return nil, portfolio.Errorf(portfolio.EForbidden, "this field needs a %s token (you are %s)", requires, id.Role)
+	}
+	return next(ctx)
+}

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// Tokens guard /graphql only, inside CORS: preflights, the playground and
+// the health endpoints need none.
+func TestTokensGuardGraphQLOnly(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	secret, _, err := db.CreateToken(ctx, "reader", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const origin = "https://dash.example.org"
+	tests := []struct {
+		name         string
+		publicRead   bool
+		method, path string
+		auth         string
+		preflight    bool
+		wantStatus   int
+	}{
+		{"anonymous query, public", true, http.MethodPost, "/graphql", "", false, http.StatusOK},
+		{"anonymous query, private", false, http.MethodPost, "/graphql", "", false, http.StatusUnauthorized},
+		{"bad token, public", true, http.MethodPost, "/graphql", "Bearer pf_1_nope", false, http.StatusUnauthorized},
+		{"token, private", false, http.MethodPost, "/graphql", "Bearer " + secret, false, http.StatusOK},
+		{"preflight, private", false, http.MethodOptions, "/graphql", "", true, http.StatusNoContent},
+		{"playground, private", false, http.MethodGet, "/", "", false, http.StatusOK},
+		{"healthz, private", false, http.MethodGet, "/healthz", "", false, http.StatusOK},
+		{"readyz, private", false, http.MethodGet, "/readyz", "", false, http.StatusOK},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := New(Config{DB: db, CORSOrigins: []string{origin}, PublicRead: tt.publicRead})
+			var body *strings.Reader
+			if tt.method == http.MethodPost {
+				body = strings.NewReader(`{"query":"{__typename}"}`)
+			} else {
+				body = strings.NewReader("")
+			}
+			req := httptest.NewRequest(tt.method, tt.path, body)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Content-Type", "application/json")
+			if tt.auth != "" {
+				req.Header.Set("Authorization", tt.auth)
+			}
+			if tt.preflight {
+				req.Header.Set("Access-Control-Request-Method", "POST")
+				req.Header.Set("Access-Control-Request-Headers", "authorization, content-type")
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != tt.wantStatus {
+				t.Fatalf("status %d, want %d: %s", rec.Code, tt.wantStatus, rec.Body)
+			}
+			if got := rec.Header().Get("Access-Control-Allow-Origin"); tt.path == "/graphql" && got != origin {
+				t.Errorf("Access-Control-Allow-Origin %q: a browser could not read the answer", got)
+			}
+			if rec.Code == http.StatusUnauthorized && !strings.Contains(rec.Body.String(), `"code":"UNAUTHENTICATED"`) {
+				t.Errorf("401 body %s", rec.Body)
+			}
+		})
+	}
+}
