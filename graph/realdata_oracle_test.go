@@ -397,7 +397,7 @@ func (s *oStartup) overdueAt(d day) bool {
 
 // covers: the mission started on or before d and has no end or ends on or
 // after d.
-func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end > d) }
+func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end >= d) }
 
 // teamAt is the set of members on the startup's team at d.
 func (o *oracle) teamAt(slug string, d day) map[string]bool {
