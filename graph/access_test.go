@@ -366,6 +366,7 @@ func TestManagerWritesOnlyItsStartups(t *testing.T) {
 	}
 	e.must(t, e.viewer, `query($s: String!) { startup(slug: $s) { version currentPhase { phase start } } }`, map[string]any{"s": e.startupA}, &st)
 	start := portfolio.Today().String()
+	auditBefore := e.countRows(t, "audit")
 	_, out := e.post(t, e.managerA, sp, map[string]any{"in": map[string]any{"startup": e.startupB, "phase": "ABANDONED", "start": start}})
 	if codeOf(out) != "FORBIDDEN" {
 		t.Errorf("manager of A moving a startup of B: code %q, want FORBIDDEN", codeOf(out))
@@ -436,5 +437,16 @@ func TestManagerWritesOnlyItsStartups(t *testing.T) {
 		map[string]any{"in": map[string]any{"id": m.AddMission.Mission.Slug, "version": m.AddMission.Mission.Version, "end": "2026-03-31"}}, &ended)
 	if ended.EndMission.Mission.End != "2026-03-31" {
 		t.Errorf("endMission: %+v", ended)
+	}
+	var log struct {
+		AuditLog struct{ Nodes []struct{ Mutation string } }
+	}
+	e.must(t, e.admin, `{ auditLog(first: 10) { nodes { mutation } } }`, nil, &log)
+	var got []string
+	for _, n := range log.AuditLog.Nodes[:len(log.AuditLog.Nodes)-auditBefore] {
+		got = append(got, n.Mutation)
+	}
+	if want := "endMission addMission upsertIncubator startPhase"; strings.Join(got, " ") != want {
+		t.Errorf("audit entries (latest first) %v, want %s: one per successful write, none for refused ones", got, want)
 	}
 }
