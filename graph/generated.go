@@ -2697,7 +2697,7 @@ type PhasePeriod {
   start: Date
   "The end date the record gives. Informative only: the next phase's start is what moves a startup on."
   end: Date
-  "Days from its start to the next phase's start, or to today for the phase still going on."
+  "Days in the phase as seen at the date of the question (the ` + "`" + `asOf` + "`" + ` of an enclosing field, else today): from its start to the next phase's start, or to that date for the phase going on then; 0 for a phase not started by then."
   durationDays: Int!
   "Whether it was imported or recorded through the API."
   source: Source!

@@ -968,7 +968,8 @@ func TestRealDataOracle(t *testing.T) {
 
 // TestRealDataPhases compares every startup's phase history (ordered by
 // start, ties in the record's order), each period's durationDays (to the
-// next phase's start, or to today for the phase still going on), and
+// next phase's start, or to the date of the question for the phase going
+// on then), and
 // currentPhase at a date.
 func TestRealDataPhases(t *testing.T) {
 	env := realData(t)
@@ -976,8 +977,8 @@ func TestRealDataPhases(t *testing.T) {
 	const q = `query($d: Date) { startups(asOf: $d, first: 1000) { nodes {
 		slug phases { phase start durationDays } currentPhase { phase start }
 	} } }`
-	// With no asOf (today) every reading agrees; with an asOf, durationDays
-	// still runs to today for the phase going on, as its description says.
+	// durationDays is time in phase as seen at the question's date: the
+	// enclosing asOf, or today without one.
 	for _, ds := range []string{"", "2019-06-30", "2026-08-20"} {
 		name := ds
 		if name == "" {
@@ -1043,16 +1044,22 @@ func TestRealDataPhases(t *testing.T) {
 					dd.add("%s phases: want [%s], got [%s]", n.Slug, strings.Join(want, " "), strings.Join(got, " "))
 					continue
 				}
-				// durationDays, as of today (the test accepts either day if
-				// midnight passed during the query).
-				wantPh, wantBefore := s.periodDurations(before)
-				_, wantAfter := s.periodDurations(after)
+				// durationDays, as of the question's date (DESIGN's time in
+				// phase: to the next start, or to D for the phase going on
+				// at D); a phase not started by D lasted 0 days. Without an
+				// asOf, D is today (either day if midnight passed).
+				wantPh, wantBefore := s.periodDurations(d)
+				wantAfter := wantBefore
+				if ds == "" {
+					_, wantAfter = s.periodDurations(after)
+				}
 				for i, p := range n.Phases {
-					if i >= len(wantPh) { // starts after today: not specified
-						break
+					want, want2 := 0, 0
+					if i < len(wantPh) {
+						want, want2 = wantBefore[i], wantAfter[i]
 					}
-					if p.DurationDays != wantBefore[i] && p.DurationDays != wantAfter[i] {
-						dd.add("%s %s (start %s) durationDays (today %s): want %d (to the next start or today), got %d", n.Slug, p.Phase, *p.Start, before, wantBefore[i], p.DurationDays)
+					if p.DurationDays != want && p.DurationDays != want2 {
+						dd.add("%s %s (start %s) durationDays at %s: want %d (to the next start or %s), got %d", n.Slug, p.Phase, deref(p.Start), d, want, d, p.DurationDays)
 					}
 				}
 				// currentPhase at the date.
