@@ -99,7 +99,7 @@ func (e *apiEnv) query(t testing.TB, query string, vars map[string]any, dst any)
 const q1 = `query Q1($n: Int) { startups(first: $n, orderBy: [{field: NAME}]) { nodes {
 	name pitch incubator { title } sponsors { name acronym } phases { phase start end } } } }`
 
-const q3 = `query Q3($n: Int) { incubators(first: 1000) { nodes { title
+const q3 = `query Q3($n: Int) { incubators(first: 50) { nodes { title
 	startups(first: $n, orderBy: [{field: NAME}]) { nodes { name phases { phase start end } sponsors { name } } } } } }`
 
 const deep = `query Deep($n: Int) { startups(first: $n, asOf: "2025-06-30") { nodes {

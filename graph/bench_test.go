@@ -146,7 +146,7 @@ var benchQueries = []struct {
 			}
 			return map[string]any{"slug": ""} // set below from the data
 		}},
-	{"Q3", `{ incubators(first: 1000) { nodes { title startups(first: 1000, orderBy: [{field: NAME}]) { nodes { name phases { phase start end } sponsors { name } } } } } }`, nil},
+	{"Q3", `{ incubators(first: 50) { nodes { title startups(first: 1000, orderBy: [{field: NAME}]) { nodes { name phases { phase start end } sponsors { name } } } } } }`, nil},
 	{"Portfolio", `query($asOf: Date) { portfolio(asOf: $asOf) { startupCount byPhase { phase count } byIncubator { incubator { title } count }
 		bySponsor { organisation { name } count } byThematique { label count } committeeOverdueCount activeMemberCount
 		membersByDomain { domain count } membersByStatus { status count } phaseDurations { phase startups medianDays meanDays }

@@ -45,6 +45,8 @@ Usage:
   portfolio import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
   portfolio seed    [--db PATH] [--scale N]                  write deterministic synthetic data
   portfolio token   create|list|revoke [--db PATH] …         manage API tokens ("portfolio token help")
+  portfolio backup  [--db PATH] OUT                          copy the database to the new file OUT, even while it is served
+  portfolio check   [--db PATH]                              check the database's integrity, foreign keys and schema version
   portfolio version                                          print the version
   portfolio help                                             print this help
 
@@ -71,6 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdSeed(ctx, rest, e, stdout, stderr)
 	case "token":
 		return cmdToken(ctx, rest, e, stdout, stderr)
+	case "backup":
+		return cmdBackup(ctx, rest, e, stdout, stderr)
+	case "check":
+		return cmdCheck(ctx, rest, e, stdout, stderr)
 	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "portfolio", programVersion())
 		return nil

@@ -37,11 +37,31 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		publicReadDefault = b
 	}
 	publicRead := fs.Bool("public-read", publicReadDefault, "let callers without a token read, as anonymous; --public-read=false requires a token (env PORTFOLIO_PUBLIC_READ=0). A bad token is refused either way")
+	d := server.DefaultLimits
+	var lim server.Limits
+	fs.Int64Var(&lim.MaxBodyBytes, "max-body", d.MaxBodyBytes, "largest request body, in bytes (413 beyond)")
+	fs.IntVar(&lim.MaxTokens, "max-tokens", d.MaxTokens, "most parser tokens in a query document")
+	fs.IntVar(&lim.MaxDepth, "max-depth", d.MaxDepth, "deepest nesting of fields in a query")
+	fs.IntVar(&lim.MaxFields, "max-fields", d.MaxFields, "most fields and aliases in a query, fragments expanded")
+	fs.IntVar(&lim.MaxCost, "max-cost", d.MaxCost, "highest cost of a query: a connection counts its page size times its fields (extensions.cost shows it)")
+	fs.DurationVar(&lim.Timeout, "timeout", d.Timeout, "longest a request may run; its SQL is cancelled then")
+	fs.IntVar(&lim.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "requests running at once")
+	fs.IntVar(&lim.MaxQueued, "max-queued", d.MaxQueued, "requests waiting for a slot; past that, or after --queue-wait, 503 with Retry-After")
+	fs.DurationVar(&lim.QueueWait, "queue-wait", d.QueueWait, "longest a request waits for a slot")
+	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	noIntro := fs.Bool("no-introspection", e("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments (got %q)", fs.Args())}
+	}
+	var trustedDocs map[string]string
+	if *trusted != "" {
+		var err error
+		if trustedDocs, err = server.LoadTrustedDocuments(*trusted); err != nil {
+			return usageError{err.Error()}
+		}
 	}
 	if err := server.CheckPlaygroundAssets(*assets); err != nil {
 		return usageError{err.Error()}
@@ -86,7 +106,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	srv := &http.Server{
 		Handler: server.New(server.Config{
 			DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
-			PublicRead: *publicRead,
+			PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),

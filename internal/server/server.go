@@ -13,6 +13,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -42,6 +43,15 @@ type Config struct {
 	// anonymous callers (portfolio.Anonymous); when false they get a 401.
 	// Either way a request with an invalid token is refused.
 	PublicRead bool
+	// Limits guard what one request may ask; zero fields take DefaultLimits.
+	Limits Limits
+	// TrustedDocuments, when not nil, is the only set of queries the server
+	// runs (SHA-256 hex of the document → document), for production
+	// dashboards; automatic persisted queries are then off.
+	TrustedDocuments map[string]string
+	// NoIntrospection refuses introspection queries (the playground and
+	// code generators need them; they are on by default).
+	NoIntrospection bool
 }
 
 // New returns the HTTP handler of the whole server.
@@ -49,38 +59,12 @@ func New(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{DB: cfg.DB},
-		Directives: graph.DirectiveRoot{Auth: graph.Auth},
-	}))
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
-	gql.Use(extension.Introspection{})
-	gql.SetErrorPresenter(presentError(cfg.Logger))
-	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
-		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
-		return portfolio.Errorf(portfolio.EInternal, "internal error")
-	})
-	if cfg.SQLStats {
-		gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
-			resp := next(ctx)
-			if s := sqlite.StatsFrom(ctx); s != nil && resp != nil {
-				if resp.Extensions == nil {
-					resp.Extensions = map[string]any{}
-				}
-				resp.Extensions["sql"] = map[string]any{
-					"statements": s.Statements(),
-					"ms":         float64(s.Duration().Microseconds()) / 1000,
-				}
-			}
-			return resp
-		})
-	}
+	cfg.Limits = cfg.Limits.withDefaults()
+	gql := newGraphQL(cfg)
 
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
-	mux.Handle("/graphql", auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql)))
+	mux.Handle("/graphql", guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql))))
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -107,6 +91,61 @@ func New(cfg Config) http.Handler {
 	}
 	c := cors.New(opts)
 	return c.Handler(mux)
+}
+
+// newGraphQL builds the GraphQL handler: the executable schema with its
+// directives and cost model, the transports, the guards, persisted queries
+// and the error mapping.
+func newGraphQL(cfg Config) *handler.Server {
+	gql := handler.New(graph.NewExecutableSchema(graph.Config{
+		Resolvers:  &graph.Resolver{DB: cfg.DB},
+		Directives: graph.DirectiveRoot{Auth: graph.Auth},
+		Complexity: graph.Complexity(),
+	}))
+	gql.AddTransport(transport.Options{})
+	gql.AddTransport(transport.GET{})
+	gql.AddTransport(transport.POST{})
+	if cfg.Limits.MaxTokens > 0 {
+		gql.SetParserTokenLimit(cfg.Limits.MaxTokens)
+	}
+	gql.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if !cfg.NoIntrospection {
+		gql.Use(extension.Introspection{})
+	}
+	if cfg.TrustedDocuments != nil {
+		gql.Use(&trustedDocuments{docs: cfg.TrustedDocuments})
+	} else {
+		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
+	}
+	gql.Use(&shapeGuard{limits: cfg.Limits})
+	gql.SetErrorPresenter(presentError(cfg.Logger))
+	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
+		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
+		return portfolio.Errorf(portfolio.EInternal, "internal error")
+	})
+	gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+		resp := next(ctx)
+		if resp == nil {
+			return resp
+		}
+		if c := CostOf(ctx); c != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["cost"] = map[string]any{"requested": c.Requested, "limit": c.Limit}
+		}
+		if s := sqlite.StatsFrom(ctx); cfg.SQLStats && s != nil {
+			if resp.Extensions == nil {
+				resp.Extensions = map[string]any{}
+			}
+			resp.Extensions["sql"] = map[string]any{
+				"statements": s.Statements(),
+				"ms":         float64(s.Duration().Microseconds()) / 1000,
+			}
+		}
+		return resp
+	})
+	return gql
 }
 
 // perRequest gives each request its statement counter, its batch loaders

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("check", "check [--db PATH]", stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database to check, which a server may be using (env PORTFOLIO_DB)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("check takes no arguments (got %q)", fs.Args())}
+	}
+	db, err := sqlite.OpenExisting(ctx, *dbPath)
+	if err != nil {
+		return fmt.Errorf("check: %w", err)
+	}
+	defer db.Close()
+	problems, err := db.Check(ctx)
+	if err != nil {
+		return err
+	}
+	if len(problems) == 0 {
+		fmt.Fprintln(stdout, "ok")
+		return nil
+	}
+	for _, p := range problems {
+		fmt.Fprintln(stdout, p)
+	}
+	return fmt.Errorf("check: %d %s in %s", len(problems), plural(len(problems), "problem", "problems"), *dbPath)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,272 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// Limits are the guards on what one request may ask. The zero value of a
+// field means its default (DefaultLimits); a negative value turns it off.
+type Limits struct {
+	MaxBodyBytes  int64         // request body, default 1 MiB
+	MaxTokens     int           // parser tokens of a document, default 10,000
+	MaxDepth      int           // nesting of fields, default 15
+	MaxFields     int           // fields and aliases after fragments are expanded, default 1,000
+	MaxCost       int           // cost: connections count page size × children, default 500,000
+	Timeout       time.Duration // per request, default 10 s
+	MaxConcurrent int           // requests running at once, default 4 × GOMAXPROCS
+	MaxQueued     int           // requests waiting for a slot, default 64
+	QueueWait     time.Duration // how long one waits before a 503, default 2 s
+}
+
+// DefaultLimits are the limits of a server started without flags.
+var DefaultLimits = Limits{
+	MaxBodyBytes:  1 << 20,
+	MaxTokens:     10_000,
+	MaxDepth:      15,
+	MaxFields:     1_000,
+	MaxCost:       500_000,
+	Timeout:       10 * time.Second,
+	MaxConcurrent: 16,
+	MaxQueued:     64,
+	QueueWait:     2 * time.Second,
+}
+
+// withDefaults fills the zero fields of l from DefaultLimits.
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.MaxBodyBytes == 0 {
+		l.MaxBodyBytes = d.MaxBodyBytes
+	}
+	if l.MaxTokens == 0 {
+		l.MaxTokens = d.MaxTokens
+	}
+	if l.MaxDepth == 0 {
+		l.MaxDepth = d.MaxDepth
+	}
+	if l.MaxFields == 0 {
+		l.MaxFields = d.MaxFields
+	}
+	if l.MaxCost == 0 {
+		l.MaxCost = d.MaxCost
+	}
+	if l.Timeout == 0 {
+		l.Timeout = d.Timeout
+	}
+	if l.MaxConcurrent == 0 {
+		l.MaxConcurrent = d.MaxConcurrent
+	}
+	if l.MaxQueued == 0 {
+		l.MaxQueued = d.MaxQueued
+	}
+	if l.QueueWait == 0 {
+		l.QueueWait = d.QueueWait
+	}
+	return l
+}
+
+var registerCodes sync.Once
+
+// refuse makes a pre-execution error with COMPLEXITY_LIMIT, answered with
+// an HTTP 422 like parse and validation errors.
+func refuse(format string, args ...any) *gqlerror.Error {
+	registerCodes.Do(func() { errcode.RegisterErrorType(portfolio.EComplexity, errcode.KindProtocol) })
+	err := gqlerror.Errorf(format, args...)
+	errcode.Set(err, portfolio.EComplexity)
+	return err
+}
+
+// Cost is what the cost guard computed for a request.
+type Cost struct {
+	Requested int `json:"requested"`
+	Limit     int `json:"limit"`
+	Depth     int `json:"depth"`
+	Fields    int `json:"fields"`
+}
+
+const costExtension = "PortfolioCost"
+
+// CostOf returns the cost computed for the request of ctx, or nil.
+func CostOf(ctx context.Context) *Cost {
+	if !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	c, _ := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension).(*Cost)
+	return c
+}
+
+// shapeGuard refuses, before execution, an operation nested deeper than
+// MaxDepth, with more than MaxFields fields, or costing more than MaxCost.
+type shapeGuard struct {
+	limits Limits
+	schema graphql.ExecutableSchema
+}
+
+var (
+	_ graphql.HandlerExtension        = &shapeGuard{}
+	_ graphql.OperationContextMutator = &shapeGuard{}
+)
+
+// ExtensionName names the guard.
+func (g *shapeGuard) ExtensionName() string { return "ShapeGuard" }
+
+// Validate keeps the schema for the cost computation.
+func (g *shapeGuard) Validate(schema graphql.ExecutableSchema) error {
+	g.schema = schema
+	return nil
+}
+
+// MutateOperationContext measures the operation and refuses it when too big.
+func (g *shapeGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	op := opCtx.Operation
+	if op == nil {
+		return nil
+	}
+	depth, fields := measure(op.SelectionSet, 1, map[string]bool{})
+	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
+	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
+	opCtx.Stats.SetExtension(costExtension, c)
+	switch {
+	case g.limits.MaxDepth > 0 && depth > g.limits.MaxDepth:
+		return refuse("the query nests %d levels deep; the limit is %d", depth, g.limits.MaxDepth)
+	case g.limits.MaxFields > 0 && fields > g.limits.MaxFields:
+		return refuse("the query selects %d fields (aliases and fragments counted); the limit is %d", fields, g.limits.MaxFields)
+	case g.limits.MaxCost > 0 && cost > g.limits.MaxCost:
+		return refuse("the query could cost %d (a connection counts its page size times its fields); the limit is %d: ask for smaller pages", cost, g.limits.MaxCost)
+	}
+	return nil
+}
+
+// measure returns the depth and the number of fields of a selection set,
+// expanding fragments (validation has already refused fragment cycles; the
+// path guard keeps this safe anyway).
+func measure(set ast.SelectionSet, level int, inPath map[string]bool) (depth, fields int) {
+	depth = level - 1
+	for _, sel := range set {
+		var d, f int
+		switch s := sel.(type) {
+		case *ast.Field:
+			f = 1
+			if len(s.SelectionSet) > 0 {
+				cd, cf := measure(s.SelectionSet, level+1, inPath)
+				d, f = cd, f+cf
+			} else {
+				d = level
+			}
+		case *ast.InlineFragment:
+			d, f = measure(s.SelectionSet, level, inPath)
+		case *ast.FragmentSpread:
+			if s.Definition == nil || inPath[s.Name] {
+				continue
+			}
+			inPath[s.Name] = true
+			d, f = measure(s.Definition.SelectionSet, level, inPath)
+			delete(inPath, s.Name)
+		}
+		depth = max(depth, d)
+		fields += f
+		if fields > 1<<20 {
+			return depth, fields
+		}
+	}
+	return depth, fields
+}
+
+// guardHTTP caps the body, sheds load past the concurrency cap with 503 and
+// Retry-After, and gives each request its deadline.
+func guardHTTP(l Limits, next http.Handler) http.Handler {
+	slots := make(chan struct{}, max(l.MaxConcurrent, 1))
+	queue := make(chan struct{}, max(l.MaxQueued, 0))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.MaxBodyBytes > 0 {
+			if r.ContentLength > l.MaxBodyBytes {
+				writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,
+					fmt.Sprintf("the request body is %d bytes; the limit is %d", r.ContentLength, l.MaxBodyBytes))
+				return
+			}
+			if r.Body != nil && r.Body != http.NoBody {
+				// Read the body here, bounded, so that a chunked body past
+				// the cap is a 413 too and never reaches the parser.
+				body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.MaxBodyBytes))
+				if err != nil {
+					if isBodyTooLarge(err) {
+						writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,
+							fmt.Sprintf("the request body is larger than the limit of %d bytes", l.MaxBodyBytes))
+					} else {
+						writeJSONError(w, http.StatusBadRequest, portfolio.EInvalid, "the request body could not be read")
+					}
+					return
+				}
+				r.Body = io.NopCloser(bytes.NewReader(body))
+			}
+		}
+		if l.MaxConcurrent > 0 {
+			select {
+			case slots <- struct{}{}:
+			default:
+				select {
+				case queue <- struct{}{}:
+				default:
+					shed(w)
+					return
+				}
+				t := time.NewTimer(l.QueueWait)
+				select {
+				case slots <- struct{}{}:
+					<-queue
+					t.Stop()
+				case <-t.C:
+					<-queue
+					shed(w)
+					return
+				case <-r.Context().Done():
+					<-queue
+					t.Stop()
+					return
+				}
+			}
+			defer func() { <-slots }()
+		}
+		ctx := r.Context()
+		if l.Timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, l.Timeout)
+			defer cancel()
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+func shed(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", "1")
+	writeJSONError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy: retry in a second")
+}
+
+// writeJSONError answers with a GraphQL-shaped error body.
+func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+}
+
+// isBodyTooLarge reports whether err comes from http.MaxBytesReader.
+func isBodyTooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}

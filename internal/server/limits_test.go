@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/seed"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+func seededDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
+		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   struct {
+		Data   json.RawMessage
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+		Extensions map[string]any
+	}
+}
+
+func call(t *testing.T, h http.Handler, body string) *answer {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	a := &answer{status: rec.Code, header: rec.Header()}
+	if err := json.Unmarshal(rec.Body.Bytes(), &a.body); err != nil {
+		t.Fatalf("status %d, body not JSON: %.200s", rec.Code, rec.Body.String())
+	}
+	return a
+}
+
+func q(query string) string {
+	b, _ := json.Marshal(map[string]any{"query": query})
+	return string(b)
+}
+
+func code(a *answer) string {
+	if len(a.body.Errors) == 0 {
+		return ""
+	}
+	c, _ := a.body.Errors[0].Extensions["code"].(string)
+	return c
+}
+
+func TestShapeGuards(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true, Limits: Limits{MaxDepth: 6, MaxFields: 50, MaxCost: 5_000}})
+	deep := "{ startups(first: 1) { nodes { incubator { startups(first: 1) { nodes { incubator { startups(first: 1) { nodes { slug } } } } } } } } }"
+	aliases := "{ " + strings.Repeat("a: __typename ", 1) + "}"
+	var sb strings.Builder
+	sb.WriteString("{ ")
+	for i := 0; i < 60; i++ {
+		sb.WriteString("a")
+		sb.WriteString(strings.Repeat("x", i%5+1))
+		sb.WriteString(string(rune('a' + i%26)))
+		sb.WriteString(": phases { slug } ")
+	}
+	sb.WriteString("}")
+	tests := []struct {
+		name, query string
+		status      int
+		code        string
+	}{
+		{"small query", `{ startups(first: 10) { nodes { slug name } } }`, 200, ""},
+		{"too deep", deep, 422, "COMPLEXITY_LIMIT"},
+		{"alias bomb", sb.String(), 422, "COMPLEXITY_LIMIT"},
+		{"too costly", `{ startups(first: 1000) { nodes { slug name pitch phases { phase start end } sponsors { name acronym } teamSize } } }`, 422, "COMPLEXITY_LIMIT"},
+		{"one alias", aliases, 200, ""},
+		{"fragment cycle", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := call(t, h, q(tt.query))
+			if a.status != tt.status || code(a) != tt.code {
+				t.Fatalf("status %d code %q, want %d %q (%+v)", a.status, code(a), tt.status, tt.code, a.body.Errors)
+			}
+			if tt.status == 200 {
+				cost, _ := a.body.Extensions["cost"].(map[string]any)
+				if cost == nil || cost["limit"] != float64(5_000) || cost["requested"] == nil {
+					t.Errorf("extensions.cost = %v, want requested and limit 5000", a.body.Extensions["cost"])
+				}
+			}
+		})
+	}
+}
+
+func TestBodyCap(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true, Limits: Limits{MaxBodyBytes: 1000}})
+	big := q("{ startups { totalCount } }" + strings.Repeat(" ", 2000))
+	if a := call(t, h, big); a.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("a 2 KB body with a 1 KB cap: status %d, want 413", a.status)
+	}
+	// Without a length (chunked), the cap still holds.
+	req := httptest.NewRequest(http.MethodPost, "/graphql", struct{ *strings.Reader }{strings.NewReader(big)})
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code < 400 || rec.Code >= 500 {
+		t.Errorf("a chunked 2 KB body with a 1 KB cap: status %d, want a 4xx", rec.Code)
+	}
+}
+
+func TestTrustedDocuments(t *testing.T) {
+	db := seededDB(t)
+	doc := `{ startups(first: 3) { totalCount } }`
+	file := filepath.Join(t.TempDir(), "trusted.json")
+	manifest, _ := json.Marshal(map[string]string{hashOf(doc): doc})
+	os.WriteFile(file, manifest, 0o644)
+	docs, err := LoadTrustedDocuments(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{DB: db, PublicRead: true, TrustedDocuments: docs})
+	byHash, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(doc)}}})
+	unknown, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.Repeat("0", 64)}}})
+	// APQ registration of a new document must not get it in.
+	other := `{ startups(first: 4) { totalCount } }`
+	register, _ := json.Marshal(map[string]any{"query": other, "extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(other)}}})
+	tests := []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"by hash", string(byHash), 200, ""},
+		{"by exact text", q(doc), 200, ""},
+		{"unknown hash", string(unknown), 422, codeUnknownDocument},
+		{"other text", q(`{ startups(first: 5) { totalCount } }`), 422, codeUntrustedDocument},
+		{"APQ registration", string(register), 422, codeUnknownDocument},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := call(t, h, tt.body)
+			if a.status != tt.status || code(a) != tt.code {
+				t.Errorf("status %d code %q, want %d %q (%+v)", a.status, code(a), tt.status, tt.code, a.body.Errors)
+			}
+		})
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	os.WriteFile(bad, []byte(`{"abc": "{ startups { totalCount } }"}`), 0o644)
+	if _, err := LoadTrustedDocuments(bad); err == nil {
+		t.Error("a manifest whose key is not the document's hash was accepted")
+	}
+}
+
+func TestAPQAndIntrospection(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true})
+	doc := `{ startups(first: 2) { totalCount } }`
+	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(doc)}}
+	hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
+	if a := call(t, h, string(hashOnly)); code(a) != "PERSISTED_QUERY_NOT_FOUND" {
+		t.Errorf("APQ before registration: code %q", code(a))
+	}
+	withText, _ := json.Marshal(map[string]any{"query": doc, "extensions": ext})
+	if a := call(t, h, string(withText)); a.status != 200 || code(a) != "" {
+		t.Errorf("APQ registration: status %d code %q", a.status, code(a))
+	}
+	if a := call(t, h, string(hashOnly)); a.status != 200 || code(a) != "" {
+		t.Errorf("APQ by hash after registration: status %d code %q", a.status, code(a))
+	}
+	intro := q(`{ __schema { queryType { name } } }`)
+	if a := call(t, h, intro); a.status != 200 || code(a) != "" {
+		t.Errorf("introspection on by default: status %d code %q", a.status, code(a))
+	}
+	closed := New(Config{DB: db, PublicRead: true, NoIntrospection: true})
+	if a := call(t, closed, intro); code(a) == "" {
+		t.Errorf("introspection with NoIntrospection: no error")
+	}
+}
+
+func TestTimeoutCancelsWork(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true, Limits: Limits{Timeout: time.Millisecond}})
+	start := time.Now()
+	a := call(t, h, q(`{ portfolio(asOf: "2026-01-01") { timeline(from: "2014-01-01", every: MONTH) { date startupCount activeMemberCount } } }`))
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("a 1 ms deadline let the request run %s", time.Since(start))
+	}
+	if code(a) != "TIMEOUT" {
+		t.Errorf("code %q, want TIMEOUT (%+v)", code(a), a.body.Errors)
+	}
+}
+
+func TestLoadShedding(t *testing.T) {
+	db := seededDB(t)
+	block := make(chan struct{})
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block })
+	h := guardHTTP(Limits{MaxConcurrent: 2, MaxQueued: 1, QueueWait: 50 * time.Millisecond, MaxBodyBytes: 1 << 20}, inner)
+	_ = db
+	var wg sync.WaitGroup
+	codes := make(chan int, 10)
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(nil)))
+			codes <- rec.Code
+			if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+				t.Error("a 503 without Retry-After")
+			}
+		}()
+	}
+	time.Sleep(200 * time.Millisecond)
+	close(block)
+	wg.Wait()
+	close(codes)
+	shed, ok := 0, 0
+	for c := range codes {
+		switch c {
+		case http.StatusServiceUnavailable:
+			shed++
+		case http.StatusOK:
+			ok++
+		}
+	}
+	if ok != 2 || shed != 4 {
+		t.Errorf("%d served and %d shed, want 2 and 4 (2 slots, the queued one waited past 50 ms)", ok, shed)
+	}
+}
