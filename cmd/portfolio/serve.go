@@ -49,6 +49,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxQueued, "max-queued", d.MaxQueued, "requests waiting for a slot; past that, or after --queue-wait, 503 with Retry-After")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", d.QueueWait, "longest a request waits for a slot")
 	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
 	noIntro := fs.Bool("no-introspection", e("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -66,7 +67,15 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	if err := server.CheckPlaygroundAssets(*assets); err != nil {
 		return usageError{err.Error()}
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	var log *slog.Logger
+	switch *logFormat {
+	case "text":
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	case "json":
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	default:
+		return usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
+	}
 
 	_, statErr := os.Stat(*dbPath)
 	isNew := errors.Is(statErr, os.ErrNotExist)

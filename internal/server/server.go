@@ -64,7 +64,9 @@ func New(cfg Config) http.Handler {
 
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
-	mux.Handle("/graphql", guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql))))
+	m := newMetrics(cfg.DB)
+	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql)))))
+	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -125,6 +127,7 @@ func newGraphQL(cfg Config) *handler.Server {
 	})
 	gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
+		noteOperation(ctx, resp)
 		if resp == nil {
 			return resp
 		}
@@ -152,7 +155,13 @@ func newGraphQL(cfg Config) *handler.Server {
 // and its "today".
 func perRequest(db *sqlite.DB, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx, _ := sqlite.WithStats(r.Context())
+		ctx, stats := sqlite.WithStats(r.Context())
+		if info := infoFrom(ctx); info != nil {
+			id := portfolio.IdentityFrom(ctx)
+			info.mu.Lock()
+			info.stats, info.tokenName, info.role = stats, id.TokenName, id.Role
+			info.mu.Unlock()
+		}
 		ctx = loader.WithLoaders(ctx, db)
 		ctx = graph.WithToday(ctx, portfolio.Today())
 		next.ServeHTTP(w, r.WithContext(ctx))

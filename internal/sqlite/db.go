@@ -295,3 +295,8 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	}
 	return nil
 }
+
+// PoolStats returns the statistics of the read pool and of the writer.
+func (db *DB) PoolStats() (read, write sql.DBStats) {
+	return db.read.Stats(), db.write.Stats()
+}

@@ -1,0 +1,224 @@
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// requestInfo collects what the layers of one request learn, for its log
+// line and its metrics.
+type requestInfo struct {
+	mu        sync.Mutex
+	operation string
+	cost      int
+	tokenName string
+	role      portfolio.Role
+	stats     *sqlite.Stats
+	errCode   string
+}
+
+type infoKey struct{}
+
+func infoFrom(ctx context.Context) *requestInfo {
+	i, _ := ctx.Value(infoKey{}).(*requestInfo)
+	return i
+}
+
+// metrics are the server's Prometheus series, in a registry of its own.
+type metrics struct {
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	statements prometheus.Histogram
+	sqlSeconds prometheus.Counter
+	cost       prometheus.Histogram
+
+	namesMu sync.Mutex
+	names   map[string]bool
+}
+
+// maxOperationNames bounds the operation label's values: names come from
+// clients, and past this many new ones count as "other".
+const maxOperationNames = 200
+
+func newMetrics(db *sqlite.DB) *metrics {
+	m := &metrics{reg: prometheus.NewRegistry(), names: map[string]bool{}}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "portfolio_requests_total", Help: "GraphQL requests by operation name and outcome (ok, error, rejected, unauthenticated, shed).",
+	}, []string{"operation", "outcome"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "portfolio_request_duration_seconds", Help: "Time to answer a GraphQL request, by operation name.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"operation"})
+	m.statements = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "portfolio_sql_statements_per_request", Help: "SQL statements one GraphQL request ran.",
+		Buckets: []float64{0, 1, 2, 4, 6, 8, 12, 16, 24, 32, 64},
+	})
+	m.sqlSeconds = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "portfolio_sql_seconds_total", Help: "Time spent running SQL statements and reading their rows.",
+	})
+	m.cost = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "portfolio_query_cost", Help: "Computed cost of the queries run (see --max-cost).",
+		Buckets: prometheus.ExponentialBuckets(1, 4, 12),
+	})
+	pool := func(name, help string, f func(read, write float64) float64, which string) prometheus.GaugeFunc {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: prometheus.Labels{"pool": which}}, func() float64 {
+			r, w := db.PoolStats()
+			if which == "read" {
+				return f(float64(r.InUse), float64(r.OpenConnections))
+			}
+			return f(float64(w.InUse), float64(w.OpenConnections))
+		})
+	}
+	inUse := func(u, _ float64) float64 { return u }
+	open := func(_, o float64) float64 { return o }
+	m.reg.MustRegister(m.requests, m.duration, m.statements, m.sqlSeconds, m.cost,
+		pool("portfolio_db_connections_in_use", "Connections of the pool running a statement.", inUse, "read"),
+		pool("portfolio_db_connections_in_use", "Connections of the pool running a statement.", inUse, "write"),
+		pool("portfolio_db_connections_open", "Open connections of the pool.", open, "read"),
+		pool("portfolio_db_connections_open", "Open connections of the pool.", open, "write"),
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+var operationNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
+
+// label returns the operation label for a client-given name.
+func (m *metrics) label(name string) string {
+	switch {
+	case name == "":
+		return "anonymous"
+	case !operationNameRE.MatchString(name):
+		return "other"
+	}
+	m.namesMu.Lock()
+	defer m.namesMu.Unlock()
+	if !m.names[name] {
+		if len(m.names) >= maxOperationNames {
+			return "other"
+		}
+		m.names[name] = true
+	}
+	return name
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}
+
+// statusRecorder keeps the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+// Flush lets streamed answers through.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// observe logs one line per request and records its metrics: operation
+// name, outcome, duration, cost, SQL statements, token name. It never logs
+// the query, its variables or any answer: they may hold personal data.
+func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		info := &requestInfo{}
+		rec := &statusRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), infoKey{}, info)))
+		d := time.Since(start)
+		info.mu.Lock()
+		defer info.mu.Unlock()
+		op := m.label(info.operation)
+		outcome := "ok"
+		switch {
+		case rec.status == http.StatusServiceUnavailable:
+			outcome = "shed"
+		case rec.status == http.StatusUnauthorized:
+			outcome = "unauthenticated"
+		case rec.status >= 400:
+			outcome = "rejected"
+		case info.errCode != "":
+			outcome = "error"
+		}
+		m.requests.WithLabelValues(op, outcome).Inc()
+		m.duration.WithLabelValues(op).Observe(d.Seconds())
+		var statements int64
+		if info.stats != nil {
+			statements = info.stats.Statements()
+			m.statements.Observe(float64(statements))
+			m.sqlSeconds.Add(info.stats.Duration().Seconds())
+		}
+		if info.cost > 0 {
+			m.cost.Observe(float64(info.cost))
+		}
+		attrs := []slog.Attr{
+			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+			slog.String("operation", op), slog.String("outcome", outcome),
+			slog.Float64("ms", float64(d.Microseconds())/1000), slog.Int("cost", info.cost), slog.Int64("statements", statements),
+		}
+		if info.tokenName != "" {
+			attrs = append(attrs, slog.String("token", info.tokenName), slog.String("role", string(info.role)))
+		}
+		if info.errCode != "" {
+			attrs = append(attrs, slog.String("error", info.errCode))
+		}
+		log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
+	})
+}
+
+// noteOperation records the operation's name, cost and first error code.
+func noteOperation(ctx context.Context, resp *graphql.Response) {
+	info := infoFrom(ctx)
+	if info == nil {
+		return
+	}
+	info.mu.Lock()
+	defer info.mu.Unlock()
+	if graphql.HasOperationContext(ctx) {
+		oc := graphql.GetOperationContext(ctx)
+		info.operation = oc.OperationName
+		if info.operation == "" && oc.Operation != nil {
+			info.operation = oc.Operation.Name
+		}
+	}
+	if c := CostOf(ctx); c != nil {
+		info.cost = c.Requested
+	}
+	if resp != nil && len(resp.Errors) > 0 {
+		if code, ok := resp.Errors[0].Extensions["code"].(string); ok {
+			info.errCode = code
+		} else {
+			info.errCode = "ERROR"
+		}
+	}
+}
