@@ -49,6 +49,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxQueued, "max-queued", d.MaxQueued, "requests waiting for a slot; past that, or after --queue-wait, 503 with Retry-After")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", d.QueueWait, "longest a request waits for a slot")
 	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	pprofAddr := fs.String("pprof", e("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
 	noIntro := fs.Bool("no-introspection", e("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
 	if err := parse(fs, args); err != nil {
@@ -56,6 +57,11 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("serve takes no arguments (got %q)", fs.Args())}
+	}
+	if *pprofAddr != "" {
+		if err := checkLoopback(*pprofAddr); err != nil {
+			return usageError{"--pprof: " + err.Error()}
+		}
 	}
 	var trustedDocs map[string]string
 	if *trusted != "" {
@@ -119,6 +125,14 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	if *pprofAddr != "" {
+		stopPprof, addr, err := servePprof(*pprofAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+		fmt.Fprintf(stdout, "pprof on http://%s/debug/pprof/\n", addr)
 	}
 	fmt.Fprintf(stdout, "listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
