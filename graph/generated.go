@@ -569,6 +569,7 @@ type QueryResolver interface {
 type StartupResolver interface {
 	ID(ctx context.Context, obj *portfolio.Startup) (string, error)
 
+	Description(ctx context.Context, obj *portfolio.Startup) (string, error)
 	Contact(ctx context.Context, obj *portfolio.Startup) (*string, error)
 
 	Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error)
@@ -11213,7 +11214,7 @@ func (ec *executionContext) _Startup_description(ctx context.Context, field grap
 			return ec.fieldContext_Startup_description(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Description, nil
+			return ec.Resolvers.Startup().Description(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11224,7 +11225,7 @@ func (ec *executionContext) _Startup_description(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Startup_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, false, false, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
 }
 
 func (ec *executionContext) _Startup_contact(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -17707,10 +17708,11 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
-			out.Values[i] = ec._Startup_description(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_description(ctx, field, obj)
+				})
 		case "contact":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,

@@ -78,8 +78,10 @@ func window(first, last *int, after, before *string) (portfolio.Window, error) {
 	return portfolio.WindowOf(first, last, after, before)
 }
 
-func pageInfo(w portfolio.Window, n, total int) *model.PageInfo {
-	pi := &model.PageInfo{HasPreviousPage: w.Offset > 0 && total > 0, HasNextPage: w.Offset+n < total}
+// pageInfo describes a page of n items at w of a list of total items (total
+// < 0 when not counted; more then says whether items follow).
+func pageInfo(w portfolio.Window, n, total int, more ...bool) *model.PageInfo {
+	pi := &model.PageInfo{HasPreviousPage: w.Offset > 0 && total != 0, HasNextPage: (total >= 0 && w.Offset+n < total) || (len(more) > 0 && more[0])}
 	if n > 0 {
 		s, e := portfolio.Cursor(w.Offset), portfolio.Cursor(w.Offset+n-1)
 		pi.StartCursor, pi.EndCursor = &s, &e
@@ -88,7 +90,7 @@ func pageInfo(w portfolio.Window, n, total int) *model.PageInfo {
 }
 
 func startupConnection(w portfolio.Window, p *sqlite.Page[*portfolio.Startup]) *model.StartupConnection {
-	c := &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.StartupEdge, len(p.Items))}
+	c := &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total, p.More), Edges: make([]*model.StartupEdge, len(p.Items))}
 	for i, s := range p.Items {
 		c.Edges[i] = &model.StartupEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: s}
 	}
@@ -115,7 +117,19 @@ func windowOrLast(first, last *int, after, before *string, total int) (portfolio
 
 // startupQuery builds the store query of a startups field.
 func startupQuery(ctx context.Context, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, at *portfolio.Date, w portfolio.Window) sqlite.StartupQuery {
-	return sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: asOf(ctx, at), Window: w}
+	return sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: asOf(ctx, at), Window: w, WantTotal: wantsField(ctx, "totalCount")}
+}
+
+// wantsField reports whether the query selects name under the field being
+// resolved, so that costly parts of an answer (a count over every row) are
+// computed only when asked for.
+func wantsField(ctx context.Context, name string) bool {
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // phasePeriods gives each phase its duration as seen at d.

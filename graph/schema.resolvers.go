@@ -746,7 +746,7 @@ func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupF
 	if err != nil {
 		return nil, err
 	}
-	pages, err := r.DB.Startups(ctx, sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: d, Window: w})
+	pages, err := r.DB.Startups(ctx, sqlite.StartupQuery{Filter: filter, Order: orderBy, AsOf: d, Window: w, WantTotal: wantsField(ctx, "totalCount")})
 	if err != nil {
 		return nil, err
 	}
@@ -916,6 +916,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 // ID is the resolver for the id field.
 func (r *startupResolver) ID(ctx context.Context, obj *portfolio.Startup) (string, error) {
 	return portfolio.GlobalID("Startup", obj.Slug), nil
+}
+
+// Description is the resolver for the description field.
+func (r *startupResolver) Description(ctx context.Context, obj *portfolio.Startup) (string, error) {
+	return loaders(ctx).Description(ctx, obj)
 }
 
 // Contact is the resolver for the contact field.

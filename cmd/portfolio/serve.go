@@ -49,6 +49,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxQueued, "max-queued", d.MaxQueued, "requests waiting for a slot; past that, or after --queue-wait, 503 with Retry-After")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", d.QueueWait, "longest a request waits for a slot")
 	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
 	pprofAddr := fs.String("pprof", e("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
 	noIntro := fs.Bool("no-introspection", e("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
@@ -122,6 +123,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		Handler: server.New(server.Config{
 			DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 			PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
+			ResponseCacheBytes: cacheBytes(*cacheMB),
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -180,4 +182,13 @@ func seedInto(ctx context.Context, db *sqlite.DB, scale int, progress func(done,
 		return err
 	})
 	return counts, err
+}
+
+// cacheBytes turns --response-cache-mb into server.Config's value (negative
+// for off).
+func cacheBytes(mb int) int {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }

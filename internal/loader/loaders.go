@@ -20,7 +20,8 @@ type Loaders struct {
 	memberBySlug       *batch[string, *portfolio.Member]
 	teamBySlug         *batch[string, *portfolio.Team]
 
-	phases     *batch[int64, []portfolio.PhasePeriod]
+	phases       *batch[int64, []portfolio.PhasePeriod]
+	descriptions *batch[int64, string]
 	sponsors   *batch[int64, []*portfolio.Organisation]
 	tags       *batch[int64, *sqlite.Tags]
 	events     *batch[int64, []*portfolio.StartupEvent]
@@ -102,6 +103,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.teamBySlug = bySlug(l, db.TeamsBySlug, l.SeeTeams)
 
 	l.phases = byID(db.PhasesByStartup, nil)
+	l.descriptions = byID(db.DescriptionsByStartup, nil)
 	l.sponsors = byID(db.SponsorsByStartup, func(os []*portfolio.Organisation) { l.SeeOrganisations(os...) })
 	l.tags = byID(db.TagsByStartup, nil)
 	l.events = byID(db.EventsByStartup, nil)
@@ -165,6 +167,7 @@ func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
 		}
 	}
 	l.phases.register(ids...)
+	l.descriptions.register(ids...)
 	l.sponsors.register(ids...)
 	l.tags.register(ids...)
 	l.events.register(ids...)
@@ -273,6 +276,14 @@ func (l *Loaders) Team(ctx context.Context, slug string) (*portfolio.Team, error
 // Phases returns a startup's phases by start.
 func (l *Loaders) Phases(ctx context.Context, s *portfolio.Startup) ([]portfolio.PhasePeriod, error) {
 	return l.phases.load(ctx, s.ID)
+}
+
+// Description returns a startup's long description.
+func (l *Loaders) Description(ctx context.Context, s *portfolio.Startup) (string, error) {
+	if s.Description != "" {
+		return s.Description, nil
+	}
+	return l.descriptions.load(ctx, s.ID)
 }
 
 // Sponsors returns a startup's sponsors.

@@ -43,6 +43,9 @@ func paris() *time.Location {
 // ParseDate reads a date written YYYY-MM-DD. It also accepts an RFC 3339
 // timestamp and keeps its date part, as some records carry one.
 func ParseDate(s string) (Date, error) {
+	if d, ok := parseISO(s); ok {
+		return d, nil
+	}
 	if len(s) == 10 {
 		t, err := time.Parse(time.DateOnly, s)
 		if err == nil {
@@ -58,6 +61,42 @@ func ParseDate(s string) (Date, error) {
 		}
 	}
 	return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
+}
+
+// parseISO reads YYYY-MM-DD without allocating, for the hot paths that
+// read stored dates; it refuses anything else, including impossible days.
+func parseISO(s string) (Date, bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, false
+	}
+	n := 0
+	for i, c := range []byte(s) {
+		if i == 4 || i == 7 {
+			continue
+		}
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	y, m, d := n/10000, n/100%100, n%100
+	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+		return 0, false
+	}
+	return NewDate(y, time.Month(m), d), true
+}
+
+func daysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // MustDate parses s like ParseDate and panics when it is not a date. It is

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -27,6 +28,8 @@ type requestInfo struct {
 	role      portfolio.Role
 	stats     *sqlite.Stats
 	errCode   string
+	readOnly  bool // a query (not a mutation) was run
+	cacheHit  bool
 }
 
 type infoKey struct{}
@@ -186,6 +189,9 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 			slog.String("operation", op), slog.String("outcome", outcome),
 			slog.Float64("ms", float64(d.Microseconds())/1000), slog.Int("cost", info.cost), slog.Int64("statements", statements),
 		}
+		if info.cacheHit {
+			attrs = append(attrs, slog.Bool("cached", true))
+		}
 		if info.tokenName != "" {
 			attrs = append(attrs, slog.String("token", info.tokenName), slog.String("role", string(info.role)))
 		}
@@ -210,6 +216,7 @@ func noteOperation(ctx context.Context, resp *graphql.Response) {
 		if info.operation == "" && oc.Operation != nil {
 			info.operation = oc.Operation.Name
 		}
+		info.readOnly = oc.Operation != nil && oc.Operation.Operation == ast.Query
 	}
 	if c := CostOf(ctx); c != nil {
 		info.cost = c.Requested

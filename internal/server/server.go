@@ -52,6 +52,9 @@ type Config struct {
 	// NoIntrospection refuses introspection queries (the playground and
 	// code generators need them; they are on by default).
 	NoIntrospection bool
+	// ResponseCacheBytes bounds the cache of answers to repeated queries
+	// (0: 64 MiB; negative: no cache). The cache is off with SQLStats.
+	ResponseCacheBytes int
 }
 
 // New returns the HTTP handler of the whole server.
@@ -65,7 +68,17 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
 	m := newMetrics(cfg.DB)
-	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, perRequest(cfg.DB, gql)))))
+	var inner http.Handler = perRequest(cfg.DB, gql)
+	if cfg.ResponseCacheBytes == 0 {
+		cfg.ResponseCacheBytes = 64 << 20
+	}
+	if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
+		inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
+	}
+	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
+	exports := auth.Middleware(cfg.DB, access, exportHandler(cfg, perRequest(cfg.DB, gql)))
+	mux.Handle("/export", exports)
+	mux.Handle("/export/", exports)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

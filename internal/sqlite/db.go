@@ -37,6 +37,15 @@ type DB struct {
 	stmts  map[string]*sql.Stmt
 
 	uses tokenUses // when each token's last use was last written
+
+	// changes counts the commits of this process; with the database's
+	// data_version (other processes' commits) it tells caches when what
+	// they hold may be stale.
+	changes  atomic.Int64
+	verMu    sync.Mutex
+	verConn  *sql.Conn
+	verAt    time.Time
+	verValue int64
 }
 
 // maxCachedStatements bounds the prepared-statement cache: filters compile to
@@ -111,6 +120,12 @@ func Open(ctx context.Context, path string) (*DB, error) {
 
 // Close waits for the last-use writes under way and closes both pools.
 func (db *DB) Close() error {
+	db.verMu.Lock()
+	if db.verConn != nil {
+		db.verConn.Close()
+		db.verConn = nil
+	}
+	db.verMu.Unlock()
 	db.uses.close()
 	db.stmtMu.Lock()
 	for _, s := range db.stmts {
@@ -294,6 +309,37 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 		return fmt.Errorf("query: %w", err)
 	}
 	return nil
+}
+
+// changed notes a commit of this process.
+func (db *DB) changed() { db.changes.Add(1) }
+
+// versionPoll is how often Version asks SQLite whether another process
+// committed; commits of this process are seen at once.
+const versionPoll = 250 * time.Millisecond
+
+// Version returns a value that changes whenever the data may have changed:
+// at once for the writes of this process, within versionPoll for those of
+// other processes (an import run while the server serves).
+func (db *DB) Version(ctx context.Context) (string, error) {
+	db.verMu.Lock()
+	defer db.verMu.Unlock()
+	if time.Since(db.verAt) >= versionPoll {
+		if db.verConn == nil {
+			c, err := db.read.Conn(ctx)
+			if err != nil {
+				return "", fmt.Errorf("version: %w", err)
+			}
+			db.verConn = c
+		}
+		if err := db.verConn.QueryRowContext(ctx, "PRAGMA data_version").Scan(&db.verValue); err != nil {
+			db.verConn.Close()
+			db.verConn = nil
+			return "", fmt.Errorf("version: %w", err)
+		}
+		db.verAt = time.Now()
+	}
+	return strconv.FormatInt(db.verValue, 10) + "." + strconv.FormatInt(db.changes.Load(), 10), nil
 }
 
 // PoolStats returns the statistics of the read pool and of the writer.

@@ -85,6 +85,8 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("load: commit: %w", err)
 	}
+	db.changed()
+
 	return l.res, nil
 }
 

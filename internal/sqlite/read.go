@@ -12,7 +12,8 @@ import (
 // Page is one page of a list, with the list's total length.
 type Page[T any] struct {
 	Items []T
-	Total int
+	Total int  // the list's length; -1 when not asked for
+	More  bool // whether items follow the page
 }
 
 // placeholders returns "?, ?, ?" for n arguments.
@@ -23,20 +24,26 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// parseDate reads a stored date; "" (no date) is the zero date.
 func parseDate(s string) portfolio.Date {
+	if s == "" {
+		return 0
+	}
 	d, _ := portfolio.ParseDate(s)
 	return d
 }
 
 // ---------------------------------------------------------------- startups
 
-const startupCols = `s.id, s.slug, s.name, s.pitch, s.description, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
+// startupCols are the columns of list answers: the long description is
+// read apart, by DescriptionsByStartup, only when asked for.
+const startupCols = `s.id, s.slug, s.name, s.pitch, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
 	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version`
 
 func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 	s := &portfolio.Startup{}
 	var promo, amount sql.NullInt64
-	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.Description, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
+	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
 		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, fmt.Errorf("scan startup: %w", err)
@@ -72,6 +79,9 @@ type StartupQuery struct {
 	// sponsors), for the parents of ParentIDs.
 	Parent    string
 	ParentIDs []int64
+	// WantTotal asks for the length of the list(s) too, which costs a
+	// count over every matching row.
+	WantTotal bool
 }
 
 // Startups answers q in one statement. Without a parent, the page is under
@@ -86,24 +96,33 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	order := startupOrderSQL(q.Order, a)
 	out := map[int64]*Page[*portfolio.Startup]{}
 	var sqlText string
-	switch q.Parent {
-	case "":
+	switch {
+	case q.Parent == "" && !q.WantTotal:
+		// One more row than the page tells whether more follow; with no
+		// count, an index on the ordering can stop after the page.
+		sqlText = "SELECT " + startupCols + ", 0, -1 FROM startups s WHERE " + where +
+			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset)
+	case q.Parent == "":
 		// Order and count on ids only, then read the columns of the page.
 		sqlText = "WITH page AS (SELECT s.id, count(*) OVER () AS total, row_number() OVER (ORDER BY " + order + ") AS rn FROM startups s WHERE " + where +
-			" ORDER BY rn LIMIT " + b.arg(q.Window.Limit) + " OFFSET " + b.arg(q.Window.Offset) + ")" +
+			" ORDER BY rn LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset) + ")" +
 			" SELECT " + startupCols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.rn"
-	case "incubator", "sponsor":
+	case q.Parent == "incubator" || q.Parent == "sponsor":
 		join := "s.incubator_id = x.parent"
 		if q.Parent == "sponsor" {
 			join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
 		}
-		sqlText = "WITH page AS (SELECT * FROM (SELECT s.id, x.parent, count(*) OVER w AS total, row_number() OVER (w ORDER BY " + order + ") - 1 AS rn" +
+		total := "-1"
+		if q.WantTotal {
+			total = "count(*) OVER w"
+		}
+		sqlText = "WITH page AS (SELECT * FROM (SELECT s.id, x.parent, " + total + " AS total, row_number() OVER (w ORDER BY " + order + ") - 1 AS rn" +
 			" FROM (SELECT value AS parent FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) x JOIN startups s ON " + join +
 			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
-			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit) + ")" +
+			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit+1) + ")" +
 			" SELECT " + startupCols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
 		for _, id := range q.ParentIDs {
-			out[id] = &Page[*portfolio.Startup]{}
+			out[id] = &Page[*portfolio.Startup]{Total: -1}
 		}
 	default:
 		return nil, fmt.Errorf("startups: unknown parent %q", q.Parent)
@@ -120,6 +139,10 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			p = &Page[*portfolio.Startup]{}
 			out[parent] = p
 		}
+		if len(p.Items) == q.Window.Limit {
+			p.More = true // the extra row: not part of the page
+			return nil
+		}
 		p.Items = append(p.Items, s)
 		p.Total = total
 		return nil
@@ -127,13 +150,15 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	if err != nil {
 		return nil, err
 	}
-	if q.Parent == "" && out[0] == nil {
+	if q.Parent == "" && out[0] == nil && !q.WantTotal {
+		out[0] = &Page[*portfolio.Startup]{Total: -1}
+	} else if q.Parent == "" && out[0] == nil {
 		// An empty page: count the list on its own.
 		out[0] = &Page[*portfolio.Startup]{}
 		b2 := &builder{}
 		where, _ := startupFilterSQL(b2, q.Filter, at{b: b2, d: q.AsOf}, 0)
 		err = db.each(ctx, "SELECT count(*) FROM startups s WHERE "+where, b2.args, func(rows *sql.Rows) error { return rows.Scan(&out[0].Total) })
-	} else if q.Parent != "" && q.Window.Offset > 0 {
+	} else if q.Parent != "" && q.Window.Offset > 0 && q.WantTotal {
 		// Parents whose page is past the end of their list: count apart.
 		var missing []int64
 		for id, p := range out {
@@ -160,6 +185,21 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			})
 		}
 	}
+	return out, err
+}
+
+// DescriptionsByStartup returns the long description of each startup.
+func (db *DB) DescriptionsByStartup(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	err := db.each(ctx, "SELECT id, description FROM startups WHERE id IN (SELECT value FROM json_each(?))", []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var id int64
+		var d string
+		if err := rows.Scan(&id, &d); err != nil {
+			return fmt.Errorf("scan description: %w", err)
+		}
+		out[id] = d
+		return nil
+	})
 	return out, err
 }
 

@@ -128,6 +128,8 @@ func (db *DB) CreateToken(ctx context.Context, name string, role portfolio.Role,
 	if err := tx.Commit(); err != nil {
 		return "", nil, fmt.Errorf("create token: commit: %w", err)
 	}
+	db.changed()
+
 	sorted := slices.Sorted(slices.Values(slugs))
 	return secret, &portfolio.Token{ID: id, Name: name, Role: role, Incubators: sorted, CreatedAt: now}, nil
 }

@@ -47,6 +47,8 @@ func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, f
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", mutation, err)
 	}
+	db.changed()
+
 	return nil
 }
 
@@ -124,6 +126,9 @@ func (w *wtx) startup(field, slug string) (*portfolio.Startup, error) {
 		e := portfolio.FieldErrorf(field, "no startup %q", slug)
 		e.Code = portfolio.ENotFound
 		return nil, e
+	}
+	if err := w.tx.QueryRowContext(w.ctx, "SELECT description FROM startups WHERE id = ?", s.ID).Scan(&s.Description); err != nil {
+		return nil, fmt.Errorf("%s: %w", w.mutation, err)
 	}
 	q := func(query string, fn func(*sql.Rows) error) error {
 		rows, err := w.tx.QueryContext(w.ctx, query, s.ID)
