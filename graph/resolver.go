@@ -270,3 +270,8 @@ func (r *Resolver) rootWindow(ctx context.Context, first, last *int, after, befo
 	}
 	return windowOrLast(first, last, after, before, total)
 }
+
+// teamStats computes the team figures of a portfolio once per request.
+func (r *Resolver) teamStats(ctx context.Context, p *model.Portfolio) (*sqlite.TeamStats, error) {
+	return p.TeamStats(func() (*sqlite.TeamStats, error) { return r.DB.TeamStats(ctx, p.Filter, p.AsOf) })
+}

@@ -588,21 +588,31 @@ func (r *portfolioResolver) CommitteeOverdueCount(ctx context.Context, obj *mode
 
 // ActiveMemberCount is the resolver for the activeMemberCount field.
 func (r *portfolioResolver) ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error) {
-	return r.DB.ActiveMemberCount(ctx, obj.Filter, obj.AsOf)
+	ts, err := r.teamStats(ctx, obj)
+	if err != nil {
+		return 0, err
+	}
+	return ts.Members, nil
 }
 
 // MembersByDomain is the resolver for the membersByDomain field.
 func (r *portfolioResolver) MembersByDomain(ctx context.Context, obj *model.Portfolio) ([]*model.DomainCount, error) {
-	cs, err := r.DB.MembersByDomain(ctx, obj.Filter, obj.AsOf)
-	return counts(cs, func(c sqlite.Count) *model.DomainCount {
+	ts, err := r.teamStats(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return counts(ts.ByDomain, func(c sqlite.Count) *model.DomainCount {
 		return &model.DomainCount{Domain: portfolio.Domain(c.Key), Count: c.Count}
 	}), err
 }
 
 // MembersByStatus is the resolver for the membersByStatus field.
 func (r *portfolioResolver) MembersByStatus(ctx context.Context, obj *model.Portfolio) ([]*model.StatusCount, error) {
-	cs, err := r.DB.MembersByStatus(ctx, obj.Filter, obj.AsOf)
-	return counts(cs, func(c sqlite.Count) *model.StatusCount {
+	ts, err := r.teamStats(ctx, obj)
+	if err != nil {
+		return nil, err
+	}
+	return counts(ts.ByStatus, func(c sqlite.Count) *model.StatusCount {
 		sc := &model.StatusCount{Count: c.Count}
 		if c.Key != "" {
 			s := portfolio.MissionStatus(c.Key)

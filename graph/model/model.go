@@ -2,7 +2,12 @@
 // schema.graphqls (connections, edges, aggregates), and the few written here.
 package model
 
-import "github.com/incubateurs/portfolio/internal/portfolio"
+import (
+	"sync"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
 
 // Node is what the GraphQL Node interface binds to: any domain record that
 // has a global id. The generated code picks the concrete type by type switch.
@@ -42,6 +47,19 @@ func (t *TeamMembership) End() portfolio.Date { return t.Mission.End }
 type Portfolio struct {
 	Filter *portfolio.StartupFilter
 	AsOf   portfolio.Date
+
+	// teamOnce computes the team figures once for the three fields that
+	// show them.
+	teamOnce sync.Once
+	team     *sqlite.TeamStats
+	teamErr  error
+}
+
+// TeamStats returns the team figures of the portfolio, computing them with
+// compute on first use.
+func (p *Portfolio) TeamStats(compute func() (*sqlite.TeamStats, error)) (*sqlite.TeamStats, error) {
+	p.teamOnce.Do(func() { p.team, p.teamErr = compute() })
+	return p.team, p.teamErr
 }
 
 // IncubatorCount is a count of startups in one incubator.

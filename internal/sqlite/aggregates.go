@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -15,13 +16,21 @@ type Count struct {
 	Count int
 }
 
-// matched returns a CTE "m(id)" of the startups f selects at d.
-func matched(b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
-	where, err := startupFilterSQL(b, f, at{b: b, d: d}, 0)
-	if err != nil {
-		return "", err
+// The aggregates are set-based: each is one statement over the startups
+// the filter selects (inlined, so that with no filter SQLite reads the
+// tables straight through their indexes), never a loop over startups.
+
+func selected(b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+	return startupFilterSQL(b, f, at{b: b, d: d}, 0)
+}
+
+// joinStartups joins the startups table on idCol when the filter needs its
+// rows; with no filter, the aggregates read the other tables alone.
+func joinStartups(where, idCol string) string {
+	if where == "1" {
+		return ""
 	}
-	return "m(id) AS (SELECT s.id FROM startups s WHERE " + where + ")", nil
+	return " JOIN startups s ON s.id = " + idCol
 }
 
 func (db *DB) counts(ctx context.Context, q string, args []any) ([]Count, error) {
@@ -48,24 +57,28 @@ func (db *DB) one(ctx context.Context, q string, args []any) (int, error) {
 // StartupCount counts the startups f selects at d.
 func (db *DB) StartupCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return 0, err
 	}
-	return db.one(ctx, "WITH "+m+" SELECT count(*) FROM m", b.args)
+	return db.one(ctx, "SELECT count(*) FROM startups s WHERE "+where, b.args)
+}
+
+// currentSQL is the phase periods going on at the date dd (a placeholder).
+func currentSQL(dd string) string {
+	return `p.start <= ` + dd + ` AND (p.next_start IS NULL OR p.next_start > ` + dd + `)`
 }
 
 // ByPhase counts the startups f selects by their phase at d, leaving out
 // those with no phase yet.
 func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	dd := b.date(d)
-	q := "WITH " + m + `, cur AS (SELECT (SELECT p.phase FROM phases p WHERE p.startup_id = m.id AND p.start <= ` + dd + ` ORDER BY p.start DESC, p.seq DESC LIMIT 1) AS phase FROM m)
-		SELECT phase, count(*) FROM cur WHERE phase IS NOT NULL GROUP BY phase`
+	q := `SELECT p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
+		WHERE ` + currentSQL(b.date(d)) + ` AND ` + where + ` GROUP BY p.phase`
 	out, err := db.counts(ctx, q, b.args)
 	sortByPhase(out)
 	return out, err
@@ -80,88 +93,112 @@ func sortByPhase(cs []Count) {
 // ByIncubator counts the startups f selects by incubator slug, most first.
 func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	return db.counts(ctx, "WITH "+m+` SELECT i.slug, count(*) FROM m JOIN startups s ON s.id = m.id JOIN incubators i ON i.id = s.incubator_id
-		GROUP BY i.slug ORDER BY 2 DESC, 1`, b.args)
+	return db.counts(ctx, `SELECT i.slug, n FROM (SELECT s.incubator_id AS inc, count(*) AS n FROM startups s
+		WHERE s.incubator_id IS NOT NULL AND `+where+` GROUP BY s.incubator_id) JOIN incubators i ON i.id = inc ORDER BY n DESC, i.slug`, b.args)
 }
 
 // BySponsor counts the startups f selects by sponsor slug, most first.
 func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	return db.counts(ctx, "WITH "+m+` SELECT o.slug, count(*) FROM m JOIN startup_sponsors ss ON ss.startup_id = m.id JOIN organisations o ON o.id = ss.organisation_id
-		GROUP BY o.slug ORDER BY 2 DESC, 1`, b.args)
+	return db.counts(ctx, `SELECT o.slug, n FROM (SELECT ss.organisation_id AS org, count(*) AS n FROM startup_sponsors ss`+joinStartups(where, "ss.startup_id")+`
+		WHERE `+where+` GROUP BY ss.organisation_id) JOIN organisations o ON o.id = org ORDER BY n DESC, o.slug`, b.args)
 }
 
 // ByThematique counts the startups f selects by theme, most first.
 func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	return db.counts(ctx, "WITH "+m+` SELECT t.label, count(DISTINCT t.startup_id) FROM m JOIN startup_tags t ON t.startup_id = m.id AND t.kind = 'thematique'
-		GROUP BY t.label ORDER BY 2 DESC, 1`, b.args)
+	return db.counts(ctx, `SELECT t.label, count(DISTINCT t.startup_id) FROM startup_tags t`+joinStartups(where, "t.startup_id")+`
+		WHERE t.kind = 'thematique' AND `+where+` GROUP BY t.label ORDER BY 2 DESC, 1`, b.args)
 }
 
 // OverdueCount counts the startups f selects that are overdue for a
 // committee at d.
 func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return 0, err
 	}
-	return db.one(ctx, "WITH "+m+" SELECT count(*) FROM m JOIN startups s ON s.id = m.id WHERE "+overdueAtSQL(at{b: b, d: d}), b.args)
-}
-
-// teamCTE adds "team(member_id, status)" to a query that has m: the members
-// on the team of a matched startup at d, once each, with the status of
-// their covering mission (on a matched startup) that started last.
-func teamCTE(b *builder, d portfolio.Date) string {
 	dd := b.date(d)
-	return `cover AS (SELECT mi.member_id, mi.status, row_number() OVER (PARTITION BY mi.member_id ORDER BY mi.start DESC, mi.id DESC) AS rn
-			FROM m JOIN mission_startups ms ON ms.startup_id = m.id JOIN missions mi ON mi.id = ms.mission_id
-			WHERE mi.start <= ` + dd + ` AND (mi."end" IS NULL OR mi."end" >= ` + dd + `)),
-		team AS (SELECT member_id, status FROM cover WHERE rn = 1)`
+	q := `WITH cur AS (SELECT p.startup_id AS id FROM phases p WHERE ` + currentSQL(dd) + ` AND p.phase IN ` + activePhasesSQL + `)
+		SELECT count(*) FROM cur` + joinStartups(where, "cur.id") + `
+		WHERE ` + where + ` AND julianday(` + dd + `) - julianday(coalesce(
+			(SELECT max(c.date) FROM committees c WHERE c.startup_id = cur.id AND c.date <= ` + dd + `),
+			(SELECT min(q.start) FROM phases q WHERE q.startup_id = cur.id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays)
+	return db.one(ctx, q, b.args)
 }
 
-// ActiveMemberCount counts the distinct members on the team, at d, of at
-// least one startup f selects.
-func (db *DB) ActiveMemberCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
-	b := &builder{}
-	m, err := matched(b, f, d)
-	if err != nil {
-		return 0, err
-	}
-	return db.one(ctx, "WITH "+m+", "+teamCTE(b, d)+" SELECT count(*) FROM team", b.args)
+// TeamStats are the members on the team, at a date, of at least one of the
+// startups a filter selects, each counted once (with the status of their
+// covering mission that started last).
+type TeamStats struct {
+	Members  int
+	ByDomain []Count // most first
+	ByStatus []Count // most first; "" for missions without a status
 }
 
-// MembersByDomain counts those members by domain, most first.
-func (db *DB) MembersByDomain(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
+// TeamStats computes the team figures of the startups f selects at d in one
+// statement.
+func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*TeamStats, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
-	if err != nil {
-		return nil, err
-	}
-	return db.counts(ctx, "WITH "+m+", "+teamCTE(b, d)+" SELECT mb.domain, count(*) FROM team JOIN members mb ON mb.id = team.member_id GROUP BY mb.domain ORDER BY 2 DESC, 1", b.args)
-}
-
-// MembersByStatus counts those members by the status of their covering
-// mission that started last, most first ("" for no status).
-func (db *DB) MembersByStatus(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
-	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	return db.counts(ctx, "WITH "+m+", "+teamCTE(b, d)+" SELECT status, count(*) FROM team GROUP BY status ORDER BY 2 DESC, 1", b.args)
+	dd := b.date(d)
+	onStartup := "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
+	if where != "1" {
+		onStartup = "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
+	}
+	// Per member, the covering mission that started last (ties: the later
+	// one): grouped in the order of the (member_id, start) index, with the
+	// status taken from the row of the max (SQLite's bare-column rule).
+	q := `WITH cover AS (SELECT mi.member_id, mi.status, max(mi.start || printf('%012d', mi.id)) AS latest
+		FROM missions mi WHERE mi.start <= ` + dd + ` AND (mi."end" IS NULL OR mi."end" >= ` + dd + `) AND ` + onStartup + `
+		GROUP BY mi.member_id)
+		SELECT mb.domain, coalesce(c.status, ''), count(*) FROM cover c JOIN members mb ON mb.id = c.member_id GROUP BY 1, 2`
+	domains, statuses := map[string]int{}, map[string]int{}
+	ts := &TeamStats{}
+	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		var domain, status string
+		var n int
+		if err := rows.Scan(&domain, &status, &n); err != nil {
+			return fmt.Errorf("scan team: %w", err)
+		}
+		domains[domain] += n
+		statuses[status] += n
+		ts.Members += n
+		return nil
+	})
+	ts.ByDomain, ts.ByStatus = sortedCounts(domains), sortedCounts(statuses)
+	return ts, err
+}
+
+// sortedCounts lists m most first, ties by key.
+func sortedCounts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for k, n := range m {
+		out = append(out, Count{k, n})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Count != out[j].Count {
+			return out[i].Count > out[j].Count
+		}
+		return out[i].Key < out[j].Key
+	})
+	return out
 }
 
 // PhaseDuration is how long startups stayed in a phase.
@@ -174,61 +211,72 @@ type PhaseDuration struct {
 
 // PhaseDurations returns, per phase, the time the startups f selects spent
 // in it up to d: every phase period started by d, from its start to the
-// next phase's start, or to d for one still going on.
+// next phase's start, or to d for one still going on. The median and mean
+// are computed in SQL: only the middle rows come back.
 func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]PhaseDuration, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
 	dd := b.date(d)
-	q := "WITH " + m + `, pp AS (SELECT p.startup_id, p.phase, p.start, lead(p.start) OVER (PARTITION BY p.startup_id ORDER BY p.start, p.seq) AS next
-			FROM m JOIN phases p ON p.startup_id = m.id WHERE p.start IS NOT NULL)
-		SELECT phase, CAST(julianday(CASE WHEN next IS NULL OR next > ` + dd + ` THEN ` + dd + ` ELSE next END) - julianday(start) AS INTEGER)
-		FROM pp WHERE start <= ` + dd
-	days := map[portfolio.Phase][]int{}
+	// A histogram of durations per phase comes back (a few thousand rows at
+	// most); the median and mean are read from it in one pass.
+	q := `SELECT p.phase, CAST(julianday(CASE WHEN p.next_start IS NULL OR p.next_start > ` + dd + ` THEN ` + dd + ` ELSE p.next_start END) - julianday(p.start) AS INTEGER) AS days, count(*)
+		FROM phases p` + joinStartups(where, "p.startup_id") + ` WHERE p.start <= ` + dd + ` AND ` + where + ` GROUP BY 1, 2 ORDER BY 1, 2`
+	type bin struct{ days, n int }
+	hist := map[portfolio.Phase][]bin{}
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var p portfolio.Phase
-		var n int
-		if err := rows.Scan(&p, &n); err != nil {
+		var x bin
+		if err := rows.Scan(&p, &x.days, &x.n); err != nil {
 			return fmt.Errorf("scan duration: %w", err)
 		}
-		days[p] = append(days[p], n)
+		hist[p] = append(hist[p], x)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	byPhase := map[portfolio.Phase]PhaseDuration{}
+	for p, bins := range hist {
+		n, sum := 0, 0
+		for _, x := range bins {
+			n += x.n
+			sum += x.days * x.n
+		}
+		// The values at ranks (n-1)/2 and n/2 (0-based) of the sorted days.
+		at := func(rank int) int {
+			for _, x := range bins {
+				if rank < x.n {
+					return x.days
+				}
+				rank -= x.n
+			}
+			return bins[len(bins)-1].days
+		}
+		byPhase[p] = PhaseDuration{Phase: p, Startups: n, MeanDays: float64(sum) / float64(n),
+			MedianDays: float64(at((n-1)/2)+at(n/2)) / 2}
+	}
 	var out []PhaseDuration
 	for _, p := range portfolio.Phases {
-		ds := days[p]
-		if len(ds) == 0 {
-			continue
+		if pd, ok := byPhase[p]; ok {
+			out = append(out, pd)
 		}
-		sort.Ints(ds)
-		sum := 0
-		for _, x := range ds {
-			sum += x
-		}
-		med := float64(ds[len(ds)/2])
-		if len(ds)%2 == 0 {
-			med = float64(ds[len(ds)/2-1]+ds[len(ds)/2]) / 2
-		}
-		out = append(out, PhaseDuration{Phase: p, Startups: len(ds), MedianDays: med, MeanDays: float64(sum) / float64(len(ds))})
 	}
-	return out, nil
+	return out, err
 }
 
 // CommitteeDecisions counts the committees of the startups f selects (at d)
 // held between from and to, by decision.
 func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter, d, from, to portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	m, err := matched(b, f, d)
+	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	out, err := db.counts(ctx, "WITH "+m+" SELECT c.decision, count(*) FROM m JOIN committees c ON c.startup_id = m.id WHERE c.date >= "+
-		b.date(from)+" AND c.date <= "+b.date(to)+" GROUP BY c.decision", b.args)
+	out, err := db.counts(ctx, "SELECT c.decision, count(*) FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.date >= "+
+		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+where+" GROUP BY c.decision", b.args)
 	sort.Slice(out, func(i, j int) bool { return decisionRank(out[i].Key) < decisionRank(out[j].Key) })
 	return out, err
 }
@@ -268,11 +316,9 @@ func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []
 		return nil, err
 	}
 	dates1 := b.arg(jsonList(ds))
-	q := `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `)),
-		sel AS (SELECT t.d, s.id FROM t JOIN startups s WHERE ` + where + `),
-		pp AS (SELECT startup_id, phase, start, lead(start) OVER (PARTITION BY startup_id ORDER BY start, seq) AS next FROM phases WHERE start IS NOT NULL)
-		SELECT sel.d, pp.phase, count(*) FROM sel JOIN pp ON pp.startup_id = sel.id AND pp.start <= sel.d AND (pp.next IS NULL OR pp.next > sel.d)
-		GROUP BY sel.d, pp.phase`
+	q := `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `))
+		SELECT t.d, p.phase, count(*) FROM t JOIN phases p ON p.start <= t.d AND (p.next_start IS NULL OR p.next_start > t.d)
+		JOIN startups s ON s.id = p.startup_id WHERE ` + where + ` GROUP BY t.d, p.phase`
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var d, phase string
 		var n int
@@ -286,10 +332,10 @@ func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []
 	if err != nil {
 		return nil, err
 	}
-	q = `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `)),
-		sel AS (SELECT t.d, s.id FROM t JOIN startups s WHERE ` + where + `)
-		SELECT sel.d, count(DISTINCT mi.member_id) FROM sel JOIN mission_startups ms ON ms.startup_id = sel.id JOIN missions mi ON mi.id = ms.mission_id
-		WHERE mi.start <= sel.d AND (mi."end" IS NULL OR mi."end" >= sel.d) GROUP BY sel.d`
+	q = `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `))
+		SELECT t.d, count(DISTINCT mi.member_id) FROM t JOIN missions mi ON mi.start <= t.d AND (mi."end" IS NULL OR mi."end" >= t.d)
+		JOIN mission_startups ms ON ms.mission_id = mi.id JOIN startups s ON s.id = ms.startup_id
+		WHERE ` + where + ` GROUP BY t.d`
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var d string
 		var n int

@@ -54,12 +54,16 @@ func (a at) sql() string {
 
 // Correlated expressions on a startup row aliased s.
 
+// phaseAtSQL is the phase of startup s at the date: the one period with
+// start <= D < next_start (see migration 0003).
 func phaseAtSQL(a at) string {
-	return `(SELECT p.phase FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + a.sql() + ` ORDER BY p.start DESC, p.seq DESC LIMIT 1)`
+	d := a.sql()
+	return `(SELECT p.phase FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + d + ` AND (p.next_start IS NULL OR p.next_start > ` + d + `))`
 }
 
 func phaseStartAtSQL(a at) string {
-	return `(SELECT p.start FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + a.sql() + ` ORDER BY p.start DESC, p.seq DESC LIMIT 1)`
+	d := a.sql()
+	return `(SELECT p.start FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + d + ` AND (p.next_start IS NULL OR p.next_start > ` + d + `))`
 }
 
 const activePhasesSQL = `('INVESTIGATION', 'CONSTRUCTION', 'ACCELERATION', 'CONSOLIDATION')`

@@ -343,8 +343,18 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 			recorded[k] = true
 			continue
 		}
-		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source) VALUES (?, ?, ?, ?, ?, 'IMPORTED')
-			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End)); err != nil {
+		var next any
+		if l.fresh && !p.Start.IsZero() {
+			next = nullDate(portfolio.NextPhaseStart(s.Phases, i))
+		}
+		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source, next_start) VALUES (?, ?, ?, ?, ?, 'IMPORTED', ?)
+			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End), next); err != nil {
+			return fail("phases", err)
+		}
+	}
+	if !l.fresh {
+		// Imported and recorded phases mix: work next_start out in SQL.
+		if _, err := l.exec(ctx, refreshNextStartsSQL, id); err != nil {
 			return fail("phases", err)
 		}
 	}
@@ -508,3 +518,12 @@ func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
 	}
 	return nil
 }
+
+// refreshNextStartsSQL recomputes next_start for the phases of one startup
+// (parameter: its id): the earliest later start, or a phase starting the
+// same day and listed later.
+const refreshNextStartsSQL = `UPDATE phases SET next_start = (
+	SELECT min(q.start) FROM phases q
+	WHERE q.startup_id = phases.startup_id AND q.start IS NOT NULL
+		AND (q.start > phases.start OR (q.start = phases.start AND q.seq > phases.seq))
+) WHERE startup_id = ? AND start IS NOT NULL`

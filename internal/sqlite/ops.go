@@ -139,7 +139,8 @@ func renameNew(from, to string) error {
 	err := os.Link(from, to)
 	switch {
 	case err == nil:
-		return os.Remove(from)
+		os.Remove(from) // the copy is in place; a leftover temporary name is harmless
+		return nil
 	case errors.Is(err, fs.ErrExist):
 		return fmt.Errorf("%s: %w", to, ErrExists)
 	}

@@ -390,6 +390,9 @@ func (db *DB) StartPhase(ctx context.Context, slug string, version *int64, phase
 		if _, err := w.exec(`INSERT INTO phases (startup_id, seq, phase, start, source) VALUES (?, ?, ?, ?, 'RECORDED')`, s.ID, seq, string(phase), start.String()); err != nil {
 			return err
 		}
+		if _, err := w.exec(refreshNextStartsSQL, s.ID); err != nil {
+			return err
+		}
 		s.Phases = append(s.Phases, portfolio.PhasePeriod{Phase: phase, Start: start, Source: portfolio.SourceRecorded})
 		if err := w.bumpStartup(s); err != nil {
 			return err
