@@ -40,7 +40,9 @@ func Complexity() ComplexityRoot {
 	c.Query.Startups = func(child int, _ *portfolio.StartupFilter, _ []*portfolio.StartupOrder, _ *portfolio.Date, first *int, _ *string, last *int, _ *string) int {
 		return connection(child, first, last)
 	}
-	c.Query.Incubators = func(child int, first *int, _ *string, last *int, _ *string) int { return connection(child, first, last) }
+	c.Query.Incubators = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return connection(child, first, last)
+	}
 	c.Query.Organisations = func(child int, _ *string, first *int, _ *string, last *int, _ *string) int {
 		return connection(child, first, last)
 	}
@@ -60,7 +62,11 @@ func Complexity() ComplexityRoot {
 	c.Organisation.SponsoredStartups = func(child int, _ *portfolio.StartupFilter, _ []*portfolio.StartupOrder, _ *portfolio.Date, first *int, _ *string, last *int, _ *string) int {
 		return connection(child, first, last)
 	}
-	c.Member.Missions = func(child int, first *int, _ *string, last *int, _ *string) int { return connection(child, first, last) }
-	c.Startup.Missions = func(child int, first *int, _ *string, last *int, _ *string) int { return connection(child, first, last) }
+	c.Member.Missions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return connection(child, first, last)
+	}
+	c.Startup.Missions = func(child int, first *int, _ *string, last *int, _ *string) int {
+		return connection(child, first, last)
+	}
 	return c
 }

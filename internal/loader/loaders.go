@@ -22,12 +22,12 @@ type Loaders struct {
 
 	phases       *batch[int64, []portfolio.PhasePeriod]
 	descriptions *batch[int64, string]
-	sponsors   *batch[int64, []*portfolio.Organisation]
-	tags       *batch[int64, *sqlite.Tags]
-	events     *batch[int64, []*portfolio.StartupEvent]
-	committees *batch[int64, []*portfolio.Committee]
-	teamAt     *family[portfolio.Date, int64, []sqlite.TeamMember]
-	missions   *family[portfolio.Window, int64, *sqlite.Page[*portfolio.Mission]]
+	sponsors     *batch[int64, []*portfolio.Organisation]
+	tags         *batch[int64, *sqlite.Tags]
+	events       *batch[int64, []*portfolio.StartupEvent]
+	committees   *batch[int64, []*portfolio.Committee]
+	teamAt       *family[portfolio.Date, int64, []sqlite.TeamMember]
+	missions     *family[portfolio.Window, int64, *sqlite.Page[*portfolio.Mission]]
 
 	missionStartups *batch[int64, []*portfolio.Startup]
 	memberMissions  *batch[int64, []*portfolio.Mission]
