@@ -45,6 +45,7 @@ Usage:
   portfolio import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
   portfolio seed    [--db PATH] [--scale N]                  write deterministic synthetic data
   portfolio token   create|list|revoke [--db PATH] …         manage API tokens ("portfolio token help")
+  portfolio export  --query FILE|--preset NAME [-o FILE] …   export a list as CSV, XLSX, NDJSON or JSON (admin rights)
   portfolio backup  [--db PATH] OUT                          copy the database to the new file OUT, even while it is served
   portfolio check   [--db PATH]                              check the database's integrity, foreign keys and schema version
   portfolio version                                          print the version
@@ -73,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return cmdSeed(ctx, rest, e, stdout, stderr)
 	case "token":
 		return cmdToken(ctx, rest, e, stdout, stderr)
+	case "export":
+		return cmdExport(ctx, rest, e, stdout, stderr)
 	case "backup":
 		return cmdBackup(ctx, rest, e, stdout, stderr)
 	case "check":

@@ -248,33 +248,13 @@ func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) (
 
 // parseFile reads and parses one record file.
 func parseFile(j job) parsed {
-	r := &report{file: j.rel}
-	p := parsed{}
 	data, err := os.ReadFile(j.path)
 	if err != nil {
+		r := &report{file: j.rel}
 		r.skip("", "cannot be read: %v", err)
-		p.problems = r.problems
-		return p
+		return parsed{problems: r.problems}
 	}
-	fm, body, ok := decode(data, r)
-	if ok {
-		switch j.kind {
-		case kindPhase:
-			p.phase = parsePhaseDefinition(j.slug, fm, r)
-		case kindOrganisation:
-			p.org = parseOrganisation(j.slug, fm, r)
-		case kindIncubator:
-			p.incubator = parseIncubator(j.slug, fm, body, r)
-		case kindTeam:
-			p.team = parseTeam(j.slug, fm, r)
-		case kindStartup:
-			p.startup = parseStartup(j.slug, fm, body, r)
-		case kindMember:
-			p.member = parseMember(j.slug, fm, body, r)
-		}
-	}
-	p.problems = r.problems
-	return p
+	return parseData(j.kind, j.slug, j.rel, data)
 }
 
 // sortProblems sorts problems by file, then field (list indexes in

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -505,6 +506,14 @@ func TestDateValue(t *testing.T) {
 		{"2024-2-9", 0, true, true},
 		{uint64(2024), 0, true, true},
 		{[]any{"2024-01-01"}, 0, true, true},
+		{"0001-01-01", portfolio.NewDate(1, 1, 1), true, false},
+		// Year 0 would read as no date (0000-12-31) or as a date before the
+		// first one portfolio.Date holds; years past 9999 overflow it.
+		{"0000-12-31", 0, true, true},
+		{"0000-01-01", 0, true, true},
+		{time.Date(0, 12, 31, 0, 0, 0, 0, time.UTC), 0, true, true},
+		{time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 0, true, true},
+		{time.Date(6_000_000, 1, 1, 0, 0, 0, 0, time.UTC), 0, true, true},
 	}
 	for _, tt := range tests {
 		got, present, err := dateValue(tt.in)

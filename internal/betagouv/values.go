@@ -297,12 +297,17 @@ func refSlug(s string) string {
 }
 
 // dateValue reads a date written YYYY-MM-DD (or a timestamp, of which the
-// date is kept). present is false when the field is absent or empty.
+// date is kept). present is false when the field is absent or empty. Years
+// outside 0001–9999 are refused: portfolio.Date cannot hold them, and
+// 0000-12-31 would read as "no date".
 func dateValue(v any) (d portfolio.Date, present bool, err error) {
 	switch x := v.(type) {
 	case nil:
 		return 0, false, nil
 	case time.Time:
+		if y := x.Year(); y < 1 || y > 9999 {
+			return 0, true, fmt.Errorf("%q is not a date of the years 0001 to 9999", x.Format(time.RFC3339))
+		}
 		return portfolio.DateOf(x), true, nil
 	case string:
 		s := strings.TrimSpace(x)
@@ -310,7 +315,13 @@ func dateValue(v any) (d portfolio.Date, present bool, err error) {
 			return 0, false, nil
 		}
 		d, err := portfolio.ParseDate(s)
-		return d, true, err
+		if err != nil {
+			return 0, true, err
+		}
+		if d < 1 {
+			return 0, true, fmt.Errorf("%q is not a date of the years 0001 to 9999", s)
+		}
+		return d, true, nil
 	}
 	if s, ok := scalar(v); ok {
 		return 0, true, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)

@@ -49,18 +49,27 @@ func ParseDate(s string) (Date, error) {
 	if len(s) == 10 {
 		t, err := time.Parse(time.DateOnly, s)
 		if err == nil {
-			return DateOf(t), nil
+			return dateOfChecked(t, s)
 		}
 	}
 	if len(s) > 10 {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			return DateOf(t), nil
+			return dateOfChecked(t, s)
 		}
 		if t, err := time.Parse("2006-01-02 15:04:05", s); err == nil {
-			return DateOf(t), nil
+			return dateOfChecked(t, s)
 		}
 	}
 	return 0, fmt.Errorf("%q is not a date (want YYYY-MM-DD)", s)
+}
+
+// dateOfChecked is DateOf for parsed times, refusing the years before 1
+// that the zero Date stands for.
+func dateOfChecked(t time.Time, s string) (Date, error) {
+	if t.Year() < 1 {
+		return 0, fmt.Errorf("%q is not a date (the year must be 0001 or later)", s)
+	}
+	return DateOf(t), nil
 }
 
 // parseISO reads YYYY-MM-DD without allocating, for the hot paths that
@@ -80,7 +89,7 @@ func parseISO(s string) (Date, bool) {
 		n = n*10 + int(c-'0')
 	}
 	y, m, d := n/10000, n/100%100, n%100
-	if m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
+	if y < 1 || m < 1 || m > 12 || d < 1 || d > daysIn(y, m) {
 		return 0, false
 	}
 	return NewDate(y, time.Month(m), d), true

@@ -308,3 +308,11 @@ func TestDateUnmarshalGQL(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDateRefusesYearZero(t *testing.T) {
+	for _, s := range []string{"0000-01-01", "0000-12-31", "0000-06-15T10:00:00Z"} {
+		if d, err := ParseDate(s); err == nil {
+			t.Errorf("ParseDate(%q) = %v, want an error: year 0 is not a date", s, d)
+		}
+	}
+}

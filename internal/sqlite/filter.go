@@ -3,6 +3,7 @@ package sqlite
 import (
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -105,7 +106,9 @@ func enumStrings[T ~string](vs []T) []string {
 
 // searchSQL matches every word of q in the folded column col.
 func searchSQL(b *builder, col, q string) string {
-	words := strings.Fields(portfolio.Fold(q))
+	// Control characters separate words too: SQLite's LIKE would read a NUL
+	// as the end of the pattern.
+	words := strings.FieldsFunc(portfolio.Fold(q), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
 	if len(words) == 0 {
 		return "1"
 	}

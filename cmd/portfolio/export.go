@@ -1,0 +1,246 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/incubateurs/portfolio/internal/export"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/server"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+const exportHelp = `Exports a list as CSV, XLSX, NDJSON or JSON: the first list (or the one --path
+names) of a GraphQL query's answer, one row per node, or a ready-made export:
+  startups    slug, name, incubator, sponsors, phase, phase_start, team_size,
+              team_admin, team_independent, team_service, last_committee,
+              last_decision, committee_overdue
+              filters: incubators, sponsors, phases, active, committeeOverdue, search
+  members     slug, fullname, role, domain, active, startups, mission_start,
+              mission_end, mission_status, mission_employer
+              filters: domains, active, incubators, startups, search
+  committees  startup, startup_name, incubator, date, decision, next_phase,
+              budget_euros, next_committee_due, comment, source
+              filters: incubators, startups, decisions, from, to
+The command reads the database file directly, so it runs with admin rights:
+protected fields (statuses, employers, budgets, comments) are filled in.
+
+Examples:
+  portfolio export --preset startups --format xlsx -o portefeuille.xlsx
+  portfolio export --preset startups --filter incubators=dinum,anct --filter active=true --dialect excel-fr -o dinum.csv
+  portfolio export --query startups.graphql --format ndjson --as-of 2026-01-01 > startups.ndjson
+`
+
+func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	fs := newFlags("export", "export --query FILE|--preset NAME [--format F] [-o FILE] [flags]", stderr)
+	usage := fs.Usage
+	fs.Usage = func() { fmt.Fprint(stderr, exportHelp+"\n"); usage() }
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file (env PORTFOLIO_DB)")
+	queryFile := fs.String("query", "", "`FILE` holding the GraphQL query to export (- reads standard input)")
+	presetName := fs.String("preset", "", "a ready-made export: startups, members or committees")
+	formatName := fs.String("format", "", "csv, xlsx, ndjson or json (default: from the extension of -o, else csv)")
+	outPath := fs.String("o", "", "`FILE` to write (default: standard output)")
+	asOf := fs.String("as-of", "", "the `DATE` (YYYY-MM-DD) the export answers for; default today (Europe/Paris). With --query, the value of the query's $asOf variable")
+	dialect := fs.String("dialect", "", "excel-fr: CSV that French Excel opens on a double-click (;, UTF-8 BOM, decimal comma)")
+	variables := fs.String("variables", "", "the query's variables, as a `JSON` object")
+	path := fs.String("path", "", "response keys of the list to export, dot-separated, e.g. incubator.startups (default: the first list)")
+	operation := fs.String("operation", "", "the operation to run, when the query file has several")
+	pageSize := fs.Int("page-size", export.PageSize, "nodes read per run of the query (at most 1000)")
+	var filters kvFlag
+	fs.Var(&filters, "filter", "a filter of a preset, `NAME=VALUE` (lists comma-separated); repeat for more, e.g. --filter incubators=dinum,anct --filter active=true")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError{fmt.Sprintf("export takes no arguments (got %q)", fs.Args())}
+	}
+	if (*queryFile == "") == (*presetName == "") {
+		fs.Usage()
+		return usageError{"give --query FILE or --preset NAME"}
+	}
+	format := export.CSV
+	switch {
+	case *formatName != "":
+		f, err := export.ParseFormat(*formatName)
+		if err != nil {
+			return usageError{err.Error()}
+		}
+		format = f
+	case *outPath != "":
+		if f, err := export.ParseFormat(strings.TrimPrefix(filepath.Ext(*outPath), ".")); err == nil {
+			format = f
+		}
+	}
+	d, err := export.ParseDialect(*dialect)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if d != export.RFC4180 && format != export.CSV {
+		return usageError{"--dialect applies to csv only"}
+	}
+	if format == export.XLSX && *outPath == "" && isTerminal(stdout) {
+		return usageError{"an XLSX file is binary: write it with -o FILE"}
+	}
+	day := portfolio.Today()
+	if *asOf != "" {
+		if day, err = portfolio.ParseDate(*asOf); err != nil {
+			return usageError{"--as-of: " + err.Error()}
+		}
+	}
+
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	db, err := sqlite.Open(ctx, *dbPath)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	schema := server.Schema()
+	admin := &portfolio.Identity{Role: portfolio.RoleAdmin, TokenName: "portfolio export"}
+	ctx = portfolio.WithIdentity(ctx, admin)
+
+	var plan *export.Plan
+	if *presetName != "" {
+		pr := export.PresetNamed(*presetName)
+		if pr == nil {
+			return usageError{fmt.Sprintf("--preset %q: want startups, members or committees", *presetName)}
+		}
+		if *variables != "" || *path != "" || *operation != "" {
+			return usageError{"--variables, --path and --operation go with --query, not --preset"}
+		}
+		vals := url.Values{}
+		for _, kv := range filters {
+			vals.Add(kv[0], kv[1])
+		}
+		if *asOf != "" {
+			vals.Set("asOf", day.String())
+		}
+		if plan, day, err = pr.Plan(schema, vals, day, admin); err != nil {
+			return err
+		}
+	} else {
+		if len(filters) > 0 {
+			return usageError{"--filter goes with --preset; write the filters in the query"}
+		}
+		req, err := queryRequest(*queryFile, *variables, *operation, *path, *asOf, day)
+		if err != nil {
+			return err
+		}
+		if plan, err = export.NewPlan(schema, req); err != nil {
+			return err
+		}
+	}
+
+	var out io.Writer = stdout
+	var file *os.File
+	if *outPath != "" {
+		file, err = os.CreateTemp(filepath.Dir(*outPath), ".portfolio-export-*")
+		if err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		defer func() {
+			if file != nil { // not renamed: an error came first
+				file.Close()
+				os.Remove(file.Name())
+			}
+		}()
+		out = file
+	}
+	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Name})
+	if err != nil {
+		return err
+	}
+	bar := newProgress(stderr, "exporting "+plan.Name)
+	start := time.Now()
+	st, err := plan.Run(ctx, export.HandlerRunner(server.GraphQL(server.Config{DB: db})), w, export.Options{Progress: bar.update, PageSize: *pageSize})
+	bar.done()
+	if err != nil {
+		return err
+	}
+	dest := "standard output"
+	if file != nil {
+		// A temporary file is private; the export gets the mode of a new file.
+		if err := file.Chmod(0o644); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := file.Close(); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := os.Rename(file.Name(), *outPath); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		file = nil
+		dest = *outPath
+	}
+	fmt.Fprintf(stderr, "exported %d rows of %s to %s (%s) in %s\n", st.Rows, plan.Name, dest, format, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// queryRequest reads the query file and its variables; --as-of becomes
+// the $asOf variable, which the query must declare.
+func queryRequest(file, variables, operation, path, asOf string, day portfolio.Date) (export.Request, error) {
+	var src []byte
+	var err error
+	if file == "-" {
+		src, err = io.ReadAll(os.Stdin)
+	} else {
+		src, err = os.ReadFile(file)
+	}
+	if err != nil {
+		return export.Request{}, fmt.Errorf("export: %w", err)
+	}
+	req := export.Request{Query: string(src), OperationName: operation, Path: path, Variables: map[string]any{}}
+	if variables != "" {
+		d := json.NewDecoder(strings.NewReader(variables))
+		d.UseNumber()
+		if err := d.Decode(&req.Variables); err != nil {
+			return req, usageError{"--variables: not a JSON object: " + err.Error()}
+		}
+	}
+	if asOf != "" {
+		doc, perr := parser.ParseQuery(&ast.Source{Input: req.Query})
+		declared := false
+		if perr == nil {
+			for _, op := range doc.Operations {
+				declared = declared || op.VariableDefinitions.ForName("asOf") != nil
+			}
+		}
+		if !declared && perr == nil {
+			return req, usageError{`--as-of needs the query to declare $asOf, e.g. query($asOf: Date) { startups(asOf: $asOf) { nodes { name phase } } }`}
+		}
+		req.Variables["asOf"] = day.String()
+	}
+	return req, nil
+}
+
+// kvFlag is a repeated NAME=VALUE flag.
+type kvFlag [][2]string
+
+func (f *kvFlag) String() string {
+	var parts []string
+	for _, kv := range *f {
+		parts = append(parts, kv[0]+"="+kv[1])
+	}
+	return strings.Join(parts, " ")
+}
+
+func (f *kvFlag) Set(s string) error {
+	k, v, ok := strings.Cut(s, "=")
+	if !ok || strings.TrimSpace(k) == "" {
+		return errors.New("want NAME=VALUE")
+	}
+	*f = append(*f, [2]string{strings.TrimSpace(k), v})
+	return nil
+}

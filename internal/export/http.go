@@ -1,0 +1,349 @@
+package export
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// Config is what Handler needs.
+type Config struct {
+	// Schema is the GraphQL schema the queries are checked against.
+	Schema *ast.Schema
+	// GraphQL serves GraphQL requests (POST, JSON) with the identity
+	// already in the request's context: the server's /graphql handler
+	// without its authentication.
+	GraphQL http.Handler
+	// Logger receives the failures; nil discards them.
+	Logger *slog.Logger
+	// Today returns the day of file names and the default asOf of the
+	// presets; nil means portfolio.Today (Europe/Paris).
+	Today func() portfolio.Date
+	// MaxBodyBytes caps the body of a POST; 0 means 1 MiB.
+	MaxBodyBytes int64
+}
+
+// Handler serves the exports, behind the server's authentication (the
+// caller's identity must be in the request's context):
+//
+//	GET|POST /export?format=csv|xlsx|ndjson|json&query=…[&variables=…][&operationName=…][&path=…][&dialect=excel-fr]
+//	GET      /export/{startups,members,committees}.{csv,xlsx,ndjson,json}?asOf=…&filters…[&dialect=excel-fr]
+//
+// A POST sends the same parameters as a form, or as a JSON object like a
+// GraphQL request ({"query", "variables", "operationName", "path",
+// "format", "dialect"}). Mistakes are answered with a 400 and a JSON body
+// {"error": "…", "errors": [GraphQL errors]} before anything is written.
+func Handler(cfg Config) http.Handler {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Today == nil {
+		cfg.Today = portfolio.Today
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = 1 << 20
+	}
+	return &handler{cfg: cfg, runner: HandlerRunner(cfg.GraphQL)}
+}
+
+type handler struct {
+	cfg    Config
+	runner Runner
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rest, ok := strings.CutPrefix(r.URL.Path, "/export/")
+	switch {
+	case r.URL.Path == "/export" || (ok && rest == ""):
+		h.query(w, r)
+	case !ok || strings.Contains(rest, "/"):
+		writeError(w, &RequestError{Status: http.StatusNotFound, Message: "no such export"})
+	default:
+		h.preset(w, r, rest)
+	}
+}
+
+// queryParams are the parameters of /export.
+var queryParams = []string{"query", "variables", "operationName", "path", "format", "dialect"}
+
+func (h *handler) query(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		w.Header().Set("Allow", "GET, POST")
+		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET or POST"})
+		return
+	}
+	vals, vars, err := h.params(w, r)
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	for k := range vals {
+		if !slices.Contains(queryParams, k) {
+			writeError(w, badRequest("unknown parameter %q: /export takes %s", k, strings.Join(queryParams, ", ")))
+			return
+		}
+	}
+	format, dialect, err := formatOf(vals.Get("format"), vals.Get("dialect"))
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	if vars == nil && vals.Get("variables") != "" {
+		if vars, err = decodeVariables([]byte(vals.Get("variables"))); err != nil {
+			writeError(w, err)
+			return
+		}
+	}
+	plan, err := NewPlan(h.cfg.Schema, Request{
+		Query: vals.Get("query"), Variables: vars, OperationName: vals.Get("operationName"), Path: vals.Get("path"),
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.serve(w, r, plan, format, dialect, h.cfg.Today())
+}
+
+// params reads the parameters of a GET, a form POST, or a JSON POST (whose
+// variables come decoded).
+func (h *handler) params(w http.ResponseWriter, r *http.Request) (url.Values, map[string]any, error) {
+	vals := r.URL.Query()
+	if r.Method != http.MethodPost {
+		return vals, nil, nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	switch mt {
+	case "application/json":
+		var body struct {
+			Query         string          `json:"query"`
+			Variables     json.RawMessage `json:"variables"`
+			OperationName string          `json:"operationName"`
+			Path          string          `json:"path"`
+			Format        string          `json:"format"`
+			Dialect       string          `json:"dialect"`
+		}
+		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+			return nil, nil, badRequest("the body is not a JSON object: %v", err)
+		}
+		for k, v := range map[string]string{"query": body.Query, "operationName": body.OperationName, "path": body.Path, "format": body.Format, "dialect": body.Dialect} {
+			if v != "" {
+				vals.Set(k, v)
+			}
+		}
+		var vars map[string]any
+		if !isNull(body.Variables) {
+			var err error
+			if vars, err = decodeVariables(body.Variables); err != nil {
+				return nil, nil, err
+			}
+		}
+		return vals, vars, nil
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		if err := r.ParseMultipartForm(h.cfg.MaxBodyBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+			return nil, nil, badRequest("the form cannot be read: %v", err)
+		}
+		return r.Form, nil, nil
+	}
+	return nil, nil, &RequestError{Status: http.StatusUnsupportedMediaType, Message: "send the parameters as application/json, a form, or in the URL of a GET"}
+}
+
+func decodeVariables(raw []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var vars map[string]any
+	if err := d.Decode(&vars); err != nil {
+		return nil, badRequest("variables: not a JSON object: %v", err)
+	}
+	return vars, nil
+}
+
+func formatOf(f, d string) (Format, Dialect, error) {
+	format := CSV
+	if f != "" {
+		var err error
+		if format, err = ParseFormat(f); err != nil {
+			return "", "", err
+		}
+	}
+	dialect, err := ParseDialect(d)
+	if err != nil {
+		return "", "", err
+	}
+	if dialect != RFC4180 && format != CSV {
+		return "", "", badRequest("dialect %s applies to csv only", dialect)
+	}
+	return format, dialect, nil
+}
+
+func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
+	name, ext, _ := strings.Cut(file, ".")
+	pr := PresetNamed(name)
+	if pr == nil {
+		var names []string
+		for _, p := range Presets() {
+			names = append(names, "/export/"+p.Name+".csv")
+		}
+		writeError(w, &RequestError{Status: http.StatusNotFound, Message: fmt.Sprintf("no export %q: the ready-made exports are %s (xlsx, ndjson and json too)", file, strings.Join(names, ", "))})
+		return
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET"})
+		return
+	}
+	vals := r.URL.Query()
+	format, dialect, err := formatOf(ext, vals.Get("dialect"))
+	if err == nil && ext == "" {
+		err = badRequest("give the format as the extension: /export/%s.csv or .xlsx, .ndjson, .json", name)
+	}
+	if err != nil {
+		writeError(w, err)
+		return
+	}
+	vals.Del("dialect")
+	plan, asOf, err := pr.Plan(h.cfg.Schema, vals, h.cfg.Today(), portfolio.IdentityFrom(r.Context()))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.serve(w, r, plan, format, dialect, asOf)
+}
+
+// FileName returns the name of an export's file: portfolio-LIST-DAY.EXT,
+// the list's field name in kebab case.
+func FileName(list string, day portfolio.Date, f Format) string {
+	var b strings.Builder
+	for i, r := range list {
+		if unicode.IsUpper(r) {
+			if i > 0 {
+				b.WriteByte('-')
+			}
+			r = unicode.ToLower(r)
+		}
+		if r == '_' {
+			r = '-'
+		}
+		b.WriteRune(r)
+	}
+	return fmt.Sprintf("portfolio-%s-%s.%s", b.String(), day, f)
+}
+
+// serve runs the plan into the response: the headers go out with the
+// first bytes, so that an error of the first page is still a 400.
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date) {
+	out := &lazyWriter{w: w, start: func() {
+		hd := w.Header()
+		hd.Set("Content-Type", f.ContentType())
+		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, FileName(plan.Name, day, f)))
+		hd.Set("Cache-Control", "no-store")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		w.WriteHeader(http.StatusOK)
+	}}
+	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Name})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	st, err := plan.Run(r.Context(), h.runner, flushing{wr, out}, Options{})
+	if err == nil {
+		return
+	}
+	if !out.started {
+		h.fail(w, r, err)
+		return
+	}
+	if r.Context().Err() == nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "export stopped", "list", plan.Name, "rows", st.Rows, "pages", st.Pages, "err", err)
+	}
+	// The status is gone: cut the response so that the client sees it
+	// incomplete rather than a short file.
+	panic(http.ErrAbortHandler)
+}
+
+// fail answers with the error, before anything was written.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if re, ok := IsRequestError(err); ok {
+		writeError(w, re)
+		return
+	}
+	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
+		return // the client has gone
+	}
+	h.cfg.Logger.ErrorContext(r.Context(), "export failed", "err", err)
+	writeError(w, &RequestError{Status: http.StatusInternalServerError, Message: "internal error"})
+}
+
+func writeError(w http.ResponseWriter, err error) {
+	re, ok := IsRequestError(err)
+	if !ok {
+		re = &RequestError{Status: http.StatusInternalServerError, Message: "internal error"}
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.Encode(struct {
+		Error  string         `json:"error"`
+		Errors []GraphQLError `json:"errors,omitempty"`
+	}{re.Message, re.Errors})
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(re.Status)
+	w.Write(b.Bytes())
+}
+
+// lazyWriter sends the response's headers with its first bytes.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	start   func()
+	started bool
+}
+
+func (l *lazyWriter) Write(b []byte) (int, error) {
+	if !l.started {
+		l.started = true
+		l.start()
+	}
+	return l.w.Write(b)
+}
+
+// flush pushes what the response holds to the client.
+func (l *lazyWriter) flush() error {
+	if !l.started {
+		return nil
+	}
+	if err := http.NewResponseController(l.w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+		return fmt.Errorf("export: write: %w", err)
+	}
+	return nil
+}
+
+// flushing flushes the response after the writer, at the end of each page.
+type flushing struct {
+	Writer
+	out *lazyWriter
+}
+
+func (f flushing) Flush() error {
+	if err := f.Writer.Flush(); err != nil {
+		return err
+	}
+	return f.out.flush()
+}
+
+var _ io.Writer = (*lazyWriter)(nil)

@@ -1,0 +1,167 @@
+package export_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/export"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/server"
+)
+
+// countingHandler counts the GraphQL requests the export runs.
+type countingHandler struct {
+	next http.Handler
+	runs atomic.Int64
+}
+
+func (c *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.runs.Add(1)
+	c.next.ServeHTTP(w, r)
+}
+
+func newCounting() *countingHandler {
+	return &countingHandler{next: server.GraphQL(server.Config{DB: shared.db})}
+}
+
+// asViewer is a context with a viewer's identity.
+func asViewer() context.Context {
+	return portfolio.WithIdentity(context.Background(), &portfolio.Identity{Role: portfolio.RoleViewer})
+}
+
+const membersQuery = `{ members(orderBy: [{field: SLUG}]) { nodes { slug fullname domain } } }`
+
+func plan(t *testing.T, query string) *export.Plan {
+	t.Helper()
+	p, err := export.NewPlan(server.Schema(), export.Request{Query: query})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// failingWriter fails once it has taken n bytes, as a connection to a
+// client that went away.
+type failingWriter struct {
+	n       int
+	written int
+}
+
+func (f *failingWriter) Write(b []byte) (int, error) {
+	if f.written+len(b) > f.n {
+		return 0, errors.New("connection reset by peer")
+	}
+	f.written += len(b)
+	return len(b), nil
+}
+
+func TestRunPagesThroughAConnection(t *testing.T) {
+	c := newCounting()
+	var progress [][2]int
+	w, _ := export.NewWriter(io.Discard, export.CSV, export.WriterOptions{})
+	st, err := plan(t, membersQuery).Run(asViewer(), export.HandlerRunner(c), w, export.Options{
+		Progress: func(done, total int) { progress = append(progress, [2]int{done, total}) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows < 3000 || st.Pages != (st.Rows+999)/1000 || int(c.runs.Load()) != st.Pages {
+		t.Errorf("%d rows in %d pages (%d runs)", st.Rows, st.Pages, c.runs.Load())
+	}
+	if len(progress) != st.Pages || progress[0] != [2]int{1000, st.Rows} || progress[len(progress)-1] != [2]int{st.Rows, st.Rows} {
+		t.Errorf("progress %v", progress)
+	}
+}
+
+// TestRunStopsWhenTheClientGoes checks that a failed write or a cancelled
+// context stops the export: the number of pages run stops growing.
+func TestRunStopsWhenTheClientGoes(t *testing.T) {
+	for _, f := range export.Formats {
+		t.Run("write fails/"+string(f), func(t *testing.T) {
+			if f == export.XLSX {
+				t.Skip("an XLSX file is written at the end: only the context stops it")
+			}
+			c := newCounting()
+			w, _ := export.NewWriter(&failingWriter{n: 2000}, f, export.WriterOptions{})
+			st, err := plan(t, membersQuery).Run(asViewer(), export.HandlerRunner(c), w, export.Options{})
+			if err == nil || !strings.Contains(err.Error(), "connection reset") {
+				t.Errorf("err %v, want the write error", err)
+			}
+			if c.runs.Load() != 1 || st.Pages != 1 {
+				t.Errorf("%d runs, want the first page only", c.runs.Load())
+			}
+		})
+		t.Run("context done/"+string(f), func(t *testing.T) {
+			c := newCounting()
+			ctx, cancel := context.WithCancel(asViewer())
+			defer cancel()
+			w, _ := export.NewWriter(io.Discard, f, export.WriterOptions{})
+			_, err := plan(t, membersQuery).Run(ctx, export.HandlerRunner(c), w, export.Options{
+				Progress: func(int, int) { cancel() },
+			})
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("err %v, want context.Canceled", err)
+			}
+			if c.runs.Load() != 1 {
+				t.Errorf("%d runs, want 1", c.runs.Load())
+			}
+		})
+	}
+}
+
+// brokenResponse is a ResponseWriter whose client is gone after n bytes.
+type brokenResponse struct {
+	header http.Header
+	failingWriter
+}
+
+func (b *brokenResponse) Header() http.Header { return b.header }
+func (b *brokenResponse) WriteHeader(int)     {}
+
+// TestHandlerStopsWhenTheClientGoes serves an export to a client that goes
+// away: the handler stops after the page it could not send, and cuts the
+// response.
+func TestHandlerStopsWhenTheClientGoes(t *testing.T) {
+	c := newCounting()
+	h := export.Handler(export.Config{Schema: server.Schema(), GraphQL: c})
+	req := httptest.NewRequestWithContext(asViewer(), http.MethodGet, "/export?"+url.Values{"query": {membersQuery}}.Encode(), nil)
+	w := &brokenResponse{header: http.Header{}, failingWriter: failingWriter{n: 5000}}
+	func() {
+		defer func() {
+			if v := recover(); v != http.ErrAbortHandler {
+				t.Errorf("the handler ended with %v, want http.ErrAbortHandler (a cut response)", v)
+			}
+		}()
+		h.ServeHTTP(w, req)
+	}()
+	if n := c.runs.Load(); n != 1 {
+		t.Errorf("%d pages run after the client went away, want 1", n)
+	}
+}
+
+// TestTooCostlyPagesShrink checks that a first page the server refuses as
+// too costly is asked again smaller.
+func TestTooCostlyPagesShrink(t *testing.T) {
+	q := `{ members(orderBy: [{field: SLUG}]) { nodes { slug missions(first: 1000) { nodes { slug start startups { slug } } } } } }`
+	c := newCounting()
+	var b bytes.Buffer
+	w, _ := export.NewWriter(&b, export.CSV, export.WriterOptions{})
+	st, err := plan(t, q).Run(asViewer(), export.HandlerRunner(c), w, export.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows < 3000 || int(c.runs.Load()) <= st.Pages {
+		t.Errorf("%d rows in %d pages, %d runs: want smaller pages after a refusal", st.Rows, st.Pages, c.runs.Load())
+	}
+	if got := bytes.Count(b.Bytes(), []byte("\r\n")); got != st.Rows+1 {
+		t.Errorf("%d lines for %d rows", got, st.Rows)
+	}
+}
