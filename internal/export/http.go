@@ -35,6 +35,9 @@ type Config struct {
 	Today func() portfolio.Date
 	// MaxBodyBytes caps the body of a POST; 0 means 1 MiB.
 	MaxBodyBytes int64
+	// MaxConcurrent is how many exports may run at once; more are
+	// answered 503 with Retry-After. 0 means 2.
+	MaxConcurrent int
 }
 
 // Handler serves the exports, behind the server's authentication (the
@@ -57,12 +60,16 @@ func Handler(cfg Config) http.Handler {
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
-	return &handler{cfg: cfg, runner: HandlerRunner(cfg.GraphQL)}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 2
+	}
+	return &handler{cfg: cfg, runner: HandlerRunner(cfg.GraphQL), slots: make(chan struct{}, cfg.MaxConcurrent)}
 }
 
 type handler struct {
 	cfg    Config
 	runner Runner
+	slots  chan struct{} // one per export running
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -246,6 +253,14 @@ func FileName(list string, day portfolio.Date, f Format) string {
 // serve runs the plan into the response: the headers go out with the
 // first bytes, so that an error of the first page is still a 400.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date) {
+	select {
+	case h.slots <- struct{}{}:
+		defer func() { <-h.slots }()
+	default:
+		w.Header().Set("Retry-After", "5")
+		writeError(w, &RequestError{Status: http.StatusServiceUnavailable, Message: fmt.Sprintf("%d exports are running: retry in a few seconds", cap(h.slots))})
+		return
+	}
 	out := &lazyWriter{w: w, start: func() {
 		hd := w.Header()
 		hd.Set("Content-Type", f.ContentType())

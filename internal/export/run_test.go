@@ -165,3 +165,41 @@ func TestTooCostlyPagesShrink(t *testing.T) {
 		t.Errorf("%d lines for %d rows", got, st.Rows)
 	}
 }
+
+// blockingHandler holds every GraphQL request until released.
+type blockingHandler struct {
+	next    http.Handler
+	started chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b.started <- struct{}{}
+	<-b.release
+	b.next.ServeHTTP(w, r)
+}
+
+// TestConcurrentExportsAreCapped checks that exports past MaxConcurrent
+// are turned away with a 503 rather than queued.
+func TestConcurrentExportsAreCapped(t *testing.T) {
+	b := &blockingHandler{next: server.GraphQL(server.Config{DB: shared.db}), started: make(chan struct{}, 1), release: make(chan struct{})}
+	h := export.Handler(export.Config{Schema: server.Schema(), GraphQL: b, MaxConcurrent: 1})
+	path := "/export?" + url.Values{"query": {`{ startups(first: 3) { nodes { slug } } }`}}.Encode()
+	first := httptest.NewRecorder()
+	done := make(chan struct{})
+	go func() {
+		h.ServeHTTP(first, httptest.NewRequestWithContext(asViewer(), http.MethodGet, path, nil))
+		close(done)
+	}()
+	<-b.started
+	second := httptest.NewRecorder()
+	h.ServeHTTP(second, httptest.NewRequestWithContext(asViewer(), http.MethodGet, path, nil))
+	close(b.release)
+	<-done
+	if second.Code != http.StatusServiceUnavailable || second.Header().Get("Retry-After") == "" {
+		t.Errorf("the second export: status %d, Retry-After %q", second.Code, second.Header().Get("Retry-After"))
+	}
+	if first.Code != http.StatusOK || strings.Count(first.Body.String(), "\r\n") != 4 {
+		t.Errorf("the first export: status %d: %q", first.Code, first.Body.String())
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -137,15 +138,19 @@ func (g *shapeGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.
 	if op == nil {
 		return nil
 	}
-	depth, fields := measure(op.SelectionSet, 1, map[string]bool{})
-	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
-	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
-	opCtx.Stats.SetExtension(costExtension, c)
+	// Depth and fields first: they are cheap to measure, and the cost
+	// computation expands fragments without memo.
+	depth, fields := measure(op.SelectionSet, 1, map[string][2]int{})
 	switch {
 	case g.limits.MaxDepth > 0 && depth > g.limits.MaxDepth:
 		return refuse("the query nests %d levels deep; the limit is %d", depth, g.limits.MaxDepth)
 	case g.limits.MaxFields > 0 && fields > g.limits.MaxFields:
 		return refuse("the query selects %d fields (aliases and fragments counted); the limit is %d", fields, g.limits.MaxFields)
+	}
+	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
+	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
+	opCtx.Stats.SetExtension(costExtension, c)
+	switch {
 	case g.limits.MaxCost > 0 && cost > g.limits.MaxCost:
 		return refuse("the query could cost %d (a connection counts its page size times its fields); the limit is %d: ask for smaller pages", cost, g.limits.MaxCost)
 	}
@@ -153,9 +158,11 @@ func (g *shapeGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.
 }
 
 // measure returns the depth and the number of fields of a selection set,
-// expanding fragments (validation has already refused fragment cycles; the
-// path guard keeps this safe anyway).
-func measure(set ast.SelectionSet, level int, inPath map[string]bool) (depth, fields int) {
+// fragments expanded. Each fragment is measured once (memo), so a
+// "billion laughs" of fragments spreading each other costs time linear in
+// the document, and counts saturate instead of overflowing. Validation has
+// refused fragment cycles already; the path guard keeps this safe anyway.
+func measure(set ast.SelectionSet, level int, memo map[string][2]int) (depth, fields int) {
 	depth = level - 1
 	for _, sel := range set {
 		var d, f int
@@ -163,28 +170,38 @@ func measure(set ast.SelectionSet, level int, inPath map[string]bool) (depth, fi
 		case *ast.Field:
 			f = 1
 			if len(s.SelectionSet) > 0 {
-				cd, cf := measure(s.SelectionSet, level+1, inPath)
-				d, f = cd, f+cf
+				cd, cf := measure(s.SelectionSet, level+1, memo)
+				d, f = cd, satAdd(f, cf)
 			} else {
 				d = level
 			}
 		case *ast.InlineFragment:
-			d, f = measure(s.SelectionSet, level, inPath)
+			d, f = measure(s.SelectionSet, level, memo)
 		case *ast.FragmentSpread:
-			if s.Definition == nil || inPath[s.Name] {
+			if s.Definition == nil {
 				continue
 			}
-			inPath[s.Name] = true
-			d, f = measure(s.Definition.SelectionSet, level, inPath)
-			delete(inPath, s.Name)
+			m, ok := memo[s.Name]
+			if !ok {
+				memo[s.Name] = [2]int{0, 0} // in progress: a cycle counts nothing
+				fd, ff := measure(s.Definition.SelectionSet, 1, memo)
+				m = [2]int{fd, ff}
+				memo[s.Name] = m
+			}
+			d, f = level-1+m[0], m[1]
 		}
 		depth = max(depth, d)
-		fields += f
-		if fields > 1<<20 {
-			return depth, fields
-		}
+		fields = satAdd(fields, f)
 	}
 	return depth, fields
+}
+
+// satAdd adds, saturating at a billion.
+func satAdd(a, b int) int {
+	if a+b > 1e9 {
+		return 1e9
+	}
+	return a + b
 }
 
 // guardHTTP caps the body, sheds load past the concurrency cap with 503 and
@@ -210,6 +227,14 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 					} else {
 						writeJSONError(w, http.StatusBadRequest, portfolio.EInvalid, "the request body could not be read")
 					}
+					return
+				}
+				if err := checkBody(r, body); err != nil {
+					status := http.StatusBadRequest
+					if errors.Is(err, errMediaType) {
+						status = http.StatusUnsupportedMediaType
+					}
+					writeJSONError(w, status, portfolio.EInvalid, err.Error())
 					return
 				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
@@ -263,6 +288,55 @@ func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+}
+
+// errMediaType is a POST body that is not JSON: a 415.
+var errMediaType = errors.New("unsupported media type")
+
+// checkBody refuses, before GraphQL sees it, a POST body that is not one
+// JSON request object: empty, truncated, an array (batches are not
+// supported), trailing data, a byte-order mark, or fields of the wrong type.
+func checkBody(r *http.Request, body []byte) error {
+	if r.Method != http.MethodPost {
+		return nil
+	}
+	ct := r.Header.Get("Content-Type")
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
+		return fmt.Errorf("%w: send the request as JSON (Content-Type: application/json), not %q", errMediaType, r.Header.Get("Content-Type"))
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return errors.New("the request body is empty: send {\"query\": \"…\"}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var req struct {
+		Query         *string         `json:"query"`
+		OperationName *string         `json:"operationName"`
+		Variables     json.RawMessage `json:"variables"`
+		Extensions    json.RawMessage `json:"extensions"`
+	}
+	if err := dec.Decode(&req); err != nil {
+		return fmt.Errorf("the request body is not a JSON object {\"query\", \"variables\", \"operationName\"}: %s", shorten(err.Error(), 200))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("the request body holds something after its JSON object (batches are not supported)")
+	}
+	for name, raw := range map[string]json.RawMessage{"variables": req.Variables, "extensions": req.Extensions} {
+		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] != '{' && string(t) != "null" {
+			return fmt.Errorf("%s must be a JSON object", name)
+		}
+	}
+	return nil
+}
+
+// shorten cuts s to at most n bytes.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // isBodyTooLarge reports whether err comes from http.MaxBytesReader.

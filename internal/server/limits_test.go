@@ -228,7 +228,9 @@ func TestLoadShedding(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			rec := httptest.NewRecorder()
-			h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(nil)))
+			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(`{"query":"{ __typename }"}`)))
+			req.Header.Set("Content-Type", "application/json")
+			h.ServeHTTP(rec, req)
 			codes <- rec.Code
 			if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
 				t.Error("a 503 without Retry-After")

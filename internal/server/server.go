@@ -8,6 +8,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -208,6 +209,18 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			return gerr
 		}
 		if _, ok := gerr.Extensions["code"]; ok { // parser and validation errors
+			return gerr
+		}
+		if gerr.Err == nil && !strings.Contains(gerr.Message, "must not be null") {
+			// gqlgen's own words about the request (a body it could not
+			// decode, a persisted query it refuses): the caller's mistake.
+			// Never echo the body back, nor log it.
+			msg := gerr.Message
+			if i := strings.Index(msg, " body:"); i >= 0 {
+				msg = msg[:i]
+			}
+			gerr.Message = shorten(msg, 300)
+			gerr.Extensions = map[string]any{"code": portfolio.EInvalid}
 			return gerr
 		}
 		var inner *gqlerror.Error

@@ -8,8 +8,15 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-// maxFilterDepth bounds the nesting of and/or/not in one filter.
-const maxFilterDepth = 12
+// Bounds on one filter: the nesting of and/or/not, its conditions in all,
+// and a search's words and their length (SQLite refuses expressions and
+// LIKE patterns past its own limits; these are far below them).
+const (
+	maxFilterDepth      = 12
+	maxFilterConditions = 500
+	maxSearchWords      = 20
+	maxSearchWordLength = 100
+)
 
 // builder assembles one SQL statement and its numbered parameters (?1, ?2,
 // …), so fragments can be written in any order and a value used twice is
@@ -17,6 +24,8 @@ const maxFilterDepth = 12
 type builder struct {
 	args  []any
 	dates map[portfolio.Date]string
+	conds int   // conditions compiled, to bound a filter's breadth
+	err   error // the first bound a filter broke
 }
 
 // arg binds v and returns its placeholder.
@@ -112,6 +121,14 @@ func searchSQL(b *builder, col, q string) string {
 	if len(words) == 0 {
 		return "1"
 	}
+	if len(words) > maxSearchWords {
+		b.err = portfolio.FieldErrorf("search", "search has %d words; at most %d", len(words), maxSearchWords)
+	}
+	for _, w := range words {
+		if len(w) > maxSearchWordLength {
+			b.err = portfolio.FieldErrorf("search", "a word of search is longer than %d characters", maxSearchWordLength)
+		}
+	}
 	var parts []string
 	for _, w := range words {
 		w = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(w)
@@ -153,12 +170,24 @@ func tooDeep(depth int) error {
 	return nil
 }
 
+// counted notes one more filter and reports a broken bound.
+func (b *builder) counted() error {
+	b.conds++
+	if b.conds > maxFilterConditions {
+		return portfolio.FieldErrorf("filter", "the filter has more than %d parts (and/or/not branches)", maxFilterConditions)
+	}
+	return b.err
+}
+
 // startupFilterSQL compiles f into a condition on a startup row aliased s.
 func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (string, error) {
 	if f == nil {
 		return "1", nil
 	}
 	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	if err := b.counted(); err != nil {
 		return "", err
 	}
 	var conds []string
@@ -209,6 +238,9 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	}
 	if f.Search != nil {
 		conds = append(conds, searchSQL(b, "s.search_text", *f.Search))
+		if b.err != nil {
+			return "", b.err
+		}
 	}
 	if f.CommitteeOverdue != nil {
 		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
@@ -232,6 +264,9 @@ func memberFilterSQL(b *builder, f *portfolio.MemberFilter, a at, depth int) (st
 		return "1", nil
 	}
 	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	if err := b.counted(); err != nil {
 		return "", err
 	}
 	var conds []string
@@ -277,6 +312,9 @@ func memberFilterSQL(b *builder, f *portfolio.MemberFilter, a at, depth int) (st
 	}
 	if f.Search != nil {
 		conds = append(conds, searchSQL(b, "mb.search_text", *f.Search))
+		if b.err != nil {
+			return "", b.err
+		}
 	}
 	if len(conds) == 0 {
 		return "1", nil
@@ -291,6 +329,9 @@ func committeeFilterSQL(b *builder, f *portfolio.CommitteeFilter, depth int) (st
 		return "1", nil
 	}
 	if err := tooDeep(depth); err != nil {
+		return "", err
+	}
+	if err := b.counted(); err != nil {
 		return "", err
 	}
 	var conds []string
