@@ -30,7 +30,7 @@ type Limits struct {
 	MaxFields     int           // fields and aliases after fragments are expanded, default 1,000
 	MaxCost       int           // cost: connections count page size × children, default 500,000
 	Timeout       time.Duration // per request, default 10 s
-	MaxConcurrent int           // requests running at once, default 4 × GOMAXPROCS
+	MaxConcurrent int           // requests running at once, default 16
 	MaxQueued     int           // requests waiting for a slot, default 64
 	QueueWait     time.Duration // how long one waits before a 503, default 2 s
 }
