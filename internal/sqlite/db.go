@@ -54,8 +54,11 @@ const maxCachedStatements = 512
 
 func dsn(path string, readOnly bool) string {
 	// busy_timeout first, so that the pragmas after it wait instead of failing.
+	// cache_size: 8 MB of pages per connection (five connections): the real
+	// network's database fits whole; at 100× it keeps the server well under
+	// its memory budget (docs/performance.md).
 	q := url.Values{}
-	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-32000)", "temp_store(MEMORY)"}
+	pragmas := []string{"busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "cache_size(-8000)", "temp_store(MEMORY)"}
 	if readOnly {
 		pragmas = append(pragmas, "query_only(1)")
 	} else {
