@@ -64,9 +64,14 @@ func (db *DB) StartupCount(ctx context.Context, f *portfolio.StartupFilter, d po
 	return db.one(ctx, "SELECT count(*) FROM startups s WHERE "+where, b.args)
 }
 
-// currentSQL is the phase periods going on at the date dd (a placeholder).
-func currentSQL(dd string) string {
-	return `p.start <= ` + dd + ` AND (p.next_start IS NULL OR p.next_start > ` + dd + `)`
+// currentCTE is a table "cur(startup_id, phase)" of the phases going on at
+// the date dd, read as two range seeks of the phases_next index (migration
+// 0004): those with no next start, and those whose next start is after dd.
+func currentCTE(dd string) string {
+	return `cur(startup_id, phase) AS (
+		SELECT startup_id, phase FROM phases WHERE next_start IS NULL AND start <= ` + dd + `
+		UNION ALL
+		SELECT startup_id, phase FROM phases WHERE next_start > ` + dd + ` AND start <= ` + dd + `)`
 }
 
 // ByPhase counts the startups f selects by their phase at d, leaving out
@@ -77,8 +82,8 @@ func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfol
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
-		WHERE ` + currentSQL(b.date(d)) + ` AND ` + where + ` GROUP BY p.phase`
+	q := `WITH ` + currentCTE(b.date(d)) + ` SELECT cur.phase, count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
+		WHERE ` + where + ` GROUP BY cur.phase`
 	out, err := db.counts(ctx, q, b.args)
 	sortByPhase(out)
 	return out, err
@@ -132,11 +137,11 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 		return 0, err
 	}
 	dd := b.date(d)
-	q := `WITH cur AS (SELECT p.startup_id AS id FROM phases p WHERE ` + currentSQL(dd) + ` AND p.phase IN ` + activePhasesSQL + `)
-		SELECT count(*) FROM cur` + joinStartups(where, "cur.id") + `
-		WHERE ` + where + ` AND julianday(` + dd + `) - julianday(coalesce(
-			(SELECT max(c.date) FROM committees c WHERE c.startup_id = cur.id AND c.date <= ` + dd + `),
-			(SELECT min(q.start) FROM phases q WHERE q.startup_id = cur.id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays)
+	q := `WITH ` + currentCTE(dd) + `
+		SELECT count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
+		WHERE cur.phase IN ` + activePhasesSQL + ` AND ` + where + ` AND julianday(` + dd + `) - julianday(coalesce(
+			(SELECT max(c.date) FROM committees c WHERE c.startup_id = cur.startup_id AND c.date <= ` + dd + `),
+			(SELECT min(q.start) FROM phases q WHERE q.startup_id = cur.startup_id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays)
 	return db.one(ctx, q, b.args)
 }
 
