@@ -78,6 +78,15 @@ func window(first, last *int, after, before *string) (portfolio.Window, error) {
 	return portfolio.WindowOf(first, last, after, before)
 }
 
+// edges makes the edges of a page at w: each item with its cursor.
+func edges[N, E any](w portfolio.Window, items []N, edge func(cursor string, n N) E) []E {
+	out := make([]E, len(items))
+	for i, n := range items {
+		out[i] = edge(portfolio.Cursor(w.Offset+i), n)
+	}
+	return out
+}
+
 // pageInfo describes a page of n items at w of a list of total items (total
 // < 0 when not counted; more then says whether items follow).
 func pageInfo(w portfolio.Window, n, total int, more ...bool) *model.PageInfo {
@@ -90,19 +99,13 @@ func pageInfo(w portfolio.Window, n, total int, more ...bool) *model.PageInfo {
 }
 
 func startupConnection(w portfolio.Window, p *sqlite.Page[*portfolio.Startup]) *model.StartupConnection {
-	c := &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total, p.More), Edges: make([]*model.StartupEdge, len(p.Items))}
-	for i, s := range p.Items {
-		c.Edges[i] = &model.StartupEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: s}
-	}
-	return c
+	return &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total, p.More),
+		Edges: edges(w, p.Items, func(c string, s *portfolio.Startup) *model.StartupEdge { return &model.StartupEdge{Cursor: c, Node: s} })}
 }
 
 func missionConnection(w portfolio.Window, items []*portfolio.Mission, total int) *model.MissionConnection {
-	c := &model.MissionConnection{Nodes: items, TotalCount: total, PageInfo: pageInfo(w, len(items), total), Edges: make([]*model.MissionEdge, len(items))}
-	for i, m := range items {
-		c.Edges[i] = &model.MissionEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: m}
-	}
-	return c
+	return &model.MissionConnection{Nodes: items, TotalCount: total, PageInfo: pageInfo(w, len(items), total),
+		Edges: edges(w, items, func(c string, m *portfolio.Mission) *model.MissionEdge { return &model.MissionEdge{Cursor: c, Node: m} })}
 }
 
 // windowFor resolves a window whose "last" without "before" needs the

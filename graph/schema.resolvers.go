@@ -775,11 +775,10 @@ func (r *queryResolver) Incubators(ctx context.Context, first *int, after *strin
 		return nil, err
 	}
 	loaders(ctx).SeeIncubators(p.Items...)
-	c := &model.IncubatorConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.IncubatorEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.IncubatorEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
-	}
-	return c, nil
+	return &model.IncubatorConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
+		Edges: edges(w, p.Items, func(c string, x *portfolio.Incubator) *model.IncubatorEdge {
+			return &model.IncubatorEdge{Cursor: c, Node: x}
+		})}, nil
 }
 
 // Organisations is the resolver for the organisations field.
@@ -805,11 +804,10 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 		return nil, err
 	}
 	loaders(ctx).SeeOrganisations(p.Items...)
-	c := &model.OrganisationConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.OrganisationEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.OrganisationEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
-	}
-	return c, nil
+	return &model.OrganisationConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
+		Edges: edges(w, p.Items, func(c string, x *portfolio.Organisation) *model.OrganisationEdge {
+			return &model.OrganisationEdge{Cursor: c, Node: x}
+		})}, nil
 }
 
 // Members is the resolver for the members field.
@@ -832,11 +830,8 @@ func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFil
 		return nil, err
 	}
 	loaders(ctx).SeeMembers(p.Items...)
-	c := &model.MemberConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.MemberEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.MemberEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
-	}
-	return c, nil
+	return &model.MemberConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
+		Edges: edges(w, p.Items, func(c string, x *portfolio.Member) *model.MemberEdge { return &model.MemberEdge{Cursor: c, Node: x} })}, nil
 }
 
 // Committees is the resolver for the committees field.
@@ -858,11 +853,10 @@ func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.Commit
 		return nil, err
 	}
 	loaders(ctx).SeeCommittees(p.Items...)
-	c := &model.CommitteeConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.CommitteeEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.CommitteeEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
-	}
-	return c, nil
+	return &model.CommitteeConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
+		Edges: edges(w, p.Items, func(c string, x *portfolio.Committee) *model.CommitteeEdge {
+			return &model.CommitteeEdge{Cursor: c, Node: x}
+		})}, nil
 }
 
 // Portfolio is the resolver for the portfolio field.
@@ -916,11 +910,10 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 	if err != nil {
 		return nil, err
 	}
-	c := &model.AuditEntryConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total), Edges: make([]*model.AuditEntryEdge, len(p.Items))}
-	for i, x := range p.Items {
-		c.Edges[i] = &model.AuditEntryEdge{Cursor: portfolio.Cursor(w.Offset + i), Node: x}
-	}
-	return c, nil
+	return &model.AuditEntryConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
+		Edges: edges(w, p.Items, func(c string, x *sqlite.AuditEntry) *model.AuditEntryEdge {
+			return &model.AuditEntryEdge{Cursor: c, Node: x}
+		})}, nil
 }
 
 // ID is the resolver for the id field.
