@@ -163,6 +163,34 @@ func compose[F any](fs []*F, op string, depth int, one func(*F, int) (string, er
 	return "(" + strings.Join(parts, op) + ")", nil
 }
 
+// logic compiles the and, or and not of a filter of any kind with one, the
+// compiler of that kind, into the conditions they add.
+func logic[F any](and, or []*F, not *F, depth int, one func(*F, int) (string, error)) ([]string, error) {
+	var conds []string
+	if and != nil {
+		s, err := compose(and, " AND ", depth, one)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, s)
+	}
+	if or != nil {
+		s, err := compose(or, " OR ", depth, one)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, s)
+	}
+	if not != nil {
+		s, err := one(not, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, "NOT coalesce("+s+", 0)")
+	}
+	return conds, nil
+}
+
 func tooDeep(depth int) error {
 	if depth > maxFilterDepth {
 		return portfolio.FieldErrorf("filter", "filter nests and/or/not more than %d deep", maxFilterDepth)
@@ -190,28 +218,9 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if err := b.counted(); err != nil {
 		return "", err
 	}
-	var conds []string
-	sub := func(g *portfolio.StartupFilter, d int) (string, error) { return startupFilterSQL(b, g, a, d) }
-	if f.And != nil {
-		s, err := compose(f.And, " AND ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Or != nil {
-		s, err := compose(f.Or, " OR ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Not != nil {
-		s, err := startupFilterSQL(b, f.Not, a, depth+1)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, "NOT coalesce("+s+", 0)")
+	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.StartupFilter, d int) (string, error) { return startupFilterSQL(b, g, a, d) })
+	if err != nil {
+		return "", err
 	}
 	if f.Slugs != nil {
 		conds = append(conds, inList(b, "s.slug", f.Slugs))
@@ -269,28 +278,9 @@ func memberFilterSQL(b *builder, f *portfolio.MemberFilter, a at, depth int) (st
 	if err := b.counted(); err != nil {
 		return "", err
 	}
-	var conds []string
-	sub := func(g *portfolio.MemberFilter, d int) (string, error) { return memberFilterSQL(b, g, a, d) }
-	if f.And != nil {
-		s, err := compose(f.And, " AND ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Or != nil {
-		s, err := compose(f.Or, " OR ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Not != nil {
-		s, err := memberFilterSQL(b, f.Not, a, depth+1)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, "NOT coalesce("+s+", 0)")
+	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.MemberFilter, d int) (string, error) { return memberFilterSQL(b, g, a, d) })
+	if err != nil {
+		return "", err
 	}
 	if f.Slugs != nil {
 		conds = append(conds, inList(b, "mb.slug", f.Slugs))
@@ -334,28 +324,9 @@ func committeeFilterSQL(b *builder, f *portfolio.CommitteeFilter, depth int) (st
 	if err := b.counted(); err != nil {
 		return "", err
 	}
-	var conds []string
-	sub := func(g *portfolio.CommitteeFilter, d int) (string, error) { return committeeFilterSQL(b, g, d) }
-	if f.And != nil {
-		s, err := compose(f.And, " AND ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Or != nil {
-		s, err := compose(f.Or, " OR ", depth, sub)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, s)
-	}
-	if f.Not != nil {
-		s, err := committeeFilterSQL(b, f.Not, depth+1)
-		if err != nil {
-			return "", err
-		}
-		conds = append(conds, "NOT coalesce("+s+", 0)")
+	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.CommitteeFilter, d int) (string, error) { return committeeFilterSQL(b, g, d) })
+	if err != nil {
+		return "", err
 	}
 	if f.Startups != nil {
 		conds = append(conds, inList(b, "s.slug", f.Startups))
