@@ -74,37 +74,19 @@ func (db *DB) CompetencesByMember(ctx context.Context, ids []int64) (map[int64][
 
 // MembersByTeam returns the members who list each team, by name.
 func (db *DB) MembersByTeam(ctx context.Context, ids []int64) (map[int64][]*portfolio.Member, error) {
-	out := make(map[int64][]*portfolio.Member, len(ids))
 	q := "SELECT " + memberCols + ", mt.team_id FROM member_teams mt JOIN members mb ON mb.id = mt.member_id WHERE mt.team_id IN (SELECT value FROM json_each(?)) ORDER BY mt.team_id, mb.fullname, mb.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var t int64
-		m, err := scanMember(rows, &t)
-		if err == nil {
-			out[t] = append(out[t], m)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanMember)
 }
 
 // StartupsByMember returns every startup each member has worked on, through
 // missions or the dateless lists of older records, by name.
 func (db *DB) StartupsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
-	out := make(map[int64][]*portfolio.Startup, len(ids))
 	q := "SELECT " + startupCols + `, x.member_id FROM (
 			SELECT mi.member_id, ms.startup_id FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id WHERE mi.member_id IN (SELECT value FROM json_each(?1))
 			UNION
 			SELECT member_id, startup_id FROM member_startups WHERE member_id IN (SELECT value FROM json_each(?1))
 		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name, s.slug`
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var m int64
-		s, err := scanStartup(rows, &m)
-		if err == nil {
-			out[m] = append(out[m], s)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanStartup)
 }
 
 // ---------------------------------------------------------------- missions
@@ -138,17 +120,8 @@ func (db *DB) MissionsBySlug(ctx context.Context, slugs []string) (map[string]*p
 
 // MissionsByMember returns every mission of each member, by start.
 func (db *DB) MissionsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Mission, error) {
-	out := make(map[int64][]*portfolio.Mission, len(ids))
 	q := "SELECT " + missionCols + ", mi.member_id FROM missions mi JOIN members mb ON mb.id = mi.member_id WHERE mi.member_id IN (SELECT value FROM json_each(?)) ORDER BY mi.member_id, mi.start, mi.seq"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var member int64
-		m, err := scanMission(rows, &member)
-		if err == nil {
-			out[member] = append(out[member], m)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanMission)
 }
 
 // MissionsByStartup returns, for each startup, one page of the missions on
@@ -197,17 +170,8 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 
 // StartupsByMission returns the startups of each mission, by name.
 func (db *DB) StartupsByMission(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
-	out := make(map[int64][]*portfolio.Startup, len(ids))
 	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name, s.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var m int64
-		s, err := scanStartup(rows, &m)
-		if err == nil {
-			out[m] = append(out[m], s)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanStartup)
 }
 
 // TeamMember is a member on a startup's team at a date through a mission.

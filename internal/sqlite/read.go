@@ -16,6 +16,21 @@ type Page[T any] struct {
 	More  bool // whether items follow the page
 }
 
+// grouped runs q over the parents of ids (bound as its one parameter) and
+// groups the values scan reads by the parent id each row also holds.
+func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, scan func(*sql.Rows, ...any) (V, error)) (map[int64][]V, error) {
+	out := make(map[int64][]V, len(ids))
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		var parent int64
+		v, err := scan(rows, &parent)
+		if err == nil {
+			out[parent] = append(out[parent], v)
+		}
+		return err
+	})
+	return out, err
+}
+
 // placeholders returns "?, ?, ?" for n arguments.
 func placeholders(n int) string {
 	if n == 0 {
@@ -227,18 +242,9 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 // SponsorsByStartup returns the sponsors of each startup, in the record's
 // order.
 func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Organisation, error) {
-	out := make(map[int64][]*portfolio.Organisation, len(ids))
 	q := "SELECT ss.startup_id, " + organisationCols + ` FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id
 		WHERE ss.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ss.startup_id, ss.seq`
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		o, err := scanOrganisation(rows, &id)
-		if err == nil {
-			out[id] = append(out[id], o)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanOrganisation)
 }
 
 // Tags are a startup's labels.
@@ -315,17 +321,8 @@ func scanCommittee(rows *sql.Rows, extra ...any) (*portfolio.Committee, error) {
 
 // CommitteesByStartup returns the committees of each startup by date.
 func (db *DB) CommitteesByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Committee, error) {
-	out := make(map[int64][]*portfolio.Committee, len(ids))
 	q := "SELECT " + committeeCols + ", c.startup_id FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.startup_id IN (SELECT value FROM json_each(?)) ORDER BY c.startup_id, c.date, c.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		c, err := scanCommittee(rows, &id)
-		if err == nil {
-			out[id] = append(out[id], c)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanCommittee)
 }
 
 // CommitteesBySlug returns the committees with these slugs.
@@ -457,17 +454,8 @@ func (db *DB) Incubators(ctx context.Context, w portfolio.Window) (*Page[*portfo
 
 // IncubatorsByOwner returns the incubators each organisation runs.
 func (db *DB) IncubatorsByOwner(ctx context.Context, ids []int64) (map[int64][]*portfolio.Incubator, error) {
-	out := make(map[int64][]*portfolio.Incubator, len(ids))
 	q := "SELECT " + incubatorCols + ", i.owner_id FROM incubators i WHERE i.owner_id IN (SELECT value FROM json_each(?)) ORDER BY i.owner_id, i.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var owner int64
-		i, err := scanIncubator(rows, &owner)
-		if err == nil {
-			out[owner] = append(out[owner], i)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanIncubator)
 }
 
 const teamCols = `t.id, t.slug, t.name, t.mission, coalesce((SELECT slug FROM incubators WHERE id = t.incubator_id), '')`
@@ -496,32 +484,14 @@ func (db *DB) TeamsBySlug(ctx context.Context, slugs []string) (map[string]*port
 
 // TeamsByIncubator returns the teams of each incubator, by slug.
 func (db *DB) TeamsByIncubator(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
-	out := make(map[int64][]*portfolio.Team, len(ids))
 	q := "SELECT " + teamCols + ", t.incubator_id FROM teams t WHERE t.incubator_id IN (SELECT value FROM json_each(?)) ORDER BY t.incubator_id, t.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var inc int64
-		t, err := scanTeam(rows, &inc)
-		if err == nil {
-			out[inc] = append(out[inc], t)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanTeam)
 }
 
 // TeamsByMember returns the teams each member lists, by slug.
 func (db *DB) TeamsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
-	out := make(map[int64][]*portfolio.Team, len(ids))
 	q := "SELECT " + teamCols + ", mt.member_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id IN (SELECT value FROM json_each(?)) ORDER BY mt.member_id, t.slug"
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var m int64
-		t, err := scanTeam(rows, &m)
-		if err == nil {
-			out[m] = append(out[m], t)
-		}
-		return err
-	})
-	return out, err
+	return grouped(ctx, db, q, ids, scanTeam)
 }
 
 // PhaseDefinitions returns the network's phases in their order.
