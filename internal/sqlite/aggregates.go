@@ -315,6 +315,9 @@ func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []
 		idx[ds[i]] = i
 		out[i].Date = d
 	}
+	if !timeDependent(f) {
+		return db.timelineSweep(ctx, f, out)
+	}
 	b := &builder{}
 	where, err := startupFilterSQL(b, f, at{b: b, col: "t.d"}, 0)
 	if err != nil {
@@ -354,4 +357,114 @@ func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []
 		sortByPhase(out[i].ByPhase)
 	}
 	return out, err
+}
+
+// timeDependent reports whether f has a condition evaluated at a date
+// (phases, active, committeeOverdue), anywhere in its and/or/not.
+func timeDependent(f *portfolio.StartupFilter) bool {
+	if f == nil {
+		return false
+	}
+	if f.Phases != nil || f.Active != nil || f.CommitteeOverdue != nil || timeDependent(f.Not) {
+		return true
+	}
+	for _, g := range append(append([]*portfolio.StartupFilter{}, f.And...), f.Or...) {
+		if timeDependent(g) {
+			return true
+		}
+	}
+	return false
+}
+
+// timelineSweep fills a timeline whose filter does not depend on the date:
+// the startups it selects are the same at every point, so the counts at the
+// dates are running sums of events read once. A phase counts from its start
+// to the day before the next phase's start; a member counts from the start
+// to the end of each stretch of their missions (on selected startups),
+// overlapping missions merged first so that nobody counts twice. Two
+// statements, whose work does not grow with the number of points.
+func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint) ([]TimelinePoint, error) {
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The points in date order (callers may give them in any order).
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return out[order[i]].Date < out[order[j]].Date })
+	lastDate := out[order[len(order)-1]].Date
+	last := lastDate.String()
+	b := &builder{}
+	where, err := startupFilterSQL(b, f, at{b: b, d: lastDate}, 0)
+	if err != nil {
+		return nil, err
+	}
+	lastP := b.arg(last)
+	type event struct {
+		day, key string
+		delta    int
+	}
+	var phaseEvents []event
+	q := `SELECT p.start, p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
+			WHERE p.start IS NOT NULL AND p.start <= ` + lastP + ` AND ` + where + ` GROUP BY 1, 2
+		UNION ALL
+		SELECT p.next_start, p.phase, -count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
+			WHERE p.next_start IS NOT NULL AND p.next_start <= ` + lastP + ` AND ` + where + ` GROUP BY 1, 2`
+	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		var e event
+		if err := rows.Scan(&e.day, &e.key, &e.delta); err != nil {
+			return fmt.Errorf("scan timeline: %w", err)
+		}
+		phaseEvents = append(phaseEvents, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	onStartup := "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
+	if where != "1" {
+		onStartup = "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
+	}
+	q = `WITH iv AS (SELECT mi.member_id AS m, mi.start AS s, coalesce(mi."end", '9999-12-31') AS e FROM missions mi
+			WHERE mi.start <= ` + lastP + ` AND ` + onStartup + `),
+		w AS (SELECT m, s, e, max(e) OVER (PARTITION BY m ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM iv),
+		g AS (SELECT m, s, e, sum(CASE WHEN pe IS NULL OR pe < s THEN 1 ELSE 0 END) OVER (PARTITION BY m ORDER BY s ROWS UNBOUNDED PRECEDING) AS grp FROM w),
+		merged AS (SELECT min(s) AS s, max(e) AS e FROM g GROUP BY m, grp)
+		SELECT s, count(*) FROM merged GROUP BY s
+		UNION ALL
+		SELECT date(e, '+1 day'), -count(*) FROM merged WHERE e < ` + lastP + ` GROUP BY e`
+	var memberEvents []event
+	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		var e event
+		if err := rows.Scan(&e.day, &e.delta); err != nil {
+			return fmt.Errorf("scan timeline: %w", err)
+		}
+		memberEvents = append(memberEvents, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	sort.Slice(phaseEvents, func(i, j int) bool { return phaseEvents[i].day < phaseEvents[j].day })
+	sort.Slice(memberEvents, func(i, j int) bool { return memberEvents[i].day < memberEvents[j].day })
+	byPhase := map[string]int{}
+	members, pi, mi := 0, 0, 0
+	for _, i := range order {
+		d := out[i].Date.String()
+		for ; pi < len(phaseEvents) && phaseEvents[pi].day <= d; pi++ {
+			byPhase[phaseEvents[pi].key] += phaseEvents[pi].delta
+		}
+		for ; mi < len(memberEvents) && memberEvents[mi].day <= d; mi++ {
+			members += memberEvents[mi].delta
+		}
+		out[i].ActiveMemberCount = members
+		out[i].ByPhase = nil
+		for _, p := range portfolio.Phases {
+			if n := byPhase[string(p)]; n > 0 {
+				out[i].ByPhase = append(out[i].ByPhase, Count{Key: string(p), Count: n})
+			}
+		}
+	}
+	return out, nil
 }
