@@ -46,6 +46,26 @@ func (b *batch[K, V]) register(keys ...K) {
 	b.mu.Unlock()
 }
 
+// prime stores the value of a key read along with something else, so that
+// looking it up costs no statement.
+func (b *batch[K, V]) prime(key K, v V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done[key] || b.inflight[key] != nil {
+		return
+	}
+	b.done[key], b.cache[key] = true, v
+	if b.queued[key] {
+		delete(b.queued, key)
+		for i, k := range b.pending {
+			if k == key {
+				b.pending = append(b.pending[:i], b.pending[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
 // load returns the value of key, fetching it together with every key
 // registered and not yet fetched. A missing key gives the zero value.
 func (b *batch[K, V]) load(ctx context.Context, key K) (V, error) {

@@ -119,7 +119,16 @@ func New(db *sqlite.DB) *Loaders {
 		return m, err
 	})
 	l.missions = newFamily(func(ctx context.Context, w portfolio.Window, ids []int64) (map[int64]*sqlite.Page[*portfolio.Mission], error) {
-		m, err := db.MissionsByStartup(ctx, ids, w)
+		m, members, err := db.MissionsByStartup(ctx, ids, w)
+		// The missions' members came with them: no statement to fetch them.
+		for slug, mb := range members {
+			l.memberBySlug.prime(slug, mb)
+		}
+		ms := make([]*portfolio.Member, 0, len(members))
+		for _, mb := range members {
+			ms = append(ms, mb)
+		}
+		l.SeeMembers(ms...)
 		for _, p := range m {
 			l.SeeMissions(p.Items...)
 		}

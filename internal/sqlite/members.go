@@ -125,47 +125,42 @@ func (db *DB) MissionsByMember(ctx context.Context, ids []int64) (map[int64][]*p
 }
 
 // MissionsByStartup returns, for each startup, one page of the missions on
-// it in the records' order (by mission id).
-func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Window) (map[int64]*Page[*portfolio.Mission], error) {
+// it in the records' order (by mission id), each with its member (Members
+// holds them by slug). A startup has at most a few hundred missions, so the
+// rows are read whole and the pages cut here: no window over them in SQL.
+func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Window) (map[int64]*Page[*portfolio.Mission], map[string]*portfolio.Member, error) {
 	out := make(map[int64]*Page[*portfolio.Mission], len(ids))
 	for _, id := range ids {
 		out[id] = &Page[*portfolio.Mission]{}
 	}
-	q := "SELECT * FROM (SELECT " + missionCols + `, ms.startup_id, count(*) OVER w, row_number() OVER (w ORDER BY mi.id) - 1 AS rn
+	members := map[string]*portfolio.Member{}
+	q := "SELECT " + missionCols + ", " + memberCols + `, ms.startup_id
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
-		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) WINDOW w AS (PARTITION BY ms.startup_id))
-		WHERE rn >= ?2 AND rn < ?3 ORDER BY 10, rn`
-	err := db.each(ctx, q, []any{jsonInts(ids), w.Offset, w.Offset + w.Limit}, func(rows *sql.Rows) error {
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, mi.id`
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		mi := &portfolio.Mission{}
+		mb := &portfolio.Member{}
+		var start, end string
 		var startup int64
-		var total, rn int
-		m, err := scanMission(rows, &startup, &total, &rn)
-		if err == nil {
-			out[startup].Items = append(out[startup].Items, m)
-			out[startup].Total = total
+		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
+			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup); err != nil {
+			return fmt.Errorf("scan mission: %w", err)
 		}
-		return err
-	})
-	if err == nil && w.Offset > 0 {
-		var missing []int64
-		for id, p := range out {
-			if len(p.Items) == 0 {
-				missing = append(missing, id)
+		mi.Start, mi.End = parseDate(start), parseDate(end)
+		p := out[startup]
+		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
+			p.Items = append(p.Items, mi)
+			if members[mb.Slug] == nil {
+				members[mb.Slug] = mb
 			}
 		}
-		if len(missing) > 0 {
-			err = db.each(ctx, "SELECT startup_id, count(*) FROM mission_startups WHERE startup_id IN (SELECT value FROM json_each(?)) GROUP BY startup_id",
-				[]any{jsonInts(missing)}, func(rows *sql.Rows) error {
-					var id int64
-					var n int
-					if err := rows.Scan(&id, &n); err != nil {
-						return err
-					}
-					out[id].Total = n
-					return nil
-				})
-		}
+		p.Total++
+		return nil
+	})
+	for _, p := range out {
+		p.More = w.Offset+len(p.Items) < p.Total
 	}
-	return out, err
+	return out, members, err
 }
 
 // StartupsByMission returns the startups of each mission, by name.
