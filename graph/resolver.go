@@ -260,16 +260,17 @@ func (r *Resolver) nodeBySlug(ctx context.Context, typ, slug string) (model.Node
 	return nil, nil
 }
 
-// rootWindow resolves paging arguments of a root list, counting the list
-// first when "last" comes without "before".
-func (r *Resolver) rootWindow(ctx context.Context, first, last *int, after, before *string, kind string) (portfolio.Window, error) {
+// rootWindow resolves the paging arguments of a root list; count, which
+// gives the list's length, is called only when "last" comes without
+// "before".
+func rootWindow(first, last *int, after, before *string, count func() (int, error)) (portfolio.Window, error) {
 	total := -1
 	if last != nil && before == nil {
-		p, err := r.DB.Incubators(ctx, portfolio.Window{Limit: 1})
+		n, err := count()
 		if err != nil {
 			return portfolio.Window{}, err
 		}
-		total = p.Total
+		total = n
 	}
 	return windowOrLast(first, last, after, before, total)
 }

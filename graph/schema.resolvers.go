@@ -744,15 +744,9 @@ func (r *queryResolver) Committee(ctx context.Context, slug string) (*portfolio.
 // Startups is the resolver for the startups field.
 func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error) {
 	d := asOfArg(ctx, asOf)
-	total := -1
-	if last != nil && before == nil {
-		n, err := r.DB.StartupCount(ctx, filter, d)
-		if err != nil {
-			return nil, err
-		}
-		total = n
-	}
-	w, err := windowOrLast(first, last, after, before, total)
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
+		return r.DB.StartupCount(ctx, filter, d)
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -766,7 +760,13 @@ func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupF
 
 // Incubators is the resolver for the incubators field.
 func (r *queryResolver) Incubators(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IncubatorConnection, error) {
-	w, err := r.rootWindow(ctx, first, last, after, before, "incubators")
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
+		p, err := r.DB.Incubators(ctx, portfolio.Window{Limit: 1})
+		if err != nil {
+			return 0, err
+		}
+		return p.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -787,15 +787,13 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 	if search != nil {
 		s = *search
 	}
-	total := -1
-	if last != nil && before == nil {
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
 		p, err := r.DB.Organisations(ctx, s, portfolio.Window{Limit: 1})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		total = p.Total
-	}
-	w, err := windowOrLast(first, last, after, before, total)
+		return p.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -813,15 +811,13 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
 	d := asOfArg(ctx, asOf)
-	total := -1
-	if last != nil && before == nil {
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
 		p, err := r.DB.Members(ctx, filter, orderBy, d, portfolio.Window{Limit: 1})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		total = p.Total
-	}
-	w, err := windowOrLast(first, last, after, before, total)
+		return p.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -836,15 +832,13 @@ func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFil
 
 // Committees is the resolver for the committees field.
 func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error) {
-	total := -1
-	if last != nil && before == nil {
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
 		p, err := r.DB.Committees(ctx, filter, orderBy, portfolio.Window{Limit: 1})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		total = p.Total
-	}
-	w, err := windowOrLast(first, last, after, before, total)
+		return p.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -894,15 +888,13 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 		f = sqlite.AuditFilter{Mutations: filter.Mutations, ObjectTypes: filter.ObjectTypes, ObjectSlug: deref(filter.ObjectSlug),
 			TokenNames: filter.TokenNames, From: deref(filter.From), To: deref(filter.To)}
 	}
-	total := -1
-	if last != nil && before == nil {
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
 		p, err := r.DB.AuditLog(ctx, f, portfolio.Window{Limit: 1})
 		if err != nil {
-			return nil, err
+			return 0, err
 		}
-		total = p.Total
-	}
-	w, err := windowOrLast(first, last, after, before, total)
+		return p.Total, nil
+	})
 	if err != nil {
 		return nil, err
 	}
