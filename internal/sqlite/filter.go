@@ -163,9 +163,16 @@ func compose[F any](fs []*F, op string, depth int, one func(*F, int) (string, er
 	return "(" + strings.Join(parts, op) + ")", nil
 }
 
-// logic compiles the and, or and not of a filter of any kind with one, the
-// compiler of that kind, into the conditions they add.
-func logic[F any](and, or []*F, not *F, depth int, one func(*F, int) (string, error)) ([]string, error) {
+// logic checks a filter of any kind against the bounds (depth, number of
+// parts), then compiles its and, or and not with one, the compiler of that
+// kind, into the conditions they add.
+func logic[F any](b *builder, and, or []*F, not *F, depth int, one func(*F, int) (string, error)) ([]string, error) {
+	if err := tooDeep(depth); err != nil {
+		return nil, err
+	}
+	if err := b.counted(); err != nil {
+		return nil, err
+	}
 	var conds []string
 	if and != nil {
 		s, err := compose(and, " AND ", depth, one)
@@ -212,13 +219,7 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if f == nil {
 		return "1", nil
 	}
-	if err := tooDeep(depth); err != nil {
-		return "", err
-	}
-	if err := b.counted(); err != nil {
-		return "", err
-	}
-	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.StartupFilter, d int) (string, error) { return startupFilterSQL(b, g, a, d) })
+	conds, err := logic(b, f.And, f.Or, f.Not, depth, func(g *portfolio.StartupFilter, d int) (string, error) { return startupFilterSQL(b, g, a, d) })
 	if err != nil {
 		return "", err
 	}
@@ -272,13 +273,7 @@ func memberFilterSQL(b *builder, f *portfolio.MemberFilter, a at, depth int) (st
 	if f == nil {
 		return "1", nil
 	}
-	if err := tooDeep(depth); err != nil {
-		return "", err
-	}
-	if err := b.counted(); err != nil {
-		return "", err
-	}
-	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.MemberFilter, d int) (string, error) { return memberFilterSQL(b, g, a, d) })
+	conds, err := logic(b, f.And, f.Or, f.Not, depth, func(g *portfolio.MemberFilter, d int) (string, error) { return memberFilterSQL(b, g, a, d) })
 	if err != nil {
 		return "", err
 	}
@@ -318,13 +313,7 @@ func committeeFilterSQL(b *builder, f *portfolio.CommitteeFilter, depth int) (st
 	if f == nil {
 		return "1", nil
 	}
-	if err := tooDeep(depth); err != nil {
-		return "", err
-	}
-	if err := b.counted(); err != nil {
-		return "", err
-	}
-	conds, err := logic(f.And, f.Or, f.Not, depth, func(g *portfolio.CommitteeFilter, d int) (string, error) { return committeeFilterSQL(b, g, d) })
+	conds, err := logic(b, f.And, f.Or, f.Not, depth, func(g *portfolio.CommitteeFilter, d int) (string, error) { return committeeFilterSQL(b, g, d) })
 	if err != nil {
 		return "", err
 	}

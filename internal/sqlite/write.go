@@ -699,6 +699,21 @@ func (db *DB) UpdateMission(ctx context.Context, mutation, slug string, version 
 
 // ---------------------------------------------------------------- incubators, organisations
 
+// checkUpsert checks the version an upsert sends against the record's:
+// none to create a record that does not exist, the current one to update
+// one that does.
+func checkUpsert(kind, slug string, exists bool, cur int64, version *int64) error {
+	switch {
+	case exists && version == nil:
+		return &portfolio.Error{Code: portfolio.EConflict, Field: "version", Message: fmt.Sprintf("%s %q exists: send its version to update it", kind, slug)}
+	case exists && *version != cur:
+		return conflict(kind, slug, cur, *version)
+	case !exists && version != nil:
+		return notFound("slug", kind, slug)
+	}
+	return nil
+}
+
 // UpsertIncubator creates an incubator, or updates it when version (its
 // current version) is given. Admins only.
 func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, version *int64) (*portfolio.Incubator, error) {
@@ -734,13 +749,8 @@ func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, versi
 		if err != nil {
 			return err
 		}
-		switch {
-		case before != nil && version == nil:
-			return &portfolio.Error{Code: portfolio.EConflict, Field: "version", Message: fmt.Sprintf("incubator %q exists: send its version to update it", i.Slug)}
-		case before != nil && *version != cur:
-			return conflict("incubator", i.Slug, cur, *version)
-		case before == nil && version != nil:
-			return notFound("slug", "incubator", i.Slug)
+		if err := checkUpsert("incubator", i.Slug, before != nil, cur, version); err != nil {
+			return err
 		}
 		if before == nil {
 			if _, err := w.exec(`INSERT INTO incubators (slug, title, owner_id, short_description, contact, website, github, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -785,13 +795,8 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 		if err != nil {
 			return err
 		}
-		switch {
-		case before != nil && version == nil:
-			return &portfolio.Error{Code: portfolio.EConflict, Field: "version", Message: fmt.Sprintf("organisation %q exists: send its version to update it", o.Slug)}
-		case before != nil && *version != cur:
-			return conflict("organisation", o.Slug, cur, *version)
-		case before == nil && version != nil:
-			return notFound("slug", "organisation", o.Slug)
+		if err := checkUpsert("organisation", o.Slug, before != nil, cur, version); err != nil {
+			return err
 		}
 		if before == nil {
 			if _, err := w.exec(`INSERT INTO organisations (slug, name, acronym, type, domaine_ministeriel) VALUES (?, ?, ?, ?, ?)`,
