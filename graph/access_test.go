@@ -7,12 +7,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
-	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -30,17 +28,7 @@ type accessEnv struct {
 func newAccess(t *testing.T) *accessEnv {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "access.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
-		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db := seededDB(t)
 	e := &accessEnv{db: db}
 	srv := httptest.NewServer(server.New(server.Config{DB: db, PublicRead: true}))
 	t.Cleanup(srv.Close)

@@ -22,10 +22,12 @@ type apiEnv struct {
 	token string // a viewer's: reads everything
 }
 
-func newAPI(t testing.TB) *apiEnv {
+// seededDB opens a new database holding the synthetic network at scale 1,
+// closed when the test ends.
+func seededDB(t testing.TB) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "api.db"))
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "seeded.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,6 +38,13 @@ func newAPI(t testing.TB) *apiEnv {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func newAPI(t testing.TB) *apiEnv {
+	t.Helper()
+	ctx := context.Background()
+	db := seededDB(t)
 	token, _, err := db.CreateToken(ctx, "tests", portfolio.RoleViewer, nil)
 	if err != nil {
 		t.Fatal(err)

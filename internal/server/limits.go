@@ -51,34 +51,24 @@ var DefaultLimits = Limits{
 // withDefaults fills the zero fields of l from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxBodyBytes == 0 {
-		l.MaxBodyBytes = d.MaxBodyBytes
-	}
-	if l.MaxTokens == 0 {
-		l.MaxTokens = d.MaxTokens
-	}
-	if l.MaxDepth == 0 {
-		l.MaxDepth = d.MaxDepth
-	}
-	if l.MaxFields == 0 {
-		l.MaxFields = d.MaxFields
-	}
-	if l.MaxCost == 0 {
-		l.MaxCost = d.MaxCost
-	}
-	if l.Timeout == 0 {
-		l.Timeout = d.Timeout
-	}
-	if l.MaxConcurrent == 0 {
-		l.MaxConcurrent = d.MaxConcurrent
-	}
-	if l.MaxQueued == 0 {
-		l.MaxQueued = d.MaxQueued
-	}
-	if l.QueueWait == 0 {
-		l.QueueWait = d.QueueWait
-	}
+	orDefault(&l.MaxBodyBytes, d.MaxBodyBytes)
+	orDefault(&l.MaxTokens, d.MaxTokens)
+	orDefault(&l.MaxDepth, d.MaxDepth)
+	orDefault(&l.MaxFields, d.MaxFields)
+	orDefault(&l.MaxCost, d.MaxCost)
+	orDefault(&l.Timeout, d.Timeout)
+	orDefault(&l.MaxConcurrent, d.MaxConcurrent)
+	orDefault(&l.MaxQueued, d.MaxQueued)
+	orDefault(&l.QueueWait, d.QueueWait)
 	return l
+}
+
+// orDefault sets *v to d when it is zero.
+func orDefault[T comparable](v *T, d T) {
+	var zero T
+	if *v == zero {
+		*v = d
+	}
 }
 
 var registerCodes sync.Once
