@@ -13,6 +13,9 @@ const (
 	EForbidden       = "FORBIDDEN"
 	EConflict        = "CONFLICT"
 	EComplexity      = "COMPLEXITY_LIMIT"
+	ETooLarge        = "RESPONSE_TOO_LARGE"
+	ETimeout         = "TIMEOUT"
+	EUnavailable     = "UNAVAILABLE"
 	EInternal        = "INTERNAL"
 )
 

@@ -27,7 +27,7 @@ func GraphQL(cfg Config) http.Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	return perRequest(cfg.DB, newGraphQL(cfg))
+	return perRequest(cfg.DB, cfg.Limits, newAnswerPool(cfg.Limits.MaxAnswerPool), newGraphQL(cfg))
 }
 
 // Schema returns the GraphQL schema of the API.

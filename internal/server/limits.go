@@ -9,43 +9,53 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
-
-	"github.com/99designs/gqlgen/complexity"
-	"github.com/99designs/gqlgen/graphql"
-	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-// Limits are the guards on what one request may ask. The zero value of a
-// field means its default (DefaultLimits); a negative value turns it off.
+// Limits are the guards on what one request may ask, and on the
+// connections that carry requests. The zero value of a field means its
+// default (DefaultLimits); a negative value turns it off.
 type Limits struct {
-	MaxBodyBytes  int64         // request body, default 1 MiB
-	MaxTokens     int           // parser tokens of a document, default 10,000
-	MaxDepth      int           // nesting of fields, default 15
-	MaxFields     int           // fields and aliases after fragments are expanded, default 1,000
-	MaxCost       int           // cost: connections count page size × children, default 500,000
-	Timeout       time.Duration // per request, default 10 s
-	MaxConcurrent int           // requests running at once, default 16
-	MaxQueued     int           // requests waiting for a slot, default 64
-	QueueWait     time.Duration // how long one waits before a 503, default 2 s
+	MaxBodyBytes   int64         // request body, default 1 MiB
+	MaxTokens      int           // parser tokens of a document, default 10,000
+	MaxDepth       int           // nesting of fields, default 15
+	MaxFields      int           // fields and aliases after fragments are expanded, default 1,000
+	MaxCost        int           // cost, which bounds the values of an answer (graph.Complexity), default 500,000
+	MaxAnswerBytes int64         // size of an answer, default 32 MiB
+	MaxAnswerPool  int64         // answers being made at once, beyond 1 MiB each, together; default 64 MiB
+	Timeout        time.Duration // per request, default 10 s
+	MaxConcurrent  int           // requests running at once, default 16
+	MaxQueued      int           // requests waiting for a slot, default 64
+	QueueWait      time.Duration // how long one waits before a 503, default 2 s
+
+	// Connections (see HTTPServer).
+	ReadTimeout    time.Duration // to read a request, headers and body, default 15 s
+	WriteTimeout   time.Duration // to write an answer (an export: each page), default 60 s
+	IdleTimeout    time.Duration // an idle keep-alive connection stays open, default 60 s
+	MaxConnections int           // open connections, default 512
+	MaxBodyMemory  int64         // request bodies being read at once, all requests together, default 64 MiB
 }
 
 // DefaultLimits are the limits of a server started without flags.
 var DefaultLimits = Limits{
-	MaxBodyBytes:  1 << 20,
-	MaxTokens:     10_000,
-	MaxDepth:      15,
-	MaxFields:     1_000,
-	MaxCost:       500_000,
-	Timeout:       10 * time.Second,
-	MaxConcurrent: 16,
-	MaxQueued:     64,
-	QueueWait:     2 * time.Second,
+	MaxBodyBytes:   1 << 20,
+	MaxTokens:      10_000,
+	MaxDepth:       15,
+	MaxFields:      1_000,
+	MaxCost:        500_000,
+	MaxAnswerBytes: 32 << 20,
+	MaxAnswerPool:  64 << 20,
+	Timeout:        10 * time.Second,
+	MaxConcurrent:  16,
+	MaxQueued:      64,
+	QueueWait:      2 * time.Second,
+	ReadTimeout:    15 * time.Second,
+	WriteTimeout:   60 * time.Second,
+	IdleTimeout:    60 * time.Second,
+	MaxConnections: 512,
+	MaxBodyMemory:  64 << 20,
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -56,10 +66,17 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxDepth, d.MaxDepth)
 	orDefault(&l.MaxFields, d.MaxFields)
 	orDefault(&l.MaxCost, d.MaxCost)
+	orDefault(&l.MaxAnswerBytes, d.MaxAnswerBytes)
+	orDefault(&l.MaxAnswerPool, d.MaxAnswerPool)
 	orDefault(&l.Timeout, d.Timeout)
 	orDefault(&l.MaxConcurrent, d.MaxConcurrent)
 	orDefault(&l.MaxQueued, d.MaxQueued)
 	orDefault(&l.QueueWait, d.QueueWait)
+	orDefault(&l.ReadTimeout, d.ReadTimeout)
+	orDefault(&l.WriteTimeout, d.WriteTimeout)
+	orDefault(&l.IdleTimeout, d.IdleTimeout)
+	orDefault(&l.MaxConnections, d.MaxConnections)
+	orDefault(&l.MaxBodyMemory, d.MaxBodyMemory)
 	return l
 }
 
@@ -69,129 +86,6 @@ func orDefault[T comparable](v *T, d T) {
 	if *v == zero {
 		*v = d
 	}
-}
-
-var registerCodes sync.Once
-
-// refuse makes a pre-execution error with COMPLEXITY_LIMIT, answered with
-// an HTTP 422 like parse and validation errors.
-func refuse(format string, args ...any) *gqlerror.Error {
-	registerCodes.Do(func() { errcode.RegisterErrorType(portfolio.EComplexity, errcode.KindProtocol) })
-	err := gqlerror.Errorf(format, args...)
-	errcode.Set(err, portfolio.EComplexity)
-	return err
-}
-
-// Cost is what the cost guard computed for a request.
-type Cost struct {
-	Requested int `json:"requested"`
-	Limit     int `json:"limit"`
-	Depth     int `json:"depth"`
-	Fields    int `json:"fields"`
-}
-
-const costExtension = "PortfolioCost"
-
-// CostOf returns the cost computed for the request of ctx, or nil.
-func CostOf(ctx context.Context) *Cost {
-	if !graphql.HasOperationContext(ctx) {
-		return nil
-	}
-	c, _ := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension).(*Cost)
-	return c
-}
-
-// shapeGuard refuses, before execution, an operation nested deeper than
-// MaxDepth, with more than MaxFields fields, or costing more than MaxCost.
-type shapeGuard struct {
-	limits Limits
-	schema graphql.ExecutableSchema
-}
-
-var (
-	_ graphql.HandlerExtension        = &shapeGuard{}
-	_ graphql.OperationContextMutator = &shapeGuard{}
-)
-
-// ExtensionName names the guard.
-func (g *shapeGuard) ExtensionName() string { return "ShapeGuard" }
-
-// Validate keeps the schema for the cost computation.
-func (g *shapeGuard) Validate(schema graphql.ExecutableSchema) error {
-	g.schema = schema
-	return nil
-}
-
-// MutateOperationContext measures the operation and refuses it when too big.
-func (g *shapeGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
-	op := opCtx.Operation
-	if op == nil {
-		return nil
-	}
-	// Depth and fields first: they are cheap to measure, and the cost
-	// computation expands fragments without memo.
-	depth, fields := measure(op.SelectionSet, 1, map[string][2]int{})
-	switch {
-	case g.limits.MaxDepth > 0 && depth > g.limits.MaxDepth:
-		return refuse("the query nests %d levels deep; the limit is %d", depth, g.limits.MaxDepth)
-	case g.limits.MaxFields > 0 && fields > g.limits.MaxFields:
-		return refuse("the query selects %d fields (aliases and fragments counted); the limit is %d", fields, g.limits.MaxFields)
-	}
-	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
-	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
-	opCtx.Stats.SetExtension(costExtension, c)
-	switch {
-	case g.limits.MaxCost > 0 && cost > g.limits.MaxCost:
-		return refuse("the query could cost %d (a connection counts its page size times its fields); the limit is %d: ask for smaller pages", cost, g.limits.MaxCost)
-	}
-	return nil
-}
-
-// measure returns the depth and the number of fields of a selection set,
-// fragments expanded. Each fragment is measured once (memo), so a
-// "billion laughs" of fragments spreading each other costs time linear in
-// the document, and counts saturate instead of overflowing. Validation has
-// refused fragment cycles already; the path guard keeps this safe anyway.
-func measure(set ast.SelectionSet, level int, memo map[string][2]int) (depth, fields int) {
-	depth = level - 1
-	for _, sel := range set {
-		var d, f int
-		switch s := sel.(type) {
-		case *ast.Field:
-			f = 1
-			if len(s.SelectionSet) > 0 {
-				cd, cf := measure(s.SelectionSet, level+1, memo)
-				d, f = cd, satAdd(f, cf)
-			} else {
-				d = level
-			}
-		case *ast.InlineFragment:
-			d, f = measure(s.SelectionSet, level, memo)
-		case *ast.FragmentSpread:
-			if s.Definition == nil {
-				continue
-			}
-			m, ok := memo[s.Name]
-			if !ok {
-				memo[s.Name] = [2]int{0, 0} // in progress: a cycle counts nothing
-				fd, ff := measure(s.Definition.SelectionSet, 1, memo)
-				m = [2]int{fd, ff}
-				memo[s.Name] = m
-			}
-			d, f = level-1+m[0], m[1]
-		}
-		depth = max(depth, d)
-		fields = satAdd(fields, f)
-	}
-	return depth, fields
-}
-
-// satAdd adds, saturating at a billion.
-func satAdd(a, b int) int {
-	if a+b > 1e9 {
-		return 1e9
-	}
-	return a + b
 }
 
 // guardHTTP caps the body, sheds load past the concurrency cap with 503 and
@@ -269,7 +163,7 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 
 func shed(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "1")
-	writeJSONError(w, http.StatusServiceUnavailable, "UNAVAILABLE", "the server is busy: retry in a second")
+	writeJSONError(w, http.StatusServiceUnavailable, portfolio.EUnavailable, "the server is busy: retry in a second")
 }
 
 // writeJSONError answers with a GraphQL-shaped error body.

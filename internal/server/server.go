@@ -69,7 +69,8 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
 	m := newMetrics(cfg.DB)
-	var inner http.Handler = perRequest(cfg.DB, gql)
+	pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
+	var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, gql)
 	if cfg.ResponseCacheBytes == 0 {
 		cfg.ResponseCacheBytes = 64 << 20
 	}
@@ -77,7 +78,7 @@ func New(cfg Config) http.Handler {
 		inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
 	}
 	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
-	exports := auth.Middleware(cfg.DB, access, exportHandler(cfg, perRequest(cfg.DB, gql)))
+	exports := auth.Middleware(cfg.DB, access, exportHandler(cfg, perRequest(cfg.DB, cfg.Limits, pool, gql)))
 	mux.Handle("/export", exports)
 	mux.Handle("/export/", exports)
 	mux.Handle("GET /metrics", m.handler())
@@ -116,11 +117,11 @@ func newGraphQL(cfg Config) *handler.Server {
 	gql := handler.New(graph.NewExecutableSchema(graph.Config{
 		Resolvers:  &graph.Resolver{DB: cfg.DB},
 		Directives: graph.DirectiveRoot{Auth: graph.Auth},
-		Complexity: graph.Complexity(),
+		Complexity: graph.Complexity(cfg.DB.CachedListBounds),
 	}))
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
-	gql.AddTransport(transport.POST{})
+	gql.AddTransport(postJSON{})
 	if cfg.Limits.MaxTokens > 0 {
 		gql.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	}
@@ -133,7 +134,9 @@ func newGraphQL(cfg Config) *handler.Server {
 	} else {
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
-	gql.Use(&shapeGuard{limits: cfg.Limits})
+	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
+	gql.Use(&costGuard{limits: cfg.Limits, db: cfg.DB})
+	gql.Use(answerGuard{})
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
 		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
@@ -167,9 +170,11 @@ func newGraphQL(cfg Config) *handler.Server {
 
 // perRequest gives each request its statement counter, its batch loaders
 // and its "today".
-func perRequest(db *sqlite.DB, next http.Handler) http.Handler {
+func perRequest(db *sqlite.DB, l Limits, pool *answerPool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, stats := sqlite.WithStats(r.Context())
+		ctx, release := withAnswerBudget(ctx, l.MaxAnswerBytes, pool)
+		defer release()
 		if info := infoFrom(ctx); info != nil {
 			id := portfolio.IdentityFrom(ctx)
 			info.mu.Lock()
@@ -229,7 +234,7 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			gerr.Message = "the request was cancelled or took too long"
-			gerr.Extensions = map[string]any{"code": "TIMEOUT"}
+			gerr.Extensions = map[string]any{"code": portfolio.ETimeout}
 			return gerr
 		}
 		log.ErrorContext(ctx, "internal error", "err", err, "path", gerr.Path.String())

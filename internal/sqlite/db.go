@@ -46,6 +46,8 @@ type DB struct {
 	verConn  *sql.Conn
 	verAt    time.Time
 	verValue int64
+
+	bounds boundsCache // the longest lists of the data, for query costs
 }
 
 // maxCachedStatements bounds the prepared-statement cache: filters compile to

@@ -1,0 +1,69 @@
+package portfolio
+
+// ListBounds are the longest lists the data holds, field by field: the most
+// sponsors of a startup, the largest team a startup ever had on one day, the
+// most startups of a member, and so on. A query's cost multiplies them down
+// its tree, so that the cost bounds the number of values an answer can hold
+// (a list whose length the schema caps, such as a connection's page, is
+// counted by that cap instead). They are read from the data and refreshed
+// when it changes; a zero bound counts as one.
+type ListBounds struct {
+	// Per startup.
+	Sponsors    int // sponsors
+	Phases      int // phases
+	Team        int // team members on one day (overlapping missions of one member may count twice)
+	Committees  int // committees
+	Events      int // events
+	Thematiques int // themes
+	Usertypes   int // kinds of users
+	Techno      int // technologies
+
+	// Per incubator, organisation, team, member and mission.
+	IncubatorTeams         int // teams of an incubator
+	OrganisationIncubators int // incubators an organisation runs
+	TeamMembers            int // members of a team
+	MemberCompetences      int // skills of a member
+	MemberStartups         int // startups of a member (missions and dateless lists)
+	MemberTeams            int // teams a member lists
+	MissionStartups        int // startups of a mission
+
+	// Connections: a page holds no more than the list it pages through.
+	IncubatorStartups int // startups of an incubator
+	SponsorStartups   int // startups an organisation sponsors
+	MemberMissions    int // missions of a member
+	StartupMissions   int // missions on a startup
+
+	// Whole-network counts, for root lists and the breakdowns of a
+	// portfolio.
+	Startups      int // startups
+	Incubators    int // incubators
+	Organisations int // organisations
+	Members       int // members
+	AllCommittees int // committees
+	AuditEntries  int // audit-log entries
+	ThemeLabels   int // distinct themes
+}
+
+// Bound returns n, or 1 when n is smaller: a list's bound is never taken as
+// zero, so that a write that lengthens an empty list is still counted.
+func Bound(n int) int {
+	if n < 1 {
+		return 1
+	}
+	return n
+}
+
+// ListCost is the cost of a list field of at most n elements, each costing
+// child (its selection), plus one for the field itself; a list of scalars
+// (child 0) costs one per value. It saturates instead of overflowing.
+func ListCost(child, n int) int {
+	n = Bound(n)
+	child = max(child, 1)
+	if child > MaxCost/n {
+		return MaxCost
+	}
+	return min(1+n*child, MaxCost)
+}
+
+// MaxCost is where costs saturate: far above any limit a server sets.
+const MaxCost = 1 << 40

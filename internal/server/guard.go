@@ -1,0 +1,254 @@
+package server
+
+import (
+	"context"
+	"sync"
+
+	"github.com/99designs/gqlgen/complexity"
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+var registerCodes sync.Once
+
+// refuse makes a pre-execution error with the given code, answered with an
+// HTTP 422 like parse and validation errors.
+func refuse(code, format string, args ...any) *gqlerror.Error {
+	registerCodes.Do(func() {
+		errcode.RegisterErrorType(portfolio.EComplexity, errcode.KindProtocol)
+		errcode.RegisterErrorType(portfolio.EForbidden, errcode.KindProtocol)
+		errcode.RegisterErrorType(portfolio.ETimeout, errcode.KindUser)
+		errcode.RegisterErrorType(portfolio.EInternal, errcode.KindUser)
+	})
+	err := gqlerror.Errorf(format, args...)
+	errcode.Set(err, code)
+	return err
+}
+
+// Cost is what the cost guard computed for a request.
+type Cost struct {
+	Requested int `json:"requested"`
+	Limit     int `json:"limit"`
+	Depth     int `json:"depth"`
+	Fields    int `json:"fields"`
+}
+
+const costExtension = "PortfolioCost"
+
+// CostOf returns the cost computed for the request of ctx, or nil.
+func CostOf(ctx context.Context) *Cost {
+	if !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	c, _ := graphql.GetOperationContext(ctx).Stats.GetExtension(costExtension).(*Cost)
+	return c
+}
+
+// documentGuard refuses, before gqlgen validates it, a document nested
+// deeper than MaxDepth or selecting more than MaxFields fields (fragments
+// expanded), and introspection when it is closed. Validation is quadratic
+// in the fields of a selection: measuring first keeps a 10,000-field
+// document from costing seconds. It parses the document itself, with the
+// token limit; documents it has passed are remembered, so a repeated query
+// is parsed once.
+type documentGuard struct {
+	limits          Limits
+	noIntrospection bool
+	passed          *lru.LRU[struct{}]
+}
+
+var (
+	_ graphql.HandlerExtension          = &documentGuard{}
+	_ graphql.OperationParameterMutator = &documentGuard{}
+)
+
+func newDocumentGuard(l Limits, noIntrospection bool) *documentGuard {
+	return &documentGuard{limits: l, noIntrospection: noIntrospection, passed: lru.New[struct{}](1000)}
+}
+
+// ExtensionName names the guard.
+func (g *documentGuard) ExtensionName() string { return "DocumentGuard" }
+
+// Validate does nothing.
+func (g *documentGuard) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationParameters measures the document before it is validated.
+func (g *documentGuard) MutateOperationParameters(ctx context.Context, raw *graphql.RawParams) *gqlerror.Error {
+	if raw.Query == "" {
+		return nil // gqlgen says so
+	}
+	if _, ok := g.passed.Get(ctx, raw.Query); ok {
+		return nil
+	}
+	if err := g.check(raw.Query); err != nil {
+		return err
+	}
+	g.passed.Add(ctx, raw.Query, struct{}{})
+	return nil
+}
+
+// check parses query with the token limit and measures it; a document that
+// does not parse is left to gqlgen, which says why.
+func (g *documentGuard) check(query string) *gqlerror.Error {
+	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, max(g.limits.MaxTokens, 0))
+	if err != nil {
+		return nil
+	}
+	return g.checkDocument(doc)
+}
+
+// checkDocument measures every operation of a parsed document.
+func (g *documentGuard) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
+	frags := map[string]*ast.FragmentDefinition{}
+	for _, f := range doc.Fragments {
+		frags[f.Name] = f
+	}
+	memo := map[string][2]int{}
+	for _, op := range doc.Operations {
+		depth, fields := measure(op.SelectionSet, 1, frags, memo)
+		switch {
+		case g.limits.MaxDepth > 0 && depth > g.limits.MaxDepth:
+			return refuse(portfolio.EComplexity, "the query nests %d levels deep; the limit is %d", depth, g.limits.MaxDepth)
+		case g.limits.MaxFields > 0 && fields > g.limits.MaxFields:
+			return refuse(portfolio.EComplexity, "the query selects %d fields (aliases and fragments counted); the limit is %d", fields, g.limits.MaxFields)
+		}
+		if g.noIntrospection && introspects(op.SelectionSet, frags, map[string]bool{}) {
+			return refuse(portfolio.EForbidden, "introspection is turned off on this server (serve --no-introspection)")
+		}
+	}
+	return nil
+}
+
+// introspects reports whether a selection asks for __schema or __type.
+func introspects(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition, seen map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if s.Name == "__schema" || s.Name == "__type" {
+				return true
+			}
+		case *ast.InlineFragment:
+			if introspects(s.SelectionSet, frags, seen) {
+				return true
+			}
+		case *ast.FragmentSpread:
+			if f := frags[s.Name]; f != nil && !seen[s.Name] {
+				seen[s.Name] = true
+				if introspects(f.SelectionSet, frags, seen) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// measure returns the depth and the number of fields of a selection set,
+// fragments expanded. Each fragment is measured once (memo), so a
+// "billion laughs" of fragments spreading each other costs time linear in
+// the document, and counts saturate instead of overflowing. A fragment
+// spreading itself, which validation refuses later, counts nothing.
+func measure(set ast.SelectionSet, level int, frags map[string]*ast.FragmentDefinition, memo map[string][2]int) (depth, fields int) {
+	depth = level - 1
+	for _, sel := range set {
+		var d, f int
+		switch s := sel.(type) {
+		case *ast.Field:
+			f = 1
+			if len(s.SelectionSet) > 0 {
+				cd, cf := measure(s.SelectionSet, level+1, frags, memo)
+				d, f = cd, satAdd(f, cf)
+			} else {
+				d = level
+			}
+		case *ast.InlineFragment:
+			d, f = measure(s.SelectionSet, level, frags, memo)
+		case *ast.FragmentSpread:
+			def := frags[s.Name]
+			if def == nil {
+				continue
+			}
+			m, ok := memo[s.Name]
+			if !ok {
+				memo[s.Name] = [2]int{0, 0} // in progress: a cycle counts nothing
+				fd, ff := measure(def.SelectionSet, 1, frags, memo)
+				m = [2]int{fd, ff}
+				memo[s.Name] = m
+			}
+			d, f = level-1+m[0], m[1]
+		}
+		depth = max(depth, d)
+		fields = satAdd(fields, f)
+	}
+	return depth, fields
+}
+
+// satAdd adds, saturating at a billion.
+func satAdd(a, b int) int {
+	if a+b > 1e9 {
+		return 1e9
+	}
+	return a + b
+}
+
+// costGuard computes the cost of a validated operation with the list
+// bounds of the data, and refuses it past MaxCost.
+type costGuard struct {
+	limits Limits
+	db     *sqlite.DB
+	schema graphql.ExecutableSchema
+}
+
+var (
+	_ graphql.HandlerExtension        = &costGuard{}
+	_ graphql.OperationContextMutator = &costGuard{}
+)
+
+// ExtensionName names the guard.
+func (g *costGuard) ExtensionName() string { return "CostGuard" }
+
+// Validate keeps the schema for the cost computation.
+func (g *costGuard) Validate(schema graphql.ExecutableSchema) error {
+	g.schema = schema
+	return nil
+}
+
+// MutateOperationContext computes the cost and refuses the operation when
+// it is too high.
+func (g *costGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.OperationContext) *gqlerror.Error {
+	op := opCtx.Operation
+	if op == nil {
+		return nil
+	}
+	if _, err := g.db.ListBounds(ctx); err != nil {
+		if ctx.Err() != nil {
+			return refuse(portfolio.ETimeout, "the request took too long")
+		}
+		return refuse(portfolio.EInternal, "internal error") // the database does not answer: execution would fail too
+	}
+	depth, fields := measure(op.SelectionSet, 1, fragmentsOf(opCtx.Doc), map[string][2]int{})
+	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
+	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
+	opCtx.Stats.SetExtension(costExtension, c)
+	if g.limits.MaxCost > 0 && cost > g.limits.MaxCost {
+		return refuse(portfolio.EComplexity, "the query could cost %d (each list counts its page size, or its longest length in the data, times what it selects: see the schema's description of the cost); the limit is %d: ask for smaller pages or fewer nested lists", cost, g.limits.MaxCost)
+	}
+	return nil
+}
+
+func fragmentsOf(doc *ast.QueryDocument) map[string]*ast.FragmentDefinition {
+	frags := map[string]*ast.FragmentDefinition{}
+	if doc != nil {
+		for _, f := range doc.Fragments {
+			frags[f.Name] = f
+		}
+	}
+	return frags
+}

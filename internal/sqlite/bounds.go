@@ -1,0 +1,128 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// boundsSQL reads the longest list of each kind in one statement. The team
+// of a startup on one day is bounded by a sweep over its missions' starts
+// and ends (a member with two overlapping missions counts twice: still a
+// bound).
+const boundsSQL = `SELECT
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_sponsors GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM phases GROUP BY startup_id)),
+ (SELECT coalesce(max(run), 0) FROM (
+   SELECT sum(delta) OVER (PARTITION BY sid ORDER BY d, delta ROWS UNBOUNDED PRECEDING) AS run FROM (
+     SELECT ms.startup_id AS sid, m.start AS d, 1 AS delta FROM mission_startups ms JOIN missions m ON m.id = ms.mission_id
+     UNION ALL
+     SELECT ms.startup_id, date(m."end", '+1 day'), -1 FROM mission_startups ms JOIN missions m ON m.id = ms.mission_id WHERE m."end" IS NOT NULL))),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM committees GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM events GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_tags WHERE kind = 'thematique' GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_tags WHERE kind = 'usertype' GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_tags WHERE kind = 'techno' GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM teams WHERE incubator_id IS NOT NULL GROUP BY incubator_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM incubators WHERE owner_id IS NOT NULL GROUP BY owner_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM member_teams GROUP BY team_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM member_competences GROUP BY member_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT member_id, sum(c) c FROM (
+   SELECT m.member_id, count(DISTINCT ms.startup_id) c FROM missions m JOIN mission_startups ms ON ms.mission_id = m.id GROUP BY m.member_id
+   UNION ALL
+   SELECT member_id, count(DISTINCT startup_id) FROM member_startups GROUP BY member_id) GROUP BY member_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM member_teams GROUP BY member_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM mission_startups GROUP BY mission_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startups WHERE incubator_id IS NOT NULL GROUP BY incubator_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_sponsors GROUP BY organisation_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM missions GROUP BY member_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM mission_startups GROUP BY startup_id)),
+ (SELECT count(*) FROM startups),
+ (SELECT count(*) FROM incubators),
+ (SELECT count(*) FROM organisations),
+ (SELECT count(*) FROM members),
+ (SELECT count(*) FROM committees),
+ (SELECT count(*) FROM audit_log),
+ (SELECT count(DISTINCT label) FROM startup_tags WHERE kind = 'thematique')`
+
+// readBounds computes the list bounds of the data.
+func (db *DB) readBounds(ctx context.Context) (portfolio.ListBounds, error) {
+	var b portfolio.ListBounds
+	err := db.read.QueryRowContext(ctx, boundsSQL).Scan(
+		&b.Sponsors, &b.Phases, &b.Team, &b.Committees, &b.Events, &b.Thematiques, &b.Usertypes, &b.Techno,
+		&b.IncubatorTeams, &b.OrganisationIncubators, &b.TeamMembers, &b.MemberCompetences, &b.MemberStartups,
+		&b.MemberTeams, &b.MissionStartups, &b.IncubatorStartups, &b.SponsorStartups, &b.MemberMissions, &b.StartupMissions,
+		&b.Startups, &b.Incubators, &b.Organisations, &b.Members, &b.AllCommittees, &b.AuditEntries, &b.ThemeLabels)
+	if err != nil {
+		return b, fmt.Errorf("list bounds: %w", err)
+	}
+	return b, nil
+}
+
+// boundsCache keeps the list bounds with the data version they were read
+// at.
+type boundsCache struct {
+	cur        atomic.Pointer[boundsAt]
+	refreshing atomic.Bool
+	mu         sync.Mutex // one synchronous first read at a time
+}
+
+type boundsAt struct {
+	version string
+	bounds  portfolio.ListBounds
+}
+
+// ListBounds returns the longest lists of the data (see
+// portfolio.ListBounds). The first call reads them; later calls return the
+// last reading at once and, when the data has changed since, start reading
+// them anew in the background, so a request never waits for it: a bound may
+// lag one write behind for the time of that reading (milliseconds on the
+// real network), which the answer-size cap covers.
+func (db *DB) ListBounds(ctx context.Context) (portfolio.ListBounds, error) {
+	v, err := db.Version(ctx)
+	if err != nil {
+		return portfolio.ListBounds{}, err
+	}
+	if cur := db.bounds.cur.Load(); cur != nil {
+		if cur.version != v && db.bounds.refreshing.CompareAndSwap(false, true) {
+			go func() {
+				defer db.bounds.refreshing.Store(false)
+				db.refreshBounds(context.WithoutCancel(ctx), v)
+			}()
+		}
+		return cur.bounds, nil
+	}
+	db.bounds.mu.Lock()
+	defer db.bounds.mu.Unlock()
+	if cur := db.bounds.cur.Load(); cur != nil {
+		return cur.bounds, nil
+	}
+	b, err := db.readBounds(ctx)
+	if err != nil {
+		return b, err
+	}
+	db.bounds.cur.Store(&boundsAt{version: v, bounds: b})
+	return b, nil
+}
+
+// CachedListBounds returns the last bounds ListBounds read, without
+// reading or refreshing them (zero before the first ListBounds).
+func (db *DB) CachedListBounds() portfolio.ListBounds {
+	if cur := db.bounds.cur.Load(); cur != nil {
+		return cur.bounds
+	}
+	return portfolio.ListBounds{}
+}
+
+// refreshBounds reads the bounds anew; v is the data version they were
+// asked for (the reading sees that version or a newer one).
+func (db *DB) refreshBounds(ctx context.Context, v string) {
+	b, err := db.readBounds(ctx)
+	if err != nil {
+		return // kept as they were; the next request tries again
+	}
+	db.bounds.cur.Store(&boundsAt{version: v, bounds: b})
+}
