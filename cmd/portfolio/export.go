@@ -110,6 +110,9 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	schema := server.Schema()
 	admin := &portfolio.Identity{Role: portfolio.RoleAdmin, TokenName: "portfolio export"}
 	ctx = portfolio.WithIdentity(ctx, admin)
+	// The query passes the checks of the server's /export before it is
+	// planned: the same limits guard every entrance.
+	check := server.ExportChecker(server.Config{DB: db})
 
 	var plan *export.Plan
 	if *presetName != "" {
@@ -127,7 +130,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		if *asOf != "" {
 			vals.Set("asOf", day.String())
 		}
-		if plan, day, err = pr.Plan(schema, vals, day, admin); err != nil {
+		if plan, day, err = pr.Plan(ctx, schema, check, vals, day, admin); err != nil {
 			return err
 		}
 	} else {
@@ -138,7 +141,14 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		if err != nil {
 			return err
 		}
-		if plan, err = export.NewPlan(schema, req); err != nil {
+		if strings.TrimSpace(req.Query) == "" {
+			return usageError{fmt.Sprintf("--query %s: the file is empty", *queryFile)}
+		}
+		doc, err := check(ctx, export.Query{Query: req.Query, OperationName: req.OperationName, Variables: req.Variables}, false)
+		if err != nil {
+			return err
+		}
+		if plan, err = export.NewCheckedPlan(schema, doc, req); err != nil {
 			return err
 		}
 	}

@@ -36,8 +36,25 @@ type Config struct {
 	// MaxBodyBytes caps the body of a POST; 0 means 1 MiB.
 	MaxBodyBytes int64
 	// MaxConcurrent is how many exports may run at once; more are
-	// answered 503 with Retry-After. 0 means 2.
+	// answered 503 with Retry-After. 0 means 2. An export takes its slot
+	// before its query is checked or planned.
 	MaxConcurrent int
+	// Check checks each query with the limits of the GraphQL endpoint
+	// before it is planned; nil checks nothing (tests).
+	Check Checker
+	// Done, when not nil, is told of each export once it ends, for the
+	// server's log and metrics.
+	Done func(r *http.Request, s Summary)
+}
+
+// Summary is what an export did.
+type Summary struct {
+	List   string // the exported list's name ("startups"), or "" when refused before planning
+	Preset bool   // a ready-made export
+	Format Format
+	Rows   int
+	Pages  int
+	Code   string // the error code, "" on success
 }
 
 // Handler serves the exports, behind the server's authentication (the
@@ -93,6 +110,12 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request) {
 		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET or POST"})
 		return
 	}
+	if !h.acquire(w) {
+		return
+	}
+	defer h.release()
+	sum := Summary{}
+	defer h.done(r, &sum)
 	vals, vars, err := h.params(w, r)
 	if err != nil {
 		writeError(w, err)
@@ -106,23 +129,65 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request) {
 	}
 	format, dialect, err := formatOf(vals.Get("format"), vals.Get("dialect"))
 	if err != nil {
+		sum.Code = codeOf(err)
 		writeError(w, err)
 		return
 	}
+	sum.Format = format
 	if vars == nil && vals.Get("variables") != "" {
 		if vars, err = decodeVariables([]byte(vals.Get("variables"))); err != nil {
+			sum.Code = codeOf(err)
 			writeError(w, err)
 			return
 		}
 	}
-	plan, err := NewPlan(h.cfg.Schema, Request{
-		Query: vals.Get("query"), Variables: vars, OperationName: vals.Get("operationName"), Path: vals.Get("path"),
-	})
+	req := Request{Query: vals.Get("query"), Variables: vars, OperationName: vals.Get("operationName"), Path: vals.Get("path")}
+	var plan *Plan
+	if strings.TrimSpace(req.Query) == "" || h.cfg.Check == nil {
+		plan, err = NewPlan(h.cfg.Schema, req)
+	} else {
+		var doc *ast.QueryDocument
+		if doc, err = h.cfg.Check(r.Context(), Query{Query: req.Query, OperationName: req.OperationName, Variables: vars}, false); err == nil {
+			plan, err = NewCheckedPlan(h.cfg.Schema, doc, req)
+		}
+	}
 	if err != nil {
+		sum.Code = codeOf(err)
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, plan, format, dialect, h.cfg.Today())
+	h.serve(w, r, plan, format, dialect, h.cfg.Today(), &sum)
+}
+
+// acquire takes an export slot, or answers 503 and returns false.
+func (h *handler) acquire(w http.ResponseWriter) bool {
+	select {
+	case h.slots <- struct{}{}:
+		return true
+	default:
+		w.Header().Set("Retry-After", "5")
+		writeError(w, &RequestError{Status: http.StatusServiceUnavailable, Code: portfolio.EUnavailable, Message: fmt.Sprintf("%d exports are running: retry in a few seconds", cap(h.slots))})
+		return false
+	}
+}
+
+func (h *handler) release() { <-h.slots }
+
+func (h *handler) done(r *http.Request, s *Summary) {
+	if h.cfg.Done != nil {
+		h.cfg.Done(r, *s)
+	}
+}
+
+// codeOf is the code of an export's error.
+func codeOf(err error) string {
+	if re, ok := IsRequestError(err); ok {
+		return re.code()
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return portfolio.ETimeout
+	}
+	return portfolio.EInternal
 }
 
 // params reads the parameters of a GET, a form POST, or a JSON POST (whose
@@ -213,22 +278,31 @@ func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
 		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET"})
 		return
 	}
+	if !h.acquire(w) {
+		return
+	}
+	defer h.release()
+	sum := Summary{List: pr.Name, Preset: true}
+	defer h.done(r, &sum)
 	vals := r.URL.Query()
 	format, dialect, err := formatOf(ext, vals.Get("dialect"))
 	if err == nil && ext == "" {
 		err = badRequest("give the format as the extension: /export/%s.csv or .xlsx, .ndjson, .json", name)
 	}
 	if err != nil {
+		sum.Code = codeOf(err)
 		writeError(w, err)
 		return
 	}
+	sum.Format = format
 	vals.Del("dialect")
-	plan, asOf, err := pr.Plan(h.cfg.Schema, vals, h.cfg.Today(), portfolio.IdentityFrom(r.Context()))
+	plan, asOf, err := pr.Plan(r.Context(), h.cfg.Schema, h.cfg.Check, vals, h.cfg.Today(), portfolio.IdentityFrom(r.Context()))
 	if err != nil {
+		sum.Code = codeOf(err)
 		h.fail(w, r, err)
 		return
 	}
-	h.serve(w, r, plan, format, dialect, asOf)
+	h.serve(w, r, plan, format, dialect, asOf, &sum)
 }
 
 // FileName returns the name of an export's file: portfolio-LIST-DAY.EXT,
@@ -252,15 +326,8 @@ func FileName(list string, day portfolio.Date, f Format) string {
 
 // serve runs the plan into the response: the headers go out with the
 // first bytes, so that an error of the first page is still a 400.
-func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date) {
-	select {
-	case h.slots <- struct{}{}:
-		defer func() { <-h.slots }()
-	default:
-		w.Header().Set("Retry-After", "5")
-		writeError(w, &RequestError{Status: http.StatusServiceUnavailable, Message: fmt.Sprintf("%d exports are running: retry in a few seconds", cap(h.slots))})
-		return
-	}
+func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date, sum *Summary) {
+	sum.List, sum.Format = plan.Name, f
 	out := &lazyWriter{w: w, start: func() {
 		hd := w.Header()
 		hd.Set("Content-Type", f.ContentType())
@@ -271,13 +338,16 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 	}}
 	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Name})
 	if err != nil {
+		sum.Code = codeOf(err)
 		h.fail(w, r, err)
 		return
 	}
 	st, err := plan.Run(r.Context(), h.runner, flushing{wr, out}, Options{})
+	sum.Rows, sum.Pages = st.Rows, st.Pages
 	if err == nil {
 		return
 	}
+	sum.Code = codeOf(err)
 	if !out.started {
 		h.fail(w, r, err)
 		return
@@ -300,7 +370,24 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return // the client has gone
 	}
 	h.cfg.Logger.ErrorContext(r.Context(), "export failed", "err", err)
-	writeError(w, &RequestError{Status: http.StatusInternalServerError, Message: "internal error"})
+	writeError(w, &RequestError{Status: http.StatusInternalServerError, Code: portfolio.EInternal, Message: "internal error"})
+}
+
+// code is the error's code: its own, else one for its status.
+func (e *RequestError) code() string {
+	switch {
+	case e.Code != "":
+		return e.Code
+	case e.Status == http.StatusForbidden:
+		return portfolio.EForbidden
+	case e.Status == http.StatusNotFound:
+		return portfolio.ENotFound
+	case e.Status == http.StatusServiceUnavailable:
+		return portfolio.EUnavailable
+	case e.Status >= 500:
+		return portfolio.EInternal
+	}
+	return portfolio.EInvalid
 }
 
 func writeError(w http.ResponseWriter, err error) {
@@ -311,10 +398,15 @@ func writeError(w http.ResponseWriter, err error) {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
+	errs := re.Errors
+	if len(errs) == 0 {
+		errs = []GraphQLError{{Message: re.Message, Extensions: map[string]any{"code": re.code()}}}
+	}
 	enc.Encode(struct {
 		Error  string         `json:"error"`
+		Code   string         `json:"code"`
 		Errors []GraphQLError `json:"errors,omitempty"`
-	}{re.Message, re.Errors})
+	}{re.Message, re.code(), errs})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +13,7 @@ import (
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/formatter"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/validator"
 )
 
@@ -62,6 +64,9 @@ type RequestError struct {
 	// Status is the HTTP status to answer with: 400, or 403 when the
 	// exported list itself may not be read.
 	Status int
+	// Code is the error's code, as GraphQL errors carry it in
+	// extensions.code; empty means BAD_USER_INPUT for a 4xx status.
+	Code string
 	// Message says what is wrong, for a person.
 	Message string
 	// Errors are the GraphQL errors behind it, if any.
@@ -110,21 +115,44 @@ type field struct {
 	children []*field // for objects; nil for leaves
 }
 
+// Checker checks a query before an export plans it, with the limits of the
+// GraphQL endpoint (parser tokens, depth, fields, cost, trusted documents),
+// and returns it parsed and validated; own tells that the query is one of
+// the server's ready-made exports. Its refusals are *RequestError.
+type Checker func(ctx context.Context, q Query, own bool) (*ast.QueryDocument, error)
+
 // NewPlan parses and validates req against schema, finds the list to
 // export, and prepares the query that reads it. Mistakes in req are
-// *RequestError.
+// *RequestError. It applies no limit: servers check the query first (see
+// Checker and NewCheckedPlan).
 func NewPlan(schema *ast.Schema, req Request) (*Plan, error) {
 	if strings.TrimSpace(req.Query) == "" {
 		return nil, badRequest("query is missing: give the GraphQL query to export")
 	}
 	doc, errs := gqlparser.LoadQuery(schema, req.Query)
 	if len(errs) > 0 {
-		e := badRequest("the query is invalid: %s", errs[0].Message)
-		for _, g := range errs {
-			e.Errors = append(e.Errors, GraphQLError{Message: g.Message, Extensions: map[string]any{"code": "GRAPHQL_VALIDATION_FAILED"}})
-		}
-		return nil, e
+		return nil, InvalidQuery(errs)
 	}
+	return NewCheckedPlan(schema, doc, req)
+}
+
+// InvalidQuery is the error of a query that does not parse or validate.
+func InvalidQuery(errs gqlerror.List) *RequestError {
+	e := badRequest("the query is invalid: %s", errs[0].Message)
+	e.Code = "GRAPHQL_VALIDATION_FAILED"
+	for _, g := range errs {
+		code := "GRAPHQL_VALIDATION_FAILED"
+		if c, ok := g.Extensions["code"].(string); ok {
+			code = c
+		}
+		e.Errors = append(e.Errors, GraphQLError{Message: g.Message, Extensions: map[string]any{"code": code}})
+	}
+	return e
+}
+
+// NewCheckedPlan is NewPlan for a document already parsed and validated
+// against schema (as a Checker returns it).
+func NewCheckedPlan(schema *ast.Schema, doc *ast.QueryDocument, req Request) (*Plan, error) {
 	op, err := pickOperation(doc, req.OperationName)
 	if err != nil {
 		return nil, err

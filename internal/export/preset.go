@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"sort"
@@ -51,8 +52,9 @@ func PresetNamed(name string) *Preset {
 // comma-separated lists; unknown parameters are refused), answering as of
 // asOf when the parameters do not say, for a caller with identity id (the
 // status columns stay empty for a caller who may not read statuses). It
-// returns the date the export answers for.
-func (pr *Preset) Plan(schema *ast.Schema, values url.Values, asOf portfolio.Date, id *portfolio.Identity) (*Plan, portfolio.Date, error) {
+// returns the date the export answers for. check, when not nil, checks the
+// preset's query with the server's limits first.
+func (pr *Preset) Plan(ctx context.Context, schema *ast.Schema, check Checker, values url.Values, asOf portfolio.Date, id *portfolio.Identity) (*Plan, portfolio.Date, error) {
 	allowed := append([]string{"asOf"}, pr.Params...)
 	for k := range values {
 		if !slices.Contains(allowed, k) {
@@ -73,7 +75,16 @@ func (pr *Preset) Plan(schema *ast.Schema, values url.Values, asOf portfolio.Dat
 	}
 	can := func(typ, field string) bool { return readable(schema, id, typ, field) }
 	hidden := func(typ, field string) bool { return !can(typ, field) }
-	p, err := NewPlan(schema, Request{Query: pr.query(can), Variables: vars})
+	req := Request{Query: pr.query(can), Variables: vars}
+	var p *Plan
+	if check == nil {
+		p, err = NewPlan(schema, req)
+	} else {
+		var doc *ast.QueryDocument
+		if doc, err = check(ctx, Query{Query: req.Query, Variables: vars}, true); err == nil {
+			p, err = NewCheckedPlan(schema, doc, req)
+		}
+	}
 	if err != nil {
 		return nil, 0, err
 	}

@@ -150,7 +150,7 @@ func TestHandlerStopsWhenTheClientGoes(t *testing.T) {
 // TestTooCostlyPagesShrink checks that a first page the server refuses as
 // too costly is asked again smaller.
 func TestTooCostlyPagesShrink(t *testing.T) {
-	q := `{ members(orderBy: [{field: SLUG}]) { nodes { slug missions(first: 1000) { nodes { slug start startups { slug } } } } } }`
+	q := `{ members(orderBy: [{field: SLUG}]) { nodes { slug missions(first: 1000) { nodes { slug start startups { slug team { role } } } } } } }`
 	c := newCounting()
 	var b bytes.Buffer
 	w, _ := export.NewWriter(&b, export.CSV, export.WriterOptions{})

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -30,6 +32,7 @@ type requestInfo struct {
 	errCode   string
 	readOnly  bool // a query (not a mutation) was run
 	cacheHit  bool
+	export    *export.Summary // what an export did
 }
 
 type infoKey struct{}
@@ -47,6 +50,9 @@ type metrics struct {
 	statements prometheus.Histogram
 	sqlSeconds prometheus.Counter
 	cost       prometheus.Histogram
+	exports    *prometheus.CounterVec
+	exportRows *prometheus.CounterVec
+	exportTime prometheus.Histogram
 
 	namesMu sync.Mutex
 	names   map[string]bool
@@ -76,6 +82,16 @@ func newMetrics(db *sqlite.DB) *metrics {
 		Name: "portfolio_query_cost", Help: "Computed cost of the queries run (see --max-cost).",
 		Buckets: prometheus.ExponentialBuckets(1, 4, 12),
 	})
+	m.exports = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "portfolio_exports_total", Help: "Exports (/export) by list, format and outcome (ok, error, rejected, unauthenticated, shed).",
+	}, []string{"list", "format", "outcome"})
+	m.exportRows = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "portfolio_export_rows_total", Help: "Rows written by exports, by list.",
+	}, []string{"list"})
+	m.exportTime = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name: "portfolio_export_duration_seconds", Help: "Time to answer an export, from its request to its last row.",
+		Buckets: []float64{.01, .05, .1, .5, 1, 5, 10, 30, 60, 300},
+	})
 	pool := func(name, help string, f func(read, write float64) float64, which string) prometheus.GaugeFunc {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help, ConstLabels: prometheus.Labels{"pool": which}}, func() float64 {
 			r, w := db.PoolStats()
@@ -87,7 +103,7 @@ func newMetrics(db *sqlite.DB) *metrics {
 	}
 	inUse := func(u, _ float64) float64 { return u }
 	open := func(_, o float64) float64 { return o }
-	m.reg.MustRegister(m.requests, m.duration, m.statements, m.sqlSeconds, m.cost,
+	m.reg.MustRegister(m.requests, m.duration, m.statements, m.sqlSeconds, m.cost, m.exports, m.exportRows, m.exportTime,
 		pool("portfolio_db_connections_in_use", "Connections of the pool running a statement.", inUse, "read"),
 		pool("portfolio_db_connections_in_use", "Connections of the pool running a statement.", inUse, "write"),
 		pool("portfolio_db_connections_open", "Open connections of the pool.", open, "read"),
@@ -150,8 +166,9 @@ func (s *statusRecorder) Flush() {
 }
 
 // observe logs one line per request and records its metrics: operation
-// name, outcome, duration, cost, SQL statements, token name. It never logs
-// the query, its variables or any answer: they may hold personal data.
+// name, outcome, duration, cost, SQL statements, token name; for an export,
+// its list, format, rows and pages. It never logs the query, its variables
+// or any answer: they may hold personal data.
 func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -172,6 +189,31 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 			outcome = "rejected"
 		case info.errCode != "":
 			outcome = "error"
+		}
+		if ex := info.export; ex != nil || strings.HasPrefix(r.URL.Path, "/export") {
+			list, format := "none", "none"
+			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
+				slog.String("outcome", outcome), slog.Float64("ms", float64(d.Microseconds())/1000)}
+			if ex != nil {
+				if ex.List != "" {
+					list = ex.List
+				}
+				if ex.Format != "" {
+					format = string(ex.Format)
+				}
+				attrs = append(attrs, slog.String("list", list), slog.String("format", format), slog.Int("rows", ex.Rows), slog.Int("pages", ex.Pages))
+				m.exportRows.WithLabelValues(list).Add(float64(ex.Rows))
+			}
+			m.exports.WithLabelValues(list, format, outcome).Inc()
+			m.exportTime.Observe(d.Seconds())
+			if info.tokenName != "" {
+				attrs = append(attrs, slog.String("token", info.tokenName), slog.String("role", string(info.role)))
+			}
+			if info.errCode != "" {
+				attrs = append(attrs, slog.String("error", info.errCode))
+			}
+			log.LogAttrs(r.Context(), slog.LevelInfo, "export", attrs...)
+			return
 		}
 		m.requests.WithLabelValues(op, outcome).Inc()
 		m.duration.WithLabelValues(op).Observe(d.Seconds())

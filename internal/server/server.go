@@ -56,6 +56,10 @@ type Config struct {
 	// ResponseCacheBytes bounds the cache of answers to repeated queries
 	// (0: 64 MiB; negative: no cache). The cache is off with SQLStats.
 	ResponseCacheBytes int
+
+	// internal marks the GraphQL handler that runs the pages of exports:
+	// no persisted queries, no trusted-documents list.
+	internal bool
 }
 
 // New returns the HTTP handler of the whole server.
@@ -78,7 +82,8 @@ func New(cfg Config) http.Handler {
 		inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
 	}
 	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
-	exports := auth.Middleware(cfg.DB, access, exportHandler(cfg, perRequest(cfg.DB, cfg.Limits, pool, gql)))
+	pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
+	exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, access, exportHandler(cfg, pages, m)))
 	mux.Handle("/export", exports)
 	mux.Handle("/export/", exports)
 	mux.Handle("GET /metrics", m.handler())
@@ -129,9 +134,11 @@ func newGraphQL(cfg Config) *handler.Server {
 	if !cfg.NoIntrospection {
 		gql.Use(extension.Introspection{})
 	}
-	if cfg.TrustedDocuments != nil {
+	switch {
+	case cfg.internal:
+	case cfg.TrustedDocuments != nil:
 		gql.Use(&trustedDocuments{docs: cfg.TrustedDocuments})
-	} else {
+	default:
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
