@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -436,5 +438,51 @@ func TestManagerWritesOnlyItsStartups(t *testing.T) {
 	}
 	if want := "endMission addMission upsertIncubator startPhase"; strings.Join(got, " ") != want {
 		t.Errorf("audit entries (latest first) %v, want %s: one per successful write, none for refused ones", got, want)
+	}
+}
+
+// TestProtectedFilters checks that a filter or an aggregate on a protected
+// value needs the role that reads the value: the statuses filter told an
+// anonymous caller a person's status at any date (with slugs and asOf), on
+// /graphql and through /export.
+func TestProtectedFilters(t *testing.T) {
+	e := newAccess(t)
+	tests := []struct {
+		name, query string
+	}{
+		{"statuses filter", `{ members(first: 5, filter: {statuses: [SERVICE]}) { totalCount nodes { slug } } }`},
+		{"statuses filter, nested", `{ members(first: 5, filter: {or: [{statuses: [ADMIN]}, {not: {statuses: [INDEPENDENT]}}]}) { totalCount } }`},
+		{"statuses filter, one person at a date", `{ members(asOf: "2024-01-01", filter: {slugs: ["` + e.memberX + `"], statuses: [SERVICE]}) { totalCount } }`},
+		{"statuses in a portfolio's member count", `{ portfolio { membersByStatus { status count } } }`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, who := range []struct {
+				role, token string
+				allowed     bool
+			}{{"anonymous", "", false}, {"viewer", e.viewer, true}, {"manager", e.managerA, true}} {
+				code, out := e.post(t, who.token, tt.query, nil)
+				switch {
+				case code != 200:
+					t.Errorf("%s: status %d", who.role, code)
+				case who.allowed && len(out.Errors) > 0:
+					t.Errorf("%s: errors %+v", who.role, out.Errors)
+				case !who.allowed && codeOf(out) != "FORBIDDEN":
+					t.Errorf("%s: code %q, want FORBIDDEN (data %s)", who.role, codeOf(out), out.Data)
+				case !who.allowed && strings.Contains(string(out.Data), `"totalCount"`):
+					t.Errorf("%s: a count came back: %s", who.role, out.Data)
+				}
+			}
+		})
+	}
+	// Through /export, as anonymous: refused, no rows.
+	resp, err := http.Get(e.url + "/export?format=csv&query=" + url.QueryEscape(`{ members(filter: {statuses: [SERVICE]}) { nodes { slug } } }`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode == 200 || !strings.Contains(string(body), "FORBIDDEN") {
+		t.Errorf("/export with the statuses filter as anonymous: status %d, %.200s", resp.StatusCode, body)
 	}
 }

@@ -2482,9 +2482,13 @@ scalar Date
 """
 Who may read a field: a caller whose role is below ` + "`" + `requires` + "`" + ` gets null for
 the field and a FORBIDDEN error at its path; the rest of the answer is
-returned.
+returned. On a filter's input field (e.g. ` + "`" + `MemberFilter.statuses` + "`" + `), the
+filter needs the role that reads the value it selects by: a caller below it
+gets FORBIDDEN for the whole list, since the members it returns would tell
+the protected value. Aggregates of protected values (` + "`" + `membersByStatus` + "`" + `) are
+protected in the same way.
 """
-directive @auth(requires: Role!) on FIELD_DEFINITION
+directive @auth(requires: Role!) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
 "What a caller may do."
 enum Role {
@@ -3041,8 +3045,8 @@ input MemberFilter {
   slugs: [String!]
   "The member's domain is one of these."
   domains: [Domain!]
-  "A mission covering the date has one of these statuses. Viewers and above."
-  statuses: [MissionStatus!]
+  "A mission covering the date has one of these statuses. Viewers and above, like the status itself: a filter on a protected value needs the role that reads it (anonymous callers get FORBIDDEN)."
+  statuses: [MissionStatus!] @auth(requires: VIEWER)
   "A mission covers (true) or no mission covers (false) the date."
   active: Boolean
   "The member is on the team of one of these startups (slugs) at the date."
@@ -3294,7 +3298,28 @@ type PhaseDefinition {
 
 # ---------------------------------------------------------------- entry points
 
-"The entry points of the API. Lists are connections of at most 1,000 nodes a page (50 by default)."
+"""
+The entry points of the API. Lists are connections of at most 1,000 nodes a
+page (50 by default).
+
+**How a query is costed.** Before it runs, a query's cost is computed, and
+a query above the server's limit (500,000 by default; ` + "`" + `extensions.cost` + "`" + `
+gives both) is refused with COMPLEXITY_LIMIT. The cost bounds the number of
+values the answer can hold: a field costs one plus what it selects, and a
+list multiplies what it selects by the most elements it can have: a
+connection by its page size (` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, else 50), capped by the
+longest such list in the data (the startups of the largest incubator, the
+missions of the busiest member, the number of startups…); a plain list
+(` + "`" + `team` + "`" + `, ` + "`" + `sponsors` + "`" + `, ` + "`" + `phases` + "`" + `, ` + "`" + `Member.startups` + "`" + `, …) by the longest such
+list in the data (the largest team a startup had on one day, the most
+sponsors of a startup, …, read from the data when it changes); a list whose
+length the schema fixes (` + "`" + `byPhase` + "`" + `, ` + "`" + `membersByDomain` + "`" + `, a timeline's points)
+by that length. Nested lists multiply: ` + "`" + `startups(first: 100) { nodes {
+team { member { startups { name } } } } }` + "`" + ` costs about 100 × the largest
+team × the most startups of a member. An answer is also capped in bytes
+(32 MiB by default: RESPONSE_TOO_LARGE), and the request's deadline stops
+it wherever it is (TIMEOUT).
+"""
 type Query {
   "The object with this global id, or null."
   node(id: ID!): Node
@@ -14620,11 +14645,35 @@ func (ec *executionContext) unmarshalInputMemberFilter(ctx context.Context, obj 
 			it.Domains = data
 		case "statuses":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("statuses"))
-			data, err := ec.unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx, v)
-			if err != nil {
-				return it, err
+			directive0 := func(ctx context.Context) (any, error) {
+				return ec.unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx, v)
 			}
-			it.Statuses = data
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []portfolio.MissionStatus
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []portfolio.MissionStatus
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			tmp, err := directive1(ctx)
+			if err != nil {
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
+			if data, ok := tmp.([]portfolio.MissionStatus); ok {
+				it.Statuses = data
+			} else if tmp == nil {
+				it.Statuses = nil
+			} else {
+				err := fmt.Errorf(`unexpected type %T from directive, should be []github.com/incubateurs/portfolio/internal/portfolio.MissionStatus`, tmp)
+				return it, graphql.ErrorOnPath(ctx, err)
+			}
 		case "active":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("active"))
 			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)

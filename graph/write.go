@@ -2,8 +2,11 @@ package graph
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -41,6 +44,17 @@ func budget(b *int) *int64 {
 func Auth(ctx context.Context, obj any, next graphql.Resolver, requires portfolio.Role) (any, error) {
 	id := portfolio.IdentityFrom(ctx)
 	if !id.CanRead(requires) {
+		if _, input := obj.(map[string]any); input {
+			// A filter on a protected value would tell the value itself.
+			name := ""
+			if p := graphql.GetPath(ctx); len(p) > 0 {
+				if n, ok := p[len(p)-1].(ast.PathName); ok {
+					name = string(n) + " "
+				}
+			}
+			return nil, &portfolio.Error{Code: portfolio.EForbidden, Field: strings.TrimSpace(name),
+				Message: fmt.Sprintf("the filter %sneeds a %s token (you are %s): it selects by a protected value", name, requires, id.Role)}
+		}
 		return nil, portfolio.Errorf(portfolio.EForbidden, "this field needs a %s token (you are %s)", requires, id.Role)
 	}
 	return next(ctx)

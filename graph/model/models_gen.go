@@ -308,7 +308,26 @@ type PhaseDuration struct {
 	MeanDays float64 `json:"meanDays"`
 }
 
-// The entry points of the API. Lists are connections of at most 1,000 nodes a page (50 by default).
+// The entry points of the API. Lists are connections of at most 1,000 nodes a
+// page (50 by default).
+//
+// **How a query is costed.** Before it runs, a query's cost is computed, and
+// a query above the server's limit (500,000 by default; `extensions.cost`
+// gives both) is refused with COMPLEXITY_LIMIT. The cost bounds the number of
+// values the answer can hold: a field costs one plus what it selects, and a
+// list multiplies what it selects by the most elements it can have: a
+// connection by its page size (`first` or `last`, else 50), capped by the
+// longest such list in the data (the startups of the largest incubator, the
+// missions of the busiest member, the number of startups…); a plain list
+// (`team`, `sponsors`, `phases`, `Member.startups`, …) by the longest such
+// list in the data (the largest team a startup had on one day, the most
+// sponsors of a startup, …, read from the data when it changes); a list whose
+// length the schema fixes (`byPhase`, `membersByDomain`, a timeline's points)
+// by that length. Nested lists multiply: `startups(first: 100) { nodes {
+// team { member { startups { name } } } } }` costs about 100 × the largest
+// team × the most startups of a member. An answer is also capped in bytes
+// (32 MiB by default: RESPONSE_TOO_LARGE), and the request's deadline stops
+// it wherever it is (TIMEOUT).
 type Query struct {
 }
 

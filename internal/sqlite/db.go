@@ -267,6 +267,16 @@ func StatsFrom(ctx context.Context) *Stats {
 	return s
 }
 
+type hookKey struct{}
+
+// WithStatementHook returns a context whose read statements call hook
+// before they run, with the statement's context and text. Tests use it to
+// hold a statement until a deadline, or to cancel a request at a chosen
+// point; it costs nothing to contexts without one.
+func WithStatementHook(ctx context.Context, hook func(ctx context.Context, query string)) context.Context {
+	return context.WithValue(ctx, hookKey{}, hook)
+}
+
 // stmt returns a cached prepared statement on the read pool.
 func (db *DB) stmt(ctx context.Context, q string) (*sql.Stmt, bool, error) {
 	db.stmtMu.Lock()
@@ -292,6 +302,9 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	if s := StatsFrom(ctx); s != nil {
 		s.statements.Add(1)
 		defer func() { s.nanos.Add(int64(time.Since(start))) }()
+	}
+	if hook, ok := ctx.Value(hookKey{}).(func(context.Context, string)); ok {
+		hook(ctx, q)
 	}
 	st, cached, err := db.stmt(ctx, q)
 	if err != nil {
