@@ -1,29 +1,34 @@
 package export
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 )
 
-// csvWriter writes RFC 4180 CSV, or its excel-fr dialect.
+// csvWriter writes RFC 4180 CSV, or its excel-fr dialect. In every
+// dialect, a text cell that a spreadsheet would run as a formula (it starts
+// with =, +, -, @, a tab or a carriage return) is written with a leading
+// apostrophe, as OWASP advises against CSV injection; numbers keep their
+// sign. Cells are quoted when they hold the separator, a quote, a carriage
+// return or a line feed, and written otherwise byte for byte (a lone
+// carriage return is kept, unlike encoding/csv's CRLF mode, which drops it).
 type csvWriter struct {
-	w       io.Writer
-	csv     *csv.Writer
+	w       *bufio.Writer
+	comma   byte
 	dialect Dialect
 	cols    []Column
 	buf     []string
 }
 
 func newCSV(w io.Writer, d Dialect) *csvWriter {
-	c := csv.NewWriter(w)
-	c.UseCRLF = true
+	c := &csvWriter{w: bufio.NewWriterSize(w, 64<<10), comma: ',', dialect: d}
 	if d == ExcelFR {
-		c.Comma = ';'
+		c.comma = ';'
 	}
-	return &csvWriter{w: w, csv: c, dialect: d}
+	return c
 }
 
 func (c *csvWriter) Objects() bool { return false }
@@ -31,7 +36,7 @@ func (c *csvWriter) Objects() bool { return false }
 func (c *csvWriter) WriteHeader(cols []Column) error {
 	c.cols = cols
 	if c.dialect == ExcelFR {
-		if _, err := io.WriteString(c.w, "\uFEFF"); err != nil {
+		if _, err := c.w.WriteString("\uFEFF"); err != nil {
 			return fmt.Errorf("export: write: %w", err)
 		}
 	}
@@ -43,29 +48,60 @@ func (c *csvWriter) WriteHeader(cols []Column) error {
 }
 
 func (c *csvWriter) WriteRow(r Row) error {
-	if c.dialect != ExcelFR {
-		return c.write(r.Cells)
-	}
 	c.buf = c.buf[:0]
 	for i, v := range r.Cells {
-		c.buf = append(c.buf, excelFR(c.cols[i], v))
+		var col Column
+		if i < len(c.cols) {
+			col = c.cols[i]
+		}
+		if c.dialect == ExcelFR {
+			v = excelFR(col, v)
+		}
+		c.buf = append(c.buf, defuse(col, v))
 	}
 	return c.write(c.buf)
 }
 
+// write writes one record, CRLF-terminated.
 func (c *csvWriter) write(rec []string) error {
-	if err := c.csv.Write(rec); err != nil {
+	for i, f := range rec {
+		if i > 0 {
+			c.w.WriteByte(c.comma)
+		}
+		if !strings.ContainsAny(f, "\"\r\n") && strings.IndexByte(f, c.comma) < 0 {
+			c.w.WriteString(f)
+			continue
+		}
+		c.w.WriteByte('"')
+		c.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		c.w.WriteByte('"')
+	}
+	if _, err := c.w.WriteString("\r\n"); err != nil {
 		return fmt.Errorf("export: write: %w", err)
 	}
 	return nil
 }
 
 func (c *csvWriter) Flush() error {
-	c.csv.Flush()
-	if err := c.csv.Error(); err != nil {
+	if err := c.w.Flush(); err != nil {
 		return fmt.Errorf("export: write: %w", err)
 	}
 	return nil
+}
+
+// defuse neutralises a cell that a spreadsheet would take for a formula:
+// text starting with =, +, -, @, a tab or a carriage return gets a leading
+// apostrophe. A number (an Int or Float column's value) is left as it is.
+func defuse(col Column, v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return v
+	}
+	if (col.Kind == KindInt || col.Kind == KindFloat) && !col.List {
+		if _, err := strconv.ParseFloat(strings.Replace(v, ",", ".", 1), 64); err == nil {
+			return v
+		}
+	}
+	return "'" + v
 }
 
 func (c *csvWriter) Close() error { return c.Flush() }
@@ -73,7 +109,7 @@ func (c *csvWriter) Close() error { return c.Flush() }
 func (c *csvWriter) Abort() {}
 
 // excelFR adapts a cell to French Excel: decimal commas in non-integer
-// numbers, and text that Excel would read as a formula made text.
+// numbers.
 func excelFR(col Column, v string) string {
 	switch {
 	case v == "":
@@ -86,8 +122,6 @@ func excelFR(col Column, v string) string {
 		return strings.Join(parts, "|")
 	case col.Kind == KindFloat:
 		return decimalComma(v)
-	case col.Kind == KindString && strings.ContainsRune("=+-@\t\r", rune(v[0])):
-		return "'" + v
 	}
 	return v
 }
