@@ -40,6 +40,8 @@ import (
 //   - With the files the server embeds, the page loads them from the server
 //     and from nowhere else, runs the example query with the execute button,
 //     and shows the result; a filled-in token is sent, the placeholder not.
+//   - With --playground-assets pointing at another server's /assets/npm,
+//     the page loads from there (another origin) and GraphiQL comes up.
 //   - When a file fails (a proxy in front of the server refuses one; the
 //     mirror given with --playground-assets serves one altered; the mirror
 //     is the CDN, out of reach here), the page names the failed files and
@@ -69,8 +71,8 @@ func TestPlaygroundInChromium(t *testing.T) {
 	defer cancel()
 
 	// The servers: with the embedded files, reached directly and through a
-	// proxy that blocks one; with a mirror that alters one; with the CDN as
-	// mirror. They are stopped after the browser, whose open connections
+	// proxy that blocks one; with the first server as mirror; with a mirror
+	// that alters one; with the CDN as mirror. They are stopped after the browser, whose open connections
 	// would otherwise hold up their shutdown.
 	const blocked, altered = "react-dom.production.min.js", "graphiql.min.js"
 	const cdn = "https://cdn.jsdelivr.net/npm"
@@ -81,6 +83,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	mirror := httptest.NewServer(alteredMirror(altered))
 	defer mirror.Close()
 	withMirror := startServe(t, db, "--playground-assets", mirror.URL)
+	withServer := startServe(t, db, "--playground-assets", base+"/assets/npm")
 	withCDN := startServe(t, db, "--playground-assets", cdn)
 	t.Logf("servers ready at %s after %s", base, time.Since(start).Round(time.Millisecond))
 
@@ -122,6 +125,30 @@ func TestPlaygroundInChromium(t *testing.T) {
 			t.Errorf("the page made %d requests: %q", len(files), files)
 		}
 		t.Logf("the page made %d requests, all to %s, after %s", len(files), base, time.Since(start).Round(time.Millisecond))
+	})
+
+	t.Run("another server as mirror", func(t *testing.T) {
+		mark := b.mark()
+		step, cancel := context.WithTimeout(browser, 20*time.Second)
+		defer cancel()
+		err := chromedp.Do(step,
+			chromedp.Navigate(withServer+"/"),
+			chromedp.WaitVisible(chromedp.CSS(".graphiql-execute-button")),
+		)
+		if err != nil {
+			screenshot(t, browser, "playground-e2e-mirror-failed.png")
+			t.Fatalf("the playground did not come up with its files from %s: %v", base, err)
+		}
+		var fromMirror int
+		for _, r := range b.since(mark) {
+			if strings.HasPrefix(r.url, base+"/assets/npm/") && r.status == http.StatusOK {
+				fromMirror++
+			}
+		}
+		if want := len(server.PlaygroundMirrorAssets()); fromMirror != want {
+			t.Errorf("%d files came from the mirror, want %d", fromMirror, want)
+		}
+		b.checkHosts(t, mark, withServer, base)
 	})
 
 	t.Run("a proxy blocks an embedded file", func(t *testing.T) {

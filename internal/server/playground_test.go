@@ -381,10 +381,17 @@ func TestPlaygroundAssetsServed(t *testing.T) {
 			t.Errorf("GET %s: X-Content-Type-Options %q", u, got)
 		}
 	}
-	// The files are served when the page takes them from a mirror, too:
-	// another server can be that mirror.
-	if resp, _ := get(t, New(Config{PlaygroundAssets: "https://m.example.org"}), "/assets/npm/"+PlaygroundMirrorAssets()[0].Path); resp.StatusCode != http.StatusOK {
-		t.Errorf("with a mirror set, GET of an embedded file = %d", resp.StatusCode)
+	// The files are served when the page takes them from a mirror, too, and
+	// to pages of other origins, whatever the API's CORS origins: another
+	// server can be the mirror.
+	for _, cfg := range []Config{{PlaygroundAssets: "https://m.example.org"}, {CORSOrigins: []string{"https://dash.example.org"}}} {
+		req := httptest.NewRequest(http.MethodGet, "/assets/npm/"+PlaygroundMirrorAssets()[0].Path, nil)
+		req.Header.Set("Origin", "https://other.example.org")
+		rec := httptest.NewRecorder()
+		New(cfg).ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%+v: GET of an embedded file from another origin = %d, Access-Control-Allow-Origin %q", cfg, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
+		}
 	}
 }
 

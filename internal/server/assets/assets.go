@@ -190,8 +190,10 @@ const CacheControl = "public, max-age=31536000, immutable"
 
 // Handler serves the embedded files at their paths PACKAGE@VERSION/FILE
 // (mount it under a prefix with http.StripPrefix): with their content
-// type, CacheControl, an ETag, X-Content-Type-Options: nosniff, and
-// gzip-compressed to clients that accept it. Anything else is a 404.
+// type, CacheControl, an ETag, X-Content-Type-Options: nosniff,
+// Access-Control-Allow-Origin: * (so that pages of other origins can load
+// them with an integrity check, as from a CDN), and gzip-compressed to
+// clients that accept it. Anything else is a 404.
 func Handler() http.Handler {
 	return theCatalogue().handler()
 }
@@ -212,6 +214,7 @@ func (c *catalogue) handler() http.Handler {
 		}
 		h.Set("Content-Type", e.contentType)
 		h.Set("Cache-Control", CacheControl)
+		h.Set("Access-Control-Allow-Origin", "*") // public files: any page may load them, as from a CDN
 		h.Set("Vary", "Accept-Encoding")
 		body, etag := e.data, e.etag
 		if acceptsGzip(r.Header.Values("Accept-Encoding")) {

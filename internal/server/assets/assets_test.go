@@ -312,6 +312,9 @@ func TestHandler(t *testing.T) {
 			if got := resp.Header.Get("Cache-Control"); got != "public, max-age=31536000, immutable" {
 				t.Errorf("Cache-Control = %q", got)
 			}
+			if got := resp.Header.Get("Access-Control-Allow-Origin"); got != "*" {
+				t.Errorf("Access-Control-Allow-Origin = %q", got)
+			}
 			if got := resp.Header.Get("Vary"); got != "Accept-Encoding" {
 				t.Errorf("Vary = %q", got)
 			}
