@@ -1,21 +1,19 @@
 package main
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
+	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
+	"maps"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -30,31 +28,38 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/incubateurs/portfolio/internal/server"
+	"github.com/incubateurs/portfolio/internal/server/assets"
 )
 
-// TestPlaygroundInChromium opens the playground in headless Chromium, with
-// the GraphiQL files from a local mirror (fetched once from the npm registry
-// and cached), runs the example query with the execute button and checks the
-// result pane. It leaves a screenshot in testdata/artifacts/ at the root of
-// the module (or in $PORTFOLIO_E2E_ARTIFACTS).
+// TestPlaygroundInChromium opens the playground in headless Chromium with
+// its network cut off: every host name but 127.0.0.1 fails to resolve, and
+// every request that is not for the loopback interface goes to a proxy
+// that only notes it and hangs up. Every request the page makes is
+// recorded (CDP Network events).
 //
-// It needs chromium and npm; without them it skips, unless PORTFOLIO_E2E=1,
-// which makes a missing tool a failure (CI sets it). -short skips it.
+//   - With the files the server embeds, the page loads them from the server
+//     and from nowhere else, runs the example query with the execute button,
+//     and shows the result; a filled-in token is sent, the placeholder not.
+//   - With --playground-assets pointing at another server's /assets/npm,
+//     the page loads from there (another origin) and GraphiQL comes up.
+//   - When a file fails (a proxy in front of the server refuses one; the
+//     mirror given with --playground-assets serves one altered; the mirror
+//     is the CDN, out of reach here), the page names the failed files and
+//     says what to do, with --playground-assets, in English and French.
+//
+// It leaves screenshots in testdata/artifacts/ at the root of the module
+// (or in $PORTFOLIO_E2E_ARTIFACTS).
+//
+// It needs Chromium; without it, it skips, unless PORTFOLIO_E2E=1, which
+// makes a missing browser a failure (CI sets it). -short skips it.
 func TestPlaygroundInChromium(t *testing.T) {
 	required := os.Getenv("PORTFOLIO_E2E") == "1"
 	if testing.Short() && !required {
 		t.Skip("skipping the browser test in -short mode")
 	}
-	chromium, npm := findChromium(), lookPath("npm")
-	var missing []string
+	chromium := findChromium()
 	if chromium == "" {
-		missing = append(missing, "chromium (Debian: apt-get install chromium; or set PORTFOLIO_CHROMIUM)")
-	}
-	if npm == "" {
-		missing = append(missing, "npm (to fetch the GraphiQL files from the npm registry)")
-	}
-	if len(missing) > 0 {
-		msg := "the playground browser test needs " + strings.Join(missing, " and ")
+		msg := "the playground browser test needs chromium (Debian: apt-get install chromium; or set PORTFOLIO_CHROMIUM)"
 		if required {
 			t.Fatal(msg + " (PORTFOLIO_E2E=1 makes this a failure)")
 		}
@@ -62,81 +67,39 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}
 
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 
-	dir, err := mirrorPlaygroundAssets(ctx, npm, assetCacheDir(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("GraphiQL files ready in %s (%s)", time.Since(start).Round(time.Millisecond), dir)
-	mirror := httptest.NewServer(mirrorHandler(dir))
+	// The servers: with the embedded files, reached directly and through a
+	// proxy that blocks one; with the first server as mirror; with a mirror
+	// that alters one; with the CDN as mirror. They are stopped after the browser, whose open connections
+	// would otherwise hold up their shutdown.
+	const blocked, altered = "react-dom.production.min.js", "graphiql.min.js"
+	const cdn = "https://cdn.jsdelivr.net/npm"
+	db := filepath.Join(t.TempDir(), "e2e.db")
+	base := startServe(t, db)
+	proxy := httptest.NewServer(blockingProxy(t, base, blocked))
+	defer proxy.Close()
+	mirror := httptest.NewServer(alteredMirror(altered))
 	defer mirror.Close()
+	withMirror := startServe(t, db, "--playground-assets", mirror.URL)
+	withServer := startServe(t, db, "--playground-assets", base+"/assets/npm")
+	withCDN := startServe(t, db, "--playground-assets", cdn)
+	t.Logf("servers ready at %s after %s", base, time.Since(start).Round(time.Millisecond))
 
-	base := startServe(t, filepath.Join(t.TempDir(), "e2e.db"), "--playground-assets", mirror.URL)
-	t.Logf("server ready at %s after %s", base, time.Since(start).Round(time.Millisecond))
-
-	var (
-		mu      sync.Mutex
-		events  []string // console messages, exceptions, failed loads
-		authSet []string // Authorization headers sent to /graphql
-		posts   int      // requests to /graphql
-		urls    = map[network.RequestID]string{}
-	)
-	listen := func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch ev := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			var parts []string
-			for _, a := range ev.Args {
-				if len(a.Value) > 0 {
-					parts = append(parts, string(a.Value))
-				} else {
-					parts = append(parts, a.Description)
-				}
-			}
-			events = append(events, fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " ")))
-		case *runtime.EventExceptionThrown:
-			d := ev.ExceptionDetails
-			if d.Exception != nil {
-				events = append(events, "exception: "+d.Exception.Description)
-			} else {
-				events = append(events, "exception: "+d.Text)
-			}
-		case *log.EventEntryAdded:
-			events = append(events, fmt.Sprintf("log %s: %s %s", ev.Entry.Level, ev.Entry.Text, ev.Entry.URL))
-		case *network.EventLoadingFailed:
-			msg := fmt.Sprintf("load failed: %s %s %s", urls[ev.RequestID], ev.ErrorText, ev.BlockedReason)
-			if ev.CorsErrorStatus != nil {
-				msg += " CORS " + string(ev.CorsErrorStatus.CorsError)
-			}
-			events = append(events, msg)
-		case *network.EventRequestWillBeSent:
-			urls[ev.RequestID] = ev.Request.URL
-			if strings.HasSuffix(ev.Request.URL, "/graphql") && ev.Request.Method == http.MethodPost {
-				posts++
-				for k, v := range ev.Request.Headers {
-					if strings.EqualFold(k, "Authorization") {
-						authSet = append(authSet, fmt.Sprint(v))
-					}
-				}
-			}
-		}
-	}
-	defer func() {
-		mu.Lock()
-		defer mu.Unlock()
-		for _, e := range events {
-			t.Log("browser:", e)
-		}
-	}()
-
+	trap := newTrapProxy(t)
+	var b browserLog
+	defer b.dump(t)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(chromium),
 		chromedp.Headless,
 		chromedp.NoSandbox,
 		chromedp.DisableGPU,
+		// No network but the loopback interface: a proxy for everything
+		// else (loopback addresses bypass proxies), and no name resolves
+		// but 127.0.0.1.
+		chromedp.ProxyServer(trap.addr),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
@@ -147,17 +110,132 @@ func TestPlaygroundInChromium(t *testing.T) {
 		chromedp.WindowSize(1440, 960),
 	)
 	defer cancelAlloc()
-	browser, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(listen))
+	browser, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(b.listen))
 	defer cancelBrowser()
 	if err := chromedp.Do(browser); err != nil { // starts Chromium, with no timeout of its own
 		t.Fatalf("starting %s: %v", chromium, err)
 	}
 	t.Logf("browser started after %s", time.Since(start).Round(time.Millisecond))
 
+	t.Run("embedded files", func(t *testing.T) {
+		mark := b.mark()
+		runExampleQuery(t, browser, &b, base)
+		files := b.checkHosts(t, mark, base)
+		if want := len(server.PlaygroundMirrorAssets()); len(files) < want+1 { // the page, its files, /graphql
+			t.Errorf("the page made %d requests: %q", len(files), files)
+		}
+		t.Logf("the page made %d requests, all to %s, after %s", len(files), base, time.Since(start).Round(time.Millisecond))
+	})
+
+	t.Run("another server as mirror", func(t *testing.T) {
+		mark := b.mark()
+		step, cancel := context.WithTimeout(browser, 20*time.Second)
+		defer cancel()
+		err := chromedp.Do(step,
+			chromedp.Navigate(withServer+"/"),
+			chromedp.WaitVisible(chromedp.CSS(".graphiql-execute-button")),
+		)
+		if err != nil {
+			screenshot(t, browser, "playground-e2e-mirror-failed.png")
+			t.Fatalf("the playground did not come up with its files from %s: %v", base, err)
+		}
+		var fromMirror int
+		for _, r := range b.since(mark) {
+			if strings.HasPrefix(r.url, base+"/assets/npm/") && r.status == http.StatusOK {
+				fromMirror++
+			}
+		}
+		if want := len(server.PlaygroundMirrorAssets()); fromMirror != want {
+			t.Errorf("%d files came from the mirror, want %d", fromMirror, want)
+		}
+		b.checkHosts(t, mark, withServer, base)
+	})
+
+	t.Run("a proxy blocks an embedded file", func(t *testing.T) {
+		mark := b.mark()
+		var want []string
+		for _, a := range server.PlaygroundMirrorAssets() {
+			if path.Base(a.Path) == blocked {
+				want = append(want, proxy.URL+"/assets/npm/"+a.Path)
+			}
+		}
+		checkFailureMessage(t, browser, proxy.URL, want, "playground-e2e-blocked.png", map[string]string{
+			"en": "This server serves them itself. Reload the page",
+			"fr": "Ce serveur les fournit lui-même. Rechargez la page",
+		})
+		b.checkHosts(t, mark, proxy.URL)
+	})
+
+	t.Run("altered file on a mirror", func(t *testing.T) {
+		mark := b.mark()
+		var want []string
+		for _, a := range server.PlaygroundMirrorAssets() {
+			if path.Base(a.Path) == altered {
+				want = append(want, mirror.URL+"/"+a.Path)
+			}
+		}
+		checkFailureMessage(t, browser, withMirror, want, "playground-e2e-altered.png", map[string]string{
+			"en": "This server is set to take them from " + mirror.URL,
+			"fr": "Ce serveur est réglé pour les prendre sur " + mirror.URL,
+		})
+		b.checkHosts(t, mark, withMirror, mirror.URL)
+	})
+
+	t.Run("mirror out of reach", func(t *testing.T) {
+		mark := b.mark()
+		var want []string
+		for _, a := range server.PlaygroundMirrorAssets() {
+			want = append(want, cdn+"/"+a.Path)
+		}
+		checkFailureMessage(t, browser, withCDN, want, "playground-e2e-offline.png", map[string]string{
+			"en": "This server is set to take them from " + cdn,
+			"fr": "Ce serveur est réglé pour les prendre sur " + cdn,
+		})
+		// The page asked the CDN for its files, and got nothing.
+		asked := 0
+		for _, r := range b.since(mark) {
+			if !strings.HasPrefix(r.url, cdn+"/") {
+				continue
+			}
+			asked++
+			if r.failed == "" || r.status != 0 {
+				t.Errorf("%s was reached: status %d, error %q", r.url, r.status, r.failed)
+			}
+		}
+		if asked != len(want) {
+			t.Errorf("the page asked the CDN for %d files, want %d", asked, len(want))
+		}
+		b.checkHosts(t, mark, withCDN, cdn)
+	})
+	t.Logf("done after %s", time.Since(start).Round(time.Millisecond))
+
+	// What the browser itself tried to reach (its own services, the CDN
+	// above), and the proxy turned away.
+	turnedAway := map[string]int{}
+	for _, line := range trap.seen() {
+		if f := strings.Fields(line); len(f) >= 2 {
+			line = f[1]
+			if u, err := url.Parse(line); err == nil && u.Host != "" {
+				line = u.Host
+			}
+		}
+		turnedAway[line]++
+	}
+	for _, host := range slices.Sorted(maps.Keys(turnedAway)) {
+		t.Logf("the proxy turned away %d request(s) for %s", turnedAway[host], host)
+	}
+}
+
+// runExampleQuery loads the playground at base, checks its editors, runs
+// the example query with the execute button and checks the result, then
+// runs it again with a token.
+func runExampleQuery(t *testing.T, browser context.Context, b *browserLog, base string) {
+	t.Helper()
+	mark := b.mark()
 	// Load the page: GraphiQL renders, the explorer opens on the schema.
 	step, cancelStep := context.WithTimeout(browser, 20*time.Second)
 	defer cancelStep()
-	err = chromedp.Do(step,
+	err := chromedp.Do(step,
 		chromedp.Navigate(base+"/"),
 		chromedp.WaitVisible(chromedp.CSS(".graphiql-execute-button")),
 	)
@@ -202,7 +280,6 @@ func TestPlaygroundInChromium(t *testing.T) {
 	})()`, chromedp.WithPollingTimeout(15*time.Second)))
 	shown, _ := chromedp.Run(step, chromedp.Text(chromedp.CSS(".result-window")))
 	screenshot(t, browser, "playground-e2e.png")
-	t.Logf("query answered after %s", time.Since(start).Round(time.Millisecond))
 	if pollErr != nil {
 		t.Fatalf("no result in the result pane: %v (it shows %q)", pollErr, shown)
 	}
@@ -212,16 +289,16 @@ func TestPlaygroundInChromium(t *testing.T) {
 	if !strings.Contains(shown, `"startupCount"`) {
 		t.Errorf("startupCount is not in view in the result pane, which shows:\n%s", shown)
 	}
-	mu.Lock()
+	posts, auth := b.graphqlPosts(mark)
 	if posts < 2 { // introspection and the query
 		t.Errorf("the browser sent %d POST requests to /graphql, want at least 2", posts)
 	}
-	if len(authSet) > 0 {
-		t.Errorf("the unfilled placeholder was sent as Authorization: %q", authSet)
+	if len(auth) > 0 {
+		t.Errorf("the unfilled placeholder was sent as Authorization: %q", auth)
 	}
-	mu.Unlock()
 
 	// A filled-in token is sent.
+	mark = b.mark()
 	err = chromedp.Do(step,
 		chromedp.Evaluate[chromedp.Void](`[...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')]
 			.find((e) => e.offsetParent !== null && e.CodeMirror.getValue().includes('Authorization'))
@@ -233,10 +310,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		mu.Lock()
-		sent := slices.Clone(authSet)
-		mu.Unlock()
-		if len(sent) > 0 {
+		if _, sent := b.graphqlPosts(mark); len(sent) > 0 {
 			if sent[0] != "Bearer e2e-token" {
 				t.Errorf("Authorization sent: %q, want Bearer e2e-token", sent)
 			}
@@ -248,6 +322,278 @@ func TestPlaygroundInChromium(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// checkFailureMessage loads the playground at base and checks that it
+// shows, in English and French, the message naming exactly the files in
+// want and --playground-assets, and saying say[language].
+func checkFailureMessage(t *testing.T, browser context.Context, base string, want []string, shot string, say map[string]string) {
+	t.Helper()
+	step, cancel := context.WithTimeout(browser, 20*time.Second)
+	defer cancel()
+	err := chromedp.Do(step,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#asset-failure")),
+	)
+	screenshot(t, browser, shot)
+	if err != nil {
+		t.Fatalf("no message about the files: %v", err)
+	}
+	shown, err := chromedp.Run(step, chromedp.Evaluate[map[string]any](`(() => {
+		const box = document.getElementById('asset-failure');
+		const part = (lang) => box.querySelector('[lang="' + lang + '"]');
+		return {
+			en: part('en').innerText,
+			fr: part('fr').innerText,
+			files: [...box.querySelectorAll('.failed-files')].map((list) => [...list.children].map((li) => li.textContent)),
+			graphiql: document.getElementById('graphiql').offsetParent !== null,
+		};
+	})()`))
+	if err != nil {
+		t.Fatalf("reading the message: %v", err)
+	}
+	t.Logf("the page says:\n%s\n%s", shown["en"], shown["fr"])
+	if shown["graphiql"] == true {
+		t.Error("the GraphiQL area is still shown beside the message")
+	}
+	files, _ := shown["files"].([]any)
+	if len(files) != 2 {
+		t.Fatalf("the message has %d lists of files, want 2 (English, French)", len(files))
+	}
+	for _, f := range files {
+		items, _ := f.([]any)
+		var got []string
+		for _, it := range items {
+			got = append(got, fmt.Sprint(it))
+		}
+		slices.Sort(got)
+		w := slices.Sorted(slices.Values(want))
+		if !slices.Equal(got, w) {
+			t.Errorf("the message names\n%q\nwant\n%q", got, w)
+		}
+	}
+	for _, lang := range []string{"en", "fr"} {
+		text := fmt.Sprint(shown[lang])
+		for _, s := range []string{"--playground-assets", say[lang]} {
+			if !strings.Contains(text, s) {
+				t.Errorf("the %s message does not say %s:\n%s", lang, s, text)
+			}
+		}
+	}
+}
+
+// blockingProxy forwards requests to base, as a filtering proxy would,
+// except those for a file named blocked, which it refuses.
+func blockingProxy(t *testing.T, base, blocked string) http.Handler {
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forward := httputil.NewSingleHostReverseProxy(u)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if path.Base(r.URL.Path) == blocked {
+			http.Error(w, "blocked by policy", http.StatusForbidden)
+			return
+		}
+		forward.ServeHTTP(w, r)
+	})
+}
+
+// alteredMirror serves the embedded files as a mirror on another origin
+// would, except that the file named altered gets one more line.
+func alteredMirror(altered string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, err := fs.ReadFile(assets.FS(), strings.TrimPrefix(r.URL.Path, "/"))
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		if path.Base(r.URL.Path) == altered {
+			data = append(slices.Clip(data), "\n// altered\n"...)
+		}
+		types := map[string]string{".js": "text/javascript", ".css": "text/css"}
+		w.Header().Set("Content-Type", types[path.Ext(r.URL.Path)])
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Write(data)
+	})
+}
+
+// browserLog records what the browser reports: console messages,
+// exceptions, and every request of the page.
+type browserLog struct {
+	mu       sync.Mutex
+	events   []string // console messages, exceptions, failed loads
+	requests []*pageRequest
+	byID     map[network.RequestID]*pageRequest
+}
+
+// pageRequest is one request of the page, and how it ended.
+type pageRequest struct {
+	url, method string
+	auth        []string // Authorization headers sent
+	status      int64    // 0 without a response
+	failed      string   // the error, if it failed
+}
+
+func (b *browserLog) listen(ev any) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		var parts []string
+		for _, a := range ev.Args {
+			if len(a.Value) > 0 {
+				parts = append(parts, string(a.Value))
+			} else {
+				parts = append(parts, a.Description)
+			}
+		}
+		b.events = append(b.events, fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(parts, " ")))
+	case *runtime.EventExceptionThrown:
+		d := ev.ExceptionDetails
+		if d.Exception != nil {
+			b.events = append(b.events, "exception: "+d.Exception.Description)
+		} else {
+			b.events = append(b.events, "exception: "+d.Text)
+		}
+	case *log.EventEntryAdded:
+		b.events = append(b.events, fmt.Sprintf("log %s: %s %s", ev.Entry.Level, ev.Entry.Text, ev.Entry.URL))
+	case *network.EventRequestWillBeSent:
+		r := &pageRequest{url: ev.Request.URL, method: ev.Request.Method}
+		for k, v := range ev.Request.Headers {
+			if strings.EqualFold(k, "Authorization") {
+				r.auth = append(r.auth, fmt.Sprint(v))
+			}
+		}
+		if b.byID == nil {
+			b.byID = map[network.RequestID]*pageRequest{}
+		}
+		b.byID[ev.RequestID] = r
+		b.requests = append(b.requests, r)
+	case *network.EventResponseReceived:
+		if r := b.byID[ev.RequestID]; r != nil {
+			r.status = ev.Response.Status
+		}
+	case *network.EventLoadingFailed:
+		r := b.byID[ev.RequestID]
+		if r == nil {
+			r = &pageRequest{url: "(unknown request " + string(ev.RequestID) + ")"}
+		}
+		r.failed = strings.TrimSpace(ev.ErrorText + " " + string(ev.BlockedReason))
+		if ev.CorsErrorStatus != nil {
+			r.failed += " CORS " + string(ev.CorsErrorStatus.CorsError)
+		}
+		b.events = append(b.events, "load failed: "+r.url+" "+r.failed)
+	}
+}
+
+// mark returns a position in the list of requests, for since.
+func (b *browserLog) mark() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.requests)
+}
+
+// since returns copies of the requests made after mark.
+func (b *browserLog) since(mark int) []pageRequest {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []pageRequest
+	for _, r := range b.requests[mark:] {
+		out = append(out, *r)
+	}
+	return out
+}
+
+// graphqlPosts returns how many POST requests went to /graphql since mark,
+// and the Authorization headers they sent.
+func (b *browserLog) graphqlPosts(mark int) (posts int, auth []string) {
+	for _, r := range b.since(mark) {
+		if strings.HasSuffix(r.url, "/graphql") && r.method == http.MethodPost {
+			posts++
+			auth = append(auth, r.auth...)
+		}
+	}
+	return posts, auth
+}
+
+// checkHosts fails the test for every request since mark that went to
+// another origin than those of the given base URLs (data: URLs, which
+// need no network, aside). It returns the requests' URLs.
+func (b *browserLog) checkHosts(t *testing.T, mark int, bases ...string) []string {
+	t.Helper()
+	allowed := map[string]bool{}
+	for _, base := range bases {
+		u, err := url.Parse(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		allowed[u.Scheme+"://"+u.Host] = true
+	}
+	var urls []string
+	for _, r := range b.since(mark) {
+		urls = append(urls, r.url)
+		u, err := url.Parse(r.url)
+		switch {
+		case err != nil:
+			t.Errorf("the page requested %q: %v", r.url, err)
+		case u.Scheme == "data":
+		case !allowed[u.Scheme+"://"+u.Host]:
+			t.Errorf("the page requested %s, outside the test servers %q", r.url, bases)
+		}
+	}
+	return urls
+}
+
+// dump logs what the browser reported.
+func (b *browserLog) dump(t *testing.T) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, e := range b.events {
+		t.Log("browser:", e)
+	}
+}
+
+// trapProxy is the browser's proxy: it notes the first line of every
+// request sent to it (a request that would have left the machine) and
+// hangs up.
+type trapProxy struct {
+	addr  string
+	mu    sync.Mutex
+	lines []string
+}
+
+func newTrapProxy(t *testing.T) *trapProxy {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &trapProxy{addr: ln.Addr().String()}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return // closed
+			}
+			go func() {
+				defer conn.Close()
+				conn.SetDeadline(time.Now().Add(5 * time.Second))
+				line, _ := bufio.NewReader(conn).ReadString('\n')
+				p.mu.Lock()
+				p.lines = append(p.lines, strings.TrimSpace(line))
+				p.mu.Unlock()
+			}()
+		}
+	}()
+	return p
+}
+
+// seen returns the request lines the proxy turned away.
+func (p *trapProxy) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.lines)
 }
 
 // findChromium returns the browser to drive: $PORTFOLIO_CHROMIUM, else the
@@ -317,192 +663,4 @@ func screenshot(t *testing.T, browser context.Context, name string) {
 		return
 	}
 	t.Logf("screenshot: %s", path)
-}
-
-// assetCacheDir is where the GraphiQL files are kept between runs:
-// $PORTFOLIO_E2E_CACHE, else portfolio/playground-assets in the user's
-// cache folder, else a folder of the test.
-func assetCacheDir(t *testing.T) string {
-	if dir := os.Getenv("PORTFOLIO_E2E_CACHE"); dir != "" {
-		return dir
-	}
-	if dir, err := os.UserCacheDir(); err == nil {
-		return filepath.Join(dir, "portfolio", "playground-assets")
-	}
-	return t.TempDir()
-}
-
-// mirrorHandler serves dir as a mirror of the CDN would: the files, with
-// their content types, to any origin (the page loads them in CORS mode to
-// check their integrity).
-func mirrorHandler(dir string) http.Handler {
-	files := http.FileServer(http.Dir(dir))
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Access-Control-Allow-Origin", "*")
-		files.ServeHTTP(w, r)
-	})
-}
-
-// mirrorPlaygroundAssets makes sure dir holds every file of
-// server.PlaygroundMirrorAssets with its expected hash, fetching the missing
-// packages with "npm pack" from the npm registry. It returns dir.
-func mirrorPlaygroundAssets(ctx context.Context, npm, dir string) (string, error) {
-	need := map[string][]server.PlaygroundAsset{} // package spec → files
-	var specs []string
-	for _, a := range server.PlaygroundMirrorAssets() {
-		if fileHasIntegrity(filepath.Join(dir, filepath.FromSlash(a.Path)), a.Integrity) {
-			continue
-		}
-		spec, _, err := splitAssetPath(a.Path)
-		if err != nil {
-			return "", err
-		}
-		if need[spec] == nil {
-			specs = append(specs, spec)
-		}
-		need[spec] = append(need[spec], a)
-	}
-	if len(specs) == 0 {
-		return dir, nil
-	}
-
-	tmp, err := os.MkdirTemp("", "portfolio-npm-pack-")
-	if err != nil {
-		return "", fmt.Errorf("npm pack: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	cmd := exec.CommandContext(ctx, npm, append([]string{"pack", "--json", "--pack-destination", tmp}, specs...)...)
-	cmd.Dir = tmp
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		return "", fmt.Errorf("npm pack %s: %w\n%s", strings.Join(specs, " "), err, stderr.Bytes())
-	}
-	var packed []struct {
-		Name, Version, Filename string
-	}
-	if err := json.Unmarshal(out, &packed); err != nil {
-		return "", fmt.Errorf("npm pack --json printed something else: %w\n%s", err, out)
-	}
-	for _, p := range packed {
-		spec := p.Name + "@" + p.Version
-		files, ok := need[spec]
-		if !ok {
-			continue
-		}
-		delete(need, spec)
-		if err := extractAssets(filepath.Join(tmp, p.Filename), spec, files, dir); err != nil {
-			return "", err
-		}
-	}
-	for spec := range need {
-		return "", fmt.Errorf("npm pack did not fetch %s", spec)
-	}
-	return dir, nil
-}
-
-// splitAssetPath splits "PACKAGE@VERSION/FILE" (PACKAGE possibly scoped,
-// "@scope/name") into the package spec and the file's path in the package.
-func splitAssetPath(p string) (spec, file string, err error) {
-	parts := strings.SplitN(p, "/", 3)
-	switch {
-	case strings.HasPrefix(p, "@") && len(parts) == 3:
-		spec, file = parts[0]+"/"+parts[1], parts[2]
-	case !strings.HasPrefix(p, "@") && len(parts) >= 2:
-		spec, file = parts[0], strings.Join(parts[1:], "/")
-	default:
-		return "", "", fmt.Errorf("asset path %q is not PACKAGE@VERSION/FILE", p)
-	}
-	if i := strings.LastIndex(spec, "@"); i <= 0 {
-		return "", "", fmt.Errorf("asset path %q has no version", p)
-	}
-	return spec, file, nil
-}
-
-// extractAssets copies the given files of the npm tarball (where they are
-// under package/) into dir at their asset paths, checking their hashes.
-func extractAssets(tarball, spec string, files []server.PlaygroundAsset, dir string) error {
-	f, err := os.Open(tarball)
-	if err != nil {
-		return fmt.Errorf("%s: %w", spec, err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", spec, err)
-	}
-	want := map[string]server.PlaygroundAsset{}
-	for _, a := range files {
-		_, file, err := splitAssetPath(a.Path)
-		if err != nil {
-			return err
-		}
-		want["package/"+file] = a
-	}
-	tr := tar.NewReader(gz)
-	for len(want) > 0 {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", spec, err)
-		}
-		a, ok := want[h.Name]
-		if !ok {
-			continue
-		}
-		delete(want, h.Name)
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			return fmt.Errorf("%s: %s: %w", spec, h.Name, err)
-		}
-		if got := integrity(data); got != a.Integrity {
-			return fmt.Errorf("%s: %s has integrity %s, want %s", spec, h.Name, got, a.Integrity)
-		}
-		dst := filepath.Join(dir, filepath.FromSlash(a.Path))
-		if err := writeFileAtomic(dst, data); err != nil {
-			return fmt.Errorf("%s: %w", spec, err)
-		}
-	}
-	for name := range want {
-		return fmt.Errorf("%s: the package has no %s", spec, name)
-	}
-	return nil
-}
-
-// integrity returns the subresource-integrity hash of data.
-func integrity(data []byte) string {
-	sum := sha256.Sum256(data)
-	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
-}
-
-func fileHasIntegrity(path, want string) bool {
-	data, err := os.ReadFile(path)
-	return err == nil && integrity(data) == want
-}
-
-// writeFileAtomic writes data to path through a temporary file, so that a
-// concurrent run never sees half a file.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), fs.FileMode(0o644)); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }

@@ -157,10 +157,11 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 // files a mirror serves, from the list the playground loads.
 func playgroundAssetsHelp() string {
 	var b strings.Builder
-	b.WriteString("base `URL` of a mirror of the GraphiQL files, instead of https://cdn.jsdelivr.net/npm (env PORTFOLIO_PLAYGROUND_ASSETS):\n")
-	b.WriteString("an http(s) URL, or a path such as /graphiql that a reverse proxy in front serves. The mirror serves these\n")
-	b.WriteString("files of the npm packages byte for byte (the page checks their hashes; \"npm pack\" has them under package/),\n")
-	b.WriteString("at the same paths as on the CDN:\n")
+	b.WriteString("base `URL` of another copy of the playground's files (GraphiQL, React, the explorer), instead of\n")
+	b.WriteString("the one built into the binary and served at /assets/npm (env PORTFOLIO_PLAYGROUND_ASSETS):\n")
+	b.WriteString("an http(s) URL, or a path such as /graphiql that a reverse proxy in front serves. The copy serves these\n")
+	b.WriteString("files of the npm packages byte for byte (the page checks their hashes), at the same paths as\n")
+	b.WriteString("/assets/npm and https://cdn.jsdelivr.net/npm:\n")
 	for _, a := range server.PlaygroundMirrorAssets() {
 		b.WriteString("  URL/" + a.Path + "\n")
 	}

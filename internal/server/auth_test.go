@@ -12,8 +12,8 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-// Tokens guard /graphql only, inside CORS: preflights, the playground and
-// the health endpoints need none.
+// Tokens guard /graphql only, inside CORS: preflights, the playground, its
+// files and the health endpoints need none.
 func TestTokensGuardGraphQLOnly(t *testing.T) {
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "a.db"))
@@ -40,6 +40,7 @@ func TestTokensGuardGraphQLOnly(t *testing.T) {
 		{"token, private", false, http.MethodPost, "/graphql", "Bearer " + secret, false, http.StatusOK},
 		{"preflight, private", false, http.MethodOptions, "/graphql", "", true, http.StatusNoContent},
 		{"playground, private", false, http.MethodGet, "/", "", false, http.StatusOK},
+		{"playground files, private", false, http.MethodGet, "/assets/npm/" + PlaygroundMirrorAssets()[0].Path, "", false, http.StatusOK},
 		{"healthz, private", false, http.MethodGet, "/healthz", "", false, http.StatusOK},
 		{"readyz, private", false, http.MethodGet, "/readyz", "", false, http.StatusOK},
 	}

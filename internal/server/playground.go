@@ -7,46 +7,61 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/incubateurs/portfolio/internal/server/assets"
 )
 
 // The playground is GraphiQL 4 with the explorer plugin, on a page of our own
 // rather than gqlgen's playground.Handler: gqlgen's page cannot open a
 // default tab (only a query persisted in the URL), nor leave an unfilled
-// Authorization placeholder out of requests. The page loads the very files
-// gqlgen's page loads, with the same subresource-integrity hashes
-// (TestPlaygroundCDNAssetsMatchGqlgen keeps them in step).
+// Authorization placeholder out of requests, and it loads its files from a
+// CDN. The page loads the files embedded in the binary (package assets),
+// which the server serves at assetsPrefix, or those of a mirror; either
+// way, with their subresource-integrity hashes.
 
-// cdnBase is where the GraphiQL files come from when no mirror is set.
-const cdnBase = "https://cdn.jsdelivr.net/npm"
+// assetsPrefix is where the server serves the embedded npm files, each at
+// assetsPrefix/PACKAGE@VERSION/FILE.
+const assetsPrefix = "/assets/npm"
 
-// PlaygroundAsset is one file the playground loads: its path under the base
-// URL, laid out as on the CDN and in the npm packages
-// (PACKAGE@VERSION/FILE), and its subresource-integrity hash.
-type PlaygroundAsset struct {
-	Path      string
-	Integrity string
+// playgroundFile is one file the page loads; a script's Global is the
+// global variable it defines, which the page checks.
+type playgroundFile struct {
+	assets.File
+	Global string
 }
 
-// The files, in loading order. React first, then GraphiQL (which needs
-// React), then the explorer (which needs both).
-var (
-	assetReact    = PlaygroundAsset{"react@18.2.0/umd/react.production.min.js", "sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY="}
-	assetReactDOM = PlaygroundAsset{"react-dom@18.2.0/umd/react-dom.production.min.js", "sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc="}
-	assetJS       = PlaygroundAsset{"graphiql@4.1.2/graphiql.min.js", "sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs="}
-	assetCSS      = PlaygroundAsset{"graphiql@4.1.2/graphiql.min.css", "sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU="}
-	assetPluginJS = PlaygroundAsset{"@graphiql/plugin-explorer@4.0.6/dist/index.umd.js", "sha256-UM8sWOS0Xa9yLY85q6Clh0pF4qpxX+TOcJ41flECqBs="}
-	// The CDN's dist/style.min.css is minified by jsDelivr on the fly: the
-	// npm package only has dist/style.css, so a mirror serves that one.
-	assetPluginCSSCDN    = PlaygroundAsset{"@graphiql/plugin-explorer@4.0.6/dist/style.min.css", "sha256-b0izygy8aEMY3fCLmtNkm9PKdE3kRD4Qjn6Q8gw5xKI="}
-	assetPluginCSSMirror = PlaygroundAsset{"@graphiql/plugin-explorer@4.0.6/dist/style.css", "sha256-aJCaSuI7+t/EWRrLTis8jU9EFTua5/o7fnwxnroxDvE="}
-)
+// playgroundFiles returns the page's stylesheets and scripts, in loading
+// order: React first, then GraphiQL (which needs React), then the explorer
+// (which needs both).
+func playgroundFiles() (styles, scripts []playgroundFile) {
+	f := func(pkg, file, global string) playgroundFile {
+		return playgroundFile{File: assets.MustLookup(pkg, file), Global: global}
+	}
+	styles = []playgroundFile{
+		f("graphiql", "graphiql.min.css", ""),
+		f("@graphiql/plugin-explorer", "dist/style.css", ""),
+	}
+	scripts = []playgroundFile{
+		f("react", "umd/react.production.min.js", "React"),
+		f("react-dom", "umd/react-dom.production.min.js", "ReactDOM"),
+		f("graphiql", "graphiql.min.js", "GraphiQL"),
+		f("@graphiql/plugin-explorer", "dist/index.umd.js", "GraphiQLPluginExplorer"),
+	}
+	return styles, scripts
+}
 
 // PlaygroundMirrorAssets lists the files a mirror given to
-// Config.PlaygroundAssets must serve, each at BASE/Path: the files of the
-// npm packages graphiql, react, react-dom and @graphiql/plugin-explorer, at
-// the same paths as on https://cdn.jsdelivr.net/npm.
-func PlaygroundMirrorAssets() []PlaygroundAsset {
-	return []PlaygroundAsset{assetReact, assetReactDOM, assetJS, assetCSS, assetPluginJS, assetPluginCSSMirror}
+// Config.PlaygroundAssets must serve, each at BASE/Path, byte for byte: the
+// files of the npm packages react, react-dom, graphiql and
+// @graphiql/plugin-explorer at PACKAGE@VERSION/FILE, as
+// https://cdn.jsdelivr.net/npm and the server's own /assets/npm lay them out.
+func PlaygroundMirrorAssets() []assets.File {
+	styles, scripts := playgroundFiles()
+	var out []assets.File
+	for _, f := range append(scripts, styles...) {
+		out = append(out, f.File)
+	}
+	return out
 }
 
 // CheckPlaygroundAssets reports whether base can serve as the base URL of a
@@ -135,17 +150,25 @@ type playgroundPage struct {
 	Title   string
 	Scripts []assetLink
 	Styles  []assetLink
-	Config  playgroundConfig
+	// Mirror is the base URL of the files when they come from a mirror
+	// (--playground-assets), empty when the server serves them.
+	Mirror string
+	Config playgroundConfig
 }
 
-// assetLink is a file's full URL and its integrity hash.
+// assetLink is a file's full URL, its integrity hash and, for a script,
+// the global it defines.
 type assetLink struct {
 	URL       string
 	Integrity string
+	Global    string
 }
 
 // playgroundTemplate is the page. Scripts are classic UMD bundles that set
-// the globals React, ReactDOM, GraphiQL and GraphiQLPluginExplorer.
+// the globals React, ReactDOM, GraphiQL and GraphiQLPluginExplorer. A file
+// that fails to load (blocked, missing, or not matching its integrity hash)
+// replaces GraphiQL with a message, in English and French, that names it
+// and says what to do.
 var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -157,23 +180,84 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
   body { margin: 0; }
   #graphiql { height: 100vh; }
   #graphiql > .loading { height: 100%; display: flex; align-items: center; justify-content: center; font: 2rem system-ui, sans-serif; }
+  #asset-failure { max-width: 46rem; margin: 2rem auto; padding: 0 1rem; font: 1rem/1.5 system-ui, sans-serif; }
+  #asset-failure code { white-space: nowrap; }
+  #asset-failure li code { white-space: normal; overflow-wrap: anywhere; }
 </style>
+<script>
+  // Note each file that fails to load, as it fails: load errors do not
+  // bubble, but a listener on window sees them while capturing.
+  window.failedAssets = [];
+  window.showFailedAssets = function () {
+    const box = document.getElementById("asset-failure");
+    if (!box || failedAssets.length === 0) return;
+    for (const list of box.querySelectorAll(".failed-files")) {
+      list.replaceChildren(...failedAssets.map((u) => {
+        const li = document.createElement("li");
+        li.appendChild(document.createElement("code")).textContent = u;
+        return li;
+      }));
+    }
+    box.hidden = false;
+    const app = document.getElementById("graphiql");
+    if (app) app.hidden = true;
+  };
+  addEventListener("error", (e) => {
+    const el = e.target;
+    if ((el instanceof HTMLScriptElement || el instanceof HTMLLinkElement) && !failedAssets.includes(el.src || el.href)) {
+      failedAssets.push(el.src || el.href);
+      showFailedAssets();
+    }
+  }, true);
+</script>
 {{- range .Styles}}
 <link rel="stylesheet" href="{{.URL}}" integrity="{{.Integrity}}" crossorigin="anonymous">
 {{- end}}
 </head>
 <body>
+<div id="asset-failure" role="alert" hidden>
+<div lang="en">
+<p><strong>GraphiQL did not load.</strong> These files could not be loaded (blocked, missing, or not the expected bytes):</p>
+<ul class="failed-files"></ul>
+{{- if .Mirror}}
+<p>This server is set to take them from <code>{{.Mirror}}</code> (<code>--playground-assets</code>). Check that this copy serves each file byte for byte (and, on another site, with <code>Access-Control-Allow-Origin</code>), or start the server without <code>--playground-assets</code> to use the copy built into it.</p>
+{{- else}}
+<p>This server serves them itself. Reload the page; if it fails again, something between your browser and the server (a proxy, an extension) blocks or alters them. The server's administrator can point the page at another copy with <code>portfolio serve --playground-assets URL</code> (<code>portfolio serve -h</code> lists the files).</p>
+{{- end}}
+</div>
+<div lang="fr">
+<p><strong>GraphiQL ne s’est pas chargé.</strong> Ces fichiers n’ont pas pu être chargés (bloqués, absents ou différents de ceux attendus)&nbsp;:</p>
+<ul class="failed-files"></ul>
+{{- if .Mirror}}
+<p>Ce serveur est réglé pour les prendre sur <code>{{.Mirror}}</code> (<code>--playground-assets</code>). Vérifiez que cette copie sert chaque fichier à l’identique (et, sur un autre site, avec <code>Access-Control-Allow-Origin</code>), ou démarrez le serveur sans <code>--playground-assets</code> pour utiliser la copie intégrée.</p>
+{{- else}}
+<p>Ce serveur les fournit lui-même. Rechargez la page&nbsp;; si l’échec se répète, un intermédiaire entre votre navigateur et le serveur (proxy, extension) les bloque ou les modifie. L’administrateur du serveur peut faire charger une autre copie avec <code>portfolio serve --playground-assets URL</code> (<code>portfolio serve -h</code> en donne la liste).</p>
+{{- end}}
+</div>
+</div>
 <div id="graphiql"><div class="loading">Loading GraphiQL…</div></div>
 {{- range .Scripts}}
-<script src="{{.URL}}" integrity="{{.Integrity}}" crossorigin="anonymous"></script>
+<script src="{{.URL}}" integrity="{{.Integrity}}" crossorigin="anonymous" data-global="{{.Global}}"></script>
 {{- end}}
 <script>
 (function () {
   "use strict";
   const config = {{.Config}};
   const root = document.getElementById("graphiql");
-  if (!window.React || !window.ReactDOM || !window.GraphiQL || !window.GraphiQLPluginExplorer) {
-    root.firstChild.textContent = "GraphiQL did not load: its files are blocked or differ from the expected ones (see the browser console).";
+  // A stylesheet that did not apply failed too, even if no error event
+  // said so. So did a script that ran but did not define its global,
+  // unless another file failed first: then it is that one's fault (the
+  // scripts need those before them).
+  for (const l of document.querySelectorAll('link[rel="stylesheet"]')) {
+    if (!l.sheet && !failedAssets.includes(l.href)) failedAssets.push(l.href);
+  }
+  if (failedAssets.length === 0) {
+    for (const s of document.querySelectorAll("script[data-global]")) {
+      if (!window[s.dataset.global]) failedAssets.push(s.src);
+    }
+  }
+  if (failedAssets.length > 0) {
+    showFailedAssets();
     return;
   }
 
@@ -236,8 +320,8 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
 `))
 
 // playgroundHandler serves GraphiQL with the explorer plugin, talking to
-// /graphql, with the files from the CDN or, when assets is set, from that
-// mirror (see PlaygroundMirrorAssets).
+// /graphql, with the files the server serves at assetsPrefix or, when
+// assets is set, those of that mirror (see PlaygroundMirrorAssets).
 func playgroundHandler(assets string) http.Handler {
 	page := newPlaygroundPage(assets)
 	var buf bytes.Buffer
@@ -253,19 +337,25 @@ func playgroundHandler(assets string) http.Handler {
 }
 
 // newPlaygroundPage returns the page's data for the given mirror base URL
-// (empty: the CDN).
-func newPlaygroundPage(assets string) playgroundPage {
-	base, pluginCSS := cdnBase, assetPluginCSSCDN
-	if assets != "" {
-		base, pluginCSS = strings.TrimRight(assets, "/"), assetPluginCSSMirror
+// (empty: the server's own files).
+func newPlaygroundPage(mirror string) playgroundPage {
+	base := assetsPrefix
+	if mirror != "" {
+		base = strings.TrimRight(mirror, "/")
 	}
-	link := func(a PlaygroundAsset) assetLink {
-		return assetLink{URL: base + "/" + a.Path, Integrity: a.Integrity}
+	links := func(files []playgroundFile) []assetLink {
+		var out []assetLink
+		for _, f := range files {
+			out = append(out, assetLink{URL: base + "/" + f.Path, Integrity: f.Integrity, Global: f.Global})
+		}
+		return out
 	}
+	styles, scripts := playgroundFiles()
 	return playgroundPage{
 		Title:   "Portfolio — GraphQL",
-		Styles:  []assetLink{link(assetCSS), link(pluginCSS)},
-		Scripts: []assetLink{link(assetReact), link(assetReactDOM), link(assetJS), link(assetPluginJS)},
+		Styles:  links(styles),
+		Scripts: links(scripts),
+		Mirror:  mirror,
 		Config: playgroundConfig{
 			Endpoint:       "/graphql",
 			DefaultQuery:   exampleQuery,

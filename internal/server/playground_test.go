@@ -1,17 +1,23 @@
 package server
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"html"
 	"io"
+	"io/fs"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/incubateurs/portfolio/internal/server/assets"
 
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2"
@@ -90,34 +96,59 @@ func get(t *testing.T, h http.Handler, path string) (*http.Response, string) {
 	return resp, string(body)
 }
 
-func TestPlaygroundPage(t *testing.T) {
-	cdn := []string{
-		"https://cdn.jsdelivr.net/npm/graphiql@4.1.2/graphiql.min.css sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU=",
-		"https://cdn.jsdelivr.net/npm/@graphiql/plugin-explorer@4.0.6/dist/style.min.css sha256-b0izygy8aEMY3fCLmtNkm9PKdE3kRD4Qjn6Q8gw5xKI=",
-		"https://cdn.jsdelivr.net/npm/react@18.2.0/umd/react.production.min.js sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY=",
-		"https://cdn.jsdelivr.net/npm/react-dom@18.2.0/umd/react-dom.production.min.js sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc=",
-		"https://cdn.jsdelivr.net/npm/graphiql@4.1.2/graphiql.min.js sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs=",
-		"https://cdn.jsdelivr.net/npm/@graphiql/plugin-explorer@4.0.6/dist/index.umd.js sha256-UM8sWOS0Xa9yLY85q6Clh0pF4qpxX+TOcJ41flECqBs=",
+// recordedFile returns the path and hash npm.sum records for file of the
+// npm package pkg: the expected values, read from what update.sh wrote
+// rather than from the code that looks files up.
+func recordedFile(t *testing.T, pkg, file string) (path, integrity string) {
+	t.Helper()
+	data, err := os.ReadFile("assets/npm.sum")
+	if err != nil {
+		t.Fatal(err)
 	}
-	mirror := func(base string) []string {
-		return []string{
-			base + "/graphiql@4.1.2/graphiql.min.css sha256-MEh+B2NdMSpj9kexQNN3QKc8UzMrCXW/Sx/phcpuyIU=",
-			base + "/@graphiql/plugin-explorer@4.0.6/dist/style.css sha256-aJCaSuI7+t/EWRrLTis8jU9EFTua5/o7fnwxnroxDvE=",
-			base + "/react@18.2.0/umd/react.production.min.js sha256-S0lp+k7zWUMk2ixteM6HZvu8L9Eh//OVrt+ZfbCpmgY=",
-			base + "/react-dom@18.2.0/umd/react-dom.production.min.js sha256-IXWO0ITNDjfnNXIu5POVfqlgYoop36bDzhodR6LW5Pc=",
-			base + "/graphiql@4.1.2/graphiql.min.js sha256-hnImuor1znlJkD/FOTL3jayfS/xsyNoP04abi8bFJWs=",
-			base + "/@graphiql/plugin-explorer@4.0.6/dist/index.umd.js sha256-UM8sWOS0Xa9yLY85q6Clh0pF4qpxX+TOcJ41flECqBs=",
+	for line := range strings.Lines(string(data)) {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[0] != "file" {
+			continue
+		}
+		rest, ok := strings.CutPrefix(f[1], pkg+"@")
+		if version, ok2 := strings.CutSuffix(rest, "/"+file); ok && ok2 && !strings.Contains(version, "/") {
+			return f[1], f[2]
 		}
 	}
+	t.Fatalf("npm.sum records no %s of %s", file, pkg)
+	return "", ""
+}
+
+// wantAssets returns the page's files, in order, as "URL integrity", for
+// the given base URL.
+func wantAssets(t *testing.T, base string) []string {
+	var out []string
+	for _, f := range [][2]string{
+		{"graphiql", "graphiql.min.css"},
+		{"@graphiql/plugin-explorer", "dist/style.css"},
+		{"react", "umd/react.production.min.js"},
+		{"react-dom", "umd/react-dom.production.min.js"},
+		{"graphiql", "graphiql.min.js"},
+		{"@graphiql/plugin-explorer", "dist/index.umd.js"},
+	} {
+		path, integrity := recordedFile(t, f[0], f[1])
+		out = append(out, base+"/"+path+" "+integrity)
+	}
+	return out
+}
+
+var failureRE = regexp.MustCompile(`(?s)<div id="asset-failure" role="alert" hidden>\s*<div lang="en">(.*?)</div>\s*<div lang="fr">(.*?)</div>`)
+
+func TestPlaygroundPage(t *testing.T) {
 	tests := []struct {
 		name   string
 		assets string
-		want   []string
+		base   string
 	}{
-		{"cdn by default", "", cdn},
-		{"mirror URL", "https://static.example.gouv.fr/npm", mirror("https://static.example.gouv.fr/npm")},
-		{"mirror URL with a trailing slash", "http://127.0.0.1:9000/", mirror("http://127.0.0.1:9000")},
-		{"mirror path on the same host", "/graphiql-assets", mirror("/graphiql-assets")},
+		{"the server's own files by default", "", "/assets/npm"},
+		{"mirror URL", "https://static.example.gouv.fr/npm", "https://static.example.gouv.fr/npm"},
+		{"mirror URL with a slash", "https://cdn.jsdelivr.net/npm/", "https://cdn.jsdelivr.net/npm"},
+		{"mirror path on the same host", "/graphiql-assets", "/graphiql-assets"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,14 +160,44 @@ func TestPlaygroundPage(t *testing.T) {
 			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 				t.Errorf("Content-Type = %q", ct)
 			}
-			if got := pageAssets(t, page); !slices.Equal(got, tt.want) {
-				t.Errorf("assets:\n got %q\nwant %q", got, tt.want)
+			if got, want := pageAssets(t, page), wantAssets(t, tt.base); !slices.Equal(got, want) {
+				t.Errorf("assets:\n got %q\nwant %q", got, want)
 			}
-			if tt.assets != "" && strings.Contains(page, "cdn.jsdelivr.net") {
-				t.Error("the page still refers to the CDN")
+			if tt.assets != "" && strings.Contains(page, "/assets/npm") {
+				t.Error("the page refers to the server's own files, not to the mirror")
+			}
+			if tt.assets == "" && strings.Contains(page, "://") {
+				t.Error("the page refers to another site")
+			}
+
+			// The message shown when a file fails, in English and French,
+			// names the option, and the mirror when there is one.
+			m := failureRE.FindStringSubmatch(page)
+			if m == nil {
+				t.Fatal("the page has no hidden #asset-failure message in English then French")
+			}
+			for i, lang := range []string{"en", "fr"} {
+				msg := m[i+1]
+				for _, s := range []string{`class="failed-files"`, "--playground-assets", tt.assets} {
+					if !strings.Contains(msg, s) {
+						t.Errorf("the %s message lacks %s:\n%s", lang, s, msg)
+					}
+				}
+			}
+			advice := [2]string{"Reload the page", "Rechargez la page"} // the server's own files
+			if tt.assets != "" {
+				advice = [2]string{"without <code>--playground-assets</code> to use the copy built into it", "sans <code>--playground-assets</code> pour utiliser la copie intégrée"}
+			}
+			for i, a := range advice {
+				if !strings.Contains(m[i+1], a) {
+					t.Errorf("the message does not say %q:\n%s", a, m[i+1])
+				}
 			}
 			for _, s := range []string{
 				`crossorigin="anonymous"`,
+				`data-global="React"`,
+				`data-global="GraphiQLPluginExplorer"`,
+				`addEventListener("error"`,
 				"GraphiQLPluginExplorer.explorerPlugin()",
 				"plugins: [explorer]",
 				`aria-label="Show ' + explorer.title + '"`,
@@ -182,7 +243,7 @@ func withoutComments(q string) string {
 
 func TestPlaygroundOnlyAtRoot(t *testing.T) {
 	h := New(Config{})
-	for _, path := range []string{"/index.html", "/graphiql", "/x/"} {
+	for _, path := range []string{"/index.html", "/graphiql", "/x/", "/assets/", "/assets/npm/", "/assets/npm/react@0.0.1/umd/react.production.min.js", "/assets/react@18.2.0/LICENSE"} {
 		if resp, _ := get(t, h, path); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", path, resp.StatusCode)
 		}
@@ -216,17 +277,43 @@ func TestPlaygroundExampleQueryIsValid(t *testing.T) {
 	}
 }
 
-// The CDN files must be gqlgen's, so that an upgrade of gqlgen that moves to
-// other GraphiQL files is noticed here (and the template checked against
-// them).
-func TestPlaygroundCDNAssetsMatchGqlgen(t *testing.T) {
+// Where the embedded files are of the versions gqlgen's own playground
+// pins, they are the bytes it pins: a witness, independent of npm.sum,
+// that they are the packages' files. (gqlgen loads the explorer's
+// dist/style.min.css, which jsDelivr minifies on the fly; the package
+// ships dist/style.css, which we embed.)
+func TestPlaygroundAssetsMatchGqlgen(t *testing.T) {
 	_, theirs := get(t, playground.Handler("t", "/graphql", playground.WithGraphiqlEnablePluginExplorer(true)), "/")
-	got, want := pageAssets(t, theirs), pageAssets(t, pageFor(t, ""))
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		t.Errorf("gqlgen's page loads\n%q\nours\n%q", got, want)
+	ours := map[string]string{}
+	for _, a := range pageAssets(t, pageFor(t, "")) {
+		u, integrity, _ := strings.Cut(a, " ")
+		ours[strings.TrimPrefix(u, "/assets/npm/")] = integrity
 	}
+	compared := 0
+	for _, a := range pageAssets(t, theirs) {
+		u, integrity, _ := strings.Cut(a, " ")
+		path, ok := strings.CutPrefix(u, "https://cdn.jsdelivr.net/npm/")
+		if !ok {
+			t.Errorf("gqlgen's page loads %s, not from jsDelivr: update this test", u)
+			continue
+		}
+		if strings.HasSuffix(path, "/dist/style.min.css") {
+			continue
+		}
+		got, ok := ours[path]
+		if !ok {
+			t.Logf("gqlgen's page loads %s, which we do not embed (another version?)", path)
+			continue
+		}
+		compared++
+		if got != integrity {
+			t.Errorf("%s: embedded with hash %s, gqlgen pins %s", path, got, integrity)
+		}
+	}
+	if compared == 0 {
+		t.Skip("no file in common with gqlgen's page: nothing to compare")
+	}
+	t.Logf("%d files compared with gqlgen's pins", compared)
 }
 
 // pageFor returns the playground page for the given mirror base URL.
@@ -256,16 +343,54 @@ func TestPlaygroundMirrorAssets(t *testing.T) {
 	}
 }
 
-// The README tells administrators what a mirror serves.
-func TestPlaygroundMirrorAssetsInREADME(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
+// Every file the page loads is served by the server itself, byte for byte
+// as embedded, with the hash the page checks, its content type, a long
+// cache and nosniff; and it is the same file a mirror would serve.
+func TestPlaygroundAssetsServed(t *testing.T) {
+	h := New(Config{}) // no database: the page and its files need none
+	_, page := get(t, h, "/")
+	types := map[string]string{".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+	links := pageAssets(t, page)
+	if len(links) != 6 {
+		t.Fatalf("the page loads %d files, want 6: %q", len(links), links)
 	}
-	text := strings.Join(strings.Fields(string(readme)), " ")
-	for _, a := range PlaygroundMirrorAssets() {
-		if !strings.Contains(text, "`URL/"+a.Path+"`") {
-			t.Errorf("README.md does not list URL/%s", a.Path)
+	for _, a := range links {
+		u, integrity, _ := strings.Cut(a, " ")
+		resp, body := get(t, h, u)
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("GET %s = %d", u, resp.StatusCode)
+			continue
+		}
+		sum := sha256.Sum256([]byte(body))
+		if got := "sha256-" + base64.StdEncoding.EncodeToString(sum[:]); got != integrity {
+			t.Errorf("GET %s: the body hashes to %s, the page expects %s", u, got, integrity)
+		}
+		embedded, err := fs.ReadFile(assets.FS(), strings.TrimPrefix(u, "/assets/npm/"))
+		if err != nil {
+			t.Errorf("%s: %v", u, err)
+		} else if body != string(embedded) {
+			t.Errorf("GET %s: %d bytes, not the embedded file (%d bytes)", u, len(body), len(embedded))
+		}
+		if ct, want := resp.Header.Get("Content-Type"), types[path.Ext(u)]; ct != want {
+			t.Errorf("GET %s: Content-Type %q, want %q", u, ct, want)
+		}
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "max-age=31536000") || !strings.Contains(cc, "immutable") {
+			t.Errorf("GET %s: Cache-Control %q, want a year, immutable", u, cc)
+		}
+		if got := resp.Header.Get("X-Content-Type-Options"); got != "nosniff" {
+			t.Errorf("GET %s: X-Content-Type-Options %q", u, got)
+		}
+	}
+	// The files are served when the page takes them from a mirror, too, and
+	// to pages of other origins, whatever the API's CORS origins: another
+	// server can be the mirror.
+	for _, cfg := range []Config{{PlaygroundAssets: "https://m.example.org"}, {CORSOrigins: []string{"https://dash.example.org"}}} {
+		req := httptest.NewRequest(http.MethodGet, "/assets/npm/"+PlaygroundMirrorAssets()[0].Path, nil)
+		req.Header.Set("Origin", "https://other.example.org")
+		rec := httptest.NewRecorder()
+		New(cfg).ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK || rec.Header().Get("Access-Control-Allow-Origin") != "*" {
+			t.Errorf("%+v: GET of an embedded file from another origin = %d, Access-Control-Allow-Origin %q", cfg, rec.Code, rec.Header().Get("Access-Control-Allow-Origin"))
 		}
 	}
 }

@@ -1,6 +1,6 @@
 // Package server assembles the HTTP side of the portfolio: the GraphQL
-// endpoint with its error mapping and limits, the GraphiQL playground, CORS,
-// and the operational endpoints.
+// endpoint with its error mapping and limits, the GraphiQL playground and
+// the files it loads, CORS, and the operational endpoints.
 package server
 
 import (
@@ -24,6 +24,7 @@ import (
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/server/assets"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -37,8 +38,9 @@ type Config struct {
 	CORSOrigins []string
 	// SQLStats adds extensions.sql {statements, ms} to every response.
 	SQLStats bool
-	// PlaygroundAssets is the base URL of a mirror of the GraphiQL files;
-	// empty loads them from the public CDN.
+	// PlaygroundAssets is the base URL of a mirror of the playground's
+	// files (see PlaygroundMirrorAssets); empty loads the copy embedded in
+	// the binary, which the server serves under /assets/npm/ either way.
 	PlaygroundAssets string
 	// PublicRead lets requests to /graphql without a token read, as
 	// anonymous callers (portfolio.Anonymous); when false they get a 401.
@@ -88,6 +90,7 @@ func New(cfg Config) http.Handler {
 	mux.Handle("/export/", exports)
 	mux.Handle("GET /metrics", m.handler())
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
+	mux.Handle("GET "+assetsPrefix+"/", http.StripPrefix(assetsPrefix, assets.Handler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
 	})
