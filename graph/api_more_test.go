@@ -360,3 +360,39 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestEmptyNestedConnectionsCount checks that a nested connection with no
+// node counts 0, not -1: with a filter that matches nothing, and with a
+// page of none.
+func TestEmptyNestedConnectionsCount(t *testing.T) {
+	e := newAPI(t)
+	var d struct {
+		Incubators struct {
+			Nodes []struct {
+				None, Zero struct{ TotalCount int }
+				All        struct{ TotalCount int }
+			}
+		}
+		Organisations struct {
+			Nodes []struct {
+				Zero struct{ TotalCount int }
+				All  struct{ TotalCount int }
+			}
+		}
+	}
+	e.query(t, `{ incubators(first: 100) { nodes {
+		none: startups(filter: {slugs: []}) { totalCount }
+		zero: startups(first: 0) { totalCount }
+		all: startups(first: 1000) { nodes { slug } totalCount } } }
+		organisations(first: 200) { nodes { zero: sponsoredStartups(first: 0) { totalCount } all: sponsoredStartups { totalCount } } } }`, nil, &d)
+	for i, n := range d.Incubators.Nodes {
+		if n.None.TotalCount != 0 || n.Zero.TotalCount != n.All.TotalCount {
+			t.Errorf("incubator %d: no match counts %d, a page of none counts %d, want 0 and %d", i, n.None.TotalCount, n.Zero.TotalCount, n.All.TotalCount)
+		}
+	}
+	for i, n := range d.Organisations.Nodes {
+		if n.Zero.TotalCount != n.All.TotalCount || n.All.TotalCount < 0 {
+			t.Errorf("organisation %d: a page of none counts %d, the list %d", i, n.Zero.TotalCount, n.All.TotalCount)
+		}
+	}
+}

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"strconv"
 	"strings"
@@ -43,11 +41,18 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxTokens, "max-tokens", d.MaxTokens, "most parser tokens in a query document")
 	fs.IntVar(&lim.MaxDepth, "max-depth", d.MaxDepth, "deepest nesting of fields in a query")
 	fs.IntVar(&lim.MaxFields, "max-fields", d.MaxFields, "most fields and aliases in a query, fragments expanded")
-	fs.IntVar(&lim.MaxCost, "max-cost", d.MaxCost, "highest cost of a query: a connection counts its page size times its fields (extensions.cost shows it)")
+	fs.IntVar(&lim.MaxCost, "max-cost", d.MaxCost, "highest cost of a query, which bounds the values of its answer: each list counts its page size or its longest length in the data times what it selects (extensions.cost shows it; see the schema's Query)")
+	fs.Int64Var(&lim.MaxAnswerBytes, "max-answer", d.MaxAnswerBytes, "largest answer, in bytes (RESPONSE_TOO_LARGE beyond)")
+	fs.Int64Var(&lim.MaxAnswerPool, "answer-memory", d.MaxAnswerPool, "bytes that answers being made at once share beyond their first MiB each (UNAVAILABLE beyond: retry)")
 	fs.DurationVar(&lim.Timeout, "timeout", d.Timeout, "longest a request may run; its SQL is cancelled then")
 	fs.IntVar(&lim.MaxConcurrent, "max-concurrent", d.MaxConcurrent, "requests running at once")
 	fs.IntVar(&lim.MaxQueued, "max-queued", d.MaxQueued, "requests waiting for a slot; past that, or after --queue-wait, 503 with Retry-After")
 	fs.DurationVar(&lim.QueueWait, "queue-wait", d.QueueWait, "longest a request waits for a slot")
+	fs.DurationVar(&lim.ReadTimeout, "read-timeout", d.ReadTimeout, "longest a client may take to send a request, headers and body")
+	fs.DurationVar(&lim.WriteTimeout, "write-timeout", d.WriteTimeout, "longest an answer may take to be written (an export: each page)")
+	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection stays open")
+	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; more wait to be accepted")
+	fs.Int64Var(&lim.MaxBodyMemory, "body-memory", d.MaxBodyMemory, "bytes of request bodies being read at once, all clients together (503 beyond)")
 	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
 	pprofAddr := fs.String("pprof", e("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
@@ -115,19 +120,15 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		fmt.Fprint(stdout, noAdminNotice(*dbPath))
 	}
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := server.Listen(*addr, lim)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{
-		Handler: server.New(server.Config{
-			DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
-			PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-			ResponseCacheBytes: cacheBytes(*cacheMB),
-		}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	srv := server.HTTPServer(server.New(server.Config{
+		DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
+		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
+		ResponseCacheBytes: cacheBytes(*cacheMB),
+	}), lim, log)
 	if *pprofAddr != "" {
 		stopPprof, addr, err := servePprof(*pprofAddr, log)
 		if err != nil {

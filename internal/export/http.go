@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -45,6 +46,10 @@ type Config struct {
 	// Done, when not nil, is told of each export once it ends, for the
 	// server's log and metrics.
 	Done func(r *http.Request, s Summary)
+	// WriteTimeout, when positive, is how long each page may take to be
+	// written: the server's write deadline is moved on after each page, so
+	// that a long export is not cut while a stalled client still is.
+	WriteTimeout time.Duration
 }
 
 // Summary is what an export did.
@@ -328,7 +333,7 @@ func FileName(list string, day portfolio.Date, f Format) string {
 // first bytes, so that an error of the first page is still a 400.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date, sum *Summary) {
 	sum.List, sum.Format = plan.Name, f
-	out := &lazyWriter{w: w, start: func() {
+	out := &lazyWriter{w: w, writeTimeout: h.cfg.WriteTimeout, start: func() {
 		hd := w.Header()
 		hd.Set("Content-Type", f.ContentType())
 		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, FileName(plan.Name, day, f)))
@@ -416,9 +421,10 @@ func writeError(w http.ResponseWriter, err error) {
 
 // lazyWriter sends the response's headers with its first bytes.
 type lazyWriter struct {
-	w       http.ResponseWriter
-	start   func()
-	started bool
+	w            http.ResponseWriter
+	start        func()
+	started      bool
+	writeTimeout time.Duration
 }
 
 func (l *lazyWriter) Write(b []byte) (int, error) {
@@ -434,8 +440,14 @@ func (l *lazyWriter) flush() error {
 	if !l.started {
 		return nil
 	}
-	if err := http.NewResponseController(l.w).Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
+	rc := http.NewResponseController(l.w)
+	if err := rc.Flush(); err != nil && !errors.Is(err, http.ErrNotSupported) {
 		return fmt.Errorf("export: write: %w", err)
+	}
+	if l.writeTimeout > 0 {
+		if err := rc.SetWriteDeadline(time.Now().Add(l.writeTimeout)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+			return fmt.Errorf("export: write deadline: %w", err)
+		}
 	}
 	return nil
 }

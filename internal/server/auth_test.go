@@ -43,6 +43,10 @@ func TestTokensGuardGraphQLOnly(t *testing.T) {
 		{"playground files, private", false, http.MethodGet, "/assets/npm/" + PlaygroundMirrorAssets()[0].Path, "", false, http.StatusOK},
 		{"healthz, private", false, http.MethodGet, "/healthz", "", false, http.StatusOK},
 		{"readyz, private", false, http.MethodGet, "/readyz", "", false, http.StatusOK},
+		{"metrics, public", true, http.MethodGet, "/metrics", "", false, http.StatusOK},
+		{"metrics, private", false, http.MethodGet, "/metrics", "", false, http.StatusUnauthorized},
+		{"metrics, private, token", false, http.MethodGet, "/metrics", "Bearer " + secret, false, http.StatusOK},
+		{"export, private", false, http.MethodGet, "/export/startups.csv", "", false, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ import (
 func exportHandler(cfg Config, gql http.Handler, m *metrics) http.Handler {
 	return export.Handler(export.Config{
 		Schema: Schema(), GraphQL: gql, Logger: cfg.Logger,
-		Check: ExportChecker(cfg),
+		Check: ExportChecker(cfg), WriteTimeout: positive(cfg.Limits.WriteTimeout),
 		Done: func(r *http.Request, s export.Summary) {
 			if info := infoFrom(r.Context()); info != nil {
 				info.mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -93,7 +94,23 @@ func orDefault[T comparable](v *T, d T) {
 func guardHTTP(l Limits, next http.Handler) http.Handler {
 	slots := make(chan struct{}, max(l.MaxConcurrent, 1))
 	queue := make(chan struct{}, max(l.MaxQueued, 0))
+	var bodies atomic.Int64 // bytes of the bodies being read
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.MaxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody && r.ContentLength <= l.MaxBodyBytes {
+			// Bodies are read whole before a request takes a slot: their
+			// memory is bounded for all requests together, so that many
+			// slow clients cannot hold it all.
+			n := r.ContentLength
+			if n < 0 {
+				n = l.MaxBodyBytes
+			}
+			if l.MaxBodyMemory > 0 && bodies.Add(n) > l.MaxBodyMemory {
+				bodies.Add(-n)
+				shed(w)
+				return
+			}
+			defer bodies.Add(-n)
+		}
 		if l.MaxBodyBytes > 0 {
 			if r.ContentLength > l.MaxBodyBytes {
 				writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,

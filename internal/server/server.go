@@ -88,7 +88,8 @@ func New(cfg Config) http.Handler {
 	exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, access, exportHandler(cfg, pages, m)))
 	mux.Handle("/export", exports)
 	mux.Handle("/export/", exports)
-	mux.Handle("GET /metrics", m.handler())
+	// Metrics tell who calls what, how often: as open as reading.
+	mux.Handle("GET /metrics", auth.Middleware(cfg.DB, access, m.handler()))
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
 	mux.Handle("GET "+assetsPrefix+"/", http.StripPrefix(assetsPrefix, assets.Handler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

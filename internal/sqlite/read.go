@@ -136,8 +136,13 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
 			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit+1) + ")" +
 			" SELECT " + startupCols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
+		// A parent with no row has no startup that matches: its count is
+		// 0 (past its end, counted apart below).
 		for _, id := range q.ParentIDs {
 			out[id] = &Page[*portfolio.Startup]{Total: -1}
+			if q.WantTotal {
+				out[id].Total = 0
+			}
 		}
 	default:
 		return nil, fmt.Errorf("startups: unknown parent %q", q.Parent)
@@ -154,12 +159,12 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			p = &Page[*portfolio.Startup]{}
 			out[parent] = p
 		}
+		p.Total = total
 		if len(p.Items) == q.Window.Limit {
 			p.More = true // the extra row: not part of the page
 			return nil
 		}
 		p.Items = append(p.Items, s)
-		p.Total = total
 		return nil
 	})
 	if err != nil {
