@@ -16,7 +16,7 @@ import (
 // the admin token "alice", deletes the committee acces-cible/2024-10-07,
 // renames dossierfacile and changes its pitch, and retitles the incubator
 // anct. It returns the database's path.
-func editRealSnapshot(t *testing.T, dir string) string {
+func editRealSnapshot(t testing.TB, dir string) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "x.db")
 	if out, err := runCmd(t, "import", "--db", path, dir); err != nil {
@@ -136,5 +136,19 @@ func TestReimportRealSnapshotUpdatesUneditedFieldsAndAuditsEditedRecords(t *test
 	}
 	if e.TokenName != "import" || b.Link != "https://ancien.example" || a.Link != ss["dossierfacile"].Link || a.Name != "DossierFacile.logement.gouv.fr" {
 		t.Errorf("import entry by %q: before %+v, after %+v", e.TokenName, b, a)
+	}
+}
+
+// BenchmarkReimportEditedRealSnapshot re-imports the real snapshot into a
+// database where a committee was deleted and a startup and an incubator
+// were edited through the API: tombstones and edits are read, the edited
+// records merged, read before and after, and compared.
+func BenchmarkReimportEditedRealSnapshot(b *testing.B) {
+	dir := snapshotDir(b)
+	path := editRealSnapshot(b, dir)
+	for b.Loop() {
+		if out, err := runCmd(b, "import", "--db", path, dir); err != nil {
+			b.Fatalf("import: %v\n%s", err, out)
+		}
 	}
 }
