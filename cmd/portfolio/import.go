@@ -68,10 +68,16 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 		fmt.Fprintln(stdout, line)
 	}
-	if len(res.Kept) > 0 {
-		fmt.Fprintf(stdout, "%d places where the snapshot disagrees with what was recorded through the API (kept as recorded):\n", len(res.Kept))
-		for _, k := range res.Kept {
-			fmt.Fprintln(stdout, "  "+k)
+	if len(res.Skipped) > 0 {
+		fmt.Fprintf(stdout, "%d %s of the snapshot deleted through the API (not re-created):\n", len(res.Skipped), plural(len(res.Skipped), "record", "records"))
+		for _, s := range res.Skipped {
+			fmt.Fprintf(stdout, "  %s: %s\n", recordFile(s.In), s)
+		}
+	}
+	if len(res.Disagreements) > 0 {
+		fmt.Fprintf(stdout, "%d %s written through the API where the snapshot disagrees (kept as written):\n", len(res.Disagreements), plural(len(res.Disagreements), "field", "fields"))
+		for _, d := range res.Disagreements {
+			fmt.Fprintf(stdout, "  %s: %s\n", recordFile(d.In), d)
 		}
 	}
 	for _, k := range sqlite.Kinds {
@@ -88,4 +94,19 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 	}
 	return nil
+}
+
+// contentFolders maps the kinds of top-level records to their folder of
+// beta.gouv.fr content.
+var contentFolders = map[string]string{
+	"organisations": "_organisations", "incubators": "_incubators", "teams": "_teams", "startups": "_startups", "members": "_authors",
+}
+
+// recordFile returns the file of the snapshot that holds a top-level
+// record, relative to the content folder.
+func recordFile(r sqlite.Ref) string {
+	if f, ok := contentFolders[r.Kind]; ok {
+		return f + "/" + r.Slug + ".md"
+	}
+	return r.String()
 }

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -28,9 +30,12 @@ type LoadResult struct {
 	// Absent lists, per kind, the slugs of records the database holds but
 	// the load did not mention: an import never deletes them.
 	Absent map[string][]string
-	// Kept lists where the load disagreed with committees, phases or
-	// missions recorded through the API, which it kept as they were.
-	Kept []string
+	// Skipped lists the records of the load that were deleted through the
+	// API: the load did not re-create them.
+	Skipped []Skip
+	// Disagreements lists, per record and field, where the load's value
+	// differs from the one written through the API, which the load kept.
+	Disagreements []Disagreement
 }
 
 // Kinds lists the kinds of top-level records, in load order.
@@ -39,15 +44,19 @@ var Kinds = []string{"organisations", "incubators", "teams", "startups", "member
 // Load runs fill in one write transaction, giving it a portfolio.Sink that
 // upserts records by slug. Nothing is written when fill or the load fails.
 // Records already stored with the same content are left untouched, so
-// loading the same data twice changes nothing. Records written through the
-// API (source RECORDED) are never overwritten.
+// loading the same data twice changes nothing. What was done through the
+// API stays: a record deleted through it is not re-created, a field written
+// through it keeps its value (other fields follow the load), phases recorded
+// through it stay; the result lists where the load disagrees, and every
+// change the load makes to a record edited through the API goes to the
+// audit log.
 func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Sink) error) (*LoadResult, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("load: begin: %w", err)
 	}
 	defer tx.Rollback()
-	l := &loader{tx: tx, fresh: opts.Fresh, stmts: map[string]*sql.Stmt{}, res: &LoadResult{
+	l := &loader{tx: tx, fresh: opts.Fresh, now: time.Now().UTC(), stmts: map[string]*sql.Stmt{}, res: &LoadResult{
 		Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}, Absent: map[string][]string{},
 	}}
 	defer l.close()
@@ -56,6 +65,9 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 			return nil, fmt.Errorf("load: %w", err)
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM load_seen"); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+		if err := l.readAPIWork(ctx); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}
 	}
@@ -93,8 +105,13 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 type loader struct {
 	tx    *sql.Tx
 	fresh bool
+	now   time.Time
 	stmts map[string]*sql.Stmt
 	res   *LoadResult
+	// tombs and edits are what the API did (see edits.go); empty on a
+	// fresh load.
+	tombs map[Ref]Edit
+	edits map[Ref]map[string]Edit
 }
 
 func (l *loader) close() {
@@ -185,11 +202,7 @@ func upsertSQL(table string, cols []string) string {
 		}
 		b.WriteString("excluded." + c)
 	}
-	b.WriteString(")")
-	if table == "committees" || table == "missions" {
-		b.WriteString(" AND " + table + ".source = 'IMPORTED'")
-	}
-	b.WriteString(" RETURNING id, version")
+	b.WriteString(") RETURNING id, version")
 	q := b.String()
 	upsertCache.Store(key, q)
 	return q
@@ -225,26 +238,41 @@ func (l *loader) PutPhaseDefinition(ctx context.Context, p *portfolio.PhaseDefin
 
 // PutOrganisation upserts an organisation.
 func (l *loader) PutOrganisation(ctx context.Context, o *portfolio.Organisation) error {
-	_, err := l.upsert(ctx, "organisations", o.Slug,
-		[]string{"name", "acronym", "type", "domaine_ministeriel"},
-		[]any{o.Name, o.Acronym, o.Type, o.DomaineMinisteriel})
-	return err
+	rec := Ref{"organisations", o.Slug}
+	if l.skip(rec, rec) {
+		return nil
+	}
+	return putEdited(ctx, l, rec, rec, o, l.readOrganisation(ctx), func(o *portfolio.Organisation) error {
+		_, err := l.upsert(ctx, "organisations", o.Slug,
+			[]string{"name", "acronym", "type", "domaine_ministeriel"},
+			[]any{o.Name, o.Acronym, o.Type, o.DomaineMinisteriel})
+		return err
+	})
 }
 
 // PutIncubator upserts an incubator.
 func (l *loader) PutIncubator(ctx context.Context, i *portfolio.Incubator) error {
-	owner, err := l.ref(ctx, "organisations", i.OwnerSlug)
-	if err != nil {
-		return err
+	rec := Ref{"incubators", i.Slug}
+	if l.skip(rec, rec) {
+		return nil
 	}
-	_, err = l.upsert(ctx, "incubators", i.Slug,
-		[]string{"title", "owner_id", "short_description", "description", "contact", "website", "github", "address"},
-		[]any{i.Title, owner, i.ShortDescription, i.Description, i.Contact, i.Website, i.Github, i.Address})
-	return err
+	return putEdited(ctx, l, rec, rec, i, l.readIncubator(ctx), func(i *portfolio.Incubator) error {
+		owner, err := l.ref(ctx, "organisations", i.OwnerSlug)
+		if err != nil {
+			return err
+		}
+		_, err = l.upsert(ctx, "incubators", i.Slug,
+			[]string{"title", "owner_id", "short_description", "description", "contact", "website", "github", "address"},
+			[]any{i.Title, owner, i.ShortDescription, i.Description, i.Contact, i.Website, i.Github, i.Address})
+		return err
+	})
 }
 
 // PutTeam upserts a team.
 func (l *loader) PutTeam(ctx context.Context, t *portfolio.Team) error {
+	if rec := (Ref{"teams", t.Slug}); l.skip(rec, rec) {
+		return nil
+	}
 	inc, err := l.ref(ctx, "incubators", t.IncubatorSlug)
 	if err != nil {
 		return err
@@ -273,6 +301,14 @@ func (l *loader) ref(ctx context.Context, kind, slug string) (any, error) {
 // PutStartup upserts a startup and replaces its imported phases, events,
 // sponsors, tags and committees with the given ones.
 func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
+	rec := Ref{"startups", s.Slug}
+	if l.skip(rec, rec) {
+		return nil
+	}
+	return putEdited(ctx, l, rec, rec, s, l.readStartup(ctx), func(s *portfolio.Startup) error { return l.putStartup(ctx, s) })
+}
+
+func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 	inc, err := l.ref(ctx, "incubators", s.IncubatorSlug)
 	if err != nil {
 		return err
@@ -320,27 +356,19 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 	}
 	// Phases recorded through the API stay; a snapshot phase equal to one
 	// (same phase, same start) is not added twice, and a recorded phase the
-	// snapshot lacks is reported.
-	recorded := map[string]bool{}
+	// snapshot lacks or ends otherwise is reported.
+	var recorded []recordedPhase
 	if !l.fresh {
-		rows, err := l.tx.QueryContext(ctx, "SELECT phase || '@' || coalesce(start, '') FROM phases WHERE startup_id = ? AND source = 'RECORDED'", id)
-		if err != nil {
+		if recorded, err = l.recordedPhases(ctx, id); err != nil {
 			return fail("phases", err)
 		}
-		for rows.Next() {
-			var k string
-			if err := rows.Scan(&k); err != nil {
-				rows.Close()
-				return fail("phases", err)
-			}
-			recorded[k] = false
-		}
-		rows.Close()
 	}
+	matched := make([]*portfolio.PhasePeriod, len(recorded))
 	for i, p := range s.Phases {
-		k := string(p.Phase) + "@" + p.Start.String()
-		if _, ok := recorded[k]; ok {
-			recorded[k] = true
+		if j := slices.IndexFunc(recorded, func(r recordedPhase) bool { return r.Phase == p.Phase && r.Start == p.Start }); j >= 0 {
+			if matched[j] == nil {
+				matched[j] = &s.Phases[i]
+			}
 			continue
 		}
 		var next any
@@ -358,38 +386,33 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 			return fail("phases", err)
 		}
 	}
-	var missing []string
-	for k, inSnapshot := range recorded {
-		if !inSnapshot {
-			missing = append(missing, strings.Replace(k, "@", " from ", 1))
-		}
-	}
-	sort.Strings(missing)
-	for _, k := range missing {
-		l.res.Kept = append(l.res.Kept, fmt.Sprintf("startup %s: phase %s was recorded through the API and is not in the snapshot: kept", s.Slug, k))
-	}
+	l.phaseDisagreements(s.Slug, recorded, matched)
 	for i, e := range s.Events {
 		if _, err := l.exec(ctx, "INSERT INTO events (startup_id, seq, name, date, comment) VALUES (?, ?, ?, ?, ?)", id, i, e.Name, nullDate(e.Date), e.Comment); err != nil {
 			return fail("events", err)
 		}
 	}
 	keep := make([]string, 0, len(s.Committees))
+	in := Ref{"startups", s.Slug}
 	for i := range s.Committees {
-		c := &s.Committees[i]
-		var budget any
-		if c.BudgetEuros != nil {
-			budget = *c.BudgetEuros
+		rec := Ref{"committees", s.Committees[i].Slug}
+		if l.skip(rec, in) {
+			continue
 		}
-		_, recorded, err := l.upsertChild(ctx, "committees", c.Slug,
-			[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
-			[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, string(portfolio.SourceImported)})
+		err := putEdited(ctx, l, rec, in, &s.Committees[i], l.readCommittee(ctx), func(c *portfolio.Committee) error {
+			var budget any
+			if c.BudgetEuros != nil {
+				budget = *c.BudgetEuros
+			}
+			_, err := l.upsertChild(ctx, "committees", c.Slug,
+				[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
+				[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, source(c.Source)})
+			return err
+		})
 		if err != nil {
 			return fail("committees", err)
 		}
-		if recorded {
-			l.res.Kept = append(l.res.Kept, fmt.Sprintf("committee %s: recorded through the API; the snapshot's version (%q) is ignored", c.Slug, c.Comment))
-		}
-		keep = append(keep, c.Slug)
+		keep = append(keep, rec.Slug)
 	}
 	if !l.fresh {
 		if err := l.deleteOthers(ctx, "committees", "startup_id", id, keep); err != nil {
@@ -400,20 +423,26 @@ func (l *loader) PutStartup(ctx context.Context, s *portfolio.Startup) error {
 }
 
 // upsertChild upserts a row of committees or missions (tables with a slug
-// and a source) without counting it as a top-level record. Rows recorded
-// through the API are left as they are: recorded is then true.
-func (l *loader) upsertChild(ctx context.Context, table, slug string, cols []string, vals []any) (id int64, recorded bool, err error) {
-	var version int64
-	err = l.queryRow(ctx, upsertSQL(table, cols), append([]any{slug}, vals...)...).Scan(&id, &version)
-	if errors.Is(err, sql.ErrNoRows) {
-		var source string
-		err = l.queryRow(ctx, "SELECT id, source FROM "+table+" WHERE slug = ?", slug).Scan(&id, &source)
-		recorded = source == string(portfolio.SourceRecorded)
+// and a source) without counting it as a top-level record.
+func (l *loader) upsertChild(ctx context.Context, table, slug string, cols []string, vals []any) (int64, error) {
+	var id, version int64
+	err := l.queryRow(ctx, upsertSQL(table, cols), append([]any{slug}, vals...)...).Scan(&id, &version)
+	if errors.Is(err, sql.ErrNoRows) { // unchanged
+		err = l.queryRow(ctx, "SELECT id FROM "+table+" WHERE slug = ?", slug).Scan(&id)
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("%s %s: %w", table, slug, err)
+		return 0, fmt.Errorf("%s %s: %w", table, slug, err)
 	}
-	return id, recorded, nil
+	return id, nil
+}
+
+// source is the source a load writes: RECORDED only for a row written
+// through the API, whose stored source putEdited passes on.
+func source(s portfolio.Source) string {
+	if s == portfolio.SourceRecorded {
+		return string(s)
+	}
+	return string(portfolio.SourceImported)
 }
 
 // deleteOthers removes the imported rows of table under parent whose slug is
@@ -447,6 +476,9 @@ func (l *loader) deleteOthers(ctx context.Context, table, parentCol string, pare
 // PutMember upserts a member and replaces their imported missions,
 // competences, teams and legacy startup lists with the given ones.
 func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
+	if rec := (Ref{"members", m.Slug}); l.skip(rec, rec) {
+		return nil
+	}
 	domain := m.Domain
 	if domain == "" {
 		domain = portfolio.DomainOther
@@ -487,29 +519,35 @@ func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
 		}
 	}
 	keep := make([]string, 0, len(m.Missions))
+	in := Ref{"members", m.Slug}
 	for i := range m.Missions {
-		ms := &m.Missions[i]
-		mid, recorded, err := l.upsertChild(ctx, "missions", ms.Slug,
-			[]string{"member_id", "seq", "start", `"end"`, "status", "employer", "source"},
-			[]any{id, i, ms.Start.String(), nullDate(ms.End), nullString(string(ms.Status)), ms.Employer, string(portfolio.SourceImported)})
+		rec := Ref{"missions", m.Missions[i].Slug}
+		if l.skip(rec, in) {
+			continue
+		}
+		err := putEdited(ctx, l, rec, in, &m.Missions[i], l.readMission(ctx), func(ms *portfolio.Mission) error {
+			mid, err := l.upsertChild(ctx, "missions", ms.Slug,
+				[]string{"member_id", "seq", "start", `"end"`, "status", "employer", "source"},
+				[]any{id, i, ms.Start.String(), nullDate(ms.End), nullString(string(ms.Status)), ms.Employer, source(ms.Source)})
+			if err != nil {
+				return err
+			}
+			if !l.fresh {
+				if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ?", mid); err != nil {
+					return err
+				}
+			}
+			for _, s := range ms.Startups {
+				if _, err := l.exec(ctx, "INSERT OR IGNORE INTO mission_startups (mission_id, startup_id) SELECT ?, id FROM startups WHERE slug = ?", mid, s); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
 			return fail("missions", err)
 		}
-		keep = append(keep, ms.Slug)
-		if recorded {
-			l.res.Kept = append(l.res.Kept, fmt.Sprintf("mission %s: changed through the API; the snapshot's version is ignored", ms.Slug))
-			continue
-		}
-		if !l.fresh {
-			if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ?", mid); err != nil {
-				return fail("missions", err)
-			}
-		}
-		for _, s := range ms.Startups {
-			if _, err := l.exec(ctx, "INSERT OR IGNORE INTO mission_startups (mission_id, startup_id) SELECT ?, id FROM startups WHERE slug = ?", mid, s); err != nil {
-				return fail("missions", err)
-			}
-		}
+		keep = append(keep, rec.Slug)
 	}
 	if !l.fresh {
 		if err := l.deleteOthers(ctx, "missions", "member_id", id, keep); err != nil {
@@ -527,3 +565,63 @@ const refreshNextStartsSQL = `UPDATE phases SET next_start = (
 	WHERE q.startup_id = phases.startup_id AND q.start IS NOT NULL
 		AND (q.start > phases.start OR (q.start = phases.start AND q.seq > phases.seq))
 ) WHERE startup_id = ? AND start IS NOT NULL`
+
+// recordedPhase is a phase recorded through the API, as a load finds it.
+type recordedPhase struct {
+	Phase      portfolio.Phase
+	Start, End portfolio.Date
+}
+
+func (p recordedPhase) String() string { return phaseText(p.Phase, p.Start, p.End) }
+
+func phaseText(p portfolio.Phase, start, end portfolio.Date) string {
+	s := string(p) + " " + start.String() + ".."
+	if !end.IsZero() {
+		s += end.String()
+	}
+	return s
+}
+
+// recordedPhases returns the phases of a startup recorded through the API.
+func (l *loader) recordedPhases(ctx context.Context, startupID int64) ([]recordedPhase, error) {
+	rows, err := l.tx.QueryContext(ctx, `SELECT phase, coalesce(start, ''), coalesce("end", '') FROM phases WHERE startup_id = ? AND source = 'RECORDED' ORDER BY start, seq`, startupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []recordedPhase
+	for rows.Next() {
+		var p recordedPhase
+		var start, end string
+		if err := rows.Scan(&p.Phase, &start, &end); err != nil {
+			return nil, err
+		}
+		p.Start, p.End = parseDate(start), parseDate(end)
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// phaseDisagreements notes, as one disagreement on the startup's phases,
+// the recorded phases that the snapshot lacks (matched[i] nil) or ends on
+// another day.
+func (l *loader) phaseDisagreements(slug string, recorded []recordedPhase, matched []*portfolio.PhasePeriod) {
+	var kept, snap []string
+	for i, r := range recorded {
+		switch m := matched[i]; {
+		case m == nil:
+			kept = append(kept, r.String())
+			snap = append(snap, "no "+string(r.Phase)+" from "+r.Start.String())
+		case m.End != r.End:
+			kept = append(kept, r.String())
+			snap = append(snap, phaseText(m.Phase, m.Start, m.End))
+		}
+	}
+	if len(kept) == 0 {
+		return
+	}
+	rec := Ref{"startups", slug}
+	e := l.edits[rec]["phases"] // none for phases recorded before the edits were noted
+	l.res.Disagreements = append(l.res.Disagreements, Disagreement{Record: rec, In: rec, Field: "phases",
+		Kept: show(strings.Join(kept, ", ")), Snapshot: show(strings.Join(snap, ", ")), Edit: e})
+}

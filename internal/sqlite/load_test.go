@@ -12,35 +12,58 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-// sample returns a small, complete set of records.
-func sample() func(portfolio.Sink) error {
+// records is the small, complete set of records that sample loads; tests
+// change a copy of it to play a newer snapshot.
+type records struct {
+	org  portfolio.Organisation
+	inc  portfolio.Incubator
+	team portfolio.Team
+	st   portfolio.Startup
+	mb   portfolio.Member
+}
+
+func sampleRecords() *records {
 	d := portfolio.MustDate
 	budget := int64(250000)
+	return &records{
+		org:  portfolio.Organisation{Slug: "min-jardins", Name: "Ministère des Jardins", Acronym: "MJ"},
+		inc:  portfolio.Incubator{Slug: "serre", Title: "La Serre", OwnerSlug: "min-jardins"},
+		team: portfolio.Team{Slug: "serre-anim", Name: "Animation", IncubatorSlug: "serre"},
+		st: portfolio.Startup{
+			Slug: "arrosoir", Name: "Arrosoir", Pitch: "Arroser à l'heure", IncubatorSlug: "serre",
+			Sponsors: []string{"min-jardins", "inconnue"}, Thematiques: []string{"Jardin"},
+			Phases: []portfolio.PhasePeriod{
+				{Phase: portfolio.PhaseInvestigation, Start: d("2023-01-01")},
+				{Phase: portfolio.PhaseConstruction, Start: d("2023-06-01")},
+			},
+			Events: []portfolio.StartupEvent{{Name: "committee", Date: d("2023-05-20"), Comment: "Passage en construction"}},
+			Committees: []portfolio.Committee{{Slug: "arrosoir/2023-05-20", Date: d("2023-05-20"),
+				Decision: portfolio.DecisionAdvance, NextPhase: portfolio.PhaseConstruction, BudgetEuros: &budget, Comment: "Passage en construction"}},
+		},
+		mb: portfolio.Member{Slug: "jeanne.pioche", Fullname: "Jeanne Pioche", Domain: portfolio.DomainDesign,
+			Teams: []string{"serre-anim"}, Competences: []string{"UX"},
+			Missions: []portfolio.Mission{{Slug: "jeanne.pioche/1", Start: d("2023-01-15"), Status: portfolio.StatusIndependent, Startups: []string{"arrosoir"}}}},
+	}
+}
+
+// fill loads the records into a sink.
+func (r *records) fill() func(portfolio.Sink) error {
 	return func(s portfolio.Sink) error {
 		ctx := context.Background()
 		steps := []error{
 			s.PutPhaseDefinition(ctx, &portfolio.PhaseDefinition{Phase: portfolio.PhaseConstruction, Label: "Construction", Order: 2}),
-			s.PutOrganisation(ctx, &portfolio.Organisation{Slug: "min-jardins", Name: "Ministère des Jardins", Acronym: "MJ"}),
-			s.PutIncubator(ctx, &portfolio.Incubator{Slug: "serre", Title: "La Serre", OwnerSlug: "min-jardins"}),
-			s.PutTeam(ctx, &portfolio.Team{Slug: "serre-anim", Name: "Animation", IncubatorSlug: "serre"}),
-			s.PutStartup(ctx, &portfolio.Startup{
-				Slug: "arrosoir", Name: "Arrosoir", Pitch: "Arroser à l'heure", IncubatorSlug: "serre",
-				Sponsors: []string{"min-jardins", "inconnue"}, Thematiques: []string{"Jardin"},
-				Phases: []portfolio.PhasePeriod{
-					{Phase: portfolio.PhaseInvestigation, Start: d("2023-01-01")},
-					{Phase: portfolio.PhaseConstruction, Start: d("2023-06-01")},
-				},
-				Events: []portfolio.StartupEvent{{Name: "committee", Date: d("2023-05-20"), Comment: "Passage en construction"}},
-				Committees: []portfolio.Committee{{Slug: "arrosoir/2023-05-20", Date: d("2023-05-20"),
-					Decision: portfolio.DecisionAdvance, NextPhase: portfolio.PhaseConstruction, BudgetEuros: &budget, Comment: "Passage en construction"}},
-			}),
-			s.PutMember(ctx, &portfolio.Member{Slug: "jeanne.pioche", Fullname: "Jeanne Pioche", Domain: portfolio.DomainDesign,
-				Teams: []string{"serre-anim"}, Competences: []string{"UX"},
-				Missions: []portfolio.Mission{{Slug: "jeanne.pioche/1", Start: d("2023-01-15"), Status: portfolio.StatusIndependent, Startups: []string{"arrosoir"}}}}),
+			s.PutOrganisation(ctx, &r.org),
+			s.PutIncubator(ctx, &r.inc),
+			s.PutTeam(ctx, &r.team),
+			s.PutStartup(ctx, &r.st),
+			s.PutMember(ctx, &r.mb),
 		}
 		return errors.Join(steps...)
 	}
 }
+
+// sample returns a small, complete set of records.
+func sample() func(portfolio.Sink) error { return sampleRecords().fill() }
 
 func count(t *testing.T, db *sqlite.DB, table string) int {
 	t.Helper()

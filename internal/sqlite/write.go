@@ -78,12 +78,8 @@ func (w *wtx) audit(objType, slug string, before, after any) error {
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
-	var tokenID any
-	if w.id.TokenID != 0 {
-		tokenID = w.id.TokenID
-	}
 	_, err = w.exec(`INSERT INTO audit_log (at, token_id, token_name, role, mutation, object_type, object_slug, before, after)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, w.now.Format("2006-01-02T15:04:05.000Z"), tokenID, w.id.TokenName, string(w.id.Role),
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, w.at(), w.tokenID(), w.id.TokenName, string(w.id.Role),
 		w.mutation, objType, slug, b, a)
 	return err
 }
@@ -239,6 +235,9 @@ func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*por
 			return err
 		}
 		out = c
+		if err := w.edited("committees", slug, nil, c); err != nil {
+			return err
+		}
 		return w.audit("Committee", slug, nil, c)
 	})
 	return out, err
@@ -263,8 +262,8 @@ func (w *wtx) insertCommittee(startupID int64, c *portfolio.Committee) error {
 }
 
 // UpdateCommittee applies patch to the committee with this slug if its
-// version is still version. The committee becomes RECORDED: imports no
-// longer touch it.
+// version is still version. The committee becomes RECORDED, and imports
+// keep the fields the patch changed.
 func (db *DB) UpdateCommittee(ctx context.Context, slug string, version int64, patch func(*portfolio.Committee) error) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
 	err := db.mutate(ctx, "updateCommittee", portfolio.RoleManager, func(w *wtx) error {
@@ -296,13 +295,16 @@ func (db *DB) UpdateCommittee(ctx context.Context, slug string, version int64, p
 			return err
 		}
 		out = c
+		if err := w.edited("committees", slug, &before, c); err != nil {
+			return err
+		}
 		return w.audit("Committee", slug, before, c)
 	})
 	return out, err
 }
 
 // DeleteCommittee deletes the committee with this slug if its version is
-// still version, and returns it as it was.
+// still version, and returns it as it was. Imports do not re-create it.
 func (db *DB) DeleteCommittee(ctx context.Context, slug string, version int64) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
 	err := db.mutate(ctx, "deleteCommittee", portfolio.RoleManager, func(w *wtx) error {
@@ -324,6 +326,9 @@ func (db *DB) DeleteCommittee(ctx context.Context, slug string, version int64) (
 			return err
 		}
 		out = c
+		if err := w.deleted("committees", slug); err != nil {
+			return err
+		}
 		return w.audit("Committee", slug, c, nil)
 	})
 	return out, err
@@ -398,6 +403,9 @@ func (db *DB) StartPhase(ctx context.Context, slug string, version *int64, phase
 			return err
 		}
 		out = s
+		if err := w.markEdited("startups", slug, "phases"); err != nil {
+			return err
+		}
 		return w.audit("Startup", slug, before, s)
 	})
 	return out, err
@@ -502,6 +510,14 @@ func (db *DB) CreateStartup(ctx context.Context, s *portfolio.Startup, first *po
 		}
 		s.Version = 1
 		out = s
+		if err := w.edited("startups", s.Slug, nil, s); err != nil {
+			return err
+		}
+		if first != nil {
+			if err := w.markEdited("startups", s.Slug, "phases"); err != nil {
+				return err
+			}
+		}
 		return w.audit("Startup", s.Slug, nil, s)
 	})
 	return out, err
@@ -545,6 +561,9 @@ func (db *DB) UpdateStartup(ctx context.Context, slug string, version int64, pat
 			return err
 		}
 		out = s
+		if err := w.edited("startups", slug, &before, s); err != nil {
+			return err
+		}
 		return w.audit("Startup", slug, before, s)
 	})
 	return out, err
@@ -651,13 +670,17 @@ func (db *DB) AddMission(ctx context.Context, m *portfolio.Mission) (*portfolio.
 			return err
 		}
 		out = m
+		if err := w.edited("missions", m.Slug, nil, m); err != nil {
+			return err
+		}
 		return w.audit("Mission", m.Slug, nil, m)
 	})
 	return out, err
 }
 
 // UpdateMission applies patch to the mission with this slug if its version
-// is still version. The mission becomes RECORDED.
+// is still version. The mission becomes RECORDED, and imports keep the
+// fields the patch changed.
 func (db *DB) UpdateMission(ctx context.Context, mutation, slug string, version int64, patch func(*portfolio.Mission) error) (*portfolio.Mission, error) {
 	var out *portfolio.Mission
 	err := db.mutate(ctx, mutation, portfolio.RoleManager, func(w *wtx) error {
@@ -692,6 +715,9 @@ func (db *DB) UpdateMission(ctx context.Context, mutation, slug string, version 
 			return err
 		}
 		out = m
+		if err := w.edited("missions", slug, &before, m); err != nil {
+			return err
+		}
 		return w.audit("Mission", slug, before, m)
 	})
 	return out, err
@@ -733,21 +759,13 @@ func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, versi
 			}
 			owner = id
 		}
-		var before *portfolio.Incubator
-		rows, err := w.tx.QueryContext(w.ctx, "SELECT "+incubatorCols+" FROM incubators i WHERE i.slug = ?", i.Slug)
-		if err != nil {
-			return fmt.Errorf("upsertIncubator: %w", err)
-		}
-		var cur int64
-		for rows.Next() {
-			before, err = scanIncubator(rows)
-			if before != nil {
-				cur = before.Version
-			}
-		}
-		rows.Close()
+		before, err := w.incubator(i.Slug)
 		if err != nil {
 			return err
+		}
+		var cur int64
+		if before != nil {
+			cur = before.Version
 		}
 		if err := checkUpsert("incubator", i.Slug, before != nil, cur, version); err != nil {
 			return err
@@ -763,6 +781,9 @@ func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, versi
 		}
 		i.Version = cur + 1
 		out = i
+		if err := w.edited("incubators", i.Slug, before, i); err != nil {
+			return err
+		}
 		if before == nil {
 			return w.audit("Incubator", i.Slug, nil, i)
 		}
@@ -779,21 +800,13 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 		if err := o.ValidateEdit(); err != nil {
 			return err
 		}
-		var before *portfolio.Organisation
-		var cur int64
-		rows, err := w.tx.QueryContext(w.ctx, "SELECT "+organisationCols+" FROM organisations o WHERE o.slug = ?", o.Slug)
-		if err != nil {
-			return fmt.Errorf("upsertOrganisation: %w", err)
-		}
-		for rows.Next() {
-			before, err = scanOrganisation(rows)
-			if before != nil {
-				cur = before.Version
-			}
-		}
-		rows.Close()
+		before, err := w.organisation(o.Slug)
 		if err != nil {
 			return err
+		}
+		var cur int64
+		if before != nil {
+			cur = before.Version
 		}
 		if err := checkUpsert("organisation", o.Slug, before != nil, cur, version); err != nil {
 			return err
@@ -805,6 +818,9 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 			}
 			o.Version = 1
 			out = o
+			if err := w.edited("organisations", o.Slug, nil, o); err != nil {
+				return err
+			}
 			return w.audit("Organisation", o.Slug, nil, o)
 		}
 		if _, err := w.exec(`UPDATE organisations SET name = ?, acronym = ?, type = ?, domaine_ministeriel = ?, version = version + 1 WHERE slug = ?`,
@@ -813,6 +829,9 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 		}
 		o.Version = cur + 1
 		out = o
+		if err := w.edited("organisations", o.Slug, before, o); err != nil {
+			return err
+		}
 		return w.audit("Organisation", o.Slug, before, o)
 	})
 	return out, err
