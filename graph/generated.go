@@ -2588,7 +2588,7 @@ enum Decision {
 enum Source {
   "Imported from beta.gouv.fr content (or the synthetic seed)."
   IMPORTED
-  "Recorded through this API; imports never overwrite it."
+  "Recorded through this API: imports never delete it, and keep every field written through the API (their summary lists where the snapshot disagrees)."
   RECORDED
 }
 
@@ -3436,7 +3436,7 @@ overwriting. Records are named by slug or by global id.
 type Mutation {
   "Records the outcome of an investment committee that has taken place."
   recordCommittee(input: RecordCommitteeInput!): CommitteePayload!
-  "Changes a committee; it becomes RECORDED (imports no longer touch it)."
+  "Changes a committee; it becomes RECORDED: later imports keep the fields changed here, and never bring back a deleted committee."
   updateCommittee(input: UpdateCommitteeInput!): CommitteePayload!
   "Deletes a committee."
   deleteCommittee(input: DeleteCommitteeInput!): CommitteePayload!
