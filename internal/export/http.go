@@ -293,7 +293,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 // fail answers with the error, before anything was written.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if re, ok := IsRequestError(err); ok {
-		writeError(w, re)
+		writeError(w, damaged(re))
 		return
 	}
 	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
@@ -301,6 +301,18 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	h.cfg.Logger.ErrorContext(r.Context(), "export failed", "err", err)
 	writeError(w, &RequestError{Status: http.StatusInternalServerError, Message: "internal error"})
+}
+
+// damaged turns the failure of a query on a damaged database (a
+// DATABASE_DAMAGED error) into a 503 that says so; other errors are
+// returned as they are.
+func damaged(re *RequestError) *RequestError {
+	for _, e := range re.Errors {
+		if e.Code() == portfolio.EDamaged {
+			return &RequestError{Status: http.StatusServiceUnavailable, Message: "the database is damaged; see the server log", Errors: []GraphQLError{e}}
+		}
+	}
+	return re
 }
 
 func writeError(w http.ResponseWriter, err error) {
