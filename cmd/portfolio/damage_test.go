@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -64,24 +65,47 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 }
 
 func TestServeRefusesADamagedDatabase(t *testing.T) {
-	db := fixtureDB(t)
-	sqlitetest.Corrupt(t, db, "startups")
-	stdout, stderr, err := serveOrFail(t, db)
-	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), db+" is damaged") {
-		t.Errorf("serve of a damaged database: %v (exit %d), want exit 1 naming it", err, exitCode(err))
+	tests := []struct {
+		name   string
+		damage func(t *testing.T, db string)
+		says   []string
+	}{
+		{"pages overwritten", func(t *testing.T, db string) { sqlitetest.Corrupt(t, db, "startups") },
+			[]string{"is damaged: not serving it. PRAGMA quick_check says:\n  ", "malformed"}},
+		{"not a database", func(t *testing.T, db string) {
+			for _, p := range []string{db, db + "-wal", db + "-shm"} {
+				os.Remove(p)
+			}
+			if err := os.WriteFile(db, []byte("portfolio.db: not SQLite at all\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"is damaged: not serving it. Opening it says:\n  ", "file is not a database"}},
 	}
-	for _, w := range []string{
-		"The database " + db + " is damaged: not serving it. PRAGMA quick_check says:\n  ",
-		"malformed",
-		"portfolio check --db " + db + "\n",
-		"portfolio backup --db " + db + " ",
-	} {
-		if !strings.Contains(stderr, w) {
-			t.Errorf("stderr lacks %q:\n%s", w, stderr)
-		}
-	}
-	if strings.Contains(stdout, "listening") {
-		t.Errorf("stdout: %s", stdout)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db := fixtureDB(t)
+			tt.damage(t, db)
+			before := fileBytes(t, db)
+			stdout, stderr, err := serveOrFail(t, db)
+			if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), db+" is damaged") {
+				t.Errorf("serve of a damaged database: %v (exit %d), want exit 1 naming it", err, exitCode(err))
+			}
+			for _, w := range append(tt.says,
+				"The database "+db+" is damaged",
+				"portfolio check --db "+db+"\n",
+				"portfolio backup --db "+db+" ",
+			) {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stdout, "listening") {
+				t.Errorf("stdout: %s", stdout)
+			}
+			if !bytes.Equal(fileBytes(t, db), before) {
+				t.Errorf("serve wrote to the damaged file")
+			}
+		})
 	}
 }
 

@@ -174,7 +174,7 @@ func checkBeforeServing(ctx context.Context, e env, path string, stdout, stderr 
 	db, err := sqlite.OpenExisting(ctx, path)
 	if err != nil {
 		if errors.Is(err, portfolio.ErrDamaged) {
-			return refuseDamaged(e, path, []string{err.Error()}, stderr)
+			return refuseDamaged(e, path, "Opening it", []string{err.Error()}, stderr)
 		}
 		return fmt.Errorf("serve: %w", err)
 	}
@@ -184,7 +184,7 @@ func checkBeforeServing(ctx context.Context, e env, path string, stdout, stderr 
 		return fmt.Errorf("serve: quick_check of %s: %w", path, err)
 	}
 	if len(problems) > 0 {
-		return refuseDamaged(e, path, problems, stderr)
+		return refuseDamaged(e, path, "PRAGMA quick_check", problems, stderr)
 	}
 	fmt.Fprintf(stdout, "%s: quick_check ok in %s\n", path, time.Since(start).Round(time.Millisecond))
 	return nil
@@ -193,8 +193,10 @@ func checkBeforeServing(ctx context.Context, e env, path string, stdout, stderr 
 // maxProblemsShown bounds the problems of quick_check that serve prints.
 const maxProblemsShown = 10
 
-func refuseDamaged(e env, path string, problems []string, stderr io.Writer) error {
-	fmt.Fprintf(stderr, "The database %s is damaged: not serving it. PRAGMA quick_check says:\n", path)
+// refuseDamaged prints the problems, what found them (how: "PRAGMA
+// quick_check") and the commands to run, and returns serve's error.
+func refuseDamaged(e env, path, how string, problems []string, stderr io.Writer) error {
+	fmt.Fprintf(stderr, "The database %s is damaged: not serving it. %s says:\n", path, how)
 	for i, p := range problems {
 		if i == maxProblemsShown {
 			fmt.Fprintf(stderr, "  … and %d more\n", len(problems)-i)
@@ -206,7 +208,7 @@ func refuseDamaged(e env, path string, problems []string, stderr io.Writer) erro
 	fmt.Fprintf(stderr, "To list every problem:                 %s\n", e.cmdline("check --db "+q))
 	fmt.Fprintf(stderr, "To try to copy what can still be read: %s\n", e.cmdline("backup --db "+q+" "+shellQuote(freshName(path, "rescued"))))
 	fmt.Fprintln(stderr, "Then serve a good backup in its place, or import the snapshot again into a new file.")
-	return fmt.Errorf("serve: %s is damaged (%d %s from PRAGMA quick_check); nothing served", path, len(problems), plural(len(problems), "problem", "problems"))
+	return fmt.Errorf("serve: %s is damaged (%d %s); nothing served", path, len(problems), plural(len(problems), "problem", "problems"))
 }
 
 // playgroundAssetsHelp is the help of --playground-assets: it lists the
