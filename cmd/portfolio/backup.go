@@ -11,9 +11,9 @@ import (
 )
 
 func cmdBackup(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("backup", "backup [--db PATH] OUT", stderr)
+	fs := newFlags("backup", "backup [--db PATH] OUT", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database to copy, which a server may be using (env PORTFOLIO_DB)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -9,9 +9,9 @@ import (
 )
 
 func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check [--db PATH]", stderr)
+	fs := newFlags("check", "check [--db PATH]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database to check, which a server may be using (env PORTFOLIO_DB)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -22,6 +22,14 @@ func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return fmt.Errorf("check: %w", err)
 	}
 	defer db.Close()
+	if origin, err := db.Origin(ctx); err != nil {
+		fmt.Fprintf(stdout, "origin: unreadable (%v)\n", err)
+	} else {
+		fmt.Fprintf(stdout, "origin: %s\n", origin)
+		if n := len(origin.Events); n > 0 && !origin.Events[n-1].Legacy && len(origin.Events[n-1].Counts) > 0 {
+			fmt.Fprintf(stdout, "  %s\n", origin.Events[n-1].CountsLine())
+		}
+	}
 	problems, err := db.Check(ctx)
 	if err != nil {
 		return err

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	iofs "io/fs"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,15 +39,15 @@ The command reads the database file directly, so it runs with admin rights:
 protected fields (statuses, employers, budgets, comments) are filled in.
 
 Examples:
-  portfolio export --preset startups --format xlsx -o portefeuille.xlsx
-  portfolio export --preset startups --filter incubators=dinum,anct --filter active=true --dialect excel-fr -o dinum.csv
-  portfolio export --query startups.graphql --format ndjson --as-of 2026-01-01 > startups.ndjson
+  PROG export --preset startups --format xlsx -o portefeuille.xlsx
+  PROG export --preset startups --filter incubators=dinum,anct --filter active=true --dialect excel-fr -o dinum.csv
+  PROG export --query startups.graphql --format ndjson --as-of 2026-01-01 > startups.ndjson
 `
 
 func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("export", "export --query FILE|--preset NAME [--format F] [-o FILE] [flags]", stderr)
+	fs := newFlags("export", "export --query FILE|--preset NAME [--format F] [-o FILE] [flags]", e, stdout, stderr)
 	usage := fs.Usage
-	fs.Usage = func() { fmt.Fprint(stderr, exportHelp+"\n"); usage() }
+	fs.Usage = func() { fmt.Fprint(fs.Output(), withProg(exportHelp, e)+"\n"); usage() }
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file (env PORTFOLIO_DB)")
 	queryFile := fs.String("query", "", "`FILE` holding the GraphQL query to export (- reads standard input)")
 	presetName := fs.String("preset", "", "a ready-made export: startups, members or committees")
@@ -59,7 +61,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	pageSize := fs.Int("page-size", export.PageSize, "nodes read per run of the query (at most 1000)")
 	var filters kvFlag
 	fs.Var(&filters, "filter", "a filter of a preset, `NAME=VALUE` (lists comma-separated); repeat for more, e.g. --filter incubators=dinum,anct --filter active=true")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -158,7 +160,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	if *outPath != "" {
 		file, err = os.CreateTemp(filepath.Dir(*outPath), ".portfolio-export-*")
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
+			return writeError(*outPath, err)
 		}
 		defer func() {
 			if file != nil { // not renamed: an error came first
@@ -174,28 +176,49 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	}
 	bar := newProgress(stderr, "exporting "+plan.Name)
 	start := time.Now()
-	st, err := plan.Run(ctx, export.HandlerRunner(server.GraphQL(server.Config{DB: db})), w, export.Options{Progress: bar.update, PageSize: *pageSize})
+	// Internal errors are logged to stderr: the messages of the answers
+	// send there ("see the server log").
+	gql := server.GraphQL(server.Config{DB: db, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	st, err := plan.Run(ctx, export.HandlerRunner(gql), w, export.Options{Progress: bar.update, PageSize: *pageSize})
 	bar.done()
 	if err != nil {
+		var pe *iofs.PathError
+		if file != nil && errors.As(err, &pe) && pe.Path == file.Name() {
+			return writeError(*outPath, err)
+		}
 		return err
 	}
 	dest := "standard output"
 	if file != nil {
 		// A temporary file is private; the export gets the mode of a new file.
 		if err := file.Chmod(0o644); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return writeError(*outPath, err)
 		}
 		if err := file.Close(); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return writeError(*outPath, err)
 		}
 		if err := os.Rename(file.Name(), *outPath); err != nil {
-			return fmt.Errorf("export: %w", err)
+			return writeError(*outPath, err)
 		}
 		file = nil
 		dest = *outPath
 	}
 	fmt.Fprintf(stderr, "exported %d rows of %s to %s (%s) in %s\n", st.Rows, plan.Name, dest, format, time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// writeError says that the export could not be written to out, the
+// user's path, rather than naming the temporary file beside it.
+func writeError(out string, err error) error {
+	var pe *iofs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return fmt.Errorf("export: cannot write %s: %w", out, err)
 }
 
 // queryRequest reads the query file and its variables; --as-of becomes

@@ -103,6 +103,8 @@ func TestExportCommandErrors(t *testing.T) {
 		{"bad filter", []string{"--db", db, "--preset", "startups", "--filter", "incubator=x"}, false, `unknown parameter "incubator"`},
 		{"invalid query", []string{"--db", db, "--query", bad, "-o", filepath.Join(dir, "out.csv")}, false, "the query is invalid"},
 		{"no database", []string{"--db", filepath.Join(dir, "none.db"), "--preset", "startups"}, false, "none.db"},
+		// The user's path, not that of the temporary file beside it.
+		{"folder missing", []string{"--db", db, "--preset", "startups", "-o", filepath.Join(dir, "nope", "x.csv")}, false, "export: cannot write " + filepath.Join(dir, "nope", "x.csv") + ": no such file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

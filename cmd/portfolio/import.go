@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"github.com/incubateurs/portfolio/internal/betagouv"
@@ -12,10 +13,10 @@ import (
 )
 
 func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("import", "import [--db PATH] [--strict] DIR", stderr)
-	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, created if missing (env PORTFOLIO_DB)")
+	fs := newFlags("import", "import [--db PATH] [--strict] DIR", e, stdout, stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, created if missing (env PORTFOLIO_DB); never one holding a seeded network")
 	strict := fs.Bool("strict", false, "fail, writing nothing, if the content has any problem")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -23,6 +24,9 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		return usageError{"import takes one folder: a beta.gouv.fr repository or its content/ folder"}
 	}
 	dir := fs.Arg(0)
+	if err := checkOrigin(ctx, e, *dbPath, sqlite.OriginImported, false, dir); err != nil {
+		return err
+	}
 	start := time.Now()
 	bar := newProgress(stderr, "reading")
 	snap, err := betagouv.Read(ctx, dir, betagouv.Options{Progress: bar.update})
@@ -55,11 +59,19 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	res, err := db.Load(ctx, sqlite.LoadOptions{}, func(sink portfolio.Sink) error { return snap.WriteTo(ctx, sink) })
+	counts := snap.Counts()
+	source, err := filepath.Abs(dir)
 	if err != nil {
+		return fmt.Errorf("import: %w", err)
+	}
+	origin := &sqlite.OriginEvent{Kind: sqlite.OriginImported, Source: source, Counts: counts}
+	res, err := db.Load(ctx, sqlite.LoadOptions{Origin: origin}, func(sink portfolio.Sink) error { return snap.WriteTo(ctx, sink) })
+	if err != nil {
+		if r := explainOrigin(e, err, dir); r != err {
+			return r
+		}
 		return fmt.Errorf("import: nothing written: %w", err)
 	}
-	counts := snap.Counts()
 	fmt.Fprintf(stdout, "imported %s into %s in %s (read %s)\n", dir, *dbPath, time.Since(start).Round(time.Millisecond), readTime.Round(time.Millisecond))
 	for _, k := range []string{"startups", "incubators", "organisations", "members", "missions", "committees", "teams", "phases", "events"} {
 		line := fmt.Sprintf("  %-14s %6d", k, counts[k])

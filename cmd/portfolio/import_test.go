@@ -158,10 +158,31 @@ func TestSecondImportLeavesContentIdentical(t *testing.T) {
 		t.Errorf("second import's summary:\n%s", out)
 	}
 	after := dump(t, db)
+	// The origin table records each import; every other row stays.
+	before, beforeImports := withoutOrigin(before)
+	after, afterImports := withoutOrigin(after)
 	if before != after {
 		t.Errorf("the second import changed the database content (%d bytes of rows before, %d after)", len(before), len(after))
+	}
+	if beforeImports != 1 || afterImports != 2 {
+		t.Errorf("origin rows: %d after the first import, %d after the second; want 1 and 2", beforeImports, afterImports)
 	}
 	if len(before) < 100000 {
 		t.Errorf("the dump is suspiciously small: %d bytes", len(before))
 	}
+}
+
+// withoutOrigin removes the rows of the origin table from a dump, and
+// counts them.
+func withoutOrigin(dump string) (string, int) {
+	var kept []string
+	n := 0
+	for _, line := range strings.Split(dump, "\n") {
+		if strings.HasPrefix(line, "origin [") {
+			n++
+			continue
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept, "\n"), n
 }

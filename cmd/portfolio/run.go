@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"runtime/debug"
 	"strings"
 )
@@ -22,49 +24,108 @@ func (e usageError) Error() string { return e.msg }
 
 func exitCode(err error) int {
 	var u usageError
-	if errors.As(err, &u) || errors.Is(err, flag.ErrHelp) {
+	if errors.As(err, &u) {
 		return 2
 	}
 	return 1
 }
 
-// env reads the program's environment.
-type env func(string) string
+// errHelpShown is returned by a command whose help was asked for (-h,
+// --help) and printed: the program then ends with status 0.
+var errHelpShown = errors.New("help shown")
 
-func (g env) or(key, def string) string {
-	if v := g(key); v != "" {
+// env is what the program gets from its caller: its environment
+// variables, and the command it was invoked as.
+type env struct {
+	getenv func(string) string
+	// prog is the command as the user types it, for usage lines and
+	// hints: "go run ./cmd/portfolio" under go run, else os.Args[0].
+	prog string
+}
+
+// get returns the environment variable key, or "".
+func (e env) get(key string) string { return e.getenv(key) }
+
+func (e env) or(key, def string) string {
+	if v := e.get(key); v != "" {
 		return v
 	}
 	return def
 }
 
+// cmdline returns a command line to suggest: the program as invoked, then
+// args.
+func (e env) cmdline(args string) string { return e.prog + " " + args }
+
+// goRunCached matches the folder of an executable that go run keeps in
+// the build cache (since Go 1.24): $GOCACHE/xx/<64 hex digits>-d/portfolio.
+var goRunCached = regexp.MustCompile(`^[0-9a-f]{64}-d$`)
+
+// progName returns how to invoke the program again, from its args[0]: a
+// binary built by go run, in its temporary folder
+// ($GOTMPDIR/go-build…/b001/exe/portfolio) or in the build cache, is
+// "go run ./cmd/portfolio"; anything else is args[0] as given
+// ("portfolio", "./portfolio").
+func progName(arg0 string) string {
+	if arg0 == "" {
+		return "portfolio"
+	}
+	dir := filepath.Dir(arg0)
+	if filepath.Base(dir) == "exe" {
+		for d := filepath.Dir(dir); d != filepath.Dir(d); d = filepath.Dir(d) {
+			if strings.HasPrefix(filepath.Base(d), "go-build") {
+				return "go run ./cmd/portfolio"
+			}
+		}
+	}
+	if goRunCached.MatchString(filepath.Base(dir)) && len(filepath.Base(filepath.Dir(dir))) == 2 {
+		return "go run ./cmd/portfolio"
+	}
+	return arg0
+}
+
+// usage is the program's help; PROG stands for the command as invoked.
 const usage = `portfolio — the GraphQL backend of the incubators' portfolio dashboards
 
 Usage:
-  portfolio serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
-  portfolio import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
-  portfolio seed    [--db PATH] [--scale N]                  write deterministic synthetic data
-  portfolio token   create|list|revoke [--db PATH] …         manage API tokens ("portfolio token help")
-  portfolio export  --query FILE|--preset NAME [-o FILE] …   export a list as CSV, XLSX, NDJSON or JSON (admin rights)
-  portfolio backup  [--db PATH] OUT                          copy the database to the new file OUT, even while it is served
-  portfolio check   [--db PATH]                              check the database's integrity, foreign keys and schema version
-  portfolio version                                          print the version
-  portfolio help                                             print this help
+  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
+  PROG import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
+  PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
+  PROG token   create|list|revoke [--db PATH] …         manage API tokens ("PROG token help")
+  PROG export  --query FILE|--preset NAME [-o FILE] …   export a list as CSV, XLSX, NDJSON or JSON (admin rights)
+  PROG backup  [--db PATH] OUT                          copy the database to the new file OUT, even while it is served
+  PROG check   [--db PATH]                              check the database's integrity, foreign keys, schema version; show its origin
+  PROG version                                          print the version
+  PROG help [COMMAND]                                   print this help, or a command's
 
 Environment: PORTFOLIO_DB (default ./portfolio.db), PORTFOLIO_ADDR (default 127.0.0.1:8080),
 PORTFOLIO_PUBLIC_READ (default 1; 0 requires a token to read).
-Run "portfolio COMMAND -h" for a command's flags.
+Run "PROG COMMAND -h" for a command's flags.
 `
+
+// withProg puts the command as invoked in a help text's PROG.
+func withProg(text string, e env) string { return strings.ReplaceAll(text, "PROG", e.prog) }
 
 // run is the whole program: it parses args (args[0] is the program name),
 // reads the environment through getenv, and writes to stdout and stderr.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	arg0 := ""
+	if len(args) > 0 {
+		arg0 = args[0]
+	}
+	e := env{getenv: getenv, prog: progName(arg0)}
 	if len(args) < 2 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, withProg(usage, e))
 		return usageError{"no command given"}
 	}
-	e := env(getenv)
-	cmd, rest := args[1], args[2:]
+	err := dispatch(ctx, args[1], args[2:], e, stdout, stderr)
+	if errors.Is(err, errHelpShown) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, e, stdout, stderr)
@@ -84,10 +145,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stdout, "portfolio", programVersion())
 		return nil
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
+		if len(rest) > 0 && cmd == "help" {
+			switch rest[0] {
+			case "help", "version":
+			default:
+				return dispatch(ctx, rest[0], []string{"-h"}, e, stdout, stderr)
+			}
+		}
+		fmt.Fprint(stdout, withProg(usage, e))
 		return nil
 	}
-	fmt.Fprint(stderr, usage)
+	fmt.Fprint(stderr, withProg(usage, e))
 	return usageError{fmt.Sprintf("unknown command %q", cmd)}
 }
 
@@ -107,26 +175,47 @@ func programVersion() string {
 	return "(devel)"
 }
 
-// newFlags returns a flag set for a command that prints its usage to stderr.
-func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+// flagSet is the flag set of a command: its Usage prints to its output,
+// stderr, except when asked for with -h or --help (stdout).
+type flagSet struct {
+	*flag.FlagSet
+	stdout, stderr io.Writer
+}
+
+// newFlags returns the flag set of a command; synopsis follows the
+// program's name in its usage line.
+func newFlags(name, synopsis string, e env, stdout, stderr io.Writer) *flagSet {
+	fs := &flagSet{flag.NewFlagSet(name, flag.ContinueOnError), stdout, stderr}
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: portfolio %s\n\nFlags:\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: %s %s\n\nFlags:\n", e.prog, synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
 }
 
-// parse parses flags, turning a flag error into a usage error.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usageError{err.Error()}
+// parse parses flags. On -h or --help it prints the usage to stdout and
+// returns errHelpShown; a mistake prints the usage to stderr and returns a
+// usage error with flag's message (which the program prints once, last).
+func (fs *flagSet) parse(args []string) error {
+	usage := fs.Usage
+	fs.Usage = func() {} // flag calls it before returning; printed below
+	fs.SetOutput(io.Discard)
+	err := fs.Parse(args)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		fs.SetOutput(fs.stderr)
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.SetOutput(fs.stdout)
+		fs.Usage()
+		fs.SetOutput(fs.stderr)
+		return errHelpShown
 	}
-	return nil
+	fs.SetOutput(fs.stderr)
+	fs.Usage()
+	return usageError{err.Error()}
 }
 
 // isTerminal reports whether w is a terminal (for progress bars).

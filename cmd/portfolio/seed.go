@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -13,10 +14,11 @@ import (
 type portfolioSink = portfolio.Sink
 
 func cmdSeed(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("seed", "seed [--db PATH] [--scale N]", stderr)
-	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, created if missing (env PORTFOLIO_DB)")
+	fs := newFlags("seed", "seed [--db PATH] [--scale N] [--add]", e, stdout, stderr)
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, created if missing (env PORTFOLIO_DB); never one holding imported records")
 	scale := fs.Int("scale", 1, "size of the synthetic network: 1 is about the real one (~660 startups, ~3,500 members)")
-	if err := parse(fs, args); err != nil {
+	add := fs.Bool("add", false, "write into a database already seeded (by default a seed needs a new or empty one)")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if *scale < 1 || *scale > 10000 {
@@ -25,6 +27,10 @@ func cmdSeed(ctx context.Context, args []string, e env, stdout, stderr io.Writer
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("seed takes no arguments (got %q)", fs.Args())}
 	}
+	scaleArg := strconv.Itoa(*scale)
+	if err := checkOrigin(ctx, e, *dbPath, sqlite.OriginSeeded, *add, scaleArg); err != nil {
+		return err
+	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -32,9 +38,12 @@ func cmdSeed(ctx context.Context, args []string, e env, stdout, stderr io.Writer
 	defer db.Close()
 	bar := newProgress(stderr, "seeding")
 	start := time.Now()
-	counts, err := seedInto(ctx, db, *scale, bar.update)
+	counts, err := seedInto(ctx, db, *scale, *add, bar.update)
 	bar.done()
 	if err != nil {
+		if r := explainOrigin(e, err, scaleArg); r != err {
+			return r
+		}
 		return fmt.Errorf("seed: %w", err)
 	}
 	fmt.Fprintf(stdout, "seeded %s at scale %d in %s\n", *dbPath, *scale, time.Since(start).Round(time.Millisecond))

@@ -11,23 +11,24 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
 func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("serve", "serve [flags]", stderr)
+	fs := newFlags("serve", "serve [flags]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file; a missing one is created with demo data (env PORTFOLIO_DB)")
 	addr := fs.String("addr", e.or("PORTFOLIO_ADDR", "127.0.0.1:8080"), "address to listen on; port 0 picks a free one (env PORTFOLIO_ADDR)")
 	var origins listFlag
-	_ = origins.Set(e("PORTFOLIO_CORS_ORIGINS"))
+	_ = origins.Set(e.get("PORTFOLIO_CORS_ORIGINS"))
 	fs.Var(&origins, "cors-origins", "comma-separated browser origins allowed to call the API, e.g. https://dash.example.org (env PORTFOLIO_CORS_ORIGINS)")
-	sqlStats := fs.Bool("sql-stats", e("PORTFOLIO_SQL_STATS") == "1", "add extensions.sql {statements, ms} to every response (env PORTFOLIO_SQL_STATS=1)")
-	assets := fs.String("playground-assets", e("PORTFOLIO_PLAYGROUND_ASSETS"), playgroundAssetsHelp())
+	sqlStats := fs.Bool("sql-stats", e.get("PORTFOLIO_SQL_STATS") == "1", "add extensions.sql {statements, ms} to every response (env PORTFOLIO_SQL_STATS=1)")
+	assets := fs.String("playground-assets", e.get("PORTFOLIO_PLAYGROUND_ASSETS"), playgroundAssetsHelp())
 	shutdown := fs.Duration("shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
 	publicReadDefault := true
-	if v := e("PORTFOLIO_PUBLIC_READ"); v != "" {
+	if v := e.get("PORTFOLIO_PUBLIC_READ"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return usageError{fmt.Sprintf("PORTFOLIO_PUBLIC_READ=%q: want 1 or 0", v)}
@@ -53,12 +54,12 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; more wait to be accepted")
 	fs.Int64Var(&lim.MaxBodyMemory, "body-memory", d.MaxBodyMemory, "bytes of request bodies being read at once, all clients together (503 beyond)")
-	trusted := fs.String("trusted-documents", e("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	trusted := fs.String("trusted-documents", e.get("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
-	pprofAddr := fs.String("pprof", e("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
+	pprofAddr := fs.String("pprof", e.get("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
-	noIntro := fs.Bool("no-introspection", e("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
-	if err := parse(fs, args); err != nil {
+	noIntro := fs.Bool("no-introspection", e.get("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -91,6 +92,13 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 
 	_, statErr := os.Stat(*dbPath)
 	isNew := errors.Is(statErr, os.ErrNotExist)
+	if !isNew {
+		// Before anything writes to it (migrations): a damaged file is
+		// not served, and not made worse.
+		if err := checkBeforeServing(ctx, e, *dbPath, stdout, stderr); err != nil {
+			return err
+		}
+	}
 	db, err := sqlite.Open(ctx, *dbPath)
 	if err != nil {
 		return err
@@ -99,7 +107,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	if isNew {
 		fmt.Fprintf(stdout, "%s is new: writing synthetic demo data (seed scale 1)…\n", *dbPath)
 		start := time.Now()
-		counts, err := seedInto(ctx, db, 1, nil)
+		counts, err := seedInto(ctx, db, 1, false, nil)
 		if err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
@@ -107,6 +115,11 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			time.Since(start).Round(time.Millisecond), counts.Startups, counts.Members, counts.Incubators)
 	}
 
+	origin, err := db.Origin(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "database: %s, %s\n", *dbPath, origin)
 	if *publicRead {
 		fmt.Fprintln(stdout, "reading: public (callers without a token read as anonymous; --public-read=false requires one)")
 	} else {
@@ -117,7 +130,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return err
 	}
 	if !hasAdmin {
-		fmt.Fprint(stdout, noAdminNotice(*dbPath))
+		fmt.Fprint(stdout, noAdminNotice(e, *dbPath))
 	}
 
 	ln, err := server.Listen(*addr, lim)
@@ -154,6 +167,51 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	return nil
 }
 
+// checkBeforeServing runs PRAGMA quick_check on the existing database at
+// path, read-only. A damaged file is refused: the problems go to stderr
+// with the commands to run, and the error says so.
+func checkBeforeServing(ctx context.Context, e env, path string, stdout, stderr io.Writer) error {
+	start := time.Now()
+	db, err := sqlite.OpenExisting(ctx, path)
+	if err != nil {
+		if errors.Is(err, portfolio.ErrDamaged) {
+			return refuseDamaged(e, path, "Opening it", []string{err.Error()}, stderr)
+		}
+		return fmt.Errorf("serve: %w", err)
+	}
+	defer db.Close()
+	problems, err := db.QuickCheck(ctx)
+	if err != nil {
+		return fmt.Errorf("serve: quick_check of %s: %w", path, err)
+	}
+	if len(problems) > 0 {
+		return refuseDamaged(e, path, "PRAGMA quick_check", problems, stderr)
+	}
+	fmt.Fprintf(stdout, "%s: quick_check ok in %s\n", path, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// maxProblemsShown bounds the problems of quick_check that serve prints.
+const maxProblemsShown = 10
+
+// refuseDamaged prints the problems, what found them (how: "PRAGMA
+// quick_check") and the commands to run, and returns serve's error.
+func refuseDamaged(e env, path, how string, problems []string, stderr io.Writer) error {
+	fmt.Fprintf(stderr, "The database %s is damaged: not serving it. %s says:\n", path, how)
+	for i, p := range problems {
+		if i == maxProblemsShown {
+			fmt.Fprintf(stderr, "  … and %d more\n", len(problems)-i)
+			break
+		}
+		fmt.Fprintln(stderr, "  "+p)
+	}
+	q := shellQuote(path)
+	fmt.Fprintf(stderr, "To list every problem:                 %s\n", e.cmdline("check --db "+q))
+	fmt.Fprintf(stderr, "To try to copy what can still be read: %s\n", e.cmdline("backup --db "+q+" "+shellQuote(freshName(path, "rescued"))))
+	fmt.Fprintln(stderr, "Then serve a good backup in its place, or import the snapshot again into a new file.")
+	return fmt.Errorf("serve: %s is damaged (%d %s); nothing served", path, len(problems), plural(len(problems), "problem", "problems"))
+}
+
 // playgroundAssetsHelp is the help of --playground-assets: it lists the
 // files a mirror serves, from the list the playground loads.
 func playgroundAssetsHelp() string {
@@ -171,16 +229,20 @@ func playgroundAssetsHelp() string {
 }
 
 // seedInto writes synthetic data at the given scale into db in one
-// transaction.
-func seedInto(ctx context.Context, db *sqlite.DB, scale int, progress func(done, total int)) (seed.Counts, error) {
+// transaction, and records it as the database's origin. It refuses (an
+// *sqlite.OriginError, nothing written) a database holding imported
+// records, and one already seeded unless add is set.
+func seedInto(ctx context.Context, db *sqlite.DB, scale int, add bool, progress func(done, total int)) (seed.Counts, error) {
 	empty, err := db.Empty(ctx)
 	if err != nil {
 		return seed.Counts{}, err
 	}
 	var counts seed.Counts
-	_, err = db.Load(ctx, sqlite.LoadOptions{Fresh: empty}, func(sink portfolioSink) error {
+	origin := &sqlite.OriginEvent{Kind: sqlite.OriginSeeded, Scale: scale}
+	_, err = db.Load(ctx, sqlite.LoadOptions{Fresh: empty, Origin: origin, Add: add}, func(sink portfolioSink) error {
 		var err error
 		counts, err = seed.Generate(ctx, sink, seed.Options{Scale: scale, Progress: progress})
+		origin.Counts = seedCounts(counts)
 		return err
 	})
 	return counts, err

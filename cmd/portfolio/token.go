@@ -14,11 +14,12 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
+// tokenUsage is the help of "token"; PROG stands for the command as invoked.
 const tokenUsage = `Usage:
-  portfolio token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]
+  PROG token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]
                                         create a token; its secret is printed once, on the last line
-  portfolio token list   [--db PATH]    list the tokens (never their secrets)
-  portfolio token revoke [--db PATH] NAME|ID
+  PROG token list   [--db PATH]    list the tokens (never their secrets)
+  PROG token revoke [--db PATH] NAME|ID
                                         refuse a token from now on
 
 Roles: viewer (reads everything), manager (reads everything, writes the startups
@@ -28,7 +29,7 @@ Send a token as the header "Authorization: Bearer <token>".
 
 func cmdToken(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, tokenUsage)
+		fmt.Fprint(stderr, withProg(tokenUsage, e))
 		return usageError{"token needs a subcommand: create, list or revoke"}
 	}
 	switch args[0] {
@@ -39,21 +40,21 @@ func cmdToken(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	case "revoke":
 		return cmdTokenRevoke(ctx, args[1:], e, stdout, stderr)
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, tokenUsage)
+		fmt.Fprint(stdout, withProg(tokenUsage, e))
 		return nil
 	}
-	fmt.Fprint(stderr, tokenUsage)
+	fmt.Fprint(stderr, withProg(tokenUsage, e))
 	return usageError{fmt.Sprintf("unknown token subcommand %q: want create, list or revoke", args[0])}
 }
 
 func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("token create", "token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]", stderr)
+	fs := newFlags("token create", "token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
 	roleName := fs.String("role", "", "`ROLE` of the token: viewer, manager or admin (required)")
 	name := fs.String("name", "", "unique `NAME` saying who or what uses the token, at most 100 characters (required)")
 	var incubators listFlag
 	fs.Var(&incubators, "incubator", "`SLUG` of an incubator whose startups a manager writes; repeat it for several (managers only, one at least)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -69,7 +70,7 @@ func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io
 	if strings.TrimSpace(*name) == "" {
 		return usageError{"token create: --name is required"}
 	}
-	db, err := openExisting(ctx, *dbPath)
+	db, err := openExisting(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -92,15 +93,15 @@ func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io
 }
 
 func cmdTokenList(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("token list", "token list [--db PATH]", stderr)
+	fs := newFlags("token list", "token list [--db PATH]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError{fmt.Sprintf("token list takes no arguments (got %q)", fs.Args())}
 	}
-	db, err := openExisting(ctx, *dbPath)
+	db, err := openExisting(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -110,7 +111,7 @@ func cmdTokenList(ctx context.Context, args []string, e env, stdout, stderr io.W
 		return fmt.Errorf("token list: %w", err)
 	}
 	if len(toks) == 0 {
-		fmt.Fprintf(stdout, "no tokens in %s; create one with: portfolio token create --db %s --role admin --name NAME\n", *dbPath, shellQuote(*dbPath))
+		fmt.Fprintf(stdout, "no tokens in %s; create one with: %s\n", *dbPath, e.cmdline("token create --db "+shellQuote(*dbPath)+" --role admin --name NAME"))
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
@@ -123,16 +124,16 @@ func cmdTokenList(ctx context.Context, args []string, e env, stdout, stderr io.W
 }
 
 func cmdTokenRevoke(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("token revoke", "token revoke [--db PATH] NAME|ID", stderr)
+	fs := newFlags("token revoke", "token revoke [--db PATH] NAME|ID", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
-	if err := parse(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return usageError{"token revoke takes one token: its name or id (flags come first)"}
 	}
-	db, err := openExisting(ctx, *dbPath)
+	db, err := openExisting(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -142,25 +143,25 @@ func cmdTokenRevoke(ctx context.Context, args []string, e env, stdout, stderr io
 	}
 	fmt.Fprintf(stdout, "revoked token %q: requests sending it are refused from now on\n", fs.Arg(0))
 	if ok, err := db.HasAdminToken(ctx); err == nil && !ok {
-		fmt.Fprint(stdout, noAdminNotice(*dbPath))
+		fmt.Fprint(stdout, noAdminNotice(e, *dbPath))
 	}
 	return nil
 }
 
 // openExisting opens the database at path, which must exist: a token in a
 // file created by mistake (a typo in --db) would protect nothing.
-func openExisting(ctx context.Context, path string) (*sqlite.DB, error) {
+func openExisting(ctx context.Context, e env, path string) (*sqlite.DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("database %s does not exist: create it with portfolio serve, import or seed first", path)
+		return nil, fmt.Errorf("database %s does not exist: create it with %s serve, import or seed first", path, e.prog)
 	}
 	return sqlite.Open(ctx, path)
 }
 
 // noAdminNotice says how to create the first admin token, without which
 // nothing can be written through the API.
-func noAdminNotice(dbPath string) string {
+func noAdminNotice(e env, dbPath string) string {
 	return fmt.Sprintf("%s has no admin token: nothing is writable through the API until one exists. Create the first with:\n"+
-		"  portfolio token create --db %s --role admin --name NAME\n", dbPath, shellQuote(dbPath))
+		"  %s\n", dbPath, e.cmdline("token create --db "+shellQuote(dbPath)+" --role admin --name NAME"))
 }
 
 // roleLabel is a role as the command line writes it: "viewer".

@@ -368,7 +368,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 // fail answers with the error, before anything was written.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if re, ok := IsRequestError(err); ok {
-		writeError(w, re)
+		writeError(w, damaged(re))
 		return
 	}
 	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
@@ -393,6 +393,18 @@ func (e *RequestError) code() string {
 		return portfolio.EInternal
 	}
 	return portfolio.EInvalid
+}
+
+// damaged turns the failure of a query on a damaged database (a
+// DATABASE_DAMAGED error) into a 503 that says so; other errors are
+// returned as they are.
+func damaged(re *RequestError) *RequestError {
+	for _, e := range re.Errors {
+		if e.Code() == portfolio.EDamaged {
+			return &RequestError{Status: http.StatusServiceUnavailable, Message: "the database is damaged; see the server log", Errors: []GraphQLError{e}}
+		}
+	}
+	return re
 }
 
 func writeError(w http.ResponseWriter, err error) {

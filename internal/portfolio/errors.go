@@ -17,7 +17,14 @@ const (
 	ETimeout         = "TIMEOUT"
 	EUnavailable     = "UNAVAILABLE"
 	EInternal        = "INTERNAL"
+	// EDamaged: the database file is damaged (SQLite found it corrupt);
+	// the detail is in the server's log.
+	EDamaged = "DATABASE_DAMAGED"
 )
+
+// ErrDamaged is in the chain of every error caused by a damaged database
+// file; the API reports it as DATABASE_DAMAGED.
+var ErrDamaged = errors.New("the database is damaged")
 
 // Error is a domain error with a code for the client, a message safe to show
 // and, for invalid input, the name of the offending field or argument.

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -98,11 +99,16 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := cfg.DB.Ready(ctx); err != nil {
+		err := cfg.DB.Ready(ctx)
+		var origin sqlite.Origin
+		if err == nil {
+			origin, err = cfg.DB.Origin(ctx)
+		}
+		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
-		w.Write([]byte("ready\n"))
+		fmt.Fprintf(w, "ready (%s)\n", origin)
 	})
 	opts := cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
@@ -204,6 +210,12 @@ func perRequest(db *sqlite.DB, l Limits, pool *answerPool, next http.Handler) ht
 func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		gerr := graphql.DefaultErrorPresenter(ctx, err)
+		if errors.Is(err, portfolio.ErrDamaged) {
+			log.ErrorContext(ctx, "database damaged", "err", err, "path", gerr.Path.String())
+			gerr.Message = "the database is damaged; see the server log"
+			gerr.Extensions = map[string]any{"code": portfolio.EDamaged}
+			return gerr
+		}
 		var perr *portfolio.Error
 		if errors.As(err, &perr) {
 			gerr.Message = perr.Message

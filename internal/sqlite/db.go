@@ -48,6 +48,10 @@ type DB struct {
 	verValue int64
 
 	bounds boundsCache // the longest lists of the data, for query costs
+
+	// damaged holds the first error of a statement that found the file
+	// damaged (see damage.go); Ready fails from then on.
+	damaged atomic.Pointer[damage]
 }
 
 // maxCachedStatements bounds the prepared-statement cache: filters compile to
@@ -87,14 +91,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open database: invalid path %q", path)
 	}
-	w, err := sql.Open("sqlite", dsn(path, false))
+	db := &DB{Path: path, stmts: map[string]*sql.Stmt{}}
+	wc, err := newConnector(db, dsn(path, false))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	w := sql.OpenDB(wc)
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	db := &DB{Path: path, write: w, stmts: map[string]*sql.Stmt{}}
+	db.write = w
 	var mode string
 	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		w.Close()
@@ -108,11 +114,16 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	r, err := sql.Open("sqlite", dsn(path, true))
+	if err := adoptLegacy(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	rc, err := newConnector(db, dsn(path, true))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	r := sql.OpenDB(rc)
 	n := 2 * runtime.GOMAXPROCS(0)
 	if n < 4 {
 		n = 4
@@ -159,11 +170,11 @@ func migrations() ([]migration, error) {
 	}
 	sort.Strings(names)
 	var ms []migration
-	for i, name := range names {
+	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		v, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
-		if err != nil || v != i+1 {
-			return nil, fmt.Errorf("migration %s: want number %04d", base, i+1)
+		if err != nil || v < 1 || (len(ms) > 0 && v <= ms[len(ms)-1].version) {
+			return nil, fmt.Errorf("migration %s: want a number above the previous one's", base)
 		}
 		b, err := migrationFS.ReadFile(name)
 		if err != nil {
@@ -174,10 +185,14 @@ func migrations() ([]migration, error) {
 	return ms, nil
 }
 
-// SchemaVersion is the schema version this program writes.
+// SchemaVersion is the schema version this program writes: the number of
+// its last migration.
 func SchemaVersion() int {
 	ms, _ := migrations()
-	return len(ms)
+	if len(ms) == 0 {
+		return 0
+	}
+	return ms[len(ms)-1].version
 }
 
 func (db *DB) migrate(ctx context.Context) error {
@@ -193,10 +208,20 @@ func (db *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if cur > len(ms) {
-		return fmt.Errorf("the database has schema version %d, made by a newer version of portfolio (this one knows up to %d): upgrade portfolio or use another database", cur, len(ms))
+	if last := SchemaVersion(); cur > last {
+		return fmt.Errorf("the database has schema version %d, made by a newer version of portfolio (this one knows up to %d): upgrade portfolio or use another database", cur, last)
 	}
-	for _, m := range ms[cur:] {
+	applied, err := appliedVersions(ctx, db.write)
+	if err != nil {
+		return err
+	}
+	// Each migration not applied yet runs, in order: one whose number is
+	// below the database's version (branches merged in another order than
+	// they were numbered) is applied as well.
+	for _, m := range ms {
+		if applied[m.version] {
+			continue
+		}
 		tx, err := db.write.BeginTx(ctx, nil)
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
@@ -228,14 +253,48 @@ func (db *DB) currentVersion(ctx context.Context, q queryer) (int, error) {
 	return int(v.Int64), nil
 }
 
-// Ready reports whether the database answers and its schema is current.
+func appliedVersions(ctx context.Context, q querier) (map[int]bool, error) {
+	rows, err := q.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, fmt.Errorf("schema version: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, fmt.Errorf("schema version: %w", err)
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// Ready reports whether the database answers, its schema is current (every
+// migration applied), and no statement of this process found it damaged.
 func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Damaged(); err != nil {
+		return err
+	}
 	v, err := db.currentVersion(ctx, db.read)
 	if err != nil {
 		return err
 	}
 	if v != SchemaVersion() {
 		return fmt.Errorf("schema version %d, want %d", v, SchemaVersion())
+	}
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	applied, err := appliedVersions(ctx, db.read)
+	if err != nil {
+		return err
+	}
+	for _, m := range ms {
+		if !applied[m.version] {
+			return fmt.Errorf("schema version %d without migration %s", v, m.name)
+		}
 	}
 	return nil
 }

@@ -19,6 +19,14 @@ type LoadOptions struct {
 	// Fresh says the database holds no records yet (a seed into a new file):
 	// Load then skips the work that only an update needs.
 	Fresh bool
+	// Origin, when not nil, says what the load is, a seed or an import:
+	// Load refuses it, writing nothing, when the database holds records of
+	// another origin (an *OriginError; see Origin.Admits), and otherwise
+	// records it with the data, as it is once fill has run (so fill may
+	// set its Counts).
+	Origin *OriginEvent
+	// Add lets a seed write into a database already seeded.
+	Add bool
 }
 
 // LoadResult says what a Load changed, per kind of record ("startups",
@@ -60,6 +68,11 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 		Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}, Absent: map[string][]string{},
 	}}
 	defer l.close()
+	if opts.Origin != nil {
+		if _, err := admitOrigin(ctx, tx, db.Path, opts.Origin, opts.Add); err != nil {
+			return nil, err
+		}
+	}
 	if !opts.Fresh {
 		if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS load_seen (kind TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, slug)) WITHOUT ROWID"); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
@@ -92,6 +105,11 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 		}
 		if _, err := tx.ExecContext(ctx, "DELETE FROM load_seen"); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	if opts.Origin != nil {
+		if err := recordOrigin(ctx, tx, opts.Origin); err != nil {
+			return nil, err
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // Operations on a whole database file: opening one for inspection beside a
@@ -31,20 +33,16 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("open database %s: not a regular file", path)
 	}
-	ro := dsn(path, true)
-	w, err := sql.Open("sqlite", ro)
+	db := &DB{Path: path, stmts: map[string]*sql.Stmt{}}
+	c, err := newConnector(db, dsn(path, true))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	w.SetMaxOpenConns(1)
-	r, err := sql.Open("sqlite", ro)
-	if err != nil {
-		w.Close()
-		return nil, fmt.Errorf("open database %s: %w", path, err)
-	}
-	r.SetMaxOpenConns(2)
-	db := &DB{Path: path, write: w, read: r, stmts: map[string]*sql.Stmt{}}
-	if err := r.PingContext(ctx); err != nil {
+	db.write = sql.OpenDB(c)
+	db.write.SetMaxOpenConns(1)
+	db.read = sql.OpenDB(c)
+	db.read.SetMaxOpenConns(2)
+	if err := db.read.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
@@ -77,7 +75,8 @@ func (db *DB) Backup(ctx context.Context, out string) (err error) {
 	}
 	tmp, err := os.CreateTemp(dir, "."+base+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		// The temporary name means nothing to the caller: name out.
+		return fmt.Errorf("backup: cannot write %s: %w", out, pathCause(err))
 	}
 	tmpPath := tmp.Name()
 	tmp.Close()
@@ -105,7 +104,7 @@ func (db *DB) Backup(ctx context.Context, out string) (err error) {
 		return fmt.Errorf("backup: copy %s: %w", db.Path, err)
 	}
 	if err := syncFile(tmpPath); err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup: cannot write %s: %w", out, pathCause(err))
 	}
 
 	copyDB, err := OpenExisting(ctx, tmpPath)
@@ -124,7 +123,10 @@ func (db *DB) Backup(ctx context.Context, out string) (err error) {
 	}
 
 	if err := renameNew(tmpPath, out); err != nil {
-		return fmt.Errorf("backup: %w", err)
+		if errors.Is(err, ErrExists) {
+			return fmt.Errorf("backup: %w", err)
+		}
+		return fmt.Errorf("backup: cannot write %s: %w", out, pathCause(err))
 	}
 	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("backup: %w", err)
@@ -151,6 +153,20 @@ func renameNew(from, to string) error {
 		return err
 	}
 	return nil
+}
+
+// pathCause returns the cause of a file-system error without the path it
+// names (a temporary file's), for a message that names the caller's path.
+func pathCause(err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		return pe.Err
+	case errors.As(err, &le):
+		return le.Err
+	}
+	return err
 }
 
 func syncFile(path string) error {
@@ -199,26 +215,45 @@ func (db *DB) Check(ctx context.Context) ([]string, error) {
 	return problems, nil
 }
 
+// QuickCheck runs PRAGMA quick_check: the structure of every page and
+// record of the file, without the comparison of each index with its table
+// that integrity_check adds. It returns the problems found, none when the
+// file is sound; a file too damaged for the check to run is a problem too.
+// An error means the check could not run (a cancelled context).
+func (db *DB) QuickCheck(ctx context.Context) ([]string, error) {
+	problems, err := pragmaCheck(ctx, db.read, "quick_check")
+	if err != nil && errors.Is(err, portfolio.ErrDamaged) {
+		return []string{err.Error()}, nil
+	}
+	return problems, err
+}
+
 // integrity runs PRAGMA integrity_check and returns its findings (none when
 // it answers "ok").
 func integrity(ctx context.Context, q *sql.DB) ([]string, error) {
-	rows, err := q.QueryContext(ctx, "PRAGMA integrity_check")
+	return pragmaCheck(ctx, q, "integrity_check")
+}
+
+// pragmaCheck runs PRAGMA integrity_check or quick_check and returns its
+// findings, "integrity: …" (none when it answers "ok").
+func pragmaCheck(ctx context.Context, q *sql.DB, pragma string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, "PRAGMA "+pragma)
 	if err != nil {
-		return nil, fmt.Errorf("integrity_check: %w", err)
+		return nil, fmt.Errorf("%s: %w", pragma, err)
 	}
 	defer rows.Close()
 	var out []string
 	for rows.Next() {
 		var s string
 		if err := rows.Scan(&s); err != nil {
-			return nil, fmt.Errorf("integrity_check: %w", err)
+			return nil, fmt.Errorf("%s: %w", pragma, err)
 		}
 		if s != "ok" {
 			out = append(out, "integrity: "+s)
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("integrity_check: %w", err)
+		return nil, fmt.Errorf("%s: %w", pragma, err)
 	}
 	return out, nil
 }

