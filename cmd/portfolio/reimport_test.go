@@ -58,7 +58,9 @@ func TestReimportRealSnapshotKeepsWhatTheAPIDid(t *testing.T) {
 	if err != nil {
 		t.Fatalf("re-import: %v\n%s", err, out)
 	}
-	if after := dump(t, path); after != before {
+	// The origin table records each import; every other row stays.
+	before, _ = withoutOrigin(before)
+	if after, _ := withoutOrigin(dump(t, path)); after != before {
 		t.Errorf("re-importing the snapshot the edits started from changed the database (%d bytes of rows before, %d after)", len(before), len(after))
 	}
 	for _, want := range []string{

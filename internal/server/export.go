@@ -100,7 +100,14 @@ func ExportChecker(cfg Config) export.Checker {
 			return nil, export.InvalidQuery(errs)
 		}
 		if _, err := cfg.DB.ListBounds(ctx); err != nil {
-			return nil, err
+			gerr := boundsError(ctx, err)
+			re := refused(gerr)
+			if re.Code == portfolio.EDamaged {
+				re.Status = http.StatusServiceUnavailable
+			} else {
+				re.Status = http.StatusInternalServerError
+			}
+			return nil, re
 		}
 		for _, op := range doc.Operations {
 			if q.OperationName != "" && op.Name != q.OperationName {

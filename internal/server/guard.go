@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/99designs/gqlgen/complexity"
@@ -26,6 +27,7 @@ func refuse(code, format string, args ...any) *gqlerror.Error {
 		errcode.RegisterErrorType(portfolio.EForbidden, errcode.KindProtocol)
 		errcode.RegisterErrorType(portfolio.ETimeout, errcode.KindUser)
 		errcode.RegisterErrorType(portfolio.EInternal, errcode.KindUser)
+		errcode.RegisterErrorType(portfolio.EDamaged, errcode.KindUser)
 	})
 	err := gqlerror.Errorf(format, args...)
 	errcode.Set(err, code)
@@ -228,10 +230,7 @@ func (g *costGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 		return nil
 	}
 	if _, err := g.db.ListBounds(ctx); err != nil {
-		if ctx.Err() != nil {
-			return refuse(portfolio.ETimeout, "the request took too long")
-		}
-		return refuse(portfolio.EInternal, "internal error") // the database does not answer: execution would fail too
+		return boundsError(ctx, err)
 	}
 	depth, fields := measure(op.SelectionSet, 1, fragmentsOf(opCtx.Doc), map[string][2]int{})
 	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
@@ -241,6 +240,18 @@ func (g *costGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 		return refuse(portfolio.EComplexity, "the query could cost %d (each list counts its page size, or its longest length in the data, times what it selects: see the schema's description of the cost); the limit is %d: ask for smaller pages or fewer nested lists", cost, g.limits.MaxCost)
 	}
 	return nil
+}
+
+// boundsError is the refusal of a request whose cost cannot be computed
+// because the list bounds cannot be read.
+func boundsError(ctx context.Context, err error) *gqlerror.Error {
+	switch {
+	case ctx.Err() != nil:
+		return refuse(portfolio.ETimeout, "the request took too long")
+	case errors.Is(err, portfolio.ErrDamaged):
+		return refuse(portfolio.EDamaged, "the database is damaged; see the server log")
+	}
+	return refuse(portfolio.EInternal, "internal error") // the database does not answer: execution would fail too
 }
 
 func fragmentsOf(doc *ast.QueryDocument) map[string]*ast.FragmentDefinition {
