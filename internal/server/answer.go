@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -198,4 +200,79 @@ func valueBytes(v any) int64 {
 		return n
 	}
 	return 8
+}
+
+// sameErrors folds the errors that differ only by the list element they
+// are at into one: a protected field in a list of a thousand rows is one
+// FORBIDDEN error, at the first row's path, with extensions.rows telling
+// how many rows it stands for, not a thousand errors.
+type sameErrors struct{}
+
+var (
+	_ graphql.HandlerExtension    = sameErrors{}
+	_ graphql.ResponseInterceptor = sameErrors{}
+)
+
+// ExtensionName names the extension.
+func (sameErrors) ExtensionName() string { return "SameErrors" }
+
+// Validate does nothing.
+func (sameErrors) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptResponse folds the response's errors.
+func (sameErrors) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil || len(resp.Errors) < 2 {
+		return resp
+	}
+	resp.Errors = foldErrors(resp.Errors)
+	return resp
+}
+
+// foldErrors keeps one error per message, code and path without list
+// indices, in the order they first appear.
+func foldErrors(errs gqlerror.List) gqlerror.List {
+	type seen struct {
+		err  *gqlerror.Error
+		rows int
+	}
+	index := map[string]*seen{}
+	var out gqlerror.List
+	var key strings.Builder
+	for _, e := range errs {
+		key.Reset()
+		key.WriteString(e.Message)
+		key.WriteByte(0)
+		if c, ok := e.Extensions["code"].(string); ok {
+			key.WriteString(c)
+		}
+		indexed := false
+		for _, p := range e.Path {
+			key.WriteByte(0)
+			if name, ok := p.(ast.PathName); ok {
+				key.WriteString(string(name))
+			} else {
+				indexed = true
+			}
+		}
+		if !indexed {
+			out = append(out, e)
+			continue
+		}
+		if s := index[key.String()]; s != nil {
+			s.rows++
+			continue
+		}
+		index[key.String()] = &seen{err: e, rows: 1}
+		out = append(out, e)
+	}
+	for _, s := range index {
+		if s.rows > 1 {
+			if s.err.Extensions == nil {
+				s.err.Extensions = map[string]any{}
+			}
+			s.err.Extensions["rows"] = s.rows
+		}
+	}
+	return out
 }

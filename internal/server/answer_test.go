@@ -261,3 +261,31 @@ func TestTimeoutCancelsWork(t *testing.T) {
 		t.Errorf("code %q, want TIMEOUT (%+v)", code(a), a.body.Errors)
 	}
 }
+
+// TestOneErrorPerFieldPath checks that a protected field in a list gives
+// one FORBIDDEN error per field path, telling how many rows it stands for,
+// not one error per row.
+func TestOneErrorPerFieldPath(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	a := call(t, h, q(`{ startups(first: 20) { nodes { slug missions(first: 5) { nodes { start status employer } } } } }`))
+	var data struct {
+		Startups struct{ Nodes []struct{ Missions struct{ Nodes []any } } }
+	}
+	json.Unmarshal(a.body.Data, &data)
+	missions := 0
+	for _, n := range data.Startups.Nodes {
+		missions += len(n.Missions.Nodes)
+	}
+	if missions < 2 {
+		t.Fatalf("%d missions: the test needs more", missions)
+	}
+	if len(a.body.Errors) != 2 {
+		t.Fatalf("%d errors for %d missions, want 2 (status, employer)", len(a.body.Errors), missions)
+	}
+	for _, e := range a.body.Errors {
+		if e.Extensions["code"] != "FORBIDDEN" || e.Extensions["rows"] != float64(missions) {
+			t.Errorf("error %q: code %v rows %v, want FORBIDDEN for %d rows", e.Message, e.Extensions["code"], e.Extensions["rows"], missions)
+		}
+	}
+}

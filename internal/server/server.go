@@ -154,6 +154,7 @@ func newGraphQL(cfg Config) *handler.Server {
 	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
 	gql.Use(&costGuard{limits: cfg.Limits, db: cfg.DB})
 	gql.Use(answerGuard{})
+	gql.Use(sameErrors{})
 	gql.SetErrorPresenter(presentError(cfg.Logger))
 	gql.SetRecoverFunc(func(ctx context.Context, v any) error {
 		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
