@@ -92,10 +92,16 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(gomod), nil
 }
 
-// binary builds cmd/portfolio once per test binary and returns its path.
+// binary builds cmd/portfolio once per test binary and returns its path;
+// PORTFOLIO_BINARY names another build to test instead (an older one, to
+// see a suite fail on it).
 func binary(t *testing.T) string {
 	t.Helper()
 	build.once.Do(func() {
+		if bin := os.Getenv("PORTFOLIO_BINARY"); bin != "" {
+			build.bin = bin
+			return
+		}
 		build.root, build.err = moduleRoot()
 		if build.err != nil {
 			return

@@ -97,19 +97,22 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 	var bodies atomic.Int64 // bytes of the bodies being read
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if l.MaxBodyBytes > 0 && r.Body != nil && r.Body != http.NoBody && r.ContentLength <= l.MaxBodyBytes {
-			// Bodies are read whole before a request takes a slot: their
-			// memory is bounded for all requests together, so that many
-			// slow clients cannot hold it all.
+			// Bodies are read whole before a request takes a slot: the
+			// memory of large ones is bounded for all requests together, so
+			// that many slow clients cannot hold it all; small ones (the
+			// queries of dashboards) never wait for them.
 			n := r.ContentLength
 			if n < 0 {
 				n = l.MaxBodyBytes
 			}
-			if l.MaxBodyMemory > 0 && bodies.Add(n) > l.MaxBodyMemory {
-				bodies.Add(-n)
-				shed(w)
-				return
+			if n > freeBodyBytes && l.MaxBodyMemory > 0 {
+				if bodies.Add(n) > l.MaxBodyMemory {
+					bodies.Add(-n)
+					shed(w)
+					return
+				}
+				defer bodies.Add(-n)
 			}
-			defer bodies.Add(-n)
 		}
 		if l.MaxBodyBytes > 0 {
 			if r.ContentLength > l.MaxBodyBytes {
@@ -120,7 +123,7 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 			if r.Body != nil && r.Body != http.NoBody {
 				// Read the body here, bounded, so that a chunked body past
 				// the cap is a 413 too and never reaches the parser.
-				body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, l.MaxBodyBytes))
+				body, err := readBody(http.MaxBytesReader(w, r.Body, l.MaxBodyBytes), r.ContentLength)
 				if err != nil {
 					if isBodyTooLarge(err) {
 						writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,
@@ -176,6 +179,21 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// freeBodyBytes is the size under which a request body does not count in
+// MaxBodyMemory.
+const freeBodyBytes = 64 << 10
+
+// readBody reads a body of the given length (-1 when unknown) into a
+// buffer of that size, not one grown by doubling.
+func readBody(r io.Reader, length int64) ([]byte, error) {
+	if length < 0 {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, length+1))
+	_, err := buf.ReadFrom(r)
+	return buf.Bytes(), err
 }
 
 func shed(w http.ResponseWriter) {
