@@ -84,6 +84,16 @@ func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
 	return d.DaysSince(ref) > OverdueAfterDays
 }
 
+// NextCommitteeDue returns when the committee after c is due: the date c
+// recorded (nextCommitteeDue), else OverdueAfterDays days after c, the day
+// past which its startup, still active, is overdue.
+func NextCommitteeDue(c *Committee) Date {
+	if !c.NextCommitteeDue.IsZero() {
+		return c.NextCommitteeDue
+	}
+	return c.Date.AddDays(OverdueAfterDays)
+}
+
 // EarliestStart returns the earliest start among phases (zero if none).
 func EarliestStart(phases []PhasePeriod) Date {
 	var first Date
