@@ -168,7 +168,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}()
 		out = file
 	}
-	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Name})
+	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Sheet()})
 	if err != nil {
 		return err
 	}

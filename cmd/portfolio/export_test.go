@@ -41,7 +41,7 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte("\uFEFFslug;name;incubator;")) || !strings.Contains(stderr, "rows of startups to "+out) {
+	if !bytes.HasPrefix(b, []byte("\uFEFFStartup;Incubateur;Sponsors;Phase;")) || !strings.Contains(stderr, "rows of startups to "+out) {
 		t.Errorf("file starts %q; stderr %q", b[:min(len(b), 40)], stderr)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n")
@@ -50,8 +50,9 @@ func TestExportCommand(t *testing.T) {
 	}
 	statuses := 0
 	for _, l := range lines[1:] {
-		f := strings.Split(l, ";")
-		if f[7] != "" && f[7] != "0" || f[8] != "" && f[8] != "0" {
+		f := strings.Split(l, ";") // names hold no ";" in the seed
+		// Agents publics, Indépendants
+		if f[6] != "" && f[6] != "0" || f[7] != "" && f[7] != "0" {
 			statuses++
 		}
 	}

@@ -85,11 +85,16 @@ func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
 }
 
 // NextCommitteeDue returns when the committee after c is due: the date c
-// recorded (nextCommitteeDue), else OverdueAfterDays days after c, the day
-// past which its startup, still active, is overdue.
+// recorded (nextCommitteeDue), else OverdueAfterDays days after c, the last
+// day its startup, still active, is not overdue. A committee that ends the
+// incubation (it decides a stop or a transfer, or a next phase out of
+// incubation) and recorded no date calls for no other: the zero date.
 func NextCommitteeDue(c *Committee) Date {
-	if !c.NextCommitteeDue.IsZero() {
+	switch {
+	case !c.NextCommitteeDue.IsZero():
 		return c.NextCommitteeDue
+	case c.Decision == DecisionStop || c.Decision == DecisionTransfer || c.NextPhase != "" && !c.NextPhase.Active():
+		return 0
 	}
 	return c.Date.AddDays(OverdueAfterDays)
 }
