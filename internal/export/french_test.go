@@ -180,7 +180,9 @@ var presetHeaders = map[string][2][]string{
 // slugs (from the API, read apart), French labels where it has codes.
 func TestPresetsInBothNamings(t *testing.T) {
 	var d struct {
-		Incubators    struct{ Nodes []struct{ Slug, Title string } }
+		Incubators struct {
+			Nodes []struct{ Slug, Title string }
+		}
 		Organisations struct{ Nodes []struct{ Slug, Name string } }
 		Startups      struct{ Nodes []struct{ Slug, Name string } }
 	}
