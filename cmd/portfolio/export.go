@@ -24,16 +24,31 @@ import (
 )
 
 const exportHelp = `Exports a list as CSV, XLSX, NDJSON or JSON: the first list (or the one --path
-names) of a GraphQL query's answer, one row per node, or a ready-made export:
+names) of a GraphQL query's answer, one row per node, or a ready-made export.
+CSV (RFC 4180), NDJSON and JSON keep the API's names and codes, for scripts;
+--dialect excel-fr CSV and XLSX are in French (labels, Oui/Non, DD/MM/YYYY
+dates, decimal commas; French headers and names for the ready-made exports).
+Ready-made exports, with their columns for scripts / in French:
   startups    slug, name, incubator, sponsors, phase, phase_start, team_size,
               team_admin, team_independent, team_service, last_committee,
               last_decision, committee_overdue
+              / Startup, Incubateur, Sponsors, Phase, Date de début de phase,
+              Taille de l'équipe, Agents publics, Indépendants, Prestataires,
+              Dernier comité, Décision du dernier comité, Comité en retard,
+              Startup (identifiant), Incubateur (identifiant),
+              Sponsors (identifiants)
               filters: incubators, sponsors, phases, active, committeeOverdue, search
   members     slug, fullname, role, domain, active, startups, mission_start,
               mission_end, mission_status, mission_employer
+              / Membre, Rôle, Domaine, En mission, Startups, Début de mission,
+              Fin de mission, Statut de mission, Employeur,
+              Membre (identifiant), Startups (identifiants)
               filters: domains, active, incubators, startups, search
   committees  startup, startup_name, incubator, date, decision, next_phase,
               budget_euros, next_committee_due, comment, source
+              / Startup, Incubateur, Date, Décision, Phase suivante, Budget (€),
+              Prochain comité dû, Commentaire, Origine, Startup (identifiant),
+              Incubateur (identifiant)
               filters: incubators, startups, decisions, from, to
 The command reads the database file directly, so it runs with admin rights:
 protected fields (statuses, employers, budgets, comments) are filled in.
@@ -54,7 +69,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	formatName := fs.String("format", "", "csv, xlsx, ndjson or json (default: from the extension of -o, else csv)")
 	outPath := fs.String("o", "", "`FILE` to write (default: standard output)")
 	asOf := fs.String("as-of", "", "the `DATE` (YYYY-MM-DD) the export answers for; default today (Europe/Paris). With --query, the value of the query's $asOf variable")
-	dialect := fs.String("dialect", "", "excel-fr: CSV that French Excel opens on a double-click (;, UTF-8 BOM, decimal comma)")
+	dialect := fs.String("dialect", "", "excel-fr: CSV in French that French Excel opens on a double-click (;, UTF-8 BOM, French labels, DD/MM/YYYY dates, decimal comma)")
 	variables := fs.String("variables", "", "the query's variables, as a `JSON` object")
 	path := fs.String("path", "", "response keys of the list to export, dot-separated, e.g. incubator.startups (default: the first list)")
 	operation := fs.String("operation", "", "the operation to run, when the query file has several")
@@ -170,7 +185,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}()
 		out = file
 	}
-	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Name})
+	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Sheet()})
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // seededDB writes the synthetic network at scale 1 into a new database.
@@ -41,7 +45,7 @@ func TestExportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte("\uFEFFslug;name;incubator;")) || !strings.Contains(stderr, "rows of startups to "+out) {
+	if !bytes.HasPrefix(b, []byte("\uFEFFStartup;Incubateur;Sponsors;Phase;")) || !strings.Contains(stderr, "rows of startups to "+out) {
 		t.Errorf("file starts %q; stderr %q", b[:min(len(b), 40)], stderr)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\r\n"), "\r\n")
@@ -50,8 +54,9 @@ func TestExportCommand(t *testing.T) {
 	}
 	statuses := 0
 	for _, l := range lines[1:] {
-		f := strings.Split(l, ";")
-		if f[7] != "" && f[7] != "0" || f[8] != "" && f[8] != "0" {
+		f := strings.Split(l, ";") // names hold no ";" in the seed
+		// Agents publics, Indépendants
+		if f[6] != "" && f[6] != "0" || f[7] != "" && f[7] != "0" {
 			statuses++
 		}
 	}
@@ -120,5 +125,122 @@ func TestExportCommandErrors(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {
 		t.Error("export created a missing database")
+	}
+}
+
+// readExport reads an exported CSV file (RFC 4180, or excel-fr with its
+// BOM and ";") as records by header.
+func readExport(t *testing.T, path string, excelFR bool) []map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(b, []byte("\uFEFF"))))
+	if excelFR {
+		r.Comma = ';'
+	}
+	recs, err := r.ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, rec := range recs[1:] {
+		m := map[string]string{}
+		for i, v := range rec {
+			m[recs[0][i]] = v
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+// TestExportRealSnapshot exports the ready-made tables of the real
+// beta.gouv.fr snapshot: the committees' next due date is filled by the
+// rule, and the French exports read as French.
+func TestExportRealSnapshot(t *testing.T) {
+	dir := snapshotDir(t)
+	db := filepath.Join(t.TempDir(), "x.db")
+	if out, err := runCmd(t, "import", "--db", db, dir); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	out := t.TempDir()
+	export := func(name string, args ...string) string {
+		t.Helper()
+		path := filepath.Join(out, name)
+		if _, stderr, err := runExport(append([]string{"--db", db, "-o", path}, args...)...); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, stderr)
+		}
+		return path
+	}
+
+	// Committees: imported ones record no next date: 183 days after each,
+	// except after a stop or a transfer. The snapshot has no budgets (the
+	// records carry none): the column is for committees recorded through
+	// the API.
+	rows := readExport(t, export("committees.csv", "--preset", "committees"), false)
+	if len(rows) != 215 {
+		t.Fatalf("%d committees, want 215", len(rows))
+	}
+	filled := 0
+	for _, r := range rows {
+		if r["budget_euros"] != "" {
+			t.Errorf("%s/%s: budget %q: the snapshot has none", r["startup"], r["date"], r["budget_euros"])
+		}
+		d, err := time.Parse(time.DateOnly, r["date"])
+		if err != nil {
+			t.Fatalf("%s: date %q", r["startup"], r["date"])
+		}
+		want := d.AddDate(0, 0, 183).Format(time.DateOnly)
+		if r["decision"] == "STOP" || r["decision"] == "TRANSFER" || slices.Contains([]string{"TRANSFERRED", "OPERATED", "ABANDONED", "INVESTIGATION_ABANDONED"}, r["next_phase"]) {
+			want = ""
+		}
+		if r["next_committee_due"] != want {
+			t.Errorf("%s/%s (%s): next_committee_due %q, want %q", r["startup"], r["date"], r["decision"], r["next_committee_due"], want)
+		}
+		if want != "" {
+			filled++
+		}
+	}
+	if filled < 150 {
+		t.Errorf("%d of 215 committees have a next due date", filled)
+	}
+
+	// The French tables: names and labels, never a code.
+	code := regexp.MustCompile(`^[A-Z_]+$`)
+	frDate := regexp.MustCompile(`^(\d\d/\d\d/\d{4})?$`)
+	startups := readExport(t, export("startups-fr.csv", "--preset", "startups", "--as-of", "2026-08-20", "--dialect", "excel-fr"), true)
+	if len(startups) != 662 {
+		t.Errorf("%d startups, want 662", len(startups))
+	}
+	var eleve map[string]string
+	for _, r := range startups {
+		for _, c := range []string{"Phase", "Décision du dernier comité"} {
+			if code.MatchString(r[c]) {
+				t.Fatalf("%s: %s %q is a code", r["Startup"], c, r[c])
+			}
+		}
+		if r["Comité en retard"] != "Oui" && r["Comité en retard"] != "Non" || !frDate.MatchString(r["Date de début de phase"]) {
+			t.Fatalf("row %q", r)
+		}
+		if r["Startup (identifiant)"] == "1-eleve-1-stage" {
+			eleve = r
+		}
+	}
+	want := map[string]string{"Startup": "1 élève, 1 stage", "Incubateur": "L'incubateur de l'Éducation nationale", "Incubateur (identifiant)": "MEN", "Phase": "Transféré", "Date de début de phase": "19/09/2025"}
+	for k, v := range want {
+		if eleve[k] != v {
+			t.Errorf("1-eleve-1-stage: %s = %q, want %q", k, eleve[k], v)
+		}
+	}
+	for _, r := range readExport(t, export("members-fr.csv", "--preset", "members", "--as-of", "2026-08-20", "--dialect", "excel-fr"), true) {
+		if code.MatchString(r["Domaine"]) || code.MatchString(r["Statut de mission"]) || r["En mission"] != "Oui" && r["En mission"] != "Non" {
+			t.Fatalf("row %q", r)
+		}
+	}
+	for _, r := range readExport(t, export("committees-fr.csv", "--preset", "committees", "--dialect", "excel-fr"), true) {
+		if code.MatchString(r["Décision"]) || r["Origine"] != "Importé" || r["Incubateur"] == r["Incubateur (identifiant)"] || !frDate.MatchString(r["Prochain comité dû"]) {
+			t.Fatalf("row %q", r)
+		}
 	}
 }

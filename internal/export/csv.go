@@ -8,7 +8,8 @@ import (
 	"strings"
 )
 
-// csvWriter writes RFC 4180 CSV, or its excel-fr dialect. In every
+// csvWriter writes RFC 4180 CSV, or its excel-fr dialect, which is French
+// (see Writer.French): French headers and values. In every
 // dialect, a text cell that a spreadsheet would run as a formula (it starts
 // with =, +, -, @, a tab or a carriage return) is written with a leading
 // apostrophe, as OWASP advises against CSV injection; numbers keep their
@@ -33,6 +34,8 @@ func newCSV(w io.Writer, d Dialect) *csvWriter {
 
 func (c *csvWriter) Objects() bool { return false }
 
+func (c *csvWriter) French() bool { return c.dialect == ExcelFR }
+
 func (c *csvWriter) WriteHeader(cols []Column) error {
 	c.cols = cols
 	if c.dialect == ExcelFR {
@@ -42,7 +45,7 @@ func (c *csvWriter) WriteHeader(cols []Column) error {
 	}
 	names := make([]string, len(cols))
 	for i, col := range cols {
-		names[i] = col.Name
+		names[i] = col.Header(c.French())
 	}
 	return c.write(names)
 }
@@ -108,12 +111,14 @@ func (c *csvWriter) Close() error { return c.Flush() }
 
 func (c *csvWriter) Abort() {}
 
-// excelFR adapts a cell to French Excel: decimal commas in non-integer
-// numbers.
+// excelFR adapts a cell to French Excel: French labels, booleans and
+// dates (see French), decimal commas in non-integer numbers.
 func excelFR(col Column, v string) string {
 	switch {
 	case v == "":
 		return v
+	case col.Enum != "" || col.Kind == KindBool || col.Kind == KindDate:
+		return French(col, v)
 	case col.Kind == KindFloat && col.List:
 		parts := strings.Split(v, "|")
 		for i, p := range parts {

@@ -41,9 +41,10 @@
 // CSV follows RFC 4180: UTF-8, "," between fields, CRLF at the end of
 // every record, quotes where needed, a header row. The excel-fr dialect is
 // what French Excel opens on a double-click: a UTF-8 byte-order mark, ";"
-// between fields, CRLF, a decimal comma in non-integer numbers, and text
-// cells starting with "=", "+", "-", "@", tab or carriage return prefixed
-// with "'" so that Excel never reads them as formulas.
+// between fields, CRLF, a decimal comma in non-integer numbers. In every
+// dialect, text cells starting with "=", "+", "-", "@", tab or carriage
+// return are prefixed with "'" so that a spreadsheet never reads them as
+// formulas.
 //
 // NDJSON writes each node as the JSON object the API returned (nested
 // objects and lists kept, fields in the selection's order), one per line;
@@ -51,12 +52,24 @@
 // columns are computed, write flat objects keyed by their column names.
 //
 // XLSX (through excelize's stream writer) types its cells: Int and Float
-// fields are numbers, Boolean fields booleans, Date fields dates with a
-// yyyy-mm-dd format, the rest text; joined lists are text. The header row
-// is bold and frozen; column widths fit the header and the first page of
-// rows, between 8 and 60 characters. An XLSX file is a zip written at the
-// end, so it is not streamed to the client, but its rows are kept on disk
-// by excelize rather than in memory.
+// fields are numbers, Date fields dates with a dd/mm/yyyy format, the rest
+// text; joined lists are text. The header row is bold and frozen; column
+// widths fit the header and the first page of rows, between 8 and 60
+// characters. An XLSX file is a zip written at the end, so it is not
+// streamed to the client, but its rows are kept on disk by excelize rather
+// than in memory.
+//
+// # French and machine exports
+//
+// The excel-fr dialect and XLSX are for people reading French (see
+// Writer.French and French): values of the enums with French labels
+// (portfolio.EnumLabel: Phase, Domain, MissionStatus, Decision, Source)
+// are written as their labels, booleans « Oui » or « Non », dates
+// DD/MM/YYYY (XLSX: date cells shown so), in joined lists too; a preset's
+// headers are French (Column.Label) and its references to other records
+// are names, with the slugs in columns of their own (Preset.French). A
+// query's headers stay its response keys. RFC 4180 CSV, NDJSON and JSON
+// are for scripts: machine names and the API's codes.
 //
 // # Paging and streaming
 //

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // Format is a file format of exports.
@@ -92,6 +95,11 @@ type Writer interface {
 	Abort()
 	// Objects tells that the writer reads Row.Object rather than Row.Cells.
 	Objects() bool
+	// French tells that the writer writes for people reading French
+	// (excel-fr CSV, XLSX): French headers (Column.Label) and values (see
+	// French); the others (RFC 4180 CSV, NDJSON, JSON) keep the machine
+	// names and codes, for scripts.
+	French() bool
 }
 
 // WriterOptions tune NewWriter.
@@ -118,4 +126,58 @@ func NewWriter(w io.Writer, f Format, opts WriterOptions) (Writer, error) {
 		return newJSONWriter(w, true), nil
 	}
 	return nil, fmt.Errorf("export: unknown format %q", f)
+}
+
+// FrenchDate is the layout of dates in excel-fr CSV and XLSX cells
+// (26/11/2026): what French Excel reads as a date and shows as it is.
+const FrenchDate = "02/01/2006"
+
+// French renders a cell for people reading French: a value of an enum with
+// French labels (Column.Enum) by its label, a boolean « Oui » or « Non »,
+// a date DD/MM/YYYY; each value of a joined list likewise. Other cells,
+// and values it does not know, are returned as they are.
+func French(col Column, v string) string {
+	if v == "" || col.Enum == "" && col.Kind != KindBool && col.Kind != KindDate {
+		return v
+	}
+	if !col.List {
+		return frenchValue(col, v)
+	}
+	// Lists are joined with "|", and lists within them with ",": enum
+	// values, booleans and dates hold neither.
+	var b strings.Builder
+	start := 0
+	for i := 0; i <= len(v); i++ {
+		if i < len(v) && v[i] != '|' && v[i] != ',' {
+			continue
+		}
+		b.WriteString(frenchValue(col, v[start:i]))
+		if i < len(v) {
+			b.WriteByte(v[i])
+		}
+		start = i + 1
+	}
+	return b.String()
+}
+
+func frenchValue(col Column, v string) string {
+	switch {
+	case v == "":
+	case col.Enum != "":
+		if l, ok := portfolio.EnumLabel(col.Enum, v); ok {
+			return l
+		}
+	case col.Kind == KindBool:
+		switch v {
+		case "true":
+			return portfolio.YesNo(true)
+		case "false":
+			return portfolio.YesNo(false)
+		}
+	case col.Kind == KindDate:
+		if t, err := time.Parse(time.DateOnly, v); err == nil {
+			return t.Format(FrenchDate)
+		}
+	}
+	return v
 }

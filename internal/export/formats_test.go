@@ -44,6 +44,13 @@ func TestGoldenFormats(t *testing.T) {
 		}
 		return "/export/" + file + "?" + v.Encode()
 	}
+	committees := func(file string, params ...string) string {
+		v := url.Values{"asOf": {"2026-06-30"}, "from": {"2026-03-01"}}
+		for i := 0; i+1 < len(params); i += 2 {
+			v.Set(params[i], params[i+1])
+		}
+		return "/export/" + file + "?" + v.Encode()
+	}
 	tests := []struct {
 		golden      string
 		path        string
@@ -55,11 +62,19 @@ func TestGoldenFormats(t *testing.T) {
 		{"startups.json", exportURL(startupsQuery, "format", "json"), "application/json", `portfolio-startups-\d{4}-\d\d-\d\d\.json`},
 		{"startups.xlsx", exportURL(startupsQuery, "format", "xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-\d{4}-\d\d-\d\d\.xlsx`},
 		{"phase-durations.excel-fr.csv", exportURL(phaseDurationsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-phase-durations-\d{4}-\d\d-\d\d\.csv`},
+		{"startups.excel-fr.csv", exportURL(startupsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-\d{4}-\d\d-\d\d\.csv`},
 		{"preset-startups.csv", preset("startups.csv"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30\.csv`},
+		{"preset-startups.excel-fr.csv", preset("startups.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30\.csv`},
 		{"preset-startups.xlsx", preset("startups.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-2026-06-30\.xlsx`},
 		{"preset-startups.ndjson", preset("startups.ndjson"), "application/x-ndjson", `portfolio-startups-2026-06-30\.ndjson`},
 		{"preset-members.csv", preset("members.csv", "active", "true"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30\.csv`},
-		{"preset-committees.csv", preset("committees.csv", "from", "2024-01-01"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
+		{"preset-members.excel-fr.csv", preset("members.csv", "active", "true", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30\.csv`},
+		{"preset-members.xlsx", preset("members.xlsx", "active", "true"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-members-2026-06-30\.xlsx`},
+		// Committees of every incubator since March: every decision,
+		// budgets, next phases.
+		{"preset-committees.csv", committees("committees.csv"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
+		{"preset-committees.excel-fr.csv", committees("committees.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
+		{"preset-committees.xlsx", committees("committees.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-committees-2026-06-30\.xlsx`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
@@ -159,7 +174,7 @@ func isDateStyle(t *testing.T, f *excelize.File, sheet, ref string) bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return st.CustomNumFmt != nil && *st.CustomNumFmt == "yyyy-mm-dd"
+	return st.CustomNumFmt != nil && *st.CustomNumFmt == "dd/mm/yyyy"
 }
 
 // TestXLSXCells checks the types of the cells, the bold frozen header and
@@ -192,7 +207,7 @@ func TestXLSXCells(t *testing.T) {
 	}
 	// The second row's cells, by column: a startup in a phase, with a team.
 	for _, tt := range []struct{ column, kind string }{
-		{"slug", "s"}, {"currentPhase.start", "d"}, {"teamSize", "n"}, {"committeeOverdue", "b"},
+		{"slug", "s"}, {"currentPhase.start", "d"}, {"teamSize", "n"}, {"committeeOverdue", "s"},
 		{"thematiques", "s"}, {"sponsors.slug", "s"},
 	} {
 		ref := col(tt.column) + "2"
@@ -312,7 +327,20 @@ func TestExcelFRCells(t *testing.T) {
 		{export.Column{Kind: export.KindString}, "+33 1 23", "'+33 1 23"},
 		{export.Column{Kind: export.KindString}, "@x", "'@x"},
 		{export.Column{Kind: export.KindString}, "a=b", "a=b"},
-		{export.Column{Kind: export.KindDate}, "2026-01-01", "2026-01-01"},
+		{export.Column{Kind: export.KindDate}, "2026-01-01", "01/01/2026"},
+		{export.Column{Kind: export.KindDate}, "2026-11-26", "26/11/2026"},
+		{export.Column{Kind: export.KindDate, List: true}, "2026-01-01|2026-11-26", "01/01/2026|26/11/2026"},
+		{export.Column{Kind: export.KindBool}, "true", "Oui"},
+		{export.Column{Kind: export.KindBool}, "false", "Non"},
+		{export.Column{Kind: export.KindInt}, "450000", "450000"},
+		{export.Column{Enum: "Phase"}, "CONSOLIDATION", "En consolidation"},
+		{export.Column{Enum: "Decision"}, "UNSPECIFIED", "Non précisé"},
+		{export.Column{Enum: "Domain"}, "DEVELOPMENT", "Développement"},
+		{export.Column{Enum: "Source"}, "IMPORTED", "Importé"},
+		{export.Column{Enum: "MissionStatus", List: true}, "ADMIN||SERVICE,INDEPENDENT", "Agent public||Prestataire,Indépendant"},
+		{export.Column{Enum: "Role"}, "ADMIN", "ADMIN"},
+		{export.Column{Enum: "Phase"}, "NOT_A_PHASE", "NOT_A_PHASE"},
+		{export.Column{Kind: export.KindString}, "CONSOLIDATION", "CONSOLIDATION"},
 	}
 	for _, tt := range tests {
 		var b bytes.Buffer

@@ -341,7 +341,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 		hd.Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(http.StatusOK)
 	}}
-	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Name})
+	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Sheet()})
 	if err != nil {
 		sum.Code = codeOf(err)
 		h.fail(w, r, err)

@@ -22,6 +22,8 @@ func newJSONWriter(w io.Writer, array bool) *jsonWriter {
 
 func (j *jsonWriter) Objects() bool { return true }
 
+func (j *jsonWriter) French() bool { return false }
+
 func (j *jsonWriter) WriteHeader([]Column) error {
 	if j.array {
 		j.w.WriteString("[")

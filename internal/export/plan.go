@@ -48,13 +48,30 @@ const (
 
 // Column is one column of an exported table.
 type Column struct {
-	// Name is the header: the dotted response keys of the field.
+	// Name is the header: the dotted response keys of the field, or a
+	// preset's column name.
 	Name string
+	// Label is the header in the French exports (excel-fr CSV, XLSX);
+	// empty means Name.
+	Label string
 	// Kind is the type of the field's values.
 	Kind Kind
 	// List tells that the cell joins the values of a list (it is text,
 	// whatever Kind).
 	List bool
+	// Enum is the GraphQL enum type of the values ("Phase"), or empty:
+	// the French exports write the French labels of Phase, Domain,
+	// MissionStatus, Decision and Source values.
+	Enum string
+}
+
+// Header returns the column's header: its Label in a French export when it
+// has one, else its Name.
+func (c Column) Header(french bool) string {
+	if french && c.Label != "" {
+		return c.Label
+	}
+	return c.Name
 }
 
 // RequestError is a mistake in what the caller asked for (an invalid query,
@@ -86,9 +103,15 @@ func badRequest(format string, args ...any) *RequestError {
 type Plan struct {
 	// Columns are the columns of the table, in order.
 	Columns []Column
+	// French, when not nil, are the columns of the French exports
+	// (excel-fr CSV, XLSX) instead of Columns: a preset's, with names
+	// where Columns has slugs.
+	French []Column
 	// Name is the name of the exported list's field ("startups"), for
 	// file names.
 	Name string
+	// Title names the XLSX sheet ("Comités"); empty means Name.
+	Title string
 
 	query    string         // the rewritten document
 	opName   string         // its operation's name
@@ -104,7 +127,7 @@ type Plan struct {
 	limit    int    // the caller's first: most rows to export; -1 for all
 	after    any    // the caller's after: where to start (nil or a string)
 	leaves   [][]*field
-	row      func(node map[string]any) []any // computed columns of a preset, or nil
+	row      func(node map[string]any) map[string]any // a preset's computed values by column name, or nil
 }
 
 // field is a field of the exported rows' selection.
@@ -112,6 +135,7 @@ type field struct {
 	key      string   // response key
 	list     int      // list depth of its type: 0 for a single value
 	kind     Kind     // for leaves
+	enum     string   // for leaves of an enum type, its name
 	children []*field // for objects; nil for leaves
 }
 
@@ -206,6 +230,24 @@ func NewCheckedPlan(schema *ast.Schema, doc *ast.QueryDocument, req Request) (*P
 		return nil, fmt.Errorf("export: the rewritten query is invalid (%s):\n%s", errs[0].Message, p.query)
 	}
 	return p, nil
+}
+
+// Sheet returns the name of the plan's XLSX worksheet: its Title, else its
+// Name.
+func (p *Plan) Sheet() string {
+	if p.Title != "" {
+		return p.Title
+	}
+	return p.Name
+}
+
+// ColumnsFor returns the columns of a table written by a French writer
+// (see Writer.French) or not.
+func (p *Plan) ColumnsFor(french bool) []Column {
+	if french && p.French != nil {
+		return p.French
+	}
+	return p.Columns
 }
 
 // Query returns the document the plan runs, with the variables it adds
@@ -635,7 +677,7 @@ func columns(schema *ast.Schema, rows []ast.SelectionSet) ([][]*field, []Column)
 					list = list || x.list > 0
 				}
 				leaves = append(leaves, t)
-				cols = append(cols, Column{Name: strings.Join(names, "."), Kind: f.kind, List: list})
+				cols = append(cols, Column{Name: strings.Join(names, "."), Kind: f.kind, List: list, Enum: f.enum})
 				continue
 			}
 			walk(f.children, t)
@@ -661,6 +703,9 @@ func fields(schema *ast.Schema, groups []*group) []*field {
 			}
 		} else {
 			f.kind = kindOf(def.Type.Name())
+			if named != nil && named.Kind == ast.Enum {
+				f.enum = named.Name
+			}
 		}
 		out = append(out, f)
 	}

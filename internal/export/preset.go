@@ -19,8 +19,16 @@ type Preset struct {
 	// Name names the preset in URLs (/export/NAME.csv) and on the command
 	// line (--preset NAME).
 	Name string
-	// Columns are the preset's columns, in order.
+	// Columns are the preset's columns, in order, for scripts (RFC 4180
+	// CSV, NDJSON, JSON): references to other records are slugs, values
+	// are codes.
 	Columns []Column
+	// French are the columns of the French exports (excel-fr CSV, XLSX),
+	// in order: names first, French labels, slugs in columns of their own
+	// at the end.
+	French []Column
+	// Title is the French name of the XLSX sheet.
+	Title string
 	// Params lists the filter parameters it takes, besides asOf.
 	Params []string
 
@@ -30,9 +38,10 @@ type Preset struct {
 	// vars builds the query's variables from the parameters, at asOf
 	// (given tells whether the parameters gave it).
 	vars func(p params, asOf portfolio.Date, given bool) (map[string]any, error)
-	// row computes a row from a node, at asOf; hidden tells which
-	// fields the caller may not read ("Type.field").
-	row func(node map[string]any, asOf string, hidden func(typ, field string) bool) []any
+	// row computes the values of a row from a node, by column name, at
+	// asOf; hidden tells which fields the caller may not read
+	// ("Type.field").
+	row func(node map[string]any, asOf string, hidden func(typ, field string) bool) map[string]any
 }
 
 // Presets returns the presets: startups, members and committees.
@@ -88,9 +97,9 @@ func (pr *Preset) Plan(ctx context.Context, schema *ast.Schema, check Checker, v
 	if err != nil {
 		return nil, 0, err
 	}
-	p.Name, p.Columns = pr.Name, pr.Columns
+	p.Name, p.Columns, p.French, p.Title = pr.Name, pr.Columns, pr.French, pr.Title
 	day := asOf.String()
-	p.row = func(node map[string]any) []any { return pr.row(node, day, hidden) }
+	p.row = func(node map[string]any) map[string]any { return pr.row(node, day, hidden) }
 	return p, asOf, nil
 }
 
@@ -267,34 +276,66 @@ func get(v any, keys ...string) any {
 	return v
 }
 
-// slugs returns the "slug" of each object of a list.
-func slugs(v any) []string {
-	items, _ := v.([]any)
-	out := []string{}
-	for _, it := range items {
-		if s, ok := get(it, "slug").(string); ok && !slices.Contains(out, s) {
-			out = append(out, s)
+// pick returns the columns of all with these names, in this order.
+func pick(all []Column, names ...string) []Column {
+	out := make([]Column, len(names))
+	for i, n := range names {
+		j := slices.IndexFunc(all, func(c Column) bool { return c.Name == n })
+		if j < 0 {
+			panic("export: no preset column " + n)
 		}
+		out[i] = all[j]
 	}
 	return out
 }
 
+// refs returns the "slug" and the text field of each object of a list,
+// each slug once.
+func refs(v any, text string) (slugs, texts []string) {
+	items, _ := v.([]any)
+	slugs, texts = []string{}, []string{}
+	for _, it := range items {
+		if s, ok := get(it, "slug").(string); ok && !slices.Contains(slugs, s) {
+			t, _ := get(it, text).(string)
+			slugs, texts = append(slugs, s), append(texts, t)
+		}
+	}
+	return slugs, texts
+}
+
+// startupsColumns are the columns of the startups export, in both namings.
+var startupsColumns = []Column{
+	{Name: "slug", Label: "Startup (identifiant)"},
+	{Name: "name", Label: "Startup"},
+	{Name: "incubator", Label: "Incubateur (identifiant)"},
+	{Name: "incubator_name", Label: "Incubateur"},
+	{Name: "sponsors", Label: "Sponsors (identifiants)", List: true},
+	{Name: "sponsor_names", Label: "Sponsors", List: true},
+	{Name: "phase", Label: "Phase", Enum: "Phase"},
+	{Name: "phase_start", Label: "Date de début de phase", Kind: KindDate},
+	{Name: "team_size", Label: "Taille de l'équipe", Kind: KindInt},
+	{Name: "team_admin", Label: "Agents publics", Kind: KindInt},
+	{Name: "team_independent", Label: "Indépendants", Kind: KindInt},
+	{Name: "team_service", Label: "Prestataires", Kind: KindInt},
+	{Name: "last_committee", Label: "Dernier comité", Kind: KindDate},
+	{Name: "last_decision", Label: "Décision du dernier comité", Enum: "Decision"},
+	{Name: "committee_overdue", Label: "Comité en retard", Kind: KindBool},
+}
+
 var startupsPreset = &Preset{
-	Name: "startups",
-	Columns: []Column{
-		{Name: "slug"}, {Name: "name"}, {Name: "incubator"}, {Name: "sponsors", List: true},
-		{Name: "phase"}, {Name: "phase_start", Kind: KindDate},
-		{Name: "team_size", Kind: KindInt}, {Name: "team_admin", Kind: KindInt},
-		{Name: "team_independent", Kind: KindInt}, {Name: "team_service", Kind: KindInt},
-		{Name: "last_committee", Kind: KindDate}, {Name: "last_decision"},
-		{Name: "committee_overdue", Kind: KindBool},
-	},
+	Name:  "startups",
+	Title: "Startups",
+	Columns: pick(startupsColumns, "slug", "name", "incubator", "sponsors", "phase", "phase_start",
+		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue"),
+	French: pick(startupsColumns, "name", "incubator_name", "sponsor_names", "phase", "phase_start",
+		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
+		"slug", "incubator", "sponsors"),
 	Params: []string{"incubators", "sponsors", "phases", "active", "committeeOverdue", "search"},
 	query: func(can func(string, string) bool) string {
 		return `query StartupsExport($filter: StartupFilter, $asOf: Date) {
   startups(filter: $filter, asOf: $asOf, orderBy: [{field: NAME, direction: ASC}]) {
     nodes {
-      slug name incubator { slug } sponsors { slug }
+      slug name incubator { slug title } sponsors { slug name }
       currentPhase { phase start }
       teamSize` + when(can("TeamMembership", "status"), " team { status }") + `
       lastCommittee { date decision }
@@ -309,7 +350,7 @@ var startupsPreset = &Preset{
 		}, []string{"active", "committeeOverdue"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
-	row: func(n map[string]any, _ string, hidden func(string, string) bool) []any {
+	row: func(n map[string]any, _ string, hidden func(string, string) bool) map[string]any {
 		var byStatus [3]any
 		if !hidden("TeamMembership", "status") {
 			counts := map[string]int{}
@@ -323,12 +364,15 @@ var startupsPreset = &Preset{
 				byStatus[i] = counts[string(s)]
 			}
 		}
-		return []any{
-			n["slug"], n["name"], get(n, "incubator", "slug"), slugs(n["sponsors"]),
-			get(n, "currentPhase", "phase"), get(n, "currentPhase", "start"),
-			n["teamSize"], byStatus[0], byStatus[1], byStatus[2],
-			get(n, "lastCommittee", "date"), get(n, "lastCommittee", "decision"),
-			n["committeeOverdue"],
+		sponsors, names := refs(n["sponsors"], "name")
+		return map[string]any{
+			"slug": n["slug"], "name": n["name"],
+			"incubator": get(n, "incubator", "slug"), "incubator_name": get(n, "incubator", "title"),
+			"sponsors": sponsors, "sponsor_names": names,
+			"phase": get(n, "currentPhase", "phase"), "phase_start": get(n, "currentPhase", "start"),
+			"team_size": n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
+			"last_committee": get(n, "lastCommittee", "date"), "last_decision": get(n, "lastCommittee", "decision"),
+			"committee_overdue": n["committeeOverdue"],
 		}
 	},
 }
@@ -337,14 +381,28 @@ var startupsPreset = &Preset{
 // members export reads to find the current one.
 const missionsPerMember = 50
 
+// membersColumns are the columns of the members export, in both namings.
+var membersColumns = []Column{
+	{Name: "slug", Label: "Membre (identifiant)"},
+	{Name: "fullname", Label: "Membre"},
+	{Name: "role", Label: "Rôle"},
+	{Name: "domain", Label: "Domaine", Enum: "Domain"},
+	{Name: "active", Label: "En mission", Kind: KindBool},
+	{Name: "startups", Label: "Startups (identifiants)", List: true},
+	{Name: "startup_names", Label: "Startups", List: true},
+	{Name: "mission_start", Label: "Début de mission", Kind: KindDate},
+	{Name: "mission_end", Label: "Fin de mission", Kind: KindDate},
+	{Name: "mission_status", Label: "Statut de mission", Enum: "MissionStatus"},
+	{Name: "mission_employer", Label: "Employeur"},
+}
+
 var membersPreset = &Preset{
-	Name: "members",
-	Columns: []Column{
-		{Name: "slug"}, {Name: "fullname"}, {Name: "role"}, {Name: "domain"},
-		{Name: "active", Kind: KindBool}, {Name: "startups", List: true},
-		{Name: "mission_start", Kind: KindDate}, {Name: "mission_end", Kind: KindDate},
-		{Name: "mission_status"}, {Name: "mission_employer"},
-	},
+	Name:  "members",
+	Title: "Membres",
+	Columns: pick(membersColumns, "slug", "fullname", "role", "domain", "active", "startups",
+		"mission_start", "mission_end", "mission_status", "mission_employer"),
+	French: pick(membersColumns, "fullname", "role", "domain", "active", "startup_names",
+		"mission_start", "mission_end", "mission_status", "mission_employer", "slug", "startups"),
 	Params: []string{"domains", "active", "incubators", "startups", "search"},
 	query: func(can func(string, string) bool) string {
 		return `query MembersExport($filter: MemberFilter, $asOf: Date) {
@@ -352,7 +410,7 @@ var membersPreset = &Preset{
     nodes {
       slug fullname role domain active
       missions(first: ` + strconv.Itoa(missionsPerMember) + `) {
-        nodes { start end` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug } }
+        nodes { start end` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug name } }
       }
     }
   }
@@ -364,12 +422,12 @@ var membersPreset = &Preset{
 		}, []string{"active"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
-	row: func(n map[string]any, asOf string, hidden func(string, string) bool) []any {
+	row: func(n map[string]any, asOf string, hidden func(string, string) bool) map[string]any {
 		// The current mission: covering asOf, the latest to start (as
 		// teams count it); the current startups: those of every
 		// mission covering asOf.
 		var cur map[string]any
-		current := []string{}
+		current, names := []string{}, []string{}
 		missions, _ := get(n, "missions", "nodes").([]any)
 		for _, m := range missions {
 			mm, _ := m.(map[string]any)
@@ -381,33 +439,53 @@ var membersPreset = &Preset{
 			if cur == nil || start >= cur["start"].(string) {
 				cur = mm
 			}
-			for _, s := range slugs(mm["startups"]) {
+			slugs, texts := refs(mm["startups"], "name")
+			for i, s := range slugs {
 				if !slices.Contains(current, s) {
-					current = append(current, s)
+					current, names = append(current, s), append(names, texts[i])
 				}
 			}
 		}
-		row := []any{n["slug"], n["fullname"], n["role"], n["domain"], n["active"], current, nil, nil, nil, nil}
+		row := map[string]any{
+			"slug": n["slug"], "fullname": n["fullname"], "role": n["role"], "domain": n["domain"], "active": n["active"],
+			"startups": current, "startup_names": names,
+		}
 		if cur != nil {
-			row[6], row[7], row[8], row[9] = cur["start"], cur["end"], cur["status"], cur["employer"]
+			row["mission_start"], row["mission_end"], row["mission_status"], row["mission_employer"] = cur["start"], cur["end"], cur["status"], cur["employer"]
 		}
 		return row
 	},
 }
 
+// committeesColumns are the columns of the committees export, in both
+// namings.
+var committeesColumns = []Column{
+	{Name: "startup", Label: "Startup (identifiant)"},
+	{Name: "startup_name", Label: "Startup"},
+	{Name: "incubator", Label: "Incubateur (identifiant)"},
+	{Name: "incubator_name", Label: "Incubateur"},
+	{Name: "date", Label: "Date", Kind: KindDate},
+	{Name: "decision", Label: "Décision", Enum: "Decision"},
+	{Name: "next_phase", Label: "Phase suivante", Enum: "Phase"},
+	{Name: "budget_euros", Label: "Budget (€)", Kind: KindInt},
+	{Name: "next_committee_due", Label: "Prochain comité dû", Kind: KindDate},
+	{Name: "comment", Label: "Commentaire"},
+	{Name: "source", Label: "Origine", Enum: "Source"},
+}
+
 var committeesPreset = &Preset{
-	Name: "committees",
-	Columns: []Column{
-		{Name: "startup"}, {Name: "startup_name"}, {Name: "incubator"}, {Name: "date", Kind: KindDate},
-		{Name: "decision"}, {Name: "next_phase"}, {Name: "budget_euros", Kind: KindInt},
-		{Name: "next_committee_due", Kind: KindDate}, {Name: "comment"}, {Name: "source"},
-	},
+	Name:  "committees",
+	Title: "Comités",
+	Columns: pick(committeesColumns, "startup", "startup_name", "incubator", "date", "decision", "next_phase",
+		"budget_euros", "next_committee_due", "comment", "source"),
+	French: pick(committeesColumns, "startup_name", "incubator_name", "date", "decision", "next_phase",
+		"budget_euros", "next_committee_due", "comment", "source", "startup", "incubator"),
 	Params: []string{"incubators", "startups", "decisions", "from", "to"},
 	query: func(can func(string, string) bool) string {
 		return `query CommitteesExport($filter: CommitteeFilter) {
   committees(filter: $filter, orderBy: [{field: DATE, direction: DESC}]) {
     nodes {
-      startup { slug name incubator { slug } }
+      startup { slug name incubator { slug title } }
       date decision nextPhase` + when(can("Committee", "budgetEuros"), " budgetEuros") + ` nextCommitteeDue` +
 			when(can("Committee", "comment"), " comment") + ` source
     }
@@ -427,10 +505,34 @@ var committeesPreset = &Preset{
 		}
 		return withFilter(f, asOf, false), nil
 	},
-	row: func(n map[string]any, _ string, _ func(string, string) bool) []any {
-		return []any{
-			get(n, "startup", "slug"), get(n, "startup", "name"), get(n, "startup", "incubator", "slug"),
-			n["date"], n["decision"], n["nextPhase"], n["budgetEuros"], n["nextCommitteeDue"], n["comment"], n["source"],
+	row: func(n map[string]any, _ string, _ func(string, string) bool) map[string]any {
+		return map[string]any{
+			"startup": get(n, "startup", "slug"), "startup_name": get(n, "startup", "name"),
+			"incubator": get(n, "startup", "incubator", "slug"), "incubator_name": get(n, "startup", "incubator", "title"),
+			"date": n["date"], "decision": n["decision"], "next_phase": n["nextPhase"], "budget_euros": n["budgetEuros"],
+			"next_committee_due": nextDue(n), "comment": n["comment"], "source": n["source"],
 		}
 	},
+}
+
+// nextDue returns when the committee after the node's is due, by the rule
+// (portfolio.NextCommitteeDue), or nil for none.
+func nextDue(n map[string]any) any {
+	dec, _ := n["decision"].(string)
+	next, _ := n["nextPhase"].(string)
+	c := &portfolio.Committee{Decision: portfolio.Decision(dec), NextPhase: portfolio.Phase(next)}
+	var err error
+	day, _ := n["date"].(string)
+	if c.Date, err = portfolio.ParseDate(day); err != nil {
+		return nil
+	}
+	if due, _ := n["nextCommitteeDue"].(string); due != "" {
+		if c.NextCommitteeDue, err = portfolio.ParseDate(due); err != nil {
+			return nil
+		}
+	}
+	if due := portfolio.NextCommitteeDue(c); !due.IsZero() {
+		return due.String()
+	}
+	return nil
 }

@@ -147,6 +147,7 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 	}
 	cursor := p.after
 	total := -1
+	cols := p.ColumnsFor(w.French())
 	for {
 		if err := ctx.Err(); err != nil {
 			return fail(fmt.Errorf("export: %w", err))
@@ -183,7 +184,7 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 			return fail(err)
 		}
 		if st.Pages == 1 {
-			if err := w.WriteHeader(p.Columns); err != nil {
+			if err := w.WriteHeader(cols); err != nil {
 				return fail(err)
 			}
 		}
@@ -191,7 +192,7 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 			if p.limit >= 0 && st.Rows >= p.limit {
 				break
 			}
-			row, err := p.rowOf(raw, w.Objects())
+			row, err := p.rowOf(raw, w.Objects(), cols)
 			if err != nil {
 				return fail(err)
 			}
@@ -373,8 +374,9 @@ func (p *Plan) extract(data json.RawMessage) (*page, error) {
 	return pg, nil
 }
 
-// rowOf turns a node into a row.
-func (p *Plan) rowOf(raw json.RawMessage, objects bool) (Row, error) {
+// rowOf turns a node into a row; cols are the columns of a preset's
+// table.
+func (p *Plan) rowOf(raw json.RawMessage, objects bool, cols []Column) (Row, error) {
 	if objects && p.row == nil {
 		return Row{Object: raw}, nil
 	}
@@ -389,13 +391,17 @@ func (p *Plan) rowOf(raw json.RawMessage, objects bool) (Row, error) {
 		return Row{Cells: p.Flatten(node)}, nil
 	}
 	m, _ := node.(map[string]any)
-	values := p.row(m)
+	byName := p.row(m)
 	if objects {
-		return Row{Object: flatObject(p.Columns, values)}, nil
+		values := make([]any, len(cols))
+		for i, c := range cols {
+			values[i] = byName[c.Name]
+		}
+		return Row{Object: flatObject(cols, values)}, nil
 	}
-	cells := make([]string, len(values))
-	for i, v := range values {
-		cells[i] = text(v)
+	cells := make([]string, len(cols))
+	for i, c := range cols {
+		cells[i] = text(byName[c.Name])
 	}
 	return Row{Cells: cells}, nil
 }

@@ -14,6 +14,10 @@ import (
 // 1,048,576 rows less the header).
 const MaxXLSXRows = 1_048_575
 
+// XLSXDateFormat is the number format of date cells: French, as the
+// excel-fr dialect writes dates.
+const XLSXDateFormat = "dd/mm/yyyy"
+
 // Bounds of the fitted column widths, in characters.
 const (
 	minWidth = 8
@@ -56,7 +60,7 @@ func newXLSX(w io.Writer, sheet string) (*xlsxWriter, error) {
 		f.Close()
 		return nil, fmt.Errorf("export: xlsx: %w", err)
 	}
-	dateFormat := "yyyy-mm-dd"
+	dateFormat := XLSXDateFormat
 	if x.dateStyle, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFormat}); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("export: xlsx: %w", err)
@@ -70,6 +74,9 @@ func newXLSX(w io.Writer, sheet string) (*xlsxWriter, error) {
 
 func (x *xlsxWriter) Objects() bool { return false }
 
+// French is true: XLSX files are for people, opened by French offices.
+func (x *xlsxWriter) French() bool { return true }
+
 func (x *xlsxWriter) WriteHeader(cols []Column) error {
 	x.cols = cols
 	x.values = make([]any, len(cols))
@@ -81,11 +88,18 @@ func (x *xlsxWriter) WriteRow(r Row) error {
 		return badRequest("an XLSX sheet holds at most %d rows: export this list as csv", MaxXLSXRows)
 	}
 	x.rows++
+	cells := make([]string, len(r.Cells))
+	for i, v := range r.Cells {
+		if c := x.cols[i]; c.Kind != KindDate || c.List {
+			v = French(c, v) // dates stay ISO until typed
+		}
+		cells[i] = v
+	}
 	if !x.started {
-		x.pending = append(x.pending, r.Cells)
+		x.pending = append(x.pending, cells)
 		return nil
 	}
-	return x.setRow(r.Cells)
+	return x.setRow(cells)
 }
 
 // start fits the columns to the header and the pending rows, freezes the
@@ -93,7 +107,7 @@ func (x *xlsxWriter) WriteRow(r Row) error {
 func (x *xlsxWriter) start() error {
 	x.started = true
 	for i, c := range x.cols {
-		w := utf8.RuneCountInString(c.Name) + 2 // bold is wider
+		w := utf8.RuneCountInString(c.Header(true)) + 2 // bold is wider
 		for _, r := range x.pending {
 			w = max(w, utf8.RuneCountInString(r[i])+1)
 		}
@@ -106,7 +120,7 @@ func (x *xlsxWriter) start() error {
 	}
 	header := make([]any, len(x.cols))
 	for i, c := range x.cols {
-		header[i] = excelize.Cell{StyleID: x.headStyle, Value: c.Name}
+		header[i] = excelize.Cell{StyleID: x.headStyle, Value: c.Header(true)}
 	}
 	if err := x.sw.SetRow("A1", header, excelize.RowOpts{StyleID: x.headStyle}); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
@@ -135,7 +149,8 @@ func (x *xlsxWriter) setRow(cells []string) error {
 	return nil
 }
 
-// cell types a value by its column's kind; a value that does not parse as
+// cell types a value by its column's kind (v is already French: booleans
+// and enum values are text, see French); a value that does not parse as
 // its kind stays text.
 func (x *xlsxWriter) cell(c Column, v string) any {
 	if v == "" {
@@ -152,10 +167,6 @@ func (x *xlsxWriter) cell(c Column, v string) any {
 	case KindFloat:
 		if f, err := strconv.ParseFloat(v, 64); err == nil {
 			return f
-		}
-	case KindBool:
-		if b, err := strconv.ParseBool(v); err == nil {
-			return b
 		}
 	case KindDate:
 		if t, err := time.Parse(time.DateOnly, v); err == nil {

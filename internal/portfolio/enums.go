@@ -176,7 +176,7 @@ const (
 var statusInfos = map[MissionStatus][2]string{
 	StatusAdmin:       {"admin", "Agent public"},
 	StatusIndependent: {"independent", "Indépendant"},
-	StatusService:     {"service", "Prestataire (via une société de services)"},
+	StatusService:     {"service", "Prestataire"},
 }
 
 // MissionStatuses lists every mission status.
@@ -231,15 +231,20 @@ const (
 // Decisions lists every decision.
 var Decisions = []Decision{DecisionContinue, DecisionAdjust, DecisionAdvance, DecisionStop, DecisionTransfer, DecisionUnspecified}
 
-// Valid reports whether d is one of the known decisions.
-func (d Decision) Valid() bool {
-	for _, x := range Decisions {
-		if x == d {
-			return true
-		}
-	}
-	return false
+var decisionLabels = map[Decision]string{
+	DecisionContinue:    "Poursuite",
+	DecisionAdjust:      "Ajustement",
+	DecisionAdvance:     "Passage",
+	DecisionStop:        "Arrêt",
+	DecisionTransfer:    "Transfert",
+	DecisionUnspecified: "Non précisé",
 }
+
+// Valid reports whether d is one of the known decisions.
+func (d Decision) Valid() bool { _, ok := decisionLabels[d]; return ok }
+
+// Label returns the French label of the decision.
+func (d Decision) Label() string { return decisionLabels[d] }
 
 // MarshalGQL writes the decision as a GraphQL enum value.
 func (d Decision) MarshalGQL(w io.Writer) { writeEnum(w, string(d)) }
@@ -264,8 +269,16 @@ const (
 	SourceRecorded Source = "RECORDED" // written through the API; imports never overwrite it
 )
 
+var sourceLabels = map[Source]string{
+	SourceImported: "Importé",
+	SourceRecorded: "Saisi dans l'outil",
+}
+
 // Valid reports whether s is a known source.
-func (s Source) Valid() bool { return s == SourceImported || s == SourceRecorded }
+func (s Source) Valid() bool { _, ok := sourceLabels[s]; return ok }
+
+// Label returns the French label of the source.
+func (s Source) Label() string { return sourceLabels[s] }
 
 // MarshalGQL writes the source as a GraphQL enum value.
 func (s Source) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
@@ -279,6 +292,34 @@ func (s *Source) UnmarshalGQL(v any) error {
 		}
 		return ok
 	})
+}
+
+// EnumLabel returns the French label of value, a value of the GraphQL enum
+// named enum (Phase, Domain, MissionStatus, Decision or Source), for what
+// people read (exports). It returns false for an unknown enum or value.
+func EnumLabel(enum, value string) (string, bool) {
+	var l string
+	switch enum {
+	case "Phase":
+		l = Phase(value).Label()
+	case "Domain":
+		l = Domain(value).Label()
+	case "MissionStatus":
+		l = MissionStatus(value).Label()
+	case "Decision":
+		l = Decision(value).Label()
+	case "Source":
+		l = Source(value).Label()
+	}
+	return l, l != ""
+}
+
+// YesNo returns the French for a yes-or-no value: « Oui » or « Non ».
+func YesNo(b bool) string {
+	if b {
+		return "Oui"
+	}
+	return "Non"
 }
 
 func writeEnum(w io.Writer, s string) {

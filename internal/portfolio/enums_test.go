@@ -237,3 +237,45 @@ func TestEnumValid(t *testing.T) {
 		t.Error("an empty or misspelt enum value is Valid")
 	}
 }
+
+// TestEnumLabels checks the French label of every value of the enums that
+// people read in exports, and that unknown ones have none.
+func TestEnumLabels(t *testing.T) {
+	want := map[string]map[string]string{
+		"Phase": {
+			"INVESTIGATION": "Investigation", "CONSTRUCTION": "Construction", "ACCELERATION": "Accélération",
+			"CONSOLIDATION": "En consolidation", "TRANSFERRED": "Transféré", "OPERATED": "Opéré au sein du réseau",
+			"ABANDONED": "Service arrêté", "INVESTIGATION_ABANDONED": "Investigation non concluante",
+		},
+		"Decision": {
+			"CONTINUE": "Poursuite", "ADJUST": "Ajustement", "ADVANCE": "Passage", "STOP": "Arrêt",
+			"TRANSFER": "Transfert", "UNSPECIFIED": "Non précisé",
+		},
+		"Domain": {
+			"DEVELOPMENT": "Développement", "DESIGN": "Design", "COACHING": "Coaching", "PRODUCT": "Produit",
+			"DEPLOYMENT": "Déploiement", "DATA": "Data", "INTRAPRENEURSHIP": "Intraprenariat", "ANIMATION": "Animation",
+			"SUPPORT": "Support", "OTHER": "Autre", "ATTRIBUTAIRE": "Attributaire",
+		},
+		"MissionStatus": {"ADMIN": "Agent public", "INDEPENDENT": "Indépendant", "SERVICE": "Prestataire"},
+		"Source":        {"IMPORTED": "Importé", "RECORDED": "Saisi dans l'outil"},
+	}
+	all := map[string]int{"Phase": len(Phases), "Decision": len(Decisions), "Domain": len(Domains), "MissionStatus": len(MissionStatuses), "Source": 2}
+	for enum, labels := range want {
+		if len(labels) != all[enum] {
+			t.Errorf("%s: %d labels tested, %d values", enum, len(labels), all[enum])
+		}
+		for v, l := range labels {
+			if got, ok := EnumLabel(enum, v); !ok || got != l {
+				t.Errorf("EnumLabel(%s, %s) = %q, %v; want %q", enum, v, got, ok, l)
+			}
+		}
+	}
+	for _, tt := range [][2]string{{"Phase", "construction"}, {"Phase", ""}, {"Decision", "Poursuite"}, {"Role", "ADMIN"}, {"OrderDirection", "ASC"}, {"", "IMPORTED"}} {
+		if got, ok := EnumLabel(tt[0], tt[1]); ok || got != "" {
+			t.Errorf("EnumLabel(%q, %q) = %q, %v; want none", tt[0], tt[1], got, ok)
+		}
+	}
+	if YesNo(true) != "Oui" || YesNo(false) != "Non" {
+		t.Errorf("YesNo: %q, %q", YesNo(true), YesNo(false))
+	}
+}
