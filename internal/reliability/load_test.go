@@ -1,11 +1,16 @@
 package reliability
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"slices"
@@ -86,11 +91,13 @@ type loadStats struct {
 	examples    []string
 	acked       map[string]string // slug → comment of every acknowledged write
 	writeFailed int
+	hostile     map[string]int // outcomes of the hostile clients' requests
+	loadAverage string
 }
 
 // newLoadStats returns empty statistics.
 func newLoadStats() *loadStats {
-	return &loadStats{byQuery: map[string][]time.Duration{}, statuses: map[int]int{}, errorCodes: map[string]int{}, acked: map[string]string{}}
+	return &loadStats{byQuery: map[string][]time.Duration{}, statuses: map[int]int{}, errorCodes: map[string]int{}, acked: map[string]string{}, hostile: map[string]int{}}
 }
 
 // note records one answer (or err), and reports whether it was a success.
@@ -135,6 +142,9 @@ func (s *loadStats) note(kind string, r *reply, err error) bool {
 
 // loadReport is what TestLoad writes to its artifact.
 type loadReport struct {
+	Phase           string             `json:"phase"` // calm, or hostile (with the hostile clients)
+	Hostile         int                `json:"hostile_clients"`
+	HostileOutcomes map[string]int     `json:"hostile_outcomes,omitempty"`
 	Database        string             `json:"database"`
 	Seconds         float64            `json:"seconds"`
 	Readers         int                `json:"readers"`
@@ -162,12 +172,15 @@ type loadReport struct {
 
 // TestLoad runs 32 readers of a mixed dashboard workload and 4 writers
 // recording committees against the real server for PORTFOLIO_LOAD_SECONDS
-// (default 60), then checks that nothing failed and that every
-// acknowledged write is in the database.
+// (default 60), then the same with 8 hostile clients beside them (lists
+// that multiply, export bombs, slow bodies), and checks that nothing
+// failed, that every acknowledged write is in the database, that the
+// server's memory stayed under 400 MiB, and that the hostile clients did
+// not slow the readers down by more than half (p99 under twice its value
+// without them).
 func TestLoad(t *testing.T) {
 	requireSuite(t, "Load")
-	const readers, writers = 32, 4
-	const perWorkerCap = 1_000_000 // bounds every loop, whatever the duration
+	const readers, writers, hostiles = 32, 4, 8
 	duration := time.Duration(envInt(t, "PORTFOLIO_LOAD_SECONDS", 60)) * time.Second
 	binary(t)
 	path, source := newDatabase(t, true)
@@ -182,12 +195,105 @@ func TestLoad(t *testing.T) {
 		mustQuery(t, client, s.URL, f.Viewer, q.query, q.vars(f, rand.New(rand.NewPCG(1, 1))), nil)
 	}
 
-	loadAvg := loadAverage()
+	calm := runLoad(t, s, f, client, readers, writers, 0, duration, prefix+"calm ")
+	rssCalm := s.peakRSS()
+	hostile := runLoad(t, s, f, client, readers, writers, hostiles, duration, prefix+"hostile ")
+	rss := s.peakRSS()
+	if err := s.stop(); err != nil {
+		t.Errorf("stop the server: %v", err)
+	}
+	logErrors, logLocked, logExamples := s.stderr.counts()
+	if err := checkDB(path); err != nil {
+		t.Errorf("after the load: %v", err)
+	}
+	found, err := committeeComments(path, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reps []loadReport
+	for _, ph := range []struct {
+		stats   *loadStats
+		name    string
+		hostile int
+		rss     int
+		elapsed time.Duration
+	}{{calm.stats, "calm", 0, rssCalm, calm.elapsed}, {hostile.stats, "hostile", hostiles, rss, hostile.elapsed}} {
+		stats := ph.stats
+		lost := 0
+		for slug, comment := range stats.acked {
+			if found[slug] != comment {
+				lost++
+				if lost <= 10 {
+					t.Errorf("%s: acknowledged write %s (%q) is not in the database (found %q)", ph.name, slug, comment, found[slug])
+				}
+			}
+		}
+		rep := loadReport{
+			Phase: ph.name, Database: f.Source, Seconds: ph.elapsed.Seconds(), Readers: readers, Writers: writers, Hostile: ph.hostile,
+			Reads: summarize(stats.reads), ReadsByQuery: map[string]latency{}, Writes: summarize(stats.writes),
+			WritesAcked: len(stats.acked), WritesFound: len(stats.acked) - lost, WritesLost: lost, WritesFailed: stats.writeFailed,
+			Statuses: stats.statuses, Shed503: stats.shed, Other5xx: stats.server5xx, Locked: stats.locked,
+			NoAnswer: stats.transport, ErrorCodes: stats.errorCodes, PeakRSSKiB: ph.rss,
+			Cores: runtime.NumCPU(), LoadAverage: stats.loadAverage, HostileOutcomes: stats.hostile,
+		}
+		for name, ds := range stats.byQuery {
+			rep.ReadsByQuery[name] = summarize(ds)
+		}
+		for _, n := range stats.statuses {
+			rep.Requests += n
+		}
+		rep.Requests += stats.transport
+		rep.ThroughputRPS = float64(rep.Requests) / ph.elapsed.Seconds()
+		t.Logf("load on %s, %s (%d hostile clients), for %s: %d requests, %.0f requests/s; reads %d (p50 %.1f ms, p99 %.1f ms; by query: %s); writes acknowledged %d (p50 %.1f ms, p99 %.1f ms), found %d, lost %d, not acknowledged %d; statuses %v; 503 %d; other 5xx %d; database locked %d; no answer %d; errors %v; hostile outcomes %v; server peak RSS %.1f MiB; load average before %s",
+			rep.Database, ph.name, ph.hostile, ph.elapsed.Round(time.Millisecond), rep.Requests, rep.ThroughputRPS,
+			rep.Reads.Count, rep.Reads.P50ms, rep.Reads.P99ms, perQuery(rep.ReadsByQuery),
+			rep.WritesAcked, rep.Writes.P50ms, rep.Writes.P99ms, rep.WritesFound, rep.WritesLost, rep.WritesFailed,
+			rep.Statuses, rep.Shed503, rep.Other5xx, rep.Locked, rep.NoAnswer, rep.ErrorCodes, rep.HostileOutcomes, float64(ph.rss)/1024, rep.LoadAverage)
+		if rep.Other5xx > 0 || rep.Locked > 0 || rep.NoAnswer > 0 || len(rep.ErrorCodes) > 0 {
+			t.Errorf("%s: the load saw %d 5xx (besides %d 503), %d locked-database answers, %d requests without an answer, errors %v; examples:\n%s",
+				ph.name, rep.Other5xx, rep.Shed503, rep.Locked, rep.NoAnswer, rep.ErrorCodes, strings.Join(stats.examples, "\n"))
+		}
+		if rep.WritesAcked == 0 || rep.Reads.Count == 0 {
+			t.Errorf("%s: the load did nothing: %d reads, %d acknowledged writes", ph.name, rep.Reads.Count, rep.WritesAcked)
+		}
+		if rep.Shed503 > rep.Requests/100 {
+			t.Logf("note: %s: the server shed %d requests (%.1f%%) with the default limits", ph.name, rep.Shed503, 100*float64(rep.Shed503)/float64(rep.Requests))
+		}
+		reps = append(reps, rep)
+	}
+	writeArtifact(t, "reliability-load.json", reps)
+	if logLocked > 0 {
+		t.Errorf("the server logged %d locked-database lines", logLocked)
+	}
+	if logErrors > 0 {
+		t.Errorf("the server logged %d ERROR lines, e.g.:\n%s", logErrors, strings.Join(logExamples, "\n"))
+	}
+	if rss > 400<<10 {
+		t.Errorf("server peak RSS %.0f MiB with the hostile clients, want under 400", float64(rss)/1024)
+	}
+	if calm, hostile := reps[0].Reads.P99ms, reps[1].Reads.P99ms; hostile > 2*calm {
+		t.Errorf("reads p99 %.0f ms with the hostile clients, %.0f ms without: more than twice", hostile, calm)
+	}
+	if bad := hostile.stats.hostile["5xx"]; bad > 0 {
+		t.Errorf("the hostile clients got %d 5xx answers (503 aside)", bad)
+	}
+}
+
+// loadRun is one phase of the load.
+type loadRun struct {
+	stats   *loadStats
+	elapsed time.Duration
+}
+
+// runLoad runs the readers and writers, and hostile clients, for d.
+func runLoad(t *testing.T, s *server, f *fixture, client *http.Client, readers, writers, hostiles int, d time.Duration, prefix string) loadRun {
+	const perWorkerCap = 1_000_000 // bounds every loop, whatever the duration
 	stats := newLoadStats()
-	ctx, cancel := context.WithTimeout(context.Background(), duration+time.Minute)
+	stats.loadAverage = loadAverage()
+	ctx, cancel := context.WithTimeout(context.Background(), d+time.Minute)
 	defer cancel()
 	start := time.Now()
-	deadline := start.Add(duration)
+	deadline := start.Add(d)
 	var wg sync.WaitGroup
 	for i := range readers {
 		wg.Go(func() {
@@ -218,7 +324,7 @@ func TestLoad(t *testing.T) {
 				target := writeTarget{Slug: targets[(n*7+w*13)%len(targets)], Token: token}
 				comment := fmt.Sprintf("%sw%d #%d", prefix, w, n)
 				rctx, rcancel := context.WithTimeout(ctx, 30*time.Second)
-				rep, slug, err := recordCommittee(rctx, client, s.URL, target, pastDay((n*writers+w)%5000), comment)
+				rep, slug, err := recordCommittee(rctx, client, s.URL, target, uniqueDay(prefix, n*writers+w), comment)
 				rcancel()
 				ok := stats.note("write", rep, err)
 				stats.mu.Lock()
@@ -236,66 +342,95 @@ func TestLoad(t *testing.T) {
 			}
 		})
 	}
+	for h := range hostiles {
+		wg.Go(func() { hostileClient(ctx, s, f, h, deadline, stats) })
+	}
 	wg.Wait()
-	elapsed := time.Since(start)
-	rss := s.peakRSS()
-	if err := s.stop(); err != nil {
-		t.Errorf("stop the server: %v", err)
-	}
-	logErrors, logLocked, logExamples := s.stderr.counts()
+	return loadRun{stats: stats, elapsed: time.Since(start)}
+}
 
-	if err := checkDB(path); err != nil {
-		t.Errorf("after the load: %v", err)
+// uniqueDay is a past day for the i-th write of a phase: the phases of a
+// run write on days of their own, so that no write meets a committee of
+// the same startup and day.
+func uniqueDay(prefix string, i int) string {
+	off := 0
+	if strings.HasSuffix(prefix, "hostile ") {
+		off = 5000
 	}
-	found, err := committeeComments(path, prefix)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lost := 0
-	for slug, comment := range stats.acked {
-		if found[slug] != comment {
-			lost++
-			if lost <= 10 {
-				t.Errorf("acknowledged write %s (%q) is not in the database (found %q)", slug, comment, found[slug])
+	return pastDay(off + i%5000)
+}
+
+// hostileClient sends, until the deadline, the requests of one kind of
+// attacker: kind 0–2 lists that multiply (on /graphql and /export), 3–5
+// documents that cost CPU before any guard (fragment nests, duplicate
+// fields, many fields), 6–7 slow bodies (connections that send most of a
+// 1 MiB body and stall). Their outcomes are counted, not their latency.
+func hostileClient(ctx context.Context, s *server, f *fixture, kind int, deadline time.Time, stats *loadStats) {
+	c := newClient(2)
+	count := func(r *reply, err error) {
+		stats.mu.Lock()
+		defer stats.mu.Unlock()
+		switch {
+		case err != nil:
+			stats.hostile["no answer"]++
+		case r.Status == http.StatusServiceUnavailable:
+			stats.hostile["503"]++
+		case r.Status >= 500:
+			stats.hostile["5xx"]++
+			if len(stats.examples) < 10 {
+				stats.examples = append(stats.examples, "hostile: "+truncate(string(r.Body), 300))
 			}
+		case r.Status >= 400:
+			stats.hostile["4xx"]++
+		case r.firstCode() != "":
+			stats.hostile[r.firstCode()]++
+		default:
+			stats.hostile["200"]++
 		}
 	}
-
-	rep := loadReport{
-		Database: f.Source, Seconds: elapsed.Seconds(), Readers: readers, Writers: writers,
-		Reads: summarize(stats.reads), ReadsByQuery: map[string]latency{}, Writes: summarize(stats.writes),
-		WritesAcked: len(stats.acked), WritesFound: len(stats.acked) - lost, WritesLost: lost, WritesFailed: stats.writeFailed,
-		Statuses: stats.statuses, Shed503: stats.shed, Other5xx: stats.server5xx, Locked: stats.locked + logLocked,
-		NoAnswer: stats.transport, ErrorCodes: stats.errorCodes, PeakRSSKiB: rss, ServerErrorLogs: logErrors,
-		Cores: runtime.NumCPU(), LoadAverage: loadAvg,
-	}
-	for name, ds := range stats.byQuery {
-		rep.ReadsByQuery[name] = summarize(ds)
-	}
-	for _, n := range stats.statuses {
-		rep.Requests += n
-	}
-	rep.Requests += stats.transport
-	rep.ThroughputRPS = float64(rep.Requests) / elapsed.Seconds()
-	t.Logf("load on %s for %s: %d requests, %.0f requests/s; reads %d (p50 %.1f ms, p99 %.1f ms; by query: %s); writes acknowledged %d (p50 %.1f ms, p99 %.1f ms), found %d, lost %d, not acknowledged %d; statuses %v; 503 %d; other 5xx %d; database locked %d; no answer %d; errors %v; server peak RSS %.1f MiB; server ERROR log lines %d; load average before %s",
-		rep.Database, elapsed.Round(time.Millisecond), rep.Requests, rep.ThroughputRPS,
-		rep.Reads.Count, rep.Reads.P50ms, rep.Reads.P99ms, perQuery(rep.ReadsByQuery),
-		rep.WritesAcked, rep.Writes.P50ms, rep.Writes.P99ms, rep.WritesFound, rep.WritesLost, rep.WritesFailed,
-		rep.Statuses, rep.Shed503, rep.Other5xx, rep.Locked, rep.NoAnswer, rep.ErrorCodes, float64(rss)/1024, logErrors, loadAvg)
-	writeArtifact(t, "reliability-load.json", rep)
-
-	if rep.Other5xx > 0 || rep.Locked > 0 || rep.NoAnswer > 0 || len(rep.ErrorCodes) > 0 {
-		t.Errorf("the load saw %d 5xx (besides %d 503), %d locked-database answers or log lines, %d requests without an answer, errors %v; examples:\n%s",
-			rep.Other5xx, rep.Shed503, rep.Locked, rep.NoAnswer, rep.ErrorCodes, strings.Join(stats.examples, "\n"))
-	}
-	if logErrors > 0 {
-		t.Errorf("the server logged %d ERROR lines, e.g.:\n%s", logErrors, strings.Join(logExamples, "\n"))
-	}
-	if rep.WritesAcked == 0 || rep.Reads.Count == 0 {
-		t.Errorf("the load did nothing: %d reads, %d acknowledged writes", rep.Reads.Count, rep.WritesAcked)
-	}
-	if rep.Shed503 > rep.Requests/100 {
-		t.Logf("note: the server shed %d requests (%.1f%%) with the default limits", rep.Shed503, 100*float64(rep.Shed503)/float64(rep.Requests))
+	for n := 0; time.Now().Before(deadline); n++ {
+		switch kind {
+		case 0, 1, 2:
+			queries := []string{nestQuery(1000, 2), committeeNest(1), aliasedLists(60), nestQuery(300, 1)}
+			q := queries[(n+kind)%len(queries)]
+			if n%2 == 0 {
+				count(gql(ctx, c, s.URL, "", q, nil))
+			} else {
+				count(exportGet(c, s.URL, "", url.Values{"format": {"csv"}, "query": {q}}))
+			}
+		case 3, 4, 5:
+			docs := []string{fragmentNest(14), fragmentNest(30), duplicateFields(20_000), duplicateFields(9_900)}
+			doc := docs[(n+kind)%len(docs)]
+			body, _ := json.Marshal(map[string]any{"query": doc, "format": "csv"})
+			path := "/export"
+			if n%2 == 0 {
+				path = "/graphql"
+			}
+			req, _ := http.NewRequestWithContext(ctx, http.MethodPost, s.URL+path, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			count(send(c, req))
+		default:
+			// Up to 20 stalled connections at a time; each is given up
+			// by the server after its read timeout.
+			var wg sync.WaitGroup
+			for range 20 {
+				wg.Go(func() {
+					conn, err := net.DialTimeout("tcp", strings.TrimPrefix(s.URL, "http://"), 5*time.Second)
+					if err != nil {
+						return
+					}
+					defer conn.Close()
+					fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", 1<<20)
+					conn.Write(bytes.Repeat([]byte(" "), 1<<20-10))
+					conn.SetReadDeadline(deadline.Add(30 * time.Second))
+					io.Copy(io.Discard, conn)
+					stats.mu.Lock()
+					stats.hostile["slow body closed"]++
+					stats.mu.Unlock()
+				})
+			}
+			wg.Wait()
+		}
 	}
 }
 
