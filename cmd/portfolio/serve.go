@@ -43,6 +43,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxDepth, "max-depth", d.MaxDepth, "deepest nesting of fields in a query")
 	fs.IntVar(&lim.MaxFields, "max-fields", d.MaxFields, "most fields and aliases in a query, fragments expanded")
 	fs.IntVar(&lim.MaxCost, "max-cost", d.MaxCost, "highest cost of a query, which bounds the values of its answer: each list counts its page size or its longest length in the data times what it selects (extensions.cost shows it; see the schema's Query)")
+	fs.IntVar(&lim.MaxReads, "max-reads", d.MaxReads, "most fields that select fields in a query, aliases apart: each may run an SQL statement")
 	fs.Int64Var(&lim.MaxAnswerBytes, "max-answer", d.MaxAnswerBytes, "largest answer, in bytes (RESPONSE_TOO_LARGE beyond)")
 	fs.Int64Var(&lim.MaxAnswerPool, "answer-memory", d.MaxAnswerPool, "bytes that answers being made at once share beyond their first MiB each (UNAVAILABLE beyond: retry)")
 	fs.DurationVar(&lim.Timeout, "timeout", d.Timeout, "longest a request may run; its SQL is cancelled then")

@@ -254,7 +254,14 @@ func (p *Plan) check(resp *Response, first bool) error {
 		return nil
 	}
 	if len(bad) == 0 {
+		// No data: the errors are the list's, be they at a cell's path
+		// (an argument of the list, such as a protected filter).
 		bad = resp.Errors
+		for _, e := range bad {
+			if e.Code() == "FORBIDDEN" {
+				status = http.StatusForbidden
+			}
+		}
 	}
 	msg := "the GraphQL answer has no data"
 	if len(bad) > 0 {

@@ -208,6 +208,16 @@ var generators = map[string]func(g generator) []byte{
 	"search_words": func(g generator) []byte {
 		return jsonBody(`query($f: StartupFilter) { startups(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"search": strings.TrimSpace(strings.Repeat("ab ", g.N))}})
 	},
+	// nest: startups(first: W) → team → member → startups, N levels deep
+	// (the query that took 4.8 GB before lists were costed).
+	"nest": func(g generator) []byte { return jsonBody(nestQuery(g.W, g.N), nil) },
+	// committee_nest: committees → startup → team → member → missions →
+	// startups → committees, N levels deep.
+	"committee_nest": func(g generator) []byte { return jsonBody(committeeNest(g.N), nil) },
+	// aliased_lists: N aliases of a startup's team, on 1,000 startups.
+	"aliased_lists": func(g generator) []byte { return jsonBody(aliasedLists(g.N), nil) },
+	// duplicate_fields: one field N times.
+	"duplicate_fields": func(g generator) []byte { return jsonBody(duplicateFields(g.N), nil) },
 	// member_search_word: a member search for one word of N letters.
 	"member_search_word": func(g generator) []byte {
 		return jsonBody(`query($f: MemberFilter) { members(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"search": strings.Repeat("a", g.N)}})

@@ -289,3 +289,25 @@ func TestOneErrorPerFieldPath(t *testing.T) {
 		}
 	}
 }
+
+// TestReadsAreCounted checks that aliases of one list, which the loaders
+// cannot batch (each is a statement of its own), are bounded: 300 aliases
+// of the startups took 3.5 s although their cost was within the limit.
+func TestReadsAreCounted(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range 300 {
+		fmt.Fprintf(&b, "a%d: startups(first: 1000) { nodes { teamSize } } ", i)
+	}
+	b.WriteString("}")
+	a := call(t, h, q(b.String()))
+	if a.status != 422 || code(a) != "COMPLEXITY_LIMIT" || !strings.Contains(a.body.Errors[0].Message, "reads 300 lists") {
+		t.Errorf("300 aliased lists: status %d code %q (%v), want 422 COMPLEXITY_LIMIT for 300 reads", a.status, code(a), a.body.Errors)
+	}
+	// Nested lists are batched: a deep query reads little.
+	if a := call(t, h, q(`{ incubators(first: 50) { nodes { title startups(first: 1000) { nodes { name phases { phase } sponsors { name } } } } } }`)); code(a) != "" {
+		t.Errorf("a whole-portfolio query: code %q", code(a))
+	}
+}

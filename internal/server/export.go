@@ -117,8 +117,8 @@ func ExportChecker(cfg Config) export.Checker {
 			if verr != nil {
 				continue // the plan says what is wrong with them
 			}
-			if cost := complexity.Calculate(ctx, es, op, vars); l.MaxCost > 0 && cost > l.MaxCost {
-				return nil, refused(refuse(portfolio.EComplexity, "the query could cost %d (each list counts its page size, or its longest length in the data, times what it selects); the limit is %d: select fewer nested lists", cost, l.MaxCost))
+			if gerr := l.checkCost(complexity.Calculate(ctx, es, op, vars), reads(op.SelectionSet, fragmentsOf(doc))); gerr != nil {
+				return nil, refused(gerr)
 			}
 		}
 		return doc, nil

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 
 	"github.com/99designs/gqlgen/complexity"
@@ -40,6 +41,7 @@ type Cost struct {
 	Limit     int `json:"limit"`
 	Depth     int `json:"depth"`
 	Fields    int `json:"fields"`
+	Reads     int `json:"reads"`
 }
 
 const costExtension = "PortfolioCost"
@@ -232,14 +234,52 @@ func (g *costGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 	if _, err := g.db.ListBounds(ctx); err != nil {
 		return boundsError(ctx, err)
 	}
-	depth, fields := measure(op.SelectionSet, 1, fragmentsOf(opCtx.Doc), map[string][2]int{})
+	frags := fragmentsOf(opCtx.Doc)
+	depth, fields := measure(op.SelectionSet, 1, frags, map[string][2]int{})
 	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
-	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields}
+	reads := reads(op.SelectionSet, frags)
+	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields, Reads: reads}
 	opCtx.Stats.SetExtension(costExtension, c)
-	if g.limits.MaxCost > 0 && cost > g.limits.MaxCost {
-		return refuse(portfolio.EComplexity, "the query could cost %d (each list counts its page size, or its longest length in the data, times what it selects: see the schema's description of the cost); the limit is %d: ask for smaller pages or fewer nested lists", cost, g.limits.MaxCost)
+	return g.limits.checkCost(cost, reads)
+}
+
+// checkCost refuses a query whose cost or reads pass the limits.
+func (l Limits) checkCost(cost, reads int) *gqlerror.Error {
+	switch {
+	case l.MaxCost > 0 && cost > l.MaxCost:
+		return refuse(portfolio.EComplexity, "the query could cost %d (each list counts its page size, or its longest length in the data, times what it selects: see the schema's description of the cost); the limit is %d: ask for smaller pages or fewer nested lists", cost, l.MaxCost)
+	case l.MaxReads > 0 && reads > l.MaxReads:
+		return refuse(portfolio.EComplexity, "the query reads %d lists and objects (each field that selects fields, aliases counted apart, may run one SQL statement); the limit is %d: ask for fewer aliases of the same list", reads, l.MaxReads)
 	}
 	return nil
+}
+
+// reads counts the fields of a selection that select fields of their own,
+// aliases apart, fragments expanded, but for the wrappers of connections
+// (nodes, edges, node, pageInfo): a bound on the SQL statements the query
+// runs, since the reads of one field are batched for all its parents but
+// those of two aliases are not.
+func reads(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) int {
+	n := 0
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) == 0 {
+				continue
+			}
+			if !(s.ObjectDefinition != nil && (strings.HasSuffix(s.ObjectDefinition.Name, "Connection") || strings.HasSuffix(s.ObjectDefinition.Name, "Edge"))) {
+				n++
+			}
+			n = satAdd(n, reads(s.SelectionSet, frags))
+		case *ast.InlineFragment:
+			n = satAdd(n, reads(s.SelectionSet, frags))
+		case *ast.FragmentSpread:
+			if f := frags[s.Name]; f != nil {
+				n = satAdd(n, reads(f.SelectionSet, frags))
+			}
+		}
+	}
+	return n
 }
 
 // boundsError is the refusal of a request whose cost cannot be computed

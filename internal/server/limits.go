@@ -24,6 +24,7 @@ type Limits struct {
 	MaxDepth       int           // nesting of fields, default 15
 	MaxFields      int           // fields and aliases after fragments are expanded, default 1,000
 	MaxCost        int           // cost, which bounds the values of an answer (graph.Complexity), default 500,000
+	MaxReads       int           // fields that select fields (each may run a statement), aliases apart, default 100
 	MaxAnswerBytes int64         // size of an answer, default 32 MiB
 	MaxAnswerPool  int64         // answers being made at once, beyond 1 MiB each, together; default 64 MiB
 	Timeout        time.Duration // per request, default 10 s
@@ -46,6 +47,7 @@ var DefaultLimits = Limits{
 	MaxDepth:       15,
 	MaxFields:      1_000,
 	MaxCost:        500_000,
+	MaxReads:       100,
 	MaxAnswerBytes: 32 << 20,
 	MaxAnswerPool:  64 << 20,
 	Timeout:        10 * time.Second,
@@ -67,6 +69,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxDepth, d.MaxDepth)
 	orDefault(&l.MaxFields, d.MaxFields)
 	orDefault(&l.MaxCost, d.MaxCost)
+	orDefault(&l.MaxReads, d.MaxReads)
 	orDefault(&l.MaxAnswerBytes, d.MaxAnswerBytes)
 	orDefault(&l.MaxAnswerPool, d.MaxAnswerPool)
 	orDefault(&l.Timeout, d.Timeout)
