@@ -311,3 +311,34 @@ func TestReadsAreCounted(t *testing.T) {
 		t.Errorf("a whole-portfolio query: code %q", code(a))
 	}
 }
+
+// TestSameNameFieldsAreBounded checks that many fields under one response
+// name, which the validator compares pair by pair (333 of them took it
+// 0.6 s), are refused before validation.
+func TestSameNameFieldsAreBounded(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, PublicRead: true})
+	var b strings.Builder
+	b.WriteString("{ ")
+	for i := range 333 {
+		fmt.Fprintf(&b, "a: startup(slug: \"s%d\") { slug } ", i)
+	}
+	b.WriteString("}")
+	a := call(t, h, q(b.String()))
+	if a.status != 422 || code(a) != "COMPLEXITY_LIMIT" || !strings.Contains(a.body.Errors[0].Message, `333 fields under the response name "a"`) {
+		t.Errorf("333 conflicting aliases: status %d code %q (%v), want 422 COMPLEXITY_LIMIT", a.status, code(a), a.body.Errors)
+	}
+	// Fragments count where they are spread.
+	b.Reset()
+	b.WriteString("{ startups(first: 1) { nodes { ")
+	for i := range 60 {
+		fmt.Fprintf(&b, "...F%d ", i)
+	}
+	b.WriteString("} } }\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "fragment F%d on Startup { slug }\n", i)
+	}
+	if a := call(t, h, q(b.String())); code(a) != "COMPLEXITY_LIMIT" {
+		t.Errorf("60 fragments selecting slug: code %q, want COMPLEXITY_LIMIT", code(a))
+	}
+}

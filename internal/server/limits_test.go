@@ -18,7 +18,7 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-func seededDB(t *testing.T) *sqlite.DB {
+func seededDB(t testing.TB) *sqlite.DB {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "s.db"))
