@@ -12,39 +12,59 @@ import (
 // history ends in the same phase, members of the same domain. Members keep
 // their generated names and roles; only their missions are fixed.
 
-// orgFixture is a fixed organisation.
+// orgFixture is a fixed organisation: organisation index of the first
+// block.
 type orgFixture struct {
+	index                             int
 	slug, name, acronym, typ, domaine string
 }
 
-// orgFixtures are organisations 0 and 1 of the first block: the owners of
-// incubators 0 and 1, an administration centrale and an operator like the
-// generated organisations they replace.
+// orgFixtures are the owners of incubators 0 and 2 of the first block,
+// administrations centrales like the generated organisations they replace;
+// the first is the block's most frequent sponsor.
 var orgFixtures = []orgFixture{
-	{"dinum", "Direction interministérielle du numérique", "DINUM", "administration-centrale", "spm"},
-	{"anct", "Agence nationale de la cohésion des territoires", "ANCT", "operateur", "territoires"},
+	{orgDINUM, "dinum", "Direction interministérielle du numérique", "DINUM", "administration-centrale", "spm"},
+	{orgMTES, "mtes", "Ministère de la Transition écologique", "MTE", "administration-centrale", "environnement"},
 }
 
 // orgFixtureAt returns the fixture that is organisation o, or nil.
 func orgFixtureAt(o int) *orgFixture {
-	if o < len(orgFixtures) {
-		return &orgFixtures[o]
+	for k := range orgFixtures {
+		if orgFixtures[k].index == o {
+			return &orgFixtures[k]
+		}
 	}
 	return nil
 }
 
-// incubatorFixtures are the slugs and titles of incubators 0 and 1 of the
-// first block, the two largest (as dinum and anct are in the real network).
-var incubatorFixtures = []struct{ slug, title string }{
-	{"dinum", "Incubateur interministériel du numérique"},
-	{"anct", "Incubateur de la cohésion des territoires"},
+// incubatorFixtures are incubators 0 and 2 of the first block: the largest
+// and the third largest, as dinum and mtes are in the real network.
+var incubatorFixtures = []struct {
+	index       int
+	slug, title string
+}{
+	{incubatorDINUM, "dinum", "Incubateur interministériel du numérique"},
+	{incubatorMTES, "mtes", "Fabrique numérique de la transition écologique"},
 }
 
-// Organisation and incubator indexes of the fixtures.
+// incubatorFixtureAt returns the slug and title of incubator k if it is a
+// fixture.
+func incubatorFixtureAt(k int) (slug, title string, ok bool) {
+	for _, f := range incubatorFixtures {
+		if f.index == k {
+			return f.slug, f.title, true
+		}
+	}
+	return "", "", false
+}
+
+// Organisation and incubator indexes of the fixtures: each incubator is run
+// by the organisation of the same slug (incubatorOwner).
 const (
 	orgDINUM       = 0
-	orgANCT        = 1
+	orgMTES        = 2
 	incubatorDINUM = 0
+	incubatorMTES  = 2
 )
 
 // committeeFixture is a fixed investment committee.
@@ -78,8 +98,8 @@ var startupFixtures = []startupFixture{
 		name:  "DossierFacile",
 		pitch: "Aider les candidats locataires à constituer un dossier de location complet et vérifié.",
 		users: "candidats locataires", action: "constituer un dossier de location que les propriétaires acceptent",
-		incubator: incubatorDINUM,
-		sponsors:  []int{orgDINUM, orgANCT},
+		incubator: incubatorMTES,
+		sponsors:  []int{orgMTES},
 		phases: []span{
 			{portfolio.PhaseInvestigation, portfolio.MustDate("2018-11-05")},
 			{portfolio.PhaseConstruction, portfolio.MustDate("2019-04-01")},
@@ -238,7 +258,7 @@ type memberFixture struct {
 // empty, and it has public agents, freelancers and contractors.
 var memberFixtures = []memberFixture{
 	{portfolio.DomainIntrapreneur, []missionFixture{
-		{"2023-01-09", "", portfolio.StatusAdmin, orgFixtures[orgDINUM].name, []string{"dossierfacile"}},
+		{"2023-01-09", "", portfolio.StatusAdmin, "Ministère de la Transition écologique", []string{"dossierfacile"}},
 	}},
 	{portfolio.DomainDevelopment, []missionFixture{
 		{"2021-02-01", "2023-12-22", portfolio.StatusIndependent, "Coopérative Tangente", []string{"dossierfacile"}},

@@ -42,7 +42,7 @@ func TestFixtures(t *testing.T) {
 
 		for slug, want := range map[string]struct{ name, acronym, typ string }{
 			"dinum": {"Direction interministérielle du numérique", "DINUM", "administration-centrale"},
-			"anct":  {"Agence nationale de la cohésion des territoires", "ANCT", "operateur"},
+			"mtes":  {"Ministère de la Transition écologique", "MTE", "administration-centrale"},
 		} {
 			o := s.organisations[slug]
 			if o == nil || o.Name != want.name || o.Acronym != want.acronym || o.Type != want.typ {
@@ -60,10 +60,10 @@ func TestFixtures(t *testing.T) {
 				sponsored[sp]++
 			}
 		}
-		// The two largest incubators of the block, as in the real network.
-		for _, slug := range []string{"dinum", "anct"} {
-			if hosted[slug] < 80 {
-				t.Errorf("scale %d: incubator %s hosts %d startups, want about 110", scale, slug, hosted[slug])
+		// Large incubators, as in the real network.
+		for _, slug := range []string{"dinum", "mtes"} {
+			if hosted[slug] < 60 {
+				t.Errorf("scale %d: incubator %s hosts %d startups, want about 100", scale, slug, hosted[slug])
 			}
 		}
 		for slug, n := range sponsored {
@@ -83,7 +83,7 @@ func TestFixtures(t *testing.T) {
 			teamFrom               string // a team at any date from then on
 			statusesOnTheReadmeDay int
 		}{
-			{"dossierfacile", "dinum", []string{"dinum", "anct"}, portfolio.PhaseConsolidation, "2024-10-14", "2026-09-17", "2024-10-07", 3},
+			{"dossierfacile", "mtes", []string{"mtes"}, portfolio.PhaseConsolidation, "2024-10-14", "2026-09-17", "2024-10-07", 3},
 			{"acces-cible", "dinum", []string{"dinum"}, portfolio.PhaseConstruction, "2024-10-07", "2026-04-09", "2024-10-07", 2},
 		}
 		for _, tt := range tests {

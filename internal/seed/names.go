@@ -196,8 +196,8 @@ func incubatorOwner(k int) int {
 // incubatorSlug returns the slug and title of incubator k. Later blocks add
 // an invented place, then a number.
 func incubatorName(k int) (slug, title string) {
-	if k < len(incubatorFixtures) {
-		return incubatorFixtures[k].slug, incubatorFixtures[k].title
+	if slug, title, ok := incubatorFixtureAt(k); ok {
+		return slug, title
 	}
 	block, local := k/incubatorsPerBlock, k%incubatorsPerBlock
 	base := incubatorBase[local]

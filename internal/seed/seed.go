@@ -14,14 +14,15 @@
 // once, at every scale, in the first block, in place of generated records
 // of the same kind and shape (so every count and share stays what it was):
 //
-//   - organisations dinum (Direction interministérielle du numérique, an
-//     administration centrale, the most frequent sponsor) and anct (Agence
-//     nationale de la cohésion des territoires, an operator);
-//   - incubators dinum and anct, the two largest (about 110 startups each
-//     at scale 1), run by those organisations;
-//   - startup dossierfacile, in the dinum incubator, sponsored by dinum and
-//     anct, in consolidation since 2024-10-14, its last committee on
-//     2026-03-17 (overdue from 2026-09-17 on);
+//   - organisations dinum (Direction interministérielle du numérique, the
+//     most frequent sponsor) and mtes (Ministère de la Transition
+//     écologique), administrations centrales;
+//   - incubators dinum and mtes, the largest and the third largest (about
+//     110 and 90 startups at scale 1, as in the real network), run by those
+//     organisations;
+//   - startup dossierfacile, in the mtes incubator, sponsored by mtes, in
+//     consolidation since 2024-10-14, its last committee on 2026-03-17
+//     (overdue from 2026-09-17 on);
 //   - startup acces-cible, in the dinum incubator, sponsored by dinum, in
 //     construction since 2024-10-07, its last committee on 2025-10-07
 //     (overdue from 2026-04-09 on);
