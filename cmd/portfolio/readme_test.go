@@ -15,11 +15,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -279,7 +281,8 @@ func emptyParts(path string, v any) []string {
 		}
 	case map[string]any:
 		var out []string
-		for k, x := range v {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
+			x := v[k]
 			p := path + "." + k
 			if path == "" {
 				p = k
