@@ -127,7 +127,11 @@ func memberRecord(scale, j int) *portfolio.Member {
 	}
 
 	g := missionGen{r: &r, scale: scale, nStartups: scale * startupsPerBlock, spec: spec, incubator: -1}
-	m.Missions = g.missions(1 + r.pick(missionCounts))
+	if f := memberFixtureAt(j); f != nil {
+		m.Missions = f.records()
+	} else {
+		m.Missions = g.missions(1 + r.pick(missionCounts))
+	}
 	for k := range m.Missions {
 		ms := &m.Missions[k]
 		ms.Slug = slug + "/" + strconv.Itoa(k+1)

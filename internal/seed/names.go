@@ -107,6 +107,9 @@ func orgParts(o int) (kind, noun, item, cycle int) {
 // orgName returns the name and type of organisation o, and its domaine
 // ministériel when its subject gives one.
 func orgName(o int) (name, typ, domaine string) {
+	if f := orgFixtureAt(o); f != nil {
+		return f.name, f.typ, f.domaine
+	}
 	kind, noun, item, cycle := orgParts(o)
 	k := &orgKinds[kind]
 	if !k.byPlace {
@@ -118,6 +121,9 @@ func orgName(o int) (name, typ, domaine string) {
 // orgSlug returns the slug of organisation o: slugify of its name, built
 // from the slugs of its parts.
 func orgSlug(o int) string {
+	if f := orgFixtureAt(o); f != nil {
+		return f.slug
+	}
 	kind, noun, item, cycle := orgParts(o)
 	items := subjectSlugs
 	if orgKinds[kind].byPlace {
@@ -190,6 +196,9 @@ func incubatorOwner(k int) int {
 // incubatorSlug returns the slug and title of incubator k. Later blocks add
 // an invented place, then a number.
 func incubatorName(k int) (slug, title string) {
+	if slug, title, ok := incubatorFixtureAt(k); ok {
+		return slug, title
+	}
 	block, local := k/incubatorsPerBlock, k%incubatorsPerBlock
 	base := incubatorBase[local]
 	if block == 0 {
@@ -228,6 +237,9 @@ var (
 // startupName returns the coined name and the slug of startup i. Names come
 // back in later cycles; slugs then take a number and stay unique.
 func startupName(i int) (name, slug string) {
+	if f := startupFixtureAt(i); f != nil {
+		return f.name, f.slug
+	}
 	combos := len(namePrefixes) * len(nameSuffixes)
 	cycle := i / combos
 	k := startupNamePerm.at(i%combos, cycle)

@@ -113,6 +113,9 @@ type plan struct {
 
 // planOf computes the plan of startup i at the given scale.
 func planOf(scale, i int) plan {
+	if f := startupFixtureAt(i); f != nil {
+		return f.plan(i)
+	}
 	r := newRNG(streamPlan, i)
 	p := plan{index: i}
 	p.block = r.intn(scale)
@@ -144,13 +147,19 @@ func planOf(scale, i int) plan {
 		p.spans[k] = span{seq[k], start}
 		start = start.AddDays(dur[k])
 	}
+	p.setWindow()
+	return p
+}
+
+// setWindow sets where missions on the startup may lie, from its spans:
+// through its active life, and past RefDate while it is still active.
+func (p *plan) setWindow() {
 	p.winStart = p.spans[0].start
-	if last.Active() {
+	if last := p.spans[p.n-1]; last.phase.Active() {
 		p.winEnd, p.startCap, p.endCap = RefDate.AddDays(coverDays), RefDate.AddDays(startLeadDays), RefDate.AddDays(projectedDays)
 	} else {
-		p.winEnd, p.startCap, p.endCap = lastStart, lastStart, lastStart
+		p.winEnd, p.startCap, p.endCap = last.start, last.start, last.start
 	}
-	return p
 }
 
 // phaseDays draws how long a phase lasts before the next one starts.

@@ -5,7 +5,34 @@
 // August 2026: 23 incubators, 143 organisations, 36 teams, 662 startups of
 // which about a third are still in incubation, 3,484 members with about
 // 4,800 missions, and some 200 investment committees. Scale N multiplies
-// every count by N. All names are invented.
+// every count by N. All names are invented, but for the fixtures' slugs
+// and the names of two public bodies.
+//
+// A few records are fixed, the fixtures, so that the README's example
+// queries answer the same way on the demo database and on an import of the
+// real snapshot: their slugs are those of real records. They are written
+// once, at every scale, in the first block, in place of generated records
+// of the same kind and shape (so every count and share stays what it was):
+//
+//   - organisations dinum (Direction interministérielle du numérique, the
+//     most frequent sponsor) and mtes (Ministère de la Transition
+//     écologique), administrations centrales;
+//   - incubators dinum and mtes, the largest and the third largest (about
+//     110 and 90 startups at scale 1, as in the real network), run by those
+//     organisations;
+//   - startup dossierfacile, in the mtes incubator, sponsored by mtes, in
+//     consolidation since 2024-10-14, its last committee on 2026-03-17
+//     (overdue from 2026-09-17 on);
+//   - startup acces-cible, in the dinum incubator, sponsored by dinum, in
+//     construction since 2024-10-07, its last committee on 2025-10-07
+//     (overdue from 2026-04-09 on);
+//   - five generated members whose missions are fixed: open-ended ones on
+//     dossierfacile (a public agent, a freelancer, a contractor, a
+//     freelancer who came from acces-cible) and on acces-cible, so that
+//     both have a team at any date from 2024-10-07 on.
+//
+// Everything else in them (pitches, histories, committees, people) is
+// invented; fixtures.go lists them.
 //
 // The output is deterministic: the same scale gives the same records in
 // the same order, byte for byte. Every record is a pure function of the
@@ -147,10 +174,14 @@ func organisationRecord(o int) *portfolio.Organisation {
 		r := newRNG(streamOrganisation, o)
 		domaine = domainesMinisteriels[r.pick(domaineTable)]
 	}
+	abbr := acronym(name)
+	if f := orgFixtureAt(o); f != nil {
+		abbr = f.acronym
+	}
 	return &portfolio.Organisation{
 		Slug:               orgSlug(o),
 		Name:               name,
-		Acronym:            acronym(name),
+		Acronym:            abbr,
 		Type:               typ,
 		DomaineMinisteriel: domaine,
 	}

@@ -427,9 +427,13 @@ func TestSlugsUniqueAtScale100(t *testing.T) {
 }
 
 // TestSlugsMatchNames checks the precomputed slugs against slugify of the
-// names they stand for.
+// names they stand for. The fixture organisations are left out: their slugs
+// are the real network's (dinum), not made from their names.
 func TestSlugsMatchNames(t *testing.T) {
 	for o := range 3 * orgsPerBlock {
+		if orgFixtureAt(o) != nil {
+			continue
+		}
 		name, _, _ := orgName(o)
 		if got, want := orgSlug(o), slugify(name); got != want {
 			t.Errorf("orgSlug(%d) = %q, slugify(%q) = %q", o, got, name, want)

@@ -43,6 +43,9 @@ const (
 // startupRecord builds startup i from its plan.
 func startupRecord(scale int, p *plan) *portfolio.Startup {
 	i := p.index
+	if f := startupFixtureAt(i); f != nil {
+		return f.record(p)
+	}
 	r := newRNG(streamStartup, i)
 	name, slug := startupName(i)
 	if r.chance(350) {
@@ -274,8 +277,12 @@ func events(r *rng, p *plan, s *portfolio.Startup) {
 		d := p.winStart.AddDays(r.intn(end.DaysSince(p.winStart)))
 		s.Events = append(s.Events, portfolio.StartupEvent{Name: "other", Date: d, Comment: otherEventComments[r.intn(len(otherEventComments))]})
 	}
-	// Insertion sort, stable: a startup has a handful of events.
-	ev := s.Events
+	sortEvents(s.Events)
+}
+
+// sortEvents sorts events by date. Insertion sort, stable: a startup has a
+// handful of events.
+func sortEvents(ev []portfolio.StartupEvent) {
 	for a := 1; a < len(ev); a++ {
 		for b := a; b > 0 && ev[b].Date < ev[b-1].Date; b-- {
 			ev[b], ev[b-1] = ev[b-1], ev[b]
