@@ -270,7 +270,9 @@ func TestOneErrorPerFieldPath(t *testing.T) {
 	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
 	a := call(t, h, q(`{ startups(first: 20) { nodes { slug missions(first: 5) { nodes { start status employer } } } } }`))
 	var data struct {
-		Startups struct{ Nodes []struct{ Missions struct{ Nodes []any } } }
+		Startups struct {
+			Nodes []struct{ Missions struct{ Nodes []any } }
+		}
 	}
 	json.Unmarshal(a.body.Data, &data)
 	missions := 0

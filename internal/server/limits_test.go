@@ -203,41 +203,49 @@ func TestAPQAndIntrospection(t *testing.T) {
 }
 
 func TestLoadShedding(t *testing.T) {
-	db := seededDB(t)
+	// Two slots, one place in the queue, 50 ms of waiting: of six requests
+	// sent while the two running ones are held, two run and four are shed
+	// (three at once, the queued one after its wait). The test waits for
+	// each of these states instead of sleeping, so a slow machine cannot
+	// reorder them.
 	block := make(chan struct{})
-	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-block })
+	entered := make(chan struct{}, 6)
+	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		entered <- struct{}{}
+		<-block
+	})
 	h := guardHTTP(Limits{MaxConcurrent: 2, MaxQueued: 1, QueueWait: 50 * time.Millisecond, MaxBodyBytes: 1 << 20}, inner)
-	_ = db
-	var wg sync.WaitGroup
-	codes := make(chan int, 10)
-	for i := 0; i < 6; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(`{"query":"{ __typename }"}`)))
-			req.Header.Set("Content-Type", "application/json")
-			h.ServeHTTP(rec, req)
-			codes <- rec.Code
-			if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
-				t.Error("a 503 without Retry-After")
-			}
-		}()
+	codes := make(chan int, 6)
+	send := func() {
+		rec := httptest.NewRecorder()
+		req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader([]byte(`{"query":"{ __typename }"}`)))
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(rec, req)
+		if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") == "" {
+			t.Error("a 503 without Retry-After")
+		}
+		codes <- rec.Code
 	}
-	time.Sleep(200 * time.Millisecond)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(send)
+	}
+	<-entered
+	<-entered // both slots are held
+	for range 4 {
+		wg.Go(send)
+	}
+	for range 4 { // shed while the slots are held: none of them can run
+		if c := <-codes; c != http.StatusServiceUnavailable {
+			t.Errorf("a request sent while both slots were held got %d, want 503", c)
+		}
+	}
 	close(block)
 	wg.Wait()
 	close(codes)
-	shed, ok := 0, 0
 	for c := range codes {
-		switch c {
-		case http.StatusServiceUnavailable:
-			shed++
-		case http.StatusOK:
-			ok++
+		if c != http.StatusOK {
+			t.Errorf("a running request got %d, want 200", c)
 		}
-	}
-	if ok != 2 || shed != 4 {
-		t.Errorf("%d served and %d shed, want 2 and 4 (2 slots, the queued one waited past 50 ms)", ok, shed)
 	}
 }
