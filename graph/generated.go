@@ -3434,7 +3434,13 @@ client read: if the record changed since, the answer is CONFLICT instead of
 overwriting. Records are named by slug or by global id.
 """
 type Mutation {
-  "Records the outcome of an investment committee that has taken place."
+  """
+  Records the outcome of an investment committee that has taken place. If
+  the startup already has a committee that day, the answer is CONFLICT with
+  that committee in ` + "`" + `extensions.existing` + "`" + ` (` + "`" + `id` + "`" + `, ` + "`" + `slug` + "`" + `, ` + "`" + `version` + "`" + `):
+  change it with ` + "`" + `updateCommittee` + "`" + `, or send ` + "`" + `anotherOnSameDay: true` + "`" + ` to
+  record a second one (slug « startup/date-2 »).
+  """
   recordCommittee(input: RecordCommitteeInput!): CommitteePayload!
   "Changes a committee; it becomes RECORDED: later imports keep the fields changed here, and never bring back a deleted committee."
   updateCommittee(input: UpdateCommitteeInput!): CommitteePayload!
@@ -3474,6 +3480,8 @@ input RecordCommitteeInput {
   nextCommitteeDue: Date
   "A comment."
   comment: String
+  "True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice)."
+  anotherOnSameDay: Boolean = false
   "Echoed in the payload (Relay)."
   clientMutationId: String
 }
@@ -14783,7 +14791,11 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "clientMutationId"}
+	if _, present := asMap["anotherOnSameDay"]; !present {
+		asMap["anotherOnSameDay"] = false
+	}
+
+	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "anotherOnSameDay", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14839,6 +14851,13 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 				return it, err
 			}
 			it.Comment = data
+		case "anotherOnSameDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anotherOnSameDay"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnotherOnSameDay = data
 		case "clientMutationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

@@ -242,7 +242,7 @@ func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.Reco
 	c, err := r.DB.RecordCommittee(ctx, &portfolio.Committee{
 		StartupSlug: slug, Date: input.Date, Decision: input.Decision, NextPhase: deref(input.NextPhase),
 		BudgetEuros: budget(input.BudgetEuros), NextCommitteeDue: deref(input.NextCommitteeDue), Comment: deref(input.Comment),
-	})
+	}, deref(input.AnotherOnSameDay))
 	if err != nil {
 		return nil, err
 	}

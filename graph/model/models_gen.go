@@ -347,6 +347,8 @@ type RecordCommitteeInput struct {
 	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
 	// A comment.
 	Comment *string `json:"comment,omitempty"`
+	// True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice).
+	AnotherOnSameDay *bool `json:"anotherOnSameDay,omitempty"`
 	// Echoed in the payload (Relay).
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }

@@ -205,8 +205,11 @@ func (w *wtx) committee(slug string) (*portfolio.Committee, error) {
 	return nil, notFound("id", "committee", slug)
 }
 
-// RecordCommittee records a committee that has taken place.
-func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*portfolio.Committee, error) {
+// RecordCommittee records a committee that has taken place. When the
+// startup already has a committee that day, it is a CONFLICT naming that
+// committee (a form sent twice), unless anotherOnSameDay: then the new one
+// gets the day's next slug (startup/date-2, …).
+func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee, anotherOnSameDay bool) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
 	err := db.mutate(ctx, "recordCommittee", portfolio.RoleManager, func(w *wtx) error {
 		s, err := w.startup("startup", c.StartupSlug)
@@ -218,6 +221,11 @@ func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*por
 		}
 		if err := c.Validate(portfolio.Today()); err != nil {
 			return err
+		}
+		if !anotherOnSameDay {
+			if err := w.sameDayCommittee(s, c.Date); err != nil {
+				return err
+			}
 		}
 		slug := s.Slug + "/" + c.Date.String()
 		for n := 2; ; n++ {
@@ -241,6 +249,28 @@ func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*por
 		return w.audit("Committee", slug, nil, c)
 	})
 	return out, err
+}
+
+// sameDayCommittee refuses a committee of startup s on day d when s
+// already has one that day, with a CONFLICT that names it (in the message
+// and in extensions.existing) and says how to proceed.
+func (w *wtx) sameDayCommittee(s *portfolio.Startup, d portfolio.Date) error {
+	var slug string
+	var version int64
+	err := w.tx.QueryRowContext(w.ctx, "SELECT slug, version FROM committees WHERE startup_id = ? AND date = ? ORDER BY id LIMIT 1",
+		s.ID, d.String()).Scan(&slug, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", w.mutation, err)
+	}
+	return &portfolio.Error{Code: portfolio.EConflict, Field: "date",
+		Message: fmt.Sprintf("startup %s already has a committee on %s (%s, version %d): to change it, send updateCommittee with its id and version; "+
+			"to record another committee held the same day, send recordCommittee again with anotherOnSameDay: true", s.Slug, d, slug, version),
+		Extensions: map[string]any{"existing": map[string]any{
+			"id": portfolio.GlobalID("Committee", slug), "slug": slug, "version": version,
+		}}}
 }
 
 func budgetArg(b *int64) any {
