@@ -3432,6 +3432,19 @@ Invalid input is a BAD_USER_INPUT error naming the field in
 ` + "`" + `extensions.field` + "`" + `, and changes nothing. Updates carry the ` + "`" + `version` + "`" + ` the
 client read: if the record changed since, the answer is CONFLICT instead of
 overwriting. Records are named by slug or by global id.
+
+Every input takes an optional ` + "`" + `clientMutationId` + "`" + `, an idempotency key (at
+most 200 characters) echoed in the payload. A mutation sent again by the
+same token with the same key, to the same mutation with the same input
+(the same fields with the same values: a record named by slug the first
+time and by global id the next is another input), within 24 hours, is not
+run again: it answers the object the first one
+wrote (as it was then; the fields reached through it are read now), and
+adds no audit entry. The same key with another input, or for another
+mutation, is a BAD_USER_INPUT error on ` + "`" + `clientMutationId` + "`" + `: a key names one
+write. A write that failed kept no key, so it can be sent again with it.
+Keys of different tokens are independent. Use a new key for each write a
+user means (a UUID, say), and the same one for its retries.
 """
 type Mutation {
   """
@@ -3482,7 +3495,7 @@ input RecordCommitteeInput {
   comment: String
   "True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice)."
   anotherOnSameDay: Boolean = false
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3504,7 +3517,7 @@ input UpdateCommitteeInput {
   nextCommitteeDue: Date
   "The comment."
   comment: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3514,7 +3527,7 @@ input DeleteCommitteeInput {
   id: String!
   "The version read."
   version: Int!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3522,7 +3535,7 @@ input DeleteCommitteeInput {
 type CommitteePayload {
   "The committee as written (as it was, for a deletion)."
   committee: Committee
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3536,7 +3549,7 @@ input StartPhaseInput {
   start: Date!
   "The startup's version read, to detect concurrent edits (optional)."
   version: Int
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3564,7 +3577,7 @@ input CreateStartupInput {
   phase: Phase
   "The day its first phase started (with ` + "`" + `phase` + "`" + `)."
   phaseStart: Date
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3590,7 +3603,7 @@ input UpdateStartupInput {
   link: String
   "Its source code repository."
   repository: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3598,7 +3611,7 @@ input UpdateStartupInput {
 type StartupPayload {
   "The startup as written."
   startup: Startup
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3616,7 +3629,7 @@ input AddMissionInput {
   employer: String
   "The startups of the mission (slugs): a manager's must all be in its incubators."
   startups: [String!]!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3636,7 +3649,7 @@ input UpdateMissionInput {
   employer: String
   "The startups of the mission (slugs)."
   startups: [String!]
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3648,7 +3661,7 @@ input EndMissionInput {
   version: Int!
   "The last day (not before the start)."
   end: Date!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3656,7 +3669,7 @@ input EndMissionInput {
 type MissionPayload {
   "The mission as written."
   mission: Mission
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3680,7 +3693,7 @@ input UpsertIncubatorInput {
   github: String
   "Its postal address."
   address: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3688,7 +3701,7 @@ input UpsertIncubatorInput {
 type IncubatorPayload {
   "The incubator as written."
   incubator: Incubator
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3706,7 +3719,7 @@ input UpsertOrganisationInput {
   type: String
   "Its ministerial domain."
   ministerialDomain: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3714,7 +3727,7 @@ input UpsertOrganisationInput {
 type OrganisationPayload {
   "The organisation as written."
   organisation: Organisation
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 `, BuiltIn: false},
