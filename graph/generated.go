@@ -3432,9 +3432,28 @@ Invalid input is a BAD_USER_INPUT error naming the field in
 ` + "`" + `extensions.field` + "`" + `, and changes nothing. Updates carry the ` + "`" + `version` + "`" + ` the
 client read: if the record changed since, the answer is CONFLICT instead of
 overwriting. Records are named by slug or by global id.
+
+Every input takes an optional ` + "`" + `clientMutationId` + "`" + `, an idempotency key (at
+most 200 characters) echoed in the payload. A mutation sent again by the
+same token with the same key, to the same mutation with the same input
+(the same fields with the same values: a record named by slug the first
+time and by global id the next is another input), within 24 hours, is not
+run again: it answers the object the first one
+wrote (as it was then; the fields reached through it are read now), and
+adds no audit entry. The same key with another input, or for another
+mutation, is a BAD_USER_INPUT error on ` + "`" + `clientMutationId` + "`" + `: a key names one
+write. A write that failed kept no key, so it can be sent again with it.
+Keys of different tokens are independent. Use a new key for each write a
+user means (a UUID, say), and the same one for its retries.
 """
 type Mutation {
-  "Records the outcome of an investment committee that has taken place."
+  """
+  Records the outcome of an investment committee that has taken place. If
+  the startup already has a committee that day, the answer is CONFLICT with
+  that committee in ` + "`" + `extensions.existing` + "`" + ` (` + "`" + `id` + "`" + `, ` + "`" + `slug` + "`" + `, ` + "`" + `version` + "`" + `):
+  change it with ` + "`" + `updateCommittee` + "`" + `, or send ` + "`" + `anotherOnSameDay: true` + "`" + ` to
+  record a second one (slug « startup/date-2 »).
+  """
   recordCommittee(input: RecordCommitteeInput!): CommitteePayload!
   "Changes a committee; it becomes RECORDED: later imports keep the fields changed here, and never bring back a deleted committee."
   updateCommittee(input: UpdateCommitteeInput!): CommitteePayload!
@@ -3474,7 +3493,9 @@ input RecordCommitteeInput {
   nextCommitteeDue: Date
   "A comment."
   comment: String
-  "Echoed in the payload (Relay)."
+  "True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice)."
+  anotherOnSameDay: Boolean = false
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3496,7 +3517,7 @@ input UpdateCommitteeInput {
   nextCommitteeDue: Date
   "The comment."
   comment: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3506,7 +3527,7 @@ input DeleteCommitteeInput {
   id: String!
   "The version read."
   version: Int!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3514,7 +3535,7 @@ input DeleteCommitteeInput {
 type CommitteePayload {
   "The committee as written (as it was, for a deletion)."
   committee: Committee
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3528,7 +3549,7 @@ input StartPhaseInput {
   start: Date!
   "The startup's version read, to detect concurrent edits (optional)."
   version: Int
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3556,7 +3577,7 @@ input CreateStartupInput {
   phase: Phase
   "The day its first phase started (with ` + "`" + `phase` + "`" + `)."
   phaseStart: Date
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3582,7 +3603,7 @@ input UpdateStartupInput {
   link: String
   "Its source code repository."
   repository: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3590,7 +3611,7 @@ input UpdateStartupInput {
 type StartupPayload {
   "The startup as written."
   startup: Startup
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3608,7 +3629,7 @@ input AddMissionInput {
   employer: String
   "The startups of the mission (slugs): a manager's must all be in its incubators."
   startups: [String!]!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3628,7 +3649,7 @@ input UpdateMissionInput {
   employer: String
   "The startups of the mission (slugs)."
   startups: [String!]
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3640,7 +3661,7 @@ input EndMissionInput {
   version: Int!
   "The last day (not before the start)."
   end: Date!
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3648,7 +3669,7 @@ input EndMissionInput {
 type MissionPayload {
   "The mission as written."
   mission: Mission
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3672,7 +3693,7 @@ input UpsertIncubatorInput {
   github: String
   "Its postal address."
   address: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3680,7 +3701,7 @@ input UpsertIncubatorInput {
 type IncubatorPayload {
   "The incubator as written."
   incubator: Incubator
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 
@@ -3698,7 +3719,7 @@ input UpsertOrganisationInput {
   type: String
   "Its ministerial domain."
   ministerialDomain: String
-  "Echoed in the payload (Relay)."
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
 
@@ -3706,7 +3727,7 @@ input UpsertOrganisationInput {
 type OrganisationPayload {
   "The organisation as written."
   organisation: Organisation
-  "The client's id, echoed."
+  "The input's clientMutationId, echoed."
   clientMutationId: String
 }
 `, BuiltIn: false},
@@ -14783,7 +14804,11 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "clientMutationId"}
+	if _, present := asMap["anotherOnSameDay"]; !present {
+		asMap["anotherOnSameDay"] = false
+	}
+
+	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "anotherOnSameDay", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14839,6 +14864,13 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 				return it, err
 			}
 			it.Comment = data
+		case "anotherOnSameDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anotherOnSameDay"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnotherOnSameDay = data
 		case "clientMutationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)

@@ -235,6 +235,10 @@ func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) 
 
 // RecordCommittee is the resolver for the recordCommittee field.
 func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Startup", "startup", input.Startup)
 	if err != nil {
 		return nil, err
@@ -242,7 +246,7 @@ func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.Reco
 	c, err := r.DB.RecordCommittee(ctx, &portfolio.Committee{
 		StartupSlug: slug, Date: input.Date, Decision: input.Decision, NextPhase: deref(input.NextPhase),
 		BudgetEuros: budget(input.BudgetEuros), NextCommitteeDue: deref(input.NextCommitteeDue), Comment: deref(input.Comment),
-	})
+	}, deref(input.AnotherOnSameDay))
 	if err != nil {
 		return nil, err
 	}
@@ -252,6 +256,10 @@ func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.Reco
 
 // UpdateCommittee is the resolver for the updateCommittee field.
 func (r *mutationResolver) UpdateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
@@ -289,6 +297,10 @@ func (r *mutationResolver) UpdateCommittee(ctx context.Context, input model.Upda
 
 // DeleteCommittee is the resolver for the deleteCommittee field.
 func (r *mutationResolver) DeleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
@@ -303,6 +315,10 @@ func (r *mutationResolver) DeleteCommittee(ctx context.Context, input model.Dele
 
 // StartPhase is the resolver for the startPhase field.
 func (r *mutationResolver) StartPhase(ctx context.Context, input model.StartPhaseInput) (*model.StartupPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Startup", "startup", input.Startup)
 	if err != nil {
 		return nil, err
@@ -322,6 +338,10 @@ func (r *mutationResolver) StartPhase(ctx context.Context, input model.StartPhas
 
 // CreateStartup is the resolver for the createStartup field.
 func (r *mutationResolver) CreateStartup(ctx context.Context, input model.CreateStartupInput) (*model.StartupPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	s := &portfolio.Startup{
 		Slug: input.Slug, Name: input.Name, Pitch: deref(input.Pitch), IncubatorSlug: input.Incubator,
 		Sponsors: input.Sponsors, Thematiques: input.Thematiques, Usertypes: input.Usertypes,
@@ -334,7 +354,7 @@ func (r *mutationResolver) CreateStartup(ctx context.Context, input model.Create
 	case input.Phase != nil || input.PhaseStart != nil:
 		return nil, portfolio.FieldErrorf("phaseStart", "give phase and phaseStart together")
 	}
-	s, err := r.DB.CreateStartup(ctx, s, first)
+	s, err = r.DB.CreateStartup(ctx, s, first)
 	if err != nil {
 		return nil, err
 	}
@@ -344,6 +364,10 @@ func (r *mutationResolver) CreateStartup(ctx context.Context, input model.Create
 
 // UpdateStartup is the resolver for the updateStartup field.
 func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.UpdateStartupInput) (*model.StartupPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Startup", "id", input.ID)
 	if err != nil {
 		return nil, err
@@ -384,6 +408,10 @@ func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.Update
 
 // AddMission is the resolver for the addMission field.
 func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissionInput) (*model.MissionPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	member, err := ref("Member", "member", input.Member)
 	if err != nil {
 		return nil, err
@@ -401,6 +429,10 @@ func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissio
 
 // UpdateMission is the resolver for the updateMission field.
 func (r *mutationResolver) UpdateMission(ctx context.Context, input model.UpdateMissionInput) (*model.MissionPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Mission", "id", input.ID)
 	if err != nil {
 		return nil, err
@@ -432,6 +464,10 @@ func (r *mutationResolver) UpdateMission(ctx context.Context, input model.Update
 
 // EndMission is the resolver for the endMission field.
 func (r *mutationResolver) EndMission(ctx context.Context, input model.EndMissionInput) (*model.MissionPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	slug, err := ref("Mission", "id", input.ID)
 	if err != nil {
 		return nil, err
@@ -449,6 +485,10 @@ func (r *mutationResolver) EndMission(ctx context.Context, input model.EndMissio
 
 // UpsertIncubator is the resolver for the upsertIncubator field.
 func (r *mutationResolver) UpsertIncubator(ctx context.Context, input model.UpsertIncubatorInput) (*model.IncubatorPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	var version *int64
 	if input.Version != nil {
 		v := int64(*input.Version)
@@ -466,6 +506,10 @@ func (r *mutationResolver) UpsertIncubator(ctx context.Context, input model.Upse
 
 // UpsertOrganisation is the resolver for the upsertOrganisation field.
 func (r *mutationResolver) UpsertOrganisation(ctx context.Context, input model.UpsertOrganisationInput) (*model.OrganisationPayload, error) {
+	ctx, err := keyed(ctx, input.ClientMutationID, input)
+	if err != nil {
+		return nil, err
+	}
 	var version *int64
 	if input.Version != nil {
 		v := int64(*input.Version)

@@ -2,6 +2,9 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -58,4 +61,19 @@ func Auth(ctx context.Context, obj any, next graphql.Resolver, requires portfoli
 		return nil, portfolio.Errorf(portfolio.EForbidden, "this field needs a %s token (you are %s)", requires, id.Role)
 	}
 	return next(ctx)
+}
+
+// keyed returns ctx carrying the mutation's idempotency key: the input's
+// clientMutationId (none when nil or empty) with a SHA-256 of the whole
+// input, so that the same key with another input can be refused.
+func keyed(ctx context.Context, clientMutationID *string, input any) (context.Context, error) {
+	if clientMutationID == nil || *clientMutationID == "" {
+		return ctx, nil
+	}
+	b, err := json.Marshal(input)
+	if err != nil {
+		return ctx, fmt.Errorf("clientMutationId: %w", err)
+	}
+	sum := sha256.Sum256(b)
+	return portfolio.WithMutationKey(ctx, portfolio.MutationKey{Key: *clientMutationID, Input: hex.EncodeToString(sum[:])}), nil
 }

@@ -21,7 +21,7 @@ type AddMissionInput struct {
 	Employer *string `json:"employer,omitempty"`
 	// The startups of the mission (slugs): a manager's must all be in its incubators.
 	Startups []string `json:"startups"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -85,7 +85,7 @@ type CommitteeEdge struct {
 type CommitteePayload struct {
 	// The committee as written (as it was, for a deletion).
 	Committee *portfolio.Committee `json:"committee,omitempty"`
-	// The client's id, echoed.
+	// The input's clientMutationId, echoed.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -113,7 +113,7 @@ type CreateStartupInput struct {
 	Phase *portfolio.Phase `json:"phase,omitempty"`
 	// The day its first phase started (with `phase`).
 	PhaseStart *portfolio.Date `json:"phaseStart,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -131,7 +131,7 @@ type DeleteCommitteeInput struct {
 	ID string `json:"id"`
 	// The version read.
 	Version int `json:"version"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -151,7 +151,7 @@ type EndMissionInput struct {
 	Version int `json:"version"`
 	// The last day (not before the start).
 	End portfolio.Date `json:"end"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -179,7 +179,7 @@ type IncubatorEdge struct {
 type IncubatorPayload struct {
 	// The incubator as written.
 	Incubator *portfolio.Incubator `json:"incubator,omitempty"`
-	// The client's id, echoed.
+	// The input's clientMutationId, echoed.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -235,7 +235,7 @@ type MissionEdge struct {
 type MissionPayload struct {
 	// The mission as written.
 	Mission *portfolio.Mission `json:"mission,omitempty"`
-	// The client's id, echoed.
+	// The input's clientMutationId, echoed.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -245,6 +245,19 @@ type MissionPayload struct {
 // `extensions.field`, and changes nothing. Updates carry the `version` the
 // client read: if the record changed since, the answer is CONFLICT instead of
 // overwriting. Records are named by slug or by global id.
+//
+// Every input takes an optional `clientMutationId`, an idempotency key (at
+// most 200 characters) echoed in the payload. A mutation sent again by the
+// same token with the same key, to the same mutation with the same input
+// (the same fields with the same values: a record named by slug the first
+// time and by global id the next is another input), within 24 hours, is not
+// run again: it answers the object the first one
+// wrote (as it was then; the fields reached through it are read now), and
+// adds no audit entry. The same key with another input, or for another
+// mutation, is a BAD_USER_INPUT error on `clientMutationId`: a key names one
+// write. A write that failed kept no key, so it can be sent again with it.
+// Keys of different tokens are independent. Use a new key for each write a
+// user means (a UUID, say), and the same one for its retries.
 type Mutation struct {
 }
 
@@ -272,7 +285,7 @@ type OrganisationEdge struct {
 type OrganisationPayload struct {
 	// The organisation as written.
 	Organisation *portfolio.Organisation `json:"organisation,omitempty"`
-	// The client's id, echoed.
+	// The input's clientMutationId, echoed.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -347,7 +360,9 @@ type RecordCommitteeInput struct {
 	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
 	// A comment.
 	Comment *string `json:"comment,omitempty"`
-	// Echoed in the payload (Relay).
+	// True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice).
+	AnotherOnSameDay *bool `json:"anotherOnSameDay,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -361,7 +376,7 @@ type StartPhaseInput struct {
 	Start portfolio.Date `json:"start"`
 	// The startup's version read, to detect concurrent edits (optional).
 	Version *int `json:"version,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -389,7 +404,7 @@ type StartupEdge struct {
 type StartupPayload struct {
 	// The startup as written.
 	Startup *portfolio.Startup `json:"startup,omitempty"`
-	// The client's id, echoed.
+	// The input's clientMutationId, echoed.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -431,7 +446,7 @@ type UpdateCommitteeInput struct {
 	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
 	// The comment.
 	Comment *string `json:"comment,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -451,7 +466,7 @@ type UpdateMissionInput struct {
 	Employer *string `json:"employer,omitempty"`
 	// The startups of the mission (slugs).
 	Startups []string `json:"startups,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -477,7 +492,7 @@ type UpdateStartupInput struct {
 	Link *string `json:"link,omitempty"`
 	// Its source code repository.
 	Repository *string `json:"repository,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -501,7 +516,7 @@ type UpsertIncubatorInput struct {
 	Github *string `json:"github,omitempty"`
 	// Its postal address.
 	Address *string `json:"address,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
@@ -519,7 +534,7 @@ type UpsertOrganisationInput struct {
 	Type *string `json:"type,omitempty"`
 	// Its ministerial domain.
 	MinisterialDomain *string `json:"ministerialDomain,omitempty"`
-	// Echoed in the payload (Relay).
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 

@@ -28,10 +28,13 @@ var ErrDamaged = errors.New("the database is damaged")
 
 // Error is a domain error with a code for the client, a message safe to show
 // and, for invalid input, the name of the offending field or argument.
+// Extensions holds further details for the client (a CONFLICT's existing
+// record, …), shown beside the code in the error's extensions.
 type Error struct {
-	Code    string
-	Message string
-	Field   string
+	Code       string
+	Message    string
+	Field      string
+	Extensions map[string]any
 }
 
 // Error returns the message.

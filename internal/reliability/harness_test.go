@@ -737,6 +737,7 @@ const recordMutation = `mutation($in: RecordCommitteeInput!) { recordCommittee(i
 func recordCommittee(ctx context.Context, c *http.Client, url string, w writeTarget, date, comment string) (*reply, string, error) {
 	r, err := gql(ctx, c, url, w.Token, recordMutation, map[string]any{"in": map[string]any{
 		"startup": w.Slug, "date": date, "decision": "CONTINUE", "budgetEuros": 100000, "comment": comment,
+		"anotherOnSameDay": true, // every write is a new committee, even on a day drawn twice
 	}})
 	if err != nil {
 		return nil, "", err

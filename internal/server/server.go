@@ -223,6 +223,9 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 			if gerr.Extensions == nil {
 				gerr.Extensions = map[string]any{}
 			}
+			for k, v := range perr.Extensions {
+				gerr.Extensions[k] = v
+			}
 			gerr.Extensions["code"] = perr.Code
 			field := perr.Field
 			if field == "" && perr.Code == portfolio.EInvalid && len(gerr.Path) > 0 {

@@ -278,7 +278,7 @@ func TestMigrationNotesEarlierAPIWork(t *testing.T) {
 			return err
 		},
 		func() error {
-			_, err := db.RecordCommittee(a, &portfolio.Committee{StartupSlug: "arrosoir", Date: portfolio.MustDate("2024-01-10"), Decision: portfolio.DecisionContinue})
+			_, err := db.RecordCommittee(a, &portfolio.Committee{StartupSlug: "arrosoir", Date: portfolio.MustDate("2024-01-10"), Decision: portfolio.DecisionContinue}, false)
 			return err
 		},
 		func() error {

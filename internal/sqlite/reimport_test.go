@@ -23,7 +23,7 @@ func TestReimportKeepsWhatWasRecorded(t *testing.T) {
 	admin := portfolio.WithIdentity(ctx, &portfolio.Identity{TokenName: "t", Role: portfolio.RoleAdmin})
 	// A new committee, a change to an imported one, a new phase, a new mission.
 	rec, err := db.RecordCommittee(admin, &portfolio.Committee{StartupSlug: "arrosoir", Date: portfolio.MustDate("2024-01-10"),
-		Decision: portfolio.DecisionContinue, Comment: "Poursuite, budget reconduit"})
+		Decision: portfolio.DecisionContinue, Comment: "Poursuite, budget reconduit"}, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +114,7 @@ func TestWritesNeedRights(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cc := *c
-			_, err := db.RecordCommittee(portfolio.WithIdentity(ctx, tt.id), &cc)
+			_, err := db.RecordCommittee(portfolio.WithIdentity(ctx, tt.id), &cc, false)
 			if got := portfolio.ErrorCode(err); got != tt.want {
 				t.Errorf("code %q, want %q (%v)", got, tt.want, err)
 			}
@@ -226,7 +226,7 @@ func TestReimportKeepsDeletedRecordsDeleted(t *testing.T) {
 	// Recorded again through the API, it is a record of the API like any
 	// other: the import keeps it.
 	if _, err := db.RecordCommittee(alice(ctx), &portfolio.Committee{StartupSlug: "arrosoir", Date: portfolio.MustDate("2023-05-20"),
-		Decision: portfolio.DecisionContinue, Comment: "Poursuite"}); err != nil {
+		Decision: portfolio.DecisionContinue, Comment: "Poursuite"}, false); err != nil {
 		t.Fatal(err)
 	}
 	if res, err = db.Load(ctx, sqlite.LoadOptions{}, sample()); err != nil {

@@ -27,8 +27,14 @@ type wtx struct {
 }
 
 // mutate runs fn in one write transaction for the caller in ctx, who must
-// hold at least a manager's token. Nothing is written when fn fails.
-func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, fn func(*wtx) error) error {
+// hold at least a manager's token; fn sets *out (out is a pointer to the
+// answer) to the object written. Nothing is written when fn fails.
+//
+// Under an idempotency key (portfolio.MutationKeyFrom), the answer is
+// stored with the key in the same transaction, and a key already used for
+// this mutation with this input fills *out with the stored answer instead
+// of running fn: nothing is written, no audit entry is added.
+func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, out any, fn func(*wtx) error) error {
 	id := portfolio.IdentityFrom(ctx)
 	if id.Role == portfolio.RoleAnonymous {
 		return portfolio.Errorf(portfolio.EUnauthenticated, "%s needs a token: send Authorization: Bearer <token>", mutation)
@@ -36,13 +42,35 @@ func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, f
 	if !id.Role.AtLeast(min) {
 		return portfolio.Errorf(portfolio.EForbidden, "a %s token cannot run %s", id.Role, mutation)
 	}
+	key, keyed := portfolio.MutationKeyFrom(ctx)
+	if keyed {
+		if err := key.Check(keyField); err != nil {
+			return err
+		}
+	}
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("%s: begin: %w", mutation, err)
 	}
 	defer tx.Rollback()
-	if err := fn(&wtx{ctx: ctx, tx: tx, id: id, mutation: mutation, now: time.Now().UTC()}); err != nil {
+	w := &wtx{ctx: ctx, tx: tx, id: id, mutation: mutation, now: time.Now().UTC()}
+	if err := w.pruneKeys(); err != nil {
 		return err
+	}
+	if keyed {
+		// A replay rolls back: it writes nothing (the keys just pruned
+		// are pruned again by the next write).
+		if replayed, err := w.replay(key, out); err != nil || replayed {
+			return err
+		}
+	}
+	if err := fn(w); err != nil {
+		return err
+	}
+	if keyed {
+		if err := w.keep(key, out); err != nil {
+			return err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", mutation, err)
@@ -205,10 +233,13 @@ func (w *wtx) committee(slug string) (*portfolio.Committee, error) {
 	return nil, notFound("id", "committee", slug)
 }
 
-// RecordCommittee records a committee that has taken place.
-func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*portfolio.Committee, error) {
+// RecordCommittee records a committee that has taken place. When the
+// startup already has a committee that day, it is a CONFLICT naming that
+// committee (a form sent twice), unless anotherOnSameDay: then the new one
+// gets the day's next slug (startup/date-2, …).
+func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee, anotherOnSameDay bool) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
-	err := db.mutate(ctx, "recordCommittee", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "recordCommittee", portfolio.RoleManager, &out, func(w *wtx) error {
 		s, err := w.startup("startup", c.StartupSlug)
 		if err != nil {
 			return err
@@ -218,6 +249,11 @@ func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*por
 		}
 		if err := c.Validate(portfolio.Today()); err != nil {
 			return err
+		}
+		if !anotherOnSameDay {
+			if err := w.sameDayCommittee(s, c.Date); err != nil {
+				return err
+			}
 		}
 		slug := s.Slug + "/" + c.Date.String()
 		for n := 2; ; n++ {
@@ -243,6 +279,28 @@ func (db *DB) RecordCommittee(ctx context.Context, c *portfolio.Committee) (*por
 	return out, err
 }
 
+// sameDayCommittee refuses a committee of startup s on day d when s
+// already has one that day, with a CONFLICT that names it (in the message
+// and in extensions.existing) and says how to proceed.
+func (w *wtx) sameDayCommittee(s *portfolio.Startup, d portfolio.Date) error {
+	var slug string
+	var version int64
+	err := w.tx.QueryRowContext(w.ctx, "SELECT slug, version FROM committees WHERE startup_id = ? AND date = ? ORDER BY id LIMIT 1",
+		s.ID, d.String()).Scan(&slug, &version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %w", w.mutation, err)
+	}
+	return &portfolio.Error{Code: portfolio.EConflict, Field: "date",
+		Message: fmt.Sprintf("startup %s already has a committee on %s (%s, version %d): to change it, send updateCommittee with its id and version; "+
+			"to record another committee held the same day, send recordCommittee again with anotherOnSameDay: true", s.Slug, d, slug, version),
+		Extensions: map[string]any{"existing": map[string]any{
+			"id": portfolio.GlobalID("Committee", slug), "slug": slug, "version": version,
+		}}}
+}
+
 func budgetArg(b *int64) any {
 	if b == nil {
 		return nil
@@ -266,7 +324,7 @@ func (w *wtx) insertCommittee(startupID int64, c *portfolio.Committee) error {
 // keep the fields the patch changed.
 func (db *DB) UpdateCommittee(ctx context.Context, slug string, version int64, patch func(*portfolio.Committee) error) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
-	err := db.mutate(ctx, "updateCommittee", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "updateCommittee", portfolio.RoleManager, &out, func(w *wtx) error {
 		c, err := w.committee(slug)
 		if err != nil {
 			return err
@@ -307,7 +365,7 @@ func (db *DB) UpdateCommittee(ctx context.Context, slug string, version int64, p
 // still version, and returns it as it was. Imports do not re-create it.
 func (db *DB) DeleteCommittee(ctx context.Context, slug string, version int64) (*portfolio.Committee, error) {
 	var out *portfolio.Committee
-	err := db.mutate(ctx, "deleteCommittee", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "deleteCommittee", portfolio.RoleManager, &out, func(w *wtx) error {
 		c, err := w.committee(slug)
 		if err != nil {
 			return err
@@ -353,7 +411,7 @@ func (w *wtx) bumpStartup(s *portfolio.Startup) error {
 // startup's version.
 func (db *DB) StartPhase(ctx context.Context, slug string, version *int64, phase portfolio.Phase, start portfolio.Date) (*portfolio.Startup, error) {
 	var out *portfolio.Startup
-	err := db.mutate(ctx, "startPhase", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "startPhase", portfolio.RoleManager, &out, func(w *wtx) error {
 		s, err := w.startup("startup", slug)
 		if err != nil {
 			return err
@@ -469,7 +527,7 @@ func (w *wtx) incubatorID(field, slug string) (int64, error) {
 // CreateStartup creates a startup, optionally with its first phase.
 func (db *DB) CreateStartup(ctx context.Context, s *portfolio.Startup, first *portfolio.PhasePeriod) (*portfolio.Startup, error) {
 	var out *portfolio.Startup
-	err := db.mutate(ctx, "createStartup", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "createStartup", portfolio.RoleManager, &out, func(w *wtx) error {
 		if err := s.ValidateEdit(); err != nil {
 			return err
 		}
@@ -527,7 +585,7 @@ func (db *DB) CreateStartup(ctx context.Context, s *portfolio.Startup, first *po
 // is still version.
 func (db *DB) UpdateStartup(ctx context.Context, slug string, version int64, patch func(*portfolio.Startup) error) (*portfolio.Startup, error) {
 	var out *portfolio.Startup
-	err := db.mutate(ctx, "updateStartup", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "updateStartup", portfolio.RoleManager, &out, func(w *wtx) error {
 		s, err := w.startup("id", slug)
 		if err != nil {
 			return err
@@ -638,7 +696,7 @@ func (w *wtx) writeMissionStartups(m *portfolio.Mission, ids []int64) error {
 // AddMission records a new mission of a member.
 func (db *DB) AddMission(ctx context.Context, m *portfolio.Mission) (*portfolio.Mission, error) {
 	var out *portfolio.Mission
-	err := db.mutate(ctx, "addMission", portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, "addMission", portfolio.RoleManager, &out, func(w *wtx) error {
 		memberID, err := w.exists("members", m.MemberSlug)
 		if err != nil {
 			return err
@@ -683,7 +741,7 @@ func (db *DB) AddMission(ctx context.Context, m *portfolio.Mission) (*portfolio.
 // fields the patch changed.
 func (db *DB) UpdateMission(ctx context.Context, mutation, slug string, version int64, patch func(*portfolio.Mission) error) (*portfolio.Mission, error) {
 	var out *portfolio.Mission
-	err := db.mutate(ctx, mutation, portfolio.RoleManager, func(w *wtx) error {
+	err := db.mutate(ctx, mutation, portfolio.RoleManager, &out, func(w *wtx) error {
 		m, err := w.mission(slug)
 		if err != nil {
 			return err
@@ -744,7 +802,7 @@ func checkUpsert(kind, slug string, exists bool, cur int64, version *int64) erro
 // current version) is given. Admins only.
 func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, version *int64) (*portfolio.Incubator, error) {
 	var out *portfolio.Incubator
-	err := db.mutate(ctx, "upsertIncubator", portfolio.RoleAdmin, func(w *wtx) error {
+	err := db.mutate(ctx, "upsertIncubator", portfolio.RoleAdmin, &out, func(w *wtx) error {
 		if err := i.ValidateEdit(); err != nil {
 			return err
 		}
@@ -796,7 +854,7 @@ func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, versi
 // (its current version) is given. Admins only.
 func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation, version *int64) (*portfolio.Organisation, error) {
 	var out *portfolio.Organisation
-	err := db.mutate(ctx, "upsertOrganisation", portfolio.RoleAdmin, func(w *wtx) error {
+	err := db.mutate(ctx, "upsertOrganisation", portfolio.RoleAdmin, &out, func(w *wtx) error {
 		if err := o.ValidateEdit(); err != nil {
 			return err
 		}
