@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -32,7 +33,7 @@ func newAccess(t *testing.T) *accessEnv {
 	ctx := context.Background()
 	db := seededDB(t)
 	e := &accessEnv{db: db}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, PublicRead: true}))
+	srv := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true}))
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
 	// Two incubators with active startups, and a member.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -49,7 +50,7 @@ func newAPI(t testing.TB) *apiEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(server.Config{DB: db, SQLStats: true, PublicRead: true}))
+	srv := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.Executable(db), SQLStats: true, PublicRead: true}))
 	t.Cleanup(srv.Close)
 	return &apiEnv{url: srv.URL, db: db, token: token}
 }

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/betagouv"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
@@ -74,7 +75,7 @@ func benchHandler(b *testing.B, name string) http.Handler {
 			bd.err = err
 			return
 		}
-		h := server.New(server.Config{DB: db, SQLStats: true, PublicRead: true})
+		h := server.New(server.Config{DB: db, Schema: graph.Executable(db), SQLStats: true, PublicRead: true})
 		// Every benchmark request reads as a viewer, as dashboards do.
 		bd.h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			r.Header.Set("Authorization", "Bearer "+token)

@@ -22,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/betagouv"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -99,7 +100,7 @@ func setupReal(dir string) (*realEnv, error) {
 	if env.token, _, err = env.db.CreateToken(ctx, "realdata-test", portfolio.RoleViewer, nil); err != nil {
 		return env, fmt.Errorf("token: %w", err)
 	}
-	env.srv = httptest.NewServer(server.New(server.Config{DB: env.db, Logger: slog.New(slog.NewTextHandler(env.log, nil))}))
+	env.srv = httptest.NewServer(server.New(server.Config{DB: env.db, Schema: graph.Executable(env.db), Logger: slog.New(slog.NewTextHandler(env.log, nil))}))
 	env.url = env.srv.URL + "/graphql"
 	return env, nil
 }

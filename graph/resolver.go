@@ -21,20 +21,8 @@ type Resolver struct {
 	DB *sqlite.DB
 }
 
-type todayKey struct{}
-
-// WithToday fixes "today" for one request, so that every default date of
-// the request is the same day.
-func WithToday(ctx context.Context, d portfolio.Date) context.Context {
-	return context.WithValue(ctx, todayKey{}, d)
-}
-
-func today(ctx context.Context) portfolio.Date {
-	if d, ok := ctx.Value(todayKey{}).(portfolio.Date); ok {
-		return d
-	}
-	return portfolio.Today()
-}
+// today is the day the request answers for (portfolio.WithToday).
+func today(ctx context.Context) portfolio.Date { return portfolio.TodayIn(ctx) }
 
 // asOf returns the date a field answers for: its own asOf argument, else
 // the asOf of the nearest enclosing field that has one, else today.

@@ -17,6 +17,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -124,12 +125,12 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		return err
 	}
 	defer db.Close()
-	schema := server.Schema()
+	schema := graph.Schema()
 	admin := &portfolio.Identity{Role: portfolio.RoleAdmin, TokenName: "portfolio export"}
 	ctx = portfolio.WithIdentity(ctx, admin)
 	// The query passes the checks of the server's /export before it is
 	// planned: the same limits guard every entrance.
-	check := server.ExportChecker(server.Config{DB: db})
+	check := server.ExportChecker(server.Config{DB: db, Schema: graph.Executable(db)})
 
 	var plan *export.Plan
 	if *presetName != "" {
@@ -193,7 +194,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	start := time.Now()
 	// Internal errors are logged to stderr: the messages of the answers
 	// send there ("see the server log").
-	gql := server.GraphQL(server.Config{DB: db, Logger: slog.New(slog.NewTextHandler(stderr, nil))})
+	gql := server.GraphQL(server.Config{DB: db, Schema: graph.Executable(db), Logger: slog.New(slog.NewTextHandler(stderr, nil))})
 	st, err := plan.Run(ctx, export.HandlerRunner(gql), w, export.Options{Progress: bar.update, PageSize: *pageSize})
 	bar.done()
 	if err != nil {

@@ -29,6 +29,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -226,7 +227,7 @@ func newReadmeEnv(t *testing.T, fill ...string) *readmeEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	return &readmeEnv{handler: server.New(server.Config{DB: d, PublicRead: true}), token: lines[len(lines)-1]}
+	return &readmeEnv{handler: server.New(server.Config{DB: d, Schema: graph.Executable(d), PublicRead: true}), token: lines[len(lines)-1]}
 }
 
 type readmeAnswer struct {
@@ -348,7 +349,7 @@ func TestReadmeExamples(t *testing.T) {
 	t.Logf("README.md: %d queries, %d of them with a viewer token; %d mutations", len(queries), withToken, len(mutations))
 
 	t.Run("mutations-valid", func(t *testing.T) {
-		schema := server.Schema()
+		schema := graph.Schema()
 		for _, e := range mutations {
 			if _, errs := gqlparser.LoadQuery(schema, e.query); len(errs) > 0 {
 				t.Errorf("%s is not valid against the schema: %v\n%s", e, errs, e.query)

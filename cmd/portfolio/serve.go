@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -139,7 +140,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return fmt.Errorf("listen: %w", err)
 	}
 	srv := server.HTTPServer(server.New(server.Config{
-		DB: db, Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
+		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
 		ResponseCacheBytes: cacheBytes(*cacheMB),
 	}), lim, log)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -60,7 +61,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
 		}
-		srv := httptest.NewServer(server.New(server.Config{DB: db, PublicRead: true}))
+		srv := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true}))
 		defer srv.Close()
 		shared = &env{url: srv.URL, db: db, viewer: token}
 		return m.Run()

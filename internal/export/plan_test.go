@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/export"
-	"github.com/incubateurs/portfolio/internal/server"
 )
 
 func TestPlanFindsTheListAndItsColumns(t *testing.T) {
@@ -90,7 +90,7 @@ func TestPlanFindsTheListAndItsColumns(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, err := export.NewPlan(server.Schema(), tt.req)
+			p, err := export.NewPlan(graph.Schema(), tt.req)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +133,7 @@ func TestPlanErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := export.NewPlan(server.Schema(), tt.req)
+			_, err := export.NewPlan(graph.Schema(), tt.req)
 			re, ok := export.IsRequestError(err)
 			if !ok || re.Status != 400 || !strings.Contains(re.Message, tt.want) {
 				t.Errorf("err %v, want a 400 saying %q", err, tt.want)
@@ -144,7 +144,7 @@ func TestPlanErrors(t *testing.T) {
 
 // TestFlatten checks the flattening rules on a hand-made node.
 func TestFlatten(t *testing.T) {
-	p, err := export.NewPlan(server.Schema(), export.Request{Query: `{ startups { nodes {
+	p, err := export.NewPlan(graph.Schema(), export.Request{Query: `{ startups { nodes {
 		name thematiques incubator { title owner { acronym } } sponsors { name acronym }
 		team { member { slug competences } start } teamSize fast { amountEuros } } } }`})
 	if err != nil {

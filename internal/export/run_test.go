@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -29,7 +30,7 @@ func (c *countingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func newCounting() *countingHandler {
-	return &countingHandler{next: server.GraphQL(server.Config{DB: shared.db})}
+	return &countingHandler{next: server.GraphQL(server.Config{DB: shared.db, Schema: graph.Executable(shared.db)})}
 }
 
 // asViewer is a context with a viewer's identity.
@@ -41,7 +42,7 @@ const membersQuery = `{ members(orderBy: [{field: SLUG}]) { nodes { slug fullnam
 
 func plan(t *testing.T, query string) *export.Plan {
 	t.Helper()
-	p, err := export.NewPlan(server.Schema(), export.Request{Query: query})
+	p, err := export.NewPlan(graph.Schema(), export.Request{Query: query})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +132,7 @@ func (b *brokenResponse) WriteHeader(int)     {}
 // response.
 func TestHandlerStopsWhenTheClientGoes(t *testing.T) {
 	c := newCounting()
-	h := export.Handler(export.Config{Schema: server.Schema(), GraphQL: c})
+	h := export.Handler(export.Config{Schema: graph.Schema(), GraphQL: c})
 	req := httptest.NewRequestWithContext(asViewer(), http.MethodGet, "/export?"+url.Values{"query": {membersQuery}}.Encode(), nil)
 	w := &brokenResponse{header: http.Header{}, failingWriter: failingWriter{n: 5000}}
 	func() {
@@ -182,8 +183,8 @@ func (b *blockingHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // TestConcurrentExportsAreCapped checks that exports past MaxConcurrent
 // are turned away with a 503 rather than queued.
 func TestConcurrentExportsAreCapped(t *testing.T) {
-	b := &blockingHandler{next: server.GraphQL(server.Config{DB: shared.db}), started: make(chan struct{}, 1), release: make(chan struct{})}
-	h := export.Handler(export.Config{Schema: server.Schema(), GraphQL: b, MaxConcurrent: 1})
+	b := &blockingHandler{next: server.GraphQL(server.Config{DB: shared.db, Schema: graph.Executable(shared.db)}), started: make(chan struct{}, 1), release: make(chan struct{})}
+	h := export.Handler(export.Config{Schema: graph.Schema(), GraphQL: b, MaxConcurrent: 1})
 	path := "/export?" + url.Values{"query": {`{ startups(first: 3) { nodes { slug } } }`}}.Encode()
 	first := httptest.NewRecorder()
 	done := make(chan struct{})

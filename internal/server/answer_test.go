@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -68,7 +70,7 @@ func values(v any) int {
 // its answer.
 func TestCostBoundsTheAnswer(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
 	refusedAt := 0
 	for depth := 0; depth <= 4; depth++ {
 		for _, first := range []int{3, 30, 1000} {
@@ -104,7 +106,7 @@ func TestCostBoundsTheAnswer(t *testing.T) {
 // sponsors through the API.
 func TestCostOfAList(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
 	a := call(t, h, q(`{ startups(first: 1000) { nodes { sponsors { slug } } } }`))
 	var data struct {
 		Startups struct {
@@ -131,7 +133,7 @@ func TestCostOfAList(t *testing.T) {
 // than one error.
 func TestAnswerTooLarge(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{MaxAnswerBytes: 64 << 10}})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{MaxAnswerBytes: 64 << 10}})
 	var sel strings.Builder
 	for i := 0; i < 20; i++ {
 		fmt.Fprintf(&sel, "d%d: description ", i)
@@ -152,7 +154,7 @@ func TestAnswerTooLarge(t *testing.T) {
 // the descriptions resolved after that.
 func TestCancelStopsResolvedAnswer(t *testing.T) {
 	db := seededDB(t)
-	cfg := Config{DB: db, PublicRead: true, Limits: DefaultLimits}
+	cfg := Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Limits: DefaultLimits}
 	gql := newGraphQL(cfg)
 	var cancel context.CancelFunc
 	var seen, after atomic.Int32
@@ -215,7 +217,7 @@ func TestAnswerPool(t *testing.T) {
 // 9,900 fields is refused for its size, not for the unknown field in it.
 func TestFieldsMeasuredBeforeValidation(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
 	var b strings.Builder
 	b.WriteString("{ nosuchfield ")
 	for i := 0; i < 9_900; i++ {
@@ -233,7 +235,7 @@ func TestFieldsMeasuredBeforeValidation(t *testing.T) {
 func TestNoIntrospection(t *testing.T) {
 	db := seededDB(t)
 	var logs bytes.Buffer
-	h := New(Config{DB: db, PublicRead: true, NoIntrospection: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, NoIntrospection: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	for _, query := range []string{`{ __schema { queryType { name } } }`, `{ __type(name: "Startup") { name } }`, `{ ...F } fragment F on Query { __schema { types { name } } }`} {
 		a := call(t, h, q(query))
 		if code(a) != "FORBIDDEN" || a.status != 422 {
@@ -253,7 +255,7 @@ func TestNoIntrospection(t *testing.T) {
 // deadline has passed, so the test does not depend on the machine's speed.
 func TestTimeoutCancelsWork(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{Timeout: 50 * time.Millisecond}})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{Timeout: 50 * time.Millisecond}})
 	db.ListBounds(context.Background()) // read before the request: the hook holds request statements only
 	ctx := sqlite.WithStatementHook(context.Background(), func(ctx context.Context, _ string) { <-ctx.Done() })
 	a := callCtx(t, ctx, h, q(`{ portfolio(asOf: "2026-01-01") { timeline(from: "2014-01-01", every: MONTH) { date startupCount activeMemberCount } } }`))
@@ -267,7 +269,7 @@ func TestTimeoutCancelsWork(t *testing.T) {
 // not one error per row.
 func TestOneErrorPerFieldPath(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
 	a := call(t, h, q(`{ startups(first: 20) { nodes { slug missions(first: 5) { nodes { start status employer } } } } }`))
 	var data struct {
 		Startups struct {
@@ -297,7 +299,7 @@ func TestOneErrorPerFieldPath(t *testing.T) {
 // of the startups took 3.5 s although their cost was within the limit.
 func TestReadsAreCounted(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
 	var b strings.Builder
 	b.WriteString("{ ")
 	for i := range 300 {
@@ -319,7 +321,7 @@ func TestReadsAreCounted(t *testing.T) {
 // 0.6 s), are refused before validation.
 func TestSameNameFieldsAreBounded(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
 	var b strings.Builder
 	b.WriteString("{ ")
 	for i := range 333 {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -50,7 +51,7 @@ func TestTokensGuardGraphQLOnly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			h := New(Config{DB: db, CORSOrigins: []string{origin}, PublicRead: tt.publicRead})
+			h := New(Config{DB: db, Schema: graph.Executable(db), CORSOrigins: []string{origin}, PublicRead: tt.publicRead})
 			var body *strings.Reader
 			if tt.method == http.MethodPost {
 				body = strings.NewReader(`{"query":"{__typename}"}`)

@@ -12,7 +12,6 @@ import (
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 
-	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -23,7 +22,7 @@ import (
 // context) that runs the export's rewritten pages.
 func exportHandler(cfg Config, gql http.Handler, m *metrics) http.Handler {
 	return export.Handler(export.Config{
-		Schema: Schema(), GraphQL: gql, Logger: cfg.Logger,
+		Schema: cfg.Schema.Schema(), GraphQL: gql, Logger: cfg.Logger,
 		Check: ExportChecker(cfg), WriteTimeout: positive(cfg.Limits.WriteTimeout),
 		Done: func(r *http.Request, s export.Summary) {
 			if info := infoFrom(r.Context()); info != nil {
@@ -72,7 +71,7 @@ func ExportChecker(cfg Config) export.Checker {
 		trusted = &trustedDocuments{docs: cfg.TrustedDocuments}
 	}
 	docs := newDocumentGuard(l, cfg.NoIntrospection)
-	es := graph.NewExecutableSchema(graph.Config{Complexity: graph.Complexity(cfg.DB.CachedListBounds)})
+	es := cfg.Schema
 	schema := es.Schema()
 	return func(ctx context.Context, q export.Query, own bool) (*ast.QueryDocument, error) {
 		if trusted != nil && !own {
@@ -131,6 +130,3 @@ func refused(gerr *gqlerror.Error) *export.RequestError {
 	return &export.RequestError{Status: http.StatusUnprocessableEntity, Code: code, Message: gerr.Message,
 		Errors: []export.GraphQLError{{Message: gerr.Message, Extensions: map[string]any{"code": code}}}}
 }
-
-// Schema returns the GraphQL schema of the API.
-func Schema() *ast.Schema { return graph.NewExecutableSchema(graph.Config{}).Schema() }

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/incubateurs/portfolio/graph"
 )
 
 // worstDocuments are the costliest documents to check that a body under
@@ -80,7 +82,7 @@ func worstDocuments() map[string]string {
 
 func BenchmarkWorstDocuments(b *testing.B) {
 	db := seededDB(b)
-	h := New(Config{DB: db, PublicRead: true, ResponseCacheBytes: -1})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
 	docs := worstDocuments()
 	for name, doc := range docs {
 		body := q(doc)

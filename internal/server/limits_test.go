@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incubateurs/portfolio/graph"
+
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -76,7 +78,7 @@ func code(a *answer) string {
 
 func TestShapeGuards(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, Limits: Limits{MaxDepth: 6, MaxFields: 50, MaxCost: 5_000}})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Limits: Limits{MaxDepth: 6, MaxFields: 50, MaxCost: 5_000}})
 	deep := "{ startups(first: 1) { nodes { incubator { startups(first: 1) { nodes { incubator { startups(first: 1) { nodes { slug } } } } } } } } }"
 	aliases := "{ " + strings.Repeat("a: __typename ", 1) + "}"
 	var sb strings.Builder
@@ -118,7 +120,7 @@ func TestShapeGuards(t *testing.T) {
 
 func TestBodyCap(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true, Limits: Limits{MaxBodyBytes: 1000}})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Limits: Limits{MaxBodyBytes: 1000}})
 	big := q("{ startups { totalCount } }" + strings.Repeat(" ", 2000))
 	if a := call(t, h, big); a.status != http.StatusRequestEntityTooLarge {
 		t.Errorf("a 2 KB body with a 1 KB cap: status %d, want 413", a.status)
@@ -144,7 +146,7 @@ func TestTrustedDocuments(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{DB: db, PublicRead: true, TrustedDocuments: docs})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, TrustedDocuments: docs})
 	byHash, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(doc)}}})
 	unknown, _ := json.Marshal(map[string]any{"extensions": map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": strings.Repeat("0", 64)}}})
 	// APQ registration of a new document must not get it in.
@@ -178,7 +180,7 @@ func TestTrustedDocuments(t *testing.T) {
 
 func TestAPQAndIntrospection(t *testing.T) {
 	db := seededDB(t)
-	h := New(Config{DB: db, PublicRead: true})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
 	doc := `{ startups(first: 2) { totalCount } }`
 	ext := map[string]any{"persistedQuery": map[string]any{"version": 1, "sha256Hash": hashOf(doc)}}
 	hashOnly, _ := json.Marshal(map[string]any{"extensions": ext})
@@ -196,7 +198,7 @@ func TestAPQAndIntrospection(t *testing.T) {
 	if a := call(t, h, intro); a.status != 200 || code(a) != "" {
 		t.Errorf("introspection on by default: status %d code %q", a.status, code(a))
 	}
-	closed := New(Config{DB: db, PublicRead: true, NoIntrospection: true})
+	closed := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, NoIntrospection: true})
 	if a := call(t, closed, intro); code(a) == "" {
 		t.Errorf("introspection with NoIntrospection: no error")
 	}

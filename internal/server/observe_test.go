@@ -9,12 +9,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/incubateurs/portfolio/graph"
 )
 
 func TestOneLogLinePerRequestAndMetrics(t *testing.T) {
 	db := seededDB(t)
 	var logs bytes.Buffer
-	h := New(Config{DB: db, PublicRead: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	secretish := "jeanne.secret-person"
 	body := q(`query Dashboard { startups(first: 3, filter: {slugs: ["` + secretish + `"]}) { totalCount } }`)
 	if a := call(t, h, body); a.status != 200 {

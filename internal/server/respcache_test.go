@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/incubateurs/portfolio/graph"
+
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -31,7 +33,7 @@ func TestResponseCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := New(Config{DB: db, PublicRead: true})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
 	read := q(`{ committees(first: 1000) { totalCount } }`)
 	if c, _ := post(t, h, "", read); c != "miss" {
 		t.Fatalf("first read: %q, want miss", c)

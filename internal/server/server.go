@@ -21,7 +21,6 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
-	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -32,7 +31,11 @@ import (
 // Config holds what the server needs; the zero value of each option is a
 // sane default.
 type Config struct {
-	DB     *sqlite.DB
+	DB *sqlite.DB
+	// Schema is the executable GraphQL schema the server runs: its
+	// resolvers, directives and cost model (graph.Executable over DB,
+	// wired by cmd/portfolio). A server without one serves its pages only.
+	Schema graphql.ExecutableSchema
 	Logger *slog.Logger
 	// CORSOrigins lists the browser origins allowed to call the API; empty
 	// means same-origin only.
@@ -71,24 +74,25 @@ func New(cfg Config) http.Handler {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	cfg.Limits = cfg.Limits.withDefaults()
-	gql := newGraphQL(cfg)
 
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
 	m := newMetrics(cfg.DB)
-	pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
-	var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, gql)
-	if cfg.ResponseCacheBytes == 0 {
-		cfg.ResponseCacheBytes = 64 << 20
+	if cfg.Schema != nil {
+		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
+		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
+		if cfg.ResponseCacheBytes == 0 {
+			cfg.ResponseCacheBytes = 64 << 20
+		}
+		if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
+			inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
+		}
+		mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
+		pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
+		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, access, exportHandler(cfg, pages, m)))
+		mux.Handle("/export", exports)
+		mux.Handle("/export/", exports)
 	}
-	if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
-		inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
-	}
-	mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
-	pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
-	exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, access, exportHandler(cfg, pages, m)))
-	mux.Handle("/export", exports)
-	mux.Handle("/export/", exports)
 	// Metrics tell who calls what, how often: as open as reading.
 	mux.Handle("GET /metrics", auth.Middleware(cfg.DB, access, m.handler()))
 	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
@@ -129,11 +133,7 @@ func New(cfg Config) http.Handler {
 // directives and cost model, the transports, the guards, persisted queries
 // and the error mapping.
 func newGraphQL(cfg Config) *handler.Server {
-	gql := handler.New(graph.NewExecutableSchema(graph.Config{
-		Resolvers:  &graph.Resolver{DB: cfg.DB},
-		Directives: graph.DirectiveRoot{Auth: graph.Auth},
-		Complexity: graph.Complexity(cfg.DB.CachedListBounds),
-	}))
+	gql := handler.New(cfg.Schema)
 	gql.AddTransport(transport.Options{})
 	gql.AddTransport(transport.GET{})
 	gql.AddTransport(postJSON{})
@@ -200,7 +200,7 @@ func perRequest(db *sqlite.DB, l Limits, pool *answerPool, next http.Handler) ht
 			info.mu.Unlock()
 		}
 		ctx = loader.WithLoaders(ctx, db)
-		ctx = graph.WithToday(ctx, portfolio.Today())
+		ctx = portfolio.WithToday(ctx, portfolio.Today())
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

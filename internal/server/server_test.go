@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/incubateurs/portfolio/graph"
+
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -17,7 +19,7 @@ func TestCORSAllowList(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := New(Config{DB: db, CORSOrigins: []string{"https://dash.example.org"}})
+	h := New(Config{DB: db, Schema: graph.Executable(db), CORSOrigins: []string{"https://dash.example.org"}})
 	tests := []struct {
 		name, method, origin string
 		wantAllow            string
@@ -54,7 +56,7 @@ func TestCORSNoOriginsMeansNone(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := New(Config{DB: db, PublicRead: true})
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
 	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(`{"query":"{__typename}"}`))
 	req.Header.Set("Origin", "https://anywhere.example")
 	req.Header.Set("Content-Type", "application/json")
@@ -71,7 +73,7 @@ func TestHealthAndReady(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	h := New(Config{DB: db})
+	h := New(Config{DB: db, Schema: graph.Executable(db)})
 	for _, path := range []string{"/healthz", "/readyz"} {
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
