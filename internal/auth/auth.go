@@ -5,13 +5,12 @@
 package auth
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -46,8 +45,7 @@ func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Hand
 		values := r.Header.Values("Authorization")
 		if len(values) == 0 {
 			if !opts.PublicRead {
-				writeError(w, http.StatusUnauthorized, portfolio.EUnauthenticated,
-					"this server needs a token: send Authorization: Bearer <token>")
+				httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: "this server needs a token: send Authorization: Bearer <token>"})
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(portfolio.WithIdentity(r.Context(), portfolio.Anonymous)))
@@ -55,18 +53,17 @@ func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Hand
 		}
 		token, ok := bearer(values)
 		if !ok {
-			writeError(w, http.StatusUnauthorized, portfolio.EUnauthenticated,
-				`malformed Authorization header: want one "Authorization: Bearer <token>"`)
+			httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: `malformed Authorization header: want one "Authorization: Bearer <token>"`})
 			return
 		}
 		id, err := tokens.Authenticate(r.Context(), token)
 		if err != nil {
 			if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
-				writeError(w, http.StatusUnauthorized, portfolio.EUnauthenticated, portfolio.ErrorMessage(err))
+				httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: portfolio.ErrorMessage(err)})
 				return
 			}
 			log.ErrorContext(r.Context(), "authenticate", "err", err)
-			writeError(w, http.StatusInternalServerError, portfolio.EInternal, "internal error")
+			httperror.Write(w, httperror.Answer{Code: portfolio.EInternal, Message: "internal error"})
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(portfolio.WithIdentity(r.Context(), id)))
@@ -85,29 +82,4 @@ func bearer(values []string) (string, bool) {
 		return "", false
 	}
 	return token, true
-}
-
-// writeError answers with a GraphQL-shaped error.
-func writeError(w http.ResponseWriter, status int, code, message string) {
-	type extensions struct {
-		Code string `json:"code"`
-	}
-	type gqlError struct {
-		Message    string     `json:"message"`
-		Extensions extensions `json:"extensions"`
-	}
-	var body bytes.Buffer
-	enc := json.NewEncoder(&body)
-	enc.SetEscapeHTML(false) // the messages quote "Bearer <token>"
-	enc.Encode(struct {
-		Errors []gqlError `json:"errors"`
-	}{[]gqlError{{message, extensions{code}}}})
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	if status == http.StatusUnauthorized {
-		h.Set("WWW-Authenticate", "Bearer")
-	}
-	w.WriteHeader(status)
-	w.Write(body.Bytes())
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -70,8 +71,9 @@ type Summary struct {
 //
 // A POST sends the same parameters as a form, or as a JSON object like a
 // GraphQL request ({"query", "variables", "operationName", "path",
-// "format", "dialect"}). Mistakes are answered with a 400 and a JSON body
-// {"error": "…", "errors": [GraphQL errors]} before anything is written.
+// "format", "dialect"}). Mistakes are answered before anything is written,
+// with the status of their code (400 for BAD_USER_INPUT, …) and a JSON body
+// {"error": "…", "code": "…", "errors": [GraphQL errors]}.
 func Handler(cfg Config) http.Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
@@ -100,7 +102,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/export" || (ok && rest == ""):
 		h.query(w, r)
 	case !ok || strings.Contains(rest, "/"):
-		writeError(w, &RequestError{Status: http.StatusNotFound, Message: "no such export"})
+		writeError(w, &RequestError{Code: portfolio.ENotFound, Message: "no such export"})
 	default:
 		h.preset(w, r, rest)
 	}
@@ -112,7 +114,7 @@ var queryParams = []string{"query", "variables", "operationName", "path", "forma
 func (h *handler) query(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		w.Header().Set("Allow", "GET, POST")
-		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET or POST"})
+		writeError(w, &RequestError{Code: portfolio.EInvalid, Status: http.StatusMethodNotAllowed, Message: "use GET or POST"})
 		return
 	}
 	if !h.acquire(w) {
@@ -171,7 +173,7 @@ func (h *handler) acquire(w http.ResponseWriter) bool {
 		return true
 	default:
 		w.Header().Set("Retry-After", "5")
-		writeError(w, &RequestError{Status: http.StatusServiceUnavailable, Code: portfolio.EUnavailable, Message: fmt.Sprintf("%d exports are running: retry in a few seconds", cap(h.slots))})
+		writeError(w, &RequestError{Code: portfolio.EUnavailable, Message: fmt.Sprintf("%d exports are running: retry in a few seconds", cap(h.slots))})
 		return false
 	}
 }
@@ -187,7 +189,7 @@ func (h *handler) done(r *http.Request, s *Summary) {
 // codeOf is the code of an export's error.
 func codeOf(err error) string {
 	if re, ok := IsRequestError(err); ok {
-		return re.code()
+		return re.Code
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return portfolio.ETimeout
@@ -236,7 +238,7 @@ func (h *handler) params(w http.ResponseWriter, r *http.Request) (url.Values, ma
 		}
 		return r.Form, nil, nil
 	}
-	return nil, nil, &RequestError{Status: http.StatusUnsupportedMediaType, Message: "send the parameters as application/json, a form, or in the URL of a GET"}
+	return nil, nil, &RequestError{Code: portfolio.EInvalid, Status: http.StatusUnsupportedMediaType, Message: "send the parameters as application/json, a form, or in the URL of a GET"}
 }
 
 func decodeVariables(raw []byte) (map[string]any, error) {
@@ -275,12 +277,12 @@ func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
 		for _, p := range Presets() {
 			names = append(names, "/export/"+p.Name+".csv")
 		}
-		writeError(w, &RequestError{Status: http.StatusNotFound, Message: fmt.Sprintf("no export %q: the ready-made exports are %s (xlsx, ndjson and json too)", file, strings.Join(names, ", "))})
+		writeError(w, &RequestError{Code: portfolio.ENotFound, Message: fmt.Sprintf("no export %q: the ready-made exports are %s (xlsx, ndjson and json too)", file, strings.Join(names, ", "))})
 		return
 	}
 	if r.Method != http.MethodGet {
 		w.Header().Set("Allow", "GET")
-		writeError(w, &RequestError{Status: http.StatusMethodNotAllowed, Message: "use GET"})
+		writeError(w, &RequestError{Code: portfolio.EInvalid, Status: http.StatusMethodNotAllowed, Message: "use GET"})
 		return
 	}
 	if !h.acquire(w) {
@@ -368,67 +370,24 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 // fail answers with the error, before anything was written.
 func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if re, ok := IsRequestError(err); ok {
-		writeError(w, damaged(re))
+		writeError(w, re)
 		return
 	}
 	if errors.Is(err, context.Canceled) || r.Context().Err() != nil {
 		return // the client has gone
 	}
 	h.cfg.Logger.ErrorContext(r.Context(), "export failed", "err", err)
-	writeError(w, &RequestError{Status: http.StatusInternalServerError, Code: portfolio.EInternal, Message: "internal error"})
+	writeError(w, &RequestError{Code: portfolio.EInternal, Message: "internal error"})
 }
 
-// code is the error's code: its own, else one for its status.
-func (e *RequestError) code() string {
-	switch {
-	case e.Code != "":
-		return e.Code
-	case e.Status == http.StatusForbidden:
-		return portfolio.EForbidden
-	case e.Status == http.StatusNotFound:
-		return portfolio.ENotFound
-	case e.Status == http.StatusServiceUnavailable:
-		return portfolio.EUnavailable
-	case e.Status >= 500:
-		return portfolio.EInternal
-	}
-	return portfolio.EInvalid
-}
-
-// damaged turns the failure of a query on a damaged database (a
-// DATABASE_DAMAGED error) into a 503 that says so; other errors are
-// returned as they are.
-func damaged(re *RequestError) *RequestError {
-	for _, e := range re.Errors {
-		if e.Code() == portfolio.EDamaged {
-			return &RequestError{Status: http.StatusServiceUnavailable, Message: "the database is damaged; see the server log", Errors: []GraphQLError{e}}
-		}
-	}
-	return re
-}
-
+// writeError answers with err, a *RequestError (any other error is an
+// internal one), before anything was written.
 func writeError(w http.ResponseWriter, err error) {
 	re, ok := IsRequestError(err)
 	if !ok {
-		re = &RequestError{Status: http.StatusInternalServerError, Message: "internal error"}
+		re = &RequestError{Code: portfolio.EInternal, Message: "internal error"}
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	errs := re.Errors
-	if len(errs) == 0 {
-		errs = []GraphQLError{{Message: re.Message, Extensions: map[string]any{"code": re.code()}}}
-	}
-	enc.Encode(struct {
-		Error  string         `json:"error"`
-		Code   string         `json:"code"`
-		Errors []GraphQLError `json:"errors,omitempty"`
-	}{re.Message, re.code(), errs})
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(re.Status)
-	w.Write(b.Bytes())
+	httperror.Write(w, httperror.Answer{Code: re.Code, Message: re.Message, Status: re.HTTPStatus(), Errors: re.Errors, Summary: true})
 }
 
 // lazyWriter sends the response's headers with its first bytes.

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -78,14 +79,17 @@ func (c Column) Header(french bool) string {
 // an unknown path, a query that fails): the export stops before writing
 // anything.
 type RequestError struct {
-	// Status is the HTTP status to answer with: 400, or 403 when the
-	// exported list itself may not be read.
-	Status int
 	// Code is the error's code, as GraphQL errors carry it in
-	// extensions.code; empty means BAD_USER_INPUT for a 4xx status.
+	// extensions.code; its HTTP status is the domain's
+	// (portfolio.HTTPStatus): 400 for BAD_USER_INPUT, 403 for a list the
+	// caller may not read, 422 for a query over a limit, ….
 	Code string
 	// Message says what is wrong, for a person.
 	Message string
+	// Status, when not 0, is the HTTP status of a refusal about HTTP
+	// itself (405 for a method, 415 for a media type) instead of the
+	// code's.
+	Status int
 	// Errors are the GraphQL errors behind it, if any.
 	Errors []GraphQLError
 }
@@ -93,8 +97,17 @@ type RequestError struct {
 // Error returns the message.
 func (e *RequestError) Error() string { return e.Message }
 
+// HTTPStatus returns the status the error is answered with: Status, else
+// its code's.
+func (e *RequestError) HTTPStatus() int {
+	if e.Status != 0 {
+		return e.Status
+	}
+	return portfolio.HTTPStatus(e.Code)
+}
+
 func badRequest(format string, args ...any) *RequestError {
-	return &RequestError{Status: http.StatusBadRequest, Message: fmt.Sprintf(format, args...)}
+	return &RequestError{Code: portfolio.EInvalid, Message: fmt.Sprintf(format, args...)}
 }
 
 // Plan is a checked export: the query rewritten to read the chosen list
@@ -163,9 +176,9 @@ func NewPlan(schema *ast.Schema, req Request) (*Plan, error) {
 // InvalidQuery is the error of a query that does not parse or validate.
 func InvalidQuery(errs gqlerror.List) *RequestError {
 	e := badRequest("the query is invalid: %s", errs[0].Message)
-	e.Code = "GRAPHQL_VALIDATION_FAILED"
+	e.Code = portfolio.EValidationFailed
 	for _, g := range errs {
-		code := "GRAPHQL_VALIDATION_FAILED"
+		code := portfolio.EValidationFailed
 		if c, ok := g.Extensions["code"].(string); ok {
 			code = c
 		}

@@ -135,7 +135,7 @@ func TestPlanErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := export.NewPlan(graph.Schema(), tt.req)
 			re, ok := export.IsRequestError(err)
-			if !ok || re.Status != 400 || !strings.Contains(re.Message, tt.want) {
+			if !ok || re.HTTPStatus() != 400 || !strings.Contains(re.Message, tt.want) {
 				t.Errorf("err %v, want a 400 saying %q", err, tt.want)
 			}
 		})

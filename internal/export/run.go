@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/incubateurs/portfolio/internal/httperror"
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // Runner runs one GraphQL request with the rights of the identity in its
@@ -32,46 +34,7 @@ type Response struct {
 }
 
 // GraphQLError is an error of a GraphQL answer.
-type GraphQLError struct {
-	Message    string         `json:"message"`
-	Path       []any          `json:"path,omitempty"`
-	Extensions map[string]any `json:"extensions,omitempty"`
-}
-
-// Code returns extensions.code, or "".
-func (e GraphQLError) Code() string {
-	c, _ := e.Extensions["code"].(string)
-	return c
-}
-
-// String returns the message with the error's path and code, for people.
-func (e GraphQLError) String() string {
-	var b strings.Builder
-	b.WriteString(e.Message)
-	var at []string
-	for _, p := range e.Path {
-		switch p := p.(type) {
-		case string:
-			at = append(at, p)
-		case float64:
-			at = append(at, strconv.Itoa(int(p)))
-		case json.Number:
-			at = append(at, string(p))
-		}
-	}
-	if len(at) > 0 || e.Code() != "" {
-		b.WriteString(" (")
-		if len(at) > 0 {
-			b.WriteString("at " + strings.Join(at, "."))
-			if e.Code() != "" {
-				b.WriteString(", ")
-			}
-		}
-		b.WriteString(e.Code())
-		b.WriteString(")")
-	}
-	return b.String()
-}
+type GraphQLError = httperror.GraphQLError
 
 // HandlerRunner returns a Runner that has h serve each request in process,
 // as a POST of JSON to /graphql with the caller's context: h is the GraphQL
@@ -240,13 +203,9 @@ func tooCostly(resp *Response) bool {
 // FORBIDDEN errors on fields of the rows.
 func (p *Plan) check(resp *Response, first bool) error {
 	var bad []GraphQLError
-	status := http.StatusBadRequest
 	for _, e := range resp.Errors {
-		if e.Code() == "FORBIDDEN" && len(e.Path) > 0 {
-			if !p.onPath(e.Path) {
-				continue // an empty cell
-			}
-			status = http.StatusForbidden
+		if e.Code() == portfolio.EForbidden && len(e.Path) > 0 && !p.onPath(e.Path) {
+			continue // an empty cell
 		}
 		bad = append(bad, e)
 	}
@@ -257,12 +216,8 @@ func (p *Plan) check(resp *Response, first bool) error {
 		// No data: the errors are the list's, be they at a cell's path
 		// (an argument of the list, such as a protected filter).
 		bad = resp.Errors
-		for _, e := range bad {
-			if e.Code() == "FORBIDDEN" {
-				status = http.StatusForbidden
-			}
-		}
 	}
+	code := failedCode(bad)
 	msg := "the GraphQL answer has no data"
 	if len(bad) > 0 {
 		msg = bad[0].String()
@@ -273,12 +228,32 @@ func (p *Plan) check(resp *Response, first bool) error {
 	if !first {
 		return fmt.Errorf("export: a later page failed: %s", msg)
 	}
-	if status == http.StatusForbidden {
+	switch code {
+	case portfolio.EForbidden:
 		msg = "the list cannot be exported with your rights: " + msg
-	} else {
+	case portfolio.EDamaged:
+		msg = "the database is damaged; see the server log"
+	default:
 		msg = "the query failed: " + msg
 	}
-	return &RequestError{Status: status, Message: msg, Errors: bad}
+	return &RequestError{Code: code, Message: msg, Errors: bad}
+}
+
+// failedCode is the code of an export whose first page failed with errs:
+// a damaged database first, then a list the caller may not read, else the
+// first error's code.
+func failedCode(errs []GraphQLError) string {
+	for _, want := range []string{portfolio.EDamaged, portfolio.EForbidden} {
+		for _, e := range errs {
+			if e.Code() == want {
+				return want
+			}
+		}
+	}
+	if len(errs) > 0 && errs[0].Code() != "" {
+		return errs[0].Code()
+	}
+	return portfolio.EInvalid
 }
 
 // onPath reports whether an error path is the exported list or above it.

@@ -3,6 +3,7 @@ package portfolio
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes, as the API reports them in extensions.code.
@@ -20,7 +21,46 @@ const (
 	// EDamaged: the database file is damaged (SQLite found it corrupt);
 	// the detail is in the server's log.
 	EDamaged = "DATABASE_DAMAGED"
+	// EParseFailed and EValidationFailed are gqlgen's codes for a query
+	// that does not parse or validate; exports report them too.
+	EParseFailed      = "GRAPHQL_PARSE_FAILED"
+	EValidationFailed = "GRAPHQL_VALIDATION_FAILED"
+	// EUnknownDocument is an automatic persisted query the server does not
+	// hold (the client sends the document then); EUntrustedDocument a
+	// document outside the server's trusted documents.
+	EUnknownDocument   = "PERSISTED_QUERY_NOT_FOUND"
+	EUntrustedDocument = "UNTRUSTED_DOCUMENT"
 )
+
+// httpStatus is the HTTP status of each code, for the answers that refuse a
+// whole request before GraphQL answers it (a token, a body, an export);
+// inside a GraphQL answer an error is at its field, and the answer a 200.
+var httpStatus = map[string]int{
+	EInvalid:           http.StatusBadRequest,
+	EParseFailed:       http.StatusBadRequest,
+	EValidationFailed:  http.StatusBadRequest,
+	EUnauthenticated:   http.StatusUnauthorized,
+	EForbidden:         http.StatusForbidden,
+	ENotFound:          http.StatusNotFound,
+	EConflict:          http.StatusConflict,
+	EComplexity:        http.StatusUnprocessableEntity, // a limit of the server: the query is valid
+	ETooLarge:          http.StatusUnprocessableEntity,
+	EUnknownDocument:   http.StatusUnprocessableEntity,
+	EUntrustedDocument: http.StatusUnprocessableEntity,
+	EUnavailable:       http.StatusServiceUnavailable, // retry
+	ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
+	EDamaged:           http.StatusServiceUnavailable,
+	EInternal:          http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status of an error code (500 for a code it
+// does not know).
+func HTTPStatus(code string) int {
+	if s, ok := httpStatus[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
 
 // ErrDamaged is in the chain of every error caused by a damaged database
 // file; the API reports it as DATABASE_DAMAGED.

@@ -88,7 +88,7 @@ func ExportChecker(cfg Config) export.Checker {
 				gerr = gqlerror.Errorf("%s", err.Error())
 			}
 			re := export.InvalidQuery(gqlerror.List{gerr})
-			re.Code = "GRAPHQL_PARSE_FAILED"
+			re.Code = portfolio.EParseFailed
 			re.Errors[0].Extensions["code"] = re.Code
 			return nil, re
 		}
@@ -99,14 +99,7 @@ func ExportChecker(cfg Config) export.Checker {
 			return nil, export.InvalidQuery(errs)
 		}
 		if _, err := cfg.DB.ListBounds(ctx); err != nil {
-			gerr := boundsError(ctx, err)
-			re := refused(gerr)
-			if re.Code == portfolio.EDamaged {
-				re.Status = http.StatusServiceUnavailable
-			} else {
-				re.Status = http.StatusInternalServerError
-			}
-			return nil, re
+			return nil, refused(boundsError(ctx, err))
 		}
 		for _, op := range doc.Operations {
 			if q.OperationName != "" && op.Name != q.OperationName {
@@ -124,9 +117,10 @@ func ExportChecker(cfg Config) export.Checker {
 	}
 }
 
-// refused turns a refusal of the document guards into an export error.
+// refused turns a refusal of the document guards into an export error, with
+// the status of its code.
 func refused(gerr *gqlerror.Error) *export.RequestError {
 	code, _ := gerr.Extensions["code"].(string)
-	return &export.RequestError{Status: http.StatusUnprocessableEntity, Code: code, Message: gerr.Message,
+	return &export.RequestError{Code: code, Message: gerr.Message,
 		Errors: []export.GraphQLError{{Message: gerr.Message, Extensions: map[string]any{"code": code}}}}
 }

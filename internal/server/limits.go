@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -119,8 +120,8 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 		}
 		if l.MaxBodyBytes > 0 {
 			if r.ContentLength > l.MaxBodyBytes {
-				writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,
-					fmt.Sprintf("the request body is %d bytes; the limit is %d", r.ContentLength, l.MaxBodyBytes))
+				httperror.Write(w, httperror.Answer{Code: portfolio.EInvalid, Status: http.StatusRequestEntityTooLarge,
+					Message: fmt.Sprintf("the request body is %d bytes; the limit is %d", r.ContentLength, l.MaxBodyBytes)})
 				return
 			}
 			if r.Body != nil && r.Body != http.NoBody {
@@ -129,19 +130,19 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 				body, err := readBody(http.MaxBytesReader(w, r.Body, l.MaxBodyBytes), r.ContentLength)
 				if err != nil {
 					if isBodyTooLarge(err) {
-						writeJSONError(w, http.StatusRequestEntityTooLarge, portfolio.EInvalid,
-							fmt.Sprintf("the request body is larger than the limit of %d bytes", l.MaxBodyBytes))
+						httperror.Write(w, httperror.Answer{Code: portfolio.EInvalid, Status: http.StatusRequestEntityTooLarge,
+							Message: fmt.Sprintf("the request body is larger than the limit of %d bytes", l.MaxBodyBytes)})
 					} else {
-						writeJSONError(w, http.StatusBadRequest, portfolio.EInvalid, "the request body could not be read")
+						httperror.Write(w, httperror.Answer{Code: portfolio.EInvalid, Message: "the request body could not be read"})
 					}
 					return
 				}
 				if err := checkBody(r, body); err != nil {
-					status := http.StatusBadRequest
+					a := httperror.Answer{Code: portfolio.EInvalid, Message: err.Error()}
 					if errors.Is(err, errMediaType) {
-						status = http.StatusUnsupportedMediaType
+						a.Status = http.StatusUnsupportedMediaType
 					}
-					writeJSONError(w, status, portfolio.EInvalid, err.Error())
+					httperror.Write(w, a)
 					return
 				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
@@ -199,17 +200,9 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 	return buf.Bytes(), err
 }
 
+// shed answers a request the server has no room for.
 func shed(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", "1")
-	writeJSONError(w, http.StatusServiceUnavailable, portfolio.EUnavailable, "the server is busy: retry in a second")
-}
-
-// writeJSONError answers with a GraphQL-shaped error body.
-func writeJSONError(w http.ResponseWriter, status int, code, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(map[string]any{"errors": []any{map[string]any{"message": msg, "extensions": map[string]any{"code": code}}}})
+	httperror.Write(w, httperror.Answer{Code: portfolio.EUnavailable, Message: "the server is busy: retry in a second", RetryAfter: "1"})
 }
 
 // errMediaType is a POST body that is not JSON: a 415.

@@ -159,9 +159,9 @@ func TestTrustedDocuments(t *testing.T) {
 	}{
 		{"by hash", string(byHash), 200, ""},
 		{"by exact text", q(doc), 200, ""},
-		{"unknown hash", string(unknown), 422, codeUnknownDocument},
-		{"other text", q(`{ startups(first: 5) { totalCount } }`), 422, codeUntrustedDocument},
-		{"APQ registration", string(register), 422, codeUnknownDocument},
+		{"unknown hash", string(unknown), 422, portfolio.EUnknownDocument},
+		{"other text", q(`{ startups(first: 5) { totalCount } }`), 422, portfolio.EUntrustedDocument},
+		{"APQ registration", string(register), 422, portfolio.EUnknownDocument},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,12 +12,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
-)
 
-// Codes of the trusted-documents mode, answered with an HTTP 422.
-const (
-	codeUnknownDocument   = "PERSISTED_QUERY_NOT_FOUND"
-	codeUntrustedDocument = "UNTRUSTED_DOCUMENT"
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // trustedDocuments runs only the documents of an allow-list: a request
@@ -37,8 +33,8 @@ func (t *trustedDocuments) ExtensionName() string { return "TrustedDocuments" }
 
 // Validate does nothing: the documents were checked when loaded.
 func (t *trustedDocuments) Validate(graphql.ExecutableSchema) error {
-	errcode.RegisterErrorType(codeUnknownDocument, errcode.KindProtocol)
-	errcode.RegisterErrorType(codeUntrustedDocument, errcode.KindProtocol)
+	errcode.RegisterErrorType(portfolio.EUnknownDocument, errcode.KindProtocol)
+	errcode.RegisterErrorType(portfolio.EUntrustedDocument, errcode.KindProtocol)
 	return nil
 }
 
@@ -58,12 +54,12 @@ func (t *trustedDocuments) MutateOperationParameters(ctx context.Context, raw *g
 		doc, ok := t.docs[strings.ToLower(hash)]
 		if !ok {
 			err := gqlerror.Errorf("no trusted document has the hash %q", hash)
-			errcode.Set(err, codeUnknownDocument)
+			errcode.Set(err, portfolio.EUnknownDocument)
 			return err
 		}
 		if raw.Query != "" && raw.Query != doc {
 			err := gqlerror.Errorf("the query sent is not the trusted document %q", hash)
-			errcode.Set(err, codeUntrustedDocument)
+			errcode.Set(err, portfolio.EUntrustedDocument)
 			return err
 		}
 		raw.Query = doc
@@ -71,7 +67,7 @@ func (t *trustedDocuments) MutateOperationParameters(ctx context.Context, raw *g
 	}
 	if _, ok := t.docs[hashOf(raw.Query)]; !ok {
 		err := gqlerror.Errorf("this server runs trusted documents only: send the hash of one (extensions.persistedQuery.sha256Hash)")
-		errcode.Set(err, codeUntrustedDocument)
+		errcode.Set(err, portfolio.EUntrustedDocument)
 		return err
 	}
 	return nil

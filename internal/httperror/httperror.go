@@ -1,0 +1,124 @@
+// Package httperror writes the error answers of the HTTP entrances that
+// refuse a request before GraphQL answers it (the guards of /graphql,
+// authentication, /export): one JSON shape, with the status that the
+// error's code has in the domain's table (portfolio.HTTPStatus), unless
+// the refusal is about HTTP itself (a method, a media type, a body too
+// large), which says its own status.
+package httperror
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// GraphQLError is an error as GraphQL answers carry them.
+type GraphQLError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path,omitempty"`
+	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// Code returns extensions.code, or "".
+func (e GraphQLError) Code() string {
+	c, _ := e.Extensions["code"].(string)
+	return c
+}
+
+// String returns the message with the error's path and code, for people.
+func (e GraphQLError) String() string {
+	var b strings.Builder
+	b.WriteString(e.Message)
+	var at []string
+	for _, p := range e.Path {
+		switch p := p.(type) {
+		case string:
+			at = append(at, p)
+		case float64:
+			at = append(at, strconv.Itoa(int(p)))
+		case json.Number:
+			at = append(at, string(p))
+		}
+	}
+	if len(at) > 0 || e.Code() != "" {
+		b.WriteString(" (")
+		if len(at) > 0 {
+			b.WriteString("at " + strings.Join(at, "."))
+			if e.Code() != "" {
+				b.WriteString(", ")
+			}
+		}
+		b.WriteString(e.Code())
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// Answer is an error answer.
+type Answer struct {
+	// Code is the error's code (portfolio.EInvalid, …).
+	Code string
+	// Message says what is wrong, for a person.
+	Message string
+	// Status is the HTTP status; 0 means the code's (portfolio.HTTPStatus).
+	Status int
+	// Errors are the GraphQL errors behind the answer; none means one made
+	// of Code and Message.
+	Errors []GraphQLError
+	// Summary also writes the message and the code at the top of the body
+	// ("error", "code"), for the clients of /export, which are scripts and
+	// browsers rather than GraphQL clients. GraphQL answers keep to the
+	// keys the GraphQL specification allows.
+	Summary bool
+	// RetryAfter, when not empty, is sent as the Retry-After header
+	// (seconds).
+	RetryAfter string
+}
+
+// StatusOf returns the status the answer is sent with.
+func (a Answer) StatusOf() int {
+	if a.Status != 0 {
+		return a.Status
+	}
+	return portfolio.HTTPStatus(a.Code)
+}
+
+// Write sends the answer: {"errors": [{"message", "extensions": {"code"}}]},
+// with "error" and "code" first for a Summary, as JSON that is never
+// cached; a 401 says "WWW-Authenticate: Bearer".
+func Write(w http.ResponseWriter, a Answer) {
+	errs := a.Errors
+	if len(errs) == 0 {
+		errs = []GraphQLError{{Message: a.Message, Extensions: map[string]any{"code": a.Code}}}
+	}
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // messages quote "Bearer <token>", queries, …
+	if a.Summary {
+		enc.Encode(struct {
+			Error  string         `json:"error"`
+			Code   string         `json:"code"`
+			Errors []GraphQLError `json:"errors"`
+		}{a.Message, a.Code, errs})
+	} else {
+		enc.Encode(struct {
+			Errors []GraphQLError `json:"errors"`
+		}{errs})
+	}
+	status := a.StatusOf()
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	if status == http.StatusUnauthorized {
+		h.Set("WWW-Authenticate", "Bearer")
+	}
+	if a.RetryAfter != "" {
+		h.Set("Retry-After", a.RetryAfter)
+	}
+	w.WriteHeader(status)
+	w.Write(body.Bytes())
+}
