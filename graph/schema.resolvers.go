@@ -1048,14 +1048,10 @@ func (r *startupResolver) Committees(ctx context.Context, obj *portfolio.Startup
 // LastCommittee is the resolver for the lastCommittee field.
 func (r *startupResolver) LastCommittee(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Committee, error) {
 	cs, err := loaders(ctx).Committees(ctx, obj)
-	d := asOfArg(ctx, asOf)
-	var last *portfolio.Committee
-	for _, c := range cs { // by date, then slug: the last on or before d wins
-		if c.Date <= d {
-			last = c
-		}
+	if i := portfolio.LastCommittee(committeeDates(cs), asOfArg(ctx, asOf)); i >= 0 {
+		return cs[i], err
 	}
-	return last, err
+	return nil, err
 }
 
 // CommitteeOverdue is the resolver for the committeeOverdue field.

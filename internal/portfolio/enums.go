@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"io"
+	"slices"
 	"strconv"
 )
 
@@ -23,18 +24,17 @@ const (
 
 type phaseInfo struct {
 	slug, label string
-	active      bool
 }
 
 var phaseInfos = map[Phase]phaseInfo{
-	PhaseInvestigation:          {"investigation", "Investigation", true},
-	PhaseConstruction:           {"construction", "Construction", true},
-	PhaseAcceleration:           {"acceleration", "Accélération", true},
-	PhaseConsolidation:          {"consolidation", "En consolidation", true},
-	PhaseTransferred:            {"transfere", "Transféré", false},
-	PhaseOperated:               {"opere", "Opéré au sein du réseau", false},
-	PhaseAbandoned:              {"abandon", "Service arrêté", false},
-	PhaseInvestigationAbandoned: {"abandon-investigation", "Investigation non concluante", false},
+	PhaseInvestigation:          {"investigation", "Investigation"},
+	PhaseConstruction:           {"construction", "Construction"},
+	PhaseAcceleration:           {"acceleration", "Accélération"},
+	PhaseConsolidation:          {"consolidation", "En consolidation"},
+	PhaseTransferred:            {"transfere", "Transféré"},
+	PhaseOperated:               {"opere", "Opéré au sein du réseau"},
+	PhaseAbandoned:              {"abandon", "Service arrêté"},
+	PhaseInvestigationAbandoned: {"abandon-investigation", "Investigation non concluante"},
 }
 
 // Phases lists every phase in the network's order.
@@ -43,7 +43,9 @@ var Phases = []Phase{
 	PhaseTransferred, PhaseOperated, PhaseAbandoned, PhaseInvestigationAbandoned,
 }
 
-// ActivePhases lists the phases in which a startup is still in incubation.
+// ActivePhases lists the phases in which a startup is still in incubation:
+// the one definition of "active" (Phase.Active, ActiveAt, and their SQL in
+// internal/sqlite/rules.go read it).
 var ActivePhases = []Phase{PhaseInvestigation, PhaseConstruction, PhaseAcceleration, PhaseConsolidation}
 
 // PhaseFromSlug maps a beta.gouv.fr phase slug ("construction", "transfere",
@@ -67,7 +69,7 @@ func (p Phase) Slug() string { return phaseInfos[p].slug }
 func (p Phase) Label() string { return phaseInfos[p].label }
 
 // Active reports whether a startup in phase p is still in incubation.
-func (p Phase) Active() bool { return phaseInfos[p].active }
+func (p Phase) Active() bool { return slices.Contains(ActivePhases, p) }
 
 // Rank returns the position of p in Phases (0 for investigation), or -1.
 func (p Phase) Rank() int {

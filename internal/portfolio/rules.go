@@ -1,5 +1,11 @@
 package portfolio
 
+// The rules every answer follows. The statements of internal/sqlite that
+// apply them in SQL (filters, orderings, aggregates) build it from these
+// definitions, one function per rule, in internal/sqlite/rules.go: a rule
+// changed here is changed there, in the same commit, and the real-data
+// tests compare both on every startup.
+
 // OverdueAfterDays is how long a startup may go without an investment
 // committee before it is overdue: a committee at least every six months.
 const OverdueAfterDays = 183
@@ -57,16 +63,26 @@ func TeamAt(missions []Mission, startup string, d Date) []string {
 	return team
 }
 
-// LastCommitteeAt returns the latest of the committee dates on or before d,
-// or the zero date when there is none.
-func LastCommitteeAt(committees []Date, d Date) Date {
-	var last Date
-	for _, c := range committees {
-		if c <= d && c > last {
-			last = c
+// LastCommittee returns the index of the last committee on or before d
+// among committees (their dates, in any order): the latest, a tie going to
+// the one listed later; -1 when there is none.
+func LastCommittee(committees []Date, d Date) int {
+	last := -1
+	for i, c := range committees {
+		if !c.IsZero() && c <= d && (last < 0 || c >= committees[last]) {
+			last = i
 		}
 	}
 	return last
+}
+
+// LastCommitteeAt returns the date of the last committee on or before d
+// (LastCommittee), or the zero date when there is none.
+func LastCommitteeAt(committees []Date, d Date) Date {
+	if i := LastCommittee(committees, d); i >= 0 {
+		return committees[i]
+	}
+	return 0
 }
 
 // CommitteeOverdueAt reports whether a startup is overdue for an investment

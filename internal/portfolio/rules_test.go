@@ -200,6 +200,27 @@ func TestLastCommitteeAt(t *testing.T) {
 	}
 }
 
+// TestLastCommittee checks which committee is the last: two on the same
+// day are told apart by their order (the second of the day is the last).
+func TestLastCommittee(t *testing.T) {
+	committees := dates("2024-01-10", "2024-07-01", "2024-01-10", "2023-05-05")
+	tests := []struct {
+		d    string
+		want int
+	}{
+		{"2023-01-01", -1},
+		{"2023-05-05", 3},
+		{"2024-01-10", 2}, // the later listed of the two that day
+		{"2024-06-30", 2},
+		{"2030-01-01", 1},
+	}
+	for _, tt := range tests {
+		if got := LastCommittee(committees, MustDate(tt.d)); got != tt.want {
+			t.Errorf("LastCommittee(%s) = %d, want %d", tt.d, got, tt.want)
+		}
+	}
+}
+
 func TestCommitteeOverdueAt(t *testing.T) {
 	// From 2024-01-01, 2024-07-02 is 183 days later (31+29+31+30+31+30 = 182
 	// to 2024-07-01) and 2024-07-03 is 184 days later.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strconv"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -65,8 +64,9 @@ func (db *DB) StartupCount(ctx context.Context, f *portfolio.StartupFilter, d po
 }
 
 // currentCTE is a table "cur(startup_id, phase)" of the phases going on at
-// the date dd, read as two range seeks of the phases_next index (migration
-// 0004): those with no next start, and those whose next start is after dd.
+// the date dd (phaseCoversSQL), read as two range seeks of the phases_next
+// index (migration 0004): those with no next start, and those whose next
+// start is after dd.
 func currentCTE(dd string) string {
 	return `cur(startup_id, phase) AS (
 		SELECT startup_id, phase FROM phases WHERE next_start IS NULL AND start <= ` + dd + `
@@ -139,9 +139,7 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 	dd := b.date(d)
 	q := `WITH ` + currentCTE(dd) + `
 		SELECT count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
-		WHERE cur.phase IN ` + activePhasesSQL + ` AND ` + where + ` AND julianday(` + dd + `) - julianday(coalesce(
-			(SELECT max(c.date) FROM committees c WHERE c.startup_id = cur.startup_id AND c.date <= ` + dd + `),
-			(SELECT min(q.start) FROM phases q WHERE q.startup_id = cur.startup_id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays)
+		WHERE ` + where + ` AND ` + overdueSQL(activePhaseSQL("cur.phase"), "cur.startup_id", dd)
 	return db.one(ctx, q, b.args)
 }
 
@@ -171,7 +169,7 @@ func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portf
 	// one): grouped in the order of the (member_id, start) index, with the
 	// status taken from the row of the max (SQLite's bare-column rule).
 	q := `WITH cover AS (SELECT mi.member_id, mi.status, max(mi.start || printf('%012d', mi.id)) AS latest
-		FROM missions mi WHERE mi.start <= ` + dd + ` AND (mi."end" IS NULL OR mi."end" >= ` + dd + `) AND ` + onStartup + `
+		FROM missions mi WHERE ` + missionCoversSQL("mi", dd) + ` AND ` + onStartup + `
 		GROUP BY mi.member_id)
 		SELECT mb.domain, coalesce(c.status, ''), count(*) FROM cover c JOIN members mb ON mb.id = c.member_id GROUP BY 1, 2`
 	domains, statuses := map[string]int{}, map[string]int{}

@@ -67,35 +67,22 @@ func (a at) sql() string {
 // phaseAtSQL is the phase of startup s at the date: the one period with
 // start <= D < next_start (see migration 0003).
 func phaseAtSQL(a at) string {
-	d := a.sql()
-	return `(SELECT p.phase FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + d + ` AND (p.next_start IS NULL OR p.next_start > ` + d + `))`
+	return `(SELECT p.phase FROM phases p WHERE p.startup_id = s.id AND ` + phaseCoversSQL("p", a.sql()) + `)`
 }
 
 func phaseStartAtSQL(a at) string {
-	d := a.sql()
-	return `(SELECT p.start FROM phases p WHERE p.startup_id = s.id AND p.start <= ` + d + ` AND (p.next_start IS NULL OR p.next_start > ` + d + `))`
+	return `(SELECT p.start FROM phases p WHERE p.startup_id = s.id AND ` + phaseCoversSQL("p", a.sql()) + `)`
 }
 
-const activePhasesSQL = `('INVESTIGATION', 'CONSTRUCTION', 'ACCELERATION', 'CONSOLIDATION')`
+func activeAtSQL(a at) string { return activePhaseSQL(phaseAtSQL(a)) }
 
-func activeAtSQL(a at) string {
-	return `coalesce(` + phaseAtSQL(a) + ` IN ` + activePhasesSQL + `, 0)`
-}
+func lastCommitteeAtSQL(a at) string { return lastCommitteeSQL("s.id", a.sql()) }
 
-func lastCommitteeAtSQL(a at) string {
-	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = s.id AND c.date <= ` + a.sql() + `)`
-}
-
-func overdueAtSQL(a at) string {
-	d := a.sql()
-	return `(` + activeAtSQL(a) + ` AND coalesce(julianday(` + d + `) - julianday(coalesce(` + lastCommitteeAtSQL(a) +
-		`, (SELECT min(p.start) FROM phases p WHERE p.startup_id = s.id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays) + `, 0))`
-}
+func overdueAtSQL(a at) string { return overdueSQL(activeAtSQL(a), "s.id", a.sql()) }
 
 func teamSizeAtSQL(a at) string {
-	d := a.sql()
 	return `(SELECT count(DISTINCT m.member_id) FROM mission_startups ms JOIN missions m ON m.id = ms.mission_id
-		WHERE ms.startup_id = s.id AND m.start <= ` + d + ` AND (m."end" IS NULL OR m."end" >= ` + d + `))`
+		WHERE ms.startup_id = s.id AND ` + missionCoversSQL("m", a.sql()) + `)`
 }
 
 func inList(b *builder, expr string, values []string) string {
@@ -264,8 +251,7 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 // onTeamAtSQL is the condition "member mb has a mission covering the date"
 // with an extra condition on the mission row mi.
 func coveringMissionSQL(a at, extra string) string {
-	d := a.sql()
-	return `EXISTS (SELECT 1 FROM missions mi WHERE mi.member_id = mb.id AND mi.start <= ` + d + ` AND (mi."end" IS NULL OR mi."end" >= ` + d + `)` + extra + `)`
+	return `EXISTS (SELECT 1 FROM missions mi WHERE mi.member_id = mb.id AND ` + missionCoversSQL("mi", a.sql()) + extra + `)`
 }
 
 // memberFilterSQL compiles f into a condition on a member row aliased mb.

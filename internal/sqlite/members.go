@@ -183,7 +183,7 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 	q := "SELECT * FROM (SELECT " + missionCols + ", " + memberCols + `, ms.startup_id,
 			row_number() OVER (PARTITION BY ms.startup_id, mi.member_id ORDER BY mi.start DESC, mi.id DESC) AS rn
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
-		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) AND mi.start <= ?2 AND (mi."end" IS NULL OR mi."end" >= ?2))
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) AND ` + missionCoversSQL("mi", "?2") + `)
 		WHERE rn = 1 ORDER BY 20, 4, 12, 11`
 	err := db.each(ctx, q, []any{jsonInts(ids), d.String()}, func(rows *sql.Rows) error {
 		mi := &portfolio.Mission{}
