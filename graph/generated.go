@@ -30,7 +30,6 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
-	AuditEntry() AuditEntryResolver
 	Committee() CommitteeResolver
 	Incubator() IncubatorResolver
 	IncubatorCount() IncubatorCountResolver
@@ -39,13 +38,10 @@ type ResolverRoot interface {
 	Mutation() MutationResolver
 	Organisation() OrganisationResolver
 	OrganisationCount() OrganisationCountResolver
-	PhaseDefinition() PhaseDefinitionResolver
 	Portfolio() PortfolioResolver
 	Query() QueryResolver
 	Startup() StartupResolver
-	StartupEvent() StartupEventResolver
 	Team() TeamResolver
-	TeamMembership() TeamMembershipResolver
 	Viewer() ViewerResolver
 }
 
@@ -55,13 +51,13 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	AuditEntry struct {
-		After      func(childComplexity int) int
 		At         func(childComplexity int) int
-		Before     func(childComplexity int) int
-		ID         func(childComplexity int) int
+		IDString   func(childComplexity int) int
 		Mutation   func(childComplexity int) int
 		ObjectSlug func(childComplexity int) int
 		ObjectType func(childComplexity int) int
+		OptAfter   func(childComplexity int) int
+		OptBefore  func(childComplexity int) int
 		Role       func(childComplexity int) int
 		TokenName  func(childComplexity int) int
 	}
@@ -80,12 +76,12 @@ type ComplexityRoot struct {
 
 	Committee struct {
 		BudgetEuros      func(childComplexity int) int
-		Comment          func(childComplexity int) int
 		Date             func(childComplexity int) int
 		Decision         func(childComplexity int) int
-		ID               func(childComplexity int) int
 		NextCommitteeDue func(childComplexity int) int
 		NextPhase        func(childComplexity int) int
+		NodeID           func(childComplexity int) int
+		OptComment       func(childComplexity int) int
 		Phase            func(childComplexity int) int
 		Slug             func(childComplexity int) int
 		Source           func(childComplexity int) int
@@ -126,11 +122,12 @@ type ComplexityRoot struct {
 	}
 
 	Incubator struct {
-		Address          func(childComplexity int) int
-		Contact          func(childComplexity int) int
 		Description      func(childComplexity int) int
-		Github           func(childComplexity int) int
-		ID               func(childComplexity int) int
+		NodeID           func(childComplexity int) int
+		OptAddress       func(childComplexity int) int
+		OptContact       func(childComplexity int) int
+		OptGithub        func(childComplexity int) int
+		OptWebsite       func(childComplexity int) int
 		Owner            func(childComplexity int) int
 		Portfolio        func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
 		ShortDescription func(childComplexity int) int
@@ -139,7 +136,6 @@ type ComplexityRoot struct {
 		Teams            func(childComplexity int) int
 		Title            func(childComplexity int) int
 		Version          func(childComplexity int) int
-		Website          func(childComplexity int) int
 	}
 
 	IncubatorConnection struct {
@@ -170,19 +166,19 @@ type ComplexityRoot struct {
 	}
 
 	Member struct {
-		Active      func(childComplexity int, asOf *portfolio.Date) int
-		Competences func(childComplexity int) int
-		Domain      func(childComplexity int) int
-		Fullname    func(childComplexity int) int
-		Github      func(childComplexity int) int
-		ID          func(childComplexity int) int
-		Link        func(childComplexity int) int
-		MemberType  func(childComplexity int) int
-		Missions    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Role        func(childComplexity int) int
-		Slug        func(childComplexity int) int
-		Startups    func(childComplexity int) int
-		Teams       func(childComplexity int) int
+		Active        func(childComplexity int, asOf *portfolio.Date) int
+		Competences   func(childComplexity int) int
+		Domain        func(childComplexity int) int
+		Fullname      func(childComplexity int) int
+		Missions      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		NodeID        func(childComplexity int) int
+		OptGithub     func(childComplexity int) int
+		OptLink       func(childComplexity int) int
+		OptMemberType func(childComplexity int) int
+		Role          func(childComplexity int) int
+		Slug          func(childComplexity int) int
+		Startups      func(childComplexity int) int
+		Teams         func(childComplexity int) int
 	}
 
 	MemberConnection struct {
@@ -198,16 +194,16 @@ type ComplexityRoot struct {
 	}
 
 	Mission struct {
-		Employer func(childComplexity int) int
-		End      func(childComplexity int) int
-		ID       func(childComplexity int) int
-		Member   func(childComplexity int) int
-		Slug     func(childComplexity int) int
-		Source   func(childComplexity int) int
-		Start    func(childComplexity int) int
-		Startups func(childComplexity int) int
-		Status   func(childComplexity int) int
-		Version  func(childComplexity int) int
+		End         func(childComplexity int) int
+		Member      func(childComplexity int) int
+		NodeID      func(childComplexity int) int
+		OptEmployer func(childComplexity int) int
+		Slug        func(childComplexity int) int
+		Source      func(childComplexity int) int
+		Start       func(childComplexity int) int
+		Startups    func(childComplexity int) int
+		Status      func(childComplexity int) int
+		Version     func(childComplexity int) int
 	}
 
 	MissionConnection struct {
@@ -242,15 +238,15 @@ type ComplexityRoot struct {
 	}
 
 	Organisation struct {
-		Acronym           func(childComplexity int) int
-		ID                func(childComplexity int) int
-		Incubators        func(childComplexity int) int
-		MinisterialDomain func(childComplexity int) int
-		Name              func(childComplexity int) int
-		Slug              func(childComplexity int) int
-		SponsoredStartups func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
-		Type              func(childComplexity int) int
-		Version           func(childComplexity int) int
+		Incubators           func(childComplexity int) int
+		Name                 func(childComplexity int) int
+		NodeID               func(childComplexity int) int
+		OptAcronym           func(childComplexity int) int
+		OptMinisterialDomain func(childComplexity int) int
+		OptType              func(childComplexity int) int
+		Slug                 func(childComplexity int) int
+		SponsoredStartups    func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Version              func(childComplexity int) int
 	}
 
 	OrganisationConnection struct {
@@ -347,37 +343,37 @@ type ComplexityRoot struct {
 	}
 
 	Startup struct {
-		AccessibilityStatus func(childComplexity int) int
-		Active              func(childComplexity int, asOf *portfolio.Date) int
-		BudgetURL           func(childComplexity int) int
-		CommitteeOverdue    func(childComplexity int, asOf *portfolio.Date) int
-		Committees          func(childComplexity int) int
-		Contact             func(childComplexity int) int
-		CurrentPhase        func(childComplexity int, asOf *portfolio.Date) int
-		DashlordURL         func(childComplexity int) int
-		Description         func(childComplexity int) int
-		Events              func(childComplexity int) int
-		Fast                func(childComplexity int) int
-		ID                  func(childComplexity int) int
-		ImpactURL           func(childComplexity int) int
-		Incubator           func(childComplexity int) int
-		LastCommittee       func(childComplexity int, asOf *portfolio.Date) int
-		Link                func(childComplexity int) int
-		Missions            func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Name                func(childComplexity int) int
-		Phase               func(childComplexity int, asOf *portfolio.Date) int
-		Phases              func(childComplexity int) int
-		Pitch               func(childComplexity int) int
-		Repository          func(childComplexity int) int
-		Slug                func(childComplexity int) int
-		Sponsors            func(childComplexity int) int
-		StatsURL            func(childComplexity int) int
-		Team                func(childComplexity int, asOf *portfolio.Date) int
-		TeamSize            func(childComplexity int, asOf *portfolio.Date) int
-		Techno              func(childComplexity int) int
-		Thematiques         func(childComplexity int) int
-		Usertypes           func(childComplexity int) int
-		Version             func(childComplexity int) int
+		Active                 func(childComplexity int, asOf *portfolio.Date) int
+		CommitteeOverdue       func(childComplexity int, asOf *portfolio.Date) int
+		Committees             func(childComplexity int) int
+		CurrentPhase           func(childComplexity int, asOf *portfolio.Date) int
+		Description            func(childComplexity int) int
+		Events                 func(childComplexity int) int
+		Fast                   func(childComplexity int) int
+		Incubator              func(childComplexity int) int
+		LastCommittee          func(childComplexity int, asOf *portfolio.Date) int
+		Missions               func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Name                   func(childComplexity int) int
+		NodeID                 func(childComplexity int) int
+		OptAccessibilityStatus func(childComplexity int) int
+		OptBudgetURL           func(childComplexity int) int
+		OptContact             func(childComplexity int) int
+		OptDashlordURL         func(childComplexity int) int
+		OptImpactURL           func(childComplexity int) int
+		OptLink                func(childComplexity int) int
+		OptRepository          func(childComplexity int) int
+		OptStatsURL            func(childComplexity int) int
+		Phase                  func(childComplexity int, asOf *portfolio.Date) int
+		Phases                 func(childComplexity int) int
+		Pitch                  func(childComplexity int) int
+		Slug                   func(childComplexity int) int
+		Sponsors               func(childComplexity int) int
+		Team                   func(childComplexity int, asOf *portfolio.Date) int
+		TeamSize               func(childComplexity int, asOf *portfolio.Date) int
+		Techno                 func(childComplexity int) int
+		Thematiques            func(childComplexity int) int
+		Usertypes              func(childComplexity int) int
+		Version                func(childComplexity int) int
 	}
 
 	StartupConnection struct {
@@ -393,9 +389,9 @@ type ComplexityRoot struct {
 	}
 
 	StartupEvent struct {
-		Comment func(childComplexity int) int
-		Date    func(childComplexity int) int
-		Name    func(childComplexity int) int
+		Date       func(childComplexity int) int
+		Name       func(childComplexity int) int
+		OptComment func(childComplexity int) int
 	}
 
 	StartupPayload struct {
@@ -409,11 +405,11 @@ type ComplexityRoot struct {
 	}
 
 	Team struct {
-		ID        func(childComplexity int) int
 		Incubator func(childComplexity int) int
 		Members   func(childComplexity int) int
 		Mission   func(childComplexity int) int
 		Name      func(childComplexity int) int
+		NodeID    func(childComplexity int) int
 		Slug      func(childComplexity int) int
 	}
 
@@ -445,33 +441,14 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
-type AuditEntryResolver interface {
-	ID(ctx context.Context, obj *sqlite.AuditEntry) (string, error)
-
-	Before(ctx context.Context, obj *sqlite.AuditEntry) (*string, error)
-	After(ctx context.Context, obj *sqlite.AuditEntry) (*string, error)
-}
 type CommitteeResolver interface {
-	ID(ctx context.Context, obj *portfolio.Committee) (string, error)
-
 	Startup(ctx context.Context, obj *portfolio.Committee) (*portfolio.Startup, error)
 
-	NextPhase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error)
-
-	NextCommitteeDue(ctx context.Context, obj *portfolio.Committee) (*portfolio.Date, error)
-	Comment(ctx context.Context, obj *portfolio.Committee) (*string, error)
 	Phase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error)
 }
 type IncubatorResolver interface {
-	ID(ctx context.Context, obj *portfolio.Incubator) (string, error)
-
 	Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error)
 
-	Contact(ctx context.Context, obj *portfolio.Incubator) (*string, error)
-
-	Website(ctx context.Context, obj *portfolio.Incubator) (*string, error)
-	Github(ctx context.Context, obj *portfolio.Incubator) (*string, error)
-	Address(ctx context.Context, obj *portfolio.Incubator) (*string, error)
 	Startups(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
 	Teams(ctx context.Context, obj *portfolio.Incubator) ([]*portfolio.Team, error)
 	Portfolio(ctx context.Context, obj *portfolio.Incubator, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
@@ -480,25 +457,15 @@ type IncubatorCountResolver interface {
 	Incubator(ctx context.Context, obj *model.IncubatorCount) (*portfolio.Incubator, error)
 }
 type MemberResolver interface {
-	ID(ctx context.Context, obj *portfolio.Member) (string, error)
-
 	Competences(ctx context.Context, obj *portfolio.Member) ([]string, error)
-	Github(ctx context.Context, obj *portfolio.Member) (*string, error)
-	Link(ctx context.Context, obj *portfolio.Member) (*string, error)
-	MemberType(ctx context.Context, obj *portfolio.Member) (*string, error)
+
 	Missions(ctx context.Context, obj *portfolio.Member, first *int, after *string, last *int, before *string) (*model.MissionConnection, error)
 	Startups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error)
 	Teams(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Team, error)
 	Active(ctx context.Context, obj *portfolio.Member, asOf *portfolio.Date) (bool, error)
 }
 type MissionResolver interface {
-	ID(ctx context.Context, obj *portfolio.Mission) (string, error)
-
 	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
-
-	End(ctx context.Context, obj *portfolio.Mission) (*portfolio.Date, error)
-	Status(ctx context.Context, obj *portfolio.Mission) (*portfolio.MissionStatus, error)
-	Employer(ctx context.Context, obj *portfolio.Mission) (*string, error)
 
 	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
 }
@@ -516,23 +483,11 @@ type MutationResolver interface {
 	UpsertOrganisation(ctx context.Context, input model.UpsertOrganisationInput) (*model.OrganisationPayload, error)
 }
 type OrganisationResolver interface {
-	ID(ctx context.Context, obj *portfolio.Organisation) (string, error)
-
-	Acronym(ctx context.Context, obj *portfolio.Organisation) (*string, error)
-	Type(ctx context.Context, obj *portfolio.Organisation) (*string, error)
-	MinisterialDomain(ctx context.Context, obj *portfolio.Organisation) (*string, error)
-
 	Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error)
 	SponsoredStartups(ctx context.Context, obj *portfolio.Organisation, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.StartupConnection, error)
 }
 type OrganisationCountResolver interface {
 	Organisation(ctx context.Context, obj *model.OrganisationCount) (*portfolio.Organisation, error)
-}
-type PhaseDefinitionResolver interface {
-	Slug(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error)
-
-	Active(ctx context.Context, obj *portfolio.PhaseDefinition) (bool, error)
-	ShortDescription(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error)
 }
 type PortfolioResolver interface {
 	StartupCount(ctx context.Context, obj *model.Portfolio) (int, error)
@@ -567,10 +522,7 @@ type QueryResolver interface {
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 }
 type StartupResolver interface {
-	ID(ctx context.Context, obj *portfolio.Startup) (string, error)
-
 	Description(ctx context.Context, obj *portfolio.Startup) (string, error)
-	Contact(ctx context.Context, obj *portfolio.Startup) (*string, error)
 
 	Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error)
 	Sponsors(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Organisation, error)
@@ -589,28 +541,10 @@ type StartupResolver interface {
 	Thematiques(ctx context.Context, obj *portfolio.Startup) ([]string, error)
 	Usertypes(ctx context.Context, obj *portfolio.Startup) ([]string, error)
 	Techno(ctx context.Context, obj *portfolio.Startup) ([]string, error)
-	Link(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	Repository(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	AccessibilityStatus(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	StatsURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	ImpactURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	BudgetURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
-	DashlordURL(ctx context.Context, obj *portfolio.Startup) (*string, error)
-}
-type StartupEventResolver interface {
-	Date(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Date, error)
-	Comment(ctx context.Context, obj *portfolio.StartupEvent) (*string, error)
 }
 type TeamResolver interface {
-	ID(ctx context.Context, obj *portfolio.Team) (string, error)
-
 	Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error)
 	Members(ctx context.Context, obj *portfolio.Team) ([]*portfolio.Member, error)
-}
-type TeamMembershipResolver interface {
-	Status(ctx context.Context, obj *model.TeamMembership) (*portfolio.MissionStatus, error)
-
-	End(ctx context.Context, obj *model.TeamMembership) (*portfolio.Date, error)
 }
 type ViewerResolver interface {
 	Incubators(ctx context.Context, obj *model.Viewer) ([]*portfolio.Incubator, error)
@@ -634,30 +568,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
-	case "AuditEntry.after":
-		if e.ComplexityRoot.AuditEntry.After == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditEntry.After(childComplexity), true
 	case "AuditEntry.at":
 		if e.ComplexityRoot.AuditEntry.At == nil {
 			break
 		}
 
 		return e.ComplexityRoot.AuditEntry.At(childComplexity), true
-	case "AuditEntry.before":
-		if e.ComplexityRoot.AuditEntry.Before == nil {
-			break
-		}
-
-		return e.ComplexityRoot.AuditEntry.Before(childComplexity), true
 	case "AuditEntry.id":
-		if e.ComplexityRoot.AuditEntry.ID == nil {
+		if e.ComplexityRoot.AuditEntry.IDString == nil {
 			break
 		}
 
-		return e.ComplexityRoot.AuditEntry.ID(childComplexity), true
+		return e.ComplexityRoot.AuditEntry.IDString(childComplexity), true
 	case "AuditEntry.mutation":
 		if e.ComplexityRoot.AuditEntry.Mutation == nil {
 			break
@@ -676,6 +598,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntry.ObjectType(childComplexity), true
+	case "AuditEntry.after":
+		if e.ComplexityRoot.AuditEntry.OptAfter == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.OptAfter(childComplexity), true
+	case "AuditEntry.before":
+		if e.ComplexityRoot.AuditEntry.OptBefore == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AuditEntry.OptBefore(childComplexity), true
 	case "AuditEntry.role":
 		if e.ComplexityRoot.AuditEntry.Role == nil {
 			break
@@ -733,12 +667,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.BudgetEuros(childComplexity), true
-	case "Committee.comment":
-		if e.ComplexityRoot.Committee.Comment == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Committee.Comment(childComplexity), true
 	case "Committee.date":
 		if e.ComplexityRoot.Committee.Date == nil {
 			break
@@ -751,12 +679,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Decision(childComplexity), true
-	case "Committee.id":
-		if e.ComplexityRoot.Committee.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Committee.ID(childComplexity), true
 	case "Committee.nextCommitteeDue":
 		if e.ComplexityRoot.Committee.NextCommitteeDue == nil {
 			break
@@ -769,6 +691,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.NextPhase(childComplexity), true
+	case "Committee.id":
+		if e.ComplexityRoot.Committee.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NodeID(childComplexity), true
+	case "Committee.comment":
+		if e.ComplexityRoot.Committee.OptComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.OptComment(childComplexity), true
 	case "Committee.phase":
 		if e.ComplexityRoot.Committee.Phase == nil {
 			break
@@ -890,36 +824,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Fast.Promotion(childComplexity), true
 
-	case "Incubator.address":
-		if e.ComplexityRoot.Incubator.Address == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Incubator.Address(childComplexity), true
-	case "Incubator.contact":
-		if e.ComplexityRoot.Incubator.Contact == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Incubator.Contact(childComplexity), true
 	case "Incubator.description":
 		if e.ComplexityRoot.Incubator.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Incubator.Description(childComplexity), true
-	case "Incubator.github":
-		if e.ComplexityRoot.Incubator.Github == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Incubator.Github(childComplexity), true
 	case "Incubator.id":
-		if e.ComplexityRoot.Incubator.ID == nil {
+		if e.ComplexityRoot.Incubator.NodeID == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Incubator.ID(childComplexity), true
+		return e.ComplexityRoot.Incubator.NodeID(childComplexity), true
+	case "Incubator.address":
+		if e.ComplexityRoot.Incubator.OptAddress == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.OptAddress(childComplexity), true
+	case "Incubator.contact":
+		if e.ComplexityRoot.Incubator.OptContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.OptContact(childComplexity), true
+	case "Incubator.github":
+		if e.ComplexityRoot.Incubator.OptGithub == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.OptGithub(childComplexity), true
+	case "Incubator.website":
+		if e.ComplexityRoot.Incubator.OptWebsite == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Incubator.OptWebsite(childComplexity), true
 	case "Incubator.owner":
 		if e.ComplexityRoot.Incubator.Owner == nil {
 			break
@@ -978,12 +918,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Incubator.Version(childComplexity), true
-	case "Incubator.website":
-		if e.ComplexityRoot.Incubator.Website == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Incubator.Website(childComplexity), true
 
 	case "IncubatorConnection.edges":
 		if e.ComplexityRoot.IncubatorConnection.Edges == nil {
@@ -1091,30 +1025,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Fullname(childComplexity), true
-	case "Member.github":
-		if e.ComplexityRoot.Member.Github == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Member.Github(childComplexity), true
-	case "Member.id":
-		if e.ComplexityRoot.Member.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Member.ID(childComplexity), true
-	case "Member.link":
-		if e.ComplexityRoot.Member.Link == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Member.Link(childComplexity), true
-	case "Member.memberType":
-		if e.ComplexityRoot.Member.MemberType == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Member.MemberType(childComplexity), true
 	case "Member.missions":
 		if e.ComplexityRoot.Member.Missions == nil {
 			break
@@ -1126,6 +1036,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Missions(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Member.id":
+		if e.ComplexityRoot.Member.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.NodeID(childComplexity), true
+	case "Member.github":
+		if e.ComplexityRoot.Member.OptGithub == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.OptGithub(childComplexity), true
+	case "Member.link":
+		if e.ComplexityRoot.Member.OptLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.OptLink(childComplexity), true
+	case "Member.memberType":
+		if e.ComplexityRoot.Member.OptMemberType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.OptMemberType(childComplexity), true
 	case "Member.role":
 		if e.ComplexityRoot.Member.Role == nil {
 			break
@@ -1189,30 +1123,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
 
-	case "Mission.employer":
-		if e.ComplexityRoot.Mission.Employer == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Mission.Employer(childComplexity), true
 	case "Mission.end":
 		if e.ComplexityRoot.Mission.End == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mission.End(childComplexity), true
-	case "Mission.id":
-		if e.ComplexityRoot.Mission.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Mission.ID(childComplexity), true
 	case "Mission.member":
 		if e.ComplexityRoot.Mission.Member == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Mission.Member(childComplexity), true
+	case "Mission.id":
+		if e.ComplexityRoot.Mission.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.NodeID(childComplexity), true
+	case "Mission.employer":
+		if e.ComplexityRoot.Mission.OptEmployer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mission.OptEmployer(childComplexity), true
 	case "Mission.slug":
 		if e.ComplexityRoot.Mission.Slug == nil {
 			break
@@ -1423,36 +1357,42 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.UpsertOrganisation(childComplexity, args["input"].(model.UpsertOrganisationInput)), true
 
-	case "Organisation.acronym":
-		if e.ComplexityRoot.Organisation.Acronym == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Organisation.Acronym(childComplexity), true
-	case "Organisation.id":
-		if e.ComplexityRoot.Organisation.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Organisation.ID(childComplexity), true
 	case "Organisation.incubators":
 		if e.ComplexityRoot.Organisation.Incubators == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organisation.Incubators(childComplexity), true
-	case "Organisation.ministerialDomain":
-		if e.ComplexityRoot.Organisation.MinisterialDomain == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Organisation.MinisterialDomain(childComplexity), true
 	case "Organisation.name":
 		if e.ComplexityRoot.Organisation.Name == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Organisation.Name(childComplexity), true
+	case "Organisation.id":
+		if e.ComplexityRoot.Organisation.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.NodeID(childComplexity), true
+	case "Organisation.acronym":
+		if e.ComplexityRoot.Organisation.OptAcronym == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.OptAcronym(childComplexity), true
+	case "Organisation.ministerialDomain":
+		if e.ComplexityRoot.Organisation.OptMinisterialDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.OptMinisterialDomain(childComplexity), true
+	case "Organisation.type":
+		if e.ComplexityRoot.Organisation.OptType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Organisation.OptType(childComplexity), true
 	case "Organisation.slug":
 		if e.ComplexityRoot.Organisation.Slug == nil {
 			break
@@ -1470,12 +1410,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Organisation.SponsoredStartups(childComplexity, args["filter"].(*portfolio.StartupFilter), args["orderBy"].([]*portfolio.StartupOrder), args["asOf"].(*portfolio.Date), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
-	case "Organisation.type":
-		if e.ComplexityRoot.Organisation.Type == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Organisation.Type(childComplexity), true
 	case "Organisation.version":
 		if e.ComplexityRoot.Organisation.Version == nil {
 			break
@@ -1935,12 +1869,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
-	case "Startup.accessibilityStatus":
-		if e.ComplexityRoot.Startup.AccessibilityStatus == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.AccessibilityStatus(childComplexity), true
 	case "Startup.active":
 		if e.ComplexityRoot.Startup.Active == nil {
 			break
@@ -1952,12 +1880,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
-	case "Startup.budgetUrl":
-		if e.ComplexityRoot.Startup.BudgetURL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.BudgetURL(childComplexity), true
 	case "Startup.committeeOverdue":
 		if e.ComplexityRoot.Startup.CommitteeOverdue == nil {
 			break
@@ -1975,12 +1897,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Committees(childComplexity), true
-	case "Startup.contact":
-		if e.ComplexityRoot.Startup.Contact == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.Contact(childComplexity), true
 	case "Startup.currentPhase":
 		if e.ComplexityRoot.Startup.CurrentPhase == nil {
 			break
@@ -1992,12 +1908,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.CurrentPhase(childComplexity, args["asOf"].(*portfolio.Date)), true
-	case "Startup.dashlordUrl":
-		if e.ComplexityRoot.Startup.DashlordURL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.DashlordURL(childComplexity), true
 	case "Startup.description":
 		if e.ComplexityRoot.Startup.Description == nil {
 			break
@@ -2016,18 +1926,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Fast(childComplexity), true
-	case "Startup.id":
-		if e.ComplexityRoot.Startup.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.ID(childComplexity), true
-	case "Startup.impactUrl":
-		if e.ComplexityRoot.Startup.ImpactURL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.ImpactURL(childComplexity), true
 	case "Startup.incubator":
 		if e.ComplexityRoot.Startup.Incubator == nil {
 			break
@@ -2045,12 +1943,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.LastCommittee(childComplexity, args["asOf"].(*portfolio.Date)), true
-	case "Startup.link":
-		if e.ComplexityRoot.Startup.Link == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.Link(childComplexity), true
 	case "Startup.missions":
 		if e.ComplexityRoot.Startup.Missions == nil {
 			break
@@ -2068,6 +1960,60 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Name(childComplexity), true
+	case "Startup.id":
+		if e.ComplexityRoot.Startup.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.NodeID(childComplexity), true
+	case "Startup.accessibilityStatus":
+		if e.ComplexityRoot.Startup.OptAccessibilityStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptAccessibilityStatus(childComplexity), true
+	case "Startup.budgetUrl":
+		if e.ComplexityRoot.Startup.OptBudgetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptBudgetURL(childComplexity), true
+	case "Startup.contact":
+		if e.ComplexityRoot.Startup.OptContact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptContact(childComplexity), true
+	case "Startup.dashlordUrl":
+		if e.ComplexityRoot.Startup.OptDashlordURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptDashlordURL(childComplexity), true
+	case "Startup.impactUrl":
+		if e.ComplexityRoot.Startup.OptImpactURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptImpactURL(childComplexity), true
+	case "Startup.link":
+		if e.ComplexityRoot.Startup.OptLink == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptLink(childComplexity), true
+	case "Startup.repository":
+		if e.ComplexityRoot.Startup.OptRepository == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptRepository(childComplexity), true
+	case "Startup.statsUrl":
+		if e.ComplexityRoot.Startup.OptStatsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptStatsURL(childComplexity), true
 	case "Startup.phase":
 		if e.ComplexityRoot.Startup.Phase == nil {
 			break
@@ -2091,12 +2037,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Pitch(childComplexity), true
-	case "Startup.repository":
-		if e.ComplexityRoot.Startup.Repository == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.Repository(childComplexity), true
 	case "Startup.slug":
 		if e.ComplexityRoot.Startup.Slug == nil {
 			break
@@ -2109,12 +2049,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Sponsors(childComplexity), true
-	case "Startup.statsUrl":
-		if e.ComplexityRoot.Startup.StatsURL == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Startup.StatsURL(childComplexity), true
 	case "Startup.team":
 		if e.ComplexityRoot.Startup.Team == nil {
 			break
@@ -2200,12 +2134,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartupEdge.Node(childComplexity), true
 
-	case "StartupEvent.comment":
-		if e.ComplexityRoot.StartupEvent.Comment == nil {
-			break
-		}
-
-		return e.ComplexityRoot.StartupEvent.Comment(childComplexity), true
 	case "StartupEvent.date":
 		if e.ComplexityRoot.StartupEvent.Date == nil {
 			break
@@ -2218,6 +2146,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StartupEvent.Name(childComplexity), true
+	case "StartupEvent.comment":
+		if e.ComplexityRoot.StartupEvent.OptComment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.OptComment(childComplexity), true
 
 	case "StartupPayload.clientMutationId":
 		if e.ComplexityRoot.StartupPayload.ClientMutationID == nil {
@@ -2245,12 +2179,6 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StatusCount.Status(childComplexity), true
 
-	case "Team.id":
-		if e.ComplexityRoot.Team.ID == nil {
-			break
-		}
-
-		return e.ComplexityRoot.Team.ID(childComplexity), true
 	case "Team.incubator":
 		if e.ComplexityRoot.Team.Incubator == nil {
 			break
@@ -2275,6 +2203,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Team.Name(childComplexity), true
+	case "Team.id":
+		if e.ComplexityRoot.Team.NodeID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Team.NodeID(childComplexity), true
 	case "Team.slug":
 		if e.ComplexityRoot.Team.Slug == nil {
 			break
@@ -5639,7 +5573,7 @@ func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.Co
 			return ec.fieldContext_AuditEntry_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().ID(ctx, obj)
+			return obj.IDString(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -5650,7 +5584,7 @@ func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "ID")
 }
 
 func (ec *executionContext) _AuditEntry_at(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
@@ -5800,7 +5734,7 @@ func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphq
 			return ec.fieldContext_AuditEntry_before(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().Before(ctx, obj)
+			return obj.OptBefore(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5811,7 +5745,7 @@ func (ec *executionContext) _AuditEntry_before(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
@@ -5823,7 +5757,7 @@ func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql
 			return ec.fieldContext_AuditEntry_after(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.AuditEntry().After(ctx, obj)
+			return obj.OptAfter(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -5834,7 +5768,7 @@ func (ec *executionContext) _AuditEntry_after(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_AuditEntry_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("AuditEntry", field, true, true, "String")
+	return graphql.NewScalarFieldContext("AuditEntry", field, true, false, "String")
 }
 
 func (ec *executionContext) _AuditEntryConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AuditEntryConnection) (ret graphql.Marshaler) {
@@ -6020,7 +5954,7 @@ func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Committee_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Committee().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6031,7 +5965,7 @@ func (ec *executionContext) _Committee_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Committee_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Committee", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Committee_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -6144,18 +6078,18 @@ func (ec *executionContext) _Committee_nextPhase(ctx context.Context, field grap
 			return ec.fieldContext_Committee_nextPhase(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Committee().NextPhase(ctx, obj)
+			return obj.NextPhase, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Phase) graphql.Marshaler {
-			return ec.marshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Phase) graphql.Marshaler {
+			return ec.marshalOPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Committee_nextPhase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Committee", field, true, true, "Phase")
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Phase")
 }
 
 func (ec *executionContext) _Committee_budgetEuros(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -6208,18 +6142,18 @@ func (ec *executionContext) _Committee_nextCommitteeDue(ctx context.Context, fie
 			return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Committee().NextCommitteeDue(ctx, obj)
+			return obj.NextCommitteeDue, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Committee_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Committee", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Committee_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -6231,7 +6165,7 @@ func (ec *executionContext) _Committee_comment(ctx context.Context, field graphq
 			return ec.fieldContext_Committee_comment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Committee().Comment(ctx, obj)
+			return obj.OptComment(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6260,7 +6194,7 @@ func (ec *executionContext) _Committee_comment(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Committee_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Committee", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "String")
 }
 
 func (ec *executionContext) _Committee_phase(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -6708,7 +6642,7 @@ func (ec *executionContext) _Incubator_id(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Incubator_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incubator().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -6719,7 +6653,7 @@ func (ec *executionContext) _Incubator_id(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Incubator_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incubator", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Incubator", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Incubator_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -6855,7 +6789,7 @@ func (ec *executionContext) _Incubator_contact(ctx context.Context, field graphq
 			return ec.fieldContext_Incubator_contact(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incubator().Contact(ctx, obj)
+			return obj.OptContact(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -6884,7 +6818,7 @@ func (ec *executionContext) _Incubator_contact(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Incubator_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Incubator", field, true, false, "String")
 }
 
 func (ec *executionContext) _Incubator_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -6919,7 +6853,7 @@ func (ec *executionContext) _Incubator_website(ctx context.Context, field graphq
 			return ec.fieldContext_Incubator_website(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incubator().Website(ctx, obj)
+			return obj.OptWebsite(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6930,7 +6864,7 @@ func (ec *executionContext) _Incubator_website(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Incubator_website(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Incubator", field, true, false, "String")
 }
 
 func (ec *executionContext) _Incubator_github(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -6942,7 +6876,7 @@ func (ec *executionContext) _Incubator_github(ctx context.Context, field graphql
 			return ec.fieldContext_Incubator_github(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incubator().Github(ctx, obj)
+			return obj.OptGithub(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6953,7 +6887,7 @@ func (ec *executionContext) _Incubator_github(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Incubator_github(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Incubator", field, true, false, "String")
 }
 
 func (ec *executionContext) _Incubator_address(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -6965,7 +6899,7 @@ func (ec *executionContext) _Incubator_address(ctx context.Context, field graphq
 			return ec.fieldContext_Incubator_address(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Incubator().Address(ctx, obj)
+			return obj.OptAddress(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -6976,7 +6910,7 @@ func (ec *executionContext) _Incubator_address(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Incubator_address(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Incubator", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Incubator", field, true, false, "String")
 }
 
 func (ec *executionContext) _Incubator_startups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
@@ -7438,7 +7372,7 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_Member_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7449,7 +7383,7 @@ func (ec *executionContext) _Member_id(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_Member_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Member_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
@@ -7576,7 +7510,7 @@ func (ec *executionContext) _Member_github(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Member_github(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Github(ctx, obj)
+			return obj.OptGithub(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7587,7 +7521,7 @@ func (ec *executionContext) _Member_github(ctx context.Context, field graphql.Co
 	)
 }
 func (ec *executionContext) fieldContext_Member_github(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
 func (ec *executionContext) _Member_link(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
@@ -7599,7 +7533,7 @@ func (ec *executionContext) _Member_link(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Member_link(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().Link(ctx, obj)
+			return obj.OptLink(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7610,7 +7544,7 @@ func (ec *executionContext) _Member_link(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Member_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
 func (ec *executionContext) _Member_memberType(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
@@ -7622,7 +7556,7 @@ func (ec *executionContext) _Member_memberType(ctx context.Context, field graphq
 			return ec.fieldContext_Member_memberType(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Member().MemberType(ctx, obj)
+			return obj.OptMemberType(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -7633,7 +7567,7 @@ func (ec *executionContext) _Member_memberType(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Member_memberType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Member", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Member", field, true, false, "String")
 }
 
 func (ec *executionContext) _Member_missions(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
@@ -7971,7 +7905,7 @@ func (ec *executionContext) _Mission_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Mission_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mission().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -7982,7 +7916,7 @@ func (ec *executionContext) _Mission_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Mission_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mission", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Mission", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Mission_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -8072,18 +8006,18 @@ func (ec *executionContext) _Mission_end(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Mission_end(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mission().End(ctx, obj)
+			return obj.End, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mission_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mission", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "Date")
 }
 
 func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -8095,7 +8029,7 @@ func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.C
 			return ec.fieldContext_Mission_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mission().Status(ctx, obj)
+			return obj.Status, nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8103,11 +8037,11 @@ func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.C
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *portfolio.MissionStatus
+					var zeroVal portfolio.MissionStatus
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *portfolio.MissionStatus
+					var zeroVal portfolio.MissionStatus
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, obj, directive0, requires)
@@ -8116,15 +8050,15 @@ func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.C
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
-			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.MissionStatus) graphql.Marshaler {
+			return ec.marshalOMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mission_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mission", field, true, true, "MissionStatus")
+	return graphql.NewScalarFieldContext("Mission", field, false, false, "MissionStatus")
 }
 
 func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -8136,7 +8070,7 @@ func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql
 			return ec.fieldContext_Mission_employer(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Mission().Employer(ctx, obj)
+			return obj.OptEmployer(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -8165,7 +8099,7 @@ func (ec *executionContext) _Mission_employer(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Mission_employer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Mission", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Mission", field, true, false, "String")
 }
 
 func (ec *executionContext) _Mission_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -8968,7 +8902,7 @@ func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.
 			return ec.fieldContext_Organisation_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8979,7 +8913,7 @@ func (ec *executionContext) _Organisation_id(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Organisation", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Organisation_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
@@ -9037,7 +8971,7 @@ func (ec *executionContext) _Organisation_acronym(ctx context.Context, field gra
 			return ec.fieldContext_Organisation_acronym(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Acronym(ctx, obj)
+			return obj.OptAcronym(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9048,7 +8982,7 @@ func (ec *executionContext) _Organisation_acronym(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_acronym(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Organisation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organisation_type(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
@@ -9060,7 +8994,7 @@ func (ec *executionContext) _Organisation_type(ctx context.Context, field graphq
 			return ec.fieldContext_Organisation_type(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().Type(ctx, obj)
+			return obj.OptType(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9071,7 +9005,7 @@ func (ec *executionContext) _Organisation_type(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Organisation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organisation_ministerialDomain(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
@@ -9083,7 +9017,7 @@ func (ec *executionContext) _Organisation_ministerialDomain(ctx context.Context,
 			return ec.fieldContext_Organisation_ministerialDomain(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Organisation().MinisterialDomain(ctx, obj)
+			return obj.OptMinisterialDomain(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -9094,7 +9028,7 @@ func (ec *executionContext) _Organisation_ministerialDomain(ctx context.Context,
 	)
 }
 func (ec *executionContext) fieldContext_Organisation_ministerialDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Organisation", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Organisation", field, true, false, "String")
 }
 
 func (ec *executionContext) _Organisation_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Organisation) (ret graphql.Marshaler) {
@@ -9650,7 +9584,7 @@ func (ec *executionContext) _PhaseDefinition_slug(ctx context.Context, field gra
 			return ec.fieldContext_PhaseDefinition_slug(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PhaseDefinition().Slug(ctx, obj)
+			return obj.Slug(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9661,7 +9595,7 @@ func (ec *executionContext) _PhaseDefinition_slug(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_PhaseDefinition_slug(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "String")
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, false, "String")
 }
 
 func (ec *executionContext) _PhaseDefinition_label(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
@@ -9696,7 +9630,7 @@ func (ec *executionContext) _PhaseDefinition_active(ctx context.Context, field g
 			return ec.fieldContext_PhaseDefinition_active(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PhaseDefinition().Active(ctx, obj)
+			return obj.Active(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
@@ -9707,7 +9641,7 @@ func (ec *executionContext) _PhaseDefinition_active(ctx context.Context, field g
 	)
 }
 func (ec *executionContext) fieldContext_PhaseDefinition_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "Boolean")
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, false, "Boolean")
 }
 
 func (ec *executionContext) _PhaseDefinition_shortDescription(ctx context.Context, field graphql.CollectedField, obj *portfolio.PhaseDefinition) (ret graphql.Marshaler) {
@@ -9719,7 +9653,7 @@ func (ec *executionContext) _PhaseDefinition_shortDescription(ctx context.Contex
 			return ec.fieldContext_PhaseDefinition_shortDescription(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.PhaseDefinition().ShortDescription(ctx, obj)
+			return obj.ShortDescription, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -9730,7 +9664,7 @@ func (ec *executionContext) _PhaseDefinition_shortDescription(ctx context.Contex
 	)
 }
 func (ec *executionContext) fieldContext_PhaseDefinition_shortDescription(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("PhaseDefinition", field, true, true, "String")
+	return graphql.NewScalarFieldContext("PhaseDefinition", field, false, false, "String")
 }
 
 func (ec *executionContext) _PhaseDuration_phase(ctx context.Context, field graphql.CollectedField, obj *model.PhaseDuration) (ret graphql.Marshaler) {
@@ -11168,7 +11102,7 @@ func (ec *executionContext) _Startup_id(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_Startup_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -11179,7 +11113,7 @@ func (ec *executionContext) _Startup_id(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_Startup_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Startup_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -11283,7 +11217,7 @@ func (ec *executionContext) _Startup_contact(ctx context.Context, field graphql.
 			return ec.fieldContext_Startup_contact(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().Contact(ctx, obj)
+			return obj.OptContact(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -11312,7 +11246,7 @@ func (ec *executionContext) _Startup_contact(ctx context.Context, field graphql.
 	)
 }
 func (ec *executionContext) fieldContext_Startup_contact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -11960,7 +11894,7 @@ func (ec *executionContext) _Startup_link(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Startup_link(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().Link(ctx, obj)
+			return obj.OptLink(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11971,7 +11905,7 @@ func (ec *executionContext) _Startup_link(ctx context.Context, field graphql.Col
 	)
 }
 func (ec *executionContext) fieldContext_Startup_link(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_repository(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -11983,7 +11917,7 @@ func (ec *executionContext) _Startup_repository(ctx context.Context, field graph
 			return ec.fieldContext_Startup_repository(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().Repository(ctx, obj)
+			return obj.OptRepository(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -11994,7 +11928,7 @@ func (ec *executionContext) _Startup_repository(ctx context.Context, field graph
 	)
 }
 func (ec *executionContext) fieldContext_Startup_repository(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_accessibilityStatus(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12006,7 +11940,7 @@ func (ec *executionContext) _Startup_accessibilityStatus(ctx context.Context, fi
 			return ec.fieldContext_Startup_accessibilityStatus(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().AccessibilityStatus(ctx, obj)
+			return obj.OptAccessibilityStatus(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12017,7 +11951,7 @@ func (ec *executionContext) _Startup_accessibilityStatus(ctx context.Context, fi
 	)
 }
 func (ec *executionContext) fieldContext_Startup_accessibilityStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_statsUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12029,7 +11963,7 @@ func (ec *executionContext) _Startup_statsUrl(ctx context.Context, field graphql
 			return ec.fieldContext_Startup_statsUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().StatsURL(ctx, obj)
+			return obj.OptStatsURL(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12040,7 +11974,7 @@ func (ec *executionContext) _Startup_statsUrl(ctx context.Context, field graphql
 	)
 }
 func (ec *executionContext) fieldContext_Startup_statsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_impactUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12052,7 +11986,7 @@ func (ec *executionContext) _Startup_impactUrl(ctx context.Context, field graphq
 			return ec.fieldContext_Startup_impactUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().ImpactURL(ctx, obj)
+			return obj.OptImpactURL(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12063,7 +11997,7 @@ func (ec *executionContext) _Startup_impactUrl(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Startup_impactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_budgetUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12075,7 +12009,7 @@ func (ec *executionContext) _Startup_budgetUrl(ctx context.Context, field graphq
 			return ec.fieldContext_Startup_budgetUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().BudgetURL(ctx, obj)
+			return obj.OptBudgetURL(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12086,7 +12020,7 @@ func (ec *executionContext) _Startup_budgetUrl(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Startup_budgetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _Startup_dashlordUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12098,7 +12032,7 @@ func (ec *executionContext) _Startup_dashlordUrl(ctx context.Context, field grap
 			return ec.fieldContext_Startup_dashlordUrl(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Startup().DashlordURL(ctx, obj)
+			return obj.OptDashlordURL(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12109,7 +12043,7 @@ func (ec *executionContext) _Startup_dashlordUrl(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_Startup_dashlordUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
 func (ec *executionContext) _StartupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StartupConnection) (ret graphql.Marshaler) {
@@ -12318,18 +12252,18 @@ func (ec *executionContext) _StartupEvent_date(ctx context.Context, field graphq
 			return ec.fieldContext_StartupEvent_date(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StartupEvent().Date(ctx, obj)
+			return obj.Date, nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_StartupEvent_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StartupEvent", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("StartupEvent", field, false, false, "Date")
 }
 
 func (ec *executionContext) _StartupEvent_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
@@ -12341,7 +12275,7 @@ func (ec *executionContext) _StartupEvent_comment(ctx context.Context, field gra
 			return ec.fieldContext_StartupEvent_comment(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.StartupEvent().Comment(ctx, obj)
+			return obj.OptComment(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
@@ -12352,7 +12286,7 @@ func (ec *executionContext) _StartupEvent_comment(ctx context.Context, field gra
 	)
 }
 func (ec *executionContext) fieldContext_StartupEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("StartupEvent", field, true, true, "String")
+	return graphql.NewScalarFieldContext("StartupEvent", field, true, false, "String")
 }
 
 func (ec *executionContext) _StartupPayload_startup(ctx context.Context, field graphql.CollectedField, obj *model.StartupPayload) (ret graphql.Marshaler) {
@@ -12465,7 +12399,7 @@ func (ec *executionContext) _Team_id(ctx context.Context, field graphql.Collecte
 			return ec.fieldContext_Team_id(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Team().ID(ctx, obj)
+			return obj.NodeID(), nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -12476,7 +12410,7 @@ func (ec *executionContext) _Team_id(ctx context.Context, field graphql.Collecte
 	)
 }
 func (ec *executionContext) fieldContext_Team_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Team", field, true, true, "ID")
+	return graphql.NewScalarFieldContext("Team", field, true, false, "ID")
 }
 
 func (ec *executionContext) _Team_slug(ctx context.Context, field graphql.CollectedField, obj *portfolio.Team) (ret graphql.Marshaler) {
@@ -12731,7 +12665,7 @@ func (ec *executionContext) _TeamMembership_status(ctx context.Context, field gr
 			return ec.fieldContext_TeamMembership_status(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TeamMembership().Status(ctx, obj)
+			return obj.Status(), nil
 		},
 		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
 			directive0 := next
@@ -12739,11 +12673,11 @@ func (ec *executionContext) _TeamMembership_status(ctx context.Context, field gr
 			directive1 := func(ctx context.Context) (any, error) {
 				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
 				if err != nil {
-					var zeroVal *portfolio.MissionStatus
+					var zeroVal portfolio.MissionStatus
 					return zeroVal, err
 				}
 				if ec.Directives.Auth == nil {
-					var zeroVal *portfolio.MissionStatus
+					var zeroVal portfolio.MissionStatus
 					return zeroVal, errors.New("directive auth is not implemented")
 				}
 				return ec.Directives.Auth(ctx, obj, directive0, requires)
@@ -12752,15 +12686,15 @@ func (ec *executionContext) _TeamMembership_status(ctx context.Context, field gr
 			next = directive1
 			return next
 		},
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.MissionStatus) graphql.Marshaler {
-			return ec.marshalOMissionStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.MissionStatus) graphql.Marshaler {
+			return ec.marshalOMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_TeamMembership_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TeamMembership", field, true, true, "MissionStatus")
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, false, "MissionStatus")
 }
 
 func (ec *executionContext) _TeamMembership_start(ctx context.Context, field graphql.CollectedField, obj *model.TeamMembership) (ret graphql.Marshaler) {
@@ -12795,18 +12729,18 @@ func (ec *executionContext) _TeamMembership_end(ctx context.Context, field graph
 			return ec.fieldContext_TeamMembership_end(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.TeamMembership().End(ctx, obj)
+			return obj.End(), nil
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
-			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_TeamMembership_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("TeamMembership", field, true, true, "Date")
+	return graphql.NewScalarFieldContext("TeamMembership", field, true, false, "Date")
 }
 
 func (ec *executionContext) _TimelinePoint_date(ctx context.Context, field graphql.CollectedField, obj *model.TimelinePoint) (ret graphql.Marshaler) {
@@ -15716,53 +15650,50 @@ func (ec *executionContext) _AuditEntry(ctx context.Context, sel ast.SelectionSe
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("AuditEntry")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditEntry_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "at":
 			out.Values[i] = ec._AuditEntry_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "tokenName":
 			out.Values[i] = ec._AuditEntry_tokenName(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._AuditEntry_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "mutation":
 			out.Values[i] = ec._AuditEntry_mutation(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "objectType":
 			out.Values[i] = ec._AuditEntry_objectType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "objectSlug":
 			out.Values[i] = ec._AuditEntry_objectSlug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "before":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_before(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditEntry_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "after":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._AuditEntry_after(ctx, field, obj)
-				})
+			out.Values[i] = ec._AuditEntry_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -15878,11 +15809,10 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Committee")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Committee_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Committee_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Committee_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -15905,28 +15835,25 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextPhase":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Committee_nextPhase(ctx, field, obj)
-				})
+			out.Values[i] = ec._Committee_nextPhase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "budgetEuros":
 			out.Values[i] = ec._Committee_budgetEuros(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "nextCommitteeDue":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Committee_nextCommitteeDue(ctx, field, obj)
-				})
+			out.Values[i] = ec._Committee_nextCommitteeDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "comment":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Committee_comment(ctx, field, obj)
-				})
+			out.Values[i] = ec._Committee_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "phase":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, false,
@@ -16210,11 +16137,10 @@ func (ec *executionContext) _Incubator(ctx context.Context, sel ast.SelectionSet
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Incubator")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incubator_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incubator_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Incubator_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16242,34 +16168,30 @@ func (ec *executionContext) _Incubator(ctx context.Context, sel ast.SelectionSet
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "contact":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incubator_contact(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incubator_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Incubator_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "website":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incubator_website(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incubator_website(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "github":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incubator_github(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incubator_github(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "address":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Incubator_address(ctx, field, obj)
-				})
+			out.Values[i] = ec._Incubator_address(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "startups":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16518,11 +16440,10 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Member")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Member_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16550,23 +16471,20 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 					return ec._Member_competences(ctx, field, obj)
 				})
 		case "github":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_github(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_github(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "link":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_link(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "memberType":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Member_memberType(ctx, field, obj)
-				})
+			out.Values[i] = ec._Member_memberType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "missions":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -16706,11 +16624,10 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mission")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mission_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mission_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Mission_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -16728,23 +16645,20 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "end":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mission_end(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mission_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "status":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mission_status(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mission_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "employer":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Mission_employer(ctx, field, obj)
-				})
+			out.Values[i] = ec._Mission_employer(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Mission_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17027,11 +16941,10 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Organisation")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Organisation_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17043,23 +16956,20 @@ func (ec *executionContext) _Organisation(ctx context.Context, sel ast.Selection
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "acronym":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_acronym(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_acronym(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "type":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_type(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_type(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "ministerialDomain":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Organisation_ministerialDomain(ctx, field, obj)
-				})
+			out.Values[i] = ec._Organisation_ministerialDomain(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Organisation_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17357,31 +17267,28 @@ func (ec *executionContext) _PhaseDefinition(ctx context.Context, sel ast.Select
 		case "phase":
 			out.Values[i] = ec._PhaseDefinition_phase(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "slug":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PhaseDefinition_slug(ctx, field, obj)
-				})
+			out.Values[i] = ec._PhaseDefinition_slug(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "label":
 			out.Values[i] = ec._PhaseDefinition_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "active":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PhaseDefinition_active(ctx, field, obj)
-				})
+			out.Values[i] = ec._PhaseDefinition_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "shortDescription":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._PhaseDefinition_shortDescription(ctx, field, obj)
-				})
+			out.Values[i] = ec._PhaseDefinition_shortDescription(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17768,11 +17675,10 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Startup")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Startup_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17795,11 +17701,10 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Startup_description(ctx, field, obj)
 				})
 		case "contact":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_contact(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_contact(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "version":
 			out.Values[i] = ec._Startup_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -17907,47 +17812,40 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 					return ec._Startup_techno(ctx, field, obj)
 				})
 		case "link":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_link(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_link(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "repository":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_repository(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_repository(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "accessibilityStatus":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_accessibilityStatus(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_accessibilityStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "statsUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_statsUrl(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_statsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "impactUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_impactUrl(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_impactUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "budgetUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_budgetUrl(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_budgetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "dashlordUrl":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Startup_dashlordUrl(ctx, field, obj)
-				})
+			out.Values[i] = ec._Startup_dashlordUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18065,20 +17963,18 @@ func (ec *executionContext) _StartupEvent(ctx context.Context, sel ast.Selection
 		case "name":
 			out.Values[i] = ec._StartupEvent_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "date":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StartupEvent_date(ctx, field, obj)
-				})
+			out.Values[i] = ec._StartupEvent_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "comment":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._StartupEvent_comment(ctx, field, obj)
-				})
+			out.Values[i] = ec._StartupEvent_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -18184,11 +18080,10 @@ func (ec *executionContext) _Team(ctx context.Context, sel ast.SelectionSet, obj
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Team")
 		case "id":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._Team_id(ctx, field, obj)
-				})
+			out.Values[i] = ec._Team_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "slug":
 			out.Values[i] = ec._Team_slug(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18247,40 +18142,38 @@ func (ec *executionContext) _TeamMembership(ctx context.Context, sel ast.Selecti
 		case "member":
 			out.Values[i] = ec._TeamMembership_member(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "mission":
 			out.Values[i] = ec._TeamMembership_mission(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "role":
 			out.Values[i] = ec._TeamMembership_role(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "domain":
 			out.Values[i] = ec._TeamMembership_domain(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "status":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TeamMembership_status(ctx, field, obj)
-				})
+			out.Values[i] = ec._TeamMembership_status(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "start":
 			out.Values[i] = ec._TeamMembership_start(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
 			}
 		case "end":
-			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, false,
-				func(ctx context.Context) graphql.Marshaler {
-					return ec._TeamMembership_end(ctx, field, obj)
-				})
+			out.Values[i] = ec._TeamMembership_end(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -20333,6 +20226,16 @@ func (ec *executionContext) marshalOMission2ᚖgithubᚗcomᚋincubateursᚋport
 	return ec._Mission(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalOMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, v any) (portfolio.MissionStatus, error) {
+	var res portfolio.MissionStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx context.Context, sel ast.SelectionSet, v portfolio.MissionStatus) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalOMissionStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatusᚄ(ctx context.Context, v any) ([]portfolio.MissionStatus, error) {
 	if v == nil {
 		return nil, nil
@@ -20397,6 +20300,16 @@ func (ec *executionContext) marshalOOrganisation2ᚖgithubᚗcomᚋincubateurs�
 		return graphql.Null
 	}
 	return ec._Organisation(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx context.Context, v any) (portfolio.Phase, error) {
+	var res portfolio.Phase
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx context.Context, sel ast.SelectionSet, v portfolio.Phase) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOPhase2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseᚄ(ctx context.Context, v any) ([]portfolio.Phase, error) {

@@ -55,13 +55,6 @@ func str(s string) *string {
 	return &s
 }
 
-func date(d portfolio.Date) *portfolio.Date {
-	if d.IsZero() {
-		return nil
-	}
-	return &d
-}
-
 func window(first, last *int, after, before *string) (portfolio.Window, error) {
 	return portfolio.WindowOf(first, last, after, before)
 }

@@ -7,54 +7,15 @@ package graph
 
 import (
 	"context"
-	"strconv"
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-// ID is the resolver for the id field.
-func (r *auditEntryResolver) ID(ctx context.Context, obj *sqlite.AuditEntry) (string, error) {
-	return strconv.FormatInt(obj.ID, 10), nil
-}
-
-// Before is the resolver for the before field.
-func (r *auditEntryResolver) Before(ctx context.Context, obj *sqlite.AuditEntry) (*string, error) {
-	return str(obj.Before), nil
-}
-
-// After is the resolver for the after field.
-func (r *auditEntryResolver) After(ctx context.Context, obj *sqlite.AuditEntry) (*string, error) {
-	return str(obj.After), nil
-}
-
-// ID is the resolver for the id field.
-func (r *committeeResolver) ID(ctx context.Context, obj *portfolio.Committee) (string, error) {
-	return portfolio.GlobalID("Committee", obj.Slug), nil
-}
-
 // Startup is the resolver for the startup field.
 func (r *committeeResolver) Startup(ctx context.Context, obj *portfolio.Committee) (*portfolio.Startup, error) {
 	return loaders(ctx).Startup(ctx, obj.StartupSlug)
-}
-
-// NextPhase is the resolver for the nextPhase field.
-func (r *committeeResolver) NextPhase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error) {
-	if obj.NextPhase == "" {
-		return nil, nil
-	}
-	return &obj.NextPhase, nil
-}
-
-// NextCommitteeDue is the resolver for the nextCommitteeDue field.
-func (r *committeeResolver) NextCommitteeDue(ctx context.Context, obj *portfolio.Committee) (*portfolio.Date, error) {
-	return date(obj.NextCommitteeDue), nil
-}
-
-// Comment is the resolver for the comment field.
-func (r *committeeResolver) Comment(ctx context.Context, obj *portfolio.Committee) (*string, error) {
-	return str(obj.Comment), nil
 }
 
 // Phase is the resolver for the phase field.
@@ -70,37 +31,12 @@ func (r *committeeResolver) Phase(ctx context.Context, obj *portfolio.Committee)
 	return nil, err
 }
 
-// ID is the resolver for the id field.
-func (r *incubatorResolver) ID(ctx context.Context, obj *portfolio.Incubator) (string, error) {
-	return portfolio.GlobalID("Incubator", obj.Slug), nil
-}
-
 // Owner is the resolver for the owner field.
 func (r *incubatorResolver) Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error) {
 	if obj.OwnerSlug == "" {
 		return nil, nil
 	}
 	return loaders(ctx).Organisation(ctx, obj.OwnerSlug)
-}
-
-// Contact is the resolver for the contact field.
-func (r *incubatorResolver) Contact(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
-	return str(obj.Contact), nil
-}
-
-// Website is the resolver for the website field.
-func (r *incubatorResolver) Website(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
-	return str(obj.Website), nil
-}
-
-// Github is the resolver for the github field.
-func (r *incubatorResolver) Github(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
-	return str(obj.Github), nil
-}
-
-// Address is the resolver for the address field.
-func (r *incubatorResolver) Address(ctx context.Context, obj *portfolio.Incubator) (*string, error) {
-	return str(obj.Address), nil
 }
 
 // Startups is the resolver for the startups field.
@@ -135,11 +71,6 @@ func (r *incubatorCountResolver) Incubator(ctx context.Context, obj *model.Incub
 	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
 }
 
-// ID is the resolver for the id field.
-func (r *memberResolver) ID(ctx context.Context, obj *portfolio.Member) (string, error) {
-	return portfolio.GlobalID("Member", obj.Slug), nil
-}
-
 // Competences is the resolver for the competences field.
 func (r *memberResolver) Competences(ctx context.Context, obj *portfolio.Member) ([]string, error) {
 	cs, err := loaders(ctx).Competences(ctx, obj)
@@ -147,21 +78,6 @@ func (r *memberResolver) Competences(ctx context.Context, obj *portfolio.Member)
 		cs = []string{}
 	}
 	return cs, err
-}
-
-// Github is the resolver for the github field.
-func (r *memberResolver) Github(ctx context.Context, obj *portfolio.Member) (*string, error) {
-	return str(obj.Github), nil
-}
-
-// Link is the resolver for the link field.
-func (r *memberResolver) Link(ctx context.Context, obj *portfolio.Member) (*string, error) {
-	return str(obj.Link), nil
-}
-
-// MemberType is the resolver for the memberType field.
-func (r *memberResolver) MemberType(ctx context.Context, obj *portfolio.Member) (*string, error) {
-	return str(obj.MemberType), nil
 }
 
 // Missions is the resolver for the missions field.
@@ -200,32 +116,9 @@ func (r *memberResolver) Active(ctx context.Context, obj *portfolio.Member, asOf
 	return false, err
 }
 
-// ID is the resolver for the id field.
-func (r *missionResolver) ID(ctx context.Context, obj *portfolio.Mission) (string, error) {
-	return portfolio.GlobalID("Mission", obj.Slug), nil
-}
-
 // Member is the resolver for the member field.
 func (r *missionResolver) Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error) {
 	return loaders(ctx).Member(ctx, obj.MemberSlug)
-}
-
-// End is the resolver for the end field.
-func (r *missionResolver) End(ctx context.Context, obj *portfolio.Mission) (*portfolio.Date, error) {
-	return date(obj.End), nil
-}
-
-// Status is the resolver for the status field.
-func (r *missionResolver) Status(ctx context.Context, obj *portfolio.Mission) (*portfolio.MissionStatus, error) {
-	if obj.Status == "" {
-		return nil, nil
-	}
-	return &obj.Status, nil
-}
-
-// Employer is the resolver for the employer field.
-func (r *missionResolver) Employer(ctx context.Context, obj *portfolio.Mission) (*string, error) {
-	return str(obj.Employer), nil
 }
 
 // Startups is the resolver for the startups field.
@@ -524,26 +417,6 @@ func (r *mutationResolver) UpsertOrganisation(ctx context.Context, input model.U
 	return &model.OrganisationPayload{Organisation: o, ClientMutationID: input.ClientMutationID}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *organisationResolver) ID(ctx context.Context, obj *portfolio.Organisation) (string, error) {
-	return portfolio.GlobalID("Organisation", obj.Slug), nil
-}
-
-// Acronym is the resolver for the acronym field.
-func (r *organisationResolver) Acronym(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
-	return str(obj.Acronym), nil
-}
-
-// Type is the resolver for the type field.
-func (r *organisationResolver) Type(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
-	return str(obj.Type), nil
-}
-
-// MinisterialDomain is the resolver for the ministerialDomain field.
-func (r *organisationResolver) MinisterialDomain(ctx context.Context, obj *portfolio.Organisation) (*string, error) {
-	return str(obj.DomaineMinisteriel), nil
-}
-
 // Incubators is the resolver for the incubators field.
 func (r *organisationResolver) Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error) {
 	return nonNil(loaders(ctx).OwnedIncubators(ctx, obj))
@@ -565,21 +438,6 @@ func (r *organisationResolver) SponsoredStartups(ctx context.Context, obj *portf
 // Organisation is the resolver for the organisation field.
 func (r *organisationCountResolver) Organisation(ctx context.Context, obj *model.OrganisationCount) (*portfolio.Organisation, error) {
 	return loaders(ctx).Organisation(ctx, obj.OrganisationSlug)
-}
-
-// Slug is the resolver for the slug field.
-func (r *phaseDefinitionResolver) Slug(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error) {
-	return obj.Phase.Slug(), nil
-}
-
-// Active is the resolver for the active field.
-func (r *phaseDefinitionResolver) Active(ctx context.Context, obj *portfolio.PhaseDefinition) (bool, error) {
-	return obj.Phase.Active(), nil
-}
-
-// ShortDescription is the resolver for the shortDescription field.
-func (r *phaseDefinitionResolver) ShortDescription(ctx context.Context, obj *portfolio.PhaseDefinition) (string, error) {
-	return obj.ShortDescription, nil
 }
 
 // StartupCount is the resolver for the startupCount field.
@@ -952,19 +810,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 		})}, nil
 }
 
-// ID is the resolver for the id field.
-func (r *startupResolver) ID(ctx context.Context, obj *portfolio.Startup) (string, error) {
-	return portfolio.GlobalID("Startup", obj.Slug), nil
-}
-
 // Description is the resolver for the description field.
 func (r *startupResolver) Description(ctx context.Context, obj *portfolio.Startup) (string, error) {
 	return loaders(ctx).Description(ctx, obj)
-}
-
-// Contact is the resolver for the contact field.
-func (r *startupResolver) Contact(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.Contact), nil
 }
 
 // Incubator is the resolver for the incubator field.
@@ -1087,56 +935,6 @@ func (r *startupResolver) Techno(ctx context.Context, obj *portfolio.Startup) ([
 	return nonNilStrings(t.Techno), err
 }
 
-// Link is the resolver for the link field.
-func (r *startupResolver) Link(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.Link), nil
-}
-
-// Repository is the resolver for the repository field.
-func (r *startupResolver) Repository(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.Repository), nil
-}
-
-// AccessibilityStatus is the resolver for the accessibilityStatus field.
-func (r *startupResolver) AccessibilityStatus(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.AccessibilityStatus), nil
-}
-
-// StatsURL is the resolver for the statsUrl field.
-func (r *startupResolver) StatsURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.StatsURL), nil
-}
-
-// ImpactURL is the resolver for the impactUrl field.
-func (r *startupResolver) ImpactURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.ImpactURL), nil
-}
-
-// BudgetURL is the resolver for the budgetUrl field.
-func (r *startupResolver) BudgetURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.BudgetURL), nil
-}
-
-// DashlordURL is the resolver for the dashlordUrl field.
-func (r *startupResolver) DashlordURL(ctx context.Context, obj *portfolio.Startup) (*string, error) {
-	return str(obj.DashlordURL), nil
-}
-
-// Date is the resolver for the date field.
-func (r *startupEventResolver) Date(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Date, error) {
-	return date(obj.Date), nil
-}
-
-// Comment is the resolver for the comment field.
-func (r *startupEventResolver) Comment(ctx context.Context, obj *portfolio.StartupEvent) (*string, error) {
-	return str(obj.Comment), nil
-}
-
-// ID is the resolver for the id field.
-func (r *teamResolver) ID(ctx context.Context, obj *portfolio.Team) (string, error) {
-	return portfolio.GlobalID("Team", obj.Slug), nil
-}
-
 // Incubator is the resolver for the incubator field.
 func (r *teamResolver) Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error) {
 	if obj.IncubatorSlug == "" {
@@ -1148,19 +946,6 @@ func (r *teamResolver) Incubator(ctx context.Context, obj *portfolio.Team) (*por
 // Members is the resolver for the members field.
 func (r *teamResolver) Members(ctx context.Context, obj *portfolio.Team) ([]*portfolio.Member, error) {
 	return nonNil(loaders(ctx).TeamMembers(ctx, obj))
-}
-
-// Status is the resolver for the status field.
-func (r *teamMembershipResolver) Status(ctx context.Context, obj *model.TeamMembership) (*portfolio.MissionStatus, error) {
-	if obj.Mission.Status == "" {
-		return nil, nil
-	}
-	return &obj.Mission.Status, nil
-}
-
-// End is the resolver for the end field.
-func (r *teamMembershipResolver) End(ctx context.Context, obj *model.TeamMembership) (*portfolio.Date, error) {
-	return date(obj.Mission.End), nil
 }
 
 // Incubators is the resolver for the incubators field.
@@ -1184,9 +969,6 @@ func (r *viewerResolver) Incubators(ctx context.Context, obj *model.Viewer) ([]*
 	}
 	return out, nil
 }
-
-// AuditEntry returns AuditEntryResolver implementation.
-func (r *Resolver) AuditEntry() AuditEntryResolver { return &auditEntryResolver{r} }
 
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
@@ -1214,9 +996,6 @@ func (r *Resolver) OrganisationCount() OrganisationCountResolver {
 	return &organisationCountResolver{r}
 }
 
-// PhaseDefinition returns PhaseDefinitionResolver implementation.
-func (r *Resolver) PhaseDefinition() PhaseDefinitionResolver { return &phaseDefinitionResolver{r} }
-
 // Portfolio returns PortfolioResolver implementation.
 func (r *Resolver) Portfolio() PortfolioResolver { return &portfolioResolver{r} }
 
@@ -1226,20 +1005,13 @@ func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 // Startup returns StartupResolver implementation.
 func (r *Resolver) Startup() StartupResolver { return &startupResolver{r} }
 
-// StartupEvent returns StartupEventResolver implementation.
-func (r *Resolver) StartupEvent() StartupEventResolver { return &startupEventResolver{r} }
-
 // Team returns TeamResolver implementation.
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
-
-// TeamMembership returns TeamMembershipResolver implementation.
-func (r *Resolver) TeamMembership() TeamMembershipResolver { return &teamMembershipResolver{r} }
 
 // Viewer returns ViewerResolver implementation.
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	auditEntryResolver        struct{ *Resolver }
 	committeeResolver         struct{ *Resolver }
 	incubatorResolver         struct{ *Resolver }
 	incubatorCountResolver    struct{ *Resolver }
@@ -1248,12 +1020,9 @@ type (
 	mutationResolver          struct{ *Resolver }
 	organisationResolver      struct{ *Resolver }
 	organisationCountResolver struct{ *Resolver }
-	phaseDefinitionResolver   struct{ *Resolver }
 	portfolioResolver         struct{ *Resolver }
 	queryResolver             struct{ *Resolver }
 	startupResolver           struct{ *Resolver }
-	startupEventResolver      struct{ *Resolver }
 	teamResolver              struct{ *Resolver }
-	teamMembershipResolver    struct{ *Resolver }
 	viewerResolver            struct{ *Resolver }
 )

@@ -39,8 +39,11 @@ func (t *TeamMembership) Domain() portfolio.Domain { return t.Member.Domain }
 // Start returns the mission's start.
 func (t *TeamMembership) Start() portfolio.Date { return t.Mission.Start }
 
-// End returns the mission's end (zero when open-ended).
+// End returns the mission's end (zero when open-ended: null).
 func (t *TeamMembership) End() portfolio.Date { return t.Mission.End }
+
+// Status returns the mission's status ("" when the record gives none: null).
+func (t *TeamMembership) Status() portfolio.MissionStatus { return t.Mission.Status }
 
 // Portfolio is the question behind the dashboard aggregates: which startups,
 // at which date. Each aggregate is resolved on its own, in SQL.

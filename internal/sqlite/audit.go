@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -76,4 +77,23 @@ func (db *DB) AuditLog(ctx context.Context, f AuditFilter, w portfolio.Window) (
 		err = db.each(ctx, "SELECT count(*) FROM audit_log WHERE "+where, b.args[:nargs], func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
 	}
 	return p, err
+}
+
+// IDString returns the entry's number as the API shows it.
+func (e *AuditEntry) IDString() string { return strconv.FormatInt(e.ID, 10) }
+
+// OptBefore returns the object before the write, or nil for a creation.
+func (e *AuditEntry) OptBefore() *string {
+	if e.Before == "" {
+		return nil
+	}
+	return &e.Before
+}
+
+// OptAfter returns the object after the write, or nil for a deletion.
+func (e *AuditEntry) OptAfter() *string {
+	if e.After == "" {
+		return nil
+	}
+	return &e.After
 }
