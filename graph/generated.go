@@ -19465,7 +19465,7 @@ func (ec *executionContext) marshalNPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋ
 		graphql.AddInvalidNullError(ctx, "PhasePeriod!")
 		return graphql.Null
 	}
-	return ec._PhasePeriod(ctx, sel, v)
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPortfolio(ctx context.Context, sel ast.SelectionSet, v *model.Portfolio) graphql.Marshaler {
@@ -20368,7 +20368,7 @@ func (ec *executionContext) marshalOPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋ
 	if v == nil {
 		return graphql.Null
 	}
-	return ec._PhasePeriod(ctx, sel, v)
+	return graphql.WrapContextMarshaler(ctx, v)
 }
 
 func (ec *executionContext) unmarshalOSource2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSourceᚄ(ctx context.Context, v any) ([]portfolio.Source, error) {

@@ -136,6 +136,9 @@ func (d Date) String() string {
 }
 
 func (d Date) appendTo(b []byte) []byte {
+	if d == 0 {
+		return b
+	}
 	y, m, day := d.Time().Date()
 	b = append(b, byte('0'+y/1000%10), byte('0'+y/100%10), byte('0'+y/10%10), byte('0'+y%10), '-')
 	b = append(b, byte('0'+int(m)/10), byte('0'+int(m)%10), '-')
@@ -163,16 +166,19 @@ func (d Date) DaysSince(e Date) int { return int(d - e) }
 // Year returns the year of the date.
 func (d Date) Year() int { return d.Time().Year() }
 
-// MarshalGQL writes the date as a GraphQL string.
-func (d Date) MarshalGQL(w io.Writer) {
+// AppendJSON appends the date as a JSON string, or null for the zero date.
+func (d Date) AppendJSON(b []byte) []byte {
 	if d == 0 {
-		_, _ = io.WriteString(w, "null")
-		return
+		return append(b, "null"...)
 	}
+	b = append(b, '"')
+	return append(d.appendTo(b), '"')
+}
+
+// MarshalGQL writes the date as a GraphQL string (null for the zero date).
+func (d Date) MarshalGQL(w io.Writer) {
 	var b [12]byte
-	buf := append(b[:0], '"')
-	buf = d.appendTo(buf)
-	_, _ = w.Write(append(buf, '"'))
+	_, _ = w.Write(d.AppendJSON(b[:0]))
 }
 
 // UnmarshalGQL reads a date from a GraphQL string argument.

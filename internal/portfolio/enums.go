@@ -3,7 +3,6 @@ package portfolio
 import (
 	"io"
 	"slices"
-	"strconv"
 )
 
 // Phase is a stage of a startup's life in the incubation programme. Its
@@ -329,7 +328,10 @@ func writeEnum(w io.Writer, s string) {
 		_, _ = io.WriteString(w, "null")
 		return
 	}
-	_, _ = io.WriteString(w, strconv.Quote(s))
+	// An enum value is a GraphQL name: nothing in it to escape.
+	_, _ = io.WriteString(w, `"`)
+	_, _ = io.WriteString(w, s)
+	_, _ = io.WriteString(w, `"`)
 }
 
 func unmarshalEnum(v any, name string, set func(string) bool) error {

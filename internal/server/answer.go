@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"sync/atomic"
 
@@ -181,10 +182,20 @@ func (answerGuard) InterceptResponse(ctx context.Context, next graphql.ResponseH
 	return resp
 }
 
+// answerSized is a value that tells its size in an answer: a value whose
+// type writes itself (graph/model's PhasePeriod), whose fields the guard
+// does not see one by one.
+type answerSized interface{ AnswerBytes() int64 }
+
+var answerSizedType = reflect.TypeFor[answerSized]()
+
 // valueBytes estimates the JSON size of a resolved value; objects and
-// lists count through their fields, which the guard sees one by one.
+// lists count through their fields, which the guard sees one by one, but
+// for values that tell their size (answerSized), alone or in a list.
 func valueBytes(v any) int64 {
 	switch v := v.(type) {
+	case answerSized:
+		return v.AnswerBytes()
 	case string:
 		return int64(len(v)) + 2
 	case *string:
@@ -196,6 +207,15 @@ func valueBytes(v any) int64 {
 		n := int64(2)
 		for _, s := range v {
 			n += int64(len(s)) + 3
+		}
+		return n
+	}
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Slice && rv.Type().Elem().Implements(answerSizedType) {
+		n := int64(2)
+		for i := range rv.Len() {
+			if e, ok := rv.Index(i).Interface().(answerSized); ok && e != nil {
+				n += e.AnswerBytes() + 1
+			}
 		}
 		return n
 	}

@@ -147,6 +147,27 @@ func TestAnswerTooLarge(t *testing.T) {
 	}
 }
 
+// TestSelfWrittenValuesCount checks that values written without gqlgen's
+// field executor (phase periods) count in the answer's bytes: their fields
+// never pass the guard one by one.
+func TestSelfWrittenValuesCount(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{MaxAnswerBytes: 64 << 10}})
+	query := `{ startups(first: 1000) { nodes { phases { __typename phase label start end durationDays source } } } }`
+	req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(q(query)))
+	req.Header.Set("Content-Type", "application/json")
+	// The same query under a larger cap: the answer is larger than 64 KiB.
+	big := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
+	rec := httptest.NewRecorder()
+	big.ServeHTTP(rec, req)
+	if rec.Body.Len() < 128<<10 {
+		t.Fatalf("the answer is %d bytes: the test needs one well past 64 KiB", rec.Body.Len())
+	}
+	if a := call(t, h, q(query)); code(a) != "RESPONSE_TOO_LARGE" || string(a.body.Data) != "null" {
+		t.Errorf("code %q, data %.60s: want RESPONSE_TOO_LARGE and null data", code(a), a.body.Data)
+	}
+}
+
 // TestCancelStopsResolvedAnswer checks that a request whose context ends
 // once its data is loaded stops there: the rest of the answer is neither
 // resolved nor written. A field middleware cancels the request when the
