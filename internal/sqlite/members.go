@@ -10,21 +10,27 @@ import (
 
 const memberCols = `mb.id, mb.slug, mb.fullname, mb.role, mb.domain, mb.github, mb.link, mb.member_type, mb.bio, mb.version`
 
-func scanMember(rows *sql.Rows, extra ...any) (*portfolio.Member, error) {
-	m := &portfolio.Member{}
-	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, new(int64)}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan member: %w", err)
+func memberReader(extra ...any) func(*sql.Rows) (*portfolio.Member, error) {
+	var m portfolio.Member
+	var version int64
+	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, &version}, extra...)
+	return func(rows *sql.Rows) (*portfolio.Member, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan member: %w", err)
+		}
+		out := new(portfolio.Member)
+		*out = m
+		return out, nil
 	}
-	return m, nil
 }
 
 // MembersBySlug returns the members with these slugs.
 func (db *DB) MembersBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Member, error) {
 	out := make(map[string]*portfolio.Member, len(slugs))
 	q := "SELECT " + memberCols + " FROM members mb WHERE mb.slug IN (SELECT value FROM json_each(?))"
+	scan := memberReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		m, err := scanMember(rows)
+		m, err := scan(rows)
 		if err == nil {
 			out[m.Slug] = m
 		}
@@ -45,8 +51,9 @@ func (db *DB) Members(ctx context.Context, f *portfolio.MemberFilter, order []*p
 	q := "SELECT " + memberCols + ", count(*) OVER ()" + from + " ORDER BY " + memberOrderSQL(order) +
 		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Member]{}
+	scan := memberReader(&p.Total)
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		m, err := scanMember(rows, &p.Total)
+		m, err := scan(rows)
 		p.Items = append(p.Items, m)
 		return err
 	})
@@ -59,10 +66,10 @@ func (db *DB) Members(ctx context.Context, f *portfolio.MemberFilter, order []*p
 // CompetencesByMember returns each member's skills in the record's order.
 func (db *DB) CompetencesByMember(ctx context.Context, ids []int64) (map[int64][]string, error) {
 	out := make(map[int64][]string, len(ids))
+	var id int64
+	var l string
 	err := db.each(ctx, "SELECT member_id, label FROM member_competences WHERE member_id IN (SELECT value FROM json_each(?)) ORDER BY member_id, seq",
 		[]any{jsonInts(ids)}, func(rows *sql.Rows) error {
-			var id int64
-			var l string
 			if err := rows.Scan(&id, &l); err != nil {
 				return fmt.Errorf("scan competence: %w", err)
 			}
@@ -75,7 +82,7 @@ func (db *DB) CompetencesByMember(ctx context.Context, ids []int64) (map[int64][
 // MembersByTeam returns the members who list each team, by name.
 func (db *DB) MembersByTeam(ctx context.Context, ids []int64) (map[int64][]*portfolio.Member, error) {
 	q := "SELECT " + memberCols + ", mt.team_id FROM member_teams mt JOIN members mb ON mb.id = mt.member_id WHERE mt.team_id IN (SELECT value FROM json_each(?)) ORDER BY mt.team_id, mb.fullname, mb.slug"
-	return grouped(ctx, db, q, ids, scanMember)
+	return grouped(ctx, db, q, ids, memberReader)
 }
 
 // StartupsByMember returns every startup each member has worked on, through
@@ -86,30 +93,39 @@ func (db *DB) StartupsByMember(ctx context.Context, ids []int64) (map[int64][]*p
 			UNION
 			SELECT member_id, startup_id FROM member_startups WHERE member_id IN (SELECT value FROM json_each(?1))
 		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name, s.slug`
-	return grouped(ctx, db, q, ids, scanStartup)
+	return grouped(ctx, db, q, ids, startupReader)
 }
 
 // ---------------------------------------------------------------- missions
 
 const missionCols = `mi.id, mi.slug, mb.slug, mi.start, coalesce(mi."end", ''), coalesce(mi.status, ''), mi.employer, mi.source, mi.version`
 
-func scanMission(rows *sql.Rows, extra ...any) (*portfolio.Mission, error) {
-	m := &portfolio.Mission{}
+func missionReader(extra ...any) func(*sql.Rows) (*portfolio.Mission, error) {
+	var m portfolio.Mission
 	var start, end string
 	dest := append([]any{&m.ID, &m.Slug, &m.MemberSlug, &start, &end, &m.Status, &m.Employer, &m.Source, &m.Version}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan mission: %w", err)
+	return func(rows *sql.Rows) (*portfolio.Mission, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan mission: %w", err)
+		}
+		out := new(portfolio.Mission)
+		*out = m
+		out.Start, out.End = parseDate(start), parseDate(end)
+		return out, nil
 	}
-	m.Start, m.End = parseDate(start), parseDate(end)
-	return m, nil
+}
+
+func scanMission(rows *sql.Rows, extra ...any) (*portfolio.Mission, error) {
+	return missionReader(extra...)(rows)
 }
 
 // MissionsBySlug returns the missions with these slugs.
 func (db *DB) MissionsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Mission, error) {
 	out := make(map[string]*portfolio.Mission, len(slugs))
 	q := "SELECT " + missionCols + " FROM missions mi JOIN members mb ON mb.id = mi.member_id WHERE mi.slug IN (SELECT value FROM json_each(?))"
+	scan := missionReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		m, err := scanMission(rows)
+		m, err := scan(rows)
 		if err == nil {
 			out[m.Slug] = m
 		}
@@ -121,7 +137,7 @@ func (db *DB) MissionsBySlug(ctx context.Context, slugs []string) (map[string]*p
 // MissionsByMember returns every mission of each member, by start.
 func (db *DB) MissionsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Mission, error) {
 	q := "SELECT " + missionCols + ", mi.member_id FROM missions mi JOIN members mb ON mb.id = mi.member_id WHERE mi.member_id IN (SELECT value FROM json_each(?)) ORDER BY mi.member_id, mi.start, mi.seq"
-	return grouped(ctx, db, q, ids, scanMission)
+	return grouped(ctx, db, q, ids, missionReader)
 }
 
 // MissionsByStartup returns, for each startup, one page of the missions on
@@ -137,21 +153,33 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	q := "SELECT " + missionCols + ", " + memberCols + `, ms.startup_id
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
 		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, mi.id`
+	// The mission's columns, then the member's, then the startup: one
+	// record of each kind per row, the member read only for its first
+	// mission of the page.
+	var (
+		mi       portfolio.Mission
+		mb       portfolio.Member
+		start    string
+		end      string
+		version  int64
+		startup  int64
+		mbFields = []any{&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &version}
+	)
+	dest := append([]any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version}, append(mbFields, &startup)...)
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		mi := &portfolio.Mission{}
-		mb := &portfolio.Member{}
-		var start, end string
-		var startup int64
-		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan mission: %w", err)
 		}
-		mi.Start, mi.End = parseDate(start), parseDate(end)
 		p := out[startup]
 		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
-			p.Items = append(p.Items, mi)
+			m := new(portfolio.Mission)
+			*m = mi
+			m.Start, m.End = parseDate(start), parseDate(end)
+			p.Items = append(p.Items, m)
 			if members[mb.Slug] == nil {
-				members[mb.Slug] = mb
+				mm := new(portfolio.Member)
+				*mm = mb
+				members[mb.Slug] = mm
 			}
 		}
 		p.Total++
@@ -166,7 +194,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 // StartupsByMission returns the startups of each mission, by name.
 func (db *DB) StartupsByMission(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
 	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name, s.slug"
-	return grouped(ctx, db, q, ids, scanStartup)
+	return grouped(ctx, db, q, ids, startupReader)
 }
 
 // TeamMember is a member on a startup's team at a date through a mission.
@@ -185,17 +213,23 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
 		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) AND ` + missionCoversSQL("mi", "?2") + `)
 		WHERE rn = 1 ORDER BY 20, 4, 12, 11`
+	var (
+		mi          portfolio.Mission
+		mb          portfolio.Member
+		start, end  string
+		version     int64
+		startup, rn int64
+	)
+	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
+		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &version, &startup, &rn}
 	err := db.each(ctx, q, []any{jsonInts(ids), d.String()}, func(rows *sql.Rows) error {
-		mi := &portfolio.Mission{}
-		mb := &portfolio.Member{}
-		var start, end string
-		var startup, rn int64
-		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup, &rn); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan team: %w", err)
 		}
-		mi.Start, mi.End = parseDate(start), parseDate(end)
-		out[startup] = append(out[startup], TeamMember{Member: mb, Mission: mi})
+		m, p := new(portfolio.Mission), new(portfolio.Member)
+		*m, *p = mi, mb
+		m.Start, m.End = parseDate(start), parseDate(end)
+		out[startup] = append(out[startup], TeamMember{Member: p, Mission: m})
 		return nil
 	})
 	return out, err

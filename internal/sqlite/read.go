@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -16,13 +18,21 @@ type Page[T any] struct {
 	More  bool // whether items follow the page
 }
 
+// A reader reads rows of one kind of record: made once per statement with
+// the destinations of further columns (extra, read after the record's or,
+// for organisations, before), it scans each row into the same variables
+// and returns a fresh record. Scanning into the addresses of new variables
+// at every row would allocate each of them: a dozen allocations a row.
+type reader[V any] func(extra ...any) func(*sql.Rows) (V, error)
+
 // grouped runs q over the parents of ids (bound as its one parameter) and
-// groups the values scan reads by the parent id each row also holds.
-func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, scan func(*sql.Rows, ...any) (V, error)) (map[int64][]V, error) {
+// groups the values read reads by the parent id each row also holds.
+func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, read reader[V]) (map[int64][]V, error) {
 	out := make(map[int64][]V, len(ids))
+	var parent int64
+	scan := read(&parent)
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var parent int64
-		v, err := scan(rows, &parent)
+		v, err := scan(rows)
 		if err == nil {
 			out[parent] = append(out[parent], v)
 		}
@@ -55,26 +65,35 @@ func parseDate(s string) portfolio.Date {
 const startupCols = `s.id, s.slug, s.name, s.pitch, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
 	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version`
 
-func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
-	s := &portfolio.Startup{}
+func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
+	var s portfolio.Startup
 	var promo, amount sql.NullInt64
 	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
 		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan startup: %w", err)
+	return func(rows *sql.Rows) (*portfolio.Startup, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan startup: %w", err)
+		}
+		out := new(portfolio.Startup)
+		*out = s
+		if promo.Valid || amount.Valid {
+			out.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
+		}
+		return out, nil
 	}
-	if promo.Valid || amount.Valid {
-		s.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
-	}
-	return s, nil
+}
+
+func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
+	return startupReader(extra...)(rows)
 }
 
 // StartupsBySlug returns the startups with these slugs, keyed by slug.
 func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
 	q := "SELECT " + startupCols + " FROM startups s WHERE s.slug IN (SELECT value FROM json_each(?))"
+	scan := startupReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		s, err := scanStartup(rows)
+		s, err := scan(rows)
 		if err == nil {
 			out[s.Slug] = s
 		}
@@ -110,6 +129,9 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	}
 	order := startupOrderSQL(q.Order, a)
 	out := map[int64]*Page[*portfolio.Startup]{}
+	if q.Parent != "" && db.pagesCoverLists(q) {
+		return db.wholeLists(ctx, q, b, where, order)
+	}
 	var sqlText string
 	switch {
 	case q.Parent == "" && !q.WantTotal:
@@ -147,10 +169,11 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	default:
 		return nil, fmt.Errorf("startups: unknown parent %q", q.Parent)
 	}
+	var parent int64
+	var total int
+	scan := startupReader(&parent, &total)
 	err = db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
-		var parent int64
-		var total int
-		s, err := scanStartup(rows, &parent, &total)
+		s, err := scan(rows)
 		if err != nil {
 			return err
 		}
@@ -208,12 +231,75 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	return out, err
 }
 
+// pagesCoverLists reports whether the window of q, per parent, reaches
+// past the longest such list in the data: every page is then its parent's
+// whole list (from the offset), read without numbering rows per parent.
+// The bound only picks the statement: with a stale one, wholeLists reads
+// more rows than the pages hold and still cuts them right.
+func (db *DB) pagesCoverLists(q StartupQuery) bool {
+	b := db.CachedListBounds()
+	longest := b.IncubatorStartups
+	if q.Parent == "sponsor" {
+		longest = b.SponsorStartups
+	}
+	return longest > 0 && q.Window.Offset+q.Window.Limit >= longest
+}
+
+// wholeLists answers a per-parent query by reading every matching startup
+// of the parents in their order (the startups_incubator index gives it for
+// the default order) and cutting each parent's page here.
+func (db *DB) wholeLists(ctx context.Context, q StartupQuery, b *builder, where, order string) (map[int64]*Page[*portfolio.Startup], error) {
+	var sqlText string
+	if q.Parent == "incubator" {
+		sqlText = "SELECT " + startupCols + ", s.incubator_id FROM startups s WHERE s.incubator_id IN (SELECT value FROM json_each(" +
+			b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where + " ORDER BY s.incubator_id, " + order
+	} else {
+		sqlText = "SELECT " + startupCols + ", ss.organisation_id FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id" +
+			" WHERE ss.organisation_id IN (SELECT value FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where +
+			" ORDER BY ss.organisation_id, " + order
+	}
+	out := make(map[int64]*Page[*portfolio.Startup], len(q.ParentIDs))
+	for _, id := range q.ParentIDs {
+		out[id] = &Page[*portfolio.Startup]{Total: -1}
+		if q.WantTotal {
+			out[id].Total = 0
+		}
+	}
+	seen := make(map[int64]int, len(q.ParentIDs)) // rows read per parent
+	lo, hi := q.Window.Offset, q.Window.Offset+q.Window.Limit
+	var parent int64
+	scan := startupReader(&parent)
+	err := db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
+		s, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		p := out[parent]
+		rn := seen[parent]
+		seen[parent] = rn + 1
+		if q.WantTotal {
+			p.Total = rn + 1
+		}
+		switch {
+		case rn >= lo && rn < hi:
+			p.Items = append(p.Items, s)
+		case rn >= hi:
+			p.More = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DescriptionsByStartup returns the long description of each startup.
 func (db *DB) DescriptionsByStartup(ctx context.Context, ids []int64) (map[int64]string, error) {
 	out := make(map[int64]string, len(ids))
+	var id int64
+	var d string
 	err := db.each(ctx, "SELECT id, description FROM startups WHERE id IN (SELECT value FROM json_each(?))", []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		var d string
 		if err := rows.Scan(&id, &d); err != nil {
 			return fmt.Errorf("scan description: %w", err)
 		}
@@ -228,28 +314,72 @@ func (db *DB) DescriptionsByStartup(ctx context.Context, ids []int64) (map[int64
 // come first.
 func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]portfolio.PhasePeriod, error) {
 	out := make(map[int64][]portfolio.PhasePeriod, len(ids))
+	// In the primary key's order (startup, record order): no sort in SQL;
+	// each startup's few phases are ordered by start here.
 	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source FROM phases
-		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, start, seq`
+		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
+	var id int64
+	var p portfolio.PhasePeriod
+	var start, end string
+	dest := []any{&id, &p.Phase, &start, &end, &p.Source}
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		var p portfolio.PhasePeriod
-		var start, end string
-		if err := rows.Scan(&id, &p.Phase, &start, &end, &p.Source); err != nil {
+		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan phase: %w", err)
 		}
 		p.Start, p.End = parseDate(start), parseDate(end)
 		out[id] = append(out[id], p)
 		return nil
 	})
+	for _, ps := range out {
+		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
+	}
 	return out, err
 }
 
 // SponsorsByStartup returns the sponsors of each startup, in the record's
 // order.
+//
+// An organisation sponsoring many of the startups comes once: the
+// statement's rows are the links (startup, organisation, position) and
+// then each organisation they name, with its columns.
 func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Organisation, error) {
-	q := "SELECT ss.startup_id, " + organisationCols + ` FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id
-		WHERE ss.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ss.startup_id, ss.seq`
-	return grouped(ctx, db, q, ids, scanOrganisation)
+	q := `WITH l AS MATERIALIZED (SELECT startup_id, organisation_id, seq FROM startup_sponsors WHERE startup_id IN (SELECT value FROM json_each(?)))
+		SELECT l.startup_id, l.organisation_id, l.seq, NULL, NULL, NULL, NULL, NULL, NULL FROM l
+		UNION ALL
+		SELECT NULL, o.id, NULL, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel, o.version
+		FROM organisations o WHERE o.id IN (SELECT organisation_id FROM l)`
+	type link struct{ org, seq int64 }
+	links := make(map[int64][]link, len(ids))
+	orgs := map[int64]*portfolio.Organisation{}
+	var startup, seq, version sql.NullInt64
+	var id int64
+	var slug, name, acronym, typ, domain sql.NullString
+	dest := []any{&startup, &id, &seq, &slug, &name, &acronym, &typ, &domain, &version}
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan sponsor: %w", err)
+		}
+		if startup.Valid {
+			links[startup.Int64] = append(links[startup.Int64], link{id, seq.Int64})
+			return nil
+		}
+		orgs[id] = &portfolio.Organisation{ID: id, Slug: slug.String, Name: name.String, Acronym: acronym.String,
+			Type: typ.String, DomaineMinisteriel: domain.String, Version: version.Int64}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]*portfolio.Organisation, len(links))
+	for startup, ls := range links {
+		slices.SortFunc(ls, func(a, b link) int { return cmp.Compare(a.seq, b.seq) })
+		os := make([]*portfolio.Organisation, len(ls))
+		for i, l := range ls {
+			os[i] = orgs[l.org]
+		}
+		out[startup] = os
+	}
+	return out, nil
 }
 
 // Tags are a startup's labels.
@@ -265,9 +395,9 @@ func (db *DB) TagsByStartup(ctx context.Context, ids []int64) (map[int64]*Tags, 
 		out[id] = &Tags{Thematiques: []string{}, Usertypes: []string{}, Techno: []string{}}
 	}
 	q := `SELECT startup_id, kind, label FROM startup_tags WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, kind, seq`
+	var id int64
+	var kind, label string
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		var kind, label string
 		if err := rows.Scan(&id, &kind, &label); err != nil {
 			return fmt.Errorf("scan tag: %w", err)
 		}
@@ -291,13 +421,15 @@ func (db *DB) TagsByStartup(ctx context.Context, ids []int64) (map[int64]*Tags, 
 func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.StartupEvent, error) {
 	out := make(map[int64][]*portfolio.StartupEvent, len(ids))
 	q := `SELECT startup_id, name, coalesce(date, ''), comment FROM events WHERE startup_id IN (SELECT value FROM json_each(?)) AND name <> 'committee' ORDER BY startup_id, date, seq`
+	var id int64
+	var date string
+	var ev portfolio.StartupEvent
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		var id int64
-		var date string
-		e := &portfolio.StartupEvent{}
-		if err := rows.Scan(&id, &e.Name, &date, &e.Comment); err != nil {
+		if err := rows.Scan(&id, &ev.Name, &date, &ev.Comment); err != nil {
 			return fmt.Errorf("scan event: %w", err)
 		}
+		e := new(portfolio.StartupEvent)
+		*e = ev
 		e.Date = parseDate(date)
 		out[id] = append(out[id], e)
 		return nil
@@ -309,33 +441,43 @@ func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*po
 
 const committeeCols = `c.id, c.slug, s.slug, c.date, c.decision, coalesce(c.next_phase, ''), c.budget_euros, coalesce(c.next_committee_due, ''), c.comment, c.source, c.version`
 
-func scanCommittee(rows *sql.Rows, extra ...any) (*portfolio.Committee, error) {
-	c := &portfolio.Committee{}
+func committeeReader(extra ...any) func(*sql.Rows) (*portfolio.Committee, error) {
+	var c portfolio.Committee
 	var date, due string
 	var budget sql.NullInt64
 	dest := append([]any{&c.ID, &c.Slug, &c.StartupSlug, &date, &c.Decision, &c.NextPhase, &budget, &due, &c.Comment, &c.Source, &c.Version}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan committee: %w", err)
+	return func(rows *sql.Rows) (*portfolio.Committee, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan committee: %w", err)
+		}
+		out := new(portfolio.Committee)
+		*out = c
+		out.Date, out.NextCommitteeDue = parseDate(date), parseDate(due)
+		if budget.Valid {
+			b := budget.Int64
+			out.BudgetEuros = &b
+		}
+		return out, nil
 	}
-	c.Date, c.NextCommitteeDue = parseDate(date), parseDate(due)
-	if budget.Valid {
-		c.BudgetEuros = &budget.Int64
-	}
-	return c, nil
+}
+
+func scanCommittee(rows *sql.Rows, extra ...any) (*portfolio.Committee, error) {
+	return committeeReader(extra...)(rows)
 }
 
 // CommitteesByStartup returns the committees of each startup by date.
 func (db *DB) CommitteesByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Committee, error) {
 	q := "SELECT " + committeeCols + ", c.startup_id FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.startup_id IN (SELECT value FROM json_each(?)) ORDER BY c.startup_id, c.date, c.slug"
-	return grouped(ctx, db, q, ids, scanCommittee)
+	return grouped(ctx, db, q, ids, committeeReader)
 }
 
 // CommitteesBySlug returns the committees with these slugs.
 func (db *DB) CommitteesBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Committee, error) {
 	out := make(map[string]*portfolio.Committee, len(slugs))
 	q := "SELECT " + committeeCols + " FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.slug IN (SELECT value FROM json_each(?))"
+	scan := committeeReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		c, err := scanCommittee(rows)
+		c, err := scan(rows)
 		if err == nil {
 			out[c.Slug] = c
 		}
@@ -355,8 +497,9 @@ func (db *DB) Committees(ctx context.Context, f *portfolio.CommitteeFilter, orde
 	q := "SELECT " + committeeCols + ", count(*) OVER ()" + from + " ORDER BY " + committeeOrderSQL(order) +
 		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Committee]{}
+	scan := committeeReader(&p.Total)
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		c, err := scanCommittee(rows, &p.Total)
+		c, err := scan(rows)
 		p.Items = append(p.Items, c)
 		return err
 	})
@@ -370,21 +513,30 @@ func (db *DB) Committees(ctx context.Context, f *portfolio.CommitteeFilter, orde
 
 const organisationCols = `o.id, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel, o.version`
 
-func scanOrganisation(rows *sql.Rows, extra ...any) (*portfolio.Organisation, error) {
-	o := &portfolio.Organisation{}
+func organisationReader(extra ...any) func(*sql.Rows) (*portfolio.Organisation, error) {
+	var o portfolio.Organisation
 	dest := append(extra, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &o.Version)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan organisation: %w", err)
+	return func(rows *sql.Rows) (*portfolio.Organisation, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan organisation: %w", err)
+		}
+		out := new(portfolio.Organisation)
+		*out = o
+		return out, nil
 	}
-	return o, nil
+}
+
+func scanOrganisation(rows *sql.Rows, extra ...any) (*portfolio.Organisation, error) {
+	return organisationReader(extra...)(rows)
 }
 
 // OrganisationsBySlug returns the organisations with these slugs.
 func (db *DB) OrganisationsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Organisation, error) {
 	out := make(map[string]*portfolio.Organisation, len(slugs))
 	q := "SELECT " + organisationCols + " FROM organisations o WHERE o.slug IN (SELECT value FROM json_each(?))"
+	scan := organisationReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		o, err := scanOrganisation(rows)
+		o, err := scan(rows)
 		if err == nil {
 			out[o.Slug] = o
 		}
@@ -420,21 +572,30 @@ func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Wind
 
 const incubatorCols = `i.id, i.slug, i.title, coalesce((SELECT slug FROM organisations WHERE id = i.owner_id), ''), i.short_description, i.description, i.contact, i.website, i.github, i.address, i.version`
 
-func scanIncubator(rows *sql.Rows, extra ...any) (*portfolio.Incubator, error) {
-	i := &portfolio.Incubator{}
+func incubatorReader(extra ...any) func(*sql.Rows) (*portfolio.Incubator, error) {
+	var i portfolio.Incubator
 	dest := append([]any{&i.ID, &i.Slug, &i.Title, &i.OwnerSlug, &i.ShortDescription, &i.Description, &i.Contact, &i.Website, &i.Github, &i.Address, &i.Version}, extra...)
-	if err := rows.Scan(dest...); err != nil {
-		return nil, fmt.Errorf("scan incubator: %w", err)
+	return func(rows *sql.Rows) (*portfolio.Incubator, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan incubator: %w", err)
+		}
+		out := new(portfolio.Incubator)
+		*out = i
+		return out, nil
 	}
-	return i, nil
+}
+
+func scanIncubator(rows *sql.Rows, extra ...any) (*portfolio.Incubator, error) {
+	return incubatorReader(extra...)(rows)
 }
 
 // IncubatorsBySlug returns the incubators with these slugs.
 func (db *DB) IncubatorsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Incubator, error) {
 	out := make(map[string]*portfolio.Incubator, len(slugs))
 	q := "SELECT " + incubatorCols + " FROM incubators i WHERE i.slug IN (SELECT value FROM json_each(?))"
+	scan := incubatorReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		i, err := scanIncubator(rows)
+		i, err := scan(rows)
 		if err == nil {
 			out[i.Slug] = i
 		}
@@ -446,8 +607,9 @@ func (db *DB) IncubatorsBySlug(ctx context.Context, slugs []string) (map[string]
 // Incubators returns a page of incubators by slug.
 func (db *DB) Incubators(ctx context.Context, w portfolio.Window) (*Page[*portfolio.Incubator], error) {
 	p := &Page[*portfolio.Incubator]{}
+	scan := incubatorReader(&p.Total)
 	err := db.each(ctx, "SELECT "+incubatorCols+", count(*) OVER () FROM incubators i ORDER BY i.slug LIMIT ? OFFSET ?", []any{w.Limit, w.Offset}, func(rows *sql.Rows) error {
-		i, err := scanIncubator(rows, &p.Total)
+		i, err := scan(rows)
 		p.Items = append(p.Items, i)
 		return err
 	})
@@ -460,25 +622,31 @@ func (db *DB) Incubators(ctx context.Context, w portfolio.Window) (*Page[*portfo
 // IncubatorsByOwner returns the incubators each organisation runs.
 func (db *DB) IncubatorsByOwner(ctx context.Context, ids []int64) (map[int64][]*portfolio.Incubator, error) {
 	q := "SELECT " + incubatorCols + ", i.owner_id FROM incubators i WHERE i.owner_id IN (SELECT value FROM json_each(?)) ORDER BY i.owner_id, i.slug"
-	return grouped(ctx, db, q, ids, scanIncubator)
+	return grouped(ctx, db, q, ids, incubatorReader)
 }
 
 const teamCols = `t.id, t.slug, t.name, t.mission, coalesce((SELECT slug FROM incubators WHERE id = t.incubator_id), '')`
 
-func scanTeam(rows *sql.Rows, extra ...any) (*portfolio.Team, error) {
-	t := &portfolio.Team{}
-	if err := rows.Scan(append([]any{&t.ID, &t.Slug, &t.Name, &t.Mission, &t.IncubatorSlug}, extra...)...); err != nil {
-		return nil, fmt.Errorf("scan team: %w", err)
+func teamReader(extra ...any) func(*sql.Rows) (*portfolio.Team, error) {
+	var t portfolio.Team
+	dest := append([]any{&t.ID, &t.Slug, &t.Name, &t.Mission, &t.IncubatorSlug}, extra...)
+	return func(rows *sql.Rows) (*portfolio.Team, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan team: %w", err)
+		}
+		out := new(portfolio.Team)
+		*out = t
+		return out, nil
 	}
-	return t, nil
 }
 
 // TeamsBySlug returns the teams with these slugs.
 func (db *DB) TeamsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Team, error) {
 	out := make(map[string]*portfolio.Team, len(slugs))
 	q := "SELECT " + teamCols + " FROM teams t WHERE t.slug IN (SELECT value FROM json_each(?))"
+	scan := teamReader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
-		t, err := scanTeam(rows)
+		t, err := scan(rows)
 		if err == nil {
 			out[t.Slug] = t
 		}
@@ -490,13 +658,13 @@ func (db *DB) TeamsBySlug(ctx context.Context, slugs []string) (map[string]*port
 // TeamsByIncubator returns the teams of each incubator, by slug.
 func (db *DB) TeamsByIncubator(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
 	q := "SELECT " + teamCols + ", t.incubator_id FROM teams t WHERE t.incubator_id IN (SELECT value FROM json_each(?)) ORDER BY t.incubator_id, t.slug"
-	return grouped(ctx, db, q, ids, scanTeam)
+	return grouped(ctx, db, q, ids, teamReader)
 }
 
 // TeamsByMember returns the teams each member lists, by slug.
 func (db *DB) TeamsByMember(ctx context.Context, ids []int64) (map[int64][]*portfolio.Team, error) {
 	q := "SELECT " + teamCols + ", mt.member_id FROM member_teams mt JOIN teams t ON t.id = mt.team_id WHERE mt.member_id IN (SELECT value FROM json_each(?)) ORDER BY mt.member_id, t.slug"
-	return grouped(ctx, db, q, ids, scanTeam)
+	return grouped(ctx, db, q, ids, teamReader)
 }
 
 // PhaseDefinitions returns the network's phases in their order.
