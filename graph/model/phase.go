@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -30,8 +31,17 @@ var phasePeriodTypes = []string{"PhasePeriod"}
 func (p *PhasePeriod) MarshalGQLContext(ctx context.Context, w io.Writer) error {
 	sel := selectionOf(ctx)
 	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), sel, phasePeriodTypes)
-	var scratch [256]byte
-	b := append(scratch[:0], '{')
+	if buf, ok := w.(*bytes.Buffer); ok { // an answer is made in one: write there
+		buf.Write(p.appendJSON(buf.AvailableBuffer(), fields))
+		return nil
+	}
+	_, err := w.Write(p.appendJSON(nil, fields))
+	return err
+}
+
+// appendJSON appends the object of the fields asked for.
+func (p *PhasePeriod) appendJSON(b []byte, fields []graphql.CollectedField) []byte {
+	b = append(b, '{')
 	for i, f := range fields {
 		if i > 0 {
 			b = append(b, ',')
@@ -56,9 +66,7 @@ func (p *PhasePeriod) MarshalGQLContext(ctx context.Context, w io.Writer) error 
 			b = append(b, "null"...) // validation lets no other field through
 		}
 	}
-	b = append(b, '}')
-	_, err := w.Write(b)
-	return err
+	return append(b, '}')
 }
 
 // UnmarshalGQLContext refuses: a PhasePeriod is never an input.

@@ -1,6 +1,7 @@
 package portfolio
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"strconv"
@@ -177,8 +178,12 @@ func (d Date) AppendJSON(b []byte) []byte {
 
 // MarshalGQL writes the date as a GraphQL string (null for the zero date).
 func (d Date) MarshalGQL(w io.Writer) {
-	var b [12]byte
-	_, _ = w.Write(d.AppendJSON(b[:0]))
+	if buf, ok := w.(*bytes.Buffer); ok { // GraphQL answers are made in one: no copy to the heap
+		var b [12]byte
+		buf.Write(d.AppendJSON(b[:0]))
+		return
+	}
+	_, _ = w.Write(d.AppendJSON(nil))
 }
 
 // UnmarshalGQL reads a date from a GraphQL string argument.
