@@ -553,6 +553,14 @@ func TestRealDataTimeline(t *testing.T) {
 		{"2021-01-01", "2026-01-01", "MONTH", sf{Incubators: []string{"dinum"}}},
 		{"2021-01-01", "2026-01-01", "MONTH", sf{Phases: []string{"CONSTRUCTION"}}},
 		{"2021-01-01", "2026-01-01", "MONTH", sf{Active: ptr(true)}},
+		// Filters that depend on the date, evaluated in memory (sqlite/timeline.go).
+		{"2021-01-01", "2026-01-01", "MONTH", sf{CommitteeOverdue: ptr(true)}},
+		{"2019-01-01", "2026-01-01", "QUARTER", sf{Or: []sf{
+			{Incubators: []string{"dinum"}, Active: ptr(false)},
+			{Not: &sf{Phases: []string{"INVESTIGATION", "CONSTRUCTION"}}, Thematiques: []string{"Logement"}},
+			{And: []sf{{Search: ptr("dossier")}, {CommitteeOverdue: ptr(false)}}},
+		}}},
+		{"2021-01-01", "2026-01-01", "MONTH", sf{Not: &sf{Active: ptr(true)}, Sponsors: []string{"dinum"}}},
 		{"2021-01-01", "2026-01-01", "QUARTER", sf{Incubators: []string{"anct"}}},
 		{"2014-01-01", "2026-01-01", "YEAR", sf{}},
 	}

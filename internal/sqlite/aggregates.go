@@ -303,58 +303,17 @@ type TimelinePoint struct {
 // Timeline returns the portfolio at each of the dates: the startups f
 // selects at that date (its time-dependent conditions evaluated there) by
 // phase, and the distinct members on their teams that day. Two statements
-// whatever the number of dates.
+// whatever the number of dates (timelineSweep); with a filter that depends
+// on the date, one (timelineDated), and four more when the data changed.
 func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []portfolio.Date) ([]TimelinePoint, error) {
-	ds := make([]string, len(dates))
-	idx := map[string]int{}
 	out := make([]TimelinePoint, len(dates))
 	for i, d := range dates {
-		ds[i] = d.String()
-		idx[ds[i]] = i
 		out[i].Date = d
 	}
 	if !timeDependent(f) {
 		return db.timelineSweep(ctx, f, out)
 	}
-	b := &builder{}
-	where, err := startupFilterSQL(b, f, at{b: b, col: "t.d"}, 0)
-	if err != nil {
-		return nil, err
-	}
-	dates1 := b.arg(jsonList(ds))
-	q := `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `))
-		SELECT t.d, p.phase, count(*) FROM t JOIN phases p ON p.start <= t.d AND (p.next_start IS NULL OR p.next_start > t.d)
-		JOIN startups s ON s.id = p.startup_id WHERE ` + where + ` GROUP BY t.d, p.phase`
-	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		var d, phase string
-		var n int
-		if err := rows.Scan(&d, &phase, &n); err != nil {
-			return fmt.Errorf("scan timeline: %w", err)
-		}
-		i := idx[d]
-		out[i].ByPhase = append(out[i].ByPhase, Count{Key: phase, Count: n})
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	q = `WITH t(d) AS (SELECT value FROM json_each(` + dates1 + `))
-		SELECT t.d, count(DISTINCT mi.member_id) FROM t JOIN missions mi ON mi.start <= t.d AND (mi."end" IS NULL OR mi."end" >= t.d)
-		JOIN mission_startups ms ON ms.mission_id = mi.id JOIN startups s ON s.id = ms.startup_id
-		WHERE ` + where + ` GROUP BY t.d`
-	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		var d string
-		var n int
-		if err := rows.Scan(&d, &n); err != nil {
-			return fmt.Errorf("scan timeline: %w", err)
-		}
-		out[idx[d]].ActiveMemberCount = n
-		return nil
-	})
-	for i := range out {
-		sortByPhase(out[i].ByPhase)
-	}
-	return out, err
+	return db.timelineDated(ctx, f, out)
 }
 
 // timeDependent reports whether f has a condition evaluated at a date

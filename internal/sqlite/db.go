@@ -48,6 +48,7 @@ type DB struct {
 	verValue int64
 
 	bounds boundsCache // the longest lists of the data, for query costs
+	dated  datedCache  // what timelines with a date-dependent filter read
 
 	// damaged holds the first error of a statement that found the file
 	// damaged (see damage.go); Ready fails from then on.

@@ -210,6 +210,30 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if err != nil {
 		return "", err
 	}
+	static, err := startupStaticConds(b, f)
+	if err != nil {
+		return "", err
+	}
+	conds = append(conds, static...)
+	if f.Phases != nil {
+		conds = append(conds, "coalesce("+inList(b, phaseAtSQL(a), enumStrings(f.Phases))+", 0)")
+	}
+	if f.Active != nil {
+		conds = append(conds, boolSQL(activeAtSQL(a), *f.Active))
+	}
+	if f.CommitteeOverdue != nil {
+		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
+	}
+	if len(conds) == 0 {
+		return "1", nil
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", nil
+}
+
+// startupStaticConds compiles the conditions of f itself (not those of its
+// and, or and not) that do not depend on the date.
+func startupStaticConds(b *builder, f *portfolio.StartupFilter) ([]string, error) {
+	var conds []string
 	if f.Slugs != nil {
 		conds = append(conds, inList(b, "s.slug", f.Slugs))
 	}
@@ -218,12 +242,6 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	}
 	if f.Sponsors != nil {
 		conds = append(conds, "EXISTS (SELECT 1 FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id WHERE ss.startup_id = s.id AND "+inList(b, "o.slug", f.Sponsors)+")")
-	}
-	if f.Phases != nil {
-		conds = append(conds, "coalesce("+inList(b, phaseAtSQL(a), enumStrings(f.Phases))+", 0)")
-	}
-	if f.Active != nil {
-		conds = append(conds, boolSQL(activeAtSQL(a), *f.Active))
 	}
 	for _, tag := range []struct {
 		kind   string
@@ -236,16 +254,10 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if f.Search != nil {
 		conds = append(conds, searchSQL(b, "s.search_text", *f.Search))
 		if b.err != nil {
-			return "", b.err
+			return nil, b.err
 		}
 	}
-	if f.CommitteeOverdue != nil {
-		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
-	}
-	if len(conds) == 0 {
-		return "1", nil
-	}
-	return "(" + strings.Join(conds, " AND ") + ")", nil
+	return conds, nil
 }
 
 // onTeamAtSQL is the condition "member mb has a mission covering the date"

@@ -1,0 +1,404 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"math/bits"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// A timeline whose filter depends on the date (phases, active,
+// committeeOverdue) selects other startups at each of its points, so the
+// running sums of timelineSweep do not apply. Evaluating the filter in SQL
+// for every startup at every point scanned the phases, committees and
+// missions once per point: over 10 s for 5 years by month at 100 times the
+// network. Here the filter is evaluated in memory with the domain's rules
+// (portfolio.PhaseAt, ActiveAt, CommitteeOverdueAt, OnMissionAt: the same
+// functions as the resolvers), over what every such timeline reads: each
+// startup's phases and committee dates and each mission's stretch on each
+// of its startups (datedIndex), read once per data version and then held
+// (about 10 MB at 100 times the network). Only the conditions that do not
+// depend on the date are asked of SQL, in one statement per timeline.
+
+// datedIndex is what timelines with a date-dependent filter read, as of a
+// data version.
+type datedIndex struct {
+	version    string
+	ids        []int64         // every startup id, ascending
+	pos        map[int64]int32 // startup id -> position in ids
+	phases     [][]portfolio.PhasePeriod
+	committees [][]portfolio.Date
+	stretches  []memberStretch // by member
+}
+
+// memberStretch is a mission of a member on one of its startups.
+type memberStretch struct {
+	member     int64
+	startup    int32          // position in datedIndex.ids
+	start, end portfolio.Date // the mission's
+}
+
+// datedCache holds the index of the current data version.
+type datedCache struct {
+	mu  sync.Mutex
+	cur *datedIndex
+}
+
+// datedIndex returns the index of the current data version, reading it
+// when the data changed (a write of this process at once, of another
+// within the version poll).
+func (db *DB) datedIndex(ctx context.Context) (*datedIndex, error) {
+	v, err := db.Version(ctx)
+	if err != nil {
+		return nil, err
+	}
+	db.dated.mu.Lock()
+	defer db.dated.mu.Unlock()
+	if cur := db.dated.cur; cur != nil && cur.version == v {
+		return cur, nil
+	}
+	db.dated.cur = nil // the old one is stale: let it go before reading
+	idx, err := db.readDatedIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idx.version = v
+	db.dated.cur = idx
+	return idx, nil
+}
+
+func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
+	idx := &datedIndex{pos: map[int64]int32{}}
+	var id int64
+	err := db.each(ctx, "SELECT id FROM startups ORDER BY id", nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("scan startup: %w", err)
+		}
+		idx.pos[id] = int32(len(idx.ids))
+		idx.ids = append(idx.ids, id)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	idx.phases = make([][]portfolio.PhasePeriod, len(idx.ids))
+	idx.committees = make([][]portfolio.Date, len(idx.ids))
+	var phase portfolio.Phase
+	var start, end string
+	err = db.each(ctx, `SELECT startup_id, phase, coalesce(start, '') FROM phases ORDER BY startup_id, seq`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &phase, &start); err != nil {
+			return fmt.Errorf("scan phase: %w", err)
+		}
+		if i, ok := idx.pos[id]; ok {
+			idx.phases[i] = append(idx.phases[i], portfolio.PhasePeriod{Phase: phase, Start: parseDate(start)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, ps := range idx.phases { // by start, ties in the record's order (as PhasesByStartup)
+		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
+	}
+	err = db.each(ctx, `SELECT startup_id, date FROM committees`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &start); err != nil {
+			return fmt.Errorf("scan committee: %w", err)
+		}
+		if i, ok := idx.pos[id]; ok {
+			idx.committees[i] = append(idx.committees[i], parseDate(start))
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// The missions and their startups are read apart, each table in the
+	// order of its key (no join, no sort in SQL: at 100 times the network
+	// the join took four times as long), and merged here on the mission.
+	type mission struct {
+		id, member int64
+		start, end portfolio.Date
+	}
+	var missions []mission
+	var m mission
+	err = db.each(ctx, `SELECT id, member_id, start, coalesce("end", '') FROM missions ORDER BY id`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&m.id, &m.member, &start, &end); err != nil {
+			return fmt.Errorf("scan mission: %w", err)
+		}
+		m.start, m.end = parseDate(start), parseDate(end)
+		missions = append(missions, m)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var missionID int64
+	k := 0
+	err = db.each(ctx, `SELECT mission_id, startup_id FROM mission_startups ORDER BY mission_id`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&missionID, &id); err != nil {
+			return fmt.Errorf("scan mission startup: %w", err)
+		}
+		for k < len(missions) && missions[k].id < missionID {
+			k++
+		}
+		i, ok := idx.pos[id]
+		if k == len(missions) || missions[k].id != missionID || !ok {
+			return nil // a row written between the two reads: the next version has it
+		}
+		mi := missions[k]
+		idx.stretches = append(idx.stretches, memberStretch{member: mi.member, startup: i, start: mi.start, end: mi.end})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(idx.stretches, func(a, b memberStretch) int { return cmp.Compare(a.member, b.member) })
+	return idx, nil
+}
+
+// datedFilter is a filter to evaluate in memory: its nodes (the filter and
+// every and/or/not under it, depth first) and, per node with conditions
+// that do not depend on the date, the startups that meet them.
+type datedFilter struct {
+	idx    *datedIndex
+	nodes  []*portfolio.StartupFilter
+	child  map[*portfolio.StartupFilter]int // node -> index in nodes
+	static []bitset                         // per node: nil when it has no such condition
+}
+
+// newDatedFilter reads, in one statement, which startups meet the
+// conditions of each node of f that do not depend on the date.
+func (db *DB) newDatedFilter(ctx context.Context, idx *datedIndex, f *portfolio.StartupFilter) (*datedFilter, error) {
+	// The whole filter compiles first: its bounds and errors are the SQL
+	// path's.
+	b := &builder{}
+	if _, err := startupFilterSQL(b, f, at{b: b, d: 0}, 0); err != nil {
+		return nil, err
+	}
+	df := &datedFilter{idx: idx, child: map[*portfolio.StartupFilter]int{}}
+	var walk func(g *portfolio.StartupFilter)
+	walk = func(g *portfolio.StartupFilter) {
+		df.child[g] = len(df.nodes)
+		df.nodes = append(df.nodes, g)
+		for _, c := range g.And {
+			walk(c)
+		}
+		for _, c := range g.Or {
+			walk(c)
+		}
+		if g.Not != nil {
+			walk(g.Not)
+		}
+	}
+	walk(f)
+	df.static = make([]bitset, len(df.nodes))
+	b = &builder{}
+	var cols []string
+	var which []int
+	for n, g := range df.nodes {
+		conds, err := startupStaticConds(b, g)
+		if err != nil {
+			return nil, err
+		}
+		if len(conds) > 0 {
+			cols = append(cols, "coalesce("+strings.Join(conds, " AND ")+", 0)")
+			which = append(which, n)
+			df.static[n] = newBitset(len(idx.ids))
+		}
+	}
+	if len(cols) == 0 {
+		return df, nil
+	}
+	var id int64
+	holds := make([]bool, len(cols))
+	dest := []any{&id}
+	for i := range holds {
+		dest = append(dest, &holds[i])
+	}
+	err := db.each(ctx, "SELECT s.id, "+strings.Join(cols, ", ")+" FROM startups s", b.args, func(rows *sql.Rows) error {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan filter: %w", err)
+		}
+		i, ok := idx.pos[id]
+		if !ok {
+			return nil // a startup created after the index was read: the next version has it
+		}
+		for k, h := range holds {
+			if h {
+				df.static[which[k]].set(int(i))
+			}
+		}
+		return nil
+	})
+	return df, err
+}
+
+// holds reports whether startup i meets node n of the filter at d, as
+// startupFilterSQL's condition would.
+func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
+	if s := df.static[n]; s != nil && !s.has(i) {
+		return false
+	}
+	f := df.nodes[n]
+	phases := df.idx.phases[i]
+	if f.Phases != nil {
+		k := portfolio.PhaseAt(phases, d)
+		if k < 0 || !slices.Contains(f.Phases, phases[k].Phase) {
+			return false
+		}
+	}
+	if f.Active != nil && portfolio.ActiveAt(phases, d) != *f.Active {
+		return false
+	}
+	if f.CommitteeOverdue != nil && portfolio.CommitteeOverdueAt(phases, df.idx.committees[i], d) != *f.CommitteeOverdue {
+		return false
+	}
+	for _, c := range f.And {
+		if !df.holds(df.child[c], i, d) {
+			return false
+		}
+	}
+	if f.Or != nil {
+		any := false
+		for _, c := range f.Or {
+			if df.holds(df.child[c], i, d) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			return false
+		}
+	}
+	return f.Not == nil || !df.holds(df.child[f.Not], i, d)
+}
+
+// timelineDated fills a timeline whose filter depends on the date: each
+// startup is tested at each point in memory, then each member counts at
+// the points where one of their missions covers the day on a startup
+// selected that day.
+func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint) ([]TimelinePoint, error) {
+	idx, err := db.datedIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	df, err := db.newDatedFilter(ctx, idx, f)
+	if err != nil {
+		return nil, err
+	}
+	// The points in date order; bit k of a mask is the k-th of them.
+	order := make([]int, len(out))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return out[order[i]].Date < out[order[j]].Date })
+	dates := make([]portfolio.Date, len(order))
+	for k, i := range order {
+		dates[k] = out[i].Date
+	}
+	n := len(dates)
+	byPhase := make([][]int, n) // per point, per rank of phase
+	for k := range byPhase {
+		byPhase[k] = make([]int, len(portfolio.Phases))
+	}
+	selected := make([]bitset, len(idx.ids)) // per startup: the points it is selected at
+	for i := range idx.ids {
+		if i%4096 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var sel bitset
+		for k, d := range dates {
+			if !df.holds(0, i, d) {
+				continue
+			}
+			if sel == nil {
+				sel = newBitset(n)
+			}
+			sel.set(k)
+			if p := portfolio.PhaseAt(idx.phases[i], d); p >= 0 {
+				byPhase[k][idx.phases[i][p].Phase.Rank()]++
+			}
+		}
+		selected[i] = sel
+	}
+	members := make([]int, n)
+	mask, cover := newBitset(n), newBitset(n)
+	for lo := 0; lo < len(idx.stretches); {
+		hi := lo
+		for hi < len(idx.stretches) && idx.stretches[hi].member == idx.stretches[lo].member {
+			hi++
+		}
+		mask.clear()
+		for _, s := range idx.stretches[lo:hi] {
+			sel := selected[s.startup]
+			if sel == nil {
+				continue
+			}
+			// The points the mission covers (portfolio.OnMissionAt), a range
+			// of the sorted points.
+			first := sort.Search(n, func(k int) bool { return dates[k] >= s.start })
+			last := n
+			if !s.end.IsZero() {
+				last = sort.Search(n, func(k int) bool { return dates[k] > s.end })
+			}
+			if first >= last || !portfolio.OnMissionAt(&portfolio.Mission{Start: s.start, End: s.end}, dates[first]) {
+				continue
+			}
+			cover.clear()
+			cover.setRange(first, last)
+			mask.orAnd(cover, sel)
+		}
+		mask.each(func(k int) { members[k]++ })
+		lo = hi
+	}
+	for k, i := range order {
+		out[i].ActiveMemberCount = members[k]
+		out[i].ByPhase = nil
+		for r, p := range portfolio.Phases {
+			if c := byPhase[k][r]; c > 0 {
+				out[i].ByPhase = append(out[i].ByPhase, Count{Key: string(p), Count: c})
+			}
+		}
+	}
+	return out, nil
+}
+
+// bitset is a set of small non-negative integers.
+type bitset []uint64
+
+func newBitset(n int) bitset    { return make(bitset, (n+63)/64) }
+func (b bitset) set(i int)      { b[i/64] |= 1 << (i % 64) }
+func (b bitset) has(i int) bool { return b[i/64]&(1<<(i%64)) != 0 }
+func (b bitset) clear()         { clear(b) }
+func (b bitset) orAnd(x, y bitset) { // b |= x & y
+	for w := range b {
+		b[w] |= x[w] & y[w]
+	}
+}
+
+// setRange adds [lo, hi).
+func (b bitset) setRange(lo, hi int) {
+	for lo < hi {
+		w, bit := lo/64, lo%64
+		n := min(64-bit, hi-lo)
+		b[w] |= (^uint64(0) >> (64 - n)) << bit
+		lo += n
+	}
+}
+
+// each calls f with every member, ascending.
+func (b bitset) each(f func(int)) {
+	for w, word := range b {
+		for word != 0 {
+			f(w*64 + bits.TrailingZeros64(word))
+			word &= word - 1
+		}
+	}
+}
