@@ -18651,7 +18651,7 @@ func (ec *executionContext) unmarshalNAddMissionInput2githubᚗcomᚋincubateurs
 }
 
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*sqlite.AuditEntry) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntry(ctx, sel, v[i])
@@ -18675,7 +18675,7 @@ func (ec *executionContext) marshalNAuditEntry2ᚖgithubᚗcomᚋincubateursᚋp
 }
 
 func (ec *executionContext) marshalNAuditEntryEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AuditEntryEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNAuditEntryEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryEdge(ctx, sel, v[i])
@@ -18713,7 +18713,7 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 }
 
 func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Committee) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, sel, v[i])
@@ -18745,7 +18745,7 @@ func (ec *executionContext) marshalNCommitteeConnection2ᚖgithubᚗcomᚋincuba
 }
 
 func (ec *executionContext) marshalNCommitteeEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitteeEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNCommitteeEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeEdge(ctx, sel, v[i])
@@ -18822,7 +18822,7 @@ func (ec *executionContext) marshalNDecision2githubᚗcomᚋincubateursᚋportfo
 }
 
 func (ec *executionContext) marshalNDecisionCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DecisionCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecisionCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCount(ctx, sel, v[i])
@@ -18861,7 +18861,7 @@ func (ec *executionContext) marshalNDomain2githubᚗcomᚋincubateursᚋportfoli
 }
 
 func (ec *executionContext) marshalNDomainCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DomainCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDomainCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCount(ctx, sel, v[i])
@@ -18957,7 +18957,7 @@ func (ec *executionContext) marshalNID2ᚕstringᚄ(ctx context.Context, sel ast
 }
 
 func (ec *executionContext) marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, sel, v[i])
@@ -18989,7 +18989,7 @@ func (ec *executionContext) marshalNIncubatorConnection2ᚖgithubᚗcomᚋincuba
 }
 
 func (ec *executionContext) marshalNIncubatorCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncubatorCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncubatorCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorCount(ctx, sel, v[i])
@@ -19013,7 +19013,7 @@ func (ec *executionContext) marshalNIncubatorCount2ᚖgithubᚗcomᚋincubateurs
 }
 
 func (ec *executionContext) marshalNIncubatorEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncubatorEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNIncubatorEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorEdge(ctx, sel, v[i])
@@ -19073,7 +19073,7 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 }
 
 func (ec *executionContext) marshalNLabelCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LabelCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNLabelCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCount(ctx, sel, v[i])
@@ -19097,7 +19097,7 @@ func (ec *executionContext) marshalNLabelCount2ᚖgithubᚗcomᚋincubateursᚋp
 }
 
 func (ec *executionContext) marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, sel, v[i])
@@ -19129,7 +19129,7 @@ func (ec *executionContext) marshalNMemberConnection2ᚖgithubᚗcomᚋincubateu
 }
 
 func (ec *executionContext) marshalNMemberEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MemberEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMemberEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberEdge(ctx, sel, v[i])
@@ -19173,7 +19173,7 @@ func (ec *executionContext) marshalNMemberOrderField2githubᚗcomᚋincubateurs�
 }
 
 func (ec *executionContext) marshalNMission2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Mission) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMission2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMission(ctx, sel, v[i])
@@ -19205,7 +19205,7 @@ func (ec *executionContext) marshalNMissionConnection2ᚖgithubᚗcomᚋincubate
 }
 
 func (ec *executionContext) marshalNMissionEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MissionEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMissionEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMissionEdge(ctx, sel, v[i])
@@ -19247,7 +19247,7 @@ func (ec *executionContext) marshalNMissionStatus2githubᚗcomᚋincubateursᚋp
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v []model.Node) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx, sel, v[i])
@@ -19267,7 +19267,7 @@ func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋincubateursᚋ
 }
 
 func (ec *executionContext) marshalNOrganisation2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisationᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Organisation) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, sel, v[i])
@@ -19299,7 +19299,7 @@ func (ec *executionContext) marshalNOrganisationConnection2ᚖgithubᚗcomᚋinc
 }
 
 func (ec *executionContext) marshalNOrganisationCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisationCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationCount(ctx, sel, v[i])
@@ -19323,7 +19323,7 @@ func (ec *executionContext) marshalNOrganisationCount2ᚖgithubᚗcomᚋincubate
 }
 
 func (ec *executionContext) marshalNOrganisationEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrganisationEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNOrganisationEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐOrganisationEdge(ctx, sel, v[i])
@@ -19373,7 +19373,7 @@ func (ec *executionContext) marshalNPhase2githubᚗcomᚋincubateursᚋportfolio
 }
 
 func (ec *executionContext) marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPhaseCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCount(ctx, sel, v[i])
@@ -19397,7 +19397,7 @@ func (ec *executionContext) marshalNPhaseCount2ᚖgithubᚗcomᚋincubateursᚋp
 }
 
 func (ec *executionContext) marshalNPhaseDefinition2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinitionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.PhaseDefinition) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPhaseDefinition2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhaseDefinition(ctx, sel, v[i])
@@ -19421,7 +19421,7 @@ func (ec *executionContext) marshalNPhaseDefinition2ᚖgithubᚗcomᚋincubateur
 }
 
 func (ec *executionContext) marshalNPhaseDuration2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDurationᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhaseDuration) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPhaseDuration2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseDuration(ctx, sel, v[i])
@@ -19445,7 +19445,7 @@ func (ec *executionContext) marshalNPhaseDuration2ᚖgithubᚗcomᚋincubateurs�
 }
 
 func (ec *executionContext) marshalNPhasePeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PhasePeriod) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriod(ctx, sel, v[i])
@@ -19507,7 +19507,7 @@ func (ec *executionContext) unmarshalNStartPhaseInput2githubᚗcomᚋincubateurs
 }
 
 func (ec *executionContext) marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, sel, v[i])
@@ -19539,7 +19539,7 @@ func (ec *executionContext) marshalNStartupConnection2ᚖgithubᚗcomᚋincubate
 }
 
 func (ec *executionContext) marshalNStartupEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StartupEdge) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStartupEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEdge(ctx, sel, v[i])
@@ -19563,7 +19563,7 @@ func (ec *executionContext) marshalNStartupEdge2ᚖgithubᚗcomᚋincubateursᚋ
 }
 
 func (ec *executionContext) marshalNStartupEvent2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.StartupEvent) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStartupEvent2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEvent(ctx, sel, v[i])
@@ -19666,7 +19666,7 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 }
 
 func (ec *executionContext) marshalNTeam2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeamᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Team) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐTeam(ctx, sel, v[i])
@@ -19690,7 +19690,7 @@ func (ec *executionContext) marshalNTeam2ᚖgithubᚗcomᚋincubateursᚋportfol
 }
 
 func (ec *executionContext) marshalNTeamMembership2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembershipᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TeamMembership) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTeamMembership2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembership(ctx, sel, v[i])
@@ -19714,7 +19714,7 @@ func (ec *executionContext) marshalNTeamMembership2ᚖgithubᚗcomᚋincubateurs
 }
 
 func (ec *executionContext) marshalNTimelinePoint2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TimelinePoint) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNTimelinePoint2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTimelinePoint(ctx, sel, v[i])
@@ -19775,7 +19775,7 @@ func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlge
 }
 
 func (ec *executionContext) marshalN__Directive2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirectiveᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Directive) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx, sel, v[i])
@@ -19819,7 +19819,7 @@ func (ec *executionContext) unmarshalN__DirectiveLocation2ᚕstringᚄ(ctx conte
 }
 
 func (ec *executionContext) marshalN__DirectiveLocation2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__DirectiveLocation2string(ctx, sel, v[i])
@@ -19847,7 +19847,7 @@ func (ec *executionContext) marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlg
 }
 
 func (ec *executionContext) marshalN__InputValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.InputValue) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -19875,7 +19875,7 @@ func (ec *executionContext) marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋg
 }
 
 func (ec *executionContext) marshalN__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.Type) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])
@@ -20053,7 +20053,7 @@ func (ec *executionContext) marshalODecision2ᚕgithubᚗcomᚋincubateursᚋpor
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, sel, v[i])
@@ -20105,7 +20105,7 @@ func (ec *executionContext) marshalODomain2ᚕgithubᚗcomᚋincubateursᚋportf
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, sel, v[i])
@@ -20257,7 +20257,7 @@ func (ec *executionContext) marshalOMissionStatus2ᚕgithubᚗcomᚋincubateurs�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, sel, v[i])
@@ -20333,7 +20333,7 @@ func (ec *executionContext) marshalOPhase2ᚕgithubᚗcomᚋincubateursᚋportfo
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNPhase2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, sel, v[i])
@@ -20392,7 +20392,7 @@ func (ec *executionContext) marshalOSource2ᚕgithubᚗcomᚋincubateursᚋportf
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx, sel, v[i])
@@ -20460,7 +20460,7 @@ func (ec *executionContext) marshalOStatusCount2ᚕᚖgithubᚗcomᚋincubateurs
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalNStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCount(ctx, sel, v[i])
@@ -20532,7 +20532,7 @@ func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgq
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__EnumValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValue(ctx, sel, v[i])
@@ -20551,7 +20551,7 @@ func (ec *executionContext) marshalO__Field2ᚕgithubᚗcomᚋ99designsᚋgqlgen
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Field2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐField(ctx, sel, v[i])
@@ -20570,7 +20570,7 @@ func (ec *executionContext) marshalO__InputValue2ᚕgithubᚗcomᚋ99designsᚋg
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__InputValue2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐInputValue(ctx, sel, v[i])
@@ -20589,7 +20589,7 @@ func (ec *executionContext) marshalO__Type2ᚕgithubᚗcomᚋ99designsᚋgqlgen�
 	if v == nil {
 		return graphql.Null
 	}
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 8, false, func(ctx context.Context, i int) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalN__Type2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐType(ctx, sel, v[i])

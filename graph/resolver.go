@@ -79,14 +79,24 @@ func pageInfo(w portfolio.Window, n, total int, more ...bool) *model.PageInfo {
 	return pi
 }
 
-func startupConnection(w portfolio.Window, p *sqlite.Page[*portfolio.Startup]) *model.StartupConnection {
-	return &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total, p.More),
-		Edges: edges(w, p.Items, func(c string, s *portfolio.Startup) *model.StartupEdge { return &model.StartupEdge{Cursor: c, Node: s} })}
+// startupConnection is a page of startups; its edges (an object and a
+// cursor per node) are made only when the query selects them.
+func startupConnection(ctx context.Context, w portfolio.Window, p *sqlite.Page[*portfolio.Startup]) *model.StartupConnection {
+	c := &model.StartupConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total, p.More)}
+	if wantsField(ctx, "edges") {
+		c.Edges = edges(w, p.Items, func(c string, s *portfolio.Startup) *model.StartupEdge { return &model.StartupEdge{Cursor: c, Node: s} })
+	}
+	return c
 }
 
-func missionConnection(w portfolio.Window, items []*portfolio.Mission, total int) *model.MissionConnection {
-	return &model.MissionConnection{Nodes: items, TotalCount: total, PageInfo: pageInfo(w, len(items), total),
-		Edges: edges(w, items, func(c string, m *portfolio.Mission) *model.MissionEdge { return &model.MissionEdge{Cursor: c, Node: m} })}
+// missionConnection is a page of missions, its edges made as
+// startupConnection's.
+func missionConnection(ctx context.Context, w portfolio.Window, items []*portfolio.Mission, total int) *model.MissionConnection {
+	c := &model.MissionConnection{Nodes: items, TotalCount: total, PageInfo: pageInfo(w, len(items), total)}
+	if wantsField(ctx, "edges") {
+		c.Edges = edges(w, items, func(c string, m *portfolio.Mission) *model.MissionEdge { return &model.MissionEdge{Cursor: c, Node: m} })
+	}
+	return c
 }
 
 // windowFor resolves a window whose "last" without "before" needs the
@@ -118,9 +128,11 @@ func wantsField(ctx context.Context, name string) bool {
 
 // phasePeriods gives each phase its duration as seen at d.
 func phasePeriods(phases []portfolio.PhasePeriod, d portfolio.Date) []*model.PhasePeriod {
+	periods := make([]model.PhasePeriod, len(phases)) // one allocation for the values, one for the list
 	out := make([]*model.PhasePeriod, len(phases))
 	for i, p := range phases {
-		out[i] = &model.PhasePeriod{PhasePeriod: p, DurationDays: portfolio.DaysInPhase(phases, i, d)}
+		periods[i] = model.PhasePeriod{PhasePeriod: p, DurationDays: portfolio.DaysInPhase(phases, i, d)}
+		out[i] = &periods[i]
 	}
 	return out
 }

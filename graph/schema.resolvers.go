@@ -49,7 +49,7 @@ func (r *incubatorResolver) Startups(ctx context.Context, obj *portfolio.Incubat
 	if err != nil {
 		return nil, err
 	}
-	return startupConnection(w, p), nil
+	return startupConnection(ctx, w, p), nil
 }
 
 // Teams is the resolver for the teams field.
@@ -91,7 +91,7 @@ func (r *memberResolver) Missions(ctx context.Context, obj *portfolio.Member, fi
 		return nil, err
 	}
 	lo, hi := min(w.Offset, len(all)), min(w.Offset+w.Limit, len(all))
-	return missionConnection(w, all[lo:hi], len(all)), nil
+	return missionConnection(ctx, w, all[lo:hi], len(all)), nil
 }
 
 // Startups is the resolver for the startups field.
@@ -432,7 +432,7 @@ func (r *organisationResolver) SponsoredStartups(ctx context.Context, obj *portf
 	if err != nil {
 		return nil, err
 	}
-	return startupConnection(w, p), nil
+	return startupConnection(ctx, w, p), nil
 }
 
 // Organisation is the resolver for the organisation field.
@@ -657,7 +657,7 @@ func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupF
 		return nil, err
 	}
 	loaders(ctx).SeeStartups(pages[0].Items...)
-	return startupConnection(w, pages[0]), nil
+	return startupConnection(ctx, w, pages[0]), nil
 }
 
 // Incubators is the resolver for the incubators field.
@@ -885,7 +885,7 @@ func (r *startupResolver) Missions(ctx context.Context, obj *portfolio.Startup, 
 	if err != nil {
 		return nil, err
 	}
-	return missionConnection(w, p.Items, p.Total), nil
+	return missionConnection(ctx, w, p.Items, p.Total), nil
 }
 
 // Committees is the resolver for the committees field.
