@@ -99,12 +99,18 @@ func (g *documentGuard) MutateOperationParameters(ctx context.Context, raw *grap
 	return nil
 }
 
-// check parses query with the token limit and measures it; a document that
-// does not parse is left to gqlgen, which says why.
+// check parses query with the token limit and measures it. A document
+// that does not parse is refused here, as gqlgen would refuse it, so that
+// it is not parsed twice.
 func (g *documentGuard) check(query string) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, max(g.limits.MaxTokens, 0))
 	if err != nil {
-		return nil
+		gerr, ok := err.(*gqlerror.Error)
+		if !ok {
+			gerr = gqlerror.Errorf("%s", err.Error())
+		}
+		errcode.Set(gerr, errcode.ParseFailed)
+		return gerr
 	}
 	return g.checkDocument(doc)
 }
