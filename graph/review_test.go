@@ -180,7 +180,9 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 		}
 	}
 	type pred func(s *portfolio.Startup, d portfolio.Date) bool
-	due := func(s *portfolio.Startup, d portfolio.Date) portfolio.Date { return portfolio.NextCommitteeDueAt(s.Phases, cs(s), d) }
+	due := func(s *portfolio.Startup, d portfolio.Date) portfolio.Date {
+		return portfolio.NextCommitteeDueAt(s.Phases, cs(s), d)
+	}
 	tests := []struct {
 		filter string
 		want   pred
@@ -191,7 +193,9 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 			return s.Fast != nil && (s.Fast.Promotion == 3 || s.Fast.Promotion == 4)
 		}},
 		{`{fastPromotions: []}`, func(*portfolio.Startup, portfolio.Date) bool { return false }},
-		{`{hasStatsUrl: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return portfolio.StatsPage(s.StatsURL, s.Link, s.Stats) != "" }},
+		{`{hasStatsUrl: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool {
+			return portfolio.StatsPage(s.StatsURL, s.Link, s.Stats) != ""
+		}},
 		{`{hasImpactUrl: false}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return s.ImpactURL == "" }},
 		{`{securityHomologation: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return is(s.SecurityHomologation) }},
 		{`{securityHomologation: false}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return !is(s.SecurityHomologation) }},
