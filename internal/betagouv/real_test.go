@@ -40,6 +40,8 @@ func TestRealSnapshot(t *testing.T) {
 		// another amount are reported with both.
 		`_startups/homologation.md: events[0].comment: the fast event states 370000 €, the fast map 141000 € (promotion 14): the map's amount is kept`,
 		`_startups/territoires-en-transitions.md: events[1].comment: the fast event states 150000 €, the fast map 300000 € (promotion 14): the map's amount is kept`,
+		// Two startups claim one old slug: the first by slug keeps it.
+		`_startups/urbanvitaliz.md: redirect_from: "friches" is also an old slug of recommandations-collaboratives: startup(slug: "friches") finds recommandations-collaboratives`,
 	})
 
 	imported := portfolio.SourceImported

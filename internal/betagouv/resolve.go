@@ -77,6 +77,7 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 		t.IncubatorSlug = checkRef(t.IncubatorSlug, incubatorSet, "incubator", "incubator", add("_teams/"+t.Slug+".md"))
 		s.Teams = append(s.Teams, *t)
 	}
+	checkFormerSlugs(startups, add)
 	for _, st := range startups {
 		st.IncubatorSlug = checkRef(st.IncubatorSlug, incubatorSet, "incubator", "incubator", add(st.file))
 		checkReviewRefs(&st.Startup, incubatorSet, memberSet, add(st.file))

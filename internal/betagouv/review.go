@@ -149,3 +149,29 @@ func checkReviewRefs(s *portfolio.Startup, incubators, members map[string]bool, 
 	s.ContactDINUM = checkRefs(s.ContactDINUM, members, "contact_dinum", "member", add)
 	s.ContactIncubator = checkRefs(s.ContactIncubator, members, "contact_incubator", "member", add)
 }
+
+// checkFormerSlugs reports the old slugs (redirect_from) that cannot lead
+// to their startup: one that is another startup's own slug, and one that
+// two startups claim (the first by slug keeps it). startups are sorted by
+// slug.
+func checkFormerSlugs(startups []*startupRec, add func(file string) func(Problem)) {
+	own := map[string]bool{}
+	for _, st := range startups {
+		own[st.Slug] = true
+	}
+	first := map[string]string{}
+	for _, st := range startups {
+		report := add(st.file)
+		for _, old := range st.RedirectFrom {
+			switch f, claimed := first[old]; {
+			case old == st.Slug:
+			case own[old]:
+				report(Problem{Field: "redirect_from", Reason: fmt.Sprintf("%q is the slug of another startup: startup(slug: %q) finds that one", old, old)})
+			case claimed:
+				report(Problem{Field: "redirect_from", Reason: fmt.Sprintf("%q is also an old slug of %s: startup(slug: %q) finds %s", old, f, old, f)})
+			default:
+				first[old] = st.Slug
+			}
+		}
+	}
+}

@@ -112,6 +112,9 @@ events:
 	write("_startups/binette.md", `---
 title: Binette
 incubator: verger
+redirect_from:
+  - /startups/arrosoir-v1
+  - /startups/arrosoir
 stats: peut-être
 mon_service_securise: false
 accessibility_status: conforme à moitié
@@ -155,6 +158,8 @@ events:
 		`_startups/arrosoir.md: incubators: unknown incubator "potager"; reference dropped`,
 		`_startups/binette.md: accessibility_status: "conforme à moitié" is none of « non conforme », « partiellement conforme », « totalement conforme »: kept as text, accessibility unknown`,
 		`_startups/binette.md: events[0].comment: the fast event states 50000 €, but the record has no fast map: no FAST grant recorded`,
+		`_startups/binette.md: redirect_from: "arrosoir-v1" is also an old slug of arrosoir: startup(slug: "arrosoir-v1") finds arrosoir`,
+		`_startups/binette.md: redirect_from: "arrosoir" is the slug of another startup: startup(slug: "arrosoir") finds that one`,
 		`_startups/binette.md: stats: "peut-être" is not true or false: ignored`,
 	})
 }

@@ -101,12 +101,11 @@ func (db *DB) FormerSlugsByStartup(ctx context.Context, ids []int64) (map[int64]
 
 // StartupsByFormerSlug returns the startups that had these slugs before,
 // keyed by the old slug; a slug that is a startup's own is not looked up.
-// When two startups had the same old slug, the one with the smallest id
-// answers.
+// When two startups had the same old slug, the first by slug answers.
 func (db *DB) StartupsByFormerSlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
 	q := "SELECT " + startupCols + `, r.slug FROM startup_redirects r JOIN startups s ON s.id = r.startup_id
-		WHERE r.slug IN (SELECT value FROM json_each(?)) AND r.slug NOT IN (SELECT slug FROM startups) ORDER BY r.slug, s.id DESC`
+		WHERE r.slug IN (SELECT value FROM json_each(?)) AND r.slug NOT IN (SELECT slug FROM startups) ORDER BY r.slug, s.slug DESC`
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
 		var old string
 		s, err := scanStartup(rows, &old)
