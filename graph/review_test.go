@@ -408,3 +408,69 @@ func TestOverdueFollowsRecordedDue(t *testing.T) {
 		}
 	}
 }
+
+// TestMemberWrites runs createMember and updateMember through the API:
+// rights, a replayed clientMutationId, a stale version, what a member reads
+// afterwards.
+func TestMemberWrites(t *testing.T) {
+	e := newAccess(t)
+	const create = `mutation($in: CreateMemberInput!) { createMember(input: $in) { clientMutationId member { slug fullname bio version domain
+		missions { nodes { slug start status startups { slug } } } } } }`
+	in := map[string]any{"slug": "lea.binette", "fullname": "Léa Binette", "domain": "PRODUCT", "bio": "Intrapreneuse.",
+		"mission": map[string]any{"start": "2025-09-01", "status": "ADMIN", "startups": []string{e.startupA}}, "clientMutationId": "k-1"}
+	if _, out := e.post(t, "", create, map[string]any{"in": in}); codeOf(out) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous: %q", codeOf(out))
+	}
+	if _, out := e.post(t, e.viewer, create, map[string]any{"in": in}); codeOf(out) != "FORBIDDEN" {
+		t.Errorf("viewer: %q", codeOf(out))
+	}
+	other := map[string]any{"slug": "lea.binette", "fullname": "Léa Binette", "domain": "PRODUCT",
+		"mission": map[string]any{"start": "2025-09-01", "status": "ADMIN", "startups": []string{e.startupB}}}
+	if _, out := e.post(t, e.managerA, create, map[string]any{"in": other}); codeOf(out) != "FORBIDDEN" {
+		t.Errorf("a manager, on another incubator's startup: %q", codeOf(out))
+	}
+	audit := e.countRows(t, "audit")
+	var a, b struct {
+		CreateMember struct {
+			ClientMutationID string
+			Member           struct {
+				Slug, Fullname, Bio string
+				Version             int
+				Missions            struct{ Nodes []struct{ Slug string } }
+			}
+		}
+	}
+	e.must(t, e.managerA, create, map[string]any{"in": in}, &a)
+	e.must(t, e.managerA, create, map[string]any{"in": in}, &b) // a retry: the same answer, nothing written
+	if a.CreateMember.Member.Slug != "lea.binette" || a.CreateMember.Member.Version != 1 || a.CreateMember.Member.Bio != "Intrapreneuse." ||
+		len(a.CreateMember.Member.Missions.Nodes) != 1 || a.CreateMember.ClientMutationID != "k-1" {
+		t.Errorf("created %+v", a.CreateMember)
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the retry answered %+v, the first %+v", b, a)
+	}
+	if n := e.countRows(t, "audit"); n != audit+2 {
+		t.Errorf("%d audit entries after a creation and its retry, want %d (the member and its mission)", n, audit+2)
+	}
+	const update = `mutation($in: UpdateMemberInput!) { updateMember(input: $in) { member { role competences version } } }`
+	if _, out := e.post(t, e.managerA, update, map[string]any{"in": map[string]any{"id": "lea.binette", "version": 5, "role": "Coach"}}); codeOf(out) != "CONFLICT" {
+		t.Errorf("a stale version: %q", codeOf(out))
+	}
+	if _, out := e.post(t, e.managerA, update, map[string]any{"in": map[string]any{"id": "lea.binette", "version": 1, "domain": "GARDENING"}}); codeOf(out) != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("an unknown domain: %q", codeOf(out))
+	}
+	var u struct {
+		UpdateMember struct {
+			Member struct {
+				Role        string
+				Competences []string
+				Version     int
+			}
+		}
+	}
+	e.must(t, e.managerA, update, map[string]any{"in": map[string]any{"id": portfolio.GlobalID("Member", "lea.binette"), "version": 1,
+		"role": "Coach", "competences": []string{"Animation"}}}, &u)
+	if m := u.UpdateMember.Member; m.Role != "Coach" || m.Version != 2 || !slices.Equal(m.Competences, []string{"Animation"}) {
+		t.Errorf("updated %+v", m)
+	}
+}
