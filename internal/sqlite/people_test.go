@@ -93,7 +93,10 @@ func TestCreateAndUpdateMember(t *testing.T) {
 
 	// Updates: a stale version, a manager of another incubator, then one
 	// that goes through.
-	patch := func(m *portfolio.Member) error { m.Role, m.Competences = "Développeur back", []string{"Go", "SQL"}; return nil }
+	patch := func(m *portfolio.Member) error {
+		m.Role, m.Competences = "Développeur back", []string{"Go", "SQL"}
+		return nil
+	}
 	if _, err := db.UpdateMember(alice(ctx), "paul.rateau", 3, patch); portfolio.ErrorCode(err) != portfolio.EConflict {
 		t.Errorf("a stale version: %v, want CONFLICT", err)
 	}
