@@ -278,7 +278,7 @@ func TestPresetsInBothNamings(t *testing.T) {
 						"Taille de l'équipe": m("team_size"), "Agents publics": m("team_admin"),
 						"Indépendants": m("team_independent"), "Prestataires": m("team_service"),
 						"Dernier comité": frDate(m("last_committee")), "Décision du dernier comité": decisionFR[m("last_decision")],
-						"Comité en retard": boolFR[m("committee_overdue")],
+						"Comité en retard":   boolFR[m("committee_overdue")],
 						"Prochain comité dû": frDate(m("next_committee_due")), "Promotion FAST": m("fast_promotion"),
 						"Subvention FAST (€)": m("fast_euros"), "Homologation de sécurité": boolFR[m("security_homologation")],
 						"Analyse de risques": boolFR[m("risk_analysis")], "Accessibilité": accessFR[m("accessibility")],
