@@ -123,7 +123,7 @@ func (g *documentGuard) checkDocument(doc *ast.QueryDocument) *gqlerror.Error {
 		case g.limits.MaxFields > 0 && fields > g.limits.MaxFields:
 			return refuse(portfolio.EComplexity, "the query selects %d fields (aliases and fragments counted); the limit is %d", fields, g.limits.MaxFields)
 		}
-		if name, n := sameName(op.SelectionSet, frags); n > maxSameName {
+		if name, n := sameName(op.SelectionSet, frags, 0); n > maxSameName {
 			return refuse(portfolio.EComplexity, "the query selects %d fields under the response name %q in one selection; the limit is %d", n, name, maxSameName)
 		}
 		if g.noIntrospection && introspects(op.SelectionSet, frags, map[string]bool{}) {
@@ -142,8 +142,13 @@ const maxSameName = 50
 // sameName returns the response name that the most fields of one
 // selection share, anywhere in the document, and how many share it.
 // Fragments are looked into where they are spread (the field count was
-// bounded first, so this is linear in the expanded document).
-func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) (string, int) {
+// bounded first, so this is linear in the expanded document); level, the
+// nesting of set, stops the walk in a cycle of fragments through fields,
+// which validation refuses.
+func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition, level int) (string, int) {
+	if level > 64 {
+		return "", 0
+	}
 	counts := map[string]int{}
 	var children []ast.SelectionSet
 	var collect func(set ast.SelectionSet, depth int)
@@ -179,7 +184,7 @@ func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) (s
 		}
 	}
 	for _, c := range children {
-		if name, n := sameName(c, frags); n > most {
+		if name, n := sameName(c, frags, level+1); n > most {
 			best, most = name, n
 		}
 	}
