@@ -151,9 +151,10 @@ func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition, le
 	}
 	counts := map[string]int{}
 	var children []ast.SelectionSet
+	expanding := map[string]bool{} // the fragments being spread: one spread again is a cycle, which validation refuses
 	var collect func(set ast.SelectionSet, depth int)
 	collect = func(set ast.SelectionSet, depth int) {
-		if depth > 64 { // a fragment cycle, which validation refuses
+		if depth > 64 {
 			return
 		}
 		for _, sel := range set {
@@ -170,8 +171,10 @@ func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition, le
 			case *ast.InlineFragment:
 				collect(s.SelectionSet, depth+1)
 			case *ast.FragmentSpread:
-				if f := frags[s.Name]; f != nil {
+				if f := frags[s.Name]; f != nil && !expanding[s.Name] {
+					expanding[s.Name] = true
 					collect(f.SelectionSet, depth+1)
+					delete(expanding, s.Name)
 				}
 			}
 		}

@@ -99,6 +99,7 @@ func TestShapeGuards(t *testing.T) {
 		{"too costly", `{ startups(first: 1000) { nodes { slug name pitch phases { phase start end } sponsors { name acronym } teamSize } } }`, 422, "COMPLEXITY_LIMIT"},
 		{"one alias", aliases, 200, ""},
 		{"fragment cycle", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
+		{"fragment spreading itself", `{ ...A } fragment A on Query { __typename ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
 		// A cycle through fields: the guard's walk must stop, not overflow its stack.
 		{"fragment cycle through fields", `{ startups { nodes { ...S } } } fragment S on Startup { incubator { startups { nodes { ...S } } } }`, 422, "GRAPHQL_VALIDATION_FAILED"},
 	}
