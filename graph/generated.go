@@ -3210,7 +3210,7 @@ type Startup implements Node {
   committees: [Committee!]!
   "The last investment committee on or before ` + "`" + `asOf` + "`" + `, or null."
   lastCommittee(asOf: Date): Committee
-  "Whether the startup is active at ` + "`" + `asOf` + "`" + ` and its last committee by then (or, with none, its first phase start) is more than 183 days before."
+  "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` and its next committee was due before then (` + "`" + `nextCommitteeDue` + "`" + `: the date its last committee by then recorded, else 183 days after that committee or, with none, after its first phase start)."
   committeeOverdue(asOf: Date): Boolean!
   "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, other, … (committee events are in ` + "`" + `committees` + "`" + `)."
   events: [StartupEvent!]!
