@@ -144,14 +144,6 @@ func phasePeriods(phases []portfolio.PhasePeriod, d portfolio.Date) []*model.Pha
 	return out
 }
 
-func committeeDates(cs []*portfolio.Committee) []portfolio.Date {
-	ds := make([]portfolio.Date, len(cs))
-	for i, c := range cs {
-		ds[i] = c.Date
-	}
-	return ds
-}
-
 func counts[T any](cs []sqlite.Count, mk func(sqlite.Count) T) []T {
 	out := make([]T, len(cs))
 	for i, c := range cs {

@@ -102,6 +102,7 @@ func TestShapeGuards(t *testing.T) {
 		// A cycle through a nested selection: the guards before validation
 		// must not follow it (it crashed the server once, by recursion).
 		{"fragment cycle, nested", `{ startups { nodes { ...S } } } fragment S on Startup { incubator { startups { nodes { ...S } } } }`, 422, "GRAPHQL_VALIDATION_FAILED"},
+		{"fragment spreading itself", `{ ...A } fragment A on Query { __typename ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

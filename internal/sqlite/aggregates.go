@@ -137,11 +137,15 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 		return 0, err
 	}
 	dd := b.date(d)
+	// Overdue: the next committee was due before the date
+	// (portfolio.OverdueAt; nextDueAtSQL for one startup).
+	days := "'+" + strconv.Itoa(portfolio.OverdueAfterDays) + " days'"
 	q := `WITH ` + currentCTE(dd) + `
 		SELECT count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
-		WHERE cur.phase IN ` + activePhasesSQL + ` AND ` + where + ` AND julianday(` + dd + `) - julianday(coalesce(
-			(SELECT max(c.date) FROM committees c WHERE c.startup_id = cur.startup_id AND c.date <= ` + dd + `),
-			(SELECT min(q.start) FROM phases q WHERE q.startup_id = cur.startup_id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays)
+		WHERE cur.phase IN ` + activePhasesSQL + ` AND ` + where + ` AND coalesce(
+			(SELECT coalesce(c.next_committee_due, date(c.date, ` + days + `)) FROM committees c
+				WHERE c.startup_id = cur.startup_id AND c.date <= ` + dd + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1),
+			(SELECT date(min(q.start), ` + days + `) FROM phases q WHERE q.startup_id = cur.startup_id)) < ` + dd
 	return db.one(ctx, q, b.args)
 }
 
@@ -365,7 +369,7 @@ func timeDependent(f *portfolio.StartupFilter) bool {
 	if f == nil {
 		return false
 	}
-	if f.Phases != nil || f.Active != nil || f.CommitteeOverdue != nil || timeDependent(f.Not) {
+	if f.Phases != nil || f.Active != nil || f.CommitteeOverdue != nil || f.ReviewConditions.TimeDependent() || timeDependent(f.Not) {
 		return true
 	}
 	for _, g := range append(append([]*portfolio.StartupFilter{}, f.And...), f.Or...) {

@@ -56,7 +56,13 @@ const boundsSQL = `SELECT
  (SELECT count(*) FROM members),
  (SELECT count(*) FROM committees),
  (SELECT count(*) FROM audit_log),
- (SELECT count(DISTINCT label) FROM startup_tags WHERE kind = 'thematique')`
+ (SELECT count(DISTINCT label) FROM startup_tags WHERE kind = 'thematique'),
+ (SELECT 1 + coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_incubators GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_redirects GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_contacts GROUP BY startup_id)),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(DISTINCT startup_id) c FROM startup_contacts GROUP BY member_slug)),
+ (SELECT (SELECT count(*) FROM events WHERE name <> 'committee') + (SELECT count(*) FROM committees)),
+ (SELECT count(DISTINCT coalesce(fast_promotion, -1)) FROM startups WHERE fast_promotion IS NOT NULL OR fast_amount IS NOT NULL)`
 
 // readBounds computes the list bounds of the data, the team's by the sweep
 // when precise, else by the missions ever.
@@ -70,7 +76,8 @@ func (db *DB) readBounds(ctx context.Context, precise bool) (portfolio.ListBound
 		&b.Sponsors, &b.Phases, &b.Team, &b.Committees, &b.Events, &b.Thematiques, &b.Usertypes, &b.Techno,
 		&b.IncubatorTeams, &b.OrganisationIncubators, &b.TeamMembers, &b.MemberCompetences, &b.MemberStartups,
 		&b.MemberTeams, &b.MissionStartups, &b.IncubatorStartups, &b.SponsorStartups, &b.MemberMissions, &b.StartupMissions,
-		&b.Startups, &b.Incubators, &b.Organisations, &b.Members, &b.AllCommittees, &b.AuditEntries, &b.ThemeLabels)
+		&b.Startups, &b.Incubators, &b.Organisations, &b.Members, &b.AllCommittees, &b.AuditEntries, &b.ThemeLabels,
+		&b.StartupIncubators, &b.FormerSlugs, &b.Managers, &b.FollowedStartups, &b.AllEvents, &b.Promotions)
 	if err != nil {
 		return b, fmt.Errorf("list bounds: %w", err)
 	}

@@ -86,10 +86,10 @@ func lastCommitteeAtSQL(a at) string {
 	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = s.id AND c.date <= ` + a.sql() + `)`
 }
 
+// overdueAtSQL holds when startup s is overdue at the date: in incubation,
+// its next committee due before then (portfolio.OverdueAt).
 func overdueAtSQL(a at) string {
-	d := a.sql()
-	return `(` + activeAtSQL(a) + ` AND coalesce(julianday(` + d + `) - julianday(coalesce(` + lastCommitteeAtSQL(a) +
-		`, (SELECT min(p.start) FROM phases p WHERE p.startup_id = s.id))) > ` + strconv.Itoa(portfolio.OverdueAfterDays) + `, 0))`
+	return `coalesce(` + nextDueAtSQL(a) + ` < ` + a.sql() + `, 0)`
 }
 
 func teamSizeAtSQL(a at) string {
@@ -255,6 +255,11 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if f.CommitteeOverdue != nil {
 		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
 	}
+	review, err := reviewFilterSQL(b, &f.ReviewConditions, a)
+	if err != nil {
+		return "", err
+	}
+	conds = append(conds, review...)
 	if len(conds) == 0 {
 		return "1", nil
 	}
@@ -365,7 +370,9 @@ func startupOrderSQL(orders []*portfolio.StartupOrder, a at) string {
 		case portfolio.StartupOrderTeamSize:
 			e = teamSizeAtSQL(a)
 		default:
-			continue
+			if e = reviewOrderSQL(o.Field, a); e == "" {
+				continue
+			}
 		}
 		keys = append(keys, e+direction(o.Direction))
 	}

@@ -12,7 +12,7 @@ const memberCols = `mb.id, mb.slug, mb.fullname, mb.role, mb.domain, mb.github, 
 
 func scanMember(rows *sql.Rows, extra ...any) (*portfolio.Member, error) {
 	m := &portfolio.Member{}
-	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, new(int64)}, extra...)
+	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, &m.Version}, extra...)
 	if err := rows.Scan(dest...); err != nil {
 		return nil, fmt.Errorf("scan member: %w", err)
 	}
@@ -143,7 +143,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		var start, end string
 		var startup int64
 		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup); err != nil {
+			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup); err != nil {
 			return fmt.Errorf("scan mission: %w", err)
 		}
 		mi.Start, mi.End = parseDate(start), parseDate(end)
@@ -191,7 +191,7 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 		var start, end string
 		var startup, rn int64
 		if err := rows.Scan(&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, new(int64), &startup, &rn); err != nil {
+			&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup, &rn); err != nil {
 			return fmt.Errorf("scan team: %w", err)
 		}
 		mi.Start, mi.End = parseDate(start), parseDate(end)
