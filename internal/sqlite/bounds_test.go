@@ -82,7 +82,7 @@ func TestListBounds(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	want := portfolio.ListBounds{
-		Sponsors: 3, Phases: 0, Team: 2, Thematiques: 2, MissionStartups: 3, MemberMissions: 2, StartupMissions: 3,
+		Sponsors: 3, Phases: 0, Team: 2, Thematiques: 2, StartupIncubators: 1, MissionStartups: 3, MemberMissions: 2, StartupMissions: 3,
 		MemberStartups: 3, IncubatorStartups: 2, SponsorStartups: 2, Startups: 3, Incubators: 1, Organisations: 3,
 		Members: 2, ThemeLabels: 3,
 	}
