@@ -392,9 +392,19 @@ query ReviewStartupPhases($slugs: [String!], $asOf: Date) {
 		return map[string]any{"slugs": []string{p.slug}, "asOf": p.AsOf.String()}
 	},
 	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "startups.nodes.phases")
+		// An export follows one list, and these phases are inside the
+		// list of startups: the download lists them from startup(slug:),
+		// without the durations (which would count up to today).
+		return queryExport(startupPhasesExport, map[string]any{"slug": p.slug}, "startup.phases")
 	},
 })
+
+// startupPhasesExport is the export of a startup's phases.
+const startupPhasesExport = `query ReviewStartupPhasesExport($slug: String!) {
+  startup(slug: $slug) {
+    phases { phase label start end source }
+  }
+}`
 
 type startupPhasesData struct {
 	Startups struct {
