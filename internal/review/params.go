@@ -314,3 +314,18 @@ func (p *params) IncubatorURL(slug string) string {
 		q["incubator"] = []string{slug}
 	})
 }
+
+// chartDates are the dates of the charts over time: from From, a step of
+// every() at a time, up to AsOf, which ends them.
+func (p *params) chartDates() []portfolio.Date {
+	step := map[string]int{"MONTH": 1, "QUARTER": 3, "YEAR": 12}[p.every()]
+	var out []portfolio.Date
+	for i := 0; ; i++ {
+		d := p.From.AddMonths(i * step)
+		if d >= p.AsOf {
+			break
+		}
+		out = append(out, d)
+	}
+	return append(out, p.AsOf)
+}

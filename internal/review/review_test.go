@@ -370,7 +370,7 @@ func TestPortfolioPageFigures(t *testing.T) {
 func TestTimelineTable(t *testing.T) {
 	_, doc := page(t, shared.public, "/review?incubator=dinum&asOf="+asOf+"&from=2024-01-01", anonymous, http.StatusOK)
 	data := graphql(t, anonymous, `query($asOf: Date) { portfolio(filter: {incubators: ["dinum"]}, asOf: $asOf) {
-		timeline(from: "2024-01-01", every: MONTH) { date activeMemberCount byPhase { phase count } } } }`, map[string]any{"asOf": asOf})
+		timeline(from: "2024-01-01", every: MONTH) { date byPhase { phase count } } } }`, map[string]any{"asOf": asOf})
 	points := dig(data, "portfolio", "timeline").([]any)
 	table := byID(t, doc, "donnees-evolution")
 	rows := findAll(findAll(table, tag("tbody"))[0], tag("tr"))
@@ -398,9 +398,55 @@ func TestTimelineTable(t *testing.T) {
 		if got := text(cells[5]); got != french(in) {
 			t.Errorf("%s in incubation: %q, want %d", date, got, in)
 		}
-		if got := text(cells[7]); got != french(num(dig(pt, "activeMemberCount"))) {
-			t.Errorf("%s members: %q", date, got)
-		}
+	}
+}
+
+// The team's chart of a startup shows its size at each date of the
+// period, as Startup.teamSize(asOf:) answers, from the period's start to
+// asOf: the start of the year of its first phase unless the address says.
+func TestTeamOverTime(t *testing.T) {
+	for _, tt := range []struct {
+		query string
+		first string // the first date of the chart
+		step  int    // months
+	}{
+		{"asOf=" + asOf, "2018-01-01", 3}, // dossierfacile's first phase: 2018-11-05
+		{"asOf=" + asOf + "&from=2025-01-01", "2025-01-01", 1},
+	} {
+		t.Run(tt.query, func(t *testing.T) {
+			_, doc := page(t, shared.public, "/review/startups/dossierfacile?"+tt.query, anonymous, http.StatusOK)
+			rows := findAll(findAll(byID(t, doc, "donnees-equipe"), tag("tbody"))[0], tag("tr"))
+			var dates []string
+			for d := portfolio.MustDate(tt.first); d < portfolio.MustDate(asOf); d = d.AddMonths(tt.step) {
+				dates = append(dates, d.String())
+			}
+			dates = append(dates, asOf)
+			if len(rows) != len(dates) {
+				t.Fatalf("%d rows, want %d (%s to %s every %d months)", len(rows), len(dates), tt.first, asOf, tt.step)
+			}
+			var q strings.Builder
+			q.WriteString(`{ startup(slug: "dossierfacile") {`)
+			for i, d := range dates {
+				fmt.Fprintf(&q, " p%d: teamSize(asOf: %q)", i, d)
+			}
+			q.WriteString(" } }")
+			sizes := graphql(t, anonymous, q.String(), nil)
+			nonZero := 0
+			for i, d := range dates {
+				row := rows[len(rows)-1-i] // latest first
+				cells := findAll(row, func(n *html.Node) bool { return n.Data == "td" || n.Data == "th" })
+				want := num(dig(sizes, "startup", fmt.Sprintf("p%d", i)))
+				if text(cells[0]) != d[8:10]+"/"+d[5:7]+"/"+d[0:4] || text(cells[1]) != french(want) {
+					t.Errorf("row %s: %q %q, want %d", d, text(cells[0]), text(cells[1]), want)
+				}
+				if want > 0 {
+					nonZero++
+				}
+			}
+			if nonZero < len(dates)/2 {
+				t.Errorf("only %d of %d dates have a team: the test shows little", nonZero, len(dates))
+			}
+		})
 	}
 }
 

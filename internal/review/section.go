@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -24,8 +25,15 @@ type section struct {
 	ID string
 	// Title is its heading.
 	Title string
+	// Slow marks a section whose query reads the history of the whole
+	// selection (a timeline): its query starts first.
+	Slow bool
 	// Query is its GraphQL document.
 	Query string
+	// QueryFor, when not nil, writes the document for the page's
+	// parameters instead: a query whose fields depend on them (one alias
+	// per date of a chart).
+	QueryFor func(p *params) string
 	// Vars gives the query's variables for the page's parameters.
 	Vars func(p *params) map[string]any
 	// data returns a new value for the answer's data to decode into: a
@@ -82,20 +90,32 @@ func (v *sectionView) Forbidden(field string) bool {
 	return false
 }
 
-// run runs the sections' queries through r, at most two at a time, and
-// returns their views in the sections' order. The identity in ctx is the
+// concurrentQueries is how many of a page's queries run at once: the
+// machines this serves have a few cores, which other requests share.
+const concurrentQueries = 2
+
+// run runs the sections' queries through r, concurrentQueries at a time,
+// the slow ones first, and returns their views in the sections' order. The identity in ctx is the
 // caller's: each query has the caller's rights.
 func run(ctx context.Context, r export.Runner, log *slog.Logger, playground string, p *params, sections []*section) []*sectionView {
 	views := make([]*sectionView, len(sections))
 	var wg sync.WaitGroup
-	slots := make(chan struct{}, 2)
-	for i, s := range sections {
+	slots := make(chan struct{}, concurrentQueries)
+	order := make([]int, 0, len(sections))
+	for _, slow := range []bool{true, false} {
+		for i, s := range sections {
+			if s.Slow == slow {
+				order = append(order, i)
+			}
+		}
+	}
+	for _, i := range order {
+		slots <- struct{}{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slots <- struct{}{}
 			defer func() { <-slots }()
-			views[i] = runOne(ctx, r, log, playground, p, s)
+			views[i] = runOne(ctx, r, log, playground, p, sections[i])
 		}()
 	}
 	wg.Wait()
@@ -107,11 +127,17 @@ func run(ctx context.Context, r export.Runner, log *slog.Logger, playground stri
 // failure of the section, as is an answer without data.
 func runOne(ctx context.Context, r export.Runner, log *slog.Logger, playground string, p *params, s *section) *sectionView {
 	vars := s.Vars(p)
-	v := &sectionView{section: s, Page: p, QueryURL: playgroundLink(playground, s.Query, vars)}
-	if s.Export != nil {
-		v.ExportURL = s.Export(p, s.Query, vars)
+	query := s.Query
+	if s.QueryFor != nil {
+		query = s.QueryFor(p)
 	}
-	resp, err := r.Run(ctx, export.Query{Query: s.Query, Variables: vars})
+	v := &sectionView{section: s, Page: p, QueryURL: playgroundLink(playground, query, vars)}
+	if s.Export != nil {
+		v.ExportURL = s.Export(p, query, vars)
+	}
+	start := time.Now()
+	resp, err := r.Run(ctx, export.Query{Query: query, Variables: vars})
+	log.DebugContext(ctx, "review section", "section", s.ID, "ms", float64(time.Since(start).Microseconds())/1000)
 	if err != nil {
 		log.ErrorContext(ctx, "review section", "section", s.ID, "err", err)
 		v.Failure = "Le serveur n'a pas répondu à la requête de cette partie."

@@ -2,8 +2,11 @@ package review
 
 import (
 	"cmp"
+	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -53,7 +56,7 @@ func portfolioSections() []*section {
 var keyFigures = newSection[keyFiguresData](section{
 	ID:    "chiffres-cles",
 	Title: "Chiffres clés",
-	Query: `query ReviewKeyFigures($filter: StartupFilter, $inIncubation: StartupFilter, $asOf: Date) {
+	Query: `query ReviewKeyFigures($filter: StartupFilter, $asOf: Date) {
   portfolio(filter: $filter, asOf: $asOf) {
     asOf
     startupCount
@@ -61,13 +64,12 @@ var keyFigures = newSection[keyFiguresData](section{
     activeMemberCount
     committeeOverdueCount
   }
-  inIncubation: startups(filter: $inIncubation, asOf: $asOf) { totalCount }
 }`,
 	Vars: func(p *params) map[string]any {
-		return map[string]any{"filter": p.filter(), "inIncubation": p.and(map[string]any{"active": true}), "asOf": p.AsOf.String()}
+		return map[string]any{"filter": p.filter(), "asOf": p.AsOf.String()}
 	},
 	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(keyFiguresQueryByPhase, map[string]any{"filter": vars["filter"], "asOf": vars["asOf"]}, "")
+		return queryExport(keyFiguresQueryByPhase, vars, "")
 	},
 })
 
@@ -84,7 +86,17 @@ type keyFiguresData struct {
 		ActiveMemberCount     int
 		CommitteeOverdueCount int
 	}
-	InIncubation struct{ TotalCount int }
+}
+
+// InIncubation counts the startups in incubation: those in the four
+// phases of incubation at asOf (the phase at a date says whether a startup
+// is active at it).
+func (d *keyFiguresData) InIncubation() int {
+	n := 0
+	for _, c := range d.Active() {
+		n += c.Count
+	}
+	return n
 }
 
 // Active returns the counts of the phases of incubation.
@@ -113,12 +125,11 @@ func (d *keyFiguresData) Out() []phaseCount {
 var timeline = newSection[timelineData](section{
 	ID:    "evolution",
 	Title: "Le portefeuille dans le temps",
+	Slow:  true,
 	Query: `query ReviewTimeline($filter: StartupFilter, $asOf: Date, $from: Date!, $every: Every!) {
   portfolio(filter: $filter, asOf: $asOf) {
     timeline(from: $from, every: $every) {
       date
-      startupCount
-      activeMemberCount
       byPhase { phase count }
     }
   }
@@ -134,28 +145,25 @@ var timeline = newSection[timelineData](section{
 type timelineData struct {
 	Portfolio struct {
 		Timeline []struct {
-			Date              portfolio.Date
-			StartupCount      int
-			ActiveMemberCount int
-			ByPhase           []phaseCount
+			Date    portfolio.Date
+			ByPhase []phaseCount
 		}
 	}
 }
 
 // timelineRow is a point of the timeline as its table shows it.
 type timelineRow struct {
-	Date              portfolio.Date
-	Active            []int // by phase of incubation, in ActivePhases' order
-	InIncubation      int
-	Out               int // startups out of incubation
-	ActiveMemberCount int
+	Date         portfolio.Date
+	Active       []int // by phase of incubation, in ActivePhases' order
+	InIncubation int
+	Out          int // startups out of incubation
 }
 
 // Rows returns the points, latest first.
 func (d *timelineData) Rows() []timelineRow {
 	var out []timelineRow
 	for _, pt := range d.Portfolio.Timeline {
-		r := timelineRow{Date: pt.Date, ActiveMemberCount: pt.ActiveMemberCount, Active: make([]int, len(portfolio.ActivePhases))}
+		r := timelineRow{Date: pt.Date, Active: make([]int, len(portfolio.ActivePhases))}
 		for _, c := range pt.ByPhase {
 			if i := slices.Index(portfolio.ActivePhases, c.Phase); i >= 0 {
 				r.Active[i] = c.Count
@@ -289,32 +297,22 @@ var startupTable = newSection[startupList](section{
 var selection = newSection[selectionData](section{
 	ID:    "selection",
 	Title: "Sélection",
-	Query: `query ReviewSelection($asOf: Date) {
+	Query: `query ReviewSelection {
   incubators(first: 1000) { nodes { slug title } }
-  portfolio(asOf: $asOf) { bySponsor { organisation { slug name acronym } count } }
+  organisations(first: 1000) { nodes { slug name acronym } }
 }`,
-	Vars: func(p *params) map[string]any { return map[string]any{"asOf": p.AsOf.String()} },
+	Vars: func(p *params) map[string]any { return nil },
 })
 
+// selectionData lists the first 1,000 incubators (by slug) and
+// organisations (by name): all of them in the real network (23 and 143).
 type selectionData struct {
-	Incubators struct{ Nodes []incubatorRef }
-	Portfolio  struct {
-		BySponsor []struct {
-			Organisation organisationRef
-			Count        int
-		}
-	}
+	Incubators    struct{ Nodes []incubatorRef }
+	Organisations struct{ Nodes []organisationRef }
 }
 
-// Sponsors returns the sponsors by name.
-func (d *selectionData) Sponsors() []organisationRef {
-	var out []organisationRef
-	for _, s := range d.Portfolio.BySponsor {
-		out = append(out, s.Organisation)
-	}
-	slices.SortFunc(out, func(a, b organisationRef) int { return cmp.Compare(portfolio.Fold(a.Name), portfolio.Fold(b.Name)) })
-	return out
-}
+// Sponsors returns the organisations that may be chosen as sponsors.
+func (d *selectionData) Sponsors() []organisationRef { return d.Organisations.Nodes }
 
 // ---------------------------------------------------------------- the startup page
 
@@ -466,11 +464,17 @@ func (d *startupPhasesData) Chart(p *params, name string) ganttChart {
 	return c
 }
 
-// startupTeam: the team at asOf, and its size at each date.
+// startupTeam: the team at asOf, and its size at each date of the chart:
+// Startup.teamSize(asOf:) once per date, each under an alias naming its
+// date (d20240101), so the query's fields depend on the page's period.
+// (The startup's portfolio(filter: {slugs}) { timeline } answers the same
+// numbers, but reads the whole network's missions: seconds at 100×.)
 var startupTeam = newSection[startupTeamData](section{
 	ID:    "equipe",
 	Title: "Équipe",
-	Query: `query ReviewStartupTeam($slug: String!, $slugs: [String!], $asOf: Date, $from: Date!, $every: Every!) {
+	QueryFor: func(p *params) string {
+		var b strings.Builder
+		b.WriteString(`query ReviewStartupTeam($slug: String!, $asOf: Date) {
   startup(slug: $slug) {
     team(asOf: $asOf) {
       member { slug fullname }
@@ -480,15 +484,15 @@ var startupTeam = newSection[startupTeamData](section{
       start
       end
     }
-  }
-  # The team's size at each date: the members on the team of this startup.
-  portfolio(filter: {slugs: $slugs}, asOf: $asOf) {
-    timeline(from: $from, every: $every) { date activeMemberCount }
-  }
-}`,
-	Vars: func(p *params) map[string]any {
-		return map[string]any{"slug": p.slug, "slugs": []string{p.slug}, "asOf": p.AsOf.String(), "from": p.From.String(), "every": p.every()}
+    # The size of the team at each date of the chart.
+`)
+		for _, d := range p.chartDates() {
+			fmt.Fprintf(&b, "    %s: teamSize(asOf: %q)\n", dateAlias(d), d.String())
+		}
+		b.WriteString("  }\n}")
+		return b.String()
 	},
+	Vars: func(p *params) map[string]any { return map[string]any{"slug": p.slug, "asOf": p.AsOf.String()} },
 	Export: func(p *params, query string, vars map[string]any) string {
 		q := url.Values{}
 		q.Set("asOf", p.AsOf.String())
@@ -498,23 +502,61 @@ var startupTeam = newSection[startupTeamData](section{
 	},
 })
 
+// dateAlias names the field of a date in a query: d20240101.
+func dateAlias(d portfolio.Date) string { return "d" + strings.ReplaceAll(d.String(), "-", "") }
+
 type startupTeamData struct {
-	Startup *struct {
-		Team []struct {
-			Member struct{ Slug, Fullname string }
-			Role   string
-			Domain portfolio.Domain
-			Status *portfolio.MissionStatus
-			Start  portfolio.Date
-			End    portfolio.Date
-		}
+	Startup *teamOverTime
+}
+
+// teamMember is a member on the team at asOf.
+type teamMember struct {
+	Member struct{ Slug, Fullname string }
+	Role   string
+	Domain portfolio.Domain
+	Status *portfolio.MissionStatus
+	Start  portfolio.Date
+	End    portfolio.Date
+}
+
+// teamSize is the size of the team at a date.
+type teamSize struct {
+	Date portfolio.Date
+	Size int
+}
+
+// teamOverTime is the startup of the team's answer: its team, and its
+// size under each date's alias.
+type teamOverTime struct {
+	Team  []teamMember
+	Sizes []teamSize // by date
+}
+
+// UnmarshalJSON reads the team and the fields named after dates.
+func (t *teamOverTime) UnmarshalJSON(b []byte) error {
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
 	}
-	Portfolio struct {
-		Timeline []struct {
-			Date              portfolio.Date
-			ActiveMemberCount int
-		}
+	if err := json.Unmarshal(fields["team"], &t.Team); err != nil {
+		return fmt.Errorf("team: %w", err)
 	}
+	for k, v := range fields {
+		if len(k) != len("d20060102") || k[0] != 'd' {
+			continue
+		}
+		d, err := portfolio.ParseDate(k[1:5] + "-" + k[5:7] + "-" + k[7:9])
+		if err != nil {
+			continue
+		}
+		var n int
+		if err := json.Unmarshal(v, &n); err != nil {
+			return fmt.Errorf("%s: %w", k, err)
+		}
+		t.Sizes = append(t.Sizes, teamSize{d, n})
+	}
+	slices.SortFunc(t.Sizes, func(a, b teamSize) int { return cmp.Compare(a.Date, b.Date) })
+	return nil
 }
 
 // statusCount is a count of team members by mission status.
@@ -551,12 +593,12 @@ func (d *startupTeamData) ByStatus() []statusCount {
 	return out
 }
 
-// Sizes returns the points of the team's size, latest first.
-func (d *startupTeamData) Sizes() []struct {
-	Date              portfolio.Date
-	ActiveMemberCount int
-} {
-	out := slices.Clone(d.Portfolio.Timeline)
+// Sizes returns the team's sizes, latest first.
+func (d *startupTeamData) Sizes() []teamSize {
+	if d.Startup == nil {
+		return nil
+	}
+	out := slices.Clone(d.Startup.Sizes)
 	slices.Reverse(out)
 	return out
 }
@@ -570,9 +612,11 @@ func (d *startupTeamData) Chart(p *params) barChart {
 		Series: []series{{Label: "Membres", Colour: teamColour}},
 		Every:  p.every(),
 	}
-	for _, pt := range d.Portfolio.Timeline {
-		c.Dates = append(c.Dates, pt.Date)
-		c.Values = append(c.Values, []int{pt.ActiveMemberCount})
+	if d.Startup != nil {
+		for _, pt := range d.Startup.Sizes {
+			c.Dates = append(c.Dates, pt.Date)
+			c.Values = append(c.Values, []int{pt.Size})
+		}
 	}
 	return c
 }
