@@ -178,6 +178,14 @@ func TestReviewInChromium(t *testing.T) {
 			}
 		}
 		saveViewport(t, step, "review-e2e-portfolio.png")
+		// The README's picture (docs/review.png, from the demo data): the
+		// top of the page down to the chart.
+		if err := chromedp.Do(step, chromedp.EmulateViewport(1280, 1880)); err == nil {
+			saveViewport(t, step, "review-e2e-readme.png")
+		}
+		if err := chromedp.Do(step, chromedp.EmulateViewport(1280, 1000)); err != nil {
+			t.Fatal(err)
+		}
 		saveFullPage(t, step, "review-e2e-portfolio-full.png")
 		savePrintPreview(t, step, "review-e2e-portfolio-print.png")
 		savePDF(t, step, "review-e2e-portfolio.pdf")
