@@ -35,6 +35,13 @@ func (e *badParam) Error() string { return e.msg }
 // maxSlugs bounds the incubators or sponsors one address may select.
 const maxSlugs = 100
 
+// The dates a page may ask for: the charts have a point a year at most, so
+// their number stays small.
+var (
+	firstDate = portfolio.MustDate("2000-01-01")
+	lastDate  = portfolio.MustDate("2099-12-31")
+)
+
 // parseParams reads a page's parameters from its query string, with today
 // as the default date. An unknown parameter, a date that is not
 // YYYY-MM-DD, or from after asOf is a *badParam.
@@ -78,6 +85,14 @@ func parseParams(q url.Values, today portfolio.Date) (*params, error) {
 		p.From = d
 	} else {
 		p.From = defaultFrom(p.AsOf)
+	}
+	for _, d := range []struct {
+		name string
+		date portfolio.Date
+	}{{"asOf", p.AsOf}, {"from", p.From}} {
+		if d.date < firstDate || d.date > lastDate {
+			return nil, &badParam{fmt.Sprintf("%s (%s) : donnez une date entre le %s et le %s (les fiches du réseau commencent en 2013).", d.name, d.date, shortDate(firstDate), shortDate(lastDate))}
+		}
 	}
 	if p.From > p.AsOf {
 		return nil, &badParam{fmt.Sprintf("from (%s) est après asOf (%s) : les graphiques vont de from à asOf.", p.From, p.AsOf)}

@@ -102,6 +102,13 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /review/connexion", csrf.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /review/deconnexion", csrf.Handler(http.HandlerFunc(h.signOut)))
 	mux.HandleFunc("GET /review/static/{file}", serveStatic)
+	mux.HandleFunc("GET /review/{$}", func(w http.ResponseWriter, r *http.Request) {
+		target := "/review"
+		if r.URL.RawQuery != "" {
+			target += "?" + r.URL.RawQuery
+		}
+		http.Redirect(w, r, target, http.StatusMovedPermanently)
+	})
 	mux.HandleFunc("/review/", func(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, nil, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de la revue de portefeuille.")
 	})

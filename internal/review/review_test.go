@@ -728,6 +728,9 @@ func TestBadAddresses(t *testing.T) {
 		{"/review/startups/nope", 404, "Aucune startup n’a l’identifiant « nope »"},
 		{"/review/ailleurs", 404, "aucune page"},
 		{"/review/startups/dossierfacile?asOf=hier", 400, "« hier » n'est pas une date"},
+		{"/review?from=0001-01-01", 400, "from (0001-01-01) : donnez une date entre le 01/01/2000 et le 31/12/2099"},
+		{"/review?asOf=2200-01-01", 400, "asOf (2200-01-01) : donnez une date entre"},
+		{"/review?" + strings.Repeat("incubator=x&", 50) + manySlugs(101), 400, "Le paramètre incubator est donné 102 fois : 100 au plus"}, // x counts once
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			_, doc := page(t, shared.public, tt.path, anonymous, tt.status)
@@ -769,5 +772,22 @@ func TestAssets(t *testing.T) {
 	}
 	if len(findAll(doc, hasAttr("data-sortable", ""))) != 2 {
 		t.Error("the portfolio page has not two sortable tables")
+	}
+}
+
+// manySlugs returns an address's incubators, n different ones.
+func manySlugs(n int) string {
+	var parts []string
+	for i := range n {
+		parts = append(parts, fmt.Sprintf("incubator=i%d", i))
+	}
+	return strings.Join(parts, "&")
+}
+
+// /review/ is /review.
+func TestTrailingSlash(t *testing.T) {
+	resp, _ := do(t, http.MethodGet, shared.public+"/review/?incubator=dinum", nil, anonymous, nil)
+	if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != "/review?incubator=dinum" {
+		t.Errorf("status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
