@@ -91,19 +91,10 @@ var funcs = template.FuncMap{
 	"status":    func(s portfolio.MissionStatus) string { return s.Label() },
 	"domain":    func(d portfolio.Domain) string { return d.Label() },
 	"event":     eventLabel,
-	"phaseColour": func(p portfolio.Phase) template.CSS {
-		return template.CSS("background-color: " + phaseColours[p])
-	},
 	"plural": func(n int, one, many string) string {
 		if n == 1 || n == 0 {
 			return one
 		}
 		return many
-	},
-	"ouiNon": func(b bool) string {
-		if b {
-			return "Oui"
-		}
-		return "Non"
 	},
 }
