@@ -93,12 +93,12 @@ func TestFiltersAgreeWithRules(t *testing.T) {
 		}
 	}
 	type pred func(s *portfolio.Startup, d portfolio.Date) bool
-	committeeDates := func(s *portfolio.Startup) []portfolio.Date {
-		var ds []portfolio.Date
-		for _, c := range s.Committees {
-			ds = append(ds, c.Date)
+	committees := func(s *portfolio.Startup) []*portfolio.Committee {
+		var cs []*portfolio.Committee
+		for i := range s.Committees {
+			cs = append(cs, &s.Committees[i])
 		}
-		return ds
+		return cs
 	}
 	phaseIs := func(ps ...portfolio.Phase) pred {
 		return func(s *portfolio.Startup, d portfolio.Date) bool {
@@ -113,7 +113,9 @@ func TestFiltersAgreeWithRules(t *testing.T) {
 	}
 	active := func(s *portfolio.Startup, d portfolio.Date) bool { return portfolio.ActiveAt(s.Phases, d) }
 	overdue := func(s *portfolio.Startup, d portfolio.Date) bool {
-		return portfolio.CommitteeOverdueAt(s.Phases, committeeDates(s), d)
+		// A committee's recorded nextCommitteeDue counts (DESIGN.md: overdue
+		// at D ⇔ active and next due < D).
+		return portfolio.OverdueAt(s.Phases, committees(s), d)
 	}
 	inc := r.startups[0].IncubatorSlug
 	sponsor := ""

@@ -153,7 +153,17 @@ var benchQueries = []struct {
 		membersByDomain { domain count } membersByStatus { status count } phaseDurations { phase startups medianDays meanDays }
 		committeeDecisions { decision count } } }`, func(string) map[string]any { return map[string]any{"asOf": "2026-08-20"} }},
 	{"Timeline5y", `{ portfolio(asOf: "2026-01-01") { timeline(from: "2021-01-01", every: MONTH) { date startupCount activeMemberCount byPhase { phase count } } } }`, nil},
+	// A portfolio review (issue 11): the money, the quality markers and
+	// the flows since 2018, every field of each.
+	{"Review", reviewBenchQuery, func(string) map[string]any { return map[string]any{"asOf": "2026-08-20"} }},
+	{"EventFeed", `{ events(first: 100) { totalCount nodes { name date comment startup { name incubator { title } } committee { decision } } } }`, nil},
 }
+
+const reviewBenchQuery = `query($asOf: Date) { portfolio(asOf: $asOf) {
+	investment { fastCount fastTotalEuros byPromotion { promotion startupCount amountEuros }
+		byIncubator { incubator { title } startupCount amountEuros } bySponsor { organisation { name } startupCount amountEuros } committeeBudgetEuros }
+	quality { startupCount withStatsUrl withImpactUrl withBudgetUrl withDashlordUrl withSecurityHomologation withRiskAnalysis byAccessibility { accessibility count } }
+	flows(from: "2018-01-01") { start end entered { phase count } exited { phase count } productLaunches nationalImpacts fastGrants committees committeeDecisions { decision count } } } }`
 
 func BenchmarkQueries(b *testing.B) {
 	for _, data := range dataSets() {

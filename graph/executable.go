@@ -30,50 +30,95 @@ func Schema() *ast.Schema { return NewExecutableSchema(Config{}).Schema() }
 // until it is listed here.
 type resolvers struct {
 	*Resolver
-	committee         CommitteeResolver
-	incubator         IncubatorResolver
-	incubatorCount    IncubatorCountResolver
-	member            MemberResolver
-	mission           MissionResolver
-	mutation          MutationResolver
-	organisation      OrganisationResolver
-	organisationCount OrganisationCountResolver
-	portfolio         PortfolioResolver
-	query             QueryResolver
-	startup           StartupResolver
-	team              TeamResolver
-	viewer            ViewerResolver
+	committee           CommitteeResolver
+	incubator           IncubatorResolver
+	incubatorCount      IncubatorCountResolver
+	incubatorInvestment IncubatorInvestmentResolver
+	investment          InvestmentResolver
+	member              MemberResolver
+	mission             MissionResolver
+	mutation            MutationResolver
+	organisation        OrganisationResolver
+	organisationCount   OrganisationCountResolver
+	portfolio           PortfolioResolver
+	query               QueryResolver
+	sponsorInvestment   SponsorInvestmentResolver
+	startup             StartupResolver
+	startupEvent        StartupEventResolver
+	team                TeamResolver
+	viewer              ViewerResolver
 }
 
 func newResolvers(r *Resolver) *resolvers {
 	return &resolvers{
-		Resolver:          r,
-		committee:         r.Committee(),
-		incubator:         r.Incubator(),
-		incubatorCount:    r.IncubatorCount(),
-		member:            r.Member(),
-		mission:           r.Mission(),
-		mutation:          r.Mutation(),
-		organisation:      r.Organisation(),
-		organisationCount: r.OrganisationCount(),
-		portfolio:         r.Portfolio(),
-		query:             r.Query(),
-		startup:           r.Startup(),
-		team:              r.Team(),
-		viewer:            r.Viewer(),
+		Resolver:            r,
+		committee:           r.Committee(),
+		incubator:           r.Incubator(),
+		incubatorCount:      r.IncubatorCount(),
+		incubatorInvestment: r.IncubatorInvestment(),
+		investment:          r.Investment(),
+		member:              r.Member(),
+		mission:             r.Mission(),
+		mutation:            r.Mutation(),
+		organisation:        r.Organisation(),
+		organisationCount:   r.OrganisationCount(),
+		portfolio:           r.Portfolio(),
+		query:               r.Query(),
+		sponsorInvestment:   r.SponsorInvestment(),
+		startup:             r.Startup(),
+		startupEvent:        r.StartupEvent(),
+		team:                r.Team(),
+		viewer:              r.Viewer(),
 	}
 }
 
-func (r *resolvers) Committee() CommitteeResolver                 { return r.committee }
-func (r *resolvers) Incubator() IncubatorResolver                 { return r.incubator }
-func (r *resolvers) IncubatorCount() IncubatorCountResolver       { return r.incubatorCount }
-func (r *resolvers) Member() MemberResolver                       { return r.member }
-func (r *resolvers) Mission() MissionResolver                     { return r.mission }
-func (r *resolvers) Mutation() MutationResolver                   { return r.mutation }
-func (r *resolvers) Organisation() OrganisationResolver           { return r.organisation }
+// Committee returns the Committee resolver made once.
+func (r *resolvers) Committee() CommitteeResolver { return r.committee }
+
+// Incubator returns the Incubator resolver made once.
+func (r *resolvers) Incubator() IncubatorResolver { return r.incubator }
+
+// IncubatorCount returns the IncubatorCount resolver made once.
+func (r *resolvers) IncubatorCount() IncubatorCountResolver { return r.incubatorCount }
+
+// IncubatorInvestment returns the IncubatorInvestment resolver made once.
+func (r *resolvers) IncubatorInvestment() IncubatorInvestmentResolver { return r.incubatorInvestment }
+
+// Investment returns the Investment resolver made once.
+func (r *resolvers) Investment() InvestmentResolver { return r.investment }
+
+// Member returns the Member resolver made once.
+func (r *resolvers) Member() MemberResolver { return r.member }
+
+// Mission returns the Mission resolver made once.
+func (r *resolvers) Mission() MissionResolver { return r.mission }
+
+// Mutation returns the Mutation resolver made once.
+func (r *resolvers) Mutation() MutationResolver { return r.mutation }
+
+// Organisation returns the Organisation resolver made once.
+func (r *resolvers) Organisation() OrganisationResolver { return r.organisation }
+
+// OrganisationCount returns the OrganisationCount resolver made once.
 func (r *resolvers) OrganisationCount() OrganisationCountResolver { return r.organisationCount }
-func (r *resolvers) Portfolio() PortfolioResolver                 { return r.portfolio }
-func (r *resolvers) Query() QueryResolver                         { return r.query }
-func (r *resolvers) Startup() StartupResolver                     { return r.startup }
-func (r *resolvers) Team() TeamResolver                           { return r.team }
-func (r *resolvers) Viewer() ViewerResolver                       { return r.viewer }
+
+// Portfolio returns the Portfolio resolver made once.
+func (r *resolvers) Portfolio() PortfolioResolver { return r.portfolio }
+
+// Query returns the Query resolver made once.
+func (r *resolvers) Query() QueryResolver { return r.query }
+
+// SponsorInvestment returns the SponsorInvestment resolver made once.
+func (r *resolvers) SponsorInvestment() SponsorInvestmentResolver { return r.sponsorInvestment }
+
+// Startup returns the Startup resolver made once.
+func (r *resolvers) Startup() StartupResolver { return r.startup }
+
+// StartupEvent returns the StartupEvent resolver made once.
+func (r *resolvers) StartupEvent() StartupEventResolver { return r.startupEvent }
+
+// Team returns the Team resolver made once.
+func (r *resolvers) Team() TeamResolver { return r.team }
+
+// Viewer returns the Viewer resolver made once.
+func (r *resolvers) Viewer() ViewerResolver { return r.viewer }

@@ -33,6 +33,8 @@ type ResolverRoot interface {
 	Committee() CommitteeResolver
 	Incubator() IncubatorResolver
 	IncubatorCount() IncubatorCountResolver
+	IncubatorInvestment() IncubatorInvestmentResolver
+	Investment() InvestmentResolver
 	Member() MemberResolver
 	Mission() MissionResolver
 	Mutation() MutationResolver
@@ -40,7 +42,9 @@ type ResolverRoot interface {
 	OrganisationCount() OrganisationCountResolver
 	Portfolio() PortfolioResolver
 	Query() QueryResolver
+	SponsorInvestment() SponsorInvestmentResolver
 	Startup() StartupResolver
+	StartupEvent() StartupEventResolver
 	Team() TeamResolver
 	Viewer() ViewerResolver
 }
@@ -50,6 +54,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	AccessibilityCount struct {
+		Accessibility func(childComplexity int) int
+		Count         func(childComplexity int) int
+	}
+
 	AuditEntry struct {
 		At         func(childComplexity int) int
 		IDString   func(childComplexity int) int
@@ -121,6 +130,18 @@ type ComplexityRoot struct {
 		Promotion   func(childComplexity int) int
 	}
 
+	FlowPeriod struct {
+		CommitteeDecisions func(childComplexity int) int
+		Committees         func(childComplexity int) int
+		End                func(childComplexity int) int
+		Entered            func(childComplexity int) int
+		Exited             func(childComplexity int) int
+		FastGrants         func(childComplexity int) int
+		NationalImpacts    func(childComplexity int) int
+		ProductLaunches    func(childComplexity int) int
+		Start              func(childComplexity int) int
+	}
+
 	Incubator struct {
 		Description      func(childComplexity int) int
 		NodeID           func(childComplexity int) int
@@ -155,9 +176,24 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	IncubatorInvestment struct {
+		AmountEuros  func(childComplexity int) int
+		Incubator    func(childComplexity int) int
+		StartupCount func(childComplexity int) int
+	}
+
 	IncubatorPayload struct {
 		ClientMutationID func(childComplexity int) int
 		Incubator        func(childComplexity int) int
+	}
+
+	Investment struct {
+		ByIncubator          func(childComplexity int) int
+		ByPromotion          func(childComplexity int) int
+		BySponsor            func(childComplexity int) int
+		CommitteeBudgetEuros func(childComplexity int, from *portfolio.Date, to *portfolio.Date) int
+		FastCount            func(childComplexity int) int
+		FastTotalEuros       func(childComplexity int) int
 	}
 
 	LabelCount struct {
@@ -166,19 +202,22 @@ type ComplexityRoot struct {
 	}
 
 	Member struct {
-		Active        func(childComplexity int, asOf *portfolio.Date) int
-		Competences   func(childComplexity int) int
-		Domain        func(childComplexity int) int
-		Fullname      func(childComplexity int) int
-		Missions      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		NodeID        func(childComplexity int) int
-		OptGithub     func(childComplexity int) int
-		OptLink       func(childComplexity int) int
-		OptMemberType func(childComplexity int) int
-		Role          func(childComplexity int) int
-		Slug          func(childComplexity int) int
-		Startups      func(childComplexity int) int
-		Teams         func(childComplexity int) int
+		Active           func(childComplexity int, asOf *portfolio.Date) int
+		Bio              func(childComplexity int) int
+		Competences      func(childComplexity int) int
+		Domain           func(childComplexity int) int
+		FollowedStartups func(childComplexity int) int
+		Fullname         func(childComplexity int) int
+		Missions         func(childComplexity int, first *int, after *string, last *int, before *string) int
+		NodeID           func(childComplexity int) int
+		OptGithub        func(childComplexity int) int
+		OptLink          func(childComplexity int) int
+		OptMemberType    func(childComplexity int) int
+		Role             func(childComplexity int) int
+		Slug             func(childComplexity int) int
+		Startups         func(childComplexity int) int
+		Teams            func(childComplexity int) int
+		Version          func(childComplexity int) int
 	}
 
 	MemberConnection struct {
@@ -191,6 +230,11 @@ type ComplexityRoot struct {
 	MemberEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	MemberPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Member           func(childComplexity int) int
 	}
 
 	Mission struct {
@@ -225,12 +269,14 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMission         func(childComplexity int, input model.AddMissionInput) int
+		CreateMember       func(childComplexity int, input model.CreateMemberInput) int
 		CreateStartup      func(childComplexity int, input model.CreateStartupInput) int
 		DeleteCommittee    func(childComplexity int, input model.DeleteCommitteeInput) int
 		EndMission         func(childComplexity int, input model.EndMissionInput) int
 		RecordCommittee    func(childComplexity int, input model.RecordCommitteeInput) int
 		StartPhase         func(childComplexity int, input model.StartPhaseInput) int
 		UpdateCommittee    func(childComplexity int, input model.UpdateCommitteeInput) int
+		UpdateMember       func(childComplexity int, input model.UpdateMemberInput) int
 		UpdateMission      func(childComplexity int, input model.UpdateMissionInput) int
 		UpdateStartup      func(childComplexity int, input model.UpdateStartupInput) int
 		UpsertIncubator    func(childComplexity int, input model.UpsertIncubatorInput) int
@@ -299,6 +345,7 @@ type ComplexityRoot struct {
 	}
 
 	PhasePeriod struct {
+		Comment      func(childComplexity int) int
 		DurationDays func(childComplexity int) int
 		End          func(childComplexity int) int
 		Label        func(childComplexity int) int
@@ -316,17 +363,38 @@ type ComplexityRoot struct {
 		ByThematique          func(childComplexity int) int
 		CommitteeDecisions    func(childComplexity int, from *portfolio.Date, to *portfolio.Date) int
 		CommitteeOverdueCount func(childComplexity int) int
+		Flows                 func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
+		Investment            func(childComplexity int) int
 		MembersByDomain       func(childComplexity int) int
 		MembersByStatus       func(childComplexity int) int
 		PhaseDurations        func(childComplexity int) int
+		Quality               func(childComplexity int) int
 		StartupCount          func(childComplexity int) int
 		Timeline              func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
+	}
+
+	PromotionInvestment struct {
+		AmountEuros  func(childComplexity int) int
+		Promotion    func(childComplexity int) int
+		StartupCount func(childComplexity int) int
+	}
+
+	Quality struct {
+		ByAccessibility          func(childComplexity int) int
+		StartupCount             func(childComplexity int) int
+		WithBudgetURL            func(childComplexity int) int
+		WithDashlordURL          func(childComplexity int) int
+		WithImpactURL            func(childComplexity int) int
+		WithRiskAnalysis         func(childComplexity int) int
+		WithSecurityHomologation func(childComplexity int) int
+		WithStatsURL             func(childComplexity int) int
 	}
 
 	Query struct {
 		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Committee     func(childComplexity int, slug string) int
 		Committees    func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
+		Events        func(childComplexity int, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) int
 		Incubator     func(childComplexity int, slug string) int
 		Incubators    func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Member        func(childComplexity int, slug string) int
@@ -342,7 +410,14 @@ type ComplexityRoot struct {
 		Viewer        func(childComplexity int) int
 	}
 
+	SponsorInvestment struct {
+		AmountEuros  func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		StartupCount func(childComplexity int) int
+	}
+
 	Startup struct {
+		Accessibility          func(childComplexity int) int
 		Active                 func(childComplexity int, asOf *portfolio.Date) int
 		CommitteeOverdue       func(childComplexity int, asOf *portfolio.Date) int
 		Committees             func(childComplexity int) int
@@ -350,10 +425,13 @@ type ComplexityRoot struct {
 		Description            func(childComplexity int) int
 		Events                 func(childComplexity int) int
 		Fast                   func(childComplexity int) int
+		FormerSlugs            func(childComplexity int) int
 		Incubator              func(childComplexity int) int
+		Incubators             func(childComplexity int) int
 		LastCommittee          func(childComplexity int, asOf *portfolio.Date) int
 		Missions               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Name                   func(childComplexity int) int
+		NextCommitteeDue       func(childComplexity int, asOf *portfolio.Date) int
 		NodeID                 func(childComplexity int) int
 		OptAccessibilityStatus func(childComplexity int) int
 		OptBudgetURL           func(childComplexity int) int
@@ -362,10 +440,14 @@ type ComplexityRoot struct {
 		OptImpactURL           func(childComplexity int) int
 		OptLink                func(childComplexity int) int
 		OptRepository          func(childComplexity int) int
+		OptRiskAnalysisURL     func(childComplexity int) int
 		OptStatsURL            func(childComplexity int) int
 		Phase                  func(childComplexity int, asOf *portfolio.Date) int
 		Phases                 func(childComplexity int) int
 		Pitch                  func(childComplexity int) int
+		PortfolioManagers      func(childComplexity int) int
+		RiskAnalysis           func(childComplexity int) int
+		SecurityHomologation   func(childComplexity int) int
 		Slug                   func(childComplexity int) int
 		Sponsors               func(childComplexity int) int
 		Team                   func(childComplexity int, asOf *portfolio.Date) int
@@ -389,9 +471,23 @@ type ComplexityRoot struct {
 	}
 
 	StartupEvent struct {
+		Committee  func(childComplexity int) int
 		Date       func(childComplexity int) int
 		Name       func(childComplexity int) int
 		OptComment func(childComplexity int) int
+		Startup    func(childComplexity int) int
+	}
+
+	StartupEventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	StartupEventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	StartupPayload struct {
@@ -456,6 +552,12 @@ type IncubatorResolver interface {
 type IncubatorCountResolver interface {
 	Incubator(ctx context.Context, obj *model.IncubatorCount) (*portfolio.Incubator, error)
 }
+type IncubatorInvestmentResolver interface {
+	Incubator(ctx context.Context, obj *model.IncubatorInvestment) (*portfolio.Incubator, error)
+}
+type InvestmentResolver interface {
+	CommitteeBudgetEuros(ctx context.Context, obj *model.Investment, from *portfolio.Date, to *portfolio.Date) (*int, error)
+}
 type MemberResolver interface {
 	Competences(ctx context.Context, obj *portfolio.Member) ([]string, error)
 
@@ -463,6 +565,8 @@ type MemberResolver interface {
 	Startups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error)
 	Teams(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Team, error)
 	Active(ctx context.Context, obj *portfolio.Member, asOf *portfolio.Date) (bool, error)
+
+	FollowedStartups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error)
 }
 type MissionResolver interface {
 	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
@@ -481,6 +585,8 @@ type MutationResolver interface {
 	EndMission(ctx context.Context, input model.EndMissionInput) (*model.MissionPayload, error)
 	UpsertIncubator(ctx context.Context, input model.UpsertIncubatorInput) (*model.IncubatorPayload, error)
 	UpsertOrganisation(ctx context.Context, input model.UpsertOrganisationInput) (*model.OrganisationPayload, error)
+	CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.MemberPayload, error)
+	UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*model.MemberPayload, error)
 }
 type OrganisationResolver interface {
 	Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error)
@@ -502,6 +608,9 @@ type PortfolioResolver interface {
 	PhaseDurations(ctx context.Context, obj *model.Portfolio) ([]*model.PhaseDuration, error)
 	CommitteeDecisions(ctx context.Context, obj *model.Portfolio, from *portfolio.Date, to *portfolio.Date) ([]*model.DecisionCount, error)
 	Timeline(ctx context.Context, obj *model.Portfolio, from portfolio.Date, to *portfolio.Date, every portfolio.Every) ([]*model.TimelinePoint, error)
+	Investment(ctx context.Context, obj *model.Portfolio) (*model.Investment, error)
+	Quality(ctx context.Context, obj *model.Portfolio) (*model.Quality, error)
+	Flows(ctx context.Context, obj *model.Portfolio, from portfolio.Date, to *portfolio.Date, every portfolio.Every) ([]*model.FlowPeriod, error)
 }
 type QueryResolver interface {
 	Node(ctx context.Context, id string) (model.Node, error)
@@ -516,10 +625,14 @@ type QueryResolver interface {
 	Organisations(ctx context.Context, search *string, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
 	Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 	Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error)
+	Events(ctx context.Context, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) (*model.StartupEventConnection, error)
 	Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
 	Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
+}
+type SponsorInvestmentResolver interface {
+	Organisation(ctx context.Context, obj *model.SponsorInvestment) (*portfolio.Organisation, error)
 }
 type StartupResolver interface {
 	Description(ctx context.Context, obj *portfolio.Startup) (string, error)
@@ -541,6 +654,14 @@ type StartupResolver interface {
 	Thematiques(ctx context.Context, obj *portfolio.Startup) ([]string, error)
 	Usertypes(ctx context.Context, obj *portfolio.Startup) ([]string, error)
 	Techno(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+
+	PortfolioManagers(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Member, error)
+	NextCommitteeDue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Date, error)
+	Incubators(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Incubator, error)
+	FormerSlugs(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+}
+type StartupEventResolver interface {
+	Startup(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Startup, error)
 }
 type TeamResolver interface {
 	Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error)
@@ -567,6 +688,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "AccessibilityCount.accessibility":
+		if e.ComplexityRoot.AccessibilityCount.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessibilityCount.Accessibility(childComplexity), true
+	case "AccessibilityCount.count":
+		if e.ComplexityRoot.AccessibilityCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AccessibilityCount.Count(childComplexity), true
 
 	case "AuditEntry.at":
 		if e.ComplexityRoot.AuditEntry.At == nil {
@@ -824,6 +958,61 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Fast.Promotion(childComplexity), true
 
+	case "FlowPeriod.committeeDecisions":
+		if e.ComplexityRoot.FlowPeriod.CommitteeDecisions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.CommitteeDecisions(childComplexity), true
+	case "FlowPeriod.committees":
+		if e.ComplexityRoot.FlowPeriod.Committees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.Committees(childComplexity), true
+	case "FlowPeriod.end":
+		if e.ComplexityRoot.FlowPeriod.End == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.End(childComplexity), true
+	case "FlowPeriod.entered":
+		if e.ComplexityRoot.FlowPeriod.Entered == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.Entered(childComplexity), true
+	case "FlowPeriod.exited":
+		if e.ComplexityRoot.FlowPeriod.Exited == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.Exited(childComplexity), true
+	case "FlowPeriod.fastGrants":
+		if e.ComplexityRoot.FlowPeriod.FastGrants == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.FastGrants(childComplexity), true
+	case "FlowPeriod.nationalImpacts":
+		if e.ComplexityRoot.FlowPeriod.NationalImpacts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.NationalImpacts(childComplexity), true
+	case "FlowPeriod.productLaunches":
+		if e.ComplexityRoot.FlowPeriod.ProductLaunches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.ProductLaunches(childComplexity), true
+	case "FlowPeriod.start":
+		if e.ComplexityRoot.FlowPeriod.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FlowPeriod.Start(childComplexity), true
+
 	case "Incubator.description":
 		if e.ComplexityRoot.Incubator.Description == nil {
 			break
@@ -970,6 +1159,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.IncubatorEdge.Node(childComplexity), true
 
+	case "IncubatorInvestment.amountEuros":
+		if e.ComplexityRoot.IncubatorInvestment.AmountEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorInvestment.AmountEuros(childComplexity), true
+	case "IncubatorInvestment.incubator":
+		if e.ComplexityRoot.IncubatorInvestment.Incubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorInvestment.Incubator(childComplexity), true
+	case "IncubatorInvestment.startupCount":
+		if e.ComplexityRoot.IncubatorInvestment.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.IncubatorInvestment.StartupCount(childComplexity), true
+
 	case "IncubatorPayload.clientMutationId":
 		if e.ComplexityRoot.IncubatorPayload.ClientMutationID == nil {
 			break
@@ -982,6 +1190,48 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.IncubatorPayload.Incubator(childComplexity), true
+
+	case "Investment.byIncubator":
+		if e.ComplexityRoot.Investment.ByIncubator == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.ByIncubator(childComplexity), true
+	case "Investment.byPromotion":
+		if e.ComplexityRoot.Investment.ByPromotion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.ByPromotion(childComplexity), true
+	case "Investment.bySponsor":
+		if e.ComplexityRoot.Investment.BySponsor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.BySponsor(childComplexity), true
+	case "Investment.committeeBudgetEuros":
+		if e.ComplexityRoot.Investment.CommitteeBudgetEuros == nil {
+			break
+		}
+
+		args, err := ec.field_Investment_committeeBudgetEuros_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Investment.CommitteeBudgetEuros(childComplexity, args["from"].(*portfolio.Date), args["to"].(*portfolio.Date)), true
+	case "Investment.fastCount":
+		if e.ComplexityRoot.Investment.FastCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.FastCount(childComplexity), true
+	case "Investment.fastTotalEuros":
+		if e.ComplexityRoot.Investment.FastTotalEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Investment.FastTotalEuros(childComplexity), true
 
 	case "LabelCount.count":
 		if e.ComplexityRoot.LabelCount.Count == nil {
@@ -1007,6 +1257,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Member.bio":
+		if e.ComplexityRoot.Member.Bio == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Bio(childComplexity), true
 	case "Member.competences":
 		if e.ComplexityRoot.Member.Competences == nil {
 			break
@@ -1019,6 +1275,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Domain(childComplexity), true
+	case "Member.followedStartups":
+		if e.ComplexityRoot.Member.FollowedStartups == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.FollowedStartups(childComplexity), true
 	case "Member.fullname":
 		if e.ComplexityRoot.Member.Fullname == nil {
 			break
@@ -1084,6 +1346,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Member.Teams(childComplexity), true
+	case "Member.version":
+		if e.ComplexityRoot.Member.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Member.Version(childComplexity), true
 
 	case "MemberConnection.edges":
 		if e.ComplexityRoot.MemberConnection.Edges == nil {
@@ -1122,6 +1390,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.MemberEdge.Node(childComplexity), true
+
+	case "MemberPayload.clientMutationId":
+		if e.ComplexityRoot.MemberPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.ClientMutationID(childComplexity), true
+	case "MemberPayload.member":
+		if e.ComplexityRoot.MemberPayload.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
 
 	case "Mission.end":
 		if e.ComplexityRoot.Mission.End == nil {
@@ -1246,6 +1527,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMission(childComplexity, args["input"].(model.AddMissionInput)), true
+	case "Mutation.createMember":
+		if e.ComplexityRoot.Mutation.CreateMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateMember(childComplexity, args["input"].(model.CreateMemberInput)), true
 	case "Mutation.createStartup":
 		if e.ComplexityRoot.Mutation.CreateStartup == nil {
 			break
@@ -1312,6 +1604,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateCommittee(childComplexity, args["input"].(model.UpdateCommitteeInput)), true
+	case "Mutation.updateMember":
+		if e.ComplexityRoot.Mutation.UpdateMember == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateMember_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateMember(childComplexity, args["input"].(model.UpdateMemberInput)), true
 	case "Mutation.updateMission":
 		if e.ComplexityRoot.Mutation.UpdateMission == nil {
 			break
@@ -1575,6 +1878,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PhaseDuration.Startups(childComplexity), true
 
+	case "PhasePeriod.comment":
+		if e.ComplexityRoot.PhasePeriod.Comment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhasePeriod.Comment(childComplexity), true
 	case "PhasePeriod.durationDays":
 		if e.ComplexityRoot.PhasePeriod.DurationDays == nil {
 			break
@@ -1665,6 +1974,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.CommitteeOverdueCount(childComplexity), true
+	case "Portfolio.flows":
+		if e.ComplexityRoot.Portfolio.Flows == nil {
+			break
+		}
+
+		args, err := ec.field_Portfolio_flows_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Portfolio.Flows(childComplexity, args["from"].(portfolio.Date), args["to"].(*portfolio.Date), args["every"].(portfolio.Every)), true
+	case "Portfolio.investment":
+		if e.ComplexityRoot.Portfolio.Investment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Investment(childComplexity), true
 	case "Portfolio.membersByDomain":
 		if e.ComplexityRoot.Portfolio.MembersByDomain == nil {
 			break
@@ -1683,6 +2009,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.PhaseDurations(childComplexity), true
+	case "Portfolio.quality":
+		if e.ComplexityRoot.Portfolio.Quality == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.Quality(childComplexity), true
 	case "Portfolio.startupCount":
 		if e.ComplexityRoot.Portfolio.StartupCount == nil {
 			break
@@ -1700,6 +2032,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.Timeline(childComplexity, args["from"].(portfolio.Date), args["to"].(*portfolio.Date), args["every"].(portfolio.Every)), true
+
+	case "PromotionInvestment.amountEuros":
+		if e.ComplexityRoot.PromotionInvestment.AmountEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PromotionInvestment.AmountEuros(childComplexity), true
+	case "PromotionInvestment.promotion":
+		if e.ComplexityRoot.PromotionInvestment.Promotion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PromotionInvestment.Promotion(childComplexity), true
+	case "PromotionInvestment.startupCount":
+		if e.ComplexityRoot.PromotionInvestment.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PromotionInvestment.StartupCount(childComplexity), true
+
+	case "Quality.byAccessibility":
+		if e.ComplexityRoot.Quality.ByAccessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.ByAccessibility(childComplexity), true
+	case "Quality.startupCount":
+		if e.ComplexityRoot.Quality.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.StartupCount(childComplexity), true
+	case "Quality.withBudgetUrl":
+		if e.ComplexityRoot.Quality.WithBudgetURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithBudgetURL(childComplexity), true
+	case "Quality.withDashlordUrl":
+		if e.ComplexityRoot.Quality.WithDashlordURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithDashlordURL(childComplexity), true
+	case "Quality.withImpactUrl":
+		if e.ComplexityRoot.Quality.WithImpactURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithImpactURL(childComplexity), true
+	case "Quality.withRiskAnalysis":
+		if e.ComplexityRoot.Quality.WithRiskAnalysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithRiskAnalysis(childComplexity), true
+	case "Quality.withSecurityHomologation":
+		if e.ComplexityRoot.Quality.WithSecurityHomologation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithSecurityHomologation(childComplexity), true
+	case "Quality.withStatsUrl":
+		if e.ComplexityRoot.Quality.WithStatsURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Quality.WithStatsURL(childComplexity), true
 
 	case "Query.auditLog":
 		if e.ComplexityRoot.Query.AuditLog == nil {
@@ -1734,6 +2134,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Committees(childComplexity, args["filter"].(*portfolio.CommitteeFilter), args["orderBy"].([]*portfolio.CommitteeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.events":
+		if e.ComplexityRoot.Query.Events == nil {
+			break
+		}
+
+		args, err := ec.field_Query_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilter), args["orderBy"].([]*model.EventOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.incubator":
 		if e.ComplexityRoot.Query.Incubator == nil {
 			break
@@ -1869,6 +2280,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "SponsorInvestment.amountEuros":
+		if e.ComplexityRoot.SponsorInvestment.AmountEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SponsorInvestment.AmountEuros(childComplexity), true
+	case "SponsorInvestment.organisation":
+		if e.ComplexityRoot.SponsorInvestment.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SponsorInvestment.Organisation(childComplexity), true
+	case "SponsorInvestment.startupCount":
+		if e.ComplexityRoot.SponsorInvestment.StartupCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SponsorInvestment.StartupCount(childComplexity), true
+
+	case "Startup.accessibility":
+		if e.ComplexityRoot.Startup.Accessibility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Accessibility(childComplexity), true
 	case "Startup.active":
 		if e.ComplexityRoot.Startup.Active == nil {
 			break
@@ -1926,12 +2362,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Fast(childComplexity), true
+	case "Startup.formerSlugs":
+		if e.ComplexityRoot.Startup.FormerSlugs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.FormerSlugs(childComplexity), true
 	case "Startup.incubator":
 		if e.ComplexityRoot.Startup.Incubator == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Startup.Incubator(childComplexity), true
+	case "Startup.incubators":
+		if e.ComplexityRoot.Startup.Incubators == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.Incubators(childComplexity), true
 	case "Startup.lastCommittee":
 		if e.ComplexityRoot.Startup.LastCommittee == nil {
 			break
@@ -1960,6 +2408,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Name(childComplexity), true
+	case "Startup.nextCommitteeDue":
+		if e.ComplexityRoot.Startup.NextCommitteeDue == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_nextCommitteeDue_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.NextCommitteeDue(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Startup.id":
 		if e.ComplexityRoot.Startup.NodeID == nil {
 			break
@@ -2008,6 +2467,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.OptRepository(childComplexity), true
+	case "Startup.riskAnalysisUrl":
+		if e.ComplexityRoot.Startup.OptRiskAnalysisURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.OptRiskAnalysisURL(childComplexity), true
 	case "Startup.statsUrl":
 		if e.ComplexityRoot.Startup.OptStatsURL == nil {
 			break
@@ -2037,6 +2502,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Pitch(childComplexity), true
+	case "Startup.portfolioManagers":
+		if e.ComplexityRoot.Startup.PortfolioManagers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.PortfolioManagers(childComplexity), true
+	case "Startup.riskAnalysis":
+		if e.ComplexityRoot.Startup.RiskAnalysis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.RiskAnalysis(childComplexity), true
+	case "Startup.securityHomologation":
+		if e.ComplexityRoot.Startup.SecurityHomologation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.SecurityHomologation(childComplexity), true
 	case "Startup.slug":
 		if e.ComplexityRoot.Startup.Slug == nil {
 			break
@@ -2134,6 +2617,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.StartupEdge.Node(childComplexity), true
 
+	case "StartupEvent.committee":
+		if e.ComplexityRoot.StartupEvent.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.Committee(childComplexity), true
 	case "StartupEvent.date":
 		if e.ComplexityRoot.StartupEvent.Date == nil {
 			break
@@ -2152,6 +2641,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.StartupEvent.OptComment(childComplexity), true
+	case "StartupEvent.startup":
+		if e.ComplexityRoot.StartupEvent.Startup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEvent.Startup(childComplexity), true
+
+	case "StartupEventConnection.edges":
+		if e.ComplexityRoot.StartupEventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventConnection.Edges(childComplexity), true
+	case "StartupEventConnection.nodes":
+		if e.ComplexityRoot.StartupEventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventConnection.Nodes(childComplexity), true
+	case "StartupEventConnection.pageInfo":
+		if e.ComplexityRoot.StartupEventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventConnection.PageInfo(childComplexity), true
+	case "StartupEventConnection.totalCount":
+		if e.ComplexityRoot.StartupEventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventConnection.TotalCount(childComplexity), true
+
+	case "StartupEventEdge.cursor":
+		if e.ComplexityRoot.StartupEventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventEdge.Cursor(childComplexity), true
+	case "StartupEventEdge.node":
+		if e.ComplexityRoot.StartupEventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.StartupEventEdge.Node(childComplexity), true
 
 	case "StartupPayload.clientMutationId":
 		if e.ComplexityRoot.StartupPayload.ClientMutationID == nil {
@@ -2316,16 +2849,22 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
+			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
 			graphql.NewInputUnmarshaler("CreateStartupInput", ec.unmarshalInputCreateStartupInput),
+			graphql.NewInputUnmarshaler("DateRange", ec.unmarshalInputDateRange),
 			graphql.NewInputUnmarshaler("DeleteCommitteeInput", ec.unmarshalInputDeleteCommitteeInput),
 			graphql.NewInputUnmarshaler("EndMissionInput", ec.unmarshalInputEndMissionInput),
+			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
+			graphql.NewInputUnmarshaler("NewMissionInput", ec.unmarshalInputNewMissionInput),
 			graphql.NewInputUnmarshaler("RecordCommitteeInput", ec.unmarshalInputRecordCommitteeInput),
 			graphql.NewInputUnmarshaler("StartPhaseInput", ec.unmarshalInputStartPhaseInput),
 			graphql.NewInputUnmarshaler("StartupFilter", ec.unmarshalInputStartupFilter),
 			graphql.NewInputUnmarshaler("StartupOrder", ec.unmarshalInputStartupOrder),
 			graphql.NewInputUnmarshaler("UpdateCommitteeInput", ec.unmarshalInputUpdateCommitteeInput),
+			graphql.NewInputUnmarshaler("UpdateMemberInput", ec.unmarshalInputUpdateMemberInput),
 			graphql.NewInputUnmarshaler("UpdateMissionInput", ec.unmarshalInputUpdateMissionInput),
 			graphql.NewInputUnmarshaler("UpdateStartupInput", ec.unmarshalInputUpdateStartupInput),
 			graphql.NewInputUnmarshaler("UpsertIncubatorInput", ec.unmarshalInputUpsertIncubatorInput),
@@ -2542,6 +3081,10 @@ enum Every {
   QUARTER
   "One point a year."
   YEAR
+  "One point a week (every seven days)."
+  WEEK
+  "One point a day."
+  DAY
 }
 
 "Information on the page of a connection."
@@ -2598,7 +3141,7 @@ type Startup implements Node {
   committees: [Committee!]!
   "The last investment committee on or before ` + "`" + `asOf` + "`" + `, or null."
   lastCommittee(asOf: Date): Committee
-  "Whether the startup is active at ` + "`" + `asOf` + "`" + ` and its last committee by then (or, with none, its first phase start) is more than 183 days before."
+  "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` and its next committee was due before then (` + "`" + `nextCommitteeDue` + "`" + `: the date its last committee by then recorded, else 183 days after that committee or, with none, after its first phase start)."
   committeeOverdue(asOf: Date): Boolean!
   "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, other, … (committee events are in ` + "`" + `committees` + "`" + `)."
   events: [StartupEvent!]!
@@ -2616,7 +3159,11 @@ type Startup implements Node {
   repository: String
   "The accessibility status (` + "`" + `accessibility_status` + "`" + `), e.g. « partiellement conforme »."
   accessibilityStatus: String
-  "The public statistics page (` + "`" + `stats_url` + "`" + `)."
+  """
+  The public statistics page, as the network computes it: ` + "`" + `stats_url` + "`" + `,
+  else the service's ` + "`" + `link` + "`" + ` (without its query string) followed by
+  ` + "`" + `/stats` + "`" + ` when the record says ` + "`" + `stats: true` + "`" + `; null when neither.
+  """
   statsUrl: String
   "The impact page (` + "`" + `impact_url` + "`" + `)."
   impactUrl: String
@@ -2624,6 +3171,33 @@ type Startup implements Node {
   budgetUrl: String
   "The DashLord page (` + "`" + `dashlord_url` + "`" + `)."
   dashlordUrl: String
+  "Whether the service has a security homologation (` + "`" + `mon_service_securise` + "`" + `); null when the record does not say."
+  securityHomologation: Boolean
+  "Whether a risk analysis was made (` + "`" + `analyse_risques` + "`" + `); null when the record does not say."
+  riskAnalysis: Boolean
+  "The risk analysis (` + "`" + `analyse_risques_url` + "`" + `)."
+  riskAnalysisUrl: String
+  "The accessibility compliance, read from ` + "`" + `accessibilityStatus` + "`" + ` (« non conforme », « partiellement conforme », « totalement conforme »); null when the record says nothing or something else."
+  accessibility: Accessibility
+  """
+  The members who follow the startup for the portfolio (responsables de
+  portefeuille): those named in ` + "`" + `contact_dinum` + "`" + ` (for the DINUM), then those
+  in ` + "`" + `contact_incubator` + "`" + ` (for its incubator), each once.
+  """
+  portfolioManagers: [Member!]!
+  """
+  When the next investment committee is due as seen at ` + "`" + `asOf` + "`" + `: the
+  ` + "`" + `nextCommitteeDue` + "`" + ` the last committee on or before ` + "`" + `asOf` + "`" + ` recorded, else
+  183 days after that committee, or, with none by then, 183 days after the
+  first phase's start. Null when the startup is not in incubation at
+  ` + "`" + `asOf` + "`" + ` (no committee is due). The startup is overdue (` + "`" + `committeeOverdue` + "`" + `)
+  from the day after.
+  """
+  nextCommitteeDue(asOf: Date): Date
+  "Every incubator of the startup: the main one (` + "`" + `incubator` + "`" + `) first, then those it is co-incubated with (the record's ` + "`" + `incubators` + "`" + `), each once."
+  incubators: [Incubator!]!
+  "The slugs the startup had before (` + "`" + `redirect_from` + "`" + `): ` + "`" + `startup(slug:)` + "`" + ` finds it by any of them."
+  formerSlugs: [String!]!
 }
 
 "One phase of a startup's history."
@@ -2640,6 +3214,8 @@ type PhasePeriod {
   durationDays: Int!
   "Whether it was imported or recorded through the API."
   source: Source!
+  "The record's comment on the phase (` + "`" + `phases[].comment` + "`" + `)."
+  comment: String
 }
 
 "A dated event of a startup's life."
@@ -2648,8 +3224,84 @@ type StartupEvent {
   name: String!
   "The day of the event."
   date: Date
-  "The record's comment, verbatim."
+  "The record's comment, verbatim. Null for a committee: its comment is the committee's (` + "`" + `committee { comment }` + "`" + `, viewers and above)."
   comment: String
+  "The startup of the event."
+  startup: Startup!
+  "For a committee (in the network's feed, ` + "`" + `Query.events` + "`" + `), the committee record; null otherwise."
+  committee: Committee
+}
+
+"An edge of a StartupEventConnection."
+type StartupEventEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The event."
+  node: StartupEvent!
+}
+
+"A page of the network's events."
+type StartupEventConnection {
+  "The events of the page."
+  edges: [StartupEventEdge!]!
+  "The events of the page, without cursors."
+  nodes: [StartupEvent!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many events match, across all pages."
+  totalCount: Int!
+}
+
+"""
+Selects events of the network's feed. Conditions given together must all
+hold; a list matches when any of its values does (an empty list matches
+nothing).
+"""
+input EventFilter {
+  "The event's kind (` + "`" + `name` + "`" + `) is one of these: product_launch, national_impact, fast, end, committee, other, eig, …"
+  kinds: [String!]
+  "The startup's incubator is one of these (slugs)."
+  incubators: [String!]
+  "The startup is one of these (slugs)."
+  startups: [String!]
+  "On or after this day."
+  from: Date
+  "On or before this day (not before ` + "`" + `from` + "`" + `)."
+  to: Date
+}
+
+"What events can be ordered by. Ties are broken by startup slug, then by the order of the record."
+enum EventOrderField {
+  "The day of the event (events without one: last)."
+  DATE
+  "The startup's slug."
+  STARTUP
+}
+
+"One key of an ordering of events."
+input EventOrder {
+  "What to order by."
+  field: EventOrderField!
+  "The direction."
+  direction: OrderDirection! = ASC
+}
+
+"How far a service complies with the accessibility rules (RGAA), from its record's ` + "`" + `accessibility_status` + "`" + `."
+enum Accessibility {
+  "« non conforme »."
+  NOT_COMPLIANT
+  "« partiellement conforme »."
+  PARTIALLY_COMPLIANT
+  "« totalement conforme »."
+  FULLY_COMPLIANT
+}
+
+"A range of days, both ends included; a missing end is open."
+input DateRange {
+  "The first day."
+  from: Date
+  "The last day (not before ` + "`" + `from` + "`" + `)."
+  to: Date
 }
 
 "A grant of the Fonds d'accélération des startups d'État (FAST)."
@@ -2732,6 +3384,30 @@ input StartupFilter {
   search: String
   "The startup is (true) or is not (false) overdue for an investment committee at the date."
   committeeOverdue: Boolean
+  "The startup has (true) or has not (false) a FAST grant."
+  fast: Boolean
+  "The startup's FAST grant is of one of these promotions."
+  fastPromotions: [Int!]
+  "The startup has (true) or has not (false) a public statistics page (` + "`" + `statsUrl` + "`" + `)."
+  hasStatsUrl: Boolean
+  "The startup has (true) or has not (false) an impact page."
+  hasImpactUrl: Boolean
+  "The startup has (true) or has not (false) a budget page."
+  hasBudgetUrl: Boolean
+  "The startup has (true) or has not (false) a DashLord page."
+  hasDashlordUrl: Boolean
+  "true: the record says the service has a security homologation; false: it says it has none, or says nothing."
+  securityHomologation: Boolean
+  "true: the record says a risk analysis was made; false: it says none was, or says nothing."
+  riskAnalysis: Boolean
+  "The startup's accessibility is one of these; a null in the list selects the startups whose accessibility is unknown."
+  accessibility: [Accessibility]
+  "One of these members (usernames) follows the startup (` + "`" + `portfolioManagers` + "`" + `)."
+  portfolioManagers: [String!]
+  "The startup had no committee on or before the date (true), or had at least one (false)."
+  neverReviewed: Boolean
+  "The startup is in incubation at the date and its next committee is due (` + "`" + `nextCommitteeDue` + "`" + `) within this range."
+  nextCommitteeDue: DateRange
 }
 
 "What startups can be ordered by. Ties are broken by slug."
@@ -2746,6 +3422,10 @@ enum StartupOrderField {
   LAST_COMMITTEE
   "The size of the team at the date."
   TEAM_SIZE
+  "The amount of the FAST grant (none: last)."
+  FAST_AMOUNT
+  "When the next committee is due at the date (` + "`" + `nextCommitteeDue` + "`" + `; none: last)."
+  NEXT_COMMITTEE_DUE
 }
 
 "One key of an ordering of startups."
@@ -2898,6 +3578,12 @@ type Member implements Node {
   teams: [Team!]!
   "Whether a mission covers ` + "`" + `asOf` + "`" + `."
   active(asOf: Date): Boolean!
+  "The biography, in markdown (the record's body)."
+  bio: String!
+  "Increases with every change; send it back with updateMember."
+  version: Int!
+  "The startups the member follows as a portfolio manager (named in their ` + "`" + `contact_dinum` + "`" + ` or ` + "`" + `contact_incubator` + "`" + `), by name."
+  followedStartups: [Startup!]!
 }
 
 "A member's engagement over a period, possibly on startups."
@@ -3132,8 +3818,124 @@ type Portfolio {
   phaseDurations: [PhaseDuration!]!
   "Committees of matching startups by decision, between ` + "`" + `from` + "`" + ` (default: a year before ` + "`" + `asOf` + "`" + `) and ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `)."
   committeeDecisions(from: Date, to: Date): [DecisionCount!]!
-  "The portfolio at each date from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), every month, quarter or year; the filter's time-dependent conditions are evaluated at each date."
+  "The portfolio at each date from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), every day, week, month, quarter or year (at most 400 points); the filter's time-dependent conditions are evaluated at each date."
   timeline(from: Date!, to: Date, every: Every! = MONTH): [TimelinePoint!]!
+  "The money: FAST grants of the matching startups, and (viewers and above) the budgets their committees granted."
+  investment: Investment!
+  "How many matching startups have each quality marker."
+  quality: Quality!
+  """
+  What happened to the matching startups (the filter evaluated at
+  ` + "`" + `asOf` + "`" + `) in each period from ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), one period
+  per step: [from, from + step − 1 day], then the next, the last one
+  ending at ` + "`" + `to` + "`" + `. A phase period counts as an entry into its phase in the
+  period that holds its start, and as an exit in the period that holds
+  the next phase's start; so, phase by phase, entries minus exits over a
+  period equal the timeline's count at its ` + "`" + `end` + "`" + ` minus the count on the
+  day before its ` + "`" + `start` + "`" + `. At most 400 periods (a BAD_USER_INPUT error
+  beyond).
+  """
+  flows(from: Date!, to: Date, every: Every! = YEAR): [FlowPeriod!]!
+}
+
+"""
+The money of a portfolio. The startup's ` + "`" + `fast` + "`" + ` map (promotion, amount) is
+authoritative: ` + "`" + `fast` + "`" + ` events are dated mentions, and the importer reports
+those that disagree with it.
+"""
+type Investment {
+  "How many matching startups have a FAST grant."
+  fastCount: Int!
+  "The sum of their FAST grants, in euros."
+  fastTotalEuros: Int!
+  "Their FAST grants by promotion, in promotion order."
+  byPromotion: [PromotionInvestment!]!
+  "Their FAST grants by incubator, most euros first."
+  byIncubator: [IncubatorInvestment!]!
+  "Their FAST grants by sponsor, most euros first: a startup with two sponsors counts for both, so the amounts add up to more than ` + "`" + `fastTotalEuros` + "`" + `."
+  bySponsor: [SponsorInvestment!]!
+  "The sum of the budgets the committees of matching startups recorded, held between ` + "`" + `from` + "`" + ` (default: a year before ` + "`" + `asOf` + "`" + `) and ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), both included. Viewers and above, like ` + "`" + `Committee.budgetEuros` + "`" + `."
+  committeeBudgetEuros(from: Date, to: Date): Int @auth(requires: VIEWER)
+}
+
+"FAST grants of one promotion."
+type PromotionInvestment {
+  "The promotion; null for grants whose record gives none."
+  promotion: Int
+  "How many startups."
+  startupCount: Int!
+  "Their grants, in euros."
+  amountEuros: Int!
+}
+
+"FAST grants of the startups of one incubator."
+type IncubatorInvestment {
+  "The incubator."
+  incubator: Incubator!
+  "How many startups."
+  startupCount: Int!
+  "Their grants, in euros."
+  amountEuros: Int!
+}
+
+"FAST grants of the startups one organisation sponsors."
+type SponsorInvestment {
+  "The sponsor."
+  organisation: Organisation!
+  "How many startups."
+  startupCount: Int!
+  "Their grants, in euros."
+  amountEuros: Int!
+}
+
+"How many matching startups have each quality marker."
+type Quality {
+  "How many startups match."
+  startupCount: Int!
+  "With a public statistics page (` + "`" + `Startup.statsUrl` + "`" + `)."
+  withStatsUrl: Int!
+  "With an impact page."
+  withImpactUrl: Int!
+  "With a budget page."
+  withBudgetUrl: Int!
+  "With a DashLord page."
+  withDashlordUrl: Int!
+  "Whose record says they have a security homologation."
+  withSecurityHomologation: Int!
+  "Whose record says a risk analysis was made."
+  withRiskAnalysis: Int!
+  "By accessibility, least compliant first, then the unknown ones (null): always four counts."
+  byAccessibility: [AccessibilityCount!]!
+}
+
+"A count of startups by accessibility."
+type AccessibilityCount {
+  "The accessibility; null for the startups whose accessibility is unknown."
+  accessibility: Accessibility
+  "How many."
+  count: Int!
+}
+
+"What happened in one period of a flow (see ` + "`" + `Portfolio.flows` + "`" + `)."
+type FlowPeriod {
+  "The first day of the period."
+  start: Date!
+  "The last day of the period (included)."
+  end: Date!
+  "Phase periods that started in the period, by phase (how many startups entered it): abandons and transfers are entries into ABANDONED, TRANSFERRED, …"
+  entered: [PhaseCount!]!
+  "Phase periods that ended in the period (the next phase started in it), by phase."
+  exited: [PhaseCount!]!
+  "Product launches (` + "`" + `product_launch` + "`" + ` events)."
+  productLaunches: Int!
+  "National impact awards (` + "`" + `national_impact` + "`" + ` events)."
+  nationalImpacts: Int!
+  "FAST mentions (` + "`" + `fast` + "`" + ` events; the grants themselves are in ` + "`" + `Investment` + "`" + `)."
+  fastGrants: Int!
+  "Investment committees held."
+  committees: Int!
+  "Those committees by decision."
+  committeeDecisions: [DecisionCount!]!
 }
 
 "A count of startups in a phase."
@@ -3246,9 +4048,10 @@ longest such list in the data (the startups of the largest incubator, the
 missions of the busiest member, the number of startups…); a plain list
 (` + "`" + `team` + "`" + `, ` + "`" + `sponsors` + "`" + `, ` + "`" + `phases` + "`" + `, ` + "`" + `Member.startups` + "`" + `, …) by the longest such
 list in the data (the largest team a startup had on one day, the most
-sponsors of a startup, …, read from the data when it changes); a list whose
-length the schema fixes (` + "`" + `byPhase` + "`" + `, ` + "`" + `membersByDomain` + "`" + `, a timeline's points)
-by that length. Nested lists multiply: ` + "`" + `startups(first: 100) { nodes {
+sponsors of a startup, the number of FAST promotions, …, read from the
+data when it changes); a list whose length the schema fixes (` + "`" + `byPhase` + "`" + `,
+` + "`" + `membersByDomain` + "`" + `, ` + "`" + `byAccessibility` + "`" + `, a timeline's points, a flow's
+periods) by that length. Nested lists multiply: ` + "`" + `startups(first: 100) { nodes {
 team { member { startups { name } } } } }` + "`" + ` costs about 100 × the largest
 team × the most startups of a member. An answer is also capped in bytes
 (32 MiB by default: RESPONSE_TOO_LARGE), and the request's deadline stops
@@ -3259,7 +4062,7 @@ type Query {
   node(id: ID!): Node
   "The objects with these global ids, in the same order (null where none)."
   nodes(ids: [ID!]!): [Node]!
-  "The startup with this beta.gouv.fr slug, or null."
+  "The startup with this beta.gouv.fr slug, or one it had before (` + "`" + `formerSlugs` + "`" + `), or null."
   startup(slug: String!): Startup
   "The incubator with this slug, or null."
   incubator(slug: String!): Incubator
@@ -3279,6 +4082,8 @@ type Query {
   members(filter: MemberFilter, orderBy: [MemberOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): MemberConnection!
   "Investment committees (latest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
   committees(filter: CommitteeFilter, orderBy: [CommitteeOrder!], first: Int, after: String, last: Int, before: String): CommitteeConnection!
+  "Every event of every startup, committees included (newest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
+  events(filter: EventFilter, orderBy: [EventOrder!], first: Int, after: String, last: Int, before: String): StartupEventConnection!
   "Dashboard aggregates over the startups ` + "`" + `filter` + "`" + ` selects, at ` + "`" + `asOf` + "`" + ` (default today)."
   portfolio(filter: StartupFilter, asOf: Date): Portfolio!
   "The phases, in the network's order, with their labels."
@@ -3311,7 +4116,7 @@ type AuditEntry {
   role: Role!
   "The mutation, e.g. recordCommittee."
   mutation: String!
-  "The type of the object written: Committee, Startup, Mission, Incubator, Organisation."
+  "The type of the object written: Committee, Startup, Mission, Incubator, Organisation, Member."
   objectType: String!
   "The object's slug."
   objectSlug: String!
@@ -3409,6 +4214,10 @@ type Mutation {
   upsertIncubator(input: UpsertIncubatorInput!): IncubatorPayload!
   "Creates or (with ` + "`" + `version` + "`" + `) updates an organisation. Admins only."
   upsertOrganisation(input: UpsertOrganisationInput!): OrganisationPayload!
+  "Creates a member, with a first mission if given. Admins; managers with a first mission on startups of their incubators."
+  createMember(input: CreateMemberInput!): MemberPayload!
+  "Changes a member's name, role, domain, skills, links and biography. Admins; managers for members with a mission (at any time) on a startup of their incubators. Later imports keep the fields changed here."
+  updateMember(input: UpdateMemberInput!): MemberPayload!
 }
 
 "The outcome of an investment committee."
@@ -3664,6 +4473,80 @@ type OrganisationPayload {
   "The input's clientMutationId, echoed."
   clientMutationId: String
 }
+
+"A new member of the network."
+input CreateMemberInput {
+  "The username (the slug): lower-case letters, digits, '.', '_' and '-', e.g. « jane.doe »."
+  slug: String!
+  "The full name."
+  fullname: String!
+  "The role, e.g. « Développeuse »."
+  role: String
+  "The field of work."
+  domain: Domain!
+  "Skills."
+  competences: [String!]
+  "The GitHub login."
+  github: String
+  "A personal page."
+  link: String
+  "The kind of member: beta, dinum, attributaire, autre."
+  memberType: String
+  "The biography, in markdown."
+  bio: String
+  "A first mission: required of a manager, on startups of its incubators."
+  mission: NewMissionInput
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
+  clientMutationId: String
+}
+
+"The first mission of a new member."
+input NewMissionInput {
+  "The first day."
+  start: Date!
+  "The last day, if known."
+  end: Date
+  "How the member is engaged."
+  status: MissionStatus!
+  "The employer."
+  employer: String
+  "The startups of the mission (slugs)."
+  startups: [String!]!
+}
+
+"Changes to a member; fields left out stay as they are, lists given replace the old ones."
+input UpdateMemberInput {
+  "The member (username or global id)."
+  id: String!
+  "The version read; a different current version is a CONFLICT."
+  version: Int!
+  "The full name."
+  fullname: String
+  "The role."
+  role: String
+  "The field of work."
+  domain: Domain
+  "Skills."
+  competences: [String!]
+  "The GitHub login."
+  github: String
+  "A personal page."
+  link: String
+  "The kind of member."
+  memberType: String
+  "The biography, in markdown."
+  bio: String
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
+  clientMutationId: String
+}
+
+"The result of a member mutation."
+type MemberPayload {
+  "The member as written."
+  member: Member
+  "The input's clientMutationId, echoed."
+  clientMutationId: String
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -3671,6 +4554,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_AccessibilityCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "accessibility":
+		return ec.fieldContext_AccessibilityCount_accessibility(ctx, field)
+	case "count":
+		return ec.fieldContext_AccessibilityCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AccessibilityCount", field.Name)
+}
 
 func (ec *executionContext) childFields_AuditEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -3814,6 +4707,30 @@ func (ec *executionContext) childFields_Fast(ctx context.Context, field graphql.
 	return nil, fmt.Errorf("no field named %q was found under type Fast", field.Name)
 }
 
+func (ec *executionContext) childFields_FlowPeriod(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_FlowPeriod_start(ctx, field)
+	case "end":
+		return ec.fieldContext_FlowPeriod_end(ctx, field)
+	case "entered":
+		return ec.fieldContext_FlowPeriod_entered(ctx, field)
+	case "exited":
+		return ec.fieldContext_FlowPeriod_exited(ctx, field)
+	case "productLaunches":
+		return ec.fieldContext_FlowPeriod_productLaunches(ctx, field)
+	case "nationalImpacts":
+		return ec.fieldContext_FlowPeriod_nationalImpacts(ctx, field)
+	case "fastGrants":
+		return ec.fieldContext_FlowPeriod_fastGrants(ctx, field)
+	case "committees":
+		return ec.fieldContext_FlowPeriod_committees(ctx, field)
+	case "committeeDecisions":
+		return ec.fieldContext_FlowPeriod_committeeDecisions(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FlowPeriod", field.Name)
+}
+
 func (ec *executionContext) childFields_Incubator(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -3882,6 +4799,18 @@ func (ec *executionContext) childFields_IncubatorEdge(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type IncubatorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_IncubatorInvestment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "incubator":
+		return ec.fieldContext_IncubatorInvestment_incubator(ctx, field)
+	case "startupCount":
+		return ec.fieldContext_IncubatorInvestment_startupCount(ctx, field)
+	case "amountEuros":
+		return ec.fieldContext_IncubatorInvestment_amountEuros(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type IncubatorInvestment", field.Name)
+}
+
 func (ec *executionContext) childFields_IncubatorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "incubator":
@@ -3890,6 +4819,24 @@ func (ec *executionContext) childFields_IncubatorPayload(ctx context.Context, fi
 		return ec.fieldContext_IncubatorPayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type IncubatorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Investment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "fastCount":
+		return ec.fieldContext_Investment_fastCount(ctx, field)
+	case "fastTotalEuros":
+		return ec.fieldContext_Investment_fastTotalEuros(ctx, field)
+	case "byPromotion":
+		return ec.fieldContext_Investment_byPromotion(ctx, field)
+	case "byIncubator":
+		return ec.fieldContext_Investment_byIncubator(ctx, field)
+	case "bySponsor":
+		return ec.fieldContext_Investment_bySponsor(ctx, field)
+	case "committeeBudgetEuros":
+		return ec.fieldContext_Investment_committeeBudgetEuros(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Investment", field.Name)
 }
 
 func (ec *executionContext) childFields_LabelCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -3930,6 +4877,12 @@ func (ec *executionContext) childFields_Member(ctx context.Context, field graphq
 		return ec.fieldContext_Member_teams(ctx, field)
 	case "active":
 		return ec.fieldContext_Member_active(ctx, field)
+	case "bio":
+		return ec.fieldContext_Member_bio(ctx, field)
+	case "version":
+		return ec.fieldContext_Member_version(ctx, field)
+	case "followedStartups":
+		return ec.fieldContext_Member_followedStartups(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Member", field.Name)
 }
@@ -3956,6 +4909,16 @@ func (ec *executionContext) childFields_MemberEdge(ctx context.Context, field gr
 		return ec.fieldContext_MemberEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type MemberEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_MemberPayload_member(ctx, field)
+	case "clientMutationId":
+		return ec.fieldContext_MemberPayload_clientMutationId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MemberPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Mission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4154,6 +5117,8 @@ func (ec *executionContext) childFields_PhasePeriod(ctx context.Context, field g
 		return ec.fieldContext_PhasePeriod_durationDays(ctx, field)
 	case "source":
 		return ec.fieldContext_PhasePeriod_source(ctx, field)
+	case "comment":
+		return ec.fieldContext_PhasePeriod_comment(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PhasePeriod", field.Name)
 }
@@ -4186,8 +5151,60 @@ func (ec *executionContext) childFields_Portfolio(ctx context.Context, field gra
 		return ec.fieldContext_Portfolio_committeeDecisions(ctx, field)
 	case "timeline":
 		return ec.fieldContext_Portfolio_timeline(ctx, field)
+	case "investment":
+		return ec.fieldContext_Portfolio_investment(ctx, field)
+	case "quality":
+		return ec.fieldContext_Portfolio_quality(ctx, field)
+	case "flows":
+		return ec.fieldContext_Portfolio_flows(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Portfolio", field.Name)
+}
+
+func (ec *executionContext) childFields_PromotionInvestment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "promotion":
+		return ec.fieldContext_PromotionInvestment_promotion(ctx, field)
+	case "startupCount":
+		return ec.fieldContext_PromotionInvestment_startupCount(ctx, field)
+	case "amountEuros":
+		return ec.fieldContext_PromotionInvestment_amountEuros(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PromotionInvestment", field.Name)
+}
+
+func (ec *executionContext) childFields_Quality(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startupCount":
+		return ec.fieldContext_Quality_startupCount(ctx, field)
+	case "withStatsUrl":
+		return ec.fieldContext_Quality_withStatsUrl(ctx, field)
+	case "withImpactUrl":
+		return ec.fieldContext_Quality_withImpactUrl(ctx, field)
+	case "withBudgetUrl":
+		return ec.fieldContext_Quality_withBudgetUrl(ctx, field)
+	case "withDashlordUrl":
+		return ec.fieldContext_Quality_withDashlordUrl(ctx, field)
+	case "withSecurityHomologation":
+		return ec.fieldContext_Quality_withSecurityHomologation(ctx, field)
+	case "withRiskAnalysis":
+		return ec.fieldContext_Quality_withRiskAnalysis(ctx, field)
+	case "byAccessibility":
+		return ec.fieldContext_Quality_byAccessibility(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Quality", field.Name)
+}
+
+func (ec *executionContext) childFields_SponsorInvestment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "organisation":
+		return ec.fieldContext_SponsorInvestment_organisation(ctx, field)
+	case "startupCount":
+		return ec.fieldContext_SponsorInvestment_startupCount(ctx, field)
+	case "amountEuros":
+		return ec.fieldContext_SponsorInvestment_amountEuros(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SponsorInvestment", field.Name)
 }
 
 func (ec *executionContext) childFields_Startup(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4254,6 +5271,22 @@ func (ec *executionContext) childFields_Startup(ctx context.Context, field graph
 		return ec.fieldContext_Startup_budgetUrl(ctx, field)
 	case "dashlordUrl":
 		return ec.fieldContext_Startup_dashlordUrl(ctx, field)
+	case "securityHomologation":
+		return ec.fieldContext_Startup_securityHomologation(ctx, field)
+	case "riskAnalysis":
+		return ec.fieldContext_Startup_riskAnalysis(ctx, field)
+	case "riskAnalysisUrl":
+		return ec.fieldContext_Startup_riskAnalysisUrl(ctx, field)
+	case "accessibility":
+		return ec.fieldContext_Startup_accessibility(ctx, field)
+	case "portfolioManagers":
+		return ec.fieldContext_Startup_portfolioManagers(ctx, field)
+	case "nextCommitteeDue":
+		return ec.fieldContext_Startup_nextCommitteeDue(ctx, field)
+	case "incubators":
+		return ec.fieldContext_Startup_incubators(ctx, field)
+	case "formerSlugs":
+		return ec.fieldContext_Startup_formerSlugs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Startup", field.Name)
 }
@@ -4290,8 +5323,36 @@ func (ec *executionContext) childFields_StartupEvent(ctx context.Context, field 
 		return ec.fieldContext_StartupEvent_date(ctx, field)
 	case "comment":
 		return ec.fieldContext_StartupEvent_comment(ctx, field)
+	case "startup":
+		return ec.fieldContext_StartupEvent_startup(ctx, field)
+	case "committee":
+		return ec.fieldContext_StartupEvent_committee(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type StartupEvent", field.Name)
+}
+
+func (ec *executionContext) childFields_StartupEventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_StartupEventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_StartupEventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_StartupEventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_StartupEventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartupEventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_StartupEventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_StartupEventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_StartupEventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type StartupEventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_StartupPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4592,6 +5653,28 @@ func (ec *executionContext) field_Incubator_startups_args(ctx context.Context, r
 	return args, nil
 }
 
+func (ec *executionContext) field_Investment_committeeBudgetEuros_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Member_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4650,6 +5733,20 @@ func (ec *executionContext) field_Mutation_addMission_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AddMissionInput, error) {
 			return ec.unmarshalNAddMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAddMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_createMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CreateMemberInput, error) {
+			return ec.unmarshalNCreateMemberInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateMemberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4734,6 +5831,20 @@ func (ec *executionContext) field_Mutation_updateCommittee_args(ctx context.Cont
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.UpdateCommitteeInput, error) {
 			return ec.unmarshalNUpdateCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateMember_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UpdateMemberInput, error) {
+			return ec.unmarshalNUpdateMemberInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateMemberInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4882,6 +5993,36 @@ func (ec *executionContext) field_Portfolio_committeeDecisions_args(ctx context.
 	return args, nil
 }
 
+func (ec *executionContext) field_Portfolio_flows_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (portfolio.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "every",
+		func(ctx context.Context, v any) (portfolio.Every, error) {
+			return ec.unmarshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["every"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Portfolio_timeline_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5000,6 +6141,60 @@ func (ec *executionContext) field_Query_committees_args(ctx context.Context, raw
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
 		func(ctx context.Context, v any) ([]*portfolio.CommitteeOrder, error) {
 			return ec.unmarshalOCommitteeOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.EventFilter, error) {
+			return ec.unmarshalOEventFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.EventOrder, error) {
+			return ec.unmarshalOEventOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrderᚄ(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5448,6 +6643,20 @@ func (ec *executionContext) field_Startup_missions_args(ctx context.Context, raw
 	return args, nil
 }
 
+func (ec *executionContext) field_Startup_nextCommitteeDue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Startup_phase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5563,6 +6772,52 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _AccessibilityCount_accessibility(ctx context.Context, field graphql.CollectedField, obj *model.AccessibilityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessibilityCount_accessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accessibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Accessibility) graphql.Marshaler {
+			return ec.marshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AccessibilityCount_accessibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessibilityCount", field, false, false, "Accessibility")
+}
+
+func (ec *executionContext) _AccessibilityCount_count(ctx context.Context, field graphql.CollectedField, obj *model.AccessibilityCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AccessibilityCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AccessibilityCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AccessibilityCount", field, false, false, "Int")
+}
 
 func (ec *executionContext) _AuditEntry_id(ctx context.Context, field graphql.CollectedField, obj *sqlite.AuditEntry) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -6633,6 +7888,240 @@ func (ec *executionContext) fieldContext_Fast_amountEuros(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Fast", field, false, false, "Int")
 }
 
+func (ec *executionContext) _FlowPeriod_start(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FlowPeriod_end(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_end(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.End, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Date")
+}
+
+func (ec *executionContext) _FlowPeriod_entered(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_entered(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Entered, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
+			return ec.marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_entered(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FlowPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FlowPeriod_exited(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_exited(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exited, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhaseCount) graphql.Marshaler {
+			return ec.marshalNPhaseCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhaseCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_exited(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FlowPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhaseCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FlowPeriod_productLaunches(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_productLaunches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductLaunches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_productLaunches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FlowPeriod_nationalImpacts(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_nationalImpacts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NationalImpacts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_nationalImpacts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FlowPeriod_fastGrants(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_fastGrants(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FastGrants, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_fastGrants(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FlowPeriod_committees(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_committees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committees, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_committees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FlowPeriod", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FlowPeriod_committeeDecisions(ctx context.Context, field graphql.CollectedField, obj *model.FlowPeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FlowPeriod_committeeDecisions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommitteeDecisions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DecisionCount) graphql.Marshaler {
+			return ec.marshalNDecisionCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDecisionCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FlowPeriod_committeeDecisions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FlowPeriod",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DecisionCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Incubator_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Incubator) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7262,6 +8751,84 @@ func (ec *executionContext) fieldContext_IncubatorEdge_node(_ context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _IncubatorInvestment_incubator(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorInvestment_incubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.IncubatorInvestment().Incubator(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubator(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorInvestment_incubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "IncubatorInvestment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _IncubatorInvestment_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorInvestment_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartupCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorInvestment_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorInvestment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _IncubatorInvestment_amountEuros(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_IncubatorInvestment_amountEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_IncubatorInvestment_amountEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("IncubatorInvestment", field, false, false, "Int")
+}
+
 func (ec *executionContext) _IncubatorPayload_incubator(ctx context.Context, field graphql.CollectedField, obj *model.IncubatorPayload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7315,6 +8882,210 @@ func (ec *executionContext) _IncubatorPayload_clientMutationId(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_IncubatorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("IncubatorPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Investment_fastCount(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_fastCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FastCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_fastCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Investment_fastTotalEuros(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_fastTotalEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FastTotalEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_fastTotalEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Investment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Investment_byPromotion(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_byPromotion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByPromotion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PromotionInvestment) graphql.Marshaler {
+			return ec.marshalNPromotionInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPromotionInvestmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_byPromotion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PromotionInvestment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Investment_byIncubator(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_byIncubator(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByIncubator, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.IncubatorInvestment) graphql.Marshaler {
+			return ec.marshalNIncubatorInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorInvestmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_byIncubator(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_IncubatorInvestment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Investment_bySponsor(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_bySponsor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.BySponsor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SponsorInvestment) graphql.Marshaler {
+			return ec.marshalNSponsorInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐSponsorInvestmentᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_bySponsor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SponsorInvestment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Investment_committeeBudgetEuros(ctx context.Context, field graphql.CollectedField, obj *model.Investment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Investment_committeeBudgetEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Investment().CommitteeBudgetEuros(ctx, obj, fc.Args["from"].(*portfolio.Date), fc.Args["to"].(*portfolio.Date))
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Investment_committeeBudgetEuros(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Investment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Investment_committeeBudgetEuros_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _LabelCount_label(ctx context.Context, field graphql.CollectedField, obj *model.LabelCount) (ret graphql.Marshaler) {
@@ -7722,6 +9493,84 @@ func (ec *executionContext) fieldContext_Member_active(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Member_bio(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_bio(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Bio, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_bio(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "String")
+}
+
+func (ec *executionContext) _Member_version(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Member", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Member_followedStartups(ctx context.Context, field graphql.CollectedField, obj *portfolio.Member) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Member_followedStartups(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Member().FollowedStartups(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Member_followedStartups(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Member",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _MemberConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.MemberConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7894,6 +9743,61 @@ func (ec *executionContext) fieldContext_MemberEdge_node(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _MemberPayload_member(ctx context.Context, field graphql.CollectedField, obj *model.MemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberPayload_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Member, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberPayload_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MemberPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MemberPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.MemberPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MemberPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MemberPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MemberPayload", field, false, false, "String")
 }
 
 func (ec *executionContext) _Mission_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -8887,6 +10791,94 @@ func (ec *executionContext) fieldContext_Mutation_upsertOrganisation(ctx context
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_upsertOrganisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateMember(ctx, fc.Args["input"].(model.CreateMemberInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateMember(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateMember(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateMember(ctx, fc.Args["input"].(model.UpdateMemberInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
+			return ec.marshalNMemberPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberPayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateMember(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MemberPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateMember_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -9897,6 +11889,29 @@ func (ec *executionContext) fieldContext_PhasePeriod_source(_ context.Context, f
 	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "Source")
 }
 
+func (ec *executionContext) _PhasePeriod_comment(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhasePeriod_comment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Comment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PhasePeriod_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "String")
+}
+
 func (ec *executionContext) _Portfolio_asOf(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10315,6 +12330,376 @@ func (ec *executionContext) fieldContext_Portfolio_timeline(ctx context.Context,
 	if fc.Args, err = ec.field_Portfolio_timeline_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_investment(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_investment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().Investment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Investment) graphql.Marshaler {
+			return ec.marshalNInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐInvestment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_investment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Investment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_quality(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_quality(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().Quality(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Quality) graphql.Marshaler {
+			return ec.marshalNQuality2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐQuality(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_quality(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Quality(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_flows(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_flows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Portfolio().Flows(ctx, obj, fc.Args["from"].(portfolio.Date), fc.Args["to"].(*portfolio.Date), fc.Args["every"].(portfolio.Every))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FlowPeriod) graphql.Marshaler {
+			return ec.marshalNFlowPeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐFlowPeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_flows(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FlowPeriod(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Portfolio_flows_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _PromotionInvestment_promotion(ctx context.Context, field graphql.CollectedField, obj *model.PromotionInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PromotionInvestment_promotion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Promotion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PromotionInvestment_promotion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PromotionInvestment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PromotionInvestment_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.PromotionInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PromotionInvestment_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartupCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PromotionInvestment_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PromotionInvestment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _PromotionInvestment_amountEuros(ctx context.Context, field graphql.CollectedField, obj *model.PromotionInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PromotionInvestment_amountEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PromotionInvestment_amountEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PromotionInvestment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartupCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withStatsUrl(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withStatsUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithStatsURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withStatsUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withImpactUrl(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withImpactUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithImpactURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withImpactUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withBudgetUrl(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withBudgetUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithBudgetURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withBudgetUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withDashlordUrl(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withDashlordUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithDashlordURL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withDashlordUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withSecurityHomologation(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withSecurityHomologation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithSecurityHomologation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withSecurityHomologation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_withRiskAnalysis(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_withRiskAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithRiskAnalysis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_withRiskAnalysis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Quality", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Quality_byAccessibility(ctx context.Context, field graphql.CollectedField, obj *model.Quality) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Quality_byAccessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByAccessibility, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.AccessibilityCount) graphql.Marshaler {
+			return ec.marshalNAccessibilityCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAccessibilityCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Quality_byAccessibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Quality",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AccessibilityCount(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10847,6 +13232,50 @@ func (ec *executionContext) fieldContext_Query_committees(ctx context.Context, f
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_events(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Events(ctx, fc.Args["filter"].(*model.EventFilter), fc.Args["orderBy"].([]*model.EventOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.StartupEventConnection) graphql.Marshaler {
+			return ec.marshalNStartupEventConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEventConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_portfolio(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11091,6 +13520,84 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _SponsorInvestment_organisation(ctx context.Context, field graphql.CollectedField, obj *model.SponsorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SponsorInvestment_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SponsorInvestment().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalNOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SponsorInvestment_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SponsorInvestment",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SponsorInvestment_startupCount(ctx context.Context, field graphql.CollectedField, obj *model.SponsorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SponsorInvestment_startupCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartupCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SponsorInvestment_startupCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SponsorInvestment", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SponsorInvestment_amountEuros(ctx context.Context, field graphql.CollectedField, obj *model.SponsorInvestment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SponsorInvestment_amountEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountEuros, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SponsorInvestment_amountEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SponsorInvestment", field, false, false, "Int")
 }
 
 func (ec *executionContext) _Startup_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
@@ -12046,6 +14553,229 @@ func (ec *executionContext) fieldContext_Startup_dashlordUrl(_ context.Context, 
 	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
 }
 
+func (ec *executionContext) _Startup_securityHomologation(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_securityHomologation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SecurityHomologation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_securityHomologation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Startup_riskAnalysis(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_riskAnalysis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RiskAnalysis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_riskAnalysis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Startup_riskAnalysisUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_riskAnalysisUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptRiskAnalysisURL(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_riskAnalysisUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "String")
+}
+
+func (ec *executionContext) _Startup_accessibility(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_accessibility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accessibility(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Accessibility) graphql.Marshaler {
+			return ec.marshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_accessibility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, false, "Accessibility")
+}
+
+func (ec *executionContext) _Startup_portfolioManagers(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_portfolioManagers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().PortfolioManagers(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_portfolioManagers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_nextCommitteeDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_nextCommitteeDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().NextCommitteeDue(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_nextCommitteeDue(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Date does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_nextCommitteeDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_incubators(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_incubators(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().Incubators(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Incubator) graphql.Marshaler {
+			return ec.marshalNIncubator2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐIncubatorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_incubators(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Incubator(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_formerSlugs(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_formerSlugs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().FormerSlugs(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_formerSlugs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
+}
+
 func (ec *executionContext) _StartupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StartupConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -12287,6 +15017,244 @@ func (ec *executionContext) _StartupEvent_comment(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_StartupEvent_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("StartupEvent", field, true, false, "String")
+}
+
+func (ec *executionContext) _StartupEvent_startup(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEvent_startup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.StartupEvent().Startup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEvent_startup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEvent",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupEvent_committee(ctx context.Context, field graphql.CollectedField, obj *portfolio.StartupEvent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEvent_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Committee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEvent_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEvent",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupEventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StartupEventEdge) graphql.Marshaler {
+			return ec.marshalNStartupEventEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupEventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.StartupEvent) graphql.Marshaler {
+			return ec.marshalNStartupEvent2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupEventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _StartupEventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupEventConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _StartupEventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("StartupEventEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _StartupEventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.StartupEventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_StartupEventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.StartupEvent) graphql.Marshaler {
+			return ec.marshalNStartupEvent2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_StartupEventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "StartupEventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEvent(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _StartupPayload_startup(ctx context.Context, field graphql.CollectedField, obj *model.StartupPayload) (ret graphql.Marshaler) {
@@ -14307,6 +17275,118 @@ func UnmarshalCommitteeOrder(ctx context.Context, raw any) (portfolio.CommitteeO
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCreateMemberInput(ctx context.Context, obj any) (model.CreateMemberInput, error) {
+	var it model.CreateMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"slug", "fullname", "role", "domain", "competences", "github", "link", "memberType", "bio", "mission", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "slug":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("slug"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Slug = data
+		case "fullname":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullname"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fullname = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalNDomain2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "competences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competences"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competences = data
+		case "github":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("github"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Github = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "memberType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberType = data
+		case "bio":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bio"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bio = data
+		case "mission":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("mission"))
+			data, err := ec.unmarshalONewMissionInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNewMissionInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Mission = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCreateMemberInput unmarshals raw into the CreateMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCreateMemberInput(ctx context.Context, raw any) (model.CreateMemberInput, error) {
+	var out model.CreateMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CreateMemberInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateStartupInput(ctx context.Context, obj any) (model.CreateStartupInput, error) {
 	var it model.CreateStartupInput
 	if obj == nil {
@@ -14426,6 +17506,55 @@ func UnmarshalCreateStartupInput(ctx context.Context, raw any) (model.CreateStar
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputDateRange(ctx context.Context, obj any) (portfolio.DateRange, error) {
+	var it portfolio.DateRange
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalDateRange unmarshals raw into the DateRange input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalDateRange(ctx context.Context, raw any) (portfolio.DateRange, error) {
+	var out portfolio.DateRange
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "DateRange", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputDeleteCommitteeInput(ctx context.Context, obj any) (model.DeleteCommitteeInput, error) {
 	var it model.DeleteCommitteeInput
 	if obj == nil {
@@ -14542,6 +17671,129 @@ func (ec *executionContext) unmarshalInputEndMissionInput(ctx context.Context, o
 func UnmarshalEndMissionInput(ctx context.Context, raw any) (model.EndMissionInput, error) {
 	var out model.EndMissionInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "EndMissionInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventFilter(ctx context.Context, obj any) (model.EventFilter, error) {
+	var it model.EventFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "incubators", "startups", "from", "to"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = data
+		case "incubators":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("incubators"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Incubators = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		case "from":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.From = data
+		case "to":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("to"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.To = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventFilter unmarshals raw into the EventFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, error) {
+	var out model.EventFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputEventOrder(ctx context.Context, obj any) (model.EventOrder, error) {
+	var it model.EventOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNEventOrderField2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalEventOrder unmarshals raw into the EventOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalEventOrder(ctx context.Context, raw any) (model.EventOrder, error) {
+	var out model.EventOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "EventOrder", raw, &out)
 	return out, err
 }
 
@@ -14724,6 +17976,76 @@ func (ec *executionContext) unmarshalInputMemberOrder(ctx context.Context, obj a
 func UnmarshalMemberOrder(ctx context.Context, raw any) (portfolio.MemberOrder, error) {
 	var out portfolio.MemberOrder
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "MemberOrder", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputNewMissionInput(ctx context.Context, obj any) (model.NewMissionInput, error) {
+	var it model.NewMissionInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"start", "end", "status", "employer", "startups"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "start":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("start"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Start = data
+		case "end":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.End = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalNMissionStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionStatus(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "employer":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("employer"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Employer = data
+		case "startups":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startups"))
+			data, err := ec.unmarshalNString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startups = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalNewMissionInput unmarshals raw into the NewMissionInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalNewMissionInput(ctx context.Context, raw any) (model.NewMissionInput, error) {
+	var out model.NewMissionInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "NewMissionInput", raw, &out)
 	return out, err
 }
 
@@ -14910,7 +18232,7 @@ func (ec *executionContext) unmarshalInputStartupFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "incubators", "sponsors", "phases", "active", "thematiques", "usertypes", "techno", "search", "committeeOverdue"}
+	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "incubators", "sponsors", "phases", "active", "thematiques", "usertypes", "techno", "search", "committeeOverdue", "fast", "fastPromotions", "hasStatsUrl", "hasImpactUrl", "hasBudgetUrl", "hasDashlordUrl", "securityHomologation", "riskAnalysis", "accessibility", "portfolioManagers", "neverReviewed", "nextCommitteeDue"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -15008,6 +18330,90 @@ func (ec *executionContext) unmarshalInputStartupFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.CommitteeOverdue = data
+		case "fast":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fast"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fast = data
+		case "fastPromotions":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fastPromotions"))
+			data, err := ec.unmarshalOInt2ᚕintᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FastPromotions = data
+		case "hasStatsUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasStatsUrl"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasStatsURL = data
+		case "hasImpactUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasImpactUrl"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasImpactURL = data
+		case "hasBudgetUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasBudgetUrl"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasBudgetURL = data
+		case "hasDashlordUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hasDashlordUrl"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.HasDashlordURL = data
+		case "securityHomologation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("securityHomologation"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SecurityHomologation = data
+		case "riskAnalysis":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("riskAnalysis"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RiskAnalysis = data
+		case "accessibility":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessibility"))
+			data, err := ec.unmarshalOAccessibility2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Accessibility = data
+		case "portfolioManagers":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("portfolioManagers"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PortfolioManagers = data
+		case "neverReviewed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("neverReviewed"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NeverReviewed = data
+		case "nextCommitteeDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCommitteeDue"))
+			data, err := ec.unmarshalODateRange2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDateRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCommitteeDue = data
 		}
 	}
 	return it, nil
@@ -15173,6 +18579,118 @@ func (ec *executionContext) unmarshalInputUpdateCommitteeInput(ctx context.Conte
 func UnmarshalUpdateCommitteeInput(ctx context.Context, raw any) (model.UpdateCommitteeInput, error) {
 	var out model.UpdateCommitteeInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateCommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputUpdateMemberInput(ctx context.Context, obj any) (model.UpdateMemberInput, error) {
+	var it model.UpdateMemberInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "fullname", "role", "domain", "competences", "github", "link", "memberType", "bio", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "fullname":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("fullname"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Fullname = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "domain":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("domain"))
+			data, err := ec.unmarshalODomain2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Domain = data
+		case "competences":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("competences"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Competences = data
+		case "github":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("github"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Github = data
+		case "link":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("link"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Link = data
+		case "memberType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("memberType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MemberType = data
+		case "bio":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("bio"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Bio = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalUpdateMemberInput unmarshals raw into the UpdateMemberInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalUpdateMemberInput(ctx context.Context, raw any) (model.UpdateMemberInput, error) {
+	var out model.UpdateMemberInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "UpdateMemberInput", raw, &out)
 	return out, err
 }
 
@@ -15637,6 +19155,44 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accessibilityCountImplementors = []string{"AccessibilityCount"}
+
+func (ec *executionContext) _AccessibilityCount(ctx context.Context, sel ast.SelectionSet, obj *model.AccessibilityCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accessibilityCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AccessibilityCount")
+		case "accessibility":
+			out.Values[i] = ec._AccessibilityCount_accessibility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._AccessibilityCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
 
 var auditEntryImplementors = []string{"AuditEntry"}
 
@@ -16125,6 +19681,79 @@ func (ec *executionContext) _Fast(ctx context.Context, sel ast.SelectionSet, obj
 	return out
 }
 
+var flowPeriodImplementors = []string{"FlowPeriod"}
+
+func (ec *executionContext) _FlowPeriod(ctx context.Context, sel ast.SelectionSet, obj *model.FlowPeriod) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, flowPeriodImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FlowPeriod")
+		case "start":
+			out.Values[i] = ec._FlowPeriod_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "end":
+			out.Values[i] = ec._FlowPeriod_end(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entered":
+			out.Values[i] = ec._FlowPeriod_entered(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exited":
+			out.Values[i] = ec._FlowPeriod_exited(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "productLaunches":
+			out.Values[i] = ec._FlowPeriod_productLaunches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nationalImpacts":
+			out.Values[i] = ec._FlowPeriod_nationalImpacts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fastGrants":
+			out.Values[i] = ec._FlowPeriod_fastGrants(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committees":
+			out.Values[i] = ec._FlowPeriod_committees(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "committeeDecisions":
+			out.Values[i] = ec._FlowPeriod_committeeDecisions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var incubatorImplementors = []string{"Incubator", "Node"}
 
 func (ec *executionContext) _Incubator(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Incubator) graphql.Marshaler {
@@ -16352,6 +19981,50 @@ func (ec *executionContext) _IncubatorEdge(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var incubatorInvestmentImplementors = []string{"IncubatorInvestment"}
+
+func (ec *executionContext) _IncubatorInvestment(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorInvestment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, incubatorInvestmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("IncubatorInvestment")
+		case "incubator":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._IncubatorInvestment_incubator(ctx, field, obj)
+				})
+		case "startupCount":
+			out.Values[i] = ec._IncubatorInvestment_startupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountEuros":
+			out.Values[i] = ec._IncubatorInvestment_amountEuros(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var incubatorPayloadImplementors = []string{"IncubatorPayload"}
 
 func (ec *executionContext) _IncubatorPayload(ctx context.Context, sel ast.SelectionSet, obj *model.IncubatorPayload) graphql.Marshaler {
@@ -16373,6 +20046,65 @@ func (ec *executionContext) _IncubatorPayload(ctx context.Context, sel ast.Selec
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var investmentImplementors = []string{"Investment"}
+
+func (ec *executionContext) _Investment(ctx context.Context, sel ast.SelectionSet, obj *model.Investment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, investmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Investment")
+		case "fastCount":
+			out.Values[i] = ec._Investment_fastCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "fastTotalEuros":
+			out.Values[i] = ec._Investment_fastTotalEuros(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byPromotion":
+			out.Values[i] = ec._Investment_byPromotion(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "byIncubator":
+			out.Values[i] = ec._Investment_byIncubator(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "bySponsor":
+			out.Values[i] = ec._Investment_bySponsor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committeeBudgetEuros":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Investment_committeeBudgetEuros(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16509,6 +20241,22 @@ func (ec *executionContext) _Member(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Member_active(ctx, field, obj)
 				})
+		case "bio":
+			out.Values[i] = ec._Member_bio(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "version":
+			out.Values[i] = ec._Member_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "followedStartups":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Member_followedStartups(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -16593,6 +20341,44 @@ func (ec *executionContext) _MemberEdge(ctx context.Context, sel ast.SelectionSe
 		case "node":
 			out.Values[i] = ec._MemberEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var memberPayloadImplementors = []string{"MemberPayload"}
+
+func (ec *executionContext) _MemberPayload(ctx context.Context, sel ast.SelectionSet, obj *model.MemberPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, memberPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MemberPayload")
+		case "member":
+			out.Values[i] = ec._MemberPayload_member(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "clientMutationId":
+			out.Values[i] = ec._MemberPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16908,6 +20694,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "upsertOrganisation":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_upsertOrganisation(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createMember(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updateMember":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateMember(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -17395,6 +21195,11 @@ func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionS
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "comment":
+			out.Values[i] = ec._PhasePeriod_comment(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17500,6 +21305,135 @@ func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Portfolio_timeline(ctx, field, obj)
 				})
+		case "investment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_investment(ctx, field, obj)
+				})
+		case "quality":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_quality(ctx, field, obj)
+				})
+		case "flows":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_flows(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var promotionInvestmentImplementors = []string{"PromotionInvestment"}
+
+func (ec *executionContext) _PromotionInvestment(ctx context.Context, sel ast.SelectionSet, obj *model.PromotionInvestment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, promotionInvestmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PromotionInvestment")
+		case "promotion":
+			out.Values[i] = ec._PromotionInvestment_promotion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "startupCount":
+			out.Values[i] = ec._PromotionInvestment_startupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountEuros":
+			out.Values[i] = ec._PromotionInvestment_amountEuros(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var qualityImplementors = []string{"Quality"}
+
+func (ec *executionContext) _Quality(ctx context.Context, sel ast.SelectionSet, obj *model.Quality) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, qualityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Quality")
+		case "startupCount":
+			out.Values[i] = ec._Quality_startupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withStatsUrl":
+			out.Values[i] = ec._Quality_withStatsUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withImpactUrl":
+			out.Values[i] = ec._Quality_withImpactUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withBudgetUrl":
+			out.Values[i] = ec._Quality_withBudgetUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withDashlordUrl":
+			out.Values[i] = ec._Quality_withDashlordUrl(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withSecurityHomologation":
+			out.Values[i] = ec._Quality_withSecurityHomologation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withRiskAnalysis":
+			out.Values[i] = ec._Quality_withRiskAnalysis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byAccessibility":
+			out.Values[i] = ec._Quality_byAccessibility(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17608,6 +21542,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_committees(ctx, field)
 				})
+		case "events":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_events(ctx, field)
+				})
 		case "portfolio":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -17643,6 +21583,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___schema(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var sponsorInvestmentImplementors = []string{"SponsorInvestment"}
+
+func (ec *executionContext) _SponsorInvestment(ctx context.Context, sel ast.SelectionSet, obj *model.SponsorInvestment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, sponsorInvestmentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SponsorInvestment")
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._SponsorInvestment_organisation(ctx, field, obj)
+				})
+		case "startupCount":
+			out.Values[i] = ec._SponsorInvestment_startupCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "amountEuros":
+			out.Values[i] = ec._SponsorInvestment_amountEuros(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
@@ -17846,6 +21830,50 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "securityHomologation":
+			out.Values[i] = ec._Startup_securityHomologation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "riskAnalysis":
+			out.Values[i] = ec._Startup_riskAnalysis(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "riskAnalysisUrl":
+			out.Values[i] = ec._Startup_riskAnalysisUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "accessibility":
+			out.Values[i] = ec._Startup_accessibility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "portfolioManagers":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_portfolioManagers(ctx, field, obj)
+				})
+		case "nextCommitteeDue":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_nextCommitteeDue(ctx, field, obj)
+				})
+		case "incubators":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_incubators(ctx, field, obj)
+				})
+		case "formerSlugs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_formerSlugs(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17963,16 +21991,113 @@ func (ec *executionContext) _StartupEvent(ctx context.Context, sel ast.Selection
 		case "name":
 			out.Values[i] = ec._StartupEvent_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "date":
 			out.Values[i] = ec._StartupEvent_date(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "comment":
 			out.Values[i] = ec._StartupEvent_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "startup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._StartupEvent_startup(ctx, field, obj)
+				})
+		case "committee":
+			out.Values[i] = ec._StartupEvent_committee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startupEventConnectionImplementors = []string{"StartupEventConnection"}
+
+func (ec *executionContext) _StartupEventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.StartupEventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startupEventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartupEventConnection")
+		case "edges":
+			out.Values[i] = ec._StartupEventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._StartupEventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._StartupEventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._StartupEventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var startupEventEdgeImplementors = []string{"StartupEventEdge"}
+
+func (ec *executionContext) _StartupEventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.StartupEventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, startupEventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("StartupEventEdge")
+		case "cursor":
+			out.Values[i] = ec._StartupEventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._StartupEventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -18645,6 +22770,30 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccessibilityCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAccessibilityCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AccessibilityCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccessibilityCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAccessibilityCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccessibilityCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAccessibilityCount(ctx context.Context, sel ast.SelectionSet, v *model.AccessibilityCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "AccessibilityCount!")
+		return graphql.Null
+	}
+	return ec._AccessibilityCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNAddMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAddMissionInput(ctx context.Context, v any) (model.AddMissionInput, error) {
 	res, err := ec.unmarshalInputAddMissionInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18796,6 +22945,11 @@ func (ec *executionContext) marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateu
 	return ec._CommitteePayload(ctx, sel, v)
 }
 
+func (ec *executionContext) unmarshalNCreateMemberInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateMemberInput(ctx context.Context, v any) (model.CreateMemberInput, error) {
+	res, err := ec.unmarshalInputCreateMemberInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateStartupInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateStartupInput(ctx context.Context, v any) (model.CreateStartupInput, error) {
 	res, err := ec.unmarshalInputCreateStartupInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -18889,6 +23043,21 @@ func (ec *executionContext) unmarshalNEndMissionInput2githubᚗcomᚋincubateurs
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNEventOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrder(ctx context.Context, v any) (*model.EventOrder, error) {
+	res, err := ec.unmarshalInputEventOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNEventOrderField2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, v any) (model.EventOrderField, error) {
+	var res model.EventOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNEventOrderField2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrderField(ctx context.Context, sel ast.SelectionSet, v model.EventOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNEvery2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐEvery(ctx context.Context, v any) (portfolio.Every, error) {
 	var res portfolio.Every
 	err := res.UnmarshalGQL(v)
@@ -18911,6 +23080,30 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNFlowPeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐFlowPeriodᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FlowPeriod) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFlowPeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐFlowPeriod(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFlowPeriod2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐFlowPeriod(ctx context.Context, sel ast.SelectionSet, v *model.FlowPeriod) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FlowPeriod!")
+		return graphql.Null
+	}
+	return ec._FlowPeriod(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -19036,6 +23229,30 @@ func (ec *executionContext) marshalNIncubatorEdge2ᚖgithubᚗcomᚋincubateurs�
 	return ec._IncubatorEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNIncubatorInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorInvestmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.IncubatorInvestment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNIncubatorInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorInvestment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNIncubatorInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorInvestment(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorInvestment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "IncubatorInvestment!")
+		return graphql.Null
+	}
+	return ec._IncubatorInvestment(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNIncubatorPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐIncubatorPayload(ctx context.Context, sel ast.SelectionSet, v *model.IncubatorPayload) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "IncubatorPayload!")
@@ -19070,6 +23287,14 @@ func (ec *executionContext) marshalNInt2int64(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐInvestment(ctx context.Context, sel ast.SelectionSet, v *model.Investment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Investment!")
+		return graphql.Null
+	}
+	return ec._Investment(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNLabelCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐLabelCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.LabelCount) graphql.Marshaler {
@@ -19170,6 +23395,14 @@ func (ec *executionContext) unmarshalNMemberOrderField2githubᚗcomᚋincubateur
 
 func (ec *executionContext) marshalNMemberOrderField2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberOrderField(ctx context.Context, sel ast.SelectionSet, v portfolio.MemberOrderField) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNMemberPayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐMemberPayload(ctx context.Context, sel ast.SelectionSet, v *model.MemberPayload) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MemberPayload!")
+		return graphql.Null
+	}
+	return ec._MemberPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNMission2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Mission) graphql.Marshaler {
@@ -19476,6 +23709,38 @@ func (ec *executionContext) marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋpo
 	return ec._Portfolio(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNPromotionInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPromotionInvestmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PromotionInvestment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPromotionInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPromotionInvestment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPromotionInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPromotionInvestment(ctx context.Context, sel ast.SelectionSet, v *model.PromotionInvestment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PromotionInvestment!")
+		return graphql.Null
+	}
+	return ec._PromotionInvestment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNQuality2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐQuality(ctx context.Context, sel ast.SelectionSet, v *model.Quality) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Quality!")
+		return graphql.Null
+	}
+	return ec._Quality(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRecordCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordCommitteeInput(ctx context.Context, v any) (model.RecordCommitteeInput, error) {
 	res, err := ec.unmarshalInputRecordCommitteeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -19499,6 +23764,30 @@ func (ec *executionContext) unmarshalNSource2githubᚗcomᚋincubateursᚋportfo
 
 func (ec *executionContext) marshalNSource2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSource(ctx context.Context, sel ast.SelectionSet, v portfolio.Source) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) marshalNSponsorInvestment2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐSponsorInvestmentᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SponsorInvestment) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSponsorInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐSponsorInvestment(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSponsorInvestment2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐSponsorInvestment(ctx context.Context, sel ast.SelectionSet, v *model.SponsorInvestment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SponsorInvestment!")
+		return graphql.Null
+	}
+	return ec._SponsorInvestment(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStartPhaseInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartPhaseInput(ctx context.Context, v any) (model.StartPhaseInput, error) {
@@ -19584,6 +23873,38 @@ func (ec *executionContext) marshalNStartupEvent2ᚖgithubᚗcomᚋincubateurs�
 		return graphql.Null
 	}
 	return ec._StartupEvent(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStartupEventConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.StartupEventConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartupEventConnection!")
+		return graphql.Null
+	}
+	return ec._StartupEventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNStartupEventEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.StartupEventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNStartupEventEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNStartupEventEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStartupEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.StartupEventEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "StartupEventEdge!")
+		return graphql.Null
+	}
+	return ec._StartupEventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
@@ -19739,6 +24060,11 @@ func (ec *executionContext) marshalNTimelinePoint2ᚖgithubᚗcomᚋincubateurs�
 
 func (ec *executionContext) unmarshalNUpdateCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateCommitteeInput(ctx context.Context, v any) (model.UpdateCommitteeInput, error) {
 	res, err := ec.unmarshalInputUpdateCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateMemberInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐUpdateMemberInput(ctx context.Context, v any) (model.UpdateMemberInput, error) {
+	res, err := ec.unmarshalInputUpdateMemberInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -19912,6 +24238,52 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAccessibility2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx context.Context, v any) ([]*portfolio.Accessibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*portfolio.Accessibility, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOAccessibility2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Accessibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx context.Context, v any) (*portfolio.Accessibility, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.Accessibility)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccessibility2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAccessibility(ctx context.Context, sel ast.SelectionSet, v *portfolio.Accessibility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOAuditEntryConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAuditEntryConnection(ctx context.Context, sel ast.SelectionSet, v *model.AuditEntryConnection) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20032,6 +24404,14 @@ func (ec *executionContext) marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfol
 	return v
 }
 
+func (ec *executionContext) unmarshalODateRange2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDateRange(ctx context.Context, v any) (*portfolio.DateRange, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputDateRange(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalODecision2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecisionᚄ(ctx context.Context, v any) ([]portfolio.Decision, error) {
 	if v == nil {
 		return nil, nil
@@ -20120,6 +24500,47 @@ func (ec *executionContext) marshalODomain2ᚕgithubᚗcomᚋincubateursᚋportf
 	return ret
 }
 
+func (ec *executionContext) unmarshalODomain2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx context.Context, v any) (*portfolio.Domain, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.Domain)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODomain2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDomain(ctx context.Context, sel ast.SelectionSet, v *portfolio.Domain) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputEventFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOEventOrder2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrderᚄ(ctx context.Context, v any) ([]*model.EventOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.EventOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventOrder2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEventOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) marshalOFast2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐFast(ctx context.Context, sel ast.SelectionSet, v *portfolio.Fast) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -20132,6 +24553,41 @@ func (ec *executionContext) marshalOIncubator2ᚖgithubᚗcomᚋincubateursᚋpo
 		return graphql.Null
 	}
 	return ec._Incubator(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOInt2ᚕintᚄ(ctx context.Context, v any) ([]int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOInt2ᚕintᚄ(ctx context.Context, sel ast.SelectionSet, v []int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
@@ -20286,6 +24742,14 @@ func (ec *executionContext) marshalOMissionStatus2ᚖgithubᚗcomᚋincubateurs�
 		return graphql.Null
 	}
 	return v
+}
+
+func (ec *executionContext) unmarshalONewMissionInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNewMissionInput(ctx context.Context, v any) (*model.NewMissionInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputNewMissionInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalONode2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐNode(ctx context.Context, sel ast.SelectionSet, v model.Node) graphql.Marshaler {
@@ -20473,6 +24937,18 @@ func (ec *executionContext) marshalOStatusCount2ᚕᚖgithubᚗcomᚋincubateurs
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
+	res, err := graphql.UnmarshalString(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOString2string(ctx context.Context, sel ast.SelectionSet, v string) graphql.Marshaler {
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {

@@ -55,6 +55,14 @@ func str(s string) *string {
 	return &s
 }
 
+// date returns nil for the zero date.
+func date(d portfolio.Date) *portfolio.Date {
+	if d.IsZero() {
+		return nil
+	}
+	return &d
+}
+
 func window(first, last *int, after, before *string) (portfolio.Window, error) {
 	return portfolio.WindowOf(first, last, after, before)
 }
@@ -135,14 +143,6 @@ func phasePeriods(phases []portfolio.PhasePeriod, d portfolio.Date) []*model.Pha
 		out[i] = &periods[i]
 	}
 	return out
-}
-
-func committeeDates(cs []*portfolio.Committee) []portfolio.Date {
-	ds := make([]portfolio.Date, len(cs))
-	for i, c := range cs {
-		ds[i] = c.Date
-	}
-	return ds
 }
 
 func counts[T any](cs []sqlite.Count, mk func(sqlite.Count) T) []T {

@@ -71,6 +71,16 @@ func (r *incubatorCountResolver) Incubator(ctx context.Context, obj *model.Incub
 	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
 }
 
+// Incubator is the resolver for the incubator field.
+func (r *incubatorInvestmentResolver) Incubator(ctx context.Context, obj *model.IncubatorInvestment) (*portfolio.Incubator, error) {
+	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
+}
+
+// CommitteeBudgetEuros is the resolver for the committeeBudgetEuros field.
+func (r *investmentResolver) CommitteeBudgetEuros(ctx context.Context, obj *model.Investment, from *portfolio.Date, to *portfolio.Date) (*int, error) {
+	return r.committeeBudget(ctx, obj, from, to)
+}
+
 // Competences is the resolver for the competences field.
 func (r *memberResolver) Competences(ctx context.Context, obj *portfolio.Member) ([]string, error) {
 	cs, err := loaders(ctx).Competences(ctx, obj)
@@ -114,6 +124,11 @@ func (r *memberResolver) Active(ctx context.Context, obj *portfolio.Member, asOf
 		}
 	}
 	return false, err
+}
+
+// FollowedStartups is the resolver for the followedStartups field.
+func (r *memberResolver) FollowedStartups(ctx context.Context, obj *portfolio.Member) ([]*portfolio.Startup, error) {
+	return r.followedStartups(ctx, obj)
 }
 
 // Member is the resolver for the member field.
@@ -417,6 +432,16 @@ func (r *mutationResolver) UpsertOrganisation(ctx context.Context, input model.U
 	return &model.OrganisationPayload{Organisation: o, ClientMutationID: input.ClientMutationID}, nil
 }
 
+// CreateMember is the resolver for the createMember field.
+func (r *mutationResolver) CreateMember(ctx context.Context, input model.CreateMemberInput) (*model.MemberPayload, error) {
+	return r.createMember(ctx, input)
+}
+
+// UpdateMember is the resolver for the updateMember field.
+func (r *mutationResolver) UpdateMember(ctx context.Context, input model.UpdateMemberInput) (*model.MemberPayload, error) {
+	return r.updateMember(ctx, input)
+}
+
 // Incubators is the resolver for the incubators field.
 func (r *organisationResolver) Incubators(ctx context.Context, obj *portfolio.Organisation) ([]*portfolio.Incubator, error) {
 	return nonNil(loaders(ctx).OwnedIncubators(ctx, obj))
@@ -578,6 +603,21 @@ func (r *portfolioResolver) Timeline(ctx context.Context, obj *model.Portfolio, 
 	return out, nil
 }
 
+// Investment is the resolver for the investment field.
+func (r *portfolioResolver) Investment(ctx context.Context, obj *model.Portfolio) (*model.Investment, error) {
+	return r.investment(ctx, obj)
+}
+
+// Quality is the resolver for the quality field.
+func (r *portfolioResolver) Quality(ctx context.Context, obj *model.Portfolio) (*model.Quality, error) {
+	return r.quality(ctx, obj)
+}
+
+// Flows is the resolver for the flows field.
+func (r *portfolioResolver) Flows(ctx context.Context, obj *model.Portfolio, from portfolio.Date, to *portfolio.Date, every portfolio.Every) ([]*model.FlowPeriod, error) {
+	return r.flows(ctx, obj, from, to, every)
+}
+
 // Node is the resolver for the node field.
 func (r *queryResolver) Node(ctx context.Context, id string) (model.Node, error) {
 	typ, slug, err := portfolio.ParseGlobalID(id)
@@ -615,7 +655,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]model.Node, 
 
 // Startup is the resolver for the startup field.
 func (r *queryResolver) Startup(ctx context.Context, slug string) (*portfolio.Startup, error) {
-	return loaders(ctx).Startup(ctx, slug)
+	return r.startupBySlug(ctx, slug)
 }
 
 // Incubator is the resolver for the incubator field.
@@ -755,6 +795,11 @@ func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.Commit
 		})}, nil
 }
 
+// Events is the resolver for the events field.
+func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) (*model.StartupEventConnection, error) {
+	return r.events(ctx, filter, orderBy, first, after, last, before)
+}
+
 // Portfolio is the resolver for the portfolio field.
 func (r *queryResolver) Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error) {
 	return &model.Portfolio{Filter: filter, AsOf: asOfArg(ctx, asOf)}, nil
@@ -808,6 +853,11 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 		Edges: edges(w, p.Items, func(c string, x *sqlite.AuditEntry) *model.AuditEntryEdge {
 			return &model.AuditEntryEdge{Cursor: c, Node: x}
 		})}, nil
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *sponsorInvestmentResolver) Organisation(ctx context.Context, obj *model.SponsorInvestment) (*portfolio.Organisation, error) {
+	return loaders(ctx).Organisation(ctx, obj.OrganisationSlug)
 }
 
 // Description is the resolver for the description field.
@@ -896,7 +946,7 @@ func (r *startupResolver) Committees(ctx context.Context, obj *portfolio.Startup
 // LastCommittee is the resolver for the lastCommittee field.
 func (r *startupResolver) LastCommittee(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Committee, error) {
 	cs, err := loaders(ctx).Committees(ctx, obj)
-	if i := portfolio.LastCommittee(committeeDates(cs), asOfArg(ctx, asOf)); i >= 0 {
+	if i := portfolio.LastCommittee(cs, asOfArg(ctx, asOf)); i >= 0 {
 		return cs[i], err
 	}
 	return nil, err
@@ -904,12 +954,7 @@ func (r *startupResolver) LastCommittee(ctx context.Context, obj *portfolio.Star
 
 // CommitteeOverdue is the resolver for the committeeOverdue field.
 func (r *startupResolver) CommitteeOverdue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (bool, error) {
-	phases, err := loaders(ctx).Phases(ctx, obj)
-	if err != nil {
-		return false, err
-	}
-	cs, err := loaders(ctx).Committees(ctx, obj)
-	return portfolio.CommitteeOverdueAt(phases, committeeDates(cs), asOfArg(ctx, asOf)), err
+	return r.committeeOverdue(ctx, obj, asOf)
 }
 
 // Events is the resolver for the events field.
@@ -933,6 +978,31 @@ func (r *startupResolver) Usertypes(ctx context.Context, obj *portfolio.Startup)
 func (r *startupResolver) Techno(ctx context.Context, obj *portfolio.Startup) ([]string, error) {
 	t, err := loaders(ctx).Tags(ctx, obj)
 	return nonNilStrings(t.Techno), err
+}
+
+// PortfolioManagers is the resolver for the portfolioManagers field.
+func (r *startupResolver) PortfolioManagers(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Member, error) {
+	return r.portfolioManagers(ctx, obj)
+}
+
+// NextCommitteeDue is the resolver for the nextCommitteeDue field.
+func (r *startupResolver) NextCommitteeDue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Date, error) {
+	return r.nextCommitteeDue(ctx, obj, asOf)
+}
+
+// Incubators is the resolver for the incubators field.
+func (r *startupResolver) Incubators(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Incubator, error) {
+	return r.startupIncubators(ctx, obj)
+}
+
+// FormerSlugs is the resolver for the formerSlugs field.
+func (r *startupResolver) FormerSlugs(ctx context.Context, obj *portfolio.Startup) ([]string, error) {
+	return r.formerSlugs(ctx, obj)
+}
+
+// Startup is the resolver for the startup field.
+func (r *startupEventResolver) Startup(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Startup, error) {
+	return r.eventStartup(ctx, obj)
 }
 
 // Incubator is the resolver for the incubator field.
@@ -979,6 +1049,14 @@ func (r *Resolver) Incubator() IncubatorResolver { return &incubatorResolver{r} 
 // IncubatorCount returns IncubatorCountResolver implementation.
 func (r *Resolver) IncubatorCount() IncubatorCountResolver { return &incubatorCountResolver{r} }
 
+// IncubatorInvestment returns IncubatorInvestmentResolver implementation.
+func (r *Resolver) IncubatorInvestment() IncubatorInvestmentResolver {
+	return &incubatorInvestmentResolver{r}
+}
+
+// Investment returns InvestmentResolver implementation.
+func (r *Resolver) Investment() InvestmentResolver { return &investmentResolver{r} }
+
 // Member returns MemberResolver implementation.
 func (r *Resolver) Member() MemberResolver { return &memberResolver{r} }
 
@@ -1002,8 +1080,16 @@ func (r *Resolver) Portfolio() PortfolioResolver { return &portfolioResolver{r} 
 // Query returns QueryResolver implementation.
 func (r *Resolver) Query() QueryResolver { return &queryResolver{r} }
 
+// SponsorInvestment returns SponsorInvestmentResolver implementation.
+func (r *Resolver) SponsorInvestment() SponsorInvestmentResolver {
+	return &sponsorInvestmentResolver{r}
+}
+
 // Startup returns StartupResolver implementation.
 func (r *Resolver) Startup() StartupResolver { return &startupResolver{r} }
+
+// StartupEvent returns StartupEventResolver implementation.
+func (r *Resolver) StartupEvent() StartupEventResolver { return &startupEventResolver{r} }
 
 // Team returns TeamResolver implementation.
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
@@ -1012,17 +1098,21 @@ func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	committeeResolver         struct{ *Resolver }
-	incubatorResolver         struct{ *Resolver }
-	incubatorCountResolver    struct{ *Resolver }
-	memberResolver            struct{ *Resolver }
-	missionResolver           struct{ *Resolver }
-	mutationResolver          struct{ *Resolver }
-	organisationResolver      struct{ *Resolver }
-	organisationCountResolver struct{ *Resolver }
-	portfolioResolver         struct{ *Resolver }
-	queryResolver             struct{ *Resolver }
-	startupResolver           struct{ *Resolver }
-	teamResolver              struct{ *Resolver }
-	viewerResolver            struct{ *Resolver }
+	committeeResolver           struct{ *Resolver }
+	incubatorResolver           struct{ *Resolver }
+	incubatorCountResolver      struct{ *Resolver }
+	incubatorInvestmentResolver struct{ *Resolver }
+	investmentResolver          struct{ *Resolver }
+	memberResolver              struct{ *Resolver }
+	missionResolver             struct{ *Resolver }
+	mutationResolver            struct{ *Resolver }
+	organisationResolver        struct{ *Resolver }
+	organisationCountResolver   struct{ *Resolver }
+	portfolioResolver           struct{ *Resolver }
+	queryResolver               struct{ *Resolver }
+	sponsorInvestmentResolver   struct{ *Resolver }
+	startupResolver             struct{ *Resolver }
+	startupEventResolver        struct{ *Resolver }
+	teamResolver                struct{ *Resolver }
+	viewerResolver              struct{ *Resolver }
 )

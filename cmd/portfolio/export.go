@@ -32,13 +32,20 @@ dates, decimal commas; French headers and names for the ready-made exports).
 Ready-made exports, with their columns for scripts / in French:
   startups    slug, name, incubator, sponsors, phase, phase_start, team_size,
               team_admin, team_independent, team_service, last_committee,
-              last_decision, committee_overdue
+              last_decision, committee_overdue, next_committee_due,
+              fast_promotion, fast_euros, security_homologation, risk_analysis,
+              accessibility, stats_url, portfolio_managers
               / Startup, Incubateur, Sponsors, Phase, Date de début de phase,
               Taille de l'équipe, Agents publics, Indépendants, Prestataires,
               Dernier comité, Décision du dernier comité, Comité en retard,
+              Prochain comité dû, Promotion FAST, Subvention FAST (€),
+              Homologation de sécurité, Analyse de risques, Accessibilité,
+              Page de statistiques, Responsables de portefeuille,
               Startup (identifiant), Incubateur (identifiant),
-              Sponsors (identifiants)
-              filters: incubators, sponsors, phases, active, committeeOverdue, search
+              Sponsors (identifiants),
+              Responsables de portefeuille (identifiants)
+              filters: incubators, sponsors, phases, active, committeeOverdue,
+              search, fast, securityHomologation, portfolioManagers
   members     slug, fullname, role, domain, active, startups, mission_start,
               mission_end, mission_status, mission_employer
               / Membre, Rôle, Domaine, En mission, Startups, Début de mission,
@@ -51,6 +58,20 @@ Ready-made exports, with their columns for scripts / in French:
               Prochain comité dû, Commentaire, Origine, Startup (identifiant),
               Incubateur (identifiant)
               filters: incubators, startups, decisions, from, to
+  investment  kind, startup, startup_name, incubator, sponsors, promotion, date,
+              decision, amount_euros: one row per FAST grant (FAST) and per
+              committee budget (COMMITTEE_BUDGET) held from from to to
+              / Nature, Startup, Incubateur, Sponsors, Promotion FAST,
+              Date du comité, Décision du comité, Montant (€),
+              Startup (identifiant), Incubateur (identifiant),
+              Sponsors (identifiants)
+              filters: incubators, sponsors, phases, active, fast,
+              fastPromotions, search, from, to
+  events      date, kind, startup, startup_name, incubator, decision, comment:
+              every event, committees included, latest first
+              / Date, Événement, Startup, Incubateur, Décision du comité,
+              Commentaire, Startup (identifiant), Incubateur (identifiant)
+              filters: kinds, incubators, startups, from, to
 The command reads the database file directly, so it runs with admin rights:
 protected fields (statuses, employers, budgets, comments) are filled in.
 
@@ -60,13 +81,22 @@ Examples:
   PROG export --query startups.graphql --format ndjson --as-of 2026-01-01 > startups.ndjson
 `
 
+// presetNames lists the ready-made exports: "startups, members or …".
+func presetNames() string {
+	var names []string
+	for _, p := range export.Presets() {
+		names = append(names, p.Name)
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
 func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
 	fs := newFlags("export", "export --query FILE|--preset NAME [--format F] [-o FILE] [flags]", e, stdout, stderr)
 	usage := fs.Usage
 	fs.Usage = func() { fmt.Fprint(fs.Output(), withProg(exportHelp, e)+"\n"); usage() }
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file (env PORTFOLIO_DB)")
 	queryFile := fs.String("query", "", "`FILE` holding the GraphQL query to export (- reads standard input)")
-	presetName := fs.String("preset", "", "a ready-made export: startups, members or committees")
+	presetName := fs.String("preset", "", "a ready-made export: "+presetNames())
 	formatName := fs.String("format", "", "csv, xlsx, ndjson or json (default: from the extension of -o, else csv)")
 	outPath := fs.String("o", "", "`FILE` to write (default: standard output)")
 	asOf := fs.String("as-of", "", "the `DATE` (YYYY-MM-DD) the export answers for; default today (Europe/Paris). With --query, the value of the query's $asOf variable")
@@ -136,7 +166,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	if *presetName != "" {
 		pr := export.PresetNamed(*presetName)
 		if pr == nil {
-			return usageError{fmt.Sprintf("--preset %q: want startups, members or committees", *presetName)}
+			return usageError{fmt.Sprintf("--preset %q: want %s", *presetName, presetNames())}
 		}
 		if *variables != "" || *path != "" || *operation != "" {
 			return usageError{"--variables, --path and --operation go with --query, not --preset"}

@@ -136,6 +136,11 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	} else {
 		fmt.Fprintln(stdout, "reading: a token is required (--public-read=false)")
 	}
+	// The longest lists of the data price every query: read them now (the
+	// quick reading; the precise one follows in the background).
+	if _, err := db.ListBounds(ctx); err != nil {
+		return fmt.Errorf("read the list bounds: %w", err)
+	}
 	hasAdmin, err := db.HasAdminToken(ctx)
 	if err != nil {
 		return err

@@ -3,9 +3,22 @@
 package model
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+	"strconv"
+
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
+
+// A count of startups by accessibility.
+type AccessibilityCount struct {
+	// The accessibility; null for the startups whose accessibility is unknown.
+	Accessibility *portfolio.Accessibility `json:"accessibility,omitempty"`
+	// How many.
+	Count int `json:"count"`
+}
 
 // A new mission of a member.
 type AddMissionInput struct {
@@ -89,6 +102,32 @@ type CommitteePayload struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A new member of the network.
+type CreateMemberInput struct {
+	// The username (the slug): lower-case letters, digits, '.', '_' and '-', e.g. « jane.doe ».
+	Slug string `json:"slug"`
+	// The full name.
+	Fullname string `json:"fullname"`
+	// The role, e.g. « Développeuse ».
+	Role *string `json:"role,omitempty"`
+	// The field of work.
+	Domain portfolio.Domain `json:"domain"`
+	// Skills.
+	Competences []string `json:"competences,omitempty"`
+	// The GitHub login.
+	Github *string `json:"github,omitempty"`
+	// A personal page.
+	Link *string `json:"link,omitempty"`
+	// The kind of member: beta, dinum, attributaire, autre.
+	MemberType *string `json:"memberType,omitempty"`
+	// The biography, in markdown.
+	Bio *string `json:"bio,omitempty"`
+	// A first mission: required of a manager, on startups of its incubators.
+	Mission *NewMissionInput `json:"mission,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A new startup.
 type CreateStartupInput struct {
 	// Its slug: lower-case letters, digits, '.', '_' and '-'.
@@ -155,6 +194,52 @@ type EndMissionInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// Selects events of the network's feed. Conditions given together must all
+// hold; a list matches when any of its values does (an empty list matches
+// nothing).
+type EventFilter struct {
+	// The event's kind (`name`) is one of these: product_launch, national_impact, fast, end, committee, other, eig, …
+	Kinds []string `json:"kinds,omitempty"`
+	// The startup's incubator is one of these (slugs).
+	Incubators []string `json:"incubators,omitempty"`
+	// The startup is one of these (slugs).
+	Startups []string `json:"startups,omitempty"`
+	// On or after this day.
+	From *portfolio.Date `json:"from,omitempty"`
+	// On or before this day (not before `from`).
+	To *portfolio.Date `json:"to,omitempty"`
+}
+
+// One key of an ordering of events.
+type EventOrder struct {
+	// What to order by.
+	Field EventOrderField `json:"field"`
+	// The direction.
+	Direction portfolio.OrderDirection `json:"direction"`
+}
+
+// What happened in one period of a flow (see `Portfolio.flows`).
+type FlowPeriod struct {
+	// The first day of the period.
+	Start portfolio.Date `json:"start"`
+	// The last day of the period (included).
+	End portfolio.Date `json:"end"`
+	// Phase periods that started in the period, by phase (how many startups entered it): abandons and transfers are entries into ABANDONED, TRANSFERRED, …
+	Entered []*PhaseCount `json:"entered"`
+	// Phase periods that ended in the period (the next phase started in it), by phase.
+	Exited []*PhaseCount `json:"exited"`
+	// Product launches (`product_launch` events).
+	ProductLaunches int `json:"productLaunches"`
+	// National impact awards (`national_impact` events).
+	NationalImpacts int `json:"nationalImpacts"`
+	// FAST mentions (`fast` events; the grants themselves are in `Investment`).
+	FastGrants int `json:"fastGrants"`
+	// Investment committees held.
+	Committees int `json:"committees"`
+	// Those committees by decision.
+	CommitteeDecisions []*DecisionCount `json:"committeeDecisions"`
+}
+
 // A page of incubators, by slug.
 type IncubatorConnection struct {
 	// The incubators of the page.
@@ -211,6 +296,14 @@ type MemberEdge struct {
 	Node *portfolio.Member `json:"node"`
 }
 
+// The result of a member mutation.
+type MemberPayload struct {
+	// The member as written.
+	Member *portfolio.Member `json:"member,omitempty"`
+	// The input's clientMutationId, echoed.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // A page of missions.
 type MissionConnection struct {
 	// The missions of the page.
@@ -259,6 +352,20 @@ type MissionPayload struct {
 // Keys of different tokens are independent. Use a new key for each write a
 // user means (a UUID, say), and the same one for its retries.
 type Mutation struct {
+}
+
+// The first mission of a new member.
+type NewMissionInput struct {
+	// The first day.
+	Start portfolio.Date `json:"start"`
+	// The last day, if known.
+	End *portfolio.Date `json:"end,omitempty"`
+	// How the member is engaged.
+	Status portfolio.MissionStatus `json:"status"`
+	// The employer.
+	Employer *string `json:"employer,omitempty"`
+	// The startups of the mission (slugs).
+	Startups []string `json:"startups"`
 }
 
 // A page of organisations, by name.
@@ -321,6 +428,36 @@ type PhaseDuration struct {
 	MeanDays float64 `json:"meanDays"`
 }
 
+// FAST grants of one promotion.
+type PromotionInvestment struct {
+	// The promotion; null for grants whose record gives none.
+	Promotion *int `json:"promotion,omitempty"`
+	// How many startups.
+	StartupCount int `json:"startupCount"`
+	// Their grants, in euros.
+	AmountEuros int `json:"amountEuros"`
+}
+
+// How many matching startups have each quality marker.
+type Quality struct {
+	// How many startups match.
+	StartupCount int `json:"startupCount"`
+	// With a public statistics page (`Startup.statsUrl`).
+	WithStatsURL int `json:"withStatsUrl"`
+	// With an impact page.
+	WithImpactURL int `json:"withImpactUrl"`
+	// With a budget page.
+	WithBudgetURL int `json:"withBudgetUrl"`
+	// With a DashLord page.
+	WithDashlordURL int `json:"withDashlordUrl"`
+	// Whose record says they have a security homologation.
+	WithSecurityHomologation int `json:"withSecurityHomologation"`
+	// Whose record says a risk analysis was made.
+	WithRiskAnalysis int `json:"withRiskAnalysis"`
+	// By accessibility, least compliant first, then the unknown ones (null): always four counts.
+	ByAccessibility []*AccessibilityCount `json:"byAccessibility"`
+}
+
 // The entry points of the API. Lists are connections of at most 1,000 nodes a
 // page (50 by default).
 //
@@ -334,9 +471,10 @@ type PhaseDuration struct {
 // missions of the busiest member, the number of startups…); a plain list
 // (`team`, `sponsors`, `phases`, `Member.startups`, …) by the longest such
 // list in the data (the largest team a startup had on one day, the most
-// sponsors of a startup, …, read from the data when it changes); a list whose
-// length the schema fixes (`byPhase`, `membersByDomain`, a timeline's points)
-// by that length. Nested lists multiply: `startups(first: 100) { nodes {
+// sponsors of a startup, the number of FAST promotions, …, read from the
+// data when it changes); a list whose length the schema fixes (`byPhase`,
+// `membersByDomain`, `byAccessibility`, a timeline's points, a flow's
+// periods) by that length. Nested lists multiply: `startups(first: 100) { nodes {
 // team { member { startups { name } } } } }` costs about 100 × the largest
 // team × the most startups of a member. An answer is also capped in bytes
 // (32 MiB by default: RESPONSE_TOO_LARGE), and the request's deadline stops
@@ -400,6 +538,26 @@ type StartupEdge struct {
 	Node *portfolio.Startup `json:"node"`
 }
 
+// A page of the network's events.
+type StartupEventConnection struct {
+	// The events of the page.
+	Edges []*StartupEventEdge `json:"edges"`
+	// The events of the page, without cursors.
+	Nodes []*portfolio.StartupEvent `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many events match, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of a StartupEventConnection.
+type StartupEventEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The event.
+	Node *portfolio.StartupEvent `json:"node"`
+}
+
 // The result of a startup mutation.
 type StartupPayload struct {
 	// The startup as written.
@@ -446,6 +604,32 @@ type UpdateCommitteeInput struct {
 	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
 	// The comment.
 	Comment *string `json:"comment,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// Changes to a member; fields left out stay as they are, lists given replace the old ones.
+type UpdateMemberInput struct {
+	// The member (username or global id).
+	ID string `json:"id"`
+	// The version read; a different current version is a CONFLICT.
+	Version int `json:"version"`
+	// The full name.
+	Fullname *string `json:"fullname,omitempty"`
+	// The role.
+	Role *string `json:"role,omitempty"`
+	// The field of work.
+	Domain *portfolio.Domain `json:"domain,omitempty"`
+	// Skills.
+	Competences []string `json:"competences,omitempty"`
+	// The GitHub login.
+	Github *string `json:"github,omitempty"`
+	// A personal page.
+	Link *string `json:"link,omitempty"`
+	// The kind of member.
+	MemberType *string `json:"memberType,omitempty"`
+	// The biography, in markdown.
+	Bio *string `json:"bio,omitempty"`
 	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
@@ -546,4 +730,62 @@ type Viewer struct {
 	TokenName *string `json:"tokenName,omitempty"`
 	// For a manager, the incubators whose startups it may write.
 	Incubators []*portfolio.Incubator `json:"incubators"`
+}
+
+// What events can be ordered by. Ties are broken by startup slug, then by the order of the record.
+type EventOrderField string
+
+const (
+	// The day of the event (events without one: last).
+	EventOrderFieldDate EventOrderField = "DATE"
+	// The startup's slug.
+	EventOrderFieldStartup EventOrderField = "STARTUP"
+)
+
+var AllEventOrderField = []EventOrderField{
+	EventOrderFieldDate,
+	EventOrderFieldStartup,
+}
+
+func (e EventOrderField) IsValid() bool {
+	switch e {
+	case EventOrderFieldDate, EventOrderFieldStartup:
+		return true
+	}
+	return false
+}
+
+func (e EventOrderField) String() string {
+	return string(e)
+}
+
+func (e *EventOrderField) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EventOrderField(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EventOrderField", str)
+	}
+	return nil
+}
+
+func (e EventOrderField) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EventOrderField) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EventOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }

@@ -62,6 +62,12 @@ func (p *PhasePeriod) appendJSON(b []byte, fields []graphql.CollectedField) []by
 			b = strconv.AppendInt(b, int64(p.DurationDays), 10)
 		case "source":
 			b = appendEnum(b, string(p.Source))
+		case "comment":
+			if p.Comment == "" {
+				b = append(b, "null"...)
+			} else {
+				b = appendString(b, p.Comment)
+			}
 		default:
 			b = append(b, "null"...) // validation lets no other field through
 		}
@@ -77,7 +83,13 @@ func (p *PhasePeriod) UnmarshalGQLContext(context.Context, any) error {
 // AnswerBytes is about the size of the phase period in an answer, all its
 // fields asked for: the server's answer budget counts it when the period
 // is resolved, since its fields are not resolved one by one.
-func (p *PhasePeriod) AnswerBytes() int64 { return 160 }
+// A nil period (currentPhase before the first phase) is a null.
+func (p *PhasePeriod) AnswerBytes() int64 {
+	if p == nil {
+		return 4
+	}
+	return 180 + int64(len(p.Comment))
+}
 
 // selectionOf returns the selection set of the field being written: the
 // field of ctx, or for an element of a list, the list's field.

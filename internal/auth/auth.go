@@ -1,7 +1,8 @@
 // Package auth authenticates the callers of the API: it reads the bearer
-// token of each request, asks the token store whose it is, and puts the
-// caller's identity in the request's context for the resolvers (and for
-// anything that logs the request) to read with portfolio.IdentityFrom.
+// token of each request (or, where a browser signed in, the token its
+// cookie keeps), asks the token store whose it is, and puts the caller's
+// identity in the request's context for the resolvers (and for anything
+// that logs the request) to read with portfolio.IdentityFrom.
 package auth
 
 import (
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -29,36 +31,121 @@ type Options struct {
 	PublicRead bool
 	// Logger receives the failures of the token store; nil discards them.
 	Logger *slog.Logger
+	// Cookie lets a request without an Authorization header authenticate
+	// with the token that the CookieName cookie keeps (a browser signed in
+	// with SetCookie). Such a request's context says so (ViaCookie): a
+	// cookie goes with every request the browser sends to the server, so
+	// it must only read, and the GraphQL handler refuses it a mutation.
+	Cookie bool
 }
 
-// Middleware authenticates each request from its "Authorization: Bearer
-// <token>" header before handing it to next, with the caller's identity in
-// its context (portfolio.WithIdentity). A request it refuses gets a 401 with
-// "WWW-Authenticate: Bearer" and a GraphQL-shaped JSON body:
-// {"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}.
+// CookieName is the cookie in which a browser keeps the token it signed in
+// with (SetCookie).
+const CookieName = "portfolio_token"
+
+// CookieMaxAge is how long a browser keeps the sign-in cookie.
+const CookieMaxAge = 12 * time.Hour
+
+// SetCookie signs the browser of r in: the answer keeps token in the
+// CookieName cookie, HttpOnly (no script of a page reads it), SameSite=Strict
+// (no request another site makes carries it), Secure when r came over TLS
+// (directly, or through a proxy that says X-Forwarded-Proto: https), for
+// every path of the server, for CookieMaxAge.
+func SetCookie(w http.ResponseWriter, r *http.Request, token string) {
+	http.SetCookie(w, cookie(r, token, int(CookieMaxAge/time.Second)))
+}
+
+// ClearCookie signs the browser of r out: the answer deletes the cookie.
+func ClearCookie(w http.ResponseWriter, r *http.Request) {
+	http.SetCookie(w, cookie(r, "", -1))
+}
+
+func cookie(r *http.Request, value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: CookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, SameSite: http.SameSiteStrictMode,
+		// A forged X-Forwarded-Proto can only make the cookie stricter.
+		Secure: r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"),
+	}
+}
+
+type viaCookieKey struct{}
+
+// ViaCookie reports whether the caller of ctx's request authenticated
+// with the sign-in cookie rather than an Authorization header.
+func ViaCookie(ctx context.Context) bool {
+	v, _ := ctx.Value(viaCookieKey{}).(bool)
+	return v
+}
+
+// Identify returns the identity of r's caller, and the context of r
+// carrying it (portfolio.WithIdentity, and ViaCookie when the token came
+// from the cookie). The Authorization header, when there is one, is the
+// only credential looked at; without it, the cookie when opts.Cookie;
+// without either, the anonymous caller when opts.PublicRead. A request it
+// refuses gets a *portfolio.Error of code UNAUTHENTICATED; any other error
+// is a failure of the token store.
+func Identify(tokens Authenticator, opts Options, r *http.Request) (context.Context, *portfolio.Identity, error) {
+	ctx := r.Context()
+	values := r.Header.Values("Authorization")
+	var token string
+	viaCookie := false
+	switch {
+	case len(values) > 0:
+		t, ok := bearer(values)
+		if !ok {
+			return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
+				`malformed Authorization header: want one "Authorization: Bearer <token>"`)
+		}
+		token = t
+	case opts.Cookie && hasCookie(r):
+		c, _ := r.Cookie(CookieName)
+		token, viaCookie = c.Value, true
+	case opts.PublicRead:
+		return portfolio.WithIdentity(ctx, portfolio.Anonymous), portfolio.Anonymous, nil
+	default:
+		return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
+			"this server needs a token: send Authorization: Bearer <token>")
+	}
+	id, err := tokens.Authenticate(ctx, token)
+	if err != nil {
+		if viaCookie && portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
+			return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
+				"the token this browser signed in with is no longer valid (%s): sign in again, or send Authorization: Bearer <token>", portfolio.ErrorMessage(err))
+		}
+		return ctx, nil, err
+	}
+	ctx = portfolio.WithIdentity(ctx, id)
+	if viaCookie {
+		ctx = context.WithValue(ctx, viaCookieKey{}, true)
+	}
+	return ctx, id, nil
+}
+
+// hasCookie reports whether r carries a non-empty sign-in cookie.
+func hasCookie(r *http.Request) bool {
+	c, err := r.Cookie(CookieName)
+	return err == nil && c.Value != ""
+}
+
+// Middleware authenticates each request (Identify) before handing it to
+// next, with the caller's identity in its context. A request it refuses
+// gets a 401 with "WWW-Authenticate: Bearer" and a GraphQL-shaped JSON
+// body: {"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]};
+// when the refused token came from the cookie, the answer also deletes the
+// cookie, so that the browser's next requests go without it.
 func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Handler {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		values := r.Header.Values("Authorization")
-		if len(values) == 0 {
-			if !opts.PublicRead {
-				httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: "this server needs a token: send Authorization: Bearer <token>"})
-				return
-			}
-			next.ServeHTTP(w, r.WithContext(portfolio.WithIdentity(r.Context(), portfolio.Anonymous)))
-			return
-		}
-		token, ok := bearer(values)
-		if !ok {
-			httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: `malformed Authorization header: want one "Authorization: Bearer <token>"`})
-			return
-		}
-		id, err := tokens.Authenticate(r.Context(), token)
+		ctx, _, err := Identify(tokens, opts, r)
 		if err != nil {
 			if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
+				if opts.Cookie && len(r.Header.Values("Authorization")) == 0 && hasCookie(r) {
+					ClearCookie(w, r)
+				}
 				httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: portfolio.ErrorMessage(err)})
 				return
 			}
@@ -66,7 +153,7 @@ func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Hand
 			httperror.Write(w, httperror.Answer{Code: portfolio.EInternal, Message: "internal error"})
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(portfolio.WithIdentity(r.Context(), id)))
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 

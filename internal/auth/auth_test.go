@@ -174,3 +174,110 @@ func TestMiddlewareStoreFailure(t *testing.T) {
 		t.Errorf("the body shows SQL: %s", rec.Body)
 	}
 }
+
+// The sign-in cookie authenticates only where Options.Cookie allows it,
+// never beside or over an Authorization header, and the identity it gives
+// says where it came from (ViaCookie).
+func TestMiddlewareCookie(t *testing.T) {
+	db, toks := openDB(t)
+	tests := []struct {
+		name          string
+		cookieOn      bool
+		publicRead    bool
+		cookie        string // the cookie's value ("" for none)
+		header        string // the Authorization header ("" for none)
+		wantRole      portfolio.Role
+		wantViaCookie bool
+		wantMsg       string // for a 401
+		wantCleared   bool   // the 401 deletes the cookie
+	}{
+		{name: "cookie", cookieOn: true, cookie: toks["viewer"], wantRole: portfolio.RoleViewer, wantViaCookie: true},
+		{name: "cookie, public", cookieOn: true, publicRead: true, cookie: toks["admin"], wantRole: portfolio.RoleAdmin, wantViaCookie: true},
+		{name: "cookie where cookies are off, public", publicRead: true, cookie: toks["admin"], wantRole: portfolio.RoleAnonymous},
+		{name: "cookie where cookies are off, private", cookie: toks["admin"], wantMsg: "needs a token"},
+		{name: "header beats cookie", cookieOn: true, cookie: toks["admin"], header: "Bearer " + toks["viewer"], wantRole: portfolio.RoleViewer},
+		{name: "bad header beside a good cookie", cookieOn: true, cookie: toks["admin"], header: "Bearer nope", wantMsg: "invalid or revoked token"},
+		{name: "revoked cookie", cookieOn: true, publicRead: true, cookie: toks["revoked"], wantMsg: "sign in again", wantCleared: true},
+		{name: "empty cookie, public", cookieOn: true, publicRead: true, cookie: "", wantRole: portfolio.RoleAnonymous},
+		{name: "no cookie, private", cookieOn: true, wantMsg: "needs a token"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var seen *portfolio.Identity
+			var via bool
+			next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen, via = portfolio.IdentityFrom(r.Context()), auth.ViaCookie(r.Context())
+			})
+			h := auth.Middleware(db, auth.Options{PublicRead: tt.publicRead, Cookie: tt.cookieOn}, next)
+			req := httptest.NewRequest(http.MethodGet, "/review", nil)
+			req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: tt.cookie})
+			if tt.header != "" {
+				req.Header.Set("Authorization", tt.header)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			cleared := false
+			for _, c := range rec.Result().Cookies() {
+				cleared = cleared || c.Name == auth.CookieName && c.MaxAge < 0
+			}
+			if tt.wantMsg != "" {
+				if rec.Code != http.StatusUnauthorized || seen != nil {
+					t.Fatalf("status %d, next saw %+v; want 401", rec.Code, seen)
+				}
+				if !strings.Contains(rec.Body.String(), tt.wantMsg) {
+					t.Errorf("body %s, want %q", rec.Body, tt.wantMsg)
+				}
+				if cleared != tt.wantCleared {
+					t.Errorf("cookie deleted: %v, want %v", cleared, tt.wantCleared)
+				}
+				return
+			}
+			if seen == nil || seen.Role != tt.wantRole || via != tt.wantViaCookie {
+				t.Fatalf("status %d, identity %+v via cookie %v; want %s via cookie %v", rec.Code, seen, via, tt.wantRole, tt.wantViaCookie)
+			}
+		})
+	}
+}
+
+// The sign-in cookie is HttpOnly, SameSite=Strict, for the whole server,
+// Secure over TLS, and signing out deletes it.
+func TestSetCookie(t *testing.T) {
+	for _, tt := range []struct {
+		name       string
+		tls        bool
+		proto      string
+		wantSecure bool
+	}{
+		{"plain http", false, "", false},
+		{"tls", true, "", true},
+		{"behind a TLS proxy", false, "https", true},
+		{"behind a plain proxy", false, "http", false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req := httptest.NewRequest(http.MethodPost, "/review/connexion", nil)
+			if !tt.tls {
+				req.TLS = nil
+			} else if req.TLS == nil {
+				req = httptest.NewRequest(http.MethodPost, "https://example.org/review/connexion", nil)
+			}
+			if tt.proto != "" {
+				req.Header.Set("X-Forwarded-Proto", tt.proto)
+			}
+			rec := httptest.NewRecorder()
+			auth.SetCookie(rec, req, "pf_1_secret")
+			auth.ClearCookie(rec, req)
+			cookies := rec.Result().Cookies()
+			if len(cookies) != 2 {
+				t.Fatalf("%d cookies set, want 2", len(cookies))
+			}
+			set, cleared := cookies[0], cookies[1]
+			if set.Name != auth.CookieName || set.Value != "pf_1_secret" || !set.HttpOnly || set.SameSite != http.SameSiteStrictMode ||
+				set.Path != "/" || set.Secure != tt.wantSecure || set.MaxAge != int(auth.CookieMaxAge.Seconds()) {
+				t.Errorf("cookie set: %s", rec.Result().Header.Values("Set-Cookie")[0])
+			}
+			if cleared.Name != auth.CookieName || cleared.Value != "" || cleared.MaxAge >= 0 || cleared.Path != "/" {
+				t.Errorf("cookie cleared: %s", rec.Result().Header.Values("Set-Cookie")[1])
+			}
+		})
+	}
+}

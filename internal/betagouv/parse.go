@@ -176,6 +176,7 @@ func parseStartup(slug string, m map[string]any, body string, r *report) *startu
 		BudgetURL:           str(m, "budget_url", "budget_url", r),
 		DashlordURL:         str(m, "dashlord_url", "dashlord_url", r),
 	}}
+	parseReview(&s.Startup, m, r)
 	switch v := m["sponsors"].(type) {
 	case nil:
 	case []any:
@@ -197,6 +198,7 @@ func parseStartup(slug string, m map[string]any, body string, r *report) *startu
 	s.Phases = parsePhases(m, r)
 	s.Events, s.Committees = parseEvents(slug, m, r)
 	s.Fast = parseFast(m, r)
+	checkFastEvents(s.Fast, m, r)
 	return s
 }
 
@@ -218,7 +220,7 @@ func parsePhases(m map[string]any, r *report) []portfolio.PhasePeriod {
 			r.skip(field+".name", "unknown phase %q", slug)
 			continue
 		}
-		pp := portfolio.PhasePeriod{Phase: p, Source: portfolio.SourceImported}
+		pp := portfolio.PhasePeriod{Phase: p, Source: portfolio.SourceImported, Comment: str(it, "comment", field+".comment", r)}
 		end, _, err := dateValue(it["end"])
 		if err != nil {
 			r.warn(field+".end", "%v: ignored", err)

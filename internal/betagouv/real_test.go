@@ -36,6 +36,12 @@ func TestRealSnapshot(t *testing.T) {
 		`_incubators/menj.md: owner: unknown organisation "menj"; reference dropped`,
 		`_organisations/Préfecture: not a .md record: ignored (skipped)`,
 		`_organisations/idfm: not a .md record: ignored (skipped)`,
+		// The fast map is authoritative; the two fast events that state
+		// another amount are reported with both.
+		`_startups/homologation.md: events[0].comment: the fast event states 370000 €, the fast map 141000 € (promotion 14): the map's amount is kept`,
+		`_startups/territoires-en-transitions.md: events[1].comment: the fast event states 150000 €, the fast map 300000 € (promotion 14): the map's amount is kept`,
+		// Two startups claim one old slug: the first by slug keeps it.
+		`_startups/urbanvitaliz.md: redirect_from: "friches" is also an old slug of recommandations-collaboratives: startup(slug: "friches") finds recommandations-collaboratives`,
 	})
 
 	imported := portfolio.SourceImported
@@ -50,8 +56,17 @@ func TestRealSnapshot(t *testing.T) {
 	equal(t, "dossierfacile sponsors", df.Sponsors, []string{"dgaln", "dhup"})
 	equal(t, "dossierfacile fast", df.Fast, &portfolio.Fast{Promotion: 13, AmountEuros: 300000})
 	equal(t, "dossierfacile name", df.Name, "DossierFacile")
+	yes := true
+	equal(t, "dossierfacile stats", df.Stats, &yes)
+	equal(t, "dossierfacile risk analysis", df.RiskAnalysis, &yes)
+	equal(t, "dossierfacile security homologation", df.SecurityHomologation, (*bool)(nil))
+	equal(t, "dossierfacile redirect_from", df.RedirectFrom, []string{"locatio"}) // locatio and locatio.html
+	equal(t, "dossierfacile accessibility", *df.Accessibility(), portfolio.AccessibilityPartial)
+	eb := startup(t, s, "ecobalyse")
+	equal(t, "ecobalyse incubators", eb.IncubatorSlugs(), []string{"mtes", "ademe"}) // incubators: [ademe, mtes]
 
 	ac := startup(t, s, "acces-cible")
+	equal(t, "acces-cible portfolio managers", ac.PortfolioManagerSlugs(), []string{"erwan.g.le-gall"})
 	if len(ac.Committees) != 4 {
 		t.Fatalf("acces-cible: %d committees, want 4", len(ac.Committees))
 	}

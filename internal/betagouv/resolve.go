@@ -68,6 +68,7 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 	incubatorSet := setOf(incubators, func(i *incubatorRec) string { return i.Slug })
 	teamSet := setOf(teams, func(t *portfolio.Team) string { return t.Slug })
 	startupSet := setOf(startups, func(s *startupRec) string { return s.Slug })
+	memberSet := setOf(members, func(m *portfolio.Member) string { return m.Slug })
 
 	for _, inc := range incubators {
 		s.Incubators = append(s.Incubators, inc.Incubator)
@@ -76,8 +77,10 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 		t.IncubatorSlug = checkRef(t.IncubatorSlug, incubatorSet, "incubator", "incubator", add("_teams/"+t.Slug+".md"))
 		s.Teams = append(s.Teams, *t)
 	}
+	checkFormerSlugs(startups, add)
 	for _, st := range startups {
 		st.IncubatorSlug = checkRef(st.IncubatorSlug, incubatorSet, "incubator", "incubator", add(st.file))
+		checkReviewRefs(&st.Startup, incubatorSet, memberSet, add(st.file))
 		s.Startups = append(s.Startups, st.Startup)
 	}
 	for _, m := range members {

@@ -51,6 +51,20 @@ func TestGoldenFormats(t *testing.T) {
 		}
 		return "/export/" + file + "?" + v.Encode()
 	}
+	investment := func(file string, params ...string) string {
+		v := url.Values{"asOf": {"2026-06-30"}, "incubators": {"dinum,mtes"}, "from": {"2025-07-01"}}
+		for i := 0; i+1 < len(params); i += 2 {
+			v.Set(params[i], params[i+1])
+		}
+		return "/export/" + file + "?" + v.Encode()
+	}
+	events := func(file string, params ...string) string {
+		v := url.Values{"asOf": {"2026-06-30"}, "from": {"2026-05-20"}, "incubators": {"dinum,mtes"}}
+		for i := 0; i+1 < len(params); i += 2 {
+			v.Set(params[i], params[i+1])
+		}
+		return "/export/" + file + "?" + v.Encode()
+	}
 	tests := []struct {
 		golden      string
 		path        string
@@ -75,6 +89,14 @@ func TestGoldenFormats(t *testing.T) {
 		{"preset-committees.csv", committees("committees.csv"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
 		{"preset-committees.excel-fr.csv", committees("committees.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
 		{"preset-committees.xlsx", committees("committees.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-committees-2026-06-30\.xlsx`},
+		// The investment of two incubators (FAST grants, committee
+		// budgets), and their events since 20 May.
+		{"preset-investment.csv", investment("investment.csv"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30\.csv`},
+		{"preset-investment.excel-fr.csv", investment("investment.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30\.csv`},
+		{"preset-investment.xlsx", investment("investment.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-investment-2026-06-30\.xlsx`},
+		{"preset-events.csv", events("events.csv"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30\.csv`},
+		{"preset-events.excel-fr.csv", events("events.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30\.csv`},
+		{"preset-events.xlsx", events("events.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-events-2026-06-30\.xlsx`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {

@@ -140,7 +140,7 @@ type Plan struct {
 	limit    int    // the caller's first: most rows to export; -1 for all
 	after    any    // the caller's after: where to start (nil or a string)
 	leaves   [][]*field
-	row      func(node map[string]any) map[string]any // a preset's computed values by column name, or nil
+	rows     func(node map[string]any) []map[string]any // a preset's rows of a node, computed values by column name, or nil
 }
 
 // field is a field of the exported rows' selection.

@@ -42,10 +42,16 @@ type Preset struct {
 	// asOf; hidden tells which fields the caller may not read
 	// ("Type.field").
 	row func(node map[string]any, asOf string, hidden func(typ, field string) bool) map[string]any
+	// rows, when not nil, stands for row in a preset that makes several
+	// rows of a node (or none); it also gets the parameters.
+	rows func(node map[string]any, p params, asOf string, hidden func(typ, field string) bool) []map[string]any
 }
 
-// Presets returns the presets: startups, members and committees.
-func Presets() []*Preset { return []*Preset{startupsPreset, membersPreset, committeesPreset} }
+// Presets returns the presets: startups, members, committees, investment
+// and events.
+func Presets() []*Preset {
+	return []*Preset{startupsPreset, membersPreset, committeesPreset, investmentPreset, eventsPreset}
+}
 
 // PresetNamed returns the preset of that name, or nil.
 func PresetNamed(name string) *Preset {
@@ -99,7 +105,11 @@ func (pr *Preset) Plan(ctx context.Context, schema *ast.Schema, check Checker, v
 	}
 	p.Name, p.Columns, p.French, p.Title = pr.Name, pr.Columns, pr.French, pr.Title
 	day := asOf.String()
-	p.row = func(node map[string]any) map[string]any { return pr.row(node, day, hidden) }
+	if pr.rows != nil {
+		p.rows = func(node map[string]any) []map[string]any { return pr.rows(node, ps, day, hidden) }
+	} else {
+		p.rows = func(node map[string]any) []map[string]any { return []map[string]any{pr.row(node, day, hidden)} }
+	}
 	return p, asOf, nil
 }
 
@@ -303,8 +313,9 @@ func refs(v any, text string) (slugs, texts []string) {
 	return slugs, texts
 }
 
-// startupsColumns are the columns of the startups export, in both namings.
-var startupsColumns = []Column{
+// startupsColumns are the columns of the startups export, in both namings
+// (those of a review in review.go).
+var startupsColumns = append([]Column{
 	{Name: "slug", Label: "Startup (identifiant)"},
 	{Name: "name", Label: "Startup"},
 	{Name: "incubator", Label: "Incubateur (identifiant)"},
@@ -320,17 +331,20 @@ var startupsColumns = []Column{
 	{Name: "last_committee", Label: "Dernier comité", Kind: KindDate},
 	{Name: "last_decision", Label: "Décision du dernier comité", Enum: "Decision"},
 	{Name: "committee_overdue", Label: "Comité en retard", Kind: KindBool},
-}
+}, reviewStartupsColumns...)
 
 var startupsPreset = &Preset{
 	Name:  "startups",
 	Title: "Startups",
 	Columns: pick(startupsColumns, "slug", "name", "incubator", "sponsors", "phase", "phase_start",
-		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue"),
+		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
+		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
+		"portfolio_managers"),
 	French: pick(startupsColumns, "name", "incubator_name", "sponsor_names", "phase", "phase_start",
 		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
-		"slug", "incubator", "sponsors"),
-	Params: []string{"incubators", "sponsors", "phases", "active", "committeeOverdue", "search"},
+		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
+		"portfolio_manager_names", "slug", "incubator", "sponsors", "portfolio_managers"),
+	Params: []string{"incubators", "sponsors", "phases", "active", "committeeOverdue", "search", "fast", "securityHomologation", "portfolioManagers"},
 	query: func(can func(string, string) bool) string {
 		return `query StartupsExport($filter: StartupFilter, $asOf: Date) {
   startups(filter: $filter, asOf: $asOf, orderBy: [{field: NAME, direction: ASC}]) {
@@ -339,42 +353,49 @@ var startupsPreset = &Preset{
       currentPhase { phase start }
       teamSize` + when(can("TeamMembership", "status"), " team { status }") + `
       lastCommittee { date decision }
-      committeeOverdue
+      committeeOverdue` + reviewStartupsFields + `
     }
   }
 }`
 	},
 	vars: func(p params, asOf portfolio.Date, _ bool) (map[string]any, error) {
 		f, err := filterOf(p, map[string]func(string) (string, bool){
-			"incubators": asIs, "sponsors": asIs, "phases": phaseValue,
-		}, []string{"active", "committeeOverdue"}, []string{"search"}, nil)
+			"incubators": asIs, "sponsors": asIs, "phases": phaseValue, "portfolioManagers": asIs,
+		}, []string{"active", "committeeOverdue", "fast", "securityHomologation"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
 	row: func(n map[string]any, _ string, hidden func(string, string) bool) map[string]any {
-		var byStatus [3]any
-		if !hidden("TeamMembership", "status") {
-			counts := map[string]int{}
-			team, _ := n["team"].([]any)
-			for _, m := range team {
-				if s, ok := get(m, "status").(string); ok {
-					counts[s]++
-				}
-			}
-			for i, s := range portfolio.MissionStatuses {
-				byStatus[i] = counts[string(s)]
-			}
-		}
-		sponsors, names := refs(n["sponsors"], "name")
-		return map[string]any{
-			"slug": n["slug"], "name": n["name"],
-			"incubator": get(n, "incubator", "slug"), "incubator_name": get(n, "incubator", "title"),
-			"sponsors": sponsors, "sponsor_names": names,
-			"phase": get(n, "currentPhase", "phase"), "phase_start": get(n, "currentPhase", "start"),
-			"team_size": n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
-			"last_committee": get(n, "lastCommittee", "date"), "last_decision": get(n, "lastCommittee", "decision"),
-			"committee_overdue": n["committeeOverdue"],
-		}
+		row := startupsRow(n, hidden)
+		reviewStartupsRow(n, row)
+		return row
 	},
+}
+
+// startupsRow computes the startups export's columns but for the review's.
+func startupsRow(n map[string]any, hidden func(string, string) bool) map[string]any {
+	var byStatus [3]any
+	if !hidden("TeamMembership", "status") {
+		counts := map[string]int{}
+		team, _ := n["team"].([]any)
+		for _, m := range team {
+			if s, ok := get(m, "status").(string); ok {
+				counts[s]++
+			}
+		}
+		for i, s := range portfolio.MissionStatuses {
+			byStatus[i] = counts[string(s)]
+		}
+	}
+	sponsors, names := refs(n["sponsors"], "name")
+	return map[string]any{
+		"slug": n["slug"], "name": n["name"],
+		"incubator": get(n, "incubator", "slug"), "incubator_name": get(n, "incubator", "title"),
+		"sponsors": sponsors, "sponsor_names": names,
+		"phase": get(n, "currentPhase", "phase"), "phase_start": get(n, "currentPhase", "start"),
+		"team_size": n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
+		"last_committee": get(n, "lastCommittee", "date"), "last_decision": get(n, "lastCommittee", "decision"),
+		"committee_overdue": n["committeeOverdue"],
+	}
 }
 
 // missionsPerMember is how many of a member's missions (by start) the

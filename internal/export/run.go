@@ -151,18 +151,21 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 				return fail(err)
 			}
 		}
+	nodes:
 		for _, raw := range pg.nodes {
-			if p.limit >= 0 && st.Rows >= p.limit {
-				break
-			}
-			row, err := p.rowOf(raw, w.Objects(), cols)
+			rows, err := p.rowsOf(raw, w.Objects(), cols)
 			if err != nil {
 				return fail(err)
 			}
-			if err := w.WriteRow(row); err != nil {
-				return fail(err)
+			for _, row := range rows {
+				if p.limit >= 0 && st.Rows >= p.limit {
+					break nodes
+				}
+				if err := w.WriteRow(row); err != nil {
+					return fail(err)
+				}
+				st.Rows++
 			}
-			st.Rows++
 		}
 		if err := w.Flush(); err != nil {
 			return fail(err)
@@ -356,36 +359,40 @@ func (p *Plan) extract(data json.RawMessage) (*page, error) {
 	return pg, nil
 }
 
-// rowOf turns a node into a row; cols are the columns of a preset's
-// table.
-func (p *Plan) rowOf(raw json.RawMessage, objects bool, cols []Column) (Row, error) {
-	if objects && p.row == nil {
-		return Row{Object: raw}, nil
+// rowsOf turns a node into its rows: one, but for a preset that makes
+// several of a node (or none); cols are the columns of a preset's table.
+func (p *Plan) rowsOf(raw json.RawMessage, objects bool, cols []Column) ([]Row, error) {
+	if objects && p.rows == nil {
+		return []Row{{Object: raw}}, nil
 	}
 	var node any
 	if !isNull(raw) {
 		var err error
 		if node, err = decode(raw); err != nil {
-			return Row{}, fmt.Errorf("export: read a node: %w", err)
+			return nil, fmt.Errorf("export: read a node: %w", err)
 		}
 	}
-	if p.row == nil {
-		return Row{Cells: p.Flatten(node)}, nil
+	if p.rows == nil {
+		return []Row{{Cells: p.Flatten(node)}}, nil
 	}
 	m, _ := node.(map[string]any)
-	byName := p.row(m)
-	if objects {
-		values := make([]any, len(cols))
-		for i, c := range cols {
-			values[i] = byName[c.Name]
+	var out []Row
+	for _, byName := range p.rows(m) {
+		if objects {
+			values := make([]any, len(cols))
+			for i, c := range cols {
+				values[i] = byName[c.Name]
+			}
+			out = append(out, Row{Object: flatObject(cols, values)})
+			continue
 		}
-		return Row{Object: flatObject(cols, values)}, nil
+		cells := make([]string, len(cols))
+		for i, c := range cols {
+			cells[i] = text(byName[c.Name])
+		}
+		out = append(out, Row{Cells: cells})
 	}
-	cells := make([]string, len(cols))
-	for i, c := range cols {
-		cells[i] = text(byName[c.Name])
-	}
-	return Row{Cells: cells}, nil
+	return out, nil
 }
 
 // text renders a computed value as a cell.

@@ -45,6 +45,9 @@ type Loaders struct {
 	queriesMu         sync.Mutex
 	queries           map[string]sqlite.StartupQuery
 
+	// The loaders of a portfolio review (review.go).
+	review reviewLoaders
+
 	phaseDefsOnce sync.Once
 	phaseDefs     map[portfolio.Phase]*portfolio.PhaseDefinition
 	phaseDefsErr  error
@@ -106,7 +109,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.descriptions = byID(db.DescriptionsByStartup, nil)
 	l.sponsors = byID(db.SponsorsByStartup, func(os []*portfolio.Organisation) { l.SeeOrganisations(os...) })
 	l.tags = byID(db.TagsByStartup, nil)
-	l.events = byID(db.EventsByStartup, nil)
+	l.events = byID(db.EventsByStartup, func(es []*portfolio.StartupEvent) { l.SeeEvents(es...) })
 	l.committees = byID(db.CommitteesByStartup, func(cs []*portfolio.Committee) { l.SeeCommittees(cs...) })
 	l.teamAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64][]sqlite.TeamMember, error) {
 		m, err := db.TeamsAt(ctx, ids, d)
@@ -144,6 +147,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.ownerIncubators = byID(db.IncubatorsByOwner, func(is []*portfolio.Incubator) { l.SeeIncubators(is...) })
 	l.incubatorStartups = newFamily(l.childStartups("incubator"))
 	l.sponsorStartups = newFamily(l.childStartups("sponsor"))
+	l.review = newReviewLoaders(l, db)
 	return l
 }
 
@@ -184,6 +188,7 @@ func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
 	l.teamAt.see(ids...)
 	l.missions.see(ids...)
 	l.incubatorBySlug.register(incs...)
+	l.review.seeStartups(ids)
 }
 
 // SeeIncubators registers incubators the request holds.
@@ -221,6 +226,7 @@ func (l *Loaders) SeeMembers(ms ...*portfolio.Member) {
 	l.memberStartups.register(ids...)
 	l.memberTeams.register(ids...)
 	l.competences.register(ids...)
+	l.review.seeMembers(ids)
 }
 
 // SeeMissions registers missions the request holds.

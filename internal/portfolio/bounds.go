@@ -18,6 +18,12 @@ type ListBounds struct {
 	Usertypes   int // kinds of users
 	Techno      int // technologies
 
+	// Per startup and member, for a portfolio review.
+	StartupIncubators int // incubators of a startup (the main one and those of a co-incubation)
+	FormerSlugs       int // former slugs of a startup
+	Managers          int // portfolio managers of a startup
+	FollowedStartups  int // startups a member follows
+
 	// Per incubator, organisation, team, member and mission.
 	IncubatorTeams         int // teams of an incubator
 	OrganisationIncubators int // incubators an organisation runs
@@ -42,6 +48,8 @@ type ListBounds struct {
 	AllCommittees int // committees
 	AuditEntries  int // audit-log entries
 	ThemeLabels   int // distinct themes
+	AllEvents     int // events of every startup, committees included
+	Promotions    int // distinct FAST promotions
 }
 
 // Bound returns n, or 1 when n is smaller: a list's bound is never taken as

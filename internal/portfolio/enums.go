@@ -296,8 +296,10 @@ func (s *Source) UnmarshalGQL(v any) error {
 }
 
 // EnumLabel returns the French label of value, a value of the GraphQL enum
-// named enum (Phase, Domain, MissionStatus, Decision or Source), for what
-// people read (exports). It returns false for an unknown enum or value.
+// named enum (Phase, Domain, MissionStatus, Decision, Source or
+// Accessibility), or of the exports' EventKind (an event's name) and
+// InvestmentKind, for what people read (exports). It returns false for an
+// unknown enum or value.
 func EnumLabel(enum, value string) (string, bool) {
 	var l string
 	switch enum {
@@ -311,6 +313,12 @@ func EnumLabel(enum, value string) (string, bool) {
 		l = Decision(value).Label()
 	case "Source":
 		l = Source(value).Label()
+	case "Accessibility":
+		l = Accessibility(value).Label()
+	case "EventKind":
+		l = eventKindLabels[value]
+	case "InvestmentKind":
+		l = investmentKindLabels[value]
 	}
 	return l, l != ""
 }

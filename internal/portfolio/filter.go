@@ -21,6 +21,8 @@ type StartupFilter struct {
 	Techno           []string
 	Search           *string // words of the name or pitch, accents and case ignored
 	CommitteeOverdue *bool   // overdue for an investment committee at the date
+	// The conditions of a portfolio review (review.go).
+	ReviewConditions
 }
 
 // MemberFilter selects members; it composes like StartupFilter. Startups,
@@ -72,6 +74,8 @@ const (
 	StartupOrderLastCommittee StartupOrderField = "LAST_COMMITTEE" // last committee on or before the date
 	StartupOrderTeamSize      StartupOrderField = "TEAM_SIZE"      // team at the date
 	StartupOrderSlug          StartupOrderField = "SLUG"
+	StartupOrderFastAmount    StartupOrderField = "FAST_AMOUNT"        // the FAST grant's amount
+	StartupOrderNextDue       StartupOrderField = "NEXT_COMMITTEE_DUE" // next committee due at the date
 )
 
 // StartupOrder is one key of an ordering of startups.
@@ -119,6 +123,8 @@ const (
 	EveryMonth   Every = "MONTH"
 	EveryQuarter Every = "QUARTER"
 	EveryYear    Every = "YEAR"
+	EveryWeek    Every = "WEEK"
+	EveryDay     Every = "DAY"
 )
 
 // MaxTimelinePoints bounds the number of points of a timeline.
@@ -130,13 +136,12 @@ func TimelineDates(from, to Date, every Every) ([]Date, error) {
 	if to < from {
 		return nil, FieldErrorf("to", "to (%s) is before from (%s)", to, from)
 	}
-	months := map[Every]int{EveryMonth: 1, EveryQuarter: 3, EveryYear: 12}[every]
-	if months == 0 {
+	if !every.valid() {
 		return nil, FieldErrorf("every", "unknown step %q", every)
 	}
 	var out []Date
 	for i := 0; ; i++ {
-		d := from.AddMonths(i * months)
+		d := every.Step(from, i)
 		if d > to {
 			break
 		}
@@ -177,7 +182,8 @@ func (f StartupOrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(f)) }
 // UnmarshalGQL reads the field from a GraphQL enum value.
 func (f *StartupOrderField) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, "StartupOrderField", func(s string) bool {
-		ok := validIn(StartupOrderField(s), StartupOrderName, StartupOrderSlug, StartupOrderPhaseStart, StartupOrderLastCommittee, StartupOrderTeamSize)
+		ok := validIn(StartupOrderField(s), StartupOrderName, StartupOrderSlug, StartupOrderPhaseStart, StartupOrderLastCommittee, StartupOrderTeamSize,
+			StartupOrderFastAmount, StartupOrderNextDue)
 		if ok {
 			*f = StartupOrderField(s)
 		}
@@ -219,7 +225,7 @@ func (e Every) MarshalGQL(w io.Writer) { writeEnum(w, string(e)) }
 // UnmarshalGQL reads the step from a GraphQL enum value.
 func (e *Every) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, "Every", func(s string) bool {
-		ok := validIn(Every(s), EveryMonth, EveryQuarter, EveryYear)
+		ok := Every(s).valid()
 		if ok {
 			*e = Every(s)
 		}

@@ -66,8 +66,17 @@ func (s *Startup) OptRepository() *string { return opt(&s.Repository) }
 // OptAccessibilityStatus returns the accessibility status, or nil.
 func (s *Startup) OptAccessibilityStatus() *string { return opt(&s.AccessibilityStatus) }
 
-// OptStatsURL returns the statistics page, or nil.
-func (s *Startup) OptStatsURL() *string { return opt(&s.StatsURL) }
+// OptStatsURL returns the public statistics page as the network computes
+// it (StatsPage), or nil.
+func (s *Startup) OptStatsURL() *string {
+	if s.StatsURL != "" {
+		return &s.StatsURL
+	}
+	if p := StatsPage(s.StatsURL, s.Link, s.Stats); p != "" {
+		return &p
+	}
+	return nil
+}
 
 // OptImpactURL returns the impact page, or nil.
 func (s *Startup) OptImpactURL() *string { return opt(&s.ImpactURL) }
@@ -77,6 +86,9 @@ func (s *Startup) OptBudgetURL() *string { return opt(&s.BudgetURL) }
 
 // OptDashlordURL returns the DashLord page, or nil.
 func (s *Startup) OptDashlordURL() *string { return opt(&s.DashlordURL) }
+
+// OptRiskAnalysisURL returns the risk analysis, or nil.
+func (s *Startup) OptRiskAnalysisURL() *string { return opt(&s.RiskAnalysisURL) }
 
 // NodeID returns the mission's global id.
 func (m *Mission) NodeID() string { return GlobalID("Mission", m.Slug) }

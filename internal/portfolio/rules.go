@@ -63,41 +63,44 @@ func TeamAt(missions []Mission, startup string, d Date) []string {
 	return team
 }
 
-// LastCommittee returns the index of the last committee on or before d
-// among committees (their dates, in any order): the latest, a tie going to
-// the one listed later; -1 when there is none.
-func LastCommittee(committees []Date, d Date) int {
+// LastCommittee returns the index of a startup's last committee on or
+// before d (committees in any order): the latest, a tie going to the one
+// listed later; -1 when there is none.
+func LastCommittee(committees []*Committee, d Date) int {
+	return lastOnOrBefore(len(committees), func(i int) Date { return committees[i].Date }, d)
+}
+
+// LastCommitteeAt returns the latest of the committee dates on or before d
+// (LastCommittee), or the zero date when there is none.
+func LastCommitteeAt(committees []Date, d Date) Date {
+	if i := lastOnOrBefore(len(committees), func(i int) Date { return committees[i] }, d); i >= 0 {
+		return committees[i]
+	}
+	return 0
+}
+
+// lastOnOrBefore is the rule of LastCommittee over n dated things.
+func lastOnOrBefore(n int, date func(int) Date, d Date) int {
 	last := -1
-	for i, c := range committees {
-		if !c.IsZero() && c <= d && (last < 0 || c >= committees[last]) {
+	for i := range n {
+		if c := date(i); !c.IsZero() && c <= d && (last < 0 || c >= date(last)) {
 			last = i
 		}
 	}
 	return last
 }
 
-// LastCommitteeAt returns the date of the last committee on or before d
-// (LastCommittee), or the zero date when there is none.
-func LastCommitteeAt(committees []Date, d Date) Date {
-	if i := LastCommittee(committees, d); i >= 0 {
-		return committees[i]
-	}
-	return 0
-}
-
-// CommitteeOverdueAt reports whether a startup is overdue for an investment
-// committee at d: it is active at d, and its last committee on or before d
-// (or, when it has had none by d, the earliest start among its phases) is
-// more than OverdueAfterDays days before d.
+// CommitteeOverdueAt reports whether a startup whose committees recorded
+// no next due date is overdue at d (OverdueAt): it is active at d, and its
+// last committee on or before d (or, when it has had none by d, the
+// earliest start among its phases) is more than OverdueAfterDays days
+// before d.
 func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
-	if !ActiveAt(phases, d) {
-		return false
+	cs := make([]*Committee, len(committees))
+	for i, c := range committees {
+		cs[i] = &Committee{Date: c}
 	}
-	ref := LastCommitteeAt(committees, d)
-	if ref.IsZero() {
-		ref = EarliestStart(phases)
-	}
-	return d.DaysSince(ref) > OverdueAfterDays
+	return OverdueAt(phases, cs, d)
 }
 
 // NextCommitteeDue returns when the committee after c is due: the date c

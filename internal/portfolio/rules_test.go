@@ -203,7 +203,10 @@ func TestLastCommitteeAt(t *testing.T) {
 // TestLastCommittee checks which committee is the last: two on the same
 // day are told apart by their order (the second of the day is the last).
 func TestLastCommittee(t *testing.T) {
-	committees := dates("2024-01-10", "2024-07-01", "2024-01-10", "2023-05-05")
+	var committees []*Committee
+	for _, d := range dates("2024-01-10", "2024-07-01", "2024-01-10", "2023-05-05") {
+		committees = append(committees, &Committee{Date: d})
+	}
 	tests := []struct {
 		d    string
 		want int

@@ -29,10 +29,11 @@ type Incubator struct {
 // PhasePeriod is one phase of a startup's history. End is informative: the
 // next phase's start is what moves a startup on.
 type PhasePeriod struct {
-	Phase  Phase
-	Start  Date
-	End    Date
-	Source Source
+	Phase   Phase
+	Start   Date
+	End     Date
+	Source  Source
+	Comment string `json:",omitempty"` // the record's comment on the phase
 }
 
 // StartupEvent is a dated event of a startup's life (product_launch,
@@ -41,6 +42,10 @@ type StartupEvent struct {
 	Name    string
 	Date    Date
 	Comment string
+	// StartupSlug and Committee are set on the events of the network's
+	// feed (Query.events): the startup, and for a committee its record.
+	StartupSlug string     `json:",omitempty"`
+	Committee   *Committee `json:",omitempty"`
 }
 
 // Fast is a grant of the Fonds d'accélération des startups d'État.
@@ -90,6 +95,21 @@ type Startup struct {
 	BudgetURL           string
 	DashlordURL         string
 	Version             int64
+
+	// Quality markers, as the record gives them: nil when it says nothing.
+	SecurityHomologation *bool  // mon_service_securise
+	RiskAnalysis         *bool  // analyse_risques
+	RiskAnalysisURL      string // analyse_risques_url
+	Stats                *bool  // stats: the service has a /stats page at its link
+	// CoIncubators are the incubators of a co-incubation (the record's
+	// incubators list), besides IncubatorSlug, the main one.
+	CoIncubators []string
+	// RedirectFrom are the slugs the startup had before (redirect_from).
+	RedirectFrom []string
+	// ContactDINUM and ContactIncubator name the members (usernames) who
+	// follow the startup for the DINUM and for its incubator.
+	ContactDINUM     []string
+	ContactIncubator []string
 }
 
 // Mission is a member's engagement over a period, possibly on startups.
@@ -117,7 +137,8 @@ type Member struct {
 	Github      string
 	Link        string
 	MemberType  string
-	Bio         string
+	Bio         string // markdown: the record's body
+	Version     int64
 	Missions    []Mission
 	Teams       []string // team slugs
 	// LegacyStartups and PreviousStartups keep the older records' member-level

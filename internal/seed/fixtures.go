@@ -90,6 +90,7 @@ type startupFixture struct {
 	thematiques   []string
 	usertypes     []string
 	techno        []string
+	review        reviewFixture
 }
 
 var startupFixtures = []startupFixture{
@@ -120,6 +121,8 @@ var startupFixtures = []startupFixture{
 		thematiques: []string{"Logement", "Administratif"},
 		usertypes:   []string{"particulier"},
 		techno:      []string{"vue", "java", "postgresql"},
+		review: reviewFixture{homologation: boolp(true), riskAnalysis: boolp(true), stats: boolp(true), redirectFrom: []string{"locatio"},
+			incubatorContact: true, phaseComment: "Entretiens avec des candidats locataires et des propriétaires ; un prototype de dossier testé en agence."},
 	},
 	{
 		slug:  "acces-cible",
@@ -140,6 +143,7 @@ var startupFixtures = []startupFixture{
 		thematiques: []string{"Inclusion numérique", "Outil technique"},
 		usertypes:   []string{"etat", "collectivite-territoriale"},
 		techno:      []string{"ruby", "rails"},
+		review:      reviewFixture{homologation: boolp(false), riskAnalysis: boolp(false), stats: boolp(false), dinumContact: true},
 	},
 }
 
@@ -235,6 +239,7 @@ func (f *startupFixture) record(p *plan) *portfolio.Startup {
 		fast := *f.fast
 		s.Fast = &fast
 	}
+	f.review.apply(p, s)
 	return s
 }
 

@@ -25,12 +25,12 @@ func findStartup(t *testing.T, s *recordSink, slug string) *portfolio.Startup {
 	return nil
 }
 
-func committeeDates(x *portfolio.Startup) []portfolio.Date {
-	var ds []portfolio.Date
-	for _, c := range x.Committees {
-		ds = append(ds, c.Date)
+func committeesOf(x *portfolio.Startup) []*portfolio.Committee {
+	var cs []*portfolio.Committee
+	for i := range x.Committees {
+		cs = append(cs, &x.Committees[i])
 	}
-	return ds
+	return cs
 }
 
 // TestFixtures checks, at several scales, the records the README's
@@ -83,8 +83,10 @@ func TestFixtures(t *testing.T) {
 			statusesFrom string // and from then on, a team with
 			statuses     int    // so many mission statuses
 		}{
-			{"dossierfacile", "mtes", []string{"mtes"}, portfolio.PhaseConsolidation, "2024-10-14", "2026-09-17", "2024-10-07", "2025-01-06", 3},
-			{"acces-cible", "dinum", []string{"dinum"}, portfolio.PhaseConstruction, "2024-10-07", "2026-04-09", "2024-10-07", "2024-10-07", 2},
+			// The first overdue day follows the nextCommitteeDue the last
+			// committee recorded (six months on): 2026-03-17 → 2026-09-17, 2025-10-07 → 2026-04-07.
+			{"dossierfacile", "mtes", []string{"mtes"}, portfolio.PhaseConsolidation, "2024-10-14", "2026-09-18", "2024-10-07", "2025-01-06", 3},
+			{"acces-cible", "dinum", []string{"dinum"}, portfolio.PhaseConstruction, "2024-10-07", "2026-04-08", "2024-10-07", "2024-10-07", 2},
 		}
 		for _, tt := range tests {
 			x := findStartup(t, s, tt.slug)
@@ -94,8 +96,8 @@ func TestFixtures(t *testing.T) {
 					x.IncubatorSlug, x.Sponsors, cur.Phase, cur.Start, tt.incubator, tt.sponsors, tt.phase, tt.since)
 			}
 			from := portfolio.MustDate(tt.overdueFrom)
-			if dates := committeeDates(x); portfolio.CommitteeOverdueAt(x.Phases, dates, from.AddDays(-1)) ||
-				!portfolio.CommitteeOverdueAt(x.Phases, dates, from) || !portfolio.CommitteeOverdueAt(x.Phases, dates, from.AddDays(3650)) {
+			if cs := committeesOf(x); portfolio.OverdueAt(x.Phases, cs, from.AddDays(-1)) ||
+				!portfolio.OverdueAt(x.Phases, cs, from) || !portfolio.OverdueAt(x.Phases, cs, from.AddDays(3650)) {
 				t.Errorf("scale %d: %s is not overdue from %s on, and only from then", scale, tt.slug, tt.overdueFrom)
 			}
 			for d := portfolio.MustDate(tt.teamFrom); d < portfolio.MustDate("2036-01-01"); d = d.AddDays(7) {
@@ -127,7 +129,7 @@ func TestFixtures(t *testing.T) {
 		// sponsored by dinum (its fourth).
 		overdue, building := 0, 0
 		for _, x := range s.startups {
-			if x.IncubatorSlug == "dinum" && portfolio.CommitteeOverdueAt(x.Phases, committeeDates(x), RefDate) {
+			if x.IncubatorSlug == "dinum" && portfolio.OverdueAt(x.Phases, committeesOf(x), RefDate) {
 				overdue++
 			}
 			if slices.Contains(x.Sponsors, "dinum") && x.Phases[portfolio.PhaseAt(x.Phases, RefDate)].Phase == portfolio.PhaseConstruction {

@@ -107,6 +107,7 @@ func memberRecord(scale, j int) *portfolio.Member {
 		Fullname: fullname,
 		Role:     spec.roles[r.intn(len(spec.roles))],
 		Domain:   spec.domain,
+		Bio:      memberBioOf(j),
 	}
 	if r.chance(650) {
 		m.Competences = pickDistinct(&r, spec.skills, r.between(1, min(4, len(spec.skills))))

@@ -16,6 +16,8 @@ const (
 	streamMember
 	streamOrganisation
 	streamIncubator
+	streamReviewStartup // the fields of a portfolio review, drawn apart so the others stay as they were
+	streamReviewMember
 )
 
 // rng is a small allocation-free wrapper around a PCG source. It draws only

@@ -22,14 +22,18 @@
 //     organisations;
 //   - startup dossierfacile, in the mtes incubator, sponsored by mtes, in
 //     consolidation since 2024-10-14, its last committee on 2026-03-17
-//     (overdue from 2026-09-17 on);
+//     (its next committee due on 2026-09-17, as that committee recorded);
 //   - startup acces-cible, in the dinum incubator, sponsored by dinum, in
 //     construction since 2024-10-07, its last committee on 2025-10-07
-//     (overdue from 2026-04-09 on);
+//     (its next committee due on 2026-04-07, overdue from the day after);
 //   - five generated members whose missions are fixed: open-ended ones on
 //     dossierfacile (a public agent, a freelancer, a contractor, a
 //     freelancer who came from acces-cible) and on acces-cible, so that
-//     both have a team at any date from 2024-10-07 on.
+//     both have a team at any date from 2024-10-07 on;
+//   - for a portfolio review: dossierfacile has a security homologation, a
+//     risk analysis and a statistics page, its old slug locatio, and the
+//     mtes incubator's follower; acces-cible has none of the three markers
+//     and is followed for the DINUM (review.go).
 //
 // Everything else in them (pitches, histories, committees, people) is
 // invented; fixtures.go lists them.

@@ -123,6 +123,7 @@ func startupRecord(scale int, p *plan) *portfolio.Startup {
 	if r.chance(200) {
 		s.DashlordURL = "https://dashlord.example.org/startup/" + slug
 	}
+	reviewFields(p, s)
 	return s
 }
 

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -80,5 +81,64 @@ func TestTokensGuardGraphQLOnly(t *testing.T) {
 				t.Errorf("401 body %s", rec.Body)
 			}
 		})
+	}
+}
+
+// A browser signed in with the cookie reads /graphql, and never writes:
+// a mutation sent with the cookie of an admin is refused and writes
+// nothing, while the same mutation with the token in the Authorization
+// header is run.
+func TestCookieNeverAuthorisesAMutation(t *testing.T) {
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "c.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	admin, _, err := db.CreateToken(ctx, "admin", portfolio.RoleAdmin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
+	send := func(body string, header, cookie string) (int, string) {
+		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if header != "" {
+			req.Header.Set("Authorization", "Bearer "+header)
+		}
+		if cookie != "" {
+			req.AddCookie(&http.Cookie{Name: auth.CookieName, Value: cookie})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code, rec.Body.String()
+	}
+	const mutation = `{"query":"mutation { upsertOrganisation(input: {slug: \"jardins\", name: \"Agence des jardins\"}) { organisation { slug } } }"}`
+	const read = `{"query":"{ viewer { role tokenName } organisation(slug: \"jardins\") { name } }"}`
+
+	status, body := send(read, "", admin)
+	if status != http.StatusOK || !strings.Contains(body, `"role":"ADMIN"`) {
+		t.Fatalf("a query with the cookie: %d %s", status, body)
+	}
+	status, body = send(mutation, "", admin)
+	if status == http.StatusOK || !strings.Contains(body, `"code":"FORBIDDEN"`) || !strings.Contains(body, "Authorization header") || strings.Contains(body, `"slug":"jardins"`) {
+		t.Fatalf("a mutation with the cookie: %d %s; want it refused", status, body)
+	}
+	for _, op := range []string{`mutation M { upsertOrganisation(input: {slug: \"jardins\", name: \"x\"}) { organisation { slug } } }`} {
+		// The same in a document with a query beside it, run by name.
+		doc := `{"operationName":"M","query":"query Q { viewer { role } } ` + op + `"}`
+		if status, body := send(doc, "", admin); status == http.StatusOK || strings.Contains(body, `"slug":"jardins"`) {
+			t.Fatalf("a named mutation with the cookie: %d %s", status, body)
+		}
+	}
+	if _, body := send(read, admin, ""); !strings.Contains(body, `"organisation":null`) {
+		t.Fatalf("the refused mutation wrote: %s", body)
+	}
+	if status, body := send(mutation, admin, ""); status != http.StatusOK || !strings.Contains(body, `"slug":"jardins"`) {
+		t.Fatalf("the mutation with the header: %d %s", status, body)
+	}
+	// The header wins over a cookie beside it.
+	if status, body := send(strings.Replace(mutation, `\"jardins\"`, `\"vergers\"`, 1), admin, admin); status != http.StatusOK || strings.Contains(body, "errors") {
+		t.Fatalf("the mutation with the header and the cookie: %d %s", status, body)
 	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"errors"
+	"maps"
 	"strings"
 	"sync"
 
@@ -98,12 +99,18 @@ func (g *documentGuard) MutateOperationParameters(ctx context.Context, raw *grap
 	return nil
 }
 
-// check parses query with the token limit and measures it; a document that
-// does not parse is left to gqlgen, which says why.
+// check parses query with the token limit and measures it. A document
+// that does not parse is refused here, as gqlgen would refuse it, so that
+// it is not parsed twice.
 func (g *documentGuard) check(query string) *gqlerror.Error {
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, max(g.limits.MaxTokens, 0))
 	if err != nil {
-		return nil
+		gerr, ok := err.(*gqlerror.Error)
+		if !ok {
+			gerr = gqlerror.Errorf("%s", err.Error())
+		}
+		errcode.Set(gerr, errcode.ParseFailed)
+		return gerr
 	}
 	return g.checkDocument(doc)
 }
@@ -142,15 +149,22 @@ const maxSameName = 50
 // sameName returns the response name that the most fields of one
 // selection share, anywhere in the document, and how many share it.
 // Fragments are looked into where they are spread (the field count was
-// bounded first, so this is linear in the expanded document).
+// bounded first, so this is linear in the expanded document); a fragment
+// already being looked into on the way down (a cycle, which validation
+// refuses later) is not looked into again.
 func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) (string, int) {
+	return sameNameIn(set, frags, map[string]bool{})
+}
+
+func sameNameIn(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition, open map[string]bool) (string, int) {
 	counts := map[string]int{}
-	var children []ast.SelectionSet
-	var collect func(set ast.SelectionSet, depth int)
-	collect = func(set ast.SelectionSet, depth int) {
-		if depth > 64 { // a fragment cycle, which validation refuses
-			return
-		}
+	type child struct {
+		set  ast.SelectionSet
+		open map[string]bool
+	}
+	var children []child
+	var collect func(set ast.SelectionSet, open map[string]bool)
+	collect = func(set ast.SelectionSet, open map[string]bool) {
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
@@ -160,18 +174,20 @@ func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) (s
 				}
 				counts[name]++
 				if len(s.SelectionSet) > 0 {
-					children = append(children, s.SelectionSet)
+					children = append(children, child{s.SelectionSet, open})
 				}
 			case *ast.InlineFragment:
-				collect(s.SelectionSet, depth+1)
+				collect(s.SelectionSet, open)
 			case *ast.FragmentSpread:
-				if f := frags[s.Name]; f != nil {
-					collect(f.SelectionSet, depth+1)
+				if f := frags[s.Name]; f != nil && !open[s.Name] {
+					inner := maps.Clone(open)
+					inner[s.Name] = true
+					collect(f.SelectionSet, inner)
 				}
 			}
 		}
 	}
-	collect(set, 0)
+	collect(set, open)
 	best, most := "", 0
 	for name, n := range counts {
 		if n > most || (n == most && name < best) {
@@ -179,7 +195,7 @@ func sameName(set ast.SelectionSet, frags map[string]*ast.FragmentDefinition) (s
 		}
 	}
 	for _, c := range children {
-		if name, n := sameName(c, frags); n > most {
+		if name, n := sameNameIn(c.set, frags, c.open); n > most {
 			best, most = name, n
 		}
 	}

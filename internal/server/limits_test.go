@@ -101,6 +101,10 @@ func TestShapeGuards(t *testing.T) {
 		{"too costly", `{ startups(first: 1000) { nodes { slug name pitch phases { phase start end } sponsors { name acronym } teamSize } } }`, 422, "COMPLEXITY_LIMIT"},
 		{"one alias", aliases, 200, ""},
 		{"fragment cycle", `{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
+		// A cycle through a nested selection: the guards before validation
+		// must not follow it (it crashed the server once, by recursion).
+		{"fragment cycle, nested", `{ startups { nodes { ...S } } } fragment S on Startup { incubator { startups { nodes { ...S } } } }`, 422, "GRAPHQL_VALIDATION_FAILED"},
+		{"fragment spreading itself", `{ ...A } fragment A on Query { __typename ...A }`, 422, "GRAPHQL_VALIDATION_FAILED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -286,6 +286,16 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
     get length() { return this.keys().length; },
   };
 
+  // A link may open a query in a tab of its own: ?query=…&variables=…
+  // (the « Voir la requête » links of the review pages). GraphiQL reuses
+  // the tab that already holds the same query and variables.
+  const params = new URLSearchParams(location.search);
+  const linked = {};
+  if (params.get("query")) {
+    linked.query = params.get("query");
+    if (params.get("variables")) linked.variables = params.get("variables");
+  }
+
   const explorer = GraphiQLPluginExplorer.explorerPlugin();
   // Open the explorer once GraphiQL has drawn its sidebar, by pressing the
   // sidebar's button: GraphiQL 4.1's visiblePlugin prop marks a plugin
@@ -301,7 +311,7 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
   setTimeout(() => opener.disconnect(), 15000);
 
   ReactDOM.createRoot(root).render(
-    React.createElement(GraphiQL, {
+    React.createElement(GraphiQL, Object.assign({
       fetcher: fetcher,
       defaultQuery: config.defaultQuery,
       defaultHeaders: config.defaultHeaders,
@@ -311,7 +321,7 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
       plugins: [explorer],
       storage: storage,
       inputValueDeprecation: true,
-    }),
+    }, linked)),
   );
 })();
 </script>

@@ -1,6 +1,7 @@
 // Package server assembles the HTTP side of the portfolio: the GraphQL
 // endpoint with its error mapping and limits, the GraphiQL playground and
-// the files it loads, CORS, and the operational endpoints.
+// the files it loads, the exports, the review pages (package review),
+// CORS, and the operational endpoints.
 package server
 
 import (
@@ -24,6 +25,7 @@ import (
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/review"
 	"github.com/incubateurs/portfolio/internal/server/assets"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -87,11 +89,22 @@ func New(cfg Config) http.Handler {
 		if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
 			inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
 		}
-		mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, access, inner))))
+		// A browser signed in on /review/connexion sends its token in a
+		// cookie: it reads /graphql and /export with it, never writes (see
+		// cookieReads).
+		reads := access
+		reads.Cookie = true
+		mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, inner))))
 		pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
-		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, access, exportHandler(cfg, pages, m)))
+		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, reads, exportHandler(cfg, pages, m)))
 		mux.Handle("/export", exports)
 		mux.Handle("/export/", exports)
+		rv := review.Handler(review.Config{
+			GraphQL: pages, Tokens: cfg.DB, PublicRead: cfg.PublicRead, Logger: cfg.Logger, Assets: assetsPrefix,
+			Guard: func(h http.Handler) http.Handler { return guardHTTP(cfg.Limits, h) },
+		})
+		mux.Handle("/review", rv)
+		mux.Handle("/review/", rv)
 	}
 	// Metrics tell who calls what, how often: as open as reading.
 	mux.Handle("GET /metrics", auth.Middleware(cfg.DB, access, m.handler()))
@@ -151,6 +164,7 @@ func newGraphQL(cfg Config) *handler.Server {
 	default:
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
+	gql.Use(cookieReads{})
 	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
 	gql.Use(&costGuard{limits: cfg.Limits, db: cfg.DB})
 	gql.Use(answerGuard{})
@@ -269,4 +283,27 @@ func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
 		gerr.Extensions = map[string]any{"code": portfolio.EInternal}
 		return gerr
 	}
+}
+
+// cookieReads refuses a mutation to a caller signed in with the browser
+// cookie (auth.ViaCookie): the browser sends the cookie with every request
+// to the server, whichever page makes it, so the cookie only reads. A
+// write needs the Authorization header, which no page of another site can
+// set.
+type cookieReads struct{}
+
+var _ graphql.OperationContextMutator = cookieReads{}
+
+// ExtensionName names the extension.
+func (cookieReads) ExtensionName() string { return "CookieReads" }
+
+// Validate does nothing.
+func (cookieReads) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext refuses a mutation sent with the cookie.
+func (cookieReads) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if op.Operation != nil && op.Operation.Operation == ast.Mutation && auth.ViaCookie(ctx) {
+		return refuse(portfolio.EForbidden, "a mutation needs the token in the Authorization header: the sign-in cookie of the review pages only reads")
+	}
+	return nil
 }

@@ -322,7 +322,7 @@ func timeDependent(f *portfolio.StartupFilter) bool {
 	if f == nil {
 		return false
 	}
-	if f.Phases != nil || f.Active != nil || f.CommitteeOverdue != nil || timeDependent(f.Not) {
+	if f.Phases != nil || f.Active != nil || f.CommitteeOverdue != nil || f.ReviewConditions.TimeDependent() || timeDependent(f.Not) {
 		return true
 	}
 	for _, g := range append(append([]*portfolio.StartupFilter{}, f.And...), f.Or...) {

@@ -35,7 +35,9 @@ type editKind struct {
 }
 
 // editable lists, per kind (the record's table), the fields the API writes.
-// The names are those of the API's inputs; migrations/0005 repeats them.
+// The names are those of the API's inputs; migrations/0005 repeats them
+// (members came later, with createMember and updateMember: no earlier
+// write to recover).
 var editable = map[string]editKind{
 	"startups": {"Startup", []editField{
 		{"name", "Name"}, {"pitch", "Pitch"}, {"incubator", "IncubatorSlug"}, {"sponsors", "Sponsors"},
@@ -55,6 +57,10 @@ var editable = map[string]editKind{
 	}},
 	"missions": {"Mission", []editField{
 		{"start", "Start"}, {"end", "End"}, {"status", "Status"}, {"employer", "Employer"}, {"startups", "Startups"},
+	}},
+	"members": {"Member", []editField{
+		{"fullname", "Fullname"}, {"role", "Role"}, {"domain", "Domain"}, {"competences", "Competences"},
+		{"github", "Github"}, {"link", "Link"}, {"memberType", "MemberType"}, {"bio", "Bio"},
 	}},
 }
 

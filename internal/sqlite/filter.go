@@ -78,6 +78,10 @@ func activeAtSQL(a at) string { return activePhaseSQL(phaseAtSQL(a)) }
 
 func lastCommitteeAtSQL(a at) string { return lastCommitteeSQL("s.id", a.sql()) }
 
+// nextDueAtSQL is when startup s's next committee is due at the date.
+func nextDueAtSQL(a at) string { return nextDueSQL(activeAtSQL(a), "s.id", a.sql()) }
+
+// overdueAtSQL holds when startup s is overdue at the date.
 func overdueAtSQL(a at) string { return overdueSQL(activeAtSQL(a), "s.id", a.sql()) }
 
 func teamSizeAtSQL(a at) string {
@@ -224,6 +228,11 @@ func startupFilterSQL(b *builder, f *portfolio.StartupFilter, a at, depth int) (
 	if f.CommitteeOverdue != nil {
 		conds = append(conds, boolSQL(overdueAtSQL(a), *f.CommitteeOverdue))
 	}
+	dated, err := reviewDatedConds(b, &f.ReviewConditions, a)
+	if err != nil {
+		return "", err
+	}
+	conds = append(conds, dated...)
 	if len(conds) == 0 {
 		return "1", nil
 	}
@@ -257,7 +266,7 @@ func startupStaticConds(b *builder, f *portfolio.StartupFilter) ([]string, error
 			return nil, b.err
 		}
 	}
-	return conds, nil
+	return append(conds, reviewStaticConds(b, &f.ReviewConditions)...), nil
 }
 
 // onTeamAtSQL is the condition "member mb has a mission covering the date"
@@ -363,7 +372,9 @@ func startupOrderSQL(orders []*portfolio.StartupOrder, a at) string {
 		case portfolio.StartupOrderTeamSize:
 			e = teamSizeAtSQL(a)
 		default:
-			continue
+			if e = reviewOrderSQL(o.Field, a); e == "" {
+				continue
+			}
 		}
 		keys = append(keys, e+direction(o.Direction))
 	}

@@ -337,9 +337,11 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 	}
 	id, err := l.upsert(ctx, "startups", s.Slug,
 		[]string{"name", "pitch", "description", "search_text", "incubator_id", "link", "repository", "contact",
-			"accessibility_status", "stats_url", "impact_url", "budget_url", "dashlord_url", "fast_promotion", "fast_amount"},
+			"accessibility_status", "stats_url", "impact_url", "budget_url", "dashlord_url", "fast_promotion", "fast_amount",
+			"security_homologation", "risk_analysis", "risk_analysis_url", "stats", "accessibility"},
 		[]any{s.Name, s.Pitch, s.Description, portfolio.Fold(s.Name + " " + s.Pitch), inc, s.Link, s.Repository, s.Contact,
-			s.AccessibilityStatus, s.StatsURL, s.ImpactURL, s.BudgetURL, s.DashlordURL, fastPromo, fastAmount})
+			s.AccessibilityStatus, s.StatsURL, s.ImpactURL, s.BudgetURL, s.DashlordURL, fastPromo, fastAmount,
+			boolArg(s.SecurityHomologation), boolArg(s.RiskAnalysis), s.RiskAnalysisURL, boolArg(s.Stats), accessibilityArg(s)})
 	if err != nil {
 		return err
 	}
@@ -350,6 +352,9 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 			"DELETE FROM startup_tags WHERE startup_id = ?",
 			"DELETE FROM events WHERE startup_id = ?",
 			"DELETE FROM phases WHERE startup_id = ? AND source = 'IMPORTED'",
+			"DELETE FROM startup_incubators WHERE startup_id = ?",
+			"DELETE FROM startup_redirects WHERE startup_id = ?",
+			"DELETE FROM startup_contacts WHERE startup_id = ?",
 		} {
 			if _, err := l.exec(ctx, q, id); err != nil {
 				return fail("clear", err)
@@ -393,8 +398,8 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		if l.fresh && !p.Start.IsZero() {
 			next = nullDate(portfolio.NextPhaseStart(s.Phases, i))
 		}
-		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source, next_start) VALUES (?, ?, ?, ?, ?, 'IMPORTED', ?)
-			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End), next); err != nil {
+		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source, next_start, comment) VALUES (?, ?, ?, ?, ?, 'IMPORTED', ?, ?)
+			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End), next, p.Comment); err != nil {
 			return fail("phases", err)
 		}
 	}
@@ -405,6 +410,9 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		}
 	}
 	l.phaseDisagreements(s.Slug, recorded, matched)
+	if err := l.putReview(ctx, id, s); err != nil {
+		return fail("review", err)
+	}
 	for i, e := range s.Events {
 		if _, err := l.exec(ctx, "INSERT INTO events (startup_id, seq, name, date, comment) VALUES (?, ?, ?, ?, ?)", id, i, e.Name, nullDate(e.Date), e.Comment); err != nil {
 			return fail("events", err)
@@ -494,9 +502,14 @@ func (l *loader) deleteOthers(ctx context.Context, table, parentCol string, pare
 // PutMember upserts a member and replaces their imported missions,
 // competences, teams and legacy startup lists with the given ones.
 func (l *loader) PutMember(ctx context.Context, m *portfolio.Member) error {
-	if rec := (Ref{"members", m.Slug}); l.skip(rec, rec) {
+	rec := Ref{"members", m.Slug}
+	if l.skip(rec, rec) {
 		return nil
 	}
+	return putEdited(ctx, l, rec, rec, m, l.readMember(ctx), func(m *portfolio.Member) error { return l.putMember(ctx, m) })
+}
+
+func (l *loader) putMember(ctx context.Context, m *portfolio.Member) error {
 	domain := m.Domain
 	if domain == "" {
 		domain = portfolio.DomainOther

@@ -12,8 +12,7 @@ const memberCols = `mb.id, mb.slug, mb.fullname, mb.role, mb.domain, mb.github, 
 
 func memberReader(extra ...any) func(*sql.Rows) (*portfolio.Member, error) {
 	var m portfolio.Member
-	var version int64
-	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, &version}, extra...)
+	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, &m.Version}, extra...)
 	return func(rows *sql.Rows) (*portfolio.Member, error) {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan member: %w", err)
@@ -161,9 +160,8 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		mb       portfolio.Member
 		start    string
 		end      string
-		version  int64
 		startup  int64
-		mbFields = []any{&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &version}
+		mbFields = []any{&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version}
 	)
 	dest := append([]any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version}, append(mbFields, &startup)...)
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
@@ -217,11 +215,10 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 		mi          portfolio.Mission
 		mb          portfolio.Member
 		start, end  string
-		version     int64
 		startup, rn int64
 	)
 	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &version, &startup, &rn}
+		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup, &rn}
 	err := db.each(ctx, q, []any{jsonInts(ids), d.String()}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan team: %w", err)
@@ -233,4 +230,8 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 		return nil
 	})
 	return out, err
+}
+
+func scanMember(rows *sql.Rows, extra ...any) (*portfolio.Member, error) {
+	return memberReader(extra...)(rows)
 }

@@ -63,19 +63,23 @@ func parseDate(s string) portfolio.Date {
 // startupCols are the columns of list answers: the long description is
 // read apart, by DescriptionsByStartup, only when asked for.
 const startupCols = `s.id, s.slug, s.name, s.pitch, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
-	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version`
+	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version,
+	s.security_homologation, s.risk_analysis, s.risk_analysis_url, s.stats`
 
 func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	var s portfolio.Startup
 	var promo, amount sql.NullInt64
+	var homologation, risk, stats sql.NullBool
 	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
-		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version}, extra...)
+		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version,
+		&homologation, &risk, &s.RiskAnalysisURL, &stats}, extra...)
 	return func(rows *sql.Rows) (*portfolio.Startup, error) {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan startup: %w", err)
 		}
 		out := new(portfolio.Startup)
 		*out = s
+		out.SecurityHomologation, out.RiskAnalysis, out.Stats = nullBool(homologation), nullBool(risk), nullBool(stats)
 		if promo.Valid || amount.Valid {
 			out.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
 		}
@@ -316,12 +320,12 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 	out := make(map[int64][]portfolio.PhasePeriod, len(ids))
 	// In the primary key's order (startup, record order): no sort in SQL;
 	// each startup's few phases are ordered by start here.
-	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source FROM phases
+	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source, comment FROM phases
 		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
 	var id int64
 	var p portfolio.PhasePeriod
 	var start, end string
-	dest := []any{&id, &p.Phase, &start, &end, &p.Source}
+	dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment}
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan phase: %w", err)
@@ -420,12 +424,13 @@ func (db *DB) TagsByStartup(ctx context.Context, ids []int64) (map[int64]*Tags, 
 // are not public).
 func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.StartupEvent, error) {
 	out := make(map[int64][]*portfolio.StartupEvent, len(ids))
-	q := `SELECT startup_id, name, coalesce(date, ''), comment FROM events WHERE startup_id IN (SELECT value FROM json_each(?)) AND name <> 'committee' ORDER BY startup_id, date, seq`
+	q := `SELECT e.startup_id, (SELECT slug FROM startups WHERE id = e.startup_id), e.name, coalesce(e.date, ''), e.comment FROM events e
+		WHERE e.startup_id IN (SELECT value FROM json_each(?)) AND e.name <> 'committee' ORDER BY e.startup_id, e.date, e.seq`
 	var id int64
 	var date string
 	var ev portfolio.StartupEvent
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &ev.Name, &date, &ev.Comment); err != nil {
+		if err := rows.Scan(&id, &ev.StartupSlug, &ev.Name, &date, &ev.Comment); err != nil {
 			return fmt.Errorf("scan event: %w", err)
 		}
 		e := new(portfolio.StartupEvent)

@@ -52,10 +52,27 @@ func earliestStartSQL(id string) string {
 	return `(SELECT min(q.start) FROM phases q WHERE q.startup_id = ` + id + `)`
 }
 
-// overdueSQL is portfolio.CommitteeOverdueAt, given active, the condition
-// "the startup is active at d": its last committee on or before d, else
-// its earliest phase start, is more than OverdueAfterDays days before d.
+// nextDueSQL is portfolio.NextCommitteeDueAt, given active, the condition
+// "the startup is active at d": the date its last committee on or before d
+// recorded (next_committee_due), else OverdueAfterDays days after that
+// committee, else after its earliest phase start; NULL when it is not
+// active.
+func nextDueSQL(active, id, d string) string {
+	days := "'+" + strconv.Itoa(portfolio.OverdueAfterDays) + " days'"
+	return `(CASE WHEN ` + active + ` THEN coalesce(
+		(SELECT coalesce(c.next_committee_due, date(c.date, ` + days + `)) FROM committees c
+			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1),
+		date(` + earliestStartSQL(id) + `, ` + days + `)) END)`
+}
+
+// overdueSQL is portfolio.OverdueAt: the next committee (nextDueSQL) was
+// due before d.
 func overdueSQL(active, id, d string) string {
-	return `(` + active + ` AND coalesce(julianday(` + d + `) - julianday(coalesce(` + lastCommitteeSQL(id, d) +
-		`, ` + earliestStartSQL(id) + `)) > ` + strconv.Itoa(portfolio.OverdueAfterDays) + `, 0))`
+	return `coalesce(` + nextDueSQL(active, id, d) + ` < ` + d + `, 0)`
+}
+
+// neverReviewedSQL is portfolio.NeverReviewedAt: no committee on or
+// before d.
+func neverReviewedSQL(id, d string) string {
+	return `NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + `)`
 }

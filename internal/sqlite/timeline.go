@@ -20,9 +20,11 @@ import (
 // for every startup at every point scanned the phases, committees and
 // missions once per point: over 10 s for 5 years by month at 100 times the
 // network. Here the filter is evaluated in memory with the domain's rules
-// (portfolio.PhaseAt, ActiveAt, CommitteeOverdueAt, OnMissionAt: the same
-// functions as the resolvers), over what every such timeline reads: each
-// startup's phases and committee dates and each mission's stretch on each
+// (portfolio.PhaseAt, ActiveAt, OverdueAt, NeverReviewedAt,
+// NextCommitteeDueAt, OnMissionAt: the same functions as the resolvers),
+// over what every such timeline reads: each startup's phases and
+// committees (their dates and recorded next due dates) and each mission's
+// stretch on each
 // of its startups (datedIndex), read once per data version and then held
 // (about 10 MB at 100 times the network). Only the conditions that do not
 // depend on the date are asked of SQL, in one statement per timeline.
@@ -34,8 +36,8 @@ type datedIndex struct {
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
 	phases     [][]portfolio.PhasePeriod
-	committees [][]portfolio.Date
-	stretches  []memberStretch // by member
+	committees [][]*portfolio.Committee // dates and recorded next due dates, by date (ties by slug)
+	stretches  []memberStretch          // by member
 }
 
 // memberStretch is a mission of a member on one of its startups.
@@ -89,7 +91,7 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 		return nil, err
 	}
 	idx.phases = make([][]portfolio.PhasePeriod, len(idx.ids))
-	idx.committees = make([][]portfolio.Date, len(idx.ids))
+	idx.committees = make([][]*portfolio.Committee, len(idx.ids))
 	var phase portfolio.Phase
 	var start, end string
 	err = db.each(ctx, `SELECT startup_id, phase, coalesce(start, '') FROM phases ORDER BY startup_id, seq`, nil, func(rows *sql.Rows) error {
@@ -107,12 +109,12 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 	for _, ps := range idx.phases { // by start, ties in the record's order (as PhasesByStartup)
 		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
 	}
-	err = db.each(ctx, `SELECT startup_id, date FROM committees`, nil, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &start); err != nil {
+	err = db.each(ctx, `SELECT startup_id, date, coalesce(next_committee_due, '') FROM committees ORDER BY startup_id, date, slug`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &start, &end); err != nil {
 			return fmt.Errorf("scan committee: %w", err)
 		}
 		if i, ok := idx.pos[id]; ok {
-			idx.committees[i] = append(idx.committees[i], parseDate(start))
+			idx.committees[i] = append(idx.committees[i], &portfolio.Committee{Date: parseDate(start), NextCommitteeDue: parseDate(end)})
 		}
 		return nil
 	})
@@ -257,8 +259,18 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 	if f.Active != nil && portfolio.ActiveAt(phases, d) != *f.Active {
 		return false
 	}
-	if f.CommitteeOverdue != nil && portfolio.CommitteeOverdueAt(phases, df.idx.committees[i], d) != *f.CommitteeOverdue {
+	committees := df.idx.committees[i]
+	if f.CommitteeOverdue != nil && portfolio.OverdueAt(phases, committees, d) != *f.CommitteeOverdue {
 		return false
+	}
+	if f.NeverReviewed != nil && portfolio.NeverReviewedAt(committees, d) != *f.NeverReviewed {
+		return false
+	}
+	if r := f.NextCommitteeDue; r != nil {
+		due := portfolio.NextCommitteeDueAt(phases, committees, d)
+		if due.IsZero() || (r.From != nil && due < *r.From) || (r.To != nil && due > *r.To) {
+			return false
+		}
 	}
 	for _, c := range f.And {
 		if !df.holds(df.child[c], i, d) {

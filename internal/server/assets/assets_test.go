@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -78,7 +79,9 @@ func readPackagesList(t *testing.T) []listed {
 		t.Fatal(err)
 	}
 	var out []listed
-	for line := range strings.Lines(string(data)) {
+	// A line ending in \ goes on on the next one.
+	joined := strings.ReplaceAll(string(data), "\\\n", " ")
+	for line := range strings.Lines(joined) {
 		fields := strings.Fields(line)
 		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
 			continue
@@ -375,5 +378,53 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(tt.values); got != tt.want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", tt.values, got, tt.want)
 		}
+	}
+}
+
+// cssURL matches the url() references of a stylesheet.
+var cssURL = regexp.MustCompile(`url\(\s*["']?([^"')]+)["']?\s*\)`)
+
+// Every file an embedded stylesheet refers to is embedded beside it, so
+// that a page styled with it reaches no other server: but for data: URLs,
+// and the .woff fallbacks of fonts whose .woff2 is embedded (a @font-face
+// lists woff2 first; every browser the pages support reads it).
+func TestStylesheetReferencesAreEmbedded(t *testing.T) {
+	sheets := 0
+	err := fs.WalkDir(FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".css") {
+			return err
+		}
+		sheets++
+		data, err := fs.ReadFile(FS(), p)
+		if err != nil {
+			return err
+		}
+		for _, m := range cssURL.FindAllStringSubmatch(string(data), -1) {
+			ref := m[1]
+			if strings.HasPrefix(ref, "data:") || strings.HasPrefix(ref, "#") {
+				continue
+			}
+			if strings.Contains(ref, "://") || strings.HasPrefix(ref, "//") {
+				t.Errorf("%s refers to another server: %s", p, ref)
+				continue
+			}
+			target := path.Join(path.Dir(p), ref)
+			if _, err := fs.Stat(FS(), target); err == nil {
+				continue
+			}
+			if strings.HasSuffix(target, ".woff") {
+				if _, err := fs.Stat(FS(), target+"2"); err == nil {
+					continue
+				}
+			}
+			t.Errorf("%s refers to %s, which is not embedded (add it to packages.txt)", p, ref)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sheets == 0 {
+		t.Fatal("no stylesheet is embedded")
 	}
 }

@@ -26,7 +26,9 @@ trap 'rm -rf "$tmp" npm.new' EXIT
 mkdir npm.new
 : >"$tmp/sum"
 
-grep -v -e '^#' -e '^[[:space:]]*$' packages.txt >"$tmp/list" || fail "packages.txt lists no package"
+# A line ending in \ goes on on the next one.
+sed -e ':a' -e '/\\$/{N' -e 's/\\\n/ /' -e 'ba' -e '}' packages.txt |
+	grep -v -e '^#' -e '^[[:space:]]*$' >"$tmp/list" || fail "packages.txt lists no package"
 while read -r spec files; do
 	case $spec in
 	?*@[0-9]*) ;;

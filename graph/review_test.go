@@ -1,0 +1,476 @@
+package graph_test
+
+// Tests of a portfolio review's questions on the synthetic network: the
+// statements they run, their costs, their rules (computed here with the
+// domain's functions on the seed's records), bad input, and the writes of
+// people.
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// raw posts a query and returns the response's bytes.
+func (e *apiEnv) raw(t testing.TB, query string) []byte {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query})
+	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+e.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestReviewStatementCounts(t *testing.T) {
+	e := newAPI(t)
+	tests := []struct {
+		name         string
+		query        string
+		small, large int
+		want         int
+	}{
+		{"investment with its incubators and sponsors, and budgets", `query($n: Int) { portfolio(asOf: "2026-08-20") { startupCount investment {
+			fastCount fastTotalEuros byPromotion { promotion startupCount amountEuros } byIncubator { incubator { title } startupCount amountEuros }
+			bySponsor { organisation { name } amountEuros } committeeBudgetEuros } } startups(first: $n) { nodes { slug } } }`, 1, 500, 6},
+		{"quality", `query($n: Int) { portfolio { quality { startupCount withStatsUrl withImpactUrl withBudgetUrl withDashlordUrl
+			withSecurityHomologation withRiskAnalysis byAccessibility { accessibility count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 2},
+		{"flows by year and by month", `query($n: Int) { portfolio(asOf: "2026-08-20") {
+			years: flows(from: "2014-01-01") { start end entered { phase count } exited { phase count } productLaunches nationalImpacts fastGrants committees committeeDecisions { decision count } }
+			months: flows(from: "2018-01-01", every: MONTH) { start entered { count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 3},
+		{"the feed with startups, incubators and committees", `query($n: Int) { events(first: $n) { totalCount
+			nodes { name date comment startup { name incubator { title } } committee { decision budgetEuros startup { slug } } } } }`, 10, 562, 3},
+		{"who follows whom, incubators, old slugs, next committee, phase comments", `query($n: Int) { startups(first: $n, asOf: "2026-08-20",
+			filter: {active: true}, orderBy: [{field: NEXT_COMMITTEE_DUE}]) { nodes { slug nextCommitteeDue committeeOverdue formerSlugs
+			incubators { title } phases { comment } portfolioManagers { fullname bio version followedStartups { name } } } } }`, 3, 300, 8},
+		{"a startup's events and their startup", `query($n: Int) { startups(first: $n) { nodes { events { name startup { slug } } } } }`, 30, 500, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := e.query(t, tt.query, map[string]any{"n": tt.small}, nil).Extensions.SQL.Statements
+			b := e.query(t, tt.query, map[string]any{"n": tt.large}, nil).Extensions.SQL.Statements
+			if a != b {
+				t.Errorf("%d statements with %d rows, %d with %d: the count depends on the rows", a, tt.small, b, tt.large)
+			}
+			if b != tt.want {
+				t.Errorf("%d statements, want %d", b, tt.want)
+			}
+		})
+	}
+}
+
+// valuesOf counts the field values of an answer, as the cost model bounds
+// them: every key of every object, in every element of every list.
+func valuesOf(v any) int {
+	n := 0
+	switch v := v.(type) {
+	case map[string]any:
+		for _, c := range v {
+			n += 1 + valuesOf(c)
+		}
+	case []any:
+		for _, c := range v {
+			n += valuesOf(c)
+		}
+	}
+	return n
+}
+
+// TestReviewCostBoundsTheAnswer checks that the cost of each new list bounds
+// the values of its answer, on the lists that are longest in the data.
+func TestReviewCostBoundsTheAnswer(t *testing.T) {
+	e := newAPI(t)
+	for _, q := range []string{
+		`{ startups(first: 1000) { nodes { portfolioManagers { slug followedStartups { slug portfolioManagers { slug } } } incubators { slug } formerSlugs } } }`,
+		`{ events(first: 1000) { totalCount edges { cursor node { name date startup { slug } committee { slug } } } } }`,
+		`{ portfolio(asOf: "2026-08-20") { flows(from: "2010-01-01", to: "2026-08-20", every: QUARTER) { start end entered { phase count } exited { phase count } committeeDecisions { decision count } } } }`,
+		`{ portfolio(asOf: "2026-08-20") { flows(from: "2010-01-01") { start entered { phase count } } } }`,
+		`{ portfolio { investment { fastCount byPromotion { promotion startupCount amountEuros } byIncubator { incubator { slug } amountEuros } bySponsor { organisation { slug } amountEuros } } quality { byAccessibility { accessibility count } } } }`,
+		`{ members(first: 1000, filter: {active: true}) { nodes { followedStartups { slug formerSlugs } } } }`,
+	} {
+		out := e.query(t, q, nil, nil)
+		var data any
+		if err := json.Unmarshal(out.Data, &data); err != nil {
+			t.Fatal(err)
+		}
+		var ext struct {
+			Extensions struct{ Cost struct{ Requested float64 } }
+		}
+		body := e.raw(t, q)
+		if err := json.Unmarshal(body, &ext); err != nil {
+			t.Fatal(err)
+		}
+		if n := valuesOf(data); float64(n) > ext.Extensions.Cost.Requested || ext.Extensions.Cost.Requested == 0 {
+			t.Errorf("%d values in the answer, cost %v: the cost does not bound it\n%s", n, ext.Extensions.Cost.Requested, q)
+		}
+	}
+}
+
+// TestReviewBadInput checks the new arguments' mistakes: each is a clear
+// error, before any work that could run into the deadline.
+func TestReviewBadInput(t *testing.T) {
+	e := newAPI(t)
+	for _, tt := range []struct {
+		name, query, code, field string
+	}{
+		{"flows every day over decades", `{ portfolio(asOf: "2026-08-20") { flows(from: "1990-01-01", every: DAY) { start } } }`, "BAD_USER_INPUT", "every"},
+		{"flows every day over decades, to given", `{ portfolio { flows(from: "1990-01-01", to: "2026-01-01", every: DAY) { start } } }`, "BAD_USER_INPUT", "every"},
+		{"flows inverted", `{ portfolio { flows(from: "2026-01-01", to: "2020-01-01") { start } } }`, "BAD_USER_INPUT", "to"},
+		{"timeline every day over decades", `{ portfolio { timeline(from: "1990-01-01", to: "2026-01-01", every: DAY) { date } } }`, "BAD_USER_INPUT", "to"},
+		{"flows every hour", `{ portfolio { flows(from: "2026-01-01", every: HOUR) { start } } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"unknown accessibility", `{ startups(filter: {accessibility: [MOSTLY_COMPLIANT]}) { totalCount } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"unknown ordering", `{ startups(orderBy: [{field: FAST}]) { totalCount } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"unknown event ordering", `{ events(orderBy: [{field: NAME}]) { totalCount } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+		{"next committee range inverted", `{ startups(filter: {nextCommitteeDue: {from: "2027-01-01", to: "2026-01-01"}}) { totalCount } }`, "BAD_USER_INPUT", "nextCommitteeDue"},
+		{"feed period inverted", `{ events(filter: {from: "2026-01-01", to: "2025-01-01"}) { totalCount } }`, "BAD_USER_INPUT", "filter"},
+		{"feed page too large", `{ events(first: 5000) { totalCount } }`, "BAD_USER_INPUT", "first"},
+		{"budgets over an inverted period", `{ portfolio { investment { committeeBudgetEuros(from: "2026-01-01", to: "2025-01-01") } } }`, "BAD_USER_INPUT", "to"},
+		{"promotion as text", `{ startups(filter: {fastPromotions: ["12"]}) { totalCount } }`, "GRAPHQL_VALIDATION_FAILED", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out := e.do(t, tt.query, nil)
+			if len(out.Errors) == 0 {
+				t.Fatalf("no error: %s", out.Data)
+			}
+			if c, _ := out.Errors[0].Extensions["code"].(string); c != tt.code {
+				t.Errorf("code %q, want %q (%s)", c, tt.code, out.Errors[0].Message)
+			}
+			if f, _ := out.Errors[0].Extensions["field"].(string); tt.field != "" && f != tt.field {
+				t.Errorf("field %q, want %q (%s)", f, tt.field, out.Errors[0].Message)
+			}
+		})
+	}
+}
+
+// TestReviewFiltersAgreeWithRules compares the new filters and orderings
+// with the domain's rules applied to the seed's records.
+func TestReviewFiltersAgreeWithRules(t *testing.T) {
+	e := newAPI(t)
+	r := seeded(t)
+	cs := func(s *portfolio.Startup) []*portfolio.Committee {
+		var out []*portfolio.Committee
+		for i := range s.Committees {
+			out = append(out, &s.Committees[i])
+		}
+		return out
+	}
+	is := func(b *bool) bool { return b != nil && *b }
+	follower := ""
+	for _, s := range r.startups {
+		if len(s.ContactDINUM) > 0 {
+			follower = s.ContactDINUM[0]
+			break
+		}
+	}
+	type pred func(s *portfolio.Startup, d portfolio.Date) bool
+	due := func(s *portfolio.Startup, d portfolio.Date) portfolio.Date {
+		return portfolio.NextCommitteeDueAt(s.Phases, cs(s), d)
+	}
+	tests := []struct {
+		filter string
+		want   pred
+	}{
+		{`{fast: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return s.Fast != nil }},
+		{`{fast: false}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return s.Fast == nil }},
+		{`{fastPromotions: [3, 4]}`, func(s *portfolio.Startup, _ portfolio.Date) bool {
+			return s.Fast != nil && (s.Fast.Promotion == 3 || s.Fast.Promotion == 4)
+		}},
+		{`{fastPromotions: []}`, func(*portfolio.Startup, portfolio.Date) bool { return false }},
+		{`{hasStatsUrl: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool {
+			return portfolio.StatsPage(s.StatsURL, s.Link, s.Stats) != ""
+		}},
+		{`{hasImpactUrl: false}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return s.ImpactURL == "" }},
+		{`{securityHomologation: true}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return is(s.SecurityHomologation) }},
+		{`{securityHomologation: false}`, func(s *portfolio.Startup, _ portfolio.Date) bool { return !is(s.SecurityHomologation) }},
+		{`{riskAnalysis: true, active: true}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			return is(s.RiskAnalysis) && portfolio.ActiveAt(s.Phases, d)
+		}},
+		{`{accessibility: [PARTIALLY_COMPLIANT, null]}`, func(s *portfolio.Startup, _ portfolio.Date) bool {
+			a := s.Accessibility()
+			return a == nil || *a == portfolio.AccessibilityPartial
+		}},
+		{`{accessibility: [FULLY_COMPLIANT]}`, func(s *portfolio.Startup, _ portfolio.Date) bool {
+			a := s.Accessibility()
+			return a != nil && *a == portfolio.AccessibilityFull
+		}},
+		{fmt.Sprintf(`{portfolioManagers: [%q]}`, follower), func(s *portfolio.Startup, _ portfolio.Date) bool {
+			return slices.Contains(s.PortfolioManagerSlugs(), follower)
+		}},
+		{`{neverReviewed: true, active: true}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			return portfolio.NeverReviewedAt(cs(s), d) && portfolio.ActiveAt(s.Phases, d)
+		}},
+		{`{neverReviewed: false}`, func(s *portfolio.Startup, d portfolio.Date) bool { return !portfolio.NeverReviewedAt(cs(s), d) }},
+		{`{nextCommitteeDue: {from: "2026-09-01", to: "2026-12-31"}}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			x := due(s, d)
+			return !x.IsZero() && x >= portfolio.MustDate("2026-09-01") && x <= portfolio.MustDate("2026-12-31")
+		}},
+		{`{nextCommitteeDue: {to: "2024-01-01"}}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			x := due(s, d)
+			return !x.IsZero() && x <= portfolio.MustDate("2024-01-01")
+		}},
+		{`{not: {nextCommitteeDue: {}}}`, func(s *portfolio.Startup, d portfolio.Date) bool { return due(s, d).IsZero() }},
+	}
+	for _, asOf := range []string{"2023-06-15", "2026-09-01"} {
+		d := portfolio.MustDate(asOf)
+		for _, tt := range tests {
+			t.Run(asOf+" "+tt.filter, func(t *testing.T) {
+				var want []string
+				for _, s := range r.startups {
+					if tt.want(s, d) {
+						want = append(want, s.Slug)
+					}
+				}
+				sort.Strings(want)
+				got := e.slugs(t, tt.filter, asOf)
+				if strings.Join(got, ",") != strings.Join(want, ",") {
+					t.Errorf("got %d startups, want %d", len(got), len(want))
+				}
+				if len(want) == 0 && !strings.Contains(tt.filter, "[]") && asOf == "2026-09-01" {
+					t.Errorf("no startup matches: the check is too weak")
+				}
+			})
+		}
+	}
+	t.Run("orderings", func(t *testing.T) {
+		var p struct {
+			Startups struct {
+				Nodes []struct {
+					Slug             string
+					NextCommitteeDue *string
+					Fast             *struct{ AmountEuros int }
+				}
+			}
+		}
+		e.query(t, `{ startups(first: 1000, asOf: "2026-09-01", orderBy: [{field: NEXT_COMMITTEE_DUE}]) { nodes { slug nextCommitteeDue } } }`, nil, &p)
+		d := portfolio.MustDate("2026-09-01")
+		bySlug := map[string]*portfolio.Startup{}
+		for _, s := range r.startups {
+			bySlug[s.Slug] = s
+		}
+		var last string
+		nulls := false
+		for _, n := range p.Startups.Nodes {
+			want := due(bySlug[n.Slug], d)
+			got := ""
+			if n.NextCommitteeDue != nil {
+				got = *n.NextCommitteeDue
+			}
+			if (want.IsZero() && got != "") || (!want.IsZero() && got != want.String()) {
+				t.Fatalf("%s: nextCommitteeDue %q, want %v", n.Slug, got, want)
+			}
+			switch {
+			case got == "":
+				nulls = true
+			case nulls || got < last:
+				t.Fatalf("%s: due %s after %s, or after a startup with none: not in order", n.Slug, got, last)
+			default:
+				last = got
+			}
+		}
+		e.query(t, `{ startups(first: 1000, orderBy: [{field: FAST_AMOUNT, direction: DESC}]) { nodes { slug fast { amountEuros } } } }`, nil, &p)
+		prev, seenNone := 1<<62, false
+		for _, n := range p.Startups.Nodes {
+			switch {
+			case n.Fast == nil:
+				seenNone = true
+			case seenNone || n.Fast.AmountEuros > prev:
+				t.Fatalf("%s: FAST %d after %d: not in descending order, or after a startup without", n.Slug, n.Fast.AmountEuros, prev)
+			default:
+				prev = n.Fast.AmountEuros
+			}
+		}
+	})
+}
+
+// TestNextCommitteeDueAndOverdueAgree checks DESIGN.md's rule on every
+// active startup of the seed: overdue at D ⇔ next due < D, at dates
+// around the due day of each.
+func TestNextCommitteeDueAndOverdueAgree(t *testing.T) {
+	e := newAPI(t)
+	var p struct {
+		Startups struct {
+			Nodes []struct {
+				Slug             string
+				NextCommitteeDue string
+			}
+		}
+	}
+	e.query(t, `{ startups(first: 1000, asOf: "2026-09-01", filter: {active: true}) { nodes { slug nextCommitteeDue } } }`, nil, &p)
+	checked := 0
+	for _, n := range p.Startups.Nodes[:min(40, len(p.Startups.Nodes))] {
+		due := portfolio.MustDate(n.NextCommitteeDue)
+		var q strings.Builder
+		q.WriteString(`{ `)
+		for i, d := range []portfolio.Date{due.AddDays(-1), due, due.AddDays(1)} {
+			fmt.Fprintf(&q, `d%d: startup(slug: %q) { active(asOf: %q) committeeOverdue(asOf: %q) nextCommitteeDue(asOf: %q) } `, i, n.Slug, d, d, d)
+		}
+		q.WriteString(`}`)
+		var a map[string]struct {
+			Active           bool
+			CommitteeOverdue bool
+			NextCommitteeDue *string
+		}
+		e.query(t, q.String(), nil, &a)
+		for i, d := range []portfolio.Date{due.AddDays(-1), due, due.AddDays(1)} {
+			x := a[fmt.Sprintf("d%d", i)]
+			if !x.Active || x.NextCommitteeDue == nil {
+				continue // the startup moved on that day
+			}
+			checked++
+			if want := *x.NextCommitteeDue < d.String(); x.CommitteeOverdue != want {
+				t.Errorf("%s on %s: next due %s, overdue %v", n.Slug, d, *x.NextCommitteeDue, x.CommitteeOverdue)
+			}
+		}
+	}
+	if checked < 60 {
+		t.Errorf("only %d dates checked", checked)
+	}
+}
+
+// TestFormerSlugs checks that startup(slug:) finds a startup by the slug it
+// had before, and that a startup's own slug wins over another's old one.
+func TestFormerSlugs(t *testing.T) {
+	e := newAPI(t)
+	var a struct {
+		Old, Own *struct {
+			Slug        string
+			FormerSlugs []string
+		}
+		None *struct{ Slug string }
+	}
+	e.query(t, `{ old: startup(slug: "locatio") { slug formerSlugs } own: startup(slug: "dossierfacile") { slug formerSlugs }
+		none: startup(slug: "jamais-vu") { slug } }`, nil, &a)
+	if a.Old == nil || a.Old.Slug != "dossierfacile" || !slices.Equal(a.Old.FormerSlugs, []string{"locatio"}) {
+		t.Errorf("startup(slug: locatio) = %+v, want dossierfacile", a.Old)
+	}
+	if a.Own == nil || a.Own.Slug != "dossierfacile" || a.None != nil {
+		t.Errorf("own %+v, none %+v", a.Own, a.None)
+	}
+	// A startup whose old slug is now another startup's: that one answers.
+	ctx := t.Context()
+	if _, err := e.db.Load(ctx, sqlite.LoadOptions{}, func(s portfolio.Sink) error {
+		return s.PutStartup(ctx, &portfolio.Startup{Slug: "arrosoir", Name: "Arrosoir", RedirectFrom: []string{"acces-cible", "binette"}})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var b struct{ A, B struct{ Slug string } }
+	e.query(t, `{ a: startup(slug: "acces-cible") { slug } b: startup(slug: "binette") { slug } }`, nil, &b)
+	if b.A.Slug != "acces-cible" || b.B.Slug != "arrosoir" {
+		t.Errorf("acces-cible answers %q, binette %q; want acces-cible, arrosoir", b.A.Slug, b.B.Slug)
+	}
+}
+
+// TestOverdueFollowsRecordedDue checks, on acces-cible (its last committee
+// on 2025-10-07 recorded its next one for 2026-04-07, 182 days on), that
+// every way of asking says overdue from 2026-04-08 on: by the 183-day rule
+// alone it would be 2026-04-09.
+func TestOverdueFollowsRecordedDue(t *testing.T) {
+	e := newAPI(t)
+	for _, c := range []struct {
+		day  string
+		want bool
+	}{{"2026-04-07", false}, {"2026-04-08", true}, {"2026-04-09", true}} {
+		var a struct {
+			Startup struct {
+				CommitteeOverdue bool
+				NextCommitteeDue string
+			}
+			Startups  struct{ TotalCount int }
+			Portfolio struct{ CommitteeOverdueCount int }
+		}
+		e.query(t, fmt.Sprintf(`{ startup(slug: "acces-cible") { committeeOverdue(asOf: %[1]q) nextCommitteeDue(asOf: %[1]q) }
+			startups(asOf: %[1]q, filter: {slugs: ["acces-cible"], committeeOverdue: true}) { totalCount }
+			portfolio(asOf: %[1]q, filter: {slugs: ["acces-cible"]}) { committeeOverdueCount } }`, c.day), nil, &a)
+		want := 0
+		if c.want {
+			want = 1
+		}
+		if a.Startup.CommitteeOverdue != c.want || a.Startups.TotalCount != want || a.Portfolio.CommitteeOverdueCount != want || a.Startup.NextCommitteeDue != "2026-04-07" {
+			t.Errorf("%s: overdue %v, filter %d, count %d, next due %s; want %v, due 2026-04-07", c.day, a.Startup.CommitteeOverdue,
+				a.Startups.TotalCount, a.Portfolio.CommitteeOverdueCount, a.Startup.NextCommitteeDue, c.want)
+		}
+	}
+}
+
+// TestMemberWrites runs createMember and updateMember through the API:
+// rights, a replayed clientMutationId, a stale version, what a member reads
+// afterwards.
+func TestMemberWrites(t *testing.T) {
+	e := newAccess(t)
+	const create = `mutation($in: CreateMemberInput!) { createMember(input: $in) { clientMutationId member { slug fullname bio version domain
+		missions { nodes { slug start status startups { slug } } } } } }`
+	in := map[string]any{"slug": "lea.binette", "fullname": "Léa Binette", "domain": "PRODUCT", "bio": "Intrapreneuse.",
+		"mission": map[string]any{"start": "2025-09-01", "status": "ADMIN", "startups": []string{e.startupA}}, "clientMutationId": "k-1"}
+	if _, out := e.post(t, "", create, map[string]any{"in": in}); codeOf(out) != "UNAUTHENTICATED" {
+		t.Errorf("anonymous: %q", codeOf(out))
+	}
+	if _, out := e.post(t, e.viewer, create, map[string]any{"in": in}); codeOf(out) != "FORBIDDEN" {
+		t.Errorf("viewer: %q", codeOf(out))
+	}
+	other := map[string]any{"slug": "lea.binette", "fullname": "Léa Binette", "domain": "PRODUCT",
+		"mission": map[string]any{"start": "2025-09-01", "status": "ADMIN", "startups": []string{e.startupB}}}
+	if _, out := e.post(t, e.managerA, create, map[string]any{"in": other}); codeOf(out) != "FORBIDDEN" {
+		t.Errorf("a manager, on another incubator's startup: %q", codeOf(out))
+	}
+	audit := e.countRows(t, "audit")
+	var a, b struct {
+		CreateMember struct {
+			ClientMutationID string
+			Member           struct {
+				Slug, Fullname, Bio string
+				Version             int
+				Missions            struct{ Nodes []struct{ Slug string } }
+			}
+		}
+	}
+	e.must(t, e.managerA, create, map[string]any{"in": in}, &a)
+	e.must(t, e.managerA, create, map[string]any{"in": in}, &b) // a retry: the same answer, nothing written
+	if a.CreateMember.Member.Slug != "lea.binette" || a.CreateMember.Member.Version != 1 || a.CreateMember.Member.Bio != "Intrapreneuse." ||
+		len(a.CreateMember.Member.Missions.Nodes) != 1 || a.CreateMember.ClientMutationID != "k-1" {
+		t.Errorf("created %+v", a.CreateMember)
+	}
+	if fmt.Sprint(a) != fmt.Sprint(b) {
+		t.Errorf("the retry answered %+v, the first %+v", b, a)
+	}
+	if n := e.countRows(t, "audit"); n != audit+2 {
+		t.Errorf("%d audit entries after a creation and its retry, want %d (the member and its mission)", n, audit+2)
+	}
+	const update = `mutation($in: UpdateMemberInput!) { updateMember(input: $in) { member { role competences version } } }`
+	if _, out := e.post(t, e.managerA, update, map[string]any{"in": map[string]any{"id": "lea.binette", "version": 5, "role": "Coach"}}); codeOf(out) != "CONFLICT" {
+		t.Errorf("a stale version: %q", codeOf(out))
+	}
+	if _, out := e.post(t, e.managerA, update, map[string]any{"in": map[string]any{"id": "lea.binette", "version": 1, "domain": "GARDENING"}}); codeOf(out) != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("an unknown domain: %q", codeOf(out))
+	}
+	var u struct {
+		UpdateMember struct {
+			Member struct {
+				Role        string
+				Competences []string
+				Version     int
+			}
+		}
+	}
+	e.must(t, e.managerA, update, map[string]any{"in": map[string]any{"id": portfolio.GlobalID("Member", "lea.binette"), "version": 1,
+		"role": "Coach", "competences": []string{"Animation"}}}, &u)
+	if m := u.UpdateMember.Member; m.Role != "Coach" || m.Version != 2 || !slices.Equal(m.Competences, []string{"Animation"}) {
+		t.Errorf("updated %+v", m)
+	}
+}

@@ -1,0 +1,103 @@
+package review
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/auth"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// Signing in from a browser: a form takes a token and, when the token
+// store knows it, keeps it in the sign-in cookie (auth.SetCookie). The
+// token only travels in the body of a POST, never in an address, and is
+// never logged nor written back into the form. The cookie reads: /review,
+// /export and the playground's queries; the GraphQL handler refuses it a
+// mutation. The forms are posted from this server's pages only
+// (http.CrossOriginProtection, in Handler).
+
+// signInView is what the sign-in form shows.
+type signInView struct {
+	Next       string // where to go once signed in
+	Message    string // why the form is shown, when the server sent the browser to it
+	Error      string // what was wrong with the token given
+	PublicRead bool   // the pages can be read without signing in
+}
+
+// maxFormBytes bounds the body of the sign-in form.
+const maxFormBytes = 8 << 10
+
+// signInForm serves the form: GET /review/connexion?suite=PATH&motif=….
+func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
+	v := signInView{Next: safeNext(r.URL.Query().Get("suite")), PublicRead: h.cfg.PublicRead}
+	switch r.URL.Query().Get("motif") {
+	case "session":
+		v.Message = "Le jeton avec lequel ce navigateur était connecté n’est plus valable (il a pu être révoqué) : connectez-vous à nouveau."
+	case "connexion":
+		v.Message = "Ce serveur demande un jeton pour lire les données."
+	}
+	h.renderSignIn(w, r, v, http.StatusOK)
+}
+
+// signIn checks the token posted and, when the token store knows it, keeps
+// it in the cookie and goes on to the page the form came from.
+func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, nil, http.StatusBadRequest, "Formulaire incorrect", "Le formulaire de connexion envoyé n’a pas pu être lu.")
+		return
+	}
+	v := signInView{Next: safeNext(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
+	token := strings.TrimSpace(r.PostForm.Get("jeton"))
+	if scheme, rest, ok := strings.Cut(token, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		token = strings.TrimSpace(rest) // pasted with its scheme, from a header
+	}
+	if token == "" {
+		v.Error = "Collez votre jeton d’accès."
+		h.renderSignIn(w, r, v, http.StatusBadRequest)
+		return
+	}
+	id, err := h.cfg.Tokens.Authenticate(r.Context(), token)
+	if err != nil {
+		if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
+			v.Error = "Ce jeton est inconnu ou révoqué. Vérifiez qu’il est complet, ou demandez-en un nouveau à l’administrateur du serveur."
+			h.renderSignIn(w, r, v, http.StatusUnauthorized)
+			return
+		}
+		h.cfg.Logger.ErrorContext(r.Context(), "sign in", "err", err)
+		h.errorPage(w, r, nil, http.StatusInternalServerError, "Erreur du serveur", "Le serveur n’a pas pu vérifier le jeton. Réessayez dans un instant.")
+		return
+	}
+	auth.SetCookie(w, r, token)
+	h.cfg.Logger.InfoContext(r.Context(), "signed in", "token", id.TokenName, "role", string(id.Role))
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+}
+
+// signOut deletes the cookie and goes back to the portfolio page.
+func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
+	auth.ClearCookie(w, r)
+	w.Header().Set("Cache-Control", "no-store")
+	http.Redirect(w, r, "/review", http.StatusSeeOther)
+}
+
+// renderSignIn shows the form.
+func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInView, status int) {
+	pg := &page{Title: "Se connecter", Today: h.cfg.Today(), Assets: h.assets, SignIn: v,
+		Breadcrumb: []crumb{{Label: "Revue de portefeuille", URL: "/review"}, {Label: "Se connecter"}}}
+	h.render(w, r, "signin", pg, status, time.Now())
+}
+
+// safeNext returns next when it is a path of this server (not another
+// site's address, which would make the form an open redirect), else
+// /review.
+func safeNext(next string) string {
+	u, err := url.Parse(next)
+	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
+		strings.HasPrefix(next, "/\\") || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
+		return "/review"
+	}
+	return next
+}
