@@ -287,6 +287,7 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 	pg.Title = "Revue de portefeuille"
 	pg.HasSelection = true
 	pg.Selection, pg.Sections = views[0], views[1:]
+	markGroups(pg.Sections)
 	pg.Scope = pg.scope()
 	pg.Breadcrumb = []crumb{{Label: "Revue de portefeuille"}}
 	h.render(w, r, "portfolio", pg, http.StatusOK, start)

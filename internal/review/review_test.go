@@ -770,8 +770,9 @@ func TestAssets(t *testing.T) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}
 	}
-	if len(findAll(doc, hasAttr("data-sortable", ""))) != 2 {
-		t.Error("the portfolio page has not two sortable tables")
+	// The agenda's three lists and the startup table.
+	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 4 {
+		t.Errorf("the portfolio page has %d sortable tables, want 4", n)
 	}
 }
 

@@ -42,17 +42,24 @@ type (
 		Start, End   portfolio.Date
 		DurationDays int
 	}
+	memberRef struct {
+		Slug, Fullname string
+	}
+	fastRef struct {
+		Promotion   int
+		AmountEuros int
+	}
 )
 
 // ---------------------------------------------------------------- the portfolio page
 
 // portfolioSections are the sections of /review, in the page's order.
 func portfolioSections() []*section {
-	return []*section{keyFigures, timeline, overdue, startupTable}
+	return []*section{keyFigures, timeline, flows, investment, quality, overdue, dueSoon, neverReviewed, startupTable}
 }
 
-// keyFigures: startups in incubation by phase, members on teams,
-// committees overdue.
+// keyFigures: startups in incubation by phase, members on teams, FAST
+// invested, committees overdue.
 var keyFigures = newSection[keyFiguresData](section{
 	ID:    "chiffres-cles",
 	Title: "Chiffres clés",
@@ -63,6 +70,7 @@ var keyFigures = newSection[keyFiguresData](section{
     byPhase { phase count }
     activeMemberCount
     committeeOverdueCount
+    investment { fastCount fastTotalEuros }
   }
 }`,
 	Vars: func(p *params) map[string]any {
@@ -85,6 +93,10 @@ type keyFiguresData struct {
 		ByPhase               []phaseCount
 		ActiveMemberCount     int
 		CommitteeOverdueCount int
+		Investment            struct {
+			FastCount      int
+			FastTotalEuros int
+		}
 	}
 }
 
@@ -208,13 +220,29 @@ func (d *timelineData) Chart(p *params) barChart {
 
 // startupRow is a startup in a table of the portfolio page.
 type startupRow struct {
-	Slug, Name       string
-	Incubator        *incubatorRef
-	Phase            portfolio.Phase
-	CurrentPhase     *struct{ Start portfolio.Date }
-	TeamSize         int
-	LastCommittee    *committeeRef
-	CommitteeOverdue bool
+	Slug, Name        string
+	Incubator         *incubatorRef
+	Phase             portfolio.Phase
+	CurrentPhase      *struct{ Start portfolio.Date }
+	TeamSize          int
+	LastCommittee     *committeeRef
+	CommitteeOverdue  bool
+	NextCommitteeDue  portfolio.Date
+	PortfolioManagers []memberRef
+	Fast              *fastRef
+	qualityFields
+}
+
+// Managers returns the names of the startup's portfolio managers, joined.
+func (r *startupRow) Managers() string { return managerNames(r.PortfolioManagers) }
+
+// managerNames joins members' names: « Anne Martin, Paul Durand ».
+func managerNames(ms []memberRef) string {
+	names := make([]string, len(ms))
+	for i, m := range ms {
+		names[i] = m.Fullname
+	}
+	return strings.Join(names, ", ")
 }
 
 // startupList is a page of startups.
@@ -227,40 +255,6 @@ type startupList struct {
 
 // More returns how many startups match beyond those shown.
 func (d *startupList) More() int { return d.Startups.TotalCount - len(d.Startups.Nodes) }
-
-// overdue: the committee agenda as far as the API goes today, the
-// startups in incubation overdue for a committee, with their last
-// committee. (When the API gives Startup.nextCommitteeDue and the
-// portfolio managers, issue 11, they go in this query and its table;
-// "due in the next 60 days" and "never reviewed" are sections of the same
-// shape.)
-var overdue = newSection[startupList](section{
-	ID:    "comites-en-retard",
-	Title: "Comités d'investissement en retard",
-	Query: `query ReviewCommitteesOverdue($filter: StartupFilter, $asOf: Date, $first: Int) {
-  startups(filter: $filter, asOf: $asOf, first: $first,
-           orderBy: [{field: LAST_COMMITTEE, direction: ASC}]) {
-    totalCount
-    nodes {
-      slug
-      name
-      incubator { slug title }
-      phase
-      currentPhase { start }
-      lastCommittee { date decision }
-    }
-  }
-}`,
-	Vars: func(p *params) map[string]any {
-		return map[string]any{"filter": p.and(map[string]any{"active": true, "committeeOverdue": true}), "asOf": p.AsOf.String(), "first": maxRows}
-	},
-	Export: func(p *params, query string, vars map[string]any) string {
-		q := p.presetFilters(true)
-		q.Set("active", "true")
-		q.Set("committeeOverdue", "true")
-		return presetExport("startups", q)
-	},
-})
 
 // startupTable: the startups in incubation.
 var startupTable = newSection[startupList](section{
@@ -278,6 +272,10 @@ var startupTable = newSection[startupList](section{
       teamSize
       lastCommittee { date decision }
       committeeOverdue
+      nextCommitteeDue
+      portfolioManagers { slug fullname }
+      fast { promotion amountEuros }
+      statsUrl impactUrl budgetUrl securityHomologation riskAnalysis accessibility
     }
   }
 }`,
@@ -340,7 +338,14 @@ var startupHead = newSection[startupHeadData](section{
     teamSize(asOf: $asOf)
     lastCommittee(asOf: $asOf) { date decision nextCommitteeDue }
     committeeOverdue(asOf: $asOf)
+    nextCommitteeDue(asOf: $asOf)
     phases { start }
+    incubators { slug title }
+    portfolioManagers { slug fullname }
+    fast { promotion amountEuros }
+    statsUrl impactUrl budgetUrl dashlordUrl
+    securityHomologation riskAnalysis riskAnalysisUrl
+    accessibility accessibilityStatus
   }
 }`,
 	Vars: func(p *params) map[string]any { return map[string]any{"slug": p.slug, "asOf": p.AsOf.String()} },
@@ -357,8 +362,25 @@ type startupHeadData struct {
 		TeamSize          int
 		LastCommittee     *committeeRef
 		CommitteeOverdue  bool
+		NextCommitteeDue  portfolio.Date
 		Phases            []struct{ Start portfolio.Date }
+		Incubators        []incubatorRef
+		PortfolioManagers []memberRef
+		Fast              *fastRef
+		qualityFields
 	}
+}
+
+// CoIncubators returns the incubators the startup is co-incubated with:
+// its incubators but the main one.
+func (d *startupHeadData) CoIncubators() []incubatorRef {
+	var out []incubatorRef
+	for _, i := range d.Startup.Incubators {
+		if d.Startup.Incubator == nil || i.Slug != d.Startup.Incubator.Slug {
+			out = append(out, i)
+		}
+	}
+	return out
 }
 
 // firstStart returns the earliest start of the startup's phases, or zero.
@@ -669,45 +691,50 @@ type startupCommitteesData struct {
 	}
 }
 
-// startupEvents: the dated events of the startup's life.
+// startupEvents: the events of the startup's life by asOf, from the
+// network's event feed (committees included, with their decision), latest
+// first.
 var startupEvents = newSection[startupEventsData](section{
 	ID:    "evenements",
 	Title: "Événements",
-	Query: `query ReviewStartupEvents($slug: String!) {
-  startup(slug: $slug) {
-    events { name date comment }
+	Query: `query ReviewStartupEvents($filter: EventFilter, $first: Int) {
+  events(filter: $filter, first: $first, orderBy: [{field: DATE, direction: DESC}]) {
+    totalCount
+    nodes {
+      name
+      date
+      comment
+      committee { decision nextPhase }
+    }
   }
 }`,
-	Vars: func(p *params) map[string]any { return map[string]any{"slug": p.slug} },
+	Vars: func(p *params) map[string]any {
+		return map[string]any{"filter": map[string]any{"startups": []string{p.slug}, "to": p.AsOf.String()}, "first": maxRows}
+	},
 	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "startup.events")
+		q := url.Values{}
+		q.Set("asOf", p.AsOf.String())
+		q.Set("startups", p.slug)
+		return presetExport("events", q)
 	},
 })
 
 type startupEventsData struct {
-	Startup *struct {
-		Events []event
+	Events struct {
+		TotalCount int
+		Nodes      []event
 	}
 }
+
+// More returns how many events there are beyond those shown.
+func (d *startupEventsData) More() int { return d.Events.TotalCount - len(d.Events.Nodes) }
 
 type event struct {
-	Name    string
-	Date    portfolio.Date
-	Comment string
-}
-
-// Events returns the events dated by asOf (and the undated ones), latest
-// first.
-func (d *startupEventsData) Events(p *params) []event {
-	if d.Startup == nil {
-		return nil
+	Name      string
+	Date      portfolio.Date
+	Comment   string
+	Committee *struct {
+		Decision  portfolio.Decision
+		NextPhase *portfolio.Phase
 	}
-	var out []event
-	for _, e := range d.Startup.Events {
-		if e.Date <= p.AsOf {
-			out = append(out, e)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b event) int { return cmp.Compare(b.Date, a.Date) })
-	return out
 }
