@@ -46,22 +46,37 @@ var investment = newSection[investmentData](section{
 
 type investmentData struct {
 	Portfolio struct {
-		Investment struct {
-			FastCount      int
-			FastTotalEuros int
-			ByPromotion    []struct {
-				Promotion    *int
-				StartupCount int
-				AmountEuros  int
-			}
-			ByIncubator []struct {
-				Incubator    incubatorRef
-				StartupCount int
-				AmountEuros  int
-			}
-			CommitteeBudgetEuros *int
-		}
+		Investment investmentFigures
 	}
+}
+
+// investmentFigures are the investment as the API answers it.
+type investmentFigures struct {
+	FastCount      int
+	FastTotalEuros int
+	ByPromotion    []struct {
+		Promotion    *int
+		StartupCount int
+		AmountEuros  int
+	}
+	ByIncubator []struct {
+		Incubator    incubatorRef
+		StartupCount int
+		AmountEuros  int
+	}
+	CommitteeBudgetEuros *int
+}
+
+// HasBudget reports whether the answer has the committees' budgets (not
+// for a caller who may not read them).
+func (f *investmentFigures) HasBudget() bool { return f.CommitteeBudgetEuros != nil }
+
+// Budget is the sum of the committees' budgets (0 without it).
+func (f *investmentFigures) Budget() int {
+	if f.CommitteeBudgetEuros == nil {
+		return 0
+	}
+	return *f.CommitteeBudgetEuros
 }
 
 // amountRow is a line of an investment table: a promotion or an
