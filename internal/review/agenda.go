@@ -20,7 +20,7 @@ const dueSoonDays = 60
 
 // agendaFields are the fields of a startup in the agenda's lists.
 const agendaFields = `
-    totalCount
+    pageInfo { hasNextPage }
     nodes {
       slug
       name
