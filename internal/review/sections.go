@@ -697,50 +697,49 @@ type startupCommitteesData struct {
 	}
 }
 
-// startupEvents: the events of the startup's life by asOf, from the
-// network's event feed (committees included, with their decision), latest
-// first.
+// startupEvents: the dated events of the startup's life (its committees
+// are in the section before). Startup.events rather than the network's
+// feed (Query.events filtered by startup): the feed adds the committees,
+// which the page shows already, and reads the network's events: 0.45 s for
+// one startup at 100 times the real network, against 2 ms.
 var startupEvents = newSection[startupEventsData](section{
 	ID:    "evenements",
 	Title: "Événements",
-	Query: `query ReviewStartupEvents($filter: EventFilter, $first: Int) {
-  events(filter: $filter, first: $first, orderBy: [{field: DATE, direction: DESC}]) {
-    totalCount
-    nodes {
-      name
-      date
-      comment
-      committee { decision nextPhase }
-    }
+	Query: `query ReviewStartupEvents($slug: String!) {
+  startup(slug: $slug) {
+    events { name date comment }
   }
 }`,
-	Vars: func(p *params) map[string]any {
-		return map[string]any{"filter": map[string]any{"startups": []string{p.slug}, "to": p.AsOf.String()}, "first": maxRows}
-	},
+	Vars: func(p *params) map[string]any { return map[string]any{"slug": p.slug} },
 	Export: func(p *params, query string, vars map[string]any) string {
-		q := url.Values{}
-		q.Set("asOf", p.AsOf.String())
-		q.Set("startups", p.slug)
-		return presetExport("events", q)
+		return queryExport(query, vars, "startup.events")
 	},
 })
 
 type startupEventsData struct {
-	Events struct {
-		TotalCount int
-		Nodes      []event
+	Startup *struct {
+		Events []event
 	}
 }
 
-// More returns how many events there are beyond those shown.
-func (d *startupEventsData) More() int { return d.Events.TotalCount - len(d.Events.Nodes) }
-
 type event struct {
-	Name      string
-	Date      portfolio.Date
-	Comment   string
-	Committee *struct {
-		Decision  portfolio.Decision
-		NextPhase *portfolio.Phase
+	Name    string
+	Date    portfolio.Date
+	Comment string
+}
+
+// Events returns the events dated by asOf (and the undated ones), latest
+// first.
+func (d *startupEventsData) Events(p *params) []event {
+	if d.Startup == nil {
+		return nil
 	}
+	var out []event
+	for _, e := range d.Startup.Events {
+		if e.Date <= p.AsOf {
+			out = append(out, e)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b event) int { return cmp.Compare(b.Date, a.Date) })
+	return out
 }
