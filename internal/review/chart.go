@@ -73,8 +73,12 @@ type barChart struct {
 	Values [][]int // Values[i][j]: the value of series j at Dates[i] (or under Labels[i])
 	Every  string  // MONTH, QUARTER or YEAR: how x labels are written
 	// Labels, when not nil, name the bars' places instead of Dates (e.g.
-	// periods: « 2025 »).
+	// periods: « 2025 »), in their titles and, unless AxisLabels says
+	// otherwise, under them.
 	Labels []string
+	// AxisLabels, when not nil, are what the x axis writes under each
+	// place ("" for nothing).
+	AxisLabels []string
 	// Grouped puts the series side by side rather than stacked.
 	Grouped bool
 }
@@ -147,9 +151,12 @@ func (c barChart) SVG() template.HTML {
 				base += v
 			}
 			label := ""
-			if c.Labels != nil {
+			switch {
+			case c.AxisLabels != nil:
+				label = c.AxisLabels[i]
+			case c.Labels != nil:
 				label = c.Labels[i]
-			} else {
+			default:
 				label = axisLabel(c.Dates, i, c.Every)
 			}
 			if label != "" {

@@ -145,17 +145,32 @@ func (d *flowsData) Chart(p *params) barChart {
 			{Label: "Transferts et services opérés", Colour: flowColours.Transfers},
 		},
 	}
-	for _, f := range d.Portfolio.Flows {
+	n := len(d.Portfolio.Flows)
+	stride := (n + maxFlowLabels - 1) / max(maxFlowLabels, 1)
+	for i, f := range d.Portfolio.Flows {
 		r := f.row()
-		label := r.Label // a year, « 2026 (au 20/08) » for the last
+		// Under each group its year (« 2026 (au 20/08) » for the last one
+		// while there is room), or the month it starts; with many
+		// periods, one label in stride.
+		axis := r.Label
 		if r.Start.Time().Month() != time.January || r.Start.Time().Day() != 1 {
-			label = "dès " + r.Start.Time().Format("01/2006")
+			axis = "dès " + r.Start.Time().Format("01/2006")
+		} else if n > 6 {
+			axis = fmt.Sprint(r.Start.Year())
 		}
-		c.Labels = append(c.Labels, label)
+		if i%stride != 0 {
+			axis = ""
+		}
+		c.Labels = append(c.Labels, r.Label)
+		c.AxisLabels = append(c.AxisLabels, axis)
 		c.Values = append(c.Values, []int{r.Entered[0], r.Launches, r.Impacts, r.Abandons, r.Transfers + r.Operated})
 	}
 	return c
 }
+
+// maxFlowLabels is how many labels the flows' chart writes under its
+// groups at most (the table names every period).
+const maxFlowLabels = 12
 
 // Phases are the phases of incubation, for the table's headers.
 func (d *flowsData) Phases() []portfolio.Phase { return portfolio.ActivePhases }

@@ -121,6 +121,22 @@ func TestFlowsYears(t *testing.T) {
 	if want := []string{"2026 (au 01/07)", "2025", "2024"}; !slices.Equal(got, want) {
 		t.Errorf("periods %q, want %q", got, want)
 	}
+	// Over 27 years, the chart names one year in three under its groups
+	// (12 labels at most), each bar still titled with its period.
+	_, doc = page(t, shared.public, "/review?asOf="+asOf+"&from=2000-01-01", anonymous, http.StatusOK)
+	svg := byID(t, doc, "graphique-flux-titre").Parent
+	var labels []string
+	for _, txt := range findAll(svg, tag("text")) {
+		if attrOf(txt, "text-anchor") == "middle" {
+			labels = append(labels, text(txt))
+		}
+	}
+	if want := []string{"2000", "2003", "2006", "2009", "2012", "2015", "2018", "2021", "2024"}; !slices.Equal(labels, want) {
+		t.Errorf("the axis says %q, want %q", labels, want)
+	}
+	if n := len(rowsOf(t, doc, "donnees-flux", false)); n != 27 {
+		t.Errorf("%d periods in the table, want 27", n)
+	}
 }
 
 // The investment section shows the API's FAST grants by promotion and by
