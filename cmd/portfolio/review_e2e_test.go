@@ -25,16 +25,20 @@ import (
 // real snapshot (PORTFOLIO_SNAPSHOT) or, without it, on the demo data:
 //
 //   - /review: the key figures and the tables show what the API answers
-//     (queried here), the DSFR's fonts load from the server, a table sorts
+//     (queried here): FAST invested, the flows' totals, FAST by promotion,
+//     the quality markers, the committee agenda, the startup table's next
+//     committee due, FAST and portfolio managers; the committees' budgets
+//     are reserved; the DSFR's fonts load from the server, a table sorts
 //     in the browser, the print stylesheet hides the navigation and the
 //     forms; a screenshot and an A4 PDF;
 //   - signing in with the form: the cookie is out of the page's scripts'
 //     reach; a startup's page then shows what a viewer reads (mission
-//     statuses), its figures as the API answers them; a screenshot and a
-//     PDF;
+//     statuses), its figures as the API answers them (team, committees,
+//     portfolio managers, next committee due, FAST, statistics page,
+//     events); a screenshot and a PDF;
 //   - « Voir la requête » opens the section's query in the playground,
 //     whose requests read with the cookie;
-//   - signing out.
+//   - signed in, /review shows the committees' budgets; signing out.
 //
 // No request of the pages leaves the server, and the browser reports no
 // error (nor a breach of the pages' Content-Security-Policy). Screenshots
@@ -144,6 +148,10 @@ func TestReviewInChromium(t *testing.T) {
 		if err != nil || rows != min(want["startupsCount"], 1000) {
 			t.Errorf("the startup table has %d rows (%v), want %d", rows, err, min(want["startupsCount"], 1000))
 		}
+		checkReviewSections(t, step, base, asOf, shown)
+		if budget, _ := chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('[data-committee-budget]').textContent`)); !strings.Contains(budget, "réservé aux personnes connectées") {
+			t.Errorf("anonymous, the committees' budgets read %q", budget)
+		}
 
 		// Sorting by team size, ascending then descending.
 		for _, direction := range []string{"ascending", "descending"} {
@@ -247,6 +255,7 @@ func TestReviewInChromium(t *testing.T) {
 		if w := intAt(api, "data", "committees", "totalCount"); committees != w {
 			t.Errorf("the page lists %d committees, the API %d", committees, w)
 		}
+		checkStartupFacts(t, step, base, token, slug, asOf)
 		name, _ := chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('h1').textContent.trim()`))
 		if name != at(api, "data", "startup", "name") {
 			t.Errorf("h1 %q, the startup's name %q", name, at(api, "data", "startup", "name"))
@@ -311,6 +320,20 @@ func TestReviewInChromium(t *testing.T) {
 		err := chromedp.Do(step,
 			chromedp.Navigate(base+"/review?asOf="+asOf),
 			chromedp.WaitVisible(chromedp.CSS(`form[action="/review/deconnexion"] button`)),
+		)
+		if err != nil {
+			screenshot(t, browser, "review-e2e-signout-failed.png")
+			t.Fatalf("the portfolio page, signed in: %v", err)
+		}
+		// Signed in, the page shows the budgets the committees granted,
+		// which anonymous callers may not read.
+		from := fmt.Sprintf("%d-01-01", mustYear(t, asOf)-5)
+		api := postQueryAs(t, base, token, fmt.Sprintf(`{ portfolio(asOf: %q) { investment { committeeBudgetEuros(from: %q, to: %[1]q) } } }`, asOf, from))
+		budget, _ := chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('[data-committee-budget]').textContent`))
+		if w := frenchInt(intAt(api, "data", "portfolio", "investment", "committeeBudgetEuros")) + "\u00a0€"; !strings.Contains(budget, w) || strings.Contains(budget, "réservé") {
+			t.Errorf("signed in, the budgets read %q, want %q", budget, w)
+		}
+		err = chromedp.Do(step,
 			chromedp.Click(chromedp.CSS(`form[action="/review/deconnexion"] button`)),
 			chromedp.WaitVisible(chromedp.CSS(".review-public")),
 		)
@@ -536,4 +559,213 @@ func (b *browserLog) eventCount() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.events)
+}
+
+// checkReviewSections checks the portfolio page's sections of a portfolio
+// review (FAST, flows, quality, the committee agenda, the startup table's
+// columns) against the API's answers, queried here; shown are the page's
+// data-figure numbers.
+func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, shown map[string]int) {
+	t.Helper()
+	year := mustYear(t, asOf)
+	from := fmt.Sprintf("%d-01-01", year-5) // the charts' default start
+	day, _ := time.Parse(time.DateOnly, asOf)
+	dueEnd := day.AddDate(0, 0, 60).Format(time.DateOnly)
+	api := postQuery(t, base, fmt.Sprintf(`{
+		portfolio(asOf: %q) {
+			investment { fastCount fastTotalEuros byPromotion { promotion amountEuros } }
+			flows(from: %q, every: YEAR) { entered { phase count } productLaunches nationalImpacts committees }
+		}
+		inIncubation: portfolio(filter: {active: true}, asOf: %[1]q) { quality { startupCount withStatsUrl withSecurityHomologation withRiskAnalysis } }
+		due: startups(filter: {nextCommitteeDue: {from: %[1]q, to: %[3]q}}, asOf: %[1]q) { totalCount }
+		never: startups(filter: {active: true, neverReviewed: true}, asOf: %[1]q, first: 5, orderBy: [{field: NEXT_COMMITTEE_DUE, direction: ASC}]) { totalCount nodes { slug } }
+		table: startups(filter: {active: true}, asOf: %[1]q, first: 1000) { nodes { slug nextCommitteeDue fast { amountEuros } portfolioManagers { fullname } } }
+	}`, asOf, from, dueEnd))
+	if api["errors"] != nil {
+		t.Fatalf("the API's answer: %v", api["errors"])
+	}
+	data := at(api, "data")
+	want := map[string]int{
+		"fastTotalEuros":           intAt(data, "portfolio", "investment", "fastTotalEuros"),
+		"fastCount":                intAt(data, "portfolio", "investment", "fastCount"),
+		"investmentFastTotalEuros": intAt(data, "portfolio", "investment", "fastTotalEuros"),
+		"qualityStartupCount":      intAt(data, "inIncubation", "quality", "startupCount"),
+		"dueSoonCount":             intAt(data, "due", "totalCount"),
+		"neverReviewedCount":       intAt(data, "never", "totalCount"),
+	}
+	for name, w := range want {
+		if name == "dueSoonCount" && w == 0 {
+			continue // an empty list has no figure
+		}
+		if got, ok := shown[name]; !ok || got != w {
+			t.Errorf("%s: the page shows %d (found: %v), the API says %d", name, got, ok, w)
+		}
+	}
+	if want["fastCount"] == 0 || want["neverReviewedCount"] == 0 {
+		t.Errorf("the data shows little: %v", want)
+	}
+
+	// The flows' total: investigations started, product launches,
+	// national impacts, committees, added up over the API's periods.
+	var total [4]int
+	for _, p := range at(data, "portfolio", "flows").([]any) {
+		for _, e := range at(p, "entered").([]any) {
+			if at(e, "phase") == "INVESTIGATION" {
+				total[0] += intAt(e, "count")
+			}
+		}
+		total[1] += intAt(p, "productLaunches")
+		total[2] += intAt(p, "nationalImpacts")
+		total[3] += intAt(p, "committees")
+	}
+	foot, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#donnees-flux tfoot td')].map((c) => c.textContent)`))
+	if err != nil || len(foot) != 10 {
+		t.Fatalf("the flows' total row: %q %v", foot, err)
+	}
+	for i, col := range []int{0, 7, 8, 9} {
+		if got := domInt(t, foot[col]); got != total[i] {
+			t.Errorf("flows' total, column %d: the page shows %d, the API's periods add up to %d", col, got, total[i])
+		}
+	}
+
+	// FAST by promotion.
+	promotions, _ := chromedp.Run(ctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll('#donnees-fast-promotions tbody tr')].map((r) => [r.dataset.key, r.cells[2].textContent])`))
+	byPromotion := at(data, "portfolio", "investment", "byPromotion").([]any)
+	if len(promotions) != len(byPromotion) {
+		t.Errorf("%d promotions shown, the API has %d", len(promotions), len(byPromotion))
+	}
+	for i, p := range byPromotion {
+		if i < len(promotions) && (promotions[i][0] != fmt.Sprint(intAt(p, "promotion")) || domInt(t, promotions[i][1]) != intAt(p, "amountEuros")) {
+			t.Errorf("promotion %d: the page shows %q, the API %v", i, promotions[i], p)
+		}
+	}
+
+	// Quality: the startups in incubation with each marker.
+	quality, _ := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries([...document.querySelectorAll('#donnees-qualite tr[data-quality]')].map((r) => [r.dataset.quality, r.cells[1].textContent]))`))
+	for key, field := range map[string]string{"statsUrl": "withStatsUrl", "securityHomologation": "withSecurityHomologation", "riskAnalysis": "withRiskAnalysis"} {
+		if got := domInt(t, quality[key]); got != intAt(data, "inIncubation", "quality", field) {
+			t.Errorf("quality %s: the page shows %d, the API says %d", key, got, intAt(data, "inIncubation", "quality", field))
+		}
+	}
+
+	// The agenda: the startups never reviewed, in the API's order.
+	first, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#tableau-jamais tbody tr')].slice(0, 5).map((r) => r.dataset.slug)`))
+	var wantFirst []string
+	for _, n := range at(data, "never", "nodes").([]any) {
+		wantFirst = append(wantFirst, at(n, "slug").(string))
+	}
+	if fmt.Sprint(first) != fmt.Sprint(wantFirst) {
+		t.Errorf("never reviewed, first rows %v, the API lists %v", first, wantFirst)
+	}
+
+	// The startup table's next committee due, FAST and portfolio managers.
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[map[string][]string](`Object.fromEntries([...document.querySelectorAll('#tableau-startups tbody tr')].map((r) =>
+		[r.dataset.slug, [r.querySelector('[data-due]').dataset.due, r.querySelector('[data-fast]').dataset.fast, r.querySelector('[data-managers]').textContent.trim()]]))`))
+	if err != nil {
+		t.Fatalf("reading the startup table: %v", err)
+	}
+	withFast, withManagers := 0, 0
+	for _, n := range at(data, "table", "nodes").([]any) {
+		slug := at(n, "slug").(string)
+		due, _ := at(n, "nextCommitteeDue").(string)
+		fast := ""
+		if at(n, "fast") != nil {
+			fast = fmt.Sprint(intAt(n, "fast", "amountEuros"))
+			withFast++
+		}
+		var names []string
+		for _, m := range at(n, "portfolioManagers").([]any) {
+			names = append(names, at(m, "fullname").(string))
+		}
+		managers := strings.Join(names, ", ")
+		if managers == "" {
+			managers = "—"
+		} else {
+			withManagers++
+		}
+		if got, want := fmt.Sprint(cells[slug]), fmt.Sprint([]string{due, fast, managers}); got != want {
+			t.Errorf("%s: due, FAST, managers %s, the API says %s", slug, got, want)
+		}
+	}
+	if withFast == 0 || withManagers == 0 {
+		t.Errorf("the startup table shows little: %d with FAST, %d with managers", withFast, withManagers)
+	}
+}
+
+// checkStartupFacts checks a startup's page, signed in with token, against
+// the API: its portfolio managers, its next committee due, its FAST grant,
+// its statistics page and its events by asOf.
+func checkStartupFacts(t *testing.T, ctx context.Context, base, token, slug, asOf string) {
+	t.Helper()
+	api := postQueryAs(t, base, token, fmt.Sprintf(`{
+		startup(slug: %q) { portfolioManagers { fullname } nextCommitteeDue(asOf: %q) fast { amountEuros } statsUrl events { date } }
+	}`, slug, asOf))
+	s := at(api, "data", "startup")
+	dom, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]any](`({
+		managers: document.querySelector('[data-managers]').textContent.trim(),
+		due: document.querySelector('[data-due]').dataset.due,
+		fast: document.querySelector('[data-fast]').dataset.fast,
+		stats: document.querySelector('#tableau-qualite tr[data-quality="statsUrl"] td').textContent.trim(),
+		events: document.querySelectorAll('#tableau-evenements tbody tr').length,
+	})`))
+	if err != nil {
+		t.Fatalf("reading the startup's facts: %v", err)
+	}
+	var names []string
+	for _, m := range at(s, "portfolioManagers").([]any) {
+		names = append(names, at(m, "fullname").(string))
+	}
+	managers := strings.Join(names, ", ")
+	if managers == "" {
+		managers = "aucun indiqué"
+	}
+	fast := ""
+	if at(s, "fast") != nil {
+		fast = fmt.Sprint(intAt(s, "fast", "amountEuros"))
+	}
+	stats, _ := at(s, "statsUrl").(string)
+	if stats == "" {
+		stats = "aucune"
+	}
+	due, _ := at(s, "nextCommitteeDue").(string)
+	events := 0 // by asOf
+	for _, e := range at(s, "events").([]any) {
+		if d, _ := at(e, "date").(string); d <= asOf {
+			events++
+		}
+	}
+	want := map[string]any{"managers": managers, "due": due, "fast": fast, "stats": stats, "events": float64(events)}
+	if fmt.Sprint(dom) != fmt.Sprint(want) {
+		t.Errorf("the startup's facts:\n the page %v\n the API  %v", dom, want)
+	}
+}
+
+// mustYear returns the year of an ISO date.
+func mustYear(t *testing.T, iso string) int {
+	t.Helper()
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Year()
+}
+
+// domInt reads a number as the pages write it (« 8 627 000 € »).
+func domInt(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(regexp.MustCompile(`[\s\x{a0}\x{202f}€]`).ReplaceAllString(s, ""))
+	if err != nil {
+		t.Errorf("%q is not a number", s)
+	}
+	return n
+}
+
+// frenchInt writes n with groups of three digits separated by a narrow
+// no-break space, as the pages do (written here independently).
+func frenchInt(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "\u202f" + s[i:]
+	}
+	return s
 }

@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/betagouv"
@@ -47,7 +49,7 @@ func BenchmarkPages(b *testing.B) {
 					rec := httptest.NewRecorder()
 					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 					if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "data-failure") {
-						b.Fatalf("GET %s: %d, or a section failed", path, rec.Code)
+						b.Fatalf("GET %s: %d; sections failed: %q", path, rec.Code, failedSections.FindAllString(rec.Body.String(), -1))
 					}
 				}
 				for id, ms := range sections.medians() {
@@ -57,6 +59,9 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 }
+
+// failedSections finds the sections a page says failed, with why.
+var failedSections = regexp.MustCompile(`data-failure="[^"]*"><p>[^<]*`)
 
 // benchData lists the data sets: "real", "seedN", or a database's path.
 func benchData() []string {
@@ -182,7 +187,10 @@ func benchServer(b *testing.B, data string) (http.Handler, *sectionTimes) {
 		}
 		e.sections = &sectionTimes{}
 		e.sections.reset()
-		e.h = server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Logger: slog.New(e.sections)})
+		// A page's deadline is the server's request timeout (10 s by
+		// default): longer here, so that a slow page is measured rather
+		// than cut short.
+		e.h = server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Logger: slog.New(e.sections), Limits: server.Limits{Timeout: 5 * time.Minute}})
 	})
 	if e.err != nil {
 		b.Fatal(e.err)

@@ -29,8 +29,26 @@ var phaseColours = map[portfolio.Phase]string{
 	portfolio.PhaseInvestigationAbandoned: "#aea397", // beige-gris-galet-main-702
 }
 
-// teamColour is the colour of the team's bars: blue-france-sun-113.
-const teamColour = "#000091"
+// The colours of the other charts: the team's bars and the amounts
+// invested in blue-france-sun-113, the quality markers in
+// green-archipel-main-557 (3.9:1 against white).
+const (
+	teamColour       = "#000091"
+	investmentColour = "#000091"
+	qualityColour    = "#009099"
+)
+
+// flowColours are the colours of the flows' series: investigations
+// started in the investigation phase's colour, abandons in the abandoned
+// phase's, then blue-cumulus-main-526, pink-tuile-sun-425 and
+// green-bourgeon-sun-425 (each 4:1 or more against white).
+var flowColours = struct{ Investigations, Launches, NationalImpacts, Abandons, Transfers string }{
+	Investigations:  "#a558a0", // purple-glycine-main-494
+	Launches:        "#417dc4", // blue-cumulus-main-526
+	NationalImpacts: "#a94645", // pink-tuile-sun-425
+	Abandons:        "#6a6156", // beige-gris-galet-sun-407
+	Transfers:       "#447049", // green-bourgeon-sun-425
+}
 
 // Chart colours of the axes and text (DSFR greys).
 const (
@@ -38,21 +56,31 @@ const (
 	gridColour = "#dddddd" // grey-900-175, the DSFR's default border
 )
 
-// series is one stacked series of a bar chart.
+// series is one series of a bar chart.
 type series struct {
 	Label  string
 	Colour string
 }
 
-// barChart is bars over time, stacked by series.
+// barChart is bars over time: at each date (or under each label), one bar
+// stacked by series, or, grouped, one bar per series side by side.
 type barChart struct {
 	ID     string // prefix of the ids of the title and description
 	Title  string
 	Desc   string
 	Dates  []portfolio.Date
 	Series []series
-	Values [][]int // Values[i][j]: the value of series j at Dates[i]
+	Values [][]int // Values[i][j]: the value of series j at Dates[i] (or under Labels[i])
 	Every  string  // MONTH, QUARTER or YEAR: how x labels are written
+	// Labels, when not nil, name the bars' places instead of Dates (e.g.
+	// periods: « 2025 »), in their titles and, unless AxisLabels says
+	// otherwise, under them.
+	Labels []string
+	// AxisLabels, when not nil, are what the x axis writes under each
+	// place ("" for nothing).
+	AxisLabels []string
+	// Grouped puts the series side by side rather than stacked.
+	Grouped bool
 }
 
 // Geometry of the bar chart, in SVG units.
@@ -71,7 +99,11 @@ func (c barChart) SVG() template.HTML {
 	for _, row := range c.Values {
 		sum := 0
 		for _, v := range row {
-			sum += v
+			if c.Grouped {
+				sum = max(sum, v)
+			} else {
+				sum += v
+			}
 		}
 		top = max(top, sum)
 	}
@@ -84,24 +116,50 @@ func (c barChart) SVG() template.HTML {
 		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`, padLeft-6, y(v), number(v))
 	}
 	n := len(c.Dates)
+	if c.Labels != nil {
+		n = len(c.Labels)
+	}
 	if n > 0 {
 		slot := plotW / float64(n)
 		bar := math.Max(1, slot*0.72)
-		for i, d := range c.Dates {
+		for i := range n {
+			place := ""
+			if c.Labels != nil {
+				place = c.Labels[i]
+			} else {
+				place = longDate(c.Dates[i])
+			}
 			x := float64(padLeft) + slot*float64(i) + (slot-bar)/2
+			width := bar
+			if c.Grouped && len(c.Series) > 0 {
+				width = bar / float64(len(c.Series))
+			}
 			base := 0
 			for j, s := range c.Series {
 				v := 0
 				if i < len(c.Values) && j < len(c.Values[i]) {
 					v = c.Values[i][j]
 				}
+				left := x
+				if c.Grouped {
+					left, base = x+width*float64(j), 0
+				}
 				if v > 0 {
 					fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s" stroke="#fff" stroke-width="0.5"><title>%s, %s : %s</title></rect>`,
-						x, y(base+v), bar, y(base)-y(base+v), s.Colour, esc(longDate(d)), esc(s.Label), number(v))
+						left, y(base+v), width, y(base)-y(base+v), s.Colour, esc(place), esc(s.Label), number(v))
 				}
 				base += v
 			}
-			if label := axisLabel(c.Dates, i, c.Every); label != "" {
+			label := ""
+			switch {
+			case c.AxisLabels != nil:
+				label = c.AxisLabels[i]
+			case c.Labels != nil:
+				label = c.Labels[i]
+			default:
+				label = axisLabel(c.Dates, i, c.Every)
+			}
+			if label != "" {
 				fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, x+bar/2, chartH-padDown+18, esc(label))
 			}
 		}
@@ -218,3 +276,69 @@ func (c ganttChart) SVG() template.HTML {
 
 // esc escapes text for SVG.
 func esc(s string) string { return template.HTMLEscapeString(s) }
+
+// hbar is one bar of a horizontal bar chart.
+type hbar struct {
+	Label string // what the bar counts, written left of it
+	Value int
+	Text  string // the value as written at the bar's end (« 1 960 000 € », « 40 (17 %) »)
+}
+
+// hbarChart is one horizontal bar per row, on a common scale: amounts by
+// promotion or by incubator, startups with each quality marker.
+type hbarChart struct {
+	ID     string
+	Title  string
+	Desc   string
+	Rows   []hbar
+	Max    int    // the value of a full-width bar (0: the largest value)
+	Colour string // the bars' colour
+}
+
+// Geometry of the horizontal bar chart: the labels' column, the room left
+// for the values' text at the bars' end, a row's height.
+const (
+	hbarLabelW, hbarTextW, hbarRowH = 260, 150, 24
+	hbarLabelChars                  = 34 // longer labels are cut (the table has them whole)
+)
+
+// SVG draws the chart.
+func (c hbarChart) SVG() template.HTML {
+	h := padTop + hbarRowH*len(c.Rows) + 8
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="review-chart" viewBox="0 0 %d %d" width="100%%" role="img" aria-labelledby="%s-titre %s-desc" xmlns="http://www.w3.org/2000/svg">`,
+		chartW, h, c.ID, c.ID)
+	fmt.Fprintf(&b, `<title id="%s-titre">%s</title><desc id="%s-desc">%s</desc>`, c.ID, esc(c.Title), c.ID, esc(c.Desc))
+	b.WriteString(`<g font-size="12" fill="` + inkColour + `">`)
+	top := c.Max
+	if top <= 0 {
+		for _, r := range c.Rows {
+			top = max(top, r.Value)
+		}
+	}
+	top = max(top, 1)
+	plotW := float64(chartW - hbarLabelW - hbarTextW)
+	for i, r := range c.Rows {
+		row := padTop + hbarRowH*i
+		fmt.Fprintf(&b, `<text x="0" y="%d" dominant-baseline="middle">%s</text>`, row+hbarRowH/2, esc(cut(r.Label, hbarLabelChars)))
+		w := plotW * float64(max(r.Value, 0)) / float64(top)
+		if r.Value > 0 {
+			w = math.Max(w, 2)
+		}
+		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s : %s</title></rect>`,
+			hbarLabelW, row+4, w, hbarRowH-8, c.Colour, esc(r.Label), esc(r.Text))
+		fmt.Fprintf(&b, `<text x="%.1f" y="%d" dominant-baseline="middle">%s</text>`, float64(hbarLabelW)+w+6, row+hbarRowH/2, esc(r.Text))
+	}
+	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="1"/>`, hbarLabelW, hbarLabelW, padTop, padTop+hbarRowH*len(c.Rows), inkColour)
+	b.WriteString(`</g></svg>`)
+	return template.HTML(b.String())
+}
+
+// cut shortens a label to n characters at most, with an ellipsis.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return strings.TrimSpace(string(r[:n-1])) + "…"
+}

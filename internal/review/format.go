@@ -60,20 +60,10 @@ func longDate(d portfolio.Date) string {
 	return fmt.Sprintf("%s %s %d", day, months[t.Month()-1], t.Year())
 }
 
-// eventLabels are the French names of the kinds of events of a startup.
-var eventLabels = map[string]string{
-	"product_launch":  "Lancement du produit",
-	"national_impact": "Impact national",
-	"fast":            "FAST",
-	"end":             "Fin",
-	"committee":       "Comité d'investissement",
-	"eig":             "EIG (entrepreneurs d'intérêt général)",
-	"other":           "Autre",
-}
-
-// eventLabel names a kind of event in French (its code when unknown).
+// eventLabel names a kind of event in French, as the exports do (its
+// code when unknown).
 func eventLabel(name string) string {
-	if l, ok := eventLabels[name]; ok {
+	if l, ok := portfolio.EnumLabel("EventKind", name); ok {
 		return l
 	}
 	return name
@@ -91,6 +81,20 @@ var funcs = template.FuncMap{
 	"status":    func(s portfolio.MissionStatus) string { return s.Label() },
 	"domain":    func(d portfolio.Domain) string { return d.Label() },
 	"event":     eventLabel,
+	// args makes a list of a template's arguments, for a template that
+	// takes several.
+	"args": func(v ...any) []any { return v },
+	// yesNo writes what a record says of a marker: « oui », « non », or
+	// « non renseigné » when it says nothing.
+	"yesNo": func(b *bool) string {
+		switch {
+		case b == nil:
+			return "non renseigné"
+		case *b:
+			return "oui"
+		}
+		return "non"
+	},
 	"plural": func(n int, one, many string) string {
 		if n == 1 || n == 0 {
 			return one

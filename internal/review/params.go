@@ -272,6 +272,11 @@ func playgroundLink(playground, query string, vars map[string]any) string {
 	return playground + "?" + q.Encode()
 }
 
+// ShowIncubator reports whether the tables have a column for the startups'
+// incubator: not when the selection is one incubator, whose startups they
+// all are.
+func (p *params) ShowIncubator() bool { return len(p.Incubators) != 1 }
+
 // EveryLabel is the step of the charts in French, for captions.
 func (p *params) EveryLabel() string { return p.everyLabel() }
 

@@ -2,9 +2,10 @@
 // portfolio manager looks at, prints and brings to an investment
 // committee. /review shows the portfolio of the network, or of a selection
 // of incubators and sponsors, at a date (key figures, the portfolio over
-// time, the committees overdue, the startups in incubation);
-// /review/startups/{slug} one startup (its phases, its team over time, its
-// committees and events).
+// time, the flows per year, the FAST investment, the quality of the
+// services, the committee agenda, the startups in incubation);
+// /review/startups/{slug} one startup (its situation and quality, its
+// phases, its team over time, its committees and events).
 //
 // The pages are built on the API only: each section of a page is one
 // GraphQL query run in process through the server's GraphQL handler, with
@@ -287,6 +288,7 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 	pg.Title = "Revue de portefeuille"
 	pg.HasSelection = true
 	pg.Selection, pg.Sections = views[0], views[1:]
+	markGroups(pg.Sections)
 	pg.Scope = pg.scope()
 	pg.Breadcrumb = []crumb{{Label: "Revue de portefeuille"}}
 	h.render(w, r, "portfolio", pg, http.StatusOK, start)

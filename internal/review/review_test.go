@@ -60,7 +60,8 @@ func TestMain(m *testing.M) {
 		}
 		defer db.Close()
 		if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
-			_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+			// The demo network has no co-incubation: dossierfacile gets one.
+			_, err := seed.Generate(ctx, coIncubating{s, "dossierfacile", coIncubator}, seed.Options{Scale: 1})
 			return err
 		}); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -92,6 +93,23 @@ func TestMain(m *testing.M) {
 	}()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// coIncubator is the incubator dossierfacile is co-incubated with in the
+// tests' data.
+const coIncubator = "dinum"
+
+// coIncubating is a sink that co-incubates one startup with an incubator.
+type coIncubating struct {
+	portfolio.Sink
+	slug, incubator string
+}
+
+func (c coIncubating) PutStartup(ctx context.Context, s *portfolio.Startup) error {
+	if s.Slug == c.slug {
+		s.CoIncubators = append(s.CoIncubators, c.incubator)
+	}
+	return c.Sink.PutStartup(ctx, s)
 }
 
 // syncBuffer is a buffer that servers' goroutines may write at once.
@@ -318,25 +336,48 @@ func TestPortfolioPageFigures(t *testing.T) {
 			}
 			active := map[string]any{"active": true}
 			overdue := map[string]any{"active": true, "committeeOverdue": true}
+			never := map[string]any{"active": true, "neverReviewed": true}
+			// Due from asOf to 60 days later (2026-07-01 + 60 days).
+			due := map[string]any{"nextCommitteeDue": map[string]any{"from": asOf, "to": "2026-08-30"}}
 			for k, v := range filter {
-				active[k], overdue[k] = v, v
+				active[k], overdue[k], never[k], due[k] = v, v, v, v
 			}
-			data := graphql(t, anonymous, `query($f: StartupFilter, $a: StartupFilter, $o: StartupFilter, $asOf: Date) {
-				portfolio(filter: $f, asOf: $asOf) { activeMemberCount committeeOverdueCount byPhase { phase count } }
+			data := graphql(t, anonymous, `query($f: StartupFilter, $a: StartupFilter, $o: StartupFilter, $n: StartupFilter, $d: StartupFilter, $asOf: Date) {
+				portfolio(filter: $f, asOf: $asOf) { activeMemberCount committeeOverdueCount byPhase { phase count } investment { fastCount fastTotalEuros } }
+				inIncubation: portfolio(filter: $a, asOf: $asOf) { quality { startupCount } }
 				active: startups(filter: $a, asOf: $asOf) { totalCount }
 				overdue: startups(filter: $o, asOf: $asOf) { totalCount }
-			}`, map[string]any{"f": filter, "a": active, "o": overdue, "asOf": asOf})
+				never: startups(filter: $n, asOf: $asOf) { totalCount }
+				due: startups(filter: $d, asOf: $asOf) { totalCount }
+			}`, map[string]any{"f": filter, "a": active, "o": overdue, "n": never, "d": due, "asOf": asOf})
 			want := map[string]int{
-				"inIncubation":          num(dig(data, "active", "totalCount")),
-				"activeMemberCount":     num(dig(data, "portfolio", "activeMemberCount")),
-				"committeeOverdueCount": num(dig(data, "portfolio", "committeeOverdueCount")),
-				"overdueCount":          num(dig(data, "overdue", "totalCount")),
-				"startupsCount":         num(dig(data, "active", "totalCount")),
+				"inIncubation":             num(dig(data, "active", "totalCount")),
+				"activeMemberCount":        num(dig(data, "portfolio", "activeMemberCount")),
+				"committeeOverdueCount":    num(dig(data, "portfolio", "committeeOverdueCount")),
+				"fastTotalEuros":           num(dig(data, "portfolio", "investment", "fastTotalEuros")),
+				"fastCount":                num(dig(data, "portfolio", "investment", "fastCount")),
+				"investmentFastTotalEuros": num(dig(data, "portfolio", "investment", "fastTotalEuros")),
+				"investmentFastCount":      num(dig(data, "portfolio", "investment", "fastCount")),
+				"qualityStartupCount":      num(dig(data, "inIncubation", "quality", "startupCount")),
+				"overdueCount":             num(dig(data, "overdue", "totalCount")),
+				"dueSoonCount":             num(dig(data, "due", "totalCount")),
+				"neverReviewedCount":       num(dig(data, "never", "totalCount")),
+				"startupsCount":            num(dig(data, "active", "totalCount")),
 			}
 			for name, w := range want {
+				if w == 0 && (name == "dueSoonCount" || name == "neverReviewedCount" || name == "overdueCount") {
+					// An empty list says so, without a figure.
+					if n := len(findAll(doc, hasAttr("data-figure", name))); n != 0 {
+						t.Errorf("%s: the API counts none, the page shows %d figures", name, n)
+					}
+					continue
+				}
 				if got := figure(t, doc, name); got != w {
 					t.Errorf("%s: the page shows %d, the API says %d", name, got, w)
 				}
+			}
+			if want["fastCount"] == 0 || want["neverReviewedCount"] == 0 {
+				t.Errorf("the fixture shows little: %v", want)
 			}
 			if want["inIncubation"] == 0 {
 				t.Fatal("no startup in incubation: the test shows nothing")
@@ -359,9 +400,13 @@ func TestPortfolioPageFigures(t *testing.T) {
 			if len(rows) != want["startupsCount"] {
 				t.Errorf("the startup table has %d rows, want %d", len(rows), want["startupsCount"])
 			}
-			rows = findAll(byID(t, doc, "tableau-retards"), hasAttr("data-slug", ""))
-			if len(rows) != want["overdueCount"] {
-				t.Errorf("the overdue table has %d rows, want %d", len(rows), want["overdueCount"])
+			for id, name := range map[string]string{"tableau-retards": "overdueCount", "tableau-a-venir": "dueSoonCount", "tableau-jamais": "neverReviewedCount"} {
+				if want[name] == 0 {
+					continue
+				}
+				if rows := findAll(byID(t, doc, id), hasAttr("data-slug", "")); len(rows) != want[name] {
+					t.Errorf("table %s has %d rows, want %d", id, len(rows), want[name])
+				}
 			}
 		})
 	}
@@ -555,6 +600,9 @@ func TestSectionLinks(t *testing.T) {
 		for _, path := range []string{"/review?incubator=mtes&asOf=" + asOf, "/review/startups/dossierfacile?asOf=" + asOf} {
 			t.Run(c.name+" "+path, func(t *testing.T) {
 				_, doc := page(t, shared.public, path, c.caller, http.StatusOK)
+				for _, f := range findAll(doc, hasAttr("data-failure", "")) {
+					t.Errorf("section %s failed: %s", attrOf(f, "data-failure"), text(f))
+				}
 				queries := findAll(doc, hasAttr("data-query", ""))
 				if len(queries) < 4 {
 					t.Fatalf("%d query links", len(queries))
@@ -771,8 +819,9 @@ func TestAssets(t *testing.T) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}
 	}
-	if len(findAll(doc, hasAttr("data-sortable", ""))) != 2 {
-		t.Error("the portfolio page has not two sortable tables")
+	// The agenda's three lists and the startup table.
+	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 4 {
+		t.Errorf("the portfolio page has %d sortable tables, want 4", n)
 	}
 }
 

@@ -25,6 +25,10 @@ type section struct {
 	ID string
 	// Title is its heading.
 	Title string
+	// Group, when not nil, is the heading the section is under, with the
+	// sections next to it of the same group: the section's own heading is
+	// then one level lower.
+	Group *group
 	// Slow marks a section whose query reads the history of the whole
 	// selection (a timeline): its query starts first.
 	Slow bool
@@ -43,6 +47,12 @@ type section struct {
 	// the section's list, for the page's parameters, the section's query
 	// and its variables.
 	Export func(p *params, query string, vars map[string]any) string
+}
+
+// group is a heading over sections next to each other (the committee
+// agenda's three lists).
+type group struct {
+	ID, Title string
 }
 
 // newSection returns s answering into a *T.
@@ -70,6 +80,31 @@ type sectionView struct {
 	ExportURL string
 	// Body is the section's template, executed.
 	Body template.HTML
+	// GroupFirst and GroupLast mark the first and the last section of a
+	// group on the page: the group's heading opens before the first, and
+	// closes after the last.
+	GroupFirst, GroupLast bool
+}
+
+// markGroups marks, among views in the page's order, the first and the
+// last section of each group.
+func markGroups(views []*sectionView) {
+	for i, v := range views {
+		if v.Group == nil {
+			continue
+		}
+		v.GroupFirst = i == 0 || views[i-1].Group != v.Group
+		v.GroupLast = i == len(views)-1 || views[i+1].Group != v.Group
+	}
+}
+
+// FullTitle names the section with its group's title: « Agenda des
+// comités d'investissement : En retard ».
+func (v *sectionView) FullTitle() string {
+	if v.Group != nil {
+		return v.Group.Title + " : " + v.Title
+	}
+	return v.Title
 }
 
 // StartupName is the name of the startup of a startup's page.
