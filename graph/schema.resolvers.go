@@ -588,7 +588,7 @@ func (r *portfolioResolver) Timeline(ctx context.Context, obj *model.Portfolio, 
 	if err != nil {
 		return nil, err
 	}
-	points, err := r.DB.Timeline(ctx, obj.Filter, dates)
+	points, err := r.DB.Timeline(ctx, obj.Filter, dates, wantsField(ctx, "activeMemberCount"))
 	if err != nil {
 		return nil, err
 	}

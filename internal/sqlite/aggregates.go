@@ -304,16 +304,18 @@ type TimelinePoint struct {
 // selects at that date (its time-dependent conditions evaluated there) by
 // phase, and the distinct members on their teams that day. Two statements
 // whatever the number of dates (timelineSweep); with a filter that depends
-// on the date, one (timelineDated), and four more when the data changed.
-func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []portfolio.Date) ([]TimelinePoint, error) {
+// on the date, one (timelineDated), and five more when the data changed.
+// The members are counted only when members is true (ActiveMemberCount
+// is 0 otherwise): their sweep is most of a timeline's work.
+func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []portfolio.Date, members bool) ([]TimelinePoint, error) {
 	out := make([]TimelinePoint, len(dates))
 	for i, d := range dates {
 		out[i].Date = d
 	}
 	if !timeDependent(f) {
-		return db.timelineSweep(ctx, f, out)
+		return db.timelineSweep(ctx, f, out, members)
 	}
-	return db.timelineDated(ctx, f, out)
+	return db.timelineDated(ctx, f, out, members)
 }
 
 // timeDependent reports whether f has a condition evaluated at a date
@@ -340,7 +342,7 @@ func timeDependent(f *portfolio.StartupFilter) bool {
 // to the end of each stretch of their missions (on selected startups),
 // overlapping missions merged first so that nobody counts twice. Two
 // statements, whose work does not grow with the number of points.
-func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint) ([]TimelinePoint, error) {
+func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint, members bool) ([]TimelinePoint, error) {
 	if len(out) == 0 {
 		return out, nil
 	}
@@ -358,10 +360,6 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 		return nil, err
 	}
 	lastP := b.arg(last)
-	type event struct {
-		day, key string
-		delta    int
-	}
 	var phaseEvents []event
 	q := `SELECT p.start, p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
 			WHERE p.start IS NOT NULL AND p.start <= ` + lastP + ` AND ` + where + ` GROUP BY 1, 2
@@ -379,43 +377,25 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 	if err != nil {
 		return nil, err
 	}
-	onStartup := "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
-	if where != "1" {
-		onStartup = "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
-	}
-	q = `WITH iv AS (SELECT mi.member_id AS m, mi.start AS s, coalesce(mi."end", '9999-12-31') AS e FROM missions mi
-			WHERE mi.start <= ` + lastP + ` AND ` + onStartup + `),
-		w AS (SELECT m, s, e, max(e) OVER (PARTITION BY m ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM iv),
-		g AS (SELECT m, s, e, sum(CASE WHEN pe IS NULL OR pe < s THEN 1 ELSE 0 END) OVER (PARTITION BY m ORDER BY s ROWS UNBOUNDED PRECEDING) AS grp FROM w),
-		merged AS (SELECT min(s) AS s, max(e) AS e FROM g GROUP BY m, grp)
-		SELECT s, count(*) FROM merged GROUP BY s
-		UNION ALL
-		SELECT date(e, '+1 day'), -count(*) FROM merged WHERE e < ` + lastP + ` GROUP BY e`
 	var memberEvents []event
-	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		var e event
-		if err := rows.Scan(&e.day, &e.delta); err != nil {
-			return fmt.Errorf("scan timeline: %w", err)
+	if members {
+		if memberEvents, err = db.memberEvents(ctx, b, where, lastP); err != nil {
+			return nil, err
 		}
-		memberEvents = append(memberEvents, e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	sort.Slice(phaseEvents, func(i, j int) bool { return phaseEvents[i].day < phaseEvents[j].day })
 	sort.Slice(memberEvents, func(i, j int) bool { return memberEvents[i].day < memberEvents[j].day })
 	byPhase := map[string]int{}
-	members, pi, mi := 0, 0, 0
+	count, pi, mi := 0, 0, 0
 	for _, i := range order {
 		d := out[i].Date.String()
 		for ; pi < len(phaseEvents) && phaseEvents[pi].day <= d; pi++ {
 			byPhase[phaseEvents[pi].key] += phaseEvents[pi].delta
 		}
 		for ; mi < len(memberEvents) && memberEvents[mi].day <= d; mi++ {
-			members += memberEvents[mi].delta
+			count += memberEvents[mi].delta
 		}
-		out[i].ActiveMemberCount = members
+		out[i].ActiveMemberCount = count
 		out[i].ByPhase = nil
 		for _, p := range portfolio.Phases {
 			if n := byPhase[string(p)]; n > 0 {
@@ -424,4 +404,39 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 		}
 	}
 	return out, nil
+}
+
+// event is a change of a running count on a day.
+type event struct {
+	day, key string
+	delta    int
+}
+
+// memberEvents are the events of the members on the team of a startup
+// that where selects, up to the date bound as lastP: +1 on the first day
+// of each stretch of a member's missions (overlapping missions merged, so
+// that nobody counts twice), −1 the day after its last.
+func (db *DB) memberEvents(ctx context.Context, b *builder, where, lastP string) ([]event, error) {
+	onStartup := "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
+	if where != "1" {
+		onStartup = "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
+	}
+	q := `WITH iv AS (SELECT mi.member_id AS m, mi.start AS s, coalesce(mi."end", '9999-12-31') AS e FROM missions mi
+			WHERE mi.start <= ` + lastP + ` AND ` + onStartup + `),
+		w AS (SELECT m, s, e, max(e) OVER (PARTITION BY m ORDER BY s ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS pe FROM iv),
+		g AS (SELECT m, s, e, sum(CASE WHEN pe IS NULL OR pe < s THEN 1 ELSE 0 END) OVER (PARTITION BY m ORDER BY s ROWS UNBOUNDED PRECEDING) AS grp FROM w),
+		merged AS (SELECT min(s) AS s, max(e) AS e FROM g GROUP BY m, grp)
+		SELECT s, count(*) FROM merged GROUP BY s
+		UNION ALL
+		SELECT date(e, '+1 day'), -count(*) FROM merged WHERE e < ` + lastP + ` GROUP BY e`
+	var events []event
+	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+		var e event
+		if err := rows.Scan(&e.day, &e.delta); err != nil {
+			return fmt.Errorf("scan timeline: %w", err)
+		}
+		events = append(events, e)
+		return nil
+	})
+	return events, err
 }

@@ -516,7 +516,7 @@ func FuzzStartupFilter(f *testing.F) {
 		}
 
 		// A timeline evaluates the same filter at a column of dates.
-		points, err := db.Timeline(ctx, filter, []portfolio.Date{d, fuzzDates[0]})
+		points, err := db.Timeline(ctx, filter, []portfolio.Date{d, fuzzDates[0]}, true)
 		if err != nil {
 			t.Fatalf("timeline: %v", err)
 		}

@@ -296,7 +296,7 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 // startup is tested at each point in memory, then each member counts at
 // the points where one of their missions covers the day on a startup
 // selected that day.
-func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint) ([]TimelinePoint, error) {
+func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out []TimelinePoint, withMembers bool) ([]TimelinePoint, error) {
 	idx, err := db.datedIndex(ctx)
 	if err != nil {
 		return nil, err
@@ -342,7 +342,7 @@ func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out
 	}
 	members := make([]int, n)
 	mask, cover := newBitset(n), newBitset(n)
-	for lo := 0; lo < len(idx.stretches); {
+	for lo := 0; withMembers && lo < len(idx.stretches); {
 		hi := lo
 		for hi < len(idx.stretches) && idx.stretches[hi].member == idx.stretches[lo].member {
 			hi++
