@@ -187,6 +187,10 @@ func (db *DB) newDatedFilter(ctx context.Context, idx *datedIndex, f *portfolio.
 	df := &datedFilter{idx: idx, child: map[*portfolio.StartupFilter]int{}}
 	var walk func(g *portfolio.StartupFilter)
 	walk = func(g *portfolio.StartupFilter) {
+		if g == nil { // a nil part of and/or/not selects every startup, as in SQL
+			df.child[nil] = -1
+			return
+		}
 		df.child[g] = len(df.nodes)
 		df.nodes = append(df.nodes, g)
 		for _, c := range g.And {
@@ -243,8 +247,11 @@ func (db *DB) newDatedFilter(ctx context.Context, idx *datedIndex, f *portfolio.
 }
 
 // holds reports whether startup i meets node n of the filter at d, as
-// startupFilterSQL's condition would.
+// startupFilterSQL's condition would (n < 0: a nil filter, met by all).
 func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
+	if n < 0 {
+		return true
+	}
 	if s := df.static[n]; s != nil && !s.has(i) {
 		return false
 	}
