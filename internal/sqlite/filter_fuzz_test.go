@@ -458,6 +458,13 @@ func FuzzStartupFilter(f *testing.F) {
 			}
 			return
 		}
+		if err != nil && searchPastBounds(filter) {
+			var pe *portfolio.Error
+			if !errors.As(err, &pe) || pe.Code != portfolio.EInvalid || pe.Field != "search" {
+				t.Fatalf("a search past its bounds: error %v, want BAD_USER_INPUT on search", err)
+			}
+			return
+		}
 		if err != nil {
 			t.Fatalf("compile (depth %d): %v", depth, err)
 		}
@@ -534,6 +541,33 @@ func FuzzStartupFilter(f *testing.F) {
 			t.Fatalf("timeline at %s counts %d startups with a phase, want %d\nfilter: %s", d, n, inPhase, describeFilter(filter))
 		}
 	})
+}
+
+// searchPastBounds reports whether a search of f, anywhere in it, has more
+// words (20) or a longer word (100 bytes) than a filter may ask for: the
+// compiler refuses it (the generator joins two strings, which may pass the
+// bound together).
+func searchPastBounds(f *portfolio.StartupFilter) bool {
+	if f == nil {
+		return false
+	}
+	if f.Search != nil {
+		words := strings.FieldsFunc(portfolio.Fold(*f.Search), func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) })
+		if len(words) > 20 {
+			return true
+		}
+		for _, w := range words {
+			if len(w) > 100 {
+				return true
+			}
+		}
+	}
+	for _, g := range slices.Concat(f.And, f.Or, []*portfolio.StartupFilter{f.Not}) {
+		if searchPastBounds(g) {
+			return true
+		}
+	}
+	return false
 }
 
 // describeFilter prints a filter for failure messages.
