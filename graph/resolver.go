@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -128,6 +129,22 @@ func startupQuery(ctx context.Context, filter *portfolio.StartupFilter, orderBy 
 func wantsField(ctx context.Context, name string) bool {
 	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
 		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// wantsSibling reports whether the object of the field being resolved is
+// asked for one of names too (aliases, fragments and directives as gqlgen
+// reads them); true when that cannot be told.
+func wantsSibling(ctx context.Context, names ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Parent == nil || fc.Parent.Field.Field == nil {
+		return true
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Parent.Field.Selections, []string{fc.Object}) {
+		if slices.Contains(names, f.Name) {
 			return true
 		}
 	}

@@ -515,6 +515,9 @@ func (r *portfolioResolver) CommitteeOverdueCount(ctx context.Context, obj *mode
 
 // ActiveMemberCount is the resolver for the activeMemberCount field.
 func (r *portfolioResolver) ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error) {
+	if !wantsSibling(ctx, "membersByDomain", "membersByStatus") {
+		return r.DB.ActiveMemberCount(ctx, obj.Filter, obj.AsOf)
+	}
 	ts, err := r.teamStats(ctx, obj)
 	if err != nil {
 		return 0, err

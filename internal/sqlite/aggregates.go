@@ -161,10 +161,7 @@ func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portf
 		return nil, err
 	}
 	dd := b.date(d)
-	onStartup := "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
-	if where != "1" {
-		onStartup = "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
-	}
+	onStartup := onSelectedStartupSQL(where)
 	// Per member, the covering mission that started last (ties: the later
 	// one): grouped in the order of the (member_id, start) index, with the
 	// status taken from the row of the max (SQLite's bare-column rule).
@@ -187,6 +184,32 @@ func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portf
 	})
 	ts.ByDomain, ts.ByStatus = sortedCounts(domains), sortedCounts(statuses)
 	return ts, err
+}
+
+// onSelectedStartupSQL holds for a mission mi on at least one startup that
+// where (over s) selects.
+func onSelectedStartupSQL(where string) string {
+	if where == "1" {
+		return "EXISTS (SELECT 1 FROM mission_startups ms WHERE ms.mission_id = mi.id)"
+	}
+	return "EXISTS (SELECT 1 FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id = mi.id AND " + where + ")"
+}
+
+// ActiveMemberCount is TeamStats' Members alone: the members on the team,
+// at d, of at least one of the startups f selects. Without the status of
+// each member's latest mission to find, the members are grouped in the
+// order of the (member_id, start) index: 2.5 to 3 times faster than
+// TeamStats at 100 times the network.
+func (db *DB) ActiveMemberCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
+	b := &builder{}
+	where, err := selected(b, f, d)
+	if err != nil {
+		return 0, err
+	}
+	q := `SELECT count(*) FROM (SELECT mi.member_id FROM missions mi
+		WHERE ` + missionCoversSQL("mi", b.date(d)) + ` AND ` + onSelectedStartupSQL(where) + `
+		GROUP BY mi.member_id)`
+	return db.one(ctx, q, b.args)
 }
 
 // sortedCounts lists m most first, ties by key.

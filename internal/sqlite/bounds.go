@@ -122,7 +122,7 @@ func (db *DB) ListBounds(ctx context.Context) (portfolio.ListBounds, error) {
 		if stale && time.Since(cur.at) >= max(minRefresh, 10*cur.took) && db.bounds.refreshing.CompareAndSwap(false, true) {
 			go func() {
 				defer db.bounds.refreshing.Store(false)
-				db.refreshBounds(context.WithoutCancel(ctx), v)
+				db.refreshBounds(context.WithoutCancel(ctx), v) //nolint:errcheck // kept as they were on failure
 			}()
 		}
 		return cur.bounds, nil
@@ -148,6 +148,17 @@ func (db *DB) ListBounds(ctx context.Context) (portfolio.ListBounds, error) {
 	return b, nil
 }
 
+// ReadListBounds reads the list bounds precisely now, waiting for the
+// reading, and keeps them as ListBounds would: for benchmarks and tools
+// that must not measure the background reading alongside their own work.
+func (db *DB) ReadListBounds(ctx context.Context) (portfolio.ListBounds, error) {
+	v, err := db.Version(ctx)
+	if err != nil {
+		return portfolio.ListBounds{}, err
+	}
+	return db.refreshBounds(ctx, v)
+}
+
 // CachedListBounds returns the last bounds ListBounds read, without
 // reading or refreshing them (zero before the first ListBounds).
 func (db *DB) CachedListBounds() portfolio.ListBounds {
@@ -159,11 +170,13 @@ func (db *DB) CachedListBounds() portfolio.ListBounds {
 
 // refreshBounds reads the bounds anew; v is the data version they were
 // asked for (the reading sees that version or a newer one).
-func (db *DB) refreshBounds(ctx context.Context, v string) {
+// On failure the bounds are kept as they were; the next request tries again.
+func (db *DB) refreshBounds(ctx context.Context, v string) (portfolio.ListBounds, error) {
 	start := time.Now()
 	b, err := db.readBounds(ctx, true)
 	if err != nil {
-		return // kept as they were; the next request tries again
+		return b, err
 	}
 	db.bounds.cur.Store(&boundsAt{version: v, bounds: b, at: start, took: max(time.Since(start), time.Nanosecond)})
+	return b, nil
 }

@@ -266,7 +266,10 @@ type Investment struct {
 }
 
 // Investment sums the FAST grants of the startups f selects at d, in
-// total, by promotion, by incubator and by sponsor, in one statement.
+// total, by promotion, by incubator and by sponsor, in one statement. Each
+// part reads the granted startups from the startups_granted index, the
+// sponsors from them (CROSS JOIN keeps that order: from the sponsors, it
+// looked up every startup with a sponsor).
 func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*Investment, error) {
 	b := &builder{}
 	where, err := selected(b, f, d)
@@ -280,7 +283,7 @@ func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d port
 		UNION ALL
 		SELECT 'incubator', i.slug, count(*), coalesce(sum(s.fast_amount), 0) FROM startups s JOIN incubators i ON i.id = s.incubator_id WHERE ` + granted + ` GROUP BY i.slug
 		UNION ALL
-		SELECT 'sponsor', o.slug, count(*), coalesce(sum(s.fast_amount), 0) FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id
+		SELECT 'sponsor', o.slug, count(*), coalesce(sum(s.fast_amount), 0) FROM startups s CROSS JOIN startup_sponsors ss ON ss.startup_id = s.id
 			JOIN organisations o ON o.id = ss.organisation_id WHERE ` + granted + ` GROUP BY o.slug`
 	inv := &Investment{}
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
