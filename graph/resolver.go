@@ -285,6 +285,24 @@ func rootWindow(first, last *int, after, before *string, count func() (int, erro
 	return windowOrLast(first, last, after, before, total)
 }
 
+// rootPage reads the page of a root list that the connection's arguments
+// ask for: fetch reads a window of the list with its length; "last"
+// without "before" first asks it for one item, to learn the length.
+func rootPage[T any](first, last *int, after, before *string, fetch func(portfolio.Window) (*sqlite.Page[T], error)) (*sqlite.Page[T], portfolio.Window, error) {
+	w, err := rootWindow(first, last, after, before, func() (int, error) {
+		p, err := fetch(portfolio.Window{Limit: 1})
+		if err != nil {
+			return 0, err
+		}
+		return p.Total, nil
+	})
+	if err != nil {
+		return nil, w, err
+	}
+	p, err := fetch(w)
+	return p, w, err
+}
+
 // teamStats computes the team figures of a portfolio once per request.
 func (r *Resolver) teamStats(ctx context.Context, p *model.Portfolio) (*sqlite.TeamStats, error) {
 	return p.TeamStats(func() (*sqlite.TeamStats, error) { return r.DB.TeamStats(ctx, p.Filter, p.AsOf) })

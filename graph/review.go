@@ -212,17 +212,9 @@ func (r *Resolver) events(ctx context.Context, filter *model.EventFilter, orderB
 	for _, o := range orderBy {
 		order = append(order, sqlite.EventOrder{Field: string(o.Field), Direction: o.Direction})
 	}
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.Events(ctx, f, order, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*portfolio.StartupEvent], error) {
+		return r.DB.Events(ctx, f, order, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.Events(ctx, f, order, w)
 	if err != nil {
 		return nil, err
 	}

@@ -705,17 +705,9 @@ func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupF
 
 // Incubators is the resolver for the incubators field.
 func (r *queryResolver) Incubators(ctx context.Context, first *int, after *string, last *int, before *string) (*model.IncubatorConnection, error) {
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.Incubators(ctx, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*portfolio.Incubator], error) {
+		return r.DB.Incubators(ctx, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.Incubators(ctx, w)
 	if err != nil {
 		return nil, err
 	}
@@ -732,17 +724,9 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 	if search != nil {
 		s = *search
 	}
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.Organisations(ctx, s, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*portfolio.Organisation], error) {
+		return r.DB.Organisations(ctx, s, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.Organisations(ctx, s, w)
 	if err != nil {
 		return nil, err
 	}
@@ -756,17 +740,9 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 // Members is the resolver for the members field.
 func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error) {
 	d := asOfArg(ctx, asOf)
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.Members(ctx, filter, orderBy, d, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*portfolio.Member], error) {
+		return r.DB.Members(ctx, filter, orderBy, d, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.Members(ctx, filter, orderBy, d, w)
 	if err != nil {
 		return nil, err
 	}
@@ -777,17 +753,9 @@ func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFil
 
 // Committees is the resolver for the committees field.
 func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error) {
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.Committees(ctx, filter, orderBy, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*portfolio.Committee], error) {
+		return r.DB.Committees(ctx, filter, orderBy, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.Committees(ctx, filter, orderBy, w)
 	if err != nil {
 		return nil, err
 	}
@@ -838,17 +806,9 @@ func (r *queryResolver) AuditLog(ctx context.Context, filter *model.AuditFilter,
 		f = sqlite.AuditFilter{Mutations: filter.Mutations, ObjectTypes: filter.ObjectTypes, ObjectSlug: deref(filter.ObjectSlug),
 			TokenNames: filter.TokenNames, From: deref(filter.From), To: deref(filter.To)}
 	}
-	w, err := rootWindow(first, last, after, before, func() (int, error) {
-		p, err := r.DB.AuditLog(ctx, f, portfolio.Window{Limit: 1})
-		if err != nil {
-			return 0, err
-		}
-		return p.Total, nil
+	p, w, err := rootPage(first, last, after, before, func(w portfolio.Window) (*sqlite.Page[*sqlite.AuditEntry], error) {
+		return r.DB.AuditLog(ctx, f, w)
 	})
-	if err != nil {
-		return nil, err
-	}
-	p, err := r.DB.AuditLog(ctx, f, w)
 	if err != nil {
 		return nil, err
 	}
