@@ -53,18 +53,7 @@ import (
 // It needs Chromium; without it, it skips, unless PORTFOLIO_E2E=1, which
 // makes a missing browser a failure (CI sets it). -short skips it.
 func TestPlaygroundInChromium(t *testing.T) {
-	required := os.Getenv("PORTFOLIO_E2E") == "1"
-	if testing.Short() && !required {
-		t.Skip("skipping the browser test in -short mode")
-	}
-	chromium := findChromium()
-	if chromium == "" {
-		msg := "the playground browser test needs chromium (Debian: apt-get install chromium; or set PORTFOLIO_CHROMIUM)"
-		if required {
-			t.Fatal(msg + " (PORTFOLIO_E2E=1 makes this a failure)")
-		}
-		t.Skip("skipping: " + msg + "; set PORTFOLIO_E2E=1 to make this a failure")
-	}
+	chromium := needChromium(t, "playground")
 
 	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
@@ -594,6 +583,26 @@ func (p *trapProxy) seen() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return slices.Clone(p.lines)
+}
+
+// needChromium returns the Chromium to run the browser test of what with,
+// or skips the test: in -short mode, or without Chromium, unless
+// PORTFOLIO_E2E=1, which makes a missing browser a failure (CI sets it).
+func needChromium(t *testing.T, what string) string {
+	t.Helper()
+	required := os.Getenv("PORTFOLIO_E2E") == "1"
+	if testing.Short() && !required {
+		t.Skip("skipping the browser test in -short mode")
+	}
+	chromium := findChromium()
+	if chromium == "" {
+		msg := "the " + what + " browser test needs chromium (Debian: apt-get install chromium; or set PORTFOLIO_CHROMIUM)"
+		if required {
+			t.Fatal(msg + " (PORTFOLIO_E2E=1 makes this a failure)")
+		}
+		t.Skip("skipping: " + msg + "; set PORTFOLIO_E2E=1 to make this a failure")
+	}
+	return chromium
 }
 
 // findChromium returns the browser to drive: $PORTFOLIO_CHROMIUM, else the

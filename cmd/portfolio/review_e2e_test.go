@@ -46,18 +46,7 @@ import (
 // $PORTFOLIO_E2E_ARTIFACTS). Like the playground's, it needs Chromium:
 // without it, it skips, unless PORTFOLIO_E2E=1.
 func TestReviewInChromium(t *testing.T) {
-	required := os.Getenv("PORTFOLIO_E2E") == "1"
-	if testing.Short() && !required {
-		t.Skip("skipping the browser test in -short mode")
-	}
-	chromium := findChromium()
-	if chromium == "" {
-		msg := "the review browser test needs chromium (Debian: apt-get install chromium; or set PORTFOLIO_CHROMIUM)"
-		if required {
-			t.Fatal(msg + " (PORTFOLIO_E2E=1 makes this a failure)")
-		}
-		t.Skip("skipping: " + msg + "; set PORTFOLIO_E2E=1 to make this a failure")
-	}
+	chromium := needChromium(t, "review")
 	start := time.Now()
 
 	// The data: the real snapshot at its date, or the demo network at a
