@@ -521,10 +521,7 @@ var committeesPreset = &Preset{
 			return nil, err
 		}
 		// Committees have no asOf: a given one means "held by then".
-		if to, ok := f["to"].(string); given && (!ok || to > asOf.String()) {
-			f["to"] = asOf.String()
-		}
-		return withFilter(f, asOf, false), nil
+		return withFilter(byThen(f, asOf, given), asOf, false), nil
 	},
 	row: func(n map[string]any, _ string, _ func(string, string) bool) map[string]any {
 		return map[string]any{
@@ -556,4 +553,14 @@ func nextDue(n map[string]any) any {
 		return due.String()
 	}
 	return nil
+}
+
+// byThen bounds the dated filter f of a list without asOf (committees,
+// events) to the date given as asOf: its "to" becomes asOf when it has none
+// or a later one. Without a given asOf, f is left as it is.
+func byThen(f map[string]any, asOf portfolio.Date, given bool) map[string]any {
+	if to, ok := f["to"].(string); given && (!ok || to > asOf.String()) {
+		f["to"] = asOf.String()
+	}
+	return f
 }

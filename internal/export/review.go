@@ -192,10 +192,7 @@ var eventsPreset = &Preset{
 			return nil, err
 		}
 		// Events have no asOf: a given one means "by then".
-		if to, ok := f["to"].(string); given && (!ok || to > asOf.String()) {
-			f["to"] = asOf.String()
-		}
-		return withFilter(f, asOf, false), nil
+		return withFilter(byThen(f, asOf, given), asOf, false), nil
 	},
 	row: func(n map[string]any, _ string, _ func(string, string) bool) map[string]any {
 		comment := n["comment"]
