@@ -512,7 +512,9 @@ func TestRealDataPortfolio(t *testing.T) {
 				comparePortfolio(&dd, d, want, out.Portfolio, periods)
 				// Asked without the members' breakdowns, the count takes
 				// another statement (DB.ActiveMemberCount): the same figure.
-				var alone struct{ Portfolio struct{ ActiveMemberCount int } }
+				var alone struct {
+					Portfolio struct{ ActiveMemberCount int }
+				}
 				env.query(t, `query($f: StartupFilter, $d: Date) { portfolio(filter: $f, asOf: $d) { activeMemberCount } }`, map[string]any{"f": f.gql(), "d": ds}, &alone)
 				dd.int("activeMemberCount asked alone", want.ActiveMemberCount, alone.Portfolio.ActiveMemberCount)
 				dd.report(t, fmt.Sprintf("portfolio(asOf: %s, filter: %s)", ds, f))
