@@ -13,14 +13,7 @@ const memberCols = `mb.id, mb.slug, mb.fullname, mb.role, mb.domain, mb.github, 
 func memberReader(extra ...any) func(*sql.Rows) (*portfolio.Member, error) {
 	var m portfolio.Member
 	dest := append([]any{&m.ID, &m.Slug, &m.Fullname, &m.Role, &m.Domain, &m.Github, &m.Link, &m.MemberType, &m.Bio, &m.Version}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Member, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan member: %w", err)
-		}
-		out := new(portfolio.Member)
-		*out = m
-		return out, nil
-	}
+	return rowReader("member", &m, dest, nil)
 }
 
 // MembersBySlug returns the members with these slugs.
@@ -103,15 +96,9 @@ func missionReader(extra ...any) func(*sql.Rows) (*portfolio.Mission, error) {
 	var m portfolio.Mission
 	var start, end string
 	dest := append([]any{&m.ID, &m.Slug, &m.MemberSlug, &start, &end, &m.Status, &m.Employer, &m.Source, &m.Version}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Mission, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan mission: %w", err)
-		}
-		out := new(portfolio.Mission)
-		*out = m
+	return rowReader("mission", &m, dest, func(out *portfolio.Mission) {
 		out.Start, out.End = parseDate(start), parseDate(end)
-		return out, nil
-	}
+	})
 }
 
 func scanMission(rows *sql.Rows, extra ...any) (*portfolio.Mission, error) {

@@ -66,6 +66,24 @@ const startupCols = `s.id, s.slug, s.name, s.pitch, coalesce((SELECT slug FROM i
 	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version,
 	s.security_homologation, s.risk_analysis, s.risk_analysis_url, s.stats`
 
+// rowReader returns the reader of a kind of record: each row is scanned
+// into dest, which points into v (a value made once per statement) and
+// then at any extra columns, and copied out of v; finish completes the
+// copy from the destinations that are not v's fields.
+func rowReader[T any](kind string, v *T, dest []any, finish func(*T)) func(*sql.Rows) (*T, error) {
+	return func(rows *sql.Rows) (*T, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", kind, err)
+		}
+		out := new(T)
+		*out = *v
+		if finish != nil {
+			finish(out)
+		}
+		return out, nil
+	}
+}
+
 func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	var s portfolio.Startup
 	var promo, amount sql.NullInt64
@@ -73,18 +91,12 @@ func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
 		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version,
 		&homologation, &risk, &s.RiskAnalysisURL, &stats}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Startup, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan startup: %w", err)
-		}
-		out := new(portfolio.Startup)
-		*out = s
+	return rowReader("startup", &s, dest, func(out *portfolio.Startup) {
 		out.SecurityHomologation, out.RiskAnalysis, out.Stats = nullBool(homologation), nullBool(risk), nullBool(stats)
 		if promo.Valid || amount.Valid {
 			out.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
 		}
-		return out, nil
-	}
+	})
 }
 
 func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
@@ -451,19 +463,13 @@ func committeeReader(extra ...any) func(*sql.Rows) (*portfolio.Committee, error)
 	var date, due string
 	var budget sql.NullInt64
 	dest := append([]any{&c.ID, &c.Slug, &c.StartupSlug, &date, &c.Decision, &c.NextPhase, &budget, &due, &c.Comment, &c.Source, &c.Version}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Committee, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan committee: %w", err)
-		}
-		out := new(portfolio.Committee)
-		*out = c
+	return rowReader("committee", &c, dest, func(out *portfolio.Committee) {
 		out.Date, out.NextCommitteeDue = parseDate(date), parseDate(due)
 		if budget.Valid {
 			b := budget.Int64
 			out.BudgetEuros = &b
 		}
-		return out, nil
-	}
+	})
 }
 
 func scanCommittee(rows *sql.Rows, extra ...any) (*portfolio.Committee, error) {
@@ -521,14 +527,7 @@ const organisationCols = `o.id, o.slug, o.name, o.acronym, o.type, o.domaine_min
 func organisationReader(extra ...any) func(*sql.Rows) (*portfolio.Organisation, error) {
 	var o portfolio.Organisation
 	dest := append(extra, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &o.Version)
-	return func(rows *sql.Rows) (*portfolio.Organisation, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan organisation: %w", err)
-		}
-		out := new(portfolio.Organisation)
-		*out = o
-		return out, nil
-	}
+	return rowReader("organisation", &o, dest, nil)
 }
 
 func scanOrganisation(rows *sql.Rows, extra ...any) (*portfolio.Organisation, error) {
@@ -580,14 +579,7 @@ const incubatorCols = `i.id, i.slug, i.title, coalesce((SELECT slug FROM organis
 func incubatorReader(extra ...any) func(*sql.Rows) (*portfolio.Incubator, error) {
 	var i portfolio.Incubator
 	dest := append([]any{&i.ID, &i.Slug, &i.Title, &i.OwnerSlug, &i.ShortDescription, &i.Description, &i.Contact, &i.Website, &i.Github, &i.Address, &i.Version}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Incubator, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan incubator: %w", err)
-		}
-		out := new(portfolio.Incubator)
-		*out = i
-		return out, nil
-	}
+	return rowReader("incubator", &i, dest, nil)
 }
 
 func scanIncubator(rows *sql.Rows, extra ...any) (*portfolio.Incubator, error) {
@@ -635,14 +627,7 @@ const teamCols = `t.id, t.slug, t.name, t.mission, coalesce((SELECT slug FROM in
 func teamReader(extra ...any) func(*sql.Rows) (*portfolio.Team, error) {
 	var t portfolio.Team
 	dest := append([]any{&t.ID, &t.Slug, &t.Name, &t.Mission, &t.IncubatorSlug}, extra...)
-	return func(rows *sql.Rows) (*portfolio.Team, error) {
-		if err := rows.Scan(dest...); err != nil {
-			return nil, fmt.Errorf("scan team: %w", err)
-		}
-		out := new(portfolio.Team)
-		*out = t
-		return out, nil
-	}
+	return rowReader("team", &t, dest, nil)
 }
 
 // TeamsBySlug returns the teams with these slugs.
