@@ -8,6 +8,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -186,7 +188,7 @@ func (r *Resolver) flows(ctx context.Context, p *model.Portfolio, from portfolio
 	if err != nil {
 		return nil, err
 	}
-	fs, err := r.DB.Flows(ctx, p.Filter, p.AsOf, periods)
+	fs, err := r.DB.Flows(ctx, p.Filter, p.AsOf, periods, flowParts(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -199,6 +201,25 @@ func (r *Resolver) flows(ctx context.Context, p *model.Portfolio, from portfolio
 			})}
 	}
 	return out, nil
+}
+
+// flowParts are the parts of the flows that the flows field's selection
+// asks for.
+func flowParts(ctx context.Context) sqlite.FlowParts {
+	var parts sqlite.FlowParts
+	for _, f := range graphql.CollectFieldsCtx(ctx, nil) {
+		switch f.Name {
+		case "entered":
+			parts.Entered = true
+		case "exited":
+			parts.Exited = true
+		case "productLaunches", "nationalImpacts", "fastGrants":
+			parts.Events = true
+		case "committees", "committeeDecisions":
+			parts.Committees = true
+		}
+	}
+	return parts
 }
 
 // ---------------------------------------------------------------- the event feed

@@ -54,6 +54,8 @@ func TestReviewStatementCounts(t *testing.T) {
 		{"flows by year and by month", `query($n: Int) { portfolio(asOf: "2026-08-20") {
 			years: flows(from: "2014-01-01") { start end entered { phase count } exited { phase count } productLaunches nationalImpacts fastGrants committees committeeDecisions { decision count } }
 			months: flows(from: "2018-01-01", every: MONTH) { start entered { count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 3},
+		{"flows' dates only: no statement", `query($n: Int) { portfolio(asOf: "2026-08-20") { flows(from: "2014-01-01") { start end } }
+			startups(first: $n) { nodes { slug } } }`, 1, 500, 1},
 		{"the feed with startups, incubators and committees", `query($n: Int) { events(first: $n) { totalCount
 			nodes { name date comment startup { name incubator { title } } committee { decision budgetEuros startup { slug } } } } }`, 10, 562, 3},
 		{"who follows whom, incubators, old slugs, next committee, phase comments", `query($n: Int) { startups(first: $n, asOf: "2026-08-20",
@@ -90,6 +92,45 @@ func valuesOf(v any) int {
 		}
 	}
 	return n
+}
+
+// TestFlowPartsAgree checks that flows counts the same whichever of its
+// parts a selection asks for (each part is counted only when asked for).
+func TestFlowPartsAgree(t *testing.T) {
+	e := newAPI(t)
+	const args = `(from: "2014-01-01", every: QUARTER)`
+	var out struct {
+		Portfolio map[string][]map[string]any
+	}
+	e.query(t, `{ portfolio(asOf: "2026-08-20") {
+		all: flows`+args+` { start entered { phase count } exited { phase count } productLaunches nationalImpacts fastGrants committees committeeDecisions { decision count } }
+		entered: flows`+args+` { start entered { phase count } }
+		exited: flows`+args+` { start exited { phase count } }
+		events: flows`+args+` { start productLaunches nationalImpacts fastGrants }
+		committees: flows`+args+` { start committees committeeDecisions { decision count } } } }`, nil, &out)
+	all := out.Portfolio["all"]
+	seen := map[string]bool{}
+	for _, part := range []string{"entered", "exited", "events", "committees"} {
+		got := out.Portfolio[part]
+		if len(got) != len(all) || len(all) == 0 {
+			t.Fatalf("%s: %d periods, all parts: %d", part, len(got), len(all))
+		}
+		for i, p := range got {
+			for k, v := range p {
+				if want := all[i][k]; fmt.Sprint(v) != fmt.Sprint(want) {
+					t.Errorf("%s, period %v, %s: %v alone, %v with every part", part, p["start"], k, v, want)
+				}
+				if k != "start" && fmt.Sprint(v) != "0" && fmt.Sprint(v) != "[]" {
+					seen[k] = true
+				}
+			}
+		}
+	}
+	for _, k := range []string{"entered", "exited", "productLaunches", "nationalImpacts", "committees", "committeeDecisions"} {
+		if !seen[k] {
+			t.Errorf("%s is empty in every period: the check is too weak", k)
+		}
+	}
 }
 
 // TestReviewCostBoundsTheAnswer checks that the cost of each new list bounds

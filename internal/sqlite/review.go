@@ -390,13 +390,27 @@ type FlowPeriod struct {
 	CommitteeDecisions []Count // by decision, in the order of portfolio.Decisions
 }
 
+// FlowParts are the parts of the flows to count: each is a scan of its
+// table over the periods (at 100 times the network, each of the phases'
+// two is a quarter of the statement's time).
+type FlowParts struct {
+	Entered    bool // FlowPeriod.Entered
+	Exited     bool // FlowPeriod.Exited
+	Events     bool // ProductLaunches, NationalImpacts, FastGrants
+	Committees bool // Committees, CommitteeDecisions
+}
+
+// AllFlowParts counts every part of the flows.
+var AllFlowParts = FlowParts{Entered: true, Exited: true, Events: true, Committees: true}
+
 // Flows counts, for each period, the phase periods of the startups f
 // selects (at d) that started and ended in it, their launch, national
 // impact and fast events, and their committees by decision, in one
-// statement whatever the number of periods.
-func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date, periods []portfolio.Period) ([]FlowPeriod, error) {
+// statement whatever the number of periods; only the parts asked for are
+// counted (the others stay zero), none without a statement.
+func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date, periods []portfolio.Period, parts FlowParts) ([]FlowPeriod, error) {
 	out := make([]FlowPeriod, len(periods))
-	if len(periods) == 0 {
+	if len(periods) == 0 || parts == (FlowParts{}) {
 		return out, nil
 	}
 	var pj strings.Builder
@@ -415,18 +429,25 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		return nil, err
 	}
 	per := b.arg(pj.String())
+	var selects []string
+	if parts.Entered {
+		selects = append(selects, `SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON p.start >= per.s AND p.start <= per.e`+joinStartups(where, "p.startup_id")+`
+			WHERE `+where+` GROUP BY per.i, p.phase`)
+	}
+	if parts.Exited {
+		selects = append(selects, `SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON p.next_start >= per.s AND p.next_start <= per.e`+joinStartups(where, "p.startup_id")+`
+			WHERE `+where+` GROUP BY per.i, p.phase`)
+	}
+	if parts.Events {
+		selects = append(selects, `SELECT per.i, 'event', e.name, count(*) FROM per JOIN events e ON e.date >= per.s AND e.date <= per.e`+joinStartups(where, "e.startup_id")+`
+			WHERE e.name IN ('product_launch', 'national_impact', 'fast') AND `+where+` GROUP BY per.i, e.name`)
+	}
+	if parts.Committees {
+		selects = append(selects, `SELECT per.i, 'committee', c.decision, count(*) FROM per JOIN committees c ON c.date >= per.s AND c.date <= per.e`+joinStartups(where, "c.startup_id")+`
+			WHERE `+where+` GROUP BY per.i, c.decision`)
+	}
 	q := `WITH per(i, s, e) AS (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(` + per + `))
-		SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON p.start >= per.s AND p.start <= per.e` + joinStartups(where, "p.startup_id") + `
-			WHERE ` + where + ` GROUP BY per.i, p.phase
-		UNION ALL
-		SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON p.next_start >= per.s AND p.next_start <= per.e` + joinStartups(where, "p.startup_id") + `
-			WHERE ` + where + ` GROUP BY per.i, p.phase
-		UNION ALL
-		SELECT per.i, 'event', e.name, count(*) FROM per JOIN events e ON e.date >= per.s AND e.date <= per.e` + joinStartups(where, "e.startup_id") + `
-			WHERE e.name IN ('product_launch', 'national_impact', 'fast') AND ` + where + ` GROUP BY per.i, e.name
-		UNION ALL
-		SELECT per.i, 'committee', c.decision, count(*) FROM per JOIN committees c ON c.date >= per.s AND c.date <= per.e` + joinStartups(where, "c.startup_id") + `
-			WHERE ` + where + ` GROUP BY per.i, c.decision`
+		` + strings.Join(selects, "\n\t\tUNION ALL\n\t\t")
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var i, n int
 		var part, key string
