@@ -271,16 +271,27 @@ func (h *handler) identify(w http.ResponseWriter, r *http.Request) (context.Cont
 	return nil, nil, false
 }
 
-// portfolioPage serves /review.
-func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
-	start := time.Now()
+// begin identifies the caller of a page and reads its parameters; when ok
+// is false, the answer was written (the sign-in form, or a page saying
+// what is wrong).
+func (h *handler) begin(w http.ResponseWriter, r *http.Request) (context.Context, *portfolio.Identity, *params, bool) {
 	ctx, id, ok := h.identify(w, r)
 	if !ok {
-		return
+		return nil, nil, nil, false
 	}
 	p, err := parseParams(r.URL.Query(), h.cfg.Today())
 	if err != nil {
 		h.badRequest(w, r, id, err)
+		return nil, nil, nil, false
+	}
+	return ctx, id, p, true
+}
+
+// portfolioPage serves /review.
+func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	ctx, id, p, ok := h.begin(w, r)
+	if !ok {
 		return
 	}
 	views := run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, append([]*section{selection}, portfolioSections()...))
@@ -297,13 +308,8 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 // startupPage serves /review/startups/{slug}.
 func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	ctx, id, ok := h.identify(w, r)
+	ctx, id, p, ok := h.begin(w, r)
 	if !ok {
-		return
-	}
-	p, err := parseParams(r.URL.Query(), h.cfg.Today())
-	if err != nil {
-		h.badRequest(w, r, id, err)
 		return
 	}
 	p.slug = r.PathValue("slug")
