@@ -26,17 +26,7 @@ func startServe(t *testing.T, dbPath string, extra ...string) string {
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve ended with %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not shut down within 15 s")
-		}
-	})
+	t.Cleanup(func() { stopServe(t, cancel, done) })
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {
 		if url, ok := strings.CutPrefix(sc.Text(), "listening on "); ok {
@@ -129,5 +119,22 @@ func TestCheckLoopback(t *testing.T) {
 		if err := checkLoopback(addr); (err == nil) != ok {
 			t.Errorf("checkLoopback(%q) = %v, want ok=%v", addr, err, ok)
 		}
+	}
+}
+
+// stopServe cancels a serve started by a test and waits for it to end,
+// reporting its error. The wait is bounded only so that a server that never
+// stops fails the test instead of hanging it: two minutes, far past the
+// shutdown timeout (10 s), so that a loaded machine cannot miss it.
+func stopServe(t *testing.T, cancel context.CancelFunc, done <-chan error) {
+	t.Helper()
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("serve ended with %v", err)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Error("serve did not shut down within 2 minutes")
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -226,17 +225,7 @@ func serveOutput(t *testing.T, dbPath string, env map[string]string, extra ...st
 		pw.CloseWithError(err)
 		done <- err
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("serve ended with %v", err)
-			}
-		case <-time.After(15 * time.Second):
-			t.Error("serve did not shut down within 15 s")
-		}
-	})
+	t.Cleanup(func() { stopServe(t, cancel, done) })
 	var before strings.Builder
 	sc := bufio.NewScanner(pr)
 	for sc.Scan() {

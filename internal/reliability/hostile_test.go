@@ -250,11 +250,13 @@ func TestHostile(t *testing.T) {
 		before := s.peakRSS()
 		var wg sync.WaitGroup
 		closed := make(chan bool, conns)
+		stalled := make(chan struct{}, conns) // a connection sent its body, or failed to
 		chunk := bytes.Repeat([]byte(" "), 64<<10)
 		for range conns {
 			wg.Go(func() {
 				conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 				if err != nil {
+					stalled <- struct{}{}
 					closed <- true // refused: not held either
 					return
 				}
@@ -262,18 +264,23 @@ func TestHostile(t *testing.T) {
 				fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n{\"query\":\"", 1<<20)
 				for sent := 0; sent < 1<<20-10-64<<10; sent += len(chunk) {
 					if _, err := conn.Write(chunk); err != nil {
+						stalled <- struct{}{}
 						closed <- true
 						return
 					}
 				}
+				stalled <- struct{}{}
 				conn.SetReadDeadline(time.Now().Add(45 * time.Second))
 				_, err = io.Copy(io.Discard, conn)
 				ne, ok := err.(net.Error)
 				closed <- !(ok && ne.Timeout())
 			})
 		}
-		// While they stall, a normal read is answered.
-		time.Sleep(time.Second)
+		// While they stall (every one has sent its body), a normal read is
+		// answered.
+		for range conns {
+			<-stalled
+		}
 		r, err := gql(context.Background(), newClient(1), s.URL, "", `{ startups(first: 5) { nodes { slug } } }`, nil)
 		if err != nil || r.Status != 200 || len(r.Errors) > 0 {
 			t.Errorf("a read during the slow bodies: %v %+v", err, r)
