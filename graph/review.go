@@ -37,10 +37,6 @@ func (r *Resolver) startupBySlug(ctx context.Context, slug string) (*portfolio.S
 	return loaders(ctx).StartupByFormerSlug(ctx, slug)
 }
 
-func statsURL(s *portfolio.Startup) *string {
-	return str(portfolio.StatsPage(s.StatsURL, s.Link, s.Stats))
-}
-
 func (r *Resolver) portfolioManagers(ctx context.Context, s *portfolio.Startup) ([]*portfolio.Member, error) {
 	return nonNil(loaders(ctx).PortfolioManagers(ctx, s))
 }

@@ -178,7 +178,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		if *asOf != "" {
 			vals.Set("asOf", day.String())
 		}
-		if plan, day, err = pr.Plan(ctx, schema, check, vals, day, admin); err != nil {
+		if plan, _, err = pr.Plan(ctx, schema, check, vals, day, admin); err != nil {
 			return err
 		}
 	} else {

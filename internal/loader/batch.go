@@ -123,17 +123,3 @@ func (b *batch[K, V]) wait(ctx context.Context, w *wave, key K) (V, error) {
 	defer b.mu.Unlock()
 	return b.cache[key], nil
 }
-
-// loadMany returns the values of keys, in order, in at most one fetch.
-func (b *batch[K, V]) loadMany(ctx context.Context, keys []K) ([]V, error) {
-	b.register(keys...)
-	out := make([]V, len(keys))
-	for i, k := range keys {
-		v, err := b.load(ctx, k)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = v
-	}
-	return out, nil
-}

@@ -240,8 +240,6 @@ func nullString(s string) any {
 	return s
 }
 
-const idOf = "(SELECT id FROM %s WHERE slug = ?)"
-
 // PutPhaseDefinition stores one of the network's phase records.
 func (l *loader) PutPhaseDefinition(ctx context.Context, p *portfolio.PhaseDefinition) error {
 	_, err := l.exec(ctx, `INSERT INTO phase_definitions (phase, label, ord, short_description) VALUES (?, ?, ?, ?)

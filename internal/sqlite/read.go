@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -39,14 +38,6 @@ func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, read rea
 		return err
 	})
 	return out, err
-}
-
-// placeholders returns "?, ?, ?" for n arguments.
-func placeholders(n int) string {
-	if n == 0 {
-		return "NULL"
-	}
-	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
 // parseDate reads a stored date; "" (no date) is the zero date.
