@@ -11,12 +11,17 @@ import (
 // resolvers, the @auth directive and the cost model with the data's list
 // bounds. The HTTP server runs it (server.Config.Schema); db may be nil for
 // a server that only serves pages.
+//
+// The questions dashboards ask most are answered by the fast path
+// (fast.go), the others by gqlgen's executor.
 func Executable(db *sqlite.DB) graphql.ExecutableSchema {
-	return NewExecutableSchema(Config{
-		Resolvers:  newResolvers(&Resolver{DB: db}),
+	r := newResolvers(&Resolver{DB: db})
+	es := NewExecutableSchema(Config{
+		Resolvers:  r,
 		Directives: DirectiveRoot{Auth: Auth},
 		Complexity: Complexity(db.CachedListBounds),
-	})
+	}).(*executableSchema)
+	return &fastSchema{executableSchema: es, r: r}
 }
 
 // Schema returns the GraphQL schema of the API.

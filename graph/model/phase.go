@@ -32,28 +32,28 @@ func (p *PhasePeriod) MarshalGQLContext(ctx context.Context, w io.Writer) error 
 	sel := selectionOf(ctx)
 	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), sel, phasePeriodTypes)
 	if buf, ok := w.(*bytes.Buffer); ok { // an answer is made in one: write there
-		buf.Write(p.appendJSON(buf.AvailableBuffer(), fields))
+		buf.Write(p.AppendJSON(buf.AvailableBuffer(), fields))
 		return nil
 	}
-	_, err := w.Write(p.appendJSON(nil, fields))
+	_, err := w.Write(p.AppendJSON(nil, fields))
 	return err
 }
 
-// appendJSON appends the object of the fields asked for.
-func (p *PhasePeriod) appendJSON(b []byte, fields []graphql.CollectedField) []byte {
+// AppendJSON appends the object of the fields asked for.
+func (p *PhasePeriod) AppendJSON(b []byte, fields []graphql.CollectedField) []byte {
 	b = append(b, '{')
 	for i, f := range fields {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendKey(b, f.Alias)
+		b = AppendKey(b, f.Alias)
 		switch f.Name {
 		case "__typename":
 			b = append(b, `"PhasePeriod"`...)
 		case "phase":
-			b = appendEnum(b, string(p.Phase))
+			b = AppendEnum(b, string(p.Phase))
 		case "label":
-			b = appendString(b, p.Label())
+			b = AppendString(b, p.Label())
 		case "start":
 			b = p.Start.AppendJSON(b)
 		case "end":
@@ -61,12 +61,12 @@ func (p *PhasePeriod) appendJSON(b []byte, fields []graphql.CollectedField) []by
 		case "durationDays":
 			b = strconv.AppendInt(b, int64(p.DurationDays), 10)
 		case "source":
-			b = appendEnum(b, string(p.Source))
+			b = AppendEnum(b, string(p.Source))
 		case "comment":
 			if p.Comment == "" {
 				b = append(b, "null"...)
 			} else {
-				b = appendString(b, p.Comment)
+				b = AppendString(b, p.Comment)
 			}
 		default:
 			b = append(b, "null"...) // validation lets no other field through
@@ -102,16 +102,16 @@ func selectionOf(ctx context.Context) []ast.Selection {
 	return nil
 }
 
-// appendKey appends "name": for a response key (a GraphQL name: nothing to
+// AppendKey appends "name": for a response key (a GraphQL name: nothing to
 // escape).
-func appendKey(b []byte, name string) []byte {
+func AppendKey(b []byte, name string) []byte {
 	b = append(b, '"')
 	b = append(b, name...)
 	return append(b, '"', ':')
 }
 
-// appendEnum appends an enum value (a GraphQL name), or null for "".
-func appendEnum(b []byte, v string) []byte {
+// AppendEnum appends an enum value (a GraphQL name), or null for "".
+func AppendEnum(b []byte, v string) []byte {
 	if v == "" {
 		return append(b, "null"...)
 	}
@@ -120,9 +120,9 @@ func appendEnum(b []byte, v string) []byte {
 	return append(b, '"')
 }
 
-// appendString appends s as a JSON string, escaped as gqlgen escapes its
+// AppendString appends s as a JSON string, escaped as gqlgen escapes its
 // strings (control characters, quotes and backslashes; UTF-8 as is).
-func appendString(b []byte, s string) []byte {
+func AppendString(b []byte, s string) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	start := 0

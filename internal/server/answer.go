@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"sync/atomic"
@@ -141,12 +142,26 @@ func (answerGuard) InterceptField(ctx context.Context, next graphql.Resolver) (a
 		if !b.stop.CompareAndSwap(0, why) {
 			return graphql.Null, nil
 		}
-		if why == stopBusy {
-			return nil, portfolio.Errorf(portfolio.EUnavailable, "the server is making other large answers: retry in a few seconds, or ask for smaller pages")
-		}
-		return nil, portfolio.Errorf(portfolio.ETooLarge, "the answer would be larger than %d MiB: ask for smaller pages, fewer fields or fewer nested lists", b.limit>>20)
+		return nil, stopError(why, b)
 	}
 	return v, nil
+}
+
+// stopError is the error of an answer stopped for its size (why is
+// stopTooLarge or stopBusy).
+func stopError(why int32, b *answerBudget) *portfolio.Error {
+	if why == stopBusy {
+		return portfolio.Errorf(portfolio.EUnavailable, "the server is making other large answers: retry in a few seconds, or ask for smaller pages")
+	}
+	return portfolio.Errorf(portfolio.ETooLarge, "the answer would be larger than %s: ask for smaller pages, fewer fields or fewer nested lists", sizeOf(b.limit))
+}
+
+// sizeOf writes a number of bytes in MiB, or KiB below one MiB.
+func sizeOf(n int64) string {
+	if n < 1<<20 {
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
 }
 
 // errStopped is the error of a request whose context ended.
@@ -162,7 +177,20 @@ func errStopped(ctx context.Context) error {
 func (answerGuard) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 	resp := next(ctx)
 	b := budgetFrom(ctx)
-	if resp == nil || b == nil || b.stop.Load() == 0 {
+	if resp == nil || b == nil {
+		return resp
+	}
+	// The fields counted are an estimate, and an executor may write
+	// values it never passes through the field middleware (the graph's
+	// fast path, values that write themselves): the answer made counts for
+	// its real size.
+	if extra := int64(len(resp.Data)) - b.used.Load(); b.stop.Load() == 0 && extra > 0 {
+		if why := b.take(extra); why != 0 && b.stop.CompareAndSwap(0, why) {
+			err := stopError(why, b)
+			resp.Errors = append(resp.Errors, &gqlerror.Error{Message: err.Message, Extensions: map[string]any{"code": err.Code}})
+		}
+	}
+	if b.stop.Load() == 0 {
 		return resp
 	}
 	code := map[int32]string{stopTooLarge: portfolio.ETooLarge, stopDeadline: portfolio.ETimeout, stopBusy: portfolio.EUnavailable}[b.stop.Load()]

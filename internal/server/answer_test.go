@@ -367,3 +367,22 @@ func TestSameNameFieldsAreBounded(t *testing.T) {
 		t.Errorf("60 fragments selecting slug: code %q, want COMPLEXITY_LIMIT", code(a))
 	}
 }
+
+// TestAnswerCountsItsRealSize checks that an answer counts for the bytes
+// it has, not only for the fields the guard saw: the fast path writes the
+// values its objects hold without passing each through the guard, so a
+// page of names under a 16 KiB cap must still be refused.
+func TestAnswerCountsItsRealSize(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1, Limits: Limits{MaxAnswerBytes: 16 << 10}})
+	a := call(t, h, q(`{ startups(first: 1000) { nodes { name pitch } } }`))
+	if code(a) != "RESPONSE_TOO_LARGE" || string(a.body.Data) != "null" {
+		t.Fatalf("code %q, data %.60s: want RESPONSE_TOO_LARGE and null data", code(a), a.body.Data)
+	}
+	if msg := a.body.Errors[0].Message; !strings.Contains(msg, "16 KiB") {
+		t.Errorf("message %q does not tell the cap", msg)
+	}
+	if a := call(t, h, q(`{ startups(first: 20) { nodes { name pitch } } }`)); len(a.body.Errors) > 0 {
+		t.Errorf("a small answer under the cap: %v", a.body.Errors)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // postJSON is the transport of POST requests with a JSON body, as gqlgen's
@@ -68,7 +70,14 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, rc)
-	writeResponse(w, responses(ctx))
+	resp := responses(ctx)
+	if resp == nil {
+		// gqlgen's end of stream: the request's context ended before any
+		// answer was made.
+		resp = &graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or took too long",
+			Extensions: map[string]any{"code": portfolio.ETimeout}}}}
+	}
+	writeResponse(w, resp)
 }
 
 // responseType is the content type of the answer: the GraphQL one when the

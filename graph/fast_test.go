@@ -1,0 +1,457 @@
+package graph_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/betagouv"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/server"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// twoExecutors serves one database twice: through Executable (the fast
+// path in front of gqlgen's executor) and through gqlgen's executor alone.
+type twoExecutors struct {
+	fast, slow     string // server URLs
+	fastSchema     graphql.ExecutableSchema
+	viewer, anonym string // tokens ("" for anonymous)
+}
+
+func newTwoExecutors(t *testing.T, db *sqlite.DB) *twoExecutors {
+	t.Helper()
+	token, _, err := db.CreateToken(context.Background(), "fast-path-tests", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fast := graph.Executable(db)
+	// No response cache: every request executes.
+	f := httptest.NewServer(server.New(server.Config{DB: db, Schema: fast, PublicRead: true, ResponseCacheBytes: -1}))
+	s := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.ExecutableWithoutFastPath(db), PublicRead: true, ResponseCacheBytes: -1}))
+	t.Cleanup(f.Close)
+	t.Cleanup(s.Close)
+	return &twoExecutors{fast: f.URL, slow: s.URL, fastSchema: fast, viewer: token}
+}
+
+func postRaw(t *testing.T, url, token, query string, vars map[string]any) []byte {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// same asks both executors and fails unless the answers are the same
+// bytes; it reports whether the fast path answered.
+//
+// An error folded over the rows of a list (FORBIDDEN on a protected field)
+// stands at the path of the first row gqlgen's goroutines reached, which
+// may differ from run to run: paths are compared without their indices.
+func (e *twoExecutors) same(t *testing.T, token, query string, vars map[string]any) bool {
+	t.Helper()
+	before := graph.FastAnswers(e.fastSchema)
+	got := comparable(t, postRaw(t, e.fast, token, query, vars))
+	taken := graph.FastAnswers(e.fastSchema) > before
+	want := comparable(t, postRaw(t, e.slow, token, query, vars))
+	if !bytes.Equal(got, want) {
+		t.Errorf("answers differ (fast path taken: %v)\nquery: %s\nvars: %v\nfast path: %.2000s\ngqlgen:    %.2000s", taken, query, vars, got, want)
+	}
+	return taken
+}
+
+// comparable returns an answer as it is, but for its errors: their list
+// indices are left out of their paths, and they are sorted (gqlgen's
+// goroutines meet them in any order). The data stay the bytes written.
+func comparable(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var a struct {
+		Errors     []json.RawMessage `json:"errors"`
+		Data       json.RawMessage   `json:"data"`
+		Extensions json.RawMessage   `json:"extensions"`
+	}
+	if err := json.Unmarshal(b, &a); err != nil {
+		t.Fatalf("not an answer: %v: %.300s", err, b)
+	}
+	if len(a.Errors) == 0 {
+		return b
+	}
+	errs := make([]string, len(a.Errors))
+	for i, e := range a.Errors {
+		errs[i] = string(pathIndex.ReplaceAll(e, []byte(`$1"#"`)))
+	}
+	slices.Sort(errs)
+	return fmt.Appendf(nil, "errors %s\ndata %s\nextensions %s", strings.Join(errs, "\n"), a.Data, a.Extensions)
+}
+
+// pathIndex is a list index in an error's path.
+var pathIndex = regexp.MustCompile(`([\[,])[0-9]+`)
+
+// fastCorpus are questions the fast path must answer, each as gqlgen's
+// executor does: the peers' benchmark questions, then each shape of
+// selection gqlgen reads (aliases, fragments, directives, __typename,
+// paging, arguments inherited through asOf, nulls).
+var fastCorpus = []struct {
+	name  string
+	query string
+	vars  map[string]any
+}{
+	{"Q1", q1, map[string]any{"n": 100}},
+	{"Q3", q3, map[string]any{"n": 1000}},
+	{"Q2", `query Q2($slug: String!) { startup(slug: $slug) { name pitch phases { phase start end }
+		committees { date comment } missions(first: 1000) { nodes { start end status member { fullname domain } } } } }`, nil},
+	{"every field", `{ startups(first: 7, orderBy: [{field: NAME, direction: DESC}]) { totalCount
+		pageInfo { hasNextPage hasPreviousPage startCursor endCursor __typename }
+		edges { cursor node { id slug } }
+		nodes { __typename id slug name pitch description contact version link repository accessibilityStatus statsUrl
+			impactUrl budgetUrl dashlordUrl riskAnalysisUrl securityHomologation riskAnalysis accessibility
+			incubator { __typename id slug title shortDescription description contact version website github address
+				owner { id slug name acronym type ministerialDomain version } }
+			sponsors { id slug name acronym type ministerialDomain version }
+			phases { __typename phase label start end durationDays source comment }
+			currentPhase { phase start durationDays } phase active committeeOverdue teamSize
+			committees { __typename id slug date decision nextPhase nextCommitteeDue source version comment budgetEuros phase }
+			missions(first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug } }
+				nodes { __typename id slug start end version source status employer
+					member { __typename id slug fullname role domain github link memberType bio version } } } } } }`, nil},
+	{"aliases and fragments", `query A($skip: Boolean!, $with: Boolean!) { __typename
+		a: startups(first: 3) { nodes { ...S x: name } }
+		b: startups(first: 2, after: "bzoy") { nodes { slug ... on Startup { pitch @skip(if: $skip) name @include(if: $with) } } }
+		startups(first: 2) { nodes { slug, slug, n: phases { p: phase } phases { start } } } }
+		fragment S on Startup { slug name incubator { ...I } i2: incubator { slug } }
+		fragment I on Incubator { title t: title }`, map[string]any{"skip": true, "with": false}},
+	{"dated", `{ startups(first: 5, asOf: "2020-01-01") { nodes { slug phase active committeeOverdue teamSize
+		phases { durationDays } currentPhase { phase durationDays } p2: phase(asOf: "2024-06-30") } } }`, nil},
+	{"filter and order", `{ startups(first: 5, filter: {phases: [ACCELERATION, CONSTRUCTION], active: true},
+		orderBy: [{field: NAME}], asOf: "2025-01-01") { totalCount nodes { slug phase } } }`, nil},
+	{"last page", `{ startups(last: 3) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { slug } } }`, nil},
+	{"incubators", `{ incubators(first: 4, after: "bzox") { totalCount pageInfo { hasNextPage } edges { cursor }
+		nodes { slug startups(first: 2, orderBy: [{field: NAME}]) { totalCount nodes { slug } }
+			owner { slug sponsoredStartups(first: 2) { totalCount nodes { slug } } } } } }`, nil},
+	{"by slug", `query($s: String!, $i: String!, $o: String!, $m: String!) { startup(slug: $s) { slug }
+		none: startup(slug: "no-such-startup") { slug } incubator(slug: $i) { slug } organisation(slug: $o) { slug }
+		member(slug: $m) { slug fullname } nobody: member(slug: "no.body") { slug } }`, nil},
+	{"empty page", `{ startups(first: 0) { totalCount pageInfo { hasNextPage startCursor } nodes { slug } edges { cursor } } }`, nil},
+}
+
+// TestFastPathSameAnswers holds the fast path to gqlgen's executor: the
+// corpus, then questions drawn at random over the fields the fast path
+// knows, must come out the same, byte for byte (data, errors and
+// extensions), as a viewer and anonymously; and the fast path must have
+// answered them (else the comparison proves nothing). Questions it must
+// decline are answered by gqlgen alone.
+func TestFastPathSameAnswers(t *testing.T) {
+	db := seededDB(t)
+	e := newTwoExecutors(t, db)
+	slugs := firstSlugs(t, e)
+	for _, c := range fastCorpus {
+		t.Run(c.name, func(t *testing.T) {
+			vars := map[string]any{"slug": slugs["startup"], "s": slugs["startup"], "i": slugs["incubator"], "o": slugs["organisation"], "m": slugs["member"]}
+			for k, v := range c.vars {
+				vars[k] = v
+			}
+			if !e.same(t, e.viewer, c.query, vars) {
+				t.Errorf("the fast path did not answer %s", c.name)
+			}
+			e.same(t, "", c.query, vars) // anonymous: protected fields decline to gqlgen's FORBIDDEN
+		})
+	}
+	t.Run("random", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		taken := 0
+		const n = 150
+		for range n {
+			q := randomQuery(r)
+			if e.same(t, e.viewer, q, nil) {
+				taken++
+			}
+			if b := postRaw(t, e.slow, e.viewer, q, nil); bytes.Contains(b, []byte(`"errors"`)) {
+				t.Fatalf("a random question fails: %.500s\nquery: %s", b, q)
+			}
+			if t.Failed() {
+				return
+			}
+		}
+		if taken < n*9/10 {
+			t.Errorf("the fast path answered %d of %d random questions; want at least 90%%", taken, n)
+		}
+	})
+	t.Run("declined", func(t *testing.T) {
+		for _, q := range []string{
+			`{ startups(first: 2) { nodes { slug team { role } } } }`,       // a field it does not know
+			`{ portfolio { startupCount } }`,                                // a root it does not know
+			`{ startups(first: 2) { nodes { slug ... @defer { name } } } }`, // @defer
+			`{ __schema { queryType { name } } }`,                           // introspection
+			`{ startups(first: -1) { nodes { slug } } }`,                    // the resolver's error
+			`{ startup(slug: 3) { slug } }`,                                 // a bad argument
+		} {
+			before := graph.FastAnswers(e.fastSchema)
+			e.same(t, e.viewer, q, nil)
+			if graph.FastAnswers(e.fastSchema) != before {
+				t.Errorf("the fast path answered %s", q)
+			}
+		}
+		before := graph.FastAnswers(e.fastSchema)
+		e.same(t, "", `{ startups(first: 3) { nodes { slug missions(first: 2) { nodes { status } } } } }`, nil)
+		if graph.FastAnswers(e.fastSchema) != before {
+			t.Error("the fast path answered a protected field to an anonymous caller")
+		}
+	})
+}
+
+// TestFastPathRealData compares the two executors on the real snapshot
+// (PORTFOLIO_SNAPSHOT or ../shared/data), whose text has every kind of
+// character, null and edge the synthetic network may lack.
+func TestFastPathRealData(t *testing.T) {
+	dir := os.Getenv("PORTFOLIO_SNAPSHOT")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "shared", "data", "betagouv-2026-08-20")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("no snapshot at %s", dir)
+	}
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "real.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	snap, err := betagouv.Read(ctx, dir, betagouv.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true}, func(s portfolio.Sink) error { return snap.WriteTo(ctx, s) }); err != nil {
+		t.Fatal(err)
+	}
+	e := newTwoExecutors(t, db)
+	all := `{ startups(first: 1000) { totalCount nodes { slug name pitch description contact link repository accessibilityStatus
+		statsUrl impactUrl budgetUrl dashlordUrl riskAnalysisUrl securityHomologation riskAnalysis accessibility phase active
+		committeeOverdue teamSize incubator { slug title owner { name acronym } } sponsors { slug name acronym type ministerialDomain }
+		phases { phase label start end durationDays source comment } committees { date decision nextPhase nextCommitteeDue comment budgetEuros phase }
+		missions(first: 1000) { totalCount nodes { slug start end status employer member { slug fullname role domain github link memberType } } } } } }`
+	for _, q := range []string{q1, q3, all} {
+		if !e.same(t, e.viewer, q, map[string]any{"n": 1000}) && !strings.Contains(q, "description") {
+			t.Errorf("the fast path did not answer %.60s", q)
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 60 {
+		e.same(t, e.viewer, randomQuery(r), nil)
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+// firstSlugs finds a startup, incubator, organisation and member of the
+// network.
+func firstSlugs(t *testing.T, e *twoExecutors) map[string]string {
+	t.Helper()
+	var out struct {
+		Data struct {
+			Startups struct {
+				Nodes []struct {
+					Slug      string
+					Incubator *struct {
+						Slug  string
+						Owner *struct{ Slug string }
+					}
+					Missions struct {
+						Nodes []struct{ Member struct{ Slug string } }
+					}
+				}
+			}
+		}
+	}
+	b := postRaw(t, e.slow, e.viewer, `{ startups(first: 50) { nodes { slug incubator { slug owner { slug } } missions(first: 1) { nodes { member { slug } } } } } }`, nil)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	slugs := map[string]string{}
+	for _, s := range out.Data.Startups.Nodes {
+		if slugs["startup"] == "" && len(s.Missions.Nodes) > 0 {
+			slugs["startup"], slugs["member"] = s.Slug, s.Missions.Nodes[0].Member.Slug
+		}
+		if slugs["organisation"] == "" && s.Incubator != nil && s.Incubator.Owner != nil {
+			slugs["incubator"], slugs["organisation"] = s.Incubator.Slug, s.Incubator.Owner.Slug
+		}
+	}
+	if len(slugs) != 4 {
+		t.Fatalf("the network lacks a startup with missions or an incubator with an owner: %v", slugs)
+	}
+	return slugs
+}
+
+// randomQuery draws a question over the fields the fast path knows:
+// random subsets of fields in random order, aliases, repeated fields,
+// inline and named fragments, @skip/@include, __typename, small pages.
+func randomQuery(r *rand.Rand) string {
+	g := &queryGen{r: r, frags: map[string]string{}}
+	var b strings.Builder
+	b.WriteString("{ ")
+	roots := []string{
+		`startups(first: %d%s) { %s }`,
+		`incubators(first: %d) { %s }`,
+	}
+	for i := range 1 + r.IntN(2) {
+		fmt.Fprintf(&b, "r%d: ", i) // roots with other arguments must not share a name
+		switch r.IntN(3) {
+		case 0:
+			args := []string{"", `, orderBy: [{field: NAME}]`, `, asOf: "2022-03-15"`, `, after: "bzoy"`, `, filter: {active: true}`}[r.IntN(5)]
+			fmt.Fprintf(&b, roots[0]+" ", 1+r.IntN(6), args, g.connection("Startup", 0))
+		case 1:
+			fmt.Fprintf(&b, roots[1]+" ", 1+r.IntN(3), g.connection("Incubator", 0))
+		default:
+			fmt.Fprintf(&b, `startups(last: %d) { %s } `, 1+r.IntN(3), g.connection("Startup", 0))
+		}
+	}
+	b.WriteString("}")
+	// Keep the fragments the question spreads (fields left out of a
+	// selection may have made others).
+	used := b.String()
+	for kept := true; kept; {
+		kept = false
+		for name, body := range g.frags {
+			if strings.Contains(used, "..."+name+" ") {
+				used += "\n" + body
+				delete(g.frags, name)
+				kept = true
+			}
+		}
+	}
+	return used
+}
+
+type queryGen struct {
+	r     *rand.Rand
+	frags map[string]string
+	n     int
+}
+
+func (g *queryGen) alias() string {
+	if g.r.IntN(4) == 0 {
+		g.n++
+		return fmt.Sprintf("a%d: ", g.n)
+	}
+	return ""
+}
+
+// pick returns some of the fields, in random order, each maybe aliased,
+// repeated, under a directive or in an inline fragment.
+func (g *queryGen) pick(typ string, fields []string) string {
+	var parts []string
+	for _, f := range fields {
+		if g.r.IntN(3) == 0 {
+			continue
+		}
+		p := f
+		if !strings.HasPrefix(f, "p2019:") {
+			p = g.alias() + f
+		}
+		switch g.r.IntN(8) {
+		case 0:
+			p = "... on " + typ + " { " + p + " }"
+		case 1:
+			p = directive(p, " @skip(if: false)")
+		case 2:
+			p = directive(p, " @include(if: false)")
+		case 3:
+			parts = append(parts, p)
+		}
+		parts = append(parts, p)
+	}
+	if g.r.IntN(5) == 0 {
+		parts = append(parts, "__typename")
+	}
+	if len(parts) == 0 {
+		parts = []string{"__typename"}
+	}
+	g.r.Shuffle(len(parts), func(i, j int) { parts[i], parts[j] = parts[j], parts[i] })
+	if g.r.IntN(6) == 0 {
+		g.n++
+		name := fmt.Sprintf("F%d", g.n)
+		g.frags[name] = fmt.Sprintf("fragment %s on %s { %s }", name, typ, strings.Join(parts, " "))
+		return "..." + name + " "
+	}
+	return strings.Join(parts, " ")
+}
+
+// directive puts d on field f, before its selection.
+func directive(f, d string) string {
+	if i := strings.Index(f, " {"); i >= 0 {
+		return f[:i] + d + f[i:]
+	}
+	return f + d
+}
+
+func (g *queryGen) connection(node string, depth int) string {
+	return g.pick(node+"Connection", []string{
+		"totalCount",
+		"pageInfo { " + g.pick("PageInfo", []string{"hasNextPage", "hasPreviousPage", "startCursor", "endCursor"}) + " }",
+		"edges { " + g.pick(node+"Edge", []string{"cursor", "node { " + g.object(node, depth+1) + " }"}) + " }",
+		"nodes { " + g.object(node, depth+1) + " }",
+	})
+}
+
+func (g *queryGen) object(typ string, depth int) string {
+	deeper := depth < 3
+	switch typ {
+	case "Startup":
+		fields := []string{"id", "slug", "name", "pitch", "contact", "version", "link", "statsUrl", "securityHomologation",
+			"accessibility", "phase", `p2019: phase(asOf: "2019-05-01")`, "active", "committeeOverdue", "teamSize",
+			"phases { " + g.pick("PhasePeriod", []string{"phase", "label", "start", "end", "durationDays", "source", "comment"}) + " }",
+			"currentPhase { " + g.pick("PhasePeriod", []string{"phase", "start", "durationDays"}) + " }",
+			"committees { " + g.pick("Committee", []string{"id", "slug", "date", "decision", "nextPhase", "nextCommitteeDue", "comment", "budgetEuros", "phase", "source", "version"}) + " }",
+		}
+		if deeper {
+			fields = append(fields,
+				"incubator { "+g.object("Incubator", depth+1)+" }",
+				"sponsors { "+g.object("Organisation", depth+1)+" }",
+				fmt.Sprintf("missions(first: %d) { %s }", 1+g.r.IntN(3), g.connection("Mission", depth)))
+		}
+		return g.pick(typ, fields)
+	case "Incubator":
+		fields := []string{"id", "slug", "title", "shortDescription", "contact", "version", "website", "github", "address"}
+		if deeper {
+			fields = append(fields, "owner { "+g.object("Organisation", depth+1)+" }",
+				fmt.Sprintf(`startups(first: %d, asOf: "2021-01-01") { %s }`, 1+g.r.IntN(3), g.connection("Startup", depth)))
+		}
+		return g.pick(typ, fields)
+	case "Organisation":
+		fields := []string{"id", "slug", "name", "acronym", "type", "ministerialDomain", "version"}
+		if deeper {
+			fields = append(fields, fmt.Sprintf("sponsoredStartups(first: %d) { %s }", 1+g.r.IntN(2), g.connection("Startup", depth)))
+		}
+		return g.pick(typ, fields)
+	case "Mission":
+		return g.pick(typ, []string{"id", "slug", "start", "end", "status", "employer", "version", "source",
+			"member { " + g.pick("Member", []string{"id", "slug", "fullname", "role", "domain", "github", "link", "memberType", "version"}) + " }"})
+	}
+	panic("no fields for " + typ)
+}
