@@ -5,6 +5,7 @@ import (
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
 // fastTypes are the types and fields the fast path answers (fast.go), each
@@ -296,5 +297,86 @@ func edgeSpecs[E, N any](node string, parts func(E) (string, *N)) map[string]*fa
 			_, n := parts(e)
 			nonNull(x, ctx, f, n)
 		}),
+	}
+}
+
+// fastColumns says which columns of the store each field of the projected
+// types reads (sqlite.Columns): the fast path reads only the columns of
+// the fields its plan holds. A field of these types missing here reads
+// every column of its type (planColumns), so that a field added to the
+// fast path without its columns is answered right, only slower.
+var fastColumns = map[string]func(c *sqlite.Columns){
+	"Startup.id": none, "Startup.slug": none, "Startup.name": none, "Startup.__typename": none,
+	"Startup.pitch":                func(c *sqlite.Columns) { c.Startup |= sqlite.StartupPitch },
+	"Startup.contact":              func(c *sqlite.Columns) { c.Startup |= sqlite.StartupContact },
+	"Startup.version":              func(c *sqlite.Columns) { c.Startup |= sqlite.StartupVersion },
+	"Startup.link":                 func(c *sqlite.Columns) { c.Startup |= sqlite.StartupLink },
+	"Startup.repository":           func(c *sqlite.Columns) { c.Startup |= sqlite.StartupRepository },
+	"Startup.accessibilityStatus":  func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
+	"Startup.accessibility":        func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
+	"Startup.statsUrl":             func(c *sqlite.Columns) { c.Startup |= sqlite.StartupStatsURL | sqlite.StartupLink | sqlite.StartupStats },
+	"Startup.impactUrl":            func(c *sqlite.Columns) { c.Startup |= sqlite.StartupImpactURL },
+	"Startup.budgetUrl":            func(c *sqlite.Columns) { c.Startup |= sqlite.StartupBudgetURL },
+	"Startup.dashlordUrl":          func(c *sqlite.Columns) { c.Startup |= sqlite.StartupDashlordURL },
+	"Startup.riskAnalysisUrl":      func(c *sqlite.Columns) { c.Startup |= sqlite.StartupRiskAnalysisURL },
+	"Startup.securityHomologation": func(c *sqlite.Columns) { c.Startup |= sqlite.StartupHomologation },
+	"Startup.riskAnalysis":         func(c *sqlite.Columns) { c.Startup |= sqlite.StartupRiskAnalysis },
+	"Startup.incubator":            func(c *sqlite.Columns) { c.Startup |= sqlite.StartupIncubator },
+	// Read by the startup's id.
+	"Startup.description": none, "Startup.sponsors": none, "Startup.phases": none, "Startup.currentPhase": none,
+	"Startup.phase": none, "Startup.active": none, "Startup.committeeOverdue": none, "Startup.teamSize": none,
+	"Startup.committees": none, "Startup.missions": none,
+
+	"Mission.id": none, "Mission.slug": none, "Mission.__typename": none, "Mission.member": none,
+	"Mission.start":    func(c *sqlite.Columns) { c.Mission |= sqlite.MissionStart },
+	"Mission.end":      func(c *sqlite.Columns) { c.Mission |= sqlite.MissionEnd },
+	"Mission.status":   func(c *sqlite.Columns) { c.Mission |= sqlite.MissionStatus },
+	"Mission.employer": func(c *sqlite.Columns) { c.Mission |= sqlite.MissionEmployer },
+	"Mission.source":   func(c *sqlite.Columns) { c.Mission |= sqlite.MissionSource },
+	"Mission.version":  func(c *sqlite.Columns) { c.Mission |= sqlite.MissionVersion },
+
+	"Member.id": none, "Member.slug": none, "Member.__typename": none,
+	"Member.fullname":   func(c *sqlite.Columns) { c.Member |= sqlite.MemberFullname },
+	"Member.role":       func(c *sqlite.Columns) { c.Member |= sqlite.MemberRole },
+	"Member.domain":     func(c *sqlite.Columns) { c.Member |= sqlite.MemberDomain },
+	"Member.github":     func(c *sqlite.Columns) { c.Member |= sqlite.MemberGithub },
+	"Member.link":       func(c *sqlite.Columns) { c.Member |= sqlite.MemberLink },
+	"Member.memberType": func(c *sqlite.Columns) { c.Member |= sqlite.MemberType },
+	"Member.bio":        func(c *sqlite.Columns) { c.Member |= sqlite.MemberBio },
+	"Member.version":    func(c *sqlite.Columns) { c.Member |= sqlite.MemberVersion },
+
+	"Organisation.id": none, "Organisation.slug": none, "Organisation.__typename": none, "Organisation.sponsoredStartups": none,
+	"Organisation.name":              func(c *sqlite.Columns) { c.Organisation |= sqlite.OrganisationName },
+	"Organisation.acronym":           func(c *sqlite.Columns) { c.Organisation |= sqlite.OrganisationAcronym },
+	"Organisation.type":              func(c *sqlite.Columns) { c.Organisation |= sqlite.OrganisationType },
+	"Organisation.ministerialDomain": func(c *sqlite.Columns) { c.Organisation |= sqlite.OrganisationDomain },
+	"Organisation.version":           func(c *sqlite.Columns) { c.Organisation |= sqlite.OrganisationVersion },
+
+	"PhasePeriod.phase": none, "PhasePeriod.label": none, "PhasePeriod.start": none, "PhasePeriod.end": none,
+	"PhasePeriod.durationDays": none, "PhasePeriod.__typename": none,
+	"PhasePeriod.source":  func(c *sqlite.Columns) { c.PhaseDetails = true },
+	"PhasePeriod.comment": func(c *sqlite.Columns) { c.PhaseDetails = true },
+}
+
+// none is a field that reads no optional column.
+func none(*sqlite.Columns) {}
+
+// planColumns adds the columns field name of type typ reads to c.
+func planColumns(c *sqlite.Columns, typ, name string) {
+	if f, ok := fastColumns[typ+"."+name]; ok {
+		f(c)
+		return
+	}
+	switch typ {
+	case "Startup":
+		c.Startup = sqlite.AllStartupColumns
+	case "Mission":
+		c.Mission = sqlite.AllMissionColumns
+	case "Member":
+		c.Member = sqlite.AllMemberColumns
+	case "Organisation":
+		c.Organisation = sqlite.AllOrganisationColumns
+	case "PhasePeriod":
+		c.PhaseDetails = true
 	}
 }

@@ -13,15 +13,19 @@ import (
 // batch loads values by key for the keys registered so far, in one fetch
 // per wave of lookups. No lock is held while fetching, so fetches may
 // register keys with other batches.
+//
+// Registering is cheap (a request registers the rows of every list with
+// every batch that may read them, most of which it never reads): the lists
+// are kept as they come, and sorted out (fetched already, under way,
+// repeated) by the wave that fetches them. The maps are made on first use.
 type batch[K comparable, V any] struct {
 	fetch func(ctx context.Context, keys []K) (map[K]V, error)
 
 	mu       sync.Mutex
-	cache    map[K]V
-	done     map[K]bool
-	inflight map[K]*wave
-	pending  []K
-	queued   map[K]bool
+	cache    map[K]V     // fetched (or primed) values; a missing key is fetched with no value
+	done     map[K]bool  // keys fetched or primed
+	inflight map[K]*wave // keys being fetched
+	pending  [][]K       // lists registered since the last wave
 }
 
 // wave is one fetch under way.
@@ -31,18 +35,16 @@ type wave struct {
 }
 
 func newBatch[K comparable, V any](fetch func(ctx context.Context, keys []K) (map[K]V, error)) *batch[K, V] {
-	return &batch[K, V]{fetch: fetch, cache: map[K]V{}, done: map[K]bool{}, inflight: map[K]*wave{}, queued: map[K]bool{}}
+	return &batch[K, V]{fetch: fetch}
 }
 
 // register announces keys the request will likely look up.
 func (b *batch[K, V]) register(keys ...K) {
-	b.mu.Lock()
-	for _, k := range keys {
-		if !b.done[k] && !b.queued[k] && b.inflight[k] == nil {
-			b.queued[k] = true
-			b.pending = append(b.pending, k)
-		}
+	if len(keys) == 0 {
+		return
 	}
+	b.mu.Lock()
+	b.pending = append(b.pending, keys)
 	b.mu.Unlock()
 }
 
@@ -54,16 +56,10 @@ func (b *batch[K, V]) prime(key K, v V) {
 	if b.done[key] || b.inflight[key] != nil {
 		return
 	}
-	b.done[key], b.cache[key] = true, v
-	if b.queued[key] {
-		delete(b.queued, key)
-		for i, k := range b.pending {
-			if k == key {
-				b.pending = append(b.pending[:i], b.pending[i+1:]...)
-				break
-			}
-		}
+	if b.done == nil {
+		b.done, b.cache = map[K]bool{}, map[K]V{}
 	}
+	b.done[key], b.cache[key] = true, v
 }
 
 // load returns the value of key, fetching it together with every key
@@ -79,12 +75,11 @@ func (b *batch[K, V]) load(ctx context.Context, key K) (V, error) {
 		b.mu.Unlock()
 		return b.wait(ctx, w, key)
 	}
-	if !b.queued[key] {
-		b.pending = append(b.pending, key)
-	}
-	keys := b.pending
-	b.pending, b.queued = nil, map[K]bool{}
+	keys := b.wave(key)
 	w := &wave{done: make(chan struct{})}
+	if b.inflight == nil {
+		b.inflight = map[K]*wave{}
+	}
 	for _, k := range keys {
 		b.inflight[k] = w
 	}
@@ -93,6 +88,9 @@ func (b *batch[K, V]) load(ctx context.Context, key K) (V, error) {
 	vals, err := b.fetch(ctx, keys)
 
 	b.mu.Lock()
+	if b.done == nil {
+		b.done, b.cache = make(map[K]bool, len(keys)), make(map[K]V, len(vals))
+	}
 	for _, k := range keys {
 		delete(b.inflight, k)
 		if err == nil {
@@ -107,6 +105,29 @@ func (b *batch[K, V]) load(ctx context.Context, key K) (V, error) {
 	b.mu.Unlock()
 	close(w.done)
 	return v, err
+}
+
+// wave returns the keys of the next fetch, key first, then every key
+// registered and neither fetched nor under way, each once; b.mu is held.
+func (b *batch[K, V]) wave(key K) []K {
+	n := 1
+	for _, l := range b.pending {
+		n += len(l)
+	}
+	keys := make([]K, 1, n)
+	keys[0] = key
+	seen := make(map[K]bool, n)
+	seen[key] = true
+	for _, l := range b.pending {
+		for _, k := range l {
+			if !seen[k] && !b.done[k] && b.inflight[k] == nil {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	b.pending = nil
+	return keys
 }
 
 func (b *batch[K, V]) wait(ctx context.Context, w *wave, key K) (V, error) {

@@ -31,6 +31,10 @@ func (f *family[P, K, V]) see(keys ...K) {
 			fresh = append(fresh, k)
 		}
 	}
+	if len(fresh) == 0 {
+		f.mu.Unlock()
+		return
+	}
 	f.seen = append(f.seen, fresh...)
 	bs := make([]*batch[K, V], 0, len(f.batches))
 	for _, b := range f.batches {

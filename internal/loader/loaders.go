@@ -55,15 +55,29 @@ type Loaders struct {
 
 type ctxKey struct{}
 
-// WithLoaders returns a context carrying new loaders over db.
+// lazy makes the loaders of a request when first asked for: a request
+// answered by the graph's fast path (with loaders of its own), or from the
+// response cache, never makes them.
+type lazy struct {
+	once sync.Once
+	db   *sqlite.DB
+	l    *Loaders
+}
+
+// WithLoaders returns a context carrying new loaders over db, made on first
+// use.
 func WithLoaders(ctx context.Context, db *sqlite.DB) context.Context {
-	return context.WithValue(ctx, ctxKey{}, New(db))
+	return context.WithValue(ctx, ctxKey{}, &lazy{db: db})
 }
 
 // From returns the loaders of the request.
 func From(ctx context.Context) *Loaders {
-	l, _ := ctx.Value(ctxKey{}).(*Loaders)
-	return l
+	z, _ := ctx.Value(ctxKey{}).(*lazy)
+	if z == nil {
+		return nil
+	}
+	z.once.Do(func() { z.l = New(z.db) })
+	return z.l
 }
 
 func bySlug[V any](l *Loaders, get func(context.Context, []string) (map[string]V, error), see func(...V)) *batch[string, V] {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"sync"
 	"time"
 )
 
@@ -33,13 +34,15 @@ func DateOf(t time.Time) Date {
 // (falling back to UTC where the zone database is missing).
 func Today() Date { return DateOf(time.Now().In(paris())) }
 
-func paris() *time.Location {
+// paris is the network's time zone, read from the zone database once (a
+// reading costs more than most of a request).
+var paris = sync.OnceValue(func() *time.Location {
 	loc, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
 		return time.UTC
 	}
 	return loc
-}
+})
 
 // ParseDate reads a date written YYYY-MM-DD. It also accepts an RFC 3339
 // timestamp and keeps its date part, as some records carry one.

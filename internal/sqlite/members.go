@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -136,21 +137,47 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		out[id] = &Page[*portfolio.Mission]{}
 	}
 	members := map[string]*portfolio.Member{}
-	q := "SELECT " + missionCols + ", " + memberCols + `, ms.startup_id
-		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
-		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, ms.mission_id` // the index's order: no sort
 	// The mission's columns, then the member's, then the startup: one
 	// record of each kind per row, the member read only for its first
-	// mission of the page.
+	// mission of the page. The columns are those the request reads
+	// (Columns).
 	var (
-		mi       portfolio.Mission
-		mb       portfolio.Member
-		start    string
-		end      string
-		startup  int64
-		mbFields = []any{&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version}
+		mi      portfolio.Mission
+		mb      portfolio.Member
+		start   string
+		end     string
+		startup int64
 	)
-	dest := append([]any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version}, append(mbFields, &startup)...)
+	c := columnsFrom(ctx)
+	var cols strings.Builder
+	cols.WriteString("mi.id, mi.slug, mb.slug")
+	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug}
+	add := func(on bool, sql string, d any) {
+		if on {
+			cols.WriteString(", " + sql)
+			dest = append(dest, d)
+		}
+	}
+	add(c.Mission&MissionStart != 0, "mi.start", &start)
+	add(c.Mission&MissionEnd != 0, `coalesce(mi."end", '')`, &end)
+	add(c.Mission&MissionStatus != 0, "coalesce(mi.status, '')", &mi.Status)
+	add(c.Mission&MissionEmployer != 0, "mi.employer", &mi.Employer)
+	add(c.Mission&MissionSource != 0, "mi.source", &mi.Source)
+	add(c.Mission&MissionVersion != 0, "mi.version", &mi.Version)
+	add(true, "mb.id", &mb.ID)
+	add(true, "mb.slug", &mb.Slug)
+	add(c.Member&MemberFullname != 0, "mb.fullname", &mb.Fullname)
+	add(c.Member&MemberRole != 0, "mb.role", &mb.Role)
+	add(c.Member&MemberDomain != 0, "mb.domain", &mb.Domain)
+	add(c.Member&MemberGithub != 0, "mb.github", &mb.Github)
+	add(c.Member&MemberLink != 0, "mb.link", &mb.Link)
+	add(c.Member&MemberType != 0, "mb.member_type", &mb.MemberType)
+	add(c.Member&MemberBio != 0, "mb.bio", &mb.Bio)
+	add(c.Member&MemberVersion != 0, "mb.version", &mb.Version)
+	add(true, "ms.startup_id", &startup)
+	q := "SELECT " + cols.String() + `
+		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, ms.mission_id` // the index's order: no sort
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan mission: %w", err)

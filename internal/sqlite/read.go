@@ -51,12 +51,6 @@ func parseDate(s string) portfolio.Date {
 
 // ---------------------------------------------------------------- startups
 
-// startupCols are the columns of list answers: the long description is
-// read apart, by DescriptionsByStartup, only when asked for.
-const startupCols = `s.id, s.slug, s.name, s.pitch, coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), ''), s.link, s.repository, s.contact,
-	s.accessibility_status, s.stats_url, s.impact_url, s.budget_url, s.dashlord_url, s.fast_promotion, s.fast_amount, s.version,
-	s.security_homologation, s.risk_analysis, s.risk_analysis_url, s.stats`
-
 // rowReader returns the reader of a kind of record: each row is scanned
 // into dest, which points into v (a value made once per statement) and
 // then at any extra columns, and copied out of v; finish completes the
@@ -75,21 +69,6 @@ func rowReader[T any](kind string, v *T, dest []any, finish func(*T)) func(*sql.
 	}
 }
 
-func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
-	var s portfolio.Startup
-	var promo, amount sql.NullInt64
-	var homologation, risk, stats sql.NullBool
-	dest := append([]any{&s.ID, &s.Slug, &s.Name, &s.Pitch, &s.IncubatorSlug, &s.Link, &s.Repository, &s.Contact,
-		&s.AccessibilityStatus, &s.StatsURL, &s.ImpactURL, &s.BudgetURL, &s.DashlordURL, &promo, &amount, &s.Version,
-		&homologation, &risk, &s.RiskAnalysisURL, &stats}, extra...)
-	return rowReader("startup", &s, dest, func(out *portfolio.Startup) {
-		out.SecurityHomologation, out.RiskAnalysis, out.Stats = nullBool(homologation), nullBool(risk), nullBool(stats)
-		if promo.Valid || amount.Valid {
-			out.Fast = &portfolio.Fast{Promotion: int(promo.Int64), AmountEuros: amount.Int64}
-		}
-	})
-}
-
 func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 	return startupReader(extra...)(rows)
 }
@@ -97,8 +76,9 @@ func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 // StartupsBySlug returns the startups with these slugs, keyed by slug.
 func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
-	q := "SELECT " + startupCols + " FROM startups s WHERE s.slug IN (SELECT value FROM json_each(?))"
-	scan := startupReader()
+	cols, reader := startupColumns(ctx)
+	q := "SELECT " + cols + " FROM startups s WHERE s.slug IN (SELECT value FROM json_each(?))"
+	scan := reader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
 		s, err := scan(rows)
 		if err == nil {
@@ -139,18 +119,19 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	if q.Parent != "" && db.pagesCoverLists(q) {
 		return db.wholeLists(ctx, q, b, where, order)
 	}
+	cols, reader := startupColumns(ctx)
 	var sqlText string
 	switch {
 	case q.Parent == "" && !q.WantTotal:
 		// One more row than the page tells whether more follow; with no
 		// count, an index on the ordering can stop after the page.
-		sqlText = "SELECT " + startupCols + ", 0, -1 FROM startups s WHERE " + where +
+		sqlText = "SELECT " + cols + ", 0, -1 FROM startups s WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset)
 	case q.Parent == "":
 		// Order and count on ids only, then read the columns of the page.
 		sqlText = "WITH page AS (SELECT s.id, count(*) OVER () AS total, row_number() OVER (ORDER BY " + order + ") AS rn FROM startups s WHERE " + where +
 			" ORDER BY rn LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset) + ")" +
-			" SELECT " + startupCols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.rn"
+			" SELECT " + cols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.rn"
 	case q.Parent == "incubator" || q.Parent == "sponsor":
 		join := "s.incubator_id = x.parent"
 		if q.Parent == "sponsor" {
@@ -164,7 +145,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			" FROM (SELECT value AS parent FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) x JOIN startups s ON " + join +
 			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
 			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit+1) + ")" +
-			" SELECT " + startupCols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
+			" SELECT " + cols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
 		// A parent with no row has no startup that matches: its count is
 		// 0 (past its end, counted apart below).
 		for _, id := range q.ParentIDs {
@@ -178,7 +159,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	}
 	var parent int64
 	var total int
-	scan := startupReader(&parent, &total)
+	scan := reader(&parent, &total)
 	err = db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
 		s, err := scan(rows)
 		if err != nil {
@@ -256,12 +237,13 @@ func (db *DB) pagesCoverLists(q StartupQuery) bool {
 // of the parents in their order (the startups_incubator index gives it for
 // the default order) and cutting each parent's page here.
 func (db *DB) wholeLists(ctx context.Context, q StartupQuery, b *builder, where, order string) (map[int64]*Page[*portfolio.Startup], error) {
+	cols, reader := startupColumns(ctx)
 	var sqlText string
 	if q.Parent == "incubator" {
-		sqlText = "SELECT " + startupCols + ", s.incubator_id FROM startups s WHERE s.incubator_id IN (SELECT value FROM json_each(" +
+		sqlText = "SELECT " + cols + ", s.incubator_id FROM startups s WHERE s.incubator_id IN (SELECT value FROM json_each(" +
 			b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where + " ORDER BY s.incubator_id, " + order
 	} else {
-		sqlText = "SELECT " + startupCols + ", ss.organisation_id FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id" +
+		sqlText = "SELECT " + cols + ", ss.organisation_id FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id" +
 			" WHERE ss.organisation_id IN (SELECT value FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where +
 			" ORDER BY ss.organisation_id, " + order
 	}
@@ -275,7 +257,7 @@ func (db *DB) wholeLists(ctx context.Context, q StartupQuery, b *builder, where,
 	seen := make(map[int64]int, len(q.ParentIDs)) // rows read per parent
 	lo, hi := q.Window.Offset, q.Window.Offset+q.Window.Limit
 	var parent int64
-	scan := startupReader(&parent)
+	scan := reader(&parent)
 	err := db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
 		s, err := scan(rows)
 		if err != nil {
@@ -323,12 +305,16 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 	out := make(map[int64][]portfolio.PhasePeriod, len(ids))
 	// In the primary key's order (startup, record order): no sort in SQL;
 	// each startup's few phases are ordered by start here.
-	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source, comment FROM phases
-		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
 	var id int64
 	var p portfolio.PhasePeriod
 	var start, end string
 	dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment}
+	details := ", source, comment"
+	if !columnsFrom(ctx).PhaseDetails {
+		details, dest = "", dest[:4]
+	}
+	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", '')` + details + ` FROM phases
+		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan phase: %w", err)
@@ -350,18 +336,31 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 // statement's rows are the links (startup, organisation, position) and
 // then each organisation they name, with its columns.
 func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Organisation, error) {
-	q := `WITH l AS MATERIALIZED (SELECT startup_id, organisation_id, seq FROM startup_sponsors WHERE startup_id IN (SELECT value FROM json_each(?)))
-		SELECT l.startup_id, l.organisation_id, l.seq, NULL, NULL, NULL, NULL, NULL, NULL FROM l
-		UNION ALL
-		SELECT NULL, o.id, NULL, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel, o.version
-		FROM organisations o WHERE o.id IN (SELECT organisation_id FROM l)`
 	type link struct{ org, seq int64 }
 	links := make(map[int64][]link, len(ids))
 	orgs := map[int64]*portfolio.Organisation{}
 	var startup, seq, version sql.NullInt64
 	var id int64
 	var slug, name, acronym, typ, domain sql.NullString
-	dest := []any{&startup, &id, &seq, &slug, &name, &acronym, &typ, &domain, &version}
+	dest := []any{&startup, &id, &seq, &slug}
+	nulls, cols := "", ""
+	for _, c := range []struct {
+		bit  OrganisationColumns
+		sql  string
+		dest any
+	}{
+		{OrganisationName, "o.name", &name}, {OrganisationAcronym, "o.acronym", &acronym}, {OrganisationType, "o.type", &typ},
+		{OrganisationDomain, "o.domaine_ministeriel", &domain}, {OrganisationVersion, "o.version", &version},
+	} {
+		if columnsFrom(ctx).Organisation&c.bit != 0 {
+			nulls, cols, dest = nulls+", NULL", cols+", "+c.sql, append(dest, c.dest)
+		}
+	}
+	q := `WITH l AS MATERIALIZED (SELECT startup_id, organisation_id, seq FROM startup_sponsors WHERE startup_id IN (SELECT value FROM json_each(?)))
+		SELECT l.startup_id, l.organisation_id, l.seq, NULL` + nulls + ` FROM l
+		UNION ALL
+		SELECT NULL, o.id, NULL, o.slug` + cols + `
+		FROM organisations o WHERE o.id IN (SELECT organisation_id FROM l)`
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan sponsor: %w", err)
