@@ -307,14 +307,16 @@ func edgeSpecs[E, N any](node string, parts func(E) (string, *N)) map[string]*fa
 // fast path without its columns is answered right, only slower.
 var fastColumns = map[string]func(c *sqlite.Columns){
 	"Startup.id": none, "Startup.slug": none, "Startup.name": none, "Startup.__typename": none,
-	"Startup.pitch":                func(c *sqlite.Columns) { c.Startup |= sqlite.StartupPitch },
-	"Startup.contact":              func(c *sqlite.Columns) { c.Startup |= sqlite.StartupContact },
-	"Startup.version":              func(c *sqlite.Columns) { c.Startup |= sqlite.StartupVersion },
-	"Startup.link":                 func(c *sqlite.Columns) { c.Startup |= sqlite.StartupLink },
-	"Startup.repository":           func(c *sqlite.Columns) { c.Startup |= sqlite.StartupRepository },
-	"Startup.accessibilityStatus":  func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
-	"Startup.accessibility":        func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
-	"Startup.statsUrl":             func(c *sqlite.Columns) { c.Startup |= sqlite.StartupStatsURL | sqlite.StartupLink | sqlite.StartupStats },
+	"Startup.pitch":               func(c *sqlite.Columns) { c.Startup |= sqlite.StartupPitch },
+	"Startup.contact":             func(c *sqlite.Columns) { c.Startup |= sqlite.StartupContact },
+	"Startup.version":             func(c *sqlite.Columns) { c.Startup |= sqlite.StartupVersion },
+	"Startup.link":                func(c *sqlite.Columns) { c.Startup |= sqlite.StartupLink },
+	"Startup.repository":          func(c *sqlite.Columns) { c.Startup |= sqlite.StartupRepository },
+	"Startup.accessibilityStatus": func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
+	"Startup.accessibility":       func(c *sqlite.Columns) { c.Startup |= sqlite.StartupAccessibility },
+	"Startup.statsUrl": func(c *sqlite.Columns) {
+		c.Startup |= sqlite.StartupStatsURL | sqlite.StartupLink | sqlite.StartupStats
+	},
 	"Startup.impactUrl":            func(c *sqlite.Columns) { c.Startup |= sqlite.StartupImpactURL },
 	"Startup.budgetUrl":            func(c *sqlite.Columns) { c.Startup |= sqlite.StartupBudgetURL },
 	"Startup.dashlordUrl":          func(c *sqlite.Columns) { c.Startup |= sqlite.StartupDashlordURL },
