@@ -28,9 +28,9 @@ import (
 // twoExecutors serves one database twice: through Executable (the fast
 // path in front of gqlgen's executor) and through gqlgen's executor alone.
 type twoExecutors struct {
-	fast, slow     string // server URLs
-	fastSchema     graphql.ExecutableSchema
-	viewer, anonym string // tokens ("" for anonymous)
+	fast, slow string // server URLs
+	fastSchema graphql.ExecutableSchema
+	viewer     string // a viewer's token ("" asks anonymously)
 }
 
 func newTwoExecutors(t *testing.T, db *sqlite.DB) *twoExecutors {
