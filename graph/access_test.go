@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,22 +70,8 @@ func newAccess(t *testing.T) *accessEnv {
 
 func (e *accessEnv) post(t *testing.T, token, query string, vars map[string]any) (int, *gqlResponse) {
 	t.Helper()
-	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var out gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("decode: %v", err)
-	}
-	return resp.StatusCode, &out
+	code, b := postGraphQL(t, e.url, token, query, vars)
+	return code, decodeResponse(t, b)
 }
 
 func (e *accessEnv) must(t *testing.T, token, query string, vars map[string]any, dst any) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -78,23 +79,43 @@ type gqlError struct {
 	Extensions map[string]any `json:"extensions"`
 }
 
-// do posts a query and returns the whole response.
-func (e *apiEnv) do(t testing.TB, query string, vars map[string]any) *gqlResponse {
+// postGraphQL posts a query to the server at url with token ("" asks
+// anonymously) and returns the status and the body.
+func postGraphQL(t testing.TB, url, token, query string, vars map[string]any) (int, []byte) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	req, _ := http.NewRequest(http.MethodPost, e.url+"/graphql", bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+e.token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+// decodeResponse decodes a GraphQL response.
+func decodeResponse(t testing.TB, b []byte) *gqlResponse {
+	t.Helper()
 	var out gqlResponse
-	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-		t.Fatalf("decode: %v", err)
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatalf("decode: %v: %.200s", err, b)
 	}
 	return &out
+}
+
+// do posts a query and returns the whole response.
+func (e *apiEnv) do(t testing.TB, query string, vars map[string]any) *gqlResponse {
+	t.Helper()
+	_, b := postGraphQL(t, e.url, e.token, query, vars)
+	return decodeResponse(t, b)
 }
 
 // query posts a query that must succeed and decodes its data into dst.
