@@ -439,3 +439,56 @@ func (g *queryGen) object(typ string, depth int) string {
 	}
 	panic("no fields for " + typ)
 }
+
+// TestTotalWhenAnotherSelectionSkipsIt checks that a page of an incubator's
+// startups asked with its total has it, when the same page (same
+// arguments) is asked without it elsewhere in the question, and read
+// first: the two shared one batch of the loaders, whose last registration
+// decided for both (the totals came out -1 or not depending on the order
+// the executor met them). On both executors.
+func TestTotalWhenAnotherSelectionSkipsIt(t *testing.T) {
+	db := seededDB(t)
+	e := newTwoExecutors(t, db)
+	const q = `{ a: startups(first: 5) { nodes { incubator { startups(first: 2) { nodes { slug } } } } }
+		b: incubators(first: 50) { nodes { slug startups(first: 2) { totalCount } } } }`
+	want := map[string]int{}
+	var counts struct {
+		Data struct {
+			Incubators struct {
+				Nodes []struct {
+					Slug     string
+					Startups struct{ TotalCount int }
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(postRaw(t, e.slow, e.viewer, `{ incubators(first: 50) { nodes { slug startups { totalCount } } } }`, nil), &counts); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range counts.Data.Incubators.Nodes {
+		want[n.Slug] = n.Startups.TotalCount
+	}
+	for name, url := range map[string]string{"fast path": e.fast, "gqlgen": e.slow} {
+		var got struct {
+			Data struct {
+				B struct {
+					Nodes []struct {
+						Slug     string
+						Startups struct{ TotalCount int }
+					}
+				}
+			}
+		}
+		if err := json.Unmarshal(postRaw(t, url, e.viewer, q, nil), &got); err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Data.B.Nodes) == 0 {
+			t.Fatalf("%s: no incubators", name)
+		}
+		for _, n := range got.Data.B.Nodes {
+			if n.Startups.TotalCount != want[n.Slug] {
+				t.Errorf("%s: %s has %d startups, totalCount says %d", name, n.Slug, want[n.Slug], n.Startups.TotalCount)
+			}
+		}
+	}
+}

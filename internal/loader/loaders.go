@@ -394,12 +394,16 @@ func (l *Loaders) OwnedIncubators(ctx context.Context, o *portfolio.Organisation
 }
 
 func (l *Loaders) queryKey(q sqlite.StartupQuery) string {
+	// Every part of the query is in the key: two selections that differ
+	// only by asking for the total are two batches, else the one that
+	// registered last would decide for both.
 	b, _ := json.Marshal(struct {
 		F *portfolio.StartupFilter
 		O []*portfolio.StartupOrder
 		D portfolio.Date
 		W portfolio.Window
-	}{q.Filter, q.Order, q.AsOf, q.Window})
+		T bool
+	}{q.Filter, q.Order, q.AsOf, q.Window, q.WantTotal})
 	key := string(b)
 	l.queriesMu.Lock()
 	l.queries[key] = q
