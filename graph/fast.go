@@ -226,7 +226,10 @@ func (x *fastExec) object(ctx context.Context, fields []*fastField, obj any) {
 // fieldContext returns ctx with the field context gqlgen gives the
 // resolver of f: the field, its arguments, its parent. It is made once per
 // parent context, so that the elements of a list share it (resolvers read
-// it, never keep it).
+// it, never keep it). The elements of a list get no field context of
+// their own (gqlgen gives each one with its index and value, and no
+// field): none of the resolvers the fast path calls reads it, and
+// wantsSibling, which would, serves Portfolio only.
 func (x *fastExec) fieldContext(ctx context.Context, f *fastField) context.Context {
 	if f.parent != ctx || f.ctx == nil {
 		f.parent = ctx
