@@ -62,7 +62,11 @@ type metrics struct {
 // clients, and past this many new ones count as "other".
 const maxOperationNames = 200
 
-func newMetrics(db *sqlite.DB) *metrics {
+// fastAnswerer is an executable schema that answers some questions without
+// gqlgen's executor (the graph's fast path) and counts them.
+type fastAnswerer interface{ FastAnswers() int64 }
+
+func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry(), names: map[string]bool{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "portfolio_requests_total", Help: "GraphQL requests by operation name and outcome (ok, error, rejected, unauthenticated, shed).",
@@ -110,6 +114,12 @@ func newMetrics(db *sqlite.DB) *metrics {
 		pool("portfolio_db_connections_open", "Open connections of the pool.", open, "write"),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
+	if f, ok := schema.(fastAnswerer); ok {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_fast_path_answers_total",
+			Help: "Questions (of the API, exports and pages) answered by the graph's fast path; the others ran on gqlgen's executor.",
+		}, func() float64 { return float64(f.FastAnswers()) }))
+	}
 	return m
 }
 

@@ -61,6 +61,9 @@ func TestOneLogLinePerRequestAndMetrics(t *testing.T) {
 		`portfolio_sql_statements_per_request_count 2`,
 		`portfolio_db_connections_open{pool="read"}`,
 		`portfolio_query_cost_count`,
+		// The dashboard's question took the fast path; the one refused for
+		// its page size went to gqlgen's executor, which reported it.
+		`portfolio_fast_path_answers_total 1`,
 	} {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("/metrics lacks %s", want)

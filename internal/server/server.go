@@ -79,7 +79,7 @@ func New(cfg Config) http.Handler {
 
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
-	m := newMetrics(cfg.DB)
+	m := newMetrics(cfg.DB, cfg.Schema)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
