@@ -229,3 +229,49 @@ func startupReaderOf(mask StartupColumns, extra ...any) func(*sql.Rows) (*portfo
 		}
 	})
 }
+
+// missionRow is the state a row of a startup's missions with their members
+// is scanned into (MissionsByStartup).
+type missionRow struct {
+	mi         portfolio.Mission
+	mb         portfolio.Member
+	start, end string
+	startup    int64
+}
+
+// memberShift places the member's columns above the mission's in the mask
+// of missionSelection.
+const memberShift = 16
+
+func missionCol(bit MissionColumns, sql string, dest func(*missionRow) any) column[missionRow] {
+	return column[missionRow]{uint32(bit), sql, dest}
+}
+
+func missionMemberCol(bit MemberColumns, sql string, dest func(*missionRow) any) column[missionRow] {
+	return column[missionRow]{uint32(bit) << memberShift, sql, dest}
+}
+
+// missionSelection are the columns of a startup's missions with their
+// members: the mission's, then the member's, then the startup.
+var missionSelection = &selection[missionRow]{cols: []column[missionRow]{
+	missionCol(0, "mi.id", func(x *missionRow) any { return &x.mi.ID }),
+	missionCol(0, "mi.slug", func(x *missionRow) any { return &x.mi.Slug }),
+	missionCol(0, "mb.slug", func(x *missionRow) any { return &x.mi.MemberSlug }),
+	missionCol(MissionStart, "mi.start", func(x *missionRow) any { return &x.start }),
+	missionCol(MissionEnd, `coalesce(mi."end", '')`, func(x *missionRow) any { return &x.end }),
+	missionCol(MissionStatus, "coalesce(mi.status, '')", func(x *missionRow) any { return &x.mi.Status }),
+	missionCol(MissionEmployer, "mi.employer", func(x *missionRow) any { return &x.mi.Employer }),
+	missionCol(MissionSource, "mi.source", func(x *missionRow) any { return &x.mi.Source }),
+	missionCol(MissionVersion, "mi.version", func(x *missionRow) any { return &x.mi.Version }),
+	missionCol(0, "mb.id", func(x *missionRow) any { return &x.mb.ID }),
+	missionCol(0, "mb.slug", func(x *missionRow) any { return &x.mb.Slug }),
+	missionMemberCol(MemberFullname, "mb.fullname", func(x *missionRow) any { return &x.mb.Fullname }),
+	missionMemberCol(MemberRole, "mb.role", func(x *missionRow) any { return &x.mb.Role }),
+	missionMemberCol(MemberDomain, "mb.domain", func(x *missionRow) any { return &x.mb.Domain }),
+	missionMemberCol(MemberGithub, "mb.github", func(x *missionRow) any { return &x.mb.Github }),
+	missionMemberCol(MemberLink, "mb.link", func(x *missionRow) any { return &x.mb.Link }),
+	missionMemberCol(MemberType, "mb.member_type", func(x *missionRow) any { return &x.mb.MemberType }),
+	missionMemberCol(MemberBio, "mb.bio", func(x *missionRow) any { return &x.mb.Bio }),
+	missionMemberCol(MemberVersion, "mb.version", func(x *missionRow) any { return &x.mb.Version }),
+	missionCol(0, "ms.startup_id", func(x *missionRow) any { return &x.startup }),
+}}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -141,57 +140,27 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	// record of each kind per row, the member read only for its first
 	// mission of the page. The columns are those the request reads
 	// (Columns).
-	var (
-		mi      portfolio.Mission
-		mb      portfolio.Member
-		start   string
-		end     string
-		startup int64
-	)
+	var x missionRow
 	c := columnsFrom(ctx)
-	var cols strings.Builder
-	cols.WriteString("mi.id, mi.slug, mb.slug")
-	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug}
-	add := func(on bool, sql string, d any) {
-		if on {
-			cols.WriteString(", " + sql)
-			dest = append(dest, d)
-		}
-	}
-	add(c.Mission&MissionStart != 0, "mi.start", &start)
-	add(c.Mission&MissionEnd != 0, `coalesce(mi."end", '')`, &end)
-	add(c.Mission&MissionStatus != 0, "coalesce(mi.status, '')", &mi.Status)
-	add(c.Mission&MissionEmployer != 0, "mi.employer", &mi.Employer)
-	add(c.Mission&MissionSource != 0, "mi.source", &mi.Source)
-	add(c.Mission&MissionVersion != 0, "mi.version", &mi.Version)
-	add(true, "mb.id", &mb.ID)
-	add(true, "mb.slug", &mb.Slug)
-	add(c.Member&MemberFullname != 0, "mb.fullname", &mb.Fullname)
-	add(c.Member&MemberRole != 0, "mb.role", &mb.Role)
-	add(c.Member&MemberDomain != 0, "mb.domain", &mb.Domain)
-	add(c.Member&MemberGithub != 0, "mb.github", &mb.Github)
-	add(c.Member&MemberLink != 0, "mb.link", &mb.Link)
-	add(c.Member&MemberType != 0, "mb.member_type", &mb.MemberType)
-	add(c.Member&MemberBio != 0, "mb.bio", &mb.Bio)
-	add(c.Member&MemberVersion != 0, "mb.version", &mb.Version)
-	add(true, "ms.startup_id", &startup)
-	q := "SELECT " + cols.String() + `
+	mask := uint32(c.Mission) | uint32(c.Member)<<memberShift
+	dest := missionSelection.dest(mask, &x)
+	q := "SELECT " + missionSelection.sql(mask) + `
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
 		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, ms.mission_id` // the index's order: no sort
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan mission: %w", err)
 		}
-		p := out[startup]
+		p := out[x.startup]
 		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
 			m := new(portfolio.Mission)
-			*m = mi
-			m.Start, m.End = parseDate(start), parseDate(end)
+			*m = x.mi
+			m.Start, m.End = parseDate(x.start), parseDate(x.end)
 			p.Items = append(p.Items, m)
-			if members[mb.Slug] == nil {
+			if members[x.mb.Slug] == nil {
 				mm := new(portfolio.Member)
-				*mm = mb
-				members[mb.Slug] = mm
+				*mm = x.mb
+				members[x.mb.Slug] = mm
 			}
 		}
 		p.Total++
