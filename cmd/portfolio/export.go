@@ -104,7 +104,8 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	variables := fs.String("variables", "", "the query's variables, as a `JSON` object")
 	path := fs.String("path", "", "response keys of the list to export, dot-separated, e.g. incubator.startups (default: the first list)")
 	operation := fs.String("operation", "", "the operation to run, when the query file has several")
-	pageSize := fs.Int("page-size", export.PageSize, "nodes read per run of the query (at most 1000)")
+	pageSize := fs.Int("page-size", export.PageSize, "nodes read per run of the query (at most 1000; fewer when a page of that size would pass the cost limit of a request)")
+	maxExportCost := fs.Int("max-export-cost", server.DefaultLimits.MaxExportCost, "highest cost of the whole export, every page together, as serve's --max-export-cost (negative: no limit)")
 	var filters kvFlag
 	fs.Var(&filters, "filter", "a filter of a preset, `NAME=VALUE` (lists comma-separated); repeat for more, e.g. --filter incubators=dinum,anct --filter active=true")
 	if err := fs.parse(args); err != nil {
@@ -160,7 +161,8 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	ctx = portfolio.WithIdentity(ctx, admin)
 	// The query passes the checks of the server's /export before it is
 	// planned: the same limits guard every entrance.
-	check := server.ExportChecker(server.Config{DB: db, Schema: graph.Executable(db)})
+	scfg := server.Config{DB: db, Schema: graph.Executable(db), Limits: server.Limits{MaxExportCost: *maxExportCost}}
+	check := server.ExportChecker(scfg)
 
 	var plan *export.Plan
 	if *presetName != "" {
@@ -201,6 +203,13 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 	}
 
+	// The whole export is priced before anything is written, as /export
+	// prices it.
+	price, err := server.ExportPricer(scfg)(ctx, plan, min(max(*pageSize, 1), export.PageSize))
+	if err != nil {
+		return err
+	}
+
 	var out io.Writer = stdout
 	var file *os.File
 	if *outPath != "" {
@@ -225,7 +234,7 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	// Internal errors are logged to stderr: the messages of the answers
 	// send there ("see the server log").
 	gql := server.GraphQL(server.Config{DB: db, Schema: graph.Executable(db), Logger: slog.New(slog.NewTextHandler(stderr, nil))})
-	st, err := plan.Run(ctx, export.HandlerRunner(gql), w, export.Options{Progress: bar.update, PageSize: *pageSize})
+	st, err := plan.Run(ctx, export.HandlerRunner(gql), w, export.Options{Progress: bar.update, PageSize: price.PageSize})
 	bar.done()
 	if err != nil {
 		var pe *iofs.PathError

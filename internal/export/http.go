@@ -44,6 +44,9 @@ type Config struct {
 	// Check checks each query with the limits of the GraphQL endpoint
 	// before it is planned; nil checks nothing (tests).
 	Check Checker
+	// Price prices each export as a whole before its first row and sizes
+	// its pages; nil prices nothing (tests), and pages hold PageSize rows.
+	Price Pricer
 	// Done, when not nil, is told of each export once it ends, for the
 	// server's log and metrics.
 	Done func(r *http.Request, s Summary)
@@ -60,6 +63,7 @@ type Summary struct {
 	Format Format
 	Rows   int
 	Pages  int
+	Cost   int    // of the whole export, when priced
 	Code   string // the error code, "" on success
 }
 
@@ -335,6 +339,17 @@ func FileName(list string, day portfolio.Date, f Format) string {
 // first bytes, so that an error of the first page is still a 400.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Format, d Dialect, day portfolio.Date, sum *Summary) {
 	sum.List, sum.Format = plan.Name, f
+	// The whole export is priced before anything is written.
+	price := Price{PageSize: PageSize}
+	if h.cfg.Price != nil {
+		var err error
+		if price, err = h.cfg.Price(r.Context(), plan, PageSize); err != nil {
+			sum.Code = codeOf(err)
+			h.fail(w, r, err)
+			return
+		}
+		sum.Cost = price.Cost
+	}
 	out := &lazyWriter{w: w, writeTimeout: h.cfg.WriteTimeout, start: func() {
 		hd := w.Header()
 		hd.Set("Content-Type", f.ContentType())
@@ -349,7 +364,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 		h.fail(w, r, err)
 		return
 	}
-	st, err := plan.Run(r.Context(), h.runner, flushing{wr, out}, Options{})
+	st, err := plan.Run(r.Context(), h.runner, flushing{wr, out}, Options{PageSize: price.PageSize})
 	sum.Rows, sum.Pages = st.Rows, st.Pages
 	if err == nil {
 		return

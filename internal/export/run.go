@@ -79,8 +79,9 @@ func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
 // Options tune Run.
 type Options struct {
 	// PageSize is the number of nodes per run of the query; 0 means
-	// PageSize (the API's largest page). When the server refuses a first
-	// page as too costly (COMPLEXITY_LIMIT), Run halves it and tries again.
+	// PageSize (the API's largest page). A Pricer gives the size at which
+	// each page passes the server's cost limit; Run never shrinks it to get
+	// under a limit: a refused page is an error.
 	PageSize int
 	// Progress, when not nil, is called after each page with the rows
 	// written so far and the number expected (-1 when unknown).
@@ -135,11 +136,6 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 		}
 		st.Pages++
 		if err := p.check(resp, st.Rows == 0 && st.Pages == 1); err != nil {
-			if st.Pages == 1 && p.paged && size > 1 && tooCostly(resp) {
-				size /= 2
-				st.Pages = 0
-				continue
-			}
 			return fail(err)
 		}
 		pg, err := p.extract(resp.Data)
@@ -193,13 +189,49 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 	return st, nil
 }
 
-func tooCostly(resp *Response) bool {
-	for _, e := range resp.Errors {
-		if e.Code() == "COMPLEXITY_LIMIT" {
-			return true
+
+// Paged reports whether Run reads the plan's list page after page (a
+// connection with first and after), rather than in one run.
+func (p *Plan) Paged() bool { return p.paged }
+
+// PageQuery returns the query Run sends for a page of n rows (n < 0: as
+// many as the export holds, its first or all), with the list's total count
+// when count is set: what a Pricer prices.
+func (p *Plan) PageQuery(n int, count bool) Query {
+	vars := maps.Clone(p.vars)
+	if vars == nil {
+		vars = map[string]any{}
+	}
+	if p.paged {
+		if n < 0 {
+			n = p.limit
+			if n < 0 {
+				n = AllRows
+			}
+		}
+		vars[p.firstVar], vars[p.afterVar] = n, nil
+		if p.countVar != "" {
+			vars[p.countVar] = count
 		}
 	}
-	return false
+	return Query{Query: p.query, OperationName: p.opName, Variables: vars}
+}
+
+// AllRows stands for "every row of the list" in a priced page: the cost
+// model caps a page at the longest such list in the data.
+const AllRows = 1 << 30
+
+// Pricer prices a whole export before its first row, against the
+// server's budget for exports, and sizes its pages so that each passes the
+// cost limit of a single request (at most max rows). Its refusals are
+// *RequestError (COMPLEXITY_LIMIT).
+type Pricer func(ctx context.Context, p *Plan, max int) (Price, error)
+
+// Price is what a Pricer found.
+type Price struct {
+	Cost     int // of the whole export
+	Limit    int // the budget of an export
+	PageSize int // rows a page holds
 }
 
 // check returns the error a response stands for: none when it has only

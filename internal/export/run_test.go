@@ -148,22 +148,47 @@ func TestHandlerStopsWhenTheClientGoes(t *testing.T) {
 	}
 }
 
-// TestTooCostlyPagesShrink checks that a first page the server refuses as
-// too costly is asked again smaller.
-func TestTooCostlyPagesShrink(t *testing.T) {
-	q := `{ members(orderBy: [{field: SLUG}]) { nodes { slug missions(first: 1000) { nodes { slug start startups { slug team { role } } } } } } }`
-	c := newCounting()
-	var b bytes.Buffer
-	w, _ := export.NewWriter(&b, export.CSV, export.WriterOptions{})
-	st, err := plan(t, q).Run(asViewer(), export.HandlerRunner(c), w, export.Options{})
+// TestPagesAreSizedOnce checks that an export's pages are sized before the
+// first (server.ExportPricer) so that each passes the cost limit of a
+// request, and that a page the server refuses is an error, never asked
+// again smaller: an export costs its whole price, not whatever fits.
+func TestPagesAreSizedOnce(t *testing.T) {
+	q := `{ members(orderBy: [{field: SLUG}]) { nodes { slug bio missions(first: 1000) { nodes { slug start startups { slug description phases { phase } team { role member { bio fullname missions { nodes { start } } } } } } } } } }`
+	p := plan(t, q)
+	if _, err := shared.db.ReadListBounds(asViewer()); err != nil { // the precise bounds, at once
+		t.Fatal(err)
+	}
+	cfg := server.Config{DB: shared.db, Schema: graph.Executable(shared.db), Limits: server.Limits{MaxExportCost: -1}}
+	price, err := server.ExportPricer(cfg)(asViewer(), p, export.PageSize)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Rows < 3000 || int(c.runs.Load()) <= st.Pages {
-		t.Errorf("%d rows in %d pages, %d runs: want smaller pages after a refusal", st.Rows, st.Pages, c.runs.Load())
+	if price.PageSize >= export.PageSize || price.PageSize < 1 {
+		t.Fatalf("pages of %d rows, want fewer than %d: a page of %d would cost more than a request may", price.PageSize, export.PageSize, export.PageSize)
+	}
+	c := newCounting()
+	var b bytes.Buffer
+	w, _ := export.NewWriter(&b, export.CSV, export.WriterOptions{})
+	st, err := p.Run(asViewer(), export.HandlerRunner(c), w, export.Options{PageSize: price.PageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Rows < 3000 || int(c.runs.Load()) != st.Pages || st.Pages != (st.Rows+price.PageSize-1)/price.PageSize {
+		t.Errorf("%d rows in %d pages of %d, %d runs: want every page run once", st.Rows, st.Pages, price.PageSize, c.runs.Load())
 	}
 	if got := bytes.Count(b.Bytes(), []byte("\r\n")); got != st.Rows+1 {
 		t.Errorf("%d lines for %d rows", got, st.Rows)
+	}
+	// Without the pricing, the first page of 1,000 is refused, and the
+	// export fails at once.
+	c = newCounting()
+	b.Reset()
+	w, _ = export.NewWriter(&b, export.CSV, export.WriterOptions{})
+	if _, err := p.Run(asViewer(), export.HandlerRunner(c), w, export.Options{}); err == nil || !strings.Contains(err.Error(), "COMPLEXITY_LIMIT") && !strings.Contains(err.Error(), "could cost") {
+		t.Errorf("a refused page: %v, want the refusal", err)
+	}
+	if n := c.runs.Load(); n != 1 {
+		t.Errorf("%d runs after a refused page, want 1", n)
 	}
 }
 

@@ -50,6 +50,31 @@ type ListBounds struct {
 	ThemeLabels   int // distinct themes
 	AllEvents     int // events of every startup, committees included
 	Promotions    int // distinct FAST promotions
+
+	// Rows that aggregates read, for the work of a request (graph's cost):
+	// a breakdown of the members reads every mission, a timeline every
+	// phase period.
+	AllMissions int // missions
+	AllPhases   int // phase periods
+
+	// The rows of each relation: a list under a list of distinct parents
+	// (every member's missions, every mission's startups) holds no more
+	// elements in all than its relation has rows.
+	AllMissionStartups int // (mission, startup) pairs
+	AllSponsorLinks    int // (startup, sponsor) pairs
+	AllTags            int // themes, kinds of users and technologies of every startup
+	AllTeamMembers     int // (team, member) pairs
+	AllCompetences     int // skills of every member
+	AllMemberStartups  int // startups listed on members (dateless) and through missions
+	AllContacts        int // (startup, portfolio manager) pairs
+	AllRedirects       int // former slugs
+	AllTeams           int // teams
+
+	// The longest texts, in bytes: an answer holding one costs its length
+	// (CostOfText), not one value.
+	StartupText   int // a startup's description
+	MemberText    int // a member's biography
+	IncubatorText int // an incubator's description
 }
 
 // Bound returns n, or 1 when n is smaller: a list's bound is never taken as
@@ -75,3 +100,36 @@ func ListCost(child, n int) int {
 
 // MaxCost is where costs saturate: far above any limit a server sets.
 const MaxCost = 1 << 40
+
+// AddCost adds two costs, saturating at MaxCost; a negative one counts
+// nothing.
+func AddCost(a, b int) int {
+	a, b = max(a, 0), max(b, 0)
+	if a > MaxCost-b {
+		return MaxCost
+	}
+	return a + b
+}
+
+// MulCost multiplies two costs, saturating at MaxCost; a negative one
+// counts nothing.
+func MulCost(a, b int) int {
+	a, b = max(a, 0), max(b, 0)
+	if a != 0 && b > MaxCost/a {
+		return MaxCost
+	}
+	return a * b
+}
+
+// ScanCost is the cost of reading rows rows at perRow16 sixteenths of a
+// unit each, rounded up.
+func ScanCost(rows, perRow16 int) int {
+	return (AddCost(MulCost(rows, perRow16), 15)) / 16
+}
+
+// CostOfText is what a text of at most n bytes adds to the cost of the
+// value holding it: a unit per 512 bytes (reading, escaping and writing
+// it take about a microsecond each).
+func CostOfText(n int) int {
+	return max(n, 0) / 512
+}

@@ -745,7 +745,7 @@ func TestSectionFailure(t *testing.T) {
 	}
 	// The startups' lists ask for 1,000 rows: over this cost limit; the
 	// key figures are not.
-	srv := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Limits: server.Limits{MaxCost: 2000}}))
+	srv := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Limits: server.Limits{MaxCost: 20000}}))
 	defer srv.Close()
 	_, doc := page(t, srv.URL, "/review?asOf="+asOf, anonymous, http.StatusOK)
 	failed := map[string]string{}

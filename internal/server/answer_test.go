@@ -102,8 +102,9 @@ func TestCostBoundsTheAnswer(t *testing.T) {
 }
 
 // TestCostOfAList checks the cost of a plain list: its longest length in
-// the data times its selection, found here by reading every startup's
-// sponsors through the API.
+// the data on each parent, but no more in all than its relation has rows
+// under distinct parents, one per element and one per value it selects;
+// both found here by reading every startup's sponsors through the API.
 func TestCostOfAList(t *testing.T) {
 	db := seededDB(t)
 	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
@@ -116,15 +117,25 @@ func TestCostOfAList(t *testing.T) {
 	if err := json.Unmarshal(a.body.Data, &data); err != nil || len(data.Startups.Nodes) == 0 {
 		t.Fatalf("no startups: %v %s", err, a.body.Data)
 	}
-	most := 1
+	most, links := 1, 0
 	for _, s := range data.Startups.Nodes {
 		most = max(most, len(s.Sponsors))
+		links += len(s.Sponsors)
 	}
-	b := call(t, h, q(`{ startups(first: 10) { nodes { sponsors { slug } } } }`))
-	// startups: 1 + 10 × nodes; nodes: 1 + sponsors; sponsors: 1 + most × slug (1).
-	want := 1 + 10*(1+1+most)
-	if got := b.body.Extensions["cost"].(map[string]any)["requested"]; got != float64(want) {
-		t.Errorf("cost %v, want %d (the most sponsors of a startup is %d)", got, want, most)
+	cost := func(query string) int {
+		t.Helper()
+		a := call(t, h, q(query))
+		return int(a.body.Extensions["cost"].(map[string]any)["requested"].(float64))
+	}
+	for _, n := range []int{10, 1000} {
+		without := cost(fmt.Sprintf(`{ startups(first: %d) { nodes { slug } } }`, n))
+		with := cost(fmt.Sprintf(`{ startups(first: %d) { nodes { slug sponsors { slug } } } }`, n))
+		rows := min(n, len(data.Startups.Nodes))
+		// sponsors on each startup, then each sponsor and its slug.
+		want := rows + 2*min(rows*most, links)
+		if with-without != want {
+			t.Errorf("first %d: the sponsors cost %d, want %d (%d startups, the most sponsors of one is %d, %d in all)", n, with-without, want, rows, most, links)
+		}
 	}
 }
 
@@ -317,17 +328,24 @@ func TestOneErrorPerFieldPath(t *testing.T) {
 
 // TestReadsAreCounted checks that aliases of one list, which the loaders
 // cannot batch (each is a statement of its own), are bounded: 300 aliases
-// of the startups took 3.5 s although their cost was within the limit.
+// of the startups took 3.5 s although their cost was within the limit
+// (their cost counts the team each reads now, and passes it).
 func TestReadsAreCounted(t *testing.T) {
 	db := seededDB(t)
 	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, ResponseCacheBytes: -1})
-	var b strings.Builder
-	b.WriteString("{ ")
-	for i := range 300 {
-		fmt.Fprintf(&b, "a%d: startups(first: 1000) { nodes { teamSize } } ", i)
+	aliases := func(sel string) string {
+		var b strings.Builder
+		b.WriteString("{ ")
+		for i := range 300 {
+			fmt.Fprintf(&b, "a%d: startups(first: %s ", i, sel)
+		}
+		b.WriteString("}")
+		return b.String()
 	}
-	b.WriteString("}")
-	a := call(t, h, q(b.String()))
+	if a := call(t, h, q(aliases("1000) { nodes { teamSize } }"))); a.status != 422 || code(a) != "COMPLEXITY_LIMIT" {
+		t.Errorf("300 aliased lists of teams: status %d code %q, want 422 COMPLEXITY_LIMIT", a.status, code(a))
+	}
+	a := call(t, h, q(aliases("1) { nodes { slug } }")))
 	if a.status != 422 || code(a) != "COMPLEXITY_LIMIT" || !strings.Contains(a.body.Errors[0].Message, "reads 300 lists") {
 		t.Errorf("300 aliased lists: status %d code %q (%v), want 422 COMPLEXITY_LIMIT for 300 reads", a.status, code(a), a.body.Errors)
 	}

@@ -308,11 +308,26 @@ func (g *costGuard) MutateOperationContext(ctx context.Context, opCtx *graphql.O
 	}
 	frags := fragmentsOf(opCtx.Doc)
 	depth, fields := measure(op.SelectionSet, 1, frags, map[string][2]int{})
-	cost := complexity.Calculate(ctx, g.schema, op, opCtx.Variables)
+	cost := OperationCost(ctx, g.schema, op, opCtx.Variables)
 	reads := reads(op.SelectionSet, frags)
 	c := &Cost{Requested: cost, Limit: g.limits.MaxCost, Depth: depth, Fields: fields, Reads: reads}
 	opCtx.Stats.SetExtension(costExtension, c)
 	return g.limits.checkCost(cost, reads)
+}
+
+// Coster is an executable schema that prices an operation itself (the
+// graph's does: the values of its answer and the work no value shows).
+type Coster interface {
+	Cost(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) int
+}
+
+// OperationCost returns the cost of op with vars: es's own when it is a Coster,
+// else gqlgen's count of the values of the answer.
+func OperationCost(ctx context.Context, es graphql.ExecutableSchema, op *ast.OperationDefinition, vars map[string]any) int {
+	if c, ok := es.(Coster); ok {
+		return c.Cost(ctx, op, vars)
+	}
+	return complexity.Calculate(ctx, es, op, vars)
 }
 
 // checkCost refuses a query whose cost or reads pass the limits.

@@ -26,6 +26,7 @@ type Limits struct {
 	MaxFields      int           // fields and aliases after fragments are expanded, default 1,000
 	MaxCost        int           // cost, which bounds the values of an answer (graph.Complexity), default 500,000
 	MaxReads       int           // fields that select fields (each may run a statement), aliases apart, default 100
+	MaxExportCost  int           // cost of a whole export, every page together, default 1,500,000
 	MaxAnswerBytes int64         // size of an answer, default 32 MiB
 	MaxAnswerPool  int64         // answers being made at once, beyond 1 MiB each, together; default 64 MiB
 	Timeout        time.Duration // per request, default 10 s
@@ -49,6 +50,7 @@ var DefaultLimits = Limits{
 	MaxFields:      1_000,
 	MaxCost:        500_000,
 	MaxReads:       100,
+	MaxExportCost:  1_500_000,
 	MaxAnswerBytes: 32 << 20,
 	MaxAnswerPool:  64 << 20,
 	Timeout:        10 * time.Second,
@@ -71,6 +73,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxFields, d.MaxFields)
 	orDefault(&l.MaxCost, d.MaxCost)
 	orDefault(&l.MaxReads, d.MaxReads)
+	orDefault(&l.MaxExportCost, d.MaxExportCost)
 	orDefault(&l.MaxAnswerBytes, d.MaxAnswerBytes)
 	orDefault(&l.MaxAnswerPool, d.MaxAnswerPool)
 	orDefault(&l.Timeout, d.Timeout)

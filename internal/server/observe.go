@@ -215,7 +215,7 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 				if ex.Format != "" {
 					format = string(ex.Format)
 				}
-				attrs = append(attrs, slog.String("list", list), slog.String("format", format), slog.Int("rows", ex.Rows), slog.Int("pages", ex.Pages))
+				attrs = append(attrs, slog.String("list", list), slog.String("format", format), slog.Int("rows", ex.Rows), slog.Int("pages", ex.Pages), slog.Int("cost", ex.Cost))
 				m.exportRows.WithLabelValues(list).Add(float64(ex.Rows))
 			}
 			m.exports.WithLabelValues(list, format, outcome).Inc()

@@ -62,7 +62,21 @@ const boundsSQL = `SELECT
  (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM startup_contacts GROUP BY startup_id)),
  (SELECT coalesce(max(c), 0) FROM (SELECT count(DISTINCT startup_id) c FROM startup_contacts GROUP BY member_slug)),
  (SELECT (SELECT count(*) FROM events WHERE name <> 'committee') + (SELECT count(*) FROM committees)),
- (SELECT count(DISTINCT coalesce(fast_promotion, -1)) FROM startups WHERE fast_promotion IS NOT NULL OR fast_amount IS NOT NULL)`
+ (SELECT count(DISTINCT coalesce(fast_promotion, -1)) FROM startups WHERE fast_promotion IS NOT NULL OR fast_amount IS NOT NULL),
+ (SELECT count(*) FROM missions),
+ (SELECT count(*) FROM phases),
+ (SELECT coalesce(max(length(CAST(description AS BLOB))), 0) FROM startups),
+ (SELECT coalesce(max(length(CAST(bio AS BLOB))), 0) FROM members),
+ (SELECT coalesce(max(length(CAST(description AS BLOB))), 0) FROM incubators),
+ (SELECT count(*) FROM mission_startups),
+ (SELECT count(*) FROM startup_sponsors),
+ (SELECT count(*) FROM startup_tags),
+ (SELECT count(*) FROM member_teams),
+ (SELECT count(*) FROM member_competences),
+ (SELECT (SELECT count(*) FROM member_startups) + (SELECT count(*) FROM mission_startups)),
+ (SELECT count(*) FROM startup_contacts),
+ (SELECT count(*) FROM startup_redirects),
+ (SELECT count(*) FROM teams)`
 
 // readBounds computes the list bounds of the data, the team's by the sweep
 // when precise, else by the missions ever.
@@ -77,7 +91,10 @@ func (db *DB) readBounds(ctx context.Context, precise bool) (portfolio.ListBound
 		&b.IncubatorTeams, &b.OrganisationIncubators, &b.TeamMembers, &b.MemberCompetences, &b.MemberStartups,
 		&b.MemberTeams, &b.MissionStartups, &b.IncubatorStartups, &b.SponsorStartups, &b.MemberMissions, &b.StartupMissions,
 		&b.Startups, &b.Incubators, &b.Organisations, &b.Members, &b.AllCommittees, &b.AuditEntries, &b.ThemeLabels,
-		&b.StartupIncubators, &b.FormerSlugs, &b.Managers, &b.FollowedStartups, &b.AllEvents, &b.Promotions)
+		&b.StartupIncubators, &b.FormerSlugs, &b.Managers, &b.FollowedStartups, &b.AllEvents, &b.Promotions,
+		&b.AllMissions, &b.AllPhases, &b.StartupText, &b.MemberText, &b.IncubatorText,
+		&b.AllMissionStartups, &b.AllSponsorLinks, &b.AllTags, &b.AllTeamMembers, &b.AllCompetences,
+		&b.AllMemberStartups, &b.AllContacts, &b.AllRedirects, &b.AllTeams)
 	if err != nil {
 		return b, fmt.Errorf("list bounds: %w", err)
 	}

@@ -83,6 +83,9 @@ func TestListBounds(t *testing.T) {
 		Sponsors: 3, Phases: 0, Team: 2, Thematiques: 2, StartupIncubators: 1, MissionStartups: 3, MemberMissions: 2, StartupMissions: 3,
 		MemberStartups: 3, IncubatorStartups: 2, SponsorStartups: 2, Startups: 3, Incubators: 1, Organisations: 3,
 		Members: 2, ThemeLabels: 3,
+		// The relations' rows: m1/1, m2/1, m2/2; their 3 + 1 + 1
+		// startups; a's 3 sponsors and b's 1; a's 2 themes and b's 2.
+		AllMissions: 3, AllMissionStartups: 5, AllMemberStartups: 5, AllSponsorLinks: 4, AllTags: 4,
 	}
 	if b != want {
 		t.Errorf("bounds\n %+v\nwant\n %+v", b, want)
