@@ -189,7 +189,6 @@ func (p *Plan) Run(ctx context.Context, r Runner, w Writer, opts Options) (Stats
 	return st, nil
 }
 
-
 // Paged reports whether Run reads the plan's list page after page (a
 // connection with first and after), rather than in one run.
 func (p *Plan) Paged() bool { return p.paged }
