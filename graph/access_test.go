@@ -472,3 +472,130 @@ func TestProtectedFilters(t *testing.T) {
 		t.Errorf("/export with the statuses filter as anonymous: status %d, %.200s", resp.StatusCode, body)
 	}
 }
+
+// scopeMembers finds, in the seeded network, a member with no mission on
+// a startup of incubator inc (foreign) and one with a mission from the
+// records on one (own).
+func (e *accessEnv) scopeMembers(t *testing.T, inc string) (foreign, own string) {
+	t.Helper()
+	var page struct {
+		Members struct {
+			Nodes []struct {
+				Slug     string
+				Missions struct {
+					Nodes []struct {
+						Source   string
+						Startups []struct{ Incubator struct{ Slug string } }
+					}
+				}
+			}
+		}
+	}
+	e.must(t, e.viewer, `{ members(first: 1000) { nodes { slug missions(first: 100) { nodes { source startups { incubator { slug } } } } } } }`, nil, &page)
+	for _, m := range page.Members.Nodes {
+		on := false
+		for _, ms := range m.Missions.Nodes {
+			for _, s := range ms.Startups {
+				on = on || s.Incubator.Slug == inc
+			}
+		}
+		switch {
+		case !on && foreign == "" && len(m.Missions.Nodes) > 0:
+			foreign = m.Slug
+		case on && own == "":
+			own = m.Slug
+		}
+	}
+	if foreign == "" || own == "" {
+		t.Fatalf("the seeded network lacks a member outside %s (%q) or one inside (%q)", inc, foreign, own)
+	}
+	return foreign, own
+}
+
+// TestManagerCannotWidenItsScope plays, through the API, the attack of
+// issue 20 (a manager attaches a member of another incubator to one of its
+// startups, then changes the person's record) and the paths that stay
+// open: a member with a mission from the records, one the manager created,
+// one an admin attached.
+func TestManagerCannotWidenItsScope(t *testing.T) {
+	e := newAccess(t)
+	foreign, own := e.scopeMembers(t, e.incA)
+	const (
+		am = `mutation($in: AddMissionInput!) { addMission(input: $in) { mission { slug version } } }`
+		um = `mutation($in: UpdateMemberInput!) { updateMember(input: $in) { member { fullname version } } }`
+		mm = `mutation($in: UpdateMissionInput!) { updateMission(input: $in) { mission { slug version } } }`
+		us = `mutation($in: UpdateStartupInput!) { updateStartup(input: $in) { startup { incubator { slug } } } }`
+	)
+	member := func(slug string) (fullname string, version int) {
+		var d struct {
+			Member struct {
+				Fullname string
+				Version  int
+			}
+		}
+		e.must(t, e.viewer, `query($s: String!) { member(slug: $s) { fullname version } }`, map[string]any{"s": slug}, &d)
+		return d.Member.Fullname, d.Member.Version
+	}
+	rename := func(token, slug, name string) *gqlResponse {
+		t.Helper()
+		_, v := member(slug)
+		_, out := e.post(t, token, um, map[string]any{"in": map[string]any{"id": slug, "version": v, "fullname": name}})
+		return out
+	}
+	addMission := func(token, slug string) string {
+		t.Helper()
+		var d struct {
+			AddMission struct{ Mission struct{ Slug string } }
+		}
+		e.must(t, token, am, map[string]any{"in": map[string]any{"member": slug, "start": "2010-01-04", "end": "2010-01-05",
+			"status": "INDEPENDENT", "startups": []string{e.startupA}}}, &d)
+		return d.AddMission.Mission.Slug
+	}
+	forbidden := func(what string, out *gqlResponse, says ...string) {
+		t.Helper()
+		if codeOf(out) != "FORBIDDEN" {
+			t.Errorf("%s: code %q (%+v), want FORBIDDEN", what, codeOf(out), out.Errors)
+			return
+		}
+		for _, s := range says {
+			if !strings.Contains(out.Errors[0].Message, s) {
+				t.Errorf("%s: message %q, want it to say %q", what, out.Errors[0].Message, s)
+			}
+		}
+	}
+	name, _ := member(foreign)
+
+	// The attack: refused before and after the manager attaches the person.
+	forbidden("updateMember on a member of another incubator", rename(e.managerA, foreign, "Pris"), foreign+" has none")
+	slug := addMission(e.managerA, foreign)
+	out := rename(e.managerA, foreign, "Pris")
+	forbidden("updateMember after addMission", out, slug+" was written by your token (manager-a) with addMission", "never widen its scope")
+	if len(out.Errors) > 0 && fmt.Sprint(out.Errors[0].Extensions["missions"]) != "["+slug+"]" {
+		t.Errorf("updateMember after addMission: extensions %v, want missions [%s]", out.Errors[0].Extensions, slug)
+	}
+	e.must(t, e.managerA, mm, map[string]any{"in": map[string]any{"id": slug, "version": 1, "start": "2010-01-02", "startups": []string{e.startupA}}}, nil)
+	forbidden("updateMember after addMission and updateMission", rename(e.managerA, foreign, "Pris"), slug)
+	if got, _ := member(foreign); got != name {
+		t.Errorf("%s renamed %q, want %q unchanged", foreign, got, name)
+	}
+	// Taking a startup of another incubator.
+	var sb struct{ Startup struct{ Version int } }
+	e.must(t, e.viewer, `query($s: String!) { startup(slug: $s) { version } }`, map[string]any{"s": e.startupB}, &sb)
+	_, out = e.post(t, e.managerA, us, map[string]any{"in": map[string]any{"id": e.startupB, "version": sb.Startup.Version, "incubator": e.incA}})
+	forbidden("updateStartup taking a startup of another incubator", out, e.incB)
+
+	// What stays open.
+	if out := rename(e.managerA, own, "Nom changé"); len(out.Errors) > 0 {
+		t.Errorf("updateMember on a member with a mission from the records on A: %+v", out.Errors)
+	}
+	e.must(t, e.managerA, `mutation($in: CreateMemberInput!) { createMember(input: $in) { member { slug } } }`, map[string]any{"in": map[string]any{
+		"slug": "paule.exemple", "fullname": "Paule Exemple", "domain": "DEVELOPMENT",
+		"mission": map[string]any{"start": "2026-01-05", "status": "INDEPENDENT", "startups": []string{e.startupA}}}}, nil)
+	if out := rename(e.managerA, "paule.exemple", "Paule Exemple-Martin"); len(out.Errors) > 0 {
+		t.Errorf("updateMember on a member the manager created: %+v", out.Errors)
+	}
+	addMission(e.admin, foreign)
+	if out := rename(e.managerA, foreign, "Nom changé"); len(out.Errors) > 0 {
+		t.Errorf("updateMember on a member an admin attached to A: %+v", out.Errors)
+	}
+}

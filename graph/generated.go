@@ -4204,7 +4204,7 @@ type Mutation {
   createStartup(input: CreateStartupInput!): StartupPayload!
   "Changes a startup's name, pitch, incubator, sponsors, themes, user types and links."
   updateStartup(input: UpdateStartupInput!): StartupPayload!
-  "Adds a mission to a member."
+  "Adds a mission to a member. A manager may attach anyone to the startups of its incubators; the mission gives it rights over the person's record (updateMember) only if it had them already."
   addMission(input: AddMissionInput!): MissionPayload!
   "Changes a mission; it becomes RECORDED."
   updateMission(input: UpdateMissionInput!): MissionPayload!
@@ -4216,7 +4216,7 @@ type Mutation {
   upsertOrganisation(input: UpsertOrganisationInput!): OrganisationPayload!
   "Creates a member, with a first mission if given. Admins; managers with a first mission on startups of their incubators."
   createMember(input: CreateMemberInput!): MemberPayload!
-  "Changes a member's name, role, domain, skills, links and biography. Admins; managers for members with a mission (at any time) on a startup of their incubators. Later imports keep the fields changed here."
+  "Changes a member's name, role, domain, skills, links and biography. Admins; managers for members with a mission (at any time) on a startup of their incubators that confers rights: one from the records, one written by an admin, the first mission of createMember, or one written by a manager who already had rights over the person. A mission a manager attached to someone it had no rights over confers none (FORBIDDEN, naming it): a manager's own writes never widen its scope. Later imports keep the fields changed here."
   updateMember(input: UpdateMemberInput!): MemberPayload!
 }
 

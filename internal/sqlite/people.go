@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -60,32 +61,83 @@ func (w *wtx) writeMemberFields(m *portfolio.Member) error {
 	return nil
 }
 
-// canWriteMember checks that the caller may change member m: an admin
-// any; a manager a member with a mission, at any time, on a startup of
-// its incubators.
-func (w *wtx) canWriteMember(m *portfolio.Member) error {
+// rightsOver reports whether the caller may change the record of the
+// member with this id: an admin always; a manager when one of the member's
+// missions that confer rights (missions.confers_rights: from the records,
+// written by an admin, the first one of createMember, or written by a
+// manager that already had rights over the person) is, at any time, on a
+// startup of its incubators. A mission a manager attached to a person it had
+// no rights over confers none: a manager's own writes never widen its scope.
+func (w *wtx) rightsOver(memberID int64) (bool, error) {
 	if w.id.Role == portfolio.RoleAdmin {
-		return nil
+		return true, nil
 	}
-	rows, err := w.tx.QueryContext(w.ctx, `SELECT DISTINCT coalesce(i.slug, '') FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id
-		JOIN startups s ON s.id = ms.startup_id LEFT JOIN incubators i ON i.id = s.incubator_id WHERE mi.member_id = ?`, m.ID)
+	if w.id.Role != portfolio.RoleManager || len(w.id.Incubators) == 0 {
+		return false, nil
+	}
+	var ok bool
+	err := w.tx.QueryRowContext(w.ctx, `SELECT EXISTS (SELECT 1 FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id
+		JOIN startups s ON s.id = ms.startup_id JOIN incubators i ON i.id = s.incubator_id
+		WHERE mi.member_id = ? AND mi.confers_rights = 1 AND i.slug IN (SELECT value FROM json_each(?)))`,
+		memberID, jsonList(w.id.Incubators)).Scan(&ok)
+	if err != nil {
+		return false, fmt.Errorf("%s: rights over member %d: %w", w.mutation, memberID, err)
+	}
+	return ok, nil
+}
+
+// canWriteMember checks that the caller may change member m (rightsOver),
+// and otherwise says why: no mission on a startup of its incubators, or
+// only missions a manager attached without having rights over the person.
+func (w *wtx) canWriteMember(m *portfolio.Member) error {
+	ok, err := w.rightsOver(m.ID)
+	if err != nil || ok {
+		return err
+	}
+	// The missions that link the member to the caller's incubators but
+	// confer nothing, with who wrote their startups.
+	rows, err := w.tx.QueryContext(w.ctx, `SELECT DISTINCT mi.slug, coalesce(e.token_name, ''), coalesce(e.mutation, ''), mi.seq
+		FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id
+		JOIN startups s ON s.id = ms.startup_id JOIN incubators i ON i.id = s.incubator_id
+		LEFT JOIN api_edits e ON e.kind = 'missions' AND e.slug = mi.slug AND e.field = 'startups'
+		WHERE mi.member_id = ? AND mi.confers_rights = 0 AND i.slug IN (SELECT value FROM json_each(?))
+		ORDER BY mi.seq`, m.ID, jsonList(w.id.Incubators))
 	if err != nil {
 		return fmt.Errorf("%s: %w", w.mutation, err)
 	}
 	defer rows.Close()
+	var slugs, writers []string
 	for rows.Next() {
-		var inc string
-		if err := rows.Scan(&inc); err != nil {
+		var slug, token, mutation string
+		var seq int
+		if err := rows.Scan(&slug, &token, &mutation, &seq); err != nil {
 			return fmt.Errorf("%s: %w", w.mutation, err)
 		}
-		if inc != "" && w.id.CanWriteIncubator(inc) {
-			return nil
+		who := "a manager"
+		switch {
+		case token != "" && token == w.id.TokenName:
+			who = "your token (" + token + ")"
+		case token != "":
+			who = "manager token " + token
 		}
+		if mutation != "" && mutation != "migration" {
+			who += " with " + mutation
+		}
+		slugs, writers = append(slugs, slug), append(writers, slug+" was written by "+who)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("%s: %w", w.mutation, err)
 	}
-	return portfolio.Errorf(portfolio.EForbidden, "your token may write the members who have a mission on a startup of its incubators, and %s has none", m.Slug)
+	if len(slugs) == 0 {
+		return portfolio.Errorf(portfolio.EForbidden, "your token may change the members linked to its incubators by a mission from the records, "+
+			"one written by an admin, or their creation (createMember), and %s has none", m.Slug)
+	}
+	return &portfolio.Error{Code: portfolio.EForbidden,
+		Message: fmt.Sprintf("your token may not change %s: the missions that link them to your incubators were attached by a manager "+
+			"who had no rights over them (%s), and a manager's own writes never widen its scope. "+
+			"Rights over a person come from a mission in the records, one written by an admin, or their creation (createMember): ask an admin",
+			m.Slug, strings.Join(writers, "; ")),
+		Extensions: map[string]any{"missions": slugs}}
 }
 
 // CreateMember creates a member and, when first is not nil, their first
@@ -133,7 +185,10 @@ func (db *DB) CreateMember(ctx context.Context, m *portfolio.Member, first *port
 		if first != nil {
 			ms := *first
 			ms.MemberSlug, ms.Slug, ms.Source, ms.Version = m.Slug, m.Slug+"/"+strconv.Itoa(recordedSeqBase+1), portfolio.SourceRecorded, 1
-			res, err := w.exec(`INSERT INTO missions (slug, member_id, seq, start, "end", status, employer, source, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECORDED', 1)`,
+			// The first mission of a person created here confers rights
+			// over them: the person belongs to its startups' incubators.
+			res, err := w.exec(`INSERT INTO missions (slug, member_id, seq, start, "end", status, employer, source, version, confers_rights)
+				VALUES (?, ?, ?, ?, ?, ?, ?, 'RECORDED', 1, 1)`,
 				ms.Slug, m.ID, recordedSeqBase, ms.Start.String(), nullDate(ms.End), string(ms.Status), ms.Employer)
 			if err != nil {
 				return err

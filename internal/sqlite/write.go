@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -693,7 +694,37 @@ func (w *wtx) writeMissionStartups(m *portfolio.Mission, ids []int64) error {
 	return nil
 }
 
-// AddMission records a new mission of a member.
+// missionConfers returns whether mission id confers rights over its member
+// once its startups go from before to after (see rightsOver): unchanged
+// startups keep the mission's flag, whoever edits its dates, status or
+// employer; new startups confer only when written by a caller who had
+// rights over the member before this write (an admin always), so a
+// manager's edit never turns a mission it attached into a source of rights.
+func (w *wtx) missionConfers(id int64, before, after []string) (bool, error) {
+	var memberID int64
+	var confers bool
+	if err := w.tx.QueryRowContext(w.ctx, "SELECT member_id, confers_rights FROM missions WHERE id = ?", id).Scan(&memberID, &confers); err != nil {
+		return false, fmt.Errorf("%s: %w", w.mutation, err)
+	}
+	if sameSet(before, after) {
+		return confers, nil
+	}
+	return w.rightsOver(memberID)
+}
+
+// sameSet reports whether two lists hold the same strings, in any order
+// and however often.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(slices.Compact(a), slices.Compact(b))
+}
+
+// AddMission records a new mission of a member. A manager may attach
+// anyone to the startups of its incubators (a team is its business), but
+// the mission gives it rights over the person's record only if it had them
+// already (rightsOver).
 func (db *DB) AddMission(ctx context.Context, m *portfolio.Mission) (*portfolio.Mission, error) {
 	var out *portfolio.Mission
 	err := db.mutate(ctx, "addMission", portfolio.RoleManager, &out, func(w *wtx) error {
@@ -711,13 +742,21 @@ func (db *DB) AddMission(ctx context.Context, m *portfolio.Mission) (*portfolio.
 		if err != nil {
 			return err
 		}
+		// The mission confers rights over the person only if the caller
+		// already had them: a manager cannot attach someone of another
+		// incubator to its startups and then change their record.
+		confers, err := w.rightsOver(memberID)
+		if err != nil {
+			return err
+		}
 		var seq int
 		if err := w.tx.QueryRowContext(w.ctx, "SELECT max(?, coalesce(max(seq) + 1, 0)) FROM missions WHERE member_id = ?", recordedSeqBase, memberID).Scan(&seq); err != nil {
 			return fmt.Errorf("addMission: %w", err)
 		}
 		m.Slug, m.Source, m.Version = m.MemberSlug+"/"+strconv.Itoa(seq+1), portfolio.SourceRecorded, 1
-		res, err := w.exec(`INSERT INTO missions (slug, member_id, seq, start, "end", status, employer, source, version) VALUES (?, ?, ?, ?, ?, ?, ?, 'RECORDED', 1)`,
-			m.Slug, memberID, seq, m.Start.String(), nullDate(m.End), string(m.Status), m.Employer)
+		res, err := w.exec(`INSERT INTO missions (slug, member_id, seq, start, "end", status, employer, source, version, confers_rights)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 'RECORDED', 1, ?)`,
+			m.Slug, memberID, seq, m.Start.String(), nullDate(m.End), string(m.Status), m.Employer, confers)
 		if err != nil {
 			return err
 		}
@@ -764,9 +803,13 @@ func (db *DB) UpdateMission(ctx context.Context, mutation, slug string, version 
 		if err != nil {
 			return err
 		}
+		confers, err := w.missionConfers(m.ID, before.Startups, m.Startups)
+		if err != nil {
+			return err
+		}
 		m.Source, m.Version = portfolio.SourceRecorded, m.Version+1
-		if _, err := w.exec(`UPDATE missions SET start = ?, "end" = ?, status = ?, employer = ?, source = 'RECORDED', version = ? WHERE id = ?`,
-			m.Start.String(), nullDate(m.End), string(m.Status), m.Employer, m.Version, m.ID); err != nil {
+		if _, err := w.exec(`UPDATE missions SET start = ?, "end" = ?, status = ?, employer = ?, source = 'RECORDED', version = ?, confers_rights = ? WHERE id = ?`,
+			m.Start.String(), nullDate(m.End), string(m.Status), m.Employer, m.Version, confers, m.ID); err != nil {
 			return err
 		}
 		if err := w.writeMissionStartups(m, ids); err != nil {
