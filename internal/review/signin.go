@@ -2,7 +2,6 @@ package review
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -31,7 +30,7 @@ const maxFormBytes = 8 << 10
 
 // signInForm serves the form: GET /review/connexion?suite=PATH&motif=….
 func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
-	v := signInView{Next: safeNext(r.URL.Query().Get("suite")), PublicRead: h.cfg.PublicRead}
+	v := signInView{Next: nextTarget(r.URL.Query().Get("suite")), PublicRead: h.cfg.PublicRead}
 	switch r.URL.Query().Get("motif") {
 	case "session":
 		v.Message = "Le jeton avec lequel ce navigateur était connecté n’est plus valable (il a pu être révoqué) : connectez-vous à nouveau."
@@ -49,7 +48,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, nil, http.StatusBadRequest, "Formulaire incorrect", "Le formulaire de connexion envoyé n’a pas pu être lu.")
 		return
 	}
-	v := signInView{Next: safeNext(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
+	v := signInView{Next: nextTarget(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
 	token := strings.TrimSpace(r.PostForm.Get("jeton"))
 	if scheme, rest, ok := strings.Cut(token, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		token = strings.TrimSpace(rest) // pasted with its scheme, from a header
@@ -73,14 +72,14 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	auth.SetCookie(w, r, token)
 	h.cfg.Logger.InfoContext(r.Context(), "signed in", "token", id.TokenName, "role", string(id.Role))
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	seeOther(w, v.Next)
 }
 
 // signOut deletes the cookie and goes back to the portfolio page.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	auth.ClearCookie(w, r)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, "/review", http.StatusSeeOther)
+	seeOther(w, homePage)
 }
 
 // renderSignIn shows the form.
@@ -88,16 +87,4 @@ func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInV
 	pg := &page{Title: "Se connecter", Today: h.cfg.Today(), Assets: h.assets, SignIn: v,
 		Breadcrumb: []crumb{{Label: "Revue de portefeuille", URL: "/review"}, {Label: "Se connecter"}}}
 	h.render(w, r, "signin", pg, status, time.Now())
-}
-
-// safeNext returns next when it is a path of this server (not another
-// site's address, which would make the form an open redirect), else
-// /review.
-func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
-		return "/review"
-	}
-	return next
 }
