@@ -34,6 +34,8 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Query().Get("motif") {
 	case "session":
 		v.Message = "Le jeton avec lequel ce navigateur était connecté n’est plus valable (il a pu être révoqué) : connectez-vous à nouveau."
+	case "expiration":
+		v.Message = "Le jeton avec lequel ce navigateur était connecté a expiré : demandez-en un nouveau à l’administrateur du serveur, puis connectez-vous."
 	case "connexion":
 		v.Message = "Ce serveur demande un jeton pour lire les données."
 	}
@@ -58,10 +60,21 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, v, http.StatusBadRequest)
 		return
 	}
+	// Past its address's limit of failures, the token is not even
+	// looked at.
+	client := h.cfg.Limiter.Client(r)
+	if wait, ok := h.cfg.Limiter.Allow(client); !ok {
+		h.rateLimited(w, r, auth.RateLimited(wait), &v)
+		return
+	}
 	id, err := h.cfg.Tokens.Authenticate(r.Context(), token)
 	if err != nil {
 		if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
+			h.cfg.Limiter.Fail(client)
 			v.Error = "Ce jeton est inconnu ou révoqué. Vérifiez qu’il est complet, ou demandez-en un nouveau à l’administrateur du serveur."
+			if at, ok := portfolio.TokenExpiry(err); ok {
+				v.Error = "Ce jeton a expiré le " + frenchInstant(at) + ". Demandez-en un nouveau à l’administrateur du serveur."
+			}
 			h.renderSignIn(w, r, v, http.StatusUnauthorized)
 			return
 		}
@@ -87,4 +100,26 @@ func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInV
 	pg := &page{Title: "Se connecter", Today: h.cfg.Today(), Assets: h.assets, SignIn: v,
 		Breadcrumb: []crumb{{Label: "Revue de portefeuille", URL: "/review"}, {Label: "Se connecter"}}}
 	h.render(w, r, "signin", pg, status, time.Now())
+}
+
+// rateLimited answers an attempt to authenticate refused by the limiter
+// (err is auth.RateLimited's): 429 with Retry-After, the sign-in form
+// saying it when v is the form's, else a page saying it.
+func (h *handler) rateLimited(w http.ResponseWriter, r *http.Request, err error, v *signInView) {
+	after := auth.RetryAfter(err)
+	w.Header().Set("Retry-After", after)
+	msg := "Trop de tentatives de connexion ont échoué depuis votre adresse : réessayez dans " + after + " s."
+	if v != nil {
+		v.Error = msg
+		h.renderSignIn(w, r, *v, http.StatusTooManyRequests)
+		return
+	}
+	h.errorPage(w, r, nil, http.StatusTooManyRequests, "Trop de tentatives", msg)
+}
+
+// frenchInstant writes an instant as a person in France reads it: « 1er
+// mars 2027 à 00:00 (heure de Paris) ».
+func frenchInstant(t time.Time) string {
+	t = t.In(portfolio.Paris())
+	return longDate(portfolio.DateOf(t)) + " à " + t.Format("15:04") + " (heure de Paris)"
 }
