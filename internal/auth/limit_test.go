@@ -305,3 +305,32 @@ func TestMiddlewareLimit(t *testing.T) {
 		}
 	}
 }
+
+// Concurrent attempts (go test -race): every failure is counted, and an
+// address never owes more than one burst.
+func TestLimiterConcurrent(t *testing.T) {
+	clock := time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)
+	l := auth.NewLimiter(auth.LimitConfig{Failures: 5, Refill: time.Second, Clients: 30, Now: func() time.Time { return clock }})
+	done := make(chan struct{})
+	for g := range 16 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range 200 {
+				key := fmt.Sprintf("10.0.0.%d", (g+i)%20)
+				if _, ok := l.Allow(key); ok {
+					l.Fail(key)
+				}
+				l.Fail("shared")
+			}
+		}()
+	}
+	for range 16 {
+		<-done
+	}
+	if l.Failures() < 16*200 || l.Clients() != 21 {
+		t.Errorf("Failures %d, Clients %d", l.Failures(), l.Clients())
+	}
+	if wait, ok := l.Allow("shared"); ok || wait > 6*time.Second {
+		t.Errorf("shared after 3,200 failures: Allow %v, wait %s; want refused, at most two bursts' wait", ok, wait)
+	}
+}
