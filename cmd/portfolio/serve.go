@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/incubateurs/portfolio/graph"
+	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -60,6 +61,10 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection stays open")
 	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; more wait to be accepted")
 	fs.Int64Var(&lim.MaxBodyMemory, "body-memory", d.MaxBodyMemory, "bytes of request bodies being read at once, all clients together (503 beyond)")
+	authFailures := fs.Int("auth-failures", auth.DefaultFailures, "failed authentications (tokens, cookies, sign-ins refused) a client address may have in a row; past them its attempts are refused 429 with Retry-After before any token is checked (0: no limit)")
+	authRefill := fs.Duration("auth-refill", auth.DefaultRefill, "after --auth-failures, one more failure is allowed per this long")
+	authClients := fs.Int("auth-clients", auth.DefaultClients, "client addresses the limit of failed authentications remembers at once (the one that failed least recently is forgotten first)")
+	authHeader := fs.String("auth-client-header", e.get("PORTFOLIO_AUTH_CLIENT_HEADER"), "behind a reverse proxy: the `HEADER` it sets to the client's address (X-Real-IP; X-Forwarded-For, whose last address is taken), by which failed authentications are counted; empty: the connection's address (env PORTFOLIO_AUTH_CLIENT_HEADER)")
 	trusted := fs.String("trusted-documents", e.get("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
 	pprofAddr := fs.String("pprof", e.get("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
@@ -75,6 +80,13 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	}
 	if *gcPercent <= 0 || *memLimitMB < 0 {
 		return usageError{"--gc-percent must be positive and --memory-limit-mb at least 0"}
+	}
+	if *authFailures < 0 || *authRefill <= 0 || *authClients <= 0 {
+		return usageError{"--auth-failures must be at least 0 (0: no limit), --auth-refill and --auth-clients positive"}
+	}
+	authLimit := auth.LimitConfig{Failures: *authFailures, Refill: *authRefill, Clients: *authClients, ClientHeader: *authHeader}
+	if *authFailures == 0 {
+		authLimit.Failures = -1 // off
 	}
 	tuneGC(fs, e, *gcPercent, *memLimitMB)
 	if *pprofAddr != "" {
@@ -157,7 +169,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-		ResponseCacheBytes: cacheBytes(*cacheMB),
+		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit,
 	}), lim, log)
 	if *pprofAddr != "" {
 		stopPprof, addr, err := servePprof(*pprofAddr, log)

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -16,15 +19,17 @@ import (
 
 // tokenUsage is the help of "token"; PROG stands for the command as invoked.
 const tokenUsage = `Usage:
-  PROG token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]
+  PROG token create --role ROLE [--incubator SLUG]… --name NAME [--expires WHEN] [--db PATH]
                                         create a token; its secret is printed once, on the last line
-  PROG token list   [--db PATH]    list the tokens (never their secrets)
+  PROG token list   [--db PATH]    list the tokens (never their secrets), their expiry and last use
   PROG token revoke [--db PATH] NAME|ID
                                         refuse a token from now on
 
 Roles: viewer (reads everything), manager (reads everything, writes the startups
 of its incubators: one --incubator or more), admin (everything, tokens included).
 Send a token as the header "Authorization: Bearer <token>".
+A token never expires unless --expires (or PORTFOLIO_TOKEN_EXPIRES) says when:
+90d, 36h, 2027-03-01 (midnight, Paris time) or 2027-03-01T12:00:00Z; "never" for none.
 `
 
 func cmdToken(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
@@ -48,12 +53,13 @@ func cmdToken(ctx context.Context, args []string, e env, stdout, stderr io.Write
 }
 
 func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("token create", "token create --role ROLE [--incubator SLUG]… --name NAME [--db PATH]", e, stdout, stderr)
+	fs := newFlags("token create", "token create --role ROLE [--incubator SLUG]… --name NAME [--expires WHEN] [--db PATH]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file, which must exist (env PORTFOLIO_DB)")
 	roleName := fs.String("role", "", "`ROLE` of the token: viewer, manager or admin (required)")
 	name := fs.String("name", "", "unique `NAME` saying who or what uses the token, at most 100 characters (required)")
 	var incubators listFlag
 	fs.Var(&incubators, "incubator", "`SLUG` of an incubator whose startups a manager writes; repeat it for several (managers only, one at least)")
+	expiresFlag := fs.String("expires", e.or("PORTFOLIO_TOKEN_EXPIRES", "never"), "`WHEN` the token stops working: a duration from now in days or hours (90d, 36h), a date (2027-03-01: from midnight, Paris time), an RFC 3339 time, or never (env PORTFOLIO_TOKEN_EXPIRES)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -70,12 +76,17 @@ func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io
 	if strings.TrimSpace(*name) == "" {
 		return usageError{"token create: --name is required"}
 	}
+	now := time.Now()
+	expires, err := parseExpiry(*expiresFlag, now)
+	if err != nil {
+		return usageError{"token create: --expires: " + err.Error()}
+	}
 	db, err := openExisting(ctx, e, *dbPath)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	secret, tok, err := db.CreateToken(ctx, *name, role, incubators)
+	secret, tok, err := db.CreateExpiringToken(ctx, *name, role, incubators, expires)
 	if err != nil {
 		if portfolio.ErrorCode(err) == portfolio.EInvalid {
 			return usageError{"token create: " + portfolio.ErrorMessage(err)}
@@ -87,6 +98,7 @@ func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io
 	if len(tok.Incubators) > 0 {
 		fmt.Fprintf(stdout, "  incubators: %s\n", strings.Join(tok.Incubators, ", "))
 	}
+	fmt.Fprintf(stdout, "  expires:    %s\n", expiryLabel(tok.ExpiresAt, now))
 	fmt.Fprintln(stdout, `The token is on the next line, shown this once: only its SHA-256 hash is kept. Send it as "Authorization: Bearer <token>".`)
 	fmt.Fprintln(stdout, secret)
 	return nil
@@ -115,10 +127,15 @@ func cmdTokenList(ctx context.Context, args []string, e env, stdout, stderr io.W
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tINCUBATORS\tCREATED\tLAST USED\tREVOKED")
+	now := time.Now()
+	fmt.Fprintln(tw, "ID\tNAME\tROLE\tINCUBATORS\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
 	for _, t := range toks {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, roleLabel(t.Role),
-			orDash(strings.Join(t.Incubators, ",")), orDash(t.CreatedAt), orDash(t.LastUsedAt), orDash(t.RevokedAt))
+		expires := orDash(t.ExpiresAt)
+		if at, err := time.Parse(time.RFC3339, t.ExpiresAt); err == nil && !now.Before(at) {
+			expires = t.ExpiresAt + " (expired)"
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, roleLabel(t.Role),
+			orDash(strings.Join(t.Incubators, ",")), orDash(t.CreatedAt), expires, orDash(t.LastUsedAt), orDash(t.RevokedAt))
 	}
 	return tw.Flush()
 }
@@ -146,6 +163,60 @@ func cmdTokenRevoke(ctx context.Context, args []string, e env, stdout, stderr io
 		fmt.Fprint(stdout, noAdminNotice(e, *dbPath))
 	}
 	return nil
+}
+
+// parseExpiry reads --expires, relative to now: "never" (or "") is the
+// zero time; "90d" and "36h" (whole days or hours; also any Go duration
+// such as 90m) count from now; a date "2027-03-01" is its midnight in
+// Paris, the network's time zone; an RFC 3339 time is that instant. An
+// expiry not in the future is refused: a token already expired protects
+// nothing, and a typo in a date would make one.
+func parseExpiry(s string, now time.Time) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	var at time.Time
+	switch {
+	case s == "" || strings.EqualFold(s, "never") || strings.EqualFold(s, "none"):
+		return time.Time{}, nil
+	case strings.HasSuffix(s, "d"):
+		n, err := strconv.Atoi(strings.TrimSuffix(s, "d"))
+		if err != nil || n <= 0 || n > 100*366 {
+			return time.Time{}, fmt.Errorf("%q: want a number of days such as 90d", s)
+		}
+		at = now.AddDate(0, 0, n)
+	case len(s) == len(time.DateOnly):
+		d, err := time.ParseInLocation(time.DateOnly, s, portfolio.Paris())
+		if err != nil {
+			return time.Time{}, fmt.Errorf("%q: want a date YYYY-MM-DD", s)
+		}
+		at = d
+	default:
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			at = t
+			break
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return time.Time{}, fmt.Errorf("%q: want 90d, 36h, a date (2027-03-01), an RFC 3339 time or never", s)
+		}
+		at = now.Add(d)
+	}
+	if !at.After(now) {
+		return time.Time{}, fmt.Errorf("%q is %s, not in the future", s, at.UTC().Format(time.RFC3339))
+	}
+	return at, nil
+}
+
+// expiryLabel says when a token expires (RFC 3339, UTC), for people.
+func expiryLabel(expiresAt string, now time.Time) string {
+	at, err := time.Parse(time.RFC3339, expiresAt)
+	if expiresAt == "" || err != nil {
+		return "never (--expires sets an expiry)"
+	}
+	in := fmt.Sprintf("%d %s", int(math.Round(at.Sub(now).Hours()/24)), "days")
+	if h := int(math.Round(at.Sub(now).Hours())); h < 48 {
+		in = fmt.Sprintf("%d %s", h, plural(h, "hour", "hours"))
+	}
+	return fmt.Sprintf("%s (in %s; %s, Paris time)", expiresAt, in, at.In(portfolio.Paris()).Format("2006-01-02 15:04"))
 }
 
 // openExisting opens the database at path, which must exist: a token in a

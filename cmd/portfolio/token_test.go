@@ -109,14 +109,14 @@ func TestTokenCreateListRevoke(t *testing.T) {
 	if len(rows) != 3 || !strings.HasPrefix(rows[0], "ID") {
 		t.Fatalf("token list:\n%s\nwant a header and two rows", out)
 	}
-	for i, want := range [][]string{{"ID", "NAME", "ROLE", "INCUBATORS", "CREATED", "LAST", "USED", "REVOKED"},
+	for i, want := range [][]string{{"ID", "NAME", "ROLE", "INCUBATORS", "CREATED", "EXPIRES", "LAST", "USED", "REVOKED"},
 		{"1", "bench", "viewer", "-"}, {"2", "lead", "manager", "serre,verger"}} {
 		fields := strings.Fields(rows[i])
 		if len(fields) < len(want) || !slices.Equal(fields[:len(want)], want) {
 			t.Errorf("row %d %q, want it to start with %q", i, rows[i], want)
 		}
-		if i > 0 && !slices.Equal(fields[len(fields)-2:], []string{"-", "-"}) {
-			t.Errorf("row %d %q: a new token is neither used nor revoked", i, rows[i])
+		if i > 0 && !slices.Equal(fields[len(fields)-3:], []string{"-", "-", "-"}) {
+			t.Errorf("row %d %q: a new token made without --expires never expires, and is neither used nor revoked", i, rows[i])
 		}
 	}
 

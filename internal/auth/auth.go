@@ -7,6 +7,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -37,6 +38,10 @@ type Options struct {
 	// cookie goes with every request the browser sends to the server, so
 	// it must only read, and the GraphQL handler refuses it a mutation.
 	Cookie bool
+	// Limiter, when not nil, limits the failed authentications of each
+	// client address: a request sending a credential from an address past
+	// its limit is refused RATE_LIMITED before the token store is asked.
+	Limiter *Limiter
 }
 
 // CookieName is the cookie in which a browser keeps the token it signed in
@@ -84,20 +89,18 @@ func ViaCookie(ctx context.Context) bool {
 // only credential looked at; without it, the cookie when opts.Cookie;
 // without either, the anonymous caller when opts.PublicRead. A request it
 // refuses gets a *portfolio.Error of code UNAUTHENTICATED; any other error
-// is a failure of the token store.
+// is a failure of the token store. With opts.Limiter, a request sending a
+// credential from an address past its limit gets a RATE_LIMITED error
+// (RateLimited) before the store is asked, and each credential refused
+// counts against its address.
 func Identify(tokens Authenticator, opts Options, r *http.Request) (context.Context, *portfolio.Identity, error) {
 	ctx := r.Context()
 	values := r.Header.Values("Authorization")
 	var token string
-	viaCookie := false
+	viaCookie, wellFormed := false, true
 	switch {
 	case len(values) > 0:
-		t, ok := bearer(values)
-		if !ok {
-			return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
-				`malformed Authorization header: want one "Authorization: Bearer <token>"`)
-		}
-		token = t
+		token, wellFormed = bearer(values)
 	case opts.Cookie && hasCookie(r):
 		c, _ := r.Cookie(CookieName)
 		token, viaCookie = c.Value, true
@@ -107,11 +110,26 @@ func Identify(tokens Authenticator, opts Options, r *http.Request) (context.Cont
 		return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
 			"this server needs a token: send Authorization: Bearer <token>")
 	}
+	client := opts.Limiter.Client(r)
+	if wait, ok := opts.Limiter.Allow(client); !ok {
+		return ctx, nil, RateLimited(wait)
+	}
+	if !wellFormed {
+		opts.Limiter.Fail(client)
+		return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
+			`malformed Authorization header: want one "Authorization: Bearer <token>"`)
+	}
 	id, err := tokens.Authenticate(ctx, token)
 	if err != nil {
-		if viaCookie && portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
-			return ctx, nil, portfolio.Errorf(portfolio.EUnauthenticated,
+		if portfolio.ErrorCode(err) != portfolio.EUnauthenticated {
+			return ctx, nil, err
+		}
+		opts.Limiter.Fail(client)
+		if viaCookie {
+			e := portfolio.Errorf(portfolio.EUnauthenticated,
 				"the token this browser signed in with is no longer valid (%s): sign in again, or send Authorization: Bearer <token>", portfolio.ErrorMessage(err))
+			e.Extensions = extensionsOf(err)
+			return ctx, nil, e
 		}
 		return ctx, nil, err
 	}
@@ -120,6 +138,16 @@ func Identify(tokens Authenticator, opts Options, r *http.Request) (context.Cont
 		ctx = context.WithValue(ctx, viaCookieKey{}, true)
 	}
 	return ctx, id, nil
+}
+
+// extensionsOf returns the extensions of the *portfolio.Error in err's
+// chain (when the token expired, when to retry), or nil.
+func extensionsOf(err error) map[string]any {
+	var e *portfolio.Error
+	if errors.As(err, &e) {
+		return e.Extensions
+	}
+	return nil
 }
 
 // hasCookie reports whether r carries a non-empty sign-in cookie.
@@ -131,9 +159,12 @@ func hasCookie(r *http.Request) bool {
 // Middleware authenticates each request (Identify) before handing it to
 // next, with the caller's identity in its context. A request it refuses
 // gets a 401 with "WWW-Authenticate: Bearer" and a GraphQL-shaped JSON
-// body: {"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]};
-// when the refused token came from the cookie, the answer also deletes the
-// cookie, so that the browser's next requests go without it.
+// body: {"errors":[{"message":"…","extensions":{"code":"UNAUTHENTICATED"}}]}
+// (with extensions.expiredAt for an expired token); when the refused token
+// came from the cookie, the answer also deletes the cookie, so that the
+// browser's next requests go without it. A request from an address past
+// its limit of failures (opts.Limiter) gets a 429 RATE_LIMITED with
+// Retry-After (and extensions.retryAfter), and keeps its cookie.
 func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Handler {
 	log := opts.Logger
 	if log == nil {
@@ -142,11 +173,17 @@ func Middleware(tokens Authenticator, opts Options, next http.Handler) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, _, err := Identify(tokens, opts, r)
 		if err != nil {
-			if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
-				if opts.Cookie && len(r.Header.Values("Authorization")) == 0 && hasCookie(r) {
+			switch code := portfolio.ErrorCode(err); code {
+			case portfolio.EUnauthenticated, portfolio.ERateLimited:
+				if code == portfolio.EUnauthenticated && opts.Cookie && len(r.Header.Values("Authorization")) == 0 && hasCookie(r) {
 					ClearCookie(w, r)
 				}
-				httperror.Write(w, httperror.Answer{Code: portfolio.EUnauthenticated, Message: portfolio.ErrorMessage(err)})
+				ext := map[string]any{"code": code}
+				for k, v := range extensionsOf(err) {
+					ext[k] = v
+				}
+				httperror.Write(w, httperror.Answer{Code: code, Message: portfolio.ErrorMessage(err), RetryAfter: RetryAfter(err),
+					Errors: []httperror.GraphQLError{{Message: portfolio.ErrorMessage(err), Extensions: ext}}})
 				return
 			}
 			log.ErrorContext(r.Context(), "authenticate", "err", err)

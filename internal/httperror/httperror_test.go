@@ -22,6 +22,7 @@ func TestWrite(t *testing.T) {
 		{"unauthenticated", httperror.Answer{Code: portfolio.EUnauthenticated, Message: "a token"}, 401, []string{"errors"}, "Bearer", ""},
 		{"a status about HTTP itself", httperror.Answer{Code: portfolio.EInvalid, Status: 415, Message: "send JSON"}, 415, []string{"errors"}, "", ""},
 		{"busy", httperror.Answer{Code: portfolio.EUnavailable, Message: "busy", RetryAfter: "1"}, 503, []string{"errors"}, "", "1"},
+		{"rate limited", httperror.Answer{Code: portfolio.ERateLimited, Message: "too many failed authentications", RetryAfter: "5"}, 429, []string{"errors"}, "", "5"},
 		{"export summary", httperror.Answer{Code: portfolio.EComplexity, Message: "too costly", Summary: true}, 422, []string{"code", "error", "errors"}, "", ""},
 		{"unknown code", httperror.Answer{Code: "SOMETHING", Message: "?"}, 500, []string{"errors"}, "", ""},
 	}

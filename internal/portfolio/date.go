@@ -34,6 +34,10 @@ func DateOf(t time.Time) Date {
 // (falling back to UTC where the zone database is missing).
 func Today() Date { return DateOf(time.Now().In(paris())) }
 
+// Paris returns the network's time zone, Europe/Paris (UTC where the zone
+// database is missing).
+func Paris() *time.Location { return paris() }
+
 // paris is the network's time zone, read from the zone database once (a
 // reading costs more than most of a request).
 var paris = sync.OnceValue(func() *time.Location {

@@ -30,6 +30,9 @@ const (
 	// document outside the server's trusted documents.
 	EUnknownDocument   = "PERSISTED_QUERY_NOT_FOUND"
 	EUntrustedDocument = "UNTRUSTED_DOCUMENT"
+	// ERateLimited: too many failed authentications came from the
+	// caller's address; the answer says when to retry (Retry-After).
+	ERateLimited = "RATE_LIMITED"
 )
 
 // httpStatus is the HTTP status of each code, for the answers that refuse a
@@ -48,6 +51,7 @@ var httpStatus = map[string]int{
 	EUnknownDocument:   http.StatusUnprocessableEntity,
 	EUntrustedDocument: http.StatusUnprocessableEntity,
 	EUnavailable:       http.StatusServiceUnavailable, // retry
+	ERateLimited:       http.StatusTooManyRequests,    // retry after Retry-After
 	ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
 	EDamaged:           http.StatusServiceUnavailable,
 	EInternal:          http.StatusInternalServerError,

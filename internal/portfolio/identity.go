@@ -2,8 +2,11 @@ package portfolio
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"slices"
+	"time"
 )
 
 // Role is what a caller may do.
@@ -107,4 +110,27 @@ type Token struct {
 	CreatedAt  string // RFC 3339, UTC
 	RevokedAt  string // "" while valid
 	LastUsedAt string
+	ExpiresAt  string // RFC 3339, UTC; "" for a token that never expires
+}
+
+// TokenExpired is the error refusing a token whose expiry (at) has come:
+// UNAUTHENTICATED, saying when it expired (extensions.expiredAt, RFC 3339
+// UTC), so that every entrance can tell its caller.
+func TokenExpired(at time.Time) *Error {
+	at = at.UTC()
+	return &Error{Code: EUnauthenticated,
+		Message:    fmt.Sprintf("this token expired on %s: ask the server's administrator for a new one", at.Format("2006-01-02 15:04 MST")),
+		Extensions: map[string]any{"expiredAt": at.Format(time.RFC3339)}}
+}
+
+// TokenExpiry returns when the token refused by err expired, when err is
+// (or wraps) a TokenExpired error.
+func TokenExpiry(err error) (time.Time, bool) {
+	var e *Error
+	if !errors.As(err, &e) || e.Code != EUnauthenticated {
+		return time.Time{}, false
+	}
+	s, _ := e.Extensions["expiredAt"].(string)
+	at, perr := time.Parse(time.RFC3339, s)
+	return at, perr == nil
 }

@@ -328,6 +328,7 @@ type logTail struct {
 	errors        int
 	locked        int
 	errorExamples []string
+	lines         int // complete lines
 }
 
 // Write keeps p and counts its complete lines.
@@ -346,6 +347,7 @@ func (l *logTail) Write(p []byte) (int, error) {
 		}
 		line := string(l.partial[:i])
 		l.partial = l.partial[i+1:]
+		l.lines++
 		if strings.Contains(line, "level=ERROR") {
 			l.errors++
 			if len(l.errorExamples) < 5 {
@@ -372,6 +374,13 @@ func (l *logTail) counts() (errs, locked int, examples []string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.errors, l.locked, slices.Clone(l.errorExamples)
+}
+
+// lineCount returns the number of complete lines logged so far.
+func (l *logTail) lineCount() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.lines
 }
 
 // mentionsLocked reports whether s tells of SQLite's busy or locked errors.

@@ -54,6 +54,11 @@ type Config struct {
 	// Tokens authenticates the caller's token (from the Authorization
 	// header or the sign-in cookie) and the token the sign-in form is given.
 	Tokens auth.Authenticator
+	// Limiter, when not nil, limits the failed authentications of each
+	// client address (the pages' cookie and header, and the sign-in
+	// form): past its limit, an attempt is refused with a 429 page before
+	// Tokens is asked.
+	Limiter *auth.Limiter
 	// PublicRead lets callers without a token read the pages, as anonymous
 	// callers; without it they are sent to the sign-in form.
 	PublicRead bool
@@ -248,9 +253,13 @@ func (p *page) scope() string {
 // cookie's token is no longer valid (deleting it) or when the server needs
 // a token, with a 401 page for a bad Authorization header.
 func (h *handler) identify(w http.ResponseWriter, r *http.Request) (context.Context, *portfolio.Identity, bool) {
-	ctx, id, err := auth.Identify(h.cfg.Tokens, auth.Options{PublicRead: h.cfg.PublicRead, Cookie: true}, r)
+	ctx, id, err := auth.Identify(h.cfg.Tokens, auth.Options{PublicRead: h.cfg.PublicRead, Cookie: true, Limiter: h.cfg.Limiter}, r)
 	if err == nil {
 		return ctx, id, true
+	}
+	if portfolio.ErrorCode(err) == portfolio.ERateLimited {
+		h.rateLimited(w, r, err, nil)
+		return nil, nil, false
 	}
 	if portfolio.ErrorCode(err) != portfolio.EUnauthenticated {
 		h.cfg.Logger.ErrorContext(r.Context(), "authenticate", "err", err)
@@ -262,9 +271,12 @@ func (h *handler) identify(w http.ResponseWriter, r *http.Request) (context.Cont
 		return nil, nil, false
 	}
 	reason := "connexion"
-	if c, err := r.Cookie(auth.CookieName); err == nil && c.Value != "" {
+	if c, cerr := r.Cookie(auth.CookieName); cerr == nil && c.Value != "" {
 		auth.ClearCookie(w, r)
 		reason = "session"
+		if _, expired := portfolio.TokenExpiry(err); expired {
+			reason = "expiration"
+		}
 	}
 	q := url.Values{"suite": {r.URL.RequestURI()}, "motif": {reason}}
 	http.Redirect(w, r, "/review/connexion?"+q.Encode(), http.StatusSeeOther)
@@ -411,6 +423,9 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg
 		if pg.Identity.TokenName != "" {
 			attrs = append(attrs, slog.String("token", pg.Identity.TokenName))
 		}
+	}
+	if status == http.StatusTooManyRequests {
+		return // refused by the limiter, which logs once per burst
 	}
 	h.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "review page", attrs...)
 }

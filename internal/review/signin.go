@@ -2,7 +2,6 @@ package review
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -31,10 +30,12 @@ const maxFormBytes = 8 << 10
 
 // signInForm serves the form: GET /review/connexion?suite=PATH&motif=….
 func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
-	v := signInView{Next: safeNext(r.URL.Query().Get("suite")), PublicRead: h.cfg.PublicRead}
+	v := signInView{Next: nextTarget(r.URL.Query().Get("suite")), PublicRead: h.cfg.PublicRead}
 	switch r.URL.Query().Get("motif") {
 	case "session":
 		v.Message = "Le jeton avec lequel ce navigateur était connecté n’est plus valable (il a pu être révoqué) : connectez-vous à nouveau."
+	case "expiration":
+		v.Message = "Le jeton avec lequel ce navigateur était connecté a expiré : demandez-en un nouveau à l’administrateur du serveur, puis connectez-vous."
 	case "connexion":
 		v.Message = "Ce serveur demande un jeton pour lire les données."
 	}
@@ -49,7 +50,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, nil, http.StatusBadRequest, "Formulaire incorrect", "Le formulaire de connexion envoyé n’a pas pu être lu.")
 		return
 	}
-	v := signInView{Next: safeNext(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
+	v := signInView{Next: nextTarget(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
 	token := strings.TrimSpace(r.PostForm.Get("jeton"))
 	if scheme, rest, ok := strings.Cut(token, " "); ok && strings.EqualFold(scheme, "Bearer") {
 		token = strings.TrimSpace(rest) // pasted with its scheme, from a header
@@ -59,10 +60,21 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 		h.renderSignIn(w, r, v, http.StatusBadRequest)
 		return
 	}
+	// Past its address's limit of failures, the token is not even
+	// looked at.
+	client := h.cfg.Limiter.Client(r)
+	if wait, ok := h.cfg.Limiter.Allow(client); !ok {
+		h.rateLimited(w, r, auth.RateLimited(wait), &v)
+		return
+	}
 	id, err := h.cfg.Tokens.Authenticate(r.Context(), token)
 	if err != nil {
 		if portfolio.ErrorCode(err) == portfolio.EUnauthenticated {
+			h.cfg.Limiter.Fail(client)
 			v.Error = "Ce jeton est inconnu ou révoqué. Vérifiez qu’il est complet, ou demandez-en un nouveau à l’administrateur du serveur."
+			if at, ok := portfolio.TokenExpiry(err); ok {
+				v.Error = "Ce jeton a expiré le " + frenchInstant(at) + ". Demandez-en un nouveau à l’administrateur du serveur."
+			}
 			h.renderSignIn(w, r, v, http.StatusUnauthorized)
 			return
 		}
@@ -73,14 +85,14 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	auth.SetCookie(w, r, token)
 	h.cfg.Logger.InfoContext(r.Context(), "signed in", "token", id.TokenName, "role", string(id.Role))
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, v.Next, http.StatusSeeOther)
+	seeOther(w, v.Next)
 }
 
 // signOut deletes the cookie and goes back to the portfolio page.
 func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	auth.ClearCookie(w, r)
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, "/review", http.StatusSeeOther)
+	seeOther(w, homePage)
 }
 
 // renderSignIn shows the form.
@@ -90,14 +102,24 @@ func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInV
 	h.render(w, r, "signin", pg, status, time.Now())
 }
 
-// safeNext returns next when it is a path of this server (not another
-// site's address, which would make the form an open redirect), else
-// /review.
-func safeNext(next string) string {
-	u, err := url.Parse(next)
-	if err != nil || next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") ||
-		strings.HasPrefix(next, "/\\") || u.Scheme != "" || u.Host != "" || strings.ContainsAny(next, "\r\n") {
-		return "/review"
+// rateLimited answers an attempt to authenticate refused by the limiter
+// (err is auth.RateLimited's): 429 with Retry-After, the sign-in form
+// saying it when v is the form's, else a page saying it.
+func (h *handler) rateLimited(w http.ResponseWriter, r *http.Request, err error, v *signInView) {
+	after := auth.RetryAfter(err)
+	w.Header().Set("Retry-After", after)
+	msg := "Trop de tentatives de connexion ont échoué depuis votre adresse : réessayez dans " + after + " s."
+	if v != nil {
+		v.Error = msg
+		h.renderSignIn(w, r, *v, http.StatusTooManyRequests)
+		return
 	}
-	return next
+	h.errorPage(w, r, nil, http.StatusTooManyRequests, "Trop de tentatives", msg)
+}
+
+// frenchInstant writes an instant as a person in France reads it: « 1er
+// mars 2027 à 00:00 (heure de Paris) ».
+func frenchInstant(t time.Time) string {
+	t = t.In(portfolio.Paris())
+	return longDate(portfolio.DateOf(t)) + " à " + t.Format("15:04") + " (heure de Paris)"
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -69,7 +70,7 @@ type fastAnswerer interface{ FastAnswers() int64 }
 func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry(), names: map[string]bool{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "portfolio_requests_total", Help: "GraphQL requests by operation name and outcome (ok, error, rejected, unauthenticated, shed).",
+		Name: "portfolio_requests_total", Help: "GraphQL requests by operation name and outcome (ok, error, rejected, unauthenticated, limited, shed).",
 	}, []string{"operation", "outcome"})
 	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name: "portfolio_request_duration_seconds", Help: "Time to answer a GraphQL request, by operation name.",
@@ -87,7 +88,7 @@ func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 		Buckets: prometheus.ExponentialBuckets(1, 4, 12),
 	})
 	m.exports = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "portfolio_exports_total", Help: "Exports (/export) by list, format and outcome (ok, error, rejected, unauthenticated, shed).",
+		Name: "portfolio_exports_total", Help: "Exports (/export) by list, format and outcome (ok, error, rejected, unauthenticated, limited, shed).",
 	}, []string{"list", "format", "outcome"})
 	m.exportRows = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "portfolio_export_rows_total", Help: "Rows written by exports, by list.",
@@ -121,6 +122,28 @@ func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 		}, func() float64 { return float64(f.FastAnswers()) }))
 	}
 	return m
+}
+
+// countAuthFailures adds the series of the limiter of failed
+// authentications (none when it is off).
+func (m *metrics) countAuthFailures(l *auth.Limiter) {
+	if l == nil {
+		return
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_auth_failures_total",
+			Help: "Failed authentications (a token, cookie or Authorization header refused), on every entrance.",
+		}, func() float64 { return float64(l.Failures()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_auth_rate_limited_total",
+			Help: "Requests refused 429 RATE_LIMITED, without asking the token store, because their address failed too often (--auth-failures).",
+		}, func() float64 { return float64(l.Limited()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_auth_limited_addresses",
+			Help: "Client addresses with failed authentications in their current burst, that the limiter remembers (at most --auth-clients).",
+		}, func() float64 { return float64(l.Clients()) }),
+	)
 }
 
 var operationNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
@@ -199,6 +222,8 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 			outcome = "shed"
 		case rec.status == http.StatusUnauthorized:
 			outcome = "unauthenticated"
+		case rec.status == http.StatusTooManyRequests:
+			outcome = "limited"
 		case rec.status >= 400:
 			outcome = "rejected"
 		case info.errCode != "":
@@ -226,11 +251,18 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 			if info.errCode != "" {
 				attrs = append(attrs, slog.String("error", info.errCode))
 			}
-			log.LogAttrs(r.Context(), slog.LevelInfo, "export", attrs...)
+			if rec.status != http.StatusTooManyRequests { // its limiter logs once per burst
+				log.LogAttrs(r.Context(), slog.LevelInfo, "export", attrs...)
+			}
 			return
 		}
 		m.requests.WithLabelValues(op, outcome).Inc()
 		m.duration.WithLabelValues(op).Observe(d.Seconds())
+		if rec.status == http.StatusTooManyRequests {
+			// Refused by a limiter, which logs once per burst, not once
+			// per attempt: a flood is not a flood of log lines.
+			return
+		}
 		var statements int64
 		if info.stats != nil {
 			statements = info.stats.Statements()

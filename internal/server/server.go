@@ -64,6 +64,12 @@ type Config struct {
 	// ResponseCacheBytes bounds the cache of answers to repeated queries
 	// (0: 64 MiB; negative: no cache). The cache is off with SQLStats.
 	ResponseCacheBytes int
+	// AuthLimit limits the failed authentications of each client address,
+	// on every entrance that takes a token (/graphql, /export, /metrics,
+	// the review pages and their sign-in form); the zero value is the
+	// defaults of auth.LimitConfig, a negative Failures turns it off. Its
+	// Logger defaults to Logger.
+	AuthLimit auth.LimitConfig
 
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
@@ -78,8 +84,13 @@ func New(cfg Config) http.Handler {
 	cfg.Limits = cfg.Limits.withDefaults()
 
 	mux := http.NewServeMux()
-	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
+	if cfg.AuthLimit.Logger == nil {
+		cfg.AuthLimit.Logger = cfg.Logger
+	}
+	limiter := auth.NewLimiter(cfg.AuthLimit)
+	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger, Limiter: limiter}
 	m := newMetrics(cfg.DB, cfg.Schema)
+	m.countAuthFailures(limiter)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
@@ -100,7 +111,7 @@ func New(cfg Config) http.Handler {
 		mux.Handle("/export", exports)
 		mux.Handle("/export/", exports)
 		rv := review.Handler(review.Config{
-			GraphQL: pages, Tokens: cfg.DB, PublicRead: cfg.PublicRead, Logger: cfg.Logger, Assets: assetsPrefix,
+			GraphQL: pages, Tokens: cfg.DB, PublicRead: cfg.PublicRead, Logger: cfg.Logger, Assets: assetsPrefix, Limiter: limiter,
 			Guard: func(h http.Handler) http.Handler { return guardHTTP(cfg.Limits, h) },
 		})
 		mux.Handle("/review", rv)

@@ -42,12 +42,20 @@ func errBadToken() error {
 	return portfolio.Errorf(portfolio.EUnauthenticated, "invalid or revoked token")
 }
 
-// CreateToken creates an API token and returns its secret, the whole token
-// to send as "Authorization: Bearer <secret>", which is never stored and
-// cannot be shown again. A manager needs at least one incubator and only a
-// manager may have incubators. A name already taken is a CONFLICT; any other
-// invalid argument is a BAD_USER_INPUT error naming it.
+// CreateToken creates an API token that never expires and returns its
+// secret, the whole token to send as "Authorization: Bearer <secret>",
+// which is never stored and cannot be shown again. A manager needs at
+// least one incubator and only a manager may have incubators. A name
+// already taken is a CONFLICT; any other invalid argument is a
+// BAD_USER_INPUT error naming it.
 func (db *DB) CreateToken(ctx context.Context, name string, role portfolio.Role, incubators []string) (secret string, tok *portfolio.Token, err error) {
+	return db.CreateExpiringToken(ctx, name, role, incubators, time.Time{})
+}
+
+// CreateExpiringToken is CreateToken for a token that Authenticate refuses
+// from expires on (the zero time: never). An expiry that is not in the
+// future is a BAD_USER_INPUT error on "expires".
+func (db *DB) CreateExpiringToken(ctx context.Context, name string, role portfolio.Role, incubators []string, expires time.Time) (secret string, tok *portfolio.Token, err error) {
 	name = strings.TrimSpace(name)
 	switch {
 	case name == "":
@@ -79,11 +87,22 @@ func (db *DB) CreateToken(ctx context.Context, name string, role portfolio.Role,
 		return "", nil, portfolio.FieldErrorf("incubators", "only a manager token has incubators (a viewer reads everything, an admin writes everything)")
 	}
 
+	nowT := db.uses.clock()
+	var expiresAt any // NULL: never
+	expiresText := ""
+	if !expires.IsZero() {
+		if !expires.After(nowT) {
+			return "", nil, portfolio.FieldErrorf("expires", "the expiry %s is not in the future", expires.UTC().Format(time.RFC3339))
+		}
+		expiresText = expires.UTC().Truncate(time.Second).Format(time.RFC3339)
+		expiresAt = expiresText
+	}
+
 	random := make([]byte, tokenSecretBytes)
 	if _, err := rand.Read(random); err != nil {
 		return "", nil, fmt.Errorf("create token: random secret: %w", err)
 	}
-	now := db.uses.clock().UTC().Format(time.RFC3339)
+	now := nowT.UTC().Format(time.RFC3339)
 
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
@@ -115,8 +134,8 @@ func (db *DB) CreateToken(ctx context.Context, name string, role portfolio.Role,
 	}
 	secret = tokenPrefix + strconv.FormatInt(id, 10) + "_" + base64.RawURLEncoding.EncodeToString(random)
 	hash := sha256.Sum256([]byte(secret))
-	if _, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, secret_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-		id, name, string(role), hash[:], now); err != nil {
+	if _, err := tx.ExecContext(ctx, "INSERT INTO tokens (id, name, role, secret_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+		id, name, string(role), hash[:], now, expiresAt); err != nil {
 		return "", nil, fmt.Errorf("create token: %w", err)
 	}
 	if len(slugs) > 0 {
@@ -131,7 +150,7 @@ func (db *DB) CreateToken(ctx context.Context, name string, role portfolio.Role,
 	db.changed()
 
 	sorted := slices.Sorted(slices.Values(slugs))
-	return secret, &portfolio.Token{ID: id, Name: name, Role: role, Incubators: sorted, CreatedAt: now}, nil
+	return secret, &portfolio.Token{ID: id, Name: name, Role: role, Incubators: sorted, CreatedAt: now, ExpiresAt: expiresText}, nil
 }
 
 // missingIncubators returns, in the order given, the slugs of slugs that no
@@ -162,16 +181,16 @@ func missingIncubators(ctx context.Context, tx *sql.Tx, slugs []string) ([]strin
 const tokenIncubatorsCol = `(SELECT json_group_array(slug) FROM (SELECT i.slug FROM token_incubators ti
 	JOIN incubators i ON i.id = ti.incubator_id WHERE ti.token_id = t.id ORDER BY i.slug))`
 
-// ListTokens returns every token, revoked ones included, in the order they
-// were created. Secrets are never stored, so never listed.
+// ListTokens returns every token, revoked and expired ones included, in the
+// order they were created. Secrets are never stored, so never listed.
 func (db *DB) ListTokens(ctx context.Context) ([]*portfolio.Token, error) {
 	var out []*portfolio.Token
-	q := `SELECT t.id, t.name, t.role, t.created_at, coalesce(t.revoked_at, ''), coalesce(t.last_used_at, ''), ` +
+	q := `SELECT t.id, t.name, t.role, t.created_at, coalesce(t.revoked_at, ''), coalesce(t.last_used_at, ''), coalesce(t.expires_at, ''), ` +
 		tokenIncubatorsCol + ` FROM tokens t ORDER BY t.id`
 	err := db.each(ctx, q, nil, func(rows *sql.Rows) error {
 		t := &portfolio.Token{}
 		var role, incs string
-		if err := rows.Scan(&t.ID, &t.Name, &role, &t.CreatedAt, &t.RevokedAt, &t.LastUsedAt, &incs); err != nil {
+		if err := rows.Scan(&t.ID, &t.Name, &role, &t.CreatedAt, &t.RevokedAt, &t.LastUsedAt, &t.ExpiresAt, &incs); err != nil {
 			return fmt.Errorf("scan token: %w", err)
 		}
 		t.Role = portfolio.Role(role)
@@ -228,9 +247,13 @@ func (db *DB) HasAdminToken(ctx context.Context) (bool, error) {
 
 // Authenticate returns the identity of the caller sending token. A
 // malformed, unknown or revoked token, or a wrong secret, is one and the
-// same UNAUTHENTICATED error; any other error is internal. It reads through
-// the read pool and records the token's last use at most once a minute, in
-// the background: a failure to record it never fails the request.
+// same UNAUTHENTICATED error; a token whose expiry has come (by the
+// store's clock) is UNAUTHENTICATED too, saying when it expired
+// (portfolio.TokenExpired), once its secret matched. Every entrance asks
+// here, so every entrance applies the expiry. Any other error is internal.
+// It reads through the read pool and records the token's last use at most
+// once a minute, in the background: a failure to record it never fails
+// the request.
 func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identity, error) {
 	id, ok := parseToken(token)
 	if !ok {
@@ -241,12 +264,13 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identi
 		name, role     string
 		stored         []byte
 		revoked        bool
+		expires        string
 		incubatorsJSON string
 	)
-	q := `SELECT t.name, t.role, t.secret_hash, t.revoked_at IS NOT NULL, ` + tokenIncubatorsCol + ` FROM tokens t WHERE t.id = ?`
+	q := `SELECT t.name, t.role, t.secret_hash, t.revoked_at IS NOT NULL, coalesce(t.expires_at, ''), ` + tokenIncubatorsCol + ` FROM tokens t WHERE t.id = ?`
 	err := db.each(ctx, q, []any{id}, func(rows *sql.Rows) error {
 		found = true
-		return rows.Scan(&name, &role, &stored, &revoked, &incubatorsJSON)
+		return rows.Scan(&name, &role, &stored, &revoked, &expires, &incubatorsJSON)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
@@ -258,6 +282,15 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identi
 	match := subtle.ConstantTimeCompare(hash[:], stored) == 1
 	if !found || !match || revoked {
 		return nil, errBadToken()
+	}
+	if expires != "" {
+		at, err := time.Parse(time.RFC3339, expires)
+		if err != nil {
+			return nil, fmt.Errorf("authenticate: token %d expiry %q: %w", id, expires, err)
+		}
+		if !db.uses.clock().Before(at) {
+			return nil, portfolio.TokenExpired(at)
+		}
 	}
 	ident := &portfolio.Identity{TokenID: id, TokenName: name, Role: portfolio.Role(role)}
 	if !ident.Role.Valid() || ident.Role == portfolio.RoleAnonymous {
