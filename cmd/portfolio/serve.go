@@ -57,7 +57,8 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", d.ReadTimeout, "longest a client may take to send a request, headers and body")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", d.WriteTimeout, "longest an answer may take to be written (an export: each page)")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection stays open")
-	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; more wait to be accepted")
+	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; at the limit, idle keep-alive ones are closed (oldest first), then ones without a request after 0.5 s, else new ones wait to be accepted")
+	fs.IntVar(&lim.MaxConnectionsPerClient, "max-connections-per-client", d.MaxConnectionsPerClient, "open connections from one client address (IPv4, or IPv6 /64); past it, that client's idle ones are closed, else the new one is answered 429 with Retry-After; -1: no limit (behind a reverse proxy, every connection is the proxy's)")
 	fs.Int64Var(&lim.MaxBodyMemory, "body-memory", d.MaxBodyMemory, "bytes of request bodies being read at once, all clients together (503 beyond)")
 	trusted := fs.String("trusted-documents", e.get("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
@@ -156,7 +157,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-		ResponseCacheBytes: cacheBytes(*cacheMB),
+		ResponseCacheBytes: cacheBytes(*cacheMB), Listener: ln,
 	}), lim, log)
 	if *pprofAddr != "" {
 		stopPprof, addr, err := servePprof(*pprofAddr, log)

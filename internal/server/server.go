@@ -64,6 +64,9 @@ type Config struct {
 	// ResponseCacheBytes bounds the cache of answers to repeated queries
 	// (0: 64 MiB; negative: no cache). The cache is off with SQLStats.
 	ResponseCacheBytes int
+	// Listener is the listener the server is served on (Listen), whose
+	// connections /metrics counts; nil counts none.
+	Listener *Listener
 
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
@@ -80,6 +83,7 @@ func New(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger}
 	m := newMetrics(cfg.DB, cfg.Schema)
+	m.countConnections(cfg.Listener)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
