@@ -23,22 +23,25 @@ import (
 //   - idle: between two requests of a keep-alive connection, with no byte
 //     of a next request read; the oldest idle first. Closing one is what
 //     the idle timeout does anyway, and HTTP/1.1 clients reopen.
-//   - unfinished: opened, or started a next request, and still without a
-//     complete request header after a grace (unfinishedGrace). A client
-//     sends its header as soon as it connects; one that sends nothing, or
-//     dribbles it, is what an attacker does to hold a slot (the header
-//     timeout would close it only after 10 s). Idle ones go first; then the
-//     oldest unfinished.
+//   - unfinished, once idle ones are gone: still without a complete
+//     request header a grace (unfinishedGrace) after it opened, or after
+//     the first byte of its next request for a keep-alive one; the oldest
+//     first. A client sends its header as soon as it connects; sending
+//     nothing, or a header byte by byte, is how an attacker holds a place
+//     (the header timeout would close it only after 10 s).
 //
-// A connection whose request header has been read (http.StateActive: its
-// handler runs or its answer is being written) or that was hijacked is
-// never closed to make room. Neither is one from which the server has read
-// a byte of a request within the grace: a byte read marks the connection
-// before the server sees it, under the same lock as the choice of what to
-// close, so a request the server has begun to read is never cut. (A
-// request still in flight on the network when its idle connection is
-// closed is the race every HTTP/1.1 server has at its idle timeout; RFC
-// 9112 §9.3.1 lets clients retry it.)
+// Never reclaimed: a connection whose request header has been read
+// (http.StateActive: its handler runs or its answer is being written,
+// which the read and write timeouts bound), a hijacked one, and one within
+// its grace. The server's word that a connection is idle is not enough: a
+// byte of a next request may already be read. So Read marks the connection
+// before the server sees the byte, under the lock under which victims are
+// chosen: from the first byte the server reads, a request has its grace,
+// and once its header is complete it is never cut. (A request still on the
+// network when its idle connection is closed is the race every HTTP/1.1
+// server has at its idle timeout; RFC 9112 §9.3.1 lets clients retry it.
+// So is a pipelined request the server has buffered while answering the
+// one before.)
 //
 // Past MaxConnectionsPerClient, once that client's own idle or unfinished
 // connections are reclaimed, a new connection from it is answered 429 with
@@ -162,7 +165,7 @@ type trackedConn struct {
 	// Guarded by l.mu.
 	phase   phase
 	reading bool      // a byte of a request was read while new or idle
-	since   time.Time // when it was admitted, or began reading a request (reading)
+	since   time.Time // when it was admitted, or (idle and reading) began its next request
 	order   uint64    // when it was admitted or last went idle, in l.seq
 	gone    bool      // closed, or reclaimed; no longer counted
 }
@@ -193,7 +196,10 @@ func (l *Listener) reading(c *trackedConn) bool {
 	}
 	first := c.phase != phaseActive && c.phase != phaseHijacked && !c.reading
 	if first {
-		c.reading, c.since = true, time.Now()
+		c.reading = true
+		if c.phase == phaseIdle { // a new connection's grace runs from its opening
+			c.since = time.Now()
+		}
 	}
 	l.mu.Unlock()
 	if first {

@@ -285,6 +285,38 @@ func TestOldestIdleFirst(t *testing.T) {
 	}
 }
 
+// TestIdleBeforeUnfinished checks that an idle connection is reclaimed
+// before an older one that sent nothing, and that one next.
+func TestIdleBeforeUnfinished(t *testing.T) {
+	g := newGate()
+	defer g.open()
+	addr, ln, ev := tracked(t, g, Limits{MaxConnections: 2, MaxConnectionsPerClient: -1, IdleTimeout: time.Hour, ReadTimeout: time.Hour}, 0)
+	silent := dial(t, addr, "")
+	ev.wait(t, "admit", silent)
+	idle := dial(t, addr, "")
+	mustGet(t, idle, "/healthz")
+	ev.wait(t, "idle", idle)
+	var late []net.Conn
+	for i, want := range []net.Conn{idle, silent} {
+		c := dial(t, addr, "")
+		io.WriteString(c, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n") // held, so that it does not go idle
+		if got := ev.wait(t, "reclaim", nil); got != want.LocalAddr().String() {
+			t.Fatalf("reclaim %d closed %s, want %s", i+1, got, want.LocalAddr())
+		}
+		<-g.entered
+		late = append(late, c)
+	}
+	g.open()
+	for i, c := range late {
+		if resp, err := readAnswer(c); err != nil || resp.StatusCode != 200 {
+			t.Fatalf("new client %d: %v", i+1, err)
+		}
+	}
+	if s := ln.Stats(); s.ReclaimedIdle != 1 || s.ReclaimedUnfinished != 1 {
+		t.Errorf("stats %+v, want one idle and one unfinished reclaimed", s)
+	}
+}
+
 // TestPerClientLimit checks that past its limit a client's idle connection
 // is reclaimed for its new one, that with none idle the new one is
 // answered 429 with Retry-After and closed, and that another client is
