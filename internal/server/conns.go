@@ -74,9 +74,10 @@ type Listener struct {
 
 // unfinishedGrace is how long a connection may be open, or into a next
 // request, without a complete request header before it can be reclaimed
-// at a limit. A client sends its request with the connection's first
-// packet after the handshake: 500 ms is hundreds of round trips on any
-// network, and only matters when the server is full.
+// at a limit. A client sends its request right behind the handshake's last
+// packet, so its first bytes arrive with it whatever the round trip; 500 ms
+// leaves room for a lost packet sent again (Linux waits 200 ms or more),
+// and only matters when the server is full.
 const unfinishedGrace = 500 * time.Millisecond
 
 // maxLingering bounds the refused connections being answered at once;
@@ -170,8 +171,9 @@ type trackedConn struct {
 	gone    bool      // closed, or reclaimed; no longer counted
 }
 
-// Read marks the connection as reading a request before the server sees
-// the bytes, so that it is not reclaimed from then on.
+// Read marks a new or idle connection as reading a request before the
+// server sees the bytes: from then on it is no longer idle, and has its
+// grace.
 func (c *trackedConn) Read(p []byte) (int, error) {
 	n, err := c.Conn.Read(p)
 	if n > 0 && !c.l.reading(c) {
