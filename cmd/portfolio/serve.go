@@ -59,7 +59,8 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.DurationVar(&lim.ReadTimeout, "read-timeout", d.ReadTimeout, "longest a client may take to send a request, headers and body")
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", d.WriteTimeout, "longest an answer may take to be written (an export: each page)")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", d.IdleTimeout, "how long an idle keep-alive connection stays open")
-	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; more wait to be accepted")
+	fs.IntVar(&lim.MaxConnections, "max-connections", d.MaxConnections, "open connections at once; at the limit, idle keep-alive ones are closed (oldest first), then ones without a request after 0.5 s, else new ones wait to be accepted")
+	fs.IntVar(&lim.MaxConnectionsPerClient, "max-connections-per-client", d.MaxConnectionsPerClient, "open connections from one client address (IPv4, or IPv6 /64); past it, that client's idle ones are closed, else the new one is answered 429 with Retry-After; -1: no limit (behind a reverse proxy, every connection is the proxy's)")
 	fs.Int64Var(&lim.MaxBodyMemory, "body-memory", d.MaxBodyMemory, "bytes of request bodies being read at once, all clients together (503 beyond)")
 	authFailures := fs.Int("auth-failures", auth.DefaultFailures, "failed authentications (tokens, cookies, sign-ins refused) a client address may have in a row; past them its attempts are refused 429 with Retry-After before any token is checked (0: no limit)")
 	authRefill := fs.Duration("auth-refill", auth.DefaultRefill, "after --auth-failures, one more failure is allowed per this long")
@@ -169,7 +170,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit,
+		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit, Listener: ln,
 	}), lim, log)
 	if *pprofAddr != "" {
 		stopPprof, addr, err := servePprof(*pprofAddr, log)

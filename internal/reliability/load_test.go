@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -366,7 +365,11 @@ func uniqueDay(prefix string, i int) string {
 // fields, many fields), 6–7 slow bodies (connections that send most of a
 // 1 MiB body and stall). Their outcomes are counted, not their latency.
 func hostileClient(ctx context.Context, s *server, f *fixture, kind int, deadline time.Time, stats *loadStats) {
-	c := newClient(2)
+	// Each attacker is a client address of its own (the readers and
+	// writers are 127.0.0.1), as on the Internet: the server limits the
+	// connections of each address.
+	from := fmt.Sprintf("127.0.0.%d", 100+kind)
+	c := loopbackClient(from, 2)
 	count := func(r *reply, err error) {
 		stats.mu.Lock()
 		defer stats.mu.Unlock()
@@ -425,7 +428,9 @@ func hostileClient(ctx context.Context, s *server, f *fixture, kind int, deadlin
 			var wg sync.WaitGroup
 			for range 20 {
 				wg.Go(func() {
-					conn, err := net.DialTimeout("tcp", strings.TrimPrefix(s.URL, "http://"), 5*time.Second)
+					d := loopbackDialer(from)
+					d.Timeout = 5 * time.Second
+					conn, err := d.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
 					if err != nil {
 						return
 					}

@@ -75,41 +75,6 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 	}
 }
 
-// TestConnectionCap checks that past MaxConnections a new connection is not
-// served until another closes.
-func TestConnectionCap(t *testing.T) {
-	addr := serveOn(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }),
-		Limits{MaxConnections: 2, IdleTimeout: time.Hour, ReadTimeout: time.Hour})
-	var held []net.Conn
-	for range 2 {
-		c, err := net.Dial("tcp", addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer c.Close()
-		io.WriteString(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-		if _, err := http.ReadResponse(bufio.NewReader(c), nil); err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
-	}
-	third, err := net.Dial("tcp", addr) // the kernel accepts it; the server does not yet
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer third.Close()
-	io.WriteString(third, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-	third.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
-	if _, err := third.Read(make([]byte, 1)); err == nil {
-		t.Fatal("a third connection was served with a cap of two")
-	}
-	held[0].Close()
-	third.SetReadDeadline(time.Now().Add(20 * time.Second))
-	if resp, err := http.ReadResponse(bufio.NewReader(third), nil); err != nil || resp.StatusCode != 200 {
-		t.Fatalf("the third connection, once one closed: %v", err)
-	}
-}
-
 // blockingBody is a request body that tells when it is first read, and
 // delivers its bytes once released.
 type blockingBody struct {

@@ -40,6 +40,8 @@ type Limits struct {
 	IdleTimeout    time.Duration // an idle keep-alive connection stays open, default 60 s
 	MaxConnections int           // open connections, default 512
 	MaxBodyMemory  int64         // request bodies being read at once, all requests together, default 64 MiB
+
+	MaxConnectionsPerClient int // open connections of one client address (IPv4, or IPv6 /64), default 64
 }
 
 // DefaultLimits are the limits of a server started without flags.
@@ -62,6 +64,8 @@ var DefaultLimits = Limits{
 	IdleTimeout:    60 * time.Second,
 	MaxConnections: 512,
 	MaxBodyMemory:  64 << 20,
+
+	MaxConnectionsPerClient: 64,
 }
 
 // withDefaults fills the zero fields of l from DefaultLimits.
@@ -85,6 +89,7 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.IdleTimeout, d.IdleTimeout)
 	orDefault(&l.MaxConnections, d.MaxConnections)
 	orDefault(&l.MaxBodyMemory, d.MaxBodyMemory)
+	orDefault(&l.MaxConnectionsPerClient, d.MaxConnectionsPerClient)
 	return l
 }
 

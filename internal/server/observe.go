@@ -146,6 +146,31 @@ func (m *metrics) countAuthFailures(l *auth.Limiter) {
 	)
 }
 
+// countConnections registers the series of the listener's connections:
+// open now, reclaimed to make room (idle, or unfinished: no complete
+// request header within the grace), refused past a client's limit.
+func (m *metrics) countConnections(l *Listener) {
+	if l == nil {
+		return
+	}
+	reclaimed := func(reason string, n func(ConnStats) int64) prometheus.CounterFunc {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_connections_reclaimed_total", ConstLabels: prometheus.Labels{"reason": reason},
+			Help: "Connections closed to make room at a connection limit: idle keep-alive ones (oldest first), then unfinished ones (no complete request header within the grace).",
+		}, func() float64 { return float64(n(l.Stats())) })
+	}
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_connections_open", Help: "Open client connections (see --max-connections).",
+		}, func() float64 { return float64(l.Stats().Open) }),
+		reclaimed("idle", func(s ConnStats) int64 { return s.ReclaimedIdle }),
+		reclaimed("unfinished", func(s ConnStats) int64 { return s.ReclaimedUnfinished }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_connections_refused_total", Help: "Connections answered 429 and closed because their client address had too many open (see --max-connections-per-client).",
+		}, func() float64 { return float64(l.Stats().Refused) }),
+	)
+}
+
 var operationNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,63}$`)
 
 // label returns the operation label for a client-given name.

@@ -70,6 +70,9 @@ type Config struct {
 	// defaults of auth.LimitConfig, a negative Failures turns it off. Its
 	// Logger defaults to Logger.
 	AuthLimit auth.LimitConfig
+	// Listener is the listener the server is served on (Listen), whose
+	// connections /metrics counts; nil counts none.
+	Listener *Listener
 
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
@@ -91,6 +94,7 @@ func New(cfg Config) http.Handler {
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger, Limiter: limiter}
 	m := newMetrics(cfg.DB, cfg.Schema)
 	m.countAuthFailures(limiter)
+	m.countConnections(cfg.Listener)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
