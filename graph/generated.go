@@ -4040,22 +4040,41 @@ page (50 by default).
 
 **How a query is costed.** Before it runs, a query's cost is computed, and
 a query above the server's limit (500,000 by default; ` + "`" + `extensions.cost` + "`" + `
-gives both) is refused with COMPLEXITY_LIMIT. The cost bounds the number of
-values the answer can hold: a field costs one plus what it selects, and a
-list multiplies what it selects by the most elements it can have: a
-connection by its page size (` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `, else 50), capped by the
-longest such list in the data (the startups of the largest incubator, the
-missions of the busiest member, the number of startups…); a plain list
-(` + "`" + `team` + "`" + `, ` + "`" + `sponsors` + "`" + `, ` + "`" + `phases` + "`" + `, ` + "`" + `Member.startups` + "`" + `, …) by the longest such
-list in the data (the largest team a startup had on one day, the most
-sponsors of a startup, the number of FAST promotions, …, read from the
-data when it changes); a list whose length the schema fixes (` + "`" + `byPhase` + "`" + `,
-` + "`" + `membersByDomain` + "`" + `, ` + "`" + `byAccessibility` + "`" + `, a timeline's points, a flow's
-periods) by that length. Nested lists multiply: ` + "`" + `startups(first: 100) { nodes {
-team { member { startups { name } } } } }` + "`" + ` costs about 100 × the largest
-team × the most startups of a member. An answer is also capped in bytes
-(32 MiB by default: RESPONSE_TOO_LARGE), and the request's deadline stops
-it wherever it is (TIMEOUT).
+gives both) is refused with COMPLEXITY_LIMIT. The cost is what the query
+will do, in units of about a microsecond of the server's time:
+
+- *The values the answer can hold.* A field costs one, and a list one per
+  element it can have: a connection its page size (` + "`" + `first` + "`" + ` or ` + "`" + `last` + "`" + `,
+  else 50) capped by the longest such list in the data (the startups of
+  the largest incubator, the number of startups…); a plain list (` + "`" + `team` + "`" + `,
+  ` + "`" + `sponsors` + "`" + `, ` + "`" + `phases` + "`" + `, ` + "`" + `Member.startups` + "`" + `, …) the longest such list in the
+  data (the largest team a startup had on one day, the most sponsors of a
+  startup, …, read from the data when it changes); a list whose length the
+  schema fixes (` + "`" + `byPhase` + "`" + `, a timeline's points, a flow's periods) that
+  length. Nested lists multiply: ` + "`" + `startups(first: 100) { nodes { team {
+  member { startups { name } } } } }` + "`" + ` costs about 100 × the largest team ×
+  the most startups of a member. Under a list of distinct objects (a page
+  of members), a list holds no more elements in all than the data has
+  (every member's missions are at most all the missions).
+- *The work no value shows.* A long text costs its longest length in the
+  data (a unit per 192 bytes: a startup's ` + "`" + `description` + "`" + `, a member's
+  ` + "`" + `bio` + "`" + `); a value computed from a list (` + "`" + `teamSize` + "`" + `, ` + "`" + `phase` + "`" + `,
+  ` + "`" + `nextCommitteeDue` + "`" + `, ` + "`" + `lastCommittee` + "`" + `…) the rows it reads; a filter and an
+  order run on every row of their list, not the page: a condition costs a
+  fraction of a unit a row, one that depends on the date (` + "`" + `phases` + "`" + `,
+  ` + "`" + `active` + "`" + `, ` + "`" + `committeeOverdue` + "`" + `, ` + "`" + `neverReviewed` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `) two
+  units a row, a search word one and a half units a row plus its length; a
+  portfolio's figures, timelines and flows cost the rows they read with
+  the portfolio's filter, and a filter that depends on the date, under a
+  timeline, is evaluated at every point.
+
+An export (` + "`" + `/export` + "`" + `, ` + "`" + `portfolio export` + "`" + `) is priced as a whole before its
+first row: its list at its full length, each row four times (it is read
+back and written again), against the server's budget for exports
+(1,500,000 by default); its pages are sized so that each costs no more
+than a query may. An answer is also capped in bytes (32 MiB by default:
+RESPONSE_TOO_LARGE), and the request's deadline stops it wherever it is
+(TIMEOUT).
 """
 type Query {
   "The object with this global id, or null."
