@@ -176,7 +176,7 @@ func sortStrings(s []string) {
 // characters.
 type tracker struct {
 	pos, line, col int
-	afterCR         bool
+	afterCR        bool
 }
 
 func newTracker() tracker { return tracker{pos: 1, line: 1, col: 1} }
