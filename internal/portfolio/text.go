@@ -2,6 +2,7 @@ package portfolio
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -323,17 +324,51 @@ func CleanText(s string, kind TextKind) (string, []Flaw) {
 	return b.String(), flaws
 }
 
-// DescribeFlaws says in one sentence which characters were refused: the
-// first few with their positions, and how many in all.
+// DescribeFlaws says in one sentence which characters were refused, each
+// kind once with its positions: "U+200B ZERO WIDTH SPACE at characters 22,
+// 31 (an invisible character …)"; three kinds at most, then how many more.
 func DescribeFlaws(flaws []Flaw) string {
-	const shown = 3
+	const kinds, positions = 3, 5
+	type group struct {
+		first Flaw
+		pos   []string
+		n     int
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, f := range flaws {
+		key := f.Char() + f.Why
+		g := index[key]
+		if g == nil {
+			g = &group{first: f}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		g.n++
+		switch {
+		case len(g.pos) < positions:
+			g.pos = append(g.pos, strconv.Itoa(f.Pos))
+		case len(g.pos) == positions:
+			g.pos = append(g.pos, "…")
+		}
+	}
 	var parts []string
-	for i, f := range flaws {
-		if i == shown {
-			parts = append(parts, fmt.Sprintf("and %d more", len(flaws)-shown))
+	shown := 0
+	for i, g := range groups {
+		if i == kinds {
+			parts = append(parts, fmt.Sprintf("and %d more characters", len(flaws)-shown))
 			break
 		}
-		parts = append(parts, f.String())
+		shown += g.n
+		name := g.first.Char()
+		if n := runeNames[g.first.Rune]; n != "" && !g.first.Invalid {
+			name += " " + n
+		}
+		at := "at character " + g.pos[0]
+		if len(g.pos) > 1 {
+			at = "at characters " + strings.Join(g.pos, ", ")
+		}
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", name, at, g.first.Why))
 	}
 	return strings.Join(parts, "; ")
 }

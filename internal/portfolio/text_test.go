@@ -116,3 +116,16 @@ func TestCleanText(t *testing.T) {
 		}
 	}
 }
+
+func TestDescribeFlaws(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Growth Marketer à Mes\u200bServices\u200bCyber", "U+200B ZERO WIDTH SPACE at characters 22, 31 (" + whyInvisible + ")"},
+		{"a\u202Eb\xffc", "U+202E RIGHT-TO-LEFT OVERRIDE at character 2 (" + whyOverride + "); byte 0xFF at character 4 (" + whyInvalid + ")"},
+		{strings.Repeat("\u200b", 7), "U+200B ZERO WIDTH SPACE at characters 1, 2, 3, 4, 5, … (" + whyInvisible + ")"},
+		{"\u200b\u200b\u202e\t\u2060\u2060", "U+200B ZERO WIDTH SPACE at characters 1, 2 (" + whyInvisible + "); U+202E RIGHT-TO-LEFT OVERRIDE at character 3 (" + whyOverride + "); U+0009 CHARACTER TABULATION at character 4 (" + whyLineBreak + "); and 2 more characters"},
+	} {
+		if got := DescribeFlaws(TextFlaws(c.in, TextLine)); got != c.want {
+			t.Errorf("DescribeFlaws(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
