@@ -13,7 +13,8 @@ import (
 // A name, a title or a slug is read at a glance, copied into exports and
 // compared by eye; a character that does not show, or that reorders the
 // characters around it, makes two names that look the same differ, or a
-// name display other than it is written ("‮gpj.exe" shows as "exe.jpg").
+// name display other than it is written (U+202E then "gpj.exe" shows as
+// "exe.jpg").
 // Such characters are refused in short, single-line fields (TextLine).
 // Long texts (TextProse: pitches, descriptions, comments, biographies,
 // addresses) keep the invisible characters that only join, break or mark
