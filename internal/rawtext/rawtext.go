@@ -12,6 +12,7 @@
 package rawtext
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
@@ -229,6 +230,9 @@ func isLow(r rune) bool  { return r >= 0xDC00 && r <= 0xDFFF }
 // and returns what it found so far, so that the decoder's own message
 // stands.
 func JSON(data []byte, prefix string) *Problem {
+	if utf8.Valid(data) && !bytes.Contains(data, []byte(`\u`)) {
+		return nil // the common case, at the speed of utf8.Valid
+	}
 	s := &jsonScanner{data: data}
 	p, _ := s.value(prefix, 0)
 	return p
@@ -271,7 +275,7 @@ func (s *jsonScanner) value(path string, depth int) (p *Problem, ok bool) {
 			if s.i >= len(s.data) || s.data[s.i] != '"' {
 				return nil, false
 			}
-			key, p, ok := s.str(path)
+			key, p, ok := s.str(path, true)
 			if p != nil {
 				p.InKey = true
 				if p.Field == "" {
@@ -328,7 +332,7 @@ func (s *jsonScanner) value(path string, depth int) (p *Problem, ok bool) {
 			return nil, false
 		}
 	case '"':
-		_, p, ok := s.str(path)
+		_, p, ok := s.str(path, false)
 		return p, ok
 	}
 	// A number, true, false or null.
@@ -343,11 +347,17 @@ func (s *jsonScanner) value(path string, depth int) (p *Problem, ok bool) {
 }
 
 // str scans a string at path, from its opening quote, and returns its
-// decoded text (for keys).
-func (s *jsonScanner) str(path string) (string, *Problem, bool) {
+// decoded text when asked (for keys).
+func (s *jsonScanner) str(path string, text bool) (string, *Problem, bool) {
 	s.i++ // the opening quote
-	var b strings.Builder
 	t := newTracker()
+	var b strings.Builder
+	put := func(r rune) {
+		if text {
+			b.WriteRune(r)
+		}
+		t.add(r)
+	}
 	field := path
 	for s.i < len(s.data) {
 		c := s.data[s.i]
@@ -374,8 +384,7 @@ func (s *jsonScanner) str(path string) (string, *Problem, bool) {
 				case 'f':
 					r = '\f'
 				}
-				b.WriteRune(r)
-				t.add(r)
+				put(r)
 				s.i += 2
 				continue
 			}
@@ -397,20 +406,17 @@ func (s *jsonScanner) str(path string) (string, *Problem, bool) {
 			case isLow(r):
 				return "", t.problem(field, loneSurrogate(string(s.data[s.i+1:s.i+6]))), true
 			}
-			b.WriteRune(r)
-			t.add(r)
+			put(r)
 			s.i += 6
 		case c < utf8.RuneSelf:
-			b.WriteByte(c)
-			t.add(rune(c))
+			put(rune(c))
 			s.i++
 		default:
 			r, size := utf8.DecodeRune(s.data[s.i:])
 			if r == utf8.RuneError && size == 1 {
 				return "", t.problem(field, invalidByte(c)), true
 			}
-			b.WriteRune(r)
-			t.add(r)
+			put(r)
 			s.i += size
 		}
 	}
@@ -425,6 +431,9 @@ func (s *jsonScanner) str(path string) (string, *Problem, bool) {
 // gives the line and column, and the argument whose value holds the bad
 // text when the document parses. field names the document ("query").
 func Document(field, doc string) *Problem {
+	if utf8.ValidString(doc) && !strings.Contains(doc, `\u`) {
+		return nil
+	}
 	p := scanDocument(doc)
 	if p == nil {
 		return nil
