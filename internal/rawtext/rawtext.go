@@ -101,15 +101,6 @@ func (p *Problem) Answer() httperror.Answer {
 	return httperror.Answer{Code: portfolio.EInvalid, Message: p.Error(), Errors: []httperror.GraphQLError{p.GraphQLError()}}
 }
 
-// DomainError is the problem as a domain error, for the command line and
-// for GraphQL resolvers.
-func (p *Problem) DomainError() *portfolio.Error {
-	ext := p.extensions()
-	delete(ext, "code")
-	delete(ext, "field")
-	return &portfolio.Error{Code: portfolio.EInvalid, Field: p.Field, Message: p.Error(), Extensions: ext}
-}
-
 // String checks a plain value, such as a URL parameter: nil when it is
 // valid UTF-8 (a plain value has no escapes).
 func String(field, s string) *Problem {
