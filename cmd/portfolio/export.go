@@ -20,6 +20,7 @@ import (
 	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -177,6 +178,9 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		for _, kv := range filters {
 			vals.Add(kv[0], kv[1])
 		}
+		if p := rawtext.Values(vals); p != nil {
+			return usageError{"--filter " + p.Error()}
+		}
 		if *asOf != "" {
 			vals.Set("asOf", day.String())
 		}
@@ -288,6 +292,19 @@ func queryRequest(file, variables, operation, path, asOf string, day portfolio.D
 	}
 	if err != nil {
 		return export.Request{}, fmt.Errorf("export: %w", err)
+	}
+	// Text that is not valid Unicode would be decoded into U+FFFD: refused,
+	// saying where.
+	if p := rawtext.Document(file, string(src)); p != nil {
+		return export.Request{}, usageError{"--query " + p.Error()}
+	}
+	if p := rawtext.JSON([]byte(variables), "variables"); p != nil {
+		return export.Request{}, usageError{"--variables: " + p.Error()}
+	}
+	for _, f := range []struct{ flag, v string }{{"operation", operation}, {"path", path}} {
+		if p := rawtext.String("--"+f.flag, f.v); p != nil {
+			return export.Request{}, usageError{p.Error()}
+		}
 	}
 	req := export.Request{Query: string(src), OperationName: operation, Path: path, Variables: map[string]any{}}
 	if variables != "" {

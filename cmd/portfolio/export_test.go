@@ -91,6 +91,10 @@ func TestExportCommandErrors(t *testing.T) {
 	os.WriteFile(q, []byte(`{ startups { nodes { slug } } }`), 0o644)
 	bad := filepath.Join(dir, "bad.graphql")
 	os.WriteFile(bad, []byte(`{ startups { nodes { nope } } }`), 0o644)
+	latin1 := filepath.Join(dir, "latin1.graphql")
+	os.WriteFile(latin1, []byte("{\n  startups(filter: {search: \"Cr\xe9teil\"}) { nodes { slug } }\n}"), 0o644)
+	surrogate := filepath.Join(dir, "surrogate.graphql")
+	os.WriteFile(surrogate, []byte(`{ startup(slug: "\udc00") { slug } }`), 0o644)
 	tests := []struct {
 		name  string
 		args  []string
@@ -108,6 +112,12 @@ func TestExportCommandErrors(t *testing.T) {
 		{"bad filter", []string{"--db", db, "--preset", "startups", "--filter", "incubator=x"}, false, `unknown parameter "incubator"`},
 		{"invalid query", []string{"--db", db, "--query", bad, "-o", filepath.Join(dir, "out.csv")}, false, "the query is invalid"},
 		{"no database", []string{"--db", filepath.Join(dir, "none.db"), "--preset", "startups"}, false, "none.db"},
+		// Text that is not valid Unicode, said where.
+		{"query file not UTF-8", []string{"--db", db, "--query", latin1}, true, "--query " + latin1 + ": invalid UTF-8 (byte 0xE9) at line 2, column 32, in the argument startups(filter.search)"},
+		{"query file with a lone surrogate", []string{"--db", db, "--query", surrogate}, true, `the escape \udc00, a lone UTF-16 surrogate`},
+		{"variables not UTF-8", []string{"--db", db, "--query", q, "--variables", "{\"in\":{\"name\":\"\xff\"}}"}, true, "--variables: variables.in.name: invalid UTF-8 (byte 0xFF)"},
+		{"variables with a lone surrogate", []string{"--db", db, "--query", q, "--variables", `{"s":"\ud800"}`}, true, "--variables: variables.s: the escape"},
+		{"filter not UTF-8", []string{"--db", db, "--preset", "startups", "--filter", "search=\xff"}, true, "--filter search: invalid UTF-8 (byte 0xFF)"},
 		// The user's path, not that of the temporary file beside it.
 		{"folder missing", []string{"--db", db, "--preset", "startups", "-o", filepath.Join(dir, "nope", "x.csv")}, false, "export: cannot write " + filepath.Join(dir, "nope", "x.csv") + ": no such file"},
 	}
@@ -120,7 +130,7 @@ func TestExportCommandErrors(t *testing.T) {
 			}
 		})
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 4 {
 		t.Errorf("a failed export left files behind: %v", entries)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "none.db")); err == nil {

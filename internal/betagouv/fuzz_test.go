@@ -109,6 +109,9 @@ func FuzzFrontMatter(f *testing.F) {
 			if err := checkSnapshot(s); err != nil {
 				t.Fatalf("%s: %v", fk.rel, err)
 			}
+			if err := checkText(s); err != nil {
+				t.Fatalf("%s: %v", fk.rel, err)
+			}
 		}
 	})
 }
@@ -360,6 +363,67 @@ func checkMember(m *portfolio.Member, teams, startups map[string]bool) error {
 		}
 		if err := checkNames(fmt.Sprintf("missions[%d].startups", i), ms.Startups, startups); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// checkText checks that no text the import stores holds a character its
+// field may not hold (portfolio.TextFlaws): the import removes them.
+func checkText(s *Snapshot) error {
+	type field struct {
+		what string
+		v    string
+		kind portfolio.TextKind
+	}
+	var fs []field
+	line := func(what string, vs ...string) {
+		for _, v := range vs {
+			fs = append(fs, field{what, v, portfolio.TextLine})
+		}
+	}
+	long := func(what string, vs ...string) {
+		for _, v := range vs {
+			fs = append(fs, field{what, v, portfolio.TextProse})
+		}
+	}
+	for _, st := range s.Startups {
+		line("startup "+st.Slug, st.Name, st.Link, st.Repository, st.Contact, st.AccessibilityStatus, st.StatsURL, st.ImpactURL, st.BudgetURL, st.DashlordURL, st.RiskAnalysisURL)
+		line("startup "+st.Slug+" tags", append(append(slices.Clone(st.Thematiques), st.Usertypes...), st.Techno...)...)
+		long("startup "+st.Slug, st.Pitch, st.Description)
+		for _, p := range st.Phases {
+			long("phase comment", p.Comment)
+		}
+		for _, e := range st.Events {
+			line("event name", e.Name)
+			long("event comment", e.Comment)
+		}
+		for _, c := range st.Committees {
+			long("committee comment", c.Comment)
+		}
+	}
+	for _, m := range s.Members {
+		line("member "+m.Slug, m.Fullname, m.Role, m.Github, m.Link, m.MemberType)
+		line("member "+m.Slug+" competences", m.Competences...)
+		long("member "+m.Slug+" bio", m.Bio)
+		for _, ms := range m.Missions {
+			line("mission employer", ms.Employer)
+		}
+	}
+	for _, i := range s.Incubators {
+		line("incubator "+i.Slug, i.Title, i.Contact, i.Website, i.Github)
+		long("incubator "+i.Slug, i.ShortDescription, i.Description, i.Address)
+	}
+	for _, o := range s.Organisations {
+		line("organisation "+o.Slug, o.Name, o.Acronym, o.Type, o.DomaineMinisteriel)
+	}
+	for _, tm := range s.Teams {
+		line("team "+tm.Slug, tm.Name)
+		long("team "+tm.Slug, tm.Mission)
+	}
+	for _, f := range fs {
+		if flaws := portfolio.TextFlaws(f.v, f.kind); len(flaws) > 0 {
+			return fmt.Errorf("%s: %q stored with %s", f.what, f.v, portfolio.DescribeFlaws(flaws))
 		}
 	}
 	return nil

@@ -70,6 +70,7 @@ func parseOrgRef(v any, field string, r *report) (orgRef, bool) {
 		r.skip(field, "is %s, not an organisation reference", describe(v))
 		return orgRef{}, false
 	}
+	s = r.clean(field, s, portfolio.TextLine)
 	if s == "" {
 		return orgRef{}, false
 	}
@@ -80,6 +81,9 @@ func parseOrgRef(v any, field string, r *report) (orgRef, bool) {
 func name(m map[string]any, key, slug string, r *report) string {
 	v := m[key]
 	s, ok := scalar(v)
+	if ok {
+		s = r.clean(key, s, portfolio.TextLine)
+	}
 	switch {
 	case !ok:
 		r.warn(key, "is %s, not a text; the slug %q is used", describe(v), slug)
@@ -104,7 +108,7 @@ func parsePhaseDefinition(slug string, m map[string]any, r *report) *phaseRec {
 	def := portfolio.PhaseDefinition{
 		Phase:            p,
 		Label:            str(m, "label", "label", r),
-		ShortDescription: str(m, "short_description", "short_description", r),
+		ShortDescription: prose(m, "short_description", "short_description", r),
 	}
 	if def.Label == "" {
 		def.Label = p.Label()
@@ -133,12 +137,12 @@ func parseIncubator(slug string, m map[string]any, body string, r *report) *incu
 	inc := &incubatorRec{Incubator: portfolio.Incubator{
 		Slug:             slug,
 		Title:            name(m, "title", slug, r),
-		ShortDescription: str(m, "short_description", "short_description", r),
+		ShortDescription: prose(m, "short_description", "short_description", r),
 		Description:      body,
 		Contact:          str(m, "contact", "contact", r),
 		Website:          str(m, "website", "website", r),
 		Github:           str(m, "github", "github", r),
-		Address:          str(m, "address", "address", r),
+		Address:          prose(m, "address", "address", r),
 	}}
 	if v, ok := m["owner"]; ok && v != nil {
 		if ref, ok := parseOrgRef(v, "owner", r); ok {
@@ -152,7 +156,7 @@ func parseTeam(slug string, m map[string]any, r *report) *portfolio.Team {
 	return &portfolio.Team{
 		Slug:          slug,
 		Name:          name(m, "name", slug, r),
-		Mission:       str(m, "mission", "mission", r),
+		Mission:       prose(m, "mission", "mission", r),
 		IncubatorSlug: refSlug(str(m, "incubator", "incubator", r)),
 	}
 }
@@ -161,7 +165,7 @@ func parseStartup(slug string, m map[string]any, body string, r *report) *startu
 	s := &startupRec{file: r.file, Startup: portfolio.Startup{
 		Slug:                slug,
 		Name:                name(m, "title", slug, r),
-		Pitch:               str(m, "mission", "mission", r),
+		Pitch:               prose(m, "mission", "mission", r),
 		Description:         body,
 		IncubatorSlug:       refSlug(str(m, "incubator", "incubator", r)),
 		Thematiques:         strList(m, "thematiques", "thematiques", r),
@@ -220,7 +224,7 @@ func parsePhases(m map[string]any, r *report) []portfolio.PhasePeriod {
 			r.skip(field+".name", "unknown phase %q", slug)
 			continue
 		}
-		pp := portfolio.PhasePeriod{Phase: p, Source: portfolio.SourceImported, Comment: str(it, "comment", field+".comment", r)}
+		pp := portfolio.PhasePeriod{Phase: p, Source: portfolio.SourceImported, Comment: prose(it, "comment", field+".comment", r)}
 		end, _, err := dateValue(it["end"])
 		if err != nil {
 			r.warn(field+".end", "%v: ignored", err)
@@ -256,7 +260,7 @@ func parseEvents(slug string, m map[string]any, r *report) ([]portfolio.StartupE
 		field := fmt.Sprintf("events[%d]", index[k])
 		ev := portfolio.StartupEvent{
 			Name:    str(it, "name", field+".name", r),
-			Comment: str(it, "comment", field+".comment", r),
+			Comment: prose(it, "comment", field+".comment", r),
 		}
 		if ev.Name == "" {
 			r.skip(field+".name", "missing")

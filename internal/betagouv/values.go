@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml"
 
@@ -31,6 +32,24 @@ func (r *report) skip(field, format string, args ...any) {
 	r.problems = append(r.problems, Problem{File: r.file, Field: field, Reason: fmt.Sprintf(format, args...), Skipped: true})
 }
 
+// clean returns s without the characters a field of this kind may not
+// hold (portfolio.TextFlaws: invalid UTF-8, controls, bidirectional
+// overrides, and in a single-line field anything invisible), and reports
+// them: they are not stored, the rest of the text is. A name is still
+// needed, and what shows of it is what its author meant; dropping the
+// record would lose it for a character nobody sees.
+func (r *report) clean(field, s string, kind portfolio.TextKind) string {
+	out, flaws := portfolio.CleanText(s, kind)
+	if len(flaws) == 0 {
+		return s
+	}
+	r.warn(field, "held %s: removed, the rest kept", portfolio.DescribeFlaws(flaws))
+	if kind == portfolio.TextLine {
+		out = strings.TrimSpace(out)
+	}
+	return out
+}
+
 // decode splits a record file into its front matter, decoded as a YAML
 // mapping, and its markdown body. It reports why when the file has no usable
 // front matter.
@@ -48,6 +67,12 @@ func decode(data []byte, r *report) (map[string]any, string, bool) {
 	if !ok {
 		r.skip("", "front matter not closed (no --- line after it)")
 		return nil, "", false
+	}
+	if i := invalidUTF8(front); i >= 0 {
+		// The YAML decoder makes such bytes U+FFFD without a word: say
+		// where they are; clean then reports the field that holds them.
+		r.warn("", "invalid UTF-8 (byte 0x%02X) on line %d: the text is not UTF-8 there (Latin-1?); the character is removed from its field",
+			front[i], 2+bytes.Count(front[:i], []byte("\n")))
 	}
 	var v any
 	err := yaml.Unmarshal(front, &v)
@@ -69,6 +94,19 @@ func decode(data []byte, r *report) (map[string]any, string, bool) {
 		return nil, "", false
 	}
 	return m, body, true
+}
+
+// invalidUTF8 returns the offset of the first byte of b that is not valid
+// UTF-8, or -1.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size == 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 // cutFence splits the text after the opening --- line at the closing ---
@@ -216,8 +254,20 @@ func scalar(v any) (string, bool) {
 	return "", false
 }
 
-// str reads a text field; any other shape is reported and read as "".
+// str reads a single-line text field (a name, a reference, a link…); any
+// other shape is reported and read as "". Characters such a field may not
+// hold are removed and reported (clean).
 func str(m map[string]any, key, field string, r *report) string {
+	return text(m, key, field, r, portfolio.TextLine)
+}
+
+// prose reads a long text field (a pitch, a comment, a description) as
+// str does, with the characters long texts may hold.
+func prose(m map[string]any, key, field string, r *report) string {
+	return text(m, key, field, r, portfolio.TextProse)
+}
+
+func text(m map[string]any, key, field string, r *report, kind portfolio.TextKind) string {
 	v, ok := m[key]
 	if !ok {
 		return ""
@@ -226,7 +276,7 @@ func str(m map[string]any, key, field string, r *report) string {
 	if !ok {
 		r.warn(field, "is %s, not a text: ignored", describe(v))
 	}
-	return s
+	return r.clean(field, s, kind)
 }
 
 // strList reads a list of texts. A single text is a list of one; empty
@@ -243,7 +293,7 @@ func strList(m map[string]any, key, field string, r *report) []string {
 		items = x
 	default:
 		if s, ok := scalar(x); ok {
-			if s == "" {
+			if s = r.clean(field, s, portfolio.TextLine); s == "" {
 				return nil
 			}
 			return []string{s}
@@ -258,6 +308,7 @@ func strList(m map[string]any, key, field string, r *report) []string {
 			r.skip(fmt.Sprintf("%s[%d]", field, i), "is %s, not a text", describe(it))
 			continue
 		}
+		s = r.clean(fmt.Sprintf("%s[%d]", field, i), s, portfolio.TextLine)
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"mime"
 	"net/http"
 	"net/url"
@@ -20,6 +21,7 @@ import (
 
 	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 )
 
 // Config is what Handler needs.
@@ -203,10 +205,14 @@ func codeOf(err error) string {
 
 // params reads the parameters of a GET, a form POST, or a JSON POST (whose
 // variables come decoded).
+//
+// Text that is not valid Unicode (invalid UTF-8, a lone surrogate escape)
+// is refused with BAD_USER_INPUT naming the parameter, the JSON member or
+// the place in the query, before anything decodes it into U+FFFD.
 func (h *handler) params(w http.ResponseWriter, r *http.Request) (url.Values, map[string]any, error) {
 	vals := r.URL.Query()
 	if r.Method != http.MethodPost {
-		return vals, nil, nil
+		return vals, nil, checkValues(vals)
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes)
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -220,8 +226,21 @@ func (h *handler) params(w http.ResponseWriter, r *http.Request) (url.Values, ma
 			Format        string          `json:"format"`
 			Dialect       string          `json:"dialect"`
 		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+		data, err := io.ReadAll(r.Body)
+		if err != nil {
+			return nil, nil, badRequest("the body cannot be read: %v", err)
+		}
+		if err := json.Unmarshal(data, &body); err != nil {
 			return nil, nil, badRequest("the body is not a JSON object: %v", err)
+		}
+		if p := rawtext.JSON(data, ""); p != nil {
+			if p.Field == "query" {
+				p.InDocument(body.Query)
+			}
+			return nil, nil, textError(p)
+		}
+		if err := checkValues(vals); err != nil {
+			return nil, nil, err
 		}
 		for k, v := range map[string]string{"query": body.Query, "operationName": body.OperationName, "path": body.Path, "format": body.Format, "dialect": body.Dialect} {
 			if v != "" {
@@ -240,9 +259,30 @@ func (h *handler) params(w http.ResponseWriter, r *http.Request) (url.Values, ma
 		if err := r.ParseMultipartForm(h.cfg.MaxBodyBytes); err != nil && !errors.Is(err, http.ErrNotMultipart) {
 			return nil, nil, badRequest("the form cannot be read: %v", err)
 		}
-		return r.Form, nil, nil
+		return r.Form, nil, checkValues(r.Form)
 	}
 	return nil, nil, &RequestError{Code: portfolio.EInvalid, Status: http.StatusUnsupportedMediaType, Message: "send the parameters as application/json, a form, or in the URL of a GET"}
+}
+
+// checkValues refuses parameters whose text is not valid Unicode: the
+// query (with its line, column and argument), the variables' JSON (with
+// the variable's path), any other parameter by its name.
+func checkValues(vals url.Values) error {
+	p := rawtext.Document("query", vals.Get("query"))
+	if p == nil {
+		rest := maps.Clone(vals)
+		delete(rest, "query")
+		p = rawtext.Values(rest, "variables")
+	}
+	if p != nil {
+		return textError(p)
+	}
+	return nil
+}
+
+// textError is a refusal of text that is not valid Unicode.
+func textError(p *rawtext.Problem) *RequestError {
+	return &RequestError{Code: portfolio.EInvalid, Message: p.Error(), Errors: []GraphQLError{p.GraphQLError()}}
 }
 
 func decodeVariables(raw []byte) (map[string]any, error) {
@@ -306,6 +346,11 @@ func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
 		return
 	}
 	sum.Format = format
+	if err := checkValues(vals); err != nil {
+		sum.Code = codeOf(err)
+		writeError(w, err)
+		return
+	}
 	vals.Del("dialect")
 	plan, asOf, err := pr.Plan(r.Context(), h.cfg.Schema, h.cfg.Check, vals, h.cfg.Today(), portfolio.IdentityFrom(r.Context()))
 	if err != nil {

@@ -255,3 +255,48 @@ func TestPresetFilters(t *testing.T) {
 		}
 	}
 }
+
+// TestInvalidText checks that /export refuses text that is not valid
+// Unicode, on every way in, with BAD_USER_INPUT naming where it sits.
+func TestInvalidText(t *testing.T) {
+	const search = `query($s: String) { startups(filter: {search: $s}) { nodes { slug } } }`
+	post := func(contentType, body string) *http.Request {
+		req, _ := http.NewRequest(http.MethodPost, shared.url+"/export", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		return req
+	}
+	get := func(path string) *http.Request {
+		req, _ := http.NewRequest(http.MethodGet, shared.url+path, nil)
+		return req
+	}
+	tests := []struct {
+		name  string
+		req   *http.Request
+		field string
+	}{
+		{"GET, a query literal", get(exportURL("{ startups(filter: {search: \"\xff\"}) { nodes { slug } } }")), "query"},
+		{"GET, a lone surrogate escape in the query", get(exportURL(`{ startups(filter: {search: "\udc00"}) { nodes { slug } } }`)), "query"},
+		{"GET, a variable", get(exportURL(search, "variables", "{\"s\":\"\xe9t\xe9\"}")), "variables.s"},
+		{"GET, a lone surrogate in a variable", get(exportURL(search, "variables", `{"s":"\ud800"}`)), "variables.s"},
+		{"GET, the path", get(exportURL(search, "path", "startups\xff")), "path"},
+		{"POST JSON, a variable", post("application/json", "{\"query\":\""+search+"\",\"variables\":{\"s\":\"a\xffb\"}}"), "variables.s"},
+		{"POST JSON, a lone surrogate in the query", post("application/json", `{"query":"{ startups(filter: {search: \"\udc00\"}) { nodes { slug } } }"}`), "query"},
+		{"POST form, a variable", post("application/x-www-form-urlencoded", url.Values{"query": {search}, "variables": {"{\"s\":\"\xff\"}"}}.Encode()), "variables.s"},
+		{"ready-made export, a filter", get("/export/startups.csv?search=%FF"), "search"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := do(t, tt.req)
+			var e struct {
+				Code   string
+				Errors []struct{ Extensions map[string]any }
+			}
+			if err := json.Unmarshal(body, &e); err != nil || len(e.Errors) != 1 {
+				t.Fatalf("status %d: %s", resp.StatusCode, body)
+			}
+			if resp.StatusCode != 400 || e.Code != "BAD_USER_INPUT" || e.Errors[0].Extensions["field"] != tt.field {
+				t.Errorf("status %d, code %s, extensions %v, want 400 BAD_USER_INPUT on %s: %s", resp.StatusCode, e.Code, e.Errors[0].Extensions, tt.field, body)
+			}
+		})
+	}
+}

@@ -19,8 +19,15 @@ import (
 // GraphQLError is an error as GraphQL answers carry them.
 type GraphQLError struct {
 	Message    string         `json:"message"`
+	Locations  []Location     `json:"locations,omitempty"`
 	Path       []any          `json:"path,omitempty"`
 	Extensions map[string]any `json:"extensions,omitempty"`
+}
+
+// Location is a place in a GraphQL document: line and column, from 1.
+type Location struct {
+	Line   int `json:"line"`
+	Column int `json:"column"`
 }
 
 // Code returns extensions.code, or "".

@@ -307,10 +307,10 @@ func (m *Member) ValidateEdit() error {
 	if err := CheckSlug("slug", m.Slug); err != nil {
 		return err
 	}
-	if err := checkText("fullname", m.Fullname, MaxNameLength, true); err != nil {
+	if err := checkText("fullname", m.Fullname, MaxNameLength, true, TextLine); err != nil {
 		return err
 	}
-	if err := checkText("role", m.Role, MaxNameLength, false); err != nil {
+	if err := checkText("role", m.Role, MaxNameLength, false, TextLine); err != nil {
 		return err
 	}
 	if !m.Domain.Valid() {
@@ -320,9 +320,9 @@ func (m *Member) ValidateEdit() error {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{{"github", m.Github}, {"link", m.Link}, {"memberType", m.MemberType}} {
-		if err := checkText(f.name, f.v, MaxTextLength, false); err != nil {
+		if err := checkText(f.name, f.v, MaxTextLength, false, TextLine); err != nil {
 			return err
 		}
 	}
-	return checkText("bio", m.Bio, 100_000, false)
+	return checkText("bio", m.Bio, 100_000, false, TextProse)
 }

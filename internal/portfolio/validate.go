@@ -29,16 +29,18 @@ func CheckSlug(field, s string) error {
 	return nil
 }
 
-func checkText(field, s string, max int, required bool) error {
-	switch {
-	case required && strings.TrimSpace(s) == "":
+// checkText checks a text field a write sets: present when required, the
+// characters its kind may hold (TextFlaws: valid UTF-8, no control, and
+// nothing invisible in a single-line field), at most max characters.
+func checkText(field, s string, max int, required bool, kind TextKind) error {
+	if required && strings.TrimSpace(s) == "" {
 		return FieldErrorf(field, "%s is required", field)
-	case !utf8.ValidString(s):
-		return FieldErrorf(field, "%s is not valid UTF-8", field)
-	case utf8.RuneCountInString(s) > max:
+	}
+	if err := CheckText(field, s, kind); err != nil {
+		return err
+	}
+	if utf8.RuneCountInString(s) > max {
 		return FieldErrorf(field, "%s is longer than %d characters", field, max)
-	case strings.ContainsRune(s, 0):
-		return FieldErrorf(field, "%s contains a NUL character", field)
 	}
 	return nil
 }
@@ -60,7 +62,7 @@ func checkList(field string, items []string, max int) error {
 		return FieldErrorf(field, "%s has more than %d items", field, MaxListItems)
 	}
 	for _, it := range items {
-		if err := checkText(field, it, max, true); err != nil {
+		if err := checkText(field, it, max, true, TextLine); err != nil {
 			return err
 		}
 	}
@@ -114,7 +116,7 @@ func (c *Committee) Validate(today Date) error {
 	if !c.NextCommitteeDue.IsZero() && c.NextCommitteeDue <= c.Date {
 		return FieldErrorf("nextCommitteeDue", "the next committee (%s) must come after this one (%s)", c.NextCommitteeDue, c.Date)
 	}
-	return checkText("comment", c.Comment, MaxCommentLength, false)
+	return checkText("comment", c.Comment, MaxCommentLength, false, TextProse)
 }
 
 // ValidateEdit checks the fields of a startup that the API writes.
@@ -122,13 +124,13 @@ func (s *Startup) ValidateEdit() error {
 	if err := CheckSlug("slug", s.Slug); err != nil {
 		return err
 	}
-	if err := checkText("name", s.Name, MaxNameLength, true); err != nil {
+	if err := checkText("name", s.Name, MaxNameLength, true, TextLine); err != nil {
 		return err
 	}
-	if err := checkText("pitch", s.Pitch, MaxTextLength, false); err != nil {
+	if err := checkText("pitch", s.Pitch, MaxTextLength, false, TextProse); err != nil {
 		return err
 	}
-	if err := checkText("description", s.Description, 100_000, false); err != nil {
+	if err := checkText("description", s.Description, 100_000, false, TextProse); err != nil {
 		return err
 	}
 	for _, f := range []struct {
@@ -140,7 +142,7 @@ func (s *Startup) ValidateEdit() error {
 		}
 	}
 	for _, f := range []struct{ name, v string }{{"link", s.Link}, {"repository", s.Repository}, {"contact", s.Contact}} {
-		if err := checkText(f.name, f.v, MaxTextLength, false); err != nil {
+		if err := checkText(f.name, f.v, MaxTextLength, false, TextLine); err != nil {
 			return err
 		}
 	}
@@ -161,7 +163,7 @@ func (m *Mission) Validate() error {
 	if !m.Status.Valid() {
 		return FieldErrorf("status", "status is required: ADMIN, INDEPENDENT or SERVICE")
 	}
-	if err := checkText("employer", m.Employer, MaxNameLength, false); err != nil {
+	if err := checkText("employer", m.Employer, MaxNameLength, false, TextLine); err != nil {
 		return err
 	}
 	return checkList("startups", m.Startups, 100)
@@ -172,11 +174,14 @@ func (i *Incubator) ValidateEdit() error {
 	if err := CheckSlug("slug", i.Slug); err != nil {
 		return err
 	}
-	if err := checkText("title", i.Title, MaxNameLength, true); err != nil {
+	if err := checkText("title", i.Title, MaxNameLength, true, TextLine); err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, v string }{{"shortDescription", i.ShortDescription}, {"contact", i.Contact}, {"website", i.Website}, {"github", i.Github}, {"address", i.Address}} {
-		if err := checkText(f.name, f.v, MaxTextLength, false); err != nil {
+	for _, f := range []struct {
+		name, v string
+		kind    TextKind
+	}{{"shortDescription", i.ShortDescription, TextProse}, {"contact", i.Contact, TextLine}, {"website", i.Website, TextLine}, {"github", i.Github, TextLine}, {"address", i.Address, TextProse}} {
+		if err := checkText(f.name, f.v, MaxTextLength, false, f.kind); err != nil {
 			return err
 		}
 	}
@@ -188,11 +193,11 @@ func (o *Organisation) ValidateEdit() error {
 	if err := CheckSlug("slug", o.Slug); err != nil {
 		return err
 	}
-	if err := checkText("name", o.Name, MaxNameLength, true); err != nil {
+	if err := checkText("name", o.Name, MaxNameLength, true, TextLine); err != nil {
 		return err
 	}
 	for _, f := range []struct{ name, v string }{{"acronym", o.Acronym}, {"type", o.Type}, {"ministerialDomain", o.DomaineMinisteriel}} {
-		if err := checkText(f.name, f.v, MaxNameLength, false); err != nil {
+		if err := checkText(f.name, f.v, MaxNameLength, false, TextLine); err != nil {
 			return err
 		}
 	}

@@ -82,6 +82,9 @@ type expectation struct {
 	Status []int `json:"status"`
 	// Codes, when set, lists the codes allowed for the first error.
 	Codes []string `json:"codes"`
+	// Field, when set, is the first error's extensions.field: where the
+	// bad input sits ("variables.in.name", "query").
+	Field string `json:"field"`
 	// Data, for an "ok" outcome, is a part of the data the answer must have.
 	Data json.RawMessage `json:"data"`
 	// MaxMS is the longest the answer may take, default 5,000 ms.
@@ -380,6 +383,15 @@ func judge(e expectation, r *reply) []string {
 	}
 	if len(e.Codes) > 0 && !slices.Contains(e.Codes, r.firstCode()) {
 		bad = append(bad, fmt.Sprintf("first error code %q, want one of %v", r.firstCode(), e.Codes))
+	}
+	if e.Field != "" {
+		if len(r.Errors) == 0 || r.Errors[0].Extensions["field"] != e.Field {
+			var got any
+			if len(r.Errors) > 0 {
+				got = r.Errors[0].Extensions["field"]
+			}
+			bad = append(bad, fmt.Sprintf("first error's field %v, want %q", got, e.Field))
+		}
 	}
 	isError := func() string {
 		switch {

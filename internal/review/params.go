@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 )
 
 // params are what a page's address selects: the startups (by incubator and
@@ -46,6 +47,9 @@ var (
 // as the default date. An unknown parameter, a date that is not
 // YYYY-MM-DD, or from after asOf is a *badParam.
 func parseParams(q url.Values, today portfolio.Date) (*params, error) {
+	if p := rawtext.Values(q); p != nil {
+		return nil, invalidText(p)
+	}
 	for name := range q {
 		if !slices.Contains(paramNames, name) {
 			return nil, &badParam{fmt.Sprintf("Le paramètre « %s » est inconnu. Cette page prend : incubator (un incubateur, à répéter pour plusieurs), sponsor (de même), asOf et from (des dates AAAA-MM-JJ).", name)}
@@ -98,6 +102,15 @@ func parseParams(q url.Values, today portfolio.Date) (*params, error) {
 		return nil, &badParam{fmt.Sprintf("from (%s) est après asOf (%s) : les graphiques vont de from à asOf.", p.From, p.AsOf)}
 	}
 	return p, nil
+}
+
+// invalidText is an address whose text is not valid UTF-8 (a link cut or
+// re-encoded on the way): which parameter, where.
+func invalidText(p *rawtext.Problem) *badParam {
+	if p.InKey {
+		return &badParam{"Le nom d'un paramètre de l'adresse n'est pas du texte valide (UTF-8) : l'adresse a été abîmée en chemin ; recopiez-la."}
+	}
+	return &badParam{fmt.Sprintf("Le paramètre « %s » n'est pas du texte valide (UTF-8) au caractère %d : l'adresse a été abîmée en chemin ; recopiez-la.", p.Field, p.Pos)}
 }
 
 // defaultFrom is where the charts start when the address does not say: the

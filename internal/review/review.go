@@ -41,6 +41,7 @@ import (
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 	"github.com/incubateurs/portfolio/internal/server/assets"
 )
 
@@ -325,6 +326,10 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.slug = r.PathValue("slug")
+	if bad := rawtext.String("slug", p.slug); bad != nil {
+		h.badRequest(w, r, id, &badParam{fmt.Sprintf("L'adresse de la page n'est pas du texte valide (UTF-8) au caractère %d de l'identifiant de la startup : recopiez-la.", bad.Pos)})
+		return
+	}
 	head := runOne(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupHead)
 	pg := h.newPage(ctx, r, id, p)
 	pg.Head = head

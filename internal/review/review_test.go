@@ -780,6 +780,10 @@ func TestBadAddresses(t *testing.T) {
 		{"/review?from=0001-01-01", 400, "from (0001-01-01) : donnez une date entre le 01/01/2000 et le 31/12/2099"},
 		{"/review?asOf=2200-01-01", 400, "asOf (2200-01-01) : donnez une date entre"},
 		{"/review?" + strings.Repeat("incubator=x&", 50) + manySlugs(101), 400, "Le paramètre incubator est donné 102 fois : 100 au plus"}, // x counts once
+		// Text that is not UTF-8: refused, naming the parameter.
+		{"/review?incubator=dinum&sponsor=di%FFnum", 400, "Le paramètre « sponsor » n'est pas du texte valide (UTF-8) au caractère 3"},
+		{"/review?incubator%FF=dinum", 400, "Le nom d'un paramètre de l'adresse n'est pas du texte valide"},
+		{"/review/startups/dossier%C3facile", 400, "n'est pas du texte valide (UTF-8) au caractère 8 de l'identifiant"},
 	} {
 		t.Run(tt.path, func(t *testing.T) {
 			_, doc := page(t, shared.public, tt.path, anonymous, tt.status)

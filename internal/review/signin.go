@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -57,6 +58,11 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if token == "" {
 		v.Error = "Collez votre jeton d’accès."
+		h.renderSignIn(w, r, v, http.StatusBadRequest)
+		return
+	}
+	if !utf8.ValidString(token) {
+		v.Error = "Le jeton collé n’est pas du texte valide (UTF-8) : recopiez-le tel que portfolio token create l’a affiché."
 		h.renderSignIn(w, r, v, http.StatusBadRequest)
 		return
 	}

@@ -96,6 +96,7 @@ func TestSignInAndOut(t *testing.T) {
 		{"an unknown token", "pf_1_" + strings.Repeat("x", 43), http.StatusUnauthorized, "Ce jeton est inconnu ou révoqué"},
 		{"a revoked token", shared.revoked, http.StatusUnauthorized, "Ce jeton est inconnu ou révoqué"},
 		{"no token", "  ", http.StatusBadRequest, "Collez votre jeton"},
+		{"a token that is not UTF-8", "pf_1_\xff" + strings.Repeat("x", 42), http.StatusBadRequest, "n’est pas du texte valide"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			resp, body := post(t, shared.public, "/review/connexion", url.Values{"jeton": {tt.token}}, anonymous, nil)

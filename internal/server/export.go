@@ -16,6 +16,7 @@ import (
 
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 )
 
 // exportHandler serves /export and /export/{preset}.{ext}: the queries are
@@ -80,6 +81,11 @@ func ExportChecker(cfg Config) export.Checker {
 			if gerr := trusted.MutateOperationParameters(ctx, &graphql.RawParams{Query: q.Query}); gerr != nil {
 				return nil, refused(gerr)
 			}
+		}
+		if p := rawtext.Document("query", q.Query); p != nil {
+			// Text the parser would turn into U+FFFD: the export's HTTP
+			// entrance refuses it first; this guards the command line.
+			return nil, &export.RequestError{Code: portfolio.EInvalid, Message: p.Error(), Errors: []export.GraphQLError{p.GraphQLError()}}
 		}
 		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q.Query}, max(l.MaxTokens, 0))
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/rawtext"
 )
 
 // Limits are the guards on what one request may ask, and on the
@@ -147,8 +149,12 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 				}
 				if err := checkBody(r, body); err != nil {
 					a := httperror.Answer{Code: portfolio.EInvalid, Message: err.Error()}
-					if errors.Is(err, errMediaType) {
+					var p *rawtext.Problem
+					switch {
+					case errors.Is(err, errMediaType):
 						a.Status = http.StatusUnsupportedMediaType
+					case errors.As(err, &p):
+						a = p.Answer()
 					}
 					httperror.Write(w, a)
 					return
@@ -218,7 +224,11 @@ var errMediaType = errors.New("unsupported media type")
 
 // checkBody refuses, before GraphQL sees it, a POST body that is not one
 // JSON request object: empty, truncated, an array (batches are not
-// supported), trailing data, a byte-order mark, or fields of the wrong type.
+// supported), trailing data, a byte-order mark, or fields of the wrong type;
+// and one whose text is not valid Unicode (a *rawtext.Problem): invalid
+// UTF-8 or a lone surrogate escape anywhere in the JSON, or in the escapes
+// of the query's string literals, which encoding/json and gqlparser would
+// turn into U+FFFD without a word.
 func checkBody(r *http.Request, body []byte) error {
 	if r.Method != http.MethodPost {
 		return nil
@@ -251,7 +261,42 @@ func checkBody(r *http.Request, body []byte) error {
 			return fmt.Errorf("%s must be a JSON object", name)
 		}
 	}
+	if p := rawtext.JSON(body, ""); p != nil {
+		if p.Field == "query" && req.Query != nil {
+			p.InDocument(*req.Query)
+		}
+		return p
+	}
+	if req.Query != nil {
+		if p := rawtext.Document("query", *req.Query); p != nil {
+			return p
+		}
+	}
 	return nil
+}
+
+// checkQueryText refuses a request to /graphql other than a POST (whose
+// body checkBody checks) when its parameters hold text that is not valid
+// Unicode: the query's bytes and escapes, the variables' and extensions'
+// JSON, operationName. gqlgen's GET transport would decode them into
+// U+FFFD.
+func checkQueryText(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost && r.URL.RawQuery != "" {
+			q := r.URL.Query()
+			p := rawtext.Document("query", q.Get("query"))
+			if p == nil {
+				rest := maps.Clone(q)
+				delete(rest, "query")
+				p = rawtext.Values(rest, "variables", "extensions")
+			}
+			if p != nil {
+				httperror.Write(w, p.Answer())
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // shorten cuts s to at most n bytes.

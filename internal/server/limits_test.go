@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,4 +255,79 @@ func TestLoadShedding(t *testing.T) {
 			t.Errorf("a running request got %d, want 200", c)
 		}
 	}
+}
+
+// TestInvalidText checks that text which is not valid Unicode is refused
+// before GraphQL decodes it into U+FFFD: 400 BAD_USER_INPUT naming where it
+// sits, on POST and GET.
+func TestInvalidText(t *testing.T) {
+	db := seededDB(t)
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
+	const search = `query($s: String) { startups(filter: {search: $s}) { totalCount } }`
+	tests := []struct {
+		name      string
+		method    string
+		body      string     // POST
+		params    url.Values // GET
+		field     string
+		locations bool   // the error gives a line and column
+		argument  string // extensions.argument
+	}{
+		{name: "invalid byte in a variable", body: "{\"query\":\"" + search + "\",\"variables\":{\"s\":\"ab\xffc\"}}", field: "variables.s"},
+		{name: "lone surrogate in a variable", body: `{"query":"` + search + `","variables":{"s":"\udc00"}}`, field: "variables.s"},
+		{name: "invalid byte in a query literal", body: "{\"query\":\"{ startups(filter: {search: \\\"a\xff\\\"}) { totalCount } }\"}", field: "query", locations: true, argument: "startups(filter.search)"},
+		{name: "lone surrogate escaped in JSON in the query", body: `{"query":"{ startup(slug: \"\ud800\") { slug } }"}`, field: "query", locations: true, argument: "startup(slug)"},
+		{name: "lone surrogate escaped in GraphQL", body: `{"query":"{ startup(slug: \"\\udc00\") { slug } }"}`, field: "query", locations: true, argument: "startup(slug)"},
+		{name: "invalid operationName", body: "{\"query\":\"query A { __typename }\",\"operationName\":\"A\xff\"}", field: "operationName"},
+		{name: "GET query", method: http.MethodGet, params: url.Values{"query": {"{ startup(slug: \"\xfe\") { slug } }"}}, field: "query", locations: true, argument: "startup(slug)"},
+		{name: "GET variables", method: http.MethodGet, params: url.Values{"query": {search}, "variables": {"{\"s\":\"\xc3(\"}"}}, field: "variables.s"},
+		{name: "GET lone surrogate in variables", method: http.MethodGet, params: url.Values{"query": {search}, "variables": {`{"s":"\udfff"}`}}, field: "variables.s"},
+		{name: "GET operationName", method: http.MethodGet, params: url.Values{"query": {"query A { __typename }"}, "operationName": {"\xff"}}, field: "operationName"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var req *http.Request
+			if tt.method == http.MethodGet {
+				req = httptest.NewRequest(http.MethodGet, "/graphql?"+tt.params.Encode(), nil)
+			} else {
+				req = httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(tt.body))
+				req.Header.Set("Content-Type", "application/json")
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			var got struct {
+				Errors []struct {
+					Message    string
+					Locations  []struct{ Line, Column int }
+					Extensions map[string]any
+				}
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &got); err != nil || len(got.Errors) != 1 {
+				t.Fatalf("status %d, body %.300s", rec.Code, rec.Body.String())
+			}
+			e := got.Errors[0]
+			if rec.Code != http.StatusBadRequest || e.Extensions["code"] != portfolio.EInvalid || e.Extensions["field"] != tt.field {
+				t.Errorf("status %d, %v, want 400 BAD_USER_INPUT on %s: %s", rec.Code, e.Extensions, tt.field, e.Message)
+			}
+			if (len(e.Locations) == 1) != tt.locations || e.Extensions["argument"] != nilIfEmpty(tt.argument) {
+				t.Errorf("locations %v, argument %v, want locations %v, argument %q", e.Locations, e.Extensions["argument"], tt.locations, tt.argument)
+			}
+			if strings.ContainsRune(rec.Body.String(), '\ufffd') {
+				t.Errorf("the answer holds U+FFFD: %s", rec.Body.String())
+			}
+		})
+	}
+	// Valid text passes: characters outside the BMP as a JSON surrogate
+	// pair and as a GraphQL one.
+	body := `{"query":"{ a: startup(slug: \"\\ud83d\\ude00\") { slug } b: startup(slug: \"\ud83d\ude00\") { slug } }"}`
+	if a := call(t, h, body); a.status != 200 || len(a.body.Errors) != 0 {
+		t.Errorf("surrogate pairs: status %d, errors %+v", a.status, a.body.Errors)
+	}
+}
+
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

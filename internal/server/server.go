@@ -109,7 +109,7 @@ func New(cfg Config) http.Handler {
 		// cookieReads).
 		reads := access
 		reads.Cookie = true
-		mux.Handle("/graphql", observe(cfg.Logger, m, guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, inner))))
+		mux.Handle("/graphql", observe(cfg.Logger, m, checkQueryText(guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, inner)))))
 		pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
 		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, reads, exportHandler(cfg, pages, m)))
 		mux.Handle("/export", exports)

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -62,8 +61,10 @@ func (db *DB) CreateExpiringToken(ctx context.Context, name string, role portfol
 		return "", nil, portfolio.FieldErrorf("name", "a token needs a name")
 	case utf8.RuneCountInString(name) > maxTokenNameLength:
 		return "", nil, portfolio.FieldErrorf("name", "a token name has at most %d characters", maxTokenNameLength)
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return "", nil, portfolio.FieldErrorf("name", "a token name cannot hold control characters")
+	case portfolio.CheckText("name", name, portfolio.TextLine) != nil:
+		// No control, nothing invisible: the name is shown in token list
+		// and in every log line of the token's requests.
+		return "", nil, portfolio.CheckText("name", name, portfolio.TextLine)
 	case strings.Trim(name, "0123456789") == "":
 		return "", nil, portfolio.FieldErrorf("name", "a token name cannot be only digits: it would read as a token id")
 	}
