@@ -174,7 +174,7 @@ type loadReport struct {
 // (default 60), then the same with 8 hostile clients beside them (lists
 // that multiply, export bombs, slow bodies), and checks that nothing
 // failed, that every acknowledged write is in the database, that the
-// server's memory stayed under 400 MiB, and that the hostile clients did
+// server's memory stayed under 300 MiB, and that the hostile clients did
 // not slow the readers down by more than half (p99 under twice its value
 // without them).
 func TestLoad(t *testing.T) {
@@ -267,8 +267,8 @@ func TestLoad(t *testing.T) {
 	if logErrors > 0 {
 		t.Errorf("the server logged %d ERROR lines, e.g.:\n%s", logErrors, strings.Join(logExamples, "\n"))
 	}
-	if rss > 400<<10 {
-		t.Errorf("server peak RSS %.0f MiB with the hostile clients, want under 400", float64(rss)/1024)
+	if rss > 300<<10 {
+		t.Errorf("server peak RSS %.0f MiB with the hostile clients, want under 300", float64(rss)/1024)
 	}
 	if calm, hostile := reps[0].Reads.P99ms, reps[1].Reads.P99ms; hostile > 2*calm {
 		t.Errorf("reads p99 %.0f ms with the hostile clients, %.0f ms without: more than twice", hostile, calm)
@@ -399,6 +399,14 @@ func hostileClient(ctx context.Context, s *server, f *fixture, kind int, deadlin
 	for _, q := range queries {
 		exports = append(exports, url.Values{"format": {"csv"}, "query": {q}})
 	}
+	// Issue 20's shapes (TestHostileCost): refused ones, and the costliest
+	// the limits let through, which make the server work and hold memory.
+	var costly []costShape
+	for _, sh := range costShapes() {
+		if !sh.legit && !sh.cli && sh.path == "" {
+			costly = append(costly, sh)
+		}
+	}
 	var bombs [][]byte
 	for _, doc := range []string{fragmentNest(14), fragmentNest(30), duplicateFields(20_000), duplicateFields(9_900)} {
 		b, _ := json.Marshal(map[string]any{"query": doc, "format": "csv"})
@@ -407,6 +415,15 @@ func hostileClient(ctx context.Context, s *server, f *fixture, kind int, deadlin
 	for n := 0; time.Now().Before(deadline); n++ {
 		switch kind {
 		case 0, 1, 2:
+			if n%3 == 2 {
+				sh := costly[(n/3*3+kind)%len(costly)]
+				if sh.export != nil {
+					count(exportGet(c, s.URL, "", sh.export))
+				} else {
+					count(gql(ctx, c, s.URL, "", sh.query, sh.vars))
+				}
+				continue
+			}
 			i := (n + kind) % len(queries)
 			if n%2 == 0 {
 				count(gql(ctx, c, s.URL, "", queries[i], nil))
