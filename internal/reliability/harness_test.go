@@ -788,6 +788,28 @@ type fixture struct {
 	Revoked    string // a viewer token, revoked
 }
 
+// column returns the first column of the rows a query reads, as strings.
+func column(t *testing.T, db *sql.DB, q string, args ...any) []string {
+	t.Helper()
+	rows, err := db.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 // newFixture reads the database at path and creates the tokens.
 func newFixture(t *testing.T, path, source string) *fixture {
 	t.Helper()
@@ -796,25 +818,7 @@ func newFixture(t *testing.T, path, source string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	strs := func(q string, args ...any) []string {
-		rows, err := db.Query(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		if err := rows.Err(); err != nil {
-			t.Fatal(err)
-		}
-		return out
-	}
+	strs := func(q string, args ...any) []string { return column(t, db, q, args...) }
 	top := strs(`SELECT i.slug FROM startups s JOIN incubators i ON i.id = s.incubator_id GROUP BY i.slug ORDER BY count(*) DESC, i.slug LIMIT 1`)
 	if len(top) == 0 {
 		t.Fatal("the database has no startup with an incubator")

@@ -31,22 +31,7 @@ func findScopeTargets(t *testing.T, f *fixture) *scopeTargets {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	strs := func(q string, args ...any) []string {
-		rows, err := db.Query(q, args...)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s)
-		}
-		return out
-	}
+	strs := func(q string, args ...any) []string { return column(t, db, q, args...) }
 	const onInc = `SELECT 1 FROM missions m2 JOIN mission_startups ms2 ON ms2.mission_id = m2.id JOIN startups s2 ON s2.id = ms2.startup_id
 		JOIN incubators i2 ON i2.id = s2.incubator_id WHERE m2.member_id = mb.id AND i2.slug = ?`
 	g := &scopeTargets{}
