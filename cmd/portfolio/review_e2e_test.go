@@ -70,7 +70,7 @@ func TestReviewInChromium(t *testing.T) {
 	base := startServe(t, db)
 	t.Logf("%s data served at %s after %s", data, base, time.Since(start).Round(time.Millisecond))
 
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 600*time.Second)
 	defer cancel()
 	trap := newTrapProxy(t)
 	var b browserLog
@@ -101,7 +101,7 @@ func TestReviewInChromium(t *testing.T) {
 
 	t.Run("portfolio page", func(t *testing.T) {
 		mark := b.mark()
-		step, cancel := context.WithTimeout(browser, 40*time.Second)
+		step, cancel := context.WithTimeout(browser, 160*time.Second)
 		defer cancel()
 		loaded := time.Now()
 		if err := chromedp.Do(step, chromedp.Navigate(base+"/review?asOf="+asOf), chromedp.WaitVisible(chromedp.CSS("#startups"))); err != nil {
@@ -191,7 +191,7 @@ func TestReviewInChromium(t *testing.T) {
 
 	t.Run("sign in and a startup's page", func(t *testing.T) {
 		mark := b.mark()
-		step, cancel := context.WithTimeout(browser, 40*time.Second)
+		step, cancel := context.WithTimeout(browser, 160*time.Second)
 		defer cancel()
 		next := "/review/startups/" + slug + "?asOf=" + asOf
 		err := chromedp.Do(step,
@@ -262,7 +262,7 @@ func TestReviewInChromium(t *testing.T) {
 	pagesTo := b.eventCount()
 	t.Run("the query in the playground, with the cookie", func(t *testing.T) {
 		mark := b.mark()
-		step, cancel := context.WithTimeout(browser, 40*time.Second)
+		step, cancel := context.WithTimeout(browser, 160*time.Second)
 		defer cancel()
 		href, err := chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('a[data-query="comites"]').href`))
 		if err != nil || !strings.HasPrefix(href, base+"/?query=") {
@@ -277,7 +277,7 @@ func TestReviewInChromium(t *testing.T) {
 			if (!q || !q.CodeMirror.getValue().includes('ReviewStartupCommittees')) return null;
 			const v = [...document.querySelectorAll('.graphiql-editor-tool .CodeMirror')].map((e) => e.CodeMirror.getValue()).join('\n');
 			return { query: q.CodeMirror.getValue(), variables: v };
-		})()`, chromedp.WithPollingTimeout(10*time.Second)))
+		})()`, chromedp.WithPollingTimeout(40*time.Second)))
 		if err != nil {
 			screenshot(t, browser, "review-e2e-playground-failed.png")
 			t.Fatalf("the playground does not show the query: %v", err)
@@ -292,7 +292,7 @@ func TestReviewInChromium(t *testing.T) {
 			const cm = document.querySelector('.result-window .CodeMirror');
 			const v = cm && cm.CodeMirror ? cm.CodeMirror.getValue() : '';
 			return /"(totalCount|errors)"/.test(v) ? v : '';
-		})()`, chromedp.WithPollingTimeout(15*time.Second)))
+		})()`, chromedp.WithPollingTimeout(60*time.Second)))
 		if err != nil {
 			t.Fatalf("no result: %v", err)
 		}
@@ -304,7 +304,7 @@ func TestReviewInChromium(t *testing.T) {
 	})
 
 	t.Run("sign out", func(t *testing.T) {
-		step, cancel := context.WithTimeout(browser, 30*time.Second)
+		step, cancel := context.WithTimeout(browser, 120*time.Second)
 		defer cancel()
 		err := chromedp.Do(step,
 			chromedp.Navigate(base+"/review?asOf="+asOf),
@@ -348,7 +348,7 @@ func TestReviewInChromium(t *testing.T) {
 func waitForFonts(t *testing.T, ctx context.Context) {
 	t.Helper()
 	_, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.fonts.status === 'loaded' && document.fonts.check('700 16px Marianne') &&
-		[...document.fonts].some((f) => f.family.replace(/"/g, '') === 'Marianne' && f.status === 'loaded')`, chromedp.WithPollingTimeout(10*time.Second)))
+		[...document.fonts].some((f) => f.family.replace(/"/g, '') === 'Marianne' && f.status === 'loaded')`, chromedp.WithPollingTimeout(40*time.Second)))
 	if err != nil {
 		t.Errorf("the Marianne font did not load: %v", err)
 	}
