@@ -49,6 +49,8 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	fs.IntVar(&lim.MaxFields, "max-fields", d.MaxFields, "most fields and aliases in a query, fragments expanded")
 	fs.IntVar(&lim.MaxCost, "max-cost", d.MaxCost, "highest cost of a query, in units of about a microsecond of CPU: the values its answer can hold (each list its page size or its longest length in the data, times what it selects) and the work no value shows (long texts, filters on every row, aggregates) (extensions.cost shows it; see the schema's Query)")
 	fs.IntVar(&lim.MaxReads, "max-reads", d.MaxReads, "most fields that select fields in a query, aliases apart: each may run an SQL statement")
+	fs.IntVar(&lim.MaxCostly, "max-costly", d.MaxCostly, "costly requests (a cost of --costly-cost or more) running at once on /graphql; more wait --queue-wait, then 503 with Retry-After: cheap reads keep the cores")
+	fs.IntVar(&lim.CostlyCost, "costly-cost", d.CostlyCost, "the cost from which a request counts as costly (see --max-costly)")
 	fs.IntVar(&lim.MaxExportCost, "max-export-cost", d.MaxExportCost, "highest cost of a whole export (/export, every page together), priced before its first row; each page also keeps within --max-cost")
 	fs.Int64Var(&lim.MaxAnswerBytes, "max-answer", d.MaxAnswerBytes, "largest answer, in bytes (RESPONSE_TOO_LARGE beyond)")
 	fs.Int64Var(&lim.MaxAnswerPool, "answer-memory", d.MaxAnswerPool, "bytes that answers being made at once share beyond their first MiB each (UNAVAILABLE beyond: retry)")

@@ -3,9 +3,12 @@ package server
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/99designs/gqlgen/complexity"
 	"github.com/99designs/gqlgen/graphql"
@@ -389,4 +392,68 @@ func fragmentsOf(doc *ast.QueryDocument) map[string]*ast.FragmentDefinition {
 		}
 	}
 	return frags
+}
+
+// costlyGate lets at most n costly requests (a cost of at least
+// threshold) run at once on /graphql: the concurrency slots count
+// requests, not their work, so without it a few clients sending questions
+// at the cost limit (each up to a second of CPU) take the cores that
+// dashboards' cheap reads need. A costly request waits for a place at
+// most wait, then is answered 503 UNAVAILABLE with Retry-After. Cheap
+// requests never wait for it.
+type costlyGate struct {
+	slots     chan struct{}
+	threshold int
+	wait      time.Duration
+	shed      atomic.Int64
+}
+
+var _ graphql.OperationInterceptor = &costlyGate{}
+
+func newCostlyGate(l Limits) *costlyGate {
+	if l.MaxCostly <= 0 || l.CostlyCost <= 0 {
+		return nil
+	}
+	return &costlyGate{slots: make(chan struct{}, l.MaxCostly), threshold: l.CostlyCost, wait: max(l.QueueWait, 0)}
+}
+
+// ExtensionName names the gate.
+func (g *costlyGate) ExtensionName() string { return "CostlyGate" }
+
+// Validate does nothing.
+func (g *costlyGate) Validate(graphql.ExecutableSchema) error { return nil }
+
+// InterceptOperation takes a place for a costly operation before it runs,
+// and gives it back once its answer is made (or its request ends).
+func (g *costlyGate) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
+	c := CostOf(ctx)
+	if c == nil || c.Requested < g.threshold {
+		return next(ctx)
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+	case <-t.C:
+		g.shed.Add(1)
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
+			Message:    fmt.Sprintf("%d costly questions (a cost of %d or more) are running: retry in a second", cap(g.slots), g.threshold),
+			Extensions: map[string]any{"code": portfolio.EUnavailable, "retryAfter": 1},
+		}}})
+	case <-ctx.Done():
+		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or took too long",
+			Extensions: map[string]any{"code": portfolio.ETimeout}}}})
+	}
+	var once sync.Once
+	release := func() { once.Do(func() { <-g.slots }) }
+	stop := context.AfterFunc(ctx, release) // the request ended: whatever happened to its answer
+	rh := next(ctx)
+	return func(ctx context.Context) *graphql.Response {
+		resp := rh(ctx)
+		if resp == nil || !graphql.HasOperationContext(ctx) || graphql.GetOperationContext(ctx).Operation.Operation != ast.Subscription {
+			stop()
+			release()
+		}
+		return resp
+	}
 }

@@ -29,6 +29,8 @@ type Limits struct {
 	MaxCost        int           // cost, which bounds the values of an answer (graph.Complexity), default 500,000
 	MaxReads       int           // fields that select fields (each may run a statement), aliases apart, default 100
 	MaxExportCost  int           // cost of a whole export, every page together, default 1,500,000
+	MaxCostly      int           // costly requests (CostlyCost or more) running at once on /graphql, default 2
+	CostlyCost     int           // the cost from which a request is costly, default 100,000
 	MaxAnswerBytes int64         // size of an answer, default 32 MiB
 	MaxAnswerPool  int64         // answers being made at once, beyond 1 MiB each, together; default 64 MiB
 	Timeout        time.Duration // per request, default 10 s
@@ -55,6 +57,8 @@ var DefaultLimits = Limits{
 	MaxCost:        500_000,
 	MaxReads:       100,
 	MaxExportCost:  1_500_000,
+	MaxCostly:      2,
+	CostlyCost:     100_000,
 	MaxAnswerBytes: 32 << 20,
 	MaxAnswerPool:  64 << 20,
 	Timeout:        10 * time.Second,
@@ -80,6 +84,8 @@ func (l Limits) withDefaults() Limits {
 	orDefault(&l.MaxCost, d.MaxCost)
 	orDefault(&l.MaxReads, d.MaxReads)
 	orDefault(&l.MaxExportCost, d.MaxExportCost)
+	orDefault(&l.MaxCostly, d.MaxCostly)
+	orDefault(&l.CostlyCost, d.CostlyCost)
 	orDefault(&l.MaxAnswerBytes, d.MaxAnswerBytes)
 	orDefault(&l.MaxAnswerPool, d.MaxAnswerPool)
 	orDefault(&l.Timeout, d.Timeout)

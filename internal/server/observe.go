@@ -146,6 +146,18 @@ func (m *metrics) countAuthFailures(l *auth.Limiter) {
 	)
 }
 
+// countCostly adds the series of the gate of costly requests (none when it
+// is off).
+func (m *metrics) countCostly(g *costlyGate) {
+	if g == nil {
+		return
+	}
+	m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "portfolio_costly_shed_total",
+		Help: "Costly requests (--costly-cost or more) answered 503 because --max-costly of them were running for longer than --queue-wait.",
+	}, func() float64 { return float64(g.shed.Load()) }))
+}
+
 // countConnections registers the series of the listener's connections:
 // open now, reclaimed to make room (idle, or unfinished: no complete
 // request header within the grace), refused past a client's limit.

@@ -74,6 +74,9 @@ type Config struct {
 	// connections /metrics counts; nil counts none.
 	Listener *Listener
 
+	// costly is the gate of costly requests on /graphql (nil: none).
+	costly *costlyGate
+
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
 	internal bool
@@ -95,6 +98,8 @@ func New(cfg Config) http.Handler {
 	m := newMetrics(cfg.DB, cfg.Schema)
 	m.countAuthFailures(limiter)
 	m.countConnections(cfg.Listener)
+	cfg.costly = newCostlyGate(cfg.Limits)
+	m.countCostly(cfg.costly)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
@@ -182,6 +187,9 @@ func newGraphQL(cfg Config) *handler.Server {
 	gql.Use(cookieReads{})
 	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
 	gql.Use(&costGuard{limits: cfg.Limits, db: cfg.DB})
+	if cfg.costly != nil && !cfg.internal {
+		gql.Use(cfg.costly)
+	}
 	gql.Use(answerGuard{})
 	gql.Use(sameErrors{})
 	gql.SetErrorPresenter(presentError(cfg.Logger))

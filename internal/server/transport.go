@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -77,7 +78,30 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 		resp = &graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or took too long",
 			Extensions: map[string]any{"code": portfolio.ETimeout}}}}
 	}
+	if after, ok := retryAfter(resp); ok {
+		// Shed before it ran (the costly requests' gate): as the
+		// concurrency guard answers, a 503 the client may retry.
+		w.Header().Set("Retry-After", after)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
 	writeResponse(w, resp)
+}
+
+// retryAfter returns the seconds a response with no data and one
+// UNAVAILABLE error carrying extensions.retryAfter tells the client to
+// wait.
+func retryAfter(resp *graphql.Response) (string, bool) {
+	if len(resp.Errors) != 1 || (len(resp.Data) > 0 && string(resp.Data) != "null") {
+		return "", false
+	}
+	e := resp.Errors[0]
+	if e.Extensions["code"] != portfolio.EUnavailable {
+		return "", false
+	}
+	if n, ok := e.Extensions["retryAfter"].(int); ok && n > 0 {
+		return strconv.Itoa(n), true
+	}
+	return "", false
 }
 
 // responseType is the content type of the answer: the GraphQL one when the
