@@ -356,8 +356,9 @@ var fastColumns = map[string]func(c *sqlite.Columns){
 
 	"PhasePeriod.phase": none, "PhasePeriod.label": none, "PhasePeriod.start": none, "PhasePeriod.end": none,
 	"PhasePeriod.durationDays": none, "PhasePeriod.__typename": none,
-	"PhasePeriod.source":  func(c *sqlite.Columns) { c.PhaseDetails = true },
-	"PhasePeriod.comment": func(c *sqlite.Columns) { c.PhaseDetails = true },
+	"PhasePeriod.source":     func(c *sqlite.Columns) { c.PhaseDetails = true },
+	"PhasePeriod.comment":    func(c *sqlite.Columns) { c.PhaseDetails = true },
+	"PhasePeriod.sourceName": func(c *sqlite.Columns) { c.PhaseDetails = true },
 }
 
 // none is a field that reads no optional column.

@@ -351,6 +351,7 @@ type ComplexityRoot struct {
 		Label        func(childComplexity int) int
 		Phase        func(childComplexity int) int
 		Source       func(childComplexity int) int
+		SourceName   func(childComplexity int) int
 		Start        func(childComplexity int) int
 	}
 
@@ -1914,6 +1915,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PhasePeriod.Source(childComplexity), true
+	case "PhasePeriod.sourceName":
+		if e.ComplexityRoot.PhasePeriod.SourceName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PhasePeriod.SourceName(childComplexity), true
 	case "PhasePeriod.start":
 		if e.ComplexityRoot.PhasePeriod.Start == nil {
 			break
@@ -2984,7 +2991,10 @@ interface Node {
 """
 A phase of a startup's life (` + "`" + `phase` + "`" + ` in beta.gouv.fr records). Each value's
 description gives the beta.gouv.fr slug and French label. The first four are
-*active*: the startup is still in incubation.
+*active*: the startup is still in incubation. Older archives of the network
+name phases in an older vocabulary (` + "`" + `alumni` + "`" + `, ` + "`" + `success` + "`" + `, ` + "`" + `transfer` + "`" + `), which
+the import maps onto these (README, « older shapes »); a phase named in
+neither is UNKNOWN. A period's ` + "`" + `sourceName` + "`" + ` keeps the record's word.
 """
 enum Phase {
   "` + "`" + `investigation` + "`" + ` — Investigation. Active."
@@ -3003,6 +3013,15 @@ enum Phase {
   ABANDONED
   "` + "`" + `abandon-investigation` + "`" + ` — Investigation non concluante. Out of incubation."
   INVESTIGATION_ABANDONED
+  """
+  No slug — Phase inconnue. Out of incubation. No phase of the network: an
+  older archive names a phase that is in neither today's vocabulary nor the
+  older one, or none; the import keeps the period rather than drop it, and
+  reports it with the label of its ` + "`" + `_phases` + "`" + ` definition. Its ` + "`" + `sourceName` + "`" + `
+  says which. Never recorded through the API (a startup in it may move to
+  any phase).
+  """
+  UNKNOWN
 }
 
 "A member's field of work (` + "`" + `domaine` + "`" + `)."
@@ -3216,6 +3235,15 @@ type PhasePeriod {
   source: Source!
   "The record's comment on the phase (` + "`" + `phases[].comment` + "`" + `)."
   comment: String
+  """
+  The phase's name as the record wrote it (` + "`" + `phases[].name` + "`" + `): the slug of the
+  phase for today's vocabulary and for a phase recorded through the API;
+  the older vocabulary's word for a phase it mapped (` + "`" + `alumni` + "`" + ` for an
+  ABANDONED or INVESTIGATION_ABANDONED, ` + "`" + `success` + "`" + ` for a TRANSFERRED,
+  ` + "`" + `transfer` + "`" + ` for a CONSOLIDATION); the unknown name of an UNKNOWN phase
+  (empty when the record gave none).
+  """
+  sourceName: String!
 }
 
 "A dated event of a startup's life."
@@ -3442,7 +3470,7 @@ input StartupOrder {
 type Incubator implements Node {
   "The opaque global identifier."
   id: ID!
-  "The beta.gouv.fr slug."
+  "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
   slug: String!
   "The incubator's name (` + "`" + `title` + "`" + `)."
   title: String!
@@ -3474,7 +3502,7 @@ type Incubator implements Node {
 type Organisation implements Node {
   "The opaque global identifier."
   id: ID!
-  "The beta.gouv.fr slug."
+  "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
   slug: String!
   "The full name."
   name: String!
@@ -3496,7 +3524,7 @@ type Organisation implements Node {
 type Team implements Node {
   "The opaque global identifier."
   id: ID!
-  "The beta.gouv.fr slug."
+  "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
   slug: String!
   "The team's name."
   name: String!
@@ -4022,7 +4050,7 @@ type TimelinePoint {
 type PhaseDefinition {
   "The phase."
   phase: Phase!
-  "The beta.gouv.fr slug."
+  "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
   slug: String!
   "The French label."
   label: String!
@@ -4105,7 +4133,7 @@ type Query {
   events(filter: EventFilter, orderBy: [EventOrder!], first: Int, after: String, last: Int, before: String): StartupEventConnection!
   "Dashboard aggregates over the startups ` + "`" + `filter` + "`" + ` selects, at ` + "`" + `asOf` + "`" + ` (default today)."
   portfolio(filter: StartupFilter, asOf: Date): Portfolio!
-  "The phases, in the network's order, with their labels."
+  "The phases, in the network's order, with their labels, then UNKNOWN."
   phases: [PhaseDefinition!]!
   "Who is calling: the role and token the request runs with."
   viewer: Viewer!
@@ -5138,6 +5166,8 @@ func (ec *executionContext) childFields_PhasePeriod(ctx context.Context, field g
 		return ec.fieldContext_PhasePeriod_source(ctx, field)
 	case "comment":
 		return ec.fieldContext_PhasePeriod_comment(ctx, field)
+	case "sourceName":
+		return ec.fieldContext_PhasePeriod_sourceName(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PhasePeriod", field.Name)
 }
@@ -11928,6 +11958,29 @@ func (ec *executionContext) _PhasePeriod_comment(ctx context.Context, field grap
 	)
 }
 func (ec *executionContext) fieldContext_PhasePeriod_comment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "String")
+}
+
+func (ec *executionContext) _PhasePeriod_sourceName(ctx context.Context, field graphql.CollectedField, obj *model.PhasePeriod) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PhasePeriod_sourceName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SourceName, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PhasePeriod_sourceName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("PhasePeriod", field, false, false, "String")
 }
 
@@ -21217,6 +21270,11 @@ func (ec *executionContext) _PhasePeriod(ctx context.Context, sel ast.SelectionS
 		case "comment":
 			out.Values[i] = ec._PhasePeriod_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sourceName":
+			out.Values[i] = ec._PhasePeriod_sourceName(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:

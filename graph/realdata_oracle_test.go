@@ -9,6 +9,7 @@ package graph_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -72,6 +73,34 @@ var phaseEnum = map[string]string{
 
 var activePhase = map[string]bool{"INVESTIGATION": true, "CONSTRUCTION": true, "ACCELERATION": true, "CONSOLIDATION": true}
 
+// phaseOf maps a record's phase name onto the enum, with the older
+// vocabulary as issue 23 states it (alumni after investigations only, or
+// nothing: INVESTIGATION_ABANDONED; any other alumni: ABANDONED; success:
+// TRANSFERRED; transfer, and perennisation, today's consolidation under
+// another name: CONSOLIDATION — transfer as the network's rewrite of May
+// 2026 mapped it) and UNKNOWN for any other name, or none. before are the
+// enums of the phases listed before it.
+func phaseOf(name string, before []string) string {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if e, ok := phaseEnum[name]; ok {
+		return e
+	}
+	switch name {
+	case "alumni":
+		for _, b := range before {
+			if b != "INVESTIGATION" {
+				return "ABANDONED"
+			}
+		}
+		return "INVESTIGATION_ABANDONED"
+	case "success":
+		return "TRANSFERRED"
+	case "transfer", "perennisation":
+		return "CONSOLIDATION"
+	}
+	return "UNKNOWN"
+}
+
 // domainEnum maps the `domaine` labels to the GraphQL enum; anything else
 // (or nothing) is OTHER.
 var domainEnum = map[string]string{
@@ -93,8 +122,16 @@ var statusEnum = map[string]string{"admin": "ADMIN", "independent": "INDEPENDENT
 
 type oPhase struct {
 	phase    string // enum
+	word     string // the name the record wrote, trimmed
 	start    day
 	hasStart bool
+}
+
+// oEvent is a dated event of a record.
+type oEvent struct {
+	name    string
+	date    day
+	comment string
 }
 
 type oStartup struct {
@@ -102,6 +139,7 @@ type oStartup struct {
 	incubator         string
 	sponsors          []string
 	phases            []oPhase // in the record's order
+	events            []oEvent // those with a date, in the record's order
 	committees        []day
 	themes            []string
 }
@@ -137,6 +175,10 @@ type missionRef struct {
 
 func (r missionRef) m() *oMission { return &r.member.missions[r.index] }
 
+// errNoFrontMatter: a file that is not a record (older archives hold a
+// few), which the import skips too.
+var errNoFrontMatter = errors.New("no front matter")
+
 // frontMatter splits a record into its YAML front matter.
 func frontMatter(path string) ([]byte, error) {
 	b, err := os.ReadFile(path)
@@ -145,7 +187,7 @@ func frontMatter(path string) ([]byte, error) {
 	}
 	b = bytes.ReplaceAll(b, []byte("\r\n"), []byte("\n"))
 	if !bytes.HasPrefix(b, []byte("---\n")) {
-		return nil, fmt.Errorf("%s: no front matter", path)
+		return nil, fmt.Errorf("%s: %w", path, errNoFrontMatter)
 	}
 	rest := b[4:]
 	end := bytes.Index(rest, []byte("\n---"))
@@ -182,18 +224,14 @@ func lastSegment(ref string) string {
 }
 
 type yStartup struct {
-	Title     string   `yaml:"title"`
-	Mission   string   `yaml:"mission"`
-	Incubator string   `yaml:"incubator"`
-	Sponsors  []string `yaml:"sponsors"`
-	Phases    []struct {
-		Name  string `yaml:"name"`
-		Start string `yaml:"start"`
-	} `yaml:"phases"`
-	Events []struct {
-		Name string `yaml:"name"`
-		Date string `yaml:"date"`
-	} `yaml:"events"`
+	Title     string `yaml:"title"`
+	Mission   string `yaml:"mission"`
+	Incubator string `yaml:"incubator"`
+	Sponsors  []any  `yaml:"sponsors"` // paths; older records also give objects, left out here
+	// Phases and Events are read item by item: older records write a
+	// phase as a bare name, or split an event in two items.
+	Phases      []any    `yaml:"phases"`
+	Events      []any    `yaml:"events"`
 	Thematiques []string `yaml:"thematiques"`
 }
 
@@ -205,6 +243,98 @@ type yMember struct {
 		Status   string   `yaml:"status"`
 		Startups []string `yaml:"startups"`
 	} `yaml:"missions"`
+}
+
+// field returns the text of a field of a YAML mapping ("" when absent or
+// not a mapping).
+func field(item any, key string) string {
+	m, ok := item.(map[string]any)
+	if !ok || m[key] == nil {
+		return ""
+	}
+	switch v := m[key].(type) {
+	case time.Time:
+		return v.Format(time.DateOnly)
+	default:
+		return strings.TrimSpace(fmt.Sprint(v))
+	}
+}
+
+// readEvents reads a record's events: an item with a name and no date
+// followed by one with a date and no name is one event (older records),
+// an event without a name is "other", one without a date is left out. A
+// committee's date that does not read is an error (the snapshots have
+// none).
+func (s *oStartup) readEvents(items []any) error {
+	for i := 0; i < len(items); i++ {
+		name, date, comment := field(items[i], "name"), field(items[i], "date"), field(items[i], "comment")
+		if name != "" && date == "" && i+1 < len(items) && field(items[i+1], "name") == "" && field(items[i+1], "date") != "" &&
+			(comment == "" || field(items[i+1], "comment") == "") {
+			i++
+			date = field(items[i], "date")
+			if comment == "" {
+				comment = field(items[i], "comment")
+			}
+		}
+		if date == "" {
+			continue
+		}
+		d, err := parseDay(date)
+		if err != nil {
+			if name == "committee" {
+				return fmt.Errorf("committee: %w", err)
+			}
+			continue
+		}
+		if name == "" {
+			name = "other"
+		}
+		s.events = append(s.events, oEvent{name: name, date: d, comment: comment})
+	}
+	return nil
+}
+
+// readPhases reads a record's phases, every item one (a bare text is a
+// name): a phase without a start takes the previous one's end; failing
+// that, the last one, when it is out of incubation (and not UNKNOWN),
+// takes the date of the last "end" event if no phase before starts later.
+func (s *oStartup) readPhases(items []any) {
+	var end day
+	hasEnd := false
+	for _, e := range s.events {
+		if e.name == "end" && (!hasEnd || e.date > end) {
+			end, hasEnd = e.date, true
+		}
+	}
+	var before []string
+	for k, it := range items {
+		if it == nil {
+			continue
+		}
+		name := field(it, "name")
+		if t, ok := it.(string); ok {
+			name = strings.TrimSpace(t)
+		}
+		ph := oPhase{phase: phaseOf(name, before), word: name}
+		before = append(before, ph.phase)
+		if st, err := parseDay(field(it, "start")); err == nil {
+			ph.start, ph.hasStart = st, true
+		} else if n := len(s.phases); n > 0 && field(items[k-1], "end") != "" {
+			if pe, err := parseDay(field(items[k-1], "end")); err == nil {
+				ph.start, ph.hasStart = pe, true
+			}
+		}
+		if !ph.hasStart && k == len(items)-1 && hasEnd && !activePhase[ph.phase] && ph.phase != "UNKNOWN" {
+			later := false
+			for _, p := range s.phases {
+				later = later || (p.hasStart && p.start > end)
+			}
+			if !later {
+				ph.start, ph.hasStart = end, true
+			}
+		}
+		s.phases = append(s.phases, ph)
+	}
 }
 
 // readOracle reads the content folder dir.
@@ -226,45 +356,37 @@ func readOracle(dir string) (*oracle, error) {
 	}
 	for slug, path := range sts {
 		fm, err := frontMatter(path)
+		if errors.Is(err, errNoFrontMatter) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		var y yStartup
-		if err := yaml.Unmarshal(fm, &y); err != nil {
+		if err := yaml.UnmarshalWithOptions(fm, &y, yaml.AllowDuplicateMapKey()); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		s := &oStartup{slug: slug, name: y.Title, pitch: y.Mission, incubator: lastSegment(y.Incubator)}
 		seen := map[string]bool{}
-		for _, sp := range y.Sponsors {
+		for _, v := range y.Sponsors {
+			sp, ok := v.(string)
+			if !ok {
+				continue
+			}
 			if sp = lastSegment(sp); !seen[sp] {
 				seen[sp] = true
 				s.sponsors = append(s.sponsors, sp)
 			}
 		}
-		for _, p := range y.Phases {
-			e, ok := phaseEnum[p.Name]
-			if !ok {
-				return nil, fmt.Errorf("%s: unknown phase %q", path, p.Name)
-			}
-			ph := oPhase{phase: e}
-			if p.Start != "" {
-				if ph.start, err = parseDay(p.Start); err != nil {
-					return nil, fmt.Errorf("%s: %w", path, err)
-				}
-				ph.hasStart = true
-			}
-			s.phases = append(s.phases, ph)
+		if err := s.readEvents(y.Events); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
 		}
-		for _, ev := range y.Events {
-			if ev.Name != "committee" {
-				continue
+		s.readPhases(y.Phases)
+		for _, ev := range s.events {
+			if ev.name == "committee" {
+				s.committees = append(s.committees, ev.date)
+				o.committees++
 			}
-			d, err := parseDay(ev.Date)
-			if err != nil {
-				return nil, fmt.Errorf("%s: committee: %w", path, err)
-			}
-			s.committees = append(s.committees, d)
-			o.committees++
 		}
 		seen = map[string]bool{}
 		for _, th := range y.Thematiques {
@@ -280,6 +402,13 @@ func readOracle(dir string) (*oracle, error) {
 		o.bySlug[slug] = s
 	}
 	sort.Slice(o.startups, func(i, j int) bool { return o.startups[i].slug < o.startups[j].slug })
+	// A reference to an incubator without a record names none (the 2021
+	// archive writes "ANSSI" for one).
+	for _, s := range o.startups {
+		if _, ok := incs[s.incubator]; !ok {
+			s.incubator = ""
+		}
+	}
 
 	ms, err := records(filepath.Join(dir, "_authors"))
 	if err != nil {
@@ -287,11 +416,14 @@ func readOracle(dir string) (*oracle, error) {
 	}
 	for slug, path := range ms {
 		fm, err := frontMatter(path)
+		if errors.Is(err, errNoFrontMatter) {
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		var y yMember
-		if err := yaml.Unmarshal(fm, &y); err != nil {
+		if err := yaml.UnmarshalWithOptions(fm, &y, yaml.AllowDuplicateMapKey()); err != nil {
 			return nil, fmt.Errorf("%s: %w", path, err)
 		}
 		m := &oMember{slug: slug, domain: "OTHER"}

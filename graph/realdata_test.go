@@ -472,7 +472,7 @@ func comparePortfolio(d *diffs, asOf day, want figures, got apiPortfolio, period
 		}
 		gotDur[pd.Phase] = durationFig{Startups: pd.Startups, Median: pd.MedianDays, Mean: pd.MeanDays}
 	}
-	for _, ph := range []string{"INVESTIGATION", "CONSTRUCTION", "ACCELERATION", "CONSOLIDATION", "TRANSFERRED", "OPERATED", "ABANDONED", "INVESTIGATION_ABANDONED"} {
+	for _, ph := range []string{"INVESTIGATION", "CONSTRUCTION", "ACCELERATION", "CONSOLIDATION", "TRANSFERRED", "OPERATED", "ABANDONED", "INVESTIGATION_ABANDONED", "UNKNOWN"} {
 		w, wok := want.PhaseDurations[ph]
 		g, gok := gotDur[ph]
 		switch {

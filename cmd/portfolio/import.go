@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/incubateurs/portfolio/internal/betagouv"
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -80,6 +82,7 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 		fmt.Fprintln(stdout, line)
 	}
+	printVocabulary(stdout, snap.Vocabulary)
 	if len(res.Skipped) > 0 {
 		fmt.Fprintf(stdout, "%d %s of the snapshot deleted through the API (not re-created):\n", len(res.Skipped), plural(len(res.Skipped), "record", "records"))
 		for _, s := range res.Skipped {
@@ -106,6 +109,51 @@ func cmdImport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}
 	}
 	return nil
+}
+
+// printVocabulary lists the phase names of the records that are not
+// today's: each mapping of the older vocabulary applied, then each name of
+// neither vocabulary, with their counts.
+func printVocabulary(w io.Writer, uses []betagouv.VocabularyUse) {
+	var mapped, unknown []betagouv.VocabularyUse
+	for _, u := range uses {
+		if u.Mapping != nil {
+			mapped = append(mapped, u)
+		} else {
+			unknown = append(unknown, u)
+		}
+	}
+	name := func(u betagouv.VocabularyUse) string {
+		if u.Name == "" {
+			return "(no name)"
+		}
+		if u.Label == "" {
+			return u.Name
+		}
+		return u.Name + " « " + u.Label + " »"
+	}
+	if len(mapped) > 0 {
+		fmt.Fprintln(w, "phases named in an older vocabulary, mapped onto today's (the record's word is kept: PhasePeriod.sourceName):")
+		for _, u := range mapped {
+			line := "  " + padRight(name(u)+" → "+string(u.Phase), 60) + fmt.Sprintf(" %6d", u.Count)
+			if u.Mapping.When != "" {
+				line += "   (" + u.Mapping.When + ")"
+			}
+			fmt.Fprintln(w, line)
+		}
+	}
+	if len(unknown) > 0 {
+		fmt.Fprintln(w, "phases named in neither vocabulary, imported as UNKNOWN, out of incubation (each reported above):")
+		for _, u := range unknown {
+			fmt.Fprintf(w, "  %s %6d\n", padRight(name(u), 60), u.Count)
+		}
+	}
+}
+
+// padRight pads s with spaces to n characters (runes, not bytes: the
+// labels are French).
+func padRight(s string, n int) string {
+	return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s)))
 }
 
 // contentFolders maps the kinds of top-level records to their folder of

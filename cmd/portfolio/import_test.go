@@ -186,3 +186,59 @@ func withoutOrigin(dump string) (string, int) {
 	}
 	return strings.Join(kept, "\n"), n
 }
+
+// TestImportOlderVocabulary imports an archive in the older phase
+// vocabulary: the summary lists each mapping applied, with its count, and
+// each phase of no vocabulary; a second import changes nothing.
+func TestImportOlderVocabulary(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "x.db")
+	dir := "../../internal/betagouv/testdata/old-vocabulary"
+	out, err := runCmd(t, "import", "--db", db, dir)
+	if err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if got := countOf(t, out, "phases"); got != "42" {
+		t.Errorf("phases: %s, want the 42 phase entries of the files", got)
+	}
+	_, summary, ok := strings.Cut(out, "phases named in an older vocabulary")
+	if !ok {
+		t.Fatalf("no vocabulary in the summary:\n%s", out)
+	}
+	want := []string{
+		"phases named in an older vocabulary, mapped onto today's (the record's word is kept: PhasePeriod.sourceName):",
+		"alumni « Partenariats terminés » → INVESTIGATION_ABANDONED 3 (nothing but investigations before it)",
+		"alumni « Partenariats terminés » → ABANDONED 3 (after a construction or a later phase)",
+		"success « Pérennisé » → TRANSFERRED 3",
+		"transfer « Transfert » → CONSOLIDATION 3",
+		"phases named in neither vocabulary, imported as UNKNOWN, out of incubation (each reported above):",
+		"(no name) 1",
+		"hibernation 1",
+		"pivot « Pivot » 1",
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace("phases named in an older vocabulary"+summary), "\n") {
+		got = append(got, strings.Join(strings.Fields(line), " "))
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("vocabulary summary:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	before := dump(t, db)
+	out, err = runCmd(t, "import", "--db", db, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "(0 new, 0 updated, 15 unchanged)") {
+		t.Errorf("second import changed records:\n%s", out)
+	}
+	if b, a := withoutOriginRows(before), withoutOriginRows(dump(t, db)); a != b {
+		t.Errorf("the second import changed the database content")
+	}
+	if !strings.Contains(before, "alumni") || !strings.Contains(before, "UNKNOWN") {
+		t.Errorf("the dump holds no record's word or UNKNOWN phase")
+	}
+}
+
+func withoutOriginRows(dump string) string {
+	s, _ := withoutOrigin(dump)
+	return s
+}

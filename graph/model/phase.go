@@ -68,6 +68,8 @@ func (p *PhasePeriod) AppendJSON(b []byte, fields []graphql.CollectedField) []by
 			} else {
 				b = AppendString(b, p.Comment)
 			}
+		case "sourceName":
+			b = AppendString(b, p.Name())
 		default:
 			b = append(b, "null"...) // validation lets no other field through
 		}
@@ -88,7 +90,7 @@ func (p *PhasePeriod) AnswerBytes() int64 {
 	if p == nil {
 		return 4
 	}
-	return 180 + int64(len(p.Comment))
+	return 200 + int64(len(p.Comment)+len(p.SourceName))
 }
 
 // selectionOf returns the selection set of the field being written: the

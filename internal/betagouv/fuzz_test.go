@@ -137,7 +137,7 @@ func checkParsed(k kind, rel string, p parsed) error {
 	case present && wholeSkip:
 		return fmt.Errorf("a record, and a problem saying the file was skipped: %v", p.problems)
 	}
-	if k == kindPhase && p.phase != nil && (!p.phase.def.Phase.Valid() || p.phase.slug != fuzzSlug) {
+	if k == kindPhase && p.phase != nil && ((p.phase.def != nil && !p.phase.def.Phase.Valid()) || p.phase.slug != fuzzSlug) {
 		return fmt.Errorf("phase definition %+v", *p.phase)
 	}
 	return nil
@@ -254,6 +254,21 @@ func checkSnapshot(s *Snapshot) error {
 			return fmt.Errorf("member %s: %w", m.Slug, err)
 		}
 	}
+	// Every phase whose name is not today's is in the vocabulary's counts.
+	uses := 0
+	for _, st := range s.Startups {
+		for _, p := range st.Phases {
+			if p.Phase == portfolio.PhaseUnknown || portfolio.OlderPhaseName(p.SourceName) {
+				uses++
+			}
+		}
+	}
+	for _, v := range s.Vocabulary {
+		uses -= v.Count
+	}
+	if uses != 0 {
+		return fmt.Errorf("vocabulary %+v: %d phases more or fewer than counted", s.Vocabulary, uses)
+	}
 	for _, d := range s.PhaseDefinitions {
 		if !d.Phase.Valid() || d.Label == "" {
 			return fmt.Errorf("phase definition %+v", d)
@@ -298,6 +313,14 @@ func checkStartup(st *portfolio.Startup, problems []Problem, orgs, incs map[stri
 			return pr.File == "_startups/"+st.Slug+".md" && strings.HasPrefix(pr.Field, "phases[") && strings.HasSuffix(pr.Field, "].start")
 		}) {
 			return fmt.Errorf("phases[%d] has no start, and no problem says so: %v", i, problems)
+		}
+		if p.Phase == portfolio.PhaseUnknown && !slices.ContainsFunc(problems, func(pr Problem) bool {
+			return pr.File == "_startups/"+st.Slug+".md" && strings.HasPrefix(pr.Field, "phases[") && strings.HasSuffix(pr.Field, "].name")
+		}) {
+			return fmt.Errorf("phases[%d] is UNKNOWN, and no problem says so: %v", i, problems)
+		}
+		if p.SourceName != "" && p.SourceName == p.Phase.Slug() {
+			return fmt.Errorf("phases[%d]: source name %q, the phase's slug", i, p.SourceName)
 		}
 		if err := checkDate(fmt.Sprintf("phases[%d].start", i), p.Start, false); err != nil {
 			return err

@@ -2,6 +2,7 @@ package betagouv
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 
@@ -20,9 +21,13 @@ type parsed struct {
 	member    *portfolio.Member
 }
 
+// phaseRec is a _phases record: a definition of today's vocabulary (def),
+// or of an older one, whose label names it in problems and summaries.
 type phaseRec struct {
-	slug string
-	def  portfolio.PhaseDefinition
+	slug   string
+	status string // lower case
+	label  string
+	def    *portfolio.PhaseDefinition
 }
 
 type incubatorRec struct {
@@ -35,6 +40,18 @@ type startupRec struct {
 	file     string
 	sponsors []orgRef
 	owner    *orgRef
+	// mapped are the entries of portfolio.PhaseMappings its phases used,
+	// one per phase; unknown its phases of neither vocabulary.
+	mapped  []*portfolio.PhaseMapping
+	unknown []unknownPhase
+}
+
+// unknownPhase is a phase of a record whose name is in neither vocabulary:
+// it is imported as UNKNOWN, and reported once the _phases labels are
+// known.
+type unknownPhase struct {
+	field string // "phases[3].name"
+	name  string // as written, "" when missing
 }
 
 // orgRef is a reference to an organisation as a record gives it: a path
@@ -95,19 +112,26 @@ func name(m map[string]any, key, slug string, r *report) string {
 	return slug
 }
 
+// parsePhaseDefinition reads a _phases record: today's vocabulary gives a
+// phase definition; the older one (portfolio.PhaseMappings) and names of
+// neither give the label that problems and summaries name the records'
+// phases by.
 func parsePhaseDefinition(slug string, m map[string]any, r *report) *phaseRec {
 	status := str(m, "status", "status", r)
 	if status == "" {
 		status = slug
 	}
-	p, ok := portfolio.PhaseFromSlug(status)
+	rec := &phaseRec{slug: slug, status: strings.ToLower(status), label: str(m, "label", "label", r)}
+	p, ok := portfolio.PhaseFromSlug(rec.status)
 	if !ok {
-		r.skip("status", "unknown phase %q", status)
-		return nil
+		if !portfolio.OlderPhaseName(rec.status) {
+			r.warn("status", "%s is in neither today's vocabulary nor the older one: no phase definition stored; the records' phases of that name are imported as %s", quoteLabel(status, rec.label), portfolio.PhaseUnknown)
+		}
+		return rec
 	}
 	def := portfolio.PhaseDefinition{
 		Phase:            p,
-		Label:            str(m, "label", "label", r),
+		Label:            rec.label,
 		ShortDescription: prose(m, "short_description", "short_description", r),
 	}
 	if def.Label == "" {
@@ -120,7 +144,17 @@ func parsePhaseDefinition(slug string, m map[string]any, r *report) *phaseRec {
 		}
 		def.Order = int(n)
 	}
-	return &phaseRec{slug: slug, def: def}
+	rec.def = &def
+	return rec
+}
+
+// quoteLabel writes a phase name with its label: "alumni" (« Partenariats
+// terminés »), or "alumni" alone without one.
+func quoteLabel(name, label string) string {
+	if label == "" {
+		return strconv.Quote(name)
+	}
+	return strconv.Quote(name) + " (« " + label + " »)"
 }
 
 func parseOrganisation(slug string, m map[string]any, r *report) *portfolio.Organisation {
@@ -199,81 +233,162 @@ func parseStartup(slug string, m map[string]any, body string, r *report) *startu
 			s.owner = &ref
 		}
 	}
-	s.Phases = parsePhases(m, r)
 	s.Events, s.Committees = parseEvents(slug, m, r)
+	parsePhases(s, m, lastEnd(s.Events), r)
 	s.Fast = parseFast(m, r)
 	checkFastEvents(s.Fast, m, r)
 	return s
 }
 
-// parsePhases reads a startup's phases. A phase without a start takes the
-// previous phase's end when there is one; otherwise it is kept without a
-// start, and never counts as the phase at a date.
-func parsePhases(m map[string]any, r *report) []portfolio.PhasePeriod {
-	items, index := mapList(m, "phases", "phases", r)
-	var phases []portfolio.PhasePeriod
+// parsePhases reads a startup's phases into s. A name of the older
+// vocabulary is mapped (portfolio.MapPhaseName), and one of neither
+// vocabulary, or none, is kept as UNKNOWN: no phase is dropped. The
+// record's word is kept (PhasePeriod.SourceName) when it is not the
+// phase's slug.
+//
+// A phase without a start takes the previous phase's end when there is
+// one; else, for the last phase listed when it is out of incubation, the
+// date of the record's last "end" event, end, when there is one and no
+// phase listed before starts after it (the network dated such phases so
+// when it rewrote its records). Otherwise it is kept without a start, and
+// never counts as the phase at a date.
+func parsePhases(s *startupRec, m map[string]any, end portfolio.Date, r *report) {
+	items, index := phaseItems(m, r)
+	var before []portfolio.Phase
 	for k, it := range items {
 		field := fmt.Sprintf("phases[%d]", index[k])
-		slug := str(it, "name", field+".name", r)
-		if slug == "" {
-			r.skip(field+".name", "missing")
-			continue
+		name := str(it, "name", field+".name", r)
+		p, mapping, ok := portfolio.MapPhaseName(name, before)
+		switch {
+		case !ok:
+			p = portfolio.PhaseUnknown
+			s.unknown = append(s.unknown, unknownPhase{field: field + ".name", name: name})
+		case mapping != nil:
+			s.mapped = append(s.mapped, mapping)
 		}
-		p, ok := portfolio.PhaseFromSlug(strings.ToLower(slug))
-		if !ok {
-			r.skip(field+".name", "unknown phase %q", slug)
-			continue
-		}
+		before = append(before, p)
 		pp := portfolio.PhasePeriod{Phase: p, Source: portfolio.SourceImported, Comment: prose(it, "comment", field+".comment", r)}
-		end, _, err := dateValue(it["end"])
+		if name != p.Slug() {
+			pp.SourceName = name
+		}
+		e, _, err := dateValue(it["end"])
 		if err != nil {
 			r.warn(field+".end", "%v: ignored", err)
 		}
-		pp.End = end
+		pp.End = e
 		start, present, err := dateValue(it["start"])
 		why := "missing"
 		if err != nil {
 			why = err.Error()
 		}
+		phases := s.Phases
 		switch {
 		case present && err == nil:
 			pp.Start = start
 		case len(phases) > 0 && !phases[len(phases)-1].End.IsZero():
 			pp.Start = phases[len(phases)-1].End
 			r.warn(field+".start", "%s; start inferred from previous phase's end (%s)", why, pp.Start)
+		case k == len(items)-1 && !end.IsZero() && !p.Active() && p != portfolio.PhaseUnknown && !startsAfter(phases, end):
+			pp.Start = end
+			r.warn(field+".start", "%s; start taken from the end event (%s), the day the partnership ended", why, pp.Start)
 		default:
 			r.warn(field+".start", "%s; phase kept without a start: it is listed but never counts as the phase at a date", why)
 		}
-		phases = append(phases, pp)
+		s.Phases = append(s.Phases, pp)
 	}
-	return phases
+}
+
+// phaseItems returns the items of a record's phases list with their
+// positions. An item written as a bare name ("- construction") is read as
+// a phase of that name without a start, and reported.
+func phaseItems(m map[string]any, r *report) (items []map[string]any, index []int) {
+	list, ok := m["phases"].([]any)
+	if !ok {
+		return mapList(m, "phases", "phases", r)
+	}
+	for i, it := range list {
+		field := fmt.Sprintf("phases[%d]", i)
+		if name, ok := it.(string); ok && strings.TrimSpace(name) != "" {
+			r.warn(field, "is the text %q, not a mapping of fields: read as the phase's name", shorten(name))
+			it = map[string]any{"name": name}
+		}
+		if it == nil {
+			continue
+		}
+		mm, ok := asMap(it)
+		if !ok {
+			r.skip(field, "is %s, not a mapping of fields", describe(it))
+			continue
+		}
+		items = append(items, mm)
+		index = append(index, i)
+	}
+	return items, index
+}
+
+// startsAfter reports whether one of the phases starts after d.
+func startsAfter(phases []portfolio.PhasePeriod, d portfolio.Date) bool {
+	for _, p := range phases {
+		if p.Start > d {
+			return true
+		}
+	}
+	return false
+}
+
+// lastEnd returns the date of the latest "end" event, the day the
+// partnership with the network ended; zero for none.
+func lastEnd(events []portfolio.StartupEvent) portfolio.Date {
+	var d portfolio.Date
+	for _, e := range events {
+		if strings.EqualFold(e.Name, "end") && e.Date > d {
+			d = e.Date
+		}
+	}
+	return d
 }
 
 // parseEvents reads a startup's events; each "committee" event also
-// becomes a Committee. Events without a valid date are not loaded.
+// becomes a Committee. Older records sometimes split an event in two list
+// items, "- name: end" then "- date: 2021-09-01": such a pair is read as
+// one event. An event without a name is kept as an "other" event (the
+// network's name for events of no listed kind); one without a valid date
+// is not loaded. Each case is reported.
 func parseEvents(slug string, m map[string]any, r *report) ([]portfolio.StartupEvent, []portfolio.Committee) {
 	items, index := mapList(m, "events", "events", r)
 	var events []portfolio.StartupEvent
 	var committees []portfolio.Committee
 	perDay := map[portfolio.Date]int{}
-	for k, it := range items {
+	for k := 0; k < len(items); k++ {
+		it := items[k]
 		field := fmt.Sprintf("events[%d]", index[k])
+		dateField := field + ".date"
+		if k+1 < len(items) && index[k+1] == index[k]+1 && splitEvent(it, items[k+1]) {
+			next := fmt.Sprintf("events[%d]", index[k+1])
+			merged := maps.Clone(it)
+			maps.Copy(merged, items[k+1])
+			it, dateField = merged, next+".date"
+			k++
+			d, _ := scalar(merged["date"])
+			n, _ := scalar(merged["name"])
+			r.warn(field, "a name without a date, then a date without a name (%s): read as one event, %q on %s", next, n, d)
+		}
 		ev := portfolio.StartupEvent{
 			Name:    str(it, "name", field+".name", r),
 			Comment: prose(it, "comment", field+".comment", r),
 		}
-		if ev.Name == "" {
-			r.skip(field+".name", "missing")
-			continue
-		}
 		d, present, err := dateValue(it["date"])
 		switch {
 		case err != nil:
-			r.skip(field+".date", "%v", err)
+			r.skip(dateField, "%v", err)
 			continue
 		case !present:
-			r.skip(field+".date", "missing")
+			r.skip(dateField, "missing")
 			continue
+		}
+		if ev.Name == "" {
+			ev.Name = "other"
+			r.warn(field+".name", "missing; kept as an \"other\" event, the network's name for events of no listed kind")
 		}
 		ev.Date = d
 		events = append(events, ev)
@@ -297,6 +412,24 @@ func parseEvents(slug string, m map[string]any, r *report) ([]portfolio.StartupE
 		})
 	}
 	return events, committees
+}
+
+// splitEvent reports whether a and b are one event split in two list
+// items: a has a name and no date, b a date and no name, and they share no
+// field.
+func splitEvent(a, b map[string]any) bool {
+	name, _ := scalar(a["name"])
+	date, _ := scalar(b["date"])
+	other, _ := scalar(b["name"])
+	if name == "" || a["date"] != nil || date == "" || other != "" {
+		return false
+	}
+	for k := range b {
+		if _, ok := a[k]; ok {
+			return false
+		}
+	}
+	return true
 }
 
 // parseFast reads the FAST grant {promotion, montant}.

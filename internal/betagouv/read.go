@@ -78,6 +78,11 @@ type Snapshot struct {
 	Startups         []portfolio.Startup
 	Members          []portfolio.Member
 	Problems         []Problem
+	// Vocabulary lists the phase names of the records that are not
+	// today's: each entry of portfolio.PhaseMappings that applied (the
+	// older vocabulary), then each name of neither vocabulary (imported as
+	// UNKNOWN and reported in Problems), with their counts.
+	Vocabulary []VocabularyUse
 }
 
 // kind is a kind of record, one per content folder.

@@ -84,7 +84,7 @@ func TestRead(t *testing.T) {
 			dir:  "testdata/current",
 			counts: map[string]int{
 				"organisations": 2, "incubators": 2, "teams": 2, "startups": 2, "members": 3,
-				"missions": 4, "phases": 4, "committees": 2, "events": 4, "phaseDefinitions": 2,
+				"missions": 4, "phases": 5, "committees": 2, "events": 4, "phaseDefinitions": 2,
 			},
 			problems: []string{
 				`_authors/ana.jardin.md: missions[1].start: missing (skipped)`,
@@ -100,7 +100,7 @@ func TestRead(t *testing.T) {
 				`_startups/arrosoir.md: events[3].date: "12/06/2023" is not a date (want YYYY-MM-DD) (skipped)`,
 				`_startups/arrosoir.md: sponsors[3]: unknown organisation "ministere-des-nuages"; reference dropped`,
 				`_startups/binette.md: incubator: unknown incubator "cave"; reference dropped`,
-				`_startups/binette.md: phases[1].name: unknown phase "pousse" (skipped)`,
+				`_startups/binette.md: phases[1].name: "pousse" is in neither today's vocabulary nor the older one, and no _phases definition names it: imported as UNKNOWN, out of incubation`,
 				`_teams/fantome.md: incubator: unknown incubator "cave"; reference dropped`,
 			},
 			check: func(t *testing.T, s *Snapshot) {
@@ -163,7 +163,11 @@ func TestRead(t *testing.T) {
 				})
 				b := startup(t, s, "binette")
 				equal(t, "binette incubator", b.IncubatorSlug, "")
-				equal(t, "binette phases", b.Phases, []portfolio.PhasePeriod{{Phase: portfolio.PhaseInvestigation, Start: d("2025-02-01"), Source: imported}})
+				equal(t, "binette phases", b.Phases, []portfolio.PhasePeriod{
+					{Phase: portfolio.PhaseInvestigation, Start: d("2025-02-01"), Source: imported},
+					{Phase: portfolio.PhaseUnknown, Start: d("2025-06-01"), Source: imported, SourceName: "pousse"},
+				})
+				equal(t, "vocabulary", s.Vocabulary, []VocabularyUse{{Name: "pousse", Phase: portfolio.PhaseUnknown, Count: 1}})
 				equal(t, "ana.jardin", *member(t, s, "ana.jardin"), portfolio.Member{
 					Slug:        "ana.jardin",
 					Fullname:    "Ana Jardin",
@@ -273,7 +277,7 @@ func TestRead(t *testing.T) {
 			dir:  "testdata/phases-no-start",
 			counts: map[string]int{
 				"organisations": 0, "incubators": 0, "teams": 0, "startups": 2, "members": 0,
-				"missions": 0, "phases": 7, "committees": 0, "events": 0, "phaseDefinitions": 0,
+				"missions": 0, "phases": 8, "committees": 0, "events": 0, "phaseDefinitions": 0,
 			},
 			problems: []string{
 				`_authors: folder missing; no members loaded from it`,
@@ -282,7 +286,7 @@ func TestRead(t *testing.T) {
 				`_phases: folder missing; no phase definitions loaded from it`,
 				`_startups/pousse.md: phases[1].start: missing; start inferred from previous phase's end (2020-06-30)`,
 				`_startups/pousse.md: phases[2].start: missing; phase kept without a start: it is listed but never counts as the phase at a date`,
-				`_startups/pousse.md: phases[3].name: unknown phase "germination" (skipped)`,
+				`_startups/pousse.md: phases[3].name: "germination" is in neither today's vocabulary nor the older one, and no _phases definition names it: imported as UNKNOWN, out of incubation`,
 				`_startups/pousse.md: phases[4].start: "2023-02-30" is not a date (want YYYY-MM-DD); phase kept without a start: it is listed but never counts as the phase at a date`,
 				`_startups/pousse.md: phases[5].end: "demain" is not a date (want YYYY-MM-DD): ignored`,
 				`_startups/racine.md: phases[0].start: missing; phase kept without a start: it is listed but never counts as the phase at a date`,
@@ -294,11 +298,14 @@ func TestRead(t *testing.T) {
 					{Phase: portfolio.PhaseInvestigation, Start: d("2020-01-06"), End: d("2020-06-30"), Source: imported},
 					{Phase: portfolio.PhaseConstruction, Start: d("2020-06-30"), Source: imported},
 					{Phase: portfolio.PhaseAcceleration, Source: imported},
+					{Phase: portfolio.PhaseUnknown, Start: d("2021-01-01"), Source: imported, SourceName: "germination"},
 					{Phase: portfolio.PhaseConsolidation, Source: imported},
 					{Phase: portfolio.PhaseTransferred, Start: d("2024-01-01"), Source: imported},
 				})
-				i := portfolio.PhaseAt(p.Phases, d("2022-01-01"))
-				equal(t, "pousse phase at 2022-01-01", p.Phases[i].Phase, portfolio.PhaseConstruction)
+				i := portfolio.PhaseAt(p.Phases, d("2020-12-31"))
+				equal(t, "pousse phase at 2020-12-31", p.Phases[i].Phase, portfolio.PhaseConstruction)
+				i = portfolio.PhaseAt(p.Phases, d("2022-01-01"))
+				equal(t, "pousse phase at 2022-01-01", p.Phases[i].Phase, portfolio.PhaseUnknown)
 				r := startup(t, s, "racine")
 				equal(t, "racine phase at 2022-01-01", portfolio.PhaseAt(r.Phases, d("2022-01-01")), -1)
 				equal(t, "racine phases", len(r.Phases), 2)
@@ -309,7 +316,7 @@ func TestRead(t *testing.T) {
 			dir:  "testdata/broken",
 			counts: map[string]int{
 				"organisations": 0, "incubators": 0, "teams": 0, "startups": 5, "members": 0,
-				"missions": 0, "phases": 0, "committees": 0, "events": 1, "phaseDefinitions": 0,
+				"missions": 0, "phases": 0, "committees": 1, "events": 2, "phaseDefinitions": 0,
 			},
 			problems: []string{
 				`_authors: folder missing; no members loaded from it`,
@@ -318,8 +325,8 @@ func TestRead(t *testing.T) {
 				`_phases: folder missing; no phase definitions loaded from it`,
 				`_startups/brouillons: a folder, not a record: ignored (skipped)`,
 				`_startups/doublon.md: title: defined twice (again on line 4); the last value is used`,
-				`_startups/formes.md: events[0].date: missing (skipped)`,
-				`_startups/formes.md: events[1].name: missing (skipped)`,
+				// "- name: committee" then "- date: 2024-01-01": one event.
+				`_startups/formes.md: events[0]: a name without a date, then a date without a name (events[1]): read as one event, "committee" on 2024-01-01`,
 				`_startups/formes.md: events[2]: is the text "juste du texte", not a mapping of fields (skipped)`,
 				`_startups/formes.md: fast: is the value 3, not a mapping {promotion, montant}: ignored`,
 				`_startups/formes.md: techno[1]: is a mapping, not a text (skipped)`,
@@ -343,7 +350,8 @@ func TestRead(t *testing.T) {
 				equal(t, "formes pitch", formes.Pitch, "42")
 				equal(t, "formes thematiques", formes.Thematiques, []string{"Environnement"})
 				equal(t, "formes techno", formes.Techno, []string{"go"})
-				equal(t, "formes events", formes.Events, []portfolio.StartupEvent{{Name: "other", Date: d("2024-02-01")}})
+				equal(t, "formes events", formes.Events, []portfolio.StartupEvent{{Name: "committee", Date: d("2024-01-01")}, {Name: "other", Date: d("2024-02-01")}})
+				equal(t, "formes committees", formes.Committees, []portfolio.Committee{committee("formes/2024-01-01", "formes", "2024-01-01", "")})
 				equal(t, "formes fast", formes.Fast, (*portfolio.Fast)(nil))
 				equal(t, "montant fast", startup(t, s, "montant").Fast, &portfolio.Fast{AmountEuros: 120000})
 				equal(t, "vide description", startup(t, s, "vide").Description, "Juste un corps.")

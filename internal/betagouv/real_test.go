@@ -47,6 +47,17 @@ func TestRealSnapshot(t *testing.T) {
 		`_startups/urbanvitaliz.md: redirect_from: "friches" is also an old slug of recommandations-collaboratives: startup(slug: "friches") finds recommandations-collaboratives`,
 	})
 
+	// Today's vocabulary only: nothing mapped, every record's word the
+	// phase's slug.
+	equal(t, "vocabulary", s.Vocabulary, []VocabularyUse(nil))
+	for _, st := range s.Startups {
+		for i, p := range st.Phases {
+			if p.SourceName != "" || p.Phase == portfolio.PhaseUnknown {
+				t.Errorf("%s: phases[%d] %s, source name %q", st.Slug, i, p.Phase, p.SourceName)
+			}
+		}
+	}
+
 	imported := portfolio.SourceImported
 	df := startup(t, s, "dossierfacile")
 	equal(t, "dossierfacile phases", df.Phases, []portfolio.PhasePeriod{

@@ -2,6 +2,7 @@ package betagouv
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,12 +18,16 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 	var startups []*startupRec
 	var members []*portfolio.Member
 	var teams []*portfolio.Team
+	var phaseRecs []*phaseRec
 	for i, p := range results {
 		s.Problems = append(s.Problems, p.problems...)
 		switch jobs[i].kind {
 		case kindPhase:
 			if p.phase != nil {
-				s.PhaseDefinitions = append(s.PhaseDefinitions, p.phase.def)
+				phaseRecs = append(phaseRecs, p.phase)
+				if p.phase.def != nil {
+					s.PhaseDefinitions = append(s.PhaseDefinitions, *p.phase.def)
+				}
 			}
 		case kindOrganisation:
 			if p.org != nil {
@@ -77,6 +82,7 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 		t.IncubatorSlug = checkRef(t.IncubatorSlug, incubatorSet, "incubator", "incubator", add("_teams/"+t.Slug+".md"))
 		s.Teams = append(s.Teams, *t)
 	}
+	s.Vocabulary = vocabulary(phaseRecs, startups, add)
 	checkFormerSlugs(startups, add)
 	for _, st := range startups {
 		st.IncubatorSlug = checkRef(st.IncubatorSlug, incubatorSet, "incubator", "incubator", add(st.file))
@@ -275,4 +281,74 @@ func Slugify(name string) string {
 		dash = true
 	}
 	return b.String()
+}
+
+// VocabularyUse is a phase name of the records that is not today's, with
+// what the reader made of it and how often.
+type VocabularyUse struct {
+	// Name is the name as the records write it, in lower case: "alumni".
+	Name string
+	// Label is the label of its _phases definition in the content, else
+	// the older vocabulary's; "" for a name no definition gives.
+	Label string
+	// Mapping is the entry of portfolio.PhaseMappings that applied; nil
+	// for a name of neither vocabulary, imported as UNKNOWN.
+	Mapping *portfolio.PhaseMapping
+	// Phase is the phase the name became.
+	Phase portfolio.Phase
+	// Count is the number of phase periods.
+	Count int
+}
+
+// vocabulary reports the records' phases of neither vocabulary with their
+// _phases label, and counts the uses of each entry of
+// portfolio.PhaseMappings and of each unknown name: the entries in the
+// table's order, then the unknown names by name.
+func vocabulary(recs []*phaseRec, startups []*startupRec, add func(string) func(Problem)) []VocabularyUse {
+	labels := map[string]*phaseRec{}
+	for _, r := range recs {
+		if _, ok := labels[r.status]; !ok {
+			labels[r.status] = r
+		}
+	}
+	mapped := map[*portfolio.PhaseMapping]int{}
+	unknown := map[string]int{}
+	for _, st := range startups {
+		for _, m := range st.mapped {
+			mapped[m]++
+		}
+		for _, u := range st.unknown {
+			key := strings.ToLower(u.name)
+			unknown[key]++
+			var reason string
+			switch def := labels[key]; {
+			case u.name == "":
+				reason = "missing; the phase is imported as UNKNOWN, out of incubation"
+			case def == nil:
+				reason = fmt.Sprintf("%q is in neither today's vocabulary nor the older one, and no _phases definition names it: imported as UNKNOWN, out of incubation", u.name)
+			default:
+				reason = fmt.Sprintf("%s, defined in _phases/%s.md, is in neither today's vocabulary nor the older one: imported as UNKNOWN, out of incubation", quoteLabel(u.name, def.label), def.slug)
+			}
+			add(st.file)(Problem{Field: u.field, Reason: reason})
+		}
+	}
+	var out []VocabularyUse
+	for i := range portfolio.PhaseMappings {
+		m := &portfolio.PhaseMappings[i]
+		if n := mapped[m]; n > 0 {
+			label := m.Label
+			if def := labels[m.Name]; def != nil && def.label != "" {
+				label = def.label
+			}
+			out = append(out, VocabularyUse{Name: m.Name, Label: label, Mapping: m, Phase: m.Phase, Count: n})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(unknown)) {
+		u := VocabularyUse{Name: name, Phase: portfolio.PhaseUnknown, Count: unknown[name]}
+		if def := labels[name]; def != nil {
+			u.Label = def.label
+		}
+		out = append(out, u)
+	}
+	return out
 }

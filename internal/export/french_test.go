@@ -168,10 +168,12 @@ func TestFrenchQueryExport(t *testing.T) {
 var presetHeaders = map[string][2][]string{
 	"startups": {
 		{"slug", "name", "incubator", "sponsors", "phase", "phase_start", "team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
-			"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url", "portfolio_managers"},
+			"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url", "portfolio_managers",
+			"phase_source_name"},
 		{"Startup", "Incubateur", "Sponsors", "Phase", "Date de début de phase", "Taille de l'équipe", "Agents publics", "Indépendants", "Prestataires", "Dernier comité", "Décision du dernier comité", "Comité en retard",
 			"Prochain comité dû", "Promotion FAST", "Subvention FAST (€)", "Homologation de sécurité", "Analyse de risques", "Accessibilité", "Page de statistiques", "Responsables de portefeuille",
-			"Startup (identifiant)", "Incubateur (identifiant)", "Sponsors (identifiants)", "Responsables de portefeuille (identifiants)"},
+			"Startup (identifiant)", "Incubateur (identifiant)", "Sponsors (identifiants)", "Responsables de portefeuille (identifiants)",
+			"Phase (nom dans la fiche)"},
 	},
 	"investment": {
 		{"kind", "startup", "startup_name", "incubator", "sponsors", "promotion", "date", "decision", "amount_euros"},
@@ -284,6 +286,7 @@ func TestPresetsInBothNamings(t *testing.T) {
 						"Analyse de risques": boolFR[m("risk_analysis")], "Accessibilité": accessFR[m("accessibility")],
 						"Page de statistiques": m("stats_url"), "Responsables de portefeuille": mapList(people, m("portfolio_managers")),
 						"Responsables de portefeuille (identifiants)": m("portfolio_managers"),
+						"Phase (nom dans la fiche)":                   m("phase_source_name"),
 					}
 					if m("portfolio_managers") != "" {
 						followed++

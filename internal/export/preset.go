@@ -324,6 +324,7 @@ var startupsColumns = append([]Column{
 	{Name: "sponsor_names", Label: "Sponsors", List: true},
 	{Name: "phase", Label: "Phase", Enum: "Phase"},
 	{Name: "phase_start", Label: "Date de début de phase", Kind: KindDate},
+	{Name: "phase_source_name", Label: "Phase (nom dans la fiche)"},
 	{Name: "team_size", Label: "Taille de l'équipe", Kind: KindInt},
 	{Name: "team_admin", Label: "Agents publics", Kind: KindInt},
 	{Name: "team_independent", Label: "Indépendants", Kind: KindInt},
@@ -339,18 +340,18 @@ var startupsPreset = &Preset{
 	Columns: pick(startupsColumns, "slug", "name", "incubator", "sponsors", "phase", "phase_start",
 		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
 		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
-		"portfolio_managers"),
+		"portfolio_managers", "phase_source_name"),
 	French: pick(startupsColumns, "name", "incubator_name", "sponsor_names", "phase", "phase_start",
 		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
 		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
-		"portfolio_manager_names", "slug", "incubator", "sponsors", "portfolio_managers"),
+		"portfolio_manager_names", "slug", "incubator", "sponsors", "portfolio_managers", "phase_source_name"),
 	Params: []string{"incubators", "sponsors", "phases", "active", "committeeOverdue", "search", "fast", "securityHomologation", "portfolioManagers"},
 	query: func(can func(string, string) bool) string {
 		return `query StartupsExport($filter: StartupFilter, $asOf: Date) {
   startups(filter: $filter, asOf: $asOf, orderBy: [{field: NAME, direction: ASC}]) {
     nodes {
       slug name incubator { slug title } sponsors { slug name }
-      currentPhase { phase start }
+      currentPhase { phase start sourceName }
       teamSize` + when(can("TeamMembership", "status"), " team { status }") + `
       lastCommittee { date decision }
       committeeOverdue` + reviewStartupsFields + `
@@ -392,7 +393,8 @@ func startupsRow(n map[string]any, hidden func(string, string) bool) map[string]
 		"incubator": get(n, "incubator", "slug"), "incubator_name": get(n, "incubator", "title"),
 		"sponsors": sponsors, "sponsor_names": names,
 		"phase": get(n, "currentPhase", "phase"), "phase_start": get(n, "currentPhase", "start"),
-		"team_size": n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
+		"phase_source_name": get(n, "currentPhase", "sourceName"),
+		"team_size":         n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
 		"last_committee": get(n, "lastCommittee", "date"), "last_decision": get(n, "lastCommittee", "decision"),
 		"committee_overdue": n["committeeOverdue"],
 	}

@@ -9,7 +9,8 @@ import (
 // value is the GraphQL enum name; Slug gives the beta.gouv.fr spelling.
 type Phase string
 
-// The phases of the beta.gouv.fr approach, in their usual order.
+// The phases of the beta.gouv.fr approach, in their usual order, then
+// PhaseUnknown.
 const (
 	PhaseInvestigation          Phase = "INVESTIGATION"
 	PhaseConstruction           Phase = "CONSTRUCTION"
@@ -19,6 +20,12 @@ const (
 	PhaseOperated               Phase = "OPERATED"
 	PhaseAbandoned              Phase = "ABANDONED"
 	PhaseInvestigationAbandoned Phase = "INVESTIGATION_ABANDONED"
+	// PhaseUnknown is no phase of the network: it stands for a phase an
+	// older archive names that is in neither today's vocabulary nor the
+	// older one (PhaseMappings), so that the period is kept, out of
+	// incubation, rather than dropped. Its period's SourceName says which.
+	// It has no slug, and is never recorded through the API.
+	PhaseUnknown Phase = "UNKNOWN"
 )
 
 type phaseInfo struct {
@@ -34,24 +41,32 @@ var phaseInfos = map[Phase]phaseInfo{
 	PhaseOperated:               {"opere", "Opéré au sein du réseau"},
 	PhaseAbandoned:              {"abandon", "Service arrêté"},
 	PhaseInvestigationAbandoned: {"abandon-investigation", "Investigation non concluante"},
+	PhaseUnknown:                {"", "Phase inconnue"},
 }
 
-// Phases lists every phase in the network's order.
+// Phases lists every phase: the network's, in its order (NetworkPhases),
+// then PhaseUnknown. A count by phase has one place per value of Phases.
 var Phases = []Phase{
 	PhaseInvestigation, PhaseConstruction, PhaseAcceleration, PhaseConsolidation,
 	PhaseTransferred, PhaseOperated, PhaseAbandoned, PhaseInvestigationAbandoned,
+	PhaseUnknown,
 }
+
+// NetworkPhases lists the phases of the network, in its order: Phases
+// without PhaseUnknown.
+var NetworkPhases = Phases[: len(Phases)-1 : len(Phases)-1]
 
 // ActivePhases lists the phases in which a startup is still in incubation:
 // the one definition of "active" (Phase.Active, ActiveAt, and their SQL in
 // internal/sqlite/rules.go read it).
 var ActivePhases = []Phase{PhaseInvestigation, PhaseConstruction, PhaseAcceleration, PhaseConsolidation}
 
-// PhaseFromSlug maps a beta.gouv.fr phase slug ("construction", "transfere",
-// …) to its Phase.
+// PhaseFromSlug maps a beta.gouv.fr phase slug of today's vocabulary
+// ("construction", "transfere", …) to its Phase. The older vocabulary is
+// MapPhaseName's.
 func PhaseFromSlug(slug string) (Phase, bool) {
 	for p, info := range phaseInfos {
-		if info.slug == slug {
+		if info.slug == slug && slug != "" {
 			return p, true
 		}
 	}
@@ -61,7 +76,7 @@ func PhaseFromSlug(slug string) (Phase, bool) {
 // Valid reports whether p is one of the known phases.
 func (p Phase) Valid() bool { _, ok := phaseInfos[p]; return ok }
 
-// Slug returns the beta.gouv.fr slug of the phase.
+// Slug returns the beta.gouv.fr slug of the phase ("" for PhaseUnknown).
 func (p Phase) Slug() string { return phaseInfos[p].slug }
 
 // Label returns the French label of the phase.

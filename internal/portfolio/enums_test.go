@@ -23,8 +23,8 @@ func TestPhaseSlugs(t *testing.T) {
 		{"abandon", PhaseAbandoned, "Service arrêté", false},
 		{"abandon-investigation", PhaseInvestigationAbandoned, "Investigation non concluante", false},
 	}
-	if len(tests) != len(Phases) {
-		t.Fatalf("%d phases tested, %d in Phases", len(tests), len(Phases))
+	if len(tests) != len(NetworkPhases) || len(Phases) != len(NetworkPhases)+1 || Phases[len(Phases)-1] != PhaseUnknown {
+		t.Fatalf("%d phases tested, %d in NetworkPhases, Phases %v: want the network's phases, then UNKNOWN", len(tests), len(NetworkPhases), Phases)
 	}
 	for i, tt := range tests {
 		got, ok := PhaseFromSlug(tt.slug)
@@ -52,8 +52,26 @@ func TestPhaseSlugs(t *testing.T) {
 	}
 }
 
+// TestPhaseUnknown: UNKNOWN is a phase out of incubation, last, labelled,
+// with no slug, so that no slug (not even "") reads as it.
+func TestPhaseUnknown(t *testing.T) {
+	p := PhaseUnknown
+	if !p.Valid() || p.Active() || p.Slug() != "" || p.Label() != "Phase inconnue" || p.Rank() != len(Phases)-1 {
+		t.Errorf("UNKNOWN: Valid %v, Active %v, Slug %q, Label %q, Rank %d", p.Valid(), p.Active(), p.Slug(), p.Label(), p.Rank())
+	}
+	if got, ok := PhaseFromSlug(""); ok {
+		t.Errorf(`PhaseFromSlug("") = %q, true`, got)
+	}
+	if l, ok := EnumLabel("Phase", "UNKNOWN"); !ok || l != "Phase inconnue" {
+		t.Errorf(`EnumLabel("Phase", "UNKNOWN") = %q, %v`, l, ok)
+	}
+	if len(NetworkPhases) != len(Phases)-1 || cap(NetworkPhases) != len(NetworkPhases) {
+		t.Errorf("NetworkPhases %v (cap %d): want Phases without UNKNOWN, full (an append copies)", NetworkPhases, cap(NetworkPhases))
+	}
+}
+
 func TestPhaseRoundTrip(t *testing.T) {
-	for _, p := range Phases {
+	for _, p := range NetworkPhases {
 		got, ok := PhaseFromSlug(p.Slug())
 		if !ok || got != p {
 			t.Errorf("PhaseFromSlug(%s.Slug()) = %q, %v", p, got, ok)
@@ -245,7 +263,7 @@ func TestEnumLabels(t *testing.T) {
 		"Phase": {
 			"INVESTIGATION": "Investigation", "CONSTRUCTION": "Construction", "ACCELERATION": "Accélération",
 			"CONSOLIDATION": "En consolidation", "TRANSFERRED": "Transféré", "OPERATED": "Opéré au sein du réseau",
-			"ABANDONED": "Service arrêté", "INVESTIGATION_ABANDONED": "Investigation non concluante",
+			"ABANDONED": "Service arrêté", "INVESTIGATION_ABANDONED": "Investigation non concluante", "UNKNOWN": "Phase inconnue",
 		},
 		"Decision": {
 			"CONTINUE": "Poursuite", "ADJUST": "Ajustement", "ADVANCE": "Passage", "STOP": "Arrêt",

@@ -170,11 +170,17 @@ func DaysInPhase(phases []PhasePeriod, i int, d Date) int {
 // consolidation, any of them may be skipped); it may leave them for a
 // transfer, operation or abandon; "investigation non concluante" only ends
 // an investigation; and the phases out of incubation are final, except that
-// a transferred or operated service may later be stopped.
+// a transferred or operated service may later be stopped. UNKNOWN is never
+// recorded, and a startup leaves it for any phase: what it stood for is
+// not known.
 func CheckPhaseMove(from, to Phase) error {
 	switch {
 	case !to.Valid():
 		return FieldErrorf("phase", "%q is not a phase", to)
+	case to == PhaseUnknown:
+		return FieldErrorf("phase", "UNKNOWN stands for a phase an older archive names that is in no vocabulary: it is imported, never recorded")
+	case from == PhaseUnknown:
+		return nil
 	case from == "":
 		if !to.Active() {
 			return FieldErrorf("phase", "a startup starts in an active phase (investigation, construction, acceleration or consolidation), not %s", to)

@@ -26,6 +26,15 @@ func TestCheckPhaseMove(t *testing.T) {
 		{PhaseAbandoned, PhaseInvestigation, false},
 		{PhaseInvestigationAbandoned, PhaseInvestigation, false},
 		{PhaseInvestigation, Phase("SLEEPING"), false},
+		// UNKNOWN is imported, never recorded; a startup leaves it for any
+		// phase, what it stood for not being known.
+		{"", PhaseUnknown, false},
+		{PhaseConstruction, PhaseUnknown, false},
+		{PhaseAbandoned, PhaseUnknown, false},
+		{PhaseUnknown, PhaseConstruction, true},
+		{PhaseUnknown, PhaseInvestigation, true},
+		{PhaseUnknown, PhaseAbandoned, true},
+		{PhaseUnknown, PhaseUnknown, false},
 	}
 	for _, tt := range tests {
 		err := CheckPhaseMove(tt.from, tt.to)

@@ -34,6 +34,20 @@ type PhasePeriod struct {
 	End     Date
 	Source  Source
 	Comment string `json:",omitempty"` // the record's comment on the phase
+	// SourceName is the phase's name as the record wrote it when it is not
+	// the phase's slug: an older archive's "alumni" mapped onto
+	// PhaseAbandoned, the name of a PhaseUnknown period. "" otherwise
+	// (Name gives the name either way).
+	SourceName string `json:",omitempty"`
+}
+
+// Name returns the phase's name as the record wrote it: SourceName, else
+// the phase's slug.
+func (p PhasePeriod) Name() string {
+	if p.SourceName != "" {
+		return p.SourceName
+	}
+	return p.Phase.Slug()
 }
 
 // StartupEvent is a dated event of a startup's life (product_launch,

@@ -27,6 +27,7 @@ var phaseColours = map[portfolio.Phase]string{
 	portfolio.PhaseOperated:               "#00a95f", // green-emeraude-main-632
 	portfolio.PhaseAbandoned:              "#6a6156", // beige-gris-galet-sun-407
 	portfolio.PhaseInvestigationAbandoned: "#aea397", // beige-gris-galet-main-702
+	portfolio.PhaseUnknown:                "#929292", // grey-625-425
 }
 
 // The colours of the other charts: the team's bars and the amounts

@@ -59,9 +59,13 @@ type flowRow struct {
 	Abandons   int   // entries into ABANDONED and INVESTIGATION_ABANDONED
 	Transfers  int   // entries into TRANSFERRED
 	Operated   int   // entries into OPERATED
-	Launches   int
-	Impacts    int
-	Committees int
+	Unknown    int   // entries into UNKNOWN (phases an older archive names in no vocabulary)
+	// ShowUnknown says whether the table has a column for UNKNOWN: only
+	// when some period has an entry into it.
+	ShowUnknown bool
+	Launches    int
+	Impacts     int
+	Committees  int
 }
 
 // row makes a period's row.
@@ -76,6 +80,8 @@ func (f flowPeriod) row() flowRow {
 			r.Transfers += c.Count
 		case portfolio.PhaseOperated:
 			r.Operated += c.Count
+		case portfolio.PhaseUnknown:
+			r.Unknown += c.Count
 		default:
 			if i := slices.Index(portfolio.ActivePhases, c.Phase); i >= 0 {
 				r.Entered[i] += c.Count
@@ -102,8 +108,11 @@ func periodLabel(start, end portfolio.Date) string {
 // Rows returns the periods, latest first.
 func (d *flowsData) Rows() []flowRow {
 	var out []flowRow
+	show := d.Total().ShowUnknown
 	for _, f := range d.Portfolio.Flows {
-		out = append(out, f.row())
+		r := f.row()
+		r.ShowUnknown = show
+		out = append(out, r)
 	}
 	slices.Reverse(out)
 	return out
@@ -120,10 +129,12 @@ func (d *flowsData) Total() flowRow {
 		t.Abandons += r.Abandons
 		t.Transfers += r.Transfers
 		t.Operated += r.Operated
+		t.Unknown += r.Unknown
 		t.Launches += r.Launches
 		t.Impacts += r.Impacts
 		t.Committees += r.Committees
 	}
+	t.ShowUnknown = t.Unknown > 0
 	return t
 }
 

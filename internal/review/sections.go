@@ -41,6 +41,7 @@ type (
 		Phase        portfolio.Phase
 		Start, End   portfolio.Date
 		DurationDays int
+		SourceName   string // the record's word: the slug, or an older archive's
 	}
 	memberRef struct {
 		Slug, Fullname string
@@ -410,7 +411,7 @@ var startupPhases = newSection[startupPhasesData](section{
 query ReviewStartupPhases($slugs: [String!], $asOf: Date) {
   startups(filter: {slugs: $slugs}, asOf: $asOf, first: 1) {
     nodes {
-      phases { phase start end durationDays }
+      phases { phase start end durationDays sourceName }
     }
   }
 }`,
@@ -428,7 +429,7 @@ query ReviewStartupPhases($slugs: [String!], $asOf: Date) {
 // startupPhasesExport is the export of a startup's phases.
 const startupPhasesExport = `query ReviewStartupPhasesExport($slug: String!) {
   startup(slug: $slug) {
-    phases { phase label start end source }
+    phases { phase label start end source sourceName }
   }
 }`
 
@@ -443,6 +444,16 @@ type phaseRow struct {
 	phasePeriod
 	Current bool // the phase the startup is in at asOf
 	Later   bool // it starts after asOf
+}
+
+// RecordWord is the record's word for the phase when it is not the
+// phase's slug (an older archive's « alumni »), for the page to show it;
+// "" otherwise.
+func (r phaseRow) RecordWord() string {
+	if r.SourceName == r.Phase.Slug() {
+		return ""
+	}
+	return r.SourceName
 }
 
 // Rows returns the startup's phases, the one in course at asOf marked.

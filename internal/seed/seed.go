@@ -94,7 +94,7 @@ func Generate(ctx context.Context, sink portfolio.Sink, opts Options) (Counts, e
 		return c, fmt.Errorf("seed: %w", err)
 	}
 
-	for k, ph := range portfolio.Phases {
+	for k, ph := range portfolio.NetworkPhases { // UNKNOWN is no phase of the network
 		d := &portfolio.PhaseDefinition{Phase: ph, Label: ph.Label(), Order: k + 1, ShortDescription: phaseDescriptions[k]}
 		if err := sink.PutPhaseDefinition(ctx, d); err != nil {
 			return c, fmt.Errorf("seed: phase definition %s: %w", ph.Slug(), err)

@@ -26,7 +26,7 @@ type Columns struct {
 	Mission      MissionColumns
 	Member       MemberColumns
 	Organisation OrganisationColumns
-	// PhaseDetails reads each phase's source and comment.
+	// PhaseDetails reads each phase's source, comment and source name.
 	PhaseDetails bool
 }
 

@@ -396,8 +396,8 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		if l.fresh && !p.Start.IsZero() {
 			next = nullDate(portfolio.NextPhaseStart(s.Phases, i))
 		}
-		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source, next_start, comment) VALUES (?, ?, ?, ?, ?, 'IMPORTED', ?, ?)
-			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End), next, p.Comment); err != nil {
+		if _, err := l.exec(ctx, `INSERT INTO phases (startup_id, seq, phase, start, "end", source, next_start, comment, source_name) VALUES (?, ?, ?, ?, ?, 'IMPORTED', ?, ?, ?)
+			ON CONFLICT DO NOTHING`, id, i, string(p.Phase), nullDate(p.Start), nullDate(p.End), next, p.Comment, p.SourceName); err != nil {
 			return fail("phases", err)
 		}
 	}

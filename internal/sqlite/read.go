@@ -308,8 +308,8 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 	var id int64
 	var p portfolio.PhasePeriod
 	var start, end string
-	dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment}
-	details := ", source, comment"
+	dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment, &p.SourceName}
+	details := ", source, comment, source_name"
 	if !columnsFrom(ctx).PhaseDetails {
 		details, dest = "", dest[:4]
 	}

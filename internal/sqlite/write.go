@@ -168,10 +168,10 @@ func (w *wtx) startup(field, slug string) (*portfolio.Startup, error) {
 		}
 		return rows.Err()
 	}
-	err = q(`SELECT phase, coalesce(start, ''), coalesce("end", ''), source, comment FROM phases WHERE startup_id = ? ORDER BY start, seq`, func(r *sql.Rows) error {
+	err = q(`SELECT phase, coalesce(start, ''), coalesce("end", ''), source, comment, source_name FROM phases WHERE startup_id = ? ORDER BY start, seq`, func(r *sql.Rows) error {
 		var p portfolio.PhasePeriod
 		var start, end string
-		err := r.Scan(&p.Phase, &start, &end, &p.Source, &p.Comment)
+		err := r.Scan(&p.Phase, &start, &end, &p.Source, &p.Comment, &p.SourceName)
 		p.Start, p.End = parseDate(start), parseDate(end)
 		s.Phases = append(s.Phases, p)
 		return err
