@@ -523,6 +523,14 @@ type RecordCommitteeInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A count of startups with a review status.
+type ReviewStatusCount struct {
+	// The status.
+	Status portfolio.ReviewStatus `json:"status"`
+	// How many.
+	Count int `json:"count"`
+}
+
 // A startup's move to its next phase.
 type StartPhaseInput struct {
 	// The startup (slug or global id).
