@@ -4204,7 +4204,8 @@ will do, in units of about a microsecond of the server's time:
   order run on every row of their list, not the page: a condition costs a
   fraction of a unit a row, one that depends on the date (` + "`" + `phases` + "`" + `,
   ` + "`" + `active` + "`" + `, ` + "`" + `committeeOverdue` + "`" + `, ` + "`" + `neverReviewed` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `) two
-  units a row, a search word one and a half units a row plus its length; a
+  units a row (` + "`" + `reviewStatus` + "`" + ` three, ` + "`" + `withoutIntrapreneur` + "`" + `, which reads
+  the team, eight), a search word one and a half units a row plus its length; a
   portfolio's figures, timelines and flows cost the rows they read with
   the portfolio's filter, and a filter that depends on the date, under a
   timeline, is evaluated at every point.
