@@ -3936,7 +3936,8 @@ type Portfolio {
   The matching startups in incubation at ` + "`" + `asOf` + "`" + ` by review status
   (` + "`" + `Startup.reviewStatus` + "`" + `): every status, zeros included, in the enum's
   order (OVERDUE, NONE_RECORDED, DUE_SOON, UP_TO_DATE). So a dashboard
-  says « 47 en retard, 161 sans comité enregistré », not « 208 en retard ».
+  says « 47 en retard, 161 sans comité enregistré », rather than counting
+  the startups with no committee on record as late.
   """
   reviewStatuses: [ReviewStatusCount!]!
   "How many matching startups are in incubation at ` + "`" + `asOf` + "`" + ` without an intrapreneur on their team (` + "`" + `Startup.intrapreneurs` + "`" + ` empty): a portfolio alert."
