@@ -89,12 +89,14 @@ func Complexity(bounds func() portfolio.ListBounds) ComplexityRoot {
 	c.Startup.Sponsors = list(func(b portfolio.ListBounds) int { return b.Sponsors })
 	c.Startup.Phases = list(func(b portfolio.ListBounds) int { return b.Phases })
 	c.Startup.Team = func(child int, _ *portfolio.Date) int { return portfolio.ListCost(child, bounds().Team) }
+	c.Startup.Intrapreneurs = func(child int, _ *portfolio.Date) int { return portfolio.ListCost(child, bounds().Team) }
 	c.Startup.Committees = list(func(b portfolio.ListBounds) int { return b.Committees })
 	c.Startup.Events = list(func(b portfolio.ListBounds) int { return b.Events })
 	c.Startup.Thematiques = list(func(b portfolio.ListBounds) int { return b.Thematiques })
 	c.Startup.Usertypes = list(func(b portfolio.ListBounds) int { return b.Usertypes })
 	c.Startup.Techno = list(func(b portfolio.ListBounds) int { return b.Techno })
 	c.Portfolio.ByPhase = fixed(phases)
+	c.Portfolio.ReviewStatuses = fixed(len(portfolio.ReviewStatuses))
 	c.Portfolio.ByIncubator = list(func(b portfolio.ListBounds) int { return b.Incubators })
 	c.Portfolio.BySponsor = list(func(b portfolio.ListBounds) int { return b.Organisations })
 	c.Portfolio.ByThematique = list(func(b portfolio.ListBounds) int { return b.ThemeLabels })

@@ -119,7 +119,7 @@ var fastCorpus = []struct {
 				owner { id slug name acronym type ministerialDomain version } }
 			sponsors { id slug name acronym type ministerialDomain version }
 			phases { __typename phase label start end durationDays source comment }
-			currentPhase { phase start durationDays } phase active committeeOverdue teamSize
+			currentPhase { phase start durationDays } phase active committeeOverdue teamSize reviewStatus incubatedSince
 			committees { __typename id slug date decision nextPhase nextCommitteeDue source version comment budgetEuros phase }
 			missions(first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug } }
 				nodes { __typename id slug start end version source status employer
@@ -132,6 +132,8 @@ var fastCorpus = []struct {
 		fragment I on Incubator { title t: title }`, map[string]any{"skip": true, "with": false}},
 	{"dated", `{ startups(first: 5, asOf: "2020-01-01") { nodes { slug phase active committeeOverdue teamSize
 		phases { durationDays } currentPhase { phase durationDays } p2: phase(asOf: "2024-06-30") } } }`, nil},
+	{"review status", `{ startups(first: 30, asOf: "2026-08-20", orderBy: [{field: REVIEW_STATUS}]) { nodes { slug reviewStatus incubatedSince
+		r2020: reviewStatus(asOf: "2020-01-01") } } }`, nil},
 	{"filter and order", `{ startups(first: 5, filter: {phases: [ACCELERATION, CONSTRUCTION], active: true},
 		orderBy: [{field: NAME}], asOf: "2025-01-01") { totalCount nodes { slug phase } } }`, nil},
 	{"last page", `{ startups(last: 3) { pageInfo { hasPreviousPage hasNextPage startCursor } nodes { slug } } }`, nil},

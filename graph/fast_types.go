@@ -119,6 +119,24 @@ func init() {
 			"committeeOverdue": resolved("", (*executionContext).field_Startup_committeeOverdue_args, func(x *fastExec, ctx context.Context, s *portfolio.Startup, a map[string]any) (bool, error) {
 				return x.r.startup.CommitteeOverdue(ctx, s, a["asOf"].(*portfolio.Date))
 			}, writeBool),
+			"reviewStatus": resolved("", (*executionContext).field_Startup_reviewStatus_args, func(x *fastExec, ctx context.Context, s *portfolio.Startup, a map[string]any) (*portfolio.ReviewStatus, error) {
+				return x.r.startup.ReviewStatus(ctx, s, a["asOf"].(*portfolio.Date))
+			}, func(x *fastExec, _ context.Context, _ *fastField, st *portfolio.ReviewStatus) {
+				if st == nil {
+					x.null()
+					return
+				}
+				x.enum(string(*st))
+			}),
+			"incubatedSince": resolved("", nil, func(x *fastExec, ctx context.Context, s *portfolio.Startup, _ map[string]any) (*portfolio.Date, error) {
+				return x.r.startup.IncubatedSince(ctx, s)
+			}, func(x *fastExec, _ context.Context, _ *fastField, d *portfolio.Date) {
+				if d == nil {
+					x.null()
+					return
+				}
+				x.date(*d)
+			}),
 			"teamSize": resolved("", (*executionContext).field_Startup_teamSize_args, func(x *fastExec, ctx context.Context, s *portfolio.Startup, a map[string]any) (int, error) {
 				return x.r.startup.TeamSize(ctx, s, a["asOf"].(*portfolio.Date))
 			}, func(x *fastExec, _ context.Context, _ *fastField, n int) { x.int(int64(n)) }),
@@ -327,6 +345,7 @@ var fastColumns = map[string]func(c *sqlite.Columns){
 	// Read by the startup's id.
 	"Startup.description": none, "Startup.sponsors": none, "Startup.phases": none, "Startup.currentPhase": none,
 	"Startup.phase": none, "Startup.active": none, "Startup.committeeOverdue": none, "Startup.teamSize": none,
+	"Startup.reviewStatus": none, "Startup.incubatedSince": none,
 	"Startup.committees": none, "Startup.missions": none,
 
 	"Mission.id": none, "Mission.slug": none, "Mission.__typename": none, "Mission.member": none,

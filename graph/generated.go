@@ -356,22 +356,24 @@ type ComplexityRoot struct {
 	}
 
 	Portfolio struct {
-		ActiveMemberCount     func(childComplexity int) int
-		AsOf                  func(childComplexity int) int
-		ByIncubator           func(childComplexity int) int
-		ByPhase               func(childComplexity int) int
-		BySponsor             func(childComplexity int) int
-		ByThematique          func(childComplexity int) int
-		CommitteeDecisions    func(childComplexity int, from *portfolio.Date, to *portfolio.Date) int
-		CommitteeOverdueCount func(childComplexity int) int
-		Flows                 func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
-		Investment            func(childComplexity int) int
-		MembersByDomain       func(childComplexity int) int
-		MembersByStatus       func(childComplexity int) int
-		PhaseDurations        func(childComplexity int) int
-		Quality               func(childComplexity int) int
-		StartupCount          func(childComplexity int) int
-		Timeline              func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
+		ActiveMemberCount        func(childComplexity int) int
+		AsOf                     func(childComplexity int) int
+		ByIncubator              func(childComplexity int) int
+		ByPhase                  func(childComplexity int) int
+		BySponsor                func(childComplexity int) int
+		ByThematique             func(childComplexity int) int
+		CommitteeDecisions       func(childComplexity int, from *portfolio.Date, to *portfolio.Date) int
+		CommitteeOverdueCount    func(childComplexity int) int
+		Flows                    func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
+		Investment               func(childComplexity int) int
+		MembersByDomain          func(childComplexity int) int
+		MembersByStatus          func(childComplexity int) int
+		PhaseDurations           func(childComplexity int) int
+		Quality                  func(childComplexity int) int
+		ReviewStatuses           func(childComplexity int) int
+		StartupCount             func(childComplexity int) int
+		Timeline                 func(childComplexity int, from portfolio.Date, to *portfolio.Date, every portfolio.Every) int
+		WithoutIntrapreneurCount func(childComplexity int) int
 	}
 
 	PromotionInvestment struct {
@@ -411,6 +413,11 @@ type ComplexityRoot struct {
 		Viewer        func(childComplexity int) int
 	}
 
+	ReviewStatusCount struct {
+		Count  func(childComplexity int) int
+		Status func(childComplexity int) int
+	}
+
 	SponsorInvestment struct {
 		AmountEuros  func(childComplexity int) int
 		Organisation func(childComplexity int) int
@@ -427,8 +434,10 @@ type ComplexityRoot struct {
 		Events                 func(childComplexity int) int
 		Fast                   func(childComplexity int) int
 		FormerSlugs            func(childComplexity int) int
+		IncubatedSince         func(childComplexity int) int
 		Incubator              func(childComplexity int) int
 		Incubators             func(childComplexity int) int
+		Intrapreneurs          func(childComplexity int, asOf *portfolio.Date) int
 		LastCommittee          func(childComplexity int, asOf *portfolio.Date) int
 		Missions               func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Name                   func(childComplexity int) int
@@ -447,6 +456,7 @@ type ComplexityRoot struct {
 		Phases                 func(childComplexity int) int
 		Pitch                  func(childComplexity int) int
 		PortfolioManagers      func(childComplexity int) int
+		ReviewStatus           func(childComplexity int, asOf *portfolio.Date) int
 		RiskAnalysis           func(childComplexity int) int
 		SecurityHomologation   func(childComplexity int) int
 		Slug                   func(childComplexity int) int
@@ -603,6 +613,8 @@ type PortfolioResolver interface {
 	BySponsor(ctx context.Context, obj *model.Portfolio) ([]*model.OrganisationCount, error)
 	ByThematique(ctx context.Context, obj *model.Portfolio) ([]*model.LabelCount, error)
 	CommitteeOverdueCount(ctx context.Context, obj *model.Portfolio) (int, error)
+	ReviewStatuses(ctx context.Context, obj *model.Portfolio) ([]*model.ReviewStatusCount, error)
+	WithoutIntrapreneurCount(ctx context.Context, obj *model.Portfolio) (int, error)
 	ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error)
 	MembersByDomain(ctx context.Context, obj *model.Portfolio) ([]*model.DomainCount, error)
 	MembersByStatus(ctx context.Context, obj *model.Portfolio) ([]*model.StatusCount, error)
@@ -658,6 +670,9 @@ type StartupResolver interface {
 
 	PortfolioManagers(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Member, error)
 	NextCommitteeDue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Date, error)
+	ReviewStatus(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.ReviewStatus, error)
+	IncubatedSince(ctx context.Context, obj *portfolio.Startup) (*portfolio.Date, error)
+	Intrapreneurs(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) ([]*portfolio.Member, error)
 	Incubators(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Incubator, error)
 	FormerSlugs(ctx context.Context, obj *portfolio.Startup) ([]string, error)
 }
@@ -2022,6 +2037,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.Quality(childComplexity), true
+	case "Portfolio.reviewStatuses":
+		if e.ComplexityRoot.Portfolio.ReviewStatuses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.ReviewStatuses(childComplexity), true
 	case "Portfolio.startupCount":
 		if e.ComplexityRoot.Portfolio.StartupCount == nil {
 			break
@@ -2039,6 +2060,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Portfolio.Timeline(childComplexity, args["from"].(portfolio.Date), args["to"].(*portfolio.Date), args["every"].(portfolio.Every)), true
+	case "Portfolio.withoutIntrapreneurCount":
+		if e.ComplexityRoot.Portfolio.WithoutIntrapreneurCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Portfolio.WithoutIntrapreneurCount(childComplexity), true
 
 	case "PromotionInvestment.amountEuros":
 		if e.ComplexityRoot.PromotionInvestment.AmountEuros == nil {
@@ -2287,6 +2314,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Viewer(childComplexity), true
 
+	case "ReviewStatusCount.count":
+		if e.ComplexityRoot.ReviewStatusCount.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewStatusCount.Count(childComplexity), true
+	case "ReviewStatusCount.status":
+		if e.ComplexityRoot.ReviewStatusCount.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewStatusCount.Status(childComplexity), true
+
 	case "SponsorInvestment.amountEuros":
 		if e.ComplexityRoot.SponsorInvestment.AmountEuros == nil {
 			break
@@ -2375,6 +2415,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.FormerSlugs(childComplexity), true
+	case "Startup.incubatedSince":
+		if e.ComplexityRoot.Startup.IncubatedSince == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Startup.IncubatedSince(childComplexity), true
 	case "Startup.incubator":
 		if e.ComplexityRoot.Startup.Incubator == nil {
 			break
@@ -2387,6 +2433,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Incubators(childComplexity), true
+	case "Startup.intrapreneurs":
+		if e.ComplexityRoot.Startup.Intrapreneurs == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_intrapreneurs_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.Intrapreneurs(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Startup.lastCommittee":
 		if e.ComplexityRoot.Startup.LastCommittee == nil {
 			break
@@ -2515,6 +2572,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.PortfolioManagers(childComplexity), true
+	case "Startup.reviewStatus":
+		if e.ComplexityRoot.Startup.ReviewStatus == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_reviewStatus_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.ReviewStatus(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Startup.riskAnalysis":
 		if e.ComplexityRoot.Startup.RiskAnalysis == nil {
 			break
@@ -3160,8 +3228,15 @@ type Startup implements Node {
   committees: [Committee!]!
   "The last investment committee on or before ` + "`" + `asOf` + "`" + `, or null."
   lastCommittee(asOf: Date): Committee
-  "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` and its next committee was due before then (` + "`" + `nextCommitteeDue` + "`" + `: the date its last committee by then recorded, else 183 days after that committee or, with none, after its first phase start)."
-  committeeOverdue(asOf: Date): Boolean!
+  """
+  The older rule, kept for the clients that use it: whether the startup is
+  in incubation at ` + "`" + `asOf` + "`" + ` and either its next committee was due before
+  then (OVERDUE), or it has no committee on record by then and its first
+  phase started more than 183 days before (which ` + "`" + `reviewStatus` + "`" + ` tells
+  apart as NONE_RECORDED: records that do not hold a committee are not a
+  late committee).
+  """
+  committeeOverdue(asOf: Date): Boolean! @deprecated(reason: "Counts a startup with no committee on record as late once its first phase is 183 days old. Use ` + "`" + `reviewStatus` + "`" + `, which tells OVERDUE from NONE_RECORDED.")
   "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, other, … (committee events are in ` + "`" + `committees` + "`" + `)."
   events: [StartupEvent!]!
   "The FAST grant (Fonds d'accélération des startups d'État), if any."
@@ -3205,14 +3280,35 @@ type Startup implements Node {
   """
   portfolioManagers: [Member!]!
   """
-  When the next investment committee is due as seen at ` + "`" + `asOf` + "`" + `: the
-  ` + "`" + `nextCommitteeDue` + "`" + ` the last committee on or before ` + "`" + `asOf` + "`" + ` recorded, else
-  183 days after that committee, or, with none by then, 183 days after the
-  first phase's start. Null when the startup is not in incubation at
-  ` + "`" + `asOf` + "`" + ` (no committee is due). The startup is overdue (` + "`" + `committeeOverdue` + "`" + `)
-  from the day after.
+  When the next investment committee is due as seen at ` + "`" + `asOf` + "`" + ` (« prochain
+  comité dû »): the last committee held on or before ` + "`" + `asOf` + "`" + ` gives it, the
+  ` + "`" + `nextCommitteeDue` + "`" + ` it recorded when it has one, else 183 days after its
+  date. Null when the startup is not in incubation at ` + "`" + `asOf` + "`" + `, and when no
+  committee held by then is on record (` + "`" + `reviewStatus` + "`" + ` NONE_RECORDED, which
+  is not the same as late). The startup is OVERDUE from the day after.
   """
   nextCommitteeDue(asOf: Date): Date
+  """
+  Where the startup stands with its investment committees at ` + "`" + `asOf` + "`" + `
+  (« suivi des comités »), for a startup in incubation then; null
+  otherwise. NONE_RECORDED when no committee held on or before ` + "`" + `asOf` + "`" + ` is on
+  record (say since when it has been in incubation: ` + "`" + `incubatedSince` + "`" + `);
+  else, with its next committee due (` + "`" + `nextCommitteeDue` + "`" + `), OVERDUE when that
+  is before ` + "`" + `asOf` + "`" + `, DUE_SOON when it is from ` + "`" + `asOf` + "`" + ` to 60 days later, both
+  included, UP_TO_DATE when later.
+  """
+  reviewStatus(asOf: Date): ReviewStatus
+  "Since when the startup has been in incubation: the earliest start among its phases (« en incubation depuis le … »); null when no phase has a start."
+  incubatedSince: Date
+  """
+  The intrapreneurs of the startup at ` + "`" + `asOf` + "`" + ` (« intrapreneurs »): the
+  members on its team then (a mission on it covering that day) whose domain
+  is INTRAPRENEURSHIP (« Intraprenariat »), each once, in the team's order.
+  A startup in incubation without one is a portfolio alert
+  (` + "`" + `withoutIntrapreneur` + "`" + `): the committee requires « l'intra
+  (obligatoirement) ».
+  """
+  intrapreneurs(asOf: Date): [Member!]!
   "Every incubator of the startup: the main one (` + "`" + `incubator` + "`" + `) first, then those it is co-incubated with (the record's ` + "`" + `incubators` + "`" + `), each once."
   incubators: [Incubator!]!
   "The slugs the startup had before (` + "`" + `redirect_from` + "`" + `): ` + "`" + `startup(slug:)` + "`" + ` finds it by any of them."
@@ -3382,8 +3478,9 @@ type StartupConnection {
 Selects startups. Conditions given together must all hold; a list matches
 when any of its values does (an empty list matches nothing); ` + "`" + `and` + "`" + `, ` + "`" + `or` + "`" + ` and
 ` + "`" + `not` + "`" + ` compose filters. Time-dependent conditions (` + "`" + `phases` + "`" + `, ` + "`" + `active` + "`" + `,
-` + "`" + `committeeOverdue` + "`" + `) are evaluated at the ` + "`" + `asOf` + "`" + ` of the field the filter is
-given to.
+` + "`" + `committeeOverdue` + "`" + `, ` + "`" + `neverReviewed` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `, ` + "`" + `reviewStatus` + "`" + `,
+` + "`" + `withoutIntrapreneur` + "`" + `) are evaluated at the ` + "`" + `asOf` + "`" + ` of the field the filter
+is given to.
 """
 input StartupFilter {
   "All of these filters hold."
@@ -3410,8 +3507,8 @@ input StartupFilter {
   techno: [String!]
   "Every word appears in the name or pitch, accents and case ignored (« acceleration » finds « Accélération »)."
   search: String
-  "The startup is (true) or is not (false) overdue for an investment committee at the date."
-  committeeOverdue: Boolean
+  "The startup is (true) or is not (false) overdue for an investment committee at the date by the older rule of ` + "`" + `Startup.committeeOverdue` + "`" + `."
+  committeeOverdue: Boolean @deprecated(reason: "Counts a startup with no committee on record as late once its first phase is 183 days old. Use ` + "`" + `reviewStatus: [OVERDUE]` + "`" + ` (and ` + "`" + `[NONE_RECORDED]` + "`" + ` for those without a committee on record).")
   "The startup has (true) or has not (false) a FAST grant."
   fast: Boolean
   "The startup's FAST grant is of one of these promotions."
@@ -3434,8 +3531,12 @@ input StartupFilter {
   portfolioManagers: [String!]
   "The startup had no committee on or before the date (true), or had at least one (false)."
   neverReviewed: Boolean
-  "The startup is in incubation at the date and its next committee is due (` + "`" + `nextCommitteeDue` + "`" + `) within this range."
+  "The startup is in incubation at the date and its next committee is due (` + "`" + `nextCommitteeDue` + "`" + `) within this range (a startup with no committee on record has none)."
   nextCommitteeDue: DateRange
+  "The startup's review status at the date (` + "`" + `reviewStatus` + "`" + `) is one of these; a startup not in incubation then has none, and matches none."
+  reviewStatus: [ReviewStatus!]
+  "true: the startup is in incubation at the date without an intrapreneur on its team (` + "`" + `intrapreneurs` + "`" + ` is empty), a portfolio alert; false: the others (with one, or not in incubation)."
+  withoutIntrapreneur: Boolean
 }
 
 "What startups can be ordered by. Ties are broken by slug."
@@ -3452,8 +3553,31 @@ enum StartupOrderField {
   TEAM_SIZE
   "The amount of the FAST grant (none: last)."
   FAST_AMOUNT
-  "When the next committee is due at the date (` + "`" + `nextCommitteeDue` + "`" + `; none: last)."
+  "When the next committee is due at the date (` + "`" + `nextCommitteeDue` + "`" + `; none, as for a startup with no committee on record: last)."
   NEXT_COMMITTEE_DUE
+  "The review status at the date, in the order of the enum ReviewStatus: OVERDUE, NONE_RECORDED, DUE_SOON, UP_TO_DATE (DESC reverses it); a startup not in incubation last."
+  REVIEW_STATUS
+  "Since when the startup has been in incubation (` + "`" + `incubatedSince` + "`" + `; none: last)."
+  INCUBATED_SINCE
+}
+
+"""
+Where a startup in incubation stands with its investment committees at a
+date (« suivi des comités »). The next committee due is given by the last
+committee held on or before the date: the date it recorded
+(` + "`" + `nextCommitteeDue` + "`" + `), else 183 days after it. The values come in a fixed
+order, the one of the REVIEW_STATUS ordering and of
+` + "`" + `Portfolio.reviewStatuses` + "`" + `: late first, then none recorded.
+"""
+enum ReviewStatus {
+  "« En retard »: the next committee was due before the date."
+  OVERDUE
+  "« Aucun comité enregistré »: no committee held on or before the date is on record. Unknown, which is not the same as late: ` + "`" + `incubatedSince` + "`" + ` says since when the startup has been in incubation."
+  NONE_RECORDED
+  "« Bientôt dû »: the next committee is due from the date to 60 days later, both included."
+  DUE_SOON
+  "« À jour »: the next committee is due more than 60 days after the date."
+  UP_TO_DATE
 }
 
 "One key of an ordering of startups."
@@ -3834,8 +3958,18 @@ type Portfolio {
   bySponsor: [OrganisationCount!]!
   "Matching startups by theme (a startup counts once per theme)."
   byThematique: [LabelCount!]!
-  "Active matching startups (in incubation at ` + "`" + `asOf` + "`" + `) that are overdue for a committee."
-  committeeOverdueCount: Int!
+  "Active matching startups (in incubation at ` + "`" + `asOf` + "`" + `) that are overdue for a committee by the older rule of ` + "`" + `Startup.committeeOverdue` + "`" + `."
+  committeeOverdueCount: Int! @deprecated(reason: "Counts the startups with no committee on record as late once their first phase is 183 days old. Use ` + "`" + `reviewStatuses` + "`" + `, which tells OVERDUE from NONE_RECORDED.")
+  """
+  The matching startups in incubation at ` + "`" + `asOf` + "`" + ` by review status
+  (` + "`" + `Startup.reviewStatus` + "`" + `): every status, zeros included, in the enum's
+  order (OVERDUE, NONE_RECORDED, DUE_SOON, UP_TO_DATE). So a dashboard
+  says « 47 en retard, 161 sans comité enregistré », rather than counting
+  the startups with no committee on record as late.
+  """
+  reviewStatuses: [ReviewStatusCount!]!
+  "How many matching startups are in incubation at ` + "`" + `asOf` + "`" + ` without an intrapreneur on their team (` + "`" + `Startup.intrapreneurs` + "`" + ` empty): a portfolio alert."
+  withoutIntrapreneurCount: Int!
   "Distinct members on the team, at ` + "`" + `asOf` + "`" + `, of at least one matching startup."
   activeMemberCount: Int!
   "Those members by domain."
@@ -3966,6 +4100,14 @@ type FlowPeriod {
   committeeDecisions: [DecisionCount!]!
 }
 
+"A count of startups with a review status."
+type ReviewStatusCount {
+  "The status."
+  status: ReviewStatus!
+  "How many."
+  count: Int!
+}
+
 "A count of startups in a phase."
 type PhaseCount {
   "The phase."
@@ -4091,7 +4233,8 @@ will do, in units of about a microsecond of the server's time:
   order run on every row of their list, not the page: a condition costs a
   fraction of a unit a row, one that depends on the date (` + "`" + `phases` + "`" + `,
   ` + "`" + `active` + "`" + `, ` + "`" + `committeeOverdue` + "`" + `, ` + "`" + `neverReviewed` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `) two
-  units a row, a search word one and a half units a row plus its length; a
+  units a row (` + "`" + `reviewStatus` + "`" + ` three, ` + "`" + `withoutIntrapreneur` + "`" + `, which reads
+  the team, eight), a search word one and a half units a row plus its length; a
   portfolio's figures, timelines and flows cost the rows they read with
   the portfolio's filter, and a filter that depends on the date, under a
   timeline, is evaluated at every point.
@@ -5188,6 +5331,10 @@ func (ec *executionContext) childFields_Portfolio(ctx context.Context, field gra
 		return ec.fieldContext_Portfolio_byThematique(ctx, field)
 	case "committeeOverdueCount":
 		return ec.fieldContext_Portfolio_committeeOverdueCount(ctx, field)
+	case "reviewStatuses":
+		return ec.fieldContext_Portfolio_reviewStatuses(ctx, field)
+	case "withoutIntrapreneurCount":
+		return ec.fieldContext_Portfolio_withoutIntrapreneurCount(ctx, field)
 	case "activeMemberCount":
 		return ec.fieldContext_Portfolio_activeMemberCount(ctx, field)
 	case "membersByDomain":
@@ -5242,6 +5389,16 @@ func (ec *executionContext) childFields_Quality(ctx context.Context, field graph
 		return ec.fieldContext_Quality_byAccessibility(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Quality", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewStatusCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_ReviewStatusCount_status(ctx, field)
+	case "count":
+		return ec.fieldContext_ReviewStatusCount_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewStatusCount", field.Name)
 }
 
 func (ec *executionContext) childFields_SponsorInvestment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5332,6 +5489,12 @@ func (ec *executionContext) childFields_Startup(ctx context.Context, field graph
 		return ec.fieldContext_Startup_portfolioManagers(ctx, field)
 	case "nextCommitteeDue":
 		return ec.fieldContext_Startup_nextCommitteeDue(ctx, field)
+	case "reviewStatus":
+		return ec.fieldContext_Startup_reviewStatus(ctx, field)
+	case "incubatedSince":
+		return ec.fieldContext_Startup_incubatedSince(ctx, field)
+	case "intrapreneurs":
+		return ec.fieldContext_Startup_intrapreneurs(ctx, field)
 	case "incubators":
 		return ec.fieldContext_Startup_incubators(ctx, field)
 	case "formerSlugs":
@@ -6640,6 +6803,20 @@ func (ec *executionContext) field_Startup_currentPhase_args(ctx context.Context,
 	return args, nil
 }
 
+func (ec *executionContext) field_Startup_intrapreneurs_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Startup_lastCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -6707,6 +6884,20 @@ func (ec *executionContext) field_Startup_nextCommitteeDue_args(ctx context.Cont
 }
 
 func (ec *executionContext) field_Startup_phase_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Startup_reviewStatus_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
@@ -12181,6 +12372,61 @@ func (ec *executionContext) fieldContext_Portfolio_committeeOverdueCount(_ conte
 	return graphql.NewScalarFieldContext("Portfolio", field, true, true, "Int")
 }
 
+func (ec *executionContext) _Portfolio_reviewStatuses(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_reviewStatuses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().ReviewStatuses(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReviewStatusCount) graphql.Marshaler {
+			return ec.marshalNReviewStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐReviewStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_reviewStatuses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Portfolio",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewStatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Portfolio_withoutIntrapreneurCount(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Portfolio_withoutIntrapreneurCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Portfolio().WithoutIntrapreneurCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Portfolio_withoutIntrapreneurCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Portfolio", field, true, true, "Int")
+}
+
 func (ec *executionContext) _Portfolio_activeMemberCount(ctx context.Context, field graphql.CollectedField, obj *model.Portfolio) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13594,6 +13840,52 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _ReviewStatusCount_status(ctx context.Context, field graphql.CollectedField, obj *model.ReviewStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewStatusCount_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.ReviewStatus) graphql.Marshaler {
+			return ec.marshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewStatusCount_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewStatusCount", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _ReviewStatusCount_count(ctx context.Context, field graphql.CollectedField, obj *model.ReviewStatusCount) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewStatusCount_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewStatusCount_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewStatusCount", field, false, false, "Int")
+}
+
 func (ec *executionContext) _SponsorInvestment_organisation(ctx context.Context, field graphql.CollectedField, obj *model.SponsorInvestment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14787,6 +15079,117 @@ func (ec *executionContext) fieldContext_Startup_nextCommitteeDue(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Startup_nextCommitteeDue_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_reviewStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().ReviewStatus(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.ReviewStatus) graphql.Marshaler {
+			return ec.marshalOReviewStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_reviewStatus(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type ReviewStatus does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_reviewStatus_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Startup_incubatedSince(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_incubatedSince(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Startup().IncubatedSince(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_incubatedSince(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Startup", field, true, true, "Date")
+}
+
+func (ec *executionContext) _Startup_intrapreneurs(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_intrapreneurs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().Intrapreneurs(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_intrapreneurs(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_intrapreneurs_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18304,7 +18707,7 @@ func (ec *executionContext) unmarshalInputStartupFilter(ctx context.Context, obj
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "incubators", "sponsors", "phases", "active", "thematiques", "usertypes", "techno", "search", "committeeOverdue", "fast", "fastPromotions", "hasStatsUrl", "hasImpactUrl", "hasBudgetUrl", "hasDashlordUrl", "securityHomologation", "riskAnalysis", "accessibility", "portfolioManagers", "neverReviewed", "nextCommitteeDue"}
+	fieldsInOrder := [...]string{"and", "or", "not", "slugs", "incubators", "sponsors", "phases", "active", "thematiques", "usertypes", "techno", "search", "committeeOverdue", "fast", "fastPromotions", "hasStatsUrl", "hasImpactUrl", "hasBudgetUrl", "hasDashlordUrl", "securityHomologation", "riskAnalysis", "accessibility", "portfolioManagers", "neverReviewed", "nextCommitteeDue", "reviewStatus", "withoutIntrapreneur"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18486,6 +18889,20 @@ func (ec *executionContext) unmarshalInputStartupFilter(ctx context.Context, obj
 				return it, err
 			}
 			it.NextCommitteeDue = data
+		case "reviewStatus":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reviewStatus"))
+			data, err := ec.unmarshalOReviewStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatusᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ReviewStatus = data
+		case "withoutIntrapreneur":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withoutIntrapreneur"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.WithoutIntrapreneur = data
 		}
 	}
 	return it, nil
@@ -21346,6 +21763,18 @@ func (ec *executionContext) _Portfolio(ctx context.Context, sel ast.SelectionSet
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Portfolio_committeeOverdueCount(ctx, field, obj)
 				})
+		case "reviewStatuses":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_reviewStatuses(ctx, field, obj)
+				})
+		case "withoutIntrapreneurCount":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Portfolio_withoutIntrapreneurCount(ctx, field, obj)
+				})
 		case "activeMemberCount":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
 				true, true,
@@ -21680,6 +22109,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var reviewStatusCountImplementors = []string{"ReviewStatusCount"}
+
+func (ec *executionContext) _ReviewStatusCount(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewStatusCount) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewStatusCountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewStatusCount")
+		case "status":
+			out.Values[i] = ec._ReviewStatusCount_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._ReviewStatusCount_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sponsorInvestmentImplementors = []string{"SponsorInvestment"}
 
 func (ec *executionContext) _SponsorInvestment(ctx context.Context, sel ast.SelectionSet, obj *model.SponsorInvestment) graphql.Marshaler {
@@ -21938,6 +22405,24 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Startup_nextCommitteeDue(ctx, field, obj)
+				})
+		case "reviewStatus":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_reviewStatus(ctx, field, obj)
+				})
+		case "incubatedSince":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_incubatedSince(ctx, field, obj)
+				})
+		case "intrapreneurs":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_intrapreneurs(ctx, field, obj)
 				})
 		case "incubators":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
@@ -23823,6 +24308,40 @@ func (ec *executionContext) unmarshalNRecordCommitteeInput2githubᚗcomᚋincuba
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, v any) (portfolio.ReviewStatus, error) {
+	var res portfolio.ReviewStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v portfolio.ReviewStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNReviewStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐReviewStatusCountᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReviewStatusCount) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐReviewStatusCount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewStatusCount2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐReviewStatusCount(ctx context.Context, sel ast.SelectionSet, v *model.ReviewStatusCount) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewStatusCount!")
+		return graphql.Null
+	}
+	return ec._ReviewStatusCount(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx context.Context, v any) (portfolio.Role, error) {
 	var res portfolio.Role
 	err := res.UnmarshalGQL(v)
@@ -24910,6 +25429,58 @@ func (ec *executionContext) marshalOPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋ
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOReviewStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatusᚄ(ctx context.Context, v any) ([]portfolio.ReviewStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.ReviewStatus, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOReviewStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatusᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.ReviewStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalOReviewStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, v any) (*portfolio.ReviewStatus, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(portfolio.ReviewStatus)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v *portfolio.ReviewStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalOSource2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐSourceᚄ(ctx context.Context, v any) ([]portfolio.Source, error) {

@@ -142,6 +142,9 @@ type oStartup struct {
 	events            []oEvent // those with a date, in the record's order
 	committees        []day
 	themes            []string
+	// intrapreneurMissions are the missions naming the startup of the
+	// members whose domaine is « Intraprenariat ».
+	intrapreneurMissions []*oMission
 }
 
 type oMission struct {
@@ -464,6 +467,9 @@ func readOracle(dir string) (*oracle, error) {
 				if !named[st] {
 					named[st] = true
 					o.missionsFor[st] = append(o.missionsFor[st], missionRef{m, i})
+					if s := o.bySlug[st]; s != nil && m.domain == "INTRAPRENEURSHIP" {
+						s.intrapreneurMissions = append(s.intrapreneurMissions, &m.missions[i])
+					}
 				}
 			}
 		}
@@ -527,6 +533,42 @@ func (s *oStartup) overdueAt(d day) bool {
 	return ok && int(d-ref) > 183
 }
 
+// reviewStatusAt is where the startup stands with its committees at d
+// (DESIGN.md, "Review status at D"), "" when not in incubation: with no
+// committee on or before d, NONE_RECORDED; else its next one is due 183
+// days after the last (the records carry no recorded due dates), and it is
+// OVERDUE before d, DUE_SOON up to 60 days after d, UP_TO_DATE later.
+func (s *oStartup) reviewStatusAt(d day) string {
+	if !s.activeAt(d) {
+		return ""
+	}
+	last, ok := s.lastCommitteeAt(d)
+	if !ok {
+		return "NONE_RECORDED"
+	}
+	switch due := last + 183; {
+	case due < d:
+		return "OVERDUE"
+	case due <= d+60:
+		return "DUE_SOON"
+	}
+	return "UP_TO_DATE"
+}
+
+// withoutIntrapreneurAt: in incubation at d, and no mission of an
+// « Intraprenariat » member naming the startup covers d.
+func (s *oStartup) withoutIntrapreneurAt(d day) bool {
+	if !s.activeAt(d) {
+		return false
+	}
+	for _, m := range s.intrapreneurMissions {
+		if m.covers(d) {
+			return false
+		}
+	}
+	return true
+}
+
 // covers: the mission started on or before d and has no end or ends on or
 // after d.
 func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end >= d) }
@@ -574,16 +616,18 @@ func (s *oStartup) periodDurations(d day) (phases []string, days []int) {
 
 // sf is a StartupFilter, both sent to the API and evaluated here.
 type sf struct {
-	And, Or          []sf
-	Not              *sf
-	Slugs            []string
-	Incubators       []string
-	Sponsors         []string
-	Phases           []string
-	Thematiques      []string
-	Active           *bool
-	CommitteeOverdue *bool
-	Search           *string
+	And, Or             []sf
+	Not                 *sf
+	Slugs               []string
+	Incubators          []string
+	Sponsors            []string
+	Phases              []string
+	Thematiques         []string
+	Active              *bool
+	CommitteeOverdue    *bool
+	Search              *string
+	ReviewStatus        []string
+	WithoutIntrapreneur *bool
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -626,6 +670,10 @@ func (f sf) gql() map[string]any {
 	}
 	if f.Search != nil {
 		m["search"] = *f.Search
+	}
+	list("reviewStatus", f.ReviewStatus)
+	if f.WithoutIntrapreneur != nil {
+		m["withoutIntrapreneur"] = *f.WithoutIntrapreneur
 	}
 	return m
 }
@@ -677,6 +725,12 @@ func (f sf) match(s *oStartup, d day) bool {
 		return false
 	}
 	if f.CommitteeOverdue != nil && s.overdueAt(d) != *f.CommitteeOverdue {
+		return false
+	}
+	if f.ReviewStatus != nil && !slices.Contains(f.ReviewStatus, s.reviewStatusAt(d)) {
+		return false
+	}
+	if f.WithoutIntrapreneur != nil && s.withoutIntrapreneurAt(d) != *f.WithoutIntrapreneur {
 		return false
 	}
 	if f.Search != nil {
@@ -763,8 +817,12 @@ type figures struct {
 	MembersByDomain       map[string]int
 	MembersByStatus       map[string]int // "" is null
 	CommitteeOverdueCount int
-	PhaseDurations        map[string]durationFig
-	Committees            map[string]int // period key → committees in it
+	// ReviewStatuses counts the startups in incubation by review status;
+	// WithoutIntrapreneurCount those in incubation without an intrapreneur.
+	ReviewStatuses           map[string]int
+	WithoutIntrapreneurCount int
+	PhaseDurations           map[string]durationFig
+	Committees               map[string]int // period key → committees in it
 }
 
 // period is a [from, to] range of committeeDecisions, under an alias.
@@ -778,7 +836,7 @@ func (o *oracle) portfolioAt(f sf, d day, periods []period) figures {
 	fg := figures{
 		ByPhase: map[string]int{}, ByIncubator: map[string]int{}, BySponsor: map[string]int{},
 		ByThematique: map[string]int{}, MembersByDomain: map[string]int{}, MembersByStatus: map[string]int{},
-		PhaseDurations: map[string]durationFig{}, Committees: map[string]int{},
+		PhaseDurations: map[string]durationFig{}, Committees: map[string]int{}, ReviewStatuses: map[string]int{},
 	}
 	sel := o.matching(f, d)
 	matching := map[string]bool{}
@@ -800,6 +858,12 @@ func (o *oracle) portfolioAt(f sf, d day, periods []period) figures {
 		}
 		if s.overdueAt(d) {
 			fg.CommitteeOverdueCount++
+		}
+		if st := s.reviewStatusAt(d); st != "" {
+			fg.ReviewStatuses[st]++
+		}
+		if s.withoutIntrapreneurAt(d) {
+			fg.WithoutIntrapreneurCount++
 		}
 		ps, ds := s.periodDurations(d)
 		for i := range ps {

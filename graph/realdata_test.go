@@ -330,7 +330,12 @@ type apiPortfolio struct {
 		Count  int     `json:"count"`
 	} `json:"membersByStatus"`
 	CommitteeOverdueCount int `json:"committeeOverdueCount"`
-	PhaseDurations        []struct {
+	ReviewStatuses        []struct {
+		Status string `json:"status"`
+		Count  int    `json:"count"`
+	} `json:"reviewStatuses"`
+	WithoutIntrapreneurCount int `json:"withoutIntrapreneurCount"`
+	PhaseDurations           []struct {
 		Phase      string  `json:"phase"`
 		Startups   int     `json:"startups"`
 		MedianDays float64 `json:"medianDays"`
@@ -403,6 +408,8 @@ const portfolioFields = `asOf startupCount
 	membersByDomain { domain count }
 	membersByStatus { status count }
 	committeeOverdueCount
+	reviewStatuses { status count }
+	withoutIntrapreneurCount
 	phaseDurations { phase startups medianDays meanDays }`
 
 func decisionFields(periods []period) string {
@@ -464,6 +471,18 @@ func comparePortfolio(d *diffs, asOf day, want figures, got apiPortfolio, period
 		return *x.Status, x.Count
 	}))
 	d.int("committeeOverdueCount", want.CommitteeOverdueCount, got.CommitteeOverdueCount)
+	// Every status, zeros included, in the enum's order.
+	order := []string{"OVERDUE", "NONE_RECORDED", "DUE_SOON", "UP_TO_DATE"}
+	if len(got.ReviewStatuses) != len(order) {
+		d.add("reviewStatuses: %d entries, want %d", len(got.ReviewStatuses), len(order))
+	}
+	for i, rs := range got.ReviewStatuses {
+		if i < len(order) && rs.Status != order[i] {
+			d.add("reviewStatuses[%d]: %s, want %s", i, rs.Status, order[i])
+		}
+		d.int("reviewStatuses "+rs.Status, want.ReviewStatuses[rs.Status], rs.Count)
+	}
+	d.int("withoutIntrapreneurCount", want.WithoutIntrapreneurCount, got.WithoutIntrapreneurCount)
 
 	gotDur := map[string]durationFig{}
 	for _, pd := range got.PhaseDurations {
@@ -644,6 +663,11 @@ type apiStartup struct {
 	LastCommittee    *struct {
 		Date string `json:"date"`
 	} `json:"lastCommittee"`
+	ReviewStatus   *string `json:"reviewStatus"`
+	IncubatedSince *string `json:"incubatedSince"`
+	Intrapreneurs  []struct {
+		Slug string `json:"slug"`
+	} `json:"intrapreneurs"`
 }
 
 // allStartups pages through startups(filter, asOf) and returns the nodes and
@@ -654,7 +678,7 @@ func (e *realEnv) allStartups(t *testing.T, f *sf, asOf string, pageSize int) ([
 		startups(filter: $f, asOf: $d, first: $first, after: $after) {
 			totalCount
 			pageInfo { hasNextPage endCursor }
-			nodes { slug teamSize phase active committeeOverdue lastCommittee { date } }
+			nodes { slug teamSize phase active committeeOverdue lastCommittee { date } reviewStatus incubatedSince intrapreneurs { slug } }
 		}
 	}`
 	var all []apiStartup
@@ -692,6 +716,14 @@ func (e *realEnv) allStartups(t *testing.T, f *sf, asOf string, pageSize int) ([
 		after = *out.Startups.PageInfo.EndCursor
 	}
 	return all, total
+}
+
+// orEmpty is a nullable string, "" for null.
+func orEmpty(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func TestRealDataStartups(t *testing.T) {
@@ -744,6 +776,32 @@ func TestRealDataStartups(t *testing.T) {
 				if w := s.overdueAt(d); w != n.CommitteeOverdue {
 					dd.add("%s committeeOverdue: want %v, got %v (last committee %v)", s.slug, w, n.CommitteeOverdue, n.LastCommittee)
 				}
+				if w, g := s.reviewStatusAt(d), orEmpty(n.ReviewStatus); w != g {
+					dd.add("%s reviewStatus: want %q, got %q (last committee %v)", s.slug, w, g, n.LastCommittee)
+				}
+				since := ""
+				for _, p := range s.phases {
+					if p.hasStart && (since == "" || p.start.String() < since) {
+						since = p.start.String()
+					}
+				}
+				if g := orEmpty(n.IncubatedSince); g != since {
+					dd.add("%s incubatedSince: want %q, got %q", s.slug, since, g)
+				}
+				wantIntra := map[string]bool{}
+				for _, r := range o.missionsFor[s.slug] {
+					if r.member.domain == "INTRAPRENEURSHIP" && r.m().covers(d) {
+						wantIntra[r.member.slug] = true
+					}
+				}
+				gotIntra := map[string]bool{}
+				for _, m := range n.Intrapreneurs {
+					if gotIntra[m.Slug] {
+						dd.add("%s intrapreneurs: %s twice", s.slug, m.Slug)
+					}
+					gotIntra[m.Slug] = true
+				}
+				dd.sets(s.slug+" intrapreneurs", wantIntra, gotIntra)
 				wantLast := ""
 				if c, ok := s.lastCommitteeAt(d); ok {
 					wantLast = c.String()
@@ -840,6 +898,13 @@ func TestRealDataFilters(t *testing.T) {
 		{Search: ptr("ACCÉLÉR")},
 		{Search: ptr("numérique")},
 		{Search: ptr("service public")},
+		{ReviewStatus: []string{"OVERDUE"}},
+		{ReviewStatus: []string{"NONE_RECORDED"}},
+		{ReviewStatus: []string{"DUE_SOON", "UP_TO_DATE"}},
+		{Incubators: []string{"dinum"}, ReviewStatus: []string{"OVERDUE", "NONE_RECORDED"}},
+		{WithoutIntrapreneur: ptr(true)},
+		{WithoutIntrapreneur: ptr(false), Active: ptr(true)},
+		{Or: []sf{{ReviewStatus: []string{"NONE_RECORDED"}}, {WithoutIntrapreneur: ptr(true)}}},
 	}
 	const q = `query($f: StartupFilter, $d: Date) { startups(filter: $f, asOf: $d, first: 1000) { totalCount nodes { slug } } }`
 	for _, ds := range []string{"2022-01-01", "2026-08-20"} {

@@ -8,7 +8,8 @@ import (
 )
 
 // TestRealDataDatedTimeline checks the timelines of filters on the review's
-// dated conditions (neverReviewed, nextCommitteeDue, committeeOverdue),
+// dated conditions (neverReviewed, nextCommitteeDue, committeeOverdue,
+// reviewStatus, withoutIntrapreneur),
 // which the server evaluates in memory with the domain's rules, against
 // the same filter's figures at each point, which it computes in SQL at one
 // date: two implementations of each rule that must agree point by point.
@@ -22,6 +23,10 @@ func TestRealDataDatedTimeline(t *testing.T) {
 		`{nextCommitteeDue: {to: "2024-12-31"}}`,
 		`{or: [{committeeOverdue: true}, {neverReviewed: true, incubators: ["dinum"]}]}`,
 		`{not: {nextCommitteeDue: {from: "2020-01-01"}}, fast: true}`,
+		`{reviewStatus: [OVERDUE]}`,
+		`{reviewStatus: [NONE_RECORDED, DUE_SOON], incubators: ["dinum", "anct"]}`,
+		`{withoutIntrapreneur: true}`,
+		`{or: [{withoutIntrapreneur: false, active: true}, {reviewStatus: [UP_TO_DATE]}]}`,
 	}
 	for _, f := range filters {
 		t.Run(f, func(t *testing.T) {

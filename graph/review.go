@@ -81,7 +81,50 @@ func (r *Resolver) nextCommitteeDue(ctx context.Context, s *portfolio.Startup, a
 	return date(portfolio.NextCommitteeDueAt(phases, cs, asOfArg(ctx, at))), err
 }
 
-// committeeOverdue applies portfolio.OverdueAt at the field's date.
+// reviewStatus applies portfolio.ReviewStatusAt at the field's date: null
+// for a startup not in incubation.
+func (r *Resolver) reviewStatus(ctx context.Context, s *portfolio.Startup, at *portfolio.Date) (*portfolio.ReviewStatus, error) {
+	phases, err := loaders(ctx).Phases(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := loaders(ctx).Committees(ctx, s)
+	if st := portfolio.ReviewStatusAt(phases, cs, asOfArg(ctx, at)); st != "" && err == nil {
+		return &st, nil
+	}
+	return nil, err
+}
+
+// intrapreneurs returns the members of the team at the field's date who
+// are intrapreneurs then (portfolio.IntrapreneurAt), in the team's order.
+func (r *Resolver) intrapreneurs(ctx context.Context, s *portfolio.Startup, at *portfolio.Date) ([]*portfolio.Member, error) {
+	d := asOfArg(ctx, at)
+	team, err := loaders(ctx).TeamAt(ctx, s, d)
+	out := []*portfolio.Member{}
+	for _, t := range team {
+		if portfolio.IntrapreneurAt(t.Member.Domain, t.Mission, d) {
+			out = append(out, t.Member)
+		}
+	}
+	return out, err
+}
+
+// reviewStatuses counts a portfolio's startups in incubation by review
+// status, in one statement: every status, in the enum's order.
+func (r *Resolver) reviewStatuses(ctx context.Context, p *model.Portfolio) ([]*model.ReviewStatusCount, error) {
+	cs, err := r.DB.ReviewStatuses(ctx, p.Filter, p.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.ReviewStatusCount, len(cs))
+	for i, c := range cs {
+		out[i] = &model.ReviewStatusCount{Status: portfolio.ReviewStatus(c.Key), Count: c.Count}
+	}
+	return out, nil
+}
+
+// committeeOverdue applies the deprecated portfolio.OverdueAt at the
+// field's date.
 func (r *Resolver) committeeOverdue(ctx context.Context, s *portfolio.Startup, at *portfolio.Date) (bool, error) {
 	phases, err := loaders(ctx).Phases(ctx, s)
 	if err != nil {

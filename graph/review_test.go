@@ -208,6 +208,21 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 	due := func(s *portfolio.Startup, d portfolio.Date) portfolio.Date {
 		return portfolio.NextCommitteeDueAt(s.Phases, cs(s), d)
 	}
+	status := func(s *portfolio.Startup, d portfolio.Date) portfolio.ReviewStatus {
+		return portfolio.ReviewStatusAt(s.Phases, cs(s), d)
+	}
+	var missions []portfolio.Mission
+	domains := map[string]portfolio.Domain{}
+	for _, m := range r.members {
+		domains[m.Slug] = m.Domain
+		for _, mi := range m.Missions {
+			mi.MemberSlug = m.Slug
+			missions = append(missions, mi)
+		}
+	}
+	without := func(s *portfolio.Startup, d portfolio.Date) bool {
+		return portfolio.WithoutIntrapreneurAt(s.Phases, missions, func(m string) portfolio.Domain { return domains[m] }, s.Slug, d)
+	}
 	tests := []struct {
 		filter string
 		want   pred
@@ -246,11 +261,24 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 			x := due(s, d)
 			return !x.IsZero() && x >= portfolio.MustDate("2026-09-01") && x <= portfolio.MustDate("2026-12-31")
 		}},
-		{`{nextCommitteeDue: {to: "2024-01-01"}}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+		{`{nextCommitteeDue: {to: "2026-06-30"}}`, func(s *portfolio.Startup, d portfolio.Date) bool {
 			x := due(s, d)
-			return !x.IsZero() && x <= portfolio.MustDate("2024-01-01")
+			return !x.IsZero() && x <= portfolio.MustDate("2026-06-30")
 		}},
 		{`{not: {nextCommitteeDue: {}}}`, func(s *portfolio.Startup, d portfolio.Date) bool { return due(s, d).IsZero() }},
+		{`{reviewStatus: [OVERDUE]}`, func(s *portfolio.Startup, d portfolio.Date) bool { return status(s, d) == portfolio.ReviewOverdue }},
+		{`{reviewStatus: [NONE_RECORDED]}`, func(s *portfolio.Startup, d portfolio.Date) bool { return status(s, d) == portfolio.ReviewNoneRecorded }},
+		{`{reviewStatus: [DUE_SOON, UP_TO_DATE]}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			return status(s, d) == portfolio.ReviewDueSoon || status(s, d) == portfolio.ReviewUpToDate
+		}},
+		{`{reviewStatus: []}`, func(*portfolio.Startup, portfolio.Date) bool { return false }},
+		{`{not: {reviewStatus: [OVERDUE, NONE_RECORDED, DUE_SOON, UP_TO_DATE]}}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			return !portfolio.ActiveAt(s.Phases, d)
+		}},
+		{`{withoutIntrapreneur: true}`, without},
+		{`{withoutIntrapreneur: false, active: true}`, func(s *portfolio.Startup, d portfolio.Date) bool {
+			return portfolio.ActiveAt(s.Phases, d) && !without(s, d)
+		}},
 	}
 	for _, asOf := range []string{"2023-06-15", "2026-09-01"} {
 		d := portfolio.MustDate(asOf)
@@ -299,6 +327,33 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 				last = got
 			}
 		}
+		// REVIEW_STATUS: late first, then none recorded, due soon, up to
+		// date, the startups out of incubation last; ties by slug.
+		var rs struct {
+			Startups struct {
+				Nodes []struct {
+					Slug         string
+					ReviewStatus *portfolio.ReviewStatus
+				}
+			}
+		}
+		e.query(t, `{ startups(first: 1000, asOf: "2026-09-01", orderBy: [{field: REVIEW_STATUS}]) { nodes { slug reviewStatus } } }`, nil, &rs)
+		prevRank, prevSlug := -1, ""
+		for _, n := range rs.Startups.Nodes {
+			want := status(bySlug[n.Slug], d)
+			got := portfolio.ReviewStatus("")
+			if n.ReviewStatus != nil {
+				got = *n.ReviewStatus
+			}
+			if got != want {
+				t.Fatalf("%s: reviewStatus %q, want %q", n.Slug, got, want)
+			}
+			if r := got.Rank(); r < prevRank || r == prevRank && n.Slug < prevSlug {
+				t.Fatalf("%s (%q) after %s: not in order", n.Slug, got, prevSlug)
+			} else {
+				prevRank, prevSlug = r, n.Slug
+			}
+		}
 		e.query(t, `{ startups(first: 1000, orderBy: [{field: FAST_AMOUNT, direction: DESC}]) { nodes { slug fast { amountEuros } } } }`, nil, &p)
 		prev, seenNone := 1<<62, false
 		for _, n := range p.Startups.Nodes {
@@ -314,9 +369,10 @@ func TestReviewFiltersAgreeWithRules(t *testing.T) {
 	})
 }
 
-// TestNextCommitteeDueAndOverdueAgree checks DESIGN.md's rule on every
-// active startup of the seed: overdue at D ⇔ next due < D, at dates
-// around the due day of each.
+// TestNextCommitteeDueAndOverdueAgree checks DESIGN.md's rule on the
+// active startups of the seed that have a committee due: at dates around
+// the due day of each, OVERDUE (and committeeOverdue) ⇔ next due < D, else
+// DUE_SOON.
 func TestNextCommitteeDueAndOverdueAgree(t *testing.T) {
 	e := newAPI(t)
 	var p struct {
@@ -327,20 +383,22 @@ func TestNextCommitteeDueAndOverdueAgree(t *testing.T) {
 			}
 		}
 	}
-	e.query(t, `{ startups(first: 1000, asOf: "2026-09-01", filter: {active: true}) { nodes { slug nextCommitteeDue } } }`, nil, &p)
+	e.query(t, `{ startups(first: 40, asOf: "2026-09-01", filter: {active: true, neverReviewed: false}) { nodes { slug nextCommitteeDue } } }`, nil, &p)
 	checked := 0
-	for _, n := range p.Startups.Nodes[:min(40, len(p.Startups.Nodes))] {
+	for _, n := range p.Startups.Nodes {
 		due := portfolio.MustDate(n.NextCommitteeDue)
 		var q strings.Builder
 		q.WriteString(`{ `)
 		for i, d := range []portfolio.Date{due.AddDays(-1), due, due.AddDays(1)} {
-			fmt.Fprintf(&q, `d%d: startup(slug: %q) { active(asOf: %q) committeeOverdue(asOf: %q) nextCommitteeDue(asOf: %q) } `, i, n.Slug, d, d, d)
+			fmt.Fprintf(&q, `d%d: startup(slug: %q) { active(asOf: %[3]q) committeeOverdue(asOf: %[3]q) nextCommitteeDue(asOf: %[3]q)
+				reviewStatus(asOf: %[3]q) } `, i, n.Slug, d)
 		}
 		q.WriteString(`}`)
 		var a map[string]struct {
 			Active           bool
 			CommitteeOverdue bool
 			NextCommitteeDue *string
+			ReviewStatus     *portfolio.ReviewStatus
 		}
 		e.query(t, q.String(), nil, &a)
 		for i, d := range []portfolio.Date{due.AddDays(-1), due, due.AddDays(1)} {
@@ -349,8 +407,12 @@ func TestNextCommitteeDueAndOverdueAgree(t *testing.T) {
 				continue // the startup moved on that day
 			}
 			checked++
-			if want := *x.NextCommitteeDue < d.String(); x.CommitteeOverdue != want {
+			want := *x.NextCommitteeDue < d.String()
+			if x.CommitteeOverdue != want {
 				t.Errorf("%s on %s: next due %s, overdue %v", n.Slug, d, *x.NextCommitteeDue, x.CommitteeOverdue)
+			}
+			if st := x.ReviewStatus; st == nil || (*st == portfolio.ReviewOverdue) != want || !want && *st != portfolio.ReviewDueSoon {
+				t.Errorf("%s on %s: next due %s, status %v", n.Slug, d, *x.NextCommitteeDue, st)
 			}
 		}
 	}
@@ -406,20 +468,32 @@ func TestOverdueFollowsRecordedDue(t *testing.T) {
 			Startup struct {
 				CommitteeOverdue bool
 				NextCommitteeDue string
+				ReviewStatus     portfolio.ReviewStatus
 			}
-			Startups  struct{ TotalCount int }
-			Portfolio struct{ CommitteeOverdueCount int }
+			Startups, Late struct{ TotalCount int }
+			Portfolio      struct {
+				CommitteeOverdueCount int
+				ReviewStatuses        []struct {
+					Status portfolio.ReviewStatus
+					Count  int
+				}
+			}
 		}
-		e.query(t, fmt.Sprintf(`{ startup(slug: "acces-cible") { committeeOverdue(asOf: %[1]q) nextCommitteeDue(asOf: %[1]q) }
+		e.query(t, fmt.Sprintf(`{ startup(slug: "acces-cible") { committeeOverdue(asOf: %[1]q) nextCommitteeDue(asOf: %[1]q) reviewStatus(asOf: %[1]q) }
 			startups(asOf: %[1]q, filter: {slugs: ["acces-cible"], committeeOverdue: true}) { totalCount }
-			portfolio(asOf: %[1]q, filter: {slugs: ["acces-cible"]}) { committeeOverdueCount } }`, c.day), nil, &a)
-		want := 0
+			late: startups(asOf: %[1]q, filter: {slugs: ["acces-cible"], reviewStatus: [OVERDUE]}) { totalCount }
+			portfolio(asOf: %[1]q, filter: {slugs: ["acces-cible"]}) { committeeOverdueCount reviewStatuses { status count } } }`, c.day), nil, &a)
+		want, status := 0, portfolio.ReviewDueSoon
 		if c.want {
-			want = 1
+			want, status = 1, portfolio.ReviewOverdue
 		}
 		if a.Startup.CommitteeOverdue != c.want || a.Startups.TotalCount != want || a.Portfolio.CommitteeOverdueCount != want || a.Startup.NextCommitteeDue != "2026-04-07" {
 			t.Errorf("%s: overdue %v, filter %d, count %d, next due %s; want %v, due 2026-04-07", c.day, a.Startup.CommitteeOverdue,
 				a.Startups.TotalCount, a.Portfolio.CommitteeOverdueCount, a.Startup.NextCommitteeDue, c.want)
+		}
+		if a.Startup.ReviewStatus != status || a.Late.TotalCount != want || len(a.Portfolio.ReviewStatuses) != 4 ||
+			a.Portfolio.ReviewStatuses[status.Rank()].Status != status || a.Portfolio.ReviewStatuses[status.Rank()].Count != 1 {
+			t.Errorf("%s: status %q, filter %d, counts %v; want %q", c.day, a.Startup.ReviewStatus, a.Late.TotalCount, a.Portfolio.ReviewStatuses, status)
 		}
 	}
 }
@@ -487,5 +561,117 @@ func TestMemberWrites(t *testing.T) {
 		"role": "Coach", "competences": []string{"Animation"}}}, &u)
 	if m := u.UpdateMember.Member; m.Role != "Coach" || m.Version != 2 || !slices.Equal(m.Competences, []string{"Animation"}) {
 		t.Errorf("updated %+v", m)
+	}
+}
+
+// TestReviewStatusAndIntrapreneursAgreeWithRules checks the fields and
+// aggregates of issue 18 against the domain's rules on every startup of
+// the seed, at two dates: reviewStatus, incubatedSince and intrapreneurs,
+// and the portfolio's reviewStatuses and withoutIntrapreneurCount, as a
+// whole and for one incubator.
+func TestReviewStatusAndIntrapreneursAgreeWithRules(t *testing.T) {
+	e := newAPI(t)
+	r := seeded(t)
+	var missions []portfolio.Mission
+	domains := map[string]portfolio.Domain{}
+	for _, m := range r.members {
+		domains[m.Slug] = m.Domain
+		for _, mi := range m.Missions {
+			mi.MemberSlug = m.Slug
+			missions = append(missions, mi)
+		}
+	}
+	domainOf := func(m string) portfolio.Domain { return domains[m] }
+	for _, asOf := range []string{"2024-03-01", "2026-09-01"} {
+		d := portfolio.MustDate(asOf)
+		var a struct {
+			Startups struct {
+				Nodes []struct {
+					Slug           string
+					Incubator      *struct{ Slug string }
+					ReviewStatus   *portfolio.ReviewStatus
+					IncubatedSince *string
+					Intrapreneurs  []struct{ Slug string }
+				}
+			}
+			All, Dinum struct {
+				ReviewStatuses []struct {
+					Status portfolio.ReviewStatus
+					Count  int
+				}
+				WithoutIntrapreneurCount int
+			}
+		}
+		e.query(t, fmt.Sprintf(`{ startups(first: 1000, asOf: %[1]q) { nodes { slug incubator { slug } reviewStatus incubatedSince intrapreneurs { slug } } }
+			all: portfolio(asOf: %[1]q) { reviewStatuses { status count } withoutIntrapreneurCount }
+			dinum: portfolio(asOf: %[1]q, filter: {incubators: ["dinum"]}) { reviewStatuses { status count } withoutIntrapreneurCount } }`, asOf), nil, &a)
+		bySlug := map[string]*portfolio.Startup{}
+		for _, s := range r.startups {
+			bySlug[s.Slug] = s
+		}
+		counts := map[string]map[portfolio.ReviewStatus]int{"all": {}, "dinum": {}}
+		withouts := map[string]int{}
+		intrapreneurs := 0
+		for _, n := range a.Startups.Nodes {
+			s := bySlug[n.Slug]
+			var cs []*portfolio.Committee
+			for i := range s.Committees {
+				cs = append(cs, &s.Committees[i])
+			}
+			slices.SortStableFunc(cs, func(x, y *portfolio.Committee) int { return strings.Compare(x.Slug, y.Slug) })
+			want := portfolio.ReviewStatusAt(s.Phases, cs, d)
+			if got := n.ReviewStatus; (got == nil) != (want == "") || got != nil && *got != want {
+				t.Errorf("%s at %s: reviewStatus %v, want %q", n.Slug, asOf, got, want)
+			}
+			since := portfolio.IncubatedSince(s.Phases)
+			if got := n.IncubatedSince; (got == nil) != since.IsZero() || got != nil && *got != since.String() {
+				t.Errorf("%s: incubatedSince %v, want %s", n.Slug, got, since)
+			}
+			var got []string
+			for _, m := range n.Intrapreneurs {
+				got = append(got, m.Slug)
+			}
+			wantIntra := portfolio.IntrapreneursAt(missions, domainOf, n.Slug, d)
+			slices.Sort(got)
+			slices.Sort(wantIntra)
+			if !slices.Equal(got, wantIntra) {
+				t.Errorf("%s at %s: intrapreneurs %v, want %v", n.Slug, asOf, got, wantIntra)
+			}
+			intrapreneurs += len(got)
+			scopes := []string{"all"}
+			if n.Incubator != nil && n.Incubator.Slug == "dinum" {
+				scopes = append(scopes, "dinum")
+			}
+			for _, sc := range scopes {
+				if want != "" {
+					counts[sc][want]++
+				}
+				if portfolio.WithoutIntrapreneurAt(s.Phases, missions, domainOf, n.Slug, d) {
+					withouts[sc]++
+				}
+			}
+		}
+		for sc, p := range map[string]struct {
+			ReviewStatuses []struct {
+				Status portfolio.ReviewStatus
+				Count  int
+			}
+			WithoutIntrapreneurCount int
+		}{"all": a.All, "dinum": a.Dinum} {
+			if len(p.ReviewStatuses) != len(portfolio.ReviewStatuses) {
+				t.Fatalf("%s: %d statuses, want every one", sc, len(p.ReviewStatuses))
+			}
+			for i, c := range p.ReviewStatuses {
+				if c.Status != portfolio.ReviewStatuses[i] || c.Count != counts[sc][c.Status] {
+					t.Errorf("%s at %s: %s %d, want %s %d", sc, asOf, c.Status, c.Count, portfolio.ReviewStatuses[i], counts[sc][c.Status])
+				}
+			}
+			if p.WithoutIntrapreneurCount != withouts[sc] {
+				t.Errorf("%s at %s: withoutIntrapreneurCount %d, want %d", sc, asOf, p.WithoutIntrapreneurCount, withouts[sc])
+			}
+		}
+		if asOf == "2026-09-01" && (intrapreneurs == 0 || withouts["all"] == 0 || counts["all"][portfolio.ReviewNoneRecorded] == 0) {
+			t.Errorf("too weak a check: %d intrapreneurs, %d without, %v", intrapreneurs, withouts["all"], counts["all"])
+		}
 	}
 }

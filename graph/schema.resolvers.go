@@ -513,6 +513,16 @@ func (r *portfolioResolver) CommitteeOverdueCount(ctx context.Context, obj *mode
 	return r.DB.OverdueCount(ctx, obj.Filter, obj.AsOf)
 }
 
+// ReviewStatuses is the resolver for the reviewStatuses field.
+func (r *portfolioResolver) ReviewStatuses(ctx context.Context, obj *model.Portfolio) ([]*model.ReviewStatusCount, error) {
+	return r.reviewStatuses(ctx, obj)
+}
+
+// WithoutIntrapreneurCount is the resolver for the withoutIntrapreneurCount field.
+func (r *portfolioResolver) WithoutIntrapreneurCount(ctx context.Context, obj *model.Portfolio) (int, error) {
+	return r.DB.WithoutIntrapreneurCount(ctx, obj.Filter, obj.AsOf)
+}
+
 // ActiveMemberCount is the resolver for the activeMemberCount field.
 func (r *portfolioResolver) ActiveMemberCount(ctx context.Context, obj *model.Portfolio) (int, error) {
 	if !wantsSibling(ctx, "membersByDomain", "membersByStatus") {
@@ -951,6 +961,22 @@ func (r *startupResolver) PortfolioManagers(ctx context.Context, obj *portfolio.
 // NextCommitteeDue is the resolver for the nextCommitteeDue field.
 func (r *startupResolver) NextCommitteeDue(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.Date, error) {
 	return r.nextCommitteeDue(ctx, obj, asOf)
+}
+
+// ReviewStatus is the resolver for the reviewStatus field.
+func (r *startupResolver) ReviewStatus(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*portfolio.ReviewStatus, error) {
+	return r.reviewStatus(ctx, obj, asOf)
+}
+
+// IncubatedSince is the resolver for the incubatedSince field.
+func (r *startupResolver) IncubatedSince(ctx context.Context, obj *portfolio.Startup) (*portfolio.Date, error) {
+	phases, err := loaders(ctx).Phases(ctx, obj)
+	return date(portfolio.IncubatedSince(phases)), err
+}
+
+// Intrapreneurs is the resolver for the intrapreneurs field.
+func (r *startupResolver) Intrapreneurs(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) ([]*portfolio.Member, error) {
+	return r.intrapreneurs(ctx, obj, asOf)
 }
 
 // Incubators is the resolver for the incubators field.

@@ -33,20 +33,24 @@ dates, decimal commas; French headers and names for the ready-made exports).
 Ready-made exports, with their columns for scripts / in French:
   startups    slug, name, incubator, sponsors, phase, phase_start, team_size,
               team_admin, team_independent, team_service, last_committee,
-              last_decision, committee_overdue, next_committee_due,
-              fast_promotion, fast_euros, security_homologation, risk_analysis,
-              accessibility, stats_url, portfolio_managers
+              last_decision, next_committee_due, review_status,
+              incubated_since, intrapreneurs, fast_promotion, fast_euros,
+              security_homologation, risk_analysis, accessibility, stats_url,
+              portfolio_managers
               / Startup, Incubateur, Sponsors, Phase, Date de début de phase,
               Taille de l'équipe, Agents publics, Indépendants, Prestataires,
-              Dernier comité, Décision du dernier comité, Comité en retard,
-              Prochain comité dû, Promotion FAST, Subvention FAST (€),
-              Homologation de sécurité, Analyse de risques, Accessibilité,
-              Page de statistiques, Responsables de portefeuille,
-              Startup (identifiant), Incubateur (identifiant),
-              Sponsors (identifiants),
+              Dernier comité, Décision du dernier comité, Prochain comité dû,
+              Suivi des comités, En incubation depuis, Intrapreneurs,
+              Promotion FAST, Subvention FAST (€), Homologation de sécurité,
+              Analyse de risques, Accessibilité, Page de statistiques,
+              Responsables de portefeuille, Startup (identifiant),
+              Incubateur (identifiant), Sponsors (identifiants),
+              Intrapreneurs (identifiants),
               Responsables de portefeuille (identifiants)
-              filters: incubators, sponsors, phases, active, committeeOverdue,
-              search, fast, securityHomologation, portfolioManagers
+              filters: incubators, sponsors, phases, active, reviewStatus
+              (OVERDUE, NONE_RECORDED, DUE_SOON, UP_TO_DATE),
+              withoutIntrapreneur, committeeOverdue (deprecated), search, fast,
+              securityHomologation, portfolioManagers
   members     slug, fullname, role, domain, active, startups, mission_start,
               mission_end, mission_status, mission_employer
               / Membre, Rôle, Domaine, En mission, Startups, Début de mission,

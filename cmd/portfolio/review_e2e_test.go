@@ -113,16 +113,20 @@ func TestReviewInChromium(t *testing.T) {
 
 		// The figures, as the API answers them.
 		api := postQuery(t, base, fmt.Sprintf(`{
-			portfolio(asOf: %q) { activeMemberCount committeeOverdueCount }
+			portfolio(asOf: %q) { activeMemberCount withoutIntrapreneurCount }
 			active: startups(filter: {active: true}, asOf: %[1]q) { totalCount }
-			overdue: startups(filter: {active: true, committeeOverdue: true}, asOf: %[1]q) { totalCount }
+			overdue: startups(filter: {reviewStatus: [OVERDUE]}, asOf: %[1]q) { totalCount }
+			none: startups(filter: {active: true, neverReviewed: true}, asOf: %[1]q) { totalCount }
 		}`, asOf))
 		want := map[string]int{
-			"inIncubation":          intAt(api, "data", "active", "totalCount"),
-			"startupsCount":         intAt(api, "data", "active", "totalCount"),
-			"activeMemberCount":     intAt(api, "data", "portfolio", "activeMemberCount"),
-			"committeeOverdueCount": intAt(api, "data", "portfolio", "committeeOverdueCount"),
-			"overdueCount":          intAt(api, "data", "overdue", "totalCount"),
+			"inIncubation":             intAt(api, "data", "active", "totalCount"),
+			"startupsCount":            intAt(api, "data", "active", "totalCount"),
+			"activeMemberCount":        intAt(api, "data", "portfolio", "activeMemberCount"),
+			"reviewOverdue":            intAt(api, "data", "overdue", "totalCount"),
+			"reviewNoneRecorded":       intAt(api, "data", "none", "totalCount"),
+			"overdueCount":             intAt(api, "data", "overdue", "totalCount"),
+			"noneRecordedCount":        intAt(api, "data", "none", "totalCount"),
+			"withoutIntrapreneurCount": intAt(api, "data", "portfolio", "withoutIntrapreneurCount"),
 		}
 		shown := domFigures(t, step)
 		for name, w := range want {
@@ -567,8 +571,8 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 		}
 		inIncubation: portfolio(filter: {active: true}, asOf: %[1]q) { quality { startupCount withStatsUrl withSecurityHomologation withRiskAnalysis } }
 		due: startups(filter: {nextCommitteeDue: {from: %[1]q, to: %[3]q}}, asOf: %[1]q) { totalCount }
-		never: startups(filter: {active: true, neverReviewed: true}, asOf: %[1]q, first: 5, orderBy: [{field: NEXT_COMMITTEE_DUE, direction: ASC}]) { totalCount nodes { slug } }
-		table: startups(filter: {active: true}, asOf: %[1]q, first: 1000) { nodes { slug nextCommitteeDue fast { amountEuros } portfolioManagers { fullname } } }
+		never: startups(filter: {active: true, neverReviewed: true}, asOf: %[1]q, first: 5, orderBy: [{field: INCUBATED_SINCE, direction: ASC}]) { totalCount nodes { slug } }
+		table: startups(filter: {active: true}, asOf: %[1]q, first: 1000) { nodes { slug nextCommitteeDue reviewStatus fast { amountEuros } portfolioManagers { fullname } } }
 	}`, asOf, from, dueEnd))
 	if api["errors"] != nil {
 		t.Fatalf("the API's answer: %v", api["errors"])
@@ -580,7 +584,7 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 		"investmentFastTotalEuros": intAt(data, "portfolio", "investment", "fastTotalEuros"),
 		"qualityStartupCount":      intAt(data, "inIncubation", "quality", "startupCount"),
 		"dueSoonCount":             intAt(data, "due", "totalCount"),
-		"neverReviewedCount":       intAt(data, "never", "totalCount"),
+		"noneRecordedCount":        intAt(data, "never", "totalCount"),
 	}
 	for name, w := range want {
 		if name == "dueSoonCount" && w == 0 {
@@ -590,7 +594,7 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 			t.Errorf("%s: the page shows %d (found: %v), the API says %d", name, got, ok, w)
 		}
 	}
-	if want["fastCount"] == 0 || want["neverReviewedCount"] == 0 {
+	if want["fastCount"] == 0 || want["noneRecordedCount"] == 0 {
 		t.Errorf("the data shows little: %v", want)
 	}
 
@@ -637,19 +641,31 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 		}
 	}
 
-	// The agenda: the startups never reviewed, in the API's order.
-	first, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#tableau-jamais tbody tr')].slice(0, 5).map((r) => r.dataset.slug)`))
+	// The agenda: the startups with no committee on record, in the API's
+	// order (the longest in incubation first).
+	first, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#tableau-sans-comite tbody tr')].slice(0, 5).map((r) => r.dataset.slug)`))
 	var wantFirst []string
 	for _, n := range at(data, "never", "nodes").([]any) {
 		wantFirst = append(wantFirst, at(n, "slug").(string))
 	}
 	if fmt.Sprint(first) != fmt.Sprint(wantFirst) {
-		t.Errorf("never reviewed, first rows %v, the API lists %v", first, wantFirst)
+		t.Errorf("no committee on record, first rows %v, the API lists %v", first, wantFirst)
+	}
+	// Late and none recorded apart: the headline names both; a startup
+	// with no committee on record is never said late.
+	headline, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-figure-group="committees"]').textContent.replace(/\s+/g, ' ').trim()`))
+	if !regexp.MustCompile(`^[\d\x{202f}]+ en retard de comité d’investissement, [\d\x{202f}]+ sans comité enregistré$`).MatchString(headline) {
+		t.Errorf("the headline reads %q", headline)
+	}
+	lateNone, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('[data-review-status="NONE_RECORDED"]')].filter((c) => /en retard/i.test(c.textContent)).length`))
+	if lateNone != 0 {
+		t.Errorf("%d cells of startups with no committee on record say « en retard »", lateNone)
 	}
 
 	// The startup table's next committee due, FAST and portfolio managers.
 	cells, err := chromedp.Run(ctx, chromedp.Evaluate[map[string][]string](`Object.fromEntries([...document.querySelectorAll('#tableau-startups tbody tr')].map((r) =>
-		[r.dataset.slug, [r.querySelector('[data-due]').dataset.due, r.querySelector('[data-fast]').dataset.fast, r.querySelector('[data-managers]').textContent.trim()]]))`))
+		[r.dataset.slug, [r.querySelector('[data-due]').dataset.due, r.querySelector('[data-review-status]').dataset.reviewStatus,
+			r.querySelector('[data-fast]').dataset.fast, r.querySelector('[data-managers]').textContent.trim()]]))`))
 	if err != nil {
 		t.Fatalf("reading the startup table: %v", err)
 	}
@@ -657,6 +673,7 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 	for _, n := range at(data, "table", "nodes").([]any) {
 		slug := at(n, "slug").(string)
 		due, _ := at(n, "nextCommitteeDue").(string)
+		status, _ := at(n, "reviewStatus").(string)
 		fast := ""
 		if at(n, "fast") != nil {
 			fast = fmt.Sprint(intAt(n, "fast", "amountEuros"))
@@ -672,8 +689,8 @@ func checkReviewSections(t *testing.T, ctx context.Context, base, asOf string, s
 		} else {
 			withManagers++
 		}
-		if got, want := fmt.Sprint(cells[slug]), fmt.Sprint([]string{due, fast, managers}); got != want {
-			t.Errorf("%s: due, FAST, managers %s, the API says %s", slug, got, want)
+		if got, want := fmt.Sprint(cells[slug]), fmt.Sprint([]string{due, status, fast, managers}); got != want {
+			t.Errorf("%s: due, status, FAST, managers %s, the API says %s", slug, got, want)
 		}
 	}
 	if withFast == 0 || withManagers == 0 {

@@ -486,7 +486,8 @@ type Quality struct {
 //     order run on every row of their list, not the page: a condition costs a
 //     fraction of a unit a row, one that depends on the date (`phases`,
 //     `active`, `committeeOverdue`, `neverReviewed`, `nextCommitteeDue`) two
-//     units a row, a search word one and a half units a row plus its length; a
+//     units a row (`reviewStatus` three, `withoutIntrapreneur`, which reads
+//     the team, eight), a search word one and a half units a row plus its length; a
 //     portfolio's figures, timelines and flows cost the rows they read with
 //     the portfolio's filter, and a filter that depends on the date, under a
 //     timeline, is evaluated at every point.
@@ -521,6 +522,14 @@ type RecordCommitteeInput struct {
 	AnotherOnSameDay *bool `json:"anotherOnSameDay,omitempty"`
 	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A count of startups with a review status.
+type ReviewStatusCount struct {
+	// The status.
+	Status portfolio.ReviewStatus `json:"status"`
+	// How many.
+	Count int `json:"count"`
 }
 
 // A startup's move to its next phase.

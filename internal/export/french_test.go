@@ -34,6 +34,7 @@ var (
 	sourceFR = map[string]string{"IMPORTED": "Importé", "RECORDED": "Saisi dans l'outil"}
 	boolFR   = map[string]string{"true": "Oui", "false": "Non"}
 	accessFR = map[string]string{"NOT_COMPLIANT": "Non conforme", "PARTIALLY_COMPLIANT": "Partiellement conforme", "FULLY_COMPLIANT": "Totalement conforme"}
+	reviewFR = map[string]string{"OVERDUE": "En retard", "NONE_RECORDED": "Aucun comité enregistré", "DUE_SOON": "Bientôt dû", "UP_TO_DATE": "À jour"}
 	eventFR  = map[string]string{
 		"committee": "Comité d'investissement", "product_launch": "Lancement du produit", "national_impact": "Service à impact national",
 		"fast": "FAST", "end": "Fin de l'accompagnement", "eig": "Entrepreneurs d'intérêt général", "other": "Autre",
@@ -167,12 +168,13 @@ func TestFrenchQueryExport(t *testing.T) {
 // JSON) and French (excel-fr CSV, XLSX).
 var presetHeaders = map[string][2][]string{
 	"startups": {
-		{"slug", "name", "incubator", "sponsors", "phase", "phase_start", "team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
-			"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url", "portfolio_managers",
-			"phase_source_name"},
-		{"Startup", "Incubateur", "Sponsors", "Phase", "Date de début de phase", "Taille de l'équipe", "Agents publics", "Indépendants", "Prestataires", "Dernier comité", "Décision du dernier comité", "Comité en retard",
-			"Prochain comité dû", "Promotion FAST", "Subvention FAST (€)", "Homologation de sécurité", "Analyse de risques", "Accessibilité", "Page de statistiques", "Responsables de portefeuille",
-			"Startup (identifiant)", "Incubateur (identifiant)", "Sponsors (identifiants)", "Responsables de portefeuille (identifiants)",
+		{"slug", "name", "incubator", "sponsors", "phase", "phase_start", "team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision",
+			"next_committee_due", "review_status", "incubated_since", "intrapreneurs", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility",
+			"stats_url", "portfolio_managers", "phase_source_name"},
+		{"Startup", "Incubateur", "Sponsors", "Phase", "Date de début de phase", "Taille de l'équipe", "Agents publics", "Indépendants", "Prestataires", "Dernier comité", "Décision du dernier comité",
+			"Prochain comité dû", "Suivi des comités", "En incubation depuis", "Intrapreneurs", "Promotion FAST", "Subvention FAST (€)", "Homologation de sécurité", "Analyse de risques",
+			"Accessibilité", "Page de statistiques", "Responsables de portefeuille",
+			"Startup (identifiant)", "Incubateur (identifiant)", "Sponsors (identifiants)", "Intrapreneurs (identifiants)", "Responsables de portefeuille (identifiants)",
 			"Phase (nom dans la fiche)"},
 	},
 	"investment": {
@@ -207,11 +209,12 @@ func TestPresetsInBothNamings(t *testing.T) {
 			Nodes []struct {
 				Slug, Name        string
 				PortfolioManagers []struct{ Slug, Fullname string }
+				Intrapreneurs     []struct{ Slug, Fullname string }
 			}
 		}
 	}
 	shared.graphql(t, `{ incubators(first: 1000) { nodes { slug title } } organisations(first: 1000) { nodes { slug name } }
-		startups(first: 1000) { nodes { slug name portfolioManagers { slug fullname } } } }`, &d)
+		startups(first: 1000) { nodes { slug name portfolioManagers { slug fullname } intrapreneurs(asOf: "2026-06-30") { slug fullname } } } }`, &d)
 	incubators, orgs, startups, people := map[string]string{}, map[string]string{}, map[string]string{}, map[string]string{}
 	for _, n := range d.Incubators.Nodes {
 		incubators[n.Slug] = n.Title
@@ -221,11 +224,11 @@ func TestPresetsInBothNamings(t *testing.T) {
 	}
 	for _, n := range d.Startups.Nodes {
 		startups[n.Slug] = n.Name
-		for _, m := range n.PortfolioManagers {
+		for _, m := range append(n.PortfolioManagers, n.Intrapreneurs...) {
 			people[m.Slug] = m.Fullname
 		}
 	}
-	followed := 0
+	followed, withIntrapreneur, statuses := 0, 0, map[string]int{}
 	inc := firstIncubator(t)
 	for name, headers := range presetHeaders {
 		t.Run(name, func(t *testing.T) {
@@ -280,8 +283,10 @@ func TestPresetsInBothNamings(t *testing.T) {
 						"Taille de l'équipe": m("team_size"), "Agents publics": m("team_admin"),
 						"Indépendants": m("team_independent"), "Prestataires": m("team_service"),
 						"Dernier comité": frDate(m("last_committee")), "Décision du dernier comité": decisionFR[m("last_decision")],
-						"Comité en retard":   boolFR[m("committee_overdue")],
-						"Prochain comité dû": frDate(m("next_committee_due")), "Promotion FAST": m("fast_promotion"),
+						"Prochain comité dû": frDate(m("next_committee_due")), "Suivi des comités": reviewFR[m("review_status")],
+						"En incubation depuis": frDate(m("incubated_since")),
+						"Intrapreneurs":        mapList(people, m("intrapreneurs")), "Intrapreneurs (identifiants)": m("intrapreneurs"),
+						"Promotion FAST":      m("fast_promotion"),
 						"Subvention FAST (€)": m("fast_euros"), "Homologation de sécurité": boolFR[m("security_homologation")],
 						"Analyse de risques": boolFR[m("risk_analysis")], "Accessibilité": accessFR[m("accessibility")],
 						"Page de statistiques": m("stats_url"), "Responsables de portefeuille": mapList(people, m("portfolio_managers")),
@@ -290,6 +295,10 @@ func TestPresetsInBothNamings(t *testing.T) {
 					}
 					if m("portfolio_managers") != "" {
 						followed++
+					}
+					statuses[m("review_status")]++
+					if m("intrapreneurs") != "" {
+						withIntrapreneur++
 					}
 				case "members":
 					want = map[string]string{
@@ -341,6 +350,9 @@ func TestPresetsInBothNamings(t *testing.T) {
 	}
 	if followed == 0 {
 		t.Error("no startup of the startups export has a portfolio manager: the check of those columns is vacuous")
+	}
+	if withIntrapreneur == 0 || len(statuses) < 4 {
+		t.Errorf("the startups export's intrapreneurs (%d) or review statuses (%v) are too few to check", withIntrapreneur, statuses)
 	}
 }
 

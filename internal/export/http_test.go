@@ -224,11 +224,39 @@ func TestPresetFilters(t *testing.T) {
 			t.Errorf("row %v does not match the filter", r)
 		}
 	}
+	// The deprecated committeeOverdue keeps its meaning: late, or in
+	// incubation for more than 183 days with no committee on record.
 	_, overdue := csvRecords(t, "/export/startups.csv?asOf=2026-06-30&committeeOverdue=true", shared.viewer)
 	for _, r := range overdue {
-		if r["committee_overdue"] != "true" {
+		if r["review_status"] != "OVERDUE" && (r["review_status"] != "NONE_RECORDED" || r["incubated_since"] >= "2025-12-29") {
 			t.Fatalf("row %v is not overdue", r)
 		}
+	}
+	byStatus := map[string]int{}
+	for _, st := range []string{"OVERDUE", "NONE_RECORDED", "due_soon", "UP_TO_DATE"} {
+		_, rows := csvRecords(t, "/export/startups.csv?asOf=2026-06-30&reviewStatus="+st, shared.viewer)
+		for _, r := range rows {
+			if r["review_status"] != strings.ToUpper(st) {
+				t.Fatalf("reviewStatus=%s: row %v", st, r)
+			}
+		}
+		byStatus[st] = len(rows)
+	}
+	_, late := csvRecords(t, "/export/startups.csv?asOf=2026-06-30&reviewStatus=OVERDUE,NONE_RECORDED", shared.viewer)
+	if len(late) != byStatus["OVERDUE"]+byStatus["NONE_RECORDED"] || byStatus["OVERDUE"] == 0 || byStatus["NONE_RECORDED"] == 0 {
+		t.Errorf("reviewStatus=OVERDUE,NONE_RECORDED: %d rows; by status %v", len(late), byStatus)
+	}
+	_, without := csvRecords(t, "/export/startups.csv?asOf=2026-06-30&withoutIntrapreneur=true", shared.viewer)
+	if len(without) == 0 {
+		t.Error("no startup without an intrapreneur")
+	}
+	for _, r := range without {
+		if r["intrapreneurs"] != "" || r["review_status"] == "" {
+			t.Fatalf("withoutIntrapreneur=true: row %v has one, or is not in incubation", r)
+		}
+	}
+	if resp, body := shared.get(t, "/export/startups.csv?reviewStatus=LATE", shared.viewer); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("reviewStatus=LATE: %d %s, want 400", resp.StatusCode, body)
 	}
 	_, cs := csvRecords(t, "/export/committees.csv?from=2025-01-01&to=2025-12-31&decisions=continue,ADVANCE", shared.viewer)
 	if len(cs) == 0 {

@@ -194,6 +194,11 @@ func phaseValue(s string) (string, bool) {
 	return "", false
 }
 
+func reviewStatusValue(s string) (string, bool) {
+	st := portfolio.ReviewStatus(strings.ToUpper(s))
+	return string(st), st.Valid()
+}
+
 func domainValue(s string) (string, bool) {
 	if d := portfolio.Domain(strings.ToUpper(s)); d.Valid() {
 		return string(d), true
@@ -331,21 +336,22 @@ var startupsColumns = append([]Column{
 	{Name: "team_service", Label: "Prestataires", Kind: KindInt},
 	{Name: "last_committee", Label: "Dernier comité", Kind: KindDate},
 	{Name: "last_decision", Label: "Décision du dernier comité", Enum: "Decision"},
-	{Name: "committee_overdue", Label: "Comité en retard", Kind: KindBool},
 }, reviewStartupsColumns...)
 
 var startupsPreset = &Preset{
 	Name:  "startups",
 	Title: "Startups",
 	Columns: pick(startupsColumns, "slug", "name", "incubator", "sponsors", "phase", "phase_start",
-		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
-		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
-		"portfolio_managers", "phase_source_name"),
+		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision",
+		"next_committee_due", "review_status", "incubated_since", "intrapreneurs", "fast_promotion", "fast_euros", "security_homologation",
+		"risk_analysis", "accessibility", "stats_url", "portfolio_managers", "phase_source_name"),
 	French: pick(startupsColumns, "name", "incubator_name", "sponsor_names", "phase", "phase_start",
-		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision", "committee_overdue",
-		"next_committee_due", "fast_promotion", "fast_euros", "security_homologation", "risk_analysis", "accessibility", "stats_url",
-		"portfolio_manager_names", "slug", "incubator", "sponsors", "portfolio_managers", "phase_source_name"),
-	Params: []string{"incubators", "sponsors", "phases", "active", "committeeOverdue", "search", "fast", "securityHomologation", "portfolioManagers"},
+		"team_size", "team_admin", "team_independent", "team_service", "last_committee", "last_decision",
+		"next_committee_due", "review_status", "incubated_since", "intrapreneur_names", "fast_promotion", "fast_euros",
+		"security_homologation", "risk_analysis", "accessibility", "stats_url",
+		"portfolio_manager_names", "slug", "incubator", "sponsors", "intrapreneurs", "portfolio_managers", "phase_source_name"),
+	Params: []string{"incubators", "sponsors", "phases", "active", "reviewStatus", "withoutIntrapreneur", "committeeOverdue", "search", "fast",
+		"securityHomologation", "portfolioManagers"},
 	query: func(can func(string, string) bool) string {
 		return `query StartupsExport($filter: StartupFilter, $asOf: Date) {
   startups(filter: $filter, asOf: $asOf, orderBy: [{field: NAME, direction: ASC}]) {
@@ -353,16 +359,15 @@ var startupsPreset = &Preset{
       slug name incubator { slug title } sponsors { slug name }
       currentPhase { phase start sourceName }
       teamSize` + when(can("TeamMembership", "status"), " team { status }") + `
-      lastCommittee { date decision }
-      committeeOverdue` + reviewStartupsFields + `
+      lastCommittee { date decision }` + reviewStartupsFields + `
     }
   }
 }`
 	},
 	vars: func(p params, asOf portfolio.Date, _ bool) (map[string]any, error) {
 		f, err := filterOf(p, map[string]func(string) (string, bool){
-			"incubators": asIs, "sponsors": asIs, "phases": phaseValue, "portfolioManagers": asIs,
-		}, []string{"active", "committeeOverdue", "fast", "securityHomologation"}, []string{"search"}, nil)
+			"incubators": asIs, "sponsors": asIs, "phases": phaseValue, "portfolioManagers": asIs, "reviewStatus": reviewStatusValue,
+		}, []string{"active", "withoutIntrapreneur", "committeeOverdue", "fast", "securityHomologation"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
 	row: func(n map[string]any, _ string, hidden func(string, string) bool) map[string]any {
@@ -396,7 +401,6 @@ func startupsRow(n map[string]any, hidden func(string, string) bool) map[string]
 		"phase_source_name": get(n, "currentPhase", "sourceName"),
 		"team_size":         n["teamSize"], "team_admin": byStatus[0], "team_independent": byStatus[1], "team_service": byStatus[2],
 		"last_committee": get(n, "lastCommittee", "date"), "last_decision": get(n, "lastCommittee", "decision"),
-		"committee_overdue": n["committeeOverdue"],
 	}
 }
 

@@ -14,6 +14,10 @@ import (
 // namings.
 var reviewStartupsColumns = []Column{
 	{Name: "next_committee_due", Label: "Prochain comité dû", Kind: KindDate},
+	{Name: "review_status", Label: "Suivi des comités", Enum: "ReviewStatus"},
+	{Name: "incubated_since", Label: "En incubation depuis", Kind: KindDate},
+	{Name: "intrapreneurs", Label: "Intrapreneurs (identifiants)", List: true},
+	{Name: "intrapreneur_names", Label: "Intrapreneurs", List: true},
 	{Name: "fast_promotion", Label: "Promotion FAST", Kind: KindInt},
 	{Name: "fast_euros", Label: "Subvention FAST (€)", Kind: KindInt},
 	{Name: "security_homologation", Label: "Homologation de sécurité", Kind: KindBool},
@@ -27,13 +31,16 @@ var reviewStartupsColumns = []Column{
 // reviewStartupsFields is what the startups export's query asks for the
 // review's columns.
 const reviewStartupsFields = `
-      nextCommitteeDue fast { promotion amountEuros } securityHomologation riskAnalysis accessibility statsUrl
+      nextCommitteeDue reviewStatus incubatedSince intrapreneurs { slug fullname }
+      fast { promotion amountEuros } securityHomologation riskAnalysis accessibility statsUrl
       portfolioManagers { slug fullname }`
 
 // reviewStartupsRow adds the review's columns of a startup node to row.
 func reviewStartupsRow(n map[string]any, row map[string]any) {
 	managers, names := refs(n["portfolioManagers"], "fullname")
 	row["next_committee_due"] = n["nextCommitteeDue"]
+	row["review_status"], row["incubated_since"] = n["reviewStatus"], n["incubatedSince"]
+	row["intrapreneurs"], row["intrapreneur_names"] = refs(n["intrapreneurs"], "fullname")
 	row["fast_promotion"], row["fast_euros"] = get(n, "fast", "promotion"), get(n, "fast", "amountEuros")
 	row["security_homologation"], row["risk_analysis"] = n["securityHomologation"], n["riskAnalysis"]
 	row["accessibility"], row["stats_url"] = n["accessibility"], n["statsUrl"]

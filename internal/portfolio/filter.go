@@ -5,7 +5,8 @@ import "io"
 // StartupFilter selects startups. Conditions set on one filter must all
 // hold; a list condition holds when any of its values matches; And, Or and
 // Not compose filters. Time-dependent conditions (Phases, Active,
-// CommitteeOverdue) are evaluated at the date of the enclosing query.
+// CommitteeOverdue and the dated review conditions) are evaluated at the
+// date of the enclosing query.
 // A nil field is no condition; an empty list matches nothing.
 type StartupFilter struct {
 	And              []*StartupFilter
@@ -20,7 +21,7 @@ type StartupFilter struct {
 	Usertypes        []string
 	Techno           []string
 	Search           *string // words of the name or pitch, accents and case ignored
-	CommitteeOverdue *bool   // overdue for an investment committee at the date
+	CommitteeOverdue *bool   // overdue at the date by the deprecated rule (OverdueAt)
 	// The conditions of a portfolio review (review.go).
 	ReviewConditions
 }
@@ -76,6 +77,10 @@ const (
 	StartupOrderSlug          StartupOrderField = "SLUG"
 	StartupOrderFastAmount    StartupOrderField = "FAST_AMOUNT"        // the FAST grant's amount
 	StartupOrderNextDue       StartupOrderField = "NEXT_COMMITTEE_DUE" // next committee due at the date
+	// StartupOrderReviewStatus orders by review status at the date, in
+	// the order of ReviewStatuses (late first), not in incubation last.
+	StartupOrderReviewStatus   StartupOrderField = "REVIEW_STATUS"
+	StartupOrderIncubatedSince StartupOrderField = "INCUBATED_SINCE" // the earliest phase start
 )
 
 // StartupOrder is one key of an ordering of startups.
@@ -183,7 +188,7 @@ func (f StartupOrderField) MarshalGQL(w io.Writer) { writeEnum(w, string(f)) }
 func (f *StartupOrderField) UnmarshalGQL(v any) error {
 	return unmarshalEnum(v, "StartupOrderField", func(s string) bool {
 		ok := validIn(StartupOrderField(s), StartupOrderName, StartupOrderSlug, StartupOrderPhaseStart, StartupOrderLastCommittee, StartupOrderTeamSize,
-			StartupOrderFastAmount, StartupOrderNextDue)
+			StartupOrderFastAmount, StartupOrderNextDue, StartupOrderReviewStatus, StartupOrderIncubatedSince)
 		if ok {
 			*f = StartupOrderField(s)
 		}

@@ -30,12 +30,19 @@ type ReviewConditions struct {
 	PortfolioManagers []string   // followed by one of these members (usernames)
 	NeverReviewed     *bool      // no committee on or before the date (true), or at least one (false)
 	NextCommitteeDue  *DateRange // active at the date, next committee due in the range
+	// ReviewStatus selects the startups whose review status at the date
+	// (ReviewStatusAt) is one of these; one not in incubation has none.
+	ReviewStatus []ReviewStatus
+	// WithoutIntrapreneur selects the startups in incubation without an
+	// intrapreneur at the date (WithoutIntrapreneurAt: true), or the
+	// others (false).
+	WithoutIntrapreneur *bool
 }
 
 // TimeDependent reports whether the conditions are evaluated at a date
-// (neverReviewed, nextCommitteeDue).
+// (neverReviewed, nextCommitteeDue, reviewStatus, withoutIntrapreneur).
 func (c *ReviewConditions) TimeDependent() bool {
-	return c.NeverReviewed != nil || c.NextCommitteeDue != nil
+	return c.NeverReviewed != nil || c.NextCommitteeDue != nil || c.ReviewStatus != nil || c.WithoutIntrapreneur != nil
 }
 
 // DateRange is a range of days, both ends included; a nil end is open.
@@ -172,32 +179,134 @@ func contains(list []string, s string) bool {
 
 // ---------------------------------------------------------------- committees due
 
+// DueSoonDays is how far ahead a committee is due soon: a startup whose
+// next committee is due from D to D + DueSoonDays is DUE_SOON at D.
+const DueSoonDays = 60
+
+// ReviewStatus is where a startup in incubation stands with its
+// investment committees at a date (DESIGN.md, "Review status at D").
+type ReviewStatus string
+
+// The review statuses; the value is the GraphQL enum name.
+const (
+	ReviewOverdue      ReviewStatus = "OVERDUE"       // its next committee was due before the date
+	ReviewNoneRecorded ReviewStatus = "NONE_RECORDED" // no committee held on or before the date
+	ReviewDueSoon      ReviewStatus = "DUE_SOON"      // its next committee is due within DueSoonDays
+	ReviewUpToDate     ReviewStatus = "UP_TO_DATE"    // its next committee is due later
+)
+
+// ReviewStatuses lists the statuses in their fixed order, the one of the
+// REVIEW_STATUS ordering and of Portfolio.reviewStatuses: late first, then
+// none recorded (unknown, which is not late), due soon, up to date.
+var ReviewStatuses = []ReviewStatus{ReviewOverdue, ReviewNoneRecorded, ReviewDueSoon, ReviewUpToDate}
+
+var reviewStatusLabels = map[ReviewStatus]string{
+	ReviewOverdue:      "En retard",
+	ReviewNoneRecorded: "Aucun comité enregistré",
+	ReviewDueSoon:      "Bientôt dû",
+	ReviewUpToDate:     "À jour",
+}
+
+// Valid reports whether s is one of the statuses.
+func (s ReviewStatus) Valid() bool { _, ok := reviewStatusLabels[s]; return ok }
+
+// Label returns the French label of the status, « Aucun comité enregistré ».
+func (s ReviewStatus) Label() string { return reviewStatusLabels[s] }
+
+// Rank returns the position of the status in ReviewStatuses, or
+// len(ReviewStatuses) for none (a startup not in incubation comes last).
+func (s ReviewStatus) Rank() int {
+	for i, x := range ReviewStatuses {
+		if x == s {
+			return i
+		}
+	}
+	return len(ReviewStatuses)
+}
+
+// MarshalGQL writes the status as a GraphQL enum value ("" as null).
+func (s ReviewStatus) MarshalGQL(w io.Writer) { writeEnum(w, string(s)) }
+
+// UnmarshalGQL reads a status from a GraphQL enum value.
+func (s *ReviewStatus) UnmarshalGQL(v any) error {
+	return unmarshalEnum(v, "ReviewStatus", func(x string) bool {
+		ok := ReviewStatus(x).Valid()
+		if ok {
+			*s = ReviewStatus(x)
+		}
+		return ok
+	})
+}
+
+// IncubatedSince returns since when a startup has been in incubation: the
+// earliest start among its phases (the zero date when none has a start).
+func IncubatedSince(phases []PhasePeriod) Date { return EarliestStart(phases) }
+
+// lastDue returns the next committee due that the last committee on or
+// before d gives: the date it recorded (nextCommitteeDue), else
+// OverdueAfterDays days after it; the zero date when no committee was held
+// by d. committees are in date order (ties by slug, the later one last).
+func lastDue(committees []*Committee, d Date) Date {
+	i := LastCommittee(committees, d)
+	if i < 0 {
+		return 0
+	}
+	if due := committees[i].NextCommitteeDue; !due.IsZero() {
+		return due
+	}
+	return committees[i].Date.AddDays(OverdueAfterDays)
+}
+
 // NextCommitteeDueAt returns when a startup's next investment committee is
-// due as seen at d: the date its last committee on or before d recorded
-// (nextCommitteeDue), else OverdueAfterDays days after that committee, or,
-// with none by d, after the earliest start among its phases. A startup not
-// in incubation at d has none due: the zero date. committees are in date
-// order (ties by slug, the later one last).
+// due as seen at d (DESIGN.md, "Next committee due at D"): the last
+// committee held on or before d gives it, the date it recorded
+// (nextCommitteeDue), else OverdueAfterDays days after it. A startup not
+// in incubation at d, or with no committee held by d (NONE_RECORDED: not
+// the same as late), has none: the zero date. committees are in date order
+// (ties by slug, the later one last).
 func NextCommitteeDueAt(phases []PhasePeriod, committees []*Committee, d Date) Date {
 	if !ActiveAt(phases, d) {
 		return 0
 	}
-	if i := LastCommittee(committees, d); i >= 0 {
-		if due := committees[i].NextCommitteeDue; !due.IsZero() {
-			return due
-		}
-		return committees[i].Date.AddDays(OverdueAfterDays)
-	}
-	return EarliestStart(phases).AddDays(OverdueAfterDays)
+	return lastDue(committees, d)
 }
 
-// OverdueAt reports whether a startup is overdue for an investment
-// committee at d: it is in incubation and its next committee was due
-// before d (NextCommitteeDueAt). Without a recorded nextCommitteeDue this
-// is CommitteeOverdueAt.
+// ReviewStatusAt returns the review status of a startup at d (DESIGN.md,
+// "Review status at D"), "" when it is not in incubation at d:
+// NONE_RECORDED when no committee was held on or before d; else, with its
+// next committee due (NextCommitteeDueAt), OVERDUE when that is before d,
+// DUE_SOON when it is from d to d + DueSoonDays, UP_TO_DATE after. This is
+// the one overdue rule; internal/sqlite's reviewStatusSQL is it in SQL.
+func ReviewStatusAt(phases []PhasePeriod, committees []*Committee, d Date) ReviewStatus {
+	if !ActiveAt(phases, d) {
+		return ""
+	}
+	due := lastDue(committees, d)
+	switch {
+	case due.IsZero():
+		return ReviewNoneRecorded
+	case due < d:
+		return ReviewOverdue
+	case due <= d.AddDays(DueSoonDays):
+		return ReviewDueSoon
+	}
+	return ReviewUpToDate
+}
+
+// OverdueAt is the older, deprecated "committee overdue" rule
+// (Startup.committeeOverdue): a startup in incubation at d that is OVERDUE
+// (ReviewStatusAt), or that has had no committee by d (NONE_RECORDED) and
+// has been in incubation for more than OverdueAfterDays days
+// (IncubatedSince). It counts as late a startup whose committees the
+// records do not hold; ReviewStatusAt tells the two apart.
 func OverdueAt(phases []PhasePeriod, committees []*Committee, d Date) bool {
-	due := NextCommitteeDueAt(phases, committees, d)
-	return !due.IsZero() && due < d
+	switch ReviewStatusAt(phases, committees, d) {
+	case ReviewOverdue:
+		return true
+	case ReviewNoneRecorded:
+		return IncubatedSince(phases).AddDays(OverdueAfterDays) < d
+	}
+	return false
 }
 
 // NeverReviewedAt reports whether a startup had no committee on or before
@@ -209,6 +318,48 @@ func NeverReviewedAt(committees []*Committee, d Date) bool {
 		}
 	}
 	return true
+}
+
+// ---------------------------------------------------------------- intrapreneurs
+
+// IntrapreneurAt reports whether a member of this domain, with mission m
+// on a startup, is an intrapreneur of that startup at d (DESIGN.md,
+// "Intrapreneur at D"): the domain is INTRAPRENEURSHIP (« Intraprenariat »)
+// and the mission covers d (OnMissionAt).
+func IntrapreneurAt(domain Domain, m *Mission, d Date) bool {
+	return domain == DomainIntrapreneur && OnMissionAt(m, d)
+}
+
+// IntrapreneursAt returns the intrapreneurs of startup at d, each once, in
+// the order of their first covering mission: the members on its team at d
+// (TeamAt) whose domain (domainOf their slug) is INTRAPRENEURSHIP.
+func IntrapreneursAt(missions []Mission, domainOf func(member string) Domain, startup string, d Date) []string {
+	var out []string
+	seen := map[string]bool{}
+	for i := range missions {
+		m := &missions[i]
+		if !seen[m.MemberSlug] && onStartup(m, startup) && IntrapreneurAt(domainOf(m.MemberSlug), m, d) {
+			seen[m.MemberSlug] = true
+			out = append(out, m.MemberSlug)
+		}
+	}
+	return out
+}
+
+// WithoutIntrapreneurAt reports whether a startup is in incubation at d
+// (ActiveAt) with no intrapreneur (IntrapreneursAt): a portfolio alert, as
+// the committee requires « l'intra (obligatoirement) ».
+func WithoutIntrapreneurAt(phases []PhasePeriod, missions []Mission, domainOf func(member string) Domain, startup string, d Date) bool {
+	return ActiveAt(phases, d) && len(IntrapreneursAt(missions, domainOf, startup, d)) == 0
+}
+
+func onStartup(m *Mission, startup string) bool {
+	for _, s := range m.Startups {
+		if s == startup {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------- flows

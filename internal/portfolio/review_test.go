@@ -82,7 +82,7 @@ func TestNextCommitteeDueAt(t *testing.T) {
 		overdue bool
 	}{
 		{"2024-01-09", "", false},           // before the first phase
-		{"2024-05-19", "2024-07-11", false}, // none yet: 183 days after the first start
+		{"2024-05-19", "", false},           // none held yet: none due (NONE_RECORDED), not late
 		{"2024-05-20", "2024-11-19", false}, // 183 days after the committee
 		{"2024-11-03", "2024-11-19", false},
 		{"2024-11-04", "2025-05-06", false}, // the later committee of the day recorded nothing
@@ -195,5 +195,96 @@ func TestMemberValidateEdit(t *testing.T) {
 		if e, isErr := err.(*Error); !isErr || e.Field != tt.field {
 			t.Errorf("%s: %v, want an error on %s", tt.field, err, tt.field)
 		}
+	}
+}
+
+func TestReviewStatusAt(t *testing.T) {
+	d := MustDate
+	phases := []PhasePeriod{{Phase: PhaseInvestigation, Start: d("2024-01-10")}, {Phase: PhaseConstruction, Start: d("2024-06-01")},
+		{Phase: PhaseAbandoned, Start: d("2026-01-05")}}
+	committees := []*Committee{
+		{Slug: "x/2024-05-20", Date: d("2024-05-20")},
+		{Slug: "x/2025-06-02", Date: d("2025-06-02"), NextCommitteeDue: d("2025-09-30")},
+	}
+	for _, tt := range []struct {
+		at   string
+		want ReviewStatus
+		old  bool // the deprecated OverdueAt
+	}{
+		{"2024-01-09", "", false},                 // not in incubation yet
+		{"2024-01-10", ReviewNoneRecorded, false}, // in incubation, no committee
+		{"2024-05-19", ReviewNoneRecorded, false},
+		{"2024-05-20", ReviewUpToDate, false}, // due 2024-11-19, more than 60 days on
+		{"2024-09-19", ReviewUpToDate, false}, // 61 days before
+		{"2024-09-20", ReviewDueSoon, false},  // 60 days before
+		{"2024-11-19", ReviewDueSoon, false},  // due that day
+		{"2024-11-20", ReviewOverdue, true},   // the day after
+		{"2025-06-02", ReviewUpToDate, false}, // recorded: 2025-09-30, 120 days on
+		{"2025-08-01", ReviewDueSoon, false},  // 60 days before the recorded date
+		{"2025-10-01", ReviewOverdue, true},   // the day after the recorded date
+		{"2026-01-05", "", false},             // abandoned
+	} {
+		if got := ReviewStatusAt(phases, committees, d(tt.at)); got != tt.want {
+			t.Errorf("at %s: %q, want %q", tt.at, got, tt.want)
+		}
+		if got := OverdueAt(phases, committees, d(tt.at)); got != tt.old {
+			t.Errorf("at %s: OverdueAt %v, want %v", tt.at, got, tt.old)
+		}
+	}
+	// The deprecated rule counts a startup with no committee as late once
+	// it has been in incubation for more than 183 days; the status says it
+	// has none recorded.
+	none := []*Committee{}
+	if s := ReviewStatusAt(phases, none, d("2024-07-11")); s != ReviewNoneRecorded || OverdueAt(phases, none, d("2024-07-11")) {
+		t.Errorf("183 days in: %q, old rule %v", s, OverdueAt(phases, none, d("2024-07-11")))
+	}
+	if s := ReviewStatusAt(phases, none, d("2024-07-12")); s != ReviewNoneRecorded || !OverdueAt(phases, none, d("2024-07-12")) {
+		t.Errorf("184 days in: %q, old rule %v", s, OverdueAt(phases, none, d("2024-07-12")))
+	}
+	if got := IncubatedSince(phases); got != d("2024-01-10") {
+		t.Errorf("IncubatedSince = %s", got)
+	}
+	for i, s := range ReviewStatuses {
+		if s.Rank() != i || !s.Valid() || s.Label() == "" {
+			t.Errorf("%s: rank %d, label %q", s, s.Rank(), s.Label())
+		}
+	}
+	if ReviewStatus("").Rank() != len(ReviewStatuses) {
+		t.Error("no status is not last")
+	}
+}
+
+func TestIntrapreneursAt(t *testing.T) {
+	d := MustDate
+	domains := map[string]Domain{"ines": DomainIntrapreneur, "paul": DomainDevelopment, "zoe": DomainIntrapreneur}
+	domainOf := func(m string) Domain { return domains[m] }
+	missions := []Mission{
+		{MemberSlug: "paul", Start: d("2024-01-01"), Startups: []string{"a"}},
+		{MemberSlug: "ines", Start: d("2024-01-01"), End: d("2024-06-30"), Startups: []string{"b", "a"}},
+		{MemberSlug: "zoe", Start: d("2024-06-01"), Startups: []string{"b"}},
+		{MemberSlug: "ines", Start: d("2024-09-01"), Startups: []string{"a"}},
+	}
+	phases := []PhasePeriod{{Phase: PhaseConstruction, Start: d("2023-01-01")}}
+	for _, tt := range []struct {
+		startup, at string
+		want        []string
+	}{
+		{"a", "2023-12-31", nil},
+		{"a", "2024-06-30", []string{"ines"}}, // the mission's last day
+		{"a", "2024-07-01", nil},              // a developer alone
+		{"a", "2024-09-01", []string{"ines"}}, // her next mission
+		{"b", "2024-06-15", []string{"ines", "zoe"}},
+		{"c", "2024-06-15", nil},
+	} {
+		got := IntrapreneursAt(missions, domainOf, tt.startup, d(tt.at))
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s at %s: %v, want %v", tt.startup, tt.at, got, tt.want)
+		}
+		if w := WithoutIntrapreneurAt(phases, missions, domainOf, tt.startup, d(tt.at)); w != (len(tt.want) == 0) {
+			t.Errorf("%s at %s: without %v", tt.startup, tt.at, w)
+		}
+	}
+	if WithoutIntrapreneurAt([]PhasePeriod{{Phase: PhaseAbandoned, Start: d("2020-01-01")}}, nil, domainOf, "a", d("2024-01-01")) {
+		t.Error("a startup out of incubation is no alert")
 	}
 }

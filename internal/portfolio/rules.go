@@ -90,11 +90,10 @@ func lastOnOrBefore(n int, date func(int) Date, d Date) int {
 	return last
 }
 
-// CommitteeOverdueAt reports whether a startup whose committees recorded
-// no next due date is overdue at d (OverdueAt): it is active at d, and its
-// last committee on or before d (or, when it has had none by d, the
-// earliest start among its phases) is more than OverdueAfterDays days
-// before d.
+// CommitteeOverdueAt is the deprecated OverdueAt for a startup whose
+// committees recorded no next due date: it is active at d, and its last
+// committee on or before d (or, when it has had none by d, the earliest
+// start among its phases) is more than OverdueAfterDays days before d.
 func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
 	cs := make([]*Committee, len(committees))
 	for i, c := range committees {

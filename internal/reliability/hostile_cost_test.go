@@ -93,6 +93,20 @@ func datedParts(n int) []any {
 	return out
 }
 
+// reviewParts are n parts of a filter on the review status and the
+// intrapreneurs (issue 18), dated conditions which hold rarely together.
+func reviewParts(n int) []any {
+	out := make([]any, n)
+	for i := range out {
+		if i%2 == 0 {
+			out[i] = map[string]any{"withoutIntrapreneur": true, "reviewStatus": []any{"UP_TO_DATE"}}
+		} else {
+			out[i] = map[string]any{"reviewStatus": []any{"DUE_SOON", "OVERDUE"}, "withoutIntrapreneur": false, "nextCommitteeDue": map[string]any{"to": "2000-01-01"}}
+		}
+	}
+	return out
+}
+
 // aliases repeats a field under n aliases, the i-th formatted with i.
 func aliases(n int, format func(i int) string) string {
 	var b strings.Builder
@@ -112,6 +126,7 @@ func day(i int) string {
 func costShapes() []costShape {
 	search := map[string]any{"f": map[string]any{"or": searchTerms(200, 20, 100)}}
 	dated := map[string]any{"f": map[string]any{"or": datedParts(499)}}
+	review := map[string]any{"f": map[string]any{"or": reviewParts(499)}}
 	members := `{ members(first: 1000) { nodes { slug fullname bio missions { nodes { start end startups { slug name phase teamSize nextCommitteeDue } } } } } }`
 	return []costShape{
 		// /export priced as one page, then exported in full.
@@ -144,6 +159,10 @@ func costShapes() []costShape {
 			query: `query($f: StartupFilter) { portfolio(filter: $f, asOf: "2026-01-01") { flows(from: "2025-01-01", every: DAY) { start entered { count } productLaunches committees } } }`, vars: dated},
 		{class: "filter", name: "a 499-part dated filter on every incubator's startups",
 			query: `query($f: StartupFilter) { incubators(first: 100) { nodes { startups(filter: $f) { totalCount } } } }`, vars: dated},
+		{class: "filter", name: "a 499-part filter on review statuses and intrapreneurs on every incubator's startups",
+			query: `query($f: StartupFilter) { incubators(first: 100) { nodes { startups(filter: $f) { totalCount } } } }`, vars: review},
+		{class: "filter", name: "a 499-part filter on review statuses and intrapreneurs in a daily timeline",
+			query: `query($f: StartupFilter) { portfolio(filter: $f, asOf: "2026-01-01") { timeline(from: "2024-12-01", every: DAY) { date startupCount byPhase { phase count } activeMemberCount } } }`, vars: review},
 		{class: "filter", name: "200 long member searches",
 			query: `query($f: MemberFilter) { members(filter: $f) { totalCount } }`, vars: search},
 		{class: "filter", name: "a dashboard's filter", legit: true,
@@ -162,6 +181,13 @@ func costShapes() []costShape {
 			query: aliases(30, func(i int) string {
 				return fmt.Sprintf(`startups(first: 1000, asOf: "%s") { nodes { slug name teamSize phase nextCommitteeDue } }`, day(i))
 			})},
+		{class: "ceiling", name: "30 aliased pages of 1,000 startups with review statuses and intrapreneurs",
+			query: aliases(30, func(i int) string {
+				return fmt.Sprintf(`startups(first: 1000, asOf: "%s", orderBy: [{field: REVIEW_STATUS}]) { nodes { slug reviewStatus incubatedSince intrapreneurs { slug fullname } } }`, day(i))
+			})},
+		{class: "ceiling", name: "45 aliased portfolios by review status, without an intrapreneur", query: aliases(45, func(i int) string {
+			return fmt.Sprintf(`portfolio(asOf: "%s") { reviewStatuses { status count } withoutIntrapreneurCount }`, day(i))
+		})},
 		{class: "ceiling", name: "5 aliases of members with their missions' startups",
 			query: aliases(5, func(int) string { return strings.TrimSuffix(strings.TrimPrefix(members, "{ "), " }") })},
 		{class: "ceiling", name: "every startup's description, 7 times",
@@ -174,6 +200,11 @@ func costShapes() []costShape {
 		{class: "ceiling", name: "members with their missions' startups", query: members, legit: true},
 		{class: "ceiling", name: "the portfolio with every breakdown", legit: true,
 			query: `{ portfolio(asOf: "2026-01-01") { startupCount byPhase { phase count } byIncubator { count } bySponsor { count } byThematique { count } committeeOverdueCount activeMemberCount membersByDomain { count } phaseDurations { phase } committeeDecisions { count } investment { fastCount byPromotion { startupCount } } quality { startupCount } } }`},
+		{class: "ceiling", name: "the review's agenda and alert", legit: true,
+			query: `{ portfolio(asOf: "2026-01-01") { reviewStatuses { status count } withoutIntrapreneurCount }
+				late: startups(filter: {reviewStatus: [OVERDUE]}, asOf: "2026-01-01", first: 1000, orderBy: [{field: NEXT_COMMITTEE_DUE}]) { nodes { slug reviewStatus nextCommitteeDue } }
+				none: startups(filter: {reviewStatus: [NONE_RECORDED]}, asOf: "2026-01-01", first: 1000, orderBy: [{field: INCUBATED_SINCE}]) { nodes { slug incubatedSince } }
+				alert: startups(filter: {withoutIntrapreneur: true}, asOf: "2026-01-01", first: 1000) { nodes { slug teamSize } } }`},
 		{class: "ceiling", name: "a quarterly timeline since 2018", legit: true,
 			query: `{ portfolio(asOf: "2026-01-01") { timeline(from: "2018-01-01", every: QUARTER) { date startupCount activeMemberCount byPhase { phase count } } } }`},
 	}

@@ -283,6 +283,8 @@ type hbar struct {
 	Label string // what the bar counts, written left of it
 	Value int
 	Text  string // the value as written at the bar's end (« 1 960 000 € », « 40 (17 %) »)
+	// Colour, when not empty, is the bar's colour instead of the chart's.
+	Colour string
 }
 
 // hbarChart is one horizontal bar per row, on a common scale: amounts by
@@ -293,7 +295,7 @@ type hbarChart struct {
 	Desc   string
 	Rows   []hbar
 	Max    int    // the value of a full-width bar (0: the largest value)
-	Colour string // the bars' colour
+	Colour string // the bars' colour (a row may have its own)
 }
 
 // Geometry of the horizontal bar chart: the labels' column, the room left
@@ -326,8 +328,12 @@ func (c hbarChart) SVG() template.HTML {
 		if r.Value > 0 {
 			w = math.Max(w, 2)
 		}
+		colour := c.Colour
+		if r.Colour != "" {
+			colour = r.Colour
+		}
 		fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%.1f" height="%d" fill="%s"><title>%s : %s</title></rect>`,
-			hbarLabelW, row+4, w, hbarRowH-8, c.Colour, esc(r.Label), esc(r.Text))
+			hbarLabelW, row+4, w, hbarRowH-8, colour, esc(r.Label), esc(r.Text))
 		fmt.Fprintf(&b, `<text x="%.1f" y="%d" dominant-baseline="middle">%s</text>`, float64(hbarLabelW)+w+6, row+hbarRowH/2, esc(r.Text))
 	}
 	fmt.Fprintf(&b, `<line x1="%d" x2="%d" y1="%d" y2="%d" stroke="%s" stroke-width="1"/>`, hbarLabelW, hbarLabelW, padTop, padTop+hbarRowH*len(c.Rows), inkColour)

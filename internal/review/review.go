@@ -3,7 +3,9 @@
 // committee. /review shows the portfolio of the network, or of a selection
 // of incubators and sponsors, at a date (key figures, the portfolio over
 // time, the flows per year, the FAST investment, the quality of the
-// services, the committee agenda, the startups in incubation);
+// services, the committee agenda with the startups late and those with no
+// committee on record apart, the startups without an intrapreneur, the
+// startups in incubation);
 // /review/startups/{slug} one startup (its situation and quality, its
 // phases, its team over time, its committees and events).
 //

@@ -335,37 +335,56 @@ func TestPortfolioPageFigures(t *testing.T) {
 				filter["sponsors"] = v
 			}
 			active := map[string]any{"active": true}
-			overdue := map[string]any{"active": true, "committeeOverdue": true}
+			// The lists by other filters than the page's: the deprecated
+			// rule's late ones less those it counts late without a
+			// committee on record; the active ones with no committee by
+			// asOf; those due from asOf to 60 days later (2026-07-01 + 60
+			// days); those whose team has no intrapreneur.
+			overdue := map[string]any{"committeeOverdue": true, "neverReviewed": false}
 			never := map[string]any{"active": true, "neverReviewed": true}
-			// Due from asOf to 60 days later (2026-07-01 + 60 days).
 			due := map[string]any{"nextCommitteeDue": map[string]any{"from": asOf, "to": "2026-08-30"}}
+			without := map[string]any{"withoutIntrapreneur": true}
 			for k, v := range filter {
-				active[k], overdue[k], never[k], due[k] = v, v, v, v
+				active[k], overdue[k], never[k], due[k], without[k] = v, v, v, v, v
 			}
-			data := graphql(t, anonymous, `query($f: StartupFilter, $a: StartupFilter, $o: StartupFilter, $n: StartupFilter, $d: StartupFilter, $asOf: Date) {
-				portfolio(filter: $f, asOf: $asOf) { activeMemberCount committeeOverdueCount byPhase { phase count } investment { fastCount fastTotalEuros } }
+			data := graphql(t, anonymous, `query($f: StartupFilter, $a: StartupFilter, $o: StartupFilter, $n: StartupFilter, $d: StartupFilter, $w: StartupFilter, $asOf: Date) {
+				portfolio(filter: $f, asOf: $asOf) { activeMemberCount reviewStatuses { status count } byPhase { phase count } investment { fastCount fastTotalEuros } }
 				inIncubation: portfolio(filter: $a, asOf: $asOf) { quality { startupCount } }
 				active: startups(filter: $a, asOf: $asOf) { totalCount }
 				overdue: startups(filter: $o, asOf: $asOf) { totalCount }
 				never: startups(filter: $n, asOf: $asOf) { totalCount }
 				due: startups(filter: $d, asOf: $asOf) { totalCount }
-			}`, map[string]any{"f": filter, "a": active, "o": overdue, "n": never, "d": due, "asOf": asOf})
+				without: startups(filter: $w, asOf: $asOf) { totalCount }
+			}`, map[string]any{"f": filter, "a": active, "o": overdue, "n": never, "d": due, "w": without, "asOf": asOf})
+			statuses := map[string]int{}
+			for _, c := range dig(data, "portfolio", "reviewStatuses").([]any) {
+				statuses[str(dig(c, "status"))] = num(dig(c, "count"))
+			}
 			want := map[string]int{
-				"inIncubation":             num(dig(data, "active", "totalCount")),
-				"activeMemberCount":        num(dig(data, "portfolio", "activeMemberCount")),
-				"committeeOverdueCount":    num(dig(data, "portfolio", "committeeOverdueCount")),
-				"fastTotalEuros":           num(dig(data, "portfolio", "investment", "fastTotalEuros")),
-				"fastCount":                num(dig(data, "portfolio", "investment", "fastCount")),
-				"investmentFastTotalEuros": num(dig(data, "portfolio", "investment", "fastTotalEuros")),
-				"investmentFastCount":      num(dig(data, "portfolio", "investment", "fastCount")),
-				"qualityStartupCount":      num(dig(data, "inIncubation", "quality", "startupCount")),
-				"overdueCount":             num(dig(data, "overdue", "totalCount")),
-				"dueSoonCount":             num(dig(data, "due", "totalCount")),
-				"neverReviewedCount":       num(dig(data, "never", "totalCount")),
-				"startupsCount":            num(dig(data, "active", "totalCount")),
+				"inIncubation":              num(dig(data, "active", "totalCount")),
+				"activeMemberCount":         num(dig(data, "portfolio", "activeMemberCount")),
+				"reviewOverdue":             num(dig(data, "overdue", "totalCount")),
+				"reviewNoneRecorded":        num(dig(data, "never", "totalCount")),
+				"reviewSummaryOverdue":      num(dig(data, "overdue", "totalCount")),
+				"reviewSummaryNoneRecorded": num(dig(data, "never", "totalCount")),
+				"reviewTotal":               num(dig(data, "active", "totalCount")),
+				"fastTotalEuros":            num(dig(data, "portfolio", "investment", "fastTotalEuros")),
+				"fastCount":                 num(dig(data, "portfolio", "investment", "fastCount")),
+				"investmentFastTotalEuros":  num(dig(data, "portfolio", "investment", "fastTotalEuros")),
+				"investmentFastCount":       num(dig(data, "portfolio", "investment", "fastCount")),
+				"qualityStartupCount":       num(dig(data, "inIncubation", "quality", "startupCount")),
+				"overdueCount":              num(dig(data, "overdue", "totalCount")),
+				"dueSoonCount":              num(dig(data, "due", "totalCount")),
+				"noneRecordedCount":         num(dig(data, "never", "totalCount")),
+				"withoutIntrapreneurCount":  num(dig(data, "without", "totalCount")),
+				"startupsCount":             num(dig(data, "active", "totalCount")),
+			}
+			// The aggregate agrees with the lists.
+			if statuses["OVERDUE"] != want["overdueCount"] || statuses["NONE_RECORDED"] != want["noneRecordedCount"] || statuses["DUE_SOON"] != want["dueSoonCount"] {
+				t.Errorf("reviewStatuses %v, the lists count %d late, %d none recorded, %d due soon", statuses, want["overdueCount"], want["noneRecordedCount"], want["dueSoonCount"])
 			}
 			for name, w := range want {
-				if w == 0 && (name == "dueSoonCount" || name == "neverReviewedCount" || name == "overdueCount") {
+				if w == 0 && (name == "dueSoonCount" || name == "noneRecordedCount" || name == "overdueCount" || name == "withoutIntrapreneurCount") {
 					// An empty list says so, without a figure.
 					if n := len(findAll(doc, hasAttr("data-figure", name))); n != 0 {
 						t.Errorf("%s: the API counts none, the page shows %d figures", name, n)
@@ -376,7 +395,7 @@ func TestPortfolioPageFigures(t *testing.T) {
 					t.Errorf("%s: the page shows %d, the API says %d", name, got, w)
 				}
 			}
-			if want["fastCount"] == 0 || want["neverReviewedCount"] == 0 {
+			if want["fastCount"] == 0 || want["noneRecordedCount"] == 0 || want["reviewOverdue"] == 0 {
 				t.Errorf("the fixture shows little: %v", want)
 			}
 			if want["inIncubation"] == 0 {
@@ -400,7 +419,8 @@ func TestPortfolioPageFigures(t *testing.T) {
 			if len(rows) != want["startupsCount"] {
 				t.Errorf("the startup table has %d rows, want %d", len(rows), want["startupsCount"])
 			}
-			for id, name := range map[string]string{"tableau-retards": "overdueCount", "tableau-a-venir": "dueSoonCount", "tableau-jamais": "neverReviewedCount"} {
+			for id, name := range map[string]string{"tableau-retards": "overdueCount", "tableau-a-venir": "dueSoonCount", "tableau-sans-comite": "noneRecordedCount",
+				"tableau-sans-intrapreneur": "withoutIntrapreneurCount"} {
 				if want[name] == 0 {
 					continue
 				}
@@ -823,9 +843,10 @@ func TestAssets(t *testing.T) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}
 	}
-	// The agenda's three lists and the startup table.
-	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 4 {
-		t.Errorf("the portfolio page has %d sortable tables, want 4", n)
+	// The agenda's three lists, the startups without an intrapreneur and
+	// the startup table.
+	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 5 {
+		t.Errorf("the portfolio page has %d sortable tables, want 5", n)
 	}
 }
 

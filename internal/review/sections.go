@@ -56,11 +56,13 @@ type (
 
 // portfolioSections are the sections of /review, in the page's order.
 func portfolioSections() []*section {
-	return []*section{keyFigures, timeline, flows, investment, quality, overdue, dueSoon, neverReviewed, startupTable}
+	return []*section{keyFigures, timeline, flows, investment, quality, reviewSummary, overdue, dueSoon, noneRecorded,
+		withoutIntrapreneur, startupTable}
 }
 
 // keyFigures: startups in incubation by phase, members on teams, FAST
-// invested, committees overdue.
+// invested, committees late and none recorded (apart: records that hold
+// no committee are not a late committee).
 var keyFigures = newSection[keyFiguresData](section{
 	ID:    "chiffres-cles",
 	Title: "Chiffres clés",
@@ -70,7 +72,7 @@ var keyFigures = newSection[keyFiguresData](section{
     startupCount
     byPhase { phase count }
     activeMemberCount
-    committeeOverdueCount
+    reviewStatuses { status count }
     investment { fastCount fastTotalEuros }
   }
 }`,
@@ -89,16 +91,44 @@ const keyFiguresQueryByPhase = `query ReviewByPhase($filter: StartupFilter, $asO
 
 type keyFiguresData struct {
 	Portfolio struct {
-		AsOf                  portfolio.Date
-		StartupCount          int
-		ByPhase               []phaseCount
-		ActiveMemberCount     int
-		CommitteeOverdueCount int
-		Investment            struct {
+		AsOf              portfolio.Date
+		StartupCount      int
+		ByPhase           []phaseCount
+		ActiveMemberCount int
+		ReviewStatuses    []reviewCount
+		Investment        struct {
 			FastCount      int
 			FastTotalEuros int
 		}
 	}
+}
+
+// reviewCount is a number of startups with a review status.
+type reviewCount struct {
+	Status portfolio.ReviewStatus
+	Count  int
+}
+
+// countOf returns the count of status s in cs (0 when absent).
+func countOf(cs []reviewCount, s portfolio.ReviewStatus) int {
+	for _, c := range cs {
+		if c.Status == s {
+			return c.Count
+		}
+	}
+	return 0
+}
+
+// Overdue counts the startups in incubation whose next committee was due
+// before asOf.
+func (d *keyFiguresData) Overdue() int {
+	return countOf(d.Portfolio.ReviewStatuses, portfolio.ReviewOverdue)
+}
+
+// NoneRecorded counts the startups in incubation with no committee on
+// record by asOf.
+func (d *keyFiguresData) NoneRecorded() int {
+	return countOf(d.Portfolio.ReviewStatuses, portfolio.ReviewNoneRecorded)
 }
 
 // InIncubation counts the startups in incubation: those in the four
@@ -227,8 +257,9 @@ type startupRow struct {
 	CurrentPhase      *struct{ Start portfolio.Date }
 	TeamSize          int
 	LastCommittee     *committeeRef
-	CommitteeOverdue  bool
 	NextCommitteeDue  portfolio.Date
+	ReviewStatus      portfolio.ReviewStatus // "" out of incubation
+	IncubatedSince    portfolio.Date
 	PortfolioManagers []memberRef
 	Fast              *fastRef
 	qualityFields
@@ -278,8 +309,9 @@ var startupTable = newSection[startupList](section{
       currentPhase { start }
       teamSize
       lastCommittee { date decision }
-      committeeOverdue
       nextCommitteeDue
+      reviewStatus
+      incubatedSince
       portfolioManagers { slug fullname }
       fast { promotion amountEuros }
       statsUrl impactUrl budgetUrl securityHomologation riskAnalysis accessibility
@@ -344,8 +376,10 @@ var startupHead = newSection[startupHeadData](section{
     active(asOf: $asOf)
     teamSize(asOf: $asOf)
     lastCommittee(asOf: $asOf) { date decision nextCommitteeDue }
-    committeeOverdue(asOf: $asOf)
     nextCommitteeDue(asOf: $asOf)
+    reviewStatus(asOf: $asOf)
+    incubatedSince
+    intrapreneurs(asOf: $asOf) { slug fullname }
     phases { start }
     incubators { slug title }
     portfolioManagers { slug fullname }
@@ -368,8 +402,10 @@ type startupHeadData struct {
 		Active            bool
 		TeamSize          int
 		LastCommittee     *committeeRef
-		CommitteeOverdue  bool
 		NextCommitteeDue  portfolio.Date
+		ReviewStatus      portfolio.ReviewStatus // "" out of incubation
+		IncubatedSince    portfolio.Date
+		Intrapreneurs     []memberRef
 		Phases            []struct{ Start portfolio.Date }
 		Incubators        []incubatorRef
 		PortfolioManagers []memberRef
@@ -377,6 +413,10 @@ type startupHeadData struct {
 		qualityFields
 	}
 }
+
+// IntrapreneurNames returns the names of the startup's intrapreneurs at asOf,
+// joined.
+func (d *startupHeadData) IntrapreneurNames() string { return managerNames(d.Startup.Intrapreneurs) }
 
 // CoIncubators returns the incubators the startup is co-incubated with:
 // its incubators but the main one.

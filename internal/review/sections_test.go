@@ -221,35 +221,41 @@ func TestQualityTable(t *testing.T) {
 }
 
 // The agenda's three lists hold the startups the API lists with the same
-// filters, in its order (the next committee due first), each with its
-// portfolio managers, its last committee and when the next one is due;
-// « En retard » marks the overdue ones in the list that mixes them.
+// filters, in its order (the next committee due first; the longest in
+// incubation first for those with none on record), each with its
+// portfolio managers, its last committee, when the next one is due, and
+// its review status in French: late and none recorded apart, the latter
+// with since when the startup has been in incubation.
 func TestAgenda(t *testing.T) {
 	_, doc := page(t, shared.public, "/review?asOf="+asOf, anonymous, http.StatusOK)
+	labels := map[string]string{"OVERDUE": "En retard", "DUE_SOON": "Bientôt dû", "UP_TO_DATE": "À jour", "NONE_RECORDED": "Aucun comité enregistré"}
+	managed, listed := 0, 0 // rows with portfolio managers, of all the lists
 	for _, tt := range []struct {
-		table  string
-		filter map[string]any
-		marked bool
+		table   string
+		filter  map[string]any
+		orderBy string
+		status  string
 	}{
-		{"tableau-retards", map[string]any{"active": true, "committeeOverdue": true}, false},
-		{"tableau-a-venir", map[string]any{"nextCommitteeDue": map[string]any{"from": asOf, "to": "2026-08-30"}}, false},
-		{"tableau-jamais", map[string]any{"active": true, "neverReviewed": true}, true},
+		{"tableau-retards", map[string]any{"reviewStatus": []string{"OVERDUE"}}, "NEXT_COMMITTEE_DUE", "OVERDUE"},
+		{"tableau-a-venir", map[string]any{"nextCommitteeDue": map[string]any{"from": asOf, "to": "2026-08-30"}}, "NEXT_COMMITTEE_DUE", "DUE_SOON"},
+		{"tableau-sans-comite", map[string]any{"active": true, "neverReviewed": true}, "INCUBATED_SINCE", "NONE_RECORDED"},
 	} {
 		t.Run(tt.table, func(t *testing.T) {
-			data := graphql(t, anonymous, `query($f: StartupFilter, $asOf: Date) {
-				startups(filter: $f, asOf: $asOf, first: 1000, orderBy: [{field: NEXT_COMMITTEE_DUE, direction: ASC}]) {
-					nodes { slug portfolioManagers { fullname } lastCommittee { date } nextCommitteeDue committeeOverdue } } }`,
-				map[string]any{"f": tt.filter, "asOf": asOf})
+			data := graphql(t, anonymous, `query($f: StartupFilter, $asOf: Date, $o: StartupOrderField!) {
+				startups(filter: $f, asOf: $asOf, first: 1000, orderBy: [{field: $o, direction: ASC}]) {
+					nodes { slug portfolioManagers { fullname } lastCommittee { date } nextCommitteeDue reviewStatus incubatedSince } } }`,
+				map[string]any{"f": tt.filter, "asOf": asOf, "o": tt.orderBy})
 			nodes := dig(data, "startups", "nodes").([]any)
 			rows := findAll(byID(t, doc, tt.table), hasAttr("data-slug", ""))
 			if len(rows) != len(nodes) || len(nodes) == 0 {
 				t.Fatalf("%d rows, the API lists %d", len(rows), len(nodes))
 			}
-			managed, marked := 0, 0
 			for i, n := range nodes {
 				r := rows[i]
-				if attrOf(r, "data-slug") != str(dig(n, "slug")) {
-					t.Errorf("row %d: %s, the API lists %s", i, attrOf(r, "data-slug"), str(dig(n, "slug")))
+				slug := str(dig(n, "slug"))
+				listed++
+				if attrOf(r, "data-slug") != slug {
+					t.Errorf("row %d: %s, the API lists %s", i, attrOf(r, "data-slug"), slug)
 					continue
 				}
 				var names []string
@@ -263,29 +269,59 @@ func TestAgenda(t *testing.T) {
 					managed++
 				}
 				if got := text(findAll(r, hasAttr("data-managers", ""))[0]); got != wantManagers {
-					t.Errorf("%s: managers %q, want %q", str(dig(n, "slug")), got, wantManagers)
+					t.Errorf("%s: managers %q, want %q", slug, got, wantManagers)
 				}
 				due := findAll(r, hasAttr("data-due", ""))[0]
 				if attrOf(due, "data-due") != str(dig(n, "nextCommitteeDue")) {
-					t.Errorf("%s: due %q, want %q", str(dig(n, "slug")), attrOf(due, "data-due"), str(dig(n, "nextCommitteeDue")))
+					t.Errorf("%s: due %q, want %q", slug, attrOf(due, "data-due"), str(dig(n, "nextCommitteeDue")))
 				}
-				badge := strings.Contains(text(due), "En retard")
-				if overdue, _ := dig(n, "committeeOverdue").(bool); badge != (overdue && tt.marked) {
-					t.Errorf("%s: marked overdue %v, overdue %v", str(dig(n, "slug")), badge, overdue)
+				if dig(n, "nextCommitteeDue") == nil && text(due) != "—" {
+					t.Errorf("%s: no committee due, the cell says %q", slug, text(due))
 				}
-				if badge {
-					marked++
+				status := findAll(r, hasAttr("data-review-status", ""))[0]
+				want := labels[str(dig(n, "reviewStatus"))]
+				if str(dig(n, "reviewStatus")) != tt.status {
+					t.Errorf("%s: the API says %v in the %s list", slug, dig(n, "reviewStatus"), tt.status)
+				}
+				if tt.status == "NONE_RECORDED" {
+					want += " (en incubation depuis le " + slashDate(str(dig(n, "incubatedSince"))) + ")"
+				}
+				if attrOf(status, "data-review-status") != tt.status || text(status) != want {
+					t.Errorf("%s: status %q %q, want %q", slug, attrOf(status, "data-review-status"), text(status), want)
 				}
 				cells := findAll(r, tag("td"))
-				last := cells[len(cells)-2]
+				last := cells[len(cells)-3]
 				if d := str(dig(n, "lastCommittee", "date")); d != attrOf(last, "data-value") {
-					t.Errorf("%s: last committee %q, want %q", str(dig(n, "slug")), attrOf(last, "data-value"), d)
+					t.Errorf("%s: last committee %q, want %q", slug, attrOf(last, "data-value"), d)
 				}
 			}
-			if managed == 0 || tt.marked && (marked == 0 || marked == len(nodes)) {
-				t.Errorf("the fixture shows little: %d of %d rows with managers, %d marked", managed, len(nodes), marked)
-			}
 		})
+	}
+	if managed == 0 {
+		t.Errorf("the fixture shows little: %d of %d rows with managers", managed, listed)
+	}
+}
+
+// The alert lists the startups in incubation without an intrapreneur, as
+// the API does, none of which has one.
+func TestWithoutIntrapreneurAlert(t *testing.T) {
+	_, doc := page(t, shared.public, "/review?asOf="+asOf, anonymous, http.StatusOK)
+	data := graphql(t, anonymous, `query($asOf: Date) {
+		without: startups(filter: {withoutIntrapreneur: true}, asOf: $asOf, first: 1000, orderBy: [{field: INCUBATED_SINCE}]) {
+			nodes { slug active intrapreneurs { slug } } }
+		portfolio(asOf: $asOf) { withoutIntrapreneurCount } }`, map[string]any{"asOf": asOf})
+	nodes := dig(data, "without", "nodes").([]any)
+	rows := findAll(byID(t, doc, "tableau-sans-intrapreneur"), hasAttr("data-slug", ""))
+	if len(rows) != len(nodes) || len(nodes) == 0 || len(nodes) != num(dig(data, "portfolio", "withoutIntrapreneurCount")) {
+		t.Fatalf("%d rows, the API lists %d and counts %v", len(rows), len(nodes), dig(data, "portfolio", "withoutIntrapreneurCount"))
+	}
+	for i, n := range nodes {
+		if attrOf(rows[i], "data-slug") != str(dig(n, "slug")) || dig(n, "active") != true || len(dig(n, "intrapreneurs").([]any)) != 0 {
+			t.Errorf("row %d: %s; the API: %v", i, attrOf(rows[i], "data-slug"), n)
+		}
+	}
+	if got := figure(t, doc, "withoutIntrapreneurCount"); got != len(nodes) {
+		t.Errorf("the alert says %d, the list has %d", got, len(nodes))
 	}
 }
 
@@ -296,7 +332,7 @@ func TestStartupTableColumns(t *testing.T) {
 	_, doc := page(t, shared.public, "/review?asOf="+asOf, anonymous, http.StatusOK)
 	data := graphql(t, anonymous, `query($asOf: Date) {
 		startups(filter: {active: true}, asOf: $asOf, first: 1000) { nodes {
-			slug nextCommitteeDue portfolioManagers { fullname } fast { amountEuros }
+			slug nextCommitteeDue reviewStatus portfolioManagers { fullname } fast { amountEuros }
 			statsUrl impactUrl budgetUrl securityHomologation riskAnalysis accessibility } } }`, map[string]any{"asOf": asOf})
 	rows := map[string]*html.Node{}
 	for _, r := range findAll(byID(t, doc, "tableau-startups"), hasAttr("data-slug", "")) {
@@ -333,14 +369,15 @@ func TestStartupTableColumns(t *testing.T) {
 		for _, m := range dig(n, "portfolioManagers").([]any) {
 			names = append(names, str(dig(m, "fullname")))
 		}
-		got := []string{attrOf(findAll(r, hasAttr("data-due", ""))[0], "data-due"), attrOf(findAll(r, hasAttr("data-fast", ""))[0], "data-fast"),
+		got := []string{attrOf(findAll(r, hasAttr("data-due", ""))[0], "data-due"), attrOf(findAll(r, hasAttr("data-review-status", ""))[0], "data-review-status"),
+			attrOf(findAll(r, hasAttr("data-fast", ""))[0], "data-fast"),
 			attrOf(findAll(r, hasAttr("data-markers", ""))[0], "data-markers"), text(findAll(r, hasAttr("data-managers", ""))[0])}
-		want := []string{str(dig(n, "nextCommitteeDue")), fast, fmt.Sprint(markers), strings.Join(names, ", ")}
-		if want[3] == "" {
-			want[3] = "—"
+		want := []string{str(dig(n, "nextCommitteeDue")), str(dig(n, "reviewStatus")), fast, fmt.Sprint(markers), strings.Join(names, ", ")}
+		if want[4] == "" {
+			want[4] = "—"
 		}
 		if !slices.Equal(got, want) {
-			t.Errorf("%s: due, FAST, markers, managers %q, want %q", slug, got, want)
+			t.Errorf("%s: due, status, FAST, markers, managers %q, want %q", slug, got, want)
 		}
 	}
 	if len(counted) < 3 {
@@ -467,5 +504,55 @@ func TestRightsCommitteeBudgets(t *testing.T) {
 				t.Errorf("the anonymous page shows %s", euro(sum))
 			}
 		})
+	}
+}
+
+// A startup's page tells late from none recorded: the one late says when
+// its committee was due and « en retard »; one with no committee on record
+// says so, with since when it has been in incubation, and never « en
+// retard »; its intrapreneurs are named, or their absence is an alert.
+func TestStartupPageReviewStatus(t *testing.T) {
+	data := graphql(t, anonymous, `query($asOf: Date) {
+		late: startups(filter: {reviewStatus: [OVERDUE]}, asOf: $asOf, first: 1) { nodes { slug nextCommitteeDue intrapreneurs { fullname } } }
+		none: startups(filter: {reviewStatus: [NONE_RECORDED], withoutIntrapreneur: true}, asOf: $asOf, first: 1) { nodes { slug incubatedSince } }
+		out: startups(filter: {active: false, phases: [ABANDONED]}, asOf: $asOf, first: 1) { nodes { slug } } }`, map[string]any{"asOf": asOf})
+	late, none, out := dig(data, "late", "nodes").([]any), dig(data, "none", "nodes").([]any), dig(data, "out", "nodes").([]any)
+	if len(late) == 0 || len(none) == 0 || len(out) == 0 {
+		t.Fatalf("the fixture has no startup late, with none recorded, or abandoned at %s: %v", asOf, data)
+	}
+	cell := func(doc *html.Node, attr string) string { return text(findAll(doc, hasAttr(attr, ""))[0]) }
+	alerted := func(doc *html.Node) bool { return len(findAll(doc, hasAttr("data-alert", "sans-intrapreneur"))) > 0 }
+
+	_, doc := page(t, shared.public, "/review/startups/"+str(dig(late[0], "slug"))+"?asOf="+asOf, anonymous, http.StatusOK)
+	want := "le " + slashDate(str(dig(late[0], "nextCommitteeDue"))) + " : en retard"
+	if got := cell(doc, "data-due"); got != want || len(findAll(doc, hasAttr("data-review-status", "OVERDUE"))) < 2 {
+		t.Errorf("late: %q, want %q and the badge", got, want)
+	}
+	var names []string
+	for _, m := range dig(late[0], "intrapreneurs").([]any) {
+		names = append(names, str(dig(m, "fullname")))
+	}
+	if got := cell(doc, "data-intrapreneurs"); len(names) > 0 && got != strings.Join(names, ", ") || len(names) == 0 && !strings.HasPrefix(got, "aucun : alerte") {
+		t.Errorf("late: intrapreneurs %q, the API %q", got, names)
+	}
+	if alerted(doc) != (len(names) == 0) {
+		t.Errorf("late: the alert badge is %v with intrapreneurs %q", alerted(doc), names)
+	}
+
+	_, doc = page(t, shared.public, "/review/startups/"+str(dig(none[0], "slug"))+"?asOf="+asOf, anonymous, http.StatusOK)
+	want = "inconnu : aucun comité enregistré (en incubation depuis le " + slashDate(str(dig(none[0], "incubatedSince"))) + ")"
+	if got := cell(doc, "data-due"); got != want {
+		t.Errorf("none recorded: %q, want %q", got, want)
+	}
+	if strings.Contains(text(doc), "en retard") || len(findAll(doc, hasAttr("data-review-status", "NONE_RECORDED"))) < 2 {
+		t.Errorf("none recorded: the page says late, or has no badge")
+	}
+	if got := cell(doc, "data-intrapreneurs"); !strings.HasPrefix(got, "aucun : alerte") || !alerted(doc) {
+		t.Errorf("none recorded, without an intrapreneur: %q, alert badge %v", got, alerted(doc))
+	}
+
+	_, doc = page(t, shared.public, "/review/startups/"+str(dig(out[0], "slug"))+"?asOf="+asOf, anonymous, http.StatusOK)
+	if got := cell(doc, "data-due"); got != "aucun (hors incubation)" || alerted(doc) {
+		t.Errorf("out of incubation: %q, alert %v", got, alerted(doc))
 	}
 }

@@ -129,7 +129,7 @@ func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d po
 }
 
 // OverdueCount counts the startups f selects that are overdue for a
-// committee at d.
+// committee at d by the deprecated rule (portfolio.OverdueAt).
 func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
 	where, err := selected(b, f, d)
@@ -140,6 +140,51 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 	q := `WITH ` + currentCTE(dd) + `
 		SELECT count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
 		WHERE ` + where + ` AND ` + overdueSQL(activePhaseSQL("cur.phase"), "cur.startup_id", dd)
+	return db.one(ctx, q, b.args)
+}
+
+// ReviewStatuses counts the startups f selects in incubation at d by
+// review status (portfolio.ReviewStatusAt), in one statement: every
+// status, zeros included, in the order of portfolio.ReviewStatuses.
+func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
+	b := &builder{}
+	where, err := selected(b, f, d)
+	if err != nil {
+		return nil, err
+	}
+	dd := b.date(d)
+	q := `WITH ` + currentCTE(dd) + `
+		SELECT st, count(*) FROM (SELECT ` + reviewStatusSQL(activePhaseSQL("cur.phase"), "cur.startup_id", dd) + ` AS st
+			FROM cur` + joinStartups(where, "cur.startup_id") + ` WHERE ` + where + ` AND ` + activePhaseSQL("cur.phase") + `)
+		WHERE st IS NOT NULL GROUP BY st`
+	got, err := db.counts(ctx, q, b.args)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Count, len(portfolio.ReviewStatuses))
+	for i, s := range portfolio.ReviewStatuses {
+		out[i].Key = string(s)
+	}
+	for _, c := range got {
+		if r := portfolio.ReviewStatus(c.Key).Rank(); r < len(out) {
+			out[r].Count = c.Count
+		}
+	}
+	return out, nil
+}
+
+// WithoutIntrapreneurCount counts the startups f selects that are in
+// incubation at d without an intrapreneur (portfolio.WithoutIntrapreneurAt).
+func (db *DB) WithoutIntrapreneurCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
+	b := &builder{}
+	where, err := selected(b, f, d)
+	if err != nil {
+		return 0, err
+	}
+	dd := b.date(d)
+	q := `WITH ` + currentCTE(dd) + `
+		SELECT count(*) FROM cur` + joinStartups(where, "cur.startup_id") + `
+		WHERE ` + where + ` AND ` + withoutIntrapreneurSQL(activePhaseSQL("cur.phase"), "cur.startup_id", dd)
 	return db.one(ctx, q, b.args)
 }
 
@@ -342,7 +387,8 @@ func (db *DB) Timeline(ctx context.Context, f *portfolio.StartupFilter, dates []
 }
 
 // timeDependent reports whether f has a condition evaluated at a date
-// (phases, active, committeeOverdue), anywhere in its and/or/not.
+// (phases, active, committeeOverdue, the dated review conditions),
+// anywhere in its and/or/not.
 func timeDependent(f *portfolio.StartupFilter) bool {
 	if f == nil {
 		return false

@@ -81,8 +81,18 @@ func lastCommitteeAtSQL(a at) string { return lastCommitteeSQL("s.id", a.sql()) 
 // nextDueAtSQL is when startup s's next committee is due at the date.
 func nextDueAtSQL(a at) string { return nextDueSQL(activeAtSQL(a), "s.id", a.sql()) }
 
-// overdueAtSQL holds when startup s is overdue at the date.
+// overdueAtSQL holds when startup s is overdue at the date (the
+// deprecated rule).
 func overdueAtSQL(a at) string { return overdueSQL(activeAtSQL(a), "s.id", a.sql()) }
+
+// reviewStatusAtSQL is startup s's review status at the date.
+func reviewStatusAtSQL(a at) string { return reviewStatusSQL(activeAtSQL(a), "s.id", a.sql()) }
+
+// withoutIntrapreneurAtSQL holds when startup s is in incubation at the
+// date without an intrapreneur.
+func withoutIntrapreneurAtSQL(a at) string {
+	return withoutIntrapreneurSQL(activeAtSQL(a), "s.id", a.sql())
+}
 
 func teamSizeAtSQL(a at) string {
 	return `(SELECT count(DISTINCT m.member_id) FROM mission_startups ms JOIN missions m ON m.id = ms.mission_id

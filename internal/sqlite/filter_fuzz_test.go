@@ -189,7 +189,30 @@ func (g *filterGen) filter(depth int) *portfolio.StartupFilter {
 		v := g.next()%2 == 1
 		f.CommitteeOverdue = &v
 	}
+	if b&64 != 0 {
+		f.ReviewStatus = g.statuses()
+	}
+	if b&128 != 0 {
+		v := g.next()%2 == 1
+		f.WithoutIntrapreneur = &v
+	}
 	return f
+}
+
+// statuses returns a list of 0 to 3 review statuses, some of them not one
+// (the compiler binds them; they match nothing).
+func (g *filterGen) statuses() []portfolio.ReviewStatus {
+	n := int(g.next() % 4)
+	out := make([]portfolio.ReviewStatus, 0, n)
+	for range n {
+		b := g.next()
+		if int(b) < 4*len(portfolio.ReviewStatuses) {
+			out = append(out, portfolio.ReviewStatuses[int(b)%len(portfolio.ReviewStatuses)])
+		} else {
+			out = append(out, portfolio.ReviewStatus(g.str()))
+		}
+	}
+	return out
 }
 
 // depthOf returns how deep and/or/not nest in f (0 for a flat filter), as
@@ -243,6 +266,13 @@ func neutral(f *portfolio.StartupFilter) *portfolio.StartupFilter {
 		Thematiques: list(f.Thematiques), Usertypes: list(f.Usertypes), Techno: list(f.Techno),
 		Active: f.Active, CommitteeOverdue: f.CommitteeOverdue,
 	}
+	if f.ReviewStatus != nil {
+		n.ReviewStatus = make([]portfolio.ReviewStatus, len(f.ReviewStatus))
+		for i := range n.ReviewStatus {
+			n.ReviewStatus[i] = "S"
+		}
+	}
+	n.WithoutIntrapreneur = f.WithoutIntrapreneur
 	if f.Phases != nil {
 		n.Phases = make([]portfolio.Phase, len(f.Phases))
 		for i := range n.Phases {
@@ -265,6 +295,9 @@ func strs(f *portfolio.StartupFilter) []string {
 	out := slices.Concat(f.Slugs, f.Incubators, f.Sponsors, f.Thematiques, f.Usertypes, f.Techno)
 	for _, p := range f.Phases {
 		out = append(out, string(p))
+	}
+	for _, st := range f.ReviewStatus {
+		out = append(out, string(st))
 	}
 	if f.Search != nil {
 		out = append(out, *f.Search)
@@ -339,7 +372,41 @@ func want(f *portfolio.StartupFilter, s *portfolio.Startup, d portfolio.Date) bo
 	if f.CommitteeOverdue != nil && *f.CommitteeOverdue != overdueAt(s, d) {
 		return false
 	}
+	if f.ReviewStatus != nil && !slices.Contains(f.ReviewStatus, reviewStatusAt(s, d)) {
+		return false
+	}
+	// The network has no members: a startup in incubation has no
+	// intrapreneur.
+	if f.WithoutIntrapreneur != nil && *f.WithoutIntrapreneur != phase.Active() {
+		return false
+	}
 	return true
+}
+
+// reviewStatusAt is where s, in incubation at d, stands with its
+// committees: none held by d, NONE_RECORDED; else due 183 days after the
+// last (the network records no due dates), OVERDUE before d, DUE_SOON up
+// to 60 days after it, UP_TO_DATE later; "" (a status no filter names)
+// out of incubation.
+func reviewStatusAt(s *portfolio.Startup, d portfolio.Date) portfolio.ReviewStatus {
+	if !phaseAt(s, d).Active() {
+		return ""
+	}
+	var last portfolio.Date
+	for _, c := range s.Committees {
+		if c.Date <= d && c.Date > last {
+			last = c.Date
+		}
+	}
+	switch due := last.AddDays(183); {
+	case last.IsZero():
+		return "NONE_RECORDED"
+	case due < d:
+		return "OVERDUE"
+	case due <= d.AddDays(60):
+		return "DUE_SOON"
+	}
+	return "UP_TO_DATE"
 }
 
 // phaseAt is the phase of s at d: the last one started by then (a tie on
@@ -432,6 +499,10 @@ func FuzzStartupFilter(f *testing.F) {
 		{"\x03\x00\x02\x00\xc0\x00\x02\x01\x02\x01\x00\x00\x20\x01" + // and: [{phases, active}, {committeeOverdue}]
 			"\x02\x00\x08\x00\x01\x00\x00\x10\x00\x01\x02", "arrosoir", "", "serre", 7}, // or: [{slugs}, {incubators}]
 		{"\x00\x20\x01", "", "", "", 2},                         // committeeOverdue
+		{"\x00\x40\x02\x00\x01", "", "", "", 8},                 // reviewStatus: [OVERDUE, NONE_RECORDED]
+		{"\x00\x40\x02\x02\xff", "UP_TO_DATE", "", "", 7},       // reviewStatus: [DUE_SOON, a string]
+		{"\x00\x80\x01", "", "", "", 6},                         // withoutIntrapreneur: true
+		{"\x04\x00\x00\xc0\x01\x03\x00", "", "", "", 9},         // not: {reviewStatus: [UP_TO_DATE], withoutIntrapreneur: false}
 		{"\x40\x00\x03\x03\x04\x40\x01", "", "", "", 7},         // phases, one of them not a phase
 		{strings.Repeat("\x04\x00", 14), "", "", "", 0},         // not, 14 deep: refused
 		{strings.Repeat("\x04\x00", 12), "", "", "", 0},         // not, 12 deep: the limit
@@ -609,6 +680,12 @@ func describeFilter(f *portfolio.StartupFilter) string {
 	}
 	if f.CommitteeOverdue != nil {
 		parts = append(parts, fmt.Sprintf("committeeOverdue: %v", *f.CommitteeOverdue))
+	}
+	if f.ReviewStatus != nil {
+		parts = append(parts, fmt.Sprintf("reviewStatus: %q", f.ReviewStatus))
+	}
+	if f.WithoutIntrapreneur != nil {
+		parts = append(parts, fmt.Sprintf("withoutIntrapreneur: %v", *f.WithoutIntrapreneur))
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }

@@ -212,7 +212,8 @@ func reviewStaticConds(b *builder, f *portfolio.ReviewConditions) []string {
 }
 
 // reviewDatedConds compiles the review conditions of a startup filter
-// that depend on the date (neverReviewed, nextCommitteeDue) into
+// that depend on the date (neverReviewed, nextCommitteeDue, reviewStatus,
+// withoutIntrapreneur) into
 // conditions on a startup row aliased s, evaluated at a.
 func reviewDatedConds(b *builder, f *portfolio.ReviewConditions, a at) ([]string, error) {
 	var conds []string
@@ -232,6 +233,12 @@ func reviewDatedConds(b *builder, f *portfolio.ReviewConditions, a at) ([]string
 		}
 		conds = append(conds, "("+c+")")
 	}
+	if f.ReviewStatus != nil {
+		conds = append(conds, "coalesce("+inList(b, reviewStatusAtSQL(a), enumStrings(f.ReviewStatus))+", 0)")
+	}
+	if f.WithoutIntrapreneur != nil {
+		conds = append(conds, boolSQL(withoutIntrapreneurAtSQL(a), *f.WithoutIntrapreneur))
+	}
 	return conds, nil
 }
 
@@ -243,6 +250,10 @@ func reviewOrderSQL(field portfolio.StartupOrderField, a at) string {
 		return "s.fast_amount"
 	case portfolio.StartupOrderNextDue:
 		return nextDueAtSQL(a)
+	case portfolio.StartupOrderReviewStatus:
+		return reviewRankSQL(reviewStatusAtSQL(a))
+	case portfolio.StartupOrderIncubatedSince:
+		return earliestStartSQL("s.id")
 	}
 	return ""
 }

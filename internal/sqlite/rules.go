@@ -52,23 +52,65 @@ func earliestStartSQL(id string) string {
 	return `(SELECT min(q.start) FROM phases q WHERE q.startup_id = ` + id + `)`
 }
 
-// nextDueSQL is portfolio.NextCommitteeDueAt, given active, the condition
-// "the startup is active at d": the date its last committee on or before d
-// recorded (next_committee_due), else OverdueAfterDays days after that
-// committee, else after its earliest phase start; NULL when it is not
-// active.
-func nextDueSQL(active, id, d string) string {
-	days := "'+" + strconv.Itoa(portfolio.OverdueAfterDays) + " days'"
-	return `(CASE WHEN ` + active + ` THEN coalesce(
-		(SELECT coalesce(c.next_committee_due, date(c.date, ` + days + `)) FROM committees c
-			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1),
-		date(` + earliestStartSQL(id) + `, ` + days + `)) END)`
+// sqlDays is a modifier of SQLite's date(): '+183 days'.
+func sqlDays(n int) string { return "'+" + strconv.Itoa(n) + " days'" }
+
+// lastDueSQL is the next committee due that the last committee of the
+// startup on or before d gives (portfolio's lastDue): the date it recorded
+// (next_committee_due), else OverdueAfterDays days after it; null when no
+// committee was held by d.
+func lastDueSQL(id, d string) string {
+	return `(SELECT coalesce(c.next_committee_due, date(c.date, ` + sqlDays(portfolio.OverdueAfterDays) + `)) FROM committees c
+			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1)`
 }
 
-// overdueSQL is portfolio.OverdueAt: the next committee (nextDueSQL) was
-// due before d.
+// nextDueSQL is portfolio.NextCommitteeDueAt, given active, the condition
+// "the startup is active at d": the next committee due that its last
+// committee on or before d gives (lastDueSQL); NULL when it is not active
+// or had no committee by d.
+func nextDueSQL(active, id, d string) string {
+	return `(CASE WHEN ` + active + ` THEN ` + lastDueSQL(id, d) + ` END)`
+}
+
+// reviewStatusSQL is portfolio.ReviewStatusAt, given active: NULL when the
+// startup is not active at d, 'NONE_RECORDED' when it had no committee by
+// d, else 'OVERDUE', 'DUE_SOON' or 'UP_TO_DATE' as its next committee due
+// (lastDueSQL, read once) compares with d.
+func reviewStatusSQL(active, id, d string) string {
+	return `(CASE WHEN ` + active + ` THEN coalesce((SELECT CASE WHEN x.due < ` + d + ` THEN '` + string(portfolio.ReviewOverdue) + `'
+			WHEN x.due <= date(` + d + `, ` + sqlDays(portfolio.DueSoonDays) + `) THEN '` + string(portfolio.ReviewDueSoon) + `'
+			ELSE '` + string(portfolio.ReviewUpToDate) + `' END FROM (SELECT ` + lastDueSQL(id, d) + ` AS due) x WHERE x.due IS NOT NULL),
+		'` + string(portfolio.ReviewNoneRecorded) + `') END)`
+}
+
+// reviewRankSQL is portfolio.ReviewStatus.Rank of the status expression
+// status: its position in portfolio.ReviewStatuses, NULL for none.
+func reviewRankSQL(status string) string {
+	var b strings.Builder
+	b.WriteString("(CASE " + status)
+	for i, s := range portfolio.ReviewStatuses {
+		b.WriteString(" WHEN '" + string(s) + "' THEN " + strconv.Itoa(i))
+	}
+	b.WriteString(" END)")
+	return b.String()
+}
+
+// overdueSQL is the deprecated portfolio.OverdueAt: OVERDUE, or
+// NONE_RECORDED (no committee by d) with the earliest phase start more
+// than OverdueAfterDays days before d.
 func overdueSQL(active, id, d string) string {
-	return `coalesce(` + nextDueSQL(active, id, d) + ` < ` + d + `, 0)`
+	return `coalesce((CASE WHEN ` + active + ` THEN coalesce(` + lastDueSQL(id, d) + `,
+		date(` + earliestStartSQL(id) + `, ` + sqlDays(portfolio.OverdueAfterDays) + `)) END) < ` + d + `, 0)`
+}
+
+// withoutIntrapreneurSQL is portfolio.WithoutIntrapreneurAt, given active:
+// the startup is active at d and no member whose domain is
+// INTRAPRENEURSHIP has a mission on it covering d
+// (portfolio.IntrapreneurAt).
+func withoutIntrapreneurSQL(active, id, d string) string {
+	return `(` + active + ` AND NOT EXISTS (SELECT 1 FROM mission_startups ims JOIN missions im ON im.id = ims.mission_id
+			JOIN members imb ON imb.id = im.member_id
+		WHERE ims.startup_id = ` + id + ` AND imb.domain = '` + string(portfolio.DomainIntrapreneur) + `' AND ` + missionCoversSQL("im", d) + `))`
 }
 
 // neverReviewedSQL is portfolio.NeverReviewedAt: no committee on or

@@ -15,18 +15,18 @@ import (
 )
 
 // A timeline whose filter depends on the date (phases, active,
-// committeeOverdue) selects other startups at each of its points, so the
+// committeeOverdue, the dated review conditions) selects other startups at each of its points, so the
 // running sums of timelineSweep do not apply. Evaluating the filter in SQL
 // for every startup at every point scanned the phases, committees and
 // missions once per point: over 10 s for 5 years by month at 100 times the
 // network. Here the filter is evaluated in memory with the domain's rules
 // (portfolio.PhaseAt, ActiveAt, OverdueAt, NeverReviewedAt,
-// NextCommitteeDueAt, OnMissionAt: the same functions as the resolvers),
-// over what every such timeline reads: each startup's phases and
-// committees (their dates and recorded next due dates) and each mission's
-// stretch on each
-// of its startups (datedIndex), read once per data version and then held
-// (about 10 MB at 100 times the network). Only the conditions that do not
+// NextCommitteeDueAt, ReviewStatusAt, IntrapreneurAt, OnMissionAt: the same
+// functions as the resolvers), over what every such timeline reads: each
+// startup's phases and committees (their dates and recorded next due
+// dates), each mission's stretch on each of its startups, and the
+// missions of the intrapreneurs on each startup (datedIndex), read once
+// per data version and then held (about 10 MB at 100 times the network). Only the conditions that do not
 // depend on the date are asked of SQL, in one statement per timeline.
 
 // datedIndex is what timelines with a date-dependent filter read, as of a
@@ -38,6 +38,9 @@ type datedIndex struct {
 	phases     [][]portfolio.PhasePeriod
 	committees [][]*portfolio.Committee // dates and recorded next due dates, by date (ties by slug)
 	stretches  []memberStretch          // by member
+	// intrapreneurs holds, per startup, the missions (their start and
+	// end) on it of the members whose domain is INTRAPRENEURSHIP.
+	intrapreneurs [][]portfolio.Mission
 }
 
 // memberStretch is a mission of a member on one of its startups.
@@ -128,6 +131,18 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 		id, member int64
 		start, end portfolio.Date
 	}
+	intrapreneur := map[int64]bool{}
+	err = db.each(ctx, `SELECT id FROM members WHERE domain = ?`, []any{string(portfolio.DomainIntrapreneur)}, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("scan member: %w", err)
+		}
+		intrapreneur[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	idx.intrapreneurs = make([][]portfolio.Mission, len(idx.ids))
 	var missions []mission
 	var m mission
 	err = db.each(ctx, `SELECT id, member_id, start, coalesce("end", '') FROM missions ORDER BY id`, nil, func(rows *sql.Rows) error {
@@ -156,6 +171,9 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 		}
 		mi := missions[k]
 		idx.stretches = append(idx.stretches, memberStretch{member: mi.member, startup: i, start: mi.start, end: mi.end})
+		if intrapreneur[mi.member] {
+			idx.intrapreneurs[i] = append(idx.intrapreneurs[i], portfolio.Mission{Start: mi.start, End: mi.end})
+		}
 		return nil
 	})
 	if err != nil {
@@ -279,6 +297,15 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 			return false
 		}
 	}
+	if f.ReviewStatus != nil {
+		st := portfolio.ReviewStatusAt(phases, committees, d)
+		if st == "" || !slices.Contains(f.ReviewStatus, st) {
+			return false
+		}
+	}
+	if f.WithoutIntrapreneur != nil && df.withoutIntrapreneur(i, d) != *f.WithoutIntrapreneur {
+		return false
+	}
 	for _, c := range f.And {
 		if !df.holds(df.child[c], i, d) {
 			return false
@@ -297,6 +324,21 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 		}
 	}
 	return f.Not == nil || !df.holds(df.child[f.Not], i, d)
+}
+
+// withoutIntrapreneur is portfolio.WithoutIntrapreneurAt for startup i:
+// in incubation at d, and none of its intrapreneurs' missions covers d
+// (portfolio.IntrapreneurAt).
+func (df *datedFilter) withoutIntrapreneur(i int, d portfolio.Date) bool {
+	if !portfolio.ActiveAt(df.idx.phases[i], d) {
+		return false
+	}
+	for k := range df.idx.intrapreneurs[i] {
+		if portfolio.IntrapreneurAt(portfolio.DomainIntrapreneur, &df.idx.intrapreneurs[i][k], d) {
+			return false
+		}
+	}
+	return true
 }
 
 // timelineDated fills a timeline whose filter depends on the date: each
