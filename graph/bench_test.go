@@ -157,6 +157,11 @@ var benchQueries = []struct {
 	// the flows since 2018, every field of each.
 	{"Review", reviewBenchQuery, func(string) map[string]any { return map[string]any{"asOf": "2026-08-20"} }},
 	{"EventFeed", `{ events(first: 100) { totalCount nodes { name date comment startup { name incubator { title } } committee { decision } } } }`, nil},
+	// Members by name (French order, issue 18): the first page with the
+	// count, and a page deep in the list (after the 3,000th).
+	{"MembersByName", `{ members(first: 100, orderBy: [{field: NAME}]) { totalCount nodes { slug fullname } } }`, nil},
+	{"MembersByNameDeep", `query($after: String) { members(first: 100, after: $after, orderBy: [{field: NAME}]) { nodes { slug fullname } } }`,
+		func(string) map[string]any { return map[string]any{"after": portfolio.Cursor(2999)} }},
 }
 
 const reviewBenchQuery = `query($asOf: Date) { portfolio(asOf: $asOf) {

@@ -3196,11 +3196,11 @@ type Startup implements Node {
   id: ID!
   "The beta.gouv.fr slug (the record's file name)."
   slug: String!
-  "The startup's name (` + "`" + `title` + "`" + `)."
+  "The startup's name (` + "`" + `title` + "`" + `). Text from the records: the import decodes HTML entities (« l&#x27;inclusion » is stored « l'inclusion ») and trims surrounding spaces in this and every plain text field (titles, roles, pitches, links, employers, comments, tags); the markdown bodies (` + "`" + `description` + "`" + `, ` + "`" + `bio` + "`" + `) are kept as written."
   name: String!
   "The pitch (` + "`" + `mission` + "`" + `)."
   pitch: String!
-  "The long description, in markdown (the record's body)."
+  "The long description, in markdown (the record's body, as written: its HTML entities are markdown)."
   description: String!
   "The team's contact e-mail (` + "`" + `contact` + "`" + `). Viewers and above."
   contact: String @auth(requires: VIEWER)
@@ -3541,7 +3541,7 @@ input StartupFilter {
 
 "What startups can be ordered by. Ties are broken by slug."
 enum StartupOrderField {
-  "The name (byte order, as the records spell it)."
+  "The name, in French order: accents and case do not move a name out of its letter (Édouard among the E) and decide only between names otherwise equal; ligatures read as their letters (Œ as OE); names compare word by word (a space, hyphen or apostrophe ends a word). The French collation of the Unicode Collation Algorithm (CLDR)."
   NAME
   "The slug."
   SLUG
@@ -3688,7 +3688,7 @@ type OrganisationEdge {
   node: Organisation!
 }
 
-"A page of organisations, by name."
+"A page of organisations, by name in French order (ties by slug)."
 type OrganisationConnection {
   "The organisations of the page."
   edges: [OrganisationEdge!]!
@@ -3730,7 +3730,7 @@ type Member implements Node {
   teams: [Team!]!
   "Whether a mission covers ` + "`" + `asOf` + "`" + `."
   active(asOf: Date): Boolean!
-  "The biography, in markdown (the record's body)."
+  "The biography, in markdown (the record's body, as written: its HTML entities are markdown)."
   bio: String!
   "Increases with every change; send it back with updateMember."
   version: Int!
@@ -3831,7 +3831,7 @@ input MemberFilter {
 
 "What members can be ordered by. Ties are broken by slug."
 enum MemberOrderField {
-  "The full name."
+  "The full name, in French order (as ` + "`" + `StartupOrderField.NAME` + "`" + `)."
   NAME
   "The slug."
   SLUG
@@ -3952,11 +3952,11 @@ type Portfolio {
   startupCount: Int!
   "Matching startups by phase at ` + "`" + `asOf` + "`" + ` (startups whose first phase starts later are left out)."
   byPhase: [PhaseCount!]!
-  "Matching startups by incubator."
+  "Matching startups by incubator, most first, ties by title in French order."
   byIncubator: [IncubatorCount!]!
-  "Matching startups by sponsor (a startup with two sponsors counts for both)."
+  "Matching startups by sponsor (a startup with two sponsors counts for both), most first, ties by name in French order."
   bySponsor: [OrganisationCount!]!
-  "Matching startups by theme (a startup counts once per theme)."
+  "Matching startups by theme (a startup counts once per theme), most first, ties by label in French order."
   byThematique: [LabelCount!]!
   "Active matching startups (in incubation at ` + "`" + `asOf` + "`" + `) that are overdue for a committee by the older rule of ` + "`" + `Startup.committeeOverdue` + "`" + `."
   committeeOverdueCount: Int! @deprecated(reason: "Counts the startups with no committee on record as late once their first phase is 183 days old. Use ` + "`" + `reviewStatuses` + "`" + `, which tells OVERDUE from NONE_RECORDED.")
@@ -4012,9 +4012,9 @@ type Investment {
   fastTotalEuros: Int!
   "Their FAST grants by promotion, in promotion order."
   byPromotion: [PromotionInvestment!]!
-  "Their FAST grants by incubator, most euros first."
+  "Their FAST grants by incubator, most euros first, ties by title in French order."
   byIncubator: [IncubatorInvestment!]!
-  "Their FAST grants by sponsor, most euros first: a startup with two sponsors counts for both, so the amounts add up to more than ` + "`" + `fastTotalEuros` + "`" + `."
+  "Their FAST grants by sponsor, most euros first, ties by name in French order: a startup with two sponsors counts for both, so the amounts add up to more than ` + "`" + `fastTotalEuros` + "`" + `."
   bySponsor: [SponsorInvestment!]!
   "The sum of the budgets the committees of matching startups recorded, held between ` + "`" + `from` + "`" + ` (default: a year before ` + "`" + `asOf` + "`" + `) and ` + "`" + `to` + "`" + ` (default: ` + "`" + `asOf` + "`" + `), both included. Viewers and above, like ` + "`" + `Committee.budgetEuros` + "`" + `."
   committeeBudgetEuros(from: Date, to: Date): Int @auth(requires: VIEWER)
@@ -4262,13 +4262,13 @@ type Query {
   member(slug: String!): Member
   "The committee with this slug (« startup/date »), or null."
   committee(slug: String!): Committee
-  "Startups (by name unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter's time-dependent conditions, the orderings and the fields below that take a date."
+  "Startups (by name in French order unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter's time-dependent conditions, the orderings and the fields below that take a date."
   startups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
   "Incubators, by slug."
   incubators(first: Int, after: String, last: Int, before: String): IncubatorConnection!
-  "Organisations, by name; ` + "`" + `search` + "`" + ` matches words of the name or acronym."
+  "Organisations, by name in French order (ties by slug); ` + "`" + `search` + "`" + ` matches words of the name or acronym."
   organisations(search: String, first: Int, after: String, last: Int, before: String): OrganisationConnection!
-  "Members (by name unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter."
+  "Members (by name in French order unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter."
   members(filter: MemberFilter, orderBy: [MemberOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): MemberConnection!
   "Investment committees (latest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
   committees(filter: CommitteeFilter, orderBy: [CommitteeOrder!], first: Int, after: String, last: Int, before: String): CommitteeConnection!

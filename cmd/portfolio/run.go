@@ -11,10 +11,11 @@ import (
 	"regexp"
 	"runtime/debug"
 	"strings"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
-// the module version from the build info is shown.
+// the module version from the build info is shown (versionText).
 var version = ""
 
 // usageError is a mistake on the command line: exit status 2.
@@ -95,7 +96,7 @@ Usage:
   PROG export  --query FILE|--preset NAME [-o FILE] …   export a list as CSV, XLSX, NDJSON or JSON (admin rights)
   PROG backup  [--db PATH] OUT                          copy the database to the new file OUT, even while it is served
   PROG check   [--db PATH]                              check the database's integrity, foreign keys, schema version; show its origin
-  PROG version                                          print the version
+  PROG version                                          print the version and the commit it was built from
   PROG help [COMMAND]                                   print this help, or a command's
 
 Environment: PORTFOLIO_DB (default ./portfolio.db), PORTFOLIO_ADDR (default 127.0.0.1:8080),
@@ -160,19 +161,46 @@ func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, std
 }
 
 func programVersion() string {
-	if version != "" {
-		return version
+	bi, ok := debug.ReadBuildInfo()
+	return versionText(version, bi, ok)
+}
+
+// versionText says which program this is, on one line: the version set at
+// build time (-ldflags -X main.version=…) or else the module's version,
+// then the commit it was built from with its date and whether the
+// checkout had uncommitted changes, then the Go version. A binary built
+// without version control information (-buildvcs=false, go run, a build
+// outside the git checkout) says its commit is unknown.
+func versionText(set string, bi *debug.BuildInfo, ok bool) string {
+	if !ok || bi == nil {
+		bi = &debug.BuildInfo{}
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		v := bi.Main.Version
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				v += " (" + s.Value[:12] + ")"
-			}
+	v := set
+	if v == "" {
+		v = bi.Main.Version
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	vcs := map[string]string{}
+	for _, s := range bi.Settings {
+		vcs[s.Key] = s.Value
+	}
+	commit := "commit unknown (built without version control information: go run, -buildvcs=false, a git worktree, or outside a git checkout)"
+	if rev := vcs["vcs.revision"]; rev != "" {
+		commit = "commit " + rev
+		if t, err := time.Parse(time.RFC3339, vcs["vcs.time"]); err == nil {
+			commit += " of " + t.UTC().Format("2006-01-02 15:04 UTC")
 		}
-		return v
+		if vcs["vcs.modified"] == "true" {
+			commit += ", with uncommitted changes"
+		}
 	}
-	return "(devel)"
+	out := v + ", " + commit
+	if bi.GoVersion != "" {
+		out += ", built with " + bi.GoVersion
+	}
+	return out
 }
 
 // flagSet is the flag set of a command: its Usage prints to its output,

@@ -167,7 +167,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 
 	ln, err := server.Listen(*addr, lim)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return fmt.Errorf("listen: %w%s", err, busyPortHint(err, *addr))
 	}
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,

@@ -99,6 +99,7 @@ func cmdTokenCreate(ctx context.Context, args []string, e env, stdout, stderr io
 		fmt.Fprintf(stdout, "  incubators: %s\n", strings.Join(tok.Incubators, ", "))
 	}
 	fmt.Fprintf(stdout, "  expires:    %s\n", expiryLabel(tok.ExpiresAt, now))
+	fmt.Fprintf(stdout, "  works on:   %s only: a server on another database file refuses it\n", *dbPath)
 	fmt.Fprintln(stdout, `The token is on the next line, shown this once: only its SHA-256 hash is kept. Send it as "Authorization: Bearer <token>".`)
 	fmt.Fprintln(stdout, secret)
 	return nil

@@ -368,7 +368,7 @@ type NewMissionInput struct {
 	Startups []string `json:"startups"`
 }
 
-// A page of organisations, by name.
+// A page of organisations, by name in French order (ties by slug).
 type OrganisationConnection struct {
 	// The organisations of the page.
 	Edges []*OrganisationEdge `json:"edges"`

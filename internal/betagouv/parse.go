@@ -87,7 +87,7 @@ func parseOrgRef(v any, field string, r *report) (orgRef, bool) {
 		r.skip(field, "is %s, not an organisation reference", describe(v))
 		return orgRef{}, false
 	}
-	s = r.clean(field, s, portfolio.TextLine)
+	s = r.field(field, s, portfolio.TextLine)
 	if s == "" {
 		return orgRef{}, false
 	}
@@ -99,7 +99,7 @@ func name(m map[string]any, key, slug string, r *report) string {
 	v := m[key]
 	s, ok := scalar(v)
 	if ok {
-		s = r.clean(key, s, portfolio.TextLine)
+		s = r.field(key, s, portfolio.TextLine)
 	}
 	switch {
 	case !ok:

@@ -19,8 +19,9 @@ func parseData(k kind, slug, rel string, data []byte) parsed {
 	fm, body, ok := decode(data, r)
 	switch k {
 	case kindIncubator, kindStartup, kindMember:
-		// The markdown body: a description or a biography.
-		body = r.clean("body", body, portfolio.TextProse)
+		// The markdown body: a description or a biography, kept as written
+		// (its entities are markdown: see decodeEntities).
+		body = r.clean("body", body, portfolio.TextProse, false)
 	}
 	if ok {
 		switch k {

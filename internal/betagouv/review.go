@@ -116,6 +116,7 @@ func checkFastEvents(fast *portfolio.Fast, m map[string]any, r *report) {
 			continue
 		}
 		comment, _ := scalar(ev["comment"])
+		comment = decodeEntities(comment) // « 300&nbsp;000 € » reads as the stored comment does
 		field := fmt.Sprintf("events[%d].comment", i)
 		amount, hasAmount := fastEventAmount(comment)
 		promo, hasPromo := fastEventPromotion(comment)

@@ -32,18 +32,34 @@ func (r *report) skip(field, format string, args ...any) {
 	r.problems = append(r.problems, Problem{File: r.file, Field: field, Reason: fmt.Sprintf(format, args...), Skipped: true})
 }
 
+// field returns the text of a front-matter field as it is stored: its HTML
+// entities decoded (decodeEntities), then the characters it may not hold
+// removed and reported (clean), then its surrounding spaces trimmed. The
+// checks come after the decoding, so that they see the characters the
+// field will hold: « &#x202E; » is refused as the override it stands for.
+func (r *report) field(field, s string, kind portfolio.TextKind) string {
+	d := decodeEntities(s)
+	return strings.TrimSpace(r.clean(field, d, kind, d != s))
+}
+
 // clean returns s without the characters a field of this kind may not
 // hold (portfolio.TextFlaws: invalid UTF-8, controls, bidirectional
 // overrides, and in a single-line field anything invisible), and reports
 // them: they are not stored, the rest of the text is. A name is still
 // needed, and what shows of it is what its author meant; dropping the
-// record would lose it for a character nobody sees.
-func (r *report) clean(field, s string, kind portfolio.TextKind) string {
+// record would lose it for a character nobody sees. decoded says the
+// text is s once its HTML entities were decoded: the positions reported
+// count in that text.
+func (r *report) clean(field, s string, kind portfolio.TextKind, decoded bool) string {
 	out, flaws := portfolio.CleanText(s, kind)
 	if len(flaws) == 0 {
 		return s
 	}
-	r.warn(field, "held %s: removed, the rest kept", portfolio.DescribeFlaws(flaws))
+	in := ""
+	if decoded {
+		in = " (counting in the text with its HTML entities decoded)"
+	}
+	r.warn(field, "held %s%s: removed, the rest kept", portfolio.DescribeFlaws(flaws), in)
 	if kind == portfolio.TextLine {
 		out = strings.TrimSpace(out)
 	}
@@ -255,8 +271,9 @@ func scalar(v any) (string, bool) {
 }
 
 // str reads a single-line text field (a name, a reference, a link…); any
-// other shape is reported and read as "". Characters such a field may not
-// hold are removed and reported (clean).
+// other shape is reported and read as "". HTML entities are decoded,
+// characters such a field may not hold removed and reported, surrounding
+// spaces trimmed (report.field).
 func str(m map[string]any, key, field string, r *report) string {
 	return text(m, key, field, r, portfolio.TextLine)
 }
@@ -276,7 +293,7 @@ func text(m map[string]any, key, field string, r *report, kind portfolio.TextKin
 	if !ok {
 		r.warn(field, "is %s, not a text: ignored", describe(v))
 	}
-	return r.clean(field, s, kind)
+	return r.field(field, s, kind)
 }
 
 // strList reads a list of texts. A single text is a list of one; empty
@@ -293,7 +310,7 @@ func strList(m map[string]any, key, field string, r *report) []string {
 		items = x
 	default:
 		if s, ok := scalar(x); ok {
-			if s = r.clean(field, s, portfolio.TextLine); s == "" {
+			if s = r.field(field, s, portfolio.TextLine); s == "" {
 				return nil
 			}
 			return []string{s}
@@ -308,7 +325,7 @@ func strList(m map[string]any, key, field string, r *report) []string {
 			r.skip(fmt.Sprintf("%s[%d]", field, i), "is %s, not a text", describe(it))
 			continue
 		}
-		s = r.clean(fmt.Sprintf("%s[%d]", field, i), s, portfolio.TextLine)
+		s = r.field(fmt.Sprintf("%s[%d]", field, i), s, portfolio.TextLine)
 		if s != "" && !slices.Contains(out, s) {
 			out = append(out, s)
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/incubateurs/portfolio/internal/frorder"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -346,6 +347,16 @@ var selection = newSection[selectionData](section{
 type selectionData struct {
 	Incubators    struct{ Nodes []incubatorRef }
 	Organisations struct{ Nodes []organisationRef }
+}
+
+// IncubatorsByTitle returns the incubators as the form lists them: by
+// title in French order (the API lists them by slug), ties by slug.
+func (d *selectionData) IncubatorsByTitle() []incubatorRef {
+	out := slices.Clone(d.Incubators.Nodes)
+	slices.SortStableFunc(out, func(a, b incubatorRef) int {
+		return cmp.Or(frorder.Compare(a.Title, b.Title), strings.Compare(a.Slug, b.Slug))
+	})
+	return out
 }
 
 // Sponsors returns the organisations that may be chosen as sponsors.

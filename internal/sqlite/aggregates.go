@@ -1,11 +1,15 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
+	"strings"
 
+	"github.com/incubateurs/portfolio/internal/frorder"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -95,7 +99,8 @@ func sortByPhase(cs []Count) {
 	})
 }
 
-// ByIncubator counts the startups f selects by incubator slug, most first.
+// ByIncubator counts the startups f selects by incubator slug, most first,
+// ties by title in French order.
 func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
 	where, err := selected(b, f, d)
@@ -103,10 +108,11 @@ func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d por
 		return nil, err
 	}
 	return db.counts(ctx, `SELECT i.slug, n FROM (SELECT s.incubator_id AS inc, count(*) AS n FROM startups s
-		WHERE s.incubator_id IS NOT NULL AND `+where+` GROUP BY s.incubator_id) JOIN incubators i ON i.id = inc ORDER BY n DESC, i.slug`, b.args)
+		WHERE s.incubator_id IS NOT NULL AND `+where+` GROUP BY s.incubator_id) JOIN incubators i ON i.id = inc ORDER BY n DESC, i.name_key, i.slug`, b.args)
 }
 
-// BySponsor counts the startups f selects by sponsor slug, most first.
+// BySponsor counts the startups f selects by sponsor slug, most first, ties
+// by name in French order.
 func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
 	where, err := selected(b, f, d)
@@ -114,18 +120,23 @@ func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portf
 		return nil, err
 	}
 	return db.counts(ctx, `SELECT o.slug, n FROM (SELECT ss.organisation_id AS org, count(*) AS n FROM startup_sponsors ss`+joinStartups(where, "ss.startup_id")+`
-		WHERE `+where+` GROUP BY ss.organisation_id) JOIN organisations o ON o.id = org ORDER BY n DESC, o.slug`, b.args)
+		WHERE `+where+` GROUP BY ss.organisation_id) JOIN organisations o ON o.id = org ORDER BY n DESC, o.name_key, o.slug`, b.args)
 }
 
-// ByThematique counts the startups f selects by theme, most first.
+// ByThematique counts the startups f selects by theme, most first, ties by
+// label in French order.
 func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
 	where, err := selected(b, f, d)
 	if err != nil {
 		return nil, err
 	}
-	return db.counts(ctx, `SELECT t.label, count(DISTINCT t.startup_id) FROM startup_tags t`+joinStartups(where, "t.startup_id")+`
-		WHERE t.kind = 'thematique' AND `+where+` GROUP BY t.label ORDER BY 2 DESC, 1`, b.args)
+	out, err := db.counts(ctx, `SELECT t.label, count(DISTINCT t.startup_id) FROM startup_tags t`+joinStartups(where, "t.startup_id")+`
+		WHERE t.kind = 'thematique' AND `+where+` GROUP BY t.label`, b.args)
+	slices.SortFunc(out, func(x, y Count) int {
+		return cmp.Or(cmp.Compare(y.Count, x.Count), frorder.Compare(x.Key, y.Key), strings.Compare(x.Key, y.Key))
+	})
+	return out, err
 }
 
 // OverdueCount counts the startups f selects that are overdue for a

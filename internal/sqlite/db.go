@@ -119,6 +119,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	if err := refreshNameKeys(ctx, w); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
 	rc, err := newConnector(db, dsn(path, true))
 	if err != nil {
 		w.Close()

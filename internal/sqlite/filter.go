@@ -372,7 +372,7 @@ func startupOrderSQL(orders []*portfolio.StartupOrder, a at) string {
 		var e string
 		switch o.Field {
 		case portfolio.StartupOrderName:
-			e = "s.name"
+			e = "s.name_key" // French order (namekeys.go)
 		case portfolio.StartupOrderSlug:
 			e = "s.slug"
 		case portfolio.StartupOrderPhaseStart:
@@ -389,7 +389,7 @@ func startupOrderSQL(orders []*portfolio.StartupOrder, a at) string {
 		keys = append(keys, e+direction(o.Direction))
 	}
 	if len(keys) == 0 {
-		keys = append(keys, "s.name ASC")
+		keys = append(keys, "s.name_key ASC")
 	}
 	return strings.Join(append(keys, "s.slug ASC"), ", ")
 }
@@ -400,7 +400,7 @@ func memberOrderSQL(orders []*portfolio.MemberOrder) string {
 		var e string
 		switch o.Field {
 		case portfolio.MemberOrderName:
-			e = "mb.fullname"
+			e = "mb.name_key" // French order (namekeys.go)
 		case portfolio.MemberOrderSlug:
 			e = "mb.slug"
 		case portfolio.MemberOrderFirstMission:
@@ -411,7 +411,7 @@ func memberOrderSQL(orders []*portfolio.MemberOrder) string {
 		keys = append(keys, e+direction(o.Direction))
 	}
 	if len(keys) == 0 {
-		keys = append(keys, "mb.fullname ASC")
+		keys = append(keys, "mb.name_key ASC")
 	}
 	return strings.Join(append(keys, "mb.slug ASC"), ", ")
 }

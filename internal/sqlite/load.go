@@ -260,8 +260,8 @@ func (l *loader) PutOrganisation(ctx context.Context, o *portfolio.Organisation)
 	}
 	return putEdited(ctx, l, rec, rec, o, l.readOrganisation(ctx), func(o *portfolio.Organisation) error {
 		_, err := l.upsert(ctx, "organisations", o.Slug,
-			[]string{"name", "acronym", "type", "domaine_ministeriel"},
-			[]any{o.Name, o.Acronym, o.Type, o.DomaineMinisteriel})
+			[]string{"name", "name_key", "acronym", "type", "domaine_ministeriel"},
+			[]any{o.Name, nameKey(o.Name), o.Acronym, o.Type, o.DomaineMinisteriel})
 		return err
 	})
 }
@@ -278,8 +278,8 @@ func (l *loader) PutIncubator(ctx context.Context, i *portfolio.Incubator) error
 			return err
 		}
 		_, err = l.upsert(ctx, "incubators", i.Slug,
-			[]string{"title", "owner_id", "short_description", "description", "contact", "website", "github", "address"},
-			[]any{i.Title, owner, i.ShortDescription, i.Description, i.Contact, i.Website, i.Github, i.Address})
+			[]string{"title", "name_key", "owner_id", "short_description", "description", "contact", "website", "github", "address"},
+			[]any{i.Title, nameKey(i.Title), owner, i.ShortDescription, i.Description, i.Contact, i.Website, i.Github, i.Address})
 		return err
 	})
 }
@@ -334,10 +334,10 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		fastPromo, fastAmount = s.Fast.Promotion, s.Fast.AmountEuros
 	}
 	id, err := l.upsert(ctx, "startups", s.Slug,
-		[]string{"name", "pitch", "description", "search_text", "incubator_id", "link", "repository", "contact",
+		[]string{"name", "name_key", "pitch", "description", "search_text", "incubator_id", "link", "repository", "contact",
 			"accessibility_status", "stats_url", "impact_url", "budget_url", "dashlord_url", "fast_promotion", "fast_amount",
 			"security_homologation", "risk_analysis", "risk_analysis_url", "stats", "accessibility"},
-		[]any{s.Name, s.Pitch, s.Description, portfolio.Fold(s.Name + " " + s.Pitch), inc, s.Link, s.Repository, s.Contact,
+		[]any{s.Name, nameKey(s.Name), s.Pitch, s.Description, portfolio.Fold(s.Name + " " + s.Pitch), inc, s.Link, s.Repository, s.Contact,
 			s.AccessibilityStatus, s.StatsURL, s.ImpactURL, s.BudgetURL, s.DashlordURL, fastPromo, fastAmount,
 			boolArg(s.SecurityHomologation), boolArg(s.RiskAnalysis), s.RiskAnalysisURL, boolArg(s.Stats), accessibilityArg(s)})
 	if err != nil {
@@ -513,8 +513,8 @@ func (l *loader) putMember(ctx context.Context, m *portfolio.Member) error {
 		domain = portfolio.DomainOther
 	}
 	id, err := l.upsert(ctx, "members", m.Slug,
-		[]string{"fullname", "search_text", "role", "domain", "github", "link", "member_type", "bio"},
-		[]any{m.Fullname, portfolio.Fold(m.Fullname), m.Role, string(domain), m.Github, m.Link, m.MemberType, m.Bio})
+		[]string{"fullname", "name_key", "search_text", "role", "domain", "github", "link", "member_type", "bio"},
+		[]any{m.Fullname, nameKey(m.Fullname), portfolio.Fold(m.Fullname), m.Role, string(domain), m.Github, m.Link, m.MemberType, m.Bio})
 	if err != nil {
 		return err
 	}

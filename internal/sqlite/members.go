@@ -73,7 +73,7 @@ func (db *DB) CompetencesByMember(ctx context.Context, ids []int64) (map[int64][
 
 // MembersByTeam returns the members who list each team, by name.
 func (db *DB) MembersByTeam(ctx context.Context, ids []int64) (map[int64][]*portfolio.Member, error) {
-	q := "SELECT " + memberCols + ", mt.team_id FROM member_teams mt JOIN members mb ON mb.id = mt.member_id WHERE mt.team_id IN (SELECT value FROM json_each(?)) ORDER BY mt.team_id, mb.fullname, mb.slug"
+	q := "SELECT " + memberCols + ", mt.team_id FROM member_teams mt JOIN members mb ON mb.id = mt.member_id WHERE mt.team_id IN (SELECT value FROM json_each(?)) ORDER BY mt.team_id, mb.name_key, mb.slug"
 	return grouped(ctx, db, q, ids, memberReader)
 }
 
@@ -84,7 +84,7 @@ func (db *DB) StartupsByMember(ctx context.Context, ids []int64) (map[int64][]*p
 			SELECT mi.member_id, ms.startup_id FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id WHERE mi.member_id IN (SELECT value FROM json_each(?1))
 			UNION
 			SELECT member_id, startup_id FROM member_startups WHERE member_id IN (SELECT value FROM json_each(?1))
-		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name, s.slug`
+		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name_key, s.slug`
 	return grouped(ctx, db, q, ids, startupReader)
 }
 
@@ -174,7 +174,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 
 // StartupsByMission returns the startups of each mission, by name.
 func (db *DB) StartupsByMission(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
-	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name, s.slug"
+	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name_key, s.slug"
 	return grouped(ctx, db, q, ids, startupReader)
 }
 
@@ -186,22 +186,23 @@ type TeamMember struct {
 
 // TeamsAt returns the team of each startup at date d: one entry per member
 // with a mission on the startup covering d (the one that started last), by
-// mission start then member name.
+// mission start then member name (French order).
 func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[int64][]TeamMember, error) {
 	out := make(map[int64][]TeamMember, len(ids))
 	q := "SELECT * FROM (SELECT " + missionCols + ", " + memberCols + `, ms.startup_id,
-			row_number() OVER (PARTITION BY ms.startup_id, mi.member_id ORDER BY mi.start DESC, mi.id DESC) AS rn
+			row_number() OVER (PARTITION BY ms.startup_id, mi.member_id ORDER BY mi.start DESC, mi.id DESC) AS rn, mb.name_key AS nk
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
 		WHERE ms.startup_id IN (SELECT value FROM json_each(?1)) AND ` + missionCoversSQL("mi", "?2") + `)
-		WHERE rn = 1 ORDER BY 20, 4, 12, 11`
+		WHERE rn = 1 ORDER BY 20, 4, nk, 11`
 	var (
 		mi          portfolio.Mission
 		mb          portfolio.Member
 		start, end  string
 		startup, rn int64
+		nk          []byte
 	)
 	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
-		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup, &rn}
+		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup, &rn, &nk}
 	err := db.each(ctx, q, []any{jsonInts(ids), d.String()}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
 			return fmt.Errorf("scan team: %w", err)

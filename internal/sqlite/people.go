@@ -46,8 +46,8 @@ func (l *loader) readMember(ctx context.Context) func(string) (*portfolio.Member
 
 // writeMemberFields writes the columns and skills of member m.
 func (w *wtx) writeMemberFields(m *portfolio.Member) error {
-	if _, err := w.exec(`UPDATE members SET fullname = ?, search_text = ?, role = ?, domain = ?, github = ?, link = ?, member_type = ?, bio = ?
-		WHERE id = ?`, m.Fullname, portfolio.Fold(m.Fullname), m.Role, string(m.Domain), m.Github, m.Link, m.MemberType, m.Bio, m.ID); err != nil {
+	if _, err := w.exec(`UPDATE members SET fullname = ?, name_key = ?, search_text = ?, role = ?, domain = ?, github = ?, link = ?, member_type = ?, bio = ?
+		WHERE id = ?`, m.Fullname, nameKey(m.Fullname), portfolio.Fold(m.Fullname), m.Role, string(m.Domain), m.Github, m.Link, m.MemberType, m.Bio, m.ID); err != nil {
 		return err
 	}
 	if _, err := w.exec("DELETE FROM member_competences WHERE member_id = ?", m.ID); err != nil {
@@ -171,7 +171,7 @@ func (db *DB) CreateMember(ctx context.Context, m *portfolio.Member, first *port
 		} else if id != 0 {
 			return &portfolio.Error{Code: portfolio.EConflict, Field: "slug", Message: fmt.Sprintf("a member %q already exists: change it with updateMember", m.Slug)}
 		}
-		res, err := w.exec("INSERT INTO members (slug, fullname) VALUES (?, ?)", m.Slug, m.Fullname)
+		res, err := w.exec("INSERT INTO members (slug, fullname, name_key) VALUES (?, ?, ?)", m.Slug, m.Fullname, nameKey(m.Fullname))
 		if err != nil {
 			return err
 		}

@@ -548,7 +548,7 @@ func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Wind
 		where = searchSQL(b, "(lower(o.name) || ' ' || lower(o.acronym) || ' ' || o.slug)", search)
 	}
 	q := "SELECT " + organisationCols + ", count(*) OVER () FROM organisations o WHERE " + where +
-		" ORDER BY o.name, o.slug LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
+		" ORDER BY o.name_key, o.slug LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Organisation]{}
 	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		o := &portfolio.Organisation{}

@@ -1,9 +1,12 @@
 package sqlite
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,7 +151,7 @@ func (db *DB) FollowedByMember(ctx context.Context, ids []int64) (map[int64][]*p
 	q := "SELECT " + startupCols + `, x.member_id FROM (
 			SELECT DISTINCT mb.id AS member_id, sc.startup_id FROM members mb JOIN startup_contacts sc ON sc.member_slug = mb.slug
 			WHERE mb.id IN (SELECT value FROM json_each(?))
-		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name, s.slug`
+		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name_key, s.slug`
 	return grouped(ctx, db, q, ids, startupReader)
 }
 
@@ -272,8 +275,8 @@ type Investment struct {
 	FastCount      int
 	FastTotalEuros int64
 	ByPromotion    []AmountCount // by promotion; a grant without one last
-	ByIncubator    []AmountCount // most euros first, ties by slug
-	BySponsor      []AmountCount // most euros first, ties by slug; a startup with two sponsors counts for both
+	ByIncubator    []AmountCount // most euros first, ties by title in French order
+	BySponsor      []AmountCount // most euros first, ties by name in French order; a startup with two sponsors counts for both
 }
 
 // Investment sums the FAST grants of the startups f selects at d, in
@@ -288,21 +291,24 @@ func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d port
 		return nil, err
 	}
 	granted := "(s.fast_promotion IS NOT NULL OR s.fast_amount IS NOT NULL) AND " + where
-	q := `SELECT 'total', '', count(*), coalesce(sum(s.fast_amount), 0) FROM startups s WHERE ` + granted + `
+	q := `SELECT 'total', '', count(*), coalesce(sum(s.fast_amount), 0), x'' FROM startups s WHERE ` + granted + `
 		UNION ALL
-		SELECT 'promotion', coalesce(CAST(s.fast_promotion AS TEXT), ''), count(*), coalesce(sum(s.fast_amount), 0) FROM startups s WHERE ` + granted + ` GROUP BY s.fast_promotion
+		SELECT 'promotion', coalesce(CAST(s.fast_promotion AS TEXT), ''), count(*), coalesce(sum(s.fast_amount), 0), x'' FROM startups s WHERE ` + granted + ` GROUP BY s.fast_promotion
 		UNION ALL
-		SELECT 'incubator', i.slug, count(*), coalesce(sum(s.fast_amount), 0) FROM startups s JOIN incubators i ON i.id = s.incubator_id WHERE ` + granted + ` GROUP BY i.slug
+		SELECT 'incubator', i.slug, count(*), coalesce(sum(s.fast_amount), 0), i.name_key FROM startups s JOIN incubators i ON i.id = s.incubator_id WHERE ` + granted + ` GROUP BY i.slug
 		UNION ALL
-		SELECT 'sponsor', o.slug, count(*), coalesce(sum(s.fast_amount), 0) FROM startups s CROSS JOIN startup_sponsors ss ON ss.startup_id = s.id
+		SELECT 'sponsor', o.slug, count(*), coalesce(sum(s.fast_amount), 0), o.name_key FROM startups s CROSS JOIN startup_sponsors ss ON ss.startup_id = s.id
 			JOIN organisations o ON o.id = ss.organisation_id WHERE ` + granted + ` GROUP BY o.slug`
 	inv := &Investment{}
+	nameKeys := map[string][]byte{} // "incubator:slug" or "sponsor:slug" -> name_key
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var part string
 		var c AmountCount
-		if err := rows.Scan(&part, &c.Key, &c.StartupCount, &c.AmountEuros); err != nil {
+		var key []byte
+		if err := rows.Scan(&part, &c.Key, &c.StartupCount, &c.AmountEuros, &key); err != nil {
 			return fmt.Errorf("scan investment: %w", err)
 		}
+		nameKeys[part+":"+c.Key] = key
 		switch part {
 		case "total":
 			inv.FastCount, inv.FastTotalEuros = c.StartupCount, c.AmountEuros
@@ -324,12 +330,10 @@ func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d port
 		ny, _ := strconv.Atoi(y)
 		return nx < ny
 	})
-	for _, l := range [][]AmountCount{inv.ByIncubator, inv.BySponsor} {
-		sort.Slice(l, func(i, j int) bool {
-			if l[i].AmountEuros != l[j].AmountEuros {
-				return l[i].AmountEuros > l[j].AmountEuros
-			}
-			return l[i].Key < l[j].Key
+	for part, l := range map[string][]AmountCount{"incubator": inv.ByIncubator, "sponsor": inv.BySponsor} {
+		slices.SortFunc(l, func(x, y AmountCount) int {
+			return cmp.Or(cmp.Compare(y.AmountEuros, x.AmountEuros),
+				bytes.Compare(nameKeys[part+":"+x.Key], nameKeys[part+":"+y.Key]), strings.Compare(x.Key, y.Key))
 		})
 	}
 	return inv, err

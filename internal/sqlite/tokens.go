@@ -9,6 +9,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,9 +37,15 @@ const (
 )
 
 // errBadToken is the one answer to a token that is malformed, unknown or
-// revoked, so that a caller cannot tell which ids exist.
-func errBadToken() error {
-	return portfolio.Errorf(portfolio.EUnauthenticated, "invalid or revoked token")
+// revoked, so that a caller cannot tell which ids exist. It says what a
+// first hour most often gets wrong: a token made on another database file
+// (token create --db real.db, then serve --db portfolio.db) is unknown
+// here. It names the file by its base name only, the same for every
+// refusal (no path of the server's disk, nothing about the token).
+func (db *DB) errBadToken() error {
+	return portfolio.Errorf(portfolio.EUnauthenticated,
+		"invalid or revoked token: a token works only on the database it was created on (this server's is %s: token create --db %s)",
+		filepath.Base(db.Path), filepath.Base(db.Path))
 }
 
 // CreateToken creates an API token that never expires and returns its
@@ -258,7 +265,7 @@ func (db *DB) HasAdminToken(ctx context.Context) (bool, error) {
 func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identity, error) {
 	id, ok := parseToken(token)
 	if !ok {
-		return nil, errBadToken()
+		return nil, db.errBadToken()
 	}
 	var (
 		found          bool
@@ -282,7 +289,7 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identi
 	}
 	match := subtle.ConstantTimeCompare(hash[:], stored) == 1
 	if !found || !match || revoked {
-		return nil, errBadToken()
+		return nil, db.errBadToken()
 	}
 	if expires != "" {
 		at, err := time.Parse(time.RFC3339, expires)

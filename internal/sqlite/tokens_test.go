@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -409,6 +410,58 @@ func TestHasAdminToken(t *testing.T) {
 		}
 		if got != s.want {
 			t.Errorf("%s: HasAdminToken = %v, want %v", s.name, got, s.want)
+		}
+	}
+}
+
+// TestTokenOfAnotherDatabase sends a token made on one database to
+// another: the refusal says that tokens belong to their database and names
+// this one's file (its base name only), and is the same message for every
+// refused token, so that it tells nothing about the token or the ids that
+// exist.
+func TestTokenOfAnotherDatabase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	open := func(name string) *sqlite.DB {
+		db, err := sqlite.Open(ctx, filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		return db
+	}
+	real, demo := open("real.db"), open("portfolio.db")
+	fromReal, _, err := real.CreateToken(ctx, "me", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromDemo, _, err := demo.CreateToken(ctx, "me", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := real.Authenticate(ctx, fromReal); err != nil {
+		t.Fatalf("refused on its own database: %v", err)
+	}
+	// Both tokens have id 1: only the secret tells them apart.
+	wrong := fromDemo[:len(fromDemo)-1] + "x"
+	if wrong == fromDemo {
+		wrong = fromDemo[:len(fromDemo)-1] + "y"
+	}
+	var msgs []string
+	for _, tok := range []string{fromReal, wrong, "pf_999_" + fromReal[len(fromReal)-43:], "hello"} {
+		_, err := demo.Authenticate(ctx, tok)
+		if portfolio.ErrorCode(err) != portfolio.EUnauthenticated {
+			t.Fatalf("%v, want UNAUTHENTICATED", err)
+		}
+		msgs = append(msgs, portfolio.ErrorMessage(err))
+	}
+	want := "invalid or revoked token: a token works only on the database it was created on (this server's is portfolio.db: token create --db portfolio.db)"
+	for _, m := range msgs {
+		if m != want {
+			t.Errorf("refusal %q, want %q for every refused token", m, want)
+		}
+		if strings.Contains(m, dir) || strings.Contains(m, "real.db") {
+			t.Errorf("refusal %q names more than this database's file", m)
 		}
 	}
 }

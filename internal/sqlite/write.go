@@ -482,8 +482,8 @@ func checkDateField(field string, d portfolio.Date) error {
 
 // writeStartupFields writes the editable columns, sponsors and tags of s.
 func (w *wtx) writeStartupFields(s *portfolio.Startup, incID int64) error {
-	if _, err := w.exec(`UPDATE startups SET name = ?, pitch = ?, description = ?, search_text = ?, incubator_id = ?, link = ?, repository = ?, contact = ? WHERE id = ?`,
-		s.Name, s.Pitch, s.Description, portfolio.Fold(s.Name+" "+s.Pitch), incID, s.Link, s.Repository, s.Contact, s.ID); err != nil {
+	if _, err := w.exec(`UPDATE startups SET name = ?, name_key = ?, pitch = ?, description = ?, search_text = ?, incubator_id = ?, link = ?, repository = ?, contact = ? WHERE id = ?`,
+		s.Name, nameKey(s.Name), s.Pitch, s.Description, portfolio.Fold(s.Name+" "+s.Pitch), incID, s.Link, s.Repository, s.Contact, s.ID); err != nil {
 		return err
 	}
 	if _, err := w.exec("DELETE FROM startup_sponsors WHERE startup_id = ?", s.ID); err != nil {
@@ -544,7 +544,7 @@ func (db *DB) CreateStartup(ctx context.Context, s *portfolio.Startup, first *po
 		} else if id != 0 {
 			return &portfolio.Error{Code: portfolio.EConflict, Field: "slug", Message: fmt.Sprintf("a startup %q already exists", s.Slug)}
 		}
-		res, err := w.exec("INSERT INTO startups (slug, name) VALUES (?, ?)", s.Slug, s.Name)
+		res, err := w.exec("INSERT INTO startups (slug, name, name_key) VALUES (?, ?, ?)", s.Slug, s.Name, nameKey(s.Name))
 		if err != nil {
 			return err
 		}
@@ -872,12 +872,12 @@ func (db *DB) UpsertIncubator(ctx context.Context, i *portfolio.Incubator, versi
 			return err
 		}
 		if before == nil {
-			if _, err := w.exec(`INSERT INTO incubators (slug, title, owner_id, short_description, contact, website, github, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				i.Slug, i.Title, owner, i.ShortDescription, i.Contact, i.Website, i.Github, i.Address); err != nil {
+			if _, err := w.exec(`INSERT INTO incubators (slug, title, name_key, owner_id, short_description, contact, website, github, address) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				i.Slug, i.Title, nameKey(i.Title), owner, i.ShortDescription, i.Contact, i.Website, i.Github, i.Address); err != nil {
 				return err
 			}
-		} else if _, err := w.exec(`UPDATE incubators SET title = ?, owner_id = ?, short_description = ?, contact = ?, website = ?, github = ?, address = ?, version = version + 1 WHERE slug = ?`,
-			i.Title, owner, i.ShortDescription, i.Contact, i.Website, i.Github, i.Address, i.Slug); err != nil {
+		} else if _, err := w.exec(`UPDATE incubators SET title = ?, name_key = ?, owner_id = ?, short_description = ?, contact = ?, website = ?, github = ?, address = ?, version = version + 1 WHERE slug = ?`,
+			i.Title, nameKey(i.Title), owner, i.ShortDescription, i.Contact, i.Website, i.Github, i.Address, i.Slug); err != nil {
 			return err
 		}
 		i.Version = cur + 1
@@ -913,8 +913,8 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 			return err
 		}
 		if before == nil {
-			if _, err := w.exec(`INSERT INTO organisations (slug, name, acronym, type, domaine_ministeriel) VALUES (?, ?, ?, ?, ?)`,
-				o.Slug, o.Name, o.Acronym, o.Type, o.DomaineMinisteriel); err != nil {
+			if _, err := w.exec(`INSERT INTO organisations (slug, name, name_key, acronym, type, domaine_ministeriel) VALUES (?, ?, ?, ?, ?, ?)`,
+				o.Slug, o.Name, nameKey(o.Name), o.Acronym, o.Type, o.DomaineMinisteriel); err != nil {
 				return err
 			}
 			o.Version = 1
@@ -924,8 +924,8 @@ func (db *DB) UpsertOrganisation(ctx context.Context, o *portfolio.Organisation,
 			}
 			return w.audit("Organisation", o.Slug, nil, o)
 		}
-		if _, err := w.exec(`UPDATE organisations SET name = ?, acronym = ?, type = ?, domaine_ministeriel = ?, version = version + 1 WHERE slug = ?`,
-			o.Name, o.Acronym, o.Type, o.DomaineMinisteriel, o.Slug); err != nil {
+		if _, err := w.exec(`UPDATE organisations SET name = ?, name_key = ?, acronym = ?, type = ?, domaine_ministeriel = ?, version = version + 1 WHERE slug = ?`,
+			o.Name, nameKey(o.Name), o.Acronym, o.Type, o.DomaineMinisteriel, o.Slug); err != nil {
 			return err
 		}
 		o.Version = cur + 1
