@@ -12,11 +12,12 @@ package betagouv
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,6 +33,79 @@ type Options struct {
 	// of files done so far and the total. Calls come from one goroutine at a
 	// time, in increasing order of done.
 	Progress func(done, total int)
+	// Cache, when not nil, keeps what each file parsed to, by its path and
+	// content: a file read again unchanged (the same commit read twice,
+	// or two commits of a repository) is not parsed again.
+	Cache *Cache
+}
+
+// Cache holds parsed files across reads (Options.Cache), keyed by their
+// path and a hash of their content. It is safe for concurrent use and
+// grows with the distinct files it sees; Prune bounds it.
+type Cache struct {
+	mu   sync.Mutex
+	m    map[[sha256.Size]byte]parsed
+	used map[[sha256.Size]byte]bool // since the last Prune
+}
+
+// NewCache returns an empty cache.
+func NewCache() *Cache {
+	return &Cache{m: map[[sha256.Size]byte]parsed{}, used: map[[sha256.Size]byte]bool{}}
+}
+
+// Len returns the number of files the cache holds.
+func (c *Cache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.m)
+}
+
+// Prune forgets the files that no read used since the previous Prune.
+func (c *Cache) Prune() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k := range c.m {
+		if !c.used[k] {
+			delete(c.m, k)
+		}
+	}
+	clear(c.used)
+}
+
+func cacheKey(j job, data []byte) [sha256.Size]byte {
+	h := sha256.New()
+	h.Write([]byte{byte(j.kind)})
+	h.Write([]byte(j.rel))
+	h.Write([]byte{0})
+	h.Write(data)
+	var k [sha256.Size]byte
+	h.Sum(k[:0])
+	return k
+}
+
+// parse returns what data parses to, from the cache when it holds it.
+// What parsing returns is never changed afterwards (assemble works on
+// copies), so one result may serve several reads.
+func (c *Cache) parse(j job, data []byte) parsed {
+	if c == nil {
+		return parseData(j.kind, j.slug, j.rel, data)
+	}
+	k := cacheKey(j, data)
+	c.mu.Lock()
+	p, ok := c.m[k]
+	if ok {
+		c.used[k] = true
+	}
+	c.mu.Unlock()
+	if ok {
+		return p
+	}
+	p = parseData(j.kind, j.slug, j.rel, data)
+	c.mu.Lock()
+	c.m[k] = p
+	c.used[k] = true
+	c.mu.Unlock()
+	return p
 }
 
 // Problem is one thing in the content that could not be loaded as it stands.
@@ -78,6 +152,11 @@ type Snapshot struct {
 	Startups         []portfolio.Startup
 	Members          []portfolio.Member
 	Problems         []Problem
+	// Unreadable lists, by kind ("organisations", "incubators", "teams",
+	// "startups", "members"), the slugs of the record files that exist but
+	// yielded no record (Problems say why): their records are not in the
+	// snapshot, yet were not deleted from the source.
+	Unreadable map[string][]string
 }
 
 // kind is a kind of record, one per content folder.
@@ -114,7 +193,7 @@ type job struct {
 	kind kind
 	slug string
 	rel  string // relative to the content folder, forward slashes
-	path string
+	path string // in the file system read, slash-separated
 }
 
 // Read loads the beta.gouv.fr content under dir, which is either a
@@ -123,18 +202,44 @@ type job struct {
 // folder, or holds none of the known folders) or when ctx is done; anything
 // wrong inside the content is reported in Snapshot.Problems.
 func Read(ctx context.Context, dir string, opts Options) (*Snapshot, error) {
-	root, err := contentRoot(dir)
+	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("betagouv: %w", err)
 	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("betagouv: %s is not a folder", dir)
+	}
+	root, ok := contentRoot(os.DirFS(dir))
+	if !ok {
+		return nil, fmt.Errorf("betagouv: %s: %w", dir, ErrNoContent)
+	}
+	return read(ctx, os.DirFS(dir), root, opts)
+}
+
+// ReadFS is Read over a file system: fsys holds a repository root (with
+// content/) or the content folder itself, as a git tree does.
+func ReadFS(ctx context.Context, fsys fs.FS, opts Options) (*Snapshot, error) {
+	root, ok := contentRoot(fsys)
+	if !ok {
+		return nil, fmt.Errorf("betagouv: %w", ErrNoContent)
+	}
+	return read(ctx, fsys, root, opts)
+}
+
+// ContentRoot returns the folder of fsys that holds the content folders:
+// "content" when it holds one of the known folders, else "." when it
+// does; false when neither does.
+func ContentRoot(fsys fs.FS) (string, bool) { return contentRoot(fsys) }
+
+func read(ctx context.Context, fsys fs.FS, root string, opts Options) (*Snapshot, error) {
 	var problems []Problem
 	var jobs []job
 	for _, f := range folders {
-		js, ps := list(root, f.name, f.kind)
+		js, ps := list(fsys, root, f.name, f.kind)
 		jobs = append(jobs, js...)
 		problems = append(problems, ps...)
 	}
-	results, err := parseAll(ctx, jobs, opts.Progress)
+	results, err := parseAll(ctx, fsys, jobs, opts.Progress, opts.Cache)
 	if err != nil {
 		return nil, err
 	}
@@ -144,32 +249,25 @@ func Read(ctx context.Context, dir string, opts Options) (*Snapshot, error) {
 	return s, nil
 }
 
-// contentRoot finds the content folder: dir/content when it holds one of
-// the known folders, else dir itself when it does.
-func contentRoot(dir string) (string, error) {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return "", fmt.Errorf("betagouv: %w", err)
-	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("betagouv: %s is not a folder", dir)
-	}
-	for _, root := range []string{filepath.Join(dir, "content"), dir} {
+// contentRoot finds the content folder: content when it holds one of the
+// known folders, else the root itself when it does.
+func contentRoot(fsys fs.FS) (string, bool) {
+	for _, root := range []string{"content", "."} {
 		for _, f := range folders {
-			if fi, err := os.Stat(filepath.Join(root, f.name)); err == nil && fi.IsDir() {
-				return root, nil
+			if fi, err := fs.Stat(fsys, path.Join(root, f.name)); err == nil && fi.IsDir() {
+				return root, true
 			}
 		}
 	}
-	return "", fmt.Errorf("betagouv: %s: %w", dir, ErrNoContent)
+	return "", false
 }
 
 // list returns the record files of one folder, sorted by slug, and a
 // Problem for the folder if it is missing and for every file that is not a
 // record.
-func list(root, name string, k kind) ([]job, []Problem) {
-	entries, err := os.ReadDir(filepath.Join(root, name))
-	if errors.Is(err, os.ErrNotExist) {
+func list(fsys fs.FS, root, name string, k kind) ([]job, []Problem) {
+	entries, err := fs.ReadDir(fsys, path.Join(root, name))
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, []Problem{{File: name, Reason: "folder missing; no " + kindNoun(k) + " loaded from it"}}
 	}
 	if err != nil {
@@ -187,7 +285,7 @@ func list(root, name string, k kind) ([]job, []Problem) {
 		case !strings.HasSuffix(e.Name(), ".md") || e.Name() == ".md":
 			problems = append(problems, Problem{File: rel, Reason: "not a .md record: ignored", Skipped: true})
 		default:
-			jobs = append(jobs, job{kind: k, slug: strings.TrimSuffix(e.Name(), ".md"), rel: rel, path: filepath.Join(root, name, e.Name())})
+			jobs = append(jobs, job{kind: k, slug: strings.TrimSuffix(e.Name(), ".md"), rel: rel, path: path.Join(root, name, e.Name())})
 		}
 	}
 	slices.SortFunc(jobs, func(a, b job) int { return strings.Compare(a.slug, b.slug) })
@@ -213,7 +311,7 @@ func kindNoun(k kind) string {
 
 // parseAll parses the files with one worker per CPU. Results are indexed
 // like jobs, so the output order does not depend on scheduling.
-func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) ([]parsed, error) {
+func parseAll(ctx context.Context, fsys fs.FS, jobs []job, progress func(done, total int), cache *Cache) ([]parsed, error) {
 	results := make([]parsed, len(jobs))
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var next atomic.Int64
@@ -226,7 +324,7 @@ func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) (
 				if i >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				results[i] = parseFile(jobs[i])
+				results[i] = parseFile(fsys, jobs[i], cache)
 				done <- struct{}{}
 			}
 		})
@@ -247,14 +345,14 @@ func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) (
 }
 
 // parseFile reads and parses one record file.
-func parseFile(j job) parsed {
-	data, err := os.ReadFile(j.path)
+func parseFile(fsys fs.FS, j job, cache *Cache) parsed {
+	data, err := fs.ReadFile(fsys, j.path)
 	if err != nil {
 		r := &report{file: j.rel}
 		r.skip("", "cannot be read: %v", err)
 		return parsed{problems: r.problems}
 	}
-	return parseData(j.kind, j.slug, j.rel, data)
+	return cache.parse(j, data)
 }
 
 // sortProblems sorts problems by file, then field (list indexes in
