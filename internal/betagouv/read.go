@@ -12,7 +12,6 @@ package betagouv
 import (
 	"cmp"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -37,75 +36,11 @@ type Options struct {
 	// content: a file read again unchanged (the same commit read twice,
 	// or two commits of a repository) is not parsed again.
 	Cache *Cache
-}
-
-// Cache holds parsed files across reads (Options.Cache), keyed by their
-// path and a hash of their content. It is safe for concurrent use and
-// grows with the distinct files it sees; Prune bounds it.
-type Cache struct {
-	mu   sync.Mutex
-	m    map[[sha256.Size]byte]parsed
-	used map[[sha256.Size]byte]bool // since the last Prune
-}
-
-// NewCache returns an empty cache.
-func NewCache() *Cache {
-	return &Cache{m: map[[sha256.Size]byte]parsed{}, used: map[[sha256.Size]byte]bool{}}
-}
-
-// Len returns the number of files the cache holds.
-func (c *Cache) Len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.m)
-}
-
-// Prune forgets the files that no read used since the previous Prune.
-func (c *Cache) Prune() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k := range c.m {
-		if !c.used[k] {
-			delete(c.m, k)
-		}
-	}
-	clear(c.used)
-}
-
-func cacheKey(j job, data []byte) [sha256.Size]byte {
-	h := sha256.New()
-	h.Write([]byte{byte(j.kind)})
-	h.Write([]byte(j.rel))
-	h.Write([]byte{0})
-	h.Write(data)
-	var k [sha256.Size]byte
-	h.Sum(k[:0])
-	return k
-}
-
-// parse returns what data parses to, from the cache when it holds it.
-// What parsing returns is never changed afterwards (assemble works on
-// copies), so one result may serve several reads.
-func (c *Cache) parse(j job, data []byte) parsed {
-	if c == nil {
-		return parseData(j.kind, j.slug, j.rel, data)
-	}
-	k := cacheKey(j, data)
-	c.mu.Lock()
-	p, ok := c.m[k]
-	if ok {
-		c.used[k] = true
-	}
-	c.mu.Unlock()
-	if ok {
-		return p
-	}
-	p = parseData(j.kind, j.slug, j.rel, data)
-	c.mu.Lock()
-	c.m[k] = p
-	c.used[k] = true
-	c.mu.Unlock()
-	return p
+	// ContentKey, when not nil, names the content of a file (its path in
+	// the file system read) without reading it, as a git blob hash does:
+	// the cache then finds a file by it, and reads it only when it does
+	// not hold it.
+	ContentKey func(path string) (string, bool)
 }
 
 // Problem is one thing in the content that could not be loaded as it stands.
@@ -184,6 +119,16 @@ var folders = []struct {
 	{"_authors", kindMember},
 }
 
+// Folders returns the names of the content folders Read reads, in the
+// order it reads them.
+func Folders() []string {
+	out := make([]string, len(folders))
+	for i, f := range folders {
+		out[i] = f.name
+	}
+	return out
+}
+
 // ErrNoContent is returned (wrapped) by Read when the folder holds none of
 // the beta.gouv.fr content folders.
 var ErrNoContent = errors.New("no beta.gouv.fr content folder (_startups, _authors, _incubators, _organisations, _teams, _phases)")
@@ -239,7 +184,7 @@ func read(ctx context.Context, fsys fs.FS, root string, opts Options) (*Snapshot
 		jobs = append(jobs, js...)
 		problems = append(problems, ps...)
 	}
-	results, err := parseAll(ctx, fsys, jobs, opts.Progress, opts.Cache)
+	results, err := parseAll(ctx, fsys, jobs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -311,7 +256,8 @@ func kindNoun(k kind) string {
 
 // parseAll parses the files with one worker per CPU. Results are indexed
 // like jobs, so the output order does not depend on scheduling.
-func parseAll(ctx context.Context, fsys fs.FS, jobs []job, progress func(done, total int), cache *Cache) ([]parsed, error) {
+func parseAll(ctx context.Context, fsys fs.FS, jobs []job, opts Options) ([]parsed, error) {
+	progress := opts.Progress
 	results := make([]parsed, len(jobs))
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var next atomic.Int64
@@ -324,7 +270,7 @@ func parseAll(ctx context.Context, fsys fs.FS, jobs []job, progress func(done, t
 				if i >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				results[i] = parseFile(fsys, jobs[i], cache)
+				results[i] = parseFile(fsys, jobs[i], opts)
 				done <- struct{}{}
 			}
 		})
@@ -345,14 +291,28 @@ func parseAll(ctx context.Context, fsys fs.FS, jobs []job, progress func(done, t
 }
 
 // parseFile reads and parses one record file.
-func parseFile(fsys fs.FS, j job, cache *Cache) parsed {
+func parseFile(fsys fs.FS, j job, opts Options) parsed {
+	var named string
+	if opts.Cache != nil && opts.ContentKey != nil {
+		if key, ok := opts.ContentKey(j.path); ok {
+			named = key
+			if p, ok := opts.Cache.get(namedKey(j, key)); ok {
+				return p
+			}
+		}
+	}
 	data, err := fs.ReadFile(fsys, j.path)
 	if err != nil {
 		r := &report{file: j.rel}
 		r.skip("", "cannot be read: %v", err)
 		return parsed{problems: r.problems}
 	}
-	return cache.parse(j, data)
+	if named != "" {
+		p := parseData(j.kind, j.slug, j.rel, data)
+		opts.Cache.put(namedKey(j, named), p)
+		return p
+	}
+	return opts.Cache.parse(j, data)
 }
 
 // sortProblems sorts problems by file, then field (list indexes in
