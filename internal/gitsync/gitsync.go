@@ -115,7 +115,8 @@ type Syncer struct {
 	// version identifies the program for the parse cache's file (see
 	// cacheVersion); "" keeps no file.
 	version string
-	loaded  bool // the cache's file was tried
+	loaded  bool   // the cache's file was tried
+	branch  string // the default branch, once found
 }
 
 // New returns a Syncer for these options.
@@ -157,6 +158,9 @@ func (s *Syncer) Sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 
 func (s *Syncer) sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 	res := &Result{Repo: Redact(s.repo), Ref: s.opts.Ref}
+	if res.Ref == "" {
+		res.Ref = s.branch // until the repository says again
+	}
 	t0 := time.Now()
 	unlock, err := lockClone(ctx, s.opts.Dir)
 	if err != nil {
@@ -172,7 +176,7 @@ func (s *Syncer) sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 		if branch, err = defaultBranch(ctx, r); err != nil {
 			return res, fmt.Errorf("fetch: %w", err)
 		}
-		res.Ref = branch
+		res.Ref, s.branch = branch, branch
 	}
 	head, err := fetch(ctx, r, branch)
 	if err != nil {
