@@ -1,6 +1,8 @@
 package gitsync
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,9 +19,11 @@ import (
 
 const cacheFile = "parsed.gob"
 
-// cacheVersion identifies the running program: its executable's path,
-// size and modification time. "" (no file kept) when unknown.
-func cacheVersion() string {
+// programIdentity identifies the running build of the program: a hash of
+// its executable's path, size and modification time ("" when unknown). A
+// new build may read the records otherwise (the reader's rules change), so
+// its first sync compares the whole tree, and it parses the files again.
+func programIdentity() string {
 	exe, err := os.Executable()
 	if err != nil {
 		return ""
@@ -28,7 +32,8 @@ func cacheVersion() string {
 	if err != nil {
 		return ""
 	}
-	return fmt.Sprintf("%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano())
+	sum := sha256.Sum256(fmt.Appendf(nil, "%s %d %d", exe, fi.Size(), fi.ModTime().UnixNano()))
+	return hex.EncodeToString(sum[:8])
 }
 
 // loadCache reads the clone's parse cache once, when the Syncer's is

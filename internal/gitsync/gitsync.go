@@ -48,6 +48,10 @@ type Options struct {
 	Dir string
 	// Now returns the time of a sync; nil is time.Now.
 	Now func() time.Time
+	// Program identifies the build of the program; "" is its executable's
+	// identity. A sync compares only two commits when the last one was
+	// made by the same build: another may read the same files otherwise.
+	Program string
 }
 
 // CloneDir is the clone's default place for the database at dbPath.
@@ -112,8 +116,8 @@ type Syncer struct {
 	repo  string // normalised
 	mu    sync.Mutex
 	parse *betagouv.Cache
-	// version identifies the program for the parse cache's file (see
-	// cacheVersion); "" keeps no file.
+	// version identifies the program for the origin and the parse
+	// cache's file (Options.Program); "" keeps no file.
 	version string
 	loaded  bool   // the cache's file was tried
 	branch  string // the default branch, once found
@@ -131,7 +135,10 @@ func New(opts Options) (*Syncer, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Syncer{opts: opts, repo: repo, parse: betagouv.NewCache(), version: cacheVersion()}, nil
+	if opts.Program == "" {
+		opts.Program = programIdentity()
+	}
+	return &Syncer{opts: opts, repo: repo, parse: betagouv.NewCache(), version: opts.Program}, nil
 }
 
 // Repo returns the repository followed, without credentials.
@@ -196,6 +203,9 @@ func (s *Syncer) sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 		}
 	} else if ev.Source != res.Repo || ev.Ref != branch {
 		res.Why = fmt.Sprintf("the database last followed %s (%s)", ev.Source, ev.Ref)
+	} else if ev.Program != s.version || s.version == "" {
+		res.Previous = ev.Commit
+		res.Why = "the last sync was made by another build of the program, whose reader may have read the files otherwise"
 	} else {
 		res.Previous = ev.Commit
 		if ev.Commit == res.Commit {
@@ -282,7 +292,8 @@ func (s *Syncer) sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 	}
 	ev := &sqlite.OriginEvent{Kind: sqlite.OriginImported, At: s.opts.Now(), Source: res.Repo, Ref: branch,
 		Commit: res.Commit, CommittedAt: res.CommittedAt, Counts: res.Counts,
-		RecordsAsOf: portfolio.DateOf(res.CommittedAt.In(portfolio.Paris())), RecordsBasis: sqlite.BasisCommit, Method: method}
+		RecordsAsOf: portfolio.DateOf(res.CommittedAt.In(portfolio.Paris())), RecordsBasis: sqlite.BasisCommit, Method: method,
+		Program: s.version}
 	res.Load, err = db.Load(ctx, sqlite.LoadOptions{Origin: ev, Follow: plan.follow}, plan.fill)
 	res.Apply = time.Since(t1)
 	if err != nil {

@@ -519,3 +519,35 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncNewBuild: the first sync by another build of the program
+// compares the whole tree, even without a new commit (its reader may read
+// the files otherwise: a sync fixes what an older reader stored); the
+// next one by the same build has nothing to do.
+func TestSyncNewBuild(t *testing.T) {
+	ctx := context.Background()
+	tr := newTestRepo(t)
+	seedRepo(tr)
+	tr.commit("first")
+	db := openDB(t, "p.db")
+	clone := filepath.Join(t.TempDir(), "clone")
+	for i, c := range []struct {
+		program string
+		mode    gitsync.Mode
+	}{{"build-a", gitsync.Full}, {"build-a", gitsync.Unchanged}, {"build-b", gitsync.Full}, {"build-b", gitsync.Unchanged}} {
+		s, err := gitsync.New(gitsync.Options{Repo: tr.dir, Dir: clone, Program: c.program})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Sync(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Mode != c.mode {
+			t.Errorf("sync %d by %s: %s (%s), want %s", i+1, c.program, res.Mode, res.Why, c.mode)
+		}
+		if i == 2 && !strings.Contains(res.Why, "another build of the program") {
+			t.Errorf("sync %d by %s: why %q", i+1, c.program, res.Why)
+		}
+	}
+}

@@ -58,6 +58,8 @@ type OriginEvent struct {
 	// MethodPrune, MethodSync, MethodSyncFull or MethodSeed ("" before it
 	// was recorded).
 	Method string
+	// Program identifies the build of the program that wrote a sync.
+	Program string
 }
 
 // What dated the records of an origin event (OriginEvent.RecordsBasis).
@@ -256,9 +258,9 @@ func originEvents(ctx context.Context, q querier) ([]OriginEvent, error) {
 	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('origin') WHERE name = 'method'").Scan(&dated); err != nil {
 		return nil, err
 	}
-	cols := "ref, commit_hash, committed_at, records_as_of, records_basis, method"
+	cols := "ref, commit_hash, committed_at, records_as_of, records_basis, method, program"
 	if dated == 0 {
-		cols = "'', '', '', '', '', ''"
+		cols = "'', '', '', '', '', '', ''"
 	}
 	rows, err := q.QueryContext(ctx, "SELECT kind, at, source, coalesce(scale, 0), counts, legacy, "+cols+" FROM origin ORDER BY id")
 	if err != nil {
@@ -270,7 +272,7 @@ func originEvents(ctx context.Context, q querier) ([]OriginEvent, error) {
 		var e OriginEvent
 		var kind, at, counts, committed, asOf string
 		if err := rows.Scan(&kind, &at, &e.Source, &e.Scale, &counts, &e.Legacy,
-			&e.Ref, &e.Commit, &committed, &asOf, &e.RecordsBasis, &e.Method); err != nil {
+			&e.Ref, &e.Commit, &committed, &asOf, &e.RecordsBasis, &e.Method, &e.Program); err != nil {
 			return nil, err
 		}
 		e.Kind = OriginKind(kind)
@@ -373,10 +375,10 @@ func insertOrigin(ctx context.Context, x execer, ev *OriginEvent) error {
 	if !ev.RecordsAsOf.IsZero() {
 		asOf = ev.RecordsAsOf.String()
 	}
-	if _, err := x.ExecContext(ctx, `INSERT INTO origin (kind, at, source, scale, counts, legacy, ref, commit_hash, committed_at, records_as_of, records_basis, method)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if _, err := x.ExecContext(ctx, `INSERT INTO origin (kind, at, source, scale, counts, legacy, ref, commit_hash, committed_at, records_as_of, records_basis, method, program)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(ev.Kind), ev.At.UTC().Format(time.RFC3339), ev.Source, scale, string(counts), ev.Legacy,
-		ev.Ref, ev.Commit, committed, asOf, ev.RecordsBasis, ev.Method); err != nil {
+		ev.Ref, ev.Commit, committed, asOf, ev.RecordsBasis, ev.Method, ev.Program); err != nil {
 		return fmt.Errorf("origin: record: %w", err)
 	}
 	return nil

@@ -14,6 +14,9 @@ ALTER TABLE origin ADD COLUMN committed_at TEXT NOT NULL DEFAULT '';   -- RFC 33
 ALTER TABLE origin ADD COLUMN records_as_of TEXT NOT NULL DEFAULT '';  -- YYYY-MM-DD
 ALTER TABLE origin ADD COLUMN records_basis TEXT NOT NULL DEFAULT '';
 ALTER TABLE origin ADD COLUMN method TEXT NOT NULL DEFAULT '';
+-- program: which build of the program wrote a sync (its reader decides
+-- what the records hold): a sync by another build compares the whole tree.
+ALTER TABLE origin ADD COLUMN program TEXT NOT NULL DEFAULT '';
 
 -- The repository a database follows, and how its last sync went: one row,
 -- written by every sync, the failed ones too (outside their rolled-back
