@@ -262,4 +262,3 @@ func grepLines(s, prefix string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
