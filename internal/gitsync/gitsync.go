@@ -154,11 +154,11 @@ func (s *Syncer) Sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 	res, err := s.sync(ctx, db)
 	res.Duration = time.Since(start)
 	noteCtx := context.WithoutCancel(ctx)
-	if nerr := db.NoteSync(noteCtx, res.Repo, res.Ref, start, err); nerr != nil && err == nil {
+	if nerr := db.NoteSync(noteCtx, res.Repo, res.Ref, start, redactError(err, s.repo)); nerr != nil && err == nil {
 		err = nerr
 	}
 	if err != nil {
-		return res, fmt.Errorf("sync %s: %w", res.Repo, err)
+		return res, redactError(fmt.Errorf("sync %s: %w", res.Repo, err), s.repo)
 	}
 	return res, nil
 }

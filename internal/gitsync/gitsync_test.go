@@ -551,3 +551,32 @@ func TestSyncNewBuild(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncHidesCredentials: an address with credentials is recorded, noted
+// and reported without them.
+func TestSyncHidesCredentials(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t, "p.db")
+	// Nothing listens on port 1: the fetch fails at once.
+	repo := "http://jardinier:s3cr3t-t0ken@127.0.0.1:1/beta.gouv.fr.git"
+	s, err := gitsync.New(gitsync.Options{Repo: repo, Ref: "main", Dir: filepath.Join(t.TempDir(), "clone")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Sync(ctx, db)
+	if err == nil {
+		t.Fatal("a sync of an address where nothing listens succeeded")
+	}
+	ds, derr := db.Dataset(ctx, portfolio.MustDate("2026-12-06"))
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	for what, text := range map[string]string{"error": err.Error(), "noted error": ds.Sync.Error, "noted repository": ds.Sync.Repo} {
+		if strings.Contains(text, "s3cr3t") || strings.Contains(text, "jardinier") {
+			t.Errorf("the %s shows the token: %s", what, text)
+		}
+	}
+	if ds.Sync.Repo != "http://127.0.0.1:1/beta.gouv.fr.git" {
+		t.Errorf("noted repository %q", ds.Sync.Repo)
+	}
+}

@@ -55,6 +55,43 @@ func Redact(repo string) string {
 	return u.String()
 }
 
+// redactedError is an error whose message had the repository's
+// credentials taken out; errors.Is and As still see the original.
+type redactedError struct {
+	err error
+	msg string
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// redactError takes the credentials of repo out of err's message (a
+// transport's error may quote the address); nil stays nil.
+func redactError(err error, repo string) error {
+	if err == nil {
+		return nil
+	}
+	u, perr := url.Parse(repo)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	msg := strings.ReplaceAll(err.Error(), repo, Redact(repo))
+	if pw, ok := u.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "REDACTED")
+		msg = strings.ReplaceAll(msg, url.QueryEscape(pw), "REDACTED")
+	}
+	// net/http writes the address as user:***@host.
+	if name := u.User.Username(); name != "" {
+		for _, form := range []string{name + ":***@", name + ":REDACTED@", name + "@"} {
+			msg = strings.ReplaceAll(msg, "//"+form, "//")
+		}
+	}
+	if msg == err.Error() {
+		return err
+	}
+	return &redactedError{err: err, msg: msg}
+}
+
 // openClone opens the bare clone at dir, creating it (without fetching)
 // when missing, with its remote origin at repo.
 func openClone(dir, repo string) (*git.Repository, error) {
