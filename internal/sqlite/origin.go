@@ -255,7 +255,7 @@ func originEvents(ctx context.Context, q querier) ([]OriginEvent, error) {
 	// A database of an older schema, opened for inspection without its
 	// migrations, lacks the columns of 0012.
 	var dated int
-	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('origin') WHERE name = 'method'").Scan(&dated); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('origin') WHERE name = 'program'").Scan(&dated); err != nil {
 		return nil, err
 	}
 	cols := "ref, commit_hash, committed_at, records_as_of, records_basis, method, program"
