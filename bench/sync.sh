@@ -24,6 +24,7 @@ set -eu
 
 PORTFOLIO_SNAPSHOT=${PORTFOLIO_SNAPSHOT:-../shared/data/betagouv-2026-08-20/content}
 RUNS=${RUNS:-7}
+PORTFOLIO_SNAPSHOT=$(cd "$PORTFOLIO_SNAPSHOT" && pwd) # go test runs in the package's folder
 export PORTFOLIO_SNAPSHOT
 go test -run '^$' -bench 'BenchmarkSyncRealSnapshot' -benchtime "${RUNS}x" -v ./internal/gitsync/ |
 	grep -E '(median-ms|^\s+bench_test.go)' |
