@@ -19,6 +19,9 @@ import (
 
 const cacheFile = "parsed.gob"
 
+// lockFile is the clone's lock, taken while a sync runs.
+const lockFile = "portfolio-sync.lock"
+
 // programIdentity identifies the running build of the program: a hash of
 // its executable's path, size and modification time ("" when unknown). A
 // new build may read the records otherwise (the reader's rules change), so

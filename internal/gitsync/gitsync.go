@@ -150,9 +150,9 @@ func (s *Syncer) Repo() string { return Redact(s.repo) }
 func (s *Syncer) Sync(ctx context.Context, db *sqlite.DB) (*Result, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	start := s.opts.Now()
+	start, t0 := s.opts.Now(), time.Now()
 	res, err := s.sync(ctx, db)
-	res.Duration = time.Since(start)
+	res.Duration = time.Since(t0)
 	noteCtx := context.WithoutCancel(ctx)
 	if nerr := db.NoteSync(noteCtx, res.Repo, res.Ref, start, redactError(err, s.repo)); nerr != nil && err == nil {
 		err = nerr

@@ -580,3 +580,25 @@ func TestSyncHidesCredentials(t *testing.T) {
 		t.Errorf("noted repository %q", ds.Sync.Repo)
 	}
 }
+
+// TestSyncRefusesAForeignFolder: a folder of other files is not made a
+// clone.
+func TestSyncRefusesAForeignFolder(t *testing.T) {
+	tr := newTestRepo(t)
+	seedRepo(tr)
+	tr.commit("first")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := gitsync.New(gitsync.Options{Repo: tr.dir, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Sync(context.Background(), openDB(t, "p.db")); err == nil || !strings.Contains(err.Error(), "is not a clone of a repository and holds other files (notes.txt)") {
+		t.Errorf("sync with a foreign folder as its clone: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+		t.Error("the foreign folder was made a repository")
+	}
+}

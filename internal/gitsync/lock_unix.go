@@ -19,7 +19,7 @@ func lockClone(ctx context.Context, dir string) (unlock func(), err error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("clone %s: %w", dir, err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, "portfolio-sync.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	f, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("clone %s: %w", dir, err)
 	}

@@ -97,8 +97,12 @@ func redactError(err error, repo string) error {
 func openClone(dir, repo string) (*git.Repository, error) {
 	r, err := git.PlainOpen(dir)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
-		if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
-			return nil, fmt.Errorf("clone %s: %w", dir, err)
+		// A folder of something else is not made a clone.
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if e.Name() != lockFile && !strings.HasPrefix(e.Name(), cacheFile) {
+				return nil, fmt.Errorf("%s is not a clone of a repository and holds other files (%s): give another folder with --clone", dir, e.Name())
+			}
 		}
 		if r, err = git.PlainInit(dir, true); err != nil {
 			return nil, fmt.Errorf("clone %s: %w", dir, err)
