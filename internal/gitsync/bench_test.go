@@ -21,6 +21,7 @@ import (
 // its content folder), committed with go-git, and a database synced to
 // it: made once per test process, shared by the benchmarks.
 type realRepo struct {
+	top        string // the temporary folder holding it all
 	dir, clone string
 	w          *git.Worktree
 	db         *sqlite.DB
@@ -33,6 +34,17 @@ var (
 	real     *realRepo
 	realErr  error
 )
+
+// TestMain removes the repository of the real snapshot once the
+// benchmarks that share it ran.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if real != nil {
+		real.db.Close()
+		os.RemoveAll(real.top)
+	}
+	os.Exit(code)
+}
 
 func realSnapshotRepo(b *testing.B) *realRepo {
 	b.Helper()
@@ -53,7 +65,7 @@ func makeRealRepo(b *testing.B, content string) (*realRepo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &realRepo{dir: filepath.Join(top, "beta.gouv.fr"), clone: filepath.Join(top, "synced.db.sync"),
+	r := &realRepo{top: top, dir: filepath.Join(top, "beta.gouv.fr"), clone: filepath.Join(top, "synced.db.sync"),
 		clock: time.Date(2026, 8, 20, 18, 0, 0, 0, time.UTC)}
 	start := time.Now()
 	if err := os.CopyFS(filepath.Join(r.dir, "content"), os.DirFS(content)); err != nil {
