@@ -115,6 +115,21 @@ type ComplexityRoot struct {
 		Committee        func(childComplexity int) int
 	}
 
+	Dataset struct {
+		CheckedAt        func(childComplexity int) int
+		Commit           func(childComplexity int) int
+		CommittedAt      func(childComplexity int) int
+		ImportedAt       func(childComplexity int) int
+		Kind             func(childComplexity int) int
+		LastSyncError    func(childComplexity int) int
+		LastSyncErrorAt  func(childComplexity int) int
+		Method           func(childComplexity int) int
+		RecordsAsOf      func(childComplexity int) int
+		RecordsAsOfBasis func(childComplexity int) int
+		Ref              func(childComplexity int) int
+		Source           func(childComplexity int) int
+	}
+
 	DecisionCount struct {
 		Count    func(childComplexity int) int
 		Decision func(childComplexity int) int
@@ -397,6 +412,7 @@ type ComplexityRoot struct {
 		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
 		Committee     func(childComplexity int, slug string) int
 		Committees    func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
+		Dataset       func(childComplexity int) int
 		Events        func(childComplexity int, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) int
 		Incubator     func(childComplexity int, slug string) int
 		Incubators    func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -641,6 +657,7 @@ type QueryResolver interface {
 	Events(ctx context.Context, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) (*model.StartupEventConnection, error)
 	Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
 	Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error)
+	Dataset(ctx context.Context) (*model.Dataset, error)
 	Viewer(ctx context.Context) (*model.Viewer, error)
 	AuditLog(ctx context.Context, filter *model.AuditFilter, first *int, after *string, last *int, before *string) (*model.AuditEntryConnection, error)
 }
@@ -934,6 +951,79 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitteePayload.Committee(childComplexity), true
+
+	case "Dataset.checkedAt":
+		if e.ComplexityRoot.Dataset.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.CheckedAt(childComplexity), true
+	case "Dataset.commit":
+		if e.ComplexityRoot.Dataset.Commit == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Commit(childComplexity), true
+	case "Dataset.committedAt":
+		if e.ComplexityRoot.Dataset.CommittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.CommittedAt(childComplexity), true
+	case "Dataset.importedAt":
+		if e.ComplexityRoot.Dataset.ImportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ImportedAt(childComplexity), true
+	case "Dataset.kind":
+		if e.ComplexityRoot.Dataset.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Kind(childComplexity), true
+	case "Dataset.lastSyncError":
+		if e.ComplexityRoot.Dataset.LastSyncError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.LastSyncError(childComplexity), true
+	case "Dataset.lastSyncErrorAt":
+		if e.ComplexityRoot.Dataset.LastSyncErrorAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.LastSyncErrorAt(childComplexity), true
+	case "Dataset.method":
+		if e.ComplexityRoot.Dataset.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Method(childComplexity), true
+	case "Dataset.recordsAsOf":
+		if e.ComplexityRoot.Dataset.RecordsAsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.RecordsAsOf(childComplexity), true
+	case "Dataset.recordsAsOfBasis":
+		if e.ComplexityRoot.Dataset.RecordsAsOfBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.RecordsAsOfBasis(childComplexity), true
+	case "Dataset.ref":
+		if e.ComplexityRoot.Dataset.Ref == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Ref(childComplexity), true
+	case "Dataset.source":
+		if e.ComplexityRoot.Dataset.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Source(childComplexity), true
 
 	case "DecisionCount.count":
 		if e.ComplexityRoot.DecisionCount.Count == nil {
@@ -2168,6 +2258,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Committees(childComplexity, args["filter"].(*portfolio.CommitteeFilter), args["orderBy"].([]*portfolio.CommitteeOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.dataset":
+		if e.ComplexityRoot.Query.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Dataset(childComplexity), true
 	case "Query.events":
 		if e.ComplexityRoot.Query.Events == nil {
 			break
@@ -4278,10 +4374,83 @@ type Query {
   portfolio(filter: StartupFilter, asOf: Date): Portfolio!
   "The phases, in the network's order, with their labels, then UNKNOWN."
   phases: [PhaseDefinition!]!
+  "What the records are and how old: the demo network, a folder imported or the network's git repository followed, from where, at which commit, and the day they describe (` + "`" + `recordsAsOf` + "`" + `). A figure asked « as of today » on records older than that says so."
+  dataset: Dataset!
   "Who is calling: the role and token the request runs with."
   viewer: Viewer!
   "Every write, latest first. Admins only."
   auditLog(filter: AuditFilter, first: Int, after: String, last: Int, before: String): AuditEntryConnection @auth(requires: ADMIN)
+}
+
+"""
+What the records of this server are and how old they are. Every figure is
+as true as its records: on records from August, a count « as of today » in
+December counts what August knew. ` + "`" + `recordsAsOf` + "`" + ` is the day the records
+describe: for a synced repository, the date of the commit synced; for a
+folder imported, the newest date found in its records (phase starts,
+events, committees, mission starts) up to the day of the import, the
+newest thousandth of them set aside (plans and typos), or the date given
+to ` + "`" + `portfolio import --records-date` + "`" + `, or, when the records hold no date,
+the day of the import, said as such (` + "`" + `recordsAsOfBasis` + "`" + `); for the demo,
+the synthetic network's fixed today. The demo's records are fictitious
+(« Données fictives ») and must be labelled so wherever a person reads
+them.
+"""
+type Dataset {
+  "DEMO, IMPORTED, SYNCED (or MIXED, EMPTY)."
+  kind: DatasetKind!
+  "The folder imported, or the repository synced (its address without credentials); null for the demo and an empty database."
+  source: String
+  "The branch of the repository followed; null unless synced."
+  ref: String
+  "The commit the records were synced to (40 hexadecimal digits); null unless synced."
+  commit: String
+  "The commit's date, as the commit gives it: RFC 3339 with the committer's offset (` + "`" + `2026-08-20T18:05:00+02:00` + "`" + `); null unless synced."
+  committedAt: String
+  "When the records were last written by a seed, an import or a sync that changed them: RFC 3339, UTC; null for an empty database."
+  importedAt: String
+  "How: ` + "`" + `import` + "`" + `, ` + "`" + `import --prune` + "`" + `, ` + "`" + `sync` + "`" + ` (the records a commit changed), ` + "`" + `sync (full)` + "`" + ` (the whole tree compared with the database), ` + "`" + `seed` + "`" + `; null when not recorded (before this was)."
+  method: String
+  "When the repository was last synced successfully, whether the head had changed or not: RFC 3339, UTC; null when no sync ever succeeded on this database."
+  checkedAt: String
+  "The day the records describe (see the type's description)."
+  recordsAsOf: Date!
+  "What gave ` + "`" + `recordsAsOf` + "`" + `."
+  recordsAsOfBasis: RecordsDateBasis!
+  "Why the last sync of the repository failed (the records stay as the last successful one left them); null when the last sync succeeded, or none ran."
+  lastSyncError: String
+  "When the last sync failed: RFC 3339, UTC; null with ` + "`" + `lastSyncError` + "`" + `."
+  lastSyncErrorAt: String
+}
+
+"What the records of a server are."
+enum DatasetKind {
+  "The synthetic demo network: invented names, histories and people, some with the slugs of real records. Fictitious: « Données fictives »."
+  DEMO
+  "Real records imported from a folder of the network's content (` + "`" + `portfolio import` + "`" + `)."
+  IMPORTED
+  "Real records following the network's git repository (` + "`" + `portfolio sync` + "`" + `, ` + "`" + `serve --sync-repo` + "`" + `)."
+  SYNCED
+  "Synthetic and real records written together before this server recorded where records come from: neither can be told apart."
+  MIXED
+  "Nothing seeded, imported or synced yet."
+  EMPTY
+}
+
+"What gave the day the records describe (` + "`" + `Dataset.recordsAsOf` + "`" + `)."
+enum RecordsDateBasis {
+  "The commit date of the commit synced."
+  COMMIT_DATE
+  "The newest date found in the records of the folder imported, up to the day of the import, the newest thousandth of the dates set aside."
+  NEWEST_RECORD
+  "The date whoever imported gave (` + "`" + `portfolio import --records-date` + "`" + `)."
+  STATED
+  "The synthetic network's fixed today."
+  SEED_TODAY
+  "The day the records were imported: nothing better was known (the records hold no date, or were imported before records were dated)."
+  LOAD_DAY
+  "An empty database: the day asked."
+  TODAY
 }
 
 "The caller of a request."
@@ -4865,6 +5034,36 @@ func (ec *executionContext) childFields_CommitteePayload(ctx context.Context, fi
 		return ec.fieldContext_CommitteePayload_clientMutationId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitteePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_Dataset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_Dataset_kind(ctx, field)
+	case "source":
+		return ec.fieldContext_Dataset_source(ctx, field)
+	case "ref":
+		return ec.fieldContext_Dataset_ref(ctx, field)
+	case "commit":
+		return ec.fieldContext_Dataset_commit(ctx, field)
+	case "committedAt":
+		return ec.fieldContext_Dataset_committedAt(ctx, field)
+	case "importedAt":
+		return ec.fieldContext_Dataset_importedAt(ctx, field)
+	case "method":
+		return ec.fieldContext_Dataset_method(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_Dataset_checkedAt(ctx, field)
+	case "recordsAsOf":
+		return ec.fieldContext_Dataset_recordsAsOf(ctx, field)
+	case "recordsAsOfBasis":
+		return ec.fieldContext_Dataset_recordsAsOfBasis(ctx, field)
+	case "lastSyncError":
+		return ec.fieldContext_Dataset_lastSyncError(ctx, field)
+	case "lastSyncErrorAt":
+		return ec.fieldContext_Dataset_lastSyncErrorAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
 
 func (ec *executionContext) childFields_DecisionCount(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7988,6 +8187,282 @@ func (ec *executionContext) _CommitteePayload_clientMutationId(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_CommitteePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitteePayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_kind(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Kind, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DatasetKind) graphql.Marshaler {
+			return ec.marshalNDatasetKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDatasetKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "DatasetKind")
+}
+
+func (ec *executionContext) _Dataset_source(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_ref(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_ref(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ref, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_ref(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_commit(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_commit(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Commit, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_commit(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_committedAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_committedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CommittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_committedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_importedAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_importedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ImportedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_importedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_method(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_recordsAsOf(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_recordsAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordsAsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_recordsAsOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Dataset_recordsAsOfBasis(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_recordsAsOfBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordsAsOfBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecordsDateBasis) graphql.Marshaler {
+			return ec.marshalNRecordsDateBasis2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordsDateBasis(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_recordsAsOfBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "RecordsDateBasis")
+}
+
+func (ec *executionContext) _Dataset_lastSyncError(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_lastSyncError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSyncError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_lastSyncError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_lastSyncErrorAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_lastSyncErrorAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastSyncErrorAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_lastSyncErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
 }
 
 func (ec *executionContext) _DecisionCount_decision(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
@@ -13665,6 +14140,38 @@ func (ec *executionContext) fieldContext_Query_phases(_ context.Context, field g
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_PhaseDefinition(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Dataset(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Dataset) graphql.Marshaler {
+			return ec.marshalNDataset2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDataset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20056,6 +20563,94 @@ func (ec *executionContext) _CommitteePayload(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var datasetImplementors = []string{"Dataset"}
+
+func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, obj *model.Dataset) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dataset")
+		case "kind":
+			out.Values[i] = ec._Dataset_kind(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._Dataset_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "ref":
+			out.Values[i] = ec._Dataset_ref(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "commit":
+			out.Values[i] = ec._Dataset_commit(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "committedAt":
+			out.Values[i] = ec._Dataset_committedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "importedAt":
+			out.Values[i] = ec._Dataset_importedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._Dataset_method(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._Dataset_checkedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "recordsAsOf":
+			out.Values[i] = ec._Dataset_recordsAsOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "recordsAsOfBasis":
+			out.Values[i] = ec._Dataset_recordsAsOfBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastSyncError":
+			out.Values[i] = ec._Dataset_lastSyncError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastSyncErrorAt":
+			out.Values[i] = ec._Dataset_lastSyncErrorAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var decisionCountImplementors = []string{"DecisionCount"}
 
 func (ec *executionContext) _DecisionCount(ctx context.Context, sel ast.SelectionSet, obj *model.DecisionCount) graphql.Marshaler {
@@ -22066,6 +22661,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_phases(ctx, field)
 				})
+		case "dataset":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_dataset(ctx, field)
+				})
 		case "viewer":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -23517,6 +24118,24 @@ func (ec *executionContext) unmarshalNCreateStartupInput2githubᚗcomᚋincubate
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNDataset2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDataset(ctx context.Context, sel ast.SelectionSet, v *model.Dataset) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Dataset!")
+		return graphql.Null
+	}
+	return ec._Dataset(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDatasetKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDatasetKind(ctx context.Context, v any) (model.DatasetKind, error) {
+	var res model.DatasetKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDatasetKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDatasetKind(ctx context.Context, sel ast.SelectionSet, v model.DatasetKind) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (portfolio.Date, error) {
 	var res portfolio.Date
 	err := res.UnmarshalGQL(v)
@@ -24306,6 +24925,16 @@ func (ec *executionContext) marshalNQuality2ᚖgithubᚗcomᚋincubateursᚋport
 func (ec *executionContext) unmarshalNRecordCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordCommitteeInput(ctx context.Context, v any) (model.RecordCommitteeInput, error) {
 	res, err := ec.unmarshalInputRecordCommitteeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRecordsDateBasis2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordsDateBasis(ctx context.Context, v any) (model.RecordsDateBasis, error) {
+	var res model.RecordsDateBasis
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecordsDateBasis2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐRecordsDateBasis(ctx context.Context, sel ast.SelectionSet, v model.RecordsDateBasis) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, v any) (portfolio.ReviewStatus, error) {

@@ -803,6 +803,15 @@ func (r *queryResolver) Phases(ctx context.Context) ([]*portfolio.PhaseDefinitio
 	return out, nil
 }
 
+// Dataset is the resolver for the dataset field.
+func (r *queryResolver) Dataset(ctx context.Context) (*model.Dataset, error) {
+	d, err := r.DB.Dataset(ctx, portfolio.TodayIn(ctx))
+	if err != nil {
+		return nil, err
+	}
+	return datasetModel(d), nil
+}
+
 // Viewer is the resolver for the viewer field.
 func (r *queryResolver) Viewer(ctx context.Context) (*model.Viewer, error) {
 	id := portfolio.IdentityFrom(ctx)

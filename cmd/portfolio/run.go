@@ -90,7 +90,8 @@ const usage = `portfolio — the GraphQL backend of the incubators' portfolio da
 
 Usage:
   PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
-  PROG import  [--db PATH] [--strict] DIR               import beta.gouv.fr content (repository root or content/)
+  PROG import  [--db PATH] [--strict] [--prune] DIR     import beta.gouv.fr content (repository root or content/)
+  PROG sync    [--db PATH] --repo URL [--ref BRANCH]    bring the database to the state of the network's git repository
   PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
   PROG token   create|list|revoke [--db PATH] …         manage API tokens ("PROG token help")
   PROG export  --query FILE|--preset NAME [-o FILE] …   export a list as CSV, XLSX, NDJSON or JSON (admin rights)
@@ -132,6 +133,8 @@ func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, std
 		return cmdServe(ctx, rest, e, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, e, stdout, stderr)
+	case "sync":
+		return cmdSync(ctx, rest, e, stdout, stderr)
 	case "seed":
 		return cmdSeed(ctx, rest, e, stdout, stderr)
 	case "token":

@@ -16,6 +16,7 @@ import (
 
 	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/auth"
+	"github.com/incubateurs/portfolio/internal/gitsync"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
@@ -74,6 +75,10 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
 	gcPercent := fs.Int("gc-percent", 400, "heap growth between garbage collections, in percent of the live heap (Go's GOGC, whose default is 100): fewer collections under load, for memory that --memory-limit-mb bounds (env GOGC when the flag is not given)")
 	memLimitMB := fs.Int64("memory-limit-mb", 192, "soft limit of the Go heap in MiB: collections come sooner as the heap nears it (Go's GOMEMLIMIT; 0: none) (env GOMEMLIMIT when the flag is not given)")
+	syncRepo := fs.String("sync-repo", e.get("PORTFOLIO_SYNC_REPO"), "follow the network's git repository (a local path, file:// or https:// URL): sync at start, then every --sync-every, in the background (env PORTFOLIO_SYNC_REPO)")
+	syncRef := fs.String("sync-ref", e.get("PORTFOLIO_SYNC_REF"), "the branch --sync-repo follows; default: the repository's default branch (env PORTFOLIO_SYNC_REF)")
+	syncEvery := fs.Duration("sync-every", time.Hour, "how often --sync-repo is synced")
+	syncClone := fs.String("sync-clone", "", "the folder of --sync-repo's bare clone; default: the database's path followed by .sync")
 	noIntro := fs.Bool("no-introspection", e.get("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -83,6 +88,9 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	}
 	if *gcPercent <= 0 || *memLimitMB < 0 {
 		return usageError{"--gc-percent must be positive and --memory-limit-mb at least 0"}
+	}
+	if *syncEvery <= 0 {
+		return usageError{"--sync-every must be positive"}
 	}
 	if *authFailures < 0 || *authRefill <= 0 || *authClients <= 0 {
 		return usageError{"--auth-failures must be at least 0 (0: no limit), --auth-refill and --auth-clients positive"}
@@ -131,7 +139,18 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return err
 	}
 	defer db.Close()
-	if isNew {
+	var syncer *gitsync.Syncer
+	if *syncRepo != "" {
+		if *syncClone == "" {
+			*syncClone = gitsync.CloneDir(*dbPath)
+		}
+		if syncer, err = gitsync.New(gitsync.Options{Repo: *syncRepo, Ref: *syncRef, Dir: *syncClone}); err != nil {
+			return usageError{"--sync-repo: " + err.Error()}
+		}
+	}
+	if isNew && syncer != nil {
+		fmt.Fprintf(stdout, "%s is new: it will hold the records of %s once the first sync is done\n", *dbPath, syncer.Repo())
+	} else if isNew {
 		fmt.Fprintf(stdout, "%s is new: writing synthetic demo data (seed scale 1)…\n", *dbPath)
 		start := time.Now()
 		counts, err := seedInto(ctx, db, 1, false, nil)
@@ -145,6 +164,9 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	origin, err := db.Origin(ctx)
 	if err != nil {
 		return err
+	}
+	if syncer != nil && !origin.Admits(sqlite.OriginImported, false) {
+		return usageError{fmt.Sprintf("--sync-repo: %s holds %s: the repository's real records would mix with it; serve a new file (--db synced.db) to follow the repository", *dbPath, origin)}
 	}
 	fmt.Fprintf(stdout, "database: %s, %s\n", *dbPath, origin)
 	if *publicRead {
@@ -169,11 +191,31 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	if err != nil {
 		return fmt.Errorf("listen: %w%s", err, busyPortHint(err, *addr))
 	}
+	var runner *gitsync.Runner
+	var syncStatus func() server.SyncStatus
+	if syncer != nil {
+		runner = gitsync.NewRunner(syncer, db, *syncEvery, log)
+		syncStatus = func() server.SyncStatus {
+			st := runner.Status()
+			return server.SyncStatus{Syncs: st.Syncs, Failures: st.Failures, LastSuccess: st.LastSuccess,
+				LastCommitTime: st.LastCommitTime, LastDuration: st.LastDuration, Failing: st.LastError != ""}
+		}
+	}
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
 		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit, Listener: ln,
+		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit, Listener: ln, SyncStatus: syncStatus,
 	}), lim, log)
+	if runner != nil {
+		syncCtx, stopSync := context.WithCancel(ctx)
+		synced := make(chan struct{})
+		go func() {
+			defer close(synced)
+			runner.Run(syncCtx)
+		}()
+		defer func() { stopSync(); <-synced }() // before the database closes
+		fmt.Fprintf(stdout, "following %s: a sync now, then every %s (clone: %s)\n", syncer.Repo(), *syncEvery, *syncClone)
+	}
 	if *pprofAddr != "" {
 		stopPprof, addr, err := servePprof(*pprofAddr, log)
 		if err != nil {
@@ -270,7 +312,8 @@ func seedInto(ctx context.Context, db *sqlite.DB, scale int, add bool, progress 
 		return seed.Counts{}, err
 	}
 	var counts seed.Counts
-	origin := &sqlite.OriginEvent{Kind: sqlite.OriginSeeded, Scale: scale}
+	origin := &sqlite.OriginEvent{Kind: sqlite.OriginSeeded, Scale: scale, Method: sqlite.MethodSeed,
+		RecordsAsOf: seed.RefDate, RecordsBasis: sqlite.BasisSeed}
 	_, err = db.Load(ctx, sqlite.LoadOptions{Fresh: empty, Origin: origin, Add: add}, func(sink portfolioSink) error {
 		var err error
 		counts, err = seed.Generate(ctx, sink, seed.Options{Scale: scale, Progress: progress})

@@ -156,6 +156,45 @@ type CreateStartupInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// What the records of this server are and how old they are. Every figure is
+// as true as its records: on records from August, a count « as of today » in
+// December counts what August knew. `recordsAsOf` is the day the records
+// describe: for a synced repository, the date of the commit synced; for a
+// folder imported, the newest date found in its records (phase starts,
+// events, committees, mission starts) up to the day of the import, the
+// newest thousandth of them set aside (plans and typos), or the date given
+// to `portfolio import --records-date`, or, when the records hold no date,
+// the day of the import, said as such (`recordsAsOfBasis`); for the demo,
+// the synthetic network's fixed today. The demo's records are fictitious
+// (« Données fictives ») and must be labelled so wherever a person reads
+// them.
+type Dataset struct {
+	// DEMO, IMPORTED, SYNCED (or MIXED, EMPTY).
+	Kind DatasetKind `json:"kind"`
+	// The folder imported, or the repository synced (its address without credentials); null for the demo and an empty database.
+	Source *string `json:"source,omitempty"`
+	// The branch of the repository followed; null unless synced.
+	Ref *string `json:"ref,omitempty"`
+	// The commit the records were synced to (40 hexadecimal digits); null unless synced.
+	Commit *string `json:"commit,omitempty"`
+	// The commit's date, as the commit gives it: RFC 3339 with the committer's offset (`2026-08-20T18:05:00+02:00`); null unless synced.
+	CommittedAt *string `json:"committedAt,omitempty"`
+	// When the records were last written by a seed, an import or a sync that changed them: RFC 3339, UTC; null for an empty database.
+	ImportedAt *string `json:"importedAt,omitempty"`
+	// How: `import`, `import --prune`, `sync` (the records a commit changed), `sync (full)` (the whole tree compared with the database), `seed`; null when not recorded (before this was).
+	Method *string `json:"method,omitempty"`
+	// When the repository was last synced successfully, whether the head had changed or not: RFC 3339, UTC; null when no sync ever succeeded on this database.
+	CheckedAt *string `json:"checkedAt,omitempty"`
+	// The day the records describe (see the type's description).
+	RecordsAsOf portfolio.Date `json:"recordsAsOf"`
+	// What gave `recordsAsOf`.
+	RecordsAsOfBasis RecordsDateBasis `json:"recordsAsOfBasis"`
+	// Why the last sync of the repository failed (the records stay as the last successful one left them); null when the last sync succeeded, or none ran.
+	LastSyncError *string `json:"lastSyncError,omitempty"`
+	// When the last sync failed: RFC 3339, UTC; null with `lastSyncError`.
+	LastSyncErrorAt *string `json:"lastSyncErrorAt,omitempty"`
+}
+
 // A count of committees by decision.
 type DecisionCount struct {
 	// The decision.
@@ -760,6 +799,73 @@ type Viewer struct {
 	Incubators []*portfolio.Incubator `json:"incubators"`
 }
 
+// What the records of a server are.
+type DatasetKind string
+
+const (
+	// The synthetic demo network: invented names, histories and people, some with the slugs of real records. Fictitious: « Données fictives ».
+	DatasetKindDemo DatasetKind = "DEMO"
+	// Real records imported from a folder of the network's content (`portfolio import`).
+	DatasetKindImported DatasetKind = "IMPORTED"
+	// Real records following the network's git repository (`portfolio sync`, `serve --sync-repo`).
+	DatasetKindSynced DatasetKind = "SYNCED"
+	// Synthetic and real records written together before this server recorded where records come from: neither can be told apart.
+	DatasetKindMixed DatasetKind = "MIXED"
+	// Nothing seeded, imported or synced yet.
+	DatasetKindEmpty DatasetKind = "EMPTY"
+)
+
+var AllDatasetKind = []DatasetKind{
+	DatasetKindDemo,
+	DatasetKindImported,
+	DatasetKindSynced,
+	DatasetKindMixed,
+	DatasetKindEmpty,
+}
+
+func (e DatasetKind) IsValid() bool {
+	switch e {
+	case DatasetKindDemo, DatasetKindImported, DatasetKindSynced, DatasetKindMixed, DatasetKindEmpty:
+		return true
+	}
+	return false
+}
+
+func (e DatasetKind) String() string {
+	return string(e)
+}
+
+func (e *DatasetKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DatasetKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DatasetKind", str)
+	}
+	return nil
+}
+
+func (e DatasetKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DatasetKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DatasetKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // What events can be ordered by. Ties are broken by startup slug, then by the order of the record.
 type EventOrderField string
 
@@ -813,6 +919,76 @@ func (e *EventOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e EventOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What gave the day the records describe (`Dataset.recordsAsOf`).
+type RecordsDateBasis string
+
+const (
+	// The commit date of the commit synced.
+	RecordsDateBasisCommitDate RecordsDateBasis = "COMMIT_DATE"
+	// The newest date found in the records of the folder imported, up to the day of the import, the newest thousandth of the dates set aside.
+	RecordsDateBasisNewestRecord RecordsDateBasis = "NEWEST_RECORD"
+	// The date whoever imported gave (`portfolio import --records-date`).
+	RecordsDateBasisStated RecordsDateBasis = "STATED"
+	// The synthetic network's fixed today.
+	RecordsDateBasisSeedToday RecordsDateBasis = "SEED_TODAY"
+	// The day the records were imported: nothing better was known (the records hold no date, or were imported before records were dated).
+	RecordsDateBasisLoadDay RecordsDateBasis = "LOAD_DAY"
+	// An empty database: the day asked.
+	RecordsDateBasisToday RecordsDateBasis = "TODAY"
+)
+
+var AllRecordsDateBasis = []RecordsDateBasis{
+	RecordsDateBasisCommitDate,
+	RecordsDateBasisNewestRecord,
+	RecordsDateBasisStated,
+	RecordsDateBasisSeedToday,
+	RecordsDateBasisLoadDay,
+	RecordsDateBasisToday,
+}
+
+func (e RecordsDateBasis) IsValid() bool {
+	switch e {
+	case RecordsDateBasisCommitDate, RecordsDateBasisNewestRecord, RecordsDateBasisStated, RecordsDateBasisSeedToday, RecordsDateBasisLoadDay, RecordsDateBasisToday:
+		return true
+	}
+	return false
+}
+
+func (e RecordsDateBasis) String() string {
+	return string(e)
+}
+
+func (e *RecordsDateBasis) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecordsDateBasis(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecordsDateBasis", str)
+	}
+	return nil
+}
+
+func (e RecordsDateBasis) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecordsDateBasis) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecordsDateBasis) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

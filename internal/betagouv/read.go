@@ -14,9 +14,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -32,6 +32,15 @@ type Options struct {
 	// of files done so far and the total. Calls come from one goroutine at a
 	// time, in increasing order of done.
 	Progress func(done, total int)
+	// Cache, when not nil, keeps what each file parsed to, by its path and
+	// content: a file read again unchanged (the same commit read twice,
+	// or two commits of a repository) is not parsed again.
+	Cache *Cache
+	// ContentKey, when not nil, names the content of a file (its path in
+	// the file system read) without reading it, as a git blob hash does:
+	// the cache then finds a file by it, and reads it only when it does
+	// not hold it.
+	ContentKey func(path string) (string, bool)
 }
 
 // Problem is one thing in the content that could not be loaded as it stands.
@@ -83,6 +92,11 @@ type Snapshot struct {
 	// older vocabulary), then each name of neither vocabulary (imported as
 	// UNKNOWN and reported in Problems), with their counts.
 	Vocabulary []VocabularyUse
+	// Unreadable lists, by kind ("organisations", "incubators", "teams",
+	// "startups", "members"), the slugs of the record files that exist but
+	// yielded no record (Problems say why): their records are not in the
+	// snapshot, yet were not deleted from the source.
+	Unreadable map[string][]string
 }
 
 // kind is a kind of record, one per content folder.
@@ -110,6 +124,16 @@ var folders = []struct {
 	{"_authors", kindMember},
 }
 
+// Folders returns the names of the content folders Read reads, in the
+// order it reads them.
+func Folders() []string {
+	out := make([]string, len(folders))
+	for i, f := range folders {
+		out[i] = f.name
+	}
+	return out
+}
+
 // ErrNoContent is returned (wrapped) by Read when the folder holds none of
 // the beta.gouv.fr content folders.
 var ErrNoContent = errors.New("no beta.gouv.fr content folder (_startups, _authors, _incubators, _organisations, _teams, _phases)")
@@ -119,7 +143,7 @@ type job struct {
 	kind kind
 	slug string
 	rel  string // relative to the content folder, forward slashes
-	path string
+	path string // in the file system read, slash-separated
 }
 
 // Read loads the beta.gouv.fr content under dir, which is either a
@@ -128,18 +152,44 @@ type job struct {
 // folder, or holds none of the known folders) or when ctx is done; anything
 // wrong inside the content is reported in Snapshot.Problems.
 func Read(ctx context.Context, dir string, opts Options) (*Snapshot, error) {
-	root, err := contentRoot(dir)
+	fi, err := os.Stat(dir)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("betagouv: %w", err)
 	}
+	if !fi.IsDir() {
+		return nil, fmt.Errorf("betagouv: %s is not a folder", dir)
+	}
+	root, ok := contentRoot(os.DirFS(dir))
+	if !ok {
+		return nil, fmt.Errorf("betagouv: %s: %w", dir, ErrNoContent)
+	}
+	return read(ctx, os.DirFS(dir), root, opts)
+}
+
+// ReadFS is Read over a file system: fsys holds a repository root (with
+// content/) or the content folder itself, as a git tree does.
+func ReadFS(ctx context.Context, fsys fs.FS, opts Options) (*Snapshot, error) {
+	root, ok := contentRoot(fsys)
+	if !ok {
+		return nil, fmt.Errorf("betagouv: %w", ErrNoContent)
+	}
+	return read(ctx, fsys, root, opts)
+}
+
+// ContentRoot returns the folder of fsys that holds the content folders:
+// "content" when it holds one of the known folders, else "." when it
+// does; false when neither does.
+func ContentRoot(fsys fs.FS) (string, bool) { return contentRoot(fsys) }
+
+func read(ctx context.Context, fsys fs.FS, root string, opts Options) (*Snapshot, error) {
 	var problems []Problem
 	var jobs []job
 	for _, f := range folders {
-		js, ps := list(root, f.name, f.kind)
+		js, ps := list(fsys, root, f.name, f.kind)
 		jobs = append(jobs, js...)
 		problems = append(problems, ps...)
 	}
-	results, err := parseAll(ctx, jobs, opts.Progress)
+	results, err := parseAll(ctx, fsys, jobs, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -149,32 +199,25 @@ func Read(ctx context.Context, dir string, opts Options) (*Snapshot, error) {
 	return s, nil
 }
 
-// contentRoot finds the content folder: dir/content when it holds one of
-// the known folders, else dir itself when it does.
-func contentRoot(dir string) (string, error) {
-	fi, err := os.Stat(dir)
-	if err != nil {
-		return "", fmt.Errorf("betagouv: %w", err)
-	}
-	if !fi.IsDir() {
-		return "", fmt.Errorf("betagouv: %s is not a folder", dir)
-	}
-	for _, root := range []string{filepath.Join(dir, "content"), dir} {
+// contentRoot finds the content folder: content when it holds one of the
+// known folders, else the root itself when it does.
+func contentRoot(fsys fs.FS) (string, bool) {
+	for _, root := range []string{"content", "."} {
 		for _, f := range folders {
-			if fi, err := os.Stat(filepath.Join(root, f.name)); err == nil && fi.IsDir() {
-				return root, nil
+			if fi, err := fs.Stat(fsys, path.Join(root, f.name)); err == nil && fi.IsDir() {
+				return root, true
 			}
 		}
 	}
-	return "", fmt.Errorf("betagouv: %s: %w", dir, ErrNoContent)
+	return "", false
 }
 
 // list returns the record files of one folder, sorted by slug, and a
 // Problem for the folder if it is missing and for every file that is not a
 // record.
-func list(root, name string, k kind) ([]job, []Problem) {
-	entries, err := os.ReadDir(filepath.Join(root, name))
-	if errors.Is(err, os.ErrNotExist) {
+func list(fsys fs.FS, root, name string, k kind) ([]job, []Problem) {
+	entries, err := fs.ReadDir(fsys, path.Join(root, name))
+	if errors.Is(err, fs.ErrNotExist) {
 		return nil, []Problem{{File: name, Reason: "folder missing; no " + kindNoun(k) + " loaded from it"}}
 	}
 	if err != nil {
@@ -192,7 +235,7 @@ func list(root, name string, k kind) ([]job, []Problem) {
 		case !strings.HasSuffix(e.Name(), ".md") || e.Name() == ".md":
 			problems = append(problems, Problem{File: rel, Reason: "not a .md record: ignored", Skipped: true})
 		default:
-			jobs = append(jobs, job{kind: k, slug: strings.TrimSuffix(e.Name(), ".md"), rel: rel, path: filepath.Join(root, name, e.Name())})
+			jobs = append(jobs, job{kind: k, slug: strings.TrimSuffix(e.Name(), ".md"), rel: rel, path: path.Join(root, name, e.Name())})
 		}
 	}
 	slices.SortFunc(jobs, func(a, b job) int { return strings.Compare(a.slug, b.slug) })
@@ -218,7 +261,8 @@ func kindNoun(k kind) string {
 
 // parseAll parses the files with one worker per CPU. Results are indexed
 // like jobs, so the output order does not depend on scheduling.
-func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) ([]parsed, error) {
+func parseAll(ctx context.Context, fsys fs.FS, jobs []job, opts Options) ([]parsed, error) {
+	progress := opts.Progress
 	results := make([]parsed, len(jobs))
 	workers := min(runtime.GOMAXPROCS(0), len(jobs))
 	var next atomic.Int64
@@ -231,7 +275,7 @@ func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) (
 				if i >= len(jobs) || ctx.Err() != nil {
 					return
 				}
-				results[i] = parseFile(jobs[i])
+				results[i] = parseFile(fsys, jobs[i], opts)
 				done <- struct{}{}
 			}
 		})
@@ -252,14 +296,28 @@ func parseAll(ctx context.Context, jobs []job, progress func(done, total int)) (
 }
 
 // parseFile reads and parses one record file.
-func parseFile(j job) parsed {
-	data, err := os.ReadFile(j.path)
+func parseFile(fsys fs.FS, j job, opts Options) parsed {
+	var named string
+	if opts.Cache != nil && opts.ContentKey != nil {
+		if key, ok := opts.ContentKey(j.path); ok {
+			named = key
+			if p, ok := opts.Cache.get(namedKey(j, key)); ok {
+				return p
+			}
+		}
+	}
+	data, err := fs.ReadFile(fsys, j.path)
 	if err != nil {
 		r := &report{file: j.rel}
 		r.skip("", "cannot be read: %v", err)
 		return parsed{problems: r.problems}
 	}
-	return parseData(j.kind, j.slug, j.rel, data)
+	if named != "" {
+		p := parseData(j.kind, j.slug, j.rel, data)
+		opts.Cache.put(namedKey(j, named), p)
+		return p
+	}
+	return opts.Cache.parse(j, data)
 }
 
 // sortProblems sorts problems by file, then field (list indexes in

@@ -11,9 +11,10 @@ import (
 )
 
 // assemble gathers the parsed records, maps inline organisations onto
-// organisation records and checks every reference.
+// organisation records and checks every reference. It works on copies of
+// the parsed records, which a Cache may hand to several reads.
 func assemble(jobs []job, results []parsed) *Snapshot {
-	s := &Snapshot{}
+	s := &Snapshot{Unreadable: map[string][]string{}}
 	var incubators []*incubatorRec
 	var startups []*startupRec
 	var members []*portfolio.Member
@@ -21,34 +22,44 @@ func assemble(jobs []job, results []parsed) *Snapshot {
 	var phaseRecs []*phaseRec
 	for i, p := range results {
 		s.Problems = append(s.Problems, p.problems...)
+		found := true
 		switch jobs[i].kind {
 		case kindPhase:
-			if p.phase != nil {
+			if found = p.phase != nil; found {
 				phaseRecs = append(phaseRecs, p.phase)
 				if p.phase.def != nil {
 					s.PhaseDefinitions = append(s.PhaseDefinitions, *p.phase.def)
 				}
 			}
 		case kindOrganisation:
-			if p.org != nil {
+			if found = p.org != nil; found {
 				s.Organisations = append(s.Organisations, *p.org)
 			}
 		case kindIncubator:
-			if p.incubator != nil {
-				incubators = append(incubators, p.incubator)
+			if found = p.incubator != nil; found {
+				c := *p.incubator
+				incubators = append(incubators, &c)
 			}
 		case kindTeam:
-			if p.team != nil {
-				teams = append(teams, p.team)
+			if found = p.team != nil; found {
+				c := *p.team
+				teams = append(teams, &c)
 			}
 		case kindStartup:
-			if p.startup != nil {
-				startups = append(startups, p.startup)
+			if found = p.startup != nil; found {
+				c := *p.startup
+				startups = append(startups, &c)
 			}
 		case kindMember:
-			if p.member != nil {
-				members = append(members, p.member)
+			if found = p.member != nil; found {
+				c := *p.member
+				c.Missions = slices.Clone(c.Missions) // their startups are checked in place below
+				members = append(members, &c)
 			}
+		}
+		if !found && jobs[i].kind != kindPhase {
+			k := kindNoun(jobs[i].kind)
+			s.Unreadable[k] = append(s.Unreadable[k], jobs[i].slug)
 		}
 	}
 

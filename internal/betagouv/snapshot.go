@@ -3,6 +3,7 @@ package betagouv
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -82,4 +83,44 @@ func (s *Snapshot) Counts() map[string]int {
 		c["missions"] += len(s.Members[i].Missions)
 	}
 	return c
+}
+
+// RecordsDate dates the snapshot from its records, for a folder that
+// carries no other date (a synced repository is dated by its commit): the
+// newest date on or before limit (the import's day) among the phase
+// starts, the events (committees included) and the mission starts, once
+// the newest thousandth of those dates is set aside. Records hold a few
+// dates ahead of the day they were written (a mission planned for next
+// month, a committee booked, a typo in the year): the 2026-08-20
+// snapshot imported in December holds a committee of 2026-11-12, and is
+// dated 2026-08-24 once its thousandth is set aside (2026-08-14 when
+// imported on 2026-08-20). A snapshot with fewer than a thousand dates
+// keeps them all. It returns the zero
+// Date when the records hold no date on or before limit.
+func (s *Snapshot) RecordsDate(limit portfolio.Date) portfolio.Date {
+	var dates []portfolio.Date
+	add := func(d portfolio.Date) {
+		if !d.IsZero() && d <= limit {
+			dates = append(dates, d)
+		}
+	}
+	for i := range s.Startups {
+		st := &s.Startups[i]
+		for _, p := range st.Phases {
+			add(p.Start)
+		}
+		for _, e := range st.Events {
+			add(e.Date)
+		}
+	}
+	for i := range s.Members {
+		for _, m := range s.Members[i].Missions {
+			add(m.Start)
+		}
+	}
+	if len(dates) == 0 {
+		return 0
+	}
+	slices.Sort(dates)
+	return dates[len(dates)-1-len(dates)/1000]
 }

@@ -354,3 +354,56 @@ func noteOperation(ctx context.Context, resp *graphql.Response) {
 		}
 	}
 }
+
+// SyncStatus is what the background sync of the network's repository did
+// so far (serve --sync-repo), for /metrics.
+type SyncStatus struct {
+	// Syncs and Failures count the syncs tried and those that failed.
+	Syncs, Failures int64
+	// LastSuccess is when the last successful sync started, and
+	// LastCommitTime the commit date of the commit it synced.
+	LastSuccess, LastCommitTime time.Time
+	// LastDuration is how long the last sync took.
+	LastDuration time.Duration
+	// Failing says the last sync failed.
+	Failing bool
+}
+
+// countSyncs registers the series of the background sync (none without
+// one).
+func (m *metrics) countSyncs(status func() SyncStatus) {
+	if status == nil {
+		return
+	}
+	unix := func(t time.Time) float64 {
+		if t.IsZero() {
+			return 0
+		}
+		return float64(t.UnixNano()) / 1e9
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_syncs_total", Help: "Syncs of the network's repository tried (serve --sync-repo), failed or not.",
+		}, func() float64 { return float64(status().Syncs) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "portfolio_sync_failures_total", Help: "Syncs of the network's repository that failed, leaving the records as they were.",
+		}, func() float64 { return float64(status().Failures) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_sync_failing", Help: "1 when the last sync failed (its reason is in the log, /readyz and dataset.lastSyncError), else 0.",
+		}, func() float64 {
+			if status().Failing {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_sync_last_success_timestamp_seconds", Help: "When the last successful sync started (Unix time); 0 before the first.",
+		}, func() float64 { return unix(status().LastSuccess) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_sync_last_commit_timestamp_seconds", Help: "The commit date of the commit the records were last synced to (Unix time): how old the records are.",
+		}, func() float64 { return unix(status().LastCommitTime) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "portfolio_sync_last_duration_seconds", Help: "How long the last sync took, successful or not.",
+		}, func() float64 { return status().LastDuration.Seconds() }),
+	)
+}

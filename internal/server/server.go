@@ -73,6 +73,9 @@ type Config struct {
 	// Listener is the listener the server is served on (Listen), whose
 	// connections /metrics counts; nil counts none.
 	Listener *Listener
+	// SyncStatus, when not nil, reports the background sync of the
+	// network's repository (serve --sync-repo) for /metrics.
+	SyncStatus func() SyncStatus
 
 	// costly is the gate of costly requests on /graphql (nil: none).
 	costly *costlyGate
@@ -100,6 +103,7 @@ func New(cfg Config) http.Handler {
 	m.countConnections(cfg.Listener)
 	cfg.costly = newCostlyGate(cfg.Limits)
 	m.countCostly(cfg.costly)
+	m.countSyncs(cfg.SyncStatus)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
@@ -141,11 +145,17 @@ func New(cfg Config) http.Handler {
 		if err == nil {
 			origin, err = cfg.DB.Origin(ctx)
 		}
+		var st *sqlite.SyncState
+		if err == nil {
+			st, err = cfg.DB.SyncState(ctx)
+		}
 		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
-		fmt.Fprintf(w, "ready (%s)\n", origin)
+		// A failed sync leaves the records as they were: the server
+		// still serves them, and says so.
+		fmt.Fprintf(w, "ready (%s)%s\n", origin, syncNote(st))
 	})
 	opts := cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
@@ -160,6 +170,23 @@ func New(cfg Config) http.Handler {
 	}
 	c := cors.New(opts)
 	return c.Handler(mux)
+}
+
+// syncNote is what /readyz adds about the syncs of the repository: the
+// last one's failure, or nothing.
+func syncNote(st *sqlite.SyncState) string {
+	if st == nil || st.Error == "" {
+		return ""
+	}
+	repo := st.Repo
+	if st.Ref != "" {
+		repo += " (" + st.Ref + ")"
+	}
+	s := fmt.Sprintf("; the last sync of %s failed on %s: %s", repo, st.FailedAt.UTC().Format("2006-01-02 15:04 UTC"), strings.Join(strings.Fields(st.Error), " "))
+	if !st.CheckedAt.IsZero() {
+		s += fmt.Sprintf(" (last success %s)", st.CheckedAt.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	return s
 }
 
 // newGraphQL builds the GraphQL handler: the executable schema with its

@@ -27,6 +27,11 @@ type LoadOptions struct {
 	Origin *OriginEvent
 	// Add lets a seed write into a database already seeded.
 	Add bool
+	// Follow, when not nil, makes the database follow its source (a sync,
+	// import --prune): the records the source deleted are deleted, its
+	// renames applied, except what was written through the API (see
+	// Follow).
+	Follow *Follow
 }
 
 // LoadResult says what a Load changed, per kind of record ("startups",
@@ -44,6 +49,12 @@ type LoadResult struct {
 	// Disagreements lists, per record and field, where the load's value
 	// differs from the one written through the API, which the load kept.
 	Disagreements []Disagreement
+	// With Follow: the records deleted, the startups renamed, and the
+	// records the source deleted that were kept because of what was
+	// written through the API.
+	Deleted []Ref
+	Renamed []Rename
+	Kept    []Kept
 }
 
 // Kinds lists the kinds of top-level records, in load order.
@@ -73,6 +84,12 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 			return nil, err
 		}
 	}
+	var follow *following
+	if opts.Follow != nil {
+		if follow, err = l.follow(ctx, opts.Follow); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
 	if !opts.Fresh {
 		if _, err := tx.ExecContext(ctx, "CREATE TEMP TABLE IF NOT EXISTS load_seen (kind TEXT NOT NULL, slug TEXT NOT NULL, PRIMARY KEY (kind, slug)) WITHOUT ROWID"); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
@@ -87,7 +104,12 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 	if err := fill(l); err != nil {
 		return nil, err
 	}
-	if !opts.Fresh {
+	if follow != nil {
+		if err := l.applyDeletions(ctx, follow); err != nil {
+			return nil, fmt.Errorf("load: %w", err)
+		}
+	}
+	if !opts.Fresh && opts.Follow == nil {
 		for _, kind := range Kinds {
 			rows, err := tx.QueryContext(ctx, "SELECT slug FROM "+kind+" WHERE slug NOT IN (SELECT slug FROM load_seen WHERE kind = ?) ORDER BY slug", kind)
 			if err != nil {
@@ -103,6 +125,8 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 			}
 			rows.Close()
 		}
+	}
+	if !opts.Fresh {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM load_seen"); err != nil {
 			return nil, fmt.Errorf("load: %w", err)
 		}

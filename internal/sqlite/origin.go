@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // The origin of a database: whether its records are a synthetic network
@@ -36,13 +38,57 @@ const (
 type OriginEvent struct {
 	Kind   OriginKind
 	At     time.Time
-	Source string         // imported: the snapshot's folder
+	Source string         // imported: the snapshot's folder, or the repository synced (without credentials)
 	Scale  int            // seeded: the scale
 	Counts map[string]int // records written, by kind ("startups", …)
 	// Legacy marks the classification, from its contents, of a database
 	// made before origins were recorded; Counts then holds "startups" and
 	// "synthetic startups".
 	Legacy bool
+	// Ref, Commit and CommittedAt name, for a sync, the branch followed,
+	// the commit synced and its commit date (with the committer's offset).
+	Ref, Commit string
+	CommittedAt time.Time
+	// RecordsAsOf is the day the records describe, and RecordsBasis what
+	// gave it (one of the Basis… constants); zero and "" for an event
+	// recorded before the records were dated.
+	RecordsAsOf  portfolio.Date
+	RecordsBasis string
+	// Method says how the records were written: MethodImport,
+	// MethodPrune, MethodSync, MethodSyncFull or MethodSeed ("" before it
+	// was recorded).
+	Method string
+	// Program identifies the build of the program that wrote a sync.
+	Program string
+}
+
+// What dated the records of an origin event (OriginEvent.RecordsBasis).
+const (
+	BasisCommit    = "commit"     // the synced commit's date
+	BasisRecords   = "records"    // the newest date found in the records of a folder
+	BasisStated    = "stated"     // given by whoever imported (import --records-date)
+	BasisSeed      = "seed"       // the synthetic network's fixed today
+	BasisImportDay = "import-day" // nothing better: the day of the import, said as such
+)
+
+// How the records of an origin event were written (OriginEvent.Method).
+const (
+	MethodImport   = "import"         // a folder, never deleting
+	MethodPrune    = "import --prune" // a folder, deleting what it no longer has
+	MethodSync     = "sync"           // the records a commit changed since the last one synced
+	MethodSyncFull = "sync (full)"    // a commit's whole tree compared with the database
+	MethodSeed     = "seed"           // the synthetic network
+)
+
+// Synced reports whether the event is a sync of a git repository.
+func (e OriginEvent) Synced() bool { return e.Commit != "" }
+
+// ShortCommit returns the commit's first 12 hexadecimal digits.
+func (e OriginEvent) ShortCommit() string {
+	if len(e.Commit) > 12 {
+		return e.Commit[:12]
+	}
+	return e.Commit
 }
 
 // Origin is where the records of a database came from.
@@ -113,6 +159,10 @@ func (e OriginEvent) String() string {
 	case OriginSeeded:
 		return fmt.Sprintf("seeded at scale %d on %s", e.Scale, e.When())
 	case OriginImported:
+		if e.Synced() {
+			return fmt.Sprintf("synced from %s (%s) at commit %s of %s on %s", e.Source, e.Ref, e.ShortCommit(),
+				e.CommittedAt.UTC().Format("2006-01-02 15:04 UTC"), e.When())
+		}
 		return fmt.Sprintf("imported from %s on %s", e.Source, e.When())
 	}
 	return fmt.Sprintf("%s on %s", e.Kind, e.When())
@@ -202,7 +252,17 @@ func readOrigin(ctx context.Context, q querier) (Origin, error) {
 }
 
 func originEvents(ctx context.Context, q querier) ([]OriginEvent, error) {
-	rows, err := q.QueryContext(ctx, "SELECT kind, at, source, coalesce(scale, 0), counts, legacy FROM origin ORDER BY id")
+	// A database of an older schema, opened for inspection without its
+	// migrations, lacks the columns of 0012.
+	var dated int
+	if err := q.QueryRowContext(ctx, "SELECT count(*) FROM pragma_table_info('origin') WHERE name = 'program'").Scan(&dated); err != nil {
+		return nil, err
+	}
+	cols := "ref, commit_hash, committed_at, records_as_of, records_basis, method, program"
+	if dated == 0 {
+		cols = "'', '', '', '', '', '', ''"
+	}
+	rows, err := q.QueryContext(ctx, "SELECT kind, at, source, coalesce(scale, 0), counts, legacy, "+cols+" FROM origin ORDER BY id")
 	if err != nil {
 		return nil, err
 	}
@@ -210,13 +270,24 @@ func originEvents(ctx context.Context, q querier) ([]OriginEvent, error) {
 	var out []OriginEvent
 	for rows.Next() {
 		var e OriginEvent
-		var kind, at, counts string
-		if err := rows.Scan(&kind, &at, &e.Source, &e.Scale, &counts, &e.Legacy); err != nil {
+		var kind, at, counts, committed, asOf string
+		if err := rows.Scan(&kind, &at, &e.Source, &e.Scale, &counts, &e.Legacy,
+			&e.Ref, &e.Commit, &committed, &asOf, &e.RecordsBasis, &e.Method, &e.Program); err != nil {
 			return nil, err
 		}
 		e.Kind = OriginKind(kind)
 		if e.At, err = time.Parse(time.RFC3339, at); err != nil {
 			return nil, fmt.Errorf("origin row at %q: %w", at, err)
+		}
+		if committed != "" {
+			if e.CommittedAt, err = time.Parse(time.RFC3339, committed); err != nil {
+				return nil, fmt.Errorf("origin row committed_at %q: %w", committed, err)
+			}
+		}
+		if asOf != "" {
+			if e.RecordsAsOf, err = portfolio.ParseDate(asOf); err != nil {
+				return nil, fmt.Errorf("origin row records_as_of %q: %w", asOf, err)
+			}
 		}
 		if err := json.Unmarshal([]byte(counts), &e.Counts); err != nil {
 			return nil, fmt.Errorf("origin row counts %q: %w", counts, err)
@@ -297,8 +368,17 @@ func insertOrigin(ctx context.Context, x execer, ev *OriginEvent) error {
 	if ev.Kind == OriginSeeded && !ev.Legacy {
 		scale = ev.Scale
 	}
-	if _, err := x.ExecContext(ctx, "INSERT INTO origin (kind, at, source, scale, counts, legacy) VALUES (?, ?, ?, ?, ?, ?)",
-		string(ev.Kind), ev.At.UTC().Format(time.RFC3339), ev.Source, scale, string(counts), ev.Legacy); err != nil {
+	var committed, asOf string
+	if !ev.CommittedAt.IsZero() {
+		committed = ev.CommittedAt.Format(time.RFC3339)
+	}
+	if !ev.RecordsAsOf.IsZero() {
+		asOf = ev.RecordsAsOf.String()
+	}
+	if _, err := x.ExecContext(ctx, `INSERT INTO origin (kind, at, source, scale, counts, legacy, ref, commit_hash, committed_at, records_as_of, records_basis, method, program)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(ev.Kind), ev.At.UTC().Format(time.RFC3339), ev.Source, scale, string(counts), ev.Legacy,
+		ev.Ref, ev.Commit, committed, asOf, ev.RecordsBasis, ev.Method, ev.Program); err != nil {
 		return fmt.Errorf("origin: record: %w", err)
 	}
 	return nil
