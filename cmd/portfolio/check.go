@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -28,6 +29,12 @@ func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		fmt.Fprintf(stdout, "origin: %s\n", origin)
 		if n := len(origin.Events); n > 0 && !origin.Events[n-1].Legacy && len(origin.Events[n-1].Counts) > 0 {
 			fmt.Fprintf(stdout, "  %s\n", origin.Events[n-1].CountsLine())
+		}
+	}
+	if ds, err := db.Dataset(ctx, portfolio.Today()); err == nil {
+		fmt.Fprintln(stdout, recordsLine(ds, portfolio.Today()))
+		if st := ds.Sync; st != nil && st.Error != "" {
+			fmt.Fprintf(stdout, "last sync failed on %s: %s\n", st.FailedAt.UTC().Format("2006-01-02 15:04 UTC"), st.Error)
 		}
 	}
 	problems, err := db.Check(ctx)

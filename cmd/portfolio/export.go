@@ -233,7 +233,8 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		}()
 		out = file
 	}
-	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Sheet()})
+	about := server.ExportAbout(db)(ctx, day)
+	w, err := export.NewWriter(out, format, export.WriterOptions{Dialect: d, Sheet: plan.Sheet(), About: about})
 	if err != nil {
 		return err
 	}
@@ -267,7 +268,32 @@ func cmdExport(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		dest = *outPath
 	}
 	fmt.Fprintf(stderr, "exported %d rows of %s to %s (%s) in %s\n", st.Rows, plan.Name, dest, format, time.Since(start).Round(time.Millisecond))
+	if ds, err := db.Dataset(ctx, portfolio.Today()); err == nil {
+		fmt.Fprintln(stderr, recordsLine(ds, day))
+	}
 	return nil
+}
+
+// recordsLine says what the records of a database are and how old, with a
+// warning when they are more than server.StaleDays older than day, the
+// date an answer is for.
+func recordsLine(ds *sqlite.Dataset, day portfolio.Date) string {
+	var s string
+	switch ds.Kind {
+	case sqlite.DatasetDemo:
+		s = fmt.Sprintf("records: the demo network's, FICTITIOUS (données fictives), as of %s", ds.RecordsAsOf)
+	case sqlite.DatasetEmpty:
+		return "records: none (the database is empty)"
+	default:
+		s = fmt.Sprintf("records: %s from %s, as of %s (%s)", strings.ToLower(string(ds.Kind)), ds.Source, ds.RecordsAsOf, basisText(ds.RecordsBasis))
+		if ds.Commit != "" {
+			s += ", commit " + ds.Commit[:min(12, len(ds.Commit))]
+		}
+	}
+	if n := day.DaysSince(ds.RecordsAsOf); n > server.StaleDays {
+		s += fmt.Sprintf("; they are %d days older than %s: what changed since is not in them", n, day)
+	}
+	return s
 }
 
 // writeError says that the export could not be written to out, the

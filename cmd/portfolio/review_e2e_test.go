@@ -190,6 +190,7 @@ func TestReviewInChromium(t *testing.T) {
 		saveFullPage(t, step, "review-e2e-portfolio-full.png")
 		savePrintPreview(t, step, "review-e2e-portfolio-print.png")
 		savePDF(t, step, "review-e2e-portfolio.pdf")
+		checkRecordsShown(t, step, base, data) // last: it leaves the page for /review without a date
 		b.checkHosts(t, mark, base)
 	})
 
@@ -774,4 +775,61 @@ func frenchInt(n int) string {
 		s = s[:i] + "\u202f" + s[i:]
 	}
 	return s
+}
+
+// checkRecordsShown checks what the page says of its records (issue 18):
+// their date, as the API's dataset gives it; « Données fictives » on the
+// demo's pages and on no other; no HTML entity left in the text a reader
+// sees (the records escaped their text: « l&#x27;inclusion »). Then the
+// page without a date, whose records are older than a week: it shows their
+// day, says so, and links to today's.
+func checkRecordsShown(t *testing.T, step context.Context, base, data string) {
+	t.Helper()
+	ds := postQuery(t, base, `{ dataset { kind recordsAsOf } }`)
+	recordsAsOf, _ := at(ds, "data", "dataset", "recordsAsOf").(string)
+	page := func() (records string, fictitious bool, text string) {
+		t.Helper()
+		var err error
+		if records, err = chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('#donnees')?.dataset.records ?? ''`)); err != nil {
+			t.Fatal(err)
+		}
+		if fictitious, err = chromedp.Run(step, chromedp.Evaluate[bool](`document.querySelector('#donnees-fictives') !== null && document.querySelector('#donnees-fictives').offsetHeight > 0`)); err != nil {
+			t.Fatal(err)
+		}
+		if text, err = chromedp.Run(step, chromedp.Evaluate[string](`document.body.innerText`)); err != nil {
+			t.Fatal(err)
+		}
+		return records, fictitious, text
+	}
+	records, fictitious, text := page()
+	if recordsAsOf == "" || records != recordsAsOf {
+		t.Errorf("the page dates its records %q, the API %q", records, recordsAsOf)
+	}
+	if d, err := time.Parse(time.DateOnly, recordsAsOf); err == nil && !strings.Contains(text, "Données du "+d.Format("02/01/2006")) {
+		t.Errorf("the page does not say « Données du %s »", d.Format("02/01/2006"))
+	}
+	if fictitious != (data == "demo") {
+		t.Errorf("%s data: « Données fictives » shown: %v", data, fictitious)
+	}
+	for _, entity := range []string{"&#x", "&#3", "&amp;", "&quot;", "&lt;"} {
+		if i := strings.Index(text, entity); i >= 0 {
+			t.Errorf("the page's text holds %q: …%s…", entity, text[max(0, i-60):min(len(text), i+60)])
+		}
+	}
+	// Without a date: records more than a week old are shown at their day.
+	if err := chromedp.Do(step, chromedp.Navigate(base+"/review"), chromedp.WaitVisible(chromedp.CSS("#donnees"))); err != nil {
+		t.Fatalf("/review without a date: %v", err)
+	}
+	stale, err := chromedp.Run(step, chromedp.Evaluate[string](`document.querySelector('.review-stale')?.innerText ?? ''`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := time.Parse(time.DateOnly, recordsAsOf); err == nil && time.Since(d) > 8*24*time.Hour {
+		if !strings.Contains(stale, "la page montre le portefeuille à cette date") || !strings.Contains(stale, "aujourd") {
+			t.Errorf("/review without a date on records of %s: the notice says %q", recordsAsOf, stale)
+		}
+		if _, fictitious, _ := page(); fictitious != (data == "demo") {
+			t.Errorf("%s data, /review without a date: « Données fictives » shown: %v", data, fictitious)
+		}
+	}
 }

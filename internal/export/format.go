@@ -108,7 +108,24 @@ type WriterOptions struct {
 	Dialect Dialect
 	// Sheet names the XLSX worksheet; empty gives "export".
 	Sheet string
+	// About, when not nil, says what the records are: an XLSX file gets
+	// an « À propos » sheet of it.
+	About *About
 }
+
+// About says what an export's records are, for whoever reads the file
+// (DESIGN.md, "The records' date"): how old, from where, and whether they
+// are the demo's fictitious network.
+type About struct {
+	// Fictitious marks the synthetic demo network: « Données fictives »
+	// heads the sheet and ends the file's name.
+	Fictitious bool
+	// Lines are its label and value pairs, in French, in order.
+	Lines [][2]string
+}
+
+// AboutSheet is the name of the XLSX sheet that says what the records are.
+const AboutSheet = "À propos"
 
 // NewWriter returns a writer of format f to w.
 func NewWriter(w io.Writer, f Format, opts WriterOptions) (Writer, error) {
@@ -119,7 +136,11 @@ func NewWriter(w io.Writer, f Format, opts WriterOptions) (Writer, error) {
 	case CSV:
 		return newCSV(w, opts.Dialect), nil
 	case XLSX:
-		return newXLSX(w, opts.Sheet)
+		x, err := newXLSX(w, opts.Sheet)
+		if err == nil {
+			x.about = opts.About
+		}
+		return x, err
 	case NDJSON:
 		return newJSONWriter(w, false), nil
 	case JSON:

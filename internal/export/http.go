@@ -52,6 +52,10 @@ type Config struct {
 	// Done, when not nil, is told of each export once it ends, for the
 	// server's log and metrics.
 	Done func(r *http.Request, s Summary)
+	// About, when not nil, says what the records are, for the « À propos »
+	// sheet of XLSX files and the file names of the demo's exports (day is
+	// the date the export answers for).
+	About func(ctx context.Context, day portfolio.Date) *About
 	// WriteTimeout, when positive, is how long each page may take to be
 	// written: the server's write deadline is moved on after each page, so
 	// that a long export is not cut while a stalled client still is.
@@ -362,8 +366,9 @@ func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
 }
 
 // FileName returns the name of an export's file: portfolio-LIST-DAY.EXT,
-// the list's field name in kebab case.
-func FileName(list string, day portfolio.Date, f Format) string {
+// the list's field name in kebab case, and -donnees-fictives before the
+// extension for the demo's fictitious records.
+func FileName(list string, day portfolio.Date, f Format, fictitious bool) string {
 	var b strings.Builder
 	for i, r := range list {
 		if unicode.IsUpper(r) {
@@ -376,6 +381,9 @@ func FileName(list string, day portfolio.Date, f Format) string {
 			r = '-'
 		}
 		b.WriteRune(r)
+	}
+	if fictitious {
+		return fmt.Sprintf("portfolio-%s-%s-donnees-fictives.%s", b.String(), day, f)
 	}
 	return fmt.Sprintf("portfolio-%s-%s.%s", b.String(), day, f)
 }
@@ -395,15 +403,19 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 		}
 		sum.Cost = price.Cost
 	}
+	var about *About
+	if h.cfg.About != nil {
+		about = h.cfg.About(r.Context(), day)
+	}
 	out := &lazyWriter{w: w, writeTimeout: h.cfg.WriteTimeout, start: func() {
 		hd := w.Header()
 		hd.Set("Content-Type", f.ContentType())
-		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, FileName(plan.Name, day, f)))
+		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, FileName(plan.Name, day, f, about != nil && about.Fictitious)))
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		w.WriteHeader(http.StatusOK)
 	}}
-	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Sheet()})
+	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Sheet(), About: about})
 	if err != nil {
 		sum.Code = codeOf(err)
 		h.fail(w, r, err)

@@ -40,6 +40,7 @@ type xlsxWriter struct {
 	headStyle int
 	dateStyle int
 	values    []any
+	about     *About // the « À propos » sheet, when not nil
 }
 
 func newXLSX(w io.Writer, sheet string) (*xlsxWriter, error) {
@@ -197,8 +198,50 @@ func (x *xlsxWriter) Close() error {
 	if err := x.sw.Flush(); err != nil {
 		return fmt.Errorf("export: xlsx: %w", err)
 	}
+	if err := x.writeAbout(); err != nil {
+		return err
+	}
 	if _, err := x.f.WriteTo(x.out); err != nil {
 		return fmt.Errorf("export: write: %w", err)
+	}
+	return nil
+}
+
+// writeAbout adds the « À propos » sheet: « Données fictives » first for
+// the demo, then each line's label (bold) and value.
+func (x *xlsxWriter) writeAbout() error {
+	if x.about == nil {
+		return nil
+	}
+	if _, err := x.f.NewSheet(AboutSheet); err != nil {
+		return fmt.Errorf("export: xlsx: %w", err)
+	}
+	lines := x.about.Lines
+	if x.about.Fictitious {
+		lines = append([][2]string{{"Données fictives", "Ce réseau de démonstration est inventé : ses startups, leurs historiques et leurs équipes n'existent pas, même quand un nom ressemble à celui d'un service réel."}}, lines...)
+	}
+	for i, l := range lines {
+		row := i + 1
+		for c, v := range l {
+			cell, err := excelize.CoordinatesToCellName(c+1, row)
+			if err != nil {
+				return fmt.Errorf("export: xlsx: %w", err)
+			}
+			if err := x.f.SetCellStr(AboutSheet, cell, v); err != nil {
+				return fmt.Errorf("export: xlsx: %w", err)
+			}
+			if c == 0 {
+				if err := x.f.SetCellStyle(AboutSheet, cell, cell, x.headStyle); err != nil {
+					return fmt.Errorf("export: xlsx: %w", err)
+				}
+			}
+		}
+	}
+	if err := x.f.SetColWidth(AboutSheet, "A", "A", 28); err != nil {
+		return fmt.Errorf("export: xlsx: %w", err)
+	}
+	if err := x.f.SetColWidth(AboutSheet, "B", "B", 90); err != nil {
+		return fmt.Errorf("export: xlsx: %w", err)
 	}
 	return nil
 }

@@ -76,11 +76,13 @@ var funcs = template.FuncMap{
 	"shortDate": shortDate,
 	"longDate":  longDate,
 	"isoDate":   func(d portfolio.Date) string { return d.String() },
-	"phase":     func(p portfolio.Phase) string { return p.Label() },
-	"decision":  func(d portfolio.Decision) string { return d.Label() },
-	"status":    func(s portfolio.MissionStatus) string { return s.Label() },
-	"domain":    func(d portfolio.Domain) string { return d.Label() },
-	"event":     eventLabel,
+	// days is the number of days from b to a.
+	"days":     func(a, b portfolio.Date) int { return a.DaysSince(b) },
+	"phase":    func(p portfolio.Phase) string { return p.Label() },
+	"decision": func(d portfolio.Decision) string { return d.Label() },
+	"status":   func(s portfolio.MissionStatus) string { return s.Label() },
+	"domain":   func(d portfolio.Domain) string { return d.Label() },
+	"event":    eventLabel,
 	// args makes a list of a template's arguments, for a template that
 	// takes several.
 	"args": func(v ...any) []any { return v },

@@ -20,8 +20,9 @@ type params struct {
 	From       portfolio.Date // the first date of the charts
 	slug       string         // the startup of a startup's page
 	name       string         // its name
-	asOfGiven  bool           // AsOf came from the address (else today)
+	asOfGiven  bool           // AsOf came from the address (else today, or the records' day)
 	fromGiven  bool           // From came from the address (else a default)
+	dataset    *datasetView   // what the records are; nil when unknown
 }
 
 // paramNames are the parameters a page takes, in the order links write them.

@@ -167,6 +167,9 @@ type page struct {
 	Message      string // an error page's explanation
 	SignIn       signInView
 	SignInURL    string
+	// Dataset is what the records are, for the banner of the demo and the
+	// line that dates them; nil when unknown.
+	Dataset *datasetView
 }
 
 // crumb is a link of the breadcrumb; the current page has no URL.
@@ -299,6 +302,8 @@ func (h *handler) begin(w http.ResponseWriter, r *http.Request) (context.Context
 		h.badRequest(w, r, id, err)
 		return nil, nil, nil, false
 	}
+	p.dataset = h.dataset(ctx)
+	p.dataset.atDate(p, h.cfg.Today())
 	return ctx, id, p, true
 }
 
@@ -361,6 +366,7 @@ func (h *handler) newPage(ctx context.Context, r *http.Request, id *portfolio.Id
 	return &page{
 		Today: h.cfg.Today(), Assets: h.assets, Identity: id, ViaCookie: auth.ViaCookie(ctx),
 		Params: p, SignInURL: "/review/connexion?" + url.Values{"suite": {r.URL.RequestURI()}}.Encode(),
+		Dataset: p.dataset,
 	}
 }
 
@@ -384,6 +390,9 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, id *portfoli
 // render executes a page's template into a buffer (each section's first),
 // then writes it.
 func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg *page, status int, start time.Time) {
+	if pg.Dataset == nil {
+		pg.Dataset = h.dataset(r.Context()) // the sign-in and error pages too: the demo is labelled everywhere
+	}
 	t := pageTemplates[name]
 	failed := 0
 	views := append([]*sectionView{pg.Head}, pg.Sections...)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2"
@@ -17,6 +18,7 @@ import (
 	"github.com/incubateurs/portfolio/internal/export"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/rawtext"
+	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
 // exportHandler serves /export and /export/{preset}.{ext}: the queries are
@@ -26,7 +28,7 @@ import (
 func exportHandler(cfg Config, gql http.Handler, m *metrics) http.Handler {
 	return export.Handler(export.Config{
 		Schema: cfg.Schema.Schema(), GraphQL: gql, Logger: cfg.Logger,
-		Check: ExportChecker(cfg), Price: ExportPricer(cfg), WriteTimeout: positive(cfg.Limits.WriteTimeout),
+		Check: ExportChecker(cfg), Price: ExportPricer(cfg), About: ExportAbout(cfg.DB), WriteTimeout: positive(cfg.Limits.WriteTimeout),
 		Done: func(r *http.Request, s export.Summary) {
 			if info := infoFrom(r.Context()); info != nil {
 				info.mu.Lock()
@@ -236,4 +238,88 @@ func exportTooCostly(cost, limit int) *export.RequestError {
 	re := refused(refuse(portfolio.EComplexity, "the export could cost %d in all (every row of its list, times what each selects: see the schema's description of the cost); the limit of an export is %d: export fewer rows (first), fewer nested lists, or narrow the filter", cost, limit))
 	re.Errors[0].Extensions["cost"] = map[string]int{"requested": cost, "limit": limit}
 	return re
+}
+
+// ExportAbout returns what exports say of their records (the « À propos »
+// sheet of XLSX files, the demo's file names): read from db at each
+// export, nil when it cannot be read (the export goes on without it).
+func ExportAbout(db *sqlite.DB) func(ctx context.Context, day portfolio.Date) *export.About {
+	return func(ctx context.Context, day portfolio.Date) *export.About {
+		ds, err := db.Dataset(ctx, portfolio.TodayIn(ctx))
+		if err != nil {
+			return nil
+		}
+		return AboutDataset(ds, day, time.Now())
+	}
+}
+
+// StaleDays is how much older than the date asked the records may be
+// before a page or an export says so plainly.
+const StaleDays = 7
+
+// AboutDataset says in French what the records of ds are, for an export
+// answering for day and made at now.
+func AboutDataset(ds *sqlite.Dataset, day portfolio.Date, now time.Time) *export.About {
+	a := &export.About{Fictitious: ds.Kind == sqlite.DatasetDemo}
+	add := func(label, value string) {
+		if value != "" {
+			a.Lines = append(a.Lines, [2]string{label, value})
+		}
+	}
+	switch ds.Kind {
+	case sqlite.DatasetDemo:
+		add("Données", "réseau de démonstration, synthétique (portfolio seed) : aucune de ses fiches n'est réelle")
+	case sqlite.DatasetImported:
+		add("Données", "fiches du réseau beta.gouv.fr, importées d'un dossier (portfolio import)")
+	case sqlite.DatasetSynced:
+		add("Données", "fiches du réseau beta.gouv.fr, suivies depuis leur dépôt git (portfolio sync)")
+	case sqlite.DatasetMixed:
+		add("Données", "fiches réelles et synthétiques mêlées avant que la base n'enregistre leur origine")
+	default:
+		add("Données", "aucune fiche : la base est vide")
+	}
+	add("Source", ds.Source)
+	add("Branche", ds.Ref)
+	if ds.Commit != "" {
+		c := ds.Commit
+		if !ds.CommittedAt.IsZero() {
+			c += " (" + ds.CommittedAt.In(portfolio.Paris()).Format("02/01/2006 15:04") + ")"
+		}
+		add("Commit", c)
+	}
+	add("Fiches à jour au", frenchDate(ds.RecordsAsOf)+" ("+basisInFrench(ds.RecordsBasis)+")")
+	if !ds.WrittenAt.IsZero() {
+		add("Écrites dans la base le", ds.WrittenAt.In(portfolio.Paris()).Format("02/01/2006 à 15:04"))
+	}
+	add("Export à la date du", frenchDate(day))
+	add("Exporté le", now.In(portfolio.Paris()).Format("02/01/2006 à 15:04"))
+	if n := day.DaysSince(ds.RecordsAsOf); n > StaleDays && ds.Kind != sqlite.DatasetEmpty {
+		add("Attention", fmt.Sprintf("les fiches datent du %s, %d jours avant la date de l'export : ce qui a changé depuis (comités, équipes, phases) n'y est pas.", frenchDate(ds.RecordsAsOf), n))
+	}
+	return a
+}
+
+// frenchDate writes a date as French readers do: 20/08/2026.
+func frenchDate(d portfolio.Date) string {
+	if d.IsZero() {
+		return "—"
+	}
+	return d.Time().Format("02/01/2006")
+}
+
+// basisInFrench says what dated the records.
+func basisInFrench(basis string) string {
+	switch basis {
+	case sqlite.BasisCommit:
+		return "date du commit"
+	case sqlite.BasisRecords:
+		return "date la plus récente trouvée dans les fiches"
+	case sqlite.BasisStated:
+		return "date donnée à l'import"
+	case sqlite.BasisSeed:
+		return "date du réseau de démonstration"
+	case sqlite.BasisToday:
+		return "base vide"
+	}
+	return "jour de l'import : les fiches ne portent pas de date"
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -116,20 +117,31 @@ query Dashboard {
     # token, membersByStatus too
     activeMemberCount
     membersByDomain { domain count }
-    # active, last committee >183 days
-    committeeOverdueCount
+    # investment committees: late, none
+    # on record (not late: unknown), due
+    # within 60 days, up to date
+    reviewStatuses { status count }
   }
-  # Those overdue startups, the oldest
-  # last committee first (never one:
-  # last). asOf and incubators work
-  # here as above; committeeOverdue:
-  # false lists those up to date.
-  # first: 10 is the page size.
-  startups(filter: {active: true, committeeOverdue: true}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {
+  # The late ones, the oldest last
+  # committee first. asOf and
+  # incubators work here as above;
+  # reviewStatus: [NONE_RECORDED]
+  # lists those with no committee on
+  # record. first: 10 is the page size.
+  startups(filter: {reviewStatus: [OVERDUE]}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {
     totalCount
-    nodes { name incubator { title } phase lastCommittee { date decision } teamSize }
+    nodes { name incubator { title } phase lastCommittee { date decision } nextCommitteeDue teamSize }
   }
 }
+`
+
+// fictitiousNote heads the first tab on the demo network: a person reading
+// its answers must know they are invented.
+const fictitiousNote = `# DONNÉES FICTIVES: this server holds
+# the synthetic demo network, invented
+# startups, histories and people (some
+# with the slugs of real records).
+# Nothing here describes the network.
 `
 
 // tokenPlaceholder is the value the headers editor starts with; the page
@@ -332,17 +344,25 @@ var playgroundTemplate = template.Must(template.New("playground").Parse(`<!DOCTY
 // playgroundHandler serves GraphiQL with the explorer plugin, talking to
 // /graphql, with the files the server serves at assetsPrefix or, when
 // assets is set, those of that mirror (see PlaygroundMirrorAssets).
-func playgroundHandler(assets string) http.Handler {
-	page := newPlaygroundPage(assets)
-	var buf bytes.Buffer
-	if err := playgroundTemplate.Execute(&buf, page); err != nil {
-		panic(fmt.Sprintf("playground page: %v", err)) // a bug in the template, caught by the tests
+func playgroundHandler(assets string, fictitious func(context.Context) bool) http.Handler {
+	body := func(example string) []byte {
+		page := newPlaygroundPage(assets)
+		page.Config.DefaultQuery = example
+		var buf bytes.Buffer
+		if err := playgroundTemplate.Execute(&buf, page); err != nil {
+			panic(fmt.Sprintf("playground page: %v", err)) // a bug in the template, caught by the tests
+		}
+		return buf.Bytes()
 	}
-	body := buf.Bytes()
+	real, demo := body(exampleQuery), body(fictitiousNote+exampleQuery)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-cache")
-		w.Write(body)
+		if fictitious != nil && fictitious(r.Context()) {
+			w.Write(demo)
+			return
+		}
+		w.Write(real)
 	})
 }
 

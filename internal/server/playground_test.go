@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
@@ -32,11 +33,11 @@ const theExampleQuery = `query Dashboard {
     byPhase { phase count }
     activeMemberCount
     membersByDomain { domain count }
-    committeeOverdueCount
+    reviewStatuses { status count }
   }
-  startups(filter: {active: true, committeeOverdue: true}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {
+  startups(filter: {reviewStatus: [OVERDUE]}, orderBy: [{field: LAST_COMMITTEE, direction: ASC}], first: 10) {
     totalCount
-    nodes { name incubator { title } phase lastCommittee { date decision } teamSize }
+    nodes { name incubator { title } phase lastCommittee { date decision } nextCommitteeDue teamSize }
   }
 }
 `
@@ -319,7 +320,7 @@ func TestPlaygroundAssetsMatchGqlgen(t *testing.T) {
 // pageFor returns the playground page for the given mirror base URL.
 func pageFor(t *testing.T, assets string) string {
 	t.Helper()
-	_, page := get(t, playgroundHandler(assets), "/")
+	_, page := get(t, playgroundHandler(assets, nil), "/")
 	return page
 }
 
@@ -416,6 +417,20 @@ func TestCheckPlaygroundAssets(t *testing.T) {
 		err := CheckPlaygroundAssets(tt.base)
 		if (err == nil) != tt.ok {
 			t.Errorf("CheckPlaygroundAssets(%q) = %v, want ok=%v", tt.base, err, tt.ok)
+		}
+	}
+}
+
+// TestPlaygroundFictitious checks that the first tab says « Données
+// fictives » on the demo network, and only there.
+func TestPlaygroundFictitious(t *testing.T) {
+	for _, demo := range []bool{true, false} {
+		_, page := get(t, playgroundHandler("", func(context.Context) bool { return demo }), "/")
+		if got := strings.Contains(page, "DONNÉES FICTIVES"); got != demo {
+			t.Errorf("demo %v: the first tab says DONNÉES FICTIVES: %v", demo, got)
+		}
+		if !strings.Contains(page, "reviewStatuses") {
+			t.Errorf("demo %v: the first tab lost its example", demo)
 		}
 	}
 }

@@ -132,7 +132,13 @@ func New(cfg Config) http.Handler {
 	}
 	// Metrics tell who calls what, how often: as open as reading.
 	mux.Handle("GET /metrics", auth.Middleware(cfg.DB, access, m.handler()))
-	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets))
+	mux.Handle("GET /{$}", playgroundHandler(cfg.PlaygroundAssets, func(ctx context.Context) bool {
+		if cfg.DB == nil {
+			return false
+		}
+		ds, err := cfg.DB.Dataset(ctx, portfolio.Today())
+		return err == nil && ds.Kind == sqlite.DatasetDemo
+	}))
 	mux.Handle("GET "+assetsPrefix+"/", http.StripPrefix(assetsPrefix, assets.Handler()))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("ok\n"))
@@ -149,13 +155,17 @@ func New(cfg Config) http.Handler {
 		if err == nil {
 			st, err = cfg.DB.SyncState(ctx)
 		}
+		var ds *sqlite.Dataset
+		if err == nil {
+			ds, err = cfg.DB.Dataset(ctx, portfolio.Today())
+		}
 		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		// A failed sync leaves the records as they were: the server
 		// still serves them, and says so.
-		fmt.Fprintf(w, "ready (%s)%s\n", origin, syncNote(st))
+		fmt.Fprintf(w, "ready (%s; %s)%s\n", origin, RecordsNote(ds), syncNote(st))
 	})
 	opts := cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
@@ -170,6 +180,32 @@ func New(cfg Config) http.Handler {
 	}
 	c := cors.New(opts)
 	return c.Handler(mux)
+}
+
+// RecordsNote says in one line, in English, what the records describe and
+// how old they are: "records as of 2026-08-20 (the newest date in the
+// records)", the demo's said to be fictitious.
+func RecordsNote(ds *sqlite.Dataset) string {
+	var basis string
+	switch ds.RecordsBasis {
+	case sqlite.BasisCommit:
+		basis = "the commit's date"
+	case sqlite.BasisRecords:
+		basis = "the newest date in the records"
+	case sqlite.BasisStated:
+		basis = "as stated on import"
+	case sqlite.BasisSeed:
+		basis = "the demo's fixed today"
+	case sqlite.BasisToday:
+		return "no records"
+	default:
+		basis = "the day of the import"
+	}
+	s := fmt.Sprintf("records as of %s (%s)", ds.RecordsAsOf, basis)
+	if ds.Kind == sqlite.DatasetDemo {
+		s = "fictitious demo " + s
+	}
+	return s
 }
 
 // syncNote is what /readyz adds about the syncs of the repository: the
