@@ -69,34 +69,34 @@ func TestGoldenFormats(t *testing.T) {
 		golden      string
 		path        string
 		contentType string
-		filename    string // a regular expression
+		filename    string // a regular expression: the shared database is the demo's, whose files say « données fictives »
 	}{
-		{"startups.csv", exportURL(startupsQuery, "format", "csv"), "text/csv; charset=utf-8; header=present", `portfolio-startups-\d{4}-\d\d-\d\d\.csv`},
-		{"startups.ndjson", exportURL(startupsQuery, "format", "ndjson"), "application/x-ndjson", `portfolio-startups-\d{4}-\d\d-\d\d\.ndjson`},
-		{"startups.json", exportURL(startupsQuery, "format", "json"), "application/json", `portfolio-startups-\d{4}-\d\d-\d\d\.json`},
-		{"startups.xlsx", exportURL(startupsQuery, "format", "xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-\d{4}-\d\d-\d\d\.xlsx`},
-		{"phase-durations.excel-fr.csv", exportURL(phaseDurationsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-phase-durations-\d{4}-\d\d-\d\d\.csv`},
-		{"startups.excel-fr.csv", exportURL(startupsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-\d{4}-\d\d-\d\d\.csv`},
-		{"preset-startups.csv", preset("startups.csv"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30\.csv`},
-		{"preset-startups.excel-fr.csv", preset("startups.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30\.csv`},
-		{"preset-startups.xlsx", preset("startups.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-2026-06-30\.xlsx`},
-		{"preset-startups.ndjson", preset("startups.ndjson"), "application/x-ndjson", `portfolio-startups-2026-06-30\.ndjson`},
-		{"preset-members.csv", preset("members.csv", "active", "true"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30\.csv`},
-		{"preset-members.excel-fr.csv", preset("members.csv", "active", "true", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30\.csv`},
-		{"preset-members.xlsx", preset("members.xlsx", "active", "true"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-members-2026-06-30\.xlsx`},
+		{"startups.csv", exportURL(startupsQuery, "format", "csv"), "text/csv; charset=utf-8; header=present", `portfolio-startups-\d{4}-\d\d-\d\d-donnees-fictives\.csv`},
+		{"startups.ndjson", exportURL(startupsQuery, "format", "ndjson"), "application/x-ndjson", `portfolio-startups-\d{4}-\d\d-\d\d-donnees-fictives\.ndjson`},
+		{"startups.json", exportURL(startupsQuery, "format", "json"), "application/json", `portfolio-startups-\d{4}-\d\d-\d\d-donnees-fictives\.json`},
+		{"startups.xlsx", exportURL(startupsQuery, "format", "xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-\d{4}-\d\d-\d\d-donnees-fictives\.xlsx`},
+		{"phase-durations.excel-fr.csv", exportURL(phaseDurationsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-phase-durations-\d{4}-\d\d-\d\d-donnees-fictives\.csv`},
+		{"startups.excel-fr.csv", exportURL(startupsQuery, "format", "csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-\d{4}-\d\d-\d\d-donnees-fictives\.csv`},
+		{"preset-startups.csv", preset("startups.csv"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30-donnees-fictives\.csv`},
+		{"preset-startups.excel-fr.csv", preset("startups.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-startups-2026-06-30-donnees-fictives\.csv`},
+		{"preset-startups.xlsx", preset("startups.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-startups-2026-06-30-donnees-fictives\.xlsx`},
+		{"preset-startups.ndjson", preset("startups.ndjson"), "application/x-ndjson", `portfolio-startups-2026-06-30-donnees-fictives\.ndjson`},
+		{"preset-members.csv", preset("members.csv", "active", "true"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30-donnees-fictives\.csv`},
+		{"preset-members.excel-fr.csv", preset("members.csv", "active", "true", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-members-2026-06-30-donnees-fictives\.csv`},
+		{"preset-members.xlsx", preset("members.xlsx", "active", "true"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-members-2026-06-30-donnees-fictives\.xlsx`},
 		// Committees of every incubator since March: every decision,
 		// budgets, next phases.
-		{"preset-committees.csv", committees("committees.csv"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
-		{"preset-committees.excel-fr.csv", committees("committees.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30\.csv`},
-		{"preset-committees.xlsx", committees("committees.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-committees-2026-06-30\.xlsx`},
+		{"preset-committees.csv", committees("committees.csv"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30-donnees-fictives\.csv`},
+		{"preset-committees.excel-fr.csv", committees("committees.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-committees-2026-06-30-donnees-fictives\.csv`},
+		{"preset-committees.xlsx", committees("committees.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-committees-2026-06-30-donnees-fictives\.xlsx`},
 		// The investment of two incubators (FAST grants, committee
 		// budgets), and their events since 20 May.
-		{"preset-investment.csv", investment("investment.csv"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30\.csv`},
-		{"preset-investment.excel-fr.csv", investment("investment.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30\.csv`},
-		{"preset-investment.xlsx", investment("investment.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-investment-2026-06-30\.xlsx`},
-		{"preset-events.csv", events("events.csv"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30\.csv`},
-		{"preset-events.excel-fr.csv", events("events.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30\.csv`},
-		{"preset-events.xlsx", events("events.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-events-2026-06-30\.xlsx`},
+		{"preset-investment.csv", investment("investment.csv"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30-donnees-fictives\.csv`},
+		{"preset-investment.excel-fr.csv", investment("investment.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-investment-2026-06-30-donnees-fictives\.csv`},
+		{"preset-investment.xlsx", investment("investment.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-investment-2026-06-30-donnees-fictives\.xlsx`},
+		{"preset-events.csv", events("events.csv"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30-donnees-fictives\.csv`},
+		{"preset-events.excel-fr.csv", events("events.csv", "dialect", "excel-fr"), "text/csv; charset=utf-8; header=present", `portfolio-events-2026-06-30-donnees-fictives\.csv`},
+		{"preset-events.xlsx", events("events.xlsx"), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", `portfolio-events-2026-06-30-donnees-fictives\.xlsx`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.golden, func(t *testing.T) {
