@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -365,6 +366,10 @@ func (h *handler) preset(w http.ResponseWriter, r *http.Request, file string) {
 	h.serve(w, r, plan, format, dialect, asOf, &sum)
 }
 
+// CostHeader carries the cost an export was priced at, as extensions.cost
+// does for a GraphQL answer.
+const CostHeader = "X-Portfolio-Cost"
+
 // FileName returns the name of an export's file: portfolio-LIST-DAY.EXT,
 // the list's field name in kebab case, and -donnees-fictives before the
 // extension for the demo's fictitious records.
@@ -413,6 +418,11 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, plan *Plan, f Fo
 		hd.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, FileName(plan.Name, day, f, about != nil && about.Fictitious)))
 		hd.Set("Cache-Control", "no-store")
 		hd.Set("X-Content-Type-Options", "nosniff")
+		if price.Cost > 0 {
+			// What the export was priced at, before its first row
+			// (extensions.cost of a GraphQL answer).
+			hd.Set(CostHeader, strconv.Itoa(price.Cost))
+		}
 		w.WriteHeader(http.StatusOK)
 	}}
 	wr, err := NewWriter(out, f, WriterOptions{Dialect: d, Sheet: plan.Sheet(), About: about})

@@ -211,9 +211,9 @@ func costShapes() []costShape {
 }
 
 // reportedCost reads the cost a reply reports: extensions.cost of a
-// GraphQL answer, the cost of an export's refusal, or the cost its log
-// line gives (exports stream their rows: the cost is in the log).
-func reportedCost(r *reply, log string) int {
+// GraphQL answer, the cost of an export's refusal, or the header of an
+// export's answer (its rows stream: the cost comes before them).
+func reportedCost(r *reply) int {
 	var env struct {
 		Extensions struct {
 			Cost struct{ Requested int } `json:"cost"`
@@ -239,16 +239,14 @@ func reportedCost(r *reply, log string) int {
 			}
 		}
 	}
-	if ms := exportCostInLog.FindAllStringSubmatch(log, -1); len(ms) > 0 {
-		c, _ := strconv.Atoi(ms[len(ms)-1][1])
-		return c
+	if c, err := strconv.Atoi(r.Header.Get("X-Portfolio-Cost")); err == nil {
+		return c // an export's, priced before its first row
 	}
 	return 0
 }
 
 var (
-	costInMessage   = regexp.MustCompile(`could cost (\d+)`)
-	exportCostInLog = regexp.MustCompile(`msg=export .* cost=(\d+)`)
+	costInMessage = regexp.MustCompile(`could cost (\d+)`)
 )
 
 // TestHostileCost sends the shapes of costShapes and checks that the cost
@@ -308,7 +306,7 @@ func TestHostileCost(t *testing.T) {
 				t.Errorf("no answer after %.2f s of CPU: %v", cpu, err)
 				return
 			}
-			cost := reportedCost(r, s.stderr.String())
+			cost := reportedCost(r)
 			code := r.firstCode()
 			if code == "" && !r.JSON && r.Status != 200 {
 				code = string(bytes.TrimSpace(r.Body))
