@@ -19,9 +19,12 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-// The transports of /graphql follow the GraphQL-over-HTTP specification
-// (the draft that graphql-http's audit checks: .ci/audit). Statuses come
-// from the edge's one table (httperror.Status), by these rules:
+// The transports of /graphql follow the GraphQL-over-HTTP specification,
+// as the draft that graphql-http's audit checks (.ci/audit: 1.23.1, the
+// draft of 2025) has it; the draft's later versions answer validation
+// failures 422 and clients of application/json with the same statuses as
+// the others, which the audit would warn about. Statuses come from the
+// edge's one table (httperror.Status), by these rules:
 //
 //   - A request that is not a well-formed GraphQL-over-HTTP request (a
 //     body that is not JSON, a parameter of the wrong type, no query) is
@@ -134,7 +137,7 @@ type otherRequests struct{}
 
 var _ graphql.Transport = otherRequests{}
 
-const allowed = "GET, POST, OPTIONS"
+const graphQLMethods = "GET, POST, OPTIONS"
 
 // Supports takes everything: it is the last transport.
 func (otherRequests) Supports(r *http.Request) bool { return true }
@@ -143,13 +146,13 @@ func (otherRequests) Supports(r *http.Request) bool { return true }
 func (otherRequests) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	switch r.Method {
 	case http.MethodOptions:
-		w.Header().Set("Allow", allowed)
+		w.Header().Set("Allow", graphQLMethods)
 		w.WriteHeader(http.StatusOK)
 	case http.MethodPost:
 		httperror.Write(w, httperror.Answer{Code: portfolio.EInvalid, Status: http.StatusUnsupportedMediaType,
 			Message: "send the request as JSON (Content-Type: application/json)"})
 	default:
-		w.Header().Set("Allow", allowed)
+		w.Header().Set("Allow", graphQLMethods)
 		httperror.Write(w, httperror.Answer{Code: portfolio.EInvalid, Status: http.StatusMethodNotAllowed,
 			Message: "use POST, or GET for a query"})
 	}
