@@ -6,12 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/incubateurs/portfolio/internal/export"
+	"github.com/incubateurs/portfolio/internal/httperror"
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -23,12 +28,56 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// exitCode is the program's exit status for err: 2 for a mistake on the
+// command line, else that of the error's code (errorCode) by its HTTP
+// status in the edge's one table (httperror.Status, exitStatuses), so
+// that the command says of each code what the server says; 1 for a
+// damaged database and any other failure.
 func exitCode(err error) int {
 	var u usageError
 	if errors.As(err, &u) {
 		return 2
 	}
+	code := errorCode(err)
+	if code == "" || code == portfolio.EDamaged {
+		// A damaged file is not a passing unavailability (its 503): no
+		// retry mends it.
+		return 1
+	}
+	if n, ok := exitStatuses[httperror.Status(code)]; ok {
+		return n
+	}
 	return 1
+}
+
+// exitStatuses is the exit status of an error code by its HTTP status.
+var exitStatuses = map[int]int{
+	http.StatusBadRequest:          2, // what was asked is wrong (BAD_USER_INPUT, a query that does not parse or validate): as a usage mistake
+	http.StatusNotFound:            3, // NOT_FOUND
+	http.StatusUnauthorized:        4, // UNAUTHENTICATED
+	http.StatusForbidden:           4, // FORBIDDEN
+	http.StatusConflict:            5, // CONFLICT
+	http.StatusUnprocessableEntity: 6, // over a limit (COMPLEXITY_LIMIT, RESPONSE_TOO_LARGE…): ask less, or raise it
+	http.StatusTooManyRequests:     7, // RATE_LIMITED
+	http.StatusServiceUnavailable:  7, // UNAVAILABLE: try again later
+	http.StatusGatewayTimeout:      7, // TIMEOUT
+}
+
+// errorCode returns the code of err: an export's refused request's, a
+// domain error's, DATABASE_DAMAGED for a damaged file; "" for an error
+// without one.
+func errorCode(err error) string {
+	if re, ok := export.IsRequestError(err); ok {
+		return re.Code
+	}
+	var pe *portfolio.Error
+	switch {
+	case errors.As(err, &pe):
+		return pe.Code
+	case errors.Is(err, portfolio.ErrDamaged):
+		return portfolio.EDamaged
+	}
+	return ""
 }
 
 // errHelpShown is returned by a command whose help was asked for (-h,

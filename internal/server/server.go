@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -230,9 +229,9 @@ func syncNote(st *sqlite.SyncState) string {
 // and the error mapping.
 func newGraphQL(cfg Config) *handler.Server {
 	gql := handler.New(cfg.Schema)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
+	gql.AddTransport(getQuery{})
 	gql.AddTransport(postJSON{})
+	gql.AddTransport(otherRequests{}) // last: what the others do not take
 	if cfg.Limits.MaxTokens > 0 {
 		gql.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	}
