@@ -88,6 +88,7 @@ type ComplexityRoot struct {
 		Date             func(childComplexity int) int
 		Decision         func(childComplexity int) int
 		NextCommitteeDue func(childComplexity int) int
+		NextDue          func(childComplexity int) int
 		NextPhase        func(childComplexity int) int
 		NodeID           func(childComplexity int) int
 		OptComment       func(childComplexity int) int
@@ -852,6 +853,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.NextCommitteeDue(childComplexity), true
+	case "Committee.nextDue":
+		if e.ComplexityRoot.Committee.NextDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NextDue(childComplexity), true
 	case "Committee.nextPhase":
 		if e.ComplexityRoot.Committee.NextPhase == nil {
 			break
@@ -3965,8 +3972,17 @@ type Committee implements Node {
   nextPhase: Phase
   "The budget granted for the next period, in euros. Viewers and above."
   budgetEuros: Int @auth(requires: VIEWER)
-  "When the next committee is due."
+  "When the next committee is due, as this committee recorded it; null when it recorded none (` + "`" + `nextDue` + "`" + ` applies the rule)."
   nextCommitteeDue: Date
+  """
+  When the committee after this one is due by the rule (« prochain comité
+  dû »): the ` + "`" + `nextCommitteeDue` + "`" + ` it recorded, else 183 days after its
+  ` + "`" + `date` + "`" + `, whatever it decided. While it is its startup's last committee,
+  this is ` + "`" + `Startup.nextCommitteeDue` + "`" + ` for a startup in incubation; once the
+  startup has left incubation (a stop or a transfer carried out), no
+  committee is due.
+  """
+  nextDue: Date!
   "The comment, verbatim. Viewers and above."
   comment: String @auth(requires: VIEWER)
   "The startup's phase on the day of the committee."
@@ -4990,6 +5006,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_budgetEuros(ctx, field)
 	case "nextCommitteeDue":
 		return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
+	case "nextDue":
+		return ec.fieldContext_Committee_nextDue(ctx, field)
 	case "comment":
 		return ec.fieldContext_Committee_comment(ctx, field)
 	case "phase":
@@ -7848,6 +7866,29 @@ func (ec *executionContext) _Committee_nextCommitteeDue(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Committee_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Committee", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Committee_nextDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_nextDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextDue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_nextDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Committee_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -20399,6 +20440,11 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 		case "nextCommitteeDue":
 			out.Values[i] = ec._Committee_nextCommitteeDue(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextDue":
+			out.Values[i] = ec._Committee_nextDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "comment":

@@ -513,7 +513,7 @@ var committeesPreset = &Preset{
   committees(filter: $filter, orderBy: [{field: DATE, direction: DESC}]) {
     nodes {
       startup { slug name incubator { slug title } }
-      date decision nextPhase` + when(can("Committee", "budgetEuros"), " budgetEuros") + ` nextCommitteeDue` +
+      date decision nextPhase` + when(can("Committee", "budgetEuros"), " budgetEuros") + ` nextDue` +
 			when(can("Committee", "comment"), " comment") + ` source
     }
   }
@@ -534,31 +534,9 @@ var committeesPreset = &Preset{
 			"startup": get(n, "startup", "slug"), "startup_name": get(n, "startup", "name"),
 			"incubator": get(n, "startup", "incubator", "slug"), "incubator_name": get(n, "startup", "incubator", "title"),
 			"date": n["date"], "decision": n["decision"], "next_phase": n["nextPhase"], "budget_euros": n["budgetEuros"],
-			"next_committee_due": nextDue(n), "comment": n["comment"], "source": n["source"],
+			"next_committee_due": n["nextDue"], "comment": n["comment"], "source": n["source"],
 		}
 	},
-}
-
-// nextDue returns when the committee after the node's is due, by the rule
-// (portfolio.NextCommitteeDue), or nil for none.
-func nextDue(n map[string]any) any {
-	dec, _ := n["decision"].(string)
-	next, _ := n["nextPhase"].(string)
-	c := &portfolio.Committee{Decision: portfolio.Decision(dec), NextPhase: portfolio.Phase(next)}
-	var err error
-	day, _ := n["date"].(string)
-	if c.Date, err = portfolio.ParseDate(day); err != nil {
-		return nil
-	}
-	if due, _ := n["nextCommitteeDue"].(string); due != "" {
-		if c.NextCommitteeDue, err = portfolio.ParseDate(due); err != nil {
-			return nil
-		}
-	}
-	if due := portfolio.NextCommitteeDue(c); !due.IsZero() {
-		return due.String()
-	}
-	return nil
 }
 
 // byThen bounds the dated filter f of a list without asOf (committees,

@@ -94,21 +94,6 @@ func (c *Committee) NextDue() Date {
 	return c.Date.AddDays(OverdueAfterDays)
 }
 
-// NextCommitteeDue returns when the committee after c is due: the date c
-// recorded (nextCommitteeDue), else OverdueAfterDays days after c, the last
-// day its startup, still active, is not overdue. A committee that ends the
-// incubation (it decides a stop or a transfer, or a next phase out of
-// incubation) and recorded no date calls for no other: the zero date.
-func NextCommitteeDue(c *Committee) Date {
-	switch {
-	case !c.NextCommitteeDue.IsZero():
-		return c.NextCommitteeDue
-	case c.Decision == DecisionStop || c.Decision == DecisionTransfer || c.NextPhase != "" && !c.NextPhase.Active():
-		return 0
-	}
-	return c.Date.AddDays(OverdueAfterDays)
-}
-
 // EarliestStart returns the earliest start among phases (zero if none).
 func EarliestStart(phases []PhasePeriod) Date {
 	var first Date

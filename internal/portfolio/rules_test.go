@@ -71,35 +71,3 @@ func TestDaysInPhaseSum(t *testing.T) {
 		}
 	}
 }
-
-func TestNextCommitteeDue(t *testing.T) {
-	tests := []struct {
-		name, date string
-		decision   Decision
-		next       Phase
-		recorded   string
-		want       string // "" for none
-	}{
-		// 2024-01-01 + 183 days = 2024-07-02: the last day it is not overdue.
-		{"none recorded: 183 days after", "2024-01-01", DecisionContinue, "", "", "2024-07-02"},
-		{"none recorded, across a year end", "2025-09-01", DecisionUnspecified, "", "", "2026-03-03"},
-		{"moving to an active phase", "2024-01-01", DecisionAdvance, PhaseAcceleration, "", "2024-07-02"},
-		{"recorded: its date", "2024-01-01", DecisionAdjust, "", "2024-03-15", "2024-03-15"},
-		{"recorded later than 183 days: its date still", "2024-01-01", DecisionContinue, "", "2025-01-01", "2025-01-01"},
-		{"a stop: none", "2024-01-01", DecisionStop, PhaseAbandoned, "", ""},
-		{"a stop without next phase: none", "2024-01-01", DecisionStop, "", "", ""},
-		{"a transfer: none", "2024-01-01", DecisionTransfer, "", "", ""},
-		{"an advance out of incubation: none", "2024-01-01", DecisionAdvance, PhaseOperated, "", ""},
-		{"a stop with a recorded date: that date", "2024-01-01", DecisionStop, "", "2024-02-01", "2024-02-01"},
-	}
-	for _, tt := range tests {
-		c := &Committee{Date: MustDate(tt.date), Decision: tt.decision, NextPhase: tt.next}
-		if tt.recorded != "" {
-			c.NextCommitteeDue = MustDate(tt.recorded)
-		}
-		got := NextCommitteeDue(c)
-		if tt.want == "" && !got.IsZero() || tt.want != "" && got.String() != tt.want {
-			t.Errorf("%s: NextCommitteeDue = %s, want %q", tt.name, got, tt.want)
-		}
-	}
-}

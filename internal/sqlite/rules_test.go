@@ -352,7 +352,7 @@ func TestRulesAgree(t *testing.T) {
 			return goRuleAnswer(st.Slug, phases, committees, missions, func(m string) portfolio.Domain { return domains[m] }, c.day())
 		}},
 		// The resolvers (Startup.nextCommitteeDue, reviewStatus,
-		// committeeOverdue, lastCommittee, intrapreneurs)
+		// committeeOverdue, lastCommittee, intrapreneurs, Committee.nextDue)
 		// run the Go rules on what the store's batch reads hand them.
 		{name: "go, as the store hands them", answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 			slug, d := caseSlug(i), c.day()
