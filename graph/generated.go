@@ -254,6 +254,7 @@ type ComplexityRoot struct {
 	}
 
 	Mission struct {
+		Active      func(childComplexity int, asOf *portfolio.Date) int
 		End         func(childComplexity int) int
 		Member      func(childComplexity int) int
 		NodeID      func(childComplexity int) int
@@ -598,6 +599,8 @@ type MemberResolver interface {
 }
 type MissionResolver interface {
 	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
+
+	Active(ctx context.Context, obj *portfolio.Mission, asOf *portfolio.Date) (bool, error)
 
 	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
 }
@@ -1517,6 +1520,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
 
+	case "Mission.active":
+		if e.ComplexityRoot.Mission.Active == nil {
+			break
+		}
+
+		args, err := ec.field_Mission_active_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mission.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Mission.end":
 		if e.ComplexityRoot.Mission.End == nil {
 			break
@@ -3853,6 +3867,8 @@ type Mission implements Node {
   start: Date!
   "The last day; null when open-ended."
   end: Date
+  "Whether the mission covers ` + "`" + `asOf` + "`" + ` (by default the ` + "`" + `asOf` + "`" + ` of the field it is read under, else today): it started on or before that day and has no end or ends on or after it, so a mission ending that day still covers it. The members on a startup's team at a date are those with a mission on it covering that day."
+  active(asOf: Date): Boolean!
   "How the member is engaged: public agent, freelancer, contractor. Personal data: viewers and above."
   status: MissionStatus @auth(requires: VIEWER)
   "The employer (for a contractor, the company). Personal data: viewers and above."
@@ -5340,6 +5356,8 @@ func (ec *executionContext) childFields_Mission(ctx context.Context, field graph
 		return ec.fieldContext_Mission_start(ctx, field)
 	case "end":
 		return ec.fieldContext_Mission_end(ctx, field)
+	case "active":
+		return ec.fieldContext_Mission_active(ctx, field)
 	case "status":
 		return ec.fieldContext_Mission_status(ctx, field)
 	case "employer":
@@ -6153,6 +6171,20 @@ func (ec *executionContext) field_Member_missions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mission_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -10678,6 +10710,50 @@ func (ec *executionContext) _Mission_end(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Mission_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mission", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Mission_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mission().Active(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_active(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mission_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -21565,6 +21641,12 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_active(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Mission_status(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

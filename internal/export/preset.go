@@ -437,7 +437,7 @@ var membersPreset = &Preset{
     nodes {
       slug fullname role domain active
       missions(first: ` + strconv.Itoa(missionsPerMember) + `) {
-        nodes { start end` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug name } }
+        nodes { start end active` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug name } }
       }
     }
   }
@@ -449,20 +449,20 @@ var membersPreset = &Preset{
 		}, []string{"active"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
-	row: func(n map[string]any, asOf string, hidden func(string, string) bool) map[string]any {
-		// The current mission: covering asOf, the latest to start (as
-		// teams count it); the current startups: those of every
+	row: func(n map[string]any, _ string, hidden func(string, string) bool) map[string]any {
+		// The current mission: one covering asOf (the API's
+		// Mission.active, portfolio.OnMissionAt), the latest to start
+		// (as teams count it); the current startups: those of every
 		// mission covering asOf.
 		var cur map[string]any
 		current, names := []string{}, []string{}
 		missions, _ := get(n, "missions", "nodes").([]any)
 		for _, m := range missions {
 			mm, _ := m.(map[string]any)
-			start, _ := mm["start"].(string)
-			end, _ := mm["end"].(string)
-			if start == "" || start > asOf || (end != "" && end < asOf) {
+			if active, _ := mm["active"].(bool); !active {
 				continue
 			}
+			start, _ := mm["start"].(string)
 			if cur == nil || start >= cur["start"].(string) {
 				cur = mm
 			}
