@@ -3329,13 +3329,13 @@ type Startup implements Node {
   sponsors: [Organisation!]!
   "Every phase of the startup's history, by start (ties in the record's order)."
   phases: [PhasePeriod!]!
-  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start. Null before its first phase."
+  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start, a tie going to the one the record lists later (a phase without a start never counts; end dates are informative: the next phase's start moves the startup on). Null before its first phase."
   phase(asOf: Date): Phase
   "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."
   currentPhase(asOf: Date): PhasePeriod
   "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` (investigation, construction, acceleration or consolidation)."
   active(asOf: Date): Boolean!
-  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (a member with two such missions appears once, with the one that started last)."
+  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (` + "`" + `Mission.active` + "`" + `: started on or before it, no end or an end on or after it; a member with two such missions appears once, with the one that started last). The dateless startup lists of older records (` + "`" + `Member.startups` + "`" + `) count in no team."
   team(asOf: Date): [TeamMembership!]!
   "The size of the team at ` + "`" + `asOf` + "`" + ` (distinct members)."
   teamSize(asOf: Date): Int!
