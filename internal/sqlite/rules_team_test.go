@@ -140,8 +140,9 @@ func letters(i int, slugs []string) string {
 
 // TestTeamRulesAgree runs teamCases through every implementation of "team
 // at D": portfolio.TeamAt, the SQL of teamSize (TEAM_SIZE ordering), the
-// store's team reads (Startup.team, teamSize, intrapreneurs), the
-// portfolio's member counts, and the member sweeps of timelines.
+// store's team reads (Startup.team, teamSize, intrapreneurs), the members
+// filter startups, the portfolio's member counts, and the member sweeps of
+// timelines.
 func TestTeamRulesAgree(t *testing.T) {
 	ctx := context.Background()
 	db := openMemoryDB(t)
@@ -184,6 +185,22 @@ func TestTeamRulesAgree(t *testing.T) {
 					t.Errorf("%s's mission %s to %s does not cover the date", tm.Member.Slug, tm.Mission.Start, tm.Mission.End)
 				}
 				slugs = append(slugs, tm.Member.Slug)
+			}
+			return teamAnswer{Team: letters(i, slugs), Size: len(slugs)}
+		}},
+		// members(filter: {startups: [X]}, asOf: D): the members with a
+		// mission on X covering D.
+		{name: "the members filter startups", answer: func(t *testing.T, i int, c *teamCase) teamAnswer {
+			p, err := db.Members(ctx, &portfolio.MemberFilter{Startups: []string{teamSlug(i)}}, nil, c.day(), portfolio.Window{Limit: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var slugs []string
+			for _, m := range p.Items {
+				slugs = append(slugs, m.Slug)
+			}
+			if p.Total != len(slugs) {
+				t.Errorf("total %d, %d members", p.Total, len(slugs))
 			}
 			return teamAnswer{Team: letters(i, slugs), Size: len(slugs)}
 		}},
