@@ -120,7 +120,7 @@ var fastCorpus = []struct {
 			sponsors { id slug name acronym type ministerialDomain version }
 			phases { __typename phase label start end durationDays source comment }
 			currentPhase { phase start durationDays } phase active committeeOverdue teamSize reviewStatus incubatedSince
-			committees { __typename id slug date decision nextPhase nextCommitteeDue source version comment budgetEuros phase }
+			committees { __typename id slug date decision nextPhase nextCommitteeDue nextDue source version comment budgetEuros phase }
 			missions(first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug } }
 				nodes { __typename id slug start end version source status employer
 					member { __typename id slug fullname role domain github link memberType bio version } } } } } }`, nil},
@@ -410,7 +410,7 @@ func (g *queryGen) object(typ string, depth int) string {
 			"accessibility", "phase", `p2019: phase(asOf: "2019-05-01")`, "active", "committeeOverdue", "teamSize",
 			"phases { " + g.pick("PhasePeriod", []string{"phase", "label", "start", "end", "durationDays", "source", "comment"}) + " }",
 			"currentPhase { " + g.pick("PhasePeriod", []string{"phase", "start", "durationDays"}) + " }",
-			"committees { " + g.pick("Committee", []string{"id", "slug", "date", "decision", "nextPhase", "nextCommitteeDue", "comment", "budgetEuros", "phase", "source", "version"}) + " }",
+			"committees { " + g.pick("Committee", []string{"id", "slug", "date", "decision", "nextPhase", "nextCommitteeDue", "nextDue", "comment", "budgetEuros", "phase", "source", "version"}) + " }",
 		}
 		if deeper {
 			fields = append(fields,

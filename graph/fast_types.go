@@ -186,6 +186,7 @@ func init() {
 			"decision":         scalar(func(x *fastExec, c *portfolio.Committee) { x.enum(string(c.Decision)) }),
 			"nextPhase":        scalar(func(x *fastExec, c *portfolio.Committee) { x.enum(string(c.NextPhase)) }),
 			"nextCommitteeDue": scalar(func(x *fastExec, c *portfolio.Committee) { x.date(c.NextCommitteeDue) }),
+			"nextDue":          scalar(func(x *fastExec, c *portfolio.Committee) { x.date(c.NextDue()) }),
 			"source":           scalar(func(x *fastExec, c *portfolio.Committee) { x.enum(string(c.Source)) }),
 			"version":          scalar(func(x *fastExec, c *portfolio.Committee) { x.int(c.Version) }),
 			"comment":          protected(viewer, func(x *fastExec, c *portfolio.Committee) { x.optStr(c.OptComment()) }),

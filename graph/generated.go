@@ -88,6 +88,7 @@ type ComplexityRoot struct {
 		Date             func(childComplexity int) int
 		Decision         func(childComplexity int) int
 		NextCommitteeDue func(childComplexity int) int
+		NextDue          func(childComplexity int) int
 		NextPhase        func(childComplexity int) int
 		NodeID           func(childComplexity int) int
 		OptComment       func(childComplexity int) int
@@ -253,6 +254,7 @@ type ComplexityRoot struct {
 	}
 
 	Mission struct {
+		Active      func(childComplexity int, asOf *portfolio.Date) int
 		End         func(childComplexity int) int
 		Member      func(childComplexity int) int
 		NodeID      func(childComplexity int) int
@@ -598,6 +600,8 @@ type MemberResolver interface {
 type MissionResolver interface {
 	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
 
+	Active(ctx context.Context, obj *portfolio.Mission, asOf *portfolio.Date) (bool, error)
+
 	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
 }
 type MutationResolver interface {
@@ -852,6 +856,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.NextCommitteeDue(childComplexity), true
+	case "Committee.nextDue":
+		if e.ComplexityRoot.Committee.NextDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NextDue(childComplexity), true
 	case "Committee.nextPhase":
 		if e.ComplexityRoot.Committee.NextPhase == nil {
 			break
@@ -1510,6 +1520,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
 
+	case "Mission.active":
+		if e.ComplexityRoot.Mission.Active == nil {
+			break
+		}
+
+		args, err := ec.field_Mission_active_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mission.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Mission.end":
 		if e.ComplexityRoot.Mission.End == nil {
 			break
@@ -3308,13 +3329,13 @@ type Startup implements Node {
   sponsors: [Organisation!]!
   "Every phase of the startup's history, by start (ties in the record's order)."
   phases: [PhasePeriod!]!
-  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start. Null before its first phase."
+  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start, a tie going to the one the record lists later (a phase without a start never counts; end dates are informative: the next phase's start moves the startup on). Null before its first phase."
   phase(asOf: Date): Phase
   "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."
   currentPhase(asOf: Date): PhasePeriod
   "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` (investigation, construction, acceleration or consolidation)."
   active(asOf: Date): Boolean!
-  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (a member with two such missions appears once, with the one that started last)."
+  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (` + "`" + `Mission.active` + "`" + `: started on or before it, no end or an end on or after it; a member with two such missions appears once, with the one that started last). The dateless startup lists of older records (` + "`" + `Member.startups` + "`" + `) count in no team."
   team(asOf: Date): [TeamMembership!]!
   "The size of the team at ` + "`" + `asOf` + "`" + ` (distinct members)."
   teamSize(asOf: Date): Int!
@@ -3846,6 +3867,8 @@ type Mission implements Node {
   start: Date!
   "The last day; null when open-ended."
   end: Date
+  "Whether the mission covers ` + "`" + `asOf` + "`" + ` (by default the ` + "`" + `asOf` + "`" + ` of the field it is read under, else today): it started on or before that day and has no end or ends on or after it, so a mission ending that day still covers it. The members on a startup's team at a date are those with a mission on it covering that day."
+  active(asOf: Date): Boolean!
   "How the member is engaged: public agent, freelancer, contractor. Personal data: viewers and above."
   status: MissionStatus @auth(requires: VIEWER)
   "The employer (for a contractor, the company). Personal data: viewers and above."
@@ -3965,8 +3988,17 @@ type Committee implements Node {
   nextPhase: Phase
   "The budget granted for the next period, in euros. Viewers and above."
   budgetEuros: Int @auth(requires: VIEWER)
-  "When the next committee is due."
+  "When the next committee is due, as this committee recorded it; null when it recorded none (` + "`" + `nextDue` + "`" + ` applies the rule)."
   nextCommitteeDue: Date
+  """
+  When the committee after this one is due by the rule (« prochain comité
+  dû »): the ` + "`" + `nextCommitteeDue` + "`" + ` it recorded, else 183 days after its
+  ` + "`" + `date` + "`" + `, whatever it decided. While it is its startup's last committee,
+  this is ` + "`" + `Startup.nextCommitteeDue` + "`" + ` for a startup in incubation; once the
+  startup has left incubation (a stop or a transfer carried out), no
+  committee is due.
+  """
+  nextDue: Date!
   "The comment, verbatim. Viewers and above."
   comment: String @auth(requires: VIEWER)
   "The startup's phase on the day of the committee."
@@ -4990,6 +5022,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_budgetEuros(ctx, field)
 	case "nextCommitteeDue":
 		return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
+	case "nextDue":
+		return ec.fieldContext_Committee_nextDue(ctx, field)
 	case "comment":
 		return ec.fieldContext_Committee_comment(ctx, field)
 	case "phase":
@@ -5322,6 +5356,8 @@ func (ec *executionContext) childFields_Mission(ctx context.Context, field graph
 		return ec.fieldContext_Mission_start(ctx, field)
 	case "end":
 		return ec.fieldContext_Mission_end(ctx, field)
+	case "active":
+		return ec.fieldContext_Mission_active(ctx, field)
 	case "status":
 		return ec.fieldContext_Mission_status(ctx, field)
 	case "employer":
@@ -6135,6 +6171,20 @@ func (ec *executionContext) field_Member_missions_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mission_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
 	return args, nil
 }
 
@@ -7848,6 +7898,29 @@ func (ec *executionContext) _Committee_nextCommitteeDue(ctx context.Context, fie
 }
 func (ec *executionContext) fieldContext_Committee_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Committee", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Committee_nextDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_nextDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextDue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_nextDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "Date")
 }
 
 func (ec *executionContext) _Committee_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
@@ -10637,6 +10710,50 @@ func (ec *executionContext) _Mission_end(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Mission_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mission", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Mission_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mission().Active(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_active(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mission_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -20401,6 +20518,11 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nextDue":
+			out.Values[i] = ec._Committee_nextDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "comment":
 			out.Values[i] = ec._Committee_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -21519,6 +21641,12 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_active(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Mission_status(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {

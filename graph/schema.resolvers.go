@@ -136,6 +136,11 @@ func (r *missionResolver) Member(ctx context.Context, obj *portfolio.Mission) (*
 	return loaders(ctx).Member(ctx, obj.MemberSlug)
 }
 
+// Active is the resolver for the active field.
+func (r *missionResolver) Active(ctx context.Context, obj *portfolio.Mission, asOf *portfolio.Date) (bool, error) {
+	return portfolio.OnMissionAt(obj, asOfArg(ctx, asOf)), nil
+}
+
 // Startups is the resolver for the startups field.
 func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error) {
 	return nonNil(loaders(ctx).MissionStartups(ctx, obj))

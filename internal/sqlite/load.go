@@ -575,6 +575,13 @@ func (l *loader) putMember(ctx context.Context, m *portfolio.Member) error {
 	in := Ref{"members", m.Slug}
 	for i := range m.Missions {
 		rec := Ref{"missions", m.Missions[i].Slug}
+		if m.Missions[i].Start.IsZero() {
+			// A mission covers the days from its start (DESIGN.md, "Team
+			// at D"): without one it covers none, which the column (NOT
+			// NULL, compared with start <= D) cannot say. The importer
+			// skips such a mission and reports it.
+			return portfolio.Errorf(portfolio.EInvalid, "member %s: mission %s has no start", m.Slug, m.Missions[i].Slug)
+		}
 		if l.skip(rec, in) {
 			continue
 		}

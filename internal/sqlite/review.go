@@ -446,11 +446,11 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	per := b.arg(pj.String())
 	var selects []string
 	if parts.Entered {
-		selects = append(selects, `SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON p.start >= per.s AND p.start <= per.e`+joinStartups(where, "p.startup_id")+`
+		selects = append(selects, `SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON `+phaseEntersSQL("p", "per.s", "per.e")+joinStartups(where, "p.startup_id")+`
 			WHERE `+where+` GROUP BY per.i, p.phase`)
 	}
 	if parts.Exited {
-		selects = append(selects, `SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON p.next_start >= per.s AND p.next_start <= per.e`+joinStartups(where, "p.startup_id")+`
+		selects = append(selects, `SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON `+phaseExitsSQL("p", "per.s", "per.e")+joinStartups(where, "p.startup_id")+`
 			WHERE `+where+` GROUP BY per.i, p.phase`)
 	}
 	if parts.Events {
