@@ -63,11 +63,17 @@ func TeamAt(missions []Mission, startup string, d Date) []string {
 	return team
 }
 
-// LastCommittee returns the index of a startup's last committee on or
+// LastCommittee returns the index of a startup's last committee held on or
 // before d (committees in any order): the latest, a tie going to the one
-// listed later; -1 when there is none.
+// listed later; -1 when there is none. A planned or cancelled committee is
+// never the last (Committee.Held): it moves nothing.
 func LastCommittee(committees []*Committee, d Date) int {
-	return lastOnOrBefore(len(committees), func(i int) Date { return committees[i].Date }, d)
+	return lastOnOrBefore(len(committees), func(i int) Date {
+		if !committees[i].Held() {
+			return 0 // a planned or cancelled committee moves nothing
+		}
+		return committees[i].Date
+	}, d)
 }
 
 // LastCommitteeAt returns the latest of the committee dates on or before d
