@@ -188,7 +188,10 @@ func TestCommitteeLife(t *testing.T) {
 	// The audit log has each write, with the committee before and after.
 	var log struct {
 		AuditLog struct {
-			Nodes []struct{ Mutation, ObjectSlug, TokenName string; Before, After *string }
+			Nodes []struct {
+				Mutation, ObjectSlug, TokenName string
+				Before, After                   *string
+			}
 		}
 	}
 	e.must(t, e.admin, `{ auditLog(filter: {objectTypes: ["Committee"]}, first: 10) { nodes { mutation objectSlug tokenName before after } } }`, nil, &log)
