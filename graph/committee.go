@@ -302,6 +302,7 @@ func (r *Resolver) agendaRecords(ctx context.Context, e *portfolio.CommitteeAgen
 	if err != nil {
 		return rec, err
 	}
+	l.Known(intra, sponsors)
 	for _, o := range sponsors {
 		rec.Sponsors = append(rec.Sponsors, o.Slug)
 	}
@@ -320,6 +321,7 @@ func (r *Resolver) agendaRecords(ctx context.Context, e *portfolio.CommitteeAgen
 	if err != nil {
 		return rec, err
 	}
+	l.Known(managers, nil)
 	for _, m := range managers {
 		rec.Managers = append(rec.Managers, m.Slug)
 	}

@@ -76,3 +76,15 @@ func (l *Loaders) IntrapreneursOn(ctx context.Context, startupID int64, d portfo
 func (l *Loaders) RegisterIntrapreneursOn(startupID int64, d portfolio.Date) {
 	l.committee.intrapreneurs.register(sqlite.StartupDay{StartupID: startupID, Day: d})
 }
+
+// Known notes members and organisations the request read along with
+// something else (a startup's intrapreneurs, sponsors, managers), so that
+// looking them up by slug costs no statement.
+func (l *Loaders) Known(ms []*portfolio.Member, os []*portfolio.Organisation) {
+	for _, m := range ms {
+		l.memberBySlug.prime(m.Slug, m)
+	}
+	for _, o := range os {
+		l.organisationBySlug.prime(o.Slug, o)
+	}
+}
