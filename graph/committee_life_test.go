@@ -218,3 +218,154 @@ func (r startupReview) committeesString() string {
 	}
 	return b.String()
 }
+
+// TestCommitteeLifeRights: planning, holding and cancelling take the
+// rights of every committee write: a token, a manager's within its
+// incubators, an admin's anywhere.
+func TestCommitteeLifeRights(t *testing.T) {
+	e := newAccess(t)
+	today := portfolio.Today()
+	// A planned committee on each incubator's startup, by an admin.
+	plan := func(startup string, days int) apiCommittee {
+		return e.committeeMutation(t, e.admin, planMutation, "planCommittee", map[string]any{"startup": startup, "date": today.AddDays(days).String()})
+	}
+	a, b := plan(e.startupA, -1), plan(e.startupB, -1)
+	type write struct {
+		name, query string
+		in          func(c apiCommittee, startup string) map[string]any
+	}
+	writes := []write{
+		{"planCommittee", planMutation, func(_ apiCommittee, s string) map[string]any {
+			return map[string]any{"startup": s, "date": today.AddDays(40).String()}
+		}},
+		{"updateCommittee", updateMutation, func(c apiCommittee, _ string) map[string]any {
+			return map[string]any{"id": c.ID, "version": c.Version, "hypotheses": []string{"h"}}
+		}},
+		{"holdCommittee", holdMutation, func(c apiCommittee, _ string) map[string]any {
+			return map[string]any{"id": c.ID, "version": c.Version, "decision": "CONTINUE"}
+		}},
+		{"cancelCommittee", cancelMutation, func(c apiCommittee, _ string) map[string]any {
+			return map[string]any{"id": c.ID, "version": c.Version}
+		}},
+	}
+	for _, w := range writes {
+		for _, who := range []struct {
+			name, token, code string
+			mine              bool
+		}{
+			{"anonymous", "", "UNAUTHENTICATED", true},
+			{"a viewer", e.viewer, "FORBIDDEN", true},
+			{"a manager outside its incubators", e.managerA, "FORBIDDEN", false},
+		} {
+			t.Run(w.name+" by "+who.name, func(t *testing.T) {
+				c, s := a, e.startupA
+				if !who.mine {
+					c, s = b, e.startupB
+				}
+				committees, audit := e.countRows(t, "committees"), e.countRows(t, "audit")
+				_, out := e.post(t, who.token, w.query, map[string]any{"in": w.in(c, s)})
+				if codeOf(out) != who.code {
+					t.Errorf("code %q, want %q (errors %+v)", codeOf(out), who.code, out.Errors)
+				}
+				if e.countRows(t, "committees") != committees || e.countRows(t, "audit") != audit {
+					t.Errorf("a refused %s wrote", w.name)
+				}
+			})
+		}
+	}
+	// Within its incubators, the manager does them all.
+	c := e.committeeMutation(t, e.managerA, holdMutation, "holdCommittee", map[string]any{"id": a.ID, "version": a.Version, "decision": "ADJUST"})
+	if c.State != "HELD" {
+		t.Errorf("held by the manager: %+v", c)
+	}
+	if c := e.committeeMutation(t, e.admin, cancelMutation, "cancelCommittee", map[string]any{"id": b.ID, "version": b.Version}); c.State != "CANCELLED" {
+		t.Errorf("cancelled by an admin: %+v", c)
+	}
+}
+
+// TestCommitteeLifeKeys: a plan, a hold or a cancellation sent again with
+// its clientMutationId answers what the first did and writes nothing
+// more; the key with another input is refused.
+func TestCommitteeLifeKeys(t *testing.T) {
+	e := newAccess(t)
+	today := portfolio.Today()
+	in := map[string]any{"startup": e.startupA, "date": today.String(), "clientMutationId": "plan-1",
+		"attendees": []map[string]any{{"member": e.memberX, "role": "INTRAPRENEUR"}, {"name": "Ana", "role": "OTHER"}}}
+	send := func(q string, in map[string]any) *gqlResponse {
+		t.Helper()
+		_, out := e.post(t, e.managerA, q, map[string]any{"in": in})
+		if len(out.Errors) > 0 {
+			t.Fatalf("errors %+v", out.Errors)
+		}
+		return out
+	}
+	audit := e.countRows(t, "audit")
+	first, again := send(planMutation, in), send(planMutation, in)
+	if string(first.Data) != string(again.Data) || e.countRows(t, "audit") != audit+1 {
+		t.Errorf("the plan sent again answered\n%s\nfirst\n%s\n(%d audit entries, want %d)", again.Data, first.Data, e.countRows(t, "audit"), audit+1)
+	}
+	var p struct{ PlanCommittee struct{ Committee apiCommittee } }
+	if err := json.Unmarshal(first.Data, &p); err != nil {
+		t.Fatal(err)
+	}
+	c := p.PlanCommittee.Committee
+	hold := map[string]any{"id": c.ID, "version": c.Version, "decision": "CONTINUE", "clientMutationId": "hold-1"}
+	first, again = send(holdMutation, hold), send(holdMutation, hold)
+	if string(first.Data) != string(again.Data) || e.countRows(t, "audit") != audit+2 {
+		t.Errorf("the hold sent again answered\n%s\nfirst\n%s", again.Data, first.Data)
+	}
+	other := map[string]any{"id": c.ID, "version": c.Version, "decision": "STOP", "clientMutationId": "hold-1"}
+	_, out := e.post(t, e.managerA, holdMutation, map[string]any{"in": other})
+	if codeOf(out) != "BAD_USER_INPUT" || extField(out) != "clientMutationId" {
+		t.Errorf("the key with another input: %s %v", codeOf(out), extField(out))
+	}
+}
+
+// TestCommitteeContentProtection: the ask's envelope is protected like a
+// budget, hypotheses, criteria and the presentation like a comment, a
+// name the records do not hold like a contact; the rest is public.
+func TestCommitteeContentProtection(t *testing.T) {
+	e := newAccess(t)
+	c := e.committeeMutation(t, e.admin, planMutation, "planCommittee", map[string]any{
+		"startup": e.startupA, "date": portfolio.Today().AddDays(10).String(), "documentUrl": "https://example.org/p",
+		"hypotheses": []string{"h"}, "successCriteria": []string{"c"},
+		"ask":        map[string]any{"teamProfile": "1 développeuse", "envelopeEuros": 1000, "months": 6},
+		"attendees":  []map[string]any{{"member": e.memberX, "role": "TEAM"}, {"name": "Ana Martin", "role": "OTHER", "label": "Usagère"}},
+	})
+	q := `query($s: String!) { committee(slug: $s) { state hypotheses successCriteria documentUrl ask { teamProfile envelopeEuros months }
+		attendees { member { slug } name role label } } }`
+	_, anon := e.post(t, "", q, map[string]any{"s": c.Slug})
+	forbidden := map[string]bool{}
+	for _, er := range anon.Errors {
+		if er.Extensions["code"] != "FORBIDDEN" {
+			t.Errorf("error %+v", er)
+		}
+		var path []string
+		for _, p := range er.Path {
+			if s, ok := p.(string); ok {
+				path = append(path, s)
+			}
+		}
+		forbidden[strings.Join(path, ".")] = true
+	}
+	for _, f := range []string{"committee.hypotheses", "committee.successCriteria", "committee.documentUrl", "committee.ask.envelopeEuros",
+		"committee.attendees.name", "committee.attendees.label"} {
+		if !forbidden[f] {
+			t.Errorf("%s is not protected (errors at %v)", f, forbidden)
+		}
+	}
+	var got struct{ Committee apiCommittee }
+	if err := json.Unmarshal(anon.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	a := got.Committee
+	if a.State != "PLANNED" || a.Hypotheses != nil || a.DocumentURL != nil || a.Ask == nil || a.Ask.EnvelopeEuros != nil ||
+		deref(a.Ask.TeamProfile) != "1 développeuse" || len(a.Attendees) != 2 || a.Attendees[0].Member == nil || a.Attendees[1].Name != nil {
+		t.Errorf("anonymously: %s", anon.Data)
+	}
+	var viewer struct{ Committee apiCommittee }
+	e.must(t, e.viewer, q, map[string]any{"s": c.Slug}, &viewer)
+	if v := viewer.Committee; len(v.Hypotheses) != 1 || *v.Ask.EnvelopeEuros != 1000 || deref(v.Attendees[1].Name) != "Ana Martin" || deref(v.DocumentURL) == "" {
+		t.Errorf("as a viewer: %+v", v)
+	}
+}
