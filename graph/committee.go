@@ -365,7 +365,7 @@ func (r *Resolver) agendaMissing(ctx context.Context, e *portfolio.CommitteeAgen
 // agenda to the cost model: a committee's attendees, hypotheses and
 // criteria their longest in the data; the agenda a page of at most one
 // entry per startup and per committee; an entry's expected attendees its
-// intrapreneurs (at most the largest team), sponsors and managers, the
+// intrapreneurs (at most the most a startup ever had), sponsors and managers, the
 // incubator and the DINUM's seat; its missing roles the four the records
 // can leave empty.
 func committeeComplexity(c *ComplexityRoot, bounds func() portfolio.ListBounds) {
@@ -384,10 +384,10 @@ func committeeComplexity(c *ComplexityRoot, bounds func() portfolio.ListBounds) 
 }
 
 // expectedAttendeesBound is the most expected attendees an agenda entry
-// has: its intrapreneurs (at most the largest team), sponsors and
-// managers, the incubator's owner and the DINUM's seat.
+// has: its intrapreneurs (at most the most a startup ever had), sponsors
+// and managers, the incubator's owner and the DINUM's seat.
 func expectedAttendeesBound(b portfolio.ListBounds) int {
-	return portfolio.Bound(b.Team) + portfolio.Bound(b.Sponsors) + portfolio.Bound(b.Managers) + 2
+	return portfolio.Bound(b.Intrapreneurs) + portfolio.Bound(b.Sponsors) + portfolio.Bound(b.Managers) + 2
 }
 
 // missingRolesBound is the most roles an entry's records leave empty.

@@ -24,7 +24,8 @@ type ListBounds struct {
 	Managers          int // portfolio managers of a startup
 	FollowedStartups  int // startups a member follows
 
-	// Per committee.
+	// Per committee, and for the agenda.
+	Intrapreneurs  int // intrapreneurs a startup ever had (members of the INTRAPRENEURSHIP domain with a mission on it)
 	Attendees      int // attendees of a committee
 	CommitteeItems int // hypotheses, or success criteria, of a committee
 
