@@ -304,7 +304,9 @@ func TestCommitteeLifeKeys(t *testing.T) {
 	if string(first.Data) != string(again.Data) || e.countRows(t, "audit") != audit+1 {
 		t.Errorf("the plan sent again answered\n%s\nfirst\n%s\n(%d audit entries, want %d)", again.Data, first.Data, e.countRows(t, "audit"), audit+1)
 	}
-	var p struct{ PlanCommittee struct{ Committee apiCommittee } }
+	var p struct {
+		PlanCommittee struct{ Committee apiCommittee }
+	}
 	if err := json.Unmarshal(first.Data, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -329,8 +331,8 @@ func TestCommitteeContentProtection(t *testing.T) {
 	c := e.committeeMutation(t, e.admin, planMutation, "planCommittee", map[string]any{
 		"startup": e.startupA, "date": portfolio.Today().AddDays(10).String(), "documentUrl": "https://example.org/p",
 		"hypotheses": []string{"h"}, "successCriteria": []string{"c"},
-		"ask":        map[string]any{"teamProfile": "1 développeuse", "envelopeEuros": 1000, "months": 6},
-		"attendees":  []map[string]any{{"member": e.memberX, "role": "TEAM"}, {"name": "Ana Martin", "role": "OTHER", "label": "Usagère"}},
+		"ask":       map[string]any{"teamProfile": "1 développeuse", "envelopeEuros": 1000, "months": 6},
+		"attendees": []map[string]any{{"member": e.memberX, "role": "TEAM"}, {"name": "Ana Martin", "role": "OTHER", "label": "Usagère"}},
 	})
 	q := `query($s: String!) { committee(slug: $s) { state hypotheses successCriteria documentUrl ask { teamProfile envelopeEuros months }
 		attendees { member { slug } name role label } } }`
