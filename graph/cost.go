@@ -400,7 +400,7 @@ const datedWeight16 = 32
 // committee, in sixteenths of a unit: the next committee due, the planned
 // committees looked for, the order (measured: docs/reliability.md,
 // « The committee agenda »).
-const agendaPerRow16 = 64
+const agendaPerRow16 = 96
 
 func startupFilterWork(v any) filterWork { return filterWorkOf(v, startupDated) }
 func memberFilterWork(v any) filterWork  { return filterWorkOf(v, memberDated) }
