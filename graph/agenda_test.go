@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -235,5 +238,37 @@ func TestCommitteeAgenda(t *testing.T) {
 		if len(out.Errors) == 0 || out.Errors[0].Extensions["code"] != "BAD_USER_INPUT" {
 			t.Errorf("window %v: errors %+v", w, out.Errors)
 		}
+	}
+}
+
+// TestCommitteeAgendaExport: the agenda is a list like the others for
+// /export: every entry a row, its lists joined, in French for people.
+func TestCommitteeAgendaExport(t *testing.T) {
+	e := newAgendaAPI(t)
+	q := `{ committeeAgenda(from: "` + agendaFrom + `", to: "` + agendaTo + `") { nodes { startup { slug } date state reviewStatus missingRoles { label } } } }`
+	get := func(extra string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, e.url+"/export?format=csv&path=committeeAgenda&query="+url.QueryEscape(q)+extra, nil)
+		req.Header.Set("Authorization", "Bearer "+e.token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("status %d: %s", resp.StatusCode, b)
+		}
+		return strings.ReplaceAll(string(b), "\r\n", "\n")
+	}
+	rows := strings.Split(strings.TrimSpace(get("")), "\n")
+	if len(rows) != 9 || rows[0] != "startup.slug,date,state,reviewStatus,missingRoles.label" ||
+		rows[8] != "jade,2026-10-19,DUE,DUE_SOON,aucun intrapreneur en mission|aucun sponsor désigné|aucun responsable de portefeuille désigné" {
+		t.Errorf("CSV:\n%s", strings.Join(rows, "\n"))
+	}
+	fr := get("&dialect=excel-fr")
+	if !strings.Contains(fr, "delta;15/09/2026;Prévu;Bientôt dû;aucun responsable de portefeuille désigné") ||
+		!strings.Contains(fr, "beta;03/07/2026;À planifier;En retard;") {
+		t.Errorf("excel-fr CSV:\n%s", fr)
 	}
 }
