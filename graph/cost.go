@@ -244,10 +244,13 @@ func (w costWalker) work(typeName string, f *ast.Field, args map[string]any, sc 
 	case "Query.committees":
 		one = listWork(rows(b.AllCommittees), plainFilterWork(args["filter"]), 0)
 	case "Query.committeeAgenda":
-		// Every startup's next committee due and review status at the
-		// window's first day (with the filter there), and the planned
-		// committees: as reviewStatus on every row (agendaPerRow16).
-		one = listWork(rows(b.Startups)+rows(b.AllCommittees), startupFilterWork(args["filter"]), agendaPerRow16)
+		// Every startup looked at (with the filter, at the window's
+		// first day), and for those with a committee held by then, their
+		// phase and next committee due; the planned committees; the
+		// entries ordered: a unit a startup, agendaPerCommittee16 a
+		// committee.
+		one = portfolio.AddCost(listWork(rows(b.Startups), startupFilterWork(args["filter"]), 15),
+			portfolio.ScanCost(rows(b.AllCommittees), agendaPerCommittee16))
 	case "Query.events":
 		one = listWork(rows(b.AllEvents), plainFilterWork(args["filter"]), 0)
 	case "Query.auditLog":
@@ -396,11 +399,11 @@ var (
 // of a unit a row.
 const datedWeight16 = 32
 
-// agendaPerRow16 is what the committee agenda does on every startup and
-// committee, in sixteenths of a unit: the next committee due, the planned
-// committees looked for, the order (measured: docs/reliability.md,
-// « The committee agenda »).
-const agendaPerRow16 = 96
+// agendaPerCommittee16 is what the committee agenda does for every
+// committee, in sixteenths of a unit: its startup's phase and next
+// committee due, the planned committees looked for, the order (measured:
+// docs/reliability.md, « The committee agenda »).
+const agendaPerCommittee16 = 96
 
 func startupFilterWork(v any) filterWork { return filterWorkOf(v, startupDated) }
 func memberFilterWork(v any) filterWork  { return filterWorkOf(v, memberDated) }
