@@ -526,7 +526,10 @@ var committeesPreset = &Preset{
 		if err != nil {
 			return nil, err
 		}
-		// Committees have no asOf: a given one means "held by then".
+		// Committees have no asOf: a given one means "held by then". The
+		// export lists the committees held, whose outcome its columns
+		// give (the planned ones are the agenda's).
+		f["states"] = []string{string(portfolio.CommitteeHeld)}
 		return withFilter(byThen(f, asOf, given), asOf, false), nil
 	},
 	row: func(n map[string]any, _ string, _ func(string, string) bool) map[string]any {

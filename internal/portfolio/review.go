@@ -306,11 +306,11 @@ func OverdueAt(phases []PhasePeriod, committees []*Committee, d Date) bool {
 	return false
 }
 
-// NeverReviewedAt reports whether a startup had no committee on or before
-// d.
+// NeverReviewedAt reports whether a startup had no committee held on or
+// before d (a planned or cancelled one is none).
 func NeverReviewedAt(committees []*Committee, d Date) bool {
 	for _, c := range committees {
-		if c.Date <= d {
+		if c.Held() && c.Date <= d {
 			return false
 		}
 	}

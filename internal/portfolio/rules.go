@@ -68,13 +68,14 @@ func TeamAt(missions []Mission, startup string, d Date) []string {
 	return team
 }
 
-// LastCommittee returns the index of a startup's last committee on or
+// LastCommittee returns the index of a startup's last committee held on or
 // before d (committees in any order): the latest, a tie going to the one
-// listed later; -1 when there is none.
+// listed later; -1 when there is none. A planned or cancelled committee is
+// never the last (Committee.Held): it moves nothing.
 func LastCommittee(committees []*Committee, d Date) int {
 	last := -1
 	for i, c := range committees {
-		if !c.Date.IsZero() && c.Date <= d && (last < 0 || c.Date >= committees[last].Date) {
+		if c.Held() && !c.Date.IsZero() && c.Date <= d && (last < 0 || c.Date >= committees[last].Date) {
 			last = i
 		}
 	}

@@ -447,14 +447,17 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		if l.skip(rec, in) {
 			continue
 		}
+		// The records hold committees that took place: HELD. Their ask,
+		// criteria and attendees are the API's alone, never written here.
+		s.Committees[i].State = s.Committees[i].StateOrHeld()
 		err := putEdited(ctx, l, rec, in, &s.Committees[i], l.readCommittee(ctx), func(c *portfolio.Committee) error {
 			var budget any
 			if c.BudgetEuros != nil {
 				budget = *c.BudgetEuros
 			}
 			_, err := l.upsertChild(ctx, "committees", c.Slug,
-				[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
-				[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, source(c.Source)})
+				[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source", "state"},
+				[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, source(c.Source), string(c.State)})
 			return err
 		})
 		if err != nil {

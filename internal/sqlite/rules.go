@@ -56,10 +56,15 @@ func missionCoversSQL(m, d string) string {
 	return m + `.start <= ` + d + ` AND (` + m + `."end" IS NULL OR ` + m + `."end" >= ` + d + `)`
 }
 
-// lastCommitteeSQL is the date of portfolio.LastCommittee: the date of
-// the startup's last committee on or before d, or null.
+// heldSQL is portfolio.Committee.Held for a row c of committees: only a
+// held committee counts in the rules (a planned or cancelled one moves
+// nothing).
+func heldSQL(c string) string { return c + `.state = '` + string(portfolio.CommitteeHeld) + `'` }
+
+// lastCommitteeSQL is the date of portfolio.LastCommittee: the date of the
+// startup's last committee held on or before d, or null.
 func lastCommitteeSQL(id, d string) string {
-	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + `)`
+	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + `)`
 }
 
 // earliestStartSQL is portfolio.EarliestStart.
@@ -83,7 +88,7 @@ func committeeDueSQL(c string) string {
 // committee was held by d.
 func lastDueSQL(id, d string) string {
 	return `(SELECT ` + committeeDueSQL("c") + ` FROM committees c
-			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1)`
+			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1)`
 }
 
 // nextDueSQL is portfolio.NextCommitteeDueAt, given active, the condition
@@ -132,11 +137,18 @@ func overdueSQL(active, id, d string) string {
 func withoutIntrapreneurSQL(active, id, d string) string {
 	return `(` + active + ` AND NOT EXISTS (SELECT 1 FROM mission_startups ims JOIN missions im ON im.id = ims.mission_id
 			JOIN members imb ON imb.id = im.member_id
-		WHERE ims.startup_id = ` + id + ` AND imb.domain = '` + string(portfolio.DomainIntrapreneur) + `' AND ` + missionCoversSQL("im", d) + `))`
+		WHERE ims.startup_id = ` + id + ` AND ` + intrapreneurSQL("imb", "im", d) + `))`
 }
 
-// neverReviewedSQL is portfolio.NeverReviewedAt: no committee on or
+// intrapreneurSQL is portfolio.IntrapreneurAt for a member row mb and one
+// of its missions, m, on the startup: the member's domain is
+// INTRAPRENEURSHIP and the mission covers d.
+func intrapreneurSQL(mb, m, d string) string {
+	return mb + `.domain = '` + string(portfolio.DomainIntrapreneur) + `' AND ` + missionCoversSQL(m, d)
+}
+
+// neverReviewedSQL is portfolio.NeverReviewedAt: no committee held on or
 // before d.
 func neverReviewedSQL(id, d string) string {
-	return `NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + `)`
+	return `NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + `)`
 }

@@ -70,6 +70,19 @@ func cm(date, due string) portfolio.Committee {
 	return c
 }
 
+// planned is a committee planned on date (issue 19): no outcome, and it
+// counts in no rule.
+func planned(date string) portfolio.Committee {
+	return portfolio.Committee{Date: portfolio.MustDate(date), Decision: portfolio.DecisionUnspecified, State: portfolio.CommitteePlanned}
+}
+
+// cancelled is a committee planned on date, then called off.
+func cancelled(date string) portfolio.Committee {
+	c := planned(date)
+	c.State = portfolio.CommitteeCancelled
+	return c
+}
+
 var (
 	inCons = []portfolio.PhasePeriod{ph(portfolio.PhaseInvestigation, "2024-01-10"), ph(portfolio.PhaseConstruction, "2024-09-01")}
 	intra  = portfolio.DomainIntrapreneur
@@ -151,6 +164,24 @@ var ruleCases = []ruleCase{
 	{name: "two committees the same day: the later slug counts", phases: inCons,
 		committees: []portfolio.Committee{cm("2026-03-01", ""), cm("2026-03-01", "2026-12-31")},
 		status:     portfolio.ReviewUpToDate, due: "2026-12-31", without: true},
+
+	// Planned and cancelled committees (issue 19) move nothing: only held
+	// ones count, whatever their dates.
+	{name: "only a planned committee, before the date: none recorded", phases: inCons, committees: []portfolio.Committee{planned("2026-07-01")},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
+	{name: "a planned committee on the date: still none recorded", phases: inCons, committees: []portfolio.Committee{planned(ruleDay)},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
+	{name: "a planned committee after a late one: still overdue", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-02-17", ""), planned("2026-08-01")},
+		status:     portfolio.ReviewOverdue, due: "2026-08-19", overdue: true, without: true},
+	{name: "a planned committee the same day as a held one, its slug later: the held one counts", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-04-19", ""), planned("2026-04-19")},
+		status:     portfolio.ReviewDueSoon, due: "2026-10-19", without: true},
+	{name: "a cancelled committee after a held one: the held one counts", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-02-17", ""), cancelled("2026-06-01")},
+		status:     portfolio.ReviewOverdue, due: "2026-08-19", overdue: true, without: true},
+	{name: "only a cancelled committee: none recorded", phases: inCons, committees: []portfolio.Committee{cancelled("2026-06-01")},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
 
 	// Intrapreneurs: a member of the INTRAPRENEURSHIP domain on a mission
 	// on the startup covering the date.
