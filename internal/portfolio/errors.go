@@ -33,6 +33,10 @@ const (
 	// ERateLimited: too many failed authentications came from the
 	// caller's address; the answer says when to retry (Retry-After).
 	ERateLimited = "RATE_LIMITED"
+	// EReadOnlyReplica: a mutation sent to a read replica that forwards
+	// none (portfolio replica without --primary); the message names the
+	// primary when the replica knows it.
+	EReadOnlyReplica = "READ_ONLY_REPLICA"
 )
 
 // httpStatus is the HTTP status of each code, for the answers that refuse a
@@ -55,6 +59,7 @@ var httpStatus = map[string]int{
 	ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
 	EDamaged:           http.StatusServiceUnavailable,
 	EInternal:          http.StatusInternalServerError,
+	EReadOnlyReplica:   http.StatusMisdirectedRequest, // send it to the primary
 }
 
 // HTTPStatus returns the HTTP status of an error code (500 for a code it
