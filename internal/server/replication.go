@@ -255,7 +255,7 @@ func forward(client *http.Client, primary string, w http.ResponseWriter, req *ht
 func forwardFailed(w http.ResponseWriter, primary string, err error, log *slog.Logger) {
 	log.Error("forwarding a mutation to the primary failed", "primary", primary, "err", err)
 	b, _ := json.Marshal(map[string]any{"errors": []map[string]any{{
-		"message": fmt.Sprintf("this read replica forwards writes to the primary (%s), which did not answer: %s. The write may or may not have been applied: send it again with the same clientMutationId (it applies once)", primary, shorten(err.Error(), 200)),
+		"message":    fmt.Sprintf("this read replica forwards writes to the primary (%s), which did not answer: %s. The write may or may not have been applied: send it again with the same clientMutationId (it applies once)", primary, shorten(err.Error(), 200)),
 		"extensions": map[string]any{"code": portfolio.EUnavailable},
 	}}})
 	w.Header().Set("Content-Type", "application/json")
