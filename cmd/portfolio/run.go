@@ -28,6 +28,10 @@ func exitCode(err error) int {
 	if errors.As(err, &u) {
 		return 2
 	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return st.code
+	}
 	return 1
 }
 
@@ -89,7 +93,10 @@ func progName(arg0 string) string {
 const usage = `portfolio — the GraphQL backend of the incubators' portfolio dashboards
 
 Usage:
-  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
+  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data);
+                                                        --replicate-to URL ships it to a replica store
+  PROG replica --from URL --db PATH [--primary URL]     serve reads from a copy that follows a replica store
+  PROG promote --db PATH --from URL                     make a stopped replica's copy the next primary's file
   PROG import  [--db PATH] [--strict] [--prune] DIR     import beta.gouv.fr content (repository root or content/)
   PROG sync    [--db PATH] --repo URL [--ref BRANCH]    bring the database to the state of the network's git repository
   PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
@@ -131,6 +138,12 @@ func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, std
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, e, stdout, stderr)
+	case "replica":
+		return cmdReplica(ctx, rest, e, stdout, stderr)
+	case "follow":
+		return cmdFollow(ctx, rest, e, stdout, stderr)
+	case "promote":
+		return cmdPromote(ctx, rest, e, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, e, stdout, stderr)
 	case "sync":
