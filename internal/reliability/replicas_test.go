@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -507,4 +508,125 @@ func TestReplicas(t *testing.T) {
 func lastLine(s string) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return lines[len(lines)-1]
+}
+
+// sshd is an OpenSSH server run by a test on 127.0.0.1, in a temporary
+// folder: its host key, the client's key, its configuration.
+type sshd struct {
+	dir, port, user string
+}
+
+// startSSHD starts Debian's openssh-server (.ci/run installs it) on a
+// free loopback port, with key logins for the current user and the
+// internal SFTP server; it skips the test when there is none.
+func startSSHD(t *testing.T) *sshd {
+	t.Helper()
+	bin := "/usr/sbin/sshd"
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("the SFTP store needs Debian's openssh-server (%s: %v): apt-get install -y openssh-server", bin, err)
+	}
+	keygen, err := exec.LookPath("ssh-keygen")
+	if err != nil {
+		t.Skipf("the SFTP store needs ssh-keygen (openssh-client): %v", err)
+	}
+	// sshd insists on its privilege separation folder, even for a test.
+	if err := os.MkdirAll("/run/sshd", 0o755); err != nil {
+		t.Skipf("sshd needs /run/sshd, which this user cannot make: %v", err)
+	}
+	u := os.Getenv("USER")
+	if out, err := exec.Command("id", "-un").Output(); err == nil {
+		u = strings.TrimSpace(string(out))
+	}
+	s := &sshd{dir: t.TempDir(), user: u}
+	for _, k := range []string{"host_key", "client_key"} {
+		if out, err := exec.Command(keygen, "-q", "-t", "ed25519", "-N", "", "-f", filepath.Join(s.dir, k)).CombinedOutput(); err != nil {
+			t.Fatalf("ssh-keygen: %v\n%s", err, out)
+		}
+	}
+	pub, err := os.ReadFile(filepath.Join(s.dir, "client_key.pub"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(s.dir, "authorized_keys"), pub, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, s.port, _ = net.SplitHostPort(ln.Addr().String())
+	ln.Close()
+	conf := fmt.Sprintf(`Port %s
+ListenAddress 127.0.0.1
+HostKey %s
+PidFile %s
+AuthorizedKeysFile %s
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UsePAM no
+StrictModes no
+PermitRootLogin prohibit-password
+Subsystem sftp internal-sftp
+LogLevel ERROR
+`, s.port, filepath.Join(s.dir, "host_key"), filepath.Join(s.dir, "sshd.pid"), filepath.Join(s.dir, "authorized_keys"))
+	cfg := filepath.Join(s.dir, "sshd_config")
+	if err := os.WriteFile(cfg, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-D", "-e", "-f", cfg)
+	var log strings.Builder
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start sshd: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	waitUntil(t, 30*time.Second, "sshd on port "+s.port, func() bool {
+		c, err := net.DialTimeout("tcp", "127.0.0.1:"+s.port, time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return s
+}
+
+// TestReplicasSFTP ships to an SFTP store (OpenSSH's, on 127.0.0.1, key
+// login, host key checked) and follows it from a replica: each write
+// readable on the replica within 5 s.
+func TestReplicasSFTP(t *testing.T) {
+	requireSuite(t, "Replicas")
+	s := startSSHD(t)
+	binary(t)
+	path, source := newDatabase(t, false)
+	f := newFixture(t, path, source)
+	dir := t.TempDir()
+	store := fmt.Sprintf("sftp://%s@127.0.0.1:%s%s", s.user, s.port, filepath.Join(dir, "store"))
+	keys := []string{"--sftp-key", filepath.Join(s.dir, "client_key"), "--sftp-host-key", filepath.Join(s.dir, "host_key.pub")}
+	c := newClient(4)
+	ctx := context.Background()
+	primary := startNode(t, "primary", append([]string{"serve", "--db", path, "--addr", "127.0.0.1:0", "--replicate-to", store, "--node", "primary"}, keys...)...)
+	replica := startNode(t, "replica", append([]string{"replica", "--db", filepath.Join(dir, "r.db"), "--from", store, "--addr", "127.0.0.2:0", "--node", "replica"}, keys...)...)
+	base, err := committeeCount(ctx, c, primary.URL, f.Viewer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const writes = 20
+	lat, acked := writeSeries(t, c, primary.URL, f, writes, "reliability replicas sftp")
+	var lags []time.Duration
+	for i := range writes {
+		waitUntil(t, 30*time.Second, fmt.Sprintf("write %d on the replica", i), func() bool {
+			n, err := committeeCount(ctx, c, replica.URL, f.Viewer)
+			return err == nil && n >= base+i+1
+		})
+		lags = append(lags, time.Since(acked[i]))
+		if lags[i] > 5*time.Second {
+			t.Errorf("write %d was readable on the replica %s after its answer, want within 5 s", i, lags[i])
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "store", "ltx", "0")); err != nil {
+		t.Errorf("the store's folder on the SFTP server: %v", err)
+	}
+	t.Logf("replicas: over SFTP (OpenSSH on 127.0.0.1), a write takes %.1f ms p50, %.1f ms p99; each of %d readable on the replica within %.0f ms of its answer",
+		pct(lat, 50), pct(lat, 99), writes, pct(lags, 100))
 }
