@@ -125,13 +125,24 @@ func (p *Primary) loop(ctx context.Context) {
 	t := time.NewTicker(p.o.ShipEvery)
 	defer t.Stop()
 	var loggedAt time.Time
+	var last walState
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+		// Nothing committed since the last ship: no request to the store
+		// (on S3 each costs; every second, a primary would list 86,400
+		// times a day for nothing).
+		now := walStateOf(p.o.Path)
+		if now == last && p.lastErr.Load() == nil {
+			continue
+		}
 		err := p.Ship(ctx)
+		if err == nil {
+			last = now
+		}
 		var fe *FencedError
 		switch {
 		case err == nil, ctx.Err() != nil:
@@ -142,6 +153,20 @@ func (p *Primary) loop(ctx context.Context) {
 			loggedAt = time.Now()
 		}
 	}
+}
+
+// walState is what tells that the WAL changed: its size and time.
+type walState struct {
+	size int64
+	mod  time.Time
+}
+
+func walStateOf(path string) walState {
+	fi, err := os.Stat(path + "-wal")
+	if err != nil {
+		return walState{}
+	}
+	return walState{fi.Size(), fi.ModTime()}
 }
 
 // Ship returns once every transaction committed before it was called is

@@ -176,6 +176,15 @@ func (s *Store) NewestL0(ctx context.Context) (Position, error) {
 	return info.MaxTXID, nil
 }
 
+// NewestL0At is NewestL0 with when its file was written.
+func (s *Store) NewestL0At(ctx context.Context) (Position, time.Time, error) {
+	info, err := s.last(ctx, 0, 0)
+	if err != nil || info == nil {
+		return 0, time.Time{}, err
+	}
+	return info.MaxTXID, info.CreatedAt, nil
+}
+
 // NextAfter returns the level-0 file that follows pos, nil when there is
 // none: when it was written is how old the oldest change a copy at pos
 // lacks is.

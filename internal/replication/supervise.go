@@ -21,9 +21,14 @@ type SupervisorOptions struct {
 	// Command returns the follower's command (the program's own "follow"
 	// on Path; with reseed, its --reseed).
 	Command func(reseed bool) *exec.Cmd
-	// Interval is how often the store is asked for its newest position
-	// (the follower polls it as often).
+	// Interval is how often the follower asks the store for new
+	// positions.
 	Interval time.Duration
+	// CheckEvery is how often the supervisor asks the store for its
+	// newest position, for the lag and to find a stall (default: Interval
+	// for a directory or an SFTP store, where a listing costs nothing; 5
+	// times it, 10 s at least, on S3, where each is a billed request).
+	CheckEvery time.Duration
 	// StallAfter is how long the copy may stay at one position while the
 	// store holds a newer one before the follower counts as stalled and is
 	// restarted, reseeding the copy.
@@ -69,6 +74,12 @@ func NewSupervisor(o SupervisorOptions) *Supervisor {
 	}
 	if o.StallAfter <= 0 {
 		o.StallAfter = 30 * time.Second
+	}
+	if o.CheckEvery <= 0 {
+		o.CheckEvery = o.Interval
+		if o.Store.Client.Type() == "s3" {
+			o.CheckEvery = max(5*o.Interval, 10*time.Second)
+		}
 	}
 	return &Supervisor{o: o, restart: make(chan struct{}, 1), ready: make(chan struct{}), watch: stallWatch{after: o.StallAfter}}
 }
@@ -158,11 +169,11 @@ func (s *Supervisor) manage(ctx context.Context) {
 }
 
 // observe reads the applied position often, and the store's newest every
-// Interval, until ctx ends.
+// CheckEvery, until ctx ends.
 func (s *Supervisor) observe(ctx context.Context) {
 	fast := time.NewTicker(min(50*time.Millisecond, s.o.Interval))
 	defer fast.Stop()
-	slow := time.NewTicker(s.o.Interval)
+	slow := time.NewTicker(s.o.CheckEvery)
 	defer slow.Stop()
 	s.readApplied()
 	s.checkStore(ctx)
@@ -202,7 +213,9 @@ func (s *Supervisor) readApplied() {
 // checkStore asks the store for its newest position, and stops a follower
 // that stalled.
 func (s *Supervisor) checkStore(ctx context.Context) {
-	newest, newestAt, err := s.o.Store.Newest(ctx)
+	// Level 0 holds the newest position (Litestream keeps its newest file
+	// there after compaction): one listing.
+	newest, newestAt, err := s.o.Store.NewestL0At(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			s.noteErr(err)
