@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -253,16 +254,91 @@ func bumpChangeCounter(f *os.File) error {
 // of the file to its end (ltx.Decoder.Close reads it whole) before it
 // releases the lock; this process holds that lock, so the bump lands under
 // it, after the pages. The follower reads store files only to apply them.
+//
+// It also keeps the listings of levels 1 to 8 for upperListingAge: when the
+// store holds no new level-0 file, Litestream's follower lists every one of
+// those levels to look for a file that bridges a gap (Replica.fillFollowGap),
+// nine listings a poll where one would do; on S3 each is a billed request.
+// Compactions write those levels every 30 s at the most often, and a gap
+// waits that long at worst before it is bridged.
 type invalidatingClient struct {
 	litestream.ReplicaClient
 	db    *os.File
 	bumps atomic.Int64
+
+	mu    sync.Mutex
+	upper map[int]upperListing
+	now   func() time.Time // nil: time.Now
+}
+
+// upperListing is a listing of a level above 0, and when it was made.
+type upperListing struct {
+	at    time.Time
+	infos []*ltx.FileInfo
+}
+
+// upperListingAge is how long a listing of levels 1 to 8 is kept.
+const upperListingAge = 30 * time.Second
+
+// LTXFiles lists a level; those above 0 and below the snapshots' from a
+// listing at most upperListingAge old.
+func (c *invalidatingClient) LTXFiles(ctx context.Context, level int, seek ltx.TXID, useMetadata bool) (ltx.FileIterator, error) {
+	if level < 1 || level >= litestream.SnapshotLevel || useMetadata {
+		return c.ReplicaClient.LTXFiles(ctx, level, seek, useMetadata)
+	}
+	now := time.Now()
+	if c.now != nil {
+		now = c.now()
+	}
+	c.mu.Lock()
+	l, ok := c.upper[level]
+	c.mu.Unlock()
+	if !ok || now.Sub(l.at) >= upperListingAge {
+		itr, err := c.ReplicaClient.LTXFiles(ctx, level, 0, false)
+		if err != nil {
+			return nil, err
+		}
+		l = upperListing{at: now}
+		for itr.Next() {
+			l.infos = append(l.infos, itr.Item())
+		}
+		err = itr.Err()
+		if cerr := itr.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, err
+		}
+		c.mu.Lock()
+		if c.upper == nil {
+			c.upper = map[int]upperListing{}
+		}
+		c.upper[level] = l
+		c.mu.Unlock()
+	}
+	var out []*ltx.FileInfo
+	for _, info := range l.infos {
+		if info.MinTXID >= seek {
+			out = append(out, info)
+		}
+	}
+	return ltx.NewFileInfoSliceIterator(out), nil
+}
+
+// forget drops the listings kept (a file they named is gone).
+func (c *invalidatingClient) forget() {
+	c.mu.Lock()
+	c.upper = nil
+	c.mu.Unlock()
 }
 
 // OpenLTXFile opens the file, and bumps the copy's change counter when it
 // has been read whole.
 func (c *invalidatingClient) OpenLTXFile(ctx context.Context, level int, minTXID, maxTXID ltx.TXID, offset, size int64) (io.ReadCloser, error) {
 	rc, err := c.ReplicaClient.OpenLTXFile(ctx, level, minTXID, maxTXID, offset, size)
+	if err != nil && level > 0 {
+		c.forget()
+	}
 	if err != nil || offset != 0 || size != 0 {
 		return rc, err
 	}

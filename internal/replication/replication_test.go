@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/benbjohnson/litestream"
+	"github.com/superfly/ltx"
 
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
@@ -393,4 +394,54 @@ func TestOpenStore(t *testing.T) {
 			}
 		})
 	}
+}
+
+// countingClient counts the listings of each level.
+type countingClient struct {
+	litestream.ReplicaClient
+	lists map[int]int
+}
+
+func (c *countingClient) LTXFiles(ctx context.Context, level int, seek ltx.TXID, useMetadata bool) (ltx.FileIterator, error) {
+	c.lists[level]++
+	return c.ReplicaClient.LTXFiles(ctx, level, seek, useMetadata)
+}
+
+// The follower's client lists level 0 at each poll, the levels above it at
+// most every upperListingAge, and again after a file it named was gone.
+func TestFollowerListings(t *testing.T) {
+	st, err := OpenStore("file://"+t.TempDir(), StoreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cc := &countingClient{ReplicaClient: st.Client, lists: map[int]int{}}
+	clock := time.Unix(1000, 0)
+	c := &invalidatingClient{ReplicaClient: cc, now: func() time.Time { return clock }}
+	ctx := context.Background()
+	list := func() {
+		for level := range litestream.SnapshotLevel + 1 {
+			itr, err := c.LTXFiles(ctx, level, 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			itr.Close()
+		}
+	}
+	want := func(l0, upper, snapshots int) {
+		t.Helper()
+		if cc.lists[0] != l0 || cc.lists[4] != upper || cc.lists[litestream.SnapshotLevel] != snapshots {
+			t.Errorf("listings: level 0 %d, level 4 %d, snapshots %d; want %d, %d, %d", cc.lists[0], cc.lists[4], cc.lists[litestream.SnapshotLevel], l0, upper, snapshots)
+		}
+	}
+	list()
+	list()
+	want(2, 1, 2)
+	clock = clock.Add(upperListingAge)
+	list()
+	want(3, 2, 3)
+	if _, err := c.OpenLTXFile(ctx, 4, 1, 2, 0, 0); err == nil {
+		t.Fatal("opened a file the store does not hold")
+	}
+	list()
+	want(4, 3, 4)
 }
