@@ -33,7 +33,11 @@ type PrimaryOptions struct {
 	// OnFenced is called (once, from the background) when another primary
 	// is found writing to the store: the server must stop.
 	OnFenced func(error)
-	Logger   *slog.Logger
+	// OnShipped is called with each new position shipped: where a change
+	// feed of the primary plugs in (a replica's is
+	// SupervisorOptions.OnApplied).
+	OnShipped func(Position)
+	Logger    *slog.Logger
 }
 
 // Primary ships the database's committed transactions to the store.
@@ -221,6 +225,9 @@ func (p *Primary) ship(ctx context.Context) error {
 	if uint64(pos.TXID) != p.position.Load() {
 		p.position.Store(uint64(pos.TXID))
 		p.shippedAt.Store(time.Now().UnixNano())
+		if p.o.OnShipped != nil {
+			p.o.OnShipped(pos.TXID)
+		}
 	}
 	return nil
 }
