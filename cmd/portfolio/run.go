@@ -97,6 +97,7 @@ Usage:
                                                         --replicate-to URL ships it to a replica store
   PROG replica --from URL --db PATH [--primary URL]     serve reads from a copy that follows a replica store
   PROG promote --db PATH --from URL                     make a stopped replica's copy the next primary's file
+  PROG follow  --from URL --db PATH                     the replica's follower alone: restore, then apply each new position
   PROG import  [--db PATH] [--strict] [--prune] DIR     import beta.gouv.fr content (repository root or content/)
   PROG sync    [--db PATH] --repo URL [--ref BRANCH]    bring the database to the state of the network's git repository
   PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
