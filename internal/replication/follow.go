@@ -174,13 +174,21 @@ func reseed(ctx context.Context, st *Store, path string, dst *os.File, log *slog
 		return fmt.Errorf("reseed: %w", err)
 	}
 	err = func() error {
+		// The counter the readers saw last, before the copy brings the
+		// primary's (which a WAL primary seldom changes, and which may be
+		// one the readers saw before): one more than it tells them.
+		var seen [4]byte
+		if _, err := dst.ReadAt(seen[:], 24); err != nil {
+			return err
+		}
 		if _, err := io.Copy(io.NewOffsetWriter(dst, 0), src); err != nil {
 			return err
 		}
 		if err := dst.Truncate(fi.Size()); err != nil {
 			return err
 		}
-		if err := bumpChangeCounter(dst); err != nil {
+		binary.BigEndian.PutUint32(seen[:], binary.BigEndian.Uint32(seen[:])+1)
+		if _, err := dst.WriteAt(seen[:], 24); err != nil {
 			return err
 		}
 		return dst.Sync()

@@ -25,17 +25,18 @@ const (
 	envFollower = "REPLICATION_TEST_FOLLOWER" // the store's URL
 	envCopy     = "REPLICATION_TEST_COPY"
 	envStock    = "REPLICATION_TEST_STOCK" // 1: Litestream's follower alone, without invalidatingClient
+	envReseed   = "REPLICATION_TEST_RESEED"
 )
 
 func TestMain(m *testing.M) {
 	if store := os.Getenv(envFollower); store != "" {
-		os.Exit(runTestFollower(store, os.Getenv(envCopy), os.Getenv(envStock) == "1"))
+		os.Exit(runTestFollower(store, os.Getenv(envCopy), os.Getenv(envStock) == "1", os.Getenv(envReseed) == "1"))
 	}
 	os.Exit(m.Run())
 }
 
 // runTestFollower follows until killed.
-func runTestFollower(store, path string, stock bool) int {
+func runTestFollower(store, path string, stock, reseed bool) int {
 	st, err := OpenStore(store, StoreOptions{})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -44,7 +45,7 @@ func runTestFollower(store, path string, stock bool) int {
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	if !stock {
-		err = Follow(ctx, FollowOptions{Store: st, Path: path, Interval: 20 * time.Millisecond, Logger: log})
+		err = Follow(ctx, FollowOptions{Store: st, Path: path, Interval: 20 * time.Millisecond, Reseed: reseed, Logger: log})
 	} else {
 		// Litestream's follow mode as it comes: restore, rollback mode,
 		// follow.
@@ -63,12 +64,15 @@ func runTestFollower(store, path string, stock bool) int {
 
 // startFollower starts a follower process on path, killed when the test
 // ends.
-func startFollower(t *testing.T, store, path string, stock bool) *exec.Cmd {
+func startFollower(t *testing.T, store, path string, stock bool, reseed ...bool) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envFollower+"="+store, envCopy+"="+path)
 	if stock {
 		cmd.Env = append(cmd.Env, envStock+"=1")
+	}
+	if len(reseed) > 0 && reseed[0] {
+		cmd.Env = append(cmd.Env, envReseed+"=1")
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -222,6 +226,43 @@ func TestFollowerReadersSeeChanges(t *testing.T) {
 				t.Log("Litestream's follower alone invalidated the reader's cache: invalidatingClient may no longer be needed")
 			}
 		})
+	}
+}
+
+// TestReseedReadersSeeChanges: a follower stopped, the primary writing on,
+// a new follower reseeding the copy in place (what the supervisor does to a
+// stalled one): a reader kept warm all along sees the state reseeded.
+func TestReseedReadersSeeChanges(t *testing.T) {
+	dir := t.TempDir()
+	tp := newTestPrimary(t, dir)
+	copyPath := filepath.Join(dir, "copy.db")
+	f := startFollower(t, tp.store, copyPath, false)
+	pos := tp.set(t, 1500, "applied once")
+	waitFor(t, 30*time.Second, "position "+pos.String(), func() bool { return copyAt(copyPath) >= pos })
+	conn, err := sql.Open("sqlite", "file:"+copyPath+"?mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.SetMaxOpenConns(1)
+	conn.SetMaxIdleConns(1)
+	read := func() string {
+		var v string
+		if err := conn.QueryRow("SELECT v FROM t WHERE id = 1500").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if got := read(); got != "applied once" {
+		t.Fatalf("before: %q", got)
+	}
+	f.Process.Kill()
+	f.Wait()
+	pos = tp.set(t, 1500, "reseeded")
+	startFollower(t, tp.store, copyPath, false, true)
+	waitFor(t, 30*time.Second, "the reseed at "+pos.String(), func() bool { return copyAt(copyPath) >= pos })
+	if got := read(); got != "reseeded" {
+		t.Errorf("the warm reader after the reseed reads %q, want %q", got, "reseeded")
 	}
 }
 
