@@ -114,7 +114,15 @@ func StartPrimary(ctx context.Context, o PrimaryOptions) (*Primary, error) {
 	}
 	p := &Primary{o: o, ldb: ldb, lst: lst, done: make(chan struct{})}
 	if err := p.Ship(ctx); err != nil {
-		lst.Close(context.Background())
+		cctx := context.Background()
+		if IsFenced(err) {
+			// Nothing may reach the store: a cancelled context fails
+			// Litestream's final sync at once.
+			c, cancel := context.WithCancel(cctx)
+			cancel()
+			cctx = c
+		}
+		lst.Close(cctx)
 		return nil, err
 	}
 	bg, stop := context.WithCancel(context.Background())

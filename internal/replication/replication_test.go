@@ -337,6 +337,16 @@ func TestPromoteAndFence(t *testing.T) {
 		t.Fatalf("the old primary: %v (%+v), want fenced, naming node-b", err, fe)
 	}
 	t.Log(err)
+	// Started without the check, it is fenced at its first ship, before it
+	// uploads anything.
+	newest, _, _ := st.Newest(ctx)
+	_, err = StartPrimary(ctx, PrimaryOptions{Store: st, Path: tp.path, ShipEvery: time.Hour})
+	if !errors.As(err, &fe) || !fe.Running {
+		t.Errorf("the old primary started without the check: %v, want fenced at its first ship", err)
+	}
+	if after, _, _ := st.Newest(ctx); after != newest {
+		t.Errorf("the fenced primary shipped: the store went from %s to %s", newest, after)
+	}
 }
 
 func TestFenceOf(t *testing.T) {
