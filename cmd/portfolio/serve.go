@@ -153,9 +153,11 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		return usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
 	}
 
+	settings := serveSettings{dbPath: *dbPath, addr: *addr, origins: origins, sqlStats: *sqlStats, assets: *assets, publicRead: *publicRead,
+		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, pprofAddr: *pprofAddr, shutdown: *shutdown}
 	if replica {
 		return serveReplica(ctx, e, *dbPath, *node, rf, sf, log, stdout, stderr, func(db *sqlite.DB, repl *server.Replication) error {
-			return serveDB(ctx, e, db, *dbPath, *addr, origins, *sqlStats, *assets, *publicRead, lim, trustedDocs, *noIntro, *cacheMB, authLimit, *pprofAddr, *shutdown, repl, nil, "", log, stdout)
+			return serveDB(ctx, e, db, settings, repl, nil, "", log, stdout)
 		})
 	}
 	// serve's context ends with a signal, or when the primary is fenced.
@@ -229,19 +231,30 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 		runner = gitsync.NewRunner(syncer, db, *syncEvery, log)
 		runnerNote = fmt.Sprintf("following %s: a sync now, then every %s (clone: %s)", syncer.Repo(), *syncEvery, *syncClone)
 	}
-	err = serveDB(ctx, e, db, *dbPath, *addr, origins, *sqlStats, *assets, *publicRead, lim, trustedDocs, *noIntro, *cacheMB, authLimit, *pprofAddr, *shutdown, repl, runner, runnerNote, log, stdout)
+	err = serveDB(ctx, e, db, settings, repl, runner, runnerNote, log, stdout)
 	if cause := context.Cause(ctx); replication.IsFenced(cause) {
 		return fencedError(e, cause, *dbPath, stderr)
 	}
 	return err
 }
 
+// serveSettings are the flags of serve and replica that shape the server.
+type serveSettings struct {
+	dbPath, addr, assets, pprofAddr string
+	origins                         []string
+	sqlStats, publicRead, noIntro   bool
+	lim                             server.Limits
+	trustedDocs                     map[string]string
+	cacheMB                         int
+	authLimit                       auth.LimitConfig
+	shutdown                        time.Duration
+}
+
 // serveDB serves the API over db until ctx ends: what serve and replica
 // share once their database is open.
-func serveDB(ctx context.Context, e env, db *sqlite.DB, dbPath, addr string, origins []string, sqlStats bool, assets string, publicRead bool,
-	lim server.Limits, trustedDocs map[string]string, noIntro bool, cacheMB int, authLimit auth.LimitConfig, pprofAddr string, shutdown time.Duration,
-	repl *server.Replication, runner *gitsync.Runner, runnerNote string, log *slog.Logger, stdout io.Writer) error {
-	if publicRead {
+func serveDB(ctx context.Context, e env, db *sqlite.DB, s serveSettings, repl *server.Replication, runner *gitsync.Runner, runnerNote string, log *slog.Logger, stdout io.Writer) error {
+	dbPath, addr, lim := s.dbPath, s.addr, s.lim
+	if s.publicRead {
 		fmt.Fprintln(stdout, "reading: public (callers without a token read as anonymous; --public-read=false requires one)")
 	} else {
 		fmt.Fprintln(stdout, "reading: a token is required (--public-read=false)")
@@ -272,9 +285,9 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, dbPath, addr string, ori
 		}
 	}
 	srv := server.HTTPServer(server.New(server.Config{
-		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: sqlStats, PlaygroundAssets: assets,
-		PublicRead: publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: noIntro,
-		ResponseCacheBytes: cacheBytes(cacheMB), AuthLimit: authLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
+		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: s.origins, SQLStats: s.sqlStats, PlaygroundAssets: s.assets,
+		PublicRead: s.publicRead, Limits: lim, TrustedDocuments: s.trustedDocs, NoIntrospection: s.noIntro,
+		ResponseCacheBytes: cacheBytes(s.cacheMB), AuthLimit: s.authLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
 	}), lim, log)
 	if runner != nil {
 		syncCtx, stopSync := context.WithCancel(ctx)
@@ -286,8 +299,8 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, dbPath, addr string, ori
 		defer func() { stopSync(); <-synced }() // before the database closes
 		fmt.Fprintln(stdout, runnerNote)
 	}
-	if pprofAddr != "" {
-		stopPprof, addr, err := servePprof(pprofAddr, log)
+	if s.pprofAddr != "" {
+		stopPprof, addr, err := servePprof(s.pprofAddr, log)
 		if err != nil {
 			return err
 		}
@@ -303,7 +316,7 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, dbPath, addr string, ori
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down…")
-	sctx, cancel := context.WithTimeout(context.Background(), shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
