@@ -163,17 +163,22 @@ type ComplexityRoot struct {
 	}
 
 	Dataset struct {
+		AppliedAt        func(childComplexity int) int
 		CheckedAt        func(childComplexity int) int
 		Commit           func(childComplexity int) int
 		CommittedAt      func(childComplexity int) int
+		Generation       func(childComplexity int) int
 		ImportedAt       func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		LastSyncError    func(childComplexity int) int
 		LastSyncErrorAt  func(childComplexity int) int
 		Method           func(childComplexity int) int
+		Node             func(childComplexity int) int
+		Position         func(childComplexity int) int
 		RecordsAsOf      func(childComplexity int) int
 		RecordsAsOfBasis func(childComplexity int) int
 		Ref              func(childComplexity int) int
+		Role             func(childComplexity int) int
 		Source           func(childComplexity int) int
 	}
 
@@ -1214,6 +1219,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitteePayload.Committee(childComplexity), true
 
+	case "Dataset.appliedAt":
+		if e.ComplexityRoot.Dataset.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.AppliedAt(childComplexity), true
 	case "Dataset.checkedAt":
 		if e.ComplexityRoot.Dataset.CheckedAt == nil {
 			break
@@ -1232,6 +1243,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.CommittedAt(childComplexity), true
+	case "Dataset.generation":
+		if e.ComplexityRoot.Dataset.Generation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Generation(childComplexity), true
 	case "Dataset.importedAt":
 		if e.ComplexityRoot.Dataset.ImportedAt == nil {
 			break
@@ -1262,6 +1279,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.Method(childComplexity), true
+	case "Dataset.node":
+		if e.ComplexityRoot.Dataset.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Node(childComplexity), true
+	case "Dataset.position":
+		if e.ComplexityRoot.Dataset.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Position(childComplexity), true
 	case "Dataset.recordsAsOf":
 		if e.ComplexityRoot.Dataset.RecordsAsOf == nil {
 			break
@@ -1280,6 +1309,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.Ref(childComplexity), true
+	case "Dataset.role":
+		if e.ComplexityRoot.Dataset.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Role(childComplexity), true
 	case "Dataset.source":
 		if e.ComplexityRoot.Dataset.Source == nil {
 			break
@@ -4938,6 +4973,24 @@ type Dataset {
   lastSyncError: String
   "When the last sync failed: RFC 3339, UTC; null with ` + "`" + `lastSyncError` + "`" + `."
   lastSyncErrorAt: String
+  "The server that answered: its name (` + "`" + `serve --node` + "`" + `, else its host name)."
+  node: String!
+  "PRIMARY (the server takes writes) or REPLICA (a read-only copy that follows the primary through a replica store)."
+  role: NodeRole!
+  "The position in the replica store of the records the server holds, as Litestream numbers transactions (16 hexadecimal digits): a replica answers as of the position it applied, a primary as of the one it shipped last. Null when replication is off."
+  position: String
+  "When the server applied (replica) or shipped (primary) ` + "`" + `position` + "`" + `: RFC 3339, UTC; null when replication is off."
+  appliedAt: String
+  "The replication generation of the records: 1 for the store's first primary, one more at each promotion of a replica. Null when replication is off."
+  generation: Int
+}
+
+"Whether a server takes writes."
+enum NodeRole {
+  "Takes writes: a lone server, or the primary that ships its database to a replica store."
+  PRIMARY
+  "A read-only copy that follows the primary's replica store; it forwards mutations to the primary, or refuses them (READ_ONLY_REPLICA)."
+  REPLICA
 }
 
 "What the records of a server are."
@@ -5799,6 +5852,16 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_lastSyncError(ctx, field)
 	case "lastSyncErrorAt":
 		return ec.fieldContext_Dataset_lastSyncErrorAt(ctx, field)
+	case "node":
+		return ec.fieldContext_Dataset_node(ctx, field)
+	case "role":
+		return ec.fieldContext_Dataset_role(ctx, field)
+	case "position":
+		return ec.fieldContext_Dataset_position(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Dataset_appliedAt(ctx, field)
+	case "generation":
+		return ec.fieldContext_Dataset_generation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
@@ -10236,6 +10299,121 @@ func (ec *executionContext) _Dataset_lastSyncErrorAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Dataset_lastSyncErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_node(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_role(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.NodeRole) graphql.Marshaler {
+			return ec.marshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "NodeRole")
+}
+
+func (ec *executionContext) _Dataset_position(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_generation(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_generation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Generation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_generation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DecisionCount_decision(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
@@ -23478,6 +23656,31 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "node":
+			out.Values[i] = ec._Dataset_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Dataset_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._Dataset_position(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedAt":
+			out.Values[i] = ec._Dataset_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "generation":
+			out.Values[i] = ec._Dataset_generation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27732,6 +27935,21 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋincubateursᚋportfol
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx context.Context, v any) (portfolio.NodeRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := portfolio.NodeRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx context.Context, sel ast.SelectionSet, v portfolio.NodeRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NodeRole!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx context.Context, v any) (portfolio.OrderDirection, error) {

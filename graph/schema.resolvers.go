@@ -804,7 +804,7 @@ func (r *queryResolver) Dataset(ctx context.Context) (*model.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return datasetModel(d), nil
+	return datasetModel(d, portfolio.NodeFrom(ctx)), nil
 }
 
 // Viewer is the resolver for the viewer field.

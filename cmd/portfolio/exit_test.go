@@ -31,6 +31,7 @@ func TestExitCodes(t *testing.T) {
 		portfolio.ERateLimited:       7,
 		portfolio.EInternal:          1,
 		portfolio.EDamaged:           1,
+		portfolio.EReadOnlyReplica:   8,
 	}
 	for _, code := range portfolio.Codes() {
 		w, ok := want[code]

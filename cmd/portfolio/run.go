@@ -38,6 +38,10 @@ func exitCode(err error) int {
 	if errors.As(err, &u) {
 		return 2
 	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return st.code
+	}
 	code := errorCode(err)
 	if code == "" || code == portfolio.EDamaged {
 		// A damaged file is not a passing unavailability (its 503): no
@@ -61,6 +65,7 @@ var exitStatuses = map[int]int{
 	http.StatusTooManyRequests:     7, // RATE_LIMITED
 	http.StatusServiceUnavailable:  7, // UNAVAILABLE: try again later
 	http.StatusGatewayTimeout:      7, // TIMEOUT
+	http.StatusMisdirectedRequest:  8, // READ_ONLY_REPLICA: send it to the primary
 }
 
 // errorCode returns the code of err: an export's refused request's, a
@@ -138,7 +143,11 @@ func progName(arg0 string) string {
 const usage = `portfolio — the GraphQL backend of the incubators' portfolio dashboards
 
 Usage:
-  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
+  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data);
+                                                        --replicate-to URL ships it to a replica store
+  PROG replica --from URL --db PATH [--primary URL]     serve reads from a copy that follows a replica store
+  PROG promote --db PATH --from URL                     make a stopped replica's copy the next primary's file
+  PROG follow  --from URL --db PATH                     the replica's follower alone: restore, then apply each new position
   PROG import  [--db PATH] [--strict] [--prune] DIR     import beta.gouv.fr content (repository root or content/)
   PROG sync    [--db PATH] --repo URL [--ref BRANCH]    bring the database to the state of the network's git repository
   PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
@@ -180,6 +189,12 @@ func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, std
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, e, stdout, stderr)
+	case "replica":
+		return cmdReplica(ctx, rest, e, stdout, stderr)
+	case "follow":
+		return cmdFollow(ctx, rest, e, stdout, stderr)
+	case "promote":
+		return cmdPromote(ctx, rest, e, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, e, stdout, stderr)
 	case "sync":

@@ -249,6 +249,16 @@ type Dataset struct {
 	LastSyncError *string `json:"lastSyncError,omitempty"`
 	// When the last sync failed: RFC 3339, UTC; null with `lastSyncError`.
 	LastSyncErrorAt *string `json:"lastSyncErrorAt,omitempty"`
+	// The server that answered: its name (`serve --node`, else its host name).
+	Node string `json:"node"`
+	// PRIMARY (the server takes writes) or REPLICA (a read-only copy that follows the primary through a replica store).
+	Role portfolio.NodeRole `json:"role"`
+	// The position in the replica store of the records the server holds, as Litestream numbers transactions (16 hexadecimal digits): a replica answers as of the position it applied, a primary as of the one it shipped last. Null when replication is off.
+	Position *string `json:"position,omitempty"`
+	// When the server applied (replica) or shipped (primary) `position`: RFC 3339, UTC; null when replication is off.
+	AppliedAt *string `json:"appliedAt,omitempty"`
+	// The replication generation of the records: 1 for the store's first primary, one more at each promotion of a replica. Null when replication is off.
+	Generation *int `json:"generation,omitempty"`
 }
 
 // A count of committees by decision.

@@ -39,6 +39,7 @@ var statuses = map[string]int{
 	portfolio.ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
 	portfolio.EDamaged:           http.StatusServiceUnavailable,
 	portfolio.EInternal:          http.StatusInternalServerError,
+	portfolio.EReadOnlyReplica:   http.StatusMisdirectedRequest, // send it to the primary
 }
 
 // Status returns the HTTP status of an error code (500 for a code it does

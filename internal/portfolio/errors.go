@@ -32,6 +32,10 @@ const (
 	// ERateLimited: too many failed authentications came from the
 	// caller's address; the answer says when to retry (Retry-After).
 	ERateLimited = "RATE_LIMITED"
+	// EReadOnlyReplica: a mutation sent to a read replica that forwards
+	// none (portfolio replica without --primary); the message names the
+	// primary when the replica knows it.
+	EReadOnlyReplica = "READ_ONLY_REPLICA"
 )
 
 // Codes returns every error code, in the order of the constants above:
@@ -42,6 +46,7 @@ func Codes() []string {
 		EInvalid, ENotFound, EUnauthenticated, EForbidden, EConflict, EComplexity,
 		ETooLarge, ETimeout, EUnavailable, EInternal, EDamaged, EParseFailed,
 		EValidationFailed, EUnknownDocument, EUntrustedDocument, ERateLimited,
+		EReadOnlyReplica,
 	}
 }
 
