@@ -114,6 +114,7 @@ func datasetOf(o Origin, st *SyncState, today portfolio.Date) *Dataset {
 // SyncState returns how the syncs of the database went; nil when no sync
 // ever ran on it.
 func (db *DB) SyncState(ctx context.Context) (*SyncState, error) {
+	noteVolatile(ctx)
 	var has int
 	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'sync_state'").Scan(&has); err != nil {
 		return nil, fmt.Errorf("sync state: %w", err)

@@ -42,6 +42,7 @@ type DB struct {
 	// data_version (other processes' commits) it tells caches when what
 	// they hold may be stale.
 	changes  atomic.Int64
+	onChange atomic.Pointer[func()] // OnChange
 	verMu    sync.Mutex
 	verConn  *sql.Conn
 	verAt    time.Time
@@ -53,6 +54,9 @@ type DB struct {
 	// damaged holds the first error of a statement that found the file
 	// damaged (see damage.go); Ready fails from then on.
 	damaged atomic.Pointer[damage]
+
+	// changesTable is set once the table changes is known to exist.
+	changesTable atomic.Bool
 
 	// followed marks a replica's copy (OpenFollowed): read-only, token
 	// uses not recorded.
@@ -321,6 +325,11 @@ func (db *DB) Ready(ctx context.Context) error {
 type Stats struct {
 	statements atomic.Int64
 	nanos      atomic.Int64
+
+	// What the statements read (changes.go): for the response cache.
+	readMu   sync.Mutex
+	readMask uint32
+	volatile bool
 }
 
 // Statements returns the number of statements run so far.
@@ -377,6 +386,7 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	start := time.Now()
 	if s := StatsFrom(ctx); s != nil {
 		s.statements.Add(1)
+		noteReads(ctx, q)
 		defer func() { s.nanos.Add(int64(time.Since(start))) }()
 	}
 	if hook, ok := ctx.Value(hookKey{}).(func(context.Context, string)); ok {
@@ -405,8 +415,13 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	return nil
 }
 
-// changed notes a commit of this process.
-func (db *DB) changed() { db.changes.Add(1) }
+// changed notes a commit of this process, and tells OnChange's function.
+func (db *DB) changed() {
+	db.changes.Add(1)
+	if fn := db.onChange.Load(); fn != nil {
+		(*fn)()
+	}
+}
 
 // versionPoll is how often Version asks SQLite whether another process
 // committed; commits of this process are seen at once.

@@ -14,6 +14,7 @@ var dumpSkipped = map[string]bool{
 	"origin": true, "sync_state": true, "audit_log": true, "mutation_keys": true,
 	"tokens": true, "token_incubators": true, "schema_migrations": true,
 	"replication": true, "_litestream_seq": true, "_litestream_lock": true, // replication's own (internal/replication)
+	"changes": true, "sqlite_sequence": true, // the change feed, a history of writes
 }
 
 // dumpIgnoredColumns are columns that count or date writes, not records.

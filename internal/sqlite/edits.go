@@ -296,7 +296,7 @@ func (l *loader) skip(rec, in Ref) bool {
 // w returns a write transaction on the load's, for the readers and the
 // audit log of the mutations.
 func (l *loader) w(ctx context.Context) *wtx {
-	return &wtx{ctx: ctx, tx: l.tx, id: importIdentity, mutation: "import", now: l.now}
+	return &wtx{ctx: ctx, tx: l.tx, id: importIdentity, mutation: "import", now: l.now, changes: l.changes}
 }
 
 // orNil turns a NOT_FOUND error of a reader into a nil record.

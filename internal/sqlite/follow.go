@@ -136,6 +136,8 @@ func (l *loader) follow(ctx context.Context, f *Follow) (*following, error) {
 			}
 			if done {
 				l.res.Renamed = append(l.res.Renamed, Rename{Kind: "startups", From: r.Slug, To: to})
+				l.changes.add("Startup", r.Slug, OpDeleted)
+				l.changes.add("Startup", to, OpCreated)
 				continue
 			}
 		}
@@ -323,6 +325,7 @@ func (l *loader) applyDeletions(ctx context.Context, f *following) error {
 			continue
 		}
 		l.res.Deleted = append(l.res.Deleted, r)
+		l.changes.add(kindOfTable[r.Kind], r.Slug, OpDeleted)
 	}
 	return nil
 }

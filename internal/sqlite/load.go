@@ -75,7 +75,7 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 		return nil, fmt.Errorf("load: begin: %w", err)
 	}
 	defer tx.Rollback()
-	l := &loader{tx: tx, fresh: opts.Fresh, now: time.Now().UTC(), stmts: map[string]*sql.Stmt{}, res: &LoadResult{
+	l := &loader{tx: tx, fresh: opts.Fresh, now: time.Now().UTC(), stmts: map[string]*sql.Stmt{}, changes: &changeLog{}, res: &LoadResult{
 		Created: map[string]int{}, Updated: map[string]int{}, Unchanged: map[string]int{}, Absent: map[string][]string{},
 	}}
 	defer l.close()
@@ -136,6 +136,16 @@ func (db *DB) Load(ctx context.Context, opts LoadOptions, fill func(portfolio.Si
 			return nil, err
 		}
 	}
+	// What hangs off records (phases, events, missions) is rewritten
+	// whole: a Dataset change says that anything may have changed.
+	method := MethodImport
+	if opts.Origin != nil && opts.Origin.Method != "" {
+		method = opts.Origin.Method
+	}
+	l.changes.add(KindDataset, method, OpUpdated)
+	if err := l.changes.write(ctx, tx, l.now.Format("2006-01-02T15:04:05.000Z")); err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("load: commit: %w", err)
 	}
@@ -150,6 +160,8 @@ type loader struct {
 	now   time.Time
 	stmts map[string]*sql.Stmt
 	res   *LoadResult
+	// changes are the change feed's rows of the load (changes.go).
+	changes *changeLog
 	// tombs and edits are what the API did (see edits.go); empty on a
 	// fresh load.
 	tombs map[Ref]Edit
@@ -203,8 +215,10 @@ func (l *loader) upsert(ctx context.Context, kind, slug string, cols []string, v
 		return 0, fmt.Errorf("%s %s: %w", kind, slug, err)
 	case version == 1:
 		l.res.Created[kind]++
+		l.changes.add(kindOfTable[kind], slug, OpCreated)
 	default:
 		l.res.Updated[kind]++
+		l.changes.add(kindOfTable[kind], slug, OpUpdated)
 	}
 	if !l.fresh {
 		if _, err := l.exec(ctx, "INSERT OR IGNORE INTO load_seen (kind, slug) VALUES (?, ?)", kind, slug); err != nil {

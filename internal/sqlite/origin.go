@@ -208,6 +208,7 @@ func (e *OriginError) Error() string {
 // Origin returns where the records of the database came from. A database
 // made before origins were recorded is classified from its contents.
 func (db *DB) Origin(ctx context.Context) (Origin, error) {
+	noteVolatile(ctx)
 	o, err := readOrigin(ctx, db.read)
 	if err != nil {
 		return Origin{}, fmt.Errorf("origin: %w", err)

@@ -716,6 +716,7 @@ func (db *DB) PhaseDefinitions(ctx context.Context) (map[portfolio.Phase]*portfo
 // Empty reports whether the database holds no startup, member or
 // organisation yet.
 func (db *DB) Empty(ctx context.Context) (bool, error) {
+	noteVolatile(ctx)
 	var n int
 	err := db.read.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM startups) + (SELECT count(*) FROM members) + (SELECT count(*) FROM organisations)").Scan(&n)
 	if err != nil {

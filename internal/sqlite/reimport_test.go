@@ -150,6 +150,9 @@ func rows(t *testing.T, db *sqlite.DB) string {
 	rs.Close()
 	var b strings.Builder
 	for _, n := range tables {
+		if n == "changes" || n == "sqlite_sequence" {
+			continue // the change feed: every load notes a Dataset change
+		}
 		rs, err := raw.Query(`SELECT * FROM "` + n + `" ORDER BY 1, 2`)
 		if err != nil {
 			t.Fatal(err)

@@ -52,6 +52,7 @@ type ReplicationMark struct {
 // shipped to a store (or its schema predates marks). It reads only, so it
 // works on a DB opened with OpenExisting.
 func (db *DB) ReplicationMark(ctx context.Context) (*ReplicationMark, error) {
+	noteVolatile(ctx)
 	var has int
 	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'replication'").Scan(&has); err != nil {
 		return nil, fmt.Errorf("replication mark: %w", err)

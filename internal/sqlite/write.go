@@ -25,6 +25,7 @@ type wtx struct {
 	id       *portfolio.Identity
 	mutation string
 	now      time.Time
+	changes  *changeLog // the change feed's rows of the transaction (changes.go)
 }
 
 // mutate runs fn in one write transaction for the caller in ctx, who must
@@ -54,7 +55,7 @@ func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, o
 		return fmt.Errorf("%s: begin: %w", mutation, err)
 	}
 	defer tx.Rollback()
-	w := &wtx{ctx: ctx, tx: tx, id: id, mutation: mutation, now: time.Now().UTC()}
+	w := &wtx{ctx: ctx, tx: tx, id: id, mutation: mutation, now: time.Now().UTC(), changes: &changeLog{}}
 	if err := w.pruneKeys(); err != nil {
 		return err
 	}
@@ -73,6 +74,9 @@ func (db *DB) mutate(ctx context.Context, mutation string, min portfolio.Role, o
 			return err
 		}
 	}
+	if err := w.changes.write(ctx, tx, w.at()); err != nil {
+		return fmt.Errorf("%s: %w", mutation, err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("%s: commit: %w", mutation, err)
 	}
@@ -90,8 +94,10 @@ func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
 }
 
 // audit appends an entry to the audit log; before is nil for a creation,
-// after nil for a deletion.
+// after nil for a deletion. The same write goes to the change feed: every
+// write of a record is audited.
 func (w *wtx) audit(objType, slug string, before, after any) error {
+	w.changes.add(objType, slug, opOf(before, after))
 	enc := func(v any) (any, error) {
 		if v == nil {
 			return nil, nil
