@@ -258,6 +258,15 @@ func (w costWalker) work(typeName string, f *ast.Field, args map[string]any, sc 
 	case "Query.organisations":
 		one = listWork(rows(b.Organisations), searchWork(args["search"]), 0)
 
+	// A subscription: what it costs to open (a place in the feed, its
+	// goroutines: subscriptionWork), and its filter, matched against every
+	// change. Its selection, counted as any query's, is what each change
+	// costs to answer: the cost checked is that of one event; how many
+	// events a subscription gets is bounded by the writes, and how many
+	// subscriptions are open by the feed's limits.
+	case "Subscription.changes":
+		one = portfolio.AddCost(subscriptionWork, changeFilterWork(args["filter"]))
+
 	// Aggregates: the rows they read, each with its portfolio's filter.
 	case "Portfolio.startupCount", "Portfolio.byPhase", "Portfolio.byIncubator", "Portfolio.committeeOverdueCount",
 		"Portfolio.committeeDecisions", "Portfolio.quality":
@@ -545,4 +554,24 @@ func everyArg(v any) portfolio.Every {
 		return portfolio.Every(e)
 	}
 	return portfolio.EveryMonth
+}
+
+// subscriptionWork is what opening a subscription costs: a place in the
+// change feed and two goroutines, held until it ends.
+const subscriptionWork = 100
+
+// changeFilterWork is the work of a ChangeFilter on each change: a unit a
+// value of its lists.
+func changeFilterWork(v any) int {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return 0
+	}
+	n := 0
+	for _, k := range []string{"kinds", "slugs", "operations"} {
+		if l, ok := m[k].([]any); ok {
+			n = portfolio.AddCost(n, len(l))
+		}
+	}
+	return n
 }

@@ -4,6 +4,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
+	"github.com/incubateurs/portfolio/internal/live"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -15,7 +16,13 @@ import (
 // The questions dashboards ask most are answered by the fast path
 // (fast.go), the others by gqlgen's executor.
 func Executable(db *sqlite.DB) graphql.ExecutableSchema {
-	r := newResolvers(&Resolver{DB: db})
+	return ExecutableLive(db, nil)
+}
+
+// ExecutableLive is Executable with the change feed that subscriptions
+// read (nil: subscriptions are refused).
+func ExecutableLive(db *sqlite.DB, feed *live.Feed) graphql.ExecutableSchema {
+	r := newResolvers(&Resolver{DB: db, Feed: feed})
 	es := NewExecutableSchema(Config{
 		Resolvers:  r,
 		Directives: DirectiveRoot{Auth: Auth},

@@ -12,6 +12,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/incubateurs/portfolio/graph/model"
+	"github.com/incubateurs/portfolio/internal/live"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -20,6 +21,8 @@ import (
 // Resolver holds the dependencies of the resolvers.
 type Resolver struct {
 	DB *sqlite.DB
+	// Feed serves subscription { changes }; nil refuses it (UNAVAILABLE).
+	Feed *live.Feed
 }
 
 // today is the day the request answers for (portfolio.WithToday).

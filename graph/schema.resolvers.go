@@ -998,6 +998,11 @@ func (r *startupEventResolver) Startup(ctx context.Context, obj *portfolio.Start
 	return r.eventStartup(ctx, obj)
 }
 
+// Changes is the resolver for the changes field.
+func (r *subscriptionResolver) Changes(ctx context.Context, filter *model.ChangeFilter) (<-chan *model.Change, error) {
+	return r.changes(ctx, filter)
+}
+
 // Incubator is the resolver for the incubator field.
 func (r *teamResolver) Incubator(ctx context.Context, obj *portfolio.Team) (*portfolio.Incubator, error) {
 	if obj.IncubatorSlug == "" {
@@ -1094,6 +1099,9 @@ func (r *Resolver) Startup() StartupResolver { return &startupResolver{r} }
 // StartupEvent returns StartupEventResolver implementation.
 func (r *Resolver) StartupEvent() StartupEventResolver { return &startupEventResolver{r} }
 
+// Subscription returns SubscriptionResolver implementation.
+func (r *Resolver) Subscription() SubscriptionResolver { return &subscriptionResolver{r} }
+
 // Team returns TeamResolver implementation.
 func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
 
@@ -1118,6 +1126,7 @@ type (
 	sponsorInvestmentResolver    struct{ *Resolver }
 	startupResolver              struct{ *Resolver }
 	startupEventResolver         struct{ *Resolver }
+	subscriptionResolver         struct{ *Resolver }
 	teamResolver                 struct{ *Resolver }
 	viewerResolver               struct{ *Resolver }
 )

@@ -121,13 +121,13 @@ func checkPrimary(ctx context.Context, e env, raw, path string, sf storeFlags, l
 }
 
 // startPrimary gives the database its mark and starts shipping it.
-func startPrimary(ctx context.Context, db *sqlite.DB, st *replication.Store, path, node string, onFenced func(error), log *slog.Logger, stdout io.Writer) (*primaryState, error) {
+func startPrimary(ctx context.Context, db *sqlite.DB, st *replication.Store, path, node string, onFenced func(error), onShipped func(replication.Position), log *slog.Logger, stdout io.Writer) (*primaryState, error) {
 	mark, err := replication.EnsureMark(ctx, db, st, node)
 	if err != nil {
 		return nil, err
 	}
 	start := time.Now()
-	p, err := replication.StartPrimary(ctx, replication.PrimaryOptions{Store: st, Path: path, ShipEvery: time.Second, OnFenced: onFenced, Logger: log})
+	p, err := replication.StartPrimary(ctx, replication.PrimaryOptions{Store: st, Path: path, ShipEvery: time.Second, OnFenced: onFenced, OnShipped: onShipped, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("serve: %w", err)
 	}
@@ -264,9 +264,9 @@ func serveReplica(ctx context.Context, e env, path, node string, rf replicaFlags
 	return serve(db, rs.replication())
 }
 
-// applied is called with each position the follower applied: caches drop
-// what they hold, and the generation is read again. A change feed
-// (subscriptions) would start from here.
+// applied is called with each position the follower applied: caches and
+// the change feed (through the database's OnChange) read what changed, and
+// the generation is read again.
 func (rs *replicaState) applied(replication.Position) {
 	db := rs.db.Load()
 	if db == nil {

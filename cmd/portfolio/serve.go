@@ -12,11 +12,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/gitsync"
+	"github.com/incubateurs/portfolio/internal/live"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/replication"
 	"github.com/incubateurs/portfolio/internal/seed"
@@ -87,6 +89,8 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	authClients := fs.Int("auth-clients", auth.DefaultClients, "client addresses the limit of failed authentications remembers at once (the one that failed least recently is forgotten first)")
 	authHeader := fs.String("auth-client-header", e.get("PORTFOLIO_AUTH_CLIENT_HEADER"), "behind a reverse proxy: the `HEADER` it sets to the client's address (X-Real-IP; X-Forwarded-For, whose last address is taken), by which failed authentications are counted; empty: the connection's address (env PORTFOLIO_AUTH_CLIENT_HEADER)")
 	trusted := fs.String("trusted-documents", e.get("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
+	maxSubs := fs.Int("max-subscriptions", 1000, "subscriptions (subscription { changes }, over SSE and WebSocket) open at once; past it, UNAVAILABLE")
+	maxSubsPerCaller := fs.Int("max-subscriptions-per-caller", 20, "subscriptions one caller may hold open (one token; without a token, one client address); past it, RATE_LIMITED")
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
 	pprofAddr := fs.String("pprof", e.get("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
@@ -154,7 +158,8 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	}
 
 	settings := serveSettings{dbPath: *dbPath, addr: *addr, origins: origins, sqlStats: *sqlStats, assets: *assets, publicRead: *publicRead,
-		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, pprofAddr: *pprofAddr, shutdown: *shutdown}
+		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, pprofAddr: *pprofAddr, shutdown: *shutdown,
+		maxSubs: *maxSubs, maxSubsPerCaller: *maxSubsPerCaller}
 	if replica {
 		return serveReplica(ctx, e, *dbPath, *node, rf, sf, log, stdout, stderr, func(db *sqlite.DB, repl *server.Replication) error {
 			return serveDB(ctx, e, db, settings, repl, nil, "", log, stdout)
@@ -216,7 +221,8 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	fmt.Fprintf(stdout, "database: %s, %s\n", *dbPath, origin)
 	repl := loneNode(*node)
 	if store != nil {
-		ps, err := startPrimary(ctx, db, store, *dbPath, *node, func(err error) { cancelServe(err) }, log, stdout)
+		settings.shipped = &shippedHook{}
+		ps, err := startPrimary(ctx, db, store, *dbPath, *node, func(err error) { cancelServe(err) }, settings.shipped.call, log, stdout)
 		if err != nil {
 			return err
 		}
@@ -248,6 +254,23 @@ type serveSettings struct {
 	cacheMB                         int
 	authLimit                       auth.LimitConfig
 	shutdown                        time.Duration
+	maxSubs, maxSubsPerCaller       int
+	// shipped, on a replicating primary, tells the change feed that a
+	// position reached the store: the feed announces nothing before.
+	shipped *shippedHook
+}
+
+// shippedHook passes a primary's shipped positions on to the change feed
+// once the server made it.
+type shippedHook struct{ fn atomic.Pointer[func()] }
+
+func (h *shippedHook) set(fn func()) { h.fn.Store(&fn) }
+
+// call is PrimaryOptions.OnShipped.
+func (h *shippedHook) call(replication.Position) {
+	if fn := h.fn.Load(); fn != nil {
+		(*fn)()
+	}
 }
 
 // serveDB serves the API over db until ctx ends: what serve and replica
@@ -284,8 +307,25 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, s serveSettings, repl *s
 				LastCommitTime: st.LastCommitTime, LastDuration: st.LastDuration, Failing: st.LastError != ""}
 		}
 	}
+	// The change feed: the writes of this process (or, on a replica, the
+	// positions its follower applies) wake it; on a replicating primary,
+	// the positions shipped to the store.
+	feed := live.New(db, live.Options{MaxSubscriptions: s.maxSubs, MaxPerCaller: s.maxSubsPerCaller, Gated: s.shipped != nil, Logger: log})
+	db.OnChange(feed.Changed)
+	if s.shipped != nil {
+		s.shipped.set(feed.Notify)
+	}
+	feedCtx, stopFeed := context.WithCancel(context.Background())
+	feedDone := make(chan struct{})
+	go func() {
+		defer close(feedDone)
+		if err := feed.Run(feedCtx); err != nil {
+			log.Error("change feed stopped", "err", err)
+		}
+	}()
+	defer func() { stopFeed(); <-feedDone }()
 	srv := server.HTTPServer(server.New(server.Config{
-		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: s.origins, SQLStats: s.sqlStats, PlaygroundAssets: s.assets,
+		DB: db, Schema: graph.ExecutableLive(db, feed), Live: feed, Logger: log, CORSOrigins: s.origins, SQLStats: s.sqlStats, PlaygroundAssets: s.assets,
 		PublicRead: s.publicRead, Limits: lim, TrustedDocuments: s.trustedDocs, NoIntrospection: s.noIntro,
 		ResponseCacheBytes: cacheBytes(s.cacheMB), AuthLimit: s.authLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
 	}), lim, log)
@@ -316,6 +356,7 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, s serveSettings, repl *s
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down…")
+	stopFeed() // the subscriptions end and their streams close: Shutdown waits for none
 	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {

@@ -86,6 +86,33 @@ type CancelCommitteeInput struct {
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
+// A write of a record, as the change feed notes it.
+type Change struct {
+	// When the write committed: RFC 3339, UTC, to the millisecond.
+	At string `json:"at"`
+	// The record's type.
+	Kind ChangeKind `json:"kind"`
+	// The record's global id (see `node`); null for a DATASET change.
+	ID *string `json:"id,omitempty"`
+	// The record's slug; for a DATASET change, what wrote the records
+	// (`import`, `sync`, …) or null when the server missed changes.
+	Slug *string `json:"slug,omitempty"`
+	// What the write did to the record.
+	Operation ChangeOperation `json:"operation"`
+}
+
+// Which changes a subscription receives: each list, when given, selects the
+// changes whose value it holds (at most 100 values); the lists combine with
+// AND. DATASET changes are always received.
+type ChangeFilter struct {
+	// The types of records.
+	Kinds []ChangeKind `json:"kinds,omitempty"`
+	// The records' slugs (a startup's, a committee's `startup/date`, …).
+	Slugs []string `json:"slugs,omitempty"`
+	// The operations.
+	Operations []ChangeOperation `json:"operations,omitempty"`
+}
+
 // A page of the committee agenda.
 type CommitteeAgendaConnection struct {
 	// The entries of the page.
@@ -773,6 +800,22 @@ type StatusCount struct {
 	Count int `json:"count"`
 }
 
+// Live changes: the records written, pushed as they are written. A
+// subscription is served over Server-Sent Events (the graphql-sse protocol's
+// distinct connections: `POST /graphql` with `Accept: text/event-stream` and
+// the usual JSON body; each change is an event `next`) and over WebSocket
+// (the graphql-transport-ws protocol, subprotocol `graphql-transport-ws`, on
+// `/graphql`). Queries and mutations are sent by POST or GET, not over these.
+//
+// A subscription takes the same token as a query (the `Authorization` header;
+// over WebSocket, the header of the upgrade request or `Authorization` in
+// `connection_init`'s payload; the review pages' sign-in cookie reads too),
+// and the same limits on the document and its cost; a caller may hold 20
+// subscriptions at once, the server 1,000 (`serve --max-subscriptions`,
+// `--max-subscriptions-per-caller`): past them, RATE_LIMITED or UNAVAILABLE.
+type Subscription struct {
+}
+
 // The portfolio at one date of a timeline.
 type TimelinePoint struct {
 	// The date.
@@ -939,6 +982,133 @@ type Viewer struct {
 	TokenName *string `json:"tokenName,omitempty"`
 	// For a manager, the incubators whose startups it may write.
 	Incubators []*portfolio.Incubator `json:"incubators"`
+}
+
+// The types of records a change names.
+type ChangeKind string
+
+const (
+	ChangeKindStartup      ChangeKind = "STARTUP"
+	ChangeKindCommittee    ChangeKind = "COMMITTEE"
+	ChangeKindMember       ChangeKind = "MEMBER"
+	ChangeKindMission      ChangeKind = "MISSION"
+	ChangeKindIncubator    ChangeKind = "INCUBATOR"
+	ChangeKindOrganisation ChangeKind = "ORGANISATION"
+	ChangeKindTeam         ChangeKind = "TEAM"
+	// An import or a sync wrote the records, or changes were missed: reload.
+	ChangeKindDataset ChangeKind = "DATASET"
+)
+
+var AllChangeKind = []ChangeKind{
+	ChangeKindStartup,
+	ChangeKindCommittee,
+	ChangeKindMember,
+	ChangeKindMission,
+	ChangeKindIncubator,
+	ChangeKindOrganisation,
+	ChangeKindTeam,
+	ChangeKindDataset,
+}
+
+func (e ChangeKind) IsValid() bool {
+	switch e {
+	case ChangeKindStartup, ChangeKindCommittee, ChangeKindMember, ChangeKindMission, ChangeKindIncubator, ChangeKindOrganisation, ChangeKindTeam, ChangeKindDataset:
+		return true
+	}
+	return false
+}
+
+func (e ChangeKind) String() string {
+	return string(e)
+}
+
+func (e *ChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeKind", str)
+	}
+	return nil
+}
+
+func (e ChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What a write did to a record.
+type ChangeOperation string
+
+const (
+	ChangeOperationCreated ChangeOperation = "CREATED"
+	ChangeOperationUpdated ChangeOperation = "UPDATED"
+	ChangeOperationDeleted ChangeOperation = "DELETED"
+)
+
+var AllChangeOperation = []ChangeOperation{
+	ChangeOperationCreated,
+	ChangeOperationUpdated,
+	ChangeOperationDeleted,
+}
+
+func (e ChangeOperation) IsValid() bool {
+	switch e {
+	case ChangeOperationCreated, ChangeOperationUpdated, ChangeOperationDeleted:
+		return true
+	}
+	return false
+}
+
+func (e ChangeOperation) String() string {
+	return string(e)
+}
+
+func (e *ChangeOperation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ChangeOperation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ChangeOperation", str)
+	}
+	return nil
+}
+
+func (e ChangeOperation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ChangeOperation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ChangeOperation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // What the records of a server are.

@@ -191,6 +191,13 @@ func (answerGuard) InterceptResponse(ctx context.Context, next graphql.ResponseH
 		}
 	}
 	if b.stop.Load() == 0 {
+		if graphql.HasOperationContext(ctx) && graphql.GetOperationContext(ctx).Operation != nil &&
+			graphql.GetOperationContext(ctx).Operation.Operation == ast.Subscription {
+			// A subscription's events are answers of their own: each
+			// has the whole budget.
+			b.pool.used.Add(-b.charged.Swap(0))
+			b.used.Store(0)
+		}
 		return resp
 	}
 	code := map[int32]string{stopTooLarge: portfolio.ETooLarge, stopDeadline: portfolio.ETimeout, stopBusy: portfolio.EUnavailable}[b.stop.Load()]

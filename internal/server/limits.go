@@ -168,6 +168,13 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 				r.Body = io.NopCloser(bytes.NewReader(body))
 			}
 		}
+		if isStreaming(r) {
+			// A subscription's stream lasts: no place among the requests
+			// running at once, no deadline (the change feed's limits
+			// bound the streams; only subscriptions run over them).
+			next.ServeHTTP(w, r)
+			return
+		}
 		if l.MaxConcurrent > 0 {
 			select {
 			case slots <- struct{}{}:

@@ -17,11 +17,13 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/internal/auth"
+	"github.com/incubateurs/portfolio/internal/live"
 	"github.com/incubateurs/portfolio/internal/loader"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/review"
@@ -78,9 +80,17 @@ type Config struct {
 	// Replication, when not nil, is the node's part in replication
 	// (serve --replicate-to, portfolio replica): see Replication.
 	Replication *Replication
+	// Live, when not nil, is the change feed that subscriptions read
+	// (subscription { changes }, over SSE and WebSocket: live.go); the
+	// schema's resolvers must read the same (graph.ExecutableLive).
+	Live *live.Feed
 
 	// costly is the gate of costly requests on /graphql (nil: none).
 	costly *costlyGate
+	// limiter and access are /graphql's authentication, which the
+	// WebSocket transport repeats at connection_init.
+	limiter *auth.Limiter
+	access  auth.Options
 
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
@@ -107,9 +117,12 @@ func New(cfg Config) http.Handler {
 	m.countCostly(cfg.costly)
 	m.countSyncs(cfg.SyncStatus)
 	m.countReplication(cfg.Replication)
+	m.countLive(cfg.Live)
+	cfg.limiter, cfg.access = limiter, access
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
-		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
+		base := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
+		inner := base
 		if cfg.ResponseCacheBytes == 0 {
 			cfg.ResponseCacheBytes = 64 << 20
 		}
@@ -122,7 +135,17 @@ func New(cfg Config) http.Handler {
 		// cookieReads).
 		reads := access
 		reads.Cookie = true
-		mux.Handle("/graphql", observe(cfg.Logger, m, checkQueryText(guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, inner)))))
+		plain := checkQueryText(guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, inner)))
+		streams := guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, reads, base))
+		var pending http.Handler
+		if !cfg.PublicRead {
+			// A WebSocket without a credential on its upgrade brings it in
+			// connection_init (browsers cannot set the header).
+			open := reads
+			open.PublicRead = true
+			pending = guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, open, base))
+		}
+		mux.Handle("/graphql", observe(cfg.Logger, m, liveEntrance(streams, pending, plain)))
 		pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
 		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, reads, exportHandler(cfg, pages, m)))
 		mux.Handle("/export", exports)
@@ -238,6 +261,10 @@ func syncNote(st *sqlite.SyncState) string {
 // and the error mapping.
 func newGraphQL(cfg Config) *handler.Server {
 	gql := handler.New(cfg.Schema)
+	if cfg.Live != nil && !cfg.internal {
+		gql.AddTransport(newWSTransport(cfg, cfg.limiter, cfg.access))
+		gql.AddTransport(sseTransport{SSE: transport.SSE{KeepAlivePingInterval: keepAlive}, writeTimeout: cfg.Limits.WriteTimeout, limiter: cfg.limiter})
+	}
 	gql.AddTransport(getQuery{})
 	gql.AddTransport(postJSON{})
 	gql.AddTransport(otherRequests{}) // last: what the others do not take
@@ -256,6 +283,7 @@ func newGraphQL(cfg Config) *handler.Server {
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	gql.Use(cookieReads{})
+	gql.Use(streamOps{})
 	if r := cfg.Replication; r != nil && !cfg.internal && r.Node != nil && r.Node().Role == portfolio.NodeReplica {
 		gql.Use(replicaWrites{r})
 	}

@@ -1,0 +1,141 @@
+package live_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/incubateurs/portfolio/internal/live"
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+func openDB(t *testing.T) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "p.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func as(ctx context.Context, id int64) context.Context {
+	return portfolio.WithIdentity(ctx, &portfolio.Identity{TokenName: fmt.Sprintf("t%d", id), Role: portfolio.RoleAdmin})
+}
+
+func upsertOrg(t *testing.T, db *sqlite.DB, slug string) {
+	t.Helper()
+	if _, err := db.UpsertOrganisation(as(context.Background(), 1), &portfolio.Organisation{Slug: slug, Name: "Org " + slug, Type: "autre"}, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// next waits for a change, at most 5 s.
+func next(t *testing.T, ch <-chan sqlite.Change) sqlite.Change {
+	t.Helper()
+	select {
+	case c, ok := <-ch:
+		if !ok {
+			t.Fatal("the subscription ended")
+		}
+		return c
+	case <-time.After(5 * time.Second):
+		t.Fatal("no change within 5 s")
+	}
+	return sqlite.Change{}
+}
+
+// TestFeed: a subscriber gets the changes committed after it subscribed,
+// those its filter selects, as soon as the database says it changed; the
+// limits per caller and in all refuse more; ending the context ends the
+// subscription and frees its place.
+func TestFeed(t *testing.T) {
+	db := openDB(t)
+	upsertOrg(t, db, "before") // before the feed: not announced
+	f := live.New(db, live.Options{MaxPerCaller: 2, MaxSubscriptions: 3, Poll: -1})
+	db.OnChange(f.Changed)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- f.Run(ctx) }()
+
+	all, err := f.Subscribe(as(ctx, 7), live.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	onlyX, err := f.Subscribe(as(ctx, 7), live.Filter{Slugs: []string{"x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Subscribe(as(ctx, 7), live.Filter{}); portfolio.ErrorCode(err) != portfolio.ERateLimited {
+		t.Errorf("a third subscription of one token: %v, want RATE_LIMITED", err)
+	}
+	sctx, endOther := context.WithCancel(ctx)
+	other, err := f.Subscribe(as(sctx, 8), live.Filter{Kinds: []string{"Startup"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Subscribe(as(ctx, 9), live.Filter{}); portfolio.ErrorCode(err) != portfolio.EUnavailable {
+		t.Errorf("past the feed's limit: %v, want UNAVAILABLE", err)
+	}
+
+	upsertOrg(t, db, "y")
+	upsertOrg(t, db, "x")
+	if c := next(t, all); c.Kind != "Organisation" || c.Slug != "y" || c.Operation != sqlite.OpCreated || c.At.IsZero() {
+		t.Errorf("first change %+v, want Organisation y CREATED", c)
+	}
+	if c := next(t, all); c.Slug != "x" {
+		t.Errorf("second change %+v, want x", c)
+	}
+	if c := next(t, onlyX); c.Slug != "x" {
+		t.Errorf("the filtered subscription got %+v, want x only", c)
+	}
+	endOther()
+	select {
+	case c, ok := <-other:
+		if ok {
+			t.Errorf("a Startup-only subscription got %+v", c)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("an ended subscription's channel stayed open")
+	}
+	if _, err := f.Subscribe(as(ctx, 9), live.Filter{}); err != nil {
+		t.Errorf("a place freed, a subscription is refused: %v", err)
+	}
+	if st := f.Stats(); st.Open != 3 || st.Delivered != 3 {
+		t.Errorf("stats %+v, want 3 open, 3 delivered", st)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := <-all; ok {
+		t.Error("a subscription outlived its feed")
+	}
+}
+
+// TestFeedGated: a gated feed (a replicating primary) announces nothing
+// until Notify (a position reached the store).
+func TestFeedGated(t *testing.T) {
+	db := openDB(t)
+	f := live.New(db, live.Options{Gated: true})
+	db.OnChange(f.Changed)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go f.Run(ctx)
+	ch, err := f.Subscribe(as(ctx, 1), live.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	upsertOrg(t, db, "a")
+	if st := f.Stats(); st.Delivered != 0 || st.Position != 0 {
+		t.Errorf("before Notify: %+v, want nothing read", st)
+	}
+	f.Notify()
+	if c := next(t, ch); c.Slug != "a" {
+		t.Errorf("after Notify: %+v", c)
+	}
+}
