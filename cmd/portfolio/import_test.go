@@ -121,6 +121,9 @@ func dump(t testing.TB, path string) string {
 	tables.Close()
 	var b strings.Builder
 	for _, n := range names {
+		if n == "changes" || n == "sqlite_sequence" {
+			continue // the change feed: every load notes a Dataset change
+		}
 		rows, err := raw.Query("SELECT * FROM \"" + n + "\" ORDER BY 1, 2")
 		if err != nil {
 			t.Fatal(err)
