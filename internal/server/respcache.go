@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"container/list"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"io"
@@ -15,13 +16,31 @@ import (
 )
 
 // responseCache keeps the answers of read-only requests, keyed by the
-// request body, the caller and the day, and valid while the data has not
-// changed: dashboards ask the same questions again and again, and an answer
-// is the same until a write or an import. Writes of this process invalidate
-// it at once, those of other processes within a quarter of a second.
+// request body, the caller and the day: dashboards ask the same questions
+// again and again, and an answer is the same until a write changes what it
+// read.
+//
+// What an answer read is what its SQL statements named (sqlite.Stats.Reads):
+// the kinds of records of their tables (a startup page reads startups,
+// phases, committees, missions and members), and whether they read
+// anything the change feed does not describe (the origin, the audit log:
+// volatile). A write drops only the answers that read its kind of record:
+// when the database's version moves (at once for this process's writes,
+// within a quarter of a second for another process's, at each position a
+// replica applies), the cache reads the change feed past the position it
+// saw last (sqlite.ChangesSince) and drops the answers whose kinds a change
+// names, and the volatile ones. A Dataset change (an import, a sync), a gap
+// in the feed, or a feed that cannot be read drops everything.
+//
+// An answer made while a write it read was being caught up with is not
+// kept: each entry is kept only if no drop touching its kinds happened
+// since its request caught up (epochs).
 type responseCache struct {
 	db       *sqlite.DB
 	maxBytes int
+	// dropAll drops every answer at each version, as the cache did before
+	// it read the change feed (tests measure the difference).
+	dropAll bool
 
 	mu      sync.Mutex
 	bytes   int
@@ -29,23 +48,117 @@ type responseCache struct {
 	entries map[[32]byte]*list.Element
 	hits    int64
 	misses  int64
+
+	// Invalidation: caughtUp is the database version the cache has read
+	// the feed up to, seen the feed's position then; epoch counts the
+	// catch-ups; dropped[k] is the epoch of the last catch-up that dropped
+	// the answers of kind bit k, volatileAt that of the last one (every
+	// catch-up drops the volatile answers).
+	syncMu     sync.Mutex // one catch-up at a time
+	caughtUp   string
+	seen       int64
+	epoch      uint64
+	dropped    [32]uint64
+	volatileAt uint64
+	dropsAll   int64 // catch-ups that dropped everything
 }
 
 type cacheEntry struct {
-	key     [32]byte
-	version string
-	body    []byte
-	ctype   string
+	key      [32]byte
+	mask     uint32 // the kinds of records it read (sqlite.KindMask)
+	volatile bool
+	body     []byte
+	ctype    string
 }
 
 // maxCachedAnswer is the largest answer the cache keeps.
 const maxCachedAnswer = 8 << 20
 
+// feedBatch is how many changes one catch-up reads; more drop everything.
+const feedBatch = 1000
+
 func newResponseCache(db *sqlite.DB, maxBytes int) *responseCache {
 	return &responseCache{db: db, maxBytes: maxBytes, lru: list.New(), entries: map[[32]byte]*list.Element{}}
 }
 
-func (c *responseCache) get(key [32]byte, version string) *cacheEntry {
+// catchUp brings the cache to the database's version: it drops the
+// answers the writes since touched, and returns the epoch the request
+// starts from.
+func (c *responseCache) catchUp(ctx context.Context) (uint64, error) {
+	version, err := c.db.Version(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if version == c.caughtUp {
+		e := c.epoch
+		c.mu.Unlock()
+		return e, nil
+	}
+	c.mu.Unlock()
+	c.syncMu.Lock()
+	defer c.syncMu.Unlock()
+	c.mu.Lock()
+	if version == c.caughtUp {
+		e := c.epoch
+		c.mu.Unlock()
+		return e, nil
+	}
+	first, seen := c.caughtUp == "", c.seen
+	c.mu.Unlock()
+	var mask uint32
+	all := c.dropAll
+	var newest int64
+	if first {
+		// An empty cache: it starts from the feed's newest position.
+		newest, err = c.db.ChangePosition(ctx)
+		if err != nil {
+			return 0, err
+		}
+	} else {
+		changes, pos, gap, err := c.db.ChangesSince(ctx, seen, feedBatch)
+		switch {
+		case err != nil:
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			all, pos = true, seen // the next catch-up reads again
+		case gap || len(changes) == feedBatch:
+			all = true
+		}
+		for _, ch := range changes {
+			mask |= sqlite.KindMask(ch.Kind)
+		}
+		newest = pos
+		if len(changes) == feedBatch {
+			newest = changes[len(changes)-1].Seq
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.epoch++
+	c.volatileAt = c.epoch
+	if all {
+		mask = ^uint32(0)
+		c.dropsAll++
+	}
+	for bit := range c.dropped {
+		if mask&(1<<bit) != 0 {
+			c.dropped[bit] = c.epoch
+		}
+	}
+	for el := c.lru.Front(); el != nil; {
+		next := el.Next()
+		if e := el.Value.(*cacheEntry); e.volatile || e.mask&mask != 0 {
+			c.remove(el)
+		}
+		el = next
+	}
+	c.caughtUp, c.seen = version, newest
+	return c.epoch, nil
+}
+
+func (c *responseCache) get(key [32]byte) *cacheEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.entries[key]
@@ -53,15 +166,9 @@ func (c *responseCache) get(key [32]byte, version string) *cacheEntry {
 		c.misses++
 		return nil
 	}
-	e := el.Value.(*cacheEntry)
-	if e.version != version {
-		c.remove(el)
-		c.misses++
-		return nil
-	}
 	c.lru.MoveToFront(el)
 	c.hits++
-	return e
+	return el.Value.(*cacheEntry)
 }
 
 func (c *responseCache) remove(el *list.Element) {
@@ -70,12 +177,23 @@ func (c *responseCache) remove(el *list.Element) {
 	c.bytes -= len(e.body)
 }
 
-func (c *responseCache) put(e *cacheEntry) {
+// put keeps e, unless a catch-up since epoch (when its request started)
+// dropped answers of what it read: it may hold what the write changed, or
+// not.
+func (c *responseCache) put(e *cacheEntry, epoch uint64) {
 	if len(e.body) > maxCachedAnswer || len(e.body) > c.maxBytes {
 		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if e.volatile && c.volatileAt > epoch {
+		return
+	}
+	for bit := range c.dropped {
+		if e.mask&(1<<bit) != 0 && c.dropped[bit] > epoch {
+			return
+		}
+	}
 	if el, ok := c.entries[e.key]; ok {
 		c.remove(el)
 	}
@@ -84,6 +202,13 @@ func (c *responseCache) put(e *cacheEntry) {
 	for c.bytes > c.maxBytes {
 		c.remove(c.lru.Back())
 	}
+}
+
+// stats returns the hits and misses counted.
+func (c *responseCache) stats() (hits, misses int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses
 }
 
 // recorder keeps a copy of what the handler writes.
@@ -128,7 +253,7 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		version, err := c.db.Version(r.Context())
+		epoch, err := c.catchUp(r.Context())
 		if err != nil {
 			next.ServeHTTP(w, r)
 			return
@@ -145,7 +270,7 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 		h.Write(body)
 		var key [32]byte
 		h.Sum(key[:0])
-		if e := c.get(key, version); e != nil {
+		if e := c.get(key); e != nil {
 			w.Header().Set("Content-Type", e.ctype)
 			w.Header().Set("Content-Length", strconv.Itoa(len(e.body)))
 			w.Header().Set("X-Portfolio-Cache", "hit")
@@ -165,10 +290,12 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 			return
 		}
 		info.mu.Lock()
-		ok := info.readOnly && info.errCode == ""
+		ok := info.readOnly && info.errCode == "" && info.stats != nil
+		stats := info.stats
 		info.mu.Unlock()
 		if ok {
-			c.put(&cacheEntry{key: key, version: version, body: bytes.Clone(rec.buf.Bytes()), ctype: w.Header().Get("Content-Type")})
+			mask, volatile := stats.Reads()
+			c.put(&cacheEntry{key: key, mask: mask, volatile: volatile, body: bytes.Clone(rec.buf.Bytes()), ctype: w.Header().Get("Content-Type")}, epoch)
 		}
 	})
 }

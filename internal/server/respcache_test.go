@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -80,5 +81,108 @@ func TestResponseCache(t *testing.T) {
 	post(t, h, "", bad)
 	if c, _ := post(t, h, "", bad); c == "hit" {
 		t.Error("an answer with errors was cached")
+	}
+}
+
+// TestResponseCacheDropsWhatAWriteTouched: a write drops the answers that
+// read its kind of record, and only those; a load drops everything. And
+// the hit rate of cached pages during a stream of writes, against the
+// cache that dropped everything at each write.
+func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
+	db := seededDB(t)
+	ctx := context.Background()
+	admin, _, err := db.CreateToken(ctx, "admin", portfolio.RoleAdmin, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var slug string
+	{
+		h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
+		_, out := post(t, h, admin, q(`{ startups(first: 1, filter: {active: true}) { nodes { slug } } }`))
+		slug = out[strings.Index(out, `"slug":"`)+8:]
+		slug = slug[:strings.Index(slug, `"`)]
+	}
+	members := q(`{ members(first: 20) { totalCount nodes { slug fullname domain } } }`)
+	incubators := q(`{ incubators(first: 50) { nodes { slug title } } }`)
+	review := q(`{ startups(first: 20, filter: {active: true}) { nodes { slug reviewStatus nextCommitteeDue } } }`)
+	committees := q(`{ committees(first: 1000) { totalCount } }`)
+	day := 0
+	write := func(h http.Handler) {
+		t.Helper()
+		day++
+		_, w := post(t, h, admin, q(fmt.Sprintf(`mutation { recordCommittee(input: {startup: %q, date: "2025-%02d-%02d", decision: CONTINUE, anotherOnSameDay: true}) { committee { slug } } }`,
+			slug, 1+day/28, 1+day%28)))
+		if strings.Contains(w, "errors") {
+			t.Fatalf("write: %s", w)
+		}
+	}
+
+	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
+	for _, body := range []string{members, incubators, review, committees} {
+		post(t, h, "", body)
+	}
+	write(h) // a committee: it changes committees and what is computed from them
+	for _, tt := range []struct {
+		name, body, want string
+	}{
+		{"members", members, "hit"},
+		{"incubators", incubators, "hit"},
+		{"review statuses (read committees)", review, "miss"},
+		{"committees", committees, "miss"},
+	} {
+		if c, _ := post(t, h, "", tt.body); c != tt.want {
+			t.Errorf("%s after a committee was recorded: %s, want %s", tt.name, c, tt.want)
+		}
+	}
+	// A load (another process's import) drops everything.
+	other, err := sqlite.Open(ctx, db.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Load(ctx, sqlite.LoadOptions{}, func(sk portfolio.Sink) error {
+		return sk.PutOrganisation(ctx, &portfolio.Organisation{Slug: "nouvelle-orga", Name: "Nouvelle"})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for c, _ := post(t, h, "", members); c != "miss"; c, _ = post(t, h, "", members) {
+		if time.Now().After(deadline) {
+			t.Fatal("an import by another process never dropped the members' page")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+
+	// The hit rate of a dashboard's pages during a stream of writes: a
+	// committee recorded, then each page read twice, 40 times over.
+	rate := func(dropAll bool) map[string]float64 {
+		h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, cacheDropAll: dropAll})
+		pages := map[string]string{"members": members, "incubators": incubators, "review": review}
+		hits := map[string]int{}
+		for range 40 {
+			write(h)
+			for name, body := range pages {
+				for range 2 {
+					if c, _ := post(t, h, "", body); c == "hit" {
+						hits[name]++
+					}
+				}
+			}
+		}
+		out := map[string]float64{}
+		for name := range pages {
+			out[name] = float64(hits[name]) / 80
+		}
+		return out
+	}
+	before, after := rate(true), rate(false)
+	for _, name := range []string{"members", "incubators", "review"} {
+		t.Logf("%-10s hit rate during a stream of writes: %3.0f%% when a write dropped everything, %3.0f%% now", name, 100*before[name], 100*after[name])
+	}
+	if after["members"] < 0.95 || after["incubators"] < 0.95 || before["members"] > 0.55 {
+		t.Errorf("hit rates %v before, %v after: want the pages a committee does not touch kept", before, after)
+	}
+	if after["review"] > 0.55 {
+		t.Errorf("the review statuses' page was kept across committees: %v", after["review"])
 	}
 }

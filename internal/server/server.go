@@ -92,6 +92,10 @@ type Config struct {
 	limiter *auth.Limiter
 	access  auth.Options
 
+	// cacheDropAll makes the response cache drop every answer at each
+	// write, as it did before it read the change feed (tests compare).
+	cacheDropAll bool
+
 	// internal marks the GraphQL handler that runs the pages of exports:
 	// no persisted queries, no trusted-documents list.
 	internal bool
@@ -127,7 +131,9 @@ func New(cfg Config) http.Handler {
 			cfg.ResponseCacheBytes = 64 << 20
 		}
 		if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
-			inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
+			rc := newResponseCache(cfg.DB, cfg.ResponseCacheBytes)
+			rc.dropAll = cfg.cacheDropAll
+			inner = rc.middleware(inner)
 		}
 		inner = forwardMutations(cfg.Replication, cfg.Logger, inner)
 		// A browser signed in on /review/connexion sends its token in a

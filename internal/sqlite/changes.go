@@ -358,6 +358,16 @@ func noteReads(ctx context.Context, q string) {
 	}
 }
 
+// noteMask notes in the request's Stats that it read the kinds of mask
+// (through a cache of this package, which ran no statement).
+func noteMask(ctx context.Context, mask uint32) {
+	if s := StatsFrom(ctx); s != nil {
+		s.readMu.Lock()
+		s.readMask |= mask
+		s.readMu.Unlock()
+	}
+}
+
 // noteVolatile marks the request's answer as reading what no change
 // describes.
 func noteVolatile(ctx context.Context) {

@@ -50,6 +50,11 @@ type memberStretch struct {
 	start, end portfolio.Date // the mission's
 }
 
+// datedIndexReads are the kinds of records the index is read from
+// (startups, phases, committees, members, missions): a request answered
+// from it read them.
+var datedIndexReads = kindBits["Startup"] | kindBits["Committee"] | kindBits["Member"] | kindBits["Mission"]
+
 // datedCache holds the index of the current data version.
 type datedCache struct {
 	mu  sync.Mutex
@@ -67,6 +72,8 @@ func (db *DB) datedIndex(ctx context.Context) (*datedIndex, error) {
 	db.dated.mu.Lock()
 	defer db.dated.mu.Unlock()
 	if cur := db.dated.cur; cur != nil && cur.version == v {
+		// What the index was read from, for the response cache.
+		noteMask(ctx, datedIndexReads)
 		return cur, nil
 	}
 	db.dated.cur = nil // the old one is stale: let it go before reading
