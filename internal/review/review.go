@@ -459,7 +459,9 @@ const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; object-
 // assetsView holds the files the layout loads, with their integrity.
 type assetsView struct {
 	DSFR, DSFRModule, CSS, JS fileLink
-	Licence                   string
+	// Live refreshes the figures when a change arrives (static/live.js).
+	Live    fileLink
+	Licence string
 }
 
 // fileLink is the address of a file and its subresource-integrity hash.
@@ -478,7 +480,7 @@ func pageAssets(prefix string) assetsView {
 	}
 	return assetsView{
 		DSFR: npm("dist/dsfr.min.css"), DSFRModule: npm("dist/dsfr.module.min.js"),
-		CSS: own("review.css"), JS: own("review.js"),
+		CSS: own("review.css"), JS: own("review.js"), Live: own("live.js"),
 		Licence: prefix + "/" + assets.MustLookup("@gouvfr/dsfr", "LICENSE.md").Path,
 	}
 }

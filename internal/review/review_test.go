@@ -838,7 +838,7 @@ func TestAssets(t *testing.T) {
 			t.Errorf("%s: %d", u, r.StatusCode)
 		}
 	}
-	for _, want := range []string{"/assets/npm/@gouvfr/dsfr@", "dsfr.min.css", "dsfr.module.min.js", "/review/static/review.css", "/review/static/review.js"} {
+	for _, want := range []string{"/assets/npm/@gouvfr/dsfr@", "dsfr.min.css", "dsfr.module.min.js", "/review/static/review.css", "/review/static/review.js", "/review/static/live.js"} {
 		if !strings.Contains(strings.Join(urls, " "), want) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}

@@ -77,6 +77,8 @@
 
   function start() {
     document.querySelectorAll("table[data-sortable]").forEach(enhance);
+    // A section live.js brought up to date.
+    document.addEventListener("review:updated", (e) => e.target.querySelectorAll("table[data-sortable]").forEach(enhance));
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
