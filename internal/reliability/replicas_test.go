@@ -1,6 +1,7 @@
 package reliability
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -39,6 +40,82 @@ type replicasReport struct {
 	FailoverS     float64 `json:"failover_s"`
 	TotalSeconds  float64 `json:"seconds"`
 	PeerQuestions int     `json:"peer_questions"`
+	// A change written on the primary, to a subscriber (SSE) on
+	// replica-2 and on the primary: from the mutation sent.
+	SubReplicaP50ms float64 `json:"subscriber_replica_p50_ms"`
+	SubReplicaP99ms float64 `json:"subscriber_replica_p99_ms"`
+	SubPrimaryP50ms float64 `json:"subscriber_primary_p50_ms"`
+	SubPrimaryP99ms float64 `json:"subscriber_primary_p99_ms"`
+}
+
+// liveChange is a change as subscription { changes } gives it, and when
+// it arrived.
+type liveChange struct {
+	At, Kind, ID, Slug, Operation string
+	arrived                       time.Time
+}
+
+// subscribe opens subscription { changes } over SSE on url (committees
+// only) until ctx ends; the channel gets each change.
+func subscribe(t *testing.T, ctx context.Context, url, token string) <-chan liveChange {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": `subscription { changes(filter: {kinds: [COMMITTEE]}) { at kind id slug operation } }`})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url+"/graphql", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := (&http.Client{}).Do(req) // no timeout: the stream lasts
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/event-stream" {
+		resp.Body.Close()
+		t.Fatalf("subscription on %s: %d %s", url, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	ch := make(chan liveChange, 256)
+	go func() {
+		defer close(ch)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			var m struct {
+				Data   struct{ Changes liveChange }
+				Errors []any
+			}
+			if json.Unmarshal([]byte(data), &m) == nil && len(m.Errors) == 0 {
+				m.Data.Changes.arrived = time.Now()
+				ch <- m.Data.Changes
+			}
+		}
+	}()
+	return ch
+}
+
+// awaitChange reads ch until the change of slug, at most d.
+func awaitChange(t *testing.T, ch <-chan liveChange, slug string, d time.Duration) liveChange {
+	t.Helper()
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		select {
+		case c, ok := <-ch:
+			if !ok {
+				t.Fatalf("the subscription ended before the change of %s", slug)
+			}
+			if c.Slug == slug {
+				return c
+			}
+		case <-deadline.C:
+			t.Fatalf("no change of %s within %s", slug, d)
+		}
+	}
 }
 
 // node is a running "portfolio serve" or "portfolio replica".
@@ -303,6 +380,44 @@ func TestReplicas(t *testing.T) {
 		rep.ReplP50ms, rep.ReplP99ms, rep.PlainP50ms, rep.PlainP99ms, rep.ReplP50ms-rep.PlainP50ms, rep.ReplP99ms-rep.PlainP99ms)
 	t.Logf("replicas: each of %d writes readable on both replicas %.0f ms p50, %.0f ms p99, %.0f ms at most after its answer (follow every 1 s)",
 		writes, rep.LagP50ms, rep.LagP99ms, rep.LagMaxms)
+
+	// 1b. Live changes: a subscriber on replica-2 (SSE) and one on the
+	// primary receive each committee written on the primary, the
+	// replica's as its follower applies it.
+	subCtx, endSubs := context.WithCancel(ctx)
+	onReplica := subscribe(t, subCtx, r2.URL, f.Viewer)
+	onPrimary := subscribe(t, subCtx, primary.URL, f.Viewer)
+	for _, n := range []*node{r2, primary} {
+		waitUntil(t, 30*time.Second, "the subscription open on "+n.name, func() bool {
+			return metric(t, c, n.URL, "portfolio_subscriptions_open") == 1
+		})
+	}
+	// The writes come every 1.3 s: one after each change arrives would
+	// fall at the same point of the follower's 1 s cycle every time.
+	const subWrites = 20
+	var subLat [2][]time.Duration
+	tick := time.NewTicker(1300 * time.Millisecond)
+	defer tick.Stop()
+	for i := range subWrites {
+		<-tick.C
+		sent := time.Now()
+		_, slug, err := recordCommittee(ctx, c, primary.URL, writeTarget{Slug: f.Others[(i*11)%len(f.Others)], Token: f.Admin}, pastDay(3500+i), fmt.Sprintf("reliability replicas live #%d", i))
+		if err != nil || slug == "" {
+			t.Fatalf("live write %d: %v", i, err)
+		}
+		for k, ch := range []<-chan liveChange{onReplica, onPrimary} {
+			got := awaitChange(t, ch, slug, 10*time.Second)
+			if got.Kind != "COMMITTEE" || got.Operation != "CREATED" || got.ID == "" {
+				t.Errorf("the change of %s: %+v, want COMMITTEE CREATED with its id", slug, got)
+			}
+			subLat[k] = append(subLat[k], got.arrived.Sub(sent))
+		}
+	}
+	endSubs()
+	rep.SubReplicaP50ms, rep.SubReplicaP99ms = pct(subLat[0], 50), pct(subLat[0], 99)
+	rep.SubPrimaryP50ms, rep.SubPrimaryP99ms = pct(subLat[1], 50), pct(subLat[1], 99)
+	t.Logf("replicas: a committee written on the primary reached a subscriber on replica-2 %.0f ms p50, %.0f ms p99 after the mutation was sent, one on the primary %.0f / %.0f ms (%d writes)",
+		rep.SubReplicaP50ms, rep.SubReplicaP99ms, rep.SubPrimaryP50ms, rep.SubPrimaryP99ms, subWrites)
 
 	// dataset says which node answered, as of which position; /readyz and
 	// /metrics show it.
