@@ -3,7 +3,7 @@
 // the request's loaders, and return domain values.
 package graph
 
-//go:generate go -C .. tool gqlgen generate --config gqlgen.yml
+//go:generate go -C .. run ./graph/gen
 
 import (
 	"context"

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"sync"
 
@@ -103,6 +104,99 @@ const (
 	// AllOrganisationColumns reads every column.
 	AllOrganisationColumns OrganisationColumns = 1<<iota - 1
 )
+
+// columnNames names the optional columns of each record a request may
+// project, by the type that GraphQL gives the record: a field declares
+// the columns it reads by these names (schema.graphqls, @columns), and
+// the graph's fast path reads those of the fields it plans. A name is the
+// column's in the table (a record's id, slug and the keys that link it are
+// always read and have none).
+var columnNames = map[string]map[string]func(*Columns){
+	"Startup": {
+		"pitch":                 func(c *Columns) { c.Startup |= StartupPitch },
+		"incubator":             func(c *Columns) { c.Startup |= StartupIncubator },
+		"link":                  func(c *Columns) { c.Startup |= StartupLink },
+		"repository":            func(c *Columns) { c.Startup |= StartupRepository },
+		"contact":               func(c *Columns) { c.Startup |= StartupContact },
+		"accessibility_status":  func(c *Columns) { c.Startup |= StartupAccessibility },
+		"stats_url":             func(c *Columns) { c.Startup |= StartupStatsURL },
+		"impact_url":            func(c *Columns) { c.Startup |= StartupImpactURL },
+		"budget_url":            func(c *Columns) { c.Startup |= StartupBudgetURL },
+		"dashlord_url":          func(c *Columns) { c.Startup |= StartupDashlordURL },
+		"fast":                  func(c *Columns) { c.Startup |= StartupFast },
+		"version":               func(c *Columns) { c.Startup |= StartupVersion },
+		"security_homologation": func(c *Columns) { c.Startup |= StartupHomologation },
+		"risk_analysis":         func(c *Columns) { c.Startup |= StartupRiskAnalysis },
+		"risk_analysis_url":     func(c *Columns) { c.Startup |= StartupRiskAnalysisURL },
+		"stats":                 func(c *Columns) { c.Startup |= StartupStats },
+	},
+	"Mission": {
+		"start":    func(c *Columns) { c.Mission |= MissionStart },
+		"end":      func(c *Columns) { c.Mission |= MissionEnd },
+		"status":   func(c *Columns) { c.Mission |= MissionStatus },
+		"employer": func(c *Columns) { c.Mission |= MissionEmployer },
+		"source":   func(c *Columns) { c.Mission |= MissionSource },
+		"version":  func(c *Columns) { c.Mission |= MissionVersion },
+	},
+	"Member": {
+		"fullname":    func(c *Columns) { c.Member |= MemberFullname },
+		"role":        func(c *Columns) { c.Member |= MemberRole },
+		"domain":      func(c *Columns) { c.Member |= MemberDomain },
+		"github":      func(c *Columns) { c.Member |= MemberGithub },
+		"link":        func(c *Columns) { c.Member |= MemberLink },
+		"member_type": func(c *Columns) { c.Member |= MemberType },
+		"bio":         func(c *Columns) { c.Member |= MemberBio },
+		"version":     func(c *Columns) { c.Member |= MemberVersion },
+	},
+	"Organisation": {
+		"name":                func(c *Columns) { c.Organisation |= OrganisationName },
+		"acronym":             func(c *Columns) { c.Organisation |= OrganisationAcronym },
+		"type":                func(c *Columns) { c.Organisation |= OrganisationType },
+		"domaine_ministeriel": func(c *Columns) { c.Organisation |= OrganisationDomain },
+		"version":             func(c *Columns) { c.Organisation |= OrganisationVersion },
+	},
+	"PhasePeriod": {
+		"source":      func(c *Columns) { c.PhaseDetails = true },
+		"comment":     func(c *Columns) { c.PhaseDetails = true },
+		"source_name": func(c *Columns) { c.PhaseDetails = true },
+	},
+}
+
+// Projected reports whether the records of the GraphQL type typ are read
+// with the columns a request names (Columns): its fields must say which
+// they read (ColumnsNamed).
+func Projected(typ string) bool { return columnNames[typ] != nil }
+
+// ColumnsNamed returns the columns of the records of type typ that names
+// name; a nil names is every column of the type. An unknown name is an
+// error.
+func ColumnsNamed(typ string, names []string) (Columns, error) {
+	var c Columns
+	cols := columnNames[typ]
+	if names == nil {
+		for _, add := range cols {
+			add(&c)
+		}
+		return c, nil
+	}
+	for _, n := range names {
+		add := cols[n]
+		if add == nil {
+			return c, fmt.Errorf("sqlite: %s has no optional column %q", typ, n)
+		}
+		add(&c)
+	}
+	return c, nil
+}
+
+// Add adds the columns of o to c.
+func (c *Columns) Add(o Columns) {
+	c.Startup |= o.Startup
+	c.Mission |= o.Mission
+	c.Member |= o.Member
+	c.Organisation |= o.Organisation
+	c.PhaseDetails = c.PhaseDetails || o.PhaseDetails
+}
 
 // allColumns reads everything: the requests without Columns.
 var allColumns = &Columns{Startup: AllStartupColumns, Mission: AllMissionColumns, Member: AllMemberColumns,
