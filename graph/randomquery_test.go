@@ -22,8 +22,8 @@ type queryGen struct {
 	r       *rand.Rand
 	schema  *ast.Schema
 	planned map[string]bool
-	drawn   map[string]bool // by the questions accepted
-	cur     map[string]bool // by the question being drawn
+	drawn   map[string]bool   // by the questions accepted
+	cur     map[string]bool   // by the question being drawn
 	samples map[string]string // sample values: startup, incubator, organisation, member, committee, id
 	frags   map[string]string
 	n       int
