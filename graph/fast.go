@@ -28,8 +28,11 @@ import (
 // by gqlgen's own CollectFields (aliases, fragments, @skip/@include, in
 // gqlgen's order); resolvers run under field contexts that carry the same
 // field, arguments and parents (so `asOf` inherits and `wantsField`
-// reads as there), through the operation's field middleware (the server's
-// answer guard).
+// reads as there). They are called directly, not through the field
+// middleware: the server's answer guard, its only one, bounds a fast
+// answer as a whole (its size once made, internal/server), and the
+// request's deadline is checked at each element of a list and by every
+// statement.
 //
 // A plan is made once per document, operation and value of the variables
 // that @skip, @include or @defer read, and kept in a bounded cache
@@ -308,34 +311,15 @@ func (x *fastExec) tick(ctx context.Context) {
 	}
 }
 
-// fastResolve reads a field's value through resolve, under the field's
-// context and the operation's field middleware, as gqlgen calls
-// resolvers; it declines on an error, and when a middleware stopped the
-// field.
-func fastResolve[V any](x *fastExec, ctx context.Context, resolve func(ctx context.Context) (any, error)) V {
-	var v any
-	var err error
-	if mw := x.op.ResolverMiddleware; mw != nil {
-		v, err = mw(ctx, resolve)
-	} else {
-		v, err = resolve(ctx)
+// fail declines for a resolver's error. An error that stops the answer
+// (its size, the request's deadline) is the answer, as the server makes
+// it of any stopped answer.
+func (x *fastExec) fail(err error) {
+	switch portfolio.ErrorCode(err) {
+	case portfolio.ETooLarge, portfolio.ETimeout, portfolio.EUnavailable:
+		x.stopped = err
 	}
-	if err != nil {
-		switch portfolio.ErrorCode(err) {
-		case portfolio.ETooLarge, portfolio.ETimeout, portfolio.EUnavailable:
-			x.stopped = err
-		}
-		decline()
-	}
-	var zero V
-	if v == nil {
-		return zero // an interface's nil
-	}
-	vv, ok := v.(V)
-	if !ok {
-		decline() // a middleware stopped the field (graphql.Null)
-	}
-	return vv
+	decline()
 }
 
 // marshalSelf writes a value that writes itself through gqlgen's

@@ -791,9 +791,10 @@ func fast_Committee_slug(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Committee_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Committee().Startup(ctx, obj)
-	})
+	v, err := x.r.Committee().Startup(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Startup(x.l, v)
 	if v == nil {
 		decline()
@@ -858,9 +859,10 @@ func fast_Committee_comment(x *fastExec, ctx context.Context, f *fastField, o an
 func fast_Committee_phase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Phase](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Committee().Phase(ctx, obj)
-	})
+	v, err := x.r.Committee().Phase(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -1283,9 +1285,10 @@ func fast_Incubator_title(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Incubator_owner(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Incubator)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Organisation](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Incubator().Owner(ctx, obj)
-	})
+	v, err := x.r.Incubator().Owner(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Organisation(x.l, v)
 	if v == nil {
 		x.null()
@@ -1368,9 +1371,10 @@ func fast_Incubator_startups(x *fastExec, ctx context.Context, f *fastField, o a
 	obj := o.(*portfolio.Incubator)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.StartupConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Incubator().Startups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Incubator().Startups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_StartupConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -1383,9 +1387,10 @@ func fast_Incubator_startups(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_Incubator_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Incubator)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Team](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Incubator().Teams(ctx, obj)
-	})
+	v, err := x.r.Incubator().Teams(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Team(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -1407,9 +1412,10 @@ func fast_Incubator_portfolio(x *fastExec, ctx context.Context, f *fastField, o 
 	obj := o.(*portfolio.Incubator)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Portfolio](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Incubator().Portfolio(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Incubator().Portfolio(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		decline()
 	} else {
@@ -1480,9 +1486,10 @@ func fast_IncubatorConnection_totalCount(x *fastExec, ctx context.Context, f *fa
 func fast_IncubatorCount_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.IncubatorCount)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.IncubatorCount().Incubator(ctx, obj)
-	})
+	v, err := x.r.IncubatorCount().Incubator(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Incubator(x.l, v)
 	if v == nil {
 		decline()
@@ -1521,9 +1528,10 @@ func fast_IncubatorEdge_node(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_IncubatorInvestment_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.IncubatorInvestment)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.IncubatorInvestment().Incubator(ctx, obj)
-	})
+	v, err := x.r.IncubatorInvestment().Incubator(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Incubator(x.l, v)
 	if v == nil {
 		decline()
@@ -1649,9 +1657,10 @@ func fast_Investment_committeeBudgetEuros(x *fastExec, ctx context.Context, f *f
 	obj := o.(*model.Investment)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Investment().CommitteeBudgetEuros(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
-	})
+	v, err := x.r.Investment().CommitteeBudgetEuros(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -1713,9 +1722,10 @@ func fast_Member_domain(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Member_competences(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().Competences(ctx, obj)
-	})
+	v, err := x.r.Member().Competences(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -1767,9 +1777,10 @@ func fast_Member_missions(x *fastExec, ctx context.Context, f *fastField, o any)
 	obj := o.(*portfolio.Member)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.MissionConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Member().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_MissionConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -1782,9 +1793,10 @@ func fast_Member_missions(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().Startups(ctx, obj)
-	})
+	v, err := x.r.Member().Startups(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Startup(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -1805,9 +1817,10 @@ func fast_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Member_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Team](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().Teams(ctx, obj)
-	})
+	v, err := x.r.Member().Teams(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Team(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -1829,9 +1842,10 @@ func fast_Member_active(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[bool](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().Active(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Member().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	x.bool(bool(v))
 }
 
@@ -1853,9 +1867,10 @@ func fast_Member_version(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Member_followedStartups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Member().FollowedStartups(ctx, obj)
-	})
+	v, err := x.r.Member().FollowedStartups(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Startup(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -1992,9 +2007,10 @@ func fast_Mission_slug(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Mission_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Member](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Mission().Member(ctx, obj)
-	})
+	v, err := x.r.Mission().Member(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Member(x.l, v)
 	if v == nil {
 		decline()
@@ -2047,9 +2063,10 @@ func fast_Mission_version(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Mission_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Mission().Startups(ctx, obj)
-	})
+	v, err := x.r.Mission().Startups(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Startup(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -2243,9 +2260,10 @@ func fast_Organisation_version(x *fastExec, ctx context.Context, f *fastField, o
 func fast_Organisation_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Organisation)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Organisation().Incubators(ctx, obj)
-	})
+	v, err := x.r.Organisation().Incubators(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Incubator(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -2267,9 +2285,10 @@ func fast_Organisation_sponsoredStartups(x *fastExec, ctx context.Context, f *fa
 	obj := o.(*portfolio.Organisation)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.StartupConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Organisation().SponsoredStartups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Organisation().SponsoredStartups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_StartupConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -2341,9 +2360,10 @@ func fast_OrganisationConnection_totalCount(x *fastExec, ctx context.Context, f 
 func fast_OrganisationCount_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.OrganisationCount)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Organisation](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.OrganisationCount().Organisation(ctx, obj)
-	})
+	v, err := x.r.OrganisationCount().Organisation(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Organisation(x.l, v)
 	if v == nil {
 		decline()
@@ -2532,9 +2552,10 @@ func fast_Portfolio_asOf(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Portfolio_startupCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().StartupCount(ctx, obj)
-	})
+	v, err := x.r.Portfolio().StartupCount(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.int(int64(v))
 }
 
@@ -2542,9 +2563,10 @@ func fast_Portfolio_startupCount(x *fastExec, ctx context.Context, f *fastField,
 func fast_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.PhaseCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().ByPhase(ctx, obj)
-	})
+	v, err := x.r.Portfolio().ByPhase(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2564,9 +2586,10 @@ func fast_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o an
 func fast_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.IncubatorCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().ByIncubator(ctx, obj)
-	})
+	v, err := x.r.Portfolio().ByIncubator(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_IncubatorCount(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -2587,9 +2610,10 @@ func fast_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, 
 func fast_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.OrganisationCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().BySponsor(ctx, obj)
-	})
+	v, err := x.r.Portfolio().BySponsor(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_OrganisationCount(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -2610,9 +2634,10 @@ func fast_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o 
 func fast_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.LabelCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().ByThematique(ctx, obj)
-	})
+	v, err := x.r.Portfolio().ByThematique(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2632,9 +2657,10 @@ func fast_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField,
 func fast_Portfolio_committeeOverdueCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().CommitteeOverdueCount(ctx, obj)
-	})
+	v, err := x.r.Portfolio().CommitteeOverdueCount(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.int(int64(v))
 }
 
@@ -2642,9 +2668,10 @@ func fast_Portfolio_committeeOverdueCount(x *fastExec, ctx context.Context, f *f
 func fast_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.ReviewStatusCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().ReviewStatuses(ctx, obj)
-	})
+	v, err := x.r.Portfolio().ReviewStatuses(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2664,9 +2691,10 @@ func fast_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastFiel
 func fast_Portfolio_withoutIntrapreneurCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().WithoutIntrapreneurCount(ctx, obj)
-	})
+	v, err := x.r.Portfolio().WithoutIntrapreneurCount(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.int(int64(v))
 }
 
@@ -2674,9 +2702,10 @@ func fast_Portfolio_withoutIntrapreneurCount(x *fastExec, ctx context.Context, f
 func fast_Portfolio_activeMemberCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().ActiveMemberCount(ctx, obj)
-	})
+	v, err := x.r.Portfolio().ActiveMemberCount(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.int(int64(v))
 }
 
@@ -2684,9 +2713,10 @@ func fast_Portfolio_activeMemberCount(x *fastExec, ctx context.Context, f *fastF
 func fast_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.DomainCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().MembersByDomain(ctx, obj)
-	})
+	v, err := x.r.Portfolio().MembersByDomain(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2706,9 +2736,10 @@ func fast_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastFie
 func fast_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.StatusCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().MembersByStatus(ctx, obj)
-	})
+	v, err := x.r.Portfolio().MembersByStatus(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -2732,9 +2763,10 @@ func fast_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastFie
 func fast_Portfolio_phaseDurations(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.PhaseDuration](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().PhaseDurations(ctx, obj)
-	})
+	v, err := x.r.Portfolio().PhaseDurations(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2755,9 +2787,10 @@ func fast_Portfolio_committeeDecisions(x *fastExec, ctx context.Context, f *fast
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.DecisionCount](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().CommitteeDecisions(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
-	})
+	v, err := x.r.Portfolio().CommitteeDecisions(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2778,9 +2811,10 @@ func fast_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o a
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.TimelinePoint](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().Timeline(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
-	})
+	v, err := x.r.Portfolio().Timeline(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -2800,9 +2834,10 @@ func fast_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_Portfolio_investment(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Investment](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().Investment(ctx, obj)
-	})
+	v, err := x.r.Portfolio().Investment(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Investment(x.l, v)
 	if v == nil {
 		decline()
@@ -2815,9 +2850,10 @@ func fast_Portfolio_investment(x *fastExec, ctx context.Context, f *fastField, o
 func fast_Portfolio_quality(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Quality](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().Quality(ctx, obj)
-	})
+	v, err := x.r.Portfolio().Quality(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		decline()
 	} else {
@@ -2830,9 +2866,10 @@ func fast_Portfolio_flows(x *fastExec, ctx context.Context, f *fastField, o any)
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.FlowPeriod](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Portfolio().Flows(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
-	})
+	v, err := x.r.Portfolio().Flows(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3003,9 +3040,10 @@ func fastConcrete_Node(v model.Node) (string, any) {
 func fast_Query_node(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[model.Node](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Node(ctx, a["id"].(string))
-	})
+	v, err := x.r.Query().Node(ctx, a["id"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Node(x.l, v)
 	if t1, c2 := fastConcrete_Node(v); c2 == nil {
 		x.null()
@@ -3018,9 +3056,10 @@ func fast_Query_node(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]model.Node](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Nodes(ctx, a["ids"].([]string))
-	})
+	v, err := x.r.Query().Nodes(ctx, a["ids"].([]string))
+	if err != nil {
+		x.fail(err)
+	}
 	for _, e := range v {
 		fastSee_Node(x.l, e)
 	}
@@ -3043,9 +3082,10 @@ func fast_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Startup(ctx, a["slug"].(string))
-	})
+	v, err := x.r.Query().Startup(ctx, a["slug"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Startup(x.l, v)
 	if v == nil {
 		x.null()
@@ -3058,9 +3098,10 @@ func fast_Query_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Incubator(ctx, a["slug"].(string))
-	})
+	v, err := x.r.Query().Incubator(ctx, a["slug"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Incubator(x.l, v)
 	if v == nil {
 		x.null()
@@ -3073,9 +3114,10 @@ func fast_Query_incubator(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Query_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Organisation](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Organisation(ctx, a["slug"].(string))
-	})
+	v, err := x.r.Query().Organisation(ctx, a["slug"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Organisation(x.l, v)
 	if v == nil {
 		x.null()
@@ -3088,9 +3130,10 @@ func fast_Query_organisation(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_Query_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Member](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Member(ctx, a["slug"].(string))
-	})
+	v, err := x.r.Query().Member(ctx, a["slug"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Member(x.l, v)
 	if v == nil {
 		x.null()
@@ -3103,9 +3146,10 @@ func fast_Query_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_committee(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Committee](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Committee(ctx, a["slug"].(string))
-	})
+	v, err := x.r.Query().Committee(ctx, a["slug"].(string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Committee(x.l, v)
 	if v == nil {
 		x.null()
@@ -3118,9 +3162,10 @@ func fast_Query_committee(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Query_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.StartupConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Startups(ctx, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Startups(ctx, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_StartupConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3133,9 +3178,10 @@ func fast_Query_startups(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Query_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.IncubatorConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Incubators(ctx, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Incubators(ctx, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_IncubatorConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3148,9 +3194,10 @@ func fast_Query_incubators(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Query_organisations(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.OrganisationConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Organisations(ctx, a["search"].(*string), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Organisations(ctx, a["search"].(*string), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_OrganisationConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3163,9 +3210,10 @@ func fast_Query_organisations(x *fastExec, ctx context.Context, f *fastField, o 
 func fast_Query_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.MemberConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Members(ctx, a["filter"].(*portfolio.MemberFilter), a["orderBy"].([]*portfolio.MemberOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Members(ctx, a["filter"].(*portfolio.MemberFilter), a["orderBy"].([]*portfolio.MemberOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_MemberConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3178,9 +3226,10 @@ func fast_Query_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.CommitteeConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Committees(ctx, a["filter"].(*portfolio.CommitteeFilter), a["orderBy"].([]*portfolio.CommitteeOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Committees(ctx, a["filter"].(*portfolio.CommitteeFilter), a["orderBy"].([]*portfolio.CommitteeOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_CommitteeConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3193,9 +3242,10 @@ func fast_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Query_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.StartupEventConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Events(ctx, a["filter"].(*model.EventFilter), a["orderBy"].([]*model.EventOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().Events(ctx, a["filter"].(*model.EventFilter), a["orderBy"].([]*model.EventOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_StartupEventConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3208,9 +3258,10 @@ func fast_Query_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_portfolio(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Portfolio](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Portfolio(ctx, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Query().Portfolio(ctx, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		decline()
 	} else {
@@ -3221,9 +3272,10 @@ func fast_Query_portfolio(x *fastExec, ctx context.Context, f *fastField, o any)
 // fast_Query_phases answers Query.phases.
 func fast_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.PhaseDefinition](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Phases(ctx)
-	})
+	v, err := x.r.Query().Phases(ctx)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3242,9 +3294,10 @@ func fast_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 // fast_Query_dataset answers Query.dataset.
 func fast_Query_dataset(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Dataset](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Dataset(ctx)
-	})
+	v, err := x.r.Query().Dataset(ctx)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		decline()
 	} else {
@@ -3255,9 +3308,10 @@ func fast_Query_dataset(x *fastExec, ctx context.Context, f *fastField, o any) {
 // fast_Query_viewer answers Query.viewer.
 func fast_Query_viewer(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.Viewer](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().Viewer(ctx)
-	})
+	v, err := x.r.Query().Viewer(ctx)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		decline()
 	} else {
@@ -3269,9 +3323,10 @@ func fast_Query_viewer(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Query_auditLog(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.AuditEntryConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Query().AuditLog(ctx, a["filter"].(*model.AuditFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Query().AuditLog(ctx, a["filter"].(*model.AuditFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3297,9 +3352,10 @@ func fast_ReviewStatusCount_count(x *fastExec, ctx context.Context, f *fastField
 func fast_SponsorInvestment_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.SponsorInvestment)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Organisation](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.SponsorInvestment().Organisation(ctx, obj)
-	})
+	v, err := x.r.SponsorInvestment().Organisation(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Organisation(x.l, v)
 	if v == nil {
 		decline()
@@ -3354,9 +3410,10 @@ func fast_Startup_pitch(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Startup_description(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Description(ctx, obj)
-	})
+	v, err := x.r.Startup().Description(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.str(string(v))
 }
 
@@ -3383,9 +3440,10 @@ func fast_Startup_version(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Startup_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Incubator(ctx, obj)
-	})
+	v, err := x.r.Startup().Incubator(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Incubator(x.l, v)
 	if v == nil {
 		x.null()
@@ -3398,9 +3456,10 @@ func fast_Startup_incubator(x *fastExec, ctx context.Context, f *fastField, o an
 func fast_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Organisation](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Sponsors(ctx, obj)
-	})
+	v, err := x.r.Startup().Sponsors(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Organisation(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3421,9 +3480,10 @@ func fast_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Startup_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.PhasePeriod](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Phases(ctx, obj)
-	})
+	v, err := x.r.Startup().Phases(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3444,9 +3504,10 @@ func fast_Startup_phase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Phase](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Phase(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().Phase(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3460,9 +3521,10 @@ func fast_Startup_currentPhase(x *fastExec, ctx context.Context, f *fastField, o
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.PhasePeriod](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().CurrentPhase(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().CurrentPhase(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3475,9 +3537,10 @@ func fast_Startup_active(x *fastExec, ctx context.Context, f *fastField, o any) 
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[bool](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Active(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	x.bool(bool(v))
 }
 
@@ -3486,9 +3549,10 @@ func fast_Startup_team(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*model.TeamMembership](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Team(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().Team(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_TeamMembership(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3510,9 +3574,10 @@ func fast_Startup_teamSize(x *fastExec, ctx context.Context, f *fastField, o any
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[int](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().TeamSize(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().TeamSize(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	x.int(int64(v))
 }
 
@@ -3521,9 +3586,10 @@ func fast_Startup_missions(x *fastExec, ctx context.Context, f *fastField, o any
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*model.MissionConnection](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
-	})
+	v, err := x.r.Startup().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_MissionConnection(x.l, v)
 	if v == nil {
 		decline()
@@ -3536,9 +3602,10 @@ func fast_Startup_missions(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Startup_committees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Committee](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Committees(ctx, obj)
-	})
+	v, err := x.r.Startup().Committees(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Committee(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3560,9 +3627,10 @@ func fast_Startup_lastCommittee(x *fastExec, ctx context.Context, f *fastField, 
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Committee](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().LastCommittee(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().LastCommittee(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Committee(x.l, v)
 	if v == nil {
 		x.null()
@@ -3576,9 +3644,10 @@ func fast_Startup_committeeOverdue(x *fastExec, ctx context.Context, f *fastFiel
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[bool](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().CommitteeOverdue(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().CommitteeOverdue(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	x.bool(bool(v))
 }
 
@@ -3586,9 +3655,10 @@ func fast_Startup_committeeOverdue(x *fastExec, ctx context.Context, f *fastFiel
 func fast_Startup_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.StartupEvent](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Events(ctx, obj)
-	})
+	v, err := x.r.Startup().Events(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_StartupEvent(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3621,9 +3691,10 @@ func fast_Startup_fast(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Startup_thematiques(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Thematiques(ctx, obj)
-	})
+	v, err := x.r.Startup().Thematiques(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3638,9 +3709,10 @@ func fast_Startup_thematiques(x *fastExec, ctx context.Context, f *fastField, o 
 func fast_Startup_usertypes(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Usertypes(ctx, obj)
-	})
+	v, err := x.r.Startup().Usertypes(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3655,9 +3727,10 @@ func fast_Startup_usertypes(x *fastExec, ctx context.Context, f *fastField, o an
 func fast_Startup_techno(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Techno(ctx, obj)
-	})
+	v, err := x.r.Startup().Techno(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -3804,9 +3877,10 @@ func fast_Startup_accessibility(x *fastExec, ctx context.Context, f *fastField, 
 func fast_Startup_portfolioManagers(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Member](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().PortfolioManagers(ctx, obj)
-	})
+	v, err := x.r.Startup().PortfolioManagers(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Member(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3828,9 +3902,10 @@ func fast_Startup_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastFiel
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Date](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().NextCommitteeDue(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().NextCommitteeDue(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3844,9 +3919,10 @@ func fast_Startup_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.ReviewStatus](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().ReviewStatus(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().ReviewStatus(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3859,9 +3935,10 @@ func fast_Startup_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o
 func fast_Startup_incubatedSince(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Date](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().IncubatedSince(ctx, obj)
-	})
+	v, err := x.r.Startup().IncubatedSince(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	if v == nil {
 		x.null()
 	} else {
@@ -3875,9 +3952,10 @@ func fast_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, 
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Member](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Intrapreneurs(ctx, obj, a["asOf"].(*portfolio.Date))
-	})
+	v, err := x.r.Startup().Intrapreneurs(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Member(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3898,9 +3976,10 @@ func fast_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, 
 func fast_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().Incubators(ctx, obj)
-	})
+	v, err := x.r.Startup().Incubators(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Incubator(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -3921,9 +4000,10 @@ func fast_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_Startup_formerSlugs(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]string](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Startup().FormerSlugs(ctx, obj)
-	})
+	v, err := x.r.Startup().FormerSlugs(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
 		if i1 > 0 {
@@ -4042,9 +4122,10 @@ func fast_StartupEvent_comment(x *fastExec, ctx context.Context, f *fastField, o
 func fast_StartupEvent_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.StartupEvent)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Startup](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.StartupEvent().Startup(ctx, obj)
-	})
+	v, err := x.r.StartupEvent().Startup(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Startup(x.l, v)
 	if v == nil {
 		decline()
@@ -4218,9 +4299,10 @@ func fast_Team_mission(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Team_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Team)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Team().Incubator(ctx, obj)
-	})
+	v, err := x.r.Team().Incubator(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSee_Incubator(x.l, v)
 	if v == nil {
 		x.null()
@@ -4233,9 +4315,10 @@ func fast_Team_incubator(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Team_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Team)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Member](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Team().Members(ctx, obj)
-	})
+	v, err := x.r.Team().Members(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Member(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -4375,9 +4458,10 @@ func fast_Viewer_tokenName(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Viewer)
 	ctx = x.fieldContext(ctx, f)
-	v := fastResolve[[]*portfolio.Incubator](x, ctx, func(ctx context.Context) (any, error) {
-		return x.r.Viewer().Incubators(ctx, obj)
-	})
+	v, err := x.r.Viewer().Incubators(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
 	fastSeeList_Incubator(x.l, v)
 	x.b = append(x.b, '[')
 	for i1, e2 := range v {
@@ -4408,14 +4492,13 @@ func fastSee_Committee(l *loader.Loaders, obj *portfolio.Committee) {
 // fastSeeList_Committee announces the loader keys of a list of Committee.
 func fastSeeList_Committee(l *loader.Loaders, v []*portfolio.Committee) {
 	l.SeeCommittees(v...)
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.StartupSlug != "" {
-			l.RegisterStartup(obj.StartupSlug)
+		if obj != nil && obj.StartupSlug != "" {
+			slugs0 = append(slugs0, obj.StartupSlug)
 		}
 	}
+	l.RegisterStartup(slugs0...)
 }
 
 // fastSee_CommitteeConnection announces the loader keys of a CommitteeConnection.
@@ -4488,14 +4571,13 @@ func fastSee_Incubator(l *loader.Loaders, obj *portfolio.Incubator) {
 // fastSeeList_Incubator announces the loader keys of a list of Incubator.
 func fastSeeList_Incubator(l *loader.Loaders, v []*portfolio.Incubator) {
 	l.SeeIncubators(v...)
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.OwnerSlug != "" {
-			l.RegisterOrganisation(obj.OwnerSlug)
+		if obj != nil && obj.OwnerSlug != "" {
+			slugs0 = append(slugs0, obj.OwnerSlug)
 		}
 	}
+	l.RegisterOrganisation(slugs0...)
 }
 
 // fastSee_IncubatorConnection announces the loader keys of a IncubatorConnection.
@@ -4530,14 +4612,13 @@ func fastSee_IncubatorCount(l *loader.Loaders, obj *model.IncubatorCount) {
 
 // fastSeeList_IncubatorCount announces the loader keys of a list of IncubatorCount.
 func fastSeeList_IncubatorCount(l *loader.Loaders, v []*model.IncubatorCount) {
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.IncubatorSlug != "" {
-			l.RegisterIncubator(obj.IncubatorSlug)
+		if obj != nil && obj.IncubatorSlug != "" {
+			slugs0 = append(slugs0, obj.IncubatorSlug)
 		}
 	}
+	l.RegisterIncubator(slugs0...)
 }
 
 // fastSee_IncubatorEdge announces the loader keys of a IncubatorEdge.
@@ -4570,14 +4651,13 @@ func fastSee_IncubatorInvestment(l *loader.Loaders, obj *model.IncubatorInvestme
 
 // fastSeeList_IncubatorInvestment announces the loader keys of a list of IncubatorInvestment.
 func fastSeeList_IncubatorInvestment(l *loader.Loaders, v []*model.IncubatorInvestment) {
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.IncubatorSlug != "" {
-			l.RegisterIncubator(obj.IncubatorSlug)
+		if obj != nil && obj.IncubatorSlug != "" {
+			slugs0 = append(slugs0, obj.IncubatorSlug)
 		}
 	}
+	l.RegisterIncubator(slugs0...)
 }
 
 // fastSee_IncubatorPayload announces the loader keys of a IncubatorPayload.
@@ -4701,14 +4781,13 @@ func fastSee_Mission(l *loader.Loaders, obj *portfolio.Mission) {
 // fastSeeList_Mission announces the loader keys of a list of Mission.
 func fastSeeList_Mission(l *loader.Loaders, v []*portfolio.Mission) {
 	l.SeeMissions(v...)
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.MemberSlug != "" {
-			l.RegisterMember(obj.MemberSlug)
+		if obj != nil && obj.MemberSlug != "" {
+			slugs0 = append(slugs0, obj.MemberSlug)
 		}
 	}
+	l.RegisterMember(slugs0...)
 }
 
 // fastSee_MissionConnection announces the loader keys of a MissionConnection.
@@ -4846,14 +4925,13 @@ func fastSee_OrganisationCount(l *loader.Loaders, obj *model.OrganisationCount) 
 
 // fastSeeList_OrganisationCount announces the loader keys of a list of OrganisationCount.
 func fastSeeList_OrganisationCount(l *loader.Loaders, v []*model.OrganisationCount) {
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.OrganisationSlug != "" {
-			l.RegisterOrganisation(obj.OrganisationSlug)
+		if obj != nil && obj.OrganisationSlug != "" {
+			slugs0 = append(slugs0, obj.OrganisationSlug)
 		}
 	}
+	l.RegisterOrganisation(slugs0...)
 }
 
 // fastSee_OrganisationEdge announces the loader keys of a OrganisationEdge.
@@ -4904,14 +4982,13 @@ func fastSee_SponsorInvestment(l *loader.Loaders, obj *model.SponsorInvestment) 
 
 // fastSeeList_SponsorInvestment announces the loader keys of a list of SponsorInvestment.
 func fastSeeList_SponsorInvestment(l *loader.Loaders, v []*model.SponsorInvestment) {
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.OrganisationSlug != "" {
-			l.RegisterOrganisation(obj.OrganisationSlug)
+		if obj != nil && obj.OrganisationSlug != "" {
+			slugs0 = append(slugs0, obj.OrganisationSlug)
 		}
 	}
+	l.RegisterOrganisation(slugs0...)
 }
 
 // fastSee_Startup announces the loader keys of a Startup.
@@ -4928,14 +5005,13 @@ func fastSee_Startup(l *loader.Loaders, obj *portfolio.Startup) {
 // fastSeeList_Startup announces the loader keys of a list of Startup.
 func fastSeeList_Startup(l *loader.Loaders, v []*portfolio.Startup) {
 	l.SeeStartups(v...)
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.IncubatorSlug != "" {
-			l.RegisterIncubator(obj.IncubatorSlug)
+		if obj != nil && obj.IncubatorSlug != "" {
+			slugs0 = append(slugs0, obj.IncubatorSlug)
 		}
 	}
+	l.RegisterIncubator(slugs0...)
 }
 
 // fastSee_StartupConnection announces the loader keys of a StartupConnection.
@@ -4981,6 +5057,7 @@ func fastSee_StartupEvent(l *loader.Loaders, obj *portfolio.StartupEvent) {
 	if obj == nil {
 		return
 	}
+	l.SeeStartupEvents(obj)
 	if obj.StartupSlug != "" {
 		l.RegisterStartup(obj.StartupSlug)
 	}
@@ -4989,12 +5066,17 @@ func fastSee_StartupEvent(l *loader.Loaders, obj *portfolio.StartupEvent) {
 
 // fastSeeList_StartupEvent announces the loader keys of a list of StartupEvent.
 func fastSeeList_StartupEvent(l *loader.Loaders, v []*portfolio.StartupEvent) {
+	l.SeeStartupEvents(v...)
+	slugs0 := make([]string, 0, len(v))
+	for _, obj := range v {
+		if obj != nil && obj.StartupSlug != "" {
+			slugs0 = append(slugs0, obj.StartupSlug)
+		}
+	}
+	l.RegisterStartup(slugs0...)
 	for _, obj := range v {
 		if obj == nil {
 			continue
-		}
-		if obj.StartupSlug != "" {
-			l.RegisterStartup(obj.StartupSlug)
 		}
 		fastSee_Committee(l, obj.Committee)
 	}
@@ -5070,14 +5152,13 @@ func fastSee_Team(l *loader.Loaders, obj *portfolio.Team) {
 // fastSeeList_Team announces the loader keys of a list of Team.
 func fastSeeList_Team(l *loader.Loaders, v []*portfolio.Team) {
 	l.SeeTeams(v...)
+	slugs0 := make([]string, 0, len(v))
 	for _, obj := range v {
-		if obj == nil {
-			continue
-		}
-		if obj.IncubatorSlug != "" {
-			l.RegisterIncubator(obj.IncubatorSlug)
+		if obj != nil && obj.IncubatorSlug != "" {
+			slugs0 = append(slugs0, obj.IncubatorSlug)
 		}
 	}
+	l.RegisterIncubator(slugs0...)
 }
 
 // fastSee_TeamMembership announces the loader keys of a TeamMembership.

@@ -85,7 +85,7 @@ func (g *gen) slugLinks(o *codegen.Object) []slugLink {
 		}
 		reg := "Register" + ref.Definition.Name
 		m := g.method(reg)
-		if m == nil || m.Type().(*types.Signature).Params().Len() != 1 {
+		if m == nil || !m.Type().(*types.Signature).Variadic() {
 			continue
 		}
 		out = append(out, slugLink{field: f.GoFieldName + "Slug", register: reg})
@@ -232,10 +232,16 @@ func (g *gen) seeFuncs() {
 		if reg != "" {
 			g.printf("\tl.%s(v...)\n", reg)
 		}
-		if len(each) > 0 {
+		// The slugs of a list, announced at once.
+		for i, s := range g.slugLinks(o) {
+			g.printf("\tslugs%d := make([]string, 0, len(v))\n", i)
+			g.printf("\tfor _, obj := range v {\n\t\tif obj != nil && obj.%s != \"\" {\n\t\t\tslugs%d = append(slugs%d, obj.%s)\n\t\t}\n\t}\n", s.field, i, i, s.field)
+			g.printf("\tl.%s(slugs%d...)\n", s.register, i)
+		}
+		if held := g.held(o); len(held) > 0 {
 			g.printf("\tfor _, obj := range v {\n\t\tif obj == nil {\n\t\t\tcontinue\n\t\t}\n")
-			for _, e := range each {
-				g.printf("%s\n", e)
+			for _, f := range held {
+				g.printf("%s\n", g.seeOf("l", "obj."+f.GoFieldName, f.TypeReference.GO, f.TypeReference.Definition))
 			}
 			g.printf("\t}\n")
 		}

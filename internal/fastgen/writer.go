@@ -48,7 +48,6 @@ func (w *writer) fieldBody(o *codegen.Object, f *codegen.Field) error {
 		}
 	}
 	ref := f.TypeReference
-	goType := g.typ(ref.GO)
 	resolved := false
 	switch {
 	case f.IsResolver:
@@ -58,16 +57,16 @@ func (w *writer) fieldBody(o *codegen.Object, f *codegen.Field) error {
 		}
 		call = append(call, args...)
 		w.printf("ctx = x.fieldContext(ctx, f)\n")
-		w.printf("v := fastResolve[%s](x, ctx, func(ctx context.Context) (any, error) {\n\treturn x.r.%s().%s(%s)\n})\n",
-			goType, ucFirst(o.Name), f.GoFieldName, strings.Join(call, ", "))
+		w.printf("v, err := x.r.%s().%s(%s)\nif err != nil {\n\tx.fail(err)\n}\n", ucFirst(o.Name), f.GoFieldName, strings.Join(call, ", "))
 		resolved = true
 	case f.IsMethod() && f.MethodHasContext:
 		call := "obj." + f.GoFieldName + "(" + strings.Join(append([]string{"ctx"}, args...), ", ") + ")"
-		if f.NoErr {
-			call += ", nil"
-		}
 		w.printf("ctx = x.fieldContext(ctx, f)\n")
-		w.printf("v := fastResolve[%s](x, ctx, func(ctx context.Context) (any, error) {\n\treturn %s\n})\n", goType, call)
+		if f.NoErr {
+			w.printf("v := %s\n", call)
+		} else {
+			w.printf("v, err := %s\nif err != nil {\n\tx.fail(err)\n}\n", call)
+		}
 		resolved = true
 	case f.IsMethod():
 		call := "obj." + f.GoFieldName + "(" + strings.Join(args, ", ") + ")"
