@@ -2,11 +2,13 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/loader"
@@ -173,12 +175,17 @@ func (s *fastSchema) fast(ctx context.Context, op *graphql.OperationContext) (da
 		return nil, nil, p.why
 	}
 	id := portfolio.IdentityFrom(ctx)
-	for _, role := range p.auth {
+	for _, role := range p.selfAuth {
 		if !id.CanRead(role) {
-			return nil, nil, fallbackForbidden // gqlgen answers FORBIDDEN at the field's path
+			return nil, nil, fallbackForbidden // inside a value that writes itself
 		}
 	}
 	x := &fastExec{op: op, ec: newExecutionContext(op, s.executableSchema, nil), r: s.r, state: make([]fastState, p.n)}
+	for _, role := range p.auth {
+		if !id.CanRead(role) {
+			x.deny = append(x.deny, role)
+		}
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			// A decline, or a panic gqlgen's executor will meet again
@@ -203,6 +210,9 @@ func (s *fastSchema) fast(ctx context.Context, op *graphql.OperationContext) (da
 	x.l = loader.From(ctx)
 	x.b = make([]byte, 0, 16<<10) // most answers fit, the larger ones grow a few times
 	x.object(ctx, p.root, nil)
+	for _, e := range x.errs {
+		op.Error(e.ctx, e.err)
+	}
 	return x.b, nil, fallbackNone
 }
 
@@ -214,8 +224,29 @@ type fastExec struct {
 	l     *loader.Loaders
 	state []fastState // by fastField.id
 	b     []byte
-	// stopped is the error the field middleware stopped the answer with.
+	// deny are the roles of the plan's protected fields the caller does
+	// not have: those fields answer null and FORBIDDEN, as gqlgen's
+	// executor answers them, at their path (path: the fields and indices
+	// being written); errs are those errors, reported once the answer is
+	// made (a declined answer reports none).
+	deny []portfolio.Role
+	path []pathSeg
+	errs []fieldError
+	// stopped is the error that stopped the answer (a resolver's TIMEOUT).
 	stopped error
+}
+
+// pathSeg is a field's response name, or a list's index (name "").
+type pathSeg struct {
+	name  string
+	index int
+}
+
+// fieldError is an error at a field of the answer, with the context
+// gqlgen's executor would report it from.
+type fieldError struct {
+	ctx context.Context
+	err error
 }
 
 // fastState is what an execution keeps of a field of the plan: its
@@ -238,6 +269,7 @@ type fastSpec struct {
 	typ      string
 	abstract bool
 	self     bool
+	nonNull  bool // a protected field the schema says is never null
 	args     func(ec *executionContext, ctx context.Context, raw map[string]any) (map[string]any, error)
 	auth     portfolio.Role
 	cols     sqlite.Columns
@@ -277,12 +309,53 @@ func (x *fastExec) object(ctx context.Context, fields []*fastField, obj any) {
 			x.b = append(x.b, ',')
 		}
 		x.b = append(x.b, f.key...)
-		f.spec.write(x, ctx, f, obj)
+		x.path = append(x.path, pathSeg{name: f.f.Alias})
+		if f.spec.auth != "" && len(x.deny) > 0 && slices.Contains(x.deny, f.spec.auth) {
+			x.forbid(ctx, f, obj)
+		} else {
+			f.spec.write(x, ctx, f, obj)
+		}
+		x.path = x.path[:len(x.path)-1]
 	}
 	x.b = append(x.b, '}')
 	if len(x.b) > fastMaxBytes {
 		panic(fallbackSize)
 	}
+}
+
+// pushIndex enters the element i of a list of objects; pop leaves it.
+func (x *fastExec) pushIndex(i int) { x.path = append(x.path, pathSeg{index: i}) }
+
+func (x *fastExec) pop() { x.path = x.path[:len(x.path)-1] }
+
+// forbid answers a protected field the caller may not read as gqlgen's
+// executor does: null, and the @auth directive's error at the field's
+// path (a non-null one declines: gqlgen nulls its parent).
+func (x *fastExec) forbid(ctx context.Context, f *fastField, obj any) {
+	if f.spec.nonNull {
+		panic(fallbackForbidden)
+	}
+	ectx := x.fieldContext(ctx, f)
+	_, err := Auth(ectx, obj, func(context.Context) (any, error) { return nil, nil }, f.spec.auth)
+	if err == nil {
+		panic(fallbackForbidden) // the directive disagrees with the plan
+	}
+	// The error gqlgen's executor makes of it: at the field's path (list
+	// indices included) and location.
+	path := make(ast.Path, len(x.path))
+	for i, s := range x.path {
+		if s.name == "" {
+			path[i] = ast.PathIndex(s.index)
+		} else {
+			path[i] = ast.PathName(s.name)
+		}
+	}
+	e := gqlerror.WrapPath(path, err)
+	if pos := f.f.Position; pos != nil && pos.Line != 0 {
+		e.Locations = []gqlerror.Location{{Line: pos.Line, Column: pos.Column}}
+	}
+	x.errs = append(x.errs, fieldError{ectx, e})
+	x.null()
 }
 
 // args returns the arguments of f, parsed for this execution.

@@ -706,11 +706,13 @@ func fast_AuditEntryConnection_edges(x *fastExec, ctx context.Context, f *fastFi
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -726,11 +728,13 @@ func fast_AuditEntryConnection_nodes(x *fastExec, ctx context.Context, f *fastFi
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -896,11 +900,13 @@ func fast_CommitteeConnection_edges(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -916,11 +922,13 @@ func fast_CommitteeConnection_nodes(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1183,11 +1191,13 @@ func fast_FlowPeriod_entered(x *fastExec, ctx context.Context, f *fastField, o a
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1203,11 +1213,13 @@ func fast_FlowPeriod_exited(x *fastExec, ctx context.Context, f *fastField, o an
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1251,11 +1263,13 @@ func fast_FlowPeriod_committeeDecisions(x *fastExec, ctx context.Context, f *fas
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1398,11 +1412,13 @@ func fast_Incubator_teams(x *fastExec, ctx context.Context, f *fastField, o any)
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1434,11 +1450,13 @@ func fast_IncubatorConnection_edges(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1454,11 +1472,13 @@ func fast_IncubatorConnection_nodes(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1603,11 +1623,13 @@ func fast_Investment_byPromotion(x *fastExec, ctx context.Context, f *fastField,
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1623,11 +1645,13 @@ func fast_Investment_byIncubator(x *fastExec, ctx context.Context, f *fastField,
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1643,11 +1667,13 @@ func fast_Investment_bySponsor(x *fastExec, ctx context.Context, f *fastField, o
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1804,11 +1830,13 @@ func fast_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any)
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1828,11 +1856,13 @@ func fast_Member_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1878,11 +1908,13 @@ func fast_Member_followedStartups(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1898,11 +1930,13 @@ func fast_MemberConnection_edges(x *fastExec, ctx context.Context, f *fastField,
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -1918,11 +1952,13 @@ func fast_MemberConnection_nodes(x *fastExec, ctx context.Context, f *fastField,
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2074,11 +2110,13 @@ func fast_Mission_startups(x *fastExec, ctx context.Context, f *fastField, o any
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2101,11 +2139,13 @@ func fast_MissionConnection_edges(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2121,11 +2161,13 @@ func fast_MissionConnection_nodes(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2271,11 +2313,13 @@ func fast_Organisation_incubators(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2308,11 +2352,13 @@ func fast_OrganisationConnection_edges(x *fastExec, ctx context.Context, f *fast
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2328,11 +2374,13 @@ func fast_OrganisationConnection_nodes(x *fastExec, ctx context.Context, f *fast
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2573,11 +2621,13 @@ func fast_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o an
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2597,11 +2647,13 @@ func fast_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, 
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2621,11 +2673,13 @@ func fast_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o 
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2644,11 +2698,13 @@ func fast_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField,
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2678,11 +2734,13 @@ func fast_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastFiel
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2723,11 +2781,13 @@ func fast_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2749,11 +2809,13 @@ func fast_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastFie
 				x.b = append(x.b, ',')
 			}
 			x.tick(ctx)
+			x.pushIndex(i1)
 			if e2 == nil {
 				decline()
 			} else {
 				x.object(ctx, f.sub, e2)
 			}
+			x.pop()
 		}
 		x.b = append(x.b, ']')
 	}
@@ -2773,11 +2835,13 @@ func fast_Portfolio_phaseDurations(x *fastExec, ctx context.Context, f *fastFiel
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2797,11 +2861,13 @@ func fast_Portfolio_committeeDecisions(x *fastExec, ctx context.Context, f *fast
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2821,11 +2887,13 @@ func fast_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o a
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2876,11 +2944,13 @@ func fast_Portfolio_flows(x *fastExec, ctx context.Context, f *fastField, o any)
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -2971,11 +3041,13 @@ func fast_Quality_byAccessibility(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3069,11 +3141,13 @@ func fast_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if t3, c4 := fastConcrete_Node(e2); c4 == nil {
 			x.null()
 		} else {
 			x.object(ctx, f.subs[t3], c4)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3282,11 +3356,13 @@ func fast_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3467,11 +3543,13 @@ func fast_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3560,11 +3638,13 @@ func fast_Startup_team(x *fastExec, ctx context.Context, f *fastField, o any) {
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3613,11 +3693,13 @@ func fast_Startup_committees(x *fastExec, ctx context.Context, f *fastField, o a
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3666,11 +3748,13 @@ func fast_Startup_events(x *fastExec, ctx context.Context, f *fastField, o any) 
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3888,11 +3972,13 @@ func fast_Startup_portfolioManagers(x *fastExec, ctx context.Context, f *fastFie
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3963,11 +4049,13 @@ func fast_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, 
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -3987,11 +4075,13 @@ func fast_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o a
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4025,11 +4115,13 @@ func fast_StartupConnection_edges(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4045,11 +4137,13 @@ func fast_StartupConnection_nodes(x *fastExec, ctx context.Context, f *fastField
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4157,11 +4251,13 @@ func fast_StartupEventConnection_edges(x *fastExec, ctx context.Context, f *fast
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4177,11 +4273,13 @@ func fast_StartupEventConnection_nodes(x *fastExec, ctx context.Context, f *fast
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4326,11 +4424,13 @@ func fast_Team_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4412,11 +4512,13 @@ func fast_TimelinePoint_byPhase(x *fastExec, ctx context.Context, f *fastField, 
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }
@@ -4469,11 +4571,13 @@ func fast_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o an
 			x.b = append(x.b, ',')
 		}
 		x.tick(ctx)
+		x.pushIndex(i1)
 		if e2 == nil {
 			decline()
 		} else {
 			x.object(ctx, f.sub, e2)
 		}
+		x.pop()
 	}
 	x.b = append(x.b, ']')
 }

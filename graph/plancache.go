@@ -35,6 +35,7 @@ type fastPlan struct {
 	n        int              // fields, numbered by fastField.id
 	cols     sqlite.Columns   // the columns its fields read
 	auth     []portfolio.Role // the roles its protected fields need
+	selfAuth []portfolio.Role // those of fields of values that write themselves
 	withArgs []*fastField     // the fields whose arguments a request parses
 	weight   int              // its size, for the cache's bound
 }
@@ -256,6 +257,9 @@ func (pl *planner) selfFields(typ string, sel ast.SelectionSet) []graphql.Collec
 			panic(fallbackUnplanned)
 		}
 		pl.take(spec)
+		if spec.auth != "" && !slices.Contains(pl.p.selfAuth, spec.auth) {
+			pl.p.selfAuth = append(pl.p.selfAuth, spec.auth)
+		}
 	}
 	return fields
 }

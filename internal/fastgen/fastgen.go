@@ -314,6 +314,9 @@ func (g *gen) field(o *codegen.Object, f *codegen.Field) error {
 			return fmt.Errorf("@auth without requires")
 		}
 		spec = append(spec, fmt.Sprintf("auth: %q", a.Value.Raw))
+		if ref.GQL.NonNull {
+			spec = append(spec, "nonNull: true")
+		}
 	}
 	if sqlite.Projected(o.Name) {
 		var names []string

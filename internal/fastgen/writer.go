@@ -132,12 +132,20 @@ func (w *writer) value(expr string, ref *config.TypeReference) error {
 		}
 		i, e := w.fresh("i"), w.fresh("e")
 		w.printf("x.b = append(x.b, '[')\nfor %s, %s := range %s {\nif %s > 0 {\n\tx.b = append(x.b, ',')\n}\n", i, e, expr, i)
+		objects := false
 		switch elem.Definition.Kind {
 		case ast.Object, ast.Interface, ast.Union:
+			objects = !elem.IsMarshaler
 			w.printf("x.tick(ctx)\n")
+		}
+		if objects {
+			w.printf("x.pushIndex(%s)\n", i)
 		}
 		if err := w.value(e, elem); err != nil {
 			return err
+		}
+		if objects {
+			w.printf("x.pop()\n")
 		}
 		w.printf("}\nx.b = append(x.b, ']')\n")
 		if !ref.GQL.NonNull {
