@@ -4587,6 +4587,9 @@ func fastSee_Committee(l *loader.Loaders, obj *portfolio.Committee) {
 	if obj == nil {
 		return
 	}
+	if l.Announced(obj) {
+		return
+	}
 	l.SeeCommittees(obj)
 	if obj.StartupSlug != "" {
 		l.RegisterStartup(obj.StartupSlug)
@@ -4664,6 +4667,9 @@ func fastSeeList_CommitteePayload(l *loader.Loaders, v []*model.CommitteePayload
 // fastSee_Incubator announces the loader keys of a Incubator.
 func fastSee_Incubator(l *loader.Loaders, obj *portfolio.Incubator) {
 	if obj == nil {
+		return
+	}
+	if l.Announced(obj) {
 		return
 	}
 	l.SeeIncubators(obj)
@@ -4807,6 +4813,9 @@ func fastSee_Member(l *loader.Loaders, obj *portfolio.Member) {
 	if obj == nil {
 		return
 	}
+	if l.Announced(obj) {
+		return
+	}
 	l.SeeMembers(obj)
 }
 
@@ -4874,6 +4883,9 @@ func fastSeeList_MemberPayload(l *loader.Loaders, v []*model.MemberPayload) {
 // fastSee_Mission announces the loader keys of a Mission.
 func fastSee_Mission(l *loader.Loaders, obj *portfolio.Mission) {
 	if obj == nil {
+		return
+	}
+	if l.Announced(obj) {
 		return
 	}
 	l.SeeMissions(obj)
@@ -4989,6 +5001,9 @@ func fastSee_Organisation(l *loader.Loaders, obj *portfolio.Organisation) {
 	if obj == nil {
 		return
 	}
+	if l.Announced(obj) {
+		return
+	}
 	l.SeeOrganisations(obj)
 }
 
@@ -5100,6 +5115,9 @@ func fastSee_Startup(l *loader.Loaders, obj *portfolio.Startup) {
 	if obj == nil {
 		return
 	}
+	if l.Announced(obj) {
+		return
+	}
 	l.SeeStartups(obj)
 	if obj.IncubatorSlug != "" {
 		l.RegisterIncubator(obj.IncubatorSlug)
@@ -5159,6 +5177,9 @@ func fastSeeList_StartupEdge(l *loader.Loaders, v []*model.StartupEdge) {
 // fastSee_StartupEvent announces the loader keys of a StartupEvent.
 func fastSee_StartupEvent(l *loader.Loaders, obj *portfolio.StartupEvent) {
 	if obj == nil {
+		return
+	}
+	if l.Announced(obj) {
 		return
 	}
 	l.SeeStartupEvents(obj)
@@ -5245,6 +5266,9 @@ func fastSeeList_StartupPayload(l *loader.Loaders, v []*model.StartupPayload) {
 // fastSee_Team announces the loader keys of a Team.
 func fastSee_Team(l *loader.Loaders, obj *portfolio.Team) {
 	if obj == nil {
+		return
+	}
+	if l.Announced(obj) {
 		return
 	}
 	l.SeeTeams(obj)

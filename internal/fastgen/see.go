@@ -221,7 +221,9 @@ func (g *gen) seeFuncs() {
 		g.printf("\n// fastSee_%s announces the loader keys of a %s.\n", name, name)
 		g.printf("func fastSee_%s(l *%s.Loaders, obj *%s) {\n\tif obj == nil {\n\t\treturn\n\t}\n", name, l, goType)
 		if reg != "" {
-			g.printf("\tl.%s(obj)\n", reg)
+			// Most single objects were announced with the list they came
+			// in, and the loaders' See announced what they link to.
+			g.printf("\tif l.Announced(obj) {\n\t\treturn\n\t}\n\tl.%s(obj)\n", reg)
 		}
 		for _, e := range each {
 			g.printf("%s\n", e)

@@ -59,6 +59,15 @@ type Loaders struct {
 	seen   map[any]struct{}
 }
 
+// Announced reports whether the object v (a pointer to a record) was
+// registered already: announcing it again would do nothing.
+func (l *Loaders) Announced(v any) bool {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	_, ok := l.seen[v]
+	return ok
+}
+
 // fresh returns the objects of xs not registered yet, and marks them
 // registered.
 func fresh[T any](l *Loaders, xs []*T) []*T {
