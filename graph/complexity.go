@@ -110,6 +110,7 @@ func Complexity(bounds func() portfolio.ListBounds) ComplexityRoot {
 	c.TimelinePoint.ByPhase = fixed(phases)
 	c.Viewer.Incubators = list(func(b portfolio.ListBounds) int { return b.Incubators })
 	reviewComplexity(&c, bounds)
+	committeeComplexity(&c, bounds)
 	return c
 }
 

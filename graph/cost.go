@@ -159,6 +159,8 @@ var listSpecs = map[string]listSpec{
 	"Query.organisations":            {func(b portfolio.ListBounds) int { return b.Organisations }, true},
 	"Query.members":                  {func(b portfolio.ListBounds) int { return b.Members }, true},
 	"Query.committees":               {func(b portfolio.ListBounds) int { return b.AllCommittees }, true},
+	"Query.committeeAgenda":          {func(b portfolio.ListBounds) int { return b.Startups + b.AllCommittees }, true},
+	"Committee.attendees":            {func(b portfolio.ListBounds) int { return b.AllAttendees }, true},
 	"Query.events":                   {func(b portfolio.ListBounds) int { return b.AllEvents }, true},
 	"Query.auditLog":                 {func(b portfolio.ListBounds) int { return b.AuditEntries }, true},
 	"Incubator.startups":             {func(b portfolio.ListBounds) int { return b.Startups * portfolio.Bound(b.StartupIncubators) }, false},
@@ -223,6 +225,10 @@ func (w costWalker) work(typeName string, f *ast.Field, args map[string]any, sc 
 		return 4 * each(rows(b.Committees)+rows(b.Phases), rows(b.AllCommittees)+rows(b.AllPhases))
 	case "Member.active":
 		return 2 * each(rows(b.MemberMissions), rows(b.AllMissions))
+	case "CommitteeAgendaEntry.expectedAttendees", "CommitteeAgendaEntry.missingRoles":
+		// The entry's intrapreneurs that day, sponsors and managers,
+		// read through loaders, then the rule: a few units a row.
+		return 3 * each(expectedAttendeesBound(b), rows(b.AllMissionStartups)+rows(b.AllSponsorLinks)+rows(b.AllContacts))
 	}
 	var one int
 	switch typeName + "." + f.Name {
@@ -237,6 +243,14 @@ func (w costWalker) work(typeName string, f *ast.Field, args map[string]any, sc 
 		one = listWork(rows(b.Members), memberFilterWork(args["filter"]), memberOrderWork(args["orderBy"], b))
 	case "Query.committees":
 		one = listWork(rows(b.AllCommittees), plainFilterWork(args["filter"]), 0)
+	case "Query.committeeAgenda":
+		// Every startup looked at (with the filter, at the window's
+		// first day), and for those with a committee held by then, their
+		// phase and next committee due; the planned committees; the
+		// entries ordered: a unit a startup, agendaPerCommittee16 a
+		// committee.
+		one = portfolio.AddCost(listWork(rows(b.Startups), startupFilterWork(args["filter"]), 15),
+			portfolio.ScanCost(rows(b.AllCommittees), agendaPerCommittee16))
 	case "Query.events":
 		one = listWork(rows(b.AllEvents), plainFilterWork(args["filter"]), 0)
 	case "Query.auditLog":
@@ -384,6 +398,12 @@ var (
 // datedWeight16 is what a dated condition costs by default, in sixteenths
 // of a unit a row.
 const datedWeight16 = 32
+
+// agendaPerCommittee16 is what the committee agenda does for every
+// committee, in sixteenths of a unit: its startup's phase and next
+// committee due, the planned committees looked for, the order (measured:
+// docs/reliability.md, « The committee agenda »).
+const agendaPerCommittee16 = 96
 
 func startupFilterWork(v any) filterWork { return filterWorkOf(v, startupDated) }
 func memberFilterWork(v any) filterWork  { return filterWorkOf(v, memberDated) }

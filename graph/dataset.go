@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/incubateurs/portfolio/graph/model"
+	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
@@ -17,8 +18,9 @@ var datasetBases = map[string]model.RecordsDateBasis{
 	sqlite.BasisToday:     model.RecordsDateBasisToday,
 }
 
-// datasetModel writes the database's dataset as the schema has it.
-func datasetModel(d *sqlite.Dataset) *model.Dataset {
+// datasetModel writes the database's dataset, as the node answering holds
+// it, as the schema has it.
+func datasetModel(d *sqlite.Dataset, n portfolio.Node) *model.Dataset {
 	opt := func(s string) *string {
 		if s == "" {
 			return nil
@@ -40,6 +42,17 @@ func datasetModel(d *sqlite.Dataset) *model.Dataset {
 		Kind: model.DatasetKind(d.Kind), Source: opt(d.Source), Ref: opt(d.Ref), Commit: opt(d.Commit),
 		CommittedAt: at(d.CommittedAt, time.RFC3339), ImportedAt: utc(d.WrittenAt), Method: opt(d.Method),
 		RecordsAsOf: d.RecordsAsOf, RecordsAsOfBasis: basis,
+	}
+	m.Node, m.Role = n.Name, n.Role
+	if m.Role == "" {
+		m.Role = portfolio.NodePrimary
+	}
+	if n.Position != "" {
+		m.Position, m.AppliedAt = opt(n.Position), utc(n.AppliedAt)
+	}
+	if n.Generation > 0 {
+		g := int(n.Generation)
+		m.Generation = &g
 	}
 	if d.Sync != nil {
 		m.CheckedAt = utc(d.Sync.CheckedAt)

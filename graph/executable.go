@@ -36,6 +36,8 @@ func Schema() *ast.Schema { return NewExecutableSchema(Config{}).Schema() }
 type resolvers struct {
 	*Resolver
 	committee           CommitteeResolver
+	committeeAgenda     CommitteeAgendaEntryResolver
+	committeeAttendee   CommitteeAttendeeResolver
 	incubator           IncubatorResolver
 	incubatorCount      IncubatorCountResolver
 	incubatorInvestment IncubatorInvestmentResolver
@@ -58,6 +60,8 @@ func newResolvers(r *Resolver) *resolvers {
 	return &resolvers{
 		Resolver:            r,
 		committee:           r.Committee(),
+		committeeAgenda:     r.CommitteeAgendaEntry(),
+		committeeAttendee:   r.CommitteeAttendee(),
 		incubator:           r.Incubator(),
 		incubatorCount:      r.IncubatorCount(),
 		incubatorInvestment: r.IncubatorInvestment(),
@@ -79,6 +83,12 @@ func newResolvers(r *Resolver) *resolvers {
 
 // Committee returns the Committee resolver made once.
 func (r *resolvers) Committee() CommitteeResolver { return r.committee }
+
+// CommitteeAgendaEntry returns the CommitteeAgendaEntry resolver made once.
+func (r *resolvers) CommitteeAgendaEntry() CommitteeAgendaEntryResolver { return r.committeeAgenda }
+
+// CommitteeAttendee returns the CommitteeAttendee resolver made once.
+func (r *resolvers) CommitteeAttendee() CommitteeAttendeeResolver { return r.committeeAttendee }
 
 // Incubator returns the Incubator resolver made once.
 func (r *resolvers) Incubator() IncubatorResolver { return r.incubator }

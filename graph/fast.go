@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -282,6 +283,17 @@ func fastColumns(typ string, names []string) sqlite.Columns {
 	c, err := sqlite.ColumnsNamed(typ, names)
 	if err != nil {
 		panic(err)
+	}
+	return c
+}
+
+// fastColumnsOf returns the columns named "Type.column" (the @columns of
+// a field whose resolver reads other records through the loaders).
+func fastColumnsOf(names []string) sqlite.Columns {
+	var c sqlite.Columns
+	for _, n := range names {
+		typ, col, _ := strings.Cut(n, ".")
+		c.Add(fastColumns(typ, []string{col}))
 	}
 	return c
 }

@@ -51,10 +51,50 @@ func init() {
 			"nextPhase":        {write: fast_Committee_nextPhase},
 			"budgetEuros":      {auth: "VIEWER", write: fast_Committee_budgetEuros},
 			"nextCommitteeDue": {write: fast_Committee_nextCommitteeDue},
+			"nextDue":          {write: fast_Committee_nextDue},
 			"comment":          {auth: "VIEWER", write: fast_Committee_comment},
 			"phase":            {write: fast_Committee_phase},
 			"source":           {write: fast_Committee_source},
 			"version":          {write: fast_Committee_version},
+			"state":            {write: fast_Committee_state},
+			"attendees":        {typ: "CommitteeAttendee", write: fast_Committee_attendees},
+			"ask":              {typ: "CommitteeAsk", write: fast_Committee_ask},
+			"hypotheses":       {auth: "VIEWER", write: fast_Committee_hypotheses},
+			"successCriteria":  {auth: "VIEWER", write: fast_Committee_successCriteria},
+			"documentUrl":      {auth: "VIEWER", write: fast_Committee_documentUrl},
+		},
+		"CommitteeAgendaConnection": {
+			"edges":      {typ: "CommitteeAgendaEdge", write: fast_CommitteeAgendaConnection_edges},
+			"nodes":      {typ: "CommitteeAgendaEntry", write: fast_CommitteeAgendaConnection_nodes},
+			"pageInfo":   {typ: "PageInfo", write: fast_CommitteeAgendaConnection_pageInfo},
+			"totalCount": {write: fast_CommitteeAgendaConnection_totalCount},
+		},
+		"CommitteeAgendaEdge": {
+			"cursor": {write: fast_CommitteeAgendaEdge_cursor},
+			"node":   {typ: "CommitteeAgendaEntry", write: fast_CommitteeAgendaEdge_node},
+		},
+		"CommitteeAgendaEntry": {
+			"startup":           {typ: "Startup", write: fast_CommitteeAgendaEntry_startup},
+			"date":              {write: fast_CommitteeAgendaEntry_date},
+			"state":             {write: fast_CommitteeAgendaEntry_state},
+			"committee":         {typ: "Committee", write: fast_CommitteeAgendaEntry_committee},
+			"reviewStatus":      {write: fast_CommitteeAgendaEntry_reviewStatus},
+			"nextCommitteeDue":  {write: fast_CommitteeAgendaEntry_nextCommitteeDue},
+			"attendeesAsOf":     {write: fast_CommitteeAgendaEntry_attendeesAsOf},
+			"expectedAttendees": {typ: "CommitteeAttendee", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_expectedAttendees},
+			"missingRoles":      {typ: "MissingRole", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_missingRoles},
+		},
+		"CommitteeAsk": {
+			"teamProfile":   {write: fast_CommitteeAsk_teamProfile},
+			"envelopeEuros": {auth: "VIEWER", write: fast_CommitteeAsk_envelopeEuros},
+			"months":        {write: fast_CommitteeAsk_months},
+		},
+		"CommitteeAttendee": {
+			"member":       {typ: "Member", write: fast_CommitteeAttendee_member},
+			"organisation": {typ: "Organisation", write: fast_CommitteeAttendee_organisation},
+			"name":         {auth: "VIEWER", write: fast_CommitteeAttendee_name},
+			"role":         {write: fast_CommitteeAttendee_role},
+			"label":        {auth: "VIEWER", write: fast_CommitteeAttendee_label},
 		},
 		"CommitteeConnection": {
 			"edges":      {typ: "CommitteeEdge", write: fast_CommitteeConnection_edges},
@@ -83,6 +123,11 @@ func init() {
 			"recordsAsOfBasis": {write: fast_Dataset_recordsAsOfBasis},
 			"lastSyncError":    {write: fast_Dataset_lastSyncError},
 			"lastSyncErrorAt":  {write: fast_Dataset_lastSyncErrorAt},
+			"node":             {write: fast_Dataset_node},
+			"role":             {write: fast_Dataset_role},
+			"position":         {write: fast_Dataset_position},
+			"appliedAt":        {write: fast_Dataset_appliedAt},
+			"generation":       {write: fast_Dataset_generation},
 		},
 		"DecisionCount": {
 			"decision": {write: fast_DecisionCount_decision},
@@ -190,12 +235,17 @@ func init() {
 			"member":           {typ: "Member", write: fast_MemberPayload_member},
 			"clientMutationId": {write: fast_MemberPayload_clientMutationId},
 		},
+		"MissingRole": {
+			"role":  {write: fast_MissingRole_role},
+			"label": {write: fast_MissingRole_label},
+		},
 		"Mission": {
 			"id":       {cols: fastColumns("Mission", []string{}), write: fast_Mission_id},
 			"slug":     {cols: fastColumns("Mission", []string{}), write: fast_Mission_slug},
 			"member":   {typ: "Member", cols: fastColumns("Mission", []string{}), write: fast_Mission_member},
 			"start":    {cols: fastColumns("Mission", []string{"start"}), write: fast_Mission_start},
 			"end":      {cols: fastColumns("Mission", []string{"end"}), write: fast_Mission_end},
+			"active":   {args: (*executionContext).field_Mission_active_args, cols: fastColumns("Mission", []string{"start", "end"}), write: fast_Mission_active},
 			"status":   {auth: "VIEWER", cols: fastColumns("Mission", []string{"status"}), write: fast_Mission_status},
 			"employer": {auth: "VIEWER", cols: fastColumns("Mission", []string{"employer"}), write: fast_Mission_employer},
 			"version":  {cols: fastColumns("Mission", []string{"version"}), write: fast_Mission_version},
@@ -315,24 +365,25 @@ func init() {
 			"byAccessibility":          {typ: "AccessibilityCount", write: fast_Quality_byAccessibility},
 		},
 		"Query": {
-			"node":          {abstract: true, typ: "Node", args: (*executionContext).field_Query_node_args, write: fast_Query_node},
-			"nodes":         {abstract: true, typ: "Node", args: (*executionContext).field_Query_nodes_args, write: fast_Query_nodes},
-			"startup":       {typ: "Startup", args: (*executionContext).field_Query_startup_args, write: fast_Query_startup},
-			"incubator":     {typ: "Incubator", args: (*executionContext).field_Query_incubator_args, write: fast_Query_incubator},
-			"organisation":  {typ: "Organisation", args: (*executionContext).field_Query_organisation_args, write: fast_Query_organisation},
-			"member":        {typ: "Member", args: (*executionContext).field_Query_member_args, write: fast_Query_member},
-			"committee":     {typ: "Committee", args: (*executionContext).field_Query_committee_args, write: fast_Query_committee},
-			"startups":      {typ: "StartupConnection", args: (*executionContext).field_Query_startups_args, write: fast_Query_startups},
-			"incubators":    {typ: "IncubatorConnection", args: (*executionContext).field_Query_incubators_args, write: fast_Query_incubators},
-			"organisations": {typ: "OrganisationConnection", args: (*executionContext).field_Query_organisations_args, write: fast_Query_organisations},
-			"members":       {typ: "MemberConnection", args: (*executionContext).field_Query_members_args, write: fast_Query_members},
-			"committees":    {typ: "CommitteeConnection", args: (*executionContext).field_Query_committees_args, write: fast_Query_committees},
-			"events":        {typ: "StartupEventConnection", args: (*executionContext).field_Query_events_args, write: fast_Query_events},
-			"portfolio":     {typ: "Portfolio", args: (*executionContext).field_Query_portfolio_args, write: fast_Query_portfolio},
-			"phases":        {typ: "PhaseDefinition", write: fast_Query_phases},
-			"dataset":       {typ: "Dataset", write: fast_Query_dataset},
-			"viewer":        {typ: "Viewer", write: fast_Query_viewer},
-			"auditLog":      {typ: "AuditEntryConnection", args: (*executionContext).field_Query_auditLog_args, auth: "ADMIN", write: fast_Query_auditLog},
+			"node":            {abstract: true, typ: "Node", args: (*executionContext).field_Query_node_args, write: fast_Query_node},
+			"nodes":           {abstract: true, typ: "Node", args: (*executionContext).field_Query_nodes_args, write: fast_Query_nodes},
+			"startup":         {typ: "Startup", args: (*executionContext).field_Query_startup_args, write: fast_Query_startup},
+			"incubator":       {typ: "Incubator", args: (*executionContext).field_Query_incubator_args, write: fast_Query_incubator},
+			"organisation":    {typ: "Organisation", args: (*executionContext).field_Query_organisation_args, write: fast_Query_organisation},
+			"member":          {typ: "Member", args: (*executionContext).field_Query_member_args, write: fast_Query_member},
+			"committee":       {typ: "Committee", args: (*executionContext).field_Query_committee_args, write: fast_Query_committee},
+			"startups":        {typ: "StartupConnection", args: (*executionContext).field_Query_startups_args, write: fast_Query_startups},
+			"incubators":      {typ: "IncubatorConnection", args: (*executionContext).field_Query_incubators_args, write: fast_Query_incubators},
+			"organisations":   {typ: "OrganisationConnection", args: (*executionContext).field_Query_organisations_args, write: fast_Query_organisations},
+			"members":         {typ: "MemberConnection", args: (*executionContext).field_Query_members_args, write: fast_Query_members},
+			"committees":      {typ: "CommitteeConnection", args: (*executionContext).field_Query_committees_args, write: fast_Query_committees},
+			"committeeAgenda": {typ: "CommitteeAgendaConnection", args: (*executionContext).field_Query_committeeAgenda_args, write: fast_Query_committeeAgenda},
+			"events":          {typ: "StartupEventConnection", args: (*executionContext).field_Query_events_args, write: fast_Query_events},
+			"portfolio":       {typ: "Portfolio", args: (*executionContext).field_Query_portfolio_args, write: fast_Query_portfolio},
+			"phases":          {typ: "PhaseDefinition", write: fast_Query_phases},
+			"dataset":         {typ: "Dataset", write: fast_Query_dataset},
+			"viewer":          {typ: "Viewer", write: fast_Query_viewer},
+			"auditLog":        {typ: "AuditEntryConnection", args: (*executionContext).field_Query_auditLog_args, auth: "ADMIN", write: fast_Query_auditLog},
 		},
 		"ReviewStatusCount": {
 			"status": {write: fast_ReviewStatusCount_status},
@@ -456,64 +507,70 @@ func init() {
 // fastSatisfies are the types a selection on each object type
 // satisfies: itself and its interfaces (for fragments on them).
 var fastSatisfies = map[string][]string{
-	"AccessibilityCount":     []string{"AccessibilityCount"},
-	"AuditEntry":             []string{"AuditEntry"},
-	"AuditEntryConnection":   []string{"AuditEntryConnection"},
-	"AuditEntryEdge":         []string{"AuditEntryEdge"},
-	"Committee":              []string{"Committee", "Node"},
-	"CommitteeConnection":    []string{"CommitteeConnection"},
-	"CommitteeEdge":          []string{"CommitteeEdge"},
-	"CommitteePayload":       []string{"CommitteePayload"},
-	"Dataset":                []string{"Dataset"},
-	"DecisionCount":          []string{"DecisionCount"},
-	"DomainCount":            []string{"DomainCount"},
-	"Fast":                   []string{"Fast"},
-	"FlowPeriod":             []string{"FlowPeriod"},
-	"Incubator":              []string{"Incubator", "Node"},
-	"IncubatorConnection":    []string{"IncubatorConnection"},
-	"IncubatorCount":         []string{"IncubatorCount"},
-	"IncubatorEdge":          []string{"IncubatorEdge"},
-	"IncubatorInvestment":    []string{"IncubatorInvestment"},
-	"IncubatorPayload":       []string{"IncubatorPayload"},
-	"Investment":             []string{"Investment"},
-	"LabelCount":             []string{"LabelCount"},
-	"Member":                 []string{"Member", "Node"},
-	"MemberConnection":       []string{"MemberConnection"},
-	"MemberEdge":             []string{"MemberEdge"},
-	"MemberPayload":          []string{"MemberPayload"},
-	"Mission":                []string{"Mission", "Node"},
-	"MissionConnection":      []string{"MissionConnection"},
-	"MissionEdge":            []string{"MissionEdge"},
-	"MissionPayload":         []string{"MissionPayload"},
-	"Mutation":               []string{"Mutation"},
-	"Organisation":           []string{"Organisation", "Node"},
-	"OrganisationConnection": []string{"OrganisationConnection"},
-	"OrganisationCount":      []string{"OrganisationCount"},
-	"OrganisationEdge":       []string{"OrganisationEdge"},
-	"OrganisationPayload":    []string{"OrganisationPayload"},
-	"PageInfo":               []string{"PageInfo"},
-	"PhaseCount":             []string{"PhaseCount"},
-	"PhaseDefinition":        []string{"PhaseDefinition"},
-	"PhaseDuration":          []string{"PhaseDuration"},
-	"PhasePeriod":            []string{"PhasePeriod"},
-	"Portfolio":              []string{"Portfolio"},
-	"PromotionInvestment":    []string{"PromotionInvestment"},
-	"Quality":                []string{"Quality"},
-	"Query":                  []string{"Query"},
-	"ReviewStatusCount":      []string{"ReviewStatusCount"},
-	"SponsorInvestment":      []string{"SponsorInvestment"},
-	"Startup":                []string{"Startup", "Node"},
-	"StartupConnection":      []string{"StartupConnection"},
-	"StartupEdge":            []string{"StartupEdge"},
-	"StartupEvent":           []string{"StartupEvent"},
-	"StartupEventConnection": []string{"StartupEventConnection"},
-	"StartupEventEdge":       []string{"StartupEventEdge"},
-	"StartupPayload":         []string{"StartupPayload"},
-	"StatusCount":            []string{"StatusCount"},
-	"Team":                   []string{"Team", "Node"},
-	"TeamMembership":         []string{"TeamMembership"},
-	"TimelinePoint":          []string{"TimelinePoint"},
-	"Viewer":                 []string{"Viewer"},
+	"AccessibilityCount":        []string{"AccessibilityCount"},
+	"AuditEntry":                []string{"AuditEntry"},
+	"AuditEntryConnection":      []string{"AuditEntryConnection"},
+	"AuditEntryEdge":            []string{"AuditEntryEdge"},
+	"Committee":                 []string{"Committee", "Node"},
+	"CommitteeAgendaConnection": []string{"CommitteeAgendaConnection"},
+	"CommitteeAgendaEdge":       []string{"CommitteeAgendaEdge"},
+	"CommitteeAgendaEntry":      []string{"CommitteeAgendaEntry"},
+	"CommitteeAsk":              []string{"CommitteeAsk"},
+	"CommitteeAttendee":         []string{"CommitteeAttendee"},
+	"CommitteeConnection":       []string{"CommitteeConnection"},
+	"CommitteeEdge":             []string{"CommitteeEdge"},
+	"CommitteePayload":          []string{"CommitteePayload"},
+	"Dataset":                   []string{"Dataset"},
+	"DecisionCount":             []string{"DecisionCount"},
+	"DomainCount":               []string{"DomainCount"},
+	"Fast":                      []string{"Fast"},
+	"FlowPeriod":                []string{"FlowPeriod"},
+	"Incubator":                 []string{"Incubator", "Node"},
+	"IncubatorConnection":       []string{"IncubatorConnection"},
+	"IncubatorCount":            []string{"IncubatorCount"},
+	"IncubatorEdge":             []string{"IncubatorEdge"},
+	"IncubatorInvestment":       []string{"IncubatorInvestment"},
+	"IncubatorPayload":          []string{"IncubatorPayload"},
+	"Investment":                []string{"Investment"},
+	"LabelCount":                []string{"LabelCount"},
+	"Member":                    []string{"Member", "Node"},
+	"MemberConnection":          []string{"MemberConnection"},
+	"MemberEdge":                []string{"MemberEdge"},
+	"MemberPayload":             []string{"MemberPayload"},
+	"MissingRole":               []string{"MissingRole"},
+	"Mission":                   []string{"Mission", "Node"},
+	"MissionConnection":         []string{"MissionConnection"},
+	"MissionEdge":               []string{"MissionEdge"},
+	"MissionPayload":            []string{"MissionPayload"},
+	"Mutation":                  []string{"Mutation"},
+	"Organisation":              []string{"Organisation", "Node"},
+	"OrganisationConnection":    []string{"OrganisationConnection"},
+	"OrganisationCount":         []string{"OrganisationCount"},
+	"OrganisationEdge":          []string{"OrganisationEdge"},
+	"OrganisationPayload":       []string{"OrganisationPayload"},
+	"PageInfo":                  []string{"PageInfo"},
+	"PhaseCount":                []string{"PhaseCount"},
+	"PhaseDefinition":           []string{"PhaseDefinition"},
+	"PhaseDuration":             []string{"PhaseDuration"},
+	"PhasePeriod":               []string{"PhasePeriod"},
+	"Portfolio":                 []string{"Portfolio"},
+	"PromotionInvestment":       []string{"PromotionInvestment"},
+	"Quality":                   []string{"Quality"},
+	"Query":                     []string{"Query"},
+	"ReviewStatusCount":         []string{"ReviewStatusCount"},
+	"SponsorInvestment":         []string{"SponsorInvestment"},
+	"Startup":                   []string{"Startup", "Node"},
+	"StartupConnection":         []string{"StartupConnection"},
+	"StartupEdge":               []string{"StartupEdge"},
+	"StartupEvent":              []string{"StartupEvent"},
+	"StartupEventConnection":    []string{"StartupEventConnection"},
+	"StartupEventEdge":          []string{"StartupEventEdge"},
+	"StartupPayload":            []string{"StartupPayload"},
+	"StatusCount":               []string{"StatusCount"},
+	"Team":                      []string{"Team", "Node"},
+	"TeamMembership":            []string{"TeamMembership"},
+	"TimelinePoint":             []string{"TimelinePoint"},
+	"Viewer":                    []string{"Viewer"},
 }
 
 // fastPossibleTypes are the object types of each interface.
@@ -525,10 +582,13 @@ var fastPossibleTypes = map[string][]string{
 // (@gqlgenOnly), with its reason.
 var fastExcused = map[string]string{
 	"Mutation.addMission":         "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
+	"Mutation.cancelCommittee":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.createMember":       "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.createStartup":      "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.deleteCommittee":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.endMission":         "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
+	"Mutation.holdCommittee":      "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
+	"Mutation.planCommittee":      "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.recordCommittee":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.startPhase":         "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.updateCommittee":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
@@ -548,6 +608,8 @@ var fastUnplanned = map[string]string{}
 // the functions it calls directly).
 func fastSeeAny(l *loader.Loaders, v any) {
 	switch v := v.(type) {
+	case *model.CommitteeAgendaConnection:
+		fastSee_CommitteeAgendaConnection(l, v)
 	case *model.CommitteeConnection:
 		fastSee_CommitteeConnection(l, v)
 	case *model.IncubatorConnection:
@@ -582,6 +644,8 @@ func fastSeeAny(l *loader.Loaders, v any) {
 		fastSeeList_TeamMembership(l, v)
 	case []*portfolio.Committee:
 		fastSeeList_Committee(l, v)
+	case []*portfolio.CommitteeAttendee:
+		fastSeeList_CommitteeAttendee(l, v)
 	case []*portfolio.Incubator:
 		fastSeeList_Incubator(l, v)
 	case []*portfolio.Member:
@@ -847,6 +911,13 @@ func fast_Committee_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastFi
 	x.b = v.AppendJSON(x.b)
 }
 
+// fast_Committee_nextDue answers Committee.nextDue.
+func fast_Committee_nextDue(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.NextDue()
+	x.b = v.AppendJSON(x.b)
+}
+
 // fast_Committee_comment answers Committee.comment.
 func fast_Committee_comment(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
@@ -887,6 +958,398 @@ func fast_Committee_version(x *fastExec, ctx context.Context, f *fastField, o an
 	obj := o.(*portfolio.Committee)
 	v := obj.Version
 	x.int(int64(v))
+}
+
+// fast_Committee_state answers Committee.state.
+func fast_Committee_state(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.State
+	v.MarshalGQL(x)
+}
+
+// fast_Committee_attendees answers Committee.attendees.
+func fast_Committee_attendees(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.Committee().Attendees(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSeeList_CommitteeAttendee(x.l, v)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_Committee_ask answers Committee.ask.
+func fast_Committee_ask(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.Ask
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_Committee_hypotheses answers Committee.hypotheses.
+func fast_Committee_hypotheses(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.Hypotheses()
+	if v == nil {
+		x.null()
+	} else {
+		x.b = append(x.b, '[')
+		for i1, e2 := range v {
+			if i1 > 0 {
+				x.b = append(x.b, ',')
+			}
+			x.str(string(e2))
+		}
+		x.b = append(x.b, ']')
+	}
+}
+
+// fast_Committee_successCriteria answers Committee.successCriteria.
+func fast_Committee_successCriteria(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.SuccessCriteria()
+	if v == nil {
+		x.null()
+	} else {
+		x.b = append(x.b, '[')
+		for i1, e2 := range v {
+			if i1 > 0 {
+				x.b = append(x.b, ',')
+			}
+			x.str(string(e2))
+		}
+		x.b = append(x.b, ']')
+	}
+}
+
+// fast_Committee_documentUrl answers Committee.documentUrl.
+func fast_Committee_documentUrl(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Committee)
+	v := obj.OptDocumentURL()
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
+}
+
+// fast_CommitteeAgendaConnection_edges answers CommitteeAgendaConnection.edges.
+func fast_CommitteeAgendaConnection_edges(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaConnection)
+	v := obj.Edges
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeAgendaConnection_nodes answers CommitteeAgendaConnection.nodes.
+func fast_CommitteeAgendaConnection_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaConnection)
+	v := obj.Nodes
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeAgendaConnection_pageInfo answers CommitteeAgendaConnection.pageInfo.
+func fast_CommitteeAgendaConnection_pageInfo(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaConnection)
+	v := obj.PageInfo
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAgendaConnection_totalCount answers CommitteeAgendaConnection.totalCount.
+func fast_CommitteeAgendaConnection_totalCount(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaConnection)
+	v := obj.TotalCount
+	x.int(int64(v))
+}
+
+// fast_CommitteeAgendaEdge_cursor answers CommitteeAgendaEdge.cursor.
+func fast_CommitteeAgendaEdge_cursor(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaEdge)
+	v := obj.Cursor
+	x.str(string(v))
+}
+
+// fast_CommitteeAgendaEdge_node answers CommitteeAgendaEdge.node.
+func fast_CommitteeAgendaEdge_node(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeAgendaEdge)
+	v := obj.Node
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAgendaEntry_startup answers CommitteeAgendaEntry.startup.
+func fast_CommitteeAgendaEntry_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAgendaEntry().Startup(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_Startup(x.l, v)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAgendaEntry_date answers CommitteeAgendaEntry.date.
+func fast_CommitteeAgendaEntry_date(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	v := obj.Date
+	x.b = v.AppendJSON(x.b)
+}
+
+// fast_CommitteeAgendaEntry_state answers CommitteeAgendaEntry.state.
+func fast_CommitteeAgendaEntry_state(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	v := obj.State
+	v.MarshalGQL(x)
+}
+
+// fast_CommitteeAgendaEntry_committee answers CommitteeAgendaEntry.committee.
+func fast_CommitteeAgendaEntry_committee(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAgendaEntry().Committee(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_Committee(x.l, v)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAgendaEntry_reviewStatus answers CommitteeAgendaEntry.reviewStatus.
+func fast_CommitteeAgendaEntry_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	v := obj.ReviewStatus
+	v.MarshalGQL(x)
+}
+
+// fast_CommitteeAgendaEntry_nextCommitteeDue answers CommitteeAgendaEntry.nextCommitteeDue.
+func fast_CommitteeAgendaEntry_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	v := obj.NextCommitteeDue
+	x.b = v.AppendJSON(x.b)
+}
+
+// fast_CommitteeAgendaEntry_attendeesAsOf answers CommitteeAgendaEntry.attendeesAsOf.
+func fast_CommitteeAgendaEntry_attendeesAsOf(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	v := obj.AttendeesAsOf
+	x.b = v.AppendJSON(x.b)
+}
+
+// fast_CommitteeAgendaEntry_expectedAttendees answers CommitteeAgendaEntry.expectedAttendees.
+func fast_CommitteeAgendaEntry_expectedAttendees(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAgendaEntry().ExpectedAttendees(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSeeList_CommitteeAttendee(x.l, v)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeAgendaEntry_missingRoles answers CommitteeAgendaEntry.missingRoles.
+func fast_CommitteeAgendaEntry_missingRoles(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAgendaEntry().MissingRoles(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeAsk_teamProfile answers CommitteeAsk.teamProfile.
+func fast_CommitteeAsk_teamProfile(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAsk)
+	v := obj.OptTeamProfile()
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
+}
+
+// fast_CommitteeAsk_envelopeEuros answers CommitteeAsk.envelopeEuros.
+func fast_CommitteeAsk_envelopeEuros(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAsk)
+	v := obj.EnvelopeEuros
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.int(int64(p1))
+	}
+}
+
+// fast_CommitteeAsk_months answers CommitteeAsk.months.
+func fast_CommitteeAsk_months(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAsk)
+	v := obj.Months
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.int(int64(p1))
+	}
+}
+
+// fast_CommitteeAttendee_member answers CommitteeAttendee.member.
+func fast_CommitteeAttendee_member(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAttendee().Member(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_Member(x.l, v)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAttendee_organisation answers CommitteeAttendee.organisation.
+func fast_CommitteeAttendee_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.CommitteeAttendee().Organisation(ctx, obj)
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_Organisation(x.l, v)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeAttendee_name answers CommitteeAttendee.name.
+func fast_CommitteeAttendee_name(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	v := obj.OptName()
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
+}
+
+// fast_CommitteeAttendee_role answers CommitteeAttendee.role.
+func fast_CommitteeAttendee_role(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	v := obj.Role
+	v.MarshalGQL(x)
+}
+
+// fast_CommitteeAttendee_label answers CommitteeAttendee.label.
+func fast_CommitteeAttendee_label(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	v := obj.OptLabel()
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
 }
 
 // fast_CommitteeConnection_edges answers CommitteeConnection.edges.
@@ -1121,6 +1584,56 @@ func fast_Dataset_lastSyncErrorAt(x *fastExec, ctx context.Context, f *fastField
 	} else {
 		p1 := *v
 		x.str(string(p1))
+	}
+}
+
+// fast_Dataset_node answers Dataset.node.
+func fast_Dataset_node(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.Dataset)
+	v := obj.Node
+	x.str(string(v))
+}
+
+// fast_Dataset_role answers Dataset.role.
+func fast_Dataset_role(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.Dataset)
+	v := obj.Role
+	graphql.MarshalString(string(v)).MarshalGQL(x)
+}
+
+// fast_Dataset_position answers Dataset.position.
+func fast_Dataset_position(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.Dataset)
+	v := obj.Position
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
+}
+
+// fast_Dataset_appliedAt answers Dataset.appliedAt.
+func fast_Dataset_appliedAt(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.Dataset)
+	v := obj.AppliedAt
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.str(string(p1))
+	}
+}
+
+// fast_Dataset_generation answers Dataset.generation.
+func fast_Dataset_generation(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.Dataset)
+	v := obj.Generation
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.int(int64(p1))
 	}
 }
 
@@ -2025,6 +2538,20 @@ func fast_MemberPayload_clientMutationId(x *fastExec, ctx context.Context, f *fa
 	}
 }
 
+// fast_MissingRole_role answers MissingRole.role.
+func fast_MissingRole_role(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.MissingRole)
+	v := obj.Role
+	v.MarshalGQL(x)
+}
+
+// fast_MissingRole_label answers MissingRole.label.
+func fast_MissingRole_label(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.MissingRole)
+	v := obj.Label
+	x.str(string(v))
+}
+
 // fast_Mission_id answers Mission.id.
 func fast_Mission_id(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
@@ -2067,6 +2594,18 @@ func fast_Mission_end(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
 	v := obj.End
 	x.b = v.AppendJSON(x.b)
+}
+
+// fast_Mission_active answers Mission.active.
+func fast_Mission_active(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Mission)
+	a := x.args(f)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.Mission().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
+	x.bool(bool(v))
 }
 
 // fast_Mission_status answers Mission.status.
@@ -3305,6 +3844,22 @@ func fast_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any
 		x.fail(err)
 	}
 	fastSee_CommitteeConnection(x.l, v)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_Query_committeeAgenda answers Query.committeeAgenda.
+func fast_Query_committeeAgenda(x *fastExec, ctx context.Context, f *fastField, o any) {
+	a := x.args(f)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.Query().CommitteeAgenda(ctx, a["from"].(portfolio.Date), a["to"].(portfolio.Date), a["filter"].(*portfolio.StartupFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_CommitteeAgendaConnection(x.l, v)
 	if v == nil {
 		decline()
 	} else {
@@ -4606,6 +5161,96 @@ func fastSeeList_Committee(l *loader.Loaders, v []*portfolio.Committee) {
 		}
 	}
 	l.RegisterStartup(slugs0...)
+}
+
+// fastSee_CommitteeAgendaConnection announces the loader keys of a CommitteeAgendaConnection.
+func fastSee_CommitteeAgendaConnection(l *loader.Loaders, obj *model.CommitteeAgendaConnection) {
+	if obj == nil {
+		return
+	}
+	fastSeeList_CommitteeAgendaEdge(l, obj.Edges)
+	fastSeeList_CommitteeAgendaEntry(l, obj.Nodes)
+}
+
+// fastSeeList_CommitteeAgendaConnection announces the loader keys of a list of CommitteeAgendaConnection.
+func fastSeeList_CommitteeAgendaConnection(l *loader.Loaders, v []*model.CommitteeAgendaConnection) {
+	for _, obj := range v {
+		if obj == nil {
+			continue
+		}
+		fastSeeList_CommitteeAgendaEdge(l, obj.Edges)
+		fastSeeList_CommitteeAgendaEntry(l, obj.Nodes)
+	}
+}
+
+// fastSee_CommitteeAgendaEdge announces the loader keys of a CommitteeAgendaEdge.
+func fastSee_CommitteeAgendaEdge(l *loader.Loaders, obj *model.CommitteeAgendaEdge) {
+	if obj == nil {
+		return
+	}
+	fastSee_CommitteeAgendaEntry(l, obj.Node)
+}
+
+// fastSeeList_CommitteeAgendaEdge announces the loader keys of a list of CommitteeAgendaEdge.
+func fastSeeList_CommitteeAgendaEdge(l *loader.Loaders, v []*model.CommitteeAgendaEdge) {
+	for _, obj := range v {
+		if obj == nil {
+			continue
+		}
+		fastSee_CommitteeAgendaEntry(l, obj.Node)
+	}
+}
+
+// fastSee_CommitteeAgendaEntry announces the loader keys of a CommitteeAgendaEntry.
+func fastSee_CommitteeAgendaEntry(l *loader.Loaders, obj *portfolio.CommitteeAgendaEntry) {
+	if obj == nil {
+		return
+	}
+	if obj.StartupSlug != "" {
+		l.RegisterStartup(obj.StartupSlug)
+	}
+}
+
+// fastSeeList_CommitteeAgendaEntry announces the loader keys of a list of CommitteeAgendaEntry.
+func fastSeeList_CommitteeAgendaEntry(l *loader.Loaders, v []*portfolio.CommitteeAgendaEntry) {
+	slugs0 := make([]string, 0, len(v))
+	for _, obj := range v {
+		if obj != nil && obj.StartupSlug != "" {
+			slugs0 = append(slugs0, obj.StartupSlug)
+		}
+	}
+	l.RegisterStartup(slugs0...)
+}
+
+// fastSee_CommitteeAttendee announces the loader keys of a CommitteeAttendee.
+func fastSee_CommitteeAttendee(l *loader.Loaders, obj *portfolio.CommitteeAttendee) {
+	if obj == nil {
+		return
+	}
+	if obj.MemberSlug != "" {
+		l.RegisterMember(obj.MemberSlug)
+	}
+	if obj.OrganisationSlug != "" {
+		l.RegisterOrganisation(obj.OrganisationSlug)
+	}
+}
+
+// fastSeeList_CommitteeAttendee announces the loader keys of a list of CommitteeAttendee.
+func fastSeeList_CommitteeAttendee(l *loader.Loaders, v []*portfolio.CommitteeAttendee) {
+	slugs0 := make([]string, 0, len(v))
+	for _, obj := range v {
+		if obj != nil && obj.MemberSlug != "" {
+			slugs0 = append(slugs0, obj.MemberSlug)
+		}
+	}
+	l.RegisterMember(slugs0...)
+	slugs1 := make([]string, 0, len(v))
+	for _, obj := range v {
+		if obj != nil && obj.OrganisationSlug != "" {
+			slugs1 = append(slugs1, obj.OrganisationSlug)
+		}
+	}
+	l.RegisterOrganisation(slugs1...)
 }
 
 // fastSee_CommitteeConnection announces the loader keys of a CommitteeConnection.

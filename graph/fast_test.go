@@ -125,7 +125,7 @@ var fastCorpus = []struct {
 			sponsors { id slug name acronym type ministerialDomain version }
 			phases { __typename phase label start end durationDays source comment }
 			currentPhase { phase start durationDays } phase active committeeOverdue teamSize reviewStatus incubatedSince
-			committees { __typename id slug date decision nextPhase nextCommitteeDue source version comment budgetEuros phase }
+			committees { __typename id slug date decision nextPhase nextCommitteeDue nextDue source version comment budgetEuros phase }
 			missions(first: 4) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { slug } }
 				nodes { __typename id slug start end version source status employer
 					member { __typename id slug fullname role domain github link memberType bio version } } } } } }`, nil},

@@ -31,6 +31,8 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
 	Committee() CommitteeResolver
+	CommitteeAgendaEntry() CommitteeAgendaEntryResolver
+	CommitteeAttendee() CommitteeAttendeeResolver
 	Incubator() IncubatorResolver
 	IncubatorCount() IncubatorCountResolver
 	IncubatorInvestment() IncubatorInvestmentResolver
@@ -84,18 +86,63 @@ type ComplexityRoot struct {
 	}
 
 	Committee struct {
+		Ask              func(childComplexity int) int
+		Attendees        func(childComplexity int) int
 		BudgetEuros      func(childComplexity int) int
 		Date             func(childComplexity int) int
 		Decision         func(childComplexity int) int
+		Hypotheses       func(childComplexity int) int
 		NextCommitteeDue func(childComplexity int) int
+		NextDue          func(childComplexity int) int
 		NextPhase        func(childComplexity int) int
 		NodeID           func(childComplexity int) int
 		OptComment       func(childComplexity int) int
+		OptDocumentURL   func(childComplexity int) int
 		Phase            func(childComplexity int) int
 		Slug             func(childComplexity int) int
 		Source           func(childComplexity int) int
 		Startup          func(childComplexity int) int
+		State            func(childComplexity int) int
+		SuccessCriteria  func(childComplexity int) int
 		Version          func(childComplexity int) int
+	}
+
+	CommitteeAgendaConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	CommitteeAgendaEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	CommitteeAgendaEntry struct {
+		AttendeesAsOf     func(childComplexity int) int
+		Committee         func(childComplexity int) int
+		Date              func(childComplexity int) int
+		ExpectedAttendees func(childComplexity int) int
+		MissingRoles      func(childComplexity int) int
+		NextCommitteeDue  func(childComplexity int) int
+		ReviewStatus      func(childComplexity int) int
+		Startup           func(childComplexity int) int
+		State             func(childComplexity int) int
+	}
+
+	CommitteeAsk struct {
+		EnvelopeEuros  func(childComplexity int) int
+		Months         func(childComplexity int) int
+		OptTeamProfile func(childComplexity int) int
+	}
+
+	CommitteeAttendee struct {
+		Member       func(childComplexity int) int
+		OptLabel     func(childComplexity int) int
+		OptName      func(childComplexity int) int
+		Organisation func(childComplexity int) int
+		Role         func(childComplexity int) int
 	}
 
 	CommitteeConnection struct {
@@ -116,17 +163,22 @@ type ComplexityRoot struct {
 	}
 
 	Dataset struct {
+		AppliedAt        func(childComplexity int) int
 		CheckedAt        func(childComplexity int) int
 		Commit           func(childComplexity int) int
 		CommittedAt      func(childComplexity int) int
+		Generation       func(childComplexity int) int
 		ImportedAt       func(childComplexity int) int
 		Kind             func(childComplexity int) int
 		LastSyncError    func(childComplexity int) int
 		LastSyncErrorAt  func(childComplexity int) int
 		Method           func(childComplexity int) int
+		Node             func(childComplexity int) int
+		Position         func(childComplexity int) int
 		RecordsAsOf      func(childComplexity int) int
 		RecordsAsOfBasis func(childComplexity int) int
 		Ref              func(childComplexity int) int
+		Role             func(childComplexity int) int
 		Source           func(childComplexity int) int
 	}
 
@@ -252,7 +304,13 @@ type ComplexityRoot struct {
 		Member           func(childComplexity int) int
 	}
 
+	MissingRole struct {
+		Label func(childComplexity int) int
+		Role  func(childComplexity int) int
+	}
+
 	Mission struct {
+		Active      func(childComplexity int, asOf *portfolio.Date) int
 		End         func(childComplexity int) int
 		Member      func(childComplexity int) int
 		NodeID      func(childComplexity int) int
@@ -284,10 +342,13 @@ type ComplexityRoot struct {
 
 	Mutation struct {
 		AddMission         func(childComplexity int, input model.AddMissionInput) int
+		CancelCommittee    func(childComplexity int, input model.CancelCommitteeInput) int
 		CreateMember       func(childComplexity int, input model.CreateMemberInput) int
 		CreateStartup      func(childComplexity int, input model.CreateStartupInput) int
 		DeleteCommittee    func(childComplexity int, input model.DeleteCommitteeInput) int
 		EndMission         func(childComplexity int, input model.EndMissionInput) int
+		HoldCommittee      func(childComplexity int, input model.HoldCommitteeInput) int
+		PlanCommittee      func(childComplexity int, input model.PlanCommitteeInput) int
 		RecordCommittee    func(childComplexity int, input model.RecordCommitteeInput) int
 		StartPhase         func(childComplexity int, input model.StartPhaseInput) int
 		UpdateCommittee    func(childComplexity int, input model.UpdateCommitteeInput) int
@@ -409,24 +470,25 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		AuditLog      func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
-		Committee     func(childComplexity int, slug string) int
-		Committees    func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
-		Dataset       func(childComplexity int) int
-		Events        func(childComplexity int, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) int
-		Incubator     func(childComplexity int, slug string) int
-		Incubators    func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Member        func(childComplexity int, slug string) int
-		Members       func(childComplexity int, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
-		Node          func(childComplexity int, id string) int
-		Nodes         func(childComplexity int, ids []string) int
-		Organisation  func(childComplexity int, slug string) int
-		Organisations func(childComplexity int, search *string, first *int, after *string, last *int, before *string) int
-		Phases        func(childComplexity int) int
-		Portfolio     func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
-		Startup       func(childComplexity int, slug string) int
-		Startups      func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
-		Viewer        func(childComplexity int) int
+		AuditLog        func(childComplexity int, filter *model.AuditFilter, first *int, after *string, last *int, before *string) int
+		Committee       func(childComplexity int, slug string) int
+		CommitteeAgenda func(childComplexity int, from portfolio.Date, to portfolio.Date, filter *portfolio.StartupFilter, first *int, after *string, last *int, before *string) int
+		Committees      func(childComplexity int, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) int
+		Dataset         func(childComplexity int) int
+		Events          func(childComplexity int, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) int
+		Incubator       func(childComplexity int, slug string) int
+		Incubators      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Member          func(childComplexity int, slug string) int
+		Members         func(childComplexity int, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Node            func(childComplexity int, id string) int
+		Nodes           func(childComplexity int, ids []string) int
+		Organisation    func(childComplexity int, slug string) int
+		Organisations   func(childComplexity int, search *string, first *int, after *string, last *int, before *string) int
+		Phases          func(childComplexity int) int
+		Portfolio       func(childComplexity int, filter *portfolio.StartupFilter, asOf *portfolio.Date) int
+		Startup         func(childComplexity int, slug string) int
+		Startups        func(childComplexity int, filter *portfolio.StartupFilter, orderBy []*portfolio.StartupOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) int
+		Viewer          func(childComplexity int) int
 	}
 
 	ReviewStatusCount struct {
@@ -568,6 +630,20 @@ type CommitteeResolver interface {
 	Startup(ctx context.Context, obj *portfolio.Committee) (*portfolio.Startup, error)
 
 	Phase(ctx context.Context, obj *portfolio.Committee) (*portfolio.Phase, error)
+
+	Attendees(ctx context.Context, obj *portfolio.Committee) ([]*portfolio.CommitteeAttendee, error)
+}
+type CommitteeAgendaEntryResolver interface {
+	Startup(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) (*portfolio.Startup, error)
+
+	Committee(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) (*portfolio.Committee, error)
+
+	ExpectedAttendees(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) ([]*portfolio.CommitteeAttendee, error)
+	MissingRoles(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) ([]*portfolio.MissingRole, error)
+}
+type CommitteeAttendeeResolver interface {
+	Member(ctx context.Context, obj *portfolio.CommitteeAttendee) (*portfolio.Member, error)
+	Organisation(ctx context.Context, obj *portfolio.CommitteeAttendee) (*portfolio.Organisation, error)
 }
 type IncubatorResolver interface {
 	Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error)
@@ -598,11 +674,16 @@ type MemberResolver interface {
 type MissionResolver interface {
 	Member(ctx context.Context, obj *portfolio.Mission) (*portfolio.Member, error)
 
+	Active(ctx context.Context, obj *portfolio.Mission, asOf *portfolio.Date) (bool, error)
+
 	Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error)
 }
 type MutationResolver interface {
 	RecordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error)
+	PlanCommittee(ctx context.Context, input model.PlanCommitteeInput) (*model.CommitteePayload, error)
 	UpdateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error)
+	HoldCommittee(ctx context.Context, input model.HoldCommitteeInput) (*model.CommitteePayload, error)
+	CancelCommittee(ctx context.Context, input model.CancelCommitteeInput) (*model.CommitteePayload, error)
 	DeleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error)
 	StartPhase(ctx context.Context, input model.StartPhaseInput) (*model.StartupPayload, error)
 	CreateStartup(ctx context.Context, input model.CreateStartupInput) (*model.StartupPayload, error)
@@ -654,6 +735,7 @@ type QueryResolver interface {
 	Organisations(ctx context.Context, search *string, first *int, after *string, last *int, before *string) (*model.OrganisationConnection, error)
 	Members(ctx context.Context, filter *portfolio.MemberFilter, orderBy []*portfolio.MemberOrder, asOf *portfolio.Date, first *int, after *string, last *int, before *string) (*model.MemberConnection, error)
 	Committees(ctx context.Context, filter *portfolio.CommitteeFilter, orderBy []*portfolio.CommitteeOrder, first *int, after *string, last *int, before *string) (*model.CommitteeConnection, error)
+	CommitteeAgenda(ctx context.Context, from portfolio.Date, to portfolio.Date, filter *portfolio.StartupFilter, first *int, after *string, last *int, before *string) (*model.CommitteeAgendaConnection, error)
 	Events(ctx context.Context, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) (*model.StartupEventConnection, error)
 	Portfolio(ctx context.Context, filter *portfolio.StartupFilter, asOf *portfolio.Date) (*model.Portfolio, error)
 	Phases(ctx context.Context) ([]*portfolio.PhaseDefinition, error)
@@ -828,6 +910,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
 
+	case "Committee.ask":
+		if e.ComplexityRoot.Committee.Ask == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Ask(childComplexity), true
+	case "Committee.attendees":
+		if e.ComplexityRoot.Committee.Attendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Attendees(childComplexity), true
 	case "Committee.budgetEuros":
 		if e.ComplexityRoot.Committee.BudgetEuros == nil {
 			break
@@ -846,12 +940,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Decision(childComplexity), true
+	case "Committee.hypotheses":
+		if e.ComplexityRoot.Committee.Hypotheses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.Hypotheses(childComplexity), true
 	case "Committee.nextCommitteeDue":
 		if e.ComplexityRoot.Committee.NextCommitteeDue == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Committee.NextCommitteeDue(childComplexity), true
+	case "Committee.nextDue":
+		if e.ComplexityRoot.Committee.NextDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.NextDue(childComplexity), true
 	case "Committee.nextPhase":
 		if e.ComplexityRoot.Committee.NextPhase == nil {
 			break
@@ -870,6 +976,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.OptComment(childComplexity), true
+	case "Committee.documentUrl":
+		if e.ComplexityRoot.Committee.OptDocumentURL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.OptDocumentURL(childComplexity), true
 	case "Committee.phase":
 		if e.ComplexityRoot.Committee.Phase == nil {
 			break
@@ -894,12 +1006,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Committee.Startup(childComplexity), true
+	case "Committee.state":
+		if e.ComplexityRoot.Committee.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.State(childComplexity), true
+	case "Committee.successCriteria":
+		if e.ComplexityRoot.Committee.SuccessCriteria == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Committee.SuccessCriteria(childComplexity), true
 	case "Committee.version":
 		if e.ComplexityRoot.Committee.Version == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Committee.Version(childComplexity), true
+
+	case "CommitteeAgendaConnection.edges":
+		if e.ComplexityRoot.CommitteeAgendaConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaConnection.Edges(childComplexity), true
+	case "CommitteeAgendaConnection.nodes":
+		if e.ComplexityRoot.CommitteeAgendaConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaConnection.Nodes(childComplexity), true
+	case "CommitteeAgendaConnection.pageInfo":
+		if e.ComplexityRoot.CommitteeAgendaConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaConnection.PageInfo(childComplexity), true
+	case "CommitteeAgendaConnection.totalCount":
+		if e.ComplexityRoot.CommitteeAgendaConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaConnection.TotalCount(childComplexity), true
+
+	case "CommitteeAgendaEdge.cursor":
+		if e.ComplexityRoot.CommitteeAgendaEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEdge.Cursor(childComplexity), true
+	case "CommitteeAgendaEdge.node":
+		if e.ComplexityRoot.CommitteeAgendaEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEdge.Node(childComplexity), true
+
+	case "CommitteeAgendaEntry.attendeesAsOf":
+		if e.ComplexityRoot.CommitteeAgendaEntry.AttendeesAsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.AttendeesAsOf(childComplexity), true
+	case "CommitteeAgendaEntry.committee":
+		if e.ComplexityRoot.CommitteeAgendaEntry.Committee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.Committee(childComplexity), true
+	case "CommitteeAgendaEntry.date":
+		if e.ComplexityRoot.CommitteeAgendaEntry.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.Date(childComplexity), true
+	case "CommitteeAgendaEntry.expectedAttendees":
+		if e.ComplexityRoot.CommitteeAgendaEntry.ExpectedAttendees == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.ExpectedAttendees(childComplexity), true
+	case "CommitteeAgendaEntry.missingRoles":
+		if e.ComplexityRoot.CommitteeAgendaEntry.MissingRoles == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.MissingRoles(childComplexity), true
+	case "CommitteeAgendaEntry.nextCommitteeDue":
+		if e.ComplexityRoot.CommitteeAgendaEntry.NextCommitteeDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.NextCommitteeDue(childComplexity), true
+	case "CommitteeAgendaEntry.reviewStatus":
+		if e.ComplexityRoot.CommitteeAgendaEntry.ReviewStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.ReviewStatus(childComplexity), true
+	case "CommitteeAgendaEntry.startup":
+		if e.ComplexityRoot.CommitteeAgendaEntry.Startup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.Startup(childComplexity), true
+	case "CommitteeAgendaEntry.state":
+		if e.ComplexityRoot.CommitteeAgendaEntry.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAgendaEntry.State(childComplexity), true
+
+	case "CommitteeAsk.envelopeEuros":
+		if e.ComplexityRoot.CommitteeAsk.EnvelopeEuros == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAsk.EnvelopeEuros(childComplexity), true
+	case "CommitteeAsk.months":
+		if e.ComplexityRoot.CommitteeAsk.Months == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAsk.Months(childComplexity), true
+	case "CommitteeAsk.teamProfile":
+		if e.ComplexityRoot.CommitteeAsk.OptTeamProfile == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAsk.OptTeamProfile(childComplexity), true
+
+	case "CommitteeAttendee.member":
+		if e.ComplexityRoot.CommitteeAttendee.Member == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAttendee.Member(childComplexity), true
+	case "CommitteeAttendee.label":
+		if e.ComplexityRoot.CommitteeAttendee.OptLabel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAttendee.OptLabel(childComplexity), true
+	case "CommitteeAttendee.name":
+		if e.ComplexityRoot.CommitteeAttendee.OptName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAttendee.OptName(childComplexity), true
+	case "CommitteeAttendee.organisation":
+		if e.ComplexityRoot.CommitteeAttendee.Organisation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAttendee.Organisation(childComplexity), true
+	case "CommitteeAttendee.role":
+		if e.ComplexityRoot.CommitteeAttendee.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeAttendee.Role(childComplexity), true
 
 	case "CommitteeConnection.edges":
 		if e.ComplexityRoot.CommitteeConnection.Edges == nil {
@@ -952,6 +1219,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CommitteePayload.Committee(childComplexity), true
 
+	case "Dataset.appliedAt":
+		if e.ComplexityRoot.Dataset.AppliedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.AppliedAt(childComplexity), true
 	case "Dataset.checkedAt":
 		if e.ComplexityRoot.Dataset.CheckedAt == nil {
 			break
@@ -970,6 +1243,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.CommittedAt(childComplexity), true
+	case "Dataset.generation":
+		if e.ComplexityRoot.Dataset.Generation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Generation(childComplexity), true
 	case "Dataset.importedAt":
 		if e.ComplexityRoot.Dataset.ImportedAt == nil {
 			break
@@ -1000,6 +1279,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.Method(childComplexity), true
+	case "Dataset.node":
+		if e.ComplexityRoot.Dataset.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Node(childComplexity), true
+	case "Dataset.position":
+		if e.ComplexityRoot.Dataset.Position == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Position(childComplexity), true
 	case "Dataset.recordsAsOf":
 		if e.ComplexityRoot.Dataset.RecordsAsOf == nil {
 			break
@@ -1018,6 +1309,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.Ref(childComplexity), true
+	case "Dataset.role":
+		if e.ComplexityRoot.Dataset.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Role(childComplexity), true
 	case "Dataset.source":
 		if e.ComplexityRoot.Dataset.Source == nil {
 			break
@@ -1510,6 +1807,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MemberPayload.Member(childComplexity), true
 
+	case "MissingRole.label":
+		if e.ComplexityRoot.MissingRole.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingRole.Label(childComplexity), true
+	case "MissingRole.role":
+		if e.ComplexityRoot.MissingRole.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MissingRole.Role(childComplexity), true
+
+	case "Mission.active":
+		if e.ComplexityRoot.Mission.Active == nil {
+			break
+		}
+
+		args, err := ec.field_Mission_active_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mission.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Mission.end":
 		if e.ComplexityRoot.Mission.End == nil {
 			break
@@ -1633,6 +1954,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddMission(childComplexity, args["input"].(model.AddMissionInput)), true
+	case "Mutation.cancelCommittee":
+		if e.ComplexityRoot.Mutation.CancelCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_cancelCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CancelCommittee(childComplexity, args["input"].(model.CancelCommitteeInput)), true
 	case "Mutation.createMember":
 		if e.ComplexityRoot.Mutation.CreateMember == nil {
 			break
@@ -1677,6 +2009,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.EndMission(childComplexity, args["input"].(model.EndMissionInput)), true
+	case "Mutation.holdCommittee":
+		if e.ComplexityRoot.Mutation.HoldCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_holdCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.HoldCommittee(childComplexity, args["input"].(model.HoldCommitteeInput)), true
+	case "Mutation.planCommittee":
+		if e.ComplexityRoot.Mutation.PlanCommittee == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_planCommittee_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.PlanCommittee(childComplexity, args["input"].(model.PlanCommitteeInput)), true
 	case "Mutation.recordCommittee":
 		if e.ComplexityRoot.Mutation.RecordCommittee == nil {
 			break
@@ -2247,6 +2601,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Committee(childComplexity, args["slug"].(string)), true
+	case "Query.committeeAgenda":
+		if e.ComplexityRoot.Query.CommitteeAgenda == nil {
+			break
+		}
+
+		args, err := ec.field_Query_committeeAgenda_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.CommitteeAgenda(childComplexity, args["from"].(portfolio.Date), args["to"].(portfolio.Date), args["filter"].(*portfolio.StartupFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.committees":
 		if e.ComplexityRoot.Query.Committees == nil {
 			break
@@ -3018,6 +3383,9 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AddMissionInput", ec.unmarshalInputAddMissionInput),
 			graphql.NewInputUnmarshaler("AuditFilter", ec.unmarshalInputAuditFilter),
+			graphql.NewInputUnmarshaler("CancelCommitteeInput", ec.unmarshalInputCancelCommitteeInput),
+			graphql.NewInputUnmarshaler("CommitteeAskInput", ec.unmarshalInputCommitteeAskInput),
+			graphql.NewInputUnmarshaler("CommitteeAttendeeInput", ec.unmarshalInputCommitteeAttendeeInput),
 			graphql.NewInputUnmarshaler("CommitteeFilter", ec.unmarshalInputCommitteeFilter),
 			graphql.NewInputUnmarshaler("CommitteeOrder", ec.unmarshalInputCommitteeOrder),
 			graphql.NewInputUnmarshaler("CreateMemberInput", ec.unmarshalInputCreateMemberInput),
@@ -3027,9 +3395,11 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.NewInputUnmarshaler("EndMissionInput", ec.unmarshalInputEndMissionInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
 			graphql.NewInputUnmarshaler("EventOrder", ec.unmarshalInputEventOrder),
+			graphql.NewInputUnmarshaler("HoldCommitteeInput", ec.unmarshalInputHoldCommitteeInput),
 			graphql.NewInputUnmarshaler("MemberFilter", ec.unmarshalInputMemberFilter),
 			graphql.NewInputUnmarshaler("MemberOrder", ec.unmarshalInputMemberOrder),
 			graphql.NewInputUnmarshaler("NewMissionInput", ec.unmarshalInputNewMissionInput),
+			graphql.NewInputUnmarshaler("PlanCommitteeInput", ec.unmarshalInputPlanCommitteeInput),
 			graphql.NewInputUnmarshaler("RecordCommitteeInput", ec.unmarshalInputRecordCommitteeInput),
 			graphql.NewInputUnmarshaler("StartPhaseInput", ec.unmarshalInputStartPhaseInput),
 			graphql.NewInputUnmarshaler("StartupFilter", ec.unmarshalInputStartupFilter),
@@ -3141,7 +3511,9 @@ type's records that the field reads, by the names the store gives them
 the fields it asks for and no others. A field of such a type (Startup,
 Mission, Member, Organisation, PhasePeriod) without it reads every column:
 right, only slower. ` + "`" + `[]` + "`" + `: the field reads none beyond the record's id,
-slug and links, which are always read.
+slug and links, which are always read. A field of another type whose
+resolver reads records of such a type through the request's loaders
+names their columns with the type: ` + "`" + `["Startup.incubator"]` + "`" + `.
 """
 directive @columns(names: [String!]!) on FIELD_DEFINITION
 
@@ -3256,7 +3628,7 @@ enum Decision {
   STOP
   "Transfert: hand the service over to an administration."
   TRANSFER
-  "Not stated, or not clear from the imported comment (kept verbatim in ` + "`" + `comment` + "`" + `)."
+  "Not stated, or not clear from the imported comment (kept verbatim in ` + "`" + `comment` + "`" + `); and the decision of a committee not held (PLANNED, CANCELLED)."
   UNSPECIFIED
 }
 
@@ -3328,21 +3700,21 @@ type Startup implements Node {
   sponsors: [Organisation!]! @columns(names: [])
   "Every phase of the startup's history, by start (ties in the record's order)."
   phases: [PhasePeriod!]! @columns(names: [])
-  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start. Null before its first phase."
+  "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start, a tie going to the one the record lists later (a phase without a start never counts; end dates are informative: the next phase's start moves the startup on). Null before its first phase."
   phase(asOf: Date): Phase @columns(names: [])
   "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."
   currentPhase(asOf: Date): PhasePeriod @columns(names: [])
   "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` (investigation, construction, acceleration or consolidation)."
   active(asOf: Date): Boolean! @columns(names: [])
-  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (a member with two such missions appears once, with the one that started last)."
+  "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (` + "`" + `Mission.active` + "`" + `: started on or before it, no end or an end on or after it; a member with two such missions appears once, with the one that started last). The dateless startup lists of older records (` + "`" + `Member.startups` + "`" + `) count in no team."
   team(asOf: Date): [TeamMembership!]! @columns(names: [])
   "The size of the team at ` + "`" + `asOf` + "`" + ` (distinct members)."
   teamSize(asOf: Date): Int! @columns(names: [])
   "Every mission ever on the startup, ordered by mission (the order of the records)."
   missions(first: Int, after: String, last: Int, before: String): MissionConnection! @columns(names: [])
-  "Every investment committee of the startup, by date."
+  "Every investment committee of the startup, by date: the planned and cancelled ones too (` + "`" + `state` + "`" + `), though only the held ones count in its rules (` + "`" + `lastCommittee` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `, ` + "`" + `reviewStatus` + "`" + `…)."
   committees: [Committee!]! @columns(names: [])
-  "The last investment committee on or before ` + "`" + `asOf` + "`" + `, or null."
+  "The last investment committee held on or before ` + "`" + `asOf` + "`" + `, or null (a planned or cancelled committee is never the last)."
   lastCommittee(asOf: Date): Committee @columns(names: [])
   """
   The older rule, kept for the clients that use it: whether the startup is
@@ -3866,6 +4238,8 @@ type Mission implements Node {
   start: Date! @columns(names: ["start"])
   "The last day; null when open-ended."
   end: Date @columns(names: ["end"])
+  "Whether the mission covers ` + "`" + `asOf` + "`" + ` (by default the ` + "`" + `asOf` + "`" + ` of the field it is read under, else today): it started on or before that day and has no end or ends on or after it, so a mission ending that day still covers it. The members on a startup's team at a date are those with a mission on it covering that day."
+  active(asOf: Date): Boolean! @columns(names: ["start", "end"])
   "How the member is engaged: public agent, freelancer, contractor. Personal data: viewers and above."
   status: MissionStatus @auth(requires: VIEWER) @columns(names: ["status"])
   "The employer (for a contractor, the company). Personal data: viewers and above."
@@ -3985,16 +4359,109 @@ type Committee implements Node {
   nextPhase: Phase
   "The budget granted for the next period, in euros. Viewers and above."
   budgetEuros: Int @auth(requires: VIEWER)
-  "When the next committee is due."
+  "When the next committee is due, as this committee recorded it; null when it recorded none (` + "`" + `nextDue` + "`" + ` applies the rule)."
   nextCommitteeDue: Date
-  "The comment, verbatim. Viewers and above."
+  """
+  When the committee after this one is due by the rule (« prochain comité
+  dû »): the ` + "`" + `nextCommitteeDue` + "`" + ` it recorded, else 183 days after its
+  ` + "`" + `date` + "`" + `, whatever it decided. While it is its startup's last committee,
+  this is ` + "`" + `Startup.nextCommitteeDue` + "`" + ` for a startup in incubation; once the
+  startup has left incubation (a stop or a transfer carried out), no
+  committee is due.
+  """
+  nextDue: Date!
+  "The comment, verbatim (for a cancelled committee, why). Viewers and above."
   comment: String @auth(requires: VIEWER)
   "The startup's phase on the day of the committee."
   phase: Phase
   "Whether it was imported or recorded through the API."
   source: Source!
-  "Increases with every change; send it back with updateCommittee or deleteCommittee."
+  "Increases with every change; send it back with updateCommittee, holdCommittee, cancelCommittee or deleteCommittee."
   version: Int!
+  """
+  Where the committee stands in its life: PLANNED (set for a day, by
+  ` + "`" + `planCommittee` + "`" + `), HELD (it took place: every imported committee, and
+  those recorded by ` + "`" + `recordCommittee` + "`" + ` or ` + "`" + `holdCommittee` + "`" + `), CANCELLED. Only
+  a held committee counts in the rules: the last committee, the next one
+  due, the review status, the flows, the decisions counted and the budgets
+  summed ignore the others (a planned committee moves nothing until it is
+  held).
+  """
+  state: CommitteeState!
+  """
+  Who attended (HELD) or is expected (PLANNED), in the order recorded.
+  Imported committees have none. Members and organisations are public, as
+  a team is; a person the records do not hold is named in ` + "`" + `name` + "`" + `, viewers
+  and above.
+  """
+  attendees: [CommitteeAttendee!]!
+  "What the team asks for the next period (team, budget envelope, months); null when nothing was stated. Its envelope is protected like ` + "`" + `budgetEuros` + "`" + `."
+  ask: CommitteeAsk
+  "The hypotheses the team will test in the next period, in order; empty when none was recorded (imported committees). Viewers and above, like ` + "`" + `comment` + "`" + ` (null otherwise)."
+  hypotheses: [String!] @auth(requires: VIEWER)
+  "The success criteria the next committee will judge the period by (« critères de succès »), in order; empty when none. Viewers and above, like ` + "`" + `comment` + "`" + ` (null otherwise)."
+  successCriteria: [String!] @auth(requires: VIEWER)
+  "The address of the presentation (« support de présentation »), an http(s) URL. Viewers and above: a link to a shared document often opens it to whoever holds it."
+  documentUrl: String @auth(requires: VIEWER)
+}
+
+"Where a committee stands in its life."
+enum CommitteeState {
+  "« Prévu »: set for a day, not held yet; counts in no rule."
+  PLANNED
+  "« Tenu »: it took place, and its outcome is recorded. Every imported committee is HELD."
+  HELD
+  "« Annulé »: planned, then called off; counts in no rule."
+  CANCELLED
+}
+
+"What an attendee comes to a committee as (the network's guide, « Préparer un comité d'investissement »)."
+enum AttendeeRole {
+  "« Intrapreneur »: the startup's intrapreneur, whom the committee requires."
+  INTRAPRENEUR
+  "« Équipe »: another member of the team."
+  TEAM
+  "« Sponsor »: the sponsor administration, at its highest level."
+  SPONSOR
+  "« Direction de l'incubateur »: the incubator's head (the organisation that runs it)."
+  INCUBATOR_LEAD
+  "« Responsable de portefeuille »: a portfolio manager (the DINUM's, the incubator's)."
+  PORTFOLIO_MANAGER
+  "« Comité de direction de la DINUM »: a member of the DINUM's board, when the FAST co-finances the startup."
+  DINUM_BOARD
+  "« Représentant des usagers »: someone speaking for the users."
+  USER_REPRESENTATIVE
+  "« Autre »."
+  OTHER
+}
+
+"""
+Someone at a committee: a member of the network (` + "`" + `member` + "`" + `), an
+organisation (` + "`" + `organisation` + "`" + `: a sponsor, the incubator's owner, the
+DINUM), or a person the records do not hold (` + "`" + `name` + "`" + `); exactly one of the
+three.
+"""
+type CommitteeAttendee {
+  "The member, when the attendee is one."
+  member: Member
+  "The organisation, when the attendee is one."
+  organisation: Organisation
+  "The name of a person the records do not hold. Viewers and above: the network does not publish it."
+  name: String @auth(requires: VIEWER)
+  "What they come as."
+  role: AttendeeRole!
+  "How their role is put, « Directrice du numérique »; null when not given. Viewers and above, as it can name a person by their function."
+  label: String @auth(requires: VIEWER)
+}
+
+"What a team asks of a committee for its next period (« la demande de l'équipe »)."
+type CommitteeAsk {
+  "The team it needs: size and profiles, « 2 développeurs, 1 designer, un coach à mi-temps »."
+  teamProfile: String
+  "The budget envelope asked for the period, in euros. Viewers and above, like ` + "`" + `Committee.budgetEuros` + "`" + `."
+  envelopeEuros: Int @auth(requires: VIEWER)
+  "Over how many months (the guide's period is 6)."
+  months: Int
 }
 
 "An edge of a CommitteeConnection."
@@ -4033,6 +4500,8 @@ input CommitteeFilter {
   decisions: [Decision!]
   "The source is one of these."
   sources: [Source!]
+  "The state is one of these (PLANNED, HELD, CANCELLED)."
+  states: [CommitteeState!]
   "On or after this day."
   from: Date
   "On or before this day."
@@ -4053,6 +4522,77 @@ input CommitteeOrder {
   field: CommitteeOrderField!
   "The direction."
   direction: OrderDirection! = ASC
+}
+
+# ---------------------------------------------------------------- the committee agenda
+
+"What an entry of the committee agenda is."
+enum AgendaState {
+  "« Prévu »: a committee is planned that day (` + "`" + `committee` + "`" + `)."
+  PLANNED
+  "« À planifier »: the startup's next committee falls due that day (` + "`" + `nextCommitteeDue` + "`" + `) and none is planned."
+  DUE
+}
+
+"A role of a committee that the records leave empty, said for a person and for a program."
+type MissingRole {
+  "The role: INTRAPRENEUR, SPONSOR, INCUBATOR_LEAD or PORTFOLIO_MANAGER."
+  role: AttendeeRole!
+  "What a person reads: « aucun intrapreneur en mission », « aucun sponsor désigné », « aucun incubateur », « incubateur sans organisation porteuse », « aucun responsable de portefeuille désigné »."
+  label: String!
+}
+
+"""
+One entry of the committee agenda (` + "`" + `Query.committeeAgenda` + "`" + `): a committee
+planned in the window, or a committee due in it that nobody planned.
+"""
+type CommitteeAgendaEntry {
+  "The startup."
+  startup: Startup!
+  "The day: the planned committee's, or the day the next committee falls due. For a startup already late on the window's first day (OVERDUE), its due date, before the window."
+  date: Date!
+  "PLANNED or DUE."
+  state: AgendaState!
+  "The committee planned (PLANNED); null for DUE."
+  committee: Committee
+  "The startup's review status on the window's first day (` + "`" + `Startup.reviewStatus` + "`" + `); null when it is not in incubation then (a committee can be planned for one that is not)."
+  reviewStatus: ReviewStatus
+  "When its next committee is due, seen on the window's first day (` + "`" + `Startup.nextCommitteeDue` + "`" + `)."
+  nextCommitteeDue: Date
+  "The day the expected attendees are read at: ` + "`" + `date` + "`" + `, or the window's first day when ` + "`" + `date` + "`" + ` is before it (a late committee is held no earlier)."
+  attendeesAsOf: Date!
+  """
+  Who should attend by the records on ` + "`" + `attendeesAsOf` + "`" + ` (the network's
+  guide): the startup's intrapreneurs then (members of the
+  INTRAPRENEURSHIP domain on a mission on it: ` + "`" + `Startup.intrapreneurs` + "`" + `),
+  its sponsors, its incubator (the organisation that runs it), its
+  portfolio managers, and a member of the DINUM's board (the organisation
+  ` + "`" + `dinum` + "`" + `) when the FAST co-finances it (it has a FAST grant). A planned
+  committee's own list is ` + "`" + `committee.attendees` + "`" + `.
+  """
+  expectedAttendees: [CommitteeAttendee!]! @columns(names: ["Startup.incubator", "Startup.fast"])
+  "The roles among those the records leave empty, in the same order, with their French phrase: « aucun intrapreneur en mission », « aucun sponsor désigné »…"
+  missingRoles: [MissingRole!]! @columns(names: ["Startup.incubator", "Startup.fast"])
+}
+
+"An edge of a CommitteeAgendaConnection."
+type CommitteeAgendaEdge {
+  "An opaque cursor."
+  cursor: String!
+  "The entry."
+  node: CommitteeAgendaEntry!
+}
+
+"A page of the committee agenda."
+type CommitteeAgendaConnection {
+  "The entries of the page."
+  edges: [CommitteeAgendaEdge!]!
+  "The entries of the page, without cursors."
+  nodes: [CommitteeAgendaEntry!]!
+  "Paging information."
+  pageInfo: PageInfo!
+  "How many entries the window holds, across all pages."
+  totalCount: Int!
 }
 
 # ---------------------------------------------------------------- dashboards
@@ -4386,9 +4926,23 @@ type Query {
   organisations(search: String, first: Int, after: String, last: Int, before: String): OrganisationConnection!
   "Members (by name in French order unless ` + "`" + `orderBy` + "`" + ` says otherwise). ` + "`" + `asOf` + "`" + ` (default today) dates the filter."
   members(filter: MemberFilter, orderBy: [MemberOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): MemberConnection!
-  "Investment committees (latest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
+  "Investment committees, of every state unless ` + "`" + `filter.states` + "`" + ` says otherwise (latest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
   committees(filter: CommitteeFilter, orderBy: [CommitteeOrder!], first: Int, after: String, last: Int, before: String): CommitteeConnection!
-  "Every event of every startup, committees included (newest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
+  """
+  The committee agenda of a window of days, ` + "`" + `from` + "`" + ` to ` + "`" + `to` + "`" + ` (both
+  included), seen from ` + "`" + `from` + "`" + `: the committees planned in the window
+  (PLANNED), and the startups in incubation on ` + "`" + `from` + "`" + ` whose next committee
+  falls due by ` + "`" + `to` + "`" + ` with no committee planned on or after ` + "`" + `from` + "`" + ` (DUE).
+  A startup already late on ` + "`" + `from` + "`" + ` (OVERDUE) is listed as DUE on its due
+  date, before the window: it needs a committee soonest. A startup with no
+  committee held on record (NONE_RECORDED) has no due date and is not
+  listed (` + "`" + `startups(filter: {reviewStatus: [NONE_RECORDED]})` + "`" + ` lists them).
+  ` + "`" + `filter` + "`" + ` selects the startups, its time-dependent conditions evaluated
+  on ` + "`" + `from` + "`" + `. By date, then startup name in French order; each entry says
+  who should attend by the records and which roles they leave empty.
+  """
+  committeeAgenda(from: Date!, to: Date!, filter: StartupFilter, first: Int, after: String, last: Int, before: String): CommitteeAgendaConnection!
+  "Every event of every startup, committees held included (newest first unless ` + "`" + `orderBy` + "`" + ` says otherwise)."
   events(filter: EventFilter, orderBy: [EventOrder!], first: Int, after: String, last: Int, before: String): StartupEventConnection!
   "Dashboard aggregates over the startups ` + "`" + `filter` + "`" + ` selects, at ` + "`" + `asOf` + "`" + ` (default today)."
   portfolio(filter: StartupFilter, asOf: Date): Portfolio!
@@ -4441,6 +4995,24 @@ type Dataset {
   lastSyncError: String
   "When the last sync failed: RFC 3339, UTC; null with ` + "`" + `lastSyncError` + "`" + `."
   lastSyncErrorAt: String
+  "The server that answered: its name (` + "`" + `serve --node` + "`" + `, else its host name)."
+  node: String!
+  "PRIMARY (the server takes writes) or REPLICA (a read-only copy that follows the primary through a replica store)."
+  role: NodeRole!
+  "The position in the replica store of the records the server holds, as Litestream numbers transactions (16 hexadecimal digits): a replica answers as of the position it applied, a primary as of the one it shipped last. Null when replication is off."
+  position: String
+  "When the server applied (replica) or shipped (primary) ` + "`" + `position` + "`" + `: RFC 3339, UTC; null when replication is off."
+  appliedAt: String
+  "The replication generation of the records: 1 for the store's first primary, one more at each promotion of a replica. Null when replication is off."
+  generation: Int
+}
+
+"Whether a server takes writes."
+enum NodeRole {
+  "Takes writes: a lone server, or the primary that ships its database to a replica store."
+  PRIMARY
+  "A read-only copy that follows the primary's replica store; it forwards mutations to the primary, or refuses them (READ_ONLY_REPLICA)."
+  REPLICA
 }
 
 "What the records of a server are."
@@ -4573,9 +5145,27 @@ type Mutation @gqlgenOnly(reason: "writes run one after the other, each in its t
   record a second one (slug « startup/date-2 »).
   """
   recordCommittee(input: RecordCommitteeInput!): CommitteePayload!
-  "Changes a committee; it becomes RECORDED: later imports keep the fields changed here, and never bring back a deleted committee."
+  """
+  Sets a committee for a day, to come or past (state PLANNED), with what
+  is known beforehand: the expected attendees, the team's ask, the
+  hypotheses and criteria proposed, the presentation. It has no outcome
+  and moves nothing (the review status, the next committee due…) until
+  ` + "`" + `holdCommittee` + "`" + ` records it. The same day as another committee of the
+  startup is a CONFLICT, as for ` + "`" + `recordCommittee` + "`" + `.
+  """
+  planCommittee(input: PlanCommitteeInput!): CommitteePayload!
+  "Changes a committee of any state (but its state: ` + "`" + `holdCommittee` + "`" + ` and ` + "`" + `cancelCommittee` + "`" + ` change it); it becomes RECORDED: later imports keep the fields changed here, and never bring back a deleted committee."
   updateCommittee(input: UpdateCommitteeInput!): CommitteePayload!
-  "Deletes a committee."
+  """
+  Records that a planned committee took place: it becomes HELD, with its
+  decision and what a held committee records (and from then on counts in
+  every rule). Its day (the planned one, or ` + "`" + `date` + "`" + `) must not be after
+  today. A committee that is not PLANNED is a CONFLICT.
+  """
+  holdCommittee(input: HoldCommitteeInput!): CommitteePayload!
+  "Calls off a planned committee: it becomes CANCELLED, stays on record (with ` + "`" + `comment` + "`" + ` saying why) and counts in no rule. A committee that is not PLANNED is a CONFLICT."
+  cancelCommittee(input: CancelCommitteeInput!): CommitteePayload!
+  "Deletes a committee, of any state."
   deleteCommittee(input: DeleteCommitteeInput!): CommitteePayload!
   "Moves a startup to its next phase: the current phase ends the day the new one starts."
   startPhase(input: StartPhaseInput!): StartupPayload!
@@ -4617,8 +5207,110 @@ input RecordCommitteeInput {
   comment: String
   "True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice)."
   anotherOnSameDay: Boolean = false
+  "Who attended (or, for a planned committee, is expected), in order: replaces the list."
+  attendees: [CommitteeAttendeeInput!]
+  "What the team asks for the next period."
+  ask: CommitteeAskInput
+  "The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list."
+  hypotheses: [String!]
+  "The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list."
+  successCriteria: [String!]
+  "The presentation's address: an http(s) URL."
+  documentUrl: String
   "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
+}
+
+"A committee to plan."
+input PlanCommitteeInput {
+  "The startup (slug or global id)."
+  startup: String!
+  "The day it is planned for: to come, or past (from 2010 to 2100)."
+  date: Date!
+  "Who attended (or, for a planned committee, is expected), in order: replaces the list."
+  attendees: [CommitteeAttendeeInput!]
+  "What the team asks for the next period."
+  ask: CommitteeAskInput
+  "The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list."
+  hypotheses: [String!]
+  "The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list."
+  successCriteria: [String!]
+  "The presentation's address: an http(s) URL."
+  documentUrl: String
+  "A comment."
+  comment: String
+  "True to plan another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice)."
+  anotherOnSameDay: Boolean = false
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
+  clientMutationId: String
+}
+
+"The outcome of a planned committee that took place; fields left out stay as planned."
+input HoldCommitteeInput {
+  "The committee (slug « startup/date » or global id)."
+  id: String!
+  "The version read; a different current version is a CONFLICT."
+  version: Int!
+  "The day it took place, when not the day planned (not after today). Its slug stays."
+  date: Date
+  "What was decided."
+  decision: Decision!
+  "The phase decided: required for ADVANCE; for STOP or TRANSFER, optionally the phase it leads to."
+  nextPhase: Phase
+  "The budget granted for the next period, in euros."
+  budgetEuros: Int
+  "When the next committee is due (after its day)."
+  nextCommitteeDue: Date
+  "A comment."
+  comment: String
+  "Who attended (or, for a planned committee, is expected), in order: replaces the list."
+  attendees: [CommitteeAttendeeInput!]
+  "What the team asks for the next period."
+  ask: CommitteeAskInput
+  "The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list."
+  hypotheses: [String!]
+  "The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list."
+  successCriteria: [String!]
+  "The presentation's address: an http(s) URL."
+  documentUrl: String
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
+  clientMutationId: String
+}
+
+"A planned committee to call off."
+input CancelCommitteeInput {
+  "The committee (slug or global id)."
+  id: String!
+  "The version read."
+  version: Int!
+  "Why it was called off: replaces the committee's comment."
+  comment: String
+  "An idempotency key, echoed in the payload (Relay): see Mutation."
+  clientMutationId: String
+}
+
+"An attendee of a committee: exactly one of ` + "`" + `member` + "`" + `, ` + "`" + `organisation` + "`" + ` and ` + "`" + `name` + "`" + `."
+input CommitteeAttendeeInput {
+  "A member of the network (username or global id)."
+  member: String
+  "An organisation (slug or global id)."
+  organisation: String
+  "A person the records do not hold, by name (one line, up to 200 characters)."
+  name: String
+  "What they come as."
+  role: AttendeeRole!
+  "How their role is put, « Directrice du numérique » (one line, up to 200 characters)."
+  label: String
+}
+
+"What a team asks for its next period; fields left out are not stated."
+input CommitteeAskInput {
+  "The team it needs (one line, up to 2,000 characters)."
+  teamProfile: String
+  "The budget envelope, in euros (0 to 1,000,000,000)."
+  envelopeEuros: Int
+  "Over how many months (1 to 36)."
+  months: Int
 }
 
 "Changes to a committee; fields left out stay as they are."
@@ -4639,6 +5331,16 @@ input UpdateCommitteeInput {
   nextCommitteeDue: Date
   "The comment."
   comment: String
+  "Who attended (or, for a planned committee, is expected), in order: replaces the list."
+  attendees: [CommitteeAttendeeInput!]
+  "What the team asks for the next period."
+  ask: CommitteeAskInput
+  "The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list."
+  hypotheses: [String!]
+  "The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list."
+  successCriteria: [String!]
+  "The presentation's address: an http(s) URL."
+  documentUrl: String
   "An idempotency key, echoed in the payload (Relay): see Mutation."
   clientMutationId: String
 }
@@ -5010,6 +5712,8 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_budgetEuros(ctx, field)
 	case "nextCommitteeDue":
 		return ec.fieldContext_Committee_nextCommitteeDue(ctx, field)
+	case "nextDue":
+		return ec.fieldContext_Committee_nextDue(ctx, field)
 	case "comment":
 		return ec.fieldContext_Committee_comment(ctx, field)
 	case "phase":
@@ -5018,8 +5722,96 @@ func (ec *executionContext) childFields_Committee(ctx context.Context, field gra
 		return ec.fieldContext_Committee_source(ctx, field)
 	case "version":
 		return ec.fieldContext_Committee_version(ctx, field)
+	case "state":
+		return ec.fieldContext_Committee_state(ctx, field)
+	case "attendees":
+		return ec.fieldContext_Committee_attendees(ctx, field)
+	case "ask":
+		return ec.fieldContext_Committee_ask(ctx, field)
+	case "hypotheses":
+		return ec.fieldContext_Committee_hypotheses(ctx, field)
+	case "successCriteria":
+		return ec.fieldContext_Committee_successCriteria(ctx, field)
+	case "documentUrl":
+		return ec.fieldContext_Committee_documentUrl(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Committee", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeAgendaConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_CommitteeAgendaConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_CommitteeAgendaConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_CommitteeAgendaConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_CommitteeAgendaConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeAgendaConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeAgendaEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_CommitteeAgendaEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_CommitteeAgendaEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeAgendaEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeAgendaEntry(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "startup":
+		return ec.fieldContext_CommitteeAgendaEntry_startup(ctx, field)
+	case "date":
+		return ec.fieldContext_CommitteeAgendaEntry_date(ctx, field)
+	case "state":
+		return ec.fieldContext_CommitteeAgendaEntry_state(ctx, field)
+	case "committee":
+		return ec.fieldContext_CommitteeAgendaEntry_committee(ctx, field)
+	case "reviewStatus":
+		return ec.fieldContext_CommitteeAgendaEntry_reviewStatus(ctx, field)
+	case "nextCommitteeDue":
+		return ec.fieldContext_CommitteeAgendaEntry_nextCommitteeDue(ctx, field)
+	case "attendeesAsOf":
+		return ec.fieldContext_CommitteeAgendaEntry_attendeesAsOf(ctx, field)
+	case "expectedAttendees":
+		return ec.fieldContext_CommitteeAgendaEntry_expectedAttendees(ctx, field)
+	case "missingRoles":
+		return ec.fieldContext_CommitteeAgendaEntry_missingRoles(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeAgendaEntry", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeAsk(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "teamProfile":
+		return ec.fieldContext_CommitteeAsk_teamProfile(ctx, field)
+	case "envelopeEuros":
+		return ec.fieldContext_CommitteeAsk_envelopeEuros(ctx, field)
+	case "months":
+		return ec.fieldContext_CommitteeAsk_months(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeAsk", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeAttendee(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "member":
+		return ec.fieldContext_CommitteeAttendee_member(ctx, field)
+	case "organisation":
+		return ec.fieldContext_CommitteeAttendee_organisation(ctx, field)
+	case "name":
+		return ec.fieldContext_CommitteeAttendee_name(ctx, field)
+	case "role":
+		return ec.fieldContext_CommitteeAttendee_role(ctx, field)
+	case "label":
+		return ec.fieldContext_CommitteeAttendee_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeAttendee", field.Name)
 }
 
 func (ec *executionContext) childFields_CommitteeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5082,6 +5874,16 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_lastSyncError(ctx, field)
 	case "lastSyncErrorAt":
 		return ec.fieldContext_Dataset_lastSyncErrorAt(ctx, field)
+	case "node":
+		return ec.fieldContext_Dataset_node(ctx, field)
+	case "role":
+		return ec.fieldContext_Dataset_role(ctx, field)
+	case "position":
+		return ec.fieldContext_Dataset_position(ctx, field)
+	case "appliedAt":
+		return ec.fieldContext_Dataset_appliedAt(ctx, field)
+	case "generation":
+		return ec.fieldContext_Dataset_generation(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
@@ -5330,6 +6132,16 @@ func (ec *executionContext) childFields_MemberPayload(ctx context.Context, field
 	return nil, fmt.Errorf("no field named %q was found under type MemberPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_MissingRole(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "role":
+		return ec.fieldContext_MissingRole_role(ctx, field)
+	case "label":
+		return ec.fieldContext_MissingRole_label(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MissingRole", field.Name)
+}
+
 func (ec *executionContext) childFields_Mission(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -5342,6 +6154,8 @@ func (ec *executionContext) childFields_Mission(ctx context.Context, field graph
 		return ec.fieldContext_Mission_start(ctx, field)
 	case "end":
 		return ec.fieldContext_Mission_end(ctx, field)
+	case "active":
+		return ec.fieldContext_Mission_active(ctx, field)
 	case "status":
 		return ec.fieldContext_Mission_status(ctx, field)
 	case "employer":
@@ -6158,12 +6972,40 @@ func (ec *executionContext) field_Member_missions_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Mission_active_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addMission_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.AddMissionInput, error) {
 			return ec.unmarshalNAddMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐAddMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_cancelCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CancelCommitteeInput, error) {
+			return ec.unmarshalNCancelCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCancelCommitteeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6220,6 +7062,34 @@ func (ec *executionContext) field_Mutation_endMission_args(ctx context.Context, 
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.EndMissionInput, error) {
 			return ec.unmarshalNEndMissionInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐEndMissionInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_holdCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.HoldCommitteeInput, error) {
+			return ec.unmarshalNHoldCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐHoldCommitteeInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_planCommittee_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.PlanCommitteeInput, error) {
+			return ec.unmarshalNPlanCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPlanCommitteeInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -6541,6 +7411,68 @@ func (ec *executionContext) field_Query_auditLog_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_committeeAgenda_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (portfolio.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (portfolio.Date, error) {
+			return ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*portfolio.StartupFilter, error) {
+			return ec.unmarshalOStartupFilter2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -7870,6 +8802,29 @@ func (ec *executionContext) fieldContext_Committee_nextCommitteeDue(_ context.Co
 	return graphql.NewScalarFieldContext("Committee", field, false, false, "Date")
 }
 
+func (ec *executionContext) _Committee_nextDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_nextDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextDue(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_nextDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "Date")
+}
+
 func (ec *executionContext) _Committee_comment(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7978,6 +8933,889 @@ func (ec *executionContext) _Committee_version(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Committee_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Committee", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Committee_state(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.CommitteeState) graphql.Marshaler {
+			return ec.marshalNCommitteeState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, false, false, "CommitteeState")
+}
+
+func (ec *executionContext) _Committee_attendees(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_attendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Committee().Attendees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.CommitteeAttendee) graphql.Marshaler {
+			return ec.marshalNCommitteeAttendee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAttendeeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_attendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAttendee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_ask(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_ask(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Ask, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.CommitteeAsk) graphql.Marshaler {
+			return ec.marshalOCommitteeAsk2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAsk(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_ask(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Committee",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAsk(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Committee_hypotheses(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_hypotheses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hypotheses(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_hypotheses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "String")
+}
+
+func (ec *executionContext) _Committee_successCriteria(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_successCriteria(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SuccessCriteria(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_successCriteria(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "String")
+}
+
+func (ec *executionContext) _Committee_documentUrl(ctx context.Context, field graphql.CollectedField, obj *portfolio.Committee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Committee_documentUrl(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptDocumentURL(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Committee_documentUrl(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Committee", field, true, false, "String")
+}
+
+func (ec *executionContext) _CommitteeAgendaConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CommitteeAgendaEdge) graphql.Marshaler {
+			return ec.marshalNCommitteeAgendaEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAgendaEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.CommitteeAgendaEntry) graphql.Marshaler {
+			return ec.marshalNCommitteeAgendaEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAgendaEntryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAgendaEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitteeAgendaEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _CommitteeAgendaEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeAgendaEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.CommitteeAgendaEntry) graphql.Marshaler {
+			return ec.marshalNCommitteeAgendaEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAgendaEntry(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAgendaEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_startup(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_startup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAgendaEntry().Startup(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Startup) graphql.Marshaler {
+			return ec.marshalNStartup2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_startup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Startup(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_date(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_state(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.AgendaState) graphql.Marshaler {
+			return ec.marshalNAgendaState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAgendaState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEntry", field, false, false, "AgendaState")
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_committee(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_committee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAgendaEntry().Committee(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_committee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_reviewStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.ReviewStatus) graphql.Marshaler {
+			return ec.marshalOReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_reviewStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEntry", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_nextCommitteeDue(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_nextCommitteeDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCommitteeDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_attendeesAsOf(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_attendeesAsOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttendeesAsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_attendeesAsOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAgendaEntry", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_expectedAttendees(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_expectedAttendees(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAgendaEntry().ExpectedAttendees(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.CommitteeAttendee) graphql.Marshaler {
+			return ec.marshalNCommitteeAttendee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAttendeeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_expectedAttendees(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAttendee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAgendaEntry_missingRoles(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAgendaEntry) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAgendaEntry_missingRoles(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAgendaEntry().MissingRoles(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.MissingRole) graphql.Marshaler {
+			return ec.marshalNMissingRole2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissingRoleᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAgendaEntry_missingRoles(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAgendaEntry",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MissingRole(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAsk_teamProfile(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAsk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAsk_teamProfile(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptTeamProfile(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAsk_teamProfile(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAsk", field, true, false, "String")
+}
+
+func (ec *executionContext) _CommitteeAsk_envelopeEuros(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAsk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAsk_envelopeEuros(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EnvelopeEuros, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *int64
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *int64
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int64) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAsk_envelopeEuros(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAsk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitteeAsk_months(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAsk) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAsk_months(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Months, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAsk_months(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAsk", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CommitteeAttendee_member(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAttendee_member(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAttendee().Member(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Member) graphql.Marshaler {
+			return ec.marshalOMember2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMember(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAttendee_member(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAttendee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAttendee_organisation(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAttendee_organisation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.CommitteeAttendee().Organisation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Organisation) graphql.Marshaler {
+			return ec.marshalOOrganisation2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrganisation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAttendee_organisation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeAttendee",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Organisation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeAttendee_name(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAttendee_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptName(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAttendee_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAttendee", field, true, false, "String")
+}
+
+func (ec *executionContext) _CommitteeAttendee_role(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAttendee_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.AttendeeRole) graphql.Marshaler {
+			return ec.marshalNAttendeeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAttendeeRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAttendee_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAttendee", field, false, false, "AttendeeRole")
+}
+
+func (ec *executionContext) _CommitteeAttendee_label(ctx context.Context, field graphql.CollectedField, obj *portfolio.CommitteeAttendee) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeAttendee_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OptLabel(), nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *string
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *string
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeAttendee_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeAttendee", field, true, false, "String")
 }
 
 func (ec *executionContext) _CommitteeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
@@ -8483,6 +10321,121 @@ func (ec *executionContext) _Dataset_lastSyncErrorAt(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_Dataset_lastSyncErrorAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_node(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_role(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.NodeRole) graphql.Marshaler {
+			return ec.marshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "NodeRole")
+}
+
+func (ec *executionContext) _Dataset_position(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_position(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Position, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_position(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_appliedAt(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_appliedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AppliedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_appliedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "String")
+}
+
+func (ec *executionContext) _Dataset_generation(ctx context.Context, field graphql.CollectedField, obj *model.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_generation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Generation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_generation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, "Int")
 }
 
 func (ec *executionContext) _DecisionCount_decision(ctx context.Context, field graphql.CollectedField, obj *model.DecisionCount) (ret graphql.Marshaler) {
@@ -10535,6 +12488,52 @@ func (ec *executionContext) fieldContext_MemberPayload_clientMutationId(_ contex
 	return graphql.NewScalarFieldContext("MemberPayload", field, false, false, "String")
 }
 
+func (ec *executionContext) _MissingRole_role(ctx context.Context, field graphql.CollectedField, obj *portfolio.MissingRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingRole_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.AttendeeRole) graphql.Marshaler {
+			return ec.marshalNAttendeeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAttendeeRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingRole_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingRole", field, false, false, "AttendeeRole")
+}
+
+func (ec *executionContext) _MissingRole_label(ctx context.Context, field graphql.CollectedField, obj *portfolio.MissingRole) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MissingRole_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MissingRole_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MissingRole", field, false, false, "String")
+}
+
 func (ec *executionContext) _Mission_id(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10657,6 +12656,50 @@ func (ec *executionContext) _Mission_end(ctx context.Context, field graphql.Coll
 }
 func (ec *executionContext) fieldContext_Mission_end(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Mission", field, false, false, "Date")
+}
+
+func (ec *executionContext) _Mission_active(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mission_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mission().Active(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mission_active(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mission",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Boolean does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mission_active_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mission_status(ctx context.Context, field graphql.CollectedField, obj *portfolio.Mission) (ret graphql.Marshaler) {
@@ -11092,6 +13135,50 @@ func (ec *executionContext) fieldContext_Mutation_recordCommittee(ctx context.Co
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_planCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_planCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().PlanCommittee(ctx, fc.Args["input"].(model.PlanCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_planCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_planCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_updateCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11130,6 +13217,94 @@ func (ec *executionContext) fieldContext_Mutation_updateCommittee(ctx context.Co
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_updateCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_holdCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_holdCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().HoldCommittee(ctx, fc.Args["input"].(model.HoldCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_holdCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_holdCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_cancelCommittee(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_cancelCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CancelCommittee(ctx, fc.Args["input"].(model.CancelCommitteeInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteePayload) graphql.Marshaler {
+			return ec.marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteePayload(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_cancelCommittee(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_cancelCommittee_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -14039,6 +16214,50 @@ func (ec *executionContext) fieldContext_Query_committees(ctx context.Context, f
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_committees_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_committeeAgenda(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_committeeAgenda(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().CommitteeAgenda(ctx, fc.Args["from"].(portfolio.Date), fc.Args["to"].(portfolio.Date), fc.Args["filter"].(*portfolio.StartupFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteeAgendaConnection) graphql.Marshaler {
+			return ec.marshalNCommitteeAgendaConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_committeeAgenda(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeAgendaConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_committeeAgenda_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -18126,6 +20345,195 @@ func UnmarshalAuditFilter(ctx context.Context, raw any) (model.AuditFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputCancelCommitteeInput(ctx context.Context, obj any) (model.CancelCommitteeInput, error) {
+	var it model.CancelCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "comment", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCancelCommitteeInput unmarshals raw into the CancelCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCancelCommitteeInput(ctx context.Context, raw any) (model.CancelCommitteeInput, error) {
+	var out model.CancelCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CancelCommitteeInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitteeAskInput(ctx context.Context, obj any) (model.CommitteeAskInput, error) {
+	var it model.CommitteeAskInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"teamProfile", "envelopeEuros", "months"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "teamProfile":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("teamProfile"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.TeamProfile = data
+		case "envelopeEuros":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("envelopeEuros"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EnvelopeEuros = data
+		case "months":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("months"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Months = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitteeAskInput unmarshals raw into the CommitteeAskInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitteeAskInput(ctx context.Context, raw any) (model.CommitteeAskInput, error) {
+	var out model.CommitteeAskInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeAskInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputCommitteeAttendeeInput(ctx context.Context, obj any) (model.CommitteeAttendeeInput, error) {
+	var it model.CommitteeAttendeeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"member", "organisation", "name", "role", "label"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "member":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("member"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Member = data
+		case "organisation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("organisation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Organisation = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNAttendeeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAttendeeRole(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "label":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("label"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Label = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalCommitteeAttendeeInput unmarshals raw into the CommitteeAttendeeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalCommitteeAttendeeInput(ctx context.Context, raw any) (model.CommitteeAttendeeInput, error) {
+	var out model.CommitteeAttendeeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "CommitteeAttendeeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, obj any) (portfolio.CommitteeFilter, error) {
 	var it portfolio.CommitteeFilter
 	if obj == nil {
@@ -18137,7 +20545,7 @@ func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"and", "or", "not", "startups", "incubators", "decisions", "sources", "from", "to"}
+	fieldsInOrder := [...]string{"and", "or", "not", "startups", "incubators", "decisions", "sources", "states", "from", "to"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -18193,6 +20601,13 @@ func (ec *executionContext) unmarshalInputCommitteeFilter(ctx context.Context, o
 				return it, err
 			}
 			it.Sources = data
+		case "states":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("states"))
+			data, err := ec.unmarshalOCommitteeState2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeStateᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.States = data
 		case "from":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("from"))
 			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
@@ -18799,6 +21214,139 @@ func UnmarshalEventOrder(ctx context.Context, raw any) (model.EventOrder, error)
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputHoldCommitteeInput(ctx context.Context, obj any) (model.HoldCommitteeInput, error) {
+	var it model.HoldCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"id", "version", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "attendees", "ask", "hypotheses", "successCriteria", "documentUrl", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "version":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("version"))
+			data, err := ec.unmarshalNInt2int(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Version = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "decision":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("decision"))
+			data, err := ec.unmarshalNDecision2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDecision(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Decision = data
+		case "nextPhase":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextPhase"))
+			data, err := ec.unmarshalOPhase2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐPhase(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextPhase = data
+		case "budgetEuros":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("budgetEuros"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BudgetEuros = data
+		case "nextCommitteeDue":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("nextCommitteeDue"))
+			data, err := ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.NextCommitteeDue = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOCommitteeAttendeeInput2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "ask":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ask"))
+			data, err := ec.unmarshalOCommitteeAskInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAskInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ask = data
+		case "hypotheses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hypotheses"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hypotheses = data
+		case "successCriteria":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("successCriteria"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuccessCriteria = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalHoldCommitteeInput unmarshals raw into the HoldCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalHoldCommitteeInput(ctx context.Context, raw any) (model.HoldCommitteeInput, error) {
+	var out model.HoldCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "HoldCommitteeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputMemberFilter(ctx context.Context, obj any) (portfolio.MemberFilter, error) {
 	var it portfolio.MemberFilter
 	if obj == nil {
@@ -19051,6 +21599,115 @@ func UnmarshalNewMissionInput(ctx context.Context, raw any) (model.NewMissionInp
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputPlanCommitteeInput(ctx context.Context, obj any) (model.PlanCommitteeInput, error) {
+	var it model.PlanCommitteeInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["anotherOnSameDay"]; !present {
+		asMap["anotherOnSameDay"] = false
+	}
+
+	fieldsInOrder := [...]string{"startup", "date", "attendees", "ask", "hypotheses", "successCriteria", "documentUrl", "comment", "anotherOnSameDay", "clientMutationId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "startup":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("startup"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Startup = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Date = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOCommitteeAttendeeInput2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "ask":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ask"))
+			data, err := ec.unmarshalOCommitteeAskInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAskInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ask = data
+		case "hypotheses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hypotheses"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hypotheses = data
+		case "successCriteria":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("successCriteria"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuccessCriteria = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
+		case "comment":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("comment"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Comment = data
+		case "anotherOnSameDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("anotherOnSameDay"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AnotherOnSameDay = data
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalPlanCommitteeInput unmarshals raw into the PlanCommitteeInput input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalPlanCommitteeInput(ctx context.Context, raw any) (model.PlanCommitteeInput, error) {
+	var out model.PlanCommitteeInput
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "PlanCommitteeInput", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Context, obj any) (model.RecordCommitteeInput, error) {
 	var it model.RecordCommitteeInput
 	if obj == nil {
@@ -19066,7 +21723,7 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 		asMap["anotherOnSameDay"] = false
 	}
 
-	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "anotherOnSameDay", "clientMutationId"}
+	fieldsInOrder := [...]string{"startup", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "anotherOnSameDay", "attendees", "ask", "hypotheses", "successCriteria", "documentUrl", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19129,6 +21786,41 @@ func (ec *executionContext) unmarshalInputRecordCommitteeInput(ctx context.Conte
 				return it, err
 			}
 			it.AnotherOnSameDay = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOCommitteeAttendeeInput2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "ask":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ask"))
+			data, err := ec.unmarshalOCommitteeAskInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAskInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ask = data
+		case "hypotheses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hypotheses"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hypotheses = data
+		case "successCriteria":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("successCriteria"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuccessCriteria = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
 		case "clientMutationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -19511,7 +22203,7 @@ func (ec *executionContext) unmarshalInputUpdateCommitteeInput(ctx context.Conte
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "version", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "clientMutationId"}
+	fieldsInOrder := [...]string{"id", "version", "date", "decision", "nextPhase", "budgetEuros", "nextCommitteeDue", "comment", "attendees", "ask", "hypotheses", "successCriteria", "documentUrl", "clientMutationId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -19574,6 +22266,41 @@ func (ec *executionContext) unmarshalInputUpdateCommitteeInput(ctx context.Conte
 				return it, err
 			}
 			it.Comment = data
+		case "attendees":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attendees"))
+			data, err := ec.unmarshalOCommitteeAttendeeInput2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInputᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Attendees = data
+		case "ask":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("ask"))
+			data, err := ec.unmarshalOCommitteeAskInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAskInput(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Ask = data
+		case "hypotheses":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("hypotheses"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Hypotheses = data
+		case "successCriteria":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("successCriteria"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SuccessCriteria = data
+		case "documentUrl":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("documentUrl"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DocumentURL = data
 		case "clientMutationId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -20421,6 +23148,11 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "nextDue":
+			out.Values[i] = ec._Committee_nextDue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "comment":
 			out.Values[i] = ec._Committee_comment(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -20440,6 +23172,298 @@ func (ec *executionContext) _Committee(ctx context.Context, sel ast.SelectionSet
 		case "version":
 			out.Values[i] = ec._Committee_version(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._Committee_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Committee_attendees(ctx, field, obj)
+				})
+		case "ask":
+			out.Values[i] = ec._Committee_ask(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "hypotheses":
+			out.Values[i] = ec._Committee_hypotheses(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "successCriteria":
+			out.Values[i] = ec._Committee_successCriteria(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "documentUrl":
+			out.Values[i] = ec._Committee_documentUrl(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeAgendaConnectionImplementors = []string{"CommitteeAgendaConnection"}
+
+func (ec *executionContext) _CommitteeAgendaConnection(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteeAgendaConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeAgendaConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeAgendaConnection")
+		case "edges":
+			out.Values[i] = ec._CommitteeAgendaConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._CommitteeAgendaConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._CommitteeAgendaConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._CommitteeAgendaConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeAgendaEdgeImplementors = []string{"CommitteeAgendaEdge"}
+
+func (ec *executionContext) _CommitteeAgendaEdge(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteeAgendaEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeAgendaEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeAgendaEdge")
+		case "cursor":
+			out.Values[i] = ec._CommitteeAgendaEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._CommitteeAgendaEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeAgendaEntryImplementors = []string{"CommitteeAgendaEntry"}
+
+func (ec *executionContext) _CommitteeAgendaEntry(ctx context.Context, sel ast.SelectionSet, obj *portfolio.CommitteeAgendaEntry) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeAgendaEntryImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeAgendaEntry")
+		case "startup":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAgendaEntry_startup(ctx, field, obj)
+				})
+		case "date":
+			out.Values[i] = ec._CommitteeAgendaEntry_date(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "state":
+			out.Values[i] = ec._CommitteeAgendaEntry_state(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "committee":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAgendaEntry_committee(ctx, field, obj)
+				})
+		case "reviewStatus":
+			out.Values[i] = ec._CommitteeAgendaEntry_reviewStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nextCommitteeDue":
+			out.Values[i] = ec._CommitteeAgendaEntry_nextCommitteeDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "attendeesAsOf":
+			out.Values[i] = ec._CommitteeAgendaEntry_attendeesAsOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expectedAttendees":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAgendaEntry_expectedAttendees(ctx, field, obj)
+				})
+		case "missingRoles":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAgendaEntry_missingRoles(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeAskImplementors = []string{"CommitteeAsk"}
+
+func (ec *executionContext) _CommitteeAsk(ctx context.Context, sel ast.SelectionSet, obj *portfolio.CommitteeAsk) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeAskImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeAsk")
+		case "teamProfile":
+			out.Values[i] = ec._CommitteeAsk_teamProfile(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "envelopeEuros":
+			out.Values[i] = ec._CommitteeAsk_envelopeEuros(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "months":
+			out.Values[i] = ec._CommitteeAsk_months(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeAttendeeImplementors = []string{"CommitteeAttendee"}
+
+func (ec *executionContext) _CommitteeAttendee(ctx context.Context, sel ast.SelectionSet, obj *portfolio.CommitteeAttendee) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeAttendeeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeAttendee")
+		case "member":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAttendee_member(ctx, field, obj)
+				})
+		case "organisation":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._CommitteeAttendee_organisation(ctx, field, obj)
+				})
+		case "name":
+			out.Values[i] = ec._CommitteeAttendee_name(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			out.Values[i] = ec._CommitteeAttendee_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "label":
+			out.Values[i] = ec._CommitteeAttendee_label(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
@@ -20651,6 +23675,31 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 			}
 		case "lastSyncErrorAt":
 			out.Values[i] = ec._Dataset_lastSyncErrorAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._Dataset_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._Dataset_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "position":
+			out.Values[i] = ec._Dataset_position(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "appliedAt":
+			out.Values[i] = ec._Dataset_appliedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "generation":
+			out.Values[i] = ec._Dataset_generation(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
@@ -21502,6 +24551,44 @@ func (ec *executionContext) _MemberPayload(ctx context.Context, sel ast.Selectio
 	return out
 }
 
+var missingRoleImplementors = []string{"MissingRole"}
+
+func (ec *executionContext) _MissingRole(ctx context.Context, sel ast.SelectionSet, obj *portfolio.MissingRole) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, missingRoleImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MissingRole")
+		case "role":
+			out.Values[i] = ec._MissingRole_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._MissingRole_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var missionImplementors = []string{"Mission", "Node"}
 
 func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, obj *portfolio.Mission) graphql.Marshaler {
@@ -21539,6 +24626,12 @@ func (ec *executionContext) _Mission(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "active":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Mission_active(ctx, field, obj)
+				})
 		case "status":
 			out.Values[i] = ec._Mission_status(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -21732,9 +24825,30 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "planCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_planCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "updateCommittee":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "holdCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_holdCommittee(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cancelCommittee":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_cancelCommittee(ctx, field)
 			})
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
@@ -22662,6 +25776,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_committees(ctx, field)
+				})
+		case "committeeAgenda":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_committeeAgenda(ctx, field)
 				})
 		case "events":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -23982,6 +27102,26 @@ func (ec *executionContext) unmarshalNAddMissionInput2githubᚗcomᚋincubateurs
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNAgendaState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAgendaState(ctx context.Context, v any) (portfolio.AgendaState, error) {
+	var res portfolio.AgendaState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAgendaState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAgendaState(ctx context.Context, sel ast.SelectionSet, v portfolio.AgendaState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAttendeeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAttendeeRole(ctx context.Context, v any) (portfolio.AttendeeRole, error) {
+	var res portfolio.AttendeeRole
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttendeeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐAttendeeRole(ctx context.Context, sel ast.SelectionSet, v portfolio.AttendeeRole) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAuditEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋsqliteᚐAuditEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*sqlite.AuditEntry) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24044,6 +27184,11 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) unmarshalNCancelCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCancelCommitteeInput(ctx context.Context, v any) (model.CancelCommitteeInput, error) {
+	res, err := ec.unmarshalInputCancelCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNCommittee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Committee) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24066,6 +27211,91 @@ func (ec *executionContext) marshalNCommittee2ᚖgithubᚗcomᚋincubateursᚋpo
 		return graphql.Null
 	}
 	return ec._Committee(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeAgendaConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeAgendaConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeAgendaConnection!")
+		return graphql.Null
+	}
+	return ec._CommitteeAgendaConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeAgendaEdge2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CommitteeAgendaEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitteeAgendaEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitteeAgendaEdge2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAgendaEdge(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeAgendaEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeAgendaEdge!")
+		return graphql.Null
+	}
+	return ec._CommitteeAgendaEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeAgendaEntry2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAgendaEntryᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.CommitteeAgendaEntry) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitteeAgendaEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAgendaEntry(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitteeAgendaEntry2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAgendaEntry(ctx context.Context, sel ast.SelectionSet, v *portfolio.CommitteeAgendaEntry) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeAgendaEntry!")
+		return graphql.Null
+	}
+	return ec._CommitteeAgendaEntry(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNCommitteeAttendee2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAttendeeᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.CommitteeAttendee) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitteeAttendee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAttendee(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCommitteeAttendee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAttendee(ctx context.Context, sel ast.SelectionSet, v *portfolio.CommitteeAttendee) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeAttendee!")
+		return graphql.Null
+	}
+	return ec._CommitteeAttendee(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitteeAttendeeInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInput(ctx context.Context, v any) (*model.CommitteeAttendeeInput, error) {
+	res, err := ec.unmarshalInputCommitteeAttendeeInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNCommitteeConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeConnection) graphql.Marshaler {
@@ -24126,6 +27356,16 @@ func (ec *executionContext) marshalNCommitteePayload2ᚖgithubᚗcomᚋincubateu
 		return graphql.Null
 	}
 	return ec._CommitteePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCommitteeState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeState(ctx context.Context, v any) (portfolio.CommitteeState, error) {
+	var res portfolio.CommitteeState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitteeState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeState(ctx context.Context, sel ast.SelectionSet, v portfolio.CommitteeState) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNCreateMemberInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCreateMemberInput(ctx context.Context, v any) (model.CreateMemberInput, error) {
@@ -24305,6 +27545,11 @@ func (ec *executionContext) marshalNFlowPeriod2ᚖgithubᚗcomᚋincubateursᚋp
 		return graphql.Null
 	}
 	return ec._FlowPeriod(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNHoldCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐHoldCommitteeInput(ctx context.Context, v any) (model.HoldCommitteeInput, error) {
+	res, err := ec.unmarshalInputHoldCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -24606,6 +27851,30 @@ func (ec *executionContext) marshalNMemberPayload2ᚖgithubᚗcomᚋincubateurs�
 	return ec._MemberPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNMissingRole2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissingRoleᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.MissingRole) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMissingRole2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissingRole(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMissingRole2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissingRole(ctx context.Context, sel ast.SelectionSet, v *portfolio.MissingRole) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MissingRole!")
+		return graphql.Null
+	}
+	return ec._MissingRole(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNMission2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMissionᚄ(ctx context.Context, sel ast.SelectionSet, v []*portfolio.Mission) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -24688,6 +27957,21 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋincubateursᚋportfol
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx context.Context, v any) (portfolio.NodeRole, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := portfolio.NodeRole(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNNodeRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐNodeRole(ctx context.Context, sel ast.SelectionSet, v portfolio.NodeRole) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "NodeRole!")
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐOrderDirection(ctx context.Context, v any) (portfolio.OrderDirection, error) {
@@ -24900,6 +28184,11 @@ func (ec *executionContext) marshalNPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋ
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalNPlanCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPlanCommitteeInput(ctx context.Context, v any) (model.PlanCommitteeInput, error) {
+	res, err := ec.unmarshalInputPlanCommitteeInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNPortfolio2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPortfolio(ctx context.Context, sel ast.SelectionSet, v *model.Portfolio) graphql.Marshaler {
@@ -25581,6 +28870,38 @@ func (ec *executionContext) marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋpo
 	return ec._Committee(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCommitteeAsk2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeAsk(ctx context.Context, sel ast.SelectionSet, v *portfolio.CommitteeAsk) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CommitteeAsk(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOCommitteeAskInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAskInput(ctx context.Context, v any) (*model.CommitteeAskInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputCommitteeAskInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCommitteeAttendeeInput2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInputᚄ(ctx context.Context, v any) ([]*model.CommitteeAttendeeInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.CommitteeAttendeeInput, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitteeAttendeeInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInput(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
 func (ec *executionContext) unmarshalOCommitteeFilter2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeFilterᚄ(ctx context.Context, v any) ([]*portfolio.CommitteeFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -25621,6 +28942,42 @@ func (ec *executionContext) unmarshalOCommitteeOrder2ᚕᚖgithubᚗcomᚋincuba
 		}
 	}
 	return res, nil
+}
+
+func (ec *executionContext) unmarshalOCommitteeState2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeStateᚄ(ctx context.Context, v any) ([]portfolio.CommitteeState, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]portfolio.CommitteeState, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNCommitteeState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeState(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOCommitteeState2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeStateᚄ(ctx context.Context, sel ast.SelectionSet, v []portfolio.CommitteeState) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCommitteeState2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommitteeState(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalODate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx context.Context, v any) (portfolio.Date, error) {
@@ -26078,6 +29435,16 @@ func (ec *executionContext) marshalOPhasePeriod2ᚖgithubᚗcomᚋincubateursᚋ
 		return graphql.Null
 	}
 	return graphql.WrapContextMarshaler(ctx, v)
+}
+
+func (ec *executionContext) unmarshalOReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, v any) (portfolio.ReviewStatus, error) {
+	var res portfolio.ReviewStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOReviewStatus2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx context.Context, sel ast.SelectionSet, v portfolio.ReviewStatus) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalOReviewStatus2ᚕgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatusᚄ(ctx context.Context, v any) ([]portfolio.ReviewStatus, error) {

@@ -25,9 +25,12 @@ type queryGen struct {
 	drawn   map[string]bool   // by the questions accepted
 	cur     map[string]bool   // by the question being drawn
 	samples map[string]string // sample values: startup, incubator, organisation, member, committee, id
-	frags   map[string]string
-	n       int
-	budget  int // fields left to the question being drawn
+	// typeAlias, when set, aliases the fields of the next selection
+	// (those of a possible type of an interface) with its type's name.
+	typeAlias string
+	frags     map[string]string
+	n         int
+	budget    int // fields left to the question being drawn
 }
 
 func newQueryGen(r *rand.Rand, samples map[string]string) *queryGen {
@@ -161,6 +164,10 @@ func (g *queryGen) selection(def *ast.Definition, depth, mult int) string {
 		var parts []string
 		for _, t := range g.schema.GetPossibleTypes(def) {
 			if g.r.IntN(2) == 0 || !g.allDrawn(t.Name) {
+				// Fields of the possible types may share a name with
+				// different types (Incubator.startups, Member.startups),
+				// which would conflict: each gets its type's alias.
+				g.typeAlias = strings.ToLower(t.Name) + "_"
 				parts = append(parts, "... on "+t.Name+" { "+g.selection(t, depth, mult)+" }")
 			}
 		}
@@ -169,6 +176,8 @@ func (g *queryGen) selection(def *ast.Definition, depth, mult int) string {
 		}
 		return strings.Join(append(parts, "__typename"), " ")
 	}
+	typeAlias := g.typeAlias
+	g.typeAlias = ""
 	deeper := depth < 4 && mult <= 300
 	// Up to six fields, those not drawn yet first, in random order.
 	fields := g.fieldsOf(def.Name)
@@ -192,7 +201,11 @@ func (g *queryGen) selection(def *ast.Definition, depth, mult int) string {
 		}
 		taken++
 		g.budget--
-		p := g.alias() + g.field(def.Name, f, depth, mult)
+		alias := g.alias()
+		if typeAlias != "" {
+			alias = typeAlias + f.Name + ": "
+		}
+		p := alias + g.field(def.Name, f, depth, mult)
 		switch g.r.IntN(8) {
 		case 0:
 			p = "... on " + def.Name + " { " + p + " }"
@@ -279,6 +292,9 @@ func (g *queryGen) sample(field string, a *ast.ArgumentDefinition, required bool
 	case "from":
 		return `"2023-01-01"`
 	case "to":
+		if required { // a window's end (the agenda's): from's year and a half
+			return `"2024-06-30"`
+		}
 		return ""
 	case "every":
 		return pick("YEAR", "QUARTER", "MONTH")

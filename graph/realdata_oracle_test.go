@@ -569,6 +569,50 @@ func (s *oStartup) withoutIntrapreneurAt(d day) bool {
 	return true
 }
 
+// intrapreneurAt: an « Intraprenariat » member has a mission naming the
+// startup that covers d (DESIGN.md, "Intrapreneur at D").
+func (s *oStartup) intrapreneurAt(d day) bool {
+	for _, m := range s.intrapreneurMissions {
+		if m.covers(d) {
+			return true
+		}
+	}
+	return false
+}
+
+// oAgendaEntry is an entry of the committee agenda as the second reading
+// sees it: the startup, the day its next committee falls due, and whether
+// an intrapreneur is on its team on the day the committee can be held
+// (that day, or the window's first day for one already late).
+type oAgendaEntry struct {
+	slug         string
+	date         day
+	intrapreneur bool
+}
+
+// agenda is the committee agenda of the window from–to: the records hold
+// only committees that took place, so nothing is planned and every entry
+// is a committee due. A startup in incubation on from with a committee by
+// then is due 183 days after its last one (the records carry no recorded
+// due date); it is listed when that is on or before to, late ones
+// included. Those with no committee on record have no due date.
+func (o *oracle) agenda(from, to day) []oAgendaEntry {
+	var out []oAgendaEntry
+	for _, s := range o.startups {
+		if !s.activeAt(from) {
+			continue
+		}
+		last, ok := s.lastCommitteeAt(from)
+		if !ok || last+183 > to {
+			continue
+		}
+		e := oAgendaEntry{slug: s.slug, date: last + 183}
+		e.intrapreneur = s.intrapreneurAt(max(e.date, from))
+		out = append(out, e)
+	}
+	return out
+}
+
 // covers: the mission started on or before d and has no end or ends on or
 // after d.
 func (m *oMission) covers(d day) bool { return m.start <= d && (!m.hasEnd || m.end >= d) }

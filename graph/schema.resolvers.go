@@ -31,6 +31,41 @@ func (r *committeeResolver) Phase(ctx context.Context, obj *portfolio.Committee)
 	return nil, err
 }
 
+// Attendees is the resolver for the attendees field.
+func (r *committeeResolver) Attendees(ctx context.Context, obj *portfolio.Committee) ([]*portfolio.CommitteeAttendee, error) {
+	return r.committeeAttendees(ctx, obj)
+}
+
+// Startup is the resolver for the startup field.
+func (r *committeeAgendaEntryResolver) Startup(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) (*portfolio.Startup, error) {
+	return r.agendaStartup(ctx, obj)
+}
+
+// Committee is the resolver for the committee field.
+func (r *committeeAgendaEntryResolver) Committee(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) (*portfolio.Committee, error) {
+	return r.agendaCommittee(ctx, obj)
+}
+
+// ExpectedAttendees is the resolver for the expectedAttendees field.
+func (r *committeeAgendaEntryResolver) ExpectedAttendees(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) ([]*portfolio.CommitteeAttendee, error) {
+	return r.agendaExpected(ctx, obj)
+}
+
+// MissingRoles is the resolver for the missingRoles field.
+func (r *committeeAgendaEntryResolver) MissingRoles(ctx context.Context, obj *portfolio.CommitteeAgendaEntry) ([]*portfolio.MissingRole, error) {
+	return r.agendaMissing(ctx, obj)
+}
+
+// Member is the resolver for the member field.
+func (r *committeeAttendeeResolver) Member(ctx context.Context, obj *portfolio.CommitteeAttendee) (*portfolio.Member, error) {
+	return r.attendeeMember(ctx, obj)
+}
+
+// Organisation is the resolver for the organisation field.
+func (r *committeeAttendeeResolver) Organisation(ctx context.Context, obj *portfolio.CommitteeAttendee) (*portfolio.Organisation, error) {
+	return r.attendeeOrganisation(ctx, obj)
+}
+
 // Owner is the resolver for the owner field.
 func (r *incubatorResolver) Owner(ctx context.Context, obj *portfolio.Incubator) (*portfolio.Organisation, error) {
 	if obj.OwnerSlug == "" {
@@ -136,6 +171,11 @@ func (r *missionResolver) Member(ctx context.Context, obj *portfolio.Mission) (*
 	return loaders(ctx).Member(ctx, obj.MemberSlug)
 }
 
+// Active is the resolver for the active field.
+func (r *missionResolver) Active(ctx context.Context, obj *portfolio.Mission, asOf *portfolio.Date) (bool, error) {
+	return portfolio.OnMissionAt(obj, asOfArg(ctx, asOf)), nil
+}
+
 // Startups is the resolver for the startups field.
 func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) ([]*portfolio.Startup, error) {
 	return nonNil(loaders(ctx).MissionStartups(ctx, obj))
@@ -143,79 +183,32 @@ func (r *missionResolver) Startups(ctx context.Context, obj *portfolio.Mission) 
 
 // RecordCommittee is the resolver for the recordCommittee field.
 func (r *mutationResolver) RecordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Startup", "startup", input.Startup)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.DB.RecordCommittee(ctx, &portfolio.Committee{
-		StartupSlug: slug, Date: input.Date, Decision: input.Decision, NextPhase: deref(input.NextPhase),
-		BudgetEuros: budget(input.BudgetEuros), NextCommitteeDue: deref(input.NextCommitteeDue), Comment: deref(input.Comment),
-	}, deref(input.AnotherOnSameDay))
-	if err != nil {
-		return nil, err
-	}
-	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+	return r.recordCommittee(ctx, input)
+}
+
+// PlanCommittee is the resolver for the planCommittee field.
+func (r *mutationResolver) PlanCommittee(ctx context.Context, input model.PlanCommitteeInput) (*model.CommitteePayload, error) {
+	return r.planCommittee(ctx, input)
 }
 
 // UpdateCommittee is the resolver for the updateCommittee field.
 func (r *mutationResolver) UpdateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Committee", "id", input.ID)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.DB.UpdateCommittee(ctx, slug, int64(input.Version), func(c *portfolio.Committee) error {
-		if input.Date != nil {
-			c.Date = *input.Date
-		}
-		if input.Decision != nil {
-			c.Decision = *input.Decision
-			if *input.Decision != portfolio.DecisionAdvance && input.NextPhase == nil {
-				c.NextPhase = ""
-			}
-		}
-		if input.NextPhase != nil {
-			c.NextPhase = *input.NextPhase
-		}
-		if input.BudgetEuros != nil {
-			c.BudgetEuros = budget(input.BudgetEuros)
-		}
-		if input.NextCommitteeDue != nil {
-			c.NextCommitteeDue = *input.NextCommitteeDue
-		}
-		if input.Comment != nil {
-			c.Comment = *input.Comment
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+	return r.updateCommittee(ctx, input)
+}
+
+// HoldCommittee is the resolver for the holdCommittee field.
+func (r *mutationResolver) HoldCommittee(ctx context.Context, input model.HoldCommitteeInput) (*model.CommitteePayload, error) {
+	return r.holdCommittee(ctx, input)
+}
+
+// CancelCommittee is the resolver for the cancelCommittee field.
+func (r *mutationResolver) CancelCommittee(ctx context.Context, input model.CancelCommitteeInput) (*model.CommitteePayload, error) {
+	return r.cancelCommittee(ctx, input)
 }
 
 // DeleteCommittee is the resolver for the deleteCommittee field.
 func (r *mutationResolver) DeleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Committee", "id", input.ID)
-	if err != nil {
-		return nil, err
-	}
-	c, err := r.DB.DeleteCommittee(ctx, slug, int64(input.Version))
-	if err != nil {
-		return nil, err
-	}
-	return &model.CommitteePayload{Committee: c, ClientMutationID: input.ClientMutationID}, nil
+	return r.deleteCommittee(ctx, input)
 }
 
 // StartPhase is the resolver for the startPhase field.
@@ -751,6 +744,11 @@ func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.Commit
 		})}, nil
 }
 
+// CommitteeAgenda is the resolver for the committeeAgenda field.
+func (r *queryResolver) CommitteeAgenda(ctx context.Context, from portfolio.Date, to portfolio.Date, filter *portfolio.StartupFilter, first *int, after *string, last *int, before *string) (*model.CommitteeAgendaConnection, error) {
+	return r.committeeAgenda(ctx, from, to, filter, first, after, last, before)
+}
+
 // Events is the resolver for the events field.
 func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilter, orderBy []*model.EventOrder, first *int, after *string, last *int, before *string) (*model.StartupEventConnection, error) {
 	return r.events(ctx, filter, orderBy, first, after, last, before)
@@ -784,7 +782,7 @@ func (r *queryResolver) Dataset(ctx context.Context) (*model.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	return datasetModel(d), nil
+	return datasetModel(d, portfolio.NodeFrom(ctx)), nil
 }
 
 // Viewer is the resolver for the viewer field.
@@ -1014,6 +1012,16 @@ func (r *viewerResolver) Incubators(ctx context.Context, obj *model.Viewer) ([]*
 // Committee returns CommitteeResolver implementation.
 func (r *Resolver) Committee() CommitteeResolver { return &committeeResolver{r} }
 
+// CommitteeAgendaEntry returns CommitteeAgendaEntryResolver implementation.
+func (r *Resolver) CommitteeAgendaEntry() CommitteeAgendaEntryResolver {
+	return &committeeAgendaEntryResolver{r}
+}
+
+// CommitteeAttendee returns CommitteeAttendeeResolver implementation.
+func (r *Resolver) CommitteeAttendee() CommitteeAttendeeResolver {
+	return &committeeAttendeeResolver{r}
+}
+
 // Incubator returns IncubatorResolver implementation.
 func (r *Resolver) Incubator() IncubatorResolver { return &incubatorResolver{r} }
 
@@ -1069,21 +1077,23 @@ func (r *Resolver) Team() TeamResolver { return &teamResolver{r} }
 func (r *Resolver) Viewer() ViewerResolver { return &viewerResolver{r} }
 
 type (
-	committeeResolver           struct{ *Resolver }
-	incubatorResolver           struct{ *Resolver }
-	incubatorCountResolver      struct{ *Resolver }
-	incubatorInvestmentResolver struct{ *Resolver }
-	investmentResolver          struct{ *Resolver }
-	memberResolver              struct{ *Resolver }
-	missionResolver             struct{ *Resolver }
-	mutationResolver            struct{ *Resolver }
-	organisationResolver        struct{ *Resolver }
-	organisationCountResolver   struct{ *Resolver }
-	portfolioResolver           struct{ *Resolver }
-	queryResolver               struct{ *Resolver }
-	sponsorInvestmentResolver   struct{ *Resolver }
-	startupResolver             struct{ *Resolver }
-	startupEventResolver        struct{ *Resolver }
-	teamResolver                struct{ *Resolver }
-	viewerResolver              struct{ *Resolver }
+	committeeResolver            struct{ *Resolver }
+	committeeAgendaEntryResolver struct{ *Resolver }
+	committeeAttendeeResolver    struct{ *Resolver }
+	incubatorResolver            struct{ *Resolver }
+	incubatorCountResolver       struct{ *Resolver }
+	incubatorInvestmentResolver  struct{ *Resolver }
+	investmentResolver           struct{ *Resolver }
+	memberResolver               struct{ *Resolver }
+	missionResolver              struct{ *Resolver }
+	mutationResolver             struct{ *Resolver }
+	organisationResolver         struct{ *Resolver }
+	organisationCountResolver    struct{ *Resolver }
+	portfolioResolver            struct{ *Resolver }
+	queryResolver                struct{ *Resolver }
+	sponsorInvestmentResolver    struct{ *Resolver }
+	startupResolver              struct{ *Resolver }
+	startupEventResolver         struct{ *Resolver }
+	teamResolver                 struct{ *Resolver }
+	viewerResolver               struct{ *Resolver }
 )

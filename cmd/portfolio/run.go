@@ -6,12 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/incubateurs/portfolio/internal/export"
+	"github.com/incubateurs/portfolio/internal/httperror"
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
@@ -23,12 +28,61 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// exitCode is the program's exit status for err: 2 for a mistake on the
+// command line, else that of the error's code (errorCode) by its HTTP
+// status in the edge's one table (httperror.Status, exitStatuses), so
+// that the command says of each code what the server says; 1 for a
+// damaged database and any other failure.
 func exitCode(err error) int {
 	var u usageError
 	if errors.As(err, &u) {
 		return 2
 	}
+	var st exitStatus
+	if errors.As(err, &st) {
+		return st.code
+	}
+	code := errorCode(err)
+	if code == "" || code == portfolio.EDamaged {
+		// A damaged file is not a passing unavailability (its 503): no
+		// retry mends it.
+		return 1
+	}
+	if n, ok := exitStatuses[httperror.Status(code)]; ok {
+		return n
+	}
 	return 1
+}
+
+// exitStatuses is the exit status of an error code by its HTTP status.
+var exitStatuses = map[int]int{
+	http.StatusBadRequest:          2, // what was asked is wrong (BAD_USER_INPUT, a query that does not parse or validate): as a usage mistake
+	http.StatusNotFound:            3, // NOT_FOUND
+	http.StatusUnauthorized:        4, // UNAUTHENTICATED
+	http.StatusForbidden:           4, // FORBIDDEN
+	http.StatusConflict:            5, // CONFLICT
+	http.StatusUnprocessableEntity: 6, // over a limit (COMPLEXITY_LIMIT, RESPONSE_TOO_LARGE…): ask less, or raise it
+	http.StatusTooManyRequests:     7, // RATE_LIMITED
+	http.StatusServiceUnavailable:  7, // UNAVAILABLE: try again later
+	http.StatusGatewayTimeout:      7, // TIMEOUT
+	http.StatusMisdirectedRequest:  8, // READ_ONLY_REPLICA: send it to the primary
+}
+
+// errorCode returns the code of err: an export's refused request's, a
+// domain error's, DATABASE_DAMAGED for a damaged file; "" for an error
+// without one.
+func errorCode(err error) string {
+	if re, ok := export.IsRequestError(err); ok {
+		return re.Code
+	}
+	var pe *portfolio.Error
+	switch {
+	case errors.As(err, &pe):
+		return pe.Code
+	case errors.Is(err, portfolio.ErrDamaged):
+		return portfolio.EDamaged
+	}
+	return ""
 }
 
 // errHelpShown is returned by a command whose help was asked for (-h,
@@ -89,7 +143,11 @@ func progName(arg0 string) string {
 const usage = `portfolio — the GraphQL backend of the incubators' portfolio dashboards
 
 Usage:
-  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data)
+  PROG serve   [--db PATH] [--addr HOST:PORT] [flags]  serve the API (a new database gets demo data);
+                                                        --replicate-to URL ships it to a replica store
+  PROG replica --from URL --db PATH [--primary URL]     serve reads from a copy that follows a replica store
+  PROG promote --db PATH --from URL                     make a stopped replica's copy the next primary's file
+  PROG follow  --from URL --db PATH                     the replica's follower alone: restore, then apply each new position
   PROG import  [--db PATH] [--strict] [--prune] DIR     import beta.gouv.fr content (repository root or content/)
   PROG sync    [--db PATH] --repo URL [--ref BRANCH]    bring the database to the state of the network's git repository
   PROG seed    [--db PATH] [--scale N] [--add]          write deterministic synthetic data (never into imported data)
@@ -131,6 +189,12 @@ func dispatch(ctx context.Context, cmd string, rest []string, e env, stdout, std
 	switch cmd {
 	case "serve":
 		return cmdServe(ctx, rest, e, stdout, stderr)
+	case "replica":
+		return cmdReplica(ctx, rest, e, stdout, stderr)
+	case "follow":
+		return cmdFollow(ctx, rest, e, stdout, stderr)
+	case "promote":
+		return cmdPromote(ctx, rest, e, stdout, stderr)
 	case "import":
 		return cmdImport(ctx, rest, e, stdout, stderr)
 	case "sync":

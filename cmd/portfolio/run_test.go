@@ -92,6 +92,15 @@ func TestRunUsage(t *testing.T) {
 		{[]string{"portfolio", "seed", "--scale", "0"}, 2, ""},
 		{[]string{"portfolio", "import"}, 2, ""},
 		{[]string{"portfolio", "serve", "extra"}, 2, ""},
+		{[]string{"portfolio", "help", "replica"}, 0, "replica --from URL --db FILE"},
+		{[]string{"portfolio", "serve", "--replicate-to", "relative/dir"}, 2, ""},
+		{[]string{"portfolio", "serve", "--replicate-to", "sftp://user@host/srv/store"}, 2, ""}, // no key, no password
+		{[]string{"portfolio", "replica", "--db", "r.db"}, 2, ""},
+		{[]string{"portfolio", "replica", "--db", "r.db", "--from", "file:///tmp/s", "--primary", "ftp://p"}, 2, ""},
+		{[]string{"portfolio", "replica", "--db", "r.db", "--from", "file:///tmp/s", "--stall-after", "0s"}, 2, ""},
+		{[]string{"portfolio", "replica", "--sync-repo", "x"}, 2, ""}, // serve's own flags
+		{[]string{"portfolio", "promote", "--db", "r.db"}, 2, ""},
+		{[]string{"portfolio", "follow", "--from", "file:///tmp/s"}, 2, ""},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

@@ -18,14 +18,31 @@ import (
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/gitsync"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/replication"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
 func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	return serveNode(ctx, args, e, stdout, stderr, false)
+}
+
+// cmdReplica serves reads from a copy that follows a replica store.
+func cmdReplica(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
+	return serveNode(ctx, args, e, stdout, stderr, true)
+}
+
+// serveNode is serve, and with replica set, replica: the same server over
+// a copy that follows a replica store.
+func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writer, replica bool) error {
 	fs := newFlags("serve", "serve [flags]", e, stdout, stderr)
-	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database file; a missing one is created with demo data (env PORTFOLIO_DB)")
+	dbHelp := "database file; a missing one is created with demo data (env PORTFOLIO_DB)"
+	if replica {
+		fs = newFlags("replica", "replica --from URL --db FILE [--primary URL] [flags]", e, stdout, stderr)
+		dbHelp = "the replica's copy of the database: restored from --from when missing, then kept current by its follower (env PORTFOLIO_DB)"
+	}
+	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), dbHelp)
 	addr := fs.String("addr", e.or("PORTFOLIO_ADDR", "127.0.0.1:8080"), "address to listen on; port 0 picks a free one (env PORTFOLIO_ADDR)")
 	var origins listFlag
 	_ = origins.Set(e.get("PORTFOLIO_CORS_ORIGINS"))
@@ -75,10 +92,21 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
 	gcPercent := fs.Int("gc-percent", 400, "heap growth between garbage collections, in percent of the live heap (Go's GOGC, whose default is 100): fewer collections under load, for memory that --memory-limit-mb bounds (env GOGC when the flag is not given)")
 	memLimitMB := fs.Int64("memory-limit-mb", 192, "soft limit of the Go heap in MiB: collections come sooner as the heap nears it (Go's GOMEMLIMIT; 0: none) (env GOMEMLIMIT when the flag is not given)")
-	syncRepo := fs.String("sync-repo", e.get("PORTFOLIO_SYNC_REPO"), "follow the network's git repository (a local path, file:// or https:// URL): sync at start, then every --sync-every, in the background (env PORTFOLIO_SYNC_REPO)")
-	syncRef := fs.String("sync-ref", e.get("PORTFOLIO_SYNC_REF"), "the branch --sync-repo follows; default: the repository's default branch (env PORTFOLIO_SYNC_REF)")
-	syncEvery := fs.Duration("sync-every", time.Hour, "how often --sync-repo is synced")
-	syncClone := fs.String("sync-clone", "", "the folder of --sync-repo's bare clone; default: the database's path followed by .sync")
+	syncRepo, syncRef, syncClone, replicateTo := new(string), new(string), new(string), new(string)
+	syncEvery := new(time.Duration)
+	*syncEvery = time.Hour
+	var rf replicaFlags
+	if replica {
+		rf = addReplicaFlags(fs, e)
+	} else {
+		fs.StringVar(syncRepo, "sync-repo", e.get("PORTFOLIO_SYNC_REPO"), "follow the network's git repository (a local path, file:// or https:// URL): sync at start, then every --sync-every, in the background (env PORTFOLIO_SYNC_REPO)")
+		fs.StringVar(syncRef, "sync-ref", e.get("PORTFOLIO_SYNC_REF"), "the branch --sync-repo follows; default: the repository's default branch (env PORTFOLIO_SYNC_REF)")
+		fs.DurationVar(syncEvery, "sync-every", time.Hour, "how often --sync-repo is synced")
+		fs.StringVar(syncClone, "sync-clone", "", "the folder of --sync-repo's bare clone; default: the database's path followed by .sync")
+		fs.StringVar(replicateTo, "replicate-to", e.get("PORTFOLIO_REPLICATE_TO"), "ship the database to this replica store, where replicas follow it (portfolio replica): "+storeURLHelp+"; a mutation is then answered once its change is there (env PORTFOLIO_REPLICATE_TO)")
+	}
+	node := fs.String("node", nodeName(e), "this server's name, in Query.dataset and the replication's generation mark (env PORTFOLIO_NODE; default: the host name)")
+	sf := addStoreFlags(fs, e)
 	noIntro := fs.Bool("no-introspection", e.get("PORTFOLIO_NO_INTROSPECTION") == "1", "refuse introspection queries (the playground needs them) (env PORTFOLIO_NO_INTROSPECTION=1)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -125,6 +153,23 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return usageError{fmt.Sprintf("--log-format %q: want text or json", *logFormat)}
 	}
 
+	settings := serveSettings{dbPath: *dbPath, addr: *addr, origins: origins, sqlStats: *sqlStats, assets: *assets, publicRead: *publicRead,
+		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, pprofAddr: *pprofAddr, shutdown: *shutdown}
+	if replica {
+		return serveReplica(ctx, e, *dbPath, *node, rf, sf, log, stdout, stderr, func(db *sqlite.DB, repl *server.Replication) error {
+			return serveDB(ctx, e, db, settings, repl, nil, "", log, stdout)
+		})
+	}
+	// serve's context ends with a signal, or when the primary is fenced.
+	ctx, cancelServe := context.WithCancelCause(ctx)
+	defer cancelServe(nil)
+	var store *replication.Store
+	if *replicateTo != "" {
+		var err error
+		if store, err = checkPrimary(ctx, e, *replicateTo, *dbPath, sf, log, stderr); err != nil {
+			return err
+		}
+	}
 	_, statErr := os.Stat(*dbPath)
 	isNew := errors.Is(statErr, os.ErrNotExist)
 	if !isNew {
@@ -134,7 +179,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			return err
 		}
 	}
-	db, err := sqlite.Open(ctx, *dbPath)
+	db, err := sqlite.OpenWith(ctx, *dbPath, sqlite.Options{NoAutoCheckpoint: store != nil})
 	if err != nil {
 		return err
 	}
@@ -169,7 +214,47 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		return usageError{fmt.Sprintf("--sync-repo: %s holds %s: the repository's real records would mix with it; serve a new file (--db synced.db) to follow the repository", *dbPath, origin)}
 	}
 	fmt.Fprintf(stdout, "database: %s, %s\n", *dbPath, origin)
-	if *publicRead {
+	repl := loneNode(*node)
+	if store != nil {
+		ps, err := startPrimary(ctx, db, store, *dbPath, *node, func(err error) { cancelServe(err) }, log, stdout)
+		if err != nil {
+			return err
+		}
+		// After the server stops writing (serveDB returns), before the
+		// database closes: what is left ships.
+		defer ps.p.Close(context.Background())
+		repl = ps.replication()
+	}
+	var runner *gitsync.Runner
+	var runnerNote string
+	if syncer != nil {
+		runner = gitsync.NewRunner(syncer, db, *syncEvery, log)
+		runnerNote = fmt.Sprintf("following %s: a sync now, then every %s (clone: %s)", syncer.Repo(), *syncEvery, *syncClone)
+	}
+	err = serveDB(ctx, e, db, settings, repl, runner, runnerNote, log, stdout)
+	if cause := context.Cause(ctx); replication.IsFenced(cause) {
+		return fencedError(e, cause, *dbPath, stderr)
+	}
+	return err
+}
+
+// serveSettings are the flags of serve and replica that shape the server.
+type serveSettings struct {
+	dbPath, addr, assets, pprofAddr string
+	origins                         []string
+	sqlStats, publicRead, noIntro   bool
+	lim                             server.Limits
+	trustedDocs                     map[string]string
+	cacheMB                         int
+	authLimit                       auth.LimitConfig
+	shutdown                        time.Duration
+}
+
+// serveDB serves the API over db until ctx ends: what serve and replica
+// share once their database is open.
+func serveDB(ctx context.Context, e env, db *sqlite.DB, s serveSettings, repl *server.Replication, runner *gitsync.Runner, runnerNote string, log *slog.Logger, stdout io.Writer) error {
+	dbPath, addr, lim := s.dbPath, s.addr, s.lim
+	if s.publicRead {
 		fmt.Fprintln(stdout, "reading: public (callers without a token read as anonymous; --public-read=false requires one)")
 	} else {
 		fmt.Fprintln(stdout, "reading: a token is required (--public-read=false)")
@@ -183,18 +268,16 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
-	if !hasAdmin {
-		fmt.Fprint(stdout, noAdminNotice(e, *dbPath))
+	if !hasAdmin && !db.Followed() {
+		fmt.Fprint(stdout, noAdminNotice(e, dbPath))
 	}
 
-	ln, err := server.Listen(*addr, lim)
+	ln, err := server.Listen(addr, lim)
 	if err != nil {
-		return fmt.Errorf("listen: %w%s", err, busyPortHint(err, *addr))
+		return fmt.Errorf("listen: %w%s", err, busyPortHint(err, addr))
 	}
-	var runner *gitsync.Runner
 	var syncStatus func() server.SyncStatus
-	if syncer != nil {
-		runner = gitsync.NewRunner(syncer, db, *syncEvery, log)
+	if runner != nil {
 		syncStatus = func() server.SyncStatus {
 			st := runner.Status()
 			return server.SyncStatus{Syncs: st.Syncs, Failures: st.Failures, LastSuccess: st.LastSuccess,
@@ -202,9 +285,9 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 		}
 	}
 	srv := server.HTTPServer(server.New(server.Config{
-		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: origins, SQLStats: *sqlStats, PlaygroundAssets: *assets,
-		PublicRead: *publicRead, Limits: lim, TrustedDocuments: trustedDocs, NoIntrospection: *noIntro,
-		ResponseCacheBytes: cacheBytes(*cacheMB), AuthLimit: authLimit, Listener: ln, SyncStatus: syncStatus,
+		DB: db, Schema: graph.Executable(db), Logger: log, CORSOrigins: s.origins, SQLStats: s.sqlStats, PlaygroundAssets: s.assets,
+		PublicRead: s.publicRead, Limits: lim, TrustedDocuments: s.trustedDocs, NoIntrospection: s.noIntro,
+		ResponseCacheBytes: cacheBytes(s.cacheMB), AuthLimit: s.authLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
 	}), lim, log)
 	if runner != nil {
 		syncCtx, stopSync := context.WithCancel(ctx)
@@ -214,10 +297,10 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 			runner.Run(syncCtx)
 		}()
 		defer func() { stopSync(); <-synced }() // before the database closes
-		fmt.Fprintf(stdout, "following %s: a sync now, then every %s (clone: %s)\n", syncer.Repo(), *syncEvery, *syncClone)
+		fmt.Fprintln(stdout, runnerNote)
 	}
-	if *pprofAddr != "" {
-		stopPprof, addr, err := servePprof(*pprofAddr, log)
+	if s.pprofAddr != "" {
+		stopPprof, addr, err := servePprof(s.pprofAddr, log)
 		if err != nil {
 			return err
 		}
@@ -233,7 +316,7 @@ func cmdServe(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(stdout, "shutting down…")
-	sctx, cancel := context.WithTimeout(context.Background(), *shutdown)
+	sctx, cancel := context.WithTimeout(context.Background(), s.shutdown)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shutdown: %w", err)

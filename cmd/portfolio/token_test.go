@@ -139,8 +139,8 @@ func TestTokenCreateListRevoke(t *testing.T) {
 		}
 	}
 	_, _, err = portfolioCmd(env, "token", "revoke", "nobody")
-	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "nobody") {
-		t.Errorf("revoking an unknown token: %v (exit %d), want exit 1 naming it", err, exitCode(err))
+	if err == nil || exitCode(err) != 3 || !strings.Contains(err.Error(), "nobody") {
+		t.Errorf("revoking an unknown token: %v (exit %d), want exit 3 (NOT_FOUND) naming it", err, exitCode(err))
 	}
 
 	// The revoked token no longer opens the database.
@@ -177,7 +177,7 @@ func TestTokenErrors(t *testing.T) {
 		{"manager without incubator", []string{"token", "create", "--db", db, "--role", "manager", "--name", "x"}, 2, "at least one incubator"},
 		{"unknown incubator", []string{"token", "create", "--db", db, "--role", "manager", "--incubator", "serre", "--incubator", "potager", "--name", "x"}, 2, `unknown incubator "potager"`},
 		{"viewer with incubator", []string{"token", "create", "--db", db, "--role", "viewer", "--incubator", "serre", "--name", "x"}, 2, "only a manager"},
-		{"name taken", []string{"token", "create", "--db", db, "--role", "viewer", "--name", "taken"}, 1, `"taken" already exists`},
+		{"name taken", []string{"token", "create", "--db", db, "--role", "viewer", "--name", "taken"}, 5, `"taken" already exists`}, // CONFLICT
 		{"missing database", []string{"token", "create", "--db", missing, "--role", "admin", "--name", "x"}, 1, "does not exist"},
 		{"list, missing database", []string{"token", "list", "--db", missing}, 1, "does not exist"},
 		{"revoke without token", []string{"token", "revoke", "--db", db}, 2, "one token"},

@@ -74,6 +74,62 @@ type AuditFilter struct {
 	To *portfolio.Date `json:"to,omitempty"`
 }
 
+// A planned committee to call off.
+type CancelCommitteeInput struct {
+	// The committee (slug or global id).
+	ID string `json:"id"`
+	// The version read.
+	Version int `json:"version"`
+	// Why it was called off: replaces the committee's comment.
+	Comment *string `json:"comment,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
+// A page of the committee agenda.
+type CommitteeAgendaConnection struct {
+	// The entries of the page.
+	Edges []*CommitteeAgendaEdge `json:"edges"`
+	// The entries of the page, without cursors.
+	Nodes []*portfolio.CommitteeAgendaEntry `json:"nodes"`
+	// Paging information.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entries the window holds, across all pages.
+	TotalCount int `json:"totalCount"`
+}
+
+// An edge of a CommitteeAgendaConnection.
+type CommitteeAgendaEdge struct {
+	// An opaque cursor.
+	Cursor string `json:"cursor"`
+	// The entry.
+	Node *portfolio.CommitteeAgendaEntry `json:"node"`
+}
+
+// What a team asks for its next period; fields left out are not stated.
+type CommitteeAskInput struct {
+	// The team it needs (one line, up to 2,000 characters).
+	TeamProfile *string `json:"teamProfile,omitempty"`
+	// The budget envelope, in euros (0 to 1,000,000,000).
+	EnvelopeEuros *int `json:"envelopeEuros,omitempty"`
+	// Over how many months (1 to 36).
+	Months *int `json:"months,omitempty"`
+}
+
+// An attendee of a committee: exactly one of `member`, `organisation` and `name`.
+type CommitteeAttendeeInput struct {
+	// A member of the network (username or global id).
+	Member *string `json:"member,omitempty"`
+	// An organisation (slug or global id).
+	Organisation *string `json:"organisation,omitempty"`
+	// A person the records do not hold, by name (one line, up to 200 characters).
+	Name *string `json:"name,omitempty"`
+	// What they come as.
+	Role portfolio.AttendeeRole `json:"role"`
+	// How their role is put, « Directrice du numérique » (one line, up to 200 characters).
+	Label *string `json:"label,omitempty"`
+}
+
 // A page of committees.
 type CommitteeConnection struct {
 	// The committees of the page.
@@ -193,6 +249,16 @@ type Dataset struct {
 	LastSyncError *string `json:"lastSyncError,omitempty"`
 	// When the last sync failed: RFC 3339, UTC; null with `lastSyncError`.
 	LastSyncErrorAt *string `json:"lastSyncErrorAt,omitempty"`
+	// The server that answered: its name (`serve --node`, else its host name).
+	Node string `json:"node"`
+	// PRIMARY (the server takes writes) or REPLICA (a read-only copy that follows the primary through a replica store).
+	Role portfolio.NodeRole `json:"role"`
+	// The position in the replica store of the records the server holds, as Litestream numbers transactions (16 hexadecimal digits): a replica answers as of the position it applied, a primary as of the one it shipped last. Null when replication is off.
+	Position *string `json:"position,omitempty"`
+	// When the server applied (replica) or shipped (primary) `position`: RFC 3339, UTC; null when replication is off.
+	AppliedAt *string `json:"appliedAt,omitempty"`
+	// The replication generation of the records: 1 for the store's first primary, one more at each promotion of a replica. Null when replication is off.
+	Generation *int `json:"generation,omitempty"`
 }
 
 // A count of committees by decision.
@@ -277,6 +343,38 @@ type FlowPeriod struct {
 	Committees int `json:"committees"`
 	// Those committees by decision.
 	CommitteeDecisions []*DecisionCount `json:"committeeDecisions"`
+}
+
+// The outcome of a planned committee that took place; fields left out stay as planned.
+type HoldCommitteeInput struct {
+	// The committee (slug « startup/date » or global id).
+	ID string `json:"id"`
+	// The version read; a different current version is a CONFLICT.
+	Version int `json:"version"`
+	// The day it took place, when not the day planned (not after today). Its slug stays.
+	Date *portfolio.Date `json:"date,omitempty"`
+	// What was decided.
+	Decision portfolio.Decision `json:"decision"`
+	// The phase decided: required for ADVANCE; for STOP or TRANSFER, optionally the phase it leads to.
+	NextPhase *portfolio.Phase `json:"nextPhase,omitempty"`
+	// The budget granted for the next period, in euros.
+	BudgetEuros *int `json:"budgetEuros,omitempty"`
+	// When the next committee is due (after its day).
+	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
+	// A comment.
+	Comment *string `json:"comment,omitempty"`
+	// Who attended (or, for a planned committee, is expected), in order: replaces the list.
+	Attendees []*CommitteeAttendeeInput `json:"attendees,omitempty"`
+	// What the team asks for the next period.
+	Ask *CommitteeAskInput `json:"ask,omitempty"`
+	// The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list.
+	Hypotheses []string `json:"hypotheses,omitempty"`
+	// The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list.
+	SuccessCriteria []string `json:"successCriteria,omitempty"`
+	// The presentation's address: an http(s) URL.
+	DocumentURL *string `json:"documentUrl,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
 
 // A page of incubators, by slug.
@@ -467,6 +565,30 @@ type PhaseDuration struct {
 	MeanDays float64 `json:"meanDays"`
 }
 
+// A committee to plan.
+type PlanCommitteeInput struct {
+	// The startup (slug or global id).
+	Startup string `json:"startup"`
+	// The day it is planned for: to come, or past (from 2010 to 2100).
+	Date portfolio.Date `json:"date"`
+	// Who attended (or, for a planned committee, is expected), in order: replaces the list.
+	Attendees []*CommitteeAttendeeInput `json:"attendees,omitempty"`
+	// What the team asks for the next period.
+	Ask *CommitteeAskInput `json:"ask,omitempty"`
+	// The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list.
+	Hypotheses []string `json:"hypotheses,omitempty"`
+	// The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list.
+	SuccessCriteria []string `json:"successCriteria,omitempty"`
+	// The presentation's address: an http(s) URL.
+	DocumentURL *string `json:"documentUrl,omitempty"`
+	// A comment.
+	Comment *string `json:"comment,omitempty"`
+	// True to plan another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice).
+	AnotherOnSameDay *bool `json:"anotherOnSameDay,omitempty"`
+	// An idempotency key, echoed in the payload (Relay): see Mutation.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+}
+
 // FAST grants of one promotion.
 type PromotionInvestment struct {
 	// The promotion; null for grants whose record gives none.
@@ -559,6 +681,16 @@ type RecordCommitteeInput struct {
 	Comment *string `json:"comment,omitempty"`
 	// True to record another committee for a startup that already has one that day; otherwise such a committee is a CONFLICT (a form sent twice).
 	AnotherOnSameDay *bool `json:"anotherOnSameDay,omitempty"`
+	// Who attended (or, for a planned committee, is expected), in order: replaces the list.
+	Attendees []*CommitteeAttendeeInput `json:"attendees,omitempty"`
+	// What the team asks for the next period.
+	Ask *CommitteeAskInput `json:"ask,omitempty"`
+	// The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list.
+	Hypotheses []string `json:"hypotheses,omitempty"`
+	// The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list.
+	SuccessCriteria []string `json:"successCriteria,omitempty"`
+	// The presentation's address: an http(s) URL.
+	DocumentURL *string `json:"documentUrl,omitempty"`
 	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }
@@ -671,6 +803,16 @@ type UpdateCommitteeInput struct {
 	NextCommitteeDue *portfolio.Date `json:"nextCommitteeDue,omitempty"`
 	// The comment.
 	Comment *string `json:"comment,omitempty"`
+	// Who attended (or, for a planned committee, is expected), in order: replaces the list.
+	Attendees []*CommitteeAttendeeInput `json:"attendees,omitempty"`
+	// What the team asks for the next period.
+	Ask *CommitteeAskInput `json:"ask,omitempty"`
+	// The hypotheses to test in the next period (each up to 2,000 characters, at most 50): replaces the list.
+	Hypotheses []string `json:"hypotheses,omitempty"`
+	// The success criteria of the next period (each up to 2,000 characters, at most 50): replaces the list.
+	SuccessCriteria []string `json:"successCriteria,omitempty"`
+	// The presentation's address: an http(s) URL.
+	DocumentURL *string `json:"documentUrl,omitempty"`
 	// An idempotency key, echoed in the payload (Relay): see Mutation.
 	ClientMutationID *string `json:"clientMutationId,omitempty"`
 }

@@ -64,7 +64,7 @@
 // The excel-fr dialect and XLSX are for people reading French (see
 // Writer.French and French): values of the enums with French labels
 // (portfolio.EnumLabel: Phase, Domain, MissionStatus, Decision, Source,
-// Accessibility, ReviewStatus)
+// Accessibility, ReviewStatus, CommitteeState, AttendeeRole, AgendaState)
 // are written as their labels, booleans « Oui » or « Non », dates
 // DD/MM/YYYY (XLSX: date cells shown so), in joined lists too; a preset's
 // headers are French (Column.Label) and its references to other records

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 
 	"github.com/vektah/gqlparser/v2"
@@ -80,8 +81,8 @@ func (c Column) Header(french bool) string {
 // anything.
 type RequestError struct {
 	// Code is the error's code, as GraphQL errors carry it in
-	// extensions.code; its HTTP status is the domain's
-	// (portfolio.HTTPStatus): 400 for BAD_USER_INPUT, 403 for a list the
+	// extensions.code; its HTTP status is the edge's table's
+	// (httperror.Status): 400 for BAD_USER_INPUT, 403 for a list the
 	// caller may not read, 422 for a query over a limit, ….
 	Code string
 	// Message says what is wrong, for a person.
@@ -103,7 +104,7 @@ func (e *RequestError) HTTPStatus() int {
 	if e.Status != 0 {
 		return e.Status
 	}
-	return portfolio.HTTPStatus(e.Code)
+	return httperror.Status(e.Code)
 }
 
 func badRequest(format string, args ...any) *RequestError {

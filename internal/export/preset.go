@@ -437,7 +437,7 @@ var membersPreset = &Preset{
     nodes {
       slug fullname role domain active
       missions(first: ` + strconv.Itoa(missionsPerMember) + `) {
-        nodes { start end` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug name } }
+        nodes { start end active` + when(can("Mission", "status"), " status") + when(can("Mission", "employer"), " employer") + ` startups { slug name } }
       }
     }
   }
@@ -449,20 +449,20 @@ var membersPreset = &Preset{
 		}, []string{"active"}, []string{"search"}, nil)
 		return withFilter(f, asOf, true), err
 	},
-	row: func(n map[string]any, asOf string, hidden func(string, string) bool) map[string]any {
-		// The current mission: covering asOf, the latest to start (as
-		// teams count it); the current startups: those of every
+	row: func(n map[string]any, _ string, hidden func(string, string) bool) map[string]any {
+		// The current mission: one covering asOf (the API's
+		// Mission.active, portfolio.OnMissionAt), the latest to start
+		// (as teams count it); the current startups: those of every
 		// mission covering asOf.
 		var cur map[string]any
 		current, names := []string{}, []string{}
 		missions, _ := get(n, "missions", "nodes").([]any)
 		for _, m := range missions {
 			mm, _ := m.(map[string]any)
-			start, _ := mm["start"].(string)
-			end, _ := mm["end"].(string)
-			if start == "" || start > asOf || (end != "" && end < asOf) {
+			if active, _ := mm["active"].(bool); !active {
 				continue
 			}
+			start, _ := mm["start"].(string)
 			if cur == nil || start >= cur["start"].(string) {
 				cur = mm
 			}
@@ -513,7 +513,7 @@ var committeesPreset = &Preset{
   committees(filter: $filter, orderBy: [{field: DATE, direction: DESC}]) {
     nodes {
       startup { slug name incubator { slug title } }
-      date decision nextPhase` + when(can("Committee", "budgetEuros"), " budgetEuros") + ` nextCommitteeDue` +
+      date decision nextPhase` + when(can("Committee", "budgetEuros"), " budgetEuros") + ` nextDue` +
 			when(can("Committee", "comment"), " comment") + ` source
     }
   }
@@ -526,7 +526,10 @@ var committeesPreset = &Preset{
 		if err != nil {
 			return nil, err
 		}
-		// Committees have no asOf: a given one means "held by then".
+		// Committees have no asOf: a given one means "held by then". The
+		// export lists the committees held, whose outcome its columns
+		// give (the planned ones are the agenda's).
+		f["states"] = []string{string(portfolio.CommitteeHeld)}
 		return withFilter(byThen(f, asOf, given), asOf, false), nil
 	},
 	row: func(n map[string]any, _ string, _ func(string, string) bool) map[string]any {
@@ -534,31 +537,9 @@ var committeesPreset = &Preset{
 			"startup": get(n, "startup", "slug"), "startup_name": get(n, "startup", "name"),
 			"incubator": get(n, "startup", "incubator", "slug"), "incubator_name": get(n, "startup", "incubator", "title"),
 			"date": n["date"], "decision": n["decision"], "next_phase": n["nextPhase"], "budget_euros": n["budgetEuros"],
-			"next_committee_due": nextDue(n), "comment": n["comment"], "source": n["source"],
+			"next_committee_due": n["nextDue"], "comment": n["comment"], "source": n["source"],
 		}
 	},
-}
-
-// nextDue returns when the committee after the node's is due, by the rule
-// (portfolio.NextCommitteeDue), or nil for none.
-func nextDue(n map[string]any) any {
-	dec, _ := n["decision"].(string)
-	next, _ := n["nextPhase"].(string)
-	c := &portfolio.Committee{Decision: portfolio.Decision(dec), NextPhase: portfolio.Phase(next)}
-	var err error
-	day, _ := n["date"].(string)
-	if c.Date, err = portfolio.ParseDate(day); err != nil {
-		return nil
-	}
-	if due, _ := n["nextCommitteeDue"].(string); due != "" {
-		if c.NextCommitteeDue, err = portfolio.ParseDate(due); err != nil {
-			return nil
-		}
-	}
-	if due := portfolio.NextCommitteeDue(c); !due.IsZero() {
-		return due.String()
-	}
-	return nil
 }
 
 // byThen bounds the dated filter f of a list without asOf (committees,

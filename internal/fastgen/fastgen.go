@@ -336,6 +336,24 @@ func (g *gen) field(o *codegen.Object, f *codegen.Field) error {
 		} else {
 			spec = append(spec, fmt.Sprintf("cols: fastColumns(%q, %#v)", o.Name, names))
 		}
+	} else if d := f.FieldDefinition.Directives.ForName("columns"); d != nil {
+		// A field of another type that reads records through the
+		// request's loaders names their columns with their type:
+		// "Startup.incubator".
+		var names []string
+		if a := d.Arguments.ForName("names"); a != nil && a.Value != nil {
+			for _, c := range a.Value.Children {
+				typ, col, ok := strings.Cut(c.Value.Raw, ".")
+				if !ok || !sqlite.Projected(typ) {
+					return fmt.Errorf("@columns on %s.%s: %q is not Type.column of a projected type", o.Name, f.Name, c.Value.Raw)
+				}
+				if _, err := sqlite.ColumnsNamed(typ, []string{col}); err != nil {
+					return fmt.Errorf("@columns: %w", err)
+				}
+				names = append(names, c.Value.Raw)
+			}
+		}
+		spec = append(spec, fmt.Sprintf("cols: fastColumnsOf(%#v)", names))
 	}
 
 	// A field of a type that writes itself is planned for its columns

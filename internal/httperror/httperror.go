@@ -1,9 +1,11 @@
-// Package httperror writes the error answers of the HTTP entrances that
-// refuse a request before GraphQL answers it (the guards of /graphql,
-// authentication, /export): one JSON shape, with the status that the
-// error's code has in the domain's table (portfolio.HTTPStatus), unless
-// the refusal is about HTTP itself (a method, a media type, a body too
-// large), which says its own status.
+// Package httperror is the HTTP edge's one table of statuses: the HTTP
+// status of each error code of the domain (Status), which every entrance
+// answers with (/graphql, /export, the review pages; the command's exit
+// codes derive from it). It also writes the error answers of the
+// entrances that refuse a request before GraphQL answers it (the guards of
+// /graphql, authentication, /export): one JSON shape, with the status of
+// the error's code, unless the refusal is about HTTP itself (a method, a
+// media type, a body too large), which says its own status.
 package httperror
 
 import (
@@ -15,6 +17,45 @@ import (
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
+
+// statuses is the HTTP status of each error code: the one table. An
+// entrance that refuses a request answers the status of its code; inside
+// a GraphQL answer an error is at its field, and the answer a 200 (the
+// rules of /graphql, per media type, are internal/server's transport).
+var statuses = map[string]int{
+	portfolio.EInvalid:           http.StatusBadRequest,
+	portfolio.EParseFailed:       http.StatusBadRequest,
+	portfolio.EValidationFailed:  http.StatusBadRequest,
+	portfolio.EUnauthenticated:   http.StatusUnauthorized,
+	portfolio.EForbidden:         http.StatusForbidden,
+	portfolio.ENotFound:          http.StatusNotFound,
+	portfolio.EConflict:          http.StatusConflict,
+	portfolio.EComplexity:        http.StatusUnprocessableEntity, // a limit of the server: the query is valid
+	portfolio.ETooLarge:          http.StatusUnprocessableEntity,
+	portfolio.EUnknownDocument:   http.StatusUnprocessableEntity,
+	portfolio.EUntrustedDocument: http.StatusUnprocessableEntity,
+	portfolio.EUnavailable:       http.StatusServiceUnavailable, // retry
+	portfolio.ERateLimited:       http.StatusTooManyRequests,    // retry after Retry-After
+	portfolio.ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
+	portfolio.EDamaged:           http.StatusServiceUnavailable,
+	portfolio.EInternal:          http.StatusInternalServerError,
+	portfolio.EReadOnlyReplica:   http.StatusMisdirectedRequest, // send it to the primary
+}
+
+// Status returns the HTTP status of an error code (500 for a code it does
+// not know).
+func Status(code string) int {
+	if s, ok := statuses[code]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
+}
+
+// Known reports whether the table has a status for code.
+func Known(code string) bool {
+	_, ok := statuses[code]
+	return ok
+}
 
 // GraphQLError is an error as GraphQL answers carry them.
 type GraphQLError struct {
@@ -71,7 +112,7 @@ type Answer struct {
 	Code string
 	// Message says what is wrong, for a person.
 	Message string
-	// Status is the HTTP status; 0 means the code's (portfolio.HTTPStatus).
+	// Status is the HTTP status; 0 means the code's (Status).
 	Status int
 	// Errors are the GraphQL errors behind the answer; none means one made
 	// of Code and Message.
@@ -91,7 +132,7 @@ func (a Answer) StatusOf() int {
 	if a.Status != 0 {
 		return a.Status
 	}
-	return portfolio.HTTPStatus(a.Code)
+	return Status(a.Code)
 }
 
 // Write sends the answer: {"errors": [{"message", "extensions": {"code"}}]},

@@ -60,3 +60,22 @@ func TestWrite(t *testing.T) {
 		})
 	}
 }
+
+// TestStatusOfEveryCode checks that the table has a status for every code
+// of the domain, an error status, and that Write answers it.
+func TestStatusOfEveryCode(t *testing.T) {
+	for _, code := range portfolio.Codes() {
+		s := httperror.Status(code)
+		if !httperror.Known(code) || s < 400 || s > 599 {
+			t.Errorf("%s: status %d (known %v)", code, s, httperror.Known(code))
+		}
+		rec := httptest.NewRecorder()
+		httperror.Write(rec, httperror.Answer{Code: code, Message: "m"})
+		if rec.Code != s {
+			t.Errorf("%s: Write answered %d, the table says %d", code, rec.Code, s)
+		}
+	}
+	if httperror.Known("SOMETHING") || httperror.Status("SOMETHING") != 500 {
+		t.Errorf("an unknown code: known %v, status %d; want 500", httperror.Known("SOMETHING"), httperror.Status("SOMETHING"))
+	}
+}

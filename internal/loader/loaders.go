@@ -47,6 +47,8 @@ type Loaders struct {
 
 	// The loaders of a portfolio review (review.go).
 	review reviewLoaders
+	// The loaders of committees' content and the agenda (committee.go).
+	committee committeeLoaders
 
 	phaseDefsOnce sync.Once
 	phaseDefs     map[portfolio.Phase]*portfolio.PhaseDefinition
@@ -209,6 +211,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.incubatorStartups = newFamily(l.childStartups("incubator"))
 	l.sponsorStartups = newFamily(l.childStartups("sponsor"))
 	l.review = newReviewLoaders(l, db)
+	l.committee = newCommitteeLoaders(l, db)
 	return l
 }
 
@@ -318,17 +321,23 @@ func (l *Loaders) SeeMissions(ms ...*portfolio.Mission) {
 	l.memberBySlug.register(slugs...)
 }
 
-// SeeCommittees registers committees the request holds.
+// SeeCommittees registers committees the request holds: their startups,
+// and their attendees (read together when first asked for).
 func (l *Loaders) SeeCommittees(cs ...*portfolio.Committee) {
 	cs = fresh(l, cs)
 	if len(cs) == 0 {
 		return
 	}
 	slugs := make([]string, len(cs))
+	ids := make([]int64, 0, len(cs))
 	for i, c := range cs {
 		slugs[i] = c.StartupSlug
+		if c.Attendees == nil && c.ID != 0 {
+			ids = append(ids, c.ID)
+		}
 	}
 	l.startupBySlug.register(slugs...)
+	l.committee.attendees.register(ids...)
 }
 
 // SeeTeams registers teams the request holds.

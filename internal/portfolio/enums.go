@@ -311,8 +311,8 @@ func (s *Source) UnmarshalGQL(v any) error {
 }
 
 // EnumLabel returns the French label of value, a value of the GraphQL enum
-// named enum (Phase, Domain, MissionStatus, Decision, Source, Accessibility
-// or ReviewStatus), or of the exports' EventKind (an event's name) and
+// named enum (Phase, Domain, MissionStatus, Decision, Source, Accessibility,
+// ReviewStatus, CommitteeState, AttendeeRole or AgendaState), or of the exports' EventKind (an event's name) and
 // InvestmentKind, for what people read (exports). It returns false for an
 // unknown enum or value.
 func EnumLabel(enum, value string) (string, bool) {
@@ -332,6 +332,12 @@ func EnumLabel(enum, value string) (string, bool) {
 		l = Accessibility(value).Label()
 	case "ReviewStatus":
 		l = ReviewStatus(value).Label()
+	case "CommitteeState":
+		l = CommitteeState(value).Label()
+	case "AttendeeRole":
+		l = AttendeeRole(value).Label()
+	case "AgendaState":
+		l = AgendaState(value).Label()
 	case "EventKind":
 		l = eventKindLabels[value]
 	case "InvestmentKind":

@@ -274,10 +274,18 @@ func TestEnumLabels(t *testing.T) {
 			"DEPLOYMENT": "Déploiement", "DATA": "Data", "INTRAPRENEURSHIP": "Intraprenariat", "ANIMATION": "Animation",
 			"SUPPORT": "Support", "OTHER": "Autre", "ATTRIBUTAIRE": "Attributaire",
 		},
-		"MissionStatus": {"ADMIN": "Agent public", "INDEPENDENT": "Indépendant", "SERVICE": "Prestataire"},
-		"Source":        {"IMPORTED": "Importé", "RECORDED": "Saisi dans l'outil"},
+		"MissionStatus":  {"ADMIN": "Agent public", "INDEPENDENT": "Indépendant", "SERVICE": "Prestataire"},
+		"Source":         {"IMPORTED": "Importé", "RECORDED": "Saisi dans l'outil"},
+		"CommitteeState": {"PLANNED": "Prévu", "HELD": "Tenu", "CANCELLED": "Annulé"},
+		"AgendaState":    {"PLANNED": "Prévu", "DUE": "À planifier"},
+		"AttendeeRole": {
+			"INTRAPRENEUR": "Intrapreneur", "TEAM": "Équipe", "SPONSOR": "Sponsor", "INCUBATOR_LEAD": "Direction de l'incubateur",
+			"PORTFOLIO_MANAGER": "Responsable de portefeuille", "DINUM_BOARD": "Comité de direction de la DINUM",
+			"USER_REPRESENTATIVE": "Représentant des usagers", "OTHER": "Autre",
+		},
 	}
-	all := map[string]int{"Phase": len(Phases), "Decision": len(Decisions), "Domain": len(Domains), "MissionStatus": len(MissionStatuses), "Source": 2}
+	all := map[string]int{"Phase": len(Phases), "Decision": len(Decisions), "Domain": len(Domains), "MissionStatus": len(MissionStatuses), "Source": 2,
+		"CommitteeState": len(CommitteeStates), "AgendaState": 2, "AttendeeRole": len(AttendeeRoles)}
 	for enum, labels := range want {
 		if len(labels) != all[enum] {
 			t.Errorf("%s: %d labels tested, %d values", enum, len(labels), all[enum])

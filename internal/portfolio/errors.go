@@ -3,7 +3,6 @@ package portfolio
 import (
 	"errors"
 	"fmt"
-	"net/http"
 )
 
 // Error codes, as the API reports them in extensions.code.
@@ -33,37 +32,22 @@ const (
 	// ERateLimited: too many failed authentications came from the
 	// caller's address; the answer says when to retry (Retry-After).
 	ERateLimited = "RATE_LIMITED"
+	// EReadOnlyReplica: a mutation sent to a read replica that forwards
+	// none (portfolio replica without --primary); the message names the
+	// primary when the replica knows it.
+	EReadOnlyReplica = "READ_ONLY_REPLICA"
 )
 
-// httpStatus is the HTTP status of each code, for the answers that refuse a
-// whole request before GraphQL answers it (a token, a body, an export);
-// inside a GraphQL answer an error is at its field, and the answer a 200.
-var httpStatus = map[string]int{
-	EInvalid:           http.StatusBadRequest,
-	EParseFailed:       http.StatusBadRequest,
-	EValidationFailed:  http.StatusBadRequest,
-	EUnauthenticated:   http.StatusUnauthorized,
-	EForbidden:         http.StatusForbidden,
-	ENotFound:          http.StatusNotFound,
-	EConflict:          http.StatusConflict,
-	EComplexity:        http.StatusUnprocessableEntity, // a limit of the server: the query is valid
-	ETooLarge:          http.StatusUnprocessableEntity,
-	EUnknownDocument:   http.StatusUnprocessableEntity,
-	EUntrustedDocument: http.StatusUnprocessableEntity,
-	EUnavailable:       http.StatusServiceUnavailable, // retry
-	ERateLimited:       http.StatusTooManyRequests,    // retry after Retry-After
-	ETimeout:           http.StatusGatewayTimeout,     // the database did not answer in time
-	EDamaged:           http.StatusServiceUnavailable,
-	EInternal:          http.StatusInternalServerError,
-}
-
-// HTTPStatus returns the HTTP status of an error code (500 for a code it
-// does not know).
-func HTTPStatus(code string) int {
-	if s, ok := httpStatus[code]; ok {
-		return s
+// Codes returns every error code, in the order of the constants above:
+// each entrance of the program (the HTTP edge's table of statuses, the
+// command's exit codes) has an answer for each, which their tests check.
+func Codes() []string {
+	return []string{
+		EInvalid, ENotFound, EUnauthenticated, EForbidden, EConflict, EComplexity,
+		ETooLarge, ETimeout, EUnavailable, EInternal, EDamaged, EParseFailed,
+		EValidationFailed, EUnknownDocument, EUntrustedDocument, ERateLimited,
+		EReadOnlyReplica,
 	}
-	return http.StatusInternalServerError
 }
 
 // ErrDamaged is in the chain of every error caused by a damaged database

@@ -52,8 +52,9 @@ type CommitteeFilter struct {
 	Incubators []string // incubator slugs of the startups
 	Decisions  []Decision
 	Sources    []Source
-	From       *Date // on or after
-	To         *Date // on or before
+	States     []CommitteeState // PLANNED, HELD, CANCELLED
+	From       *Date            // on or after
+	To         *Date            // on or before
 }
 
 // OrderDirection is the direction of an ordering.

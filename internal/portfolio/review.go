@@ -243,24 +243,21 @@ func (s *ReviewStatus) UnmarshalGQL(v any) error {
 func IncubatedSince(phases []PhasePeriod) Date { return EarliestStart(phases) }
 
 // lastDue returns the next committee due that the last committee on or
-// before d gives: the date it recorded (nextCommitteeDue), else
-// OverdueAfterDays days after it; the zero date when no committee was held
-// by d. committees are in date order (ties by slug, the later one last).
+// before d gives (Committee.NextDue); the zero date when no committee was
+// held by d. committees are in date order (ties by slug, the later one
+// last).
 func lastDue(committees []*Committee, d Date) Date {
 	i := LastCommittee(committees, d)
 	if i < 0 {
 		return 0
 	}
-	if due := committees[i].NextCommitteeDue; !due.IsZero() {
-		return due
-	}
-	return committees[i].Date.AddDays(OverdueAfterDays)
+	return committees[i].NextDue()
 }
 
 // NextCommitteeDueAt returns when a startup's next investment committee is
 // due as seen at d (DESIGN.md, "Next committee due at D"): the last
-// committee held on or before d gives it, the date it recorded
-// (nextCommitteeDue), else OverdueAfterDays days after it. A startup not
+// committee held on or before d gives it (Committee.NextDue: the date it
+// recorded, else OverdueAfterDays days after it). A startup not
 // in incubation at d, or with no committee held by d (NONE_RECORDED: not
 // the same as late), has none: the zero date. committees are in date order
 // (ties by slug, the later one last).
@@ -309,11 +306,11 @@ func OverdueAt(phases []PhasePeriod, committees []*Committee, d Date) bool {
 	return false
 }
 
-// NeverReviewedAt reports whether a startup had no committee on or before
-// d.
+// NeverReviewedAt reports whether a startup had no committee held on or
+// before d (a planned or cancelled one is none).
 func NeverReviewedAt(committees []*Committee, d Date) bool {
 	for _, c := range committees {
-		if c.Date <= d {
+		if c.Held() && c.Date <= d {
 			return false
 		}
 	}
@@ -371,6 +368,29 @@ const MaxPeriods = MaxTimelinePoints
 // Period is a period of days, both ends included.
 type Period struct {
 	Start, End Date
+}
+
+// Holds reports whether d is in the period, both ends included.
+func (p Period) Holds(d Date) bool { return !d.IsZero() && p.Start <= d && d <= p.End }
+
+// FlowsIn returns the moves of a startup with these phases in period p
+// (DESIGN.md, "Flows in a period"): the phases of its phase periods that
+// start in p (entered), and of those whose next phase (NextPhaseStart)
+// starts in p (exited), each in the order of phases. A phase period
+// without a start neither enters nor exits; two starting the same day
+// make the earlier listed enter and exit that day. So, phase by phase,
+// entries minus exits equal the count at p.End (PhaseAt) minus the count
+// on the day before p.Start.
+func FlowsIn(phases []PhasePeriod, p Period) (entered, exited []Phase) {
+	for i, x := range phases {
+		if p.Holds(x.Start) {
+			entered = append(entered, x.Phase)
+		}
+		if !x.Start.IsZero() && p.Holds(NextPhaseStart(phases, i)) {
+			exited = append(exited, x.Phase)
+		}
+	}
+	return entered, exited
 }
 
 // FlowPeriods cuts [from, to] into periods of one step each, the last one

@@ -67,57 +67,6 @@ func TestPortfolioManagers(t *testing.T) {
 	}
 }
 
-func TestNextCommitteeDueAt(t *testing.T) {
-	d := MustDate
-	phases := []PhasePeriod{{Phase: PhaseInvestigation, Start: d("2024-01-10")}, {Phase: PhaseConstruction, Start: d("2024-06-01")},
-		{Phase: PhaseAbandoned, Start: d("2026-01-05")}}
-	committees := []*Committee{
-		{Slug: "x/2024-05-20", Date: d("2024-05-20")},
-		{Slug: "x/2024-11-04", Date: d("2024-11-04"), NextCommitteeDue: d("2025-02-01")},
-		{Slug: "x/2024-11-04-2", Date: d("2024-11-04")}, // a second that day: the later one is the last
-		{Slug: "x/2025-06-02", Date: d("2025-06-02"), NextCommitteeDue: d("2025-09-30")},
-	}
-	for _, tt := range []struct {
-		at, due string
-		overdue bool
-	}{
-		{"2024-01-09", "", false},           // before the first phase
-		{"2024-05-19", "", false},           // none held yet: none due (NONE_RECORDED), not late
-		{"2024-05-20", "2024-11-19", false}, // 183 days after the committee
-		{"2024-11-03", "2024-11-19", false},
-		{"2024-11-04", "2025-05-06", false}, // the later committee of the day recorded nothing
-		{"2025-05-06", "2025-05-06", false}, // due that day: not overdue yet
-		{"2025-05-07", "2025-05-06", true},  // the day after
-		{"2025-07-01", "2025-09-30", false}, // recorded: 120 days on
-		{"2025-10-01", "2025-09-30", true},  // overdue from the day after the recorded date
-		{"2025-12-31", "2025-09-30", true},
-		{"2026-01-05", "", false}, // abandoned: no committee due
-	} {
-		got := NextCommitteeDueAt(phases, committees, d(tt.at))
-		if (tt.due == "" && !got.IsZero()) || (tt.due != "" && got != d(tt.due)) {
-			t.Errorf("at %s: next due %v, want %q", tt.at, got, tt.due)
-		}
-		if o := OverdueAt(phases, committees, d(tt.at)); o != tt.overdue {
-			t.Errorf("at %s: overdue %v, want %v", tt.at, o, tt.overdue)
-		}
-	}
-	// Without recorded dates, OverdueAt is the 183-day rule.
-	var dates []Date
-	var plain []*Committee
-	for _, c := range committees {
-		dates = append(dates, c.Date)
-		plain = append(plain, &Committee{Slug: c.Slug, Date: c.Date})
-	}
-	for day := d("2024-01-01"); day < d("2026-03-01"); day = day.AddDays(1) {
-		if OverdueAt(phases, plain, day) != CommitteeOverdueAt(phases, dates, day) {
-			t.Fatalf("at %s: OverdueAt and CommitteeOverdueAt differ without recorded dates", day)
-		}
-	}
-	if !NeverReviewedAt(committees, d("2024-05-19")) || NeverReviewedAt(committees, d("2024-05-20")) {
-		t.Error("NeverReviewedAt around the first committee")
-	}
-}
-
 func TestFlowPeriods(t *testing.T) {
 	d := MustDate
 	ps, err := FlowPeriods(d("2024-01-31"), d("2024-05-15"), EveryMonth)

@@ -1,10 +1,15 @@
 package portfolio
 
-// The rules every answer follows. The statements of internal/sqlite that
-// apply them in SQL (filters, orderings, aggregates) build it from these
-// definitions, one function per rule, in internal/sqlite/rules.go: a rule
-// changed here is changed there, in the same commit, and the real-data
-// tests compare both on every startup.
+// The rules every answer follows (DESIGN.md, "Semantics"), one function
+// each: phase at a date (PhaseAt), active (ActiveAt), team at a date
+// (TeamAt, OnMissionAt), time in phase (DaysInPhase), the next committee
+// due (Committee.NextDue, NextCommitteeDueAt), the review status
+// (ReviewStatusAt) and the flows of a period (FlowsIn). The statements of
+// internal/sqlite that apply them in SQL (filters, orderings, aggregates,
+// timelines) build it from these definitions, one expression per rule, in
+// internal/sqlite/rules.go: a rule changed here is changed there, in the
+// same commit, and one table of cases per rule (internal/sqlite's
+// rules*_test.go) runs through the function and every SQL implementation.
 
 // OverdueAfterDays is how long a startup may go without an investment
 // committee before it is overdue: a committee at least every six months.
@@ -63,56 +68,29 @@ func TeamAt(missions []Mission, startup string, d Date) []string {
 	return team
 }
 
-// LastCommittee returns the index of a startup's last committee on or
+// LastCommittee returns the index of a startup's last committee held on or
 // before d (committees in any order): the latest, a tie going to the one
-// listed later; -1 when there is none.
+// listed later; -1 when there is none. A planned or cancelled committee is
+// never the last (Committee.Held): it moves nothing.
 func LastCommittee(committees []*Committee, d Date) int {
-	return lastOnOrBefore(len(committees), func(i int) Date { return committees[i].Date }, d)
-}
-
-// LastCommitteeAt returns the latest of the committee dates on or before d
-// (LastCommittee), or the zero date when there is none.
-func LastCommitteeAt(committees []Date, d Date) Date {
-	if i := lastOnOrBefore(len(committees), func(i int) Date { return committees[i] }, d); i >= 0 {
-		return committees[i]
-	}
-	return 0
-}
-
-// lastOnOrBefore is the rule of LastCommittee over n dated things.
-func lastOnOrBefore(n int, date func(int) Date, d Date) int {
 	last := -1
-	for i := range n {
-		if c := date(i); !c.IsZero() && c <= d && (last < 0 || c >= date(last)) {
+	for i, c := range committees {
+		if c.Held() && !c.Date.IsZero() && c.Date <= d && (last < 0 || c.Date >= committees[last].Date) {
 			last = i
 		}
 	}
 	return last
 }
 
-// CommitteeOverdueAt is the deprecated OverdueAt for a startup whose
-// committees recorded no next due date: it is active at d, and its last
-// committee on or before d (or, when it has had none by d, the earliest
-// start among its phases) is more than OverdueAfterDays days before d.
-func CommitteeOverdueAt(phases []PhasePeriod, committees []Date, d Date) bool {
-	cs := make([]*Committee, len(committees))
-	for i, c := range committees {
-		cs[i] = &Committee{Date: c}
-	}
-	return OverdueAt(phases, cs, d)
-}
-
-// NextCommitteeDue returns when the committee after c is due: the date c
-// recorded (nextCommitteeDue), else OverdueAfterDays days after c, the last
-// day its startup, still active, is not overdue. A committee that ends the
-// incubation (it decides a stop or a transfer, or a next phase out of
-// incubation) and recorded no date calls for no other: the zero date.
-func NextCommitteeDue(c *Committee) Date {
-	switch {
-	case !c.NextCommitteeDue.IsZero():
+// NextDue returns when the committee after c is due (DESIGN.md, "Next
+// committee due at D"): the date c recorded (nextCommitteeDue), else
+// OverdueAfterDays days after c, the last day its startup, still in
+// incubation, is not overdue. Whatever c decided: a committee deciding a
+// stop or a transfer gives a date too, which stops counting once the
+// startup's phase is out of incubation (NextCommitteeDueAt).
+func (c *Committee) NextDue() Date {
+	if !c.NextCommitteeDue.IsZero() {
 		return c.NextCommitteeDue
-	case c.Decision == DecisionStop || c.Decision == DecisionTransfer || c.NextPhase != "" && !c.NextPhase.Active():
-		return 0
 	}
 	return c.Date.AddDays(OverdueAfterDays)
 }

@@ -82,6 +82,19 @@ type Committee struct {
 	Comment          string
 	Source           Source
 	Version          int64
+
+	// The committee's life and content (issue 19): what a committee
+	// recorded through the API holds besides its outcome. Imported
+	// committees have none of it: they are HELD ("" reads as HELD).
+	State               CommitteeState
+	Ask                 *CommitteeAsk // nil when none was stated
+	HypothesesList      []string      `json:"Hypotheses"`      // the hypotheses to test in the next period (Hypotheses)
+	SuccessCriteriaList []string      `json:"SuccessCriteria"` // how the next committee will judge the period (SuccessCriteria)
+	DocumentURL         string        // the presentation, an http(s) address
+	// Attendees are who attended (HELD) or is expected (PLANNED). The
+	// readers of committee lists leave it nil (a loader reads it when
+	// asked); a write fills it, empty or not.
+	Attendees []CommitteeAttendee
 }
 
 // Startup is a startup d'État or a product of the network.

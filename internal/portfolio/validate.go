@@ -70,15 +70,31 @@ func checkList(field string, items []string, max int) error {
 }
 
 // Validate checks a committee about to be written, today being the date of
-// the write: its date is not in the future, the decision is known, a next
-// phase goes with ADVANCE (and may name the phase of a STOP or TRANSFER),
-// the budget is not negative, the next committee falls after this one.
+// the write. Every committee: its date within the bounds of writes, its
+// content (ask, hypotheses, success criteria, presentation, attendees) and
+// comment. A held one (HELD, or no state): its date is not in the future,
+// the decision is known, a next phase goes with ADVANCE (and may name the
+// phase of a STOP or TRANSFER), the budget is not negative, the next
+// committee falls after this one. A planned or cancelled one: any date
+// within the bounds (planned for a day to come), and no outcome.
 func (c *Committee) Validate(today Date) error {
 	if err := checkDate("date", c.Date, true); err != nil {
 		return err
 	}
+	if c.State != "" && !c.State.Valid() {
+		return FieldErrorf("state", "%q is not a committee state", c.State)
+	}
+	if err := c.validateContent(); err != nil {
+		return err
+	}
+	if err := checkText("comment", c.Comment, MaxCommentLength, false, TextProse); err != nil {
+		return err
+	}
+	if !c.Held() {
+		return c.validateNoOutcome()
+	}
 	if c.Date > today {
-		return FieldErrorf("date", "the committee's date %s is after today (%s): record a committee once it has taken place", c.Date, today)
+		return FieldErrorf("date", "the committee's date %s is after today (%s): record a committee once it has taken place (planCommittee sets one for a day to come)", c.Date, today)
 	}
 	if !c.Decision.Valid() {
 		return FieldErrorf("decision", "%q is not a decision", c.Decision)
@@ -116,7 +132,7 @@ func (c *Committee) Validate(today Date) error {
 	if !c.NextCommitteeDue.IsZero() && c.NextCommitteeDue <= c.Date {
 		return FieldErrorf("nextCommitteeDue", "the next committee (%s) must come after this one (%s)", c.NextCommitteeDue, c.Date)
 	}
-	return checkText("comment", c.Comment, MaxCommentLength, false, TextProse)
+	return nil
 }
 
 // ValidateEdit checks the fields of a startup that the API writes.

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/incubateurs/portfolio/internal/httperror"
 )
 
 // badCase is one file of testdata/badinput: a request and what the server
@@ -27,7 +29,8 @@ type badCase struct {
 	Method string `json:"method"`
 	Path   string `json:"path"`
 	// Headers are sent as they are; when absent, Content-Type:
-	// application/json is sent. A value may be a list (repeated header).
+	// application/json is sent; without Accept, acceptGraphQL. A value
+	// may be a list (repeated header).
 	Headers map[string]headerValues `json:"headers"`
 	// Token adds "Authorization: Bearer <token>" for admin, manager,
 	// viewer or revoked (a revoked viewer token).
@@ -344,6 +347,9 @@ func (c *badCase) request(ctx context.Context, base string, tokens map[string]st
 	if c.Headers == nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	if _, ok := c.Headers["Accept"]; !ok {
+		req.Header.Set("Accept", acceptGraphQL)
+	}
 	for k, vs := range c.Headers {
 		for _, v := range vs {
 			req.Header.Add(k, v)
@@ -377,6 +383,9 @@ func judge(e expectation, r *reply) []string {
 	}
 	if r.Elapsed > limit {
 		bad = append(bad, fmt.Sprintf("answered in %s, the limit is %s", r.Elapsed.Round(time.Millisecond), limit))
+	}
+	if r.refusal() && r.Status != httperror.Status(r.firstCode()) {
+		bad = append(bad, fmt.Sprintf("a refusal %s answered %d, the table says %d", r.firstCode(), r.Status, httperror.Status(r.firstCode())))
 	}
 	if len(e.Status) > 0 && !slices.Contains(e.Status, r.Status) {
 		bad = append(bad, fmt.Sprintf("status %d, want one of %v", r.Status, e.Status))
@@ -442,6 +451,20 @@ func judge(e expectation, r *reply) []string {
 		}
 	}
 	return bad
+}
+
+// refusal reports whether r is a GraphQL answer refusing the request as
+// a whole with a coded error (no data entry, as
+// application/graphql-response+json): its status must then be the one
+// the edge's table gives its code. A refusal about HTTP itself (413,
+// 415, a method) is not one: it says its own status.
+func (r *reply) refusal() bool {
+	ctype, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	switch r.Status {
+	case http.StatusRequestEntityTooLarge, http.StatusUnsupportedMediaType, http.StatusMethodNotAllowed:
+		return false
+	}
+	return ctype == "application/graphql-response+json" && r.Data == nil && r.firstCode() != ""
 }
 
 // codes lists the codes of the answer's errors.

@@ -467,6 +467,13 @@ func send(c *http.Client, req *http.Request) (*reply, error) {
 	return r, nil
 }
 
+// acceptGraphQL is the Accept header of the suites' GraphQL requests, the
+// one the GraphQL-over-HTTP specification recommends to clients: the
+// answer is application/graphql-response+json, whose status tells a
+// refused request (the table's status of its code; a client of
+// application/json only gets a 200 with the errors).
+const acceptGraphQL = "application/graphql-response+json, application/json;q=0.9"
+
 // gql posts a GraphQL request with an optional bearer token.
 func gql(ctx context.Context, c *http.Client, url, token, query string, vars map[string]any) (*reply, error) {
 	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
@@ -478,6 +485,7 @@ func gql(ctx context.Context, c *http.Client, url, token, query string, vars map
 		return nil, fmt.Errorf("new request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", acceptGraphQL)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}

@@ -205,6 +205,17 @@ func costShapes() []costShape {
 				late: startups(filter: {reviewStatus: [OVERDUE]}, asOf: "2026-01-01", first: 1000, orderBy: [{field: NEXT_COMMITTEE_DUE}]) { nodes { slug reviewStatus nextCommitteeDue } }
 				none: startups(filter: {reviewStatus: [NONE_RECORDED]}, asOf: "2026-01-01", first: 1000, orderBy: [{field: INCUBATED_SINCE}]) { nodes { slug incubatedSince } }
 				alert: startups(filter: {withoutIntrapreneur: true}, asOf: "2026-01-01", first: 1000) { nodes { slug teamSize } } }`},
+		{class: "ceiling", name: "90 aliased committee agendas, each its own window", query: aliases(90, func(i int) string {
+			return fmt.Sprintf(`committeeAgenda(from: "%s", to: "%s", first: 1) { totalCount }`, day(i), day(i+60))
+		})},
+		{class: "ceiling", name: "3 aliased committee agendas of two years with their attendees", query: aliases(3, func(i int) string {
+			return fmt.Sprintf(`committeeAgenda(from: "%s", to: "2025-12-31", first: 1000) { nodes { date state reviewStatus startup { slug name }
+				expectedAttendees { role member { slug fullname } organisation { slug name } } missingRoles { role label } } }`, day(i))
+		})},
+		{class: "ceiling", name: "the committee agenda with its attendees", legit: true,
+			query: `{ committeeAgenda(from: "2026-01-01", to: "2026-03-01", first: 1000) { totalCount nodes { date state reviewStatus nextCommitteeDue
+				startup { slug name incubator { title } } committee { slug } expectedAttendees { role member { slug fullname } organisation { slug name } }
+				missingRoles { role label } } } }`},
 		{class: "ceiling", name: "a quarterly timeline since 2018", legit: true,
 			query: `{ portfolio(asOf: "2026-01-01") { timeline(from: "2018-01-01", every: QUARTER) { date startupCount activeMemberCount byPhase { phase count } } } }`},
 	}

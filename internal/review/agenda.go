@@ -1,6 +1,10 @@
 package review
 
-import "github.com/incubateurs/portfolio/internal/portfolio"
+import (
+	"strconv"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
 
 // The committee agenda: where the startups in incubation stand with their
 // investment committees (a summary by review status, its chart and
@@ -98,7 +102,7 @@ var overdue = newSection[startupList](section{
 // asOf to dueSoonDays later.
 var dueSoon = newSection[startupList](section{
 	ID:     "comites-a-venir",
-	Title:  "Dus dans les 60 jours",
+	Title:  "Dus dans les " + strconv.Itoa(dueSoonDays) + " jours",
 	Group:  agendaGroup,
 	Query:  statusList("ReviewCommitteesDue", `{field: NEXT_COMMITTEE_DUE, direction: ASC}`),
 	Vars:   statusVars(portfolio.ReviewDueSoon),
@@ -113,6 +117,10 @@ func (p *params) DueSoonEnd() portfolio.Date { return p.dueSoonEnd() }
 
 // DueSoonDays is how far ahead a committee is due soon, for the templates.
 func (p *params) DueSoonDays() int { return dueSoonDays }
+
+// OverdueAfterDays is how long after a committee the next one is due when
+// it recorded no date (portfolio.OverdueAfterDays), for the templates.
+func (p *params) OverdueAfterDays() int { return portfolio.OverdueAfterDays }
 
 // noneRecorded: the startups in incubation with no committee on record,
 // the longest in incubation first.

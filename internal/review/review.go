@@ -42,6 +42,7 @@ import (
 
 	"github.com/incubateurs/portfolio/internal/auth"
 	"github.com/incubateurs/portfolio/internal/export"
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/rawtext"
 	"github.com/incubateurs/portfolio/internal/server/assets"
@@ -119,7 +120,7 @@ func Handler(cfg Config) http.Handler {
 		http.Redirect(w, r, target, http.StatusMovedPermanently)
 	})
 	mux.HandleFunc("/review/", func(w http.ResponseWriter, r *http.Request) {
-		h.errorPage(w, r, nil, http.StatusNotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de la revue de portefeuille.")
+		h.errorPage(w, r, nil, portfolio.ENotFound, "Page introuvable", "Cette adresse ne correspond à aucune page de la revue de portefeuille.")
 	})
 	return mux
 }
@@ -269,11 +270,11 @@ func (h *handler) identify(w http.ResponseWriter, r *http.Request) (context.Cont
 	}
 	if portfolio.ErrorCode(err) != portfolio.EUnauthenticated {
 		h.cfg.Logger.ErrorContext(r.Context(), "authenticate", "err", err)
-		h.errorPage(w, r, nil, http.StatusInternalServerError, "Erreur du serveur", "Le serveur n’a pas pu vérifier votre jeton. Réessayez dans un instant.")
+		h.errorPage(w, r, nil, portfolio.EInternal, "Erreur du serveur", "Le serveur n’a pas pu vérifier votre jeton. Réessayez dans un instant.")
 		return nil, nil, false
 	}
 	if len(r.Header.Values("Authorization")) > 0 {
-		h.errorPage(w, r, nil, http.StatusUnauthorized, "Jeton refusé", "Le jeton envoyé dans l’en-tête Authorization est refusé : "+portfolio.ErrorMessage(err))
+		h.errorPage(w, r, nil, portfolio.EUnauthenticated, "Jeton refusé", "Le jeton envoyé dans l’en-tête Authorization est refusé : "+portfolio.ErrorMessage(err))
 		return nil, nil, false
 	}
 	reason := "connexion"
@@ -343,7 +344,7 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 	pg.Breadcrumb = []crumb{{Label: "Revue de portefeuille", URL: p.link("/review", func(q url.Values) { q.Del("from") })}}
 	d, _ := head.Data.(*startupHeadData)
 	if head.Failure == "" && (d == nil || d.Startup == nil) {
-		h.errorPage(w, r, id, http.StatusNotFound, "Startup introuvable", fmt.Sprintf("Aucune startup n’a l’identifiant « %s ».", p.slug))
+		h.errorPage(w, r, id, portfolio.ENotFound, "Startup introuvable", fmt.Sprintf("Aucune startup n’a l’identifiant « %s ».", p.slug))
 		return
 	}
 	if d != nil && d.Startup != nil {
@@ -374,17 +375,18 @@ func (h *handler) newPage(ctx context.Context, r *http.Request, id *portfolio.Id
 func (h *handler) badRequest(w http.ResponseWriter, r *http.Request, id *portfolio.Identity, err error) {
 	var bad *badParam
 	if errors.As(err, &bad) {
-		h.errorPage(w, r, id, http.StatusBadRequest, "Adresse incorrecte", bad.msg)
+		h.errorPage(w, r, id, portfolio.EInvalid, "Adresse incorrecte", bad.msg)
 		return
 	}
-	h.errorPage(w, r, id, http.StatusBadRequest, "Adresse incorrecte", err.Error())
+	h.errorPage(w, r, id, portfolio.EInvalid, "Adresse incorrecte", err.Error())
 }
 
-// errorPage answers with a page saying what went wrong.
-func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, id *portfolio.Identity, status int, heading, message string) {
+// errorPage answers with a page saying what went wrong, with the status of
+// the error's code (portfolio.ENotFound, …) in the edge's table.
+func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, id *portfolio.Identity, code, heading, message string) {
 	pg := &page{Title: heading, Heading: heading, Message: message, Today: h.cfg.Today(), Assets: h.assets, Identity: id,
 		SignInURL: "/review/connexion", Breadcrumb: []crumb{{Label: "Revue de portefeuille", URL: "/review"}, {Label: heading}}}
-	h.render(w, r, "error", pg, status, time.Now())
+	h.render(w, r, "error", pg, httperror.Status(code), time.Now())
 }
 
 // render executes a page's template into a buffer (each section's first),
@@ -419,7 +421,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {
 		h.cfg.Logger.ErrorContext(r.Context(), "review template", "page", name, "err", err)
-		http.Error(w, "erreur interne", http.StatusInternalServerError)
+		http.Error(w, "erreur interne", httperror.Status(portfolio.EInternal))
 		return
 	}
 	hd := w.Header()
@@ -440,7 +442,7 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg
 			attrs = append(attrs, slog.String("token", pg.Identity.TokenName))
 		}
 	}
-	if status == http.StatusTooManyRequests {
+	if status == httperror.Status(portfolio.ERateLimited) {
 		return // refused by the limiter, which logs once per burst
 	}
 	h.cfg.Logger.LogAttrs(r.Context(), slog.LevelInfo, "review page", attrs...)

@@ -866,3 +866,19 @@ func TestTrailingSlash(t *testing.T) {
 		t.Errorf("status %d, Location %q", resp.StatusCode, resp.Header.Get("Location"))
 	}
 }
+
+// TestAgendaStatesTheRule checks that the agenda states the overdue rule
+// with the domain's delays (portfolio.OverdueAfterDays, DueSoonDays), not
+// figures of its own.
+func TestAgendaStatesTheRule(t *testing.T) {
+	_, doc := page(t, shared.public, "/review?asOf="+asOf, anonymous, http.StatusOK)
+	body := strings.Join(strings.Fields(text(doc)), " ")
+	for _, want := range []string{
+		fmt.Sprintf("sinon %d jours après lui", portfolio.OverdueAfterDays),
+		fmt.Sprintf("Dus dans les %d jours", portfolio.DueSoonDays),
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the agenda does not say %q", want)
+		}
+	}
+}

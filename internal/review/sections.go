@@ -717,7 +717,7 @@ var startupCommittees = newSection[startupCommitteesData](section{
 	ID:    "comites",
 	Title: "Comités d'investissement",
 	Query: `query ReviewStartupCommittees($slugs: [String!], $asOf: Date, $first: Int) {
-  committees(filter: {startups: $slugs, to: $asOf}, first: $first,
+  committees(filter: {startups: $slugs, to: $asOf, states: [HELD]}, first: $first,
              orderBy: [{field: DATE, direction: DESC}]) {
     totalCount
     nodes {

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/incubateurs/portfolio/internal/auth"
+	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
@@ -40,7 +41,7 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 	case "connexion":
 		v.Message = "Ce serveur demande un jeton pour lire les données."
 	}
-	h.renderSignIn(w, r, v, http.StatusOK)
+	h.renderSignIn(w, r, v, "")
 }
 
 // signIn checks the token posted and, when the token store knows it, keeps
@@ -48,7 +49,7 @@ func (h *handler) signInForm(w http.ResponseWriter, r *http.Request) {
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
-		h.errorPage(w, r, nil, http.StatusBadRequest, "Formulaire incorrect", "Le formulaire de connexion envoyé n’a pas pu être lu.")
+		h.errorPage(w, r, nil, portfolio.EInvalid, "Formulaire incorrect", "Le formulaire de connexion envoyé n’a pas pu être lu.")
 		return
 	}
 	v := signInView{Next: nextTarget(r.PostForm.Get("suite")), PublicRead: h.cfg.PublicRead}
@@ -58,12 +59,12 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	if token == "" {
 		v.Error = "Collez votre jeton d’accès."
-		h.renderSignIn(w, r, v, http.StatusBadRequest)
+		h.renderSignIn(w, r, v, portfolio.EInvalid)
 		return
 	}
 	if !utf8.ValidString(token) {
 		v.Error = "Le jeton collé n’est pas du texte valide (UTF-8) : recopiez-le tel que portfolio token create l’a affiché."
-		h.renderSignIn(w, r, v, http.StatusBadRequest)
+		h.renderSignIn(w, r, v, portfolio.EInvalid)
 		return
 	}
 	// Past its address's limit of failures, the token is not even
@@ -81,11 +82,11 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) {
 			if at, ok := portfolio.TokenExpiry(err); ok {
 				v.Error = "Ce jeton a expiré le " + frenchInstant(at) + ". Demandez-en un nouveau à l’administrateur du serveur."
 			}
-			h.renderSignIn(w, r, v, http.StatusUnauthorized)
+			h.renderSignIn(w, r, v, portfolio.EUnauthenticated)
 			return
 		}
 		h.cfg.Logger.ErrorContext(r.Context(), "sign in", "err", err)
-		h.errorPage(w, r, nil, http.StatusInternalServerError, "Erreur du serveur", "Le serveur n’a pas pu vérifier le jeton. Réessayez dans un instant.")
+		h.errorPage(w, r, nil, portfolio.EInternal, "Erreur du serveur", "Le serveur n’a pas pu vérifier le jeton. Réessayez dans un instant.")
 		return
 	}
 	auth.SetCookie(w, r, token)
@@ -101,15 +102,20 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, homePage)
 }
 
-// renderSignIn shows the form.
-func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInView, status int) {
+// renderSignIn shows the form: a 200, or the status of code when the
+// form says what went wrong.
+func (h *handler) renderSignIn(w http.ResponseWriter, r *http.Request, v signInView, code string) {
 	pg := &page{Title: "Se connecter", Today: h.cfg.Today(), Assets: h.assets, SignIn: v,
 		Breadcrumb: []crumb{{Label: "Revue de portefeuille", URL: "/review"}, {Label: "Se connecter"}}}
+	status := http.StatusOK
+	if code != "" {
+		status = httperror.Status(code)
+	}
 	h.render(w, r, "signin", pg, status, time.Now())
 }
 
 // rateLimited answers an attempt to authenticate refused by the limiter
-// (err is auth.RateLimited's): 429 with Retry-After, the sign-in form
+// (err is auth.RateLimited's): RATE_LIMITED's 429 with Retry-After, the sign-in form
 // saying it when v is the form's, else a page saying it.
 func (h *handler) rateLimited(w http.ResponseWriter, r *http.Request, err error, v *signInView) {
 	after := auth.RetryAfter(err)
@@ -117,10 +123,10 @@ func (h *handler) rateLimited(w http.ResponseWriter, r *http.Request, err error,
 	msg := "Trop de tentatives de connexion ont échoué depuis votre adresse : réessayez dans " + after + " s."
 	if v != nil {
 		v.Error = msg
-		h.renderSignIn(w, r, *v, http.StatusTooManyRequests)
+		h.renderSignIn(w, r, *v, portfolio.ERateLimited)
 		return
 	}
-	h.errorPage(w, r, nil, http.StatusTooManyRequests, "Trop de tentatives", msg)
+	h.errorPage(w, r, nil, portfolio.ERateLimited, "Trop de tentatives", msg)
 }
 
 // frenchInstant writes an instant as a person in France reads it: « 1er

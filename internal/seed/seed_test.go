@@ -632,7 +632,7 @@ func TestCommittees(t *testing.T) {
 	var overdue, withBudget, total int
 	decisions := map[portfolio.Decision]int{}
 	for _, x := range s.startups {
-		var dates []portfolio.Date
+		var committees []*portfolio.Committee
 		events := 0
 		for _, e := range x.Events {
 			if e.Name == "committee" {
@@ -645,7 +645,7 @@ func TestCommittees(t *testing.T) {
 		for k, c := range x.Committees {
 			total++
 			decisions[c.Decision]++
-			dates = append(dates, c.Date)
+			committees = append(committees, &x.Committees[k])
 			if c.BudgetEuros != nil {
 				withBudget++
 				if b := *c.BudgetEuros; b < 50_000 || b > 1_200_000 || b%10_000 != 0 {
@@ -682,7 +682,7 @@ func TestCommittees(t *testing.T) {
 				t.Errorf("committee %s: next due %s", c.Slug, due)
 			}
 		}
-		if portfolio.CommitteeOverdueAt(x.Phases, dates, RefDate) {
+		if portfolio.ReviewStatusAt(x.Phases, committees, RefDate) == portfolio.ReviewOverdue {
 			overdue++
 		}
 	}

@@ -150,7 +150,7 @@ func committees(r *rng, p *plan, s *portfolio.Startup) {
 	end := p.activeEnd()
 	limit := end
 	if end == RefDate && r.chance(250) {
-		limit = RefDate.AddDays(-r.between(184, 420)) // the committees stopped: overdue
+		limit = RefDate.AddDays(-r.between(portfolio.OverdueAfterDays+1, 420)) // the committees stopped: overdue
 	}
 	if first >= end || !r.chance(committeeChance) {
 		return

@@ -24,6 +24,9 @@ func callCtx(t *testing.T, ctx context.Context, h http.Handler, body string) *an
 	t.Helper()
 	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/graphql", strings.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
+	// The media type whose statuses tell a refusal (a client of
+	// application/json gets a 200 with the errors: TestStatusTable).
+	req.Header.Set("Accept", "application/graphql-response+json")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	a := &answer{status: rec.Code, header: rec.Header()}
@@ -276,8 +279,8 @@ func TestNoIntrospection(t *testing.T) {
 	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, NoIntrospection: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 	for _, query := range []string{`{ __schema { queryType { name } } }`, `{ __type(name: "Startup") { name } }`, `{ ...F } fragment F on Query { __schema { types { name } } }`} {
 		a := call(t, h, q(query))
-		if code(a) != "FORBIDDEN" || a.status != 422 {
-			t.Errorf("%s: status %d code %q, want 422 FORBIDDEN", query, a.status, code(a))
+		if code(a) != "FORBIDDEN" || a.status != 403 {
+			t.Errorf("%s: status %d code %q, want 403 FORBIDDEN", query, a.status, code(a))
 		}
 	}
 	if strings.Contains(logs.String(), "level=ERROR") {

@@ -103,6 +103,7 @@ func TestCookieNeverAuthorisesAMutation(t *testing.T) {
 	send := func(body string, header, cookie string) (int, string) {
 		req := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/graphql-response+json")
 		if header != "" {
 			req.Header.Set("Authorization", "Bearer "+header)
 		}

@@ -22,18 +22,9 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-var registerCodes sync.Once
-
-// refuse makes a pre-execution error with the given code, answered with an
-// HTTP 422 like parse and validation errors.
+// refuse makes a pre-execution error with the given code: a request
+// error, answered with the status of its code (transport.go).
 func refuse(code, format string, args ...any) *gqlerror.Error {
-	registerCodes.Do(func() {
-		errcode.RegisterErrorType(portfolio.EComplexity, errcode.KindProtocol)
-		errcode.RegisterErrorType(portfolio.EForbidden, errcode.KindProtocol)
-		errcode.RegisterErrorType(portfolio.ETimeout, errcode.KindUser)
-		errcode.RegisterErrorType(portfolio.EInternal, errcode.KindUser)
-		errcode.RegisterErrorType(portfolio.EDamaged, errcode.KindUser)
-	})
 	err := gqlerror.Errorf(format, args...)
 	errcode.Set(err, code)
 	return err

@@ -34,6 +34,9 @@ type requestInfo struct {
 	readOnly  bool // a query (not a mutation) was run
 	cacheHit  bool
 	export    *export.Summary // what an export did
+	// refused: a request error, whose operation did not run (its
+	// status depends on the media type: transport.go)
+	refused bool
 }
 
 type infoKey struct{}
@@ -274,7 +277,7 @@ func observe(log *slog.Logger, m *metrics, next http.Handler) http.Handler {
 			outcome = "unauthenticated"
 		case rec.status == http.StatusTooManyRequests:
 			outcome = "limited"
-		case rec.status >= 400:
+		case rec.status >= 400 || info.refused:
 			outcome = "rejected"
 		case info.errCode != "":
 			outcome = "error"

@@ -17,7 +17,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/rs/cors"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -76,6 +75,9 @@ type Config struct {
 	// SyncStatus, when not nil, reports the background sync of the
 	// network's repository (serve --sync-repo) for /metrics.
 	SyncStatus func() SyncStatus
+	// Replication, when not nil, is the node's part in replication
+	// (serve --replicate-to, portfolio replica): see Replication.
+	Replication *Replication
 
 	// costly is the gate of costly requests on /graphql (nil: none).
 	costly *costlyGate
@@ -104,6 +106,7 @@ func New(cfg Config) http.Handler {
 	cfg.costly = newCostlyGate(cfg.Limits)
 	m.countCostly(cfg.costly)
 	m.countSyncs(cfg.SyncStatus)
+	m.countReplication(cfg.Replication)
 	if cfg.Schema != nil {
 		pool := newAnswerPool(cfg.Limits.MaxAnswerPool)
 		var inner http.Handler = perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(cfg))
@@ -113,6 +116,7 @@ func New(cfg Config) http.Handler {
 		if cfg.ResponseCacheBytes > 0 && !cfg.SQLStats {
 			inner = newResponseCache(cfg.DB, cfg.ResponseCacheBytes).middleware(inner)
 		}
+		inner = forwardMutations(cfg.Replication, cfg.Logger, inner)
 		// A browser signed in on /review/connexion sends its token in a
 		// cookie: it reads /graphql and /export with it, never writes (see
 		// cookieReads).
@@ -159,13 +163,17 @@ func New(cfg Config) http.Handler {
 		if err == nil {
 			ds, err = cfg.DB.Dataset(ctx, portfolio.Today())
 		}
+		repl, notReady := replicationNote(cfg.Replication)
+		if err == nil && notReady != "" {
+			err = errors.New(notReady)
+		}
 		if err != nil {
 			http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
 			return
 		}
 		// A failed sync leaves the records as they were: the server
 		// still serves them, and says so.
-		fmt.Fprintf(w, "ready (%s; %s)%s\n", origin, RecordsNote(ds), syncNote(st))
+		fmt.Fprintf(w, "ready (%s; %s)%s%s\n", origin, RecordsNote(ds), syncNote(st), repl)
 	})
 	opts := cors.Options{
 		AllowedOrigins:   cfg.CORSOrigins,
@@ -179,7 +187,7 @@ func New(cfg Config) http.Handler {
 		opts.AllowOriginFunc = func(string) bool { return false }
 	}
 	c := cors.New(opts)
-	return c.Handler(mux)
+	return withNode(cfg.Replication, c.Handler(mux))
 }
 
 // RecordsNote says in one line, in English, what the records describe and
@@ -230,9 +238,9 @@ func syncNote(st *sqlite.SyncState) string {
 // and the error mapping.
 func newGraphQL(cfg Config) *handler.Server {
 	gql := handler.New(cfg.Schema)
-	gql.AddTransport(transport.Options{})
-	gql.AddTransport(transport.GET{})
+	gql.AddTransport(getQuery{})
 	gql.AddTransport(postJSON{})
+	gql.AddTransport(otherRequests{}) // last: what the others do not take
 	if cfg.Limits.MaxTokens > 0 {
 		gql.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	}
@@ -248,6 +256,9 @@ func newGraphQL(cfg Config) *handler.Server {
 		gql.Use(extension.AutomaticPersistedQuery{Cache: lru.New[string](1000)})
 	}
 	gql.Use(cookieReads{})
+	if r := cfg.Replication; r != nil && !cfg.internal && r.Node != nil && r.Node().Role == portfolio.NodeReplica {
+		gql.Use(replicaWrites{r})
+	}
 	gql.Use(newDocumentGuard(cfg.Limits, cfg.NoIntrospection))
 	gql.Use(&costGuard{limits: cfg.Limits, db: cfg.DB})
 	if cfg.costly != nil && !cfg.internal {
@@ -260,6 +271,9 @@ func newGraphQL(cfg Config) *handler.Server {
 		cfg.Logger.ErrorContext(ctx, "panic in resolver", "panic", v)
 		return portfolio.Errorf(portfolio.EInternal, "internal error")
 	})
+	if r := cfg.Replication; r != nil && r.Ship != nil && !cfg.internal {
+		gql.AroundResponses(shipWrites(r.Ship, cfg.Logger))
+	}
 	gql.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 		resp := next(ctx)
 		noteOperation(ctx, resp)

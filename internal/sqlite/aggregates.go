@@ -350,7 +350,7 @@ func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d 
 }
 
 // CommitteeDecisions counts the committees of the startups f selects (at d)
-// held between from and to, by decision.
+// held between from and to, by decision (planned and cancelled ones: none).
 func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter, d, from, to portfolio.Date) ([]Count, error) {
 	b := &builder{}
 	where, err := selected(ctx, b, f, d)
@@ -358,7 +358,7 @@ func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter
 		return nil, err
 	}
 	out, err := db.counts(ctx, "SELECT c.decision, count(*) FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.date >= "+
-		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+where+" GROUP BY c.decision", b.args)
+		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+heldSQL("c")+" AND "+where+" GROUP BY c.decision", b.args)
 	sort.Slice(out, func(i, j int) bool { return decisionRank(out[i].Key) < decisionRank(out[j].Key) })
 	return out, err
 }

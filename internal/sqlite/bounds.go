@@ -76,7 +76,12 @@ const boundsSQL = `SELECT
  (SELECT (SELECT count(*) FROM member_startups) + (SELECT count(*) FROM mission_startups)),
  (SELECT count(*) FROM startup_contacts),
  (SELECT count(*) FROM startup_redirects),
- (SELECT count(*) FROM teams)`
+ (SELECT count(*) FROM teams),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(*) c FROM committee_attendees GROUP BY committee_id)),
+ (SELECT coalesce(max(max(json_array_length(hypotheses)), max(json_array_length(success_criteria))), 0) FROM committees),
+ (SELECT count(*) FROM committee_attendees),
+ (SELECT coalesce(max(c), 0) FROM (SELECT count(DISTINCT mi.member_id) c FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id
+   JOIN members mb ON mb.id = mi.member_id WHERE mb.domain = 'INTRAPRENEURSHIP' GROUP BY ms.startup_id))`
 
 // readBounds computes the list bounds of the data, the team's by the sweep
 // when precise, else by the missions ever.
@@ -94,7 +99,8 @@ func (db *DB) readBounds(ctx context.Context, precise bool) (portfolio.ListBound
 		&b.StartupIncubators, &b.FormerSlugs, &b.Managers, &b.FollowedStartups, &b.AllEvents, &b.Promotions,
 		&b.AllMissions, &b.AllPhases, &b.StartupText, &b.MemberText, &b.IncubatorText,
 		&b.AllMissionStartups, &b.AllSponsorLinks, &b.AllTags, &b.AllTeamMembers, &b.AllCompetences,
-		&b.AllMemberStartups, &b.AllContacts, &b.AllRedirects, &b.AllTeams)
+		&b.AllMemberStartups, &b.AllContacts, &b.AllRedirects, &b.AllTeams,
+		&b.Attendees, &b.CommitteeItems, &b.AllAttendees, &b.Intrapreneurs)
 	if err != nil {
 		return b, fmt.Errorf("list bounds: %w", err)
 	}

@@ -53,6 +53,10 @@ type DB struct {
 	// damaged holds the first error of a statement that found the file
 	// damaged (see damage.go); Ready fails from then on.
 	damaged atomic.Pointer[damage]
+
+	// followed marks a replica's copy (OpenFollowed): read-only, token
+	// uses not recorded.
+	followed bool
 }
 
 // maxCachedStatements bounds the prepared-statement cache: filters compile to
@@ -89,11 +93,19 @@ func dsn(path string, readOnly bool) string {
 // runs in WAL mode, and applies the migrations it lacks. A database written
 // by a newer version of the program is refused.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, Options{})
+}
+
+func open(ctx context.Context, path string, o Options) (*DB, error) {
 	if path == "" || strings.ContainsAny(path, "?#") {
 		return nil, fmt.Errorf("open database: invalid path %q", path)
 	}
 	db := &DB{Path: path, stmts: map[string]*sql.Stmt{}}
-	wc, err := newConnector(db, dsn(path, false))
+	wdsn := dsn(path, false)
+	if o.NoAutoCheckpoint {
+		wdsn += "&_pragma=" + url.QueryEscape("wal_autocheckpoint(0)")
+	}
+	wc, err := newConnector(db, wdsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}

@@ -13,6 +13,7 @@ import (
 var dumpSkipped = map[string]bool{
 	"origin": true, "sync_state": true, "audit_log": true, "mutation_keys": true,
 	"tokens": true, "token_incubators": true, "schema_migrations": true,
+	"replication": true, "_litestream_seq": true, "_litestream_lock": true, // replication's own (internal/replication)
 }
 
 // dumpIgnoredColumns are columns that count or date writes, not records.

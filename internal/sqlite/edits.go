@@ -28,6 +28,15 @@ import (
 // item by item rather than keeping it whole, as a startup's phases).
 type editField struct{ name, goField string }
 
+// apiOnly lists, per kind, the fields the records never hold (a
+// committee's ask, criteria, attendees): the import never writes them, so
+// they keep the API's value by themselves, and it never compares them (the
+// snapshot's silence is no disagreement); a write notes them like the
+// others.
+var apiOnly = map[string]map[string]bool{
+	"committees": {"ask": true, "hypotheses": true, "successCriteria": true, "documentUrl": true, "attendees": true},
+}
+
 // editKind describes a kind of record the API writes.
 type editKind struct {
 	objectType string // as the audit log names it
@@ -53,7 +62,9 @@ var editable = map[string]editKind{
 	}},
 	"committees": {"Committee", []editField{
 		{"date", "Date"}, {"decision", "Decision"}, {"nextPhase", "NextPhase"}, {"budgetEuros", "BudgetEuros"},
-		{"nextCommitteeDue", "NextCommitteeDue"}, {"comment", "Comment"},
+		{"nextCommitteeDue", "NextCommitteeDue"}, {"comment", "Comment"}, {"state", "State"},
+		{"ask", "Ask"}, {"hypotheses", "HypothesesList"}, {"successCriteria", "SuccessCriteriaList"},
+		{"documentUrl", "DocumentURL"}, {"attendees", "Attendees"},
 	}},
 	"missions": {"Mission", []editField{
 		{"start", "Start"}, {"end", "End"}, {"status", "Status"}, {"employer", "Employer"}, {"startups", "Startups"},
@@ -316,7 +327,7 @@ func putEdited[T any](ctx context.Context, l *loader, rec, in Ref, snap *T, read
 	merged := *snap
 	for _, f := range editable[rec.Kind].fields {
 		e, ok := edits[f.name]
-		if !ok || f.goField == "" {
+		if !ok || f.goField == "" || apiOnly[rec.Kind][f.name] {
 			continue
 		}
 		sv, cv := fieldOf(&merged, f.goField), fieldOf(before, f.goField)

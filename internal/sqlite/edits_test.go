@@ -294,7 +294,15 @@ func TestMigrationNotesEarlierAPIWork(t *testing.T) {
 			t.Fatalf("step %d: %v", i, err)
 		}
 	}
-	noted := apiWork(t, db)
+	// The committee fields of migration 0018 (state, ask, criteria,
+	// attendees…) came after 0005: no write before it noted them, and it
+	// cannot recover them.
+	var noted []string
+	for _, l := range apiWork(t, db) {
+		if f := strings.Fields(l); len(f) < 4 || f[1] != "committees" || !slices.Contains([]string{"state", "ask", "hypotheses", "successCriteria", "documentUrl", "attendees"}, f[3]) {
+			noted = append(noted, l)
+		}
+	}
 	path := db.Path
 	db.Close()
 

@@ -348,6 +348,9 @@ func committeeFilterSQL(b *builder, f *portfolio.CommitteeFilter, depth int) (st
 	if f.Sources != nil {
 		conds = append(conds, inList(b, "c.source", enumStrings(f.Sources)))
 	}
+	if f.States != nil {
+		conds = append(conds, inList(b, "c.state", enumStrings(f.States)))
+	}
 	if f.From != nil {
 		conds = append(conds, "c.date >= "+b.date(*f.From))
 	}

@@ -234,6 +234,10 @@ func (l *loader) apiHolds(ctx context.Context, r Ref) (string, error) {
 			"SELECT count(*) FROM missions m JOIN members p ON p.id = m.member_id WHERE p.slug = ? AND m.source = 'RECORDED'", r.Slug); err != nil {
 			return "", err
 		}
+		if err := count("committee attendances recorded through the API",
+			"SELECT count(*) FROM committee_attendees a JOIN members p ON p.id = a.member_id WHERE p.slug = ?", r.Slug); err != nil {
+			return "", err
+		}
 	}
 	return strings.Join(parts, ", "), nil
 }
@@ -256,6 +260,7 @@ func (l *loader) referrers(ctx context.Context, r Ref) (string, error) {
 		qs = []struct{ what, q string }{
 			{"startups it sponsors", "SELECT s.slug FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id JOIN organisations o ON o.id = ss.organisation_id WHERE o.slug = ? ORDER BY s.slug"},
 			{"incubators it owns", "SELECT i.slug FROM incubators i JOIN organisations o ON o.id = i.owner_id WHERE o.slug = ? ORDER BY i.slug"},
+			{"committees it attended (recorded through the API)", "SELECT DISTINCT c.slug FROM committee_attendees a JOIN committees c ON c.id = a.committee_id JOIN organisations o ON o.id = a.organisation_id WHERE o.slug = ? ORDER BY c.slug"},
 		}
 	}
 	var parts []string

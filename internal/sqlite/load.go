@@ -447,14 +447,17 @@ func (l *loader) putStartup(ctx context.Context, s *portfolio.Startup) error {
 		if l.skip(rec, in) {
 			continue
 		}
+		// The records hold committees that took place: HELD. Their ask,
+		// criteria and attendees are the API's alone, never written here.
+		s.Committees[i].State = s.Committees[i].StateOrHeld()
 		err := putEdited(ctx, l, rec, in, &s.Committees[i], l.readCommittee(ctx), func(c *portfolio.Committee) error {
 			var budget any
 			if c.BudgetEuros != nil {
 				budget = *c.BudgetEuros
 			}
 			_, err := l.upsertChild(ctx, "committees", c.Slug,
-				[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source"},
-				[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, source(c.Source)})
+				[]string{"startup_id", "date", "decision", "next_phase", "budget_euros", "next_committee_due", "comment", "source", "state"},
+				[]any{id, c.Date.String(), string(c.Decision), nullString(string(c.NextPhase)), budget, nullDate(c.NextCommitteeDue), c.Comment, source(c.Source), string(c.State)})
 			return err
 		})
 		if err != nil {
@@ -575,6 +578,13 @@ func (l *loader) putMember(ctx context.Context, m *portfolio.Member) error {
 	in := Ref{"members", m.Slug}
 	for i := range m.Missions {
 		rec := Ref{"missions", m.Missions[i].Slug}
+		if m.Missions[i].Start.IsZero() {
+			// A mission covers the days from its start (DESIGN.md, "Team
+			// at D"): without one it covers none, which the column (NOT
+			// NULL, compared with start <= D) cannot say. The importer
+			// skips such a mission and reports it.
+			return portfolio.Errorf(portfolio.EInvalid, "member %s: mission %s has no start", m.Slug, m.Missions[i].Slug)
+		}
 		if l.skip(rec, in) {
 			continue
 		}

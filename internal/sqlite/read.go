@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -493,19 +494,70 @@ func (db *DB) EventsByStartup(ctx context.Context, ids []int64) (map[int64][]*po
 
 // ---------------------------------------------------------------- committees
 
-const committeeCols = `c.id, c.slug, s.slug, c.date, c.decision, coalesce(c.next_phase, ''), c.budget_euros, coalesce(c.next_committee_due, ''), c.comment, c.source, c.version`
+const committeeCols = `c.id, c.slug, s.slug, c.date, c.decision, coalesce(c.next_phase, ''), c.budget_euros, coalesce(c.next_committee_due, ''), c.comment, c.source, c.version,
+	c.state, c.ask_team_profile, c.ask_envelope_euros, c.ask_months, c.hypotheses, c.success_criteria, c.document_url`
+
+// committeeContent is what a committee holds besides its outcome, as
+// stored: committeeCols' last columns (or their nullable reading under a
+// LEFT JOIN).
+type committeeContent struct {
+	state, profile, hypotheses, criteria, docURL sql.NullString
+	envelope, months                             sql.NullInt64
+}
+
+func (x *committeeContent) dest() []any {
+	return []any{&x.state, &x.profile, &x.envelope, &x.months, &x.hypotheses, &x.criteria, &x.docURL}
+}
+
+// fill sets c's state and content from what was scanned.
+func (x *committeeContent) fill(c *portfolio.Committee) {
+	c.State = portfolio.CommitteeState(x.state.String)
+	if c.State == "" {
+		c.State = portfolio.CommitteeHeld
+	}
+	c.DocumentURL = x.docURL.String
+	c.HypothesesList, c.SuccessCriteriaList = jsonStrings(x.hypotheses.String), jsonStrings(x.criteria.String)
+	ask := &portfolio.CommitteeAsk{TeamProfile: x.profile.String}
+	if x.envelope.Valid {
+		e := x.envelope.Int64
+		ask.EnvelopeEuros = &e
+	}
+	if x.months.Valid {
+		m := int(x.months.Int64)
+		ask.Months = &m
+	}
+	c.Ask = nil
+	if !ask.Empty() {
+		c.Ask = ask
+	}
+}
+
+// jsonStrings reads a stored JSON array of strings; nil when empty.
+func jsonStrings(s string) []string {
+	if s == "" || s == "[]" {
+		return nil
+	}
+	var out []string
+	if err := json.Unmarshal([]byte(s), &out); err != nil {
+		return nil
+	}
+	return out
+}
 
 func committeeReader(extra ...any) func(*sql.Rows) (*portfolio.Committee, error) {
 	var c portfolio.Committee
 	var date, due string
 	var budget sql.NullInt64
-	dest := append([]any{&c.ID, &c.Slug, &c.StartupSlug, &date, &c.Decision, &c.NextPhase, &budget, &due, &c.Comment, &c.Source, &c.Version}, extra...)
+	var content committeeContent
+	dest := append([]any{&c.ID, &c.Slug, &c.StartupSlug, &date, &c.Decision, &c.NextPhase, &budget, &due, &c.Comment, &c.Source, &c.Version}, content.dest()...)
+	dest = append(dest, extra...)
 	return rowReader("committee", &c, dest, func(out *portfolio.Committee) {
 		out.Date, out.NextCommitteeDue = parseDate(date), parseDate(due)
 		if budget.Valid {
 			b := budget.Int64
 			out.BudgetEuros = &b
 		}
+		content.fill(out)
 	})
 }
 

@@ -349,7 +349,7 @@ func (db *DB) CommitteeBudgetEuros(ctx context.Context, f *portfolio.StartupFilt
 	}
 	var sum int64
 	err = db.each(ctx, "SELECT coalesce(sum(c.budget_euros), 0) FROM committees c JOIN startups s ON s.id = c.startup_id WHERE c.date >= "+
-		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+where, b.args, func(rows *sql.Rows) error { return rows.Scan(&sum) })
+		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+heldSQL("c")+" AND "+where, b.args, func(rows *sql.Rows) error { return rows.Scan(&sum) })
 	return sum, err
 }
 
@@ -446,11 +446,11 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	per := b.arg(pj.String())
 	var selects []string
 	if parts.Entered {
-		selects = append(selects, `SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON p.start >= per.s AND p.start <= per.e`+joinStartups(where, "p.startup_id")+`
+		selects = append(selects, `SELECT per.i, 'entered', p.phase, count(*) FROM per JOIN phases p ON `+phaseEntersSQL("p", "per.s", "per.e")+joinStartups(where, "p.startup_id")+`
 			WHERE `+where+` GROUP BY per.i, p.phase`)
 	}
 	if parts.Exited {
-		selects = append(selects, `SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON p.next_start >= per.s AND p.next_start <= per.e`+joinStartups(where, "p.startup_id")+`
+		selects = append(selects, `SELECT per.i, 'exited', p.phase, count(*) FROM per JOIN phases p ON `+phaseExitsSQL("p", "per.s", "per.e")+joinStartups(where, "p.startup_id")+`
 			WHERE `+where+` GROUP BY per.i, p.phase`)
 	}
 	if parts.Events {
@@ -459,7 +459,7 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	}
 	if parts.Committees {
 		selects = append(selects, `SELECT per.i, 'committee', c.decision, count(*) FROM per JOIN committees c ON c.date >= per.s AND c.date <= per.e`+joinStartups(where, "c.startup_id")+`
-			WHERE `+where+` GROUP BY per.i, c.decision`)
+			WHERE `+heldSQL("c")+` AND `+where+` GROUP BY per.i, c.decision`)
 	}
 	q := `WITH per(i, s, e) AS (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(` + per + `))
 		` + strings.Join(selects, "\n\t\tUNION ALL\n\t\t")
@@ -527,12 +527,13 @@ const (
 )
 
 // feedSQL is every event of every startup: the events of the records but
-// for committee ones, and the committees (those recorded through the API
-// included, those deleted through it left out). tie orders events of one
+// for committee ones, and the committees held (those recorded through the
+// API included, those deleted through it left out; a planned or cancelled
+// committee is no event of the startup's life). tie orders events of one
 // startup and day.
-const feedSQL = `SELECT e.startup_id, e.name, e.date, e.comment, NULL AS committee_id, printf('e%06d', e.seq) AS tie FROM events e WHERE e.name <> 'committee'
+var feedSQL = `SELECT e.startup_id, e.name, e.date, e.comment, NULL AS committee_id, printf('e%06d', e.seq) AS tie FROM events e WHERE e.name <> 'committee'
 	UNION ALL
-	SELECT c.startup_id, 'committee', c.date, '', c.id, 'c' || c.slug FROM committees c`
+	SELECT c.startup_id, 'committee', c.date, '', c.id, 'c' || c.slug FROM committees c WHERE ` + heldSQL("c")
 
 // Events returns a page of the network's events that f selects, newest
 // first unless order says otherwise (ties by startup slug, then their
@@ -577,7 +578,8 @@ func (db *DB) Events(ctx context.Context, f *EventFilter, order []EventOrder, w 
 	nargs := len(b.args)
 	// A committee comes whole, by a join: one statement for the page.
 	q := `SELECT s.slug, x.name, coalesce(x.date, ''), x.comment, c.id, c.slug, c.date, c.decision, coalesce(c.next_phase, ''), c.budget_euros,
-		coalesce(c.next_committee_due, ''), c.comment, c.source, c.version, count(*) OVER ()` + from +
+		coalesce(c.next_committee_due, ''), c.comment, c.source, c.version,
+		c.state, c.ask_team_profile, c.ask_envelope_euros, c.ask_months, c.hypotheses, c.success_criteria, c.document_url, count(*) OVER ()` + from +
 		" ORDER BY " + strings.Join(keys, ", ") + " LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.StartupEvent]{}
 	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
@@ -585,8 +587,10 @@ func (db *DB) Events(ctx context.Context, f *EventFilter, order []EventOrder, w 
 		var day string
 		var cid, budget, version sql.NullInt64
 		var cslug, cdate, decision, next, due, comment, source sql.NullString
-		if err := rows.Scan(&e.StartupSlug, &e.Name, &day, &e.Comment, &cid, &cslug, &cdate, &decision, &next, &budget,
-			&due, &comment, &source, &version, &p.Total); err != nil {
+		var content committeeContent
+		dest := append([]any{&e.StartupSlug, &e.Name, &day, &e.Comment, &cid, &cslug, &cdate, &decision, &next, &budget,
+			&due, &comment, &source, &version}, content.dest()...)
+		if err := rows.Scan(append(dest, &p.Total)...); err != nil {
 			return fmt.Errorf("scan event: %w", err)
 		}
 		e.Date = parseDate(day)
@@ -597,6 +601,7 @@ func (db *DB) Events(ctx context.Context, f *EventFilter, order []EventOrder, w 
 			if budget.Valid {
 				c.BudgetEuros = &budget.Int64
 			}
+			content.fill(c)
 			e.Committee = c
 		}
 		p.Items = append(p.Items, e)

@@ -7,12 +7,14 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-// The rules of internal/portfolio/rules.go in SQL, built from the domain's
-// definitions (its list of active phases, its overdue delay) so that a
-// rule changes in one place: each function below is the SQL of one domain
-// function, and the statements of this package use them, never their own
-// copy. Dates are SQL expressions (a bound parameter or a column); id is
-// the column holding the startup's id.
+// The rules of internal/portfolio (rules.go, review.go) in SQL, built from
+// the domain's definitions (its list of active phases, its overdue delay)
+// so that a rule changes in one place: each function below is the SQL of
+// one domain function, and the statements of this package use them, never
+// their own copy. Dates are SQL expressions (a bound parameter or a
+// column); id is the column holding the startup's id. One table of cases
+// per rule runs through the Go function, these expressions and every
+// statement built on them (rules*_test.go).
 
 // activePhasesSQL is portfolio.ActivePhases as an SQL list.
 var activePhasesSQL = func() string {
@@ -36,15 +38,33 @@ func phaseCoversSQL(p, d string) string {
 	return p + ".start <= " + d + " AND (" + p + ".next_start IS NULL OR " + p + ".next_start > " + d + ")"
 }
 
-// missionCoversSQL is portfolio.OnMissionAt for a row m of missions.
+// phaseEntersSQL and phaseExitsSQL are portfolio.FlowsIn for a row p of
+// phases and the period [from, to]: its phase is entered when it starts
+// in the period, and left when the next phase starts in it (next_start;
+// null for the last phase and for a phase without a start).
+func phaseEntersSQL(p, from, to string) string {
+	return p + ".start >= " + from + " AND " + p + ".start <= " + to
+}
+
+func phaseExitsSQL(p, from, to string) string {
+	return p + ".next_start >= " + from + " AND " + p + ".next_start <= " + to
+}
+
+// missionCoversSQL is portfolio.OnMissionAt for a row m of missions (the
+// store holds no mission without a start: see loader.putMember).
 func missionCoversSQL(m, d string) string {
 	return m + `.start <= ` + d + ` AND (` + m + `."end" IS NULL OR ` + m + `."end" >= ` + d + `)`
 }
 
-// lastCommitteeSQL is portfolio.LastCommitteeAt: the date of the
-// startup's last committee on or before d, or null.
+// heldSQL is portfolio.Committee.Held for a row c of committees: only a
+// held committee counts in the rules (a planned or cancelled one moves
+// nothing).
+func heldSQL(c string) string { return c + `.state = '` + string(portfolio.CommitteeHeld) + `'` }
+
+// lastCommitteeSQL is the date of portfolio.LastCommittee: the date of the
+// startup's last committee held on or before d, or null.
 func lastCommitteeSQL(id, d string) string {
-	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + `)`
+	return `(SELECT max(c.date) FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + `)`
 }
 
 // earliestStartSQL is portfolio.EarliestStart.
@@ -55,13 +75,20 @@ func earliestStartSQL(id string) string {
 // sqlDays is a modifier of SQLite's date(): '+183 days'.
 func sqlDays(n int) string { return "'+" + strconv.Itoa(n) + " days'" }
 
+// committeeDueSQL is portfolio's Committee.NextDue for a row c of
+// committees: the date it recorded (next_committee_due), else
+// OverdueAfterDays days after it, whatever it decided.
+func committeeDueSQL(c string) string {
+	return `coalesce(` + c + `.next_committee_due, date(` + c + `.date, ` + sqlDays(portfolio.OverdueAfterDays) + `))`
+}
+
 // lastDueSQL is the next committee due that the last committee of the
-// startup on or before d gives (portfolio's lastDue): the date it recorded
-// (next_committee_due), else OverdueAfterDays days after it; null when no
+// startup on or before d gives (portfolio's lastDue: committeeDueSQL of
+// portfolio.LastCommittee, ties going to the later slug); null when no
 // committee was held by d.
 func lastDueSQL(id, d string) string {
-	return `(SELECT coalesce(c.next_committee_due, date(c.date, ` + sqlDays(portfolio.OverdueAfterDays) + `)) FROM committees c
-			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1)`
+	return `(SELECT ` + committeeDueSQL("c") + ` FROM committees c
+			WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + ` ORDER BY c.date DESC, c.slug DESC LIMIT 1)`
 }
 
 // nextDueSQL is portfolio.NextCommitteeDueAt, given active, the condition
@@ -110,11 +137,18 @@ func overdueSQL(active, id, d string) string {
 func withoutIntrapreneurSQL(active, id, d string) string {
 	return `(` + active + ` AND NOT EXISTS (SELECT 1 FROM mission_startups ims JOIN missions im ON im.id = ims.mission_id
 			JOIN members imb ON imb.id = im.member_id
-		WHERE ims.startup_id = ` + id + ` AND imb.domain = '` + string(portfolio.DomainIntrapreneur) + `' AND ` + missionCoversSQL("im", d) + `))`
+		WHERE ims.startup_id = ` + id + ` AND ` + intrapreneurSQL("imb", "im", d) + `))`
 }
 
-// neverReviewedSQL is portfolio.NeverReviewedAt: no committee on or
+// intrapreneurSQL is portfolio.IntrapreneurAt for a member row mb and one
+// of its missions, m, on the startup: the member's domain is
+// INTRAPRENEURSHIP and the mission covers d.
+func intrapreneurSQL(mb, m, d string) string {
+	return mb + `.domain = '` + string(portfolio.DomainIntrapreneur) + `' AND ` + missionCoversSQL(m, d)
+}
+
+// neverReviewedSQL is portfolio.NeverReviewedAt: no committee held on or
 // before d.
 func neverReviewedSQL(id, d string) string {
-	return `NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + `)`
+	return `NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = ` + id + ` AND c.date <= ` + d + ` AND ` + heldSQL("c") + `)`
 }

@@ -3,10 +3,7 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -14,15 +11,14 @@ import (
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
-// One table of cases for the rules of DESIGN.md that have both a Go
-// function (internal/portfolio) and an SQL expression (rules.go): the next
-// committee due, the review status, the deprecated "committee overdue",
-// and "without an intrapreneur". Every case runs through every
-// implementation of the rules — the Go functions, the SQL expressions, the
-// filters compiled to SQL, and the timeline's in-memory evaluation of a
-// dated filter — on an in-memory database, and each must give the answer
-// the case states: none can drift from the others (as litestream runs one
-// suite over every replica client).
+// The table of cases of the committee rules of DESIGN.md: the next
+// committee due (and the due a committee gives, Committee.NextDue), the
+// review status, "never reviewed", the deprecated "committee overdue", and
+// "without an intrapreneur". Every case runs through every implementation
+// (see rules_harness_test.go): the Go functions on the records and on what
+// the store hands the resolvers, the SQL expressions, the filters compiled
+// to SQL, the portfolio's aggregates, and the timeline's in-memory
+// evaluation of a dated filter.
 
 // ruleMission is a member's mission in a case: the member's domain, the
 // mission's dates, and the startups it names (the case's startup when
@@ -42,10 +38,15 @@ type ruleCase struct {
 	missions   []ruleMission
 	at         string // default ruleDay
 
-	status  portfolio.ReviewStatus // ReviewStatusAt, "" when not in incubation
-	due     string                 // NextCommitteeDueAt, "" for none
-	overdue bool                   // the deprecated OverdueAt
-	without bool                   // WithoutIntrapreneurAt
+	status portfolio.ReviewStatus // ReviewStatusAt, "" when not in incubation
+	due    string                 // NextCommitteeDueAt, "" for none
+	// gives is the date the last committee held on or before the date
+	// gives (Committee.NextDue), when the startup is not in incubation
+	// then (due is ""); otherwise it is due. No committee held by the date
+	// gives none: the startup was never reviewed (NeverReviewedAt).
+	gives   string
+	overdue bool // the deprecated OverdueAt
+	without bool // WithoutIntrapreneurAt
 }
 
 // ruleDay is the date of the cases that name none: 183 days after
@@ -69,6 +70,19 @@ func cm(date, due string) portfolio.Committee {
 	return c
 }
 
+// planned is a committee planned on date (issue 19): no outcome, and it
+// counts in no rule.
+func planned(date string) portfolio.Committee {
+	return portfolio.Committee{Date: portfolio.MustDate(date), Decision: portfolio.DecisionUnspecified, State: portfolio.CommitteePlanned}
+}
+
+// cancelled is a committee planned on date, then called off.
+func cancelled(date string) portfolio.Committee {
+	c := planned(date)
+	c.State = portfolio.CommitteeCancelled
+	return c
+}
+
 var (
 	inCons = []portfolio.PhasePeriod{ph(portfolio.PhaseInvestigation, "2024-01-10"), ph(portfolio.PhaseConstruction, "2024-09-01")}
 	intra  = portfolio.DomainIntrapreneur
@@ -78,13 +92,18 @@ var (
 var ruleCases = []ruleCase{
 	// Not in incubation: no status, nothing due, never late, no alert.
 	{name: "before its first phase", phases: []portfolio.PhasePeriod{ph(portfolio.PhaseInvestigation, "2026-08-21")}},
-	{name: "no phase", committees: []portfolio.Committee{cm("2020-01-01", "")}},
+	{name: "no phase", committees: []portfolio.Committee{cm("2020-01-01", "")}, gives: "2020-07-02"},
 	{name: "undated phase only", phases: []portfolio.PhasePeriod{ph(portfolio.PhaseConstruction, "")}},
 	{name: "abandoned, long without committee", phases: []portfolio.PhasePeriod{ph(portfolio.PhaseInvestigation, "2020-01-01"), ph(portfolio.PhaseAbandoned, "2021-01-01")}},
 	{name: "transferred, its last committee long ago", phases: []portfolio.PhasePeriod{ph(portfolio.PhaseConsolidation, "2020-01-01"), ph(portfolio.PhaseTransferred, "2023-01-01")},
-		committees: []portfolio.Committee{cm("2022-06-01", "")}},
+		committees: []portfolio.Committee{cm("2022-06-01", "")}, gives: "2022-12-01"},
 	{name: "a phase out of incubation starting the same day, listed later, wins",
 		phases: []portfolio.PhasePeriod{ph(portfolio.PhaseConstruction, "2025-01-01"), ph(portfolio.PhaseAbandoned, "2025-01-01")}},
+	{name: "in an UNKNOWN phase (an older archive's): out of incubation", phases: []portfolio.PhasePeriod{ph(portfolio.PhaseInvestigation, "2024-01-01"), ph(portfolio.PhaseUnknown, "2025-01-01")},
+		committees: []portfolio.Committee{cm("2024-06-01", "")}, gives: "2024-12-01"},
+	{name: "a stop decided, then the phase abandoned: nothing due", phases: append(slices.Clone(inCons), ph(portfolio.PhaseAbandoned, "2026-03-01")),
+		committees: []portfolio.Committee{{Date: portfolio.MustDate("2026-02-15"), Decision: portfolio.DecisionStop, NextPhase: portfolio.PhaseAbandoned}},
+		gives:      "2026-08-17"},
 
 	// None recorded: unknown, not late (the deprecated rule counts it late
 	// after 183 days in incubation).
@@ -116,6 +135,15 @@ var ruleCases = []ruleCase{
 	{name: "a committee deciding a stop while still in incubation: 183 days still", phases: inCons,
 		committees: []portfolio.Committee{{Date: portfolio.MustDate("2025-01-02"), Decision: portfolio.DecisionStop}},
 		status:     portfolio.ReviewOverdue, due: "2025-07-04", overdue: true, without: true},
+	{name: "a transfer decided while still in incubation: 183 days still", phases: inCons,
+		committees: []portfolio.Committee{{Date: portfolio.MustDate("2026-05-01"), Decision: portfolio.DecisionTransfer}},
+		status:     portfolio.ReviewUpToDate, due: "2026-10-31", without: true},
+	{name: "a passage out of incubation decided, the phase not moved yet: 183 days still", phases: inCons,
+		committees: []portfolio.Committee{{Date: portfolio.MustDate("2026-06-01"), Decision: portfolio.DecisionAdvance, NextPhase: portfolio.PhaseOperated}},
+		status:     portfolio.ReviewUpToDate, due: "2026-12-01", without: true},
+	{name: "a stop with a recorded date: that date", phases: inCons,
+		committees: []portfolio.Committee{{Date: portfolio.MustDate("2026-04-01"), Decision: portfolio.DecisionStop, NextCommitteeDue: portfolio.MustDate("2026-09-01")}},
+		status:     portfolio.ReviewDueSoon, due: "2026-09-01", without: true},
 	{name: "across 29 February, due that day", phases: inCons, committees: []portfolio.Committee{cm("2024-02-29", "")}, at: "2024-08-30",
 		status: portfolio.ReviewDueSoon, due: "2024-08-30", without: true},
 	{name: "across 29 February, the day after", phases: inCons, committees: []portfolio.Committee{cm("2024-02-29", "")}, at: "2024-08-31",
@@ -136,6 +164,24 @@ var ruleCases = []ruleCase{
 	{name: "two committees the same day: the later slug counts", phases: inCons,
 		committees: []portfolio.Committee{cm("2026-03-01", ""), cm("2026-03-01", "2026-12-31")},
 		status:     portfolio.ReviewUpToDate, due: "2026-12-31", without: true},
+
+	// Planned and cancelled committees (issue 19) move nothing: only held
+	// ones count, whatever their dates.
+	{name: "only a planned committee, before the date: none recorded", phases: inCons, committees: []portfolio.Committee{planned("2026-07-01")},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
+	{name: "a planned committee on the date: still none recorded", phases: inCons, committees: []portfolio.Committee{planned(ruleDay)},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
+	{name: "a planned committee after a late one: still overdue", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-02-17", ""), planned("2026-08-01")},
+		status:     portfolio.ReviewOverdue, due: "2026-08-19", overdue: true, without: true},
+	{name: "a planned committee the same day as a held one, its slug later: the held one counts", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-04-19", ""), planned("2026-04-19")},
+		status:     portfolio.ReviewDueSoon, due: "2026-10-19", without: true},
+	{name: "a cancelled committee after a held one: the held one counts", phases: inCons,
+		committees: []portfolio.Committee{cm("2026-02-17", ""), cancelled("2026-06-01")},
+		status:     portfolio.ReviewOverdue, due: "2026-08-19", overdue: true, without: true},
+	{name: "only a cancelled committee: none recorded", phases: inCons, committees: []portfolio.Committee{cancelled("2026-06-01")},
+		status: portfolio.ReviewNoneRecorded, overdue: true, without: true},
 
 	// Intrapreneurs: a member of the INTRAPRENEURSHIP domain on a mission
 	// on the startup covering the date.
@@ -210,111 +256,115 @@ func (c *ruleCase) records(i int) (*portfolio.Startup, []*portfolio.Member) {
 	return s, members
 }
 
-// ruleAnswer is what an implementation says of a case.
+// ruleAnswer is what an implementation says of a ruleCase.
 type ruleAnswer struct {
-	status  portfolio.ReviewStatus
-	due     portfolio.Date
-	overdue bool
-	without bool
+	Status  portfolio.ReviewStatus
+	Due     string // NextCommitteeDueAt
+	Gives   string // NextDue of the last committee by the date
+	Never   bool   // NeverReviewedAt
+	Overdue bool
+	Without bool
 }
 
-// ruleImpl is one implementation of the rules. withDue is false for those
-// that cannot say the date due (filters say whether a startup is in a
-// range, not its date).
-type ruleImpl struct {
-	name    string
-	withDue bool
-	answer  func(t *testing.T, i int, c *ruleCase) ruleAnswer
-}
-
-// openMemoryDB opens a database in memory, shared by its connections, with
-// the migrations applied: the store as Open makes it, without a file.
-func openMemoryDB(tb testing.TB) *DB {
-	tb.Helper()
-	ctx := context.Background()
-	dsn := "file:" + url.PathEscape(strings.ReplaceAll(tb.Name(), "/", "_")) + "?mode=memory&cache=shared&_pragma=" + url.QueryEscape("foreign_keys(1)")
-	db := &DB{Path: ":memory:", stmts: map[string]*sql.Stmt{}}
-	c, err := newConnector(db, dsn)
-	if err != nil {
-		tb.Fatal(err)
+// want is what the case says.
+func (c *ruleCase) want() ruleAnswer {
+	gives := c.gives
+	if gives == "" {
+		gives = c.due
 	}
-	db.write = sql.OpenDB(c)
-	db.write.SetMaxOpenConns(1)
-	db.write.SetMaxIdleConns(1)
-	db.write.SetConnMaxLifetime(0)
-	if err := db.migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	db.read = sql.OpenDB(c)
-	db.read.SetMaxOpenConns(2)
-	tb.Cleanup(func() { db.Close() })
-	return db
+	return ruleAnswer{Status: c.status, Due: c.due, Gives: gives, Never: gives == "", Overdue: c.overdue, Without: c.without}
 }
 
-// TestRulesAgree runs ruleCases through every implementation of the rules.
+// goRuleAnswer applies the Go rules to a startup's phases (by start, ties
+// in the record's order), committees (by date, ties by slug) and
+// missions.
+func goRuleAnswer(slug string, phases []portfolio.PhasePeriod, committees []*portfolio.Committee, missions []portfolio.Mission,
+	domainOf func(string) portfolio.Domain, d portfolio.Date) ruleAnswer {
+	a := ruleAnswer{
+		Status:  portfolio.ReviewStatusAt(phases, committees, d),
+		Due:     dayString(portfolio.NextCommitteeDueAt(phases, committees, d)),
+		Never:   portfolio.NeverReviewedAt(committees, d),
+		Overdue: portfolio.OverdueAt(phases, committees, d),
+		Without: portfolio.WithoutIntrapreneurAt(phases, missions, domainOf, slug, d),
+	}
+	if k := portfolio.LastCommittee(committees, d); k >= 0 {
+		a.Gives = committees[k].NextDue().String()
+	}
+	return a
+}
+
+// TestRulesAgree runs ruleCases through every implementation of the
+// committee rules.
 func TestRulesAgree(t *testing.T) {
 	ctx := context.Background()
 	db := openMemoryDB(t)
-	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
-		var errs []error
-		errs = append(errs, s.PutStartup(ctx, &portfolio.Startup{Slug: "ailleurs", Name: "Ailleurs",
-			Phases: []portfolio.PhasePeriod{ph(portfolio.PhaseConstruction, "2020-01-01")}}))
-		var members []*portfolio.Member
-		for i := range ruleCases {
-			st, ms := ruleCases[i].records(i)
-			errs = append(errs, s.PutStartup(ctx, st))
-			members = append(members, ms...)
-		}
-		for _, m := range members {
-			errs = append(errs, s.PutMember(ctx, m))
-		}
-		return errors.Join(errs...)
-	}); err != nil {
-		t.Fatal(err)
+	var startups []*portfolio.Startup
+	var members []*portfolio.Member
+	for i := range ruleCases {
+		st, ms := ruleCases[i].records(i)
+		startups = append(startups, st)
+		members = append(members, ms...)
 	}
+	loadCases(t, db, true, startups, members)
 
-	// filterHolds says whether f selects case i's startup (alone) at its
-	// date, through fn (the SQL of filters, or a timeline).
-	selects := func(t *testing.T, i int, c *ruleCase, f portfolio.StartupFilter, fn func(*portfolio.StartupFilter, portfolio.Date) (bool, error)) bool {
-		t.Helper()
-		f.Slugs = []string{caseSlug(i)}
-		ok, err := fn(&f, c.day())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ok
-	}
-	// byFilters answers a case with the filters' conditions, through fn;
-	// seesAll when fn sees every startup (a timeline counts those with a
-	// phase only).
-	byFilters := func(seesAll bool, fn func(*portfolio.StartupFilter, portfolio.Date) (bool, error)) func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+	// byFilters answers a case with the filters' conditions, in SQL or in
+	// a timeline (which counts the startups with a phase only).
+	byFilters := func(timeline bool) func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 		return func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+			slug, d := caseSlug(i), c.day()
+			selects := func(f portfolio.StartupFilter) bool { return selectsAt(t, db, slug, f, d, timeline) }
 			var a ruleAnswer
 			for _, s := range portfolio.ReviewStatuses {
-				if selects(t, i, c, portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{s}}}, fn) {
-					if a.status != "" {
-						t.Errorf("both %s and %s select it", a.status, s)
+				if selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{s}}}) {
+					if a.Status != "" {
+						t.Errorf("both %s and %s select it", a.Status, s)
 					}
-					a.status = s
+					a.Status = s
 				}
 			}
-			yes := true
-			a.overdue = selects(t, i, c, portfolio.StartupFilter{CommitteeOverdue: &yes}, fn)
-			a.without = selects(t, i, c, portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &yes}}, fn)
-			// false is the others.
-			no := false
-			if seesAll && selects(t, i, c, portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &no}}, fn) == a.without {
-				t.Errorf("withoutIntrapreneur: false is not the others")
+			yes, no := true, false
+			a.Overdue = selects(portfolio.StartupFilter{CommitteeOverdue: &yes})
+			a.Without = selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &yes}})
+			// The date due: the first day the ranges of nextCommitteeDue
+			// that end on it select the startup, none when no range does.
+			byRange := func(from, to *portfolio.Date) bool {
+				return selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{NextCommitteeDue: &portfolio.DateRange{From: from, To: to}}})
+			}
+			if byRange(nil, nil) {
+				lo, hi := portfolio.MustDate("1900-01-01"), portfolio.MustDate("2200-01-01")
+				for lo < hi {
+					mid := lo + (hi-lo)/2
+					if byRange(nil, &mid) {
+						hi = mid
+					} else {
+						lo = mid + 1
+					}
+				}
+				if !byRange(&lo, &lo) {
+					t.Errorf("due %s, but the range [%[1]s, %[1]s] does not select it", lo)
+				}
+				a.Due = lo.String()
+			}
+			if !timeline {
+				// A timeline counts the startups with a phase at its
+				// points only: false is the others in SQL alone.
+				a.Never = selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{NeverReviewed: &yes}})
+				if a.Never == selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{NeverReviewed: &no}}) {
+					t.Errorf("neverReviewed: false is not the others")
+				}
+				if selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &no}}) == a.Without {
+					t.Errorf("withoutIntrapreneur: false is not the others")
+				}
 			}
 			return a
 		}
 	}
 
-	impls := []ruleImpl{
-		{name: "go", withDue: true, answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+	impls := []ruleImpl[ruleCase, ruleAnswer]{
+		{name: "go, the records", answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 			st, members := c.records(i)
-			// As the store hands them: phases by start (ties in the
-			// records' order), committees by date (ties by slug).
+			// In the order the rules take them: phases by start (ties in
+			// the records' order), committees by date (ties by slug).
 			phases := slices.Clone(st.Phases)
 			slices.SortStableFunc(phases, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
 			var committees []*portfolio.Committee
@@ -330,76 +380,79 @@ func TestRulesAgree(t *testing.T) {
 				missions = append(missions, m.Missions...)
 				domains[m.Slug] = m.Domain
 			}
-			d := c.day()
-			return ruleAnswer{
-				status:  portfolio.ReviewStatusAt(phases, committees, d),
-				due:     portfolio.NextCommitteeDueAt(phases, committees, d),
-				overdue: portfolio.OverdueAt(phases, committees, d),
-				without: portfolio.WithoutIntrapreneurAt(phases, missions, func(m string) portfolio.Domain { return domains[m] }, st.Slug, d),
-			}
+			return goRuleAnswer(st.Slug, phases, committees, missions, func(m string) portfolio.Domain { return domains[m] }, c.day())
 		}},
-		{name: "sql", withDue: true, answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+		// The resolvers (Startup.nextCommitteeDue, reviewStatus,
+		// committeeOverdue, lastCommittee, intrapreneurs, Committee.nextDue)
+		// run the Go rules on what the store's batch reads hand them.
+		{name: "go, as the store hands them", answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+			slug, d := caseSlug(i), c.day()
+			id := startupID(t, db, slug)
+			phases, err := db.PhasesByStartup(ctx, []int64{id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			committees, err := db.CommitteesByStartup(ctx, []int64{id})
+			if err != nil {
+				t.Fatal(err)
+			}
+			teams, err := db.TeamsAt(ctx, []int64{id}, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var missions []portfolio.Mission
+			domains := map[string]portfolio.Domain{}
+			for _, tm := range teams[id] {
+				m := *tm.Mission
+				m.Startups = []string{slug}
+				missions = append(missions, m)
+				domains[m.MemberSlug] = tm.Member.Domain
+			}
+			return goRuleAnswer(slug, phases[id], committees[id], missions, func(m string) portfolio.Domain { return domains[m] }, d)
+		}},
+		{name: "sql", answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 			b := &builder{}
 			a := at{b: b, d: c.day()}
-			q := "SELECT coalesce(" + reviewStatusAtSQL(a) + ", ''), coalesce(" + nextDueAtSQL(a) + ", ''), " + overdueAtSQL(a) + ", " +
-				withoutIntrapreneurAtSQL(a) + " FROM startups s WHERE s.slug = " + b.arg(caseSlug(i))
+			q := "SELECT coalesce(" + reviewStatusAtSQL(a) + ", ''), coalesce(" + nextDueAtSQL(a) + ", ''), coalesce(" + lastDueSQL("s.id", a.sql()) + ", ''), " +
+				neverReviewedSQL("s.id", a.sql()) + ", " + overdueAtSQL(a) + ", " + withoutIntrapreneurAtSQL(a) + " FROM startups s WHERE s.slug = " + b.arg(caseSlug(i))
 			var ans ruleAnswer
-			var due string
-			n := 0
-			err := db.each(context.Background(), q, b.args, func(rows *sql.Rows) error {
-				n++
-				return rows.Scan(&ans.status, &due, &ans.overdue, &ans.without)
-			})
-			if err != nil || n != 1 {
-				t.Fatalf("%d rows, %v\n%s", n, err, q)
-			}
-			if due != "" {
-				ans.due = portfolio.MustDate(due)
+			if err := db.read.QueryRow(q, b.args...).Scan(&ans.Status, &ans.Due, &ans.Gives, &ans.Never, &ans.Overdue, &ans.Without); err != nil {
+				t.Fatalf("%v\n%s", err, q)
 			}
 			return ans
 		}},
-		{name: "filters in SQL", answer: byFilters(true, func(f *portfolio.StartupFilter, d portfolio.Date) (bool, error) {
-			n, err := db.StartupCount(context.Background(), f, d)
-			return n == 1, err
-		})},
-		{name: "filters of a timeline, in memory", answer: byFilters(false, func(f *portfolio.StartupFilter, d portfolio.Date) (bool, error) {
-			if !timeDependent(f) {
-				return false, fmt.Errorf("the filter does not depend on the date")
-			}
-			// The timeline's points: the date, and a day when no case
-			// is in incubation yet.
-			pts, err := db.Timeline(context.Background(), f, []portfolio.Date{d, portfolio.MustDate("2000-01-01")}, false)
+		{name: "filters in sql", tells: []string{"Status", "Due", "Never", "Overdue", "Without"}, answer: byFilters(false)},
+		{name: "filters of a timeline, in memory", tells: []string{"Status", "Due", "Overdue", "Without"}, answer: byFilters(true)},
+		// Portfolio.reviewStatuses, committeeOverdueCount and
+		// withoutIntrapreneurCount read the phase at the date from the
+		// phases going on then (currentCTE), not from phaseAtSQL.
+		{name: "portfolio aggregates", tells: []string{"Status", "Overdue", "Without"}, answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+			f, d := &portfolio.StartupFilter{Slugs: []string{caseSlug(i)}}, c.day()
+			var a ruleAnswer
+			cs, err := db.ReviewStatuses(ctx, f, d)
 			if err != nil {
-				return false, err
+				t.Fatal(err)
 			}
 			n := 0
-			for _, c := range pts[0].ByPhase {
-				n += c.Count
+			for _, x := range cs {
+				if x.Count > 0 {
+					a.Status, n = portfolio.ReviewStatus(x.Key), n+x.Count
+				}
 			}
-			return n == 1, nil
-		})},
-	}
-
-	for _, impl := range impls {
-		t.Run(impl.name, func(t *testing.T) {
-			for i := range ruleCases {
-				c := &ruleCases[i]
-				t.Run(c.name, func(t *testing.T) {
-					got := impl.answer(t, i, c)
-					if got.status != c.status {
-						t.Errorf("review status %q, want %q", got.status, c.status)
-					}
-					if impl.withDue && got.due.String() != c.due && !(got.due.IsZero() && c.due == "") {
-						t.Errorf("next committee due %s, want %q", got.due, c.due)
-					}
-					if got.overdue != c.overdue {
-						t.Errorf("committee overdue (deprecated) %v, want %v", got.overdue, c.overdue)
-					}
-					if got.without != c.without {
-						t.Errorf("without an intrapreneur %v, want %v", got.without, c.without)
-					}
-				})
+			if n > 1 {
+				t.Errorf("statuses %v for one startup", cs)
 			}
-		})
+			overdue, err := db.OverdueCount(ctx, f, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			without, err := db.WithoutIntrapreneurCount(ctx, f, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Overdue, a.Without = overdue == 1, without == 1
+			return a
+		}},
 	}
+	runRule(t, ruleCases, func(c *ruleCase) string { return c.name }, (*ruleCase).want, impls)
 }

@@ -36,7 +36,7 @@ type datedIndex struct {
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
 	phases     [][]portfolio.PhasePeriod
-	committees [][]*portfolio.Committee // dates and recorded next due dates, by date (ties by slug)
+	committees [][]*portfolio.Committee // the held ones' dates and recorded next due dates, by date (ties by slug)
 	stretches  []memberStretch          // by member
 	// intrapreneurs holds, per startup, the missions (their start and
 	// end) on it of the members whose domain is INTRAPRENEURSHIP.
@@ -112,7 +112,7 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 	for _, ps := range idx.phases { // by start, ties in the record's order (as PhasesByStartup)
 		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
 	}
-	err = db.each(ctx, `SELECT startup_id, date, coalesce(next_committee_due, '') FROM committees ORDER BY startup_id, date, slug`, nil, func(rows *sql.Rows) error {
+	err = db.each(ctx, `SELECT startup_id, date, coalesce(next_committee_due, '') FROM committees c WHERE `+heldSQL("c")+` ORDER BY startup_id, date, slug`, nil, func(rows *sql.Rows) error {
 		if err := rows.Scan(&id, &start, &end); err != nil {
 			return fmt.Errorf("scan committee: %w", err)
 		}

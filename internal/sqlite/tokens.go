@@ -310,7 +310,9 @@ func (db *DB) Authenticate(ctx context.Context, token string) (*portfolio.Identi
 	if len(ident.Incubators) == 0 {
 		ident.Incubators = nil
 	}
-	db.uses.record(db.write, id)
+	if !db.followed { // a replica's copy is read-only: the primary records uses
+		db.uses.record(db.write, id)
+	}
 	return ident, nil
 }
 
