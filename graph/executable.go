@@ -28,7 +28,7 @@ func ExecutableLive(db *sqlite.DB, feed *live.Feed) graphql.ExecutableSchema {
 		Directives: DirectiveRoot{Auth: Auth},
 		Complexity: Complexity(db.CachedListBounds),
 	}).(*executableSchema)
-	return &fastSchema{executableSchema: es, r: r}
+	return &fastSchema{executableSchema: es, r: r, plans: newPlanCache(planCacheBytes)}
 }
 
 // Schema returns the GraphQL schema of the API.
