@@ -42,6 +42,7 @@ func init() {
 			"cursor": {write: fast_AuditEntryEdge_cursor},
 			"node":   {typ: "AuditEntry", write: fast_AuditEntryEdge_node},
 		},
+		"Change": {},
 		"Committee": {
 			"id":               {write: fast_Committee_id},
 			"slug":             {write: fast_Committee_slug},
@@ -473,6 +474,7 @@ func init() {
 			"status": {write: fast_StatusCount_status},
 			"count":  {write: fast_StatusCount_count},
 		},
+		"Subscription": {},
 		"Team": {
 			"id":        {write: fast_Team_id},
 			"slug":      {write: fast_Team_slug},
@@ -511,6 +513,7 @@ var fastSatisfies = map[string][]string{
 	"AuditEntry":                []string{"AuditEntry"},
 	"AuditEntryConnection":      []string{"AuditEntryConnection"},
 	"AuditEntryEdge":            []string{"AuditEntryEdge"},
+	"Change":                    []string{"Change"},
 	"Committee":                 []string{"Committee", "Node"},
 	"CommitteeAgendaConnection": []string{"CommitteeAgendaConnection"},
 	"CommitteeAgendaEdge":       []string{"CommitteeAgendaEdge"},
@@ -567,6 +570,7 @@ var fastSatisfies = map[string][]string{
 	"StartupEventEdge":          []string{"StartupEventEdge"},
 	"StartupPayload":            []string{"StartupPayload"},
 	"StatusCount":               []string{"StatusCount"},
+	"Subscription":              []string{"Subscription"},
 	"Team":                      []string{"Team", "Node"},
 	"TeamMembership":            []string{"TeamMembership"},
 	"TimelinePoint":             []string{"TimelinePoint"},
@@ -581,6 +585,11 @@ var fastPossibleTypes = map[string][]string{
 // fastExcused are the fields the schema leaves to gqlgen's executor
 // (@gqlgenOnly), with its reason.
 var fastExcused = map[string]string{
+	"Change.at":                   "only under Subscription.changes, which gqlgen's executor answers",
+	"Change.id":                   "only under Subscription.changes, which gqlgen's executor answers",
+	"Change.kind":                 "only under Subscription.changes, which gqlgen's executor answers",
+	"Change.operation":            "only under Subscription.changes, which gqlgen's executor answers",
+	"Change.slug":                 "only under Subscription.changes, which gqlgen's executor answers",
 	"Mutation.addMission":         "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.cancelCommittee":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.createMember":       "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
@@ -597,6 +606,7 @@ var fastExcused = map[string]string{
 	"Mutation.updateStartup":      "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.upsertIncubator":    "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
 	"Mutation.upsertOrganisation": "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once",
+	"Subscription.changes":        "the fast path answers queries; a subscription's events are made by gqlgen's executor, one per change, from the change itself (no read)",
 }
 
 // fastUnplanned are the fields the generator could not plan, with why:

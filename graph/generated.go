@@ -5721,7 +5721,7 @@ and the same limits on the document and its cost; a caller may hold 20
 subscriptions at once, the server 1,000 (` + "`" + `serve --max-subscriptions` + "`" + `,
 ` + "`" + `--max-subscriptions-per-caller` + "`" + `): past them, RATE_LIMITED or UNAVAILABLE.
 """
-type Subscription {
+type Subscription @gqlgenOnly(reason: "the fast path answers queries; a subscription's events are made by gqlgen's executor, one per change, from the change itself (no read)") {
   """
   The records created, updated or deleted from now on, in the order they
   were written: every mutation, import and sync. A replica announces the
@@ -5740,7 +5740,7 @@ type Subscription {
 }
 
 "A write of a record, as the change feed notes it."
-type Change {
+type Change @gqlgenOnly(reason: "only under Subscription.changes, which gqlgen's executor answers") {
   "When the write committed: RFC 3339, UTC, to the millisecond."
   at: String!
   "The record's type."
