@@ -33,7 +33,10 @@ type requestInfo struct {
 	errCode   string
 	readOnly  bool // a query (not a mutation) was run
 	cacheHit  bool
-	export    *export.Summary // what an export did
+	// scope is the startup a query asks about alone (respcache.go,
+	// startupScope): "" for any other query.
+	scope  string
+	export *export.Summary // what an export did
 	// refused: a request error, whose operation did not run (its
 	// status depends on the media type: transport.go)
 	refused bool

@@ -9,7 +9,12 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -29,8 +34,10 @@ import (
 // within a quarter of a second for another process's, at each position a
 // replica applies), the cache reads the change feed past the position it
 // saw last (sqlite.ChangesSince) and drops the answers whose kinds a change
-// names, and the volatile ones. A Dataset change (an import, a sync), a gap
-// in the feed, or a feed that cannot be read drops everything.
+// names, and the volatile ones. An answer about one startup alone
+// (startupScope) stays across the writes of other startups and of their
+// committees. A Dataset change (an import, a sync), a gap in the feed, or
+// a feed that cannot be read drops everything.
 //
 // An answer made while a write it read was being caught up with is not
 // kept: each entry is kept only if no drop touching its kinds happened
@@ -67,8 +74,11 @@ type cacheEntry struct {
 	key      [32]byte
 	mask     uint32 // the kinds of records it read (sqlite.KindMask)
 	volatile bool
-	body     []byte
-	ctype    string
+	// scope is the startup the answer is about alone: the writes of
+	// other startups and of their committees leave it (startupScope).
+	scope string
+	body  []byte
+	ctype string
 }
 
 // maxCachedAnswer is the largest answer the cache keeps.
@@ -106,7 +116,7 @@ func (c *responseCache) catchUp(ctx context.Context) (uint64, error) {
 	}
 	first, seen := c.caughtUp == "", c.seen
 	c.mu.Unlock()
-	var mask uint32
+	cs := changeScope{startups: map[string]bool{}, committees: map[string]bool{}}
 	all := c.dropAll
 	var newest int64
 	if first {
@@ -127,7 +137,7 @@ func (c *responseCache) catchUp(ctx context.Context) (uint64, error) {
 			all = true
 		}
 		for _, ch := range changes {
-			mask |= sqlite.KindMask(ch.Kind)
+			cs.add(ch)
 		}
 		newest = pos
 		if len(changes) == feedBatch {
@@ -139,17 +149,17 @@ func (c *responseCache) catchUp(ctx context.Context) (uint64, error) {
 	c.epoch++
 	c.volatileAt = c.epoch
 	if all {
-		mask = ^uint32(0)
+		cs.all, cs.others = ^uint32(0), ^uint32(0)
 		c.dropsAll++
 	}
 	for bit := range c.dropped {
-		if mask&(1<<bit) != 0 {
+		if cs.all&(1<<bit) != 0 {
 			c.dropped[bit] = c.epoch
 		}
 	}
 	for el := c.lru.Front(); el != nil; {
 		next := el.Next()
-		if e := el.Value.(*cacheEntry); e.volatile || e.mask&mask != 0 {
+		if e := el.Value.(*cacheEntry); e.volatile || e.mask&cs.maskFor(e.scope) != 0 {
 			c.remove(el)
 		}
 		el = next
@@ -291,11 +301,187 @@ func (c *responseCache) middleware(next http.Handler) http.Handler {
 		}
 		info.mu.Lock()
 		ok := info.readOnly && info.errCode == "" && info.stats != nil
-		stats := info.stats
+		stats, scope := info.stats, info.scope
 		info.mu.Unlock()
 		if ok {
 			mask, volatile := stats.Reads()
-			c.put(&cacheEntry{key: key, mask: mask, volatile: volatile, body: bytes.Clone(rec.buf.Bytes()), ctype: w.Header().Get("Content-Type")}, epoch)
+			if scope != "" {
+				// Scoped only to a startup of that slug: one found by a
+				// former slug is another's.
+				if exists, err := c.db.StartupSlugExists(context.WithoutCancel(r.Context()), scope); err != nil || !exists {
+					scope = ""
+				}
+			}
+			c.put(&cacheEntry{key: key, mask: mask, volatile: volatile, scope: scope, body: bytes.Clone(rec.buf.Bytes()), ctype: w.Header().Get("Content-Type")}, epoch)
 		}
 	})
+}
+
+// ---------------------------------------------------------------- answers about one startup
+
+// A query about one startup alone (startup(slug: S) at its root, and
+// under it nothing that reads other startups or their committees) is kept
+// across the writes of other startups and of their committees: its
+// answer is scoped to S. Changes of the other kinds it read (its team's
+// members, its incubator…) drop it as they drop any answer that read them.
+
+// scopeTypes are the types the selection under the startup may reach:
+// they read the startup's own rows, or records of other kinds (members,
+// missions, incubators, organisations, teams), never other startups nor
+// their committees. Committee only right under the startup (its own).
+var scopeTypes = map[string]bool{
+	"PhasePeriod": true, "TeamMembership": true, "MissionConnection": true, "MissionEdge": true, "PageInfo": true,
+	"Mission": true, "Member": true, "Team": true, "Incubator": true, "Organisation": true,
+	"Committee": true, "CommitteeAttendee": true, "CommitteeAsk": true, "StartupEvent": true, "Fast": true, "Accessibility": true,
+}
+
+// startupScope returns the slug of the startup op asks about alone, or "".
+func startupScope(op *graphql.OperationContext) string {
+	if op.Operation == nil || op.Operation.Operation != ast.Query {
+		return ""
+	}
+	frags := fragmentsOf(op.Doc)
+	slug := ""
+	var roots func(set ast.SelectionSet) bool
+	roots = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Name == "__typename" {
+					continue
+				}
+				if s.Name != "startup" || s.Definition == nil {
+					return false
+				}
+				v, ok := s.ArgumentMap(op.Variables)["slug"].(string)
+				if !ok || v == "" || (slug != "" && v != slug) {
+					return false
+				}
+				slug = v
+				if !scoped(s.SelectionSet, "Startup", frags, map[string]bool{}) {
+					return false
+				}
+			case *ast.InlineFragment:
+				if !roots(s.SelectionSet) {
+					return false
+				}
+			case *ast.FragmentSpread:
+				f := frags[s.Name]
+				if f == nil || !roots(f.SelectionSet) {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+		return true
+	}
+	if !roots(op.Operation.SelectionSet) {
+		return ""
+	}
+	return slug
+}
+
+// scoped reports whether a selection of an object of type parent reaches
+// only scopeTypes (Committee only under Startup).
+func scoped(set ast.SelectionSet, parent string, frags map[string]*ast.FragmentDefinition, open map[string]bool) bool {
+	for _, sel := range set {
+		switch s := sel.(type) {
+		case *ast.Field:
+			if len(s.SelectionSet) == 0 {
+				continue // a scalar or an enum of the object's own
+			}
+			if s.Definition == nil {
+				return false
+			}
+			t := s.Definition.Type.Name()
+			if !scopeTypes[t] || (t == "Committee" && parent != "Startup") {
+				return false
+			}
+			if !scoped(s.SelectionSet, t, frags, open) {
+				return false
+			}
+		case *ast.InlineFragment:
+			if !scoped(s.SelectionSet, parent, frags, open) {
+				return false
+			}
+		case *ast.FragmentSpread:
+			f := frags[s.Name]
+			if f == nil || open[s.Name] {
+				return false
+			}
+			open[s.Name] = true
+			ok := scoped(f.SelectionSet, parent, frags, open)
+			delete(open, s.Name)
+			if !ok {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// scopeNote notes in the request's info the startup its query asks about
+// alone, for the response cache.
+type scopeNote struct{}
+
+var _ graphql.OperationContextMutator = scopeNote{}
+
+// ExtensionName names the extension.
+func (scopeNote) ExtensionName() string { return "StartupScope" }
+
+// Validate does nothing.
+func (scopeNote) Validate(graphql.ExecutableSchema) error { return nil }
+
+// MutateOperationContext notes the scope; it refuses nothing.
+func (scopeNote) MutateOperationContext(ctx context.Context, op *graphql.OperationContext) *gqlerror.Error {
+	if info := infoFrom(ctx); info != nil {
+		if s := startupScope(op); s != "" {
+			info.mu.Lock()
+			info.scope = s
+			info.mu.Unlock()
+		}
+	}
+	return nil
+}
+
+// changeScope is what a catch-up's changes touched: the kinds, and for
+// the startups and committees, whose.
+type changeScope struct {
+	all        uint32          // every kind changed
+	others     uint32          // the kinds changed but Startup and Committee
+	startups   map[string]bool // the startups changed
+	committees map[string]bool // the startups whose committees changed
+}
+
+func (cs *changeScope) add(c sqlite.Change) {
+	bit := sqlite.KindMask(c.Kind)
+	cs.all |= bit
+	switch c.Kind {
+	case "Startup":
+		cs.startups[c.Slug] = true
+	case "Committee":
+		s, _, _ := strings.Cut(c.Slug, "/")
+		cs.committees[s] = true
+	default:
+		cs.others |= bit
+	}
+}
+
+// maskFor returns the kinds changed for an answer scoped to the startup
+// slug ("" for any answer).
+func (cs *changeScope) maskFor(slug string) uint32 {
+	if slug == "" {
+		return cs.all
+	}
+	m := cs.others
+	if cs.startups[slug] {
+		m |= sqlite.KindMask("Startup")
+	}
+	if cs.committees[slug] {
+		m |= sqlite.KindMask("Committee")
+	}
+	return m
 }

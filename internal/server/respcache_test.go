@@ -2,12 +2,16 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2"
 
 	"github.com/incubateurs/portfolio/graph"
 
@@ -106,6 +110,28 @@ func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
 	incubators := q(`{ incubators(first: 50) { nodes { slug title } } }`)
 	review := q(`{ startups(first: 20, filter: {active: true}) { nodes { slug reviewStatus nextCommitteeDue } } }`)
 	committees := q(`{ committees(first: 1000) { totalCount } }`)
+	// Pages of one startup: another than the one written, as a dashboard
+	// of one startup asks; the same; and one reaching other startups.
+	var other string
+	{
+		h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
+		_, out := post(t, h, admin, q(`{ startups(first: 2, filter: {active: true}) { nodes { slug } } }`))
+		var a struct {
+			Data struct {
+				Startups struct{ Nodes []struct{ Slug string } }
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &a); err != nil || len(a.Data.Startups.Nodes) < 2 {
+			t.Fatalf("%s: %v", out, err)
+		}
+		other = a.Data.Startups.Nodes[1].Slug
+	}
+	onePage := `query($s: String!) { startup(slug: $s) { name phase reviewStatus nextCommitteeDue committees { date decision } team { member { fullname } mission { start } } incubator { title } sponsors { name } } }`
+	otherStartup := func(slug string) string {
+		b, _ := json.Marshal(map[string]any{"query": onePage, "variables": map[string]any{"s": slug}})
+		return string(b)
+	}
+	reaching := q(fmt.Sprintf(`{ startup(slug: %q) { name incubator { startups(first: 5) { nodes { slug reviewStatus } } } } }`, other))
 	day := 0
 	write := func(h http.Handler) {
 		t.Helper()
@@ -118,7 +144,7 @@ func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
 	}
 
 	h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true})
-	for _, body := range []string{members, incubators, review, committees} {
+	for _, body := range []string{members, incubators, review, committees, otherStartup(other), otherStartup(slug), reaching} {
 		post(t, h, "", body)
 	}
 	write(h) // a committee: it changes committees and what is computed from them
@@ -129,18 +155,21 @@ func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
 		{"incubators", incubators, "hit"},
 		{"review statuses (read committees)", review, "miss"},
 		{"committees", committees, "miss"},
+		{"another startup's page", otherStartup(other), "hit"},
+		{"the page of the startup written", otherStartup(slug), "miss"},
+		{"another startup's page reaching its incubator's startups", reaching, "miss"},
 	} {
 		if c, _ := post(t, h, "", tt.body); c != tt.want {
 			t.Errorf("%s after a committee was recorded: %s, want %s", tt.name, c, tt.want)
 		}
 	}
 	// A load (another process's import) drops everything.
-	other, err := sqlite.Open(ctx, db.Path)
+	proc, err := sqlite.Open(ctx, db.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer other.Close()
-	if _, err := other.Load(ctx, sqlite.LoadOptions{}, func(sk portfolio.Sink) error {
+	defer proc.Close()
+	if _, err := proc.Load(ctx, sqlite.LoadOptions{}, func(sk portfolio.Sink) error {
 		return sk.PutOrganisation(ctx, &portfolio.Organisation{Slug: "nouvelle-orga", Name: "Nouvelle"})
 	}); err != nil {
 		t.Fatal(err)
@@ -157,7 +186,7 @@ func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
 	// committee recorded, then each page read twice, 40 times over.
 	rate := func(dropAll bool) map[string]float64 {
 		h := New(Config{DB: db, Schema: graph.Executable(db), PublicRead: true, cacheDropAll: dropAll})
-		pages := map[string]string{"members": members, "incubators": incubators, "review": review}
+		pages := map[string]string{"members": members, "incubators": incubators, "review": review, "a startup": otherStartup(other)}
 		hits := map[string]int{}
 		for range 40 {
 			write(h)
@@ -176,13 +205,45 @@ func TestResponseCacheDropsWhatAWriteTouched(t *testing.T) {
 		return out
 	}
 	before, after := rate(true), rate(false)
-	for _, name := range []string{"members", "incubators", "review"} {
+	for _, name := range []string{"members", "incubators", "review", "a startup"} {
 		t.Logf("%-10s hit rate during a stream of writes: %3.0f%% when a write dropped everything, %3.0f%% now", name, 100*before[name], 100*after[name])
 	}
-	if after["members"] < 0.95 || after["incubators"] < 0.95 || before["members"] > 0.55 {
+	if after["members"] < 0.95 || after["incubators"] < 0.95 || after["a startup"] < 0.95 || before["members"] > 0.55 {
 		t.Errorf("hit rates %v before, %v after: want the pages a committee does not touch kept", before, after)
 	}
 	if after["review"] > 0.55 {
 		t.Errorf("the review statuses' page was kept across committees: %v", after["review"])
+	}
+}
+
+// TestStartupScope: which queries are about one startup alone, and so
+// stay cached across the writes of other startups.
+func TestStartupScope(t *testing.T) {
+	schema := graph.Schema()
+	for _, tt := range []struct {
+		query string
+		vars  map[string]any
+		want  string
+	}{
+		{`{ startup(slug: "a") { name phase reviewStatus committees { date attendees { name } } team { member { fullname teams { name } } } } }`, nil, "a"},
+		{`query($s: String!) { one: startup(slug: $s) { name } two: startup(slug: $s) { slug } __typename }`, map[string]any{"s": "b"}, "b"},
+		{`{ startup(slug: "a") { ...F } } fragment F on Startup { incubator { title owner { name } } events { name } }`, nil, "a"},
+		{`{ a: startup(slug: "a") { name } b: startup(slug: "b") { name } }`, nil, ""},
+		{`{ startup(slug: "a") { name } startups(first: 1) { totalCount } }`, nil, ""},
+		{`{ startup(slug: "a") { incubator { startups(first: 1) { nodes { slug } } } } }`, nil, ""},
+		{`{ startup(slug: "a") { incubator { portfolio { startupCount } } } }`, nil, ""},
+		{`{ startup(slug: "a") { team { member { startups { slug } } } } }`, nil, ""},
+		{`{ startup(slug: "a") { events { committee { date } } } }`, nil, ""},
+		{`{ startup(slug: "a") { committees { startup { slug } } } }`, nil, ""},
+		{`{ member(slug: "m") { fullname } }`, nil, ""},
+	} {
+		doc, errs := gqlparser.LoadQuery(schema, tt.query)
+		if errs != nil {
+			t.Fatalf("%s: %v", tt.query, errs)
+		}
+		op := &graphql.OperationContext{Doc: doc, Operation: doc.Operations[0], Variables: tt.vars}
+		if got := startupScope(op); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.query, got, tt.want)
+		}
 	}
 }

@@ -290,6 +290,7 @@ func newGraphQL(cfg Config) *handler.Server {
 	}
 	gql.Use(cookieReads{})
 	gql.Use(streamOps{})
+	gql.Use(scopeNote{})
 	if r := cfg.Replication; r != nil && !cfg.internal && r.Node != nil && r.Node().Role == portfolio.NodeReplica {
 		gql.Use(replicaWrites{r})
 	}

@@ -386,3 +386,14 @@ func (s *Stats) Reads() (mask uint32, volatile bool) {
 	defer s.readMu.Unlock()
 	return s.readMask, s.volatile
 }
+
+// StartupSlugExists reports whether a startup has slug as its current
+// slug (not only as a former one). It notes nothing in the request's
+// Stats.
+func (db *DB) StartupSlugExists(ctx context.Context, slug string) (bool, error) {
+	var n int
+	if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM startups WHERE slug = ?", slug).Scan(&n); err != nil {
+		return false, fmt.Errorf("startup %s: %w", slug, db.note(err))
+	}
+	return n > 0, nil
+}
