@@ -223,6 +223,15 @@ func TestSubscriptionTokens(t *testing.T) {
 		send(t, ctx, c, map[string]any{"type": "connection_init", "payload": payload})
 		return c, recv(t, ctx, c)
 	}
+	// A page of another site may not open one with the browser's
+	// credentials (cross-site WebSocket hijacking): its Origin is refused.
+	if c, resp, err := coderws.Dial(ctx, wsURL, &coderws.DialOptions{Subprotocols: []string{"graphql-transport-ws"},
+		HTTPHeader: http.Header{"Origin": {"https://evil.example"}, "Authorization": {"Bearer " + admin}}}); err == nil {
+		c.CloseNow()
+		t.Error("a WebSocket from another origin was accepted")
+	} else if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a WebSocket from another origin: %v, want 403", err)
+	}
 	c, ack := dial(map[string]any{"Authorization": "Bearer nope"})
 	if ack["type"] == "connection_ack" {
 		t.Errorf("a bad token in connection_init: %v", ack)
