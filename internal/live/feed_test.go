@@ -139,3 +139,43 @@ func TestFeedGated(t *testing.T) {
 		t.Errorf("after Notify: %+v", c)
 	}
 }
+
+// TestFeedGap: a feed that fell more than the table keeps behind (here,
+// three loads of 4,000 records while it was not told) tells its
+// subscribers that anything may have changed: one Dataset change without
+// a slug, then the changes that follow.
+func TestFeedGap(t *testing.T) {
+	db := openDB(t)
+	f := live.New(db, live.Options{Poll: -1, Buffer: 16})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go f.Run(ctx)
+	ch, err := f.Subscribe(as(ctx, 1), live.Filter{Kinds: []string{"Organisation"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		if _, err := db.Load(context.Background(), sqlite.LoadOptions{}, func(s portfolio.Sink) error {
+			for i := range 4000 {
+				if err := s.PutOrganisation(context.Background(), &portfolio.Organisation{Slug: fmt.Sprintf("o%d-%d", round, i), Name: "O"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.Notify()
+	if c := next(t, ch); c.Kind != sqlite.KindDataset || c.Slug != "" {
+		t.Fatalf("after a gap: %+v, want a Dataset change without a slug", c)
+	}
+	db.OnChange(f.Changed)
+	upsertOrg(t, db, "after")
+	if c := next(t, ch); c.Slug != "after" {
+		t.Errorf("after the gap: %+v, want the next change", c)
+	}
+	if st := f.Stats(); st.Gaps != 1 {
+		t.Errorf("stats %+v, want one gap", st)
+	}
+}

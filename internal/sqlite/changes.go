@@ -183,7 +183,7 @@ func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) (changes
 	if newest == after {
 		return nil, newest, false, nil
 	}
-	gap = oldest.Valid && oldest.Int64 > after+1 && after > 0
+	gap = oldest.Valid && oldest.Int64 > after+1
 	rows, err := db.read.QueryContext(ctx, "SELECT seq, at, kind, slug, operation FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("changes: %w", db.note(err))
