@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -116,21 +117,26 @@ func (c *changeLog) write(ctx context.Context, tx *sql.Tx, at string) error {
 	if c == nil {
 		return nil
 	}
-	n := 0
 	if c.overflow && !slices.ContainsFunc(c.rows, func(r Change) bool { return r.Kind == KindDataset }) {
 		c.add(KindDataset, "", OpUpdated)
 	}
+	rows := make([][3]string, 0, len(c.rows))
 	for _, r := range c.rows {
-		if r.Operation == "" {
-			continue
+		if r.Operation != "" {
+			rows = append(rows, [3]string{r.Kind, r.Slug, r.Operation})
 		}
-		if _, err := tx.ExecContext(ctx, "INSERT INTO changes (at, kind, slug, operation) VALUES (?, ?, ?, ?)", at, r.Kind, r.Slug, r.Operation); err != nil {
-			return fmt.Errorf("change feed: %w", err)
-		}
-		n++
 	}
-	if n == 0 {
+	if len(rows) == 0 {
 		return nil
+	}
+	// One statement for them all, in their order (a load notes thousands).
+	b, err := json.Marshal(rows)
+	if err != nil {
+		return fmt.Errorf("change feed: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO changes (at, kind, slug, operation)
+		SELECT ?, value ->> 0, value ->> 1, value ->> 2 FROM json_each(?) ORDER BY key`, at, string(b)); err != nil {
+		return fmt.Errorf("change feed: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, "DELETE FROM changes WHERE seq <= (SELECT max(seq) FROM changes) - ?", keptChanges); err != nil {
 		return fmt.Errorf("change feed: %w", err)
