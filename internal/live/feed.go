@@ -170,7 +170,12 @@ func (f *Feed) read(ctx context.Context) error {
 		}
 		if gap {
 			// Rows were pruned past us, or the file was replaced (a
-			// replica's reseed): say that anything may have changed.
+			// replica's reseed): say that anything may have changed, and
+			// go on from the newest change (those before it are in what
+			// a subscriber reloads).
+			if newest, err = f.db.ChangePosition(ctx); err != nil {
+				return err
+			}
 			f.gaps.Add(1)
 			f.o.Logger.Warn("change feed: changes missed; subscribers are told to reload", "after", after, "newest", newest)
 			f.deliver(sqlite.Change{Seq: newest, At: time.Now().UTC(), Kind: sqlite.KindDataset, Operation: sqlite.OpUpdated})

@@ -135,6 +135,12 @@ func (c *responseCache) catchUp(ctx context.Context) (uint64, error) {
 			all, pos = true, seen // the next catch-up reads again
 		case gap || len(changes) == feedBatch:
 			all = true
+			if gap {
+				pos, err = c.db.ChangePosition(ctx) // go on from the newest
+				if err != nil {
+					pos = seen
+				}
+			}
 		}
 		for _, ch := range changes {
 			cs.add(ch)

@@ -170,7 +170,8 @@ func (db *DB) ChangePosition(ctx context.Context) (int64, error) {
 }
 
 // ChangesSince returns the changes after position after, oldest first, at
-// most limit of them, and the feed's newest position. gap is true when
+// most limit of them, and the position of the last one (the feed's newest
+// position when there is none). gap is true when
 // rows after after are gone (pruned: the reader fell more than 10,000
 // changes behind) or when the feed is behind after (the file was replaced
 // by an older state, a reseed or a restore): the reader missed changes,
@@ -179,17 +180,9 @@ func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) (changes
 	if ok, err := db.hasChanges(ctx); err != nil || !ok {
 		return nil, 0, after > 0, err
 	}
-	var oldest sql.NullInt64
-	if err := db.read.QueryRowContext(ctx, "SELECT min(seq), coalesce(max(seq), 0) FROM changes").Scan(&oldest, &newest); err != nil {
-		return nil, 0, false, fmt.Errorf("changes: %w", db.note(err))
-	}
-	if newest < after {
-		return nil, newest, true, nil
-	}
-	if newest == after {
-		return nil, newest, false, nil
-	}
-	gap = oldest.Valid && oldest.Int64 > after+1
+	// Rows are deleted only from the oldest (keptChanges), and a rolled
+	// back write gives its numbers back: the rows past after are numbered
+	// after+1, after+2… unless some were deleted (a gap).
 	rows, err := db.read.QueryContext(ctx, "SELECT seq, at, kind, slug, operation FROM changes WHERE seq > ? ORDER BY seq LIMIT ?", after, limit)
 	if err != nil {
 		return nil, 0, false, fmt.Errorf("changes: %w", db.note(err))
@@ -207,7 +200,16 @@ func (db *DB) ChangesSince(ctx context.Context, after int64, limit int) (changes
 	if err := rows.Err(); err != nil {
 		return nil, 0, false, fmt.Errorf("changes: %w", db.note(err))
 	}
-	return changes, newest, gap, nil
+	if len(changes) > 0 {
+		newest = changes[len(changes)-1].Seq
+		return changes, newest, changes[0].Seq > after+1, nil
+	}
+	// Nothing past after: up to date, or the feed is behind it (the file
+	// was replaced by an older state).
+	if err := db.read.QueryRowContext(ctx, "SELECT coalesce(max(seq), 0) FROM changes").Scan(&newest); err != nil {
+		return nil, 0, false, fmt.Errorf("changes: %w", db.note(err))
+	}
+	return nil, newest, newest < after, nil
 }
 
 // hasChanges reports whether the database has the table changes (a
