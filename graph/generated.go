@@ -5720,6 +5720,7 @@ over WebSocket, the header of the upgrade request or ` + "`" + `Authorization` +
 and the same limits on the document and its cost; a caller may hold 20
 subscriptions at once, the server 1,000 (` + "`" + `serve --max-subscriptions` + "`" + `,
 ` + "`" + `--max-subscriptions-per-caller` + "`" + `): past them, RATE_LIMITED or UNAVAILABLE.
+A subscription whose token is revoked or expires ends within 30 s.
 """
 type Subscription @gqlgenOnly(reason: "the fast path answers queries; a subscription's events are made by gqlgen's executor, one per change, from the change itself (no read)") {
   """

@@ -813,6 +813,7 @@ type StatusCount struct {
 // and the same limits on the document and its cost; a caller may hold 20
 // subscriptions at once, the server 1,000 (`serve --max-subscriptions`,
 // `--max-subscriptions-per-caller`): past them, RATE_LIMITED or UNAVAILABLE.
+// A subscription whose token is revoked or expires ends within 30 s.
 type Subscription struct {
 }
 

@@ -41,6 +41,9 @@ type Options struct {
 	// Buffer is how many changes a subscriber may have waiting; past it the
 	// subscription ends (the client subscribes again and reloads). Default 256.
 	Buffer int
+	// TokenCheck is how often the tokens of the subscriptions open are
+	// checked: those of a token revoked or expired since end. Default 30 s.
+	TokenCheck time.Duration
 	Logger *slog.Logger
 }
 
@@ -81,10 +84,11 @@ type Feed struct {
 }
 
 type sub struct {
-	ch     chan sqlite.Change
-	filter Filter
-	caller string
-	once   sync.Once
+	ch      chan sqlite.Change
+	filter  Filter
+	caller  string
+	tokenID int64 // 0 without a token
+	once    sync.Once
 }
 
 // New returns a feed over db; Run makes it read.
@@ -100,6 +104,9 @@ func New(db *sqlite.DB, o Options) *Feed {
 	}
 	if o.Buffer <= 0 {
 		o.Buffer = 256
+	}
+	if o.TokenCheck <= 0 {
+		o.TokenCheck = 30 * time.Second
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -141,11 +148,16 @@ func (f *Feed) Run(ctx context.Context) error {
 		defer t.Stop()
 		tick = t.C
 	}
+	tokens := time.NewTicker(f.o.TokenCheck)
+	defer tokens.Stop()
 	var loggedAt time.Time
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-tokens.C:
+			f.checkTokens(ctx)
+			continue
 		case <-f.wake:
 		case <-tick:
 		}
@@ -189,6 +201,35 @@ func (f *Feed) read(ctx context.Context) error {
 		if len(cs) < 500 {
 			return nil
 		}
+	}
+}
+
+// checkTokens ends the subscriptions of tokens that no longer
+// authenticate (revoked, expired): a stream is authenticated when it
+// opens, and lasts. A token the store cannot tell about keeps its
+// subscriptions until the next check.
+func (f *Feed) checkTokens(ctx context.Context) {
+	f.mu.Lock()
+	ids := map[int64]bool{}
+	for s := range f.subs {
+		if s.tokenID != 0 {
+			ids[s.tokenID] = true
+		}
+	}
+	f.mu.Unlock()
+	for id := range ids {
+		ok, err := f.db.TokenValid(ctx, id)
+		if err != nil || ok {
+			continue
+		}
+		f.mu.Lock()
+		for s := range f.subs {
+			if s.tokenID == id {
+				f.removeLocked(s)
+			}
+		}
+		f.mu.Unlock()
+		f.o.Logger.Info("change feed: the subscriptions of a token no longer valid ended", "token", id)
 	}
 }
 
@@ -243,7 +284,7 @@ func (f *Feed) Subscribe(ctx context.Context, filter Filter) (<-chan sqlite.Chan
 		return nil, ctx.Err()
 	}
 	caller := callerKey(ctx)
-	s := &sub{ch: make(chan sqlite.Change, f.o.Buffer), filter: filter, caller: caller}
+	s := &sub{ch: make(chan sqlite.Change, f.o.Buffer), filter: filter, caller: caller, tokenID: portfolio.IdentityFrom(ctx).TokenID}
 	f.mu.Lock()
 	switch {
 	case f.closed:

@@ -179,3 +179,49 @@ func TestFeedGap(t *testing.T) {
 		t.Errorf("stats %+v, want one gap", st)
 	}
 }
+
+// TestFeedEndsRevokedTokens: a subscription lasts, but not past its
+// token: once the token is revoked, the next check ends it; another
+// token's stays.
+func TestFeedEndsRevokedTokens(t *testing.T) {
+	db := openDB(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, revoked, err := db.CreateToken(ctx, "soon-revoked", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, kept, err := db.CreateToken(ctx, "kept", portfolio.RoleViewer, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := live.New(db, live.Options{Poll: -1, TokenCheck: 10 * time.Millisecond})
+	go f.Run(ctx)
+	sub := func(tok *portfolio.Token) <-chan sqlite.Change {
+		ch, err := f.Subscribe(portfolio.WithIdentity(ctx, &portfolio.Identity{TokenID: tok.ID, TokenName: tok.Name, Role: tok.Role}), live.Filter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ch
+	}
+	a, b := sub(revoked), sub(kept)
+	if err := db.RevokeToken(ctx, "soon-revoked"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case _, ok := <-a:
+		if ok {
+			t.Fatal("a change instead of the end")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the revoked token's subscription still open after 5 s")
+	}
+	select {
+	case <-b:
+		t.Error("the other token's subscription ended")
+	default:
+	}
+	if n := f.Stats().Open; n != 1 {
+		t.Errorf("%d subscriptions open, want 1", n)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -397,4 +398,30 @@ func (u *tokenUses) close() {
 	u.closed = true
 	u.mu.Unlock()
 	u.wg.Wait()
+}
+
+// TokenValid reports whether the token with this id still authenticates:
+// it exists, is not revoked and has not expired. A subscription opened
+// with a token ends once it does not (internal/live).
+func (db *DB) TokenValid(ctx context.Context, id int64) (bool, error) {
+	var revoked bool
+	var expires string
+	err := db.read.QueryRowContext(ctx, "SELECT revoked_at IS NOT NULL, coalesce(expires_at, '') FROM tokens WHERE id = ?", id).Scan(&revoked, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("token %d: %w", id, db.note(err))
+	}
+	if revoked {
+		return false, nil
+	}
+	if expires != "" {
+		at, err := time.Parse(time.RFC3339, expires)
+		if err != nil {
+			return false, fmt.Errorf("token %d expiry %q: %w", id, expires, err)
+		}
+		return db.uses.clock().Before(at), nil
+	}
+	return true, nil
 }
