@@ -44,7 +44,7 @@ type Options struct {
 	// TokenCheck is how often the tokens of the subscriptions open are
 	// checked: those of a token revoked or expired since end. Default 30 s.
 	TokenCheck time.Duration
-	Logger *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Filter selects changes; an empty list selects every value. Dataset
