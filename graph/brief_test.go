@@ -49,7 +49,9 @@ func TestCommitteeBrief(t *testing.T) {
 		}
 	}
 	get := func(slug, asOf string) brief {
-		var out struct{ Startup struct{ CommitteeBrief brief } }
+		var out struct {
+			Startup struct{ CommitteeBrief brief }
+		}
 		e.query(t, q, map[string]any{"slug": slug, "asOf": asOf}, &out)
 		return out.Startup.CommitteeBrief
 	}

@@ -108,6 +108,7 @@ func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /review", guard(http.HandlerFunc(h.portfolioPage)))
 	mux.Handle("GET /review/startups/{slug}", guard(http.HandlerFunc(h.startupPage)))
+	mux.Handle("GET /review/startups/{slug}/comite", guard(http.HandlerFunc(h.briefPage)))
 	mux.HandleFunc("GET /review/connexion", h.signInForm)
 	mux.Handle("POST /review/connexion", csrf.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /review/deconnexion", csrf.Handler(http.HandlerFunc(h.signOut)))
@@ -143,7 +144,7 @@ var base = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles,
 // pageTemplates are the pages, each the base with its "content".
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"portfolio", "startup", "signin", "error"} {
+	for _, name := range []string{"portfolio", "startup", "brief", "signin", "error"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return out
