@@ -25,7 +25,9 @@ func briefSections() []*section {
 }
 
 // briefVars are the variables of the brief's queries.
-func briefVars(p *params) map[string]any { return map[string]any{"slug": p.slug, "asOf": p.AsOf.String()} }
+func briefVars(p *params) map[string]any {
+	return map[string]any{"slug": p.slug, "asOf": p.AsOf.String()}
+}
 
 // briefPeriod: the period, the committee planned, the phases.
 var briefPeriod = newSection[briefData](section{
