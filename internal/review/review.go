@@ -109,6 +109,7 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("GET /review", guard(http.HandlerFunc(h.portfolioPage)))
 	mux.Handle("GET /review/startups/{slug}", guard(http.HandlerFunc(h.startupPage)))
 	mux.Handle("GET /review/startups/{slug}/comite", guard(http.HandlerFunc(h.briefPage)))
+	mux.Handle("POST /review/startups/{slug}/comites", csrf.Handler(http.HandlerFunc(h.committeeForm)))
 	mux.HandleFunc("GET /review/connexion", h.signInForm)
 	mux.Handle("POST /review/connexion", csrf.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /review/deconnexion", csrf.Handler(http.HandlerFunc(h.signOut)))
@@ -139,7 +140,7 @@ var templateFiles embed.FS
 // base is the templates every page shares: the layout, its partials and
 // the sections' templates.
 var base = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles,
-	"templates/layout.html", "templates/partials.html", "templates/sections.html"))
+	"templates/layout.html", "templates/partials.html", "templates/sections.html", "templates/forms.html"))
 
 // pageTemplates are the pages, each the base with its "content".
 var pageTemplates = func() map[string]*template.Template {
@@ -339,6 +340,17 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 		h.badRequest(w, r, id, &badParam{fmt.Sprintf("L'adresse de la page n'est pas du texte valide (UTF-8) au caractère %d de l'identifiant de la startup : recopiez-la.", bad.Pos)})
 		return
 	}
+	h.serveStartup(w, r, ctx, id, p, nil, start)
+}
+
+// serveStartup renders a startup's page, with a committee form sent back
+// (st, its errors beside its fields) or none.
+func (h *handler) serveStartup(w http.ResponseWriter, r *http.Request, ctx context.Context, id *portfolio.Identity, p *params, st *formState, start time.Time) {
+	p.forms = h.forms(r, id)
+	p.forms.Sent = st
+	if st != nil {
+		p.forms.Back = p.StartupURL(p.slug)
+	}
 	head := runOne(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupHead)
 	pg := h.newPage(ctx, r, id, p)
 	pg.Head = head
@@ -359,7 +371,11 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 	pg.Title, pg.Heading = p.name, p.name
 	pg.Breadcrumb = append(pg.Breadcrumb, crumb{Label: p.name})
 	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupSections())
-	h.render(w, r, "startup", pg, http.StatusOK, start)
+	status := http.StatusOK
+	if st != nil {
+		status = httperror.Status(portfolio.EInvalid)
+	}
+	h.render(w, r, "startup", pg, status, start)
 }
 
 // newPage returns the frame of a page for the caller; ctx is the

@@ -367,7 +367,7 @@ func (d *selectionData) Sponsors() []organisationRef { return d.Organisations.No
 // startupSections are the sections of /review/startups/{slug}, in the
 // page's order; startupHead answers the top of the page.
 func startupSections() []*section {
-	return []*section{startupPhases, startupTeam, startupCommittees, startupEvents}
+	return []*section{startupPhases, startupTeam, startupCommittees, startupCommitteeForms, startupEvents}
 }
 
 // startupHead: the startup's name, pitch, incubator, sponsors and
