@@ -104,6 +104,12 @@ func (f *formsView) Writer(incubator string) bool {
 	return f != nil && f.Identity != nil && f.Identity.CanWriteIncubator(incubator)
 }
 
+// CanWrite reports whether the caller may write some startups: a manager
+// or an admin.
+func (f *formsView) CanWrite() bool {
+	return f != nil && f.Identity != nil && (f.Identity.Role == portfolio.RoleManager || f.Identity.Role == portfolio.RoleAdmin)
+}
+
 // Refusal says in French why the caller may not use the forms of a
 // startup of incubator ("" when it may).
 func (f *formsView) Refusal(incubator string) string {
@@ -112,6 +118,8 @@ func (f *formsView) Refusal(incubator string) string {
 		return "Connectez-vous avec un jeton de gestion pour planifier ou enregistrer un comité."
 	case f.Identity.Role == portfolio.RoleViewer:
 		return "Votre jeton (" + f.Identity.TokenName + ") est en lecture seule : seul un jeton de gestion ou d’administration enregistre un comité."
+	case incubator == "" && f.CanWrite():
+		return ""
 	case !f.Identity.CanWriteIncubator(incubator):
 		return "Votre jeton (" + f.Identity.TokenName + ") gère d’autres incubateurs que celui de cette startup : il ne peut pas enregistrer ses comités."
 	}

@@ -44,7 +44,8 @@ func newFormsEnv(t *testing.T) *formsEnv {
 			s.PutIncubator(ctx, &portfolio.Incubator{Slug: "inc-a", Title: "Incubateur A", OwnerSlug: "min"}),
 			s.PutIncubator(ctx, &portfolio.Incubator{Slug: "inc-b", Title: "Incubateur B"}),
 			s.PutStartup(ctx, &portfolio.Startup{Slug: "alpha", Name: "Alpha", IncubatorSlug: "inc-a", Sponsors: []string{"min"}, Phases: cons}),
-			s.PutStartup(ctx, &portfolio.Startup{Slug: "beta", Name: "Bêta", IncubatorSlug: "inc-b", Phases: cons}),
+			s.PutStartup(ctx, &portfolio.Startup{Slug: "beta", Name: "Bêta", IncubatorSlug: "inc-b", Phases: cons,
+				Committees: []portfolio.Committee{{Slug: "beta/2026-03-01", Date: d("2026-03-01"), Decision: portfolio.DecisionContinue}}}),
 			s.PutMember(ctx, &portfolio.Member{Slug: "ines.intra", Fullname: "Inès Intra", Domain: portfolio.DomainIntrapreneur,
 				Missions: []portfolio.Mission{{Slug: "ines.intra/1", Start: d("2025-01-01"), Startups: []string{"alpha"}}}}),
 		)
@@ -198,7 +199,7 @@ func TestCommitteeForms(t *testing.T) {
 			}
 		})
 	}
-	if n := len(e.committees(t, "alpha")) + len(e.committees(t, "beta")); n != 0 || e.audits(t) != 0 {
+	if n := len(e.committees(t, "alpha")) + len(e.committees(t, "beta")); n != 1 || e.audits(t) != 0 {
 		t.Fatalf("forged forms wrote: %d committees, %d audit entries", n, e.audits(t))
 	}
 
@@ -218,6 +219,25 @@ func TestCommitteeForms(t *testing.T) {
 	}
 	if cs := e.committees(t, "alpha"); len(cs) != 1 || cs[0]["state"] != "PLANNED" || e.audits(t) != 1 {
 		t.Fatalf("after the plan sent twice: %v, %d audit entries", cs, e.audits(t))
+	}
+
+	// The agenda: the committee planned, with its cancel form for the
+	// manager; beta's, due, without a form (another incubator's); the
+	// admin may plan it; the viewer sees why not.
+	_, agenda := page(t, e.url, "/review?asOf=2026-08-20", manager, http.StatusOK)
+	if f := formsOf(agenda, "annuler-agenda"); len(f) != 1 || f[0].action != "/review/startups/alpha/comites" {
+		t.Errorf("manager's agenda: cancel forms %+v", f)
+	}
+	if f := formsOf(agenda, "planifier-agenda"); len(f) != 0 {
+		t.Errorf("manager's agenda: plan forms for another incubator's startup: %+v", f)
+	}
+	_, agenda = page(t, e.url, "/review?asOf=2026-08-20", caller{cookie: e.admin}, http.StatusOK)
+	if f := formsOf(agenda, "planifier-agenda"); len(f) != 1 || f[0].values.Get("date") != "2026-08-31" {
+		t.Errorf("admin's agenda: plan forms %+v", f)
+	}
+	_, agenda = page(t, e.url, "/review?asOf=2026-08-20", caller{cookie: e.viewer}, http.StatusOK)
+	if len(formsOf(agenda, "annuler-agenda"))+len(formsOf(agenda, "planifier-agenda")) != 0 || len(findAll(agenda, hasAttr("data-forms-disabled", ""))) != 1 {
+		t.Errorf("viewer's agenda: forms shown, or not said why not")
 	}
 
 	// Holding it: a missing decision is said beside its field, nothing written.

@@ -317,6 +317,7 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	p.forms = h.forms(r, id)
 	views := run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, append([]*section{selection}, portfolioSections()...))
 	pg := h.newPage(ctx, r, id, p)
 	pg.Title = "Revue de portefeuille"

@@ -843,10 +843,10 @@ func TestAssets(t *testing.T) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}
 	}
-	// The agenda's three lists, the startups without an intrapreneur and
-	// the startup table.
-	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 5 {
-		t.Errorf("the portfolio page has %d sortable tables, want 5", n)
+	// The committees planned and due, the agenda's three lists, the
+	// startups without an intrapreneur and the startup table.
+	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 6 {
+		t.Errorf("the portfolio page has %d sortable tables, want 6", n)
 	}
 }
 

@@ -57,7 +57,7 @@ type (
 
 // portfolioSections are the sections of /review, in the page's order.
 func portfolioSections() []*section {
-	return []*section{keyFigures, timeline, flows, investment, quality, reviewSummary, overdue, dueSoon, noneRecorded,
+	return []*section{keyFigures, timeline, flows, investment, quality, reviewSummary, committeeAgendaSection, overdue, dueSoon, noneRecorded,
 		withoutIntrapreneur, startupTable}
 }
 
