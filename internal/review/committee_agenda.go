@@ -36,6 +36,7 @@ var committeeAgendaSection = newSection[committeeAgendaData](section{
 	Vars: func(p *params) map[string]any {
 		return map[string]any{"from": p.AsOf.String(), "to": p.dueSoonEnd().String(), "filter": p.filter(), "first": maxRows}
 	},
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "comites-prevus") },
 })
 
 type committeeAgendaData struct {

@@ -79,6 +79,9 @@ type Config struct {
 	// Assets is the path where the server serves the embedded npm files
 	// ("" for "/assets/npm").
 	Assets string
+	// About, when not nil, says what the records are, for the « À
+	// propos » sheet of the sections' French exports (export.go).
+	About func(ctx context.Context, day portfolio.Date) *export.About
 }
 
 // Handler serves the pages: GET /review and GET /review/startups/{slug};
@@ -114,6 +117,8 @@ func Handler(cfg Config) http.Handler {
 	mux.Handle("POST /review/connexion", csrf.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /review/deconnexion", csrf.Handler(http.HandlerFunc(h.signOut)))
 	mux.HandleFunc("GET /review/static/{file}", serveStatic)
+	mux.Handle("GET /review/export/{file}", guard(http.HandlerFunc(h.exportPortfolio)))
+	mux.Handle("GET /review/startups/{slug}/export/{file}", guard(http.HandlerFunc(h.exportStartup)))
 	mux.HandleFunc("GET /review/{$}", func(w http.ResponseWriter, r *http.Request) {
 		target := "/review"
 		if r.URL.RawQuery != "" {

@@ -665,7 +665,9 @@ func TestSectionLinks(t *testing.T) {
 					resp, body := do(t, http.MethodGet, shared.public+href, nil, c.caller, nil)
 					if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || !strings.HasPrefix(body, "PK") {
 						t.Errorf("export %s: %d %s %s", href, resp.StatusCode, resp.Header.Get("Content-Type"), shorten(body))
+						continue
 					}
+					checkFrenchSheet(t, attrOf(a, "data-export"), []byte(body))
 				}
 			})
 		}
