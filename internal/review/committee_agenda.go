@@ -13,6 +13,12 @@ import (
 // cancels a planned one, from the row itself, and records a planned one
 // as held on the startup's page.
 
+// agendaRows is how many entries of the agenda the page shows (its export
+// has them all): each entry reads who is expected, and at 100 times the
+// real network (1,174 entries in 60 days; the real network has 56) the
+// page's query took 0.37 s for 200 entries, 0.50 to 0.68 s for 1,000.
+const agendaRows = 200
+
 // committeeAgendaSection: the agenda of the window.
 var committeeAgendaSection = newSection[committeeAgendaData](section{
 	ID:    "comites-prevus",
@@ -20,6 +26,7 @@ var committeeAgendaSection = newSection[committeeAgendaData](section{
 	Group: agendaGroup,
 	Query: `query ReviewCommitteeAgenda($from: Date!, $to: Date!, $filter: StartupFilter, $first: Int, $after: String) {
   committeeAgenda(from: $from, to: $to, filter: $filter, first: $first, after: $after) {
+    totalCount
     pageInfo { hasNextPage endCursor }
     nodes {
       date
@@ -34,14 +41,15 @@ var committeeAgendaSection = newSection[committeeAgendaData](section{
   }
 }`,
 	Vars: func(p *params) map[string]any {
-		return map[string]any{"from": p.AsOf.String(), "to": p.dueSoonEnd().String(), "filter": p.filter(), "first": maxRows}
+		return map[string]any{"from": p.AsOf.String(), "to": p.dueSoonEnd().String(), "filter": p.filter(), "first": agendaRows}
 	},
 	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "comites-prevus") },
 })
 
 type committeeAgendaData struct {
 	CommitteeAgenda struct {
-		PageInfo struct {
+		TotalCount int
+		PageInfo   struct {
 			HasNextPage bool
 			EndCursor   string
 		}
@@ -77,6 +85,9 @@ type agendaEntry struct {
 
 // Count is how many entries the section shows.
 func (d *committeeAgendaData) Count() int { return len(d.CommitteeAgenda.Nodes) }
+
+// Total is how many entries the agenda has.
+func (d *committeeAgendaData) Total() int { return d.CommitteeAgenda.TotalCount }
 
 // HasMore reports whether the agenda has more entries than the section shows.
 func (d *committeeAgendaData) HasMore() bool { return d.CommitteeAgenda.PageInfo.HasNextPage }

@@ -96,14 +96,17 @@ func (h *handler) exportSection(w http.ResponseWriter, r *http.Request, slug str
 	var out sheet
 	after := ""
 	for page := 0; ; page++ {
+		// The API's largest page, whatever the page shows.
 		run := *s
-		if after != "" {
-			vars := s.Vars
-			run.Vars = func(p *params) map[string]any {
-				v := vars(p)
-				v["after"] = after
-				return v
+		run.Vars = func(p *params) map[string]any {
+			v := s.Vars(p)
+			if _, ok := v["first"]; ok {
+				v["first"] = maxRows
 			}
+			if after != "" {
+				v["after"] = after
+			}
+			return v
 		}
 		v := runOne(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, &run)
 		if v.Failure != "" {
