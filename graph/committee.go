@@ -325,14 +325,15 @@ func (r *Resolver) agendaRecords(ctx context.Context, e *portfolio.CommitteeAgen
 	for _, m := range managers {
 		rec.Managers = append(rec.Managers, m.Slug)
 	}
-	if rec.Fast = s.Fast != nil; rec.Fast {
-		dinum, err := l.Organisation(ctx, portfolio.DinumSlug)
-		if err != nil {
-			return rec, err
-		}
-		if dinum != nil {
-			rec.Dinum = dinum.Slug
-		}
+	// The DINUM is read for every page, FAST or not (one lookup a page,
+	// announced above): the statements a page runs depend on its shape
+	// only, not on whether one of its startups is co-financed.
+	dinum, err := l.Organisation(ctx, portfolio.DinumSlug)
+	if err != nil {
+		return rec, err
+	}
+	if rec.Fast = s.Fast != nil; rec.Fast && dinum != nil {
+		rec.Dinum = dinum.Slug
 	}
 	return rec, nil
 }

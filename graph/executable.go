@@ -21,7 +21,7 @@ func Executable(db *sqlite.DB) graphql.ExecutableSchema {
 		Directives: DirectiveRoot{Auth: Auth},
 		Complexity: Complexity(db.CachedListBounds),
 	}).(*executableSchema)
-	return &fastSchema{executableSchema: es, r: r}
+	return &fastSchema{executableSchema: es, r: r, plans: newPlanCache(planCacheBytes)}
 }
 
 // Schema returns the GraphQL schema of the API.

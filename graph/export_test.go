@@ -22,9 +22,35 @@ type slowSchema struct {
 	fast *fastSchema
 }
 
+// Exec runs gqlgen's executor as the fast path falls back to it: with the
+// plans' announcements of loader keys in the field middleware.
+func (s slowSchema) Exec(ctx context.Context) graphql.ResponseHandler { return s.fast.slow(ctx) }
+
 func (s slowSchema) Cost(ctx context.Context, op *ast.OperationDefinition, vars map[string]any) int {
 	return s.fast.Cost(ctx, op, vars)
 }
 
 // FastAnswers tells how many questions the fast path of es answered.
 func FastAnswers(es graphql.ExecutableSchema) int64 { return es.(*fastSchema).FastAnswers() }
+
+// FastFields lists the fields of the schema's object types the fast path
+// has a plan for ("Type.field"), those the schema leaves to gqlgen's
+// executor with their reason, and those the generator could not plan with
+// why.
+func FastFields() (planned []string, excused, unplanned map[string]string) {
+	for typ, fields := range fastTypes {
+		for name := range fields {
+			planned = append(planned, typ+"."+name)
+		}
+	}
+	return planned, fastExcused, fastUnplanned
+}
+
+// PlanCacheLen tells how many documents the plan cache of es holds.
+func PlanCacheLen(es graphql.ExecutableSchema) int { return es.(*fastSchema).plans.len() }
+
+// GqlgenAnswers tells how many questions gqlgen's executor answered for
+// es, by reason.
+func GqlgenAnswers(es graphql.ExecutableSchema) map[string]int64 {
+	return es.(*fastSchema).GqlgenAnswers()
+}

@@ -2,12 +2,14 @@ package graph
 
 import (
 	"context"
-	"errors"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/incubateurs/portfolio/graph/model"
 	"github.com/incubateurs/portfolio/internal/loader"
@@ -15,33 +17,44 @@ import (
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
-// The fast path: a second executor for the questions dashboards ask most
-// (pages of startups, a startup's detail, the incubators and their
-// startups), which writes the answer in one pass where gqlgen's generated
-// executor runs every field of every object through a field context,
-// closures, a marshaler and, for lists and resolvers, goroutines.
+// The fast path: an executor in front of gqlgen's, which writes the
+// answer of a query in one pass where gqlgen's runs every field of every
+// object through a field context, closures, a marshaler and, for lists
+// and resolvers, goroutines.
 //
-// It executes the same thing: the fields are collected by gqlgen's own
-// CollectFields (aliases, fragments, @skip/@include, in gqlgen's order),
-// arguments are parsed by the generated parsers (with their input
-// directives), values come from the same resolvers and model methods the
-// generated code calls, under field contexts that carry the same field,
-// arguments and parents (so `asOf` inherits and `wantsField` reads as
-// there), and scalars are written as gqlgen writes them.
+// It executes the same thing. Its tables (fast_gen.go, fastTypes) are
+// generated from the schema and gqlgen.yml with gqlgen's executor
+// (internal/fastgen, go generate ./...): for each field the resolver,
+// method or struct field gqlgen's code calls, its argument parser, the
+// role its @auth requires, the columns it reads (@columns) and how its
+// value is written, as gqlgen's marshalers write it. Fields are collected
+// by gqlgen's own CollectFields (aliases, fragments, @skip/@include, in
+// gqlgen's order); resolvers run under field contexts that carry the same
+// field, arguments and parents (so `asOf` inherits and `wantsField`
+// reads as there). They are called directly, not through the field
+// middleware: the server's answer guard, its only one, bounds a fast
+// answer as a whole (its size once made, internal/server), and the
+// request's deadline is checked at each element of a list and by every
+// statement.
 //
-// It reads less, too: knowing every field before it reads, it asks the
-// store for the columns of those fields only (sqlite.Columns,
-// fastColumns), through loaders of its own.
+// A plan is made once per document, operation and value of the variables
+// that @skip, @include or @defer read, and kept in a bounded cache
+// (plancache.go). Each request then checks the plan's roles against the
+// caller, parses its arguments, and executes it: the store reads the
+// columns the plan's fields need only (sqlite.Columns), through loaders
+// of the request's own, to which the plan announces every object a
+// resolver returns (fastSee…, generated), so that no resolver has to.
 //
-// It takes a question only when it can answer all of it, before any read:
-// a query whose every field, at every level, is in fastTypes, with no
-// @defer, and whose protected fields the caller may read. Anything else,
-// and any answer that meets an error, a null where the schema says
-// non-null, the request's deadline, or more than fastMaxBytes, is handed to
-// gqlgen's executor as if the fast path did not exist. Field middleware
-// (the server's answer guard) runs around every resolver it calls.
-// TestFastPathSameAnswers holds the two executors to the same bytes over a
-// corpus of questions, random ones and the real snapshot.
+// It takes a question only when it can answer all of it, before any
+// read: a query whose every field has a plan, with no @defer, whose
+// protected fields the caller may read and whose arguments parse. Anything
+// else, and any answer that meets an error, a null where the schema says
+// non-null, the request's deadline, or more than fastMaxBytes, is handed
+// to gqlgen's executor as if the fast path did not exist, and counted by
+// reason (GqlgenAnswers). TestFastPathSameAnswers holds the two executors
+// to the same bytes over a corpus and random questions drawn from every
+// planned field; TestEveryFieldPlanned fails for a field of the schema
+// with neither a plan nor a reason (@gqlgenOnly) to have none.
 
 // fastMaxBytes bounds an answer of the fast path: the first MiB every
 // answer may take without drawing on the server's shared answer pool
@@ -49,15 +62,34 @@ import (
 // guard counts them as they grow.
 const fastMaxBytes = 1 << 20
 
-// errFallback stops the fast path: gqlgen's executor answers instead.
-var errFallback = errors.New("graph: fast path declined")
+// fallback is why gqlgen's executor answered a question.
+type fallback int
+
+const (
+	fallbackNone      fallback = iota
+	fallbackWrite              // a mutation
+	fallbackUnplanned          // a field without a plan (introspection, @gqlgenOnly)
+	fallbackDefer              // @defer
+	fallbackForbidden          // a protected field the caller may not read
+	fallbackArguments          // arguments that do not parse
+	fallbackError              // an error, or a null where the schema says non-null
+	fallbackSize               // an answer larger than fastMaxBytes
+	fallbackDeadline           // the request's deadline
+	fallbacks
+)
+
+// fallbackNames name the reasons, for /metrics.
+var fallbackNames = [fallbacks]string{"", "write", "unplanned", "defer", "forbidden", "arguments", "error", "size", "deadline"}
 
 // fastSchema is the executable schema with the fast path in front.
 type fastSchema struct {
 	*executableSchema
-	r *resolvers
-	// answers counts the questions the fast path answered.
+	r     *resolvers
+	plans *planCache
+	// answers counts the questions the fast path answered; gqlgen counts
+	// those gqlgen's executor answered, by reason.
 	answers atomic.Int64
+	gqlgen  [fallbacks]atomic.Int64
 }
 
 // Exec answers a query the fast path can take, else runs gqlgen's
@@ -66,7 +98,8 @@ type fastSchema struct {
 func (s *fastSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	op := graphql.GetOperationContext(ctx)
 	if op.Operation == nil || op.Operation.Operation != ast.Query {
-		return s.executableSchema.Exec(ctx)
+		s.gqlgen[fallbackWrite].Add(1)
+		return s.slow(ctx)
 	}
 	var slow graphql.ResponseHandler
 	asked := false
@@ -78,7 +111,8 @@ func (s *fastSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			return nil
 		}
 		asked = true
-		data, stopped, ok := s.fast(ctx, op)
+		ctx = sqlite.WithFilterCache(ctx)
+		data, stopped, why := s.fast(ctx, op)
 		if stopped != nil {
 			// The server stopped the answer (its size, its deadline): the
 			// answer is that error alone, as the server makes it of any
@@ -86,129 +120,197 @@ func (s *fastSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 			graphql.AddError(ctx, stopped)
 			return &graphql.Response{Data: []byte("null")}
 		}
-		if ok {
+		if why == fallbackNone {
 			s.answers.Add(1)
 			return &graphql.Response{Data: data}
 		}
-		slow = s.executableSchema.Exec(ctx)
+		s.gqlgen[why].Add(1)
+		slow = s.slow(ctx)
 		return slow(ctx)
 	}
+}
+
+// slow runs gqlgen's executor, with the plans' announcements of loader
+// keys made by the field middleware: what a resolver returns is announced
+// before its elements are resolved, as a plan announces it.
+func (s *fastSchema) slow(ctx context.Context) graphql.ResponseHandler {
+	op := graphql.GetOperationContext(ctx)
+	if mw := op.ResolverMiddleware; mw != nil {
+		op.ResolverMiddleware = func(ctx context.Context, next graphql.Resolver) (any, error) {
+			v, err := mw(ctx, next)
+			if fc := graphql.GetFieldContext(ctx); err == nil && fc != nil && fc.IsResolver {
+				if l := loader.From(ctx); l != nil {
+					fastSeeAny(l, v)
+				}
+			}
+			return v, err
+		}
+	}
+	h := s.executableSchema.Exec(ctx)
+	return func(ctx context.Context) *graphql.Response { return h(sqlite.WithFilterCache(ctx)) }
 }
 
 // FastAnswers tells how many questions the fast path answered (the
 // server's /metrics shows it).
 func (s *fastSchema) FastAnswers() int64 { return s.answers.Load() }
 
-// fast plans the operation, then executes the plan; false when either
-// declines.
+// GqlgenAnswers tells how many questions gqlgen's executor answered, by
+// reason: write, unplanned, defer, forbidden, arguments, error, size,
+// deadline.
+func (s *fastSchema) GqlgenAnswers() map[string]int64 {
+	out := make(map[string]int64, fallbacks)
+	for i := fallbackWrite; i < fallbacks; i++ {
+		out[fallbackNames[i]] = s.gqlgen[i].Load()
+	}
+	return out
+}
+
+// fast executes the operation's plan; a reason when it declines.
 //
 // stopped is the error that stopped the answer, when the server's field
 // middleware stopped it (RESPONSE_TOO_LARGE, TIMEOUT, UNAVAILABLE): gqlgen's
 // executor, once the answer is stopped, would only answer null.
-func (s *fastSchema) fast(ctx context.Context, op *graphql.OperationContext) (data []byte, stopped error, ok bool) {
-	x := &fastExec{op: op, ec: newExecutionContext(op, s.executableSchema, nil), r: s.r, id: portfolio.IdentityFrom(ctx)}
+func (s *fastSchema) fast(ctx context.Context, op *graphql.OperationContext) (data []byte, stopped error, why fallback) {
+	p := s.plans.plan(op)
+	if p.why != fallbackNone {
+		return nil, nil, p.why
+	}
+	id := portfolio.IdentityFrom(ctx)
+	for _, role := range p.selfAuth {
+		if !id.CanRead(role) {
+			return nil, nil, fallbackForbidden // inside a value that writes itself
+		}
+	}
+	x := &fastExec{op: op, ec: newExecutionContext(op, s.executableSchema, nil), r: s.r, state: make([]fastState, p.n)}
+	for _, role := range p.auth {
+		if !id.CanRead(role) {
+			x.deny = append(x.deny, role)
+		}
+	}
 	defer func() {
 		if v := recover(); v != nil {
-			// errFallback, or a panic gqlgen's executor will meet again
+			// A decline, or a panic gqlgen's executor will meet again
 			// and report as it does.
-			data, stopped, ok = nil, x.stopped, false
+			w, ok := v.(fallback)
+			if !ok {
+				w = fallbackError
+			}
+			data, stopped, why = nil, x.stopped, w
 		}
 	}()
-	plan := x.plan(ctx, "Query", op.Operation.SelectionSet)
+	for _, f := range p.withArgs {
+		args, err := f.spec.args(x.ec, ctx, f.f.ArgumentMap(op.Variables))
+		if err != nil {
+			return nil, nil, fallbackArguments
+		}
+		x.state[f.id].args = args
+	}
 	// Loaders of its own, reading the plan's columns only: the partial
 	// records never reach gqlgen's executor, should the fast path decline.
-	ctx = sqlite.WithColumns(loader.WithLoaders(ctx, s.r.DB), &x.cols)
+	ctx = sqlite.WithColumns(loader.WithLoaders(ctx, s.r.DB), &p.cols)
+	x.l = loader.From(ctx)
 	x.b = make([]byte, 0, 16<<10) // most answers fit, the larger ones grow a few times
-	x.object(ctx, plan, (*struct{})(nil))
-	return x.b, nil, true
+	x.object(ctx, p.root, nil)
+	for _, e := range x.errs {
+		op.Error(e.ctx, e.err)
+	}
+	return x.b, nil, fallbackNone
 }
 
-// fastExec is one execution of the fast path.
+// fastExec is one execution of a plan.
 type fastExec struct {
-	op *graphql.OperationContext
-	ec *executionContext
-	r  *resolvers
-	id *portfolio.Identity
-	b  []byte
-	// cols are the columns the plan's fields read.
-	cols sqlite.Columns
-	// stopped is the error the field middleware stopped the answer with.
+	op    *graphql.OperationContext
+	ec    *executionContext
+	r     *resolvers
+	l     *loader.Loaders
+	state []fastState // by fastField.id
+	b     []byte
+	// deny are the roles of the plan's protected fields the caller does
+	// not have: those fields answer null and FORBIDDEN, as gqlgen's
+	// executor answers them, at their path (path: the fields and indices
+	// being written); errs are those errors, reported once the answer is
+	// made (a declined answer reports none).
+	deny []portfolio.Role
+	path []pathSeg
+	errs []fieldError
+	// stopped is the error that stopped the answer (a resolver's TIMEOUT).
 	stopped error
 }
 
+// pathSeg is a field's response name, or a list's index (name "").
+type pathSeg struct {
+	name  string
+	index int
+}
+
+// fieldError is an error at a field of the answer, with the context
+// gqlgen's executor would report it from.
+type fieldError struct {
+	ctx context.Context
+	err error
+}
+
+// fastState is what an execution keeps of a field of the plan: its
+// arguments, and the field context made last (fieldContext).
+type fastState struct {
+	args        map[string]any
+	parent, ctx context.Context
+}
+
 // decline gives the question to gqlgen's executor.
-func decline() { panic(errFallback) }
+func decline() { panic(fallbackError) }
 
-// fastField is a field of the plan: a collected field, what it is, its
-// parsed arguments and, for an object or a list of objects, the plan of
-// its selection.
-type fastField struct {
-	f    graphql.CollectedField
-	key  string // "alias":
-	spec *fastSpec
-	args map[string]any
-	sub  []*fastField
-	obj  string // the type the field is on
-	// phase is the selection of a PhasePeriod field, which
-	// model.PhasePeriod.AppendJSON writes.
-	phase []graphql.CollectedField
-
-	parent, ctx context.Context // the field context made last (fieldContext)
-}
-
-// fastSpec says how the fast path answers a field of a type: by write,
-// given the field's context and the object; the type of its value (for
-// objects and lists of objects, whose selections are planned); its
-// argument parser; the role it requires.
+// fastSpec says how the fast path answers a field of a type (generated,
+// fast_gen.go): by write, given the field's context and the object; the
+// type of its value (objects and lists of objects, whose selections are
+// planned: an interface's by each of its types; a value that writes
+// itself, whose fields are collected); its argument parser; the role it
+// requires; the columns it reads.
 type fastSpec struct {
-	typ   string // the named type of an object value, "" for scalars
-	args  func(ec *executionContext, ctx context.Context, raw map[string]any) (map[string]any, error)
-	auth  portfolio.Role
-	write func(x *fastExec, ctx context.Context, f *fastField, obj any)
+	typ      string
+	abstract bool
+	self     bool
+	nonNull  bool // a protected field the schema says is never null
+	args     func(ec *executionContext, ctx context.Context, raw map[string]any) (map[string]any, error)
+	auth     portfolio.Role
+	cols     sqlite.Columns
+	write    func(x *fastExec, ctx context.Context, f *fastField, obj any)
 }
 
-// plan collects the selection of an object of type typ and plans each
-// field; it declines a field it does not know, a deferred one, bad
-// arguments and a protected field the caller may not read.
-func (x *fastExec) plan(ctx context.Context, typ string, sel ast.SelectionSet) []*fastField {
-	specs := fastTypes[typ]
-	if specs == nil {
-		decline()
+// fastColumns are the columns of the records of typ that names names (all
+// of them for nil): the generator checked the names.
+func fastColumns(typ string, names []string) sqlite.Columns {
+	c, err := sqlite.ColumnsNamed(typ, names)
+	if err != nil {
+		panic(err)
 	}
-	fields := graphql.CollectFields(x.op, sel, []string{typ})
-	out := make([]*fastField, len(fields))
-	for i, f := range fields {
-		if len(f.Deferrables) > 0 {
-			decline()
-		}
-		spec := specs[f.Name]
-		if f.Name == "__typename" {
-			spec = &fastSpec{write: func(x *fastExec, _ context.Context, _ *fastField, _ any) { x.str(typ) }}
-		}
-		if spec == nil {
-			decline()
-		}
-		if spec.auth != "" && !x.id.CanRead(spec.auth) {
-			decline() // gqlgen answers FORBIDDEN at the field's path
-		}
-		planColumns(&x.cols, typ, f.Name)
-		ff := &fastField{f: f, key: `"` + f.Alias + `":`, spec: spec, obj: typ}
-		if spec.args != nil {
-			args, err := spec.args(x.ec, ctx, f.ArgumentMap(x.op.Variables))
-			if err != nil {
-				decline()
-			}
-			ff.args = args
-		}
-		if spec.typ != "" {
-			ff.sub = x.plan(ctx, spec.typ, f.Selections)
-		}
-		if spec.typ == "PhasePeriod" {
-			ff.phase = graphql.CollectFields(x.op, f.Selections, phasePeriodTypes)
-		}
-		out[i] = ff
+	return c
+}
+
+// fastColumnsOf returns the columns named "Type.column" (the @columns of
+// a field whose resolver reads other records through the loaders).
+func fastColumnsOf(names []string) sqlite.Columns {
+	var c sqlite.Columns
+	for _, n := range names {
+		typ, col, _ := strings.Cut(n, ".")
+		c.Add(fastColumns(typ, []string{col}))
 	}
-	return out
+	return c
+}
+
+// fastField is a field of a plan: a collected field, its spec, and the
+// plan of its value's selection: sub for an object, subs by type for an
+// interface, fields for a value that writes itself. id numbers it in the
+// plan (its fastState).
+type fastField struct {
+	f      graphql.CollectedField
+	key    string // "alias":
+	spec   *fastSpec
+	obj    string // the type the field is on
+	id     int
+	sub    []*fastField
+	subs   map[string][]*fastField
+	fields []graphql.CollectedField
 }
 
 // object writes an object: each planned field, in order.
@@ -219,128 +321,119 @@ func (x *fastExec) object(ctx context.Context, fields []*fastField, obj any) {
 			x.b = append(x.b, ',')
 		}
 		x.b = append(x.b, f.key...)
-		f.spec.write(x, ctx, f, obj)
+		x.path = append(x.path, pathSeg{name: f.f.Alias})
+		if f.spec.auth != "" && len(x.deny) > 0 && slices.Contains(x.deny, f.spec.auth) {
+			x.forbid(ctx, f, obj)
+		} else {
+			f.spec.write(x, ctx, f, obj)
+		}
+		x.path = x.path[:len(x.path)-1]
 	}
 	x.b = append(x.b, '}')
 	if len(x.b) > fastMaxBytes {
+		panic(fallbackSize)
+	}
+}
+
+// pushIndex enters the element i of a list of objects; pop leaves it.
+func (x *fastExec) pushIndex(i int) { x.path = append(x.path, pathSeg{index: i}) }
+
+func (x *fastExec) pop() { x.path = x.path[:len(x.path)-1] }
+
+// forbid answers a protected field the caller may not read as gqlgen's
+// executor does: null, and the @auth directive's error at the field's
+// path (a non-null one declines: gqlgen nulls its parent).
+func (x *fastExec) forbid(ctx context.Context, f *fastField, obj any) {
+	if f.spec.nonNull {
+		panic(fallbackForbidden)
+	}
+	ectx := x.fieldContext(ctx, f)
+	_, err := Auth(ectx, obj, func(context.Context) (any, error) { return nil, nil }, f.spec.auth)
+	if err == nil {
+		panic(fallbackForbidden) // the directive disagrees with the plan
+	}
+	// The error gqlgen's executor makes of it: at the field's path (list
+	// indices included) and location.
+	path := make(ast.Path, len(x.path))
+	for i, s := range x.path {
+		if s.name == "" {
+			path[i] = ast.PathIndex(s.index)
+		} else {
+			path[i] = ast.PathName(s.name)
+		}
+	}
+	e := gqlerror.WrapPath(path, err)
+	if pos := f.f.Position; pos != nil && pos.Line != 0 {
+		e.Locations = []gqlerror.Location{{Line: pos.Line, Column: pos.Column}}
+	}
+	x.errs = append(x.errs, fieldError{ectx, e})
+	x.null()
+}
+
+// args returns the arguments of f, parsed for this execution.
+func (x *fastExec) args(f *fastField) map[string]any { return x.state[f.id].args }
+
+// fieldContext returns ctx with the field context gqlgen gives f: the
+// field, its arguments, its parent. It is made once per parent context,
+// so that the elements of a list share it (resolvers read it, never keep
+// it). The elements of a list get no field context of their own (gqlgen
+// gives each one with its index and value, and no field): no resolver
+// reads it.
+func (x *fastExec) fieldContext(ctx context.Context, f *fastField) context.Context {
+	st := &x.state[f.id]
+	if st.parent != ctx || st.ctx == nil {
+		st.parent = ctx
+		st.ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: f.obj, Field: f.f, Args: st.args, IsMethod: true, IsResolver: true})
+	}
+	return st.ctx
+}
+
+// tick declines when the request's deadline has passed (gqlgen's executor
+// answers TIMEOUT at once); lists call it at each element.
+func (x *fastExec) tick(ctx context.Context) {
+	if ctx.Err() != nil {
+		panic(fallbackDeadline)
+	}
+}
+
+// fail declines for a resolver's error. An error that stops the answer
+// (its size, the request's deadline) is the answer, as the server makes
+// it of any stopped answer.
+func (x *fastExec) fail(err error) {
+	switch portfolio.ErrorCode(err) {
+	case portfolio.ETooLarge, portfolio.ETimeout, portfolio.EUnavailable:
+		x.stopped = err
+	}
+	decline()
+}
+
+// marshalSelf writes a value that writes itself through gqlgen's
+// interface, under the field's context (where it reads its selection).
+func (x *fastExec) marshalSelf(ctx context.Context, f *fastField, v graphql.ContextMarshaler) {
+	if err := v.MarshalGQLContext(x.fieldContext(ctx, f), x); err != nil {
 		decline()
 	}
 }
 
-// fieldContext returns ctx with the field context gqlgen gives the
-// resolver of f: the field, its arguments, its parent. It is made once per
-// parent context, so that the elements of a list share it (resolvers read
-// it, never keep it). The elements of a list get no field context of
-// their own (gqlgen gives each one with its index and value, and no
-// field): none of the resolvers the fast path calls reads it, and
-// wantsSibling, which would, serves Portfolio only.
-func (x *fastExec) fieldContext(ctx context.Context, f *fastField) context.Context {
-	if f.parent != ctx || f.ctx == nil {
-		f.parent = ctx
-		f.ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{Object: f.obj, Field: f.f, Args: f.args, IsMethod: true, IsResolver: true})
-	}
-	return f.ctx
+// The writers of scalar values, as gqlgen writes them; a fastExec is the
+// io.Writer of the values that marshal themselves.
+
+// Write appends p to the answer.
+func (x *fastExec) Write(p []byte) (int, error) {
+	x.b = append(x.b, p...)
+	return len(p), nil
 }
 
-// list writes the elements of a list of objects, checking the request's
-// deadline at each.
-func list[T any](x *fastExec, ctx context.Context, sub []*fastField, items []T) {
-	x.b = append(x.b, '[')
-	for i, it := range items {
-		if ctx.Err() != nil {
-			decline() // gqlgen's executor answers TIMEOUT at once
-		}
-		if i > 0 {
-			x.b = append(x.b, ',')
-		}
-		x.object(ctx, sub, it)
-	}
-	x.b = append(x.b, ']')
+// WriteString appends s to the answer.
+func (x *fastExec) WriteString(s string) (int, error) {
+	x.b = append(x.b, s...)
+	return len(s), nil
 }
-
-// The writers of scalar values, as gqlgen writes them.
 
 func (x *fastExec) str(s string) { x.b = model.AppendString(x.b, s) }
-
-func (x *fastExec) optStr(s *string) {
-	if s == nil {
-		x.null()
-		return
-	}
-	x.str(*s)
-}
 
 func (x *fastExec) null() { x.b = append(x.b, "null"...) }
 
 func (x *fastExec) int(n int64) { x.b = strconv.AppendInt(x.b, n, 10) }
 
 func (x *fastExec) bool(v bool) { x.b = strconv.AppendBool(x.b, v) }
-
-func (x *fastExec) optBool(v *bool) {
-	if v == nil {
-		x.null()
-		return
-	}
-	x.bool(*v)
-}
-
-func (x *fastExec) enum(v string) { x.b = model.AppendEnum(x.b, v) }
-
-func (x *fastExec) date(d portfolio.Date) { x.b = d.AppendJSON(x.b) }
-
-var phasePeriodTypes = []string{"PhasePeriod"}
-
-// scalar makes the spec of a field whose value the object holds.
-func scalar[T any](write func(x *fastExec, obj T)) *fastSpec {
-	return &fastSpec{write: func(x *fastExec, _ context.Context, _ *fastField, obj any) { write(x, obj.(T)) }}
-}
-
-// protected is scalar for a field that needs role.
-func protected[T any](role portfolio.Role, write func(x *fastExec, obj T)) *fastSpec {
-	s := scalar(write)
-	s.auth = role
-	return s
-}
-
-// resolved makes the spec of a field read through a resolver, whose value
-// is an object or a list of objects of type typ ("" for a scalar):
-// resolve reads the value (under the field's context, through the
-// operation's field middleware, as gqlgen calls resolvers), write writes
-// it. The objects of Query are nil *struct{}.
-func resolved[T, V any](typ string, args func(*executionContext, context.Context, map[string]any) (map[string]any, error),
-	resolve func(x *fastExec, ctx context.Context, obj T, args map[string]any) (V, error),
-	write func(x *fastExec, ctx context.Context, f *fastField, v V)) *fastSpec {
-	return &fastSpec{typ: typ, args: args,
-		write: func(x *fastExec, ctx context.Context, f *fastField, obj any) {
-			ctx = x.fieldContext(ctx, f)
-			var o T
-			if obj != nil {
-				o = obj.(T)
-			}
-			var v any
-			var err error
-			if mw := x.op.ResolverMiddleware; mw != nil {
-				v, err = mw(ctx, func(ctx context.Context) (any, error) { return resolve(x, ctx, o, f.args) })
-			} else {
-				v, err = resolve(x, ctx, o, f.args)
-			}
-			if err != nil {
-				switch portfolio.ErrorCode(err) {
-				case portfolio.ETooLarge, portfolio.ETimeout, portfolio.EUnavailable:
-					x.stopped = err
-				}
-				decline()
-			}
-			vv, ok := v.(V)
-			if !ok {
-				decline() // a middleware stopped the field (graphql.Null)
-			}
-			write(x, ctx, f, vv)
-		}}
-}
-
-// child makes the spec of a field whose value, an object or a list of
-// objects of type typ, the object holds.
-func child[T any](typ string, write func(x *fastExec, ctx context.Context, f *fastField, obj T)) *fastSpec {
-	return &fastSpec{typ: typ, write: func(x *fastExec, ctx context.Context, f *fastField, obj any) { write(x, ctx, f, obj.(T)) }}
-}

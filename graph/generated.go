@@ -3711,6 +3711,28 @@ protected in the same way.
 """
 directive @auth(requires: Role!) on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
 
+"""
+For the server, not for clients (they may ignore it): the columns of its
+type's records that the field reads, by the names the store gives them
+(internal/sqlite, ColumnsNamed), so that a question reads the columns of
+the fields it asks for and no others. A field of such a type (Startup,
+Mission, Member, Organisation, PhasePeriod) without it reads every column:
+right, only slower. ` + "`" + `[]` + "`" + `: the field reads none beyond the record's id,
+slug and links, which are always read. A field of another type whose
+resolver reads records of such a type through the request's loaders
+names their columns with the type: ` + "`" + `["Startup.incubator"]` + "`" + `.
+"""
+directive @columns(names: [String!]!) on FIELD_DEFINITION
+
+"""
+For the server, not for clients (they may ignore it): the field, or every
+field of the type, is answered by gqlgen's executor alone, for the reason
+given. Every other field of the schema has a plan, generated from this
+schema (graph/fast.go, go generate), and a test fails for a field that has
+neither.
+"""
+directive @gqlgenOnly(reason: String!) on FIELD_DEFINITION | OBJECT
+
 "What a caller may do."
 enum Role {
   "No token: the public fields only (when the server allows public reading)."
@@ -3866,41 +3888,41 @@ A startup d'État, or a product of the network (` + "`" + `_startups/SLUG.md` + 
 """
 type Startup implements Node {
   "The opaque global identifier."
-  id: ID!
+  id: ID! @columns(names: [])
   "The beta.gouv.fr slug (the record's file name)."
-  slug: String!
+  slug: String! @columns(names: [])
   "The startup's name (` + "`" + `title` + "`" + `). Text from the records: the import decodes HTML entities (« l&#x27;inclusion » is stored « l'inclusion ») and trims surrounding spaces in this and every plain text field (titles, roles, pitches, links, employers, comments, tags); the markdown bodies (` + "`" + `description` + "`" + `, ` + "`" + `bio` + "`" + `) are kept as written."
-  name: String!
+  name: String! @columns(names: [])
   "The pitch (` + "`" + `mission` + "`" + `)."
-  pitch: String!
+  pitch: String! @columns(names: ["pitch"])
   "The long description, in markdown (the record's body, as written: its HTML entities are markdown)."
-  description: String!
+  description: String! @columns(names: [])
   "The team's contact e-mail (` + "`" + `contact` + "`" + `). Viewers and above."
-  contact: String @auth(requires: VIEWER)
+  contact: String @auth(requires: VIEWER) @columns(names: ["contact"])
   "Increases with every change; send it back with updateStartup or startPhase to detect concurrent edits."
-  version: Int!
+  version: Int! @columns(names: ["version"])
   "The incubator hosting the startup."
-  incubator: Incubator
+  incubator: Incubator @columns(names: ["incubator"])
   "The sponsoring organisations (` + "`" + `sponsors` + "`" + `), in the record's order."
-  sponsors: [Organisation!]!
+  sponsors: [Organisation!]! @columns(names: [])
   "Every phase of the startup's history, by start (ties in the record's order)."
-  phases: [PhasePeriod!]!
+  phases: [PhasePeriod!]! @columns(names: [])
   "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start, a tie going to the one the record lists later (a phase without a start never counts; end dates are informative: the next phase's start moves the startup on). Null before its first phase."
-  phase(asOf: Date): Phase
+  phase(asOf: Date): Phase @columns(names: [])
   "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."
-  currentPhase(asOf: Date): PhasePeriod
+  currentPhase(asOf: Date): PhasePeriod @columns(names: [])
   "Whether the startup is in incubation at ` + "`" + `asOf` + "`" + ` (investigation, construction, acceleration or consolidation)."
-  active(asOf: Date): Boolean!
+  active(asOf: Date): Boolean! @columns(names: [])
   "The team at ` + "`" + `asOf` + "`" + `: one entry per member with a mission on the startup covering that day (` + "`" + `Mission.active` + "`" + `: started on or before it, no end or an end on or after it; a member with two such missions appears once, with the one that started last). The dateless startup lists of older records (` + "`" + `Member.startups` + "`" + `) count in no team."
-  team(asOf: Date): [TeamMembership!]!
+  team(asOf: Date): [TeamMembership!]! @columns(names: [])
   "The size of the team at ` + "`" + `asOf` + "`" + ` (distinct members)."
-  teamSize(asOf: Date): Int!
+  teamSize(asOf: Date): Int! @columns(names: [])
   "Every mission ever on the startup, ordered by mission (the order of the records)."
-  missions(first: Int, after: String, last: Int, before: String): MissionConnection!
+  missions(first: Int, after: String, last: Int, before: String): MissionConnection! @columns(names: [])
   "Every investment committee of the startup, by date: the planned and cancelled ones too (` + "`" + `state` + "`" + `), though only the held ones count in its rules (` + "`" + `lastCommittee` + "`" + `, ` + "`" + `nextCommitteeDue` + "`" + `, ` + "`" + `reviewStatus` + "`" + `…)."
-  committees: [Committee!]!
+  committees: [Committee!]! @columns(names: [])
   "The last investment committee held on or before ` + "`" + `asOf` + "`" + `, or null (a planned or cancelled committee is never the last)."
-  lastCommittee(asOf: Date): Committee
+  lastCommittee(asOf: Date): Committee @columns(names: [])
   """
   The older rule, kept for the clients that use it: whether the startup is
   in incubation at ` + "`" + `asOf` + "`" + ` and either its next committee was due before
@@ -3909,49 +3931,49 @@ type Startup implements Node {
   apart as NONE_RECORDED: records that do not hold a committee are not a
   late committee).
   """
-  committeeOverdue(asOf: Date): Boolean! @deprecated(reason: "Counts a startup with no committee on record as late once its first phase is 183 days old. Use ` + "`" + `reviewStatus` + "`" + `, which tells OVERDUE from NONE_RECORDED.")
+  committeeOverdue(asOf: Date): Boolean! @deprecated(reason: "Counts a startup with no committee on record as late once its first phase is 183 days old. Use ` + "`" + `reviewStatus` + "`" + `, which tells OVERDUE from NONE_RECORDED.") @columns(names: [])
   "Dated events of its life (` + "`" + `events` + "`" + `): product_launch, national_impact, fast, end, other, … (committee events are in ` + "`" + `committees` + "`" + `)."
-  events: [StartupEvent!]!
+  events: [StartupEvent!]! @columns(names: [])
   "The FAST grant (Fonds d'accélération des startups d'État), if any."
-  fast: Fast
+  fast: Fast @columns(names: ["fast"])
   "Themes (` + "`" + `thematiques` + "`" + `)."
-  thematiques: [String!]!
+  thematiques: [String!]! @columns(names: [])
   "Kinds of users (` + "`" + `usertypes` + "`" + `)."
-  usertypes: [String!]!
+  usertypes: [String!]! @columns(names: [])
   "Technologies (` + "`" + `techno` + "`" + `)."
-  techno: [String!]!
+  techno: [String!]! @columns(names: [])
   "The service's address (` + "`" + `link` + "`" + `)."
-  link: String
+  link: String @columns(names: ["link"])
   "The source code repository (` + "`" + `repository` + "`" + `)."
-  repository: String
+  repository: String @columns(names: ["repository"])
   "The accessibility status (` + "`" + `accessibility_status` + "`" + `), e.g. « partiellement conforme »."
-  accessibilityStatus: String
+  accessibilityStatus: String @columns(names: ["accessibility_status"])
   """
   The public statistics page, as the network computes it: ` + "`" + `stats_url` + "`" + `,
   else the service's ` + "`" + `link` + "`" + ` (without its query string) followed by
   ` + "`" + `/stats` + "`" + ` when the record says ` + "`" + `stats: true` + "`" + `; null when neither.
   """
-  statsUrl: String
+  statsUrl: String @columns(names: ["stats_url", "link", "stats"])
   "The impact page (` + "`" + `impact_url` + "`" + `)."
-  impactUrl: String
+  impactUrl: String @columns(names: ["impact_url"])
   "The budget page (` + "`" + `budget_url` + "`" + `)."
-  budgetUrl: String
+  budgetUrl: String @columns(names: ["budget_url"])
   "The DashLord page (` + "`" + `dashlord_url` + "`" + `)."
-  dashlordUrl: String
+  dashlordUrl: String @columns(names: ["dashlord_url"])
   "Whether the service has a security homologation (` + "`" + `mon_service_securise` + "`" + `); null when the record does not say."
-  securityHomologation: Boolean
+  securityHomologation: Boolean @columns(names: ["security_homologation"])
   "Whether a risk analysis was made (` + "`" + `analyse_risques` + "`" + `); null when the record does not say."
-  riskAnalysis: Boolean
+  riskAnalysis: Boolean @columns(names: ["risk_analysis"])
   "The risk analysis (` + "`" + `analyse_risques_url` + "`" + `)."
-  riskAnalysisUrl: String
+  riskAnalysisUrl: String @columns(names: ["risk_analysis_url"])
   "The accessibility compliance, read from ` + "`" + `accessibilityStatus` + "`" + ` (« non conforme », « partiellement conforme », « totalement conforme »); null when the record says nothing or something else."
-  accessibility: Accessibility
+  accessibility: Accessibility @columns(names: ["accessibility_status"])
   """
   The members who follow the startup for the portfolio (responsables de
   portefeuille): those named in ` + "`" + `contact_dinum` + "`" + ` (for the DINUM), then those
   in ` + "`" + `contact_incubator` + "`" + ` (for its incubator), each once.
   """
-  portfolioManagers: [Member!]!
+  portfolioManagers: [Member!]! @columns(names: [])
   """
   When the next investment committee is due as seen at ` + "`" + `asOf` + "`" + ` (« prochain
   comité dû »): the last committee held on or before ` + "`" + `asOf` + "`" + ` gives it, the
@@ -3960,7 +3982,7 @@ type Startup implements Node {
   committee held by then is on record (` + "`" + `reviewStatus` + "`" + ` NONE_RECORDED, which
   is not the same as late). The startup is OVERDUE from the day after.
   """
-  nextCommitteeDue(asOf: Date): Date
+  nextCommitteeDue(asOf: Date): Date @columns(names: [])
   """
   Where the startup stands with its investment committees at ` + "`" + `asOf` + "`" + `
   (« suivi des comités »), for a startup in incubation then; null
@@ -3970,9 +3992,9 @@ type Startup implements Node {
   is before ` + "`" + `asOf` + "`" + `, DUE_SOON when it is from ` + "`" + `asOf` + "`" + ` to 60 days later, both
   included, UP_TO_DATE when later.
   """
-  reviewStatus(asOf: Date): ReviewStatus
+  reviewStatus(asOf: Date): ReviewStatus @columns(names: [])
   "Since when the startup has been in incubation: the earliest start among its phases (« en incubation depuis le … »); null when no phase has a start."
-  incubatedSince: Date
+  incubatedSince: Date @columns(names: [])
   """
   The intrapreneurs of the startup at ` + "`" + `asOf` + "`" + ` (« intrapreneurs »): the
   members on its team then (a mission on it covering that day) whose domain
@@ -3981,29 +4003,29 @@ type Startup implements Node {
   (` + "`" + `withoutIntrapreneur` + "`" + `): the committee requires « l'intra
   (obligatoirement) ».
   """
-  intrapreneurs(asOf: Date): [Member!]!
+  intrapreneurs(asOf: Date): [Member!]! @columns(names: [])
   "Every incubator of the startup: the main one (` + "`" + `incubator` + "`" + `) first, then those it is co-incubated with (the record's ` + "`" + `incubators` + "`" + `), each once."
-  incubators: [Incubator!]!
+  incubators: [Incubator!]! @columns(names: ["incubator"])
   "The slugs the startup had before (` + "`" + `redirect_from` + "`" + `): ` + "`" + `startup(slug:)` + "`" + ` finds it by any of them."
-  formerSlugs: [String!]!
+  formerSlugs: [String!]! @columns(names: [])
 }
 
 "One phase of a startup's history."
 type PhasePeriod {
   "The phase."
-  phase: Phase!
+  phase: Phase! @columns(names: [])
   "The French label of the phase, e.g. « Accélération »."
-  label: String!
+  label: String! @columns(names: [])
   "The day the phase started; null for an old record that did not say (such a phase never counts as current)."
-  start: Date
+  start: Date @columns(names: [])
   "The end date the record gives. Informative only: the next phase's start is what moves a startup on."
-  end: Date
+  end: Date @columns(names: [])
   "Days in the phase as seen at the date of the question (the ` + "`" + `asOf` + "`" + ` of an enclosing field, else today): from its start to the next phase's start, or to that date for the phase going on then; 0 for a phase not started by then."
-  durationDays: Int!
+  durationDays: Int! @columns(names: [])
   "Whether it was imported or recorded through the API."
-  source: Source!
+  source: Source! @columns(names: ["source"])
   "The record's comment on the phase (` + "`" + `phases[].comment` + "`" + `)."
-  comment: String
+  comment: String @columns(names: ["comment"])
   """
   The phase's name as the record wrote it (` + "`" + `phases[].name` + "`" + `): the slug of the
   phase for today's vocabulary and for a phase recorded through the API;
@@ -4012,7 +4034,7 @@ type PhasePeriod {
   ` + "`" + `transfer` + "`" + ` for a CONSOLIDATION); the unknown name of an UNKNOWN phase
   (empty when the record gave none).
   """
-  sourceName: String!
+  sourceName: String! @columns(names: ["source_name"])
 }
 
 "A dated event of a startup's life."
@@ -4298,23 +4320,23 @@ type Incubator implements Node {
 "A public body: a sponsor of startups, an owner of incubators (` + "`" + `_organisations/SLUG.md` + "`" + `)."
 type Organisation implements Node {
   "The opaque global identifier."
-  id: ID!
+  id: ID! @columns(names: [])
   "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
-  slug: String!
+  slug: String! @columns(names: [])
   "The full name."
-  name: String!
+  name: String! @columns(names: ["name"])
   "The acronym, if any."
-  acronym: String
+  acronym: String @columns(names: ["acronym"])
   "The kind of body (` + "`" + `type` + "`" + `): administration-centrale, operateur, service-deconcentre, collectivite-territoriale, securite-sociale, autre."
-  type: String
+  type: String @columns(names: ["type"])
   "The ministerial domain (` + "`" + `domaine_ministeriel` + "`" + `)."
-  ministerialDomain: String
+  ministerialDomain: String @columns(names: ["domaine_ministeriel"])
   "Increases with every change; send it back with upsertOrganisation."
-  version: Int!
+  version: Int! @columns(names: ["version"])
   "The incubators it runs."
-  incubators: [Incubator!]!
+  incubators: [Incubator!]! @columns(names: [])
   "The startups it sponsors. ` + "`" + `asOf` + "`" + ` dates the filter's time-dependent conditions and the orderings."
-  sponsoredStartups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
+  sponsoredStartups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection! @columns(names: [])
 }
 
 "A team of an incubator: animation, portfolio management, … (` + "`" + `_teams/SLUG.md` + "`" + `)."
@@ -4378,63 +4400,63 @@ type OrganisationConnection {
 "A person of the network (` + "`" + `_authors/SLUG.md` + "`" + `)."
 type Member implements Node {
   "The opaque global identifier."
-  id: ID!
+  id: ID! @columns(names: [])
   "The beta.gouv.fr username (the record's file name)."
-  slug: String!
+  slug: String! @columns(names: [])
   "The full name."
-  fullname: String!
+  fullname: String! @columns(names: ["fullname"])
   "The role, e.g. « Développeuse »."
-  role: String!
+  role: String! @columns(names: ["role"])
   "The field of work (` + "`" + `domaine` + "`" + `)."
-  domain: Domain!
+  domain: Domain! @columns(names: ["domain"])
   "Skills (` + "`" + `competences` + "`" + `)."
-  competences: [String!]!
+  competences: [String!]! @columns(names: [])
   "The GitHub login."
-  github: String
+  github: String @columns(names: ["github"])
   "A personal page."
-  link: String
+  link: String @columns(names: ["link"])
   "The kind of member (` + "`" + `memberType` + "`" + `): beta, dinum, attributaire, autre."
-  memberType: String
+  memberType: String @columns(names: ["member_type"])
   "Every mission, by start."
-  missions(first: Int, after: String, last: Int, before: String): MissionConnection!
+  missions(first: Int, after: String, last: Int, before: String): MissionConnection! @columns(names: [])
   "Every startup the member has worked on: through missions, and the dateless lists of older records."
-  startups: [Startup!]!
+  startups: [Startup!]! @columns(names: [])
   "The incubator teams the member lists."
-  teams: [Team!]!
+  teams: [Team!]! @columns(names: [])
   "Whether a mission covers ` + "`" + `asOf` + "`" + `."
-  active(asOf: Date): Boolean!
+  active(asOf: Date): Boolean! @columns(names: [])
   "The biography, in markdown (the record's body, as written: its HTML entities are markdown)."
-  bio: String!
+  bio: String! @columns(names: ["bio"])
   "Increases with every change; send it back with updateMember."
-  version: Int!
+  version: Int! @columns(names: ["version"])
   "The startups the member follows as a portfolio manager (named in their ` + "`" + `contact_dinum` + "`" + ` or ` + "`" + `contact_incubator` + "`" + `), by name."
-  followedStartups: [Startup!]!
+  followedStartups: [Startup!]! @columns(names: [])
 }
 
 "A member's engagement over a period, possibly on startups."
 type Mission implements Node {
   "The opaque global identifier."
-  id: ID!
+  id: ID! @columns(names: [])
   "The member's slug and the mission's position in their record, e.g. « jane.doe/2 »."
-  slug: String!
+  slug: String! @columns(names: [])
   "The member."
-  member: Member!
+  member: Member! @columns(names: [])
   "The first day."
-  start: Date!
+  start: Date! @columns(names: ["start"])
   "The last day; null when open-ended."
-  end: Date
+  end: Date @columns(names: ["end"])
   "Whether the mission covers ` + "`" + `asOf` + "`" + ` (by default the ` + "`" + `asOf` + "`" + ` of the field it is read under, else today): it started on or before that day and has no end or ends on or after it, so a mission ending that day still covers it. The members on a startup's team at a date are those with a mission on it covering that day."
-  active(asOf: Date): Boolean!
+  active(asOf: Date): Boolean! @columns(names: ["start", "end"])
   "How the member is engaged: public agent, freelancer, contractor. Personal data: viewers and above."
-  status: MissionStatus @auth(requires: VIEWER)
+  status: MissionStatus @auth(requires: VIEWER) @columns(names: ["status"])
   "The employer (for a contractor, the company). Personal data: viewers and above."
-  employer: String @auth(requires: VIEWER)
+  employer: String @auth(requires: VIEWER) @columns(names: ["employer"])
   "Increases with every change; send it back with updateMission or endMission."
-  version: Int!
+  version: Int! @columns(names: ["version"])
   "The startups of the mission."
-  startups: [Startup!]!
+  startups: [Startup!]! @columns(names: [])
   "Whether it was imported or recorded through the API."
-  source: Source!
+  source: Source! @columns(names: ["source"])
 }
 
 "An edge of a MemberConnection."
@@ -4755,9 +4777,9 @@ type CommitteeAgendaEntry {
   ` + "`" + `dinum` + "`" + `) when the FAST co-finances it (it has a FAST grant). A planned
   committee's own list is ` + "`" + `committee.attendees` + "`" + `.
   """
-  expectedAttendees: [CommitteeAttendee!]!
+  expectedAttendees: [CommitteeAttendee!]! @columns(names: ["Startup.incubator", "Startup.fast"])
   "The roles among those the records leave empty, in the same order, with their French phrase: « aucun intrapreneur en mission », « aucun sponsor désigné »…"
-  missingRoles: [MissingRole!]!
+  missingRoles: [MissingRole!]! @columns(names: ["Startup.incubator", "Startup.fast"])
 }
 
 "An edge of a CommitteeAgendaConnection."
@@ -5321,7 +5343,7 @@ write. A write that failed kept no key, so it can be sent again with it.
 Keys of different tokens are independent. Use a new key for each write a
 user means (a UUID, say), and the same one for its retries.
 """
-type Mutation {
+type Mutation @gqlgenOnly(reason: "writes run one after the other, each in its transaction, on gqlgen's executor; what they answer is the object written, read once") {
   """
   Records the outcome of an investment committee that has taken place. If
   the startup already has a committee that day, the answer is CONFLICT with

@@ -3,7 +3,7 @@
 // the request's loaders, and return domain values.
 package graph
 
-//go:generate go -C .. tool gqlgen generate --config gqlgen.yml
+//go:generate go -C .. run ./graph/gen
 
 import (
 	"context"
@@ -194,20 +194,6 @@ func phaseCounts(cs []sqlite.Count) []*model.PhaseCount {
 	})
 }
 
-func registerIncubators(ctx context.Context, slugs []string) {
-	l := loaders(ctx)
-	for _, s := range slugs {
-		l.RegisterIncubator(s)
-	}
-}
-
-func registerOrganisations(ctx context.Context, slugs []string) {
-	l := loaders(ctx)
-	for _, s := range slugs {
-		l.RegisterOrganisation(s)
-	}
-}
-
 // registerNode announces a node lookup so that nodes(ids:) loads each type
 // in one statement.
 func registerNode(ctx context.Context, typ, slug string) {
@@ -257,14 +243,12 @@ func (r *Resolver) nodeBySlug(ctx context.Context, typ, slug string) (model.Node
 		if err != nil || m[slug] == nil {
 			return nil, err
 		}
-		l.SeeMissions(m[slug])
 		return m[slug], nil
 	case "Committee":
 		c, err := r.DB.CommitteesBySlug(ctx, []string{slug})
 		if err != nil || c[slug] == nil {
 			return nil, err
 		}
-		l.SeeCommittees(c[slug])
 		return c[slug], nil
 	}
 	return nil, nil

@@ -160,17 +160,12 @@ func (r *Resolver) investment(ctx context.Context, p *model.Portfolio) (*model.I
 		}
 		out.ByPromotion = append(out.ByPromotion, pi)
 	}
-	var incs, orgs []string
 	for _, c := range inv.ByIncubator {
-		incs = append(incs, c.Key)
 		out.ByIncubator = append(out.ByIncubator, &model.IncubatorInvestment{IncubatorSlug: c.Key, StartupCount: c.StartupCount, AmountEuros: int(c.AmountEuros)})
 	}
 	for _, c := range inv.BySponsor {
-		orgs = append(orgs, c.Key)
 		out.BySponsor = append(out.BySponsor, &model.SponsorInvestment{OrganisationSlug: c.Key, StartupCount: c.StartupCount, AmountEuros: int(c.AmountEuros)})
 	}
-	registerIncubators(ctx, incs)
-	registerOrganisations(ctx, orgs)
 	return out, nil
 }
 
@@ -278,7 +273,6 @@ func (r *Resolver) events(ctx context.Context, filter *model.EventFilter, orderB
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeEvents(p.Items...)
 	return &model.StartupEventConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
 		Edges: edges(w, p.Items, func(c string, e *portfolio.StartupEvent) *model.StartupEventEdge {
 			return &model.StartupEventEdge{Cursor: c, Node: e}
@@ -302,7 +296,6 @@ func (r *Resolver) createMember(ctx context.Context, input model.CreateMemberInp
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMembers(m)
 	return &model.MemberPayload{Member: m, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -338,7 +331,6 @@ func (r *Resolver) updateMember(ctx context.Context, input model.UpdateMemberInp
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMembers(m)
 	return &model.MemberPayload{Member: m, ClientMutationID: input.ClientMutationID}, nil
 }
 

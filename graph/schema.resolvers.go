@@ -230,7 +230,6 @@ func (r *mutationResolver) StartPhase(ctx context.Context, input model.StartPhas
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeStartups(s)
 	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -256,7 +255,6 @@ func (r *mutationResolver) CreateStartup(ctx context.Context, input model.Create
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeStartups(s)
 	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -300,7 +298,6 @@ func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeStartups(s)
 	return &model.StartupPayload{Startup: s, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -321,7 +318,6 @@ func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissio
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMissions(m)
 	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -356,7 +352,6 @@ func (r *mutationResolver) UpdateMission(ctx context.Context, input model.Update
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMissions(m)
 	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -377,7 +372,6 @@ func (r *mutationResolver) EndMission(ctx context.Context, input model.EndMissio
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMissions(m)
 	return &model.MissionPayload{Mission: m, ClientMutationID: input.ClientMutationID}, nil
 }
 
@@ -469,11 +463,6 @@ func (r *portfolioResolver) ByPhase(ctx context.Context, obj *model.Portfolio) (
 // ByIncubator is the resolver for the byIncubator field.
 func (r *portfolioResolver) ByIncubator(ctx context.Context, obj *model.Portfolio) ([]*model.IncubatorCount, error) {
 	cs, err := r.DB.ByIncubator(ctx, obj.Filter, obj.AsOf)
-	slugs := make([]string, len(cs))
-	for i, c := range cs {
-		slugs[i] = c.Key
-	}
-	registerIncubators(ctx, slugs)
 	return counts(cs, func(c sqlite.Count) *model.IncubatorCount {
 		return &model.IncubatorCount{IncubatorSlug: c.Key, Count: c.Count}
 	}), err
@@ -482,11 +471,6 @@ func (r *portfolioResolver) ByIncubator(ctx context.Context, obj *model.Portfoli
 // BySponsor is the resolver for the bySponsor field.
 func (r *portfolioResolver) BySponsor(ctx context.Context, obj *model.Portfolio) ([]*model.OrganisationCount, error) {
 	cs, err := r.DB.BySponsor(ctx, obj.Filter, obj.AsOf)
-	slugs := make([]string, len(cs))
-	for i, c := range cs {
-		slugs[i] = c.Key
-	}
-	registerOrganisations(ctx, slugs)
 	return counts(cs, func(c sqlite.Count) *model.OrganisationCount {
 		return &model.OrganisationCount{OrganisationSlug: c.Key, Count: c.Count}
 	}), err
@@ -682,7 +666,6 @@ func (r *queryResolver) Committee(ctx context.Context, slug string) (*portfolio.
 	if err != nil || m[slug] == nil {
 		return nil, err
 	}
-	loaders(ctx).SeeCommittees(m[slug])
 	return m[slug], nil
 }
 
@@ -699,7 +682,6 @@ func (r *queryResolver) Startups(ctx context.Context, filter *portfolio.StartupF
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeStartups(pages[0].Items...)
 	return startupConnection(ctx, w, pages[0]), nil
 }
 
@@ -711,7 +693,6 @@ func (r *queryResolver) Incubators(ctx context.Context, first *int, after *strin
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeIncubators(p.Items...)
 	return &model.IncubatorConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
 		Edges: edges(w, p.Items, func(c string, x *portfolio.Incubator) *model.IncubatorEdge {
 			return &model.IncubatorEdge{Cursor: c, Node: x}
@@ -730,7 +711,6 @@ func (r *queryResolver) Organisations(ctx context.Context, search *string, first
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeOrganisations(p.Items...)
 	return &model.OrganisationConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
 		Edges: edges(w, p.Items, func(c string, x *portfolio.Organisation) *model.OrganisationEdge {
 			return &model.OrganisationEdge{Cursor: c, Node: x}
@@ -746,7 +726,6 @@ func (r *queryResolver) Members(ctx context.Context, filter *portfolio.MemberFil
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeMembers(p.Items...)
 	return &model.MemberConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
 		Edges: edges(w, p.Items, func(c string, x *portfolio.Member) *model.MemberEdge { return &model.MemberEdge{Cursor: c, Node: x} })}, nil
 }
@@ -759,7 +738,6 @@ func (r *queryResolver) Committees(ctx context.Context, filter *portfolio.Commit
 	if err != nil {
 		return nil, err
 	}
-	loaders(ctx).SeeCommittees(p.Items...)
 	return &model.CommitteeConnection{Nodes: p.Items, TotalCount: p.Total, PageInfo: pageInfo(w, len(p.Items), p.Total),
 		Edges: edges(w, p.Items, func(c string, x *portfolio.Committee) *model.CommitteeEdge {
 			return &model.CommitteeEdge{Cursor: c, Node: x}
@@ -1022,9 +1000,7 @@ func (r *viewerResolver) Incubators(ctx context.Context, obj *model.Viewer) ([]*
 	if id.Role != portfolio.RoleManager {
 		return []*portfolio.Incubator{}, nil
 	}
-	for _, s := range id.Incubators {
-		loaders(ctx).RegisterIncubator(s)
-	}
+	loaders(ctx).RegisterIncubator(id.Incubators...) // its own lookups, below
 	out := []*portfolio.Incubator{}
 	for _, s := range id.Incubators {
 		i, err := loaders(ctx).Incubator(ctx, s)

@@ -15,6 +15,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/99designs/gqlgen/graphql"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -205,6 +206,7 @@ func isMutation(t *testing.T, e readmeExample) bool {
 type readmeEnv struct {
 	handler http.Handler
 	token   string
+	schema  graphql.ExecutableSchema
 }
 
 // newReadmeEnv makes a database with the program's commands (fill runs
@@ -227,7 +229,8 @@ func newReadmeEnv(t *testing.T, fill ...string) *readmeEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	return &readmeEnv{handler: server.New(server.Config{DB: d, Schema: graph.Executable(d), PublicRead: true}), token: lines[len(lines)-1]}
+	es := graph.Executable(d)
+	return &readmeEnv{handler: server.New(server.Config{DB: d, Schema: es, PublicRead: true}), token: lines[len(lines)-1], schema: es}
 }
 
 type readmeAnswer struct {

@@ -53,6 +53,53 @@ type Loaders struct {
 	phaseDefsOnce sync.Once
 	phaseDefs     map[portfolio.Phase]*portfolio.PhaseDefinition
 	phaseDefsErr  error
+
+	// seen are the objects registered so far (See…): announcing one
+	// again, as the graph's plans do with what a loader read and
+	// registered already, costs a lookup.
+	seenMu sync.Mutex
+	seen   map[any]struct{}
+}
+
+// Announced reports whether the object v (a pointer to a record) was
+// registered already: announcing it again would do nothing.
+func (l *Loaders) Announced(v any) bool {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	_, ok := l.seen[v]
+	return ok
+}
+
+// fresh returns the objects of xs not registered yet, and marks them
+// registered.
+func fresh[T any](l *Loaders, xs []*T) []*T {
+	l.seenMu.Lock()
+	defer l.seenMu.Unlock()
+	if l.seen == nil {
+		l.seen = make(map[any]struct{}, len(xs))
+	}
+	n := 0
+	for _, x := range xs {
+		if _, ok := l.seen[x]; !ok {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := xs
+	if n < len(xs) {
+		out = make([]*T, 0, n)
+	}
+	for _, x := range xs {
+		if _, ok := l.seen[x]; !ok {
+			l.seen[x] = struct{}{}
+			if n < len(xs) {
+				out = append(out, x)
+			}
+		}
+	}
+	return out
 }
 
 type ctxKey struct{}
@@ -125,7 +172,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.descriptions = byID(db.DescriptionsByStartup, nil)
 	l.sponsors = byID(db.SponsorsByStartup, func(os []*portfolio.Organisation) { l.SeeOrganisations(os...) })
 	l.tags = byID(db.TagsByStartup, nil)
-	l.events = byID(db.EventsByStartup, func(es []*portfolio.StartupEvent) { l.SeeEvents(es...) })
+	l.events = byID(db.EventsByStartup, func(es []*portfolio.StartupEvent) { l.SeeStartupEvents(es...) })
 	l.committees = byID(db.CommitteesByStartup, func(cs []*portfolio.Committee) { l.SeeCommittees(cs...) })
 	l.teamAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64][]sqlite.TeamMember, error) {
 		m, err := db.TeamsAt(ctx, ids, d)
@@ -185,6 +232,7 @@ func (l *Loaders) childStartups(parent string) func(ctx context.Context, key str
 // SeeStartups registers startups the request holds, so that their phases,
 // sponsors, teams, … load in one statement each.
 func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
+	ss = fresh(l, ss)
 	if len(ss) == 0 {
 		return
 	}
@@ -210,6 +258,10 @@ func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
 
 // SeeIncubators registers incubators the request holds.
 func (l *Loaders) SeeIncubators(is ...*portfolio.Incubator) {
+	is = fresh(l, is)
+	if len(is) == 0 {
+		return
+	}
 	ids := make([]int64, len(is))
 	var owners []string
 	for i, x := range is {
@@ -225,6 +277,10 @@ func (l *Loaders) SeeIncubators(is ...*portfolio.Incubator) {
 
 // SeeOrganisations registers organisations the request holds.
 func (l *Loaders) SeeOrganisations(os ...*portfolio.Organisation) {
+	os = fresh(l, os)
+	if len(os) == 0 {
+		return
+	}
 	ids := make([]int64, len(os))
 	for i, o := range os {
 		ids[i] = o.ID
@@ -235,6 +291,10 @@ func (l *Loaders) SeeOrganisations(os ...*portfolio.Organisation) {
 
 // SeeMembers registers members the request holds.
 func (l *Loaders) SeeMembers(ms ...*portfolio.Member) {
+	ms = fresh(l, ms)
+	if len(ms) == 0 {
+		return
+	}
 	ids := make([]int64, len(ms))
 	for i, m := range ms {
 		ids[i] = m.ID
@@ -248,6 +308,10 @@ func (l *Loaders) SeeMembers(ms ...*portfolio.Member) {
 
 // SeeMissions registers missions the request holds.
 func (l *Loaders) SeeMissions(ms ...*portfolio.Mission) {
+	ms = fresh(l, ms)
+	if len(ms) == 0 {
+		return
+	}
 	ids := make([]int64, len(ms))
 	slugs := make([]string, len(ms))
 	for i, m := range ms {
@@ -260,6 +324,10 @@ func (l *Loaders) SeeMissions(ms ...*portfolio.Mission) {
 // SeeCommittees registers committees the request holds: their startups,
 // and their attendees (read together when first asked for).
 func (l *Loaders) SeeCommittees(cs ...*portfolio.Committee) {
+	cs = fresh(l, cs)
+	if len(cs) == 0 {
+		return
+	}
 	slugs := make([]string, len(cs))
 	ids := make([]int64, 0, len(cs))
 	for i, c := range cs {
@@ -274,6 +342,10 @@ func (l *Loaders) SeeCommittees(cs ...*portfolio.Committee) {
 
 // SeeTeams registers teams the request holds.
 func (l *Loaders) SeeTeams(ts ...*portfolio.Team) {
+	ts = fresh(l, ts)
+	if len(ts) == 0 {
+		return
+	}
 	ids := make([]int64, len(ts))
 	var incs []string
 	for i, t := range ts {
@@ -446,17 +518,17 @@ func (l *Loaders) PhaseDefinitions(ctx context.Context) (map[portfolio.Phase]*po
 	return l.phaseDefs, l.phaseDefsErr
 }
 
-// RegisterStartup announces a lookup of the startup with this slug.
-func (l *Loaders) RegisterStartup(slug string) { l.startupBySlug.register(slug) }
+// RegisterStartup announces lookups of the startups with these slugs.
+func (l *Loaders) RegisterStartup(slugs ...string) { l.startupBySlug.register(slugs...) }
 
-// RegisterIncubator announces a lookup of the incubator with this slug.
-func (l *Loaders) RegisterIncubator(slug string) { l.incubatorBySlug.register(slug) }
+// RegisterIncubator announces lookups of the incubators with these slugs.
+func (l *Loaders) RegisterIncubator(slugs ...string) { l.incubatorBySlug.register(slugs...) }
 
-// RegisterOrganisation announces a lookup of the organisation with this slug.
-func (l *Loaders) RegisterOrganisation(slug string) { l.organisationBySlug.register(slug) }
+// RegisterOrganisation announces lookups of the organisations with these slugs.
+func (l *Loaders) RegisterOrganisation(slugs ...string) { l.organisationBySlug.register(slugs...) }
 
-// RegisterMember announces a lookup of the member with this slug.
-func (l *Loaders) RegisterMember(slug string) { l.memberBySlug.register(slug) }
+// RegisterMember announces lookups of the members with these slugs.
+func (l *Loaders) RegisterMember(slugs ...string) { l.memberBySlug.register(slugs...) }
 
-// RegisterTeam announces a lookup of the team with this slug.
-func (l *Loaders) RegisterTeam(slug string) { l.teamBySlug.register(slug) }
+// RegisterTeam announces lookups of the teams with these slugs.
+func (l *Loaders) RegisterTeam(slugs ...string) { l.teamBySlug.register(slugs...) }

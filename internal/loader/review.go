@@ -65,9 +65,13 @@ func (l *Loaders) StartupByFormerSlug(ctx context.Context, slug string) (*portfo
 	return l.review.byFormerSlug.load(ctx, slug)
 }
 
-// SeeEvents registers events of the network's feed the request holds:
-// their startups and committees.
-func (l *Loaders) SeeEvents(es ...*portfolio.StartupEvent) {
+// SeeStartupEvents registers events of the network's feed the request
+// holds: their startups and committees.
+func (l *Loaders) SeeStartupEvents(es ...*portfolio.StartupEvent) {
+	es = fresh(l, es)
+	if len(es) == 0 {
+		return
+	}
 	for _, e := range es {
 		l.startupBySlug.register(e.StartupSlug)
 		if e.Committee != nil {

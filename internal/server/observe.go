@@ -70,6 +70,10 @@ const maxOperationNames = 200
 // gqlgen's executor (the graph's fast path) and counts them.
 type fastAnswerer interface{ FastAnswers() int64 }
 
+// gqlgenAnswerer is a schema that counts the questions gqlgen's executor
+// answered behind its fast path, by reason.
+type gqlgenAnswerer interface{ GqlgenAnswers() map[string]int64 }
+
 func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 	m := &metrics{reg: prometheus.NewRegistry(), names: map[string]bool{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -123,6 +127,15 @@ func newMetrics(db *sqlite.DB, schema graphql.ExecutableSchema) *metrics {
 			Name: "portfolio_fast_path_answers_total",
 			Help: "Questions (of the API, exports and pages) answered by the graph's fast path; the others ran on gqlgen's executor.",
 		}, func() float64 { return float64(f.FastAnswers()) }))
+	}
+	if g, ok := schema.(gqlgenAnswerer); ok {
+		for reason := range g.GqlgenAnswers() {
+			m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+				Name:        "portfolio_gqlgen_answers_total",
+				Help:        "Questions answered by gqlgen's executor rather than the graph's fast path, by reason: write (a mutation), unplanned (introspection, a field left to gqlgen), defer, forbidden, arguments, error, size, deadline.",
+				ConstLabels: prometheus.Labels{"reason": reason},
+			}, func() float64 { return float64(g.GqlgenAnswers()[reason]) }))
+		}
 	}
 	return m
 }

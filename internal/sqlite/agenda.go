@@ -88,7 +88,9 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 		p.Items = append(p.Items, e)
 		return nil
 	})
-	if err == nil && len(p.Items) == 0 {
+	if err == nil && len(p.Items) == 0 && w.Offset > 0 {
+		// An empty page past the first: count what the window holds (an
+		// empty first page holds all of it: none).
 		err = db.each(ctx, dueCTE+"SELECT count(*)"+from_, b.args[:nargs], func(rows *sql.Rows) error { return rows.Scan(&p.Total) })
 	}
 	return p, err

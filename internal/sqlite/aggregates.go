@@ -23,8 +23,8 @@ type Count struct {
 // the filter selects (inlined, so that with no filter SQLite reads the
 // tables straight through their indexes), never a loop over startups.
 
-func selected(b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
-	return startupFilterSQL(b, f, at{b: b, d: d}, 0)
+func selected(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+	return selectedAt(ctx, b, f, d)
 }
 
 // joinStartups joins the startups table on idCol when the filter needs its
@@ -60,7 +60,7 @@ func (db *DB) one(ctx context.Context, q string, args []any) (int, error) {
 // StartupCount counts the startups f selects at d.
 func (db *DB) StartupCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -82,7 +82,7 @@ func currentCTE(dd string) string {
 // those with no phase yet.
 func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func sortByPhase(cs []Count) {
 // ties by title in French order.
 func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d por
 // by name in French order.
 func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portf
 // label in French order.
 func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +143,7 @@ func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d po
 // committee at d by the deprecated rule (portfolio.OverdueAt).
 func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -159,7 +159,7 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 // status, zeros included, in the order of portfolio.ReviewStatuses.
 func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +188,7 @@ func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d 
 // incubation at d without an intrapreneur (portfolio.WithoutIntrapreneurAt).
 func (db *DB) WithoutIntrapreneurCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -212,7 +212,7 @@ type TeamStats struct {
 // statement.
 func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*TeamStats, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +258,7 @@ func onSelectedStartupSQL(where string) string {
 // TeamStats at 100 times the network.
 func (db *DB) ActiveMemberCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -297,7 +297,7 @@ type PhaseDuration struct {
 // are computed in SQL: only the middle rows come back.
 func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]PhaseDuration, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +353,7 @@ func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d 
 // held between from and to, by decision (planned and cancelled ones: none).
 func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter, d, from, to portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(b, f, d)
+	where, err := selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -104,6 +106,99 @@ const (
 	AllOrganisationColumns OrganisationColumns = 1<<iota - 1
 )
 
+// columnNames names the optional columns of each record a request may
+// project, by the type that GraphQL gives the record: a field declares
+// the columns it reads by these names (schema.graphqls, @columns), and
+// the graph's fast path reads those of the fields it plans. A name is the
+// column's in the table (a record's id, slug and the keys that link it are
+// always read and have none).
+var columnNames = map[string]map[string]func(*Columns){
+	"Startup": {
+		"pitch":                 func(c *Columns) { c.Startup |= StartupPitch },
+		"incubator":             func(c *Columns) { c.Startup |= StartupIncubator },
+		"link":                  func(c *Columns) { c.Startup |= StartupLink },
+		"repository":            func(c *Columns) { c.Startup |= StartupRepository },
+		"contact":               func(c *Columns) { c.Startup |= StartupContact },
+		"accessibility_status":  func(c *Columns) { c.Startup |= StartupAccessibility },
+		"stats_url":             func(c *Columns) { c.Startup |= StartupStatsURL },
+		"impact_url":            func(c *Columns) { c.Startup |= StartupImpactURL },
+		"budget_url":            func(c *Columns) { c.Startup |= StartupBudgetURL },
+		"dashlord_url":          func(c *Columns) { c.Startup |= StartupDashlordURL },
+		"fast":                  func(c *Columns) { c.Startup |= StartupFast },
+		"version":               func(c *Columns) { c.Startup |= StartupVersion },
+		"security_homologation": func(c *Columns) { c.Startup |= StartupHomologation },
+		"risk_analysis":         func(c *Columns) { c.Startup |= StartupRiskAnalysis },
+		"risk_analysis_url":     func(c *Columns) { c.Startup |= StartupRiskAnalysisURL },
+		"stats":                 func(c *Columns) { c.Startup |= StartupStats },
+	},
+	"Mission": {
+		"start":    func(c *Columns) { c.Mission |= MissionStart },
+		"end":      func(c *Columns) { c.Mission |= MissionEnd },
+		"status":   func(c *Columns) { c.Mission |= MissionStatus },
+		"employer": func(c *Columns) { c.Mission |= MissionEmployer },
+		"source":   func(c *Columns) { c.Mission |= MissionSource },
+		"version":  func(c *Columns) { c.Mission |= MissionVersion },
+	},
+	"Member": {
+		"fullname":    func(c *Columns) { c.Member |= MemberFullname },
+		"role":        func(c *Columns) { c.Member |= MemberRole },
+		"domain":      func(c *Columns) { c.Member |= MemberDomain },
+		"github":      func(c *Columns) { c.Member |= MemberGithub },
+		"link":        func(c *Columns) { c.Member |= MemberLink },
+		"member_type": func(c *Columns) { c.Member |= MemberType },
+		"bio":         func(c *Columns) { c.Member |= MemberBio },
+		"version":     func(c *Columns) { c.Member |= MemberVersion },
+	},
+	"Organisation": {
+		"name":                func(c *Columns) { c.Organisation |= OrganisationName },
+		"acronym":             func(c *Columns) { c.Organisation |= OrganisationAcronym },
+		"type":                func(c *Columns) { c.Organisation |= OrganisationType },
+		"domaine_ministeriel": func(c *Columns) { c.Organisation |= OrganisationDomain },
+		"version":             func(c *Columns) { c.Organisation |= OrganisationVersion },
+	},
+	"PhasePeriod": {
+		"source":      func(c *Columns) { c.PhaseDetails = true },
+		"comment":     func(c *Columns) { c.PhaseDetails = true },
+		"source_name": func(c *Columns) { c.PhaseDetails = true },
+	},
+}
+
+// Projected reports whether the records of the GraphQL type typ are read
+// with the columns a request names (Columns): its fields must say which
+// they read (ColumnsNamed).
+func Projected(typ string) bool { return columnNames[typ] != nil }
+
+// ColumnsNamed returns the columns of the records of type typ that names
+// name; a nil names is every column of the type. An unknown name is an
+// error.
+func ColumnsNamed(typ string, names []string) (Columns, error) {
+	var c Columns
+	cols := columnNames[typ]
+	if names == nil {
+		for _, add := range cols {
+			add(&c)
+		}
+		return c, nil
+	}
+	for _, n := range names {
+		add := cols[n]
+		if add == nil {
+			return c, fmt.Errorf("sqlite: %s has no optional column %q", typ, n)
+		}
+		add(&c)
+	}
+	return c, nil
+}
+
+// Add adds the columns of o to c.
+func (c *Columns) Add(o Columns) {
+	c.Startup |= o.Startup
+	c.Mission |= o.Mission
+	c.Member |= o.Member
+	c.Organisation |= o.Organisation
+	c.PhaseDetails = c.PhaseDetails || o.PhaseDetails
+}
+
 // allColumns reads everything: the requests without Columns.
 var allColumns = &Columns{Startup: AllStartupColumns, Mission: AllMissionColumns, Member: AllMemberColumns,
 	Organisation: AllOrganisationColumns, PhaseDetails: true}
@@ -124,17 +219,38 @@ func columnsFrom(ctx context.Context) *Columns {
 
 // column is a column of a record: its SQL, the bit that asks for it (0:
 // always read) and where it is scanned in S, the scanning state of a row.
+// A text column (text set) is read packed with the other text columns of
+// the row: the driver allocates every value it reads (a string and its
+// interface), so the text columns of a row come as one value,
+// "length:text" for each, cut here into strings that share it.
 type column[S any] struct {
 	bit  uint32
 	sql  string
 	dest func(*S) any
+	text func(*S) *string
 }
 
 // selection is the columns a mask selects of a table, their SQL cached per
-// mask.
+// mask; packed is where a row's packed text columns are scanned.
 type selection[S any] struct {
-	cols  []column[S]
-	cache sync.Map // mask → string
+	cols   []column[S]
+	packed func(*S) *string
+	cache  sync.Map // mask → string
+}
+
+// selected returns the columns mask asks for: the others, then the text
+// ones.
+func (s *selection[S]) selected(mask uint32) (other, text []column[S]) {
+	for _, c := range s.cols {
+		if c.bit == 0 || mask&c.bit != 0 {
+			if c.text != nil {
+				text = append(text, c)
+			} else {
+				other = append(other, c)
+			}
+		}
+	}
+	return other, text
 }
 
 // sql returns the select list of the columns mask asks for.
@@ -142,11 +258,18 @@ func (s *selection[S]) sql(mask uint32) string {
 	if v, ok := s.cache.Load(mask); ok {
 		return v.(string)
 	}
+	other, text := s.selected(mask)
 	var parts []string
-	for _, c := range s.cols {
-		if c.bit == 0 || mask&c.bit != 0 {
-			parts = append(parts, c.sql)
+	for _, c := range other {
+		parts = append(parts, c.sql)
+	}
+	if len(text) > 0 {
+		var packed []string
+		for _, c := range text {
+			v := "coalesce(" + c.sql + ", '')"
+			packed = append(packed, "octet_length("+v+") || ':' || "+v)
 		}
+		parts = append(parts, strings.Join(packed, " || "))
 	}
 	q := strings.Join(parts, ", ")
 	s.cache.Store(mask, q)
@@ -154,50 +277,76 @@ func (s *selection[S]) sql(mask uint32) string {
 }
 
 // dest returns the scan destinations of the columns mask asks for, into
-// st.
-func (s *selection[S]) dest(mask uint32, st *S, extra ...any) []any {
+// st, and the function that cuts the packed text columns once a row is
+// scanned.
+func (s *selection[S]) dest(mask uint32, st *S, extra ...any) ([]any, func() error) {
+	other, text := s.selected(mask)
 	var out []any
-	for _, c := range s.cols {
-		if c.bit == 0 || mask&c.bit != 0 {
-			out = append(out, c.dest(st))
-		}
+	for _, c := range other {
+		out = append(out, c.dest(st))
 	}
-	return append(out, extra...)
+	if len(text) == 0 {
+		return append(out, extra...), func() error { return nil }
+	}
+	packed := s.packed(st)
+	dests := make([]*string, len(text))
+	for i, c := range text {
+		dests[i] = c.text(st)
+	}
+	return append(append(out, packed), extra...), func() error { return unpack(*packed, dests) }
+}
+
+// unpack cuts p, "length:text" for each of dests, into dests.
+func unpack(p string, dests []*string) error {
+	for _, d := range dests {
+		i := strings.IndexByte(p, ':')
+		n, err := strconv.Atoi(p[:max(i, 0)])
+		if i < 0 || err != nil || n > len(p)-i-1 {
+			return fmt.Errorf("sqlite: packed columns cut short: %.40q", p)
+		}
+		*d, p = p[i+1:i+1+n], p[i+1+n:]
+	}
+	return nil
 }
 
 // startupScan is the state a startup row is scanned into.
 type startupScan struct {
 	s                         portfolio.Startup
+	packed                    string
 	promo, amount             sql.NullInt64
 	homologation, risk, stats sql.NullBool
 }
 
 func startupCol(bit StartupColumns, sql string, dest func(*startupScan) any) column[startupScan] {
-	return column[startupScan]{uint32(bit), sql, dest}
+	return column[startupScan]{bit: uint32(bit), sql: sql, dest: dest}
+}
+
+func startupText(bit StartupColumns, sql string, text func(*startupScan) *string) column[startupScan] {
+	return column[startupScan]{bit: uint32(bit), sql: sql, text: text}
 }
 
 // startupSelection are the columns of list answers: the long description is
 // read apart, by DescriptionsByStartup, only when asked for.
-var startupSelection = &selection[startupScan]{cols: []column[startupScan]{
+var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *string { return &x.packed }, cols: []column[startupScan]{
 	startupCol(0, "s.id", func(x *startupScan) any { return &x.s.ID }),
-	startupCol(0, "s.slug", func(x *startupScan) any { return &x.s.Slug }),
-	startupCol(0, "s.name", func(x *startupScan) any { return &x.s.Name }),
-	startupCol(StartupPitch, "s.pitch", func(x *startupScan) any { return &x.s.Pitch }),
-	startupCol(StartupIncubator, "coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), '')", func(x *startupScan) any { return &x.s.IncubatorSlug }),
-	startupCol(StartupLink, "s.link", func(x *startupScan) any { return &x.s.Link }),
-	startupCol(StartupRepository, "s.repository", func(x *startupScan) any { return &x.s.Repository }),
-	startupCol(StartupContact, "s.contact", func(x *startupScan) any { return &x.s.Contact }),
-	startupCol(StartupAccessibility, "s.accessibility_status", func(x *startupScan) any { return &x.s.AccessibilityStatus }),
-	startupCol(StartupStatsURL, "s.stats_url", func(x *startupScan) any { return &x.s.StatsURL }),
-	startupCol(StartupImpactURL, "s.impact_url", func(x *startupScan) any { return &x.s.ImpactURL }),
-	startupCol(StartupBudgetURL, "s.budget_url", func(x *startupScan) any { return &x.s.BudgetURL }),
-	startupCol(StartupDashlordURL, "s.dashlord_url", func(x *startupScan) any { return &x.s.DashlordURL }),
+	startupText(0, "s.slug", func(x *startupScan) *string { return &x.s.Slug }),
+	startupText(0, "s.name", func(x *startupScan) *string { return &x.s.Name }),
+	startupText(StartupPitch, "s.pitch", func(x *startupScan) *string { return &x.s.Pitch }),
+	startupText(StartupIncubator, "coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), '')", func(x *startupScan) *string { return &x.s.IncubatorSlug }),
+	startupText(StartupLink, "s.link", func(x *startupScan) *string { return &x.s.Link }),
+	startupText(StartupRepository, "s.repository", func(x *startupScan) *string { return &x.s.Repository }),
+	startupText(StartupContact, "s.contact", func(x *startupScan) *string { return &x.s.Contact }),
+	startupText(StartupAccessibility, "s.accessibility_status", func(x *startupScan) *string { return &x.s.AccessibilityStatus }),
+	startupText(StartupStatsURL, "s.stats_url", func(x *startupScan) *string { return &x.s.StatsURL }),
+	startupText(StartupImpactURL, "s.impact_url", func(x *startupScan) *string { return &x.s.ImpactURL }),
+	startupText(StartupBudgetURL, "s.budget_url", func(x *startupScan) *string { return &x.s.BudgetURL }),
+	startupText(StartupDashlordURL, "s.dashlord_url", func(x *startupScan) *string { return &x.s.DashlordURL }),
 	startupCol(StartupFast, "s.fast_promotion", func(x *startupScan) any { return &x.promo }),
 	startupCol(StartupFast, "s.fast_amount", func(x *startupScan) any { return &x.amount }),
 	startupCol(StartupVersion, "s.version", func(x *startupScan) any { return &x.s.Version }),
 	startupCol(StartupHomologation, "s.security_homologation", func(x *startupScan) any { return &x.homologation }),
 	startupCol(StartupRiskAnalysis, "s.risk_analysis", func(x *startupScan) any { return &x.risk }),
-	startupCol(StartupRiskAnalysisURL, "s.risk_analysis_url", func(x *startupScan) any { return &x.s.RiskAnalysisURL }),
+	startupText(StartupRiskAnalysisURL, "s.risk_analysis_url", func(x *startupScan) *string { return &x.s.RiskAnalysisURL }),
 	startupCol(StartupStats, "s.stats", func(x *startupScan) any { return &x.stats }),
 }}
 
@@ -221,8 +370,8 @@ func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.R
 
 func startupReaderOf(mask StartupColumns, extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	var x startupScan
-	dest := startupSelection.dest(uint32(mask), &x, extra...)
-	return rowReader("startup", &x.s, dest, func(out *portfolio.Startup) {
+	dest, cut := startupSelection.dest(uint32(mask), &x, extra...)
+	return rowReaderCut("startup", &x.s, dest, cut, func(out *portfolio.Startup) {
 		out.SecurityHomologation, out.RiskAnalysis, out.Stats = nullBool(x.homologation), nullBool(x.risk), nullBool(x.stats)
 		if x.promo.Valid || x.amount.Valid {
 			out.Fast = &portfolio.Fast{Promotion: int(x.promo.Int64), AmountEuros: x.amount.Int64}
@@ -233,6 +382,7 @@ func startupReaderOf(mask StartupColumns, extra ...any) func(*sql.Rows) (*portfo
 // missionRow is the state a row of a startup's missions with their members
 // is scanned into (MissionsByStartup).
 type missionRow struct {
+	packed     string
 	mi         portfolio.Mission
 	mb         portfolio.Member
 	start, end string
@@ -244,34 +394,42 @@ type missionRow struct {
 const memberShift = 16
 
 func missionCol(bit MissionColumns, sql string, dest func(*missionRow) any) column[missionRow] {
-	return column[missionRow]{uint32(bit), sql, dest}
+	return column[missionRow]{bit: uint32(bit), sql: sql, dest: dest}
+}
+
+func missionText(bit MissionColumns, sql string, text func(*missionRow) *string) column[missionRow] {
+	return column[missionRow]{bit: uint32(bit), sql: sql, text: text}
+}
+
+func missionMemberText(bit MemberColumns, sql string, text func(*missionRow) *string) column[missionRow] {
+	return column[missionRow]{bit: uint32(bit) << memberShift, sql: sql, text: text}
 }
 
 func missionMemberCol(bit MemberColumns, sql string, dest func(*missionRow) any) column[missionRow] {
-	return column[missionRow]{uint32(bit) << memberShift, sql, dest}
+	return column[missionRow]{bit: uint32(bit) << memberShift, sql: sql, dest: dest}
 }
 
 // missionSelection are the columns of a startup's missions with their
 // members: the mission's, then the member's, then the startup.
-var missionSelection = &selection[missionRow]{cols: []column[missionRow]{
+var missionSelection = &selection[missionRow]{packed: func(x *missionRow) *string { return &x.packed }, cols: []column[missionRow]{
 	missionCol(0, "mi.id", func(x *missionRow) any { return &x.mi.ID }),
-	missionCol(0, "mi.slug", func(x *missionRow) any { return &x.mi.Slug }),
-	missionCol(0, "mb.slug", func(x *missionRow) any { return &x.mi.MemberSlug }),
-	missionCol(MissionStart, "mi.start", func(x *missionRow) any { return &x.start }),
-	missionCol(MissionEnd, `coalesce(mi."end", '')`, func(x *missionRow) any { return &x.end }),
-	missionCol(MissionStatus, "coalesce(mi.status, '')", func(x *missionRow) any { return &x.mi.Status }),
-	missionCol(MissionEmployer, "mi.employer", func(x *missionRow) any { return &x.mi.Employer }),
-	missionCol(MissionSource, "mi.source", func(x *missionRow) any { return &x.mi.Source }),
+	missionText(0, "mi.slug", func(x *missionRow) *string { return &x.mi.Slug }),
+	missionText(0, "mb.slug", func(x *missionRow) *string { return &x.mi.MemberSlug }),
+	missionText(MissionStart, "mi.start", func(x *missionRow) *string { return &x.start }),
+	missionText(MissionEnd, `mi."end"`, func(x *missionRow) *string { return &x.end }),
+	missionText(MissionStatus, "mi.status", func(x *missionRow) *string { return (*string)(&x.mi.Status) }),
+	missionText(MissionEmployer, "mi.employer", func(x *missionRow) *string { return &x.mi.Employer }),
+	missionText(MissionSource, "mi.source", func(x *missionRow) *string { return (*string)(&x.mi.Source) }),
 	missionCol(MissionVersion, "mi.version", func(x *missionRow) any { return &x.mi.Version }),
 	missionCol(0, "mb.id", func(x *missionRow) any { return &x.mb.ID }),
-	missionCol(0, "mb.slug", func(x *missionRow) any { return &x.mb.Slug }),
-	missionMemberCol(MemberFullname, "mb.fullname", func(x *missionRow) any { return &x.mb.Fullname }),
-	missionMemberCol(MemberRole, "mb.role", func(x *missionRow) any { return &x.mb.Role }),
-	missionMemberCol(MemberDomain, "mb.domain", func(x *missionRow) any { return &x.mb.Domain }),
-	missionMemberCol(MemberGithub, "mb.github", func(x *missionRow) any { return &x.mb.Github }),
-	missionMemberCol(MemberLink, "mb.link", func(x *missionRow) any { return &x.mb.Link }),
-	missionMemberCol(MemberType, "mb.member_type", func(x *missionRow) any { return &x.mb.MemberType }),
-	missionMemberCol(MemberBio, "mb.bio", func(x *missionRow) any { return &x.mb.Bio }),
+	missionText(0, "mb.slug", func(x *missionRow) *string { return &x.mb.Slug }),
+	missionMemberText(MemberFullname, "mb.fullname", func(x *missionRow) *string { return &x.mb.Fullname }),
+	missionMemberText(MemberRole, "mb.role", func(x *missionRow) *string { return &x.mb.Role }),
+	missionMemberText(MemberDomain, "mb.domain", func(x *missionRow) *string { return (*string)(&x.mb.Domain) }),
+	missionMemberText(MemberGithub, "mb.github", func(x *missionRow) *string { return &x.mb.Github }),
+	missionMemberText(MemberLink, "mb.link", func(x *missionRow) *string { return &x.mb.Link }),
+	missionMemberText(MemberType, "mb.member_type", func(x *missionRow) *string { return &x.mb.MemberType }),
+	missionMemberText(MemberBio, "mb.bio", func(x *missionRow) *string { return &x.mb.Bio }),
 	missionMemberCol(MemberVersion, "mb.version", func(x *missionRow) any { return &x.mb.Version }),
 	missionCol(0, "ms.startup_id", func(x *missionRow) any { return &x.startup }),
 }}

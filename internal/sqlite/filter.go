@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"context"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -433,4 +435,89 @@ func committeeOrderSQL(orders []*portfolio.CommitteeOrder) string {
 		keys = append(keys, "c.date DESC")
 	}
 	return strings.Join(append(keys, "c.slug ASC"), ", ")
+}
+
+// A request compiles each of its filters once. The statements that read
+// a filter's startups (a page, its count, each figure of a portfolio)
+// start their builder with the filter compiled: its placeholders first,
+// numbered from 1, so that the text and arguments of one compilation are
+// right at the start of every statement.
+
+type filterCacheKey struct{}
+
+// filterKey is a filter evaluated at a date.
+type filterKey struct {
+	f *portfolio.StartupFilter
+	d portfolio.Date
+}
+
+// compiledFilter is a filter compiled at a date: its condition, its
+// arguments and the placeholders of its dates.
+type compiledFilter struct {
+	where string
+	args  []any
+	dates map[portfolio.Date]string
+	err   error
+}
+
+// filterCache holds the filters compiled for one request.
+type filterCache struct {
+	mu       sync.Mutex
+	m        map[filterKey]*compiledFilter
+	compiled int // compilations (tests)
+}
+
+// WithFilterCache returns ctx in which a filter is compiled to SQL once,
+// whatever the statements of the request that use it.
+func WithFilterCache(ctx context.Context) context.Context {
+	if _, ok := ctx.Value(filterCacheKey{}).(*filterCache); ok {
+		return ctx
+	}
+	return context.WithValue(ctx, filterCacheKey{}, &filterCache{})
+}
+
+// FiltersCompiled tells how many filters were compiled under ctx
+// (WithFilterCache), for tests.
+func FiltersCompiled(ctx context.Context) int {
+	c, _ := ctx.Value(filterCacheKey{}).(*filterCache)
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.compiled
+}
+
+// selectedAt compiles f at d into b, a builder no argument was bound to
+// yet: from the request's cache when ctx has one (WithFilterCache).
+func selectedAt(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+	c, _ := ctx.Value(filterCacheKey{}).(*filterCache)
+	if c == nil || f == nil || len(b.args) > 0 {
+		return startupFilterSQL(b, f, at{b: b, d: d}, 0)
+	}
+	k := filterKey{f, d}
+	c.mu.Lock()
+	cf := c.m[k]
+	if cf == nil {
+		fb := &builder{}
+		where, err := startupFilterSQL(fb, f, at{b: fb, d: d}, 0)
+		cf = &compiledFilter{where: where, args: fb.args, dates: fb.dates, err: err}
+		if c.m == nil {
+			c.m = map[filterKey]*compiledFilter{}
+		}
+		c.m[k] = cf
+		c.compiled++
+	}
+	c.mu.Unlock()
+	if cf.err != nil {
+		return "", cf.err
+	}
+	b.args = append(b.args, cf.args...)
+	if len(cf.dates) > 0 {
+		b.dates = make(map[portfolio.Date]string, len(cf.dates))
+		for d, p := range cf.dates {
+			b.dates[d] = p
+		}
+	}
+	return cf.where, nil
 }

@@ -372,7 +372,9 @@ func want(f *portfolio.StartupFilter, s *portfolio.Startup, d portfolio.Date) bo
 	if f.CommitteeOverdue != nil && *f.CommitteeOverdue != overdueAt(s, d) {
 		return false
 	}
-	if f.ReviewStatus != nil && !slices.Contains(f.ReviewStatus, reviewStatusAt(s, d)) {
+	// A startup out of incubation has no review status (null): it
+	// matches no value, "" included.
+	if st := reviewStatusAt(s, d); f.ReviewStatus != nil && (st == "" || !slices.Contains(f.ReviewStatus, st)) {
 		return false
 	}
 	// The network has no members: a startup in incubation has no

@@ -143,12 +143,15 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	var x missionRow
 	c := columnsFrom(ctx)
 	mask := uint32(c.Mission) | uint32(c.Member)<<memberShift
-	dest := missionSelection.dest(mask, &x)
+	dest, cut := missionSelection.dest(mask, &x)
 	q := "SELECT " + missionSelection.sql(mask) + `
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
 		WHERE ms.startup_id IN (SELECT value FROM json_each(?)) ORDER BY ms.startup_id, ms.mission_id` // the index's order: no sort
 	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan mission: %w", err)
+		}
+		if err := cut(); err != nil {
 			return fmt.Errorf("scan mission: %w", err)
 		}
 		p := out[x.startup]

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -70,6 +71,25 @@ func rowReader[T any](kind string, v *T, dest []any, finish func(*T)) func(*sql.
 	}
 }
 
+// rowReaderCut is rowReader for a row whose packed text columns cut cuts
+// once scanned.
+func rowReaderCut[T any](kind string, v *T, dest []any, cut func() error, finish func(*T)) func(*sql.Rows) (*T, error) {
+	return func(rows *sql.Rows) (*T, error) {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", kind, err)
+		}
+		if err := cut(); err != nil {
+			return nil, fmt.Errorf("scan %s: %w", kind, err)
+		}
+		out := new(T)
+		*out = *v
+		if finish != nil {
+			finish(out)
+		}
+		return out, nil
+	}
+}
+
 func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 	return startupReader(extra...)(rows)
 }
@@ -111,7 +131,7 @@ type StartupQuery struct {
 func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
 	b := &builder{}
 	a := at{b: b, d: q.AsOf}
-	where, err := startupFilterSQL(b, q.Filter, a, 0)
+	where, err := selectedAt(ctx, b, q.Filter, q.AsOf)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +146,8 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	case q.Parent == "" && !q.WantTotal:
 		// One more row than the page tells whether more follow; with no
 		// count, an index on the ordering can stop after the page.
-		sqlText = "SELECT " + cols + ", 0, -1 FROM startups s WHERE " + where +
+		// No count: NULL, which the driver reads without allocating.
+		sqlText = "SELECT " + cols + ", 0, NULL FROM startups s WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset)
 	case q.Parent == "":
 		// Order and count on ids only, then read the columns of the page.
@@ -138,7 +159,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		if q.Parent == "sponsor" {
 			join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
 		}
-		total := "-1"
+		total := "NULL"
 		if q.WantTotal {
 			total = "count(*) OVER w"
 		}
@@ -159,7 +180,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		return nil, fmt.Errorf("startups: unknown parent %q", q.Parent)
 	}
 	var parent int64
-	var total int
+	var total sql.NullInt64 // NULL: not counted (-1)
 	scan := reader(&parent, &total)
 	err = db.each(ctx, sqlText, b.args, func(rows *sql.Rows) error {
 		s, err := scan(rows)
@@ -171,7 +192,10 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			p = &Page[*portfolio.Startup]{}
 			out[parent] = p
 		}
-		p.Total = total
+		p.Total = -1
+		if total.Valid {
+			p.Total = int(total.Int64)
+		}
 		if len(p.Items) == q.Window.Limit {
 			p.More = true // the extra row: not part of the page
 			return nil
@@ -188,7 +212,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		// An empty page: count the list on its own.
 		out[0] = &Page[*portfolio.Startup]{}
 		b2 := &builder{}
-		where, _ := startupFilterSQL(b2, q.Filter, at{b: b2, d: q.AsOf}, 0)
+		where, _ := selectedAt(ctx, b2, q.Filter, q.AsOf)
 		err = db.each(ctx, "SELECT count(*) FROM startups s WHERE "+where, b2.args, func(rows *sql.Rows) error { return rows.Scan(&out[0].Total) })
 	} else if q.Parent != "" && q.Window.Offset > 0 && q.WantTotal {
 		// Parents whose page is past the end of their list: count apart.
@@ -200,7 +224,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		}
 		if len(missing) > 0 {
 			b2 := &builder{}
-			where, _ := startupFilterSQL(b2, q.Filter, at{b: b2, d: q.AsOf}, 0)
+			where, _ := selectedAt(ctx, b2, q.Filter, q.AsOf)
 			join := "s.incubator_id = x.parent"
 			if q.Parent == "sponsor" {
 				join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"
@@ -302,28 +326,51 @@ func (db *DB) DescriptionsByStartup(ctx context.Context, ids []int64) (map[int64
 // PhasesByStartup returns the phases of each of the given startups, keyed by
 // startup id, by start (ties in the record's order); phases without a start
 // come first.
+//
+// Without the phases' details (Columns.PhaseDetails), a startup's phases
+// come as one row, "phase,start,end;…" in the record's order: a value per
+// startup rather than four per phase, each of which the driver allocates
+// (most of the time a page of startups spends reading its phases).
 func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]portfolio.PhasePeriod, error) {
 	out := make(map[int64][]portfolio.PhasePeriod, len(ids))
-	// In the primary key's order (startup, record order): no sort in SQL;
-	// each startup's few phases are ordered by start here.
 	var id int64
-	var p portfolio.PhasePeriod
-	var start, end string
-	dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment, &p.SourceName}
-	details := ", source, comment, source_name"
+	var err error
 	if !columnsFrom(ctx).PhaseDetails {
-		details, dest = "", dest[:4]
+		var packed string
+		q := `SELECT startup_id, group_concat(phase || ',' || coalesce(start, '') || ',' || coalesce("end", ''), ';' ORDER BY seq) FROM phases
+			WHERE startup_id IN (SELECT value FROM json_each(?)) GROUP BY startup_id`
+		err = db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+			if err := rows.Scan(&id, &packed); err != nil {
+				return fmt.Errorf("scan phases: %w", err)
+			}
+			ps := make([]portfolio.PhasePeriod, 0, strings.Count(packed, ";")+1)
+			for rest := packed; rest != ""; {
+				var one string
+				one, rest, _ = strings.Cut(rest, ";")
+				phase, dates, _ := strings.Cut(one, ",")
+				start, end, _ := strings.Cut(dates, ",")
+				ps = append(ps, portfolio.PhasePeriod{Phase: portfolio.Phase(phase), Start: parseDate(start), End: parseDate(end)})
+			}
+			out[id] = ps
+			return nil
+		})
+	} else {
+		// In the primary key's order (startup, record order): no sort in
+		// SQL; each startup's few phases are ordered by start here.
+		var p portfolio.PhasePeriod
+		var start, end string
+		dest := []any{&id, &p.Phase, &start, &end, &p.Source, &p.Comment, &p.SourceName}
+		q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", ''), source, comment, source_name FROM phases
+			WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
+		err = db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("scan phase: %w", err)
+			}
+			p.Start, p.End = parseDate(start), parseDate(end)
+			out[id] = append(out[id], p)
+			return nil
+		})
 	}
-	q := `SELECT startup_id, phase, coalesce(start, ''), coalesce("end", '')` + details + ` FROM phases
-		WHERE startup_id IN (SELECT value FROM json_each(?)) ORDER BY startup_id, seq`
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
-		if err := rows.Scan(dest...); err != nil {
-			return fmt.Errorf("scan phase: %w", err)
-		}
-		p.Start, p.End = parseDate(start), parseDate(end)
-		out[id] = append(out[id], p)
-		return nil
-	})
 	for _, ps := range out {
 		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
 	}
