@@ -51,15 +51,16 @@ func (r *Resolver) committeeBrief(ctx context.Context, s *portfolio.Startup, at 
 	if b.Phases == nil {
 		b.Phases = []*model.PhasePeriod{}
 	}
-	now, err := l.TeamAt(ctx, s, d)
+	// The team at both ends from every mission on the startup, read
+	// once for every startup of the request (each has its own since).
+	all, err := l.MissionsOnStartup(ctx, s)
 	if err != nil {
 		return nil, err
 	}
+	now := teamOn(all, d)
 	var then []sqlite.TeamMember
 	if !since.IsZero() {
-		if then, err = l.TeamAt(ctx, s, since); err != nil {
-			return nil, err
-		}
+		then = teamOn(all, since)
 	}
 	b.TeamNow, b.TeamThen = briefTeam(now, d), briefTeam(then, since)
 	b.Arrivals, b.Departures = teamChange(then, now), teamChange(now, then)
@@ -88,6 +89,30 @@ func (r *Resolver) committeeBrief(ctx context.Context, s *portfolio.Startup, at 
 		b.Checks = append(b.Checks, &model.BriefCheck{Check: model.BriefCheckKind(c.Check), Label: c.Label, Passed: c.Passed, Verdict: c.Verdict})
 	}
 	return b, nil
+}
+
+// teamOn returns the team on day d from every mission on a startup (by
+// start then member name), as Startup.team counts it: one entry per member
+// with a mission covering d, the one that started last, by that mission's
+// start then member name.
+func teamOn(all []sqlite.TeamMember, d portfolio.Date) []sqlite.TeamMember {
+	at := map[string]int{} // member slug → index in out
+	var out []sqlite.TeamMember
+	for _, t := range all {
+		if !portfolio.OnMissionAt(t.Mission, d) {
+			continue
+		}
+		if i, ok := at[t.Member.Slug]; ok {
+			if p := out[i].Mission; t.Mission.Start > p.Start || (t.Mission.Start == p.Start && t.Mission.ID > p.ID) {
+				out[i] = t
+			}
+			continue
+		}
+		at[t.Member.Slug] = len(out)
+		out = append(out, t)
+	}
+	slices.SortStableFunc(out, func(a, b sqlite.TeamMember) int { return int(a.Mission.Start - b.Mission.Start) })
+	return out
 }
 
 // briefTeam counts a team on day d (zero: no day, an empty team).

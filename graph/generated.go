@@ -5846,7 +5846,7 @@ extend type Startup {
   figures follow the rules of the other fields (` + "`" + `team` + "`" + `, ` + "`" + `intrapreneurs` + "`" + `,
   ` + "`" + `lastCommittee` + "`" + `) at the period's two ends.
   """
-  committeeBrief(asOf: Date): CommitteeBrief!
+  committeeBrief(asOf: Date): CommitteeBrief! @columns(names: ["fast", "security_homologation", "stats_url", "link", "stats"])
 }
 
 "What the period of a brief starts from."
@@ -5894,7 +5894,7 @@ type CommitteeBrief {
   "The FAST grant (` + "`" + `Startup.fast` + "`" + `), if any."
   fast: Fast
   "The checks the committee asks for, each with a plain verdict: an intrapreneur on the team, a sponsor named, a statistics page, a security homologation."
-  checks: [BriefCheck!]!
+  checks: [BriefCheck!]! @columns(names: ["Organisation.name", "Organisation.acronym"])
 }
 
 "A startup's team on one day, counted for a brief."
