@@ -419,6 +419,8 @@ func frenchError(code, field, message string) (string, string) {
 			return "date", "Un comité est déjà enregistré ce jour-là pour cette startup : choisissez un autre jour, ou modifiez celui-là."
 		}
 		return "", "Ce comité a changé depuis l’affichage de la page (ou n’est plus prévu) : rechargez-la pour voir son état."
+	case portfolio.EReadOnlyReplica:
+		return "", "Ce serveur est une copie en lecture seule de la base : enregistrez le comité sur le serveur principal. Rien n’a été enregistré."
 	case portfolio.EInvalid:
 	default:
 		return "", fmt.Sprintf("Le serveur n’a pas pu enregistrer le formulaire (code %s) : réessayez dans un instant.", code)
