@@ -16,7 +16,8 @@ import (
 // agendaRows is how many entries of the agenda the page shows (its export
 // has them all): each entry reads who is expected, and at 100 times the
 // real network (1,174 entries in 60 days; the real network has 56) the
-// page's query took 0.37 s for 200 entries, 0.50 to 0.68 s for 1,000.
+// page's query took 0.18 to 0.37 s for 200 entries, 0.40 to 0.68 s for
+// 1,000 (docs/reliability.md).
 const agendaRows = 200
 
 // committeeAgendaSection: the agenda of the window.
