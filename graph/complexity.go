@@ -111,6 +111,7 @@ func Complexity(bounds func() portfolio.ListBounds) ComplexityRoot {
 	c.Viewer.Incubators = list(func(b portfolio.ListBounds) int { return b.Incubators })
 	reviewComplexity(&c, bounds)
 	committeeComplexity(&c, bounds)
+	briefComplexity(&c, bounds)
 	return c
 }
 

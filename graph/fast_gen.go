@@ -42,6 +42,21 @@ func init() {
 			"cursor": {write: fast_AuditEntryEdge_cursor},
 			"node":   {typ: "AuditEntry", write: fast_AuditEntryEdge_node},
 		},
+		"BriefCheck": {
+			"check":   {write: fast_BriefCheck_check},
+			"label":   {write: fast_BriefCheck_label},
+			"passed":  {write: fast_BriefCheck_passed},
+			"verdict": {write: fast_BriefCheck_verdict},
+		},
+		"BriefTeam": {
+			"date":          {write: fast_BriefTeam_date},
+			"size":          {write: fast_BriefTeam_size},
+			"byDomain":      {typ: "DomainCount", write: fast_BriefTeam_byDomain},
+			"byStatus":      {typ: "StatusCount", auth: "VIEWER", write: fast_BriefTeam_byStatus},
+			"publicAgents":  {auth: "VIEWER", write: fast_BriefTeam_publicAgents},
+			"freelancers":   {auth: "VIEWER", write: fast_BriefTeam_freelancers},
+			"intrapreneurs": {typ: "Member", write: fast_BriefTeam_intrapreneurs},
+		},
 		"Change": {},
 		"Committee": {
 			"id":               {write: fast_Committee_id},
@@ -96,6 +111,23 @@ func init() {
 			"name":         {auth: "VIEWER", write: fast_CommitteeAttendee_name},
 			"role":         {write: fast_CommitteeAttendee_role},
 			"label":        {auth: "VIEWER", write: fast_CommitteeAttendee_label},
+		},
+		"CommitteeBrief": {
+			"asOf":             {write: fast_CommitteeBrief_asOf},
+			"since":            {write: fast_CommitteeBrief_since},
+			"sinceBasis":       {write: fast_CommitteeBrief_sinceBasis},
+			"lastCommittee":    {typ: "Committee", write: fast_CommitteeBrief_lastCommittee},
+			"plannedCommittee": {typ: "Committee", write: fast_CommitteeBrief_plannedCommittee},
+			"nextCommitteeDue": {write: fast_CommitteeBrief_nextCommitteeDue},
+			"reviewStatus":     {write: fast_CommitteeBrief_reviewStatus},
+			"phases":           {self: true, typ: "PhasePeriod", write: fast_CommitteeBrief_phases},
+			"teamThen":         {typ: "BriefTeam", write: fast_CommitteeBrief_teamThen},
+			"teamNow":          {typ: "BriefTeam", write: fast_CommitteeBrief_teamNow},
+			"arrivals":         {typ: "TeamMembership", write: fast_CommitteeBrief_arrivals},
+			"departures":       {typ: "TeamMembership", write: fast_CommitteeBrief_departures},
+			"events":           {typ: "StartupEvent", write: fast_CommitteeBrief_events},
+			"fast":             {typ: "Fast", write: fast_CommitteeBrief_fast},
+			"checks":           {typ: "BriefCheck", cols: fastColumnsOf([]string{"Organisation.name", "Organisation.acronym"}), write: fast_CommitteeBrief_checks},
 		},
 		"CommitteeConnection": {
 			"edges":      {typ: "CommitteeEdge", write: fast_CommitteeConnection_edges},
@@ -438,6 +470,7 @@ func init() {
 			"intrapreneurs":        {typ: "Member", args: (*executionContext).field_Startup_intrapreneurs_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_intrapreneurs},
 			"incubators":           {typ: "Incubator", cols: fastColumns("Startup", []string{"incubator"}), write: fast_Startup_incubators},
 			"formerSlugs":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_formerSlugs},
+			"committeeBrief":       {typ: "CommitteeBrief", args: (*executionContext).field_Startup_committeeBrief_args, cols: fastColumns("Startup", []string{"fast", "security_homologation", "stats_url", "link", "stats"}), write: fast_Startup_committeeBrief},
 		},
 		"StartupConnection": {
 			"edges":      {typ: "StartupEdge", write: fast_StartupConnection_edges},
@@ -513,6 +546,8 @@ var fastSatisfies = map[string][]string{
 	"AuditEntry":                []string{"AuditEntry"},
 	"AuditEntryConnection":      []string{"AuditEntryConnection"},
 	"AuditEntryEdge":            []string{"AuditEntryEdge"},
+	"BriefCheck":                []string{"BriefCheck"},
+	"BriefTeam":                 []string{"BriefTeam"},
 	"Change":                    []string{"Change"},
 	"Committee":                 []string{"Committee", "Node"},
 	"CommitteeAgendaConnection": []string{"CommitteeAgendaConnection"},
@@ -520,6 +555,7 @@ var fastSatisfies = map[string][]string{
 	"CommitteeAgendaEntry":      []string{"CommitteeAgendaEntry"},
 	"CommitteeAsk":              []string{"CommitteeAsk"},
 	"CommitteeAttendee":         []string{"CommitteeAttendee"},
+	"CommitteeBrief":            []string{"CommitteeBrief"},
 	"CommitteeConnection":       []string{"CommitteeConnection"},
 	"CommitteeEdge":             []string{"CommitteeEdge"},
 	"CommitteePayload":          []string{"CommitteePayload"},
@@ -620,6 +656,8 @@ func fastSeeAny(l *loader.Loaders, v any) {
 	switch v := v.(type) {
 	case *model.CommitteeAgendaConnection:
 		fastSee_CommitteeAgendaConnection(l, v)
+	case *model.CommitteeBrief:
+		fastSee_CommitteeBrief(l, v)
 	case *model.CommitteeConnection:
 		fastSee_CommitteeConnection(l, v)
 	case *model.IncubatorConnection:
@@ -849,6 +887,152 @@ func fast_AuditEntryEdge_node(x *fastExec, ctx context.Context, f *fastField, o 
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fast_BriefCheck_check answers BriefCheck.check.
+func fast_BriefCheck_check(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefCheck)
+	v := obj.Check
+	v.MarshalGQL(x)
+}
+
+// fast_BriefCheck_label answers BriefCheck.label.
+func fast_BriefCheck_label(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefCheck)
+	v := obj.Label
+	x.str(string(v))
+}
+
+// fast_BriefCheck_passed answers BriefCheck.passed.
+func fast_BriefCheck_passed(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefCheck)
+	v := obj.Passed
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.bool(bool(p1))
+	}
+}
+
+// fast_BriefCheck_verdict answers BriefCheck.verdict.
+func fast_BriefCheck_verdict(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefCheck)
+	v := obj.Verdict
+	x.str(string(v))
+}
+
+// fast_BriefTeam_date answers BriefTeam.date.
+func fast_BriefTeam_date(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.Date
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.b = p1.AppendJSON(x.b)
+	}
+}
+
+// fast_BriefTeam_size answers BriefTeam.size.
+func fast_BriefTeam_size(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.Size
+	x.int(int64(v))
+}
+
+// fast_BriefTeam_byDomain answers BriefTeam.byDomain.
+func fast_BriefTeam_byDomain(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.ByDomain
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_BriefTeam_byStatus answers BriefTeam.byStatus.
+func fast_BriefTeam_byStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.ByStatus
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		x.null()
+	} else {
+		x.b = append(x.b, '[')
+		for i1, e2 := range v {
+			if i1 > 0 {
+				x.b = append(x.b, ',')
+			}
+			x.tick(ctx)
+			x.pushIndex(i1)
+			if e2 == nil {
+				decline()
+			} else {
+				x.object(ctx, f.sub, e2)
+			}
+			x.pop()
+		}
+		x.b = append(x.b, ']')
+	}
+}
+
+// fast_BriefTeam_publicAgents answers BriefTeam.publicAgents.
+func fast_BriefTeam_publicAgents(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.PublicAgents
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.int(int64(p1))
+	}
+}
+
+// fast_BriefTeam_freelancers answers BriefTeam.freelancers.
+func fast_BriefTeam_freelancers(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.Freelancers
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.int(int64(p1))
+	}
+}
+
+// fast_BriefTeam_intrapreneurs answers BriefTeam.intrapreneurs.
+func fast_BriefTeam_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.BriefTeam)
+	v := obj.Intrapreneurs
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
 }
 
 // fast_Committee_id answers Committee.id.
@@ -1360,6 +1544,223 @@ func fast_CommitteeAttendee_label(x *fastExec, ctx context.Context, f *fastField
 		p1 := *v
 		x.str(string(p1))
 	}
+}
+
+// fast_CommitteeBrief_asOf answers CommitteeBrief.asOf.
+func fast_CommitteeBrief_asOf(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.AsOf
+	x.b = v.AppendJSON(x.b)
+}
+
+// fast_CommitteeBrief_since answers CommitteeBrief.since.
+func fast_CommitteeBrief_since(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Since
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.b = p1.AppendJSON(x.b)
+	}
+}
+
+// fast_CommitteeBrief_sinceBasis answers CommitteeBrief.sinceBasis.
+func fast_CommitteeBrief_sinceBasis(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.SinceBasis
+	v.MarshalGQL(x)
+}
+
+// fast_CommitteeBrief_lastCommittee answers CommitteeBrief.lastCommittee.
+func fast_CommitteeBrief_lastCommittee(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.LastCommittee
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeBrief_plannedCommittee answers CommitteeBrief.plannedCommittee.
+func fast_CommitteeBrief_plannedCommittee(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.PlannedCommittee
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeBrief_nextCommitteeDue answers CommitteeBrief.nextCommitteeDue.
+func fast_CommitteeBrief_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.NextCommitteeDue
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		x.b = p1.AppendJSON(x.b)
+	}
+}
+
+// fast_CommitteeBrief_reviewStatus answers CommitteeBrief.reviewStatus.
+func fast_CommitteeBrief_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.ReviewStatus
+	if v == nil {
+		x.null()
+	} else {
+		p1 := *v
+		p1.MarshalGQL(x)
+	}
+}
+
+// fast_CommitteeBrief_phases answers CommitteeBrief.phases.
+func fast_CommitteeBrief_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Phases
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		if e2 == nil {
+			decline()
+		} else {
+			x.b = e2.AppendJSON(x.b, f.fields)
+		}
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeBrief_teamThen answers CommitteeBrief.teamThen.
+func fast_CommitteeBrief_teamThen(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.TeamThen
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeBrief_teamNow answers CommitteeBrief.teamNow.
+func fast_CommitteeBrief_teamNow(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.TeamNow
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeBrief_arrivals answers CommitteeBrief.arrivals.
+func fast_CommitteeBrief_arrivals(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Arrivals
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeBrief_departures answers CommitteeBrief.departures.
+func fast_CommitteeBrief_departures(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Departures
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeBrief_events answers CommitteeBrief.events.
+func fast_CommitteeBrief_events(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Events
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
+}
+
+// fast_CommitteeBrief_fast answers CommitteeBrief.fast.
+func fast_CommitteeBrief_fast(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Fast
+	ctx = x.fieldContext(ctx, f)
+	if v == nil {
+		x.null()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
+// fast_CommitteeBrief_checks answers CommitteeBrief.checks.
+func fast_CommitteeBrief_checks(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*model.CommitteeBrief)
+	v := obj.Checks
+	ctx = x.fieldContext(ctx, f)
+	x.b = append(x.b, '[')
+	for i1, e2 := range v {
+		if i1 > 0 {
+			x.b = append(x.b, ',')
+		}
+		x.tick(ctx)
+		x.pushIndex(i1)
+		if e2 == nil {
+			decline()
+		} else {
+			x.object(ctx, f.sub, e2)
+		}
+		x.pop()
+	}
+	x.b = append(x.b, ']')
 }
 
 // fast_CommitteeConnection_edges answers CommitteeConnection.edges.
@@ -4669,6 +5070,23 @@ func fast_Startup_formerSlugs(x *fastExec, ctx context.Context, f *fastField, o 
 	x.b = append(x.b, ']')
 }
 
+// fast_Startup_committeeBrief answers Startup.committeeBrief.
+func fast_Startup_committeeBrief(x *fastExec, ctx context.Context, f *fastField, o any) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	ctx = x.fieldContext(ctx, f)
+	v, err := x.r.Startup().CommitteeBrief(ctx, obj, a["asOf"].(*portfolio.Date))
+	if err != nil {
+		x.fail(err)
+	}
+	fastSee_CommitteeBrief(x.l, v)
+	if v == nil {
+		decline()
+	} else {
+		x.object(ctx, f.sub, v)
+	}
+}
+
 // fast_StartupConnection_edges answers StartupConnection.edges.
 func fast_StartupConnection_edges(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.StartupConnection)
@@ -5147,6 +5565,24 @@ func fast_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o an
 	x.b = append(x.b, ']')
 }
 
+// fastSee_BriefTeam announces the loader keys of a BriefTeam.
+func fastSee_BriefTeam(l *loader.Loaders, obj *model.BriefTeam) {
+	if obj == nil {
+		return
+	}
+	fastSeeList_Member(l, obj.Intrapreneurs)
+}
+
+// fastSeeList_BriefTeam announces the loader keys of a list of BriefTeam.
+func fastSeeList_BriefTeam(l *loader.Loaders, v []*model.BriefTeam) {
+	for _, obj := range v {
+		if obj == nil {
+			continue
+		}
+		fastSeeList_Member(l, obj.Intrapreneurs)
+	}
+}
+
 // fastSee_Committee announces the loader keys of a Committee.
 func fastSee_Committee(l *loader.Loaders, obj *portfolio.Committee) {
 	if obj == nil {
@@ -5261,6 +5697,36 @@ func fastSeeList_CommitteeAttendee(l *loader.Loaders, v []*portfolio.CommitteeAt
 		}
 	}
 	l.RegisterOrganisation(slugs1...)
+}
+
+// fastSee_CommitteeBrief announces the loader keys of a CommitteeBrief.
+func fastSee_CommitteeBrief(l *loader.Loaders, obj *model.CommitteeBrief) {
+	if obj == nil {
+		return
+	}
+	fastSee_Committee(l, obj.LastCommittee)
+	fastSee_Committee(l, obj.PlannedCommittee)
+	fastSee_BriefTeam(l, obj.TeamThen)
+	fastSee_BriefTeam(l, obj.TeamNow)
+	fastSeeList_TeamMembership(l, obj.Arrivals)
+	fastSeeList_TeamMembership(l, obj.Departures)
+	fastSeeList_StartupEvent(l, obj.Events)
+}
+
+// fastSeeList_CommitteeBrief announces the loader keys of a list of CommitteeBrief.
+func fastSeeList_CommitteeBrief(l *loader.Loaders, v []*model.CommitteeBrief) {
+	for _, obj := range v {
+		if obj == nil {
+			continue
+		}
+		fastSee_Committee(l, obj.LastCommittee)
+		fastSee_Committee(l, obj.PlannedCommittee)
+		fastSee_BriefTeam(l, obj.TeamThen)
+		fastSee_BriefTeam(l, obj.TeamNow)
+		fastSeeList_TeamMembership(l, obj.Arrivals)
+		fastSeeList_TeamMembership(l, obj.Departures)
+		fastSeeList_StartupEvent(l, obj.Events)
+	}
 }
 
 // fastSee_CommitteeConnection announces the loader keys of a CommitteeConnection.

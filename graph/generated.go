@@ -86,6 +86,23 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	BriefCheck struct {
+		Check   func(childComplexity int) int
+		Label   func(childComplexity int) int
+		Passed  func(childComplexity int) int
+		Verdict func(childComplexity int) int
+	}
+
+	BriefTeam struct {
+		ByDomain      func(childComplexity int) int
+		ByStatus      func(childComplexity int) int
+		Date          func(childComplexity int) int
+		Freelancers   func(childComplexity int) int
+		Intrapreneurs func(childComplexity int) int
+		PublicAgents  func(childComplexity int) int
+		Size          func(childComplexity int) int
+	}
+
 	Change struct {
 		At        func(childComplexity int) int
 		ID        func(childComplexity int) int
@@ -152,6 +169,24 @@ type ComplexityRoot struct {
 		OptName      func(childComplexity int) int
 		Organisation func(childComplexity int) int
 		Role         func(childComplexity int) int
+	}
+
+	CommitteeBrief struct {
+		Arrivals         func(childComplexity int) int
+		AsOf             func(childComplexity int) int
+		Checks           func(childComplexity int) int
+		Departures       func(childComplexity int) int
+		Events           func(childComplexity int) int
+		Fast             func(childComplexity int) int
+		LastCommittee    func(childComplexity int) int
+		NextCommitteeDue func(childComplexity int) int
+		Phases           func(childComplexity int) int
+		PlannedCommittee func(childComplexity int) int
+		ReviewStatus     func(childComplexity int) int
+		Since            func(childComplexity int) int
+		SinceBasis       func(childComplexity int) int
+		TeamNow          func(childComplexity int) int
+		TeamThen         func(childComplexity int) int
 	}
 
 	CommitteeConnection struct {
@@ -514,6 +549,7 @@ type ComplexityRoot struct {
 	Startup struct {
 		Accessibility          func(childComplexity int) int
 		Active                 func(childComplexity int, asOf *portfolio.Date) int
+		CommitteeBrief         func(childComplexity int, asOf *portfolio.Date) int
 		CommitteeOverdue       func(childComplexity int, asOf *portfolio.Date) int
 		Committees             func(childComplexity int) int
 		CurrentPhase           func(childComplexity int, asOf *portfolio.Date) int
@@ -787,6 +823,7 @@ type StartupResolver interface {
 	Intrapreneurs(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) ([]*portfolio.Member, error)
 	Incubators(ctx context.Context, obj *portfolio.Startup) ([]*portfolio.Incubator, error)
 	FormerSlugs(ctx context.Context, obj *portfolio.Startup) ([]string, error)
+	CommitteeBrief(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*model.CommitteeBrief, error)
 }
 type StartupEventResolver interface {
 	Startup(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Startup, error)
@@ -925,6 +962,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuditEntryEdge.Node(childComplexity), true
+
+	case "BriefCheck.check":
+		if e.ComplexityRoot.BriefCheck.Check == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefCheck.Check(childComplexity), true
+	case "BriefCheck.label":
+		if e.ComplexityRoot.BriefCheck.Label == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefCheck.Label(childComplexity), true
+	case "BriefCheck.passed":
+		if e.ComplexityRoot.BriefCheck.Passed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefCheck.Passed(childComplexity), true
+	case "BriefCheck.verdict":
+		if e.ComplexityRoot.BriefCheck.Verdict == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefCheck.Verdict(childComplexity), true
+
+	case "BriefTeam.byDomain":
+		if e.ComplexityRoot.BriefTeam.ByDomain == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.ByDomain(childComplexity), true
+	case "BriefTeam.byStatus":
+		if e.ComplexityRoot.BriefTeam.ByStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.ByStatus(childComplexity), true
+	case "BriefTeam.date":
+		if e.ComplexityRoot.BriefTeam.Date == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.Date(childComplexity), true
+	case "BriefTeam.freelancers":
+		if e.ComplexityRoot.BriefTeam.Freelancers == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.Freelancers(childComplexity), true
+	case "BriefTeam.intrapreneurs":
+		if e.ComplexityRoot.BriefTeam.Intrapreneurs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.Intrapreneurs(childComplexity), true
+	case "BriefTeam.publicAgents":
+		if e.ComplexityRoot.BriefTeam.PublicAgents == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.PublicAgents(childComplexity), true
+	case "BriefTeam.size":
+		if e.ComplexityRoot.BriefTeam.Size == nil {
+			break
+		}
+
+		return e.ComplexityRoot.BriefTeam.Size(childComplexity), true
 
 	case "Change.at":
 		if e.ComplexityRoot.Change.At == nil {
@@ -1214,6 +1319,97 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CommitteeAttendee.Role(childComplexity), true
+
+	case "CommitteeBrief.arrivals":
+		if e.ComplexityRoot.CommitteeBrief.Arrivals == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Arrivals(childComplexity), true
+	case "CommitteeBrief.asOf":
+		if e.ComplexityRoot.CommitteeBrief.AsOf == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.AsOf(childComplexity), true
+	case "CommitteeBrief.checks":
+		if e.ComplexityRoot.CommitteeBrief.Checks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Checks(childComplexity), true
+	case "CommitteeBrief.departures":
+		if e.ComplexityRoot.CommitteeBrief.Departures == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Departures(childComplexity), true
+	case "CommitteeBrief.events":
+		if e.ComplexityRoot.CommitteeBrief.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Events(childComplexity), true
+	case "CommitteeBrief.fast":
+		if e.ComplexityRoot.CommitteeBrief.Fast == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Fast(childComplexity), true
+	case "CommitteeBrief.lastCommittee":
+		if e.ComplexityRoot.CommitteeBrief.LastCommittee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.LastCommittee(childComplexity), true
+	case "CommitteeBrief.nextCommitteeDue":
+		if e.ComplexityRoot.CommitteeBrief.NextCommitteeDue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.NextCommitteeDue(childComplexity), true
+	case "CommitteeBrief.phases":
+		if e.ComplexityRoot.CommitteeBrief.Phases == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Phases(childComplexity), true
+	case "CommitteeBrief.plannedCommittee":
+		if e.ComplexityRoot.CommitteeBrief.PlannedCommittee == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.PlannedCommittee(childComplexity), true
+	case "CommitteeBrief.reviewStatus":
+		if e.ComplexityRoot.CommitteeBrief.ReviewStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.ReviewStatus(childComplexity), true
+	case "CommitteeBrief.since":
+		if e.ComplexityRoot.CommitteeBrief.Since == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.Since(childComplexity), true
+	case "CommitteeBrief.sinceBasis":
+		if e.ComplexityRoot.CommitteeBrief.SinceBasis == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.SinceBasis(childComplexity), true
+	case "CommitteeBrief.teamNow":
+		if e.ComplexityRoot.CommitteeBrief.TeamNow == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.TeamNow(childComplexity), true
+	case "CommitteeBrief.teamThen":
+		if e.ComplexityRoot.CommitteeBrief.TeamThen == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CommitteeBrief.TeamThen(childComplexity), true
 
 	case "CommitteeConnection.edges":
 		if e.ComplexityRoot.CommitteeConnection.Edges == nil {
@@ -2871,6 +3067,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Startup.Active(childComplexity, args["asOf"].(*portfolio.Date)), true
+	case "Startup.committeeBrief":
+		if e.ComplexityRoot.Startup.CommitteeBrief == nil {
+			break
+		}
+
+		args, err := ec.field_Startup_committeeBrief_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Startup.CommitteeBrief(childComplexity, args["asOf"].(*portfolio.Date)), true
 	case "Startup.committeeOverdue":
 		if e.ComplexityRoot.Startup.CommitteeOverdue == nil {
 			break
@@ -5790,6 +5997,109 @@ input ChangeFilter {
   "The operations."
   operations: [ChangeOperation!]
 }
+
+# ---------------------------------------------------------------- the committee's brief
+
+extend type Startup {
+  """
+  The brief of the startup's next investment committee at ` + "`" + `asOf` + "`" + ` (« dossier
+  de comité »): what happened since the last committee held on or before
+  ` + "`" + `asOf` + "`" + `, or since the start of incubation when none is on record. Its
+  figures follow the rules of the other fields (` + "`" + `team` + "`" + `, ` + "`" + `intrapreneurs` + "`" + `,
+  ` + "`" + `lastCommittee` + "`" + `) at the period's two ends.
+  """
+  committeeBrief(asOf: Date): CommitteeBrief! @columns(names: ["fast", "security_homologation", "stats_url", "link", "stats"])
+}
+
+"What the period of a brief starts from."
+enum BriefSince {
+  "« Depuis le dernier comité »: the last committee held on or before ` + "`" + `asOf` + "`" + `."
+  LAST_COMMITTEE
+  "« Depuis le début de l'incubation »: no committee held by ` + "`" + `asOf` + "`" + ` is on record; the period starts at ` + "`" + `Startup.incubatedSince` + "`" + `."
+  INCUBATION_START
+  "No committee and no dated phase: the period is empty and only the figures at ` + "`" + `asOf` + "`" + ` are given."
+  NONE
+}
+
+"""
+The brief of an investment committee (« dossier de comité »): the period
+from ` + "`" + `since` + "`" + ` to ` + "`" + `asOf` + "`" + `, the team at both ends, what changed, and the
+checks the committee asks for.
+"""
+type CommitteeBrief {
+  "The day the brief is read at: its figures are the records' on that day."
+  asOf: Date!
+  "The first day of the period: the last committee's day, or the start of incubation; null for NONE."
+  since: Date
+  "What ` + "`" + `since` + "`" + ` is."
+  sinceBasis: BriefSince!
+  "The last committee held on or before ` + "`" + `asOf` + "`" + `, whose ask and success criteria the next committee reviews; null when none is on record."
+  lastCommittee: Committee
+  "The first committee planned on or after ` + "`" + `asOf` + "`" + ` (PLANNED), the one the brief prepares; null when none is planned."
+  plannedCommittee: Committee
+  "When the next committee is due at ` + "`" + `asOf` + "`" + ` (` + "`" + `Startup.nextCommitteeDue` + "`" + `)."
+  nextCommitteeDue: Date
+  "The review status at ` + "`" + `asOf` + "`" + ` (` + "`" + `Startup.reviewStatus` + "`" + `)."
+  reviewStatus: ReviewStatus
+  "The phases of the period: the one in course on ` + "`" + `since` + "`" + `, then those started after it up to ` + "`" + `asOf` + "`" + `, by start (durations counted up to ` + "`" + `asOf` + "`" + `)."
+  phases: [PhasePeriod!]!
+  "The team on ` + "`" + `since` + "`" + ` (empty for NONE)."
+  teamThen: BriefTeam!
+  "The team at ` + "`" + `asOf` + "`" + `."
+  teamNow: BriefTeam!
+  "The members on the team at ` + "`" + `asOf` + "`" + ` who were not on it on ` + "`" + `since` + "`" + `, with the mission that puts them on it."
+  arrivals: [TeamMembership!]!
+  "The members on the team on ` + "`" + `since` + "`" + ` who are no longer on it at ` + "`" + `asOf` + "`" + `, with the mission they had then."
+  departures: [TeamMembership!]!
+  "The startup's events dated after ` + "`" + `since` + "`" + ` up to ` + "`" + `asOf` + "`" + `, by date (launches, national impact, FAST, …; committees are in ` + "`" + `lastCommittee` + "`" + `)."
+  events: [StartupEvent!]!
+  "The FAST grant (` + "`" + `Startup.fast` + "`" + `), if any."
+  fast: Fast
+  "The checks the committee asks for, each with a plain verdict: an intrapreneur on the team, a sponsor named, a statistics page, a security homologation."
+  checks: [BriefCheck!]! @columns(names: ["Organisation.name", "Organisation.acronym"])
+}
+
+"A startup's team on one day, counted for a brief."
+type BriefTeam {
+  "The day; null when the brief has no period start."
+  date: Date
+  "The number of members on the team that day (` + "`" + `Startup.teamSize` + "`" + `)."
+  size: Int!
+  "The members by domain, the domains with at least one member, in the enum's order."
+  byDomain: [DomainCount!]!
+  "The members by mission status, in the enum's order then missions without one. Viewers and above, as ` + "`" + `TeamMembership.status` + "`" + `."
+  byStatus: [StatusCount!] @auth(requires: VIEWER)
+  "How many are public agents (status ADMIN). Viewers and above."
+  publicAgents: Int @auth(requires: VIEWER)
+  "How many are freelancers (INDEPENDENT) or contractors (SERVICE): the team paid on the startup's budget. Viewers and above."
+  freelancers: Int @auth(requires: VIEWER)
+  "The intrapreneurs on the team that day (` + "`" + `Startup.intrapreneurs` + "`" + `)."
+  intrapreneurs: [Member!]!
+}
+
+"What a brief checks."
+enum BriefCheckKind {
+  "« Intrapreneur dans l'équipe »: the committee requires the intrapreneur."
+  INTRAPRENEUR
+  "« Sponsor désigné »: the records name a sponsor administration."
+  SPONSOR
+  "« Page de statistiques »: the service publishes its statistics (` + "`" + `statsUrl` + "`" + `)."
+  STATS_PAGE
+  "« Homologation de sécurité »: the service is homologated (` + "`" + `securityHomologation` + "`" + `)."
+  SECURITY_HOMOLOGATION
+}
+
+"One check of a brief, with its plain verdict."
+type BriefCheck {
+  "What is checked."
+  check: BriefCheckKind!
+  "The check's name in French, « Intrapreneur dans l'équipe »."
+  label: String!
+  "Whether it passes; null when the records do not say (a marker left blank)."
+  passed: Boolean
+  "The verdict in French, « Oui : Anne Martin », « Non : aucun intrapreneur en mission au 20/08/2026 », « Non renseigné »."
+  verdict: String!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5854,6 +6164,40 @@ func (ec *executionContext) childFields_AuditEntryEdge(ctx context.Context, fiel
 		return ec.fieldContext_AuditEntryEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuditEntryEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefCheck(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "check":
+		return ec.fieldContext_BriefCheck_check(ctx, field)
+	case "label":
+		return ec.fieldContext_BriefCheck_label(ctx, field)
+	case "passed":
+		return ec.fieldContext_BriefCheck_passed(ctx, field)
+	case "verdict":
+		return ec.fieldContext_BriefCheck_verdict(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefCheck", field.Name)
+}
+
+func (ec *executionContext) childFields_BriefTeam(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "date":
+		return ec.fieldContext_BriefTeam_date(ctx, field)
+	case "size":
+		return ec.fieldContext_BriefTeam_size(ctx, field)
+	case "byDomain":
+		return ec.fieldContext_BriefTeam_byDomain(ctx, field)
+	case "byStatus":
+		return ec.fieldContext_BriefTeam_byStatus(ctx, field)
+	case "publicAgents":
+		return ec.fieldContext_BriefTeam_publicAgents(ctx, field)
+	case "freelancers":
+		return ec.fieldContext_BriefTeam_freelancers(ctx, field)
+	case "intrapreneurs":
+		return ec.fieldContext_BriefTeam_intrapreneurs(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type BriefTeam", field.Name)
 }
 
 func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5990,6 +6334,42 @@ func (ec *executionContext) childFields_CommitteeAttendee(ctx context.Context, f
 		return ec.fieldContext_CommitteeAttendee_label(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CommitteeAttendee", field.Name)
+}
+
+func (ec *executionContext) childFields_CommitteeBrief(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "asOf":
+		return ec.fieldContext_CommitteeBrief_asOf(ctx, field)
+	case "since":
+		return ec.fieldContext_CommitteeBrief_since(ctx, field)
+	case "sinceBasis":
+		return ec.fieldContext_CommitteeBrief_sinceBasis(ctx, field)
+	case "lastCommittee":
+		return ec.fieldContext_CommitteeBrief_lastCommittee(ctx, field)
+	case "plannedCommittee":
+		return ec.fieldContext_CommitteeBrief_plannedCommittee(ctx, field)
+	case "nextCommitteeDue":
+		return ec.fieldContext_CommitteeBrief_nextCommitteeDue(ctx, field)
+	case "reviewStatus":
+		return ec.fieldContext_CommitteeBrief_reviewStatus(ctx, field)
+	case "phases":
+		return ec.fieldContext_CommitteeBrief_phases(ctx, field)
+	case "teamThen":
+		return ec.fieldContext_CommitteeBrief_teamThen(ctx, field)
+	case "teamNow":
+		return ec.fieldContext_CommitteeBrief_teamNow(ctx, field)
+	case "arrivals":
+		return ec.fieldContext_CommitteeBrief_arrivals(ctx, field)
+	case "departures":
+		return ec.fieldContext_CommitteeBrief_departures(ctx, field)
+	case "events":
+		return ec.fieldContext_CommitteeBrief_events(ctx, field)
+	case "fast":
+		return ec.fieldContext_CommitteeBrief_fast(ctx, field)
+	case "checks":
+		return ec.fieldContext_CommitteeBrief_checks(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CommitteeBrief", field.Name)
 }
 
 func (ec *executionContext) childFields_CommitteeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -6710,6 +7090,8 @@ func (ec *executionContext) childFields_Startup(ctx context.Context, field graph
 		return ec.fieldContext_Startup_incubators(ctx, field)
 	case "formerSlugs":
 		return ec.fieldContext_Startup_formerSlugs(ctx, field)
+	case "committeeBrief":
+		return ec.fieldContext_Startup_committeeBrief(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Startup", field.Name)
 }
@@ -8104,6 +8486,20 @@ func (ec *executionContext) field_Startup_active_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Startup_committeeBrief_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "asOf",
+		func(ctx context.Context, v any) (*portfolio.Date, error) {
+			return ec.unmarshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["asOf"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Startup_committeeOverdue_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -8778,6 +9174,340 @@ func (ec *executionContext) fieldContext_AuditEntryEdge_node(_ context.Context, 
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_AuditEntry(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefCheck_check(ctx context.Context, field graphql.CollectedField, obj *model.BriefCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefCheck_check(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Check, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefCheckKind) graphql.Marshaler {
+			return ec.marshalNBriefCheckKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheckKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefCheck_check(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefCheck", field, false, false, "BriefCheckKind")
+}
+
+func (ec *executionContext) _BriefCheck_label(ctx context.Context, field graphql.CollectedField, obj *model.BriefCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefCheck_label(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Label, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefCheck_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _BriefCheck_passed(ctx context.Context, field graphql.CollectedField, obj *model.BriefCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefCheck_passed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Passed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *bool) graphql.Marshaler {
+			return ec.marshalOBoolean2ᚖbool(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefCheck_passed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefCheck", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _BriefCheck_verdict(ctx context.Context, field graphql.CollectedField, obj *model.BriefCheck) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefCheck_verdict(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Verdict, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefCheck_verdict(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefCheck", field, false, false, "String")
+}
+
+func (ec *executionContext) _BriefTeam_date(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_date(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Date, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_date(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefTeam", field, false, false, "Date")
+}
+
+func (ec *executionContext) _BriefTeam_size(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_size(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Size, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_size(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefTeam", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BriefTeam_byDomain(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_byDomain(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByDomain, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DomainCount) graphql.Marshaler {
+			return ec.marshalNDomainCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐDomainCountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_byDomain(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefTeam",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DomainCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefTeam_byStatus(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_byStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ByStatus, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal []*model.StatusCount
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal []*model.StatusCount
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.StatusCount) graphql.Marshaler {
+			return ec.marshalOStatusCount2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐStatusCountᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_byStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefTeam",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StatusCount(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _BriefTeam_publicAgents(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_publicAgents(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PublicAgents, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_publicAgents(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefTeam", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BriefTeam_freelancers(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_freelancers(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Freelancers, nil
+		},
+		func(ctx context.Context, next graphql.Resolver) graphql.Resolver {
+			directive0 := next
+
+			directive1 := func(ctx context.Context) (any, error) {
+				requires, err := ec.unmarshalNRole2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐRole(ctx, "VIEWER")
+				if err != nil {
+					var zeroVal *int
+					return zeroVal, err
+				}
+				if ec.Directives.Auth == nil {
+					var zeroVal *int
+					return zeroVal, errors.New("directive auth is not implemented")
+				}
+				return ec.Directives.Auth(ctx, obj, directive0, requires)
+			}
+
+			next = directive1
+			return next
+		},
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_freelancers(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("BriefTeam", field, false, false, "Int")
+}
+
+func (ec *executionContext) _BriefTeam_intrapreneurs(ctx context.Context, field graphql.CollectedField, obj *model.BriefTeam) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_BriefTeam_intrapreneurs(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intrapreneurs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.Member) graphql.Marshaler {
+			return ec.marshalNMember2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_BriefTeam_intrapreneurs(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "BriefTeam",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Member(ctx, field)
 		},
 	}
 	return fc, nil
@@ -10123,6 +10853,441 @@ func (ec *executionContext) _CommitteeAttendee_label(ctx context.Context, field 
 }
 func (ec *executionContext) fieldContext_CommitteeAttendee_label(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CommitteeAttendee", field, true, false, "String")
+}
+
+func (ec *executionContext) _CommitteeBrief_asOf(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_asOf(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AsOf, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v portfolio.Date) graphql.Marshaler {
+			return ec.marshalNDate2githubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_asOf(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeBrief", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeBrief_since(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_since(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Since, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_since(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeBrief", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeBrief_sinceBasis(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_sinceBasis(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SinceBasis, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.BriefSince) graphql.Marshaler {
+			return ec.marshalNBriefSince2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefSince(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_sinceBasis(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeBrief", field, false, false, "BriefSince")
+}
+
+func (ec *executionContext) _CommitteeBrief_lastCommittee(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_lastCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastCommittee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_lastCommittee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_plannedCommittee(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_plannedCommittee(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PlannedCommittee, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Committee) graphql.Marshaler {
+			return ec.marshalOCommittee2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐCommittee(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_plannedCommittee(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Committee(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_nextCommitteeDue(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_nextCommitteeDue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NextCommitteeDue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Date) graphql.Marshaler {
+			return ec.marshalODate2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐDate(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_nextCommitteeDue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeBrief", field, false, false, "Date")
+}
+
+func (ec *executionContext) _CommitteeBrief_reviewStatus(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_reviewStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReviewStatus, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.ReviewStatus) graphql.Marshaler {
+			return ec.marshalOReviewStatus2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐReviewStatus(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_reviewStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CommitteeBrief", field, false, false, "ReviewStatus")
+}
+
+func (ec *executionContext) _CommitteeBrief_phases(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_phases(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Phases, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PhasePeriod) graphql.Marshaler {
+			return ec.marshalNPhasePeriod2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐPhasePeriodᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_phases(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PhasePeriod(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_teamThen(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_teamThen(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamThen, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefTeam) graphql.Marshaler {
+			return ec.marshalNBriefTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_teamThen(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_teamNow(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_teamNow(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TeamNow, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.BriefTeam) graphql.Marshaler {
+			return ec.marshalNBriefTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefTeam(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_teamNow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefTeam(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_arrivals(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_arrivals(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Arrivals, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TeamMembership) graphql.Marshaler {
+			return ec.marshalNTeamMembership2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_arrivals(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamMembership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_departures(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_departures(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Departures, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TeamMembership) graphql.Marshaler {
+			return ec.marshalNTeamMembership2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐTeamMembershipᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_departures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TeamMembership(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_events(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*portfolio.StartupEvent) graphql.Marshaler {
+			return ec.marshalNStartupEvent2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐStartupEventᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_StartupEvent(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_fast(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_fast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fast, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *portfolio.Fast) graphql.Marshaler {
+			return ec.marshalOFast2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋinternalᚋportfolioᚐFast(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_fast(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Fast(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CommitteeBrief_checks(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeBrief) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CommitteeBrief_checks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Checks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.BriefCheck) graphql.Marshaler {
+			return ec.marshalNBriefCheck2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheckᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CommitteeBrief_checks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CommitteeBrief",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_BriefCheck(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CommitteeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.CommitteeConnection) (ret graphql.Marshaler) {
@@ -18304,6 +19469,50 @@ func (ec *executionContext) fieldContext_Startup_formerSlugs(_ context.Context, 
 	return graphql.NewScalarFieldContext("Startup", field, true, true, "String")
 }
 
+func (ec *executionContext) _Startup_committeeBrief(ctx context.Context, field graphql.CollectedField, obj *portfolio.Startup) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Startup_committeeBrief(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Startup().CommitteeBrief(ctx, obj, fc.Args["asOf"].(*portfolio.Date))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CommitteeBrief) graphql.Marshaler {
+			return ec.marshalNCommitteeBrief2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeBrief(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Startup_committeeBrief(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Startup",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CommitteeBrief(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Startup_committeeBrief_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _StartupConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.StartupConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23503,6 +24712,117 @@ func (ec *executionContext) _AuditEntryEdge(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var briefCheckImplementors = []string{"BriefCheck"}
+
+func (ec *executionContext) _BriefCheck(ctx context.Context, sel ast.SelectionSet, obj *model.BriefCheck) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefCheckImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefCheck")
+		case "check":
+			out.Values[i] = ec._BriefCheck_check(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "label":
+			out.Values[i] = ec._BriefCheck_label(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "passed":
+			out.Values[i] = ec._BriefCheck_passed(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "verdict":
+			out.Values[i] = ec._BriefCheck_verdict(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var briefTeamImplementors = []string{"BriefTeam"}
+
+func (ec *executionContext) _BriefTeam(ctx context.Context, sel ast.SelectionSet, obj *model.BriefTeam) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, briefTeamImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("BriefTeam")
+		case "date":
+			out.Values[i] = ec._BriefTeam_date(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "size":
+			out.Values[i] = ec._BriefTeam_size(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byDomain":
+			out.Values[i] = ec._BriefTeam_byDomain(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "byStatus":
+			out.Values[i] = ec._BriefTeam_byStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "publicAgents":
+			out.Values[i] = ec._BriefTeam_publicAgents(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "freelancers":
+			out.Values[i] = ec._BriefTeam_freelancers(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "intrapreneurs":
+			out.Values[i] = ec._BriefTeam_intrapreneurs(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var changeImplementors = []string{"Change"}
 
 func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *model.Change) graphql.Marshaler {
@@ -23925,6 +25245,109 @@ func (ec *executionContext) _CommitteeAttendee(ctx context.Context, sel ast.Sele
 			out.Values[i] = ec._CommitteeAttendee_label(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var committeeBriefImplementors = []string{"CommitteeBrief"}
+
+func (ec *executionContext) _CommitteeBrief(ctx context.Context, sel ast.SelectionSet, obj *model.CommitteeBrief) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, committeeBriefImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CommitteeBrief")
+		case "asOf":
+			out.Values[i] = ec._CommitteeBrief_asOf(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "since":
+			out.Values[i] = ec._CommitteeBrief_since(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sinceBasis":
+			out.Values[i] = ec._CommitteeBrief_sinceBasis(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lastCommittee":
+			out.Values[i] = ec._CommitteeBrief_lastCommittee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "plannedCommittee":
+			out.Values[i] = ec._CommitteeBrief_plannedCommittee(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "nextCommitteeDue":
+			out.Values[i] = ec._CommitteeBrief_nextCommitteeDue(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reviewStatus":
+			out.Values[i] = ec._CommitteeBrief_reviewStatus(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "phases":
+			out.Values[i] = ec._CommitteeBrief_phases(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teamThen":
+			out.Values[i] = ec._CommitteeBrief_teamThen(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "teamNow":
+			out.Values[i] = ec._CommitteeBrief_teamNow(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "arrivals":
+			out.Values[i] = ec._CommitteeBrief_arrivals(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "departures":
+			out.Values[i] = ec._CommitteeBrief_departures(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._CommitteeBrief_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fast":
+			out.Values[i] = ec._CommitteeBrief_fast(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "checks":
+			out.Values[i] = ec._CommitteeBrief_checks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -26637,6 +28060,12 @@ func (ec *executionContext) _Startup(ctx context.Context, sel ast.SelectionSet, 
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Startup_formerSlugs(ctx, field, obj)
 				})
+		case "committeeBrief":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Startup_committeeBrief(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -27664,6 +29093,58 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNBriefCheck2ᚕᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheckᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.BriefCheck) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 2, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNBriefCheck2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheck(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNBriefCheck2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheck(ctx context.Context, sel ast.SelectionSet, v *model.BriefCheck) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BriefCheck!")
+		return graphql.Null
+	}
+	return ec._BriefCheck(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBriefCheckKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheckKind(ctx context.Context, v any) (model.BriefCheckKind, error) {
+	var res model.BriefCheckKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBriefCheckKind2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefCheckKind(ctx context.Context, sel ast.SelectionSet, v model.BriefCheckKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNBriefSince2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefSince(ctx context.Context, v any) (model.BriefSince, error) {
+	var res model.BriefSince
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNBriefSince2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefSince(ctx context.Context, sel ast.SelectionSet, v model.BriefSince) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNBriefTeam2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐBriefTeam(ctx context.Context, sel ast.SelectionSet, v *model.BriefTeam) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "BriefTeam!")
+		return graphql.Null
+	}
+	return ec._BriefTeam(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCancelCommitteeInput2githubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCancelCommitteeInput(ctx context.Context, v any) (model.CancelCommitteeInput, error) {
 	res, err := ec.unmarshalInputCancelCommitteeInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -27804,6 +29285,14 @@ func (ec *executionContext) marshalNCommitteeAttendee2ᚖgithubᚗcomᚋincubate
 func (ec *executionContext) unmarshalNCommitteeAttendeeInput2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeAttendeeInput(ctx context.Context, v any) (*model.CommitteeAttendeeInput, error) {
 	res, err := ec.unmarshalInputCommitteeAttendeeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCommitteeBrief2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeBrief(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeBrief) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CommitteeBrief!")
+		return graphql.Null
+	}
+	return ec._CommitteeBrief(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNCommitteeConnection2ᚖgithubᚗcomᚋincubateursᚋportfolioᚋgraphᚋmodelᚐCommitteeConnection(ctx context.Context, sel ast.SelectionSet, v *model.CommitteeConnection) graphql.Marshaler {

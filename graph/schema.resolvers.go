@@ -971,6 +971,11 @@ func (r *startupResolver) FormerSlugs(ctx context.Context, obj *portfolio.Startu
 	return r.formerSlugs(ctx, obj)
 }
 
+// CommitteeBrief is the resolver for the committeeBrief field.
+func (r *startupResolver) CommitteeBrief(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (*model.CommitteeBrief, error) {
+	return r.committeeBrief(ctx, obj, asOf)
+}
+
 // Startup is the resolver for the startup field.
 func (r *startupEventResolver) Startup(ctx context.Context, obj *portfolio.StartupEvent) (*portfolio.Startup, error) {
 	return r.eventStartup(ctx, obj)

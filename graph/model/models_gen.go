@@ -985,6 +985,131 @@ type Viewer struct {
 	Incubators []*portfolio.Incubator `json:"incubators"`
 }
 
+// What a brief checks.
+type BriefCheckKind string
+
+const (
+	// « Intrapreneur dans l'équipe »: the committee requires the intrapreneur.
+	BriefCheckKindIntrapreneur BriefCheckKind = "INTRAPRENEUR"
+	// « Sponsor désigné »: the records name a sponsor administration.
+	BriefCheckKindSponsor BriefCheckKind = "SPONSOR"
+	// « Page de statistiques »: the service publishes its statistics (`statsUrl`).
+	BriefCheckKindStatsPage BriefCheckKind = "STATS_PAGE"
+	// « Homologation de sécurité »: the service is homologated (`securityHomologation`).
+	BriefCheckKindSecurityHomologation BriefCheckKind = "SECURITY_HOMOLOGATION"
+)
+
+var AllBriefCheckKind = []BriefCheckKind{
+	BriefCheckKindIntrapreneur,
+	BriefCheckKindSponsor,
+	BriefCheckKindStatsPage,
+	BriefCheckKindSecurityHomologation,
+}
+
+func (e BriefCheckKind) IsValid() bool {
+	switch e {
+	case BriefCheckKindIntrapreneur, BriefCheckKindSponsor, BriefCheckKindStatsPage, BriefCheckKindSecurityHomologation:
+		return true
+	}
+	return false
+}
+
+func (e BriefCheckKind) String() string {
+	return string(e)
+}
+
+func (e *BriefCheckKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BriefCheckKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BriefCheckKind", str)
+	}
+	return nil
+}
+
+func (e BriefCheckKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BriefCheckKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BriefCheckKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What the period of a brief starts from.
+type BriefSince string
+
+const (
+	// « Depuis le dernier comité »: the last committee held on or before `asOf`.
+	BriefSinceLastCommittee BriefSince = "LAST_COMMITTEE"
+	// « Depuis le début de l'incubation »: no committee held by `asOf` is on record; the period starts at `Startup.incubatedSince`.
+	BriefSinceIncubationStart BriefSince = "INCUBATION_START"
+	// No committee and no dated phase: the period is empty and only the figures at `asOf` are given.
+	BriefSinceNone BriefSince = "NONE"
+)
+
+var AllBriefSince = []BriefSince{
+	BriefSinceLastCommittee,
+	BriefSinceIncubationStart,
+	BriefSinceNone,
+}
+
+func (e BriefSince) IsValid() bool {
+	switch e {
+	case BriefSinceLastCommittee, BriefSinceIncubationStart, BriefSinceNone:
+		return true
+	}
+	return false
+}
+
+func (e BriefSince) String() string {
+	return string(e)
+}
+
+func (e *BriefSince) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = BriefSince(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid BriefSince", str)
+	}
+	return nil
+}
+
+func (e BriefSince) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *BriefSince) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e BriefSince) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // The types of records a change names.
 type ChangeKind string
 

@@ -83,6 +83,16 @@ func ViaCookie(ctx context.Context) bool {
 	return v
 }
 
+// VouchedByForm returns ctx without the mark of the sign-in cookie: a
+// GraphQL mutation run with it is not refused for the cookie. Only the
+// review pages' forms call it, for a request that carried their
+// anti-forgery token (derived from the very token of the cookie, which
+// no page of another site can read) from a page of this server: the
+// cookie then writes through those forms, never through /graphql.
+func VouchedByForm(ctx context.Context) context.Context {
+	return context.WithValue(ctx, viaCookieKey{}, false)
+}
+
 // Identify returns the identity of r's caller, and the context of r
 // carrying it (portfolio.WithIdentity, and ViaCookie when the token came
 // from the cookie). The Authorization header, when there is one, is the

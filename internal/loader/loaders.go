@@ -27,6 +27,7 @@ type Loaders struct {
 	events       *batch[int64, []*portfolio.StartupEvent]
 	committees   *batch[int64, []*portfolio.Committee]
 	teamAt       *family[portfolio.Date, int64, []sqlite.TeamMember]
+	allMissions  *batch[int64, []sqlite.TeamMember]
 	missions     *family[portfolio.Window, int64, *sqlite.Page[*portfolio.Mission]]
 
 	missionStartups *batch[int64, []*portfolio.Startup]
@@ -184,6 +185,12 @@ func New(db *sqlite.DB) *Loaders {
 		}
 		return m, err
 	})
+	l.allMissions = byID(db.MissionsOnStartups, func(tm []sqlite.TeamMember) {
+		for _, t := range tm {
+			l.SeeMembers(t.Member)
+			l.SeeMissions(t.Mission)
+		}
+	})
 	l.missions = newFamily(func(ctx context.Context, w portfolio.Window, ids []int64) (map[int64]*sqlite.Page[*portfolio.Mission], error) {
 		m, members, err := db.MissionsByStartup(ctx, ids, w)
 		// The missions' members came with them: no statement to fetch them.
@@ -251,6 +258,7 @@ func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
 	l.events.register(ids...)
 	l.committees.register(ids...)
 	l.teamAt.see(ids...)
+	l.allMissions.register(ids...)
 	l.missions.see(ids...)
 	l.incubatorBySlug.register(incs...)
 	l.review.seeStartups(ids)
@@ -423,6 +431,12 @@ func (l *Loaders) Committees(ctx context.Context, s *portfolio.Startup) ([]*port
 // TeamAt returns a startup's team at d.
 func (l *Loaders) TeamAt(ctx context.Context, s *portfolio.Startup, d portfolio.Date) ([]sqlite.TeamMember, error) {
 	return l.teamAt.load(ctx, d, s.ID)
+}
+
+// MissionsOnStartup returns every mission on a startup with its member, by
+// start then member name.
+func (l *Loaders) MissionsOnStartup(ctx context.Context, s *portfolio.Startup) ([]sqlite.TeamMember, error) {
+	return l.allMissions.load(ctx, s.ID)
 }
 
 // StartupMissions returns a page of the missions on a startup.

@@ -56,7 +56,7 @@ var reviewSummary = newSection[reviewSummaryData](section{
 		return map[string]any{"filter": p.filter(), "asOf": p.AsOf.String()}
 	},
 	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "portfolio.reviewStatuses")
+		return sectionExport(p, "suivi-des-comites")
 	},
 })
 

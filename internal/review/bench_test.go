@@ -1,7 +1,9 @@
 package review_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -19,6 +21,7 @@ import (
 	"github.com/incubateurs/portfolio/graph"
 	"github.com/incubateurs/portfolio/internal/betagouv"
 	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/review"
 	"github.com/incubateurs/portfolio/internal/seed"
 	"github.com/incubateurs/portfolio/internal/server"
 	"github.com/incubateurs/portfolio/internal/sqlite"
@@ -37,6 +40,7 @@ func BenchmarkPages(b *testing.B) {
 		for _, pg := range []struct{ name, path string }{
 			{"review", "/review?asOf=2026-08-20"},
 			{"startup", "/review/startups/%s?asOf=2026-08-20"},
+			{"brief", "/review/startups/%s/comite?asOf=2026-08-20"},
 		} {
 			b.Run(pg.name+"/"+filepath.Base(data), func(b *testing.B) {
 				h, sections := benchServer(b, data)
@@ -55,6 +59,48 @@ func BenchmarkPages(b *testing.B) {
 				for id, ms := range sections.medians() {
 					b.ReportMetric(ms, id+"-ms")
 				}
+			})
+		}
+	}
+}
+
+// BenchmarkCommitteeAgenda runs the agenda's query of the committees
+// planned and due (the portfolio page's section « Comités prévus et à
+// planifier », review.CommitteeAgendaQuery) for the 60 days from
+// 2026-08-20, a first page of 1,000, 200 (the page's) and 50 entries with
+// their expected attendees and missing roles, over the data sets of
+// BenchmarkPages (PORTFOLIO_BENCH_DB for 100 times the network), the
+// response cache off.
+func BenchmarkCommitteeAgenda(b *testing.B) {
+	for _, data := range benchData() {
+		for _, first := range []int{1000, 200, 50} {
+			b.Run(fmt.Sprintf("%s/first=%d", filepath.Base(data), first), func(b *testing.B) {
+				h, _ := benchServer(b, data)
+				body, _ := json.Marshal(map[string]any{"query": review.CommitteeAgendaQuery,
+					"variables": map[string]any{"from": "2026-08-20", "to": "2026-10-19", "first": first}})
+				entries := 0
+				for b.Loop() {
+					req := httptest.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+					req.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					// Anonymous, as the benchmark's pages: FORBIDDEN only hides
+					// the names the records do not hold (the page tolerates it).
+					var out struct {
+						Errors []struct{ Extensions struct{ Code string } }
+					}
+					json.Unmarshal(rec.Body.Bytes(), &out)
+					for _, e := range out.Errors {
+						if e.Extensions.Code != portfolio.EForbidden {
+							b.Fatalf("agenda: %d %.500s", rec.Code, rec.Body.String())
+						}
+					}
+					if rec.Code != http.StatusOK {
+						b.Fatalf("agenda: %d %.500s", rec.Code, rec.Body.String())
+					}
+					entries = strings.Count(rec.Body.String(), `"state":`)
+				}
+				b.ReportMetric(float64(entries), "entries")
 			})
 		}
 	}
@@ -190,7 +236,19 @@ func benchServer(b *testing.B, data string) (http.Handler, *sectionTimes) {
 		// A page's deadline is the server's request timeout (10 s by
 		// default): longer here, so that a slow page is measured rather
 		// than cut short.
-		e.h = server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Logger: slog.New(e.sections), Limits: server.Limits{Timeout: 5 * time.Minute}})
+		// PORTFOLIO_BENCH_MAX_COST raises --max-cost, as a team serving a
+		// network many times the size of today's would (at 100 times,
+		// the key figures' members on teams cost 544,418). The response
+		// cache off: every query executed, as the pages' are
+		// (BenchmarkCommitteeAgenda posts to /graphql).
+		lim := server.Limits{Timeout: 5 * time.Minute}
+		if v := os.Getenv("PORTFOLIO_BENCH_MAX_COST"); v != "" {
+			if lim.MaxCost, e.err = strconv.Atoi(v); e.err != nil {
+				return
+			}
+		}
+		e.h = server.New(server.Config{DB: db, Schema: graph.Executable(db), PublicRead: true, Logger: slog.New(e.sections),
+			Limits: lim, ResponseCacheBytes: -1})
 	})
 	if e.err != nil {
 		b.Fatal(e.err)

@@ -31,9 +31,7 @@ var flows = newSection[flowsData](section{
 	Vars: func(p *params) map[string]any {
 		return map[string]any{"filter": p.filter(), "asOf": p.AsOf.String(), "from": p.From.String()}
 	},
-	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "portfolio.flows")
-	},
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "flux") },
 })
 
 type flowsData struct {

@@ -97,6 +97,16 @@ var funcs = template.FuncMap{
 		}
 		return "non"
 	},
+	"add":         func(a, b int) int { return a + b },
+	"sub":         func(a, b int) int { return a - b },
+	"signed":      signed,
+	"statusLabel": statusLabel,
+	"deref": func(p *int) int {
+		if p == nil {
+			return 0
+		}
+		return *p
+	},
 	"plural": func(n int, one, many string) string {
 		if n == 1 || n == 0 {
 			return one

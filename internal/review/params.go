@@ -23,10 +23,14 @@ type params struct {
 	asOfGiven  bool           // AsOf came from the address (else today, or the records' day)
 	fromGiven  bool           // From came from the address (else a default)
 	dataset    *datasetView   // what the records are; nil when unknown
+	forms      *formsView     // the committee forms' view, on the pages that have them
 }
 
+// Forms is the committee forms' view of the page (nil on pages without).
+func (p *params) Forms() *formsView { return p.forms }
+
 // paramNames are the parameters a page takes, in the order links write them.
-var paramNames = []string{"incubator", "sponsor", "asOf", "from"}
+var paramNames = []string{"incubator", "sponsor", "asOf", "from", "enregistre"}
 
 // badParam is an address a page cannot answer: its message, in French,
 // says why.

@@ -79,6 +79,9 @@ type Config struct {
 	// Assets is the path where the server serves the embedded npm files
 	// ("" for "/assets/npm").
 	Assets string
+	// About, when not nil, says what the records are, for the « À
+	// propos » sheet of the sections' French exports (export.go).
+	About func(ctx context.Context, day portfolio.Date) *export.About
 }
 
 // Handler serves the pages: GET /review and GET /review/startups/{slug};
@@ -108,10 +111,14 @@ func Handler(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /review", guard(http.HandlerFunc(h.portfolioPage)))
 	mux.Handle("GET /review/startups/{slug}", guard(http.HandlerFunc(h.startupPage)))
+	mux.Handle("GET /review/startups/{slug}/comite", guard(http.HandlerFunc(h.briefPage)))
+	mux.Handle("POST /review/startups/{slug}/comites", csrf.Handler(http.HandlerFunc(h.committeeForm)))
 	mux.HandleFunc("GET /review/connexion", h.signInForm)
 	mux.Handle("POST /review/connexion", csrf.Handler(http.HandlerFunc(h.signIn)))
 	mux.Handle("POST /review/deconnexion", csrf.Handler(http.HandlerFunc(h.signOut)))
 	mux.HandleFunc("GET /review/static/{file}", serveStatic)
+	mux.Handle("GET /review/export/{file}", guard(http.HandlerFunc(h.exportPortfolio)))
+	mux.Handle("GET /review/startups/{slug}/export/{file}", guard(http.HandlerFunc(h.exportStartup)))
 	mux.HandleFunc("GET /review/{$}", func(w http.ResponseWriter, r *http.Request) {
 		target := "/review"
 		if r.URL.RawQuery != "" {
@@ -138,12 +145,12 @@ var templateFiles embed.FS
 // base is the templates every page shares: the layout, its partials and
 // the sections' templates.
 var base = template.Must(template.New("").Funcs(funcs).ParseFS(templateFiles,
-	"templates/layout.html", "templates/partials.html", "templates/sections.html"))
+	"templates/layout.html", "templates/partials.html", "templates/sections.html", "templates/forms.html"))
 
 // pageTemplates are the pages, each the base with its "content".
 var pageTemplates = func() map[string]*template.Template {
 	out := map[string]*template.Template{}
-	for _, name := range []string{"portfolio", "startup", "signin", "error"} {
+	for _, name := range []string{"portfolio", "startup", "brief", "signin", "error"} {
 		out[name] = template.Must(template.Must(base.Clone()).ParseFS(templateFiles, "templates/"+name+".html"))
 	}
 	return out
@@ -315,6 +322,7 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	p.forms = h.forms(r, id)
 	views := run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, append([]*section{selection}, portfolioSections()...))
 	pg := h.newPage(ctx, r, id, p)
 	pg.Title = "Revue de portefeuille"
@@ -338,6 +346,17 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 		h.badRequest(w, r, id, &badParam{fmt.Sprintf("L'adresse de la page n'est pas du texte valide (UTF-8) au caractère %d de l'identifiant de la startup : recopiez-la.", bad.Pos)})
 		return
 	}
+	h.serveStartup(w, r, ctx, id, p, nil, start)
+}
+
+// serveStartup renders a startup's page, with a committee form sent back
+// (st, its errors beside its fields) or none.
+func (h *handler) serveStartup(w http.ResponseWriter, r *http.Request, ctx context.Context, id *portfolio.Identity, p *params, st *formState, start time.Time) {
+	p.forms = h.forms(r, id)
+	p.forms.Sent = st
+	if st != nil {
+		p.forms.Back = p.StartupURL(p.slug)
+	}
 	head := runOne(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupHead)
 	pg := h.newPage(ctx, r, id, p)
 	pg.Head = head
@@ -358,7 +377,11 @@ func (h *handler) startupPage(w http.ResponseWriter, r *http.Request) {
 	pg.Title, pg.Heading = p.name, p.name
 	pg.Breadcrumb = append(pg.Breadcrumb, crumb{Label: p.name})
 	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupSections())
-	h.render(w, r, "startup", pg, http.StatusOK, start)
+	status := http.StatusOK
+	if st != nil {
+		status = httperror.Status(portfolio.EInvalid)
+	}
+	h.render(w, r, "startup", pg, status, start)
 }
 
 // newPage returns the frame of a page for the caller; ctx is the

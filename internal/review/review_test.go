@@ -665,7 +665,9 @@ func TestSectionLinks(t *testing.T) {
 					resp, body := do(t, http.MethodGet, shared.public+href, nil, c.caller, nil)
 					if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" || !strings.HasPrefix(body, "PK") {
 						t.Errorf("export %s: %d %s %s", href, resp.StatusCode, resp.Header.Get("Content-Type"), shorten(body))
+						continue
 					}
+					checkFrenchSheet(t, attrOf(a, "data-export"), []byte(body))
 				}
 			})
 		}
@@ -843,10 +845,10 @@ func TestAssets(t *testing.T) {
 			t.Errorf("the page does not load %s: %q", want, urls)
 		}
 	}
-	// The agenda's three lists, the startups without an intrapreneur and
-	// the startup table.
-	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 5 {
-		t.Errorf("the portfolio page has %d sortable tables, want 5", n)
+	// The committees planned and due, the agenda's three lists, the
+	// startups without an intrapreneur and the startup table.
+	if n := len(findAll(doc, hasAttr("data-sortable", ""))); n != 6 {
+		t.Errorf("the portfolio page has %d sortable tables, want 6", n)
 	}
 }
 

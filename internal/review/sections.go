@@ -57,7 +57,7 @@ type (
 
 // portfolioSections are the sections of /review, in the page's order.
 func portfolioSections() []*section {
-	return []*section{keyFigures, timeline, flows, investment, quality, reviewSummary, overdue, dueSoon, noneRecorded,
+	return []*section{keyFigures, timeline, flows, investment, quality, reviewSummary, committeeAgendaSection, overdue, dueSoon, noneRecorded,
 		withoutIntrapreneur, startupTable}
 }
 
@@ -80,15 +80,8 @@ var keyFigures = newSection[keyFiguresData](section{
 	Vars: func(p *params) map[string]any {
 		return map[string]any{"filter": p.filter(), "asOf": p.AsOf.String()}
 	},
-	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(keyFiguresQueryByPhase, vars, "")
-	},
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "chiffres-cles") },
 })
-
-// keyFiguresQueryByPhase is the export of the key figures: startups by phase.
-const keyFiguresQueryByPhase = `query ReviewByPhase($filter: StartupFilter, $asOf: Date) {
-  portfolio(filter: $filter, asOf: $asOf) { byPhase { phase count } }
-}`
 
 type keyFiguresData struct {
 	Portfolio struct {
@@ -181,9 +174,7 @@ var timeline = newSection[timelineData](section{
 	Vars: func(p *params) map[string]any {
 		return map[string]any{"filter": p.filter(), "asOf": p.AsOf.String(), "from": p.From.String(), "every": p.every()}
 	},
-	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "portfolio.timeline")
-	},
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "evolution") },
 })
 
 type timelineData struct {
@@ -367,7 +358,7 @@ func (d *selectionData) Sponsors() []organisationRef { return d.Organisations.No
 // startupSections are the sections of /review/startups/{slug}, in the
 // page's order; startupHead answers the top of the page.
 func startupSections() []*section {
-	return []*section{startupPhases, startupTeam, startupCommittees, startupEvents}
+	return []*section{startupPhases, startupTeam, startupCommittees, startupCommitteeForms, startupEvents}
 }
 
 // startupHead: the startup's name, pitch, incubator, sponsors and
@@ -469,20 +460,8 @@ query ReviewStartupPhases($slugs: [String!], $asOf: Date) {
 	Vars: func(p *params) map[string]any {
 		return map[string]any{"slugs": []string{p.slug}, "asOf": p.AsOf.String()}
 	},
-	Export: func(p *params, query string, vars map[string]any) string {
-		// An export follows one list, and these phases are inside the
-		// list of startups: the download lists them from startup(slug:),
-		// without the durations (which would count up to today).
-		return queryExport(startupPhasesExport, map[string]any{"slug": p.slug}, "startup.phases")
-	},
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "phases") },
 })
-
-// startupPhasesExport is the export of a startup's phases.
-const startupPhasesExport = `query ReviewStartupPhasesExport($slug: String!) {
-  startup(slug: $slug) {
-    phases { phase label start end source sourceName }
-  }
-}`
 
 type startupPhasesData struct {
 	Startups struct {
@@ -772,10 +751,8 @@ var startupEvents = newSection[startupEventsData](section{
     events { name date comment }
   }
 }`,
-	Vars: func(p *params) map[string]any { return map[string]any{"slug": p.slug} },
-	Export: func(p *params, query string, vars map[string]any) string {
-		return queryExport(query, vars, "startup.events")
-	},
+	Vars:   func(p *params) map[string]any { return map[string]any{"slug": p.slug} },
+	Export: func(p *params, query string, vars map[string]any) string { return sectionExport(p, "evenements") },
 })
 
 type startupEventsData struct {

@@ -74,6 +74,27 @@ func TestCostlyGate(t *testing.T) {
 	}
 }
 
+// TestCostlyGateFreePlace checks that a costly request finding a place
+// free takes it, however late its wait starts: with no queue wait at all
+// (a timer that has fired already, as on a loaded machine where the wait
+// starts after its deadline), a free place was taken or the request shed
+// at random.
+func TestCostlyGateFreePlace(t *testing.T) {
+	g := newCostlyGate(Limits{MaxCostly: 1, CostlyCost: 1000})
+	ok := &graphql.Response{Data: []byte(`{"ok":true}`)}
+	for i := range 200 {
+		oc := &graphql.OperationContext{Operation: &ast.OperationDefinition{Operation: ast.Query}}
+		oc.Stats.SetExtension(costExtension, &Cost{Requested: 5000})
+		ctx := graphql.WithOperationContext(context.Background(), oc)
+		if r := g.InterceptOperation(ctx, func(context.Context) graphql.ResponseHandler { return graphql.OneShot(ok) })(ctx); r != ok {
+			t.Fatalf("request %d, the place free: %+v, want answered", i, r)
+		}
+	}
+	if got := g.shed.Load(); got != 0 {
+		t.Errorf("%d shed with the place free", got)
+	}
+}
+
 // TestRetryAfter checks the status of a shed answer: 503 with Retry-After
 // for an UNAVAILABLE with retryAfter and no data, nothing else.
 func TestRetryAfter(t *testing.T) {

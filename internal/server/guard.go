@@ -414,6 +414,28 @@ func (g *costlyGate) ExtensionName() string { return "CostlyGate" }
 // Validate does nothing.
 func (g *costlyGate) Validate(graphql.ExecutableSchema) error { return nil }
 
+// take takes a place, waiting up to the queue wait for one; false when
+// none came (or the request ended). A free place is always taken, however
+// late the waiting starts: a timer that fired before the wait began must
+// not shed a request that had a place.
+func (g *costlyGate) take(ctx context.Context) bool {
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	default:
+	}
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case g.slots <- struct{}{}:
+		return true
+	case <-t.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
 // InterceptOperation takes a place for a costly operation before it runs,
 // and gives it back once its answer is made (or its request ends).
 func (g *costlyGate) InterceptOperation(ctx context.Context, next graphql.OperationHandler) graphql.ResponseHandler {
@@ -421,19 +443,16 @@ func (g *costlyGate) InterceptOperation(ctx context.Context, next graphql.Operat
 	if c == nil || c.Requested < g.threshold {
 		return next(ctx)
 	}
-	t := time.NewTimer(g.wait)
-	defer t.Stop()
-	select {
-	case g.slots <- struct{}{}:
-	case <-t.C:
+	if !g.take(ctx) {
+		if ctx.Err() != nil {
+			return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or took too long",
+				Extensions: map[string]any{"code": portfolio.ETimeout}}}})
+		}
 		g.shed.Add(1)
 		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{
 			Message:    fmt.Sprintf("%d costly questions (a cost of %d or more) are running: retry in a second", cap(g.slots), g.threshold),
 			Extensions: map[string]any{"code": portfolio.EUnavailable, "retryAfter": 1},
 		}}})
-	case <-ctx.Done():
-		return graphql.OneShot(&graphql.Response{Errors: gqlerror.List{{Message: "the request was cancelled or took too long",
-			Extensions: map[string]any{"code": portfolio.ETimeout}}}})
 	}
 	var once sync.Once
 	release := func() { once.Do(func() { <-g.slots }) }

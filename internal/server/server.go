@@ -158,6 +158,7 @@ func New(cfg Config) http.Handler {
 		mux.Handle("/export/", exports)
 		rv := review.Handler(review.Config{
 			GraphQL: pages, Tokens: cfg.DB, PublicRead: cfg.PublicRead, Logger: cfg.Logger, Assets: assetsPrefix, Limiter: limiter,
+			About: ExportAbout(cfg.DB),
 			Guard: func(h http.Handler) http.Handler { return guardHTTP(cfg.Limits, h) },
 		})
 		mux.Handle("/review", rv)

@@ -219,6 +219,36 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 	return out, err
 }
 
+// MissionsOnStartups returns every mission on each startup with its
+// member, by start then member name (French order): what a startup's team
+// is made of at any date (the committee's brief counts it at two).
+func (db *DB) MissionsOnStartups(ctx context.Context, ids []int64) (map[int64][]TeamMember, error) {
+	out := make(map[int64][]TeamMember, len(ids))
+	q := "SELECT " + missionCols + ", " + memberCols + `, ms.startup_id
+		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
+		WHERE ms.startup_id IN (SELECT value FROM json_each(?1))
+		ORDER BY ms.startup_id, mi.start, mb.name_key, mb.slug, mi.id`
+	var (
+		mi         portfolio.Mission
+		mb         portfolio.Member
+		start, end string
+		startup    int64
+	)
+	dest := []any{&mi.ID, &mi.Slug, &mi.MemberSlug, &start, &end, &mi.Status, &mi.Employer, &mi.Source, &mi.Version,
+		&mb.ID, &mb.Slug, &mb.Fullname, &mb.Role, &mb.Domain, &mb.Github, &mb.Link, &mb.MemberType, &mb.Bio, &mb.Version, &startup}
+	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		if err := rows.Scan(dest...); err != nil {
+			return fmt.Errorf("scan missions on startups: %w", err)
+		}
+		m, p := new(portfolio.Mission), new(portfolio.Member)
+		*m, *p = mi, mb
+		m.Start, m.End = parseDate(start), parseDate(end)
+		out[startup] = append(out[startup], TeamMember{Member: p, Mission: m})
+		return nil
+	})
+	return out, err
+}
+
 func scanMember(rows *sql.Rows, extra ...any) (*portfolio.Member, error) {
 	return memberReader(extra...)(rows)
 }

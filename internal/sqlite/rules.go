@@ -134,10 +134,16 @@ func overdueSQL(active, id, d string) string {
 // the startup is active at d and no member whose domain is
 // INTRAPRENEURSHIP has a mission on it covering d
 // (portfolio.IntrapreneurAt).
+//
+// The startups with an intrapreneur on the day are found once, from the
+// few members of that domain (members_domain), not startup by startup
+// through every mission of each team: on the real network the filter's
+// statement took 10 ms in the sqlite3 shell and takes 2; at 100 times,
+// 0.70 s and 0.14 s.
 func withoutIntrapreneurSQL(active, id, d string) string {
-	return `(` + active + ` AND NOT EXISTS (SELECT 1 FROM mission_startups ims JOIN missions im ON im.id = ims.mission_id
-			JOIN members imb ON imb.id = im.member_id
-		WHERE ims.startup_id = ` + id + ` AND ` + intrapreneurSQL("imb", "im", d) + `))`
+	return `(` + active + ` AND ` + id + ` NOT IN (SELECT ims.startup_id FROM members imb
+			JOIN missions im ON im.member_id = imb.id JOIN mission_startups ims ON ims.mission_id = im.id
+		WHERE ` + intrapreneurSQL("imb", "im", d) + `))`
 }
 
 // intrapreneurSQL is portfolio.IntrapreneurAt for a member row mb and one

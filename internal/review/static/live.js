@@ -9,7 +9,10 @@
 // change arrives it loads the page again in the background, at most once
 // every five seconds, and swaps each section of figures (section.review-
 // section with an id) for its new version; the selection form is left as
-// the reader set it. A live region says when the figures were updated. A
+// the reader set it, and so is a section whose committee form the reader
+// is filling in (a field with the focus or changed, a form opened): it is
+// brought up to date once left. A live region says when the figures were
+// updated. A
 // hidden page waits until it is shown again. If the stream ends, it is
 // opened again later; if the server refuses it (no subscriptions there), the
 // page stays as it is.
@@ -40,6 +43,24 @@
     status.textContent = text;
   }
 
+  // busy reports whether the reader is filling in a form of the section.
+  function busy(section) {
+    const active = document.activeElement;
+    if (active && active !== document.body && section.contains(active) && active.closest("form, details")) return true;
+    if (section.querySelector("details[open] form")) return true;
+    for (const el of section.querySelectorAll("input, select, textarea")) {
+      if (el.type === "hidden") continue;
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked !== el.defaultChecked) return true;
+      } else if (el.tagName === "SELECT") {
+        if (Array.from(el.options).some((o) => o.selected !== o.defaultSelected)) return true;
+      } else if (el.value !== el.defaultValue) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   async function refresh() {
     timer = null;
     if (document.visibilityState === "hidden") {
@@ -52,9 +73,14 @@
     if (!resp.ok) return;
     const doc = new DOMParser().parseFromString(await resp.text(), "text/html");
     let swapped = 0;
+    let kept = 0;
     main.querySelectorAll("section.review-section[id]").forEach((old) => {
       const fresh = doc.getElementById(old.id);
       if (!fresh || !fresh.matches("section.review-section")) return;
+      if (busy(old)) {
+        kept++;
+        return;
+      }
       const node = document.importNode(fresh, true);
       old.replaceWith(node);
       node.dispatchEvent(new CustomEvent("review:updated", { bubbles: true }));
@@ -63,7 +89,14 @@
     if (swapped > 0) {
       const now = new Date();
       const hm = now.toLocaleTimeString("fr-FR", { hour: "2-digit", minute: "2-digit" });
-      announce("Chiffres mis à jour à " + hm + " : une modification vient d’être enregistrée.");
+      announce("Chiffres mis à jour à " + hm + " : une modification vient d’être enregistrée." +
+        (kept > 0 ? " La section dont vous remplissez le formulaire le sera ensuite." : ""));
+    }
+    if (kept > 0) {
+      dirty = true;
+      setTimeout(() => {
+        if (dirty) schedule();
+      }, 3 * minGap);
     }
   }
 

@@ -67,6 +67,14 @@
       button.dataset.label = th.textContent.trim();
       while (th.firstChild) button.appendChild(th.firstChild);
       th.appendChild(button);
+      // Chromium does not paint a button in a table header it repeats on
+      // a later printed page: print shows this copy of the label instead
+      // (review.css), hidden from the screen and from screen readers.
+      const printed = document.createElement("span");
+      printed.className = "review-print-label";
+      printed.setAttribute("aria-hidden", "true");
+      printed.textContent = button.dataset.label;
+      th.appendChild(printed);
       button.addEventListener("click", () => {
         const direction = th.getAttribute("aria-sort") === "ascending" ? "descending" : "ascending";
         sortTable(table, i, type, direction, status);
