@@ -127,12 +127,19 @@ func (r *Resolver) planCommittee(ctx context.Context, input model.PlanCommitteeI
 	return committeePayload(ctx, c, err, input.ClientMutationID)
 }
 
-func (r *Resolver) updateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
+// keyedCommittee is the start of a mutation of one committee: its
+// idempotency key taken (keyed), the slug of the committee its id names.
+func keyedCommittee(ctx context.Context, clientMutationID *string, input any, id string) (context.Context, string, error) {
+	ctx, err := keyed(ctx, clientMutationID, input)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	slug, err := ref("Committee", "id", input.ID)
+	slug, err := ref("Committee", "id", id)
+	return ctx, slug, err
+}
+
+func (r *Resolver) updateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
+	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -165,11 +172,7 @@ func (r *Resolver) updateCommittee(ctx context.Context, input model.UpdateCommit
 }
 
 func (r *Resolver) holdCommittee(ctx context.Context, input model.HoldCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Committee", "id", input.ID)
+	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -189,11 +192,7 @@ func (r *Resolver) holdCommittee(ctx context.Context, input model.HoldCommitteeI
 }
 
 func (r *Resolver) cancelCommittee(ctx context.Context, input model.CancelCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Committee", "id", input.ID)
+	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -202,11 +201,7 @@ func (r *Resolver) cancelCommittee(ctx context.Context, input model.CancelCommit
 }
 
 func (r *Resolver) deleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Committee", "id", input.ID)
+	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
 	if err != nil {
 		return nil, err
 	}

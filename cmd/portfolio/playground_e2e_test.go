@@ -79,25 +79,7 @@ func TestPlaygroundInChromium(t *testing.T) {
 	trap := newTrapProxy(t)
 	var b browserLog
 	defer b.dump(t)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		// No network but the loopback interface: a proxy for everything
-		// else (loopback addresses bypass proxies), and no name resolves
-		// but 127.0.0.1.
-		chromedp.ProxyServer(trap.addr),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1440, 960),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, offlineChromium(t, chromium, trap.addr, 1440, 960)...)
 	defer cancelAlloc()
 	browser, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(b.listen))
 	defer cancelBrowser()

@@ -75,23 +75,7 @@ func TestReviewInChromium(t *testing.T) {
 	trap := newTrapProxy(t)
 	var b browserLog
 	defer b.dump(t)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(chromium),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.ProxyServer(trap.addr),
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", "fr-FR"),
-		chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck,
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1000),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, offlineChromium(t, chromium, trap.addr, 1280, 1000, chromedp.Flag("lang", "fr-FR"))...)
 	defer cancelAlloc()
 	browser, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithListener(b.listen))
 	defer cancelBrowser()
@@ -832,4 +816,28 @@ func checkRecordsShown(t *testing.T, step context.Context, base, data string) {
 			t.Errorf("%s data, /review without a date: « Données fictives » shown: %v", data, fictitious)
 		}
 	}
+}
+
+// offlineChromium returns the options of a headless Chromium that reaches
+// nothing but the loopback interface: a proxy (trap) for everything else
+// (loopback addresses bypass proxies), no name resolved but 127.0.0.1, no
+// background requests of its own; a new profile, a window of w×h, and
+// the caller's options after.
+func offlineChromium(t *testing.T, chromium, trap string, w, h int, more ...chromedp.ExecAllocatorOption) []chromedp.ExecAllocatorOption {
+	return append([]chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.ProxyServer(trap),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(w, h),
+	}, more...)
 }
