@@ -9,6 +9,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -29,7 +30,7 @@ type Limits struct {
 	MaxCost        int           // cost, which bounds the values of an answer (graph.Complexity), default 500,000
 	MaxReads       int           // fields that select fields (each may run a statement), aliases apart, default 100
 	MaxExportCost  int           // cost of a whole export, every page together, default 1,500,000
-	MaxCostly      int           // costly requests (CostlyCost or more) running at once on /graphql, default 2
+	MaxCostly      int           // costly requests (CostlyCost or more) running at once on /graphql, default half the cores (at least 1)
 	CostlyCost     int           // the cost from which a request is costly, default 100,000
 	MaxAnswerBytes int64         // size of an answer, default 32 MiB
 	MaxAnswerPool  int64         // answers being made at once, beyond 1 MiB each, together; default 64 MiB
@@ -57,7 +58,7 @@ var DefaultLimits = Limits{
 	MaxCost:        500_000,
 	MaxReads:       100,
 	MaxExportCost:  1_500_000,
-	MaxCostly:      2,
+	MaxCostly:      max(1, runtime.GOMAXPROCS(0)/2), // the other half for cheap reads
 	CostlyCost:     100_000,
 	MaxAnswerBytes: 32 << 20,
 	MaxAnswerPool:  64 << 20,
