@@ -95,11 +95,7 @@ func committeePayload(ctx context.Context, c *portfolio.Committee, err error, cl
 // ---------------------------------------------------------------- mutations
 
 func (r *Resolver) recordCommittee(ctx context.Context, input model.RecordCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Startup", "startup", input.Startup)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Startup", "startup", input.Startup)
 	if err != nil {
 		return nil, err
 	}
@@ -113,11 +109,7 @@ func (r *Resolver) recordCommittee(ctx context.Context, input model.RecordCommit
 }
 
 func (r *Resolver) planCommittee(ctx context.Context, input model.PlanCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Startup", "startup", input.Startup)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Startup", "startup", input.Startup)
 	if err != nil {
 		return nil, err
 	}
@@ -127,19 +119,8 @@ func (r *Resolver) planCommittee(ctx context.Context, input model.PlanCommitteeI
 	return committeePayload(ctx, c, err, input.ClientMutationID)
 }
 
-// keyedCommittee is the start of a mutation of one committee: its
-// idempotency key taken (keyed), the slug of the committee its id names.
-func keyedCommittee(ctx context.Context, clientMutationID *string, input any, id string) (context.Context, string, error) {
-	ctx, err := keyed(ctx, clientMutationID, input)
-	if err != nil {
-		return nil, "", err
-	}
-	slug, err := ref("Committee", "id", id)
-	return ctx, slug, err
-}
-
 func (r *Resolver) updateCommittee(ctx context.Context, input model.UpdateCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +153,7 @@ func (r *Resolver) updateCommittee(ctx context.Context, input model.UpdateCommit
 }
 
 func (r *Resolver) holdCommittee(ctx context.Context, input model.HoldCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +173,7 @@ func (r *Resolver) holdCommittee(ctx context.Context, input model.HoldCommitteeI
 }
 
 func (r *Resolver) cancelCommittee(ctx context.Context, input model.CancelCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +182,7 @@ func (r *Resolver) cancelCommittee(ctx context.Context, input model.CancelCommit
 }
 
 func (r *Resolver) deleteCommittee(ctx context.Context, input model.DeleteCommitteeInput) (*model.CommitteePayload, error) {
-	ctx, slug, err := keyedCommittee(ctx, input.ClientMutationID, input, input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Committee", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -213,11 +213,7 @@ func (r *mutationResolver) DeleteCommittee(ctx context.Context, input model.Dele
 
 // StartPhase is the resolver for the startPhase field.
 func (r *mutationResolver) StartPhase(ctx context.Context, input model.StartPhaseInput) (*model.StartupPayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Startup", "startup", input.Startup)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Startup", "startup", input.Startup)
 	if err != nil {
 		return nil, err
 	}
@@ -260,11 +256,7 @@ func (r *mutationResolver) CreateStartup(ctx context.Context, input model.Create
 
 // UpdateStartup is the resolver for the updateStartup field.
 func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.UpdateStartupInput) (*model.StartupPayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Startup", "id", input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Startup", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -303,11 +295,7 @@ func (r *mutationResolver) UpdateStartup(ctx context.Context, input model.Update
 
 // AddMission is the resolver for the addMission field.
 func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissionInput) (*model.MissionPayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	member, err := ref("Member", "member", input.Member)
+	ctx, member, err := keyedRef(ctx, input.ClientMutationID, input, "Member", "member", input.Member)
 	if err != nil {
 		return nil, err
 	}
@@ -323,11 +311,7 @@ func (r *mutationResolver) AddMission(ctx context.Context, input model.AddMissio
 
 // UpdateMission is the resolver for the updateMission field.
 func (r *mutationResolver) UpdateMission(ctx context.Context, input model.UpdateMissionInput) (*model.MissionPayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Mission", "id", input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Mission", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -357,11 +341,7 @@ func (r *mutationResolver) UpdateMission(ctx context.Context, input model.Update
 
 // EndMission is the resolver for the endMission field.
 func (r *mutationResolver) EndMission(ctx context.Context, input model.EndMissionInput) (*model.MissionPayload, error) {
-	ctx, err := keyed(ctx, input.ClientMutationID, input)
-	if err != nil {
-		return nil, err
-	}
-	slug, err := ref("Mission", "id", input.ID)
+	ctx, slug, err := keyedRef(ctx, input.ClientMutationID, input, "Mission", "id", input.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -63,6 +63,18 @@ func Auth(ctx context.Context, obj any, next graphql.Resolver, requires portfoli
 	return next(ctx)
 }
 
+// keyedRef is the start of a mutation of one record: its idempotency key
+// taken (keyed), then the slug of the record of type typ that the
+// argument field names (ref).
+func keyedRef(ctx context.Context, clientMutationID *string, input any, typ, field, id string) (context.Context, string, error) {
+	ctx, err := keyed(ctx, clientMutationID, input)
+	if err != nil {
+		return nil, "", err
+	}
+	slug, err := ref(typ, field, id)
+	return ctx, slug, err
+}
+
 // keyed returns ctx carrying the mutation's idempotency key: the input's
 // clientMutationId (none when nil or empty) with a SHA-256 of the whole
 // input, so that the same key with another input can be refused.
