@@ -88,8 +88,8 @@ func nextEvent(t *testing.T, events <-chan string) string {
 			t.Fatal("the stream ended")
 		}
 		return e
-	case <-time.After(5 * time.Second):
-		t.Fatal("no event within 5 s")
+	case <-time.After(hang):
+		t.Fatalf("no event within %s", hang)
 	}
 	return ""
 }
