@@ -87,7 +87,9 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	authFailures := fs.Int("auth-failures", auth.DefaultFailures, "failed authentications (tokens, cookies, sign-ins refused) a client address may have in a row; past them its attempts are refused 429 with Retry-After before any token is checked (0: no limit)")
 	authRefill := fs.Duration("auth-refill", auth.DefaultRefill, "after --auth-failures, one more failure is allowed per this long")
 	authClients := fs.Int("auth-clients", auth.DefaultClients, "client addresses the limit of failed authentications remembers at once (the one that failed least recently is forgotten first)")
-	authHeader := fs.String("auth-client-header", e.get("PORTFOLIO_AUTH_CLIENT_HEADER"), "behind a reverse proxy: the `HEADER` it sets to the client's address (X-Real-IP; X-Forwarded-For, whose last address is taken), by which failed authentications are counted; empty: the connection's address (env PORTFOLIO_AUTH_CLIENT_HEADER)")
+	authHeader := fs.String("auth-client-header", e.get("PORTFOLIO_AUTH_CLIENT_HEADER"), "behind a reverse proxy: the `HEADER` it sets to the client's address (X-Real-IP; X-Forwarded-For, whose last address is taken), by which failed authentications and refused requests are counted; empty: the connection's address (env PORTFOLIO_AUTH_CLIENT_HEADER)")
+	refusals := fs.Int("refusals", server.DefaultRefusals, "requests a client address may have refused in a row for what they ask (documents that do not parse or validate, or pass a limit; malformed requests), on /graphql and /export; past them each of its requests waits for the next allowance, one per --refusal-refill, and one that would wait over 10 s is answered 429 with Retry-After (0: no limit)")
+	refusalRefill := fs.Duration("refusal-refill", server.DefaultRefusalRefill, "after --refusals, one more refused request is allowed per this long")
 	trusted := fs.String("trusted-documents", e.get("PORTFOLIO_TRUSTED_DOCUMENTS"), "JSON file of SHA-256 → query: only those queries run (automatic persisted queries off) (env PORTFOLIO_TRUSTED_DOCUMENTS)")
 	maxSubs := fs.Int("max-subscriptions", 1000, "subscriptions (subscription { changes }, over SSE and WebSocket) open at once; past it, UNAVAILABLE")
 	maxSubsPerCaller := fs.Int("max-subscriptions-per-caller", 20, "subscriptions one caller may hold open (one token; without a token, one client address); past it, RATE_LIMITED")
@@ -131,6 +133,13 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	if *authFailures == 0 {
 		authLimit.Failures = -1 // off
 	}
+	if *refusals < 0 || *refusalRefill <= 0 {
+		return usageError{"--refusals must be at least 0 (0: no limit), --refusal-refill positive"}
+	}
+	refusalLimit := auth.LimitConfig{Failures: *refusals, Refill: *refusalRefill, Clients: *authClients, ClientHeader: *authHeader}
+	if *refusals == 0 {
+		refusalLimit.Failures = -1 // off
+	}
 	tuneGC(fs, e, *gcPercent, *memLimitMB)
 	if *pprofAddr != "" {
 		if err := checkLoopback(*pprofAddr); err != nil {
@@ -158,7 +167,7 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	}
 
 	settings := serveSettings{dbPath: *dbPath, addr: *addr, origins: origins, sqlStats: *sqlStats, assets: *assets, publicRead: *publicRead,
-		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, pprofAddr: *pprofAddr, shutdown: *shutdown,
+		lim: lim, trustedDocs: trustedDocs, noIntro: *noIntro, cacheMB: *cacheMB, authLimit: authLimit, refusalLimit: refusalLimit, pprofAddr: *pprofAddr, shutdown: *shutdown,
 		maxSubs: *maxSubs, maxSubsPerCaller: *maxSubsPerCaller}
 	if replica {
 		return serveReplica(ctx, e, *dbPath, *node, rf, sf, log, stdout, stderr, func(db *sqlite.DB, repl *server.Replication) error {
@@ -253,6 +262,7 @@ type serveSettings struct {
 	trustedDocs                     map[string]string
 	cacheMB                         int
 	authLimit                       auth.LimitConfig
+	refusalLimit                    auth.LimitConfig
 	shutdown                        time.Duration
 	maxSubs, maxSubsPerCaller       int
 	// shipped, on a replicating primary, tells the change feed that a
@@ -327,7 +337,7 @@ func serveDB(ctx context.Context, e env, db *sqlite.DB, s serveSettings, repl *s
 	srv := server.HTTPServer(server.New(server.Config{
 		DB: db, Schema: graph.ExecutableLive(db, feed), Live: feed, Logger: log, CORSOrigins: s.origins, SQLStats: s.sqlStats, PlaygroundAssets: s.assets,
 		PublicRead: s.publicRead, Limits: lim, TrustedDocuments: s.trustedDocs, NoIntrospection: s.noIntro,
-		ResponseCacheBytes: cacheBytes(s.cacheMB), AuthLimit: s.authLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
+		ResponseCacheBytes: cacheBytes(s.cacheMB), AuthLimit: s.authLimit, RefusalLimit: s.refusalLimit, Listener: ln, SyncStatus: syncStatus, Replication: repl,
 	}), lim, log)
 	if runner != nil {
 		syncCtx, stopSync := context.WithCancel(ctx)

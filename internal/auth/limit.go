@@ -64,6 +64,10 @@ type LimitConfig struct {
 	Logger *slog.Logger
 	// Now is the limiter's clock (nil: time.Now); tests set a fake one.
 	Now func() time.Time
+	// Subject names what the limiter counts in its log lines (""
+	// "authentication failures"); the server's limiter of refused
+	// requests says "refused requests".
+	Subject string
 }
 
 // Limiter counts failed authentications per client address. Its methods
@@ -73,6 +77,7 @@ type Limiter struct {
 	refill  time.Duration
 	max     int
 	header  string
+	subject string
 	log     *slog.Logger
 	now     func() time.Time
 	mu      sync.Mutex
@@ -115,8 +120,11 @@ func NewLimiter(cfg LimitConfig) *Limiter {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Subject == "" {
+		cfg.Subject = "authentication failures"
+	}
 	return &Limiter{burst: float64(cfg.Failures), refill: cfg.Refill, max: cfg.Clients,
-		header: cfg.ClientHeader, log: cfg.Logger, now: cfg.Now,
+		header: cfg.ClientHeader, subject: cfg.Subject, log: cfg.Logger, now: cfg.Now,
 		clients: map[string]*list.Element{}, order: list.New()}
 }
 
@@ -186,6 +194,63 @@ func (l *Limiter) Allow(client string) (wait time.Duration, ok bool) {
 	return time.Duration((1 - c.tokens) * float64(l.refill)), false
 }
 
+// Pace is Allow for a limiter that delays rather than refuses: when
+// client's bucket is empty, the attempt takes the bucket's next failure in
+// advance (paced) and must wait until then; a later paced attempt waits
+// one Refill longer. When that wait would pass max, nothing is taken and
+// ok is false: the attempt is refused, and wait says when to retry. A
+// paced attempt that does not fail gives its failure back with Refund; one
+// that fails records nothing more (its failure was taken).
+func (l *Limiter) Pace(client string, max time.Duration) (wait time.Duration, paced, ok bool) {
+	if l == nil {
+		return 0, false, true
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sweep(now)
+	e, found := l.clients[client]
+	if !found {
+		return 0, false, true
+	}
+	c := e.Value.(*bucket)
+	l.fill(c, now)
+	if c.tokens >= 1 {
+		return 0, false, true
+	}
+	wait = time.Duration((1 - c.tokens) * float64(l.refill))
+	if wait > max || c.tokens-1 < -l.burst {
+		c.refused++
+		l.limited.Add(1)
+		return wait, false, false
+	}
+	c.tokens--
+	c.failures++
+	l.failures.Add(1)
+	l.order.MoveToFront(e)
+	return wait, true, true
+}
+
+// Refund gives back the failure a paced attempt of client took, which
+// did not fail.
+func (l *Limiter) Refund(client string) {
+	if l == nil {
+		return
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e, found := l.clients[client]
+	if !found {
+		return
+	}
+	c := e.Value.(*bucket)
+	l.fill(c, now)
+	c.tokens = math.Min(l.burst, c.tokens+1)
+	c.failures--
+	l.failures.Add(-1)
+}
+
 // Fail records a failed authentication from client. The failure that
 // empties the client's bucket logs one warning; the end of the burst (its
 // bucket full again) logs one line with what was refused meanwhile.
@@ -216,7 +281,7 @@ func (l *Limiter) Fail(client string) {
 	c.failures++
 	if c.tokens < 1 && c.tripped.IsZero() {
 		c.tripped = now
-		l.log.Warn("authentication failures: refusing further attempts from this address",
+		l.log.Warn(l.subject+": refusing further attempts from this address",
 			"client", c.key, "failures", c.failures, "retry_after_s", retrySeconds(time.Duration((1-c.tokens)*float64(l.refill))))
 	}
 }
@@ -280,7 +345,7 @@ func (l *Limiter) forget(e *list.Element, now time.Time, why string) {
 	if why != "" {
 		attrs = append(attrs, "why", why)
 	}
-	l.log.Info("authentication failures: limit over for this address", attrs...)
+	l.log.Info(l.subject+": limit over for this address", attrs...)
 }
 
 // retrySeconds is a wait in whole seconds, at least one, as Retry-After

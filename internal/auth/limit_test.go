@@ -334,3 +334,44 @@ func TestLimiterConcurrent(t *testing.T) {
 		t.Errorf("shared after 3,200 failures: Allow %v, wait %s; want refused, at most two bursts' wait", ok, wait)
 	}
 }
+
+// Pace delays instead of refusing: past the burst an attempt takes the
+// next failure in advance and waits for it, a second one waits a refill
+// longer, and one that would wait past the bound is refused without
+// taking anything; Refund gives a paced attempt's failure back.
+func TestLimiterPace(t *testing.T) {
+	clock := newClock()
+	l := auth.NewLimiter(auth.LimitConfig{Failures: 2, Refill: 4 * time.Second, Now: clock.now, Subject: "refused requests"})
+	const a, max = "192.0.2.1", 10 * time.Second
+	pace := func() string { w, paced, ok := l.Pace(a, max); return fmt.Sprint(ok, " ", paced, " ", w) }
+	steps := []struct {
+		name    string
+		advance time.Duration
+		fail    int
+		refund  int
+		want    string
+	}{
+		{"a new address goes", 0, 0, 0, "true false 0s"},
+		{"two failures: the burst", 0, 2, 0, "true true 4s"},
+		{"the next waits one refill more", 0, 0, 0, "true true 8s"},
+		{"past the bound: refused, nothing taken", 0, 0, 0, "false false 12s"},
+		{"still refused", 0, 0, 0, "false false 12s"},
+		{"two paced attempts ran without failing", 0, 0, 2, "true true 4s"},
+		{"a minute later the bucket is full", time.Minute, 0, 0, "true false 0s"},
+	}
+	for _, s := range steps {
+		clock.add(s.advance)
+		for range s.fail {
+			l.Fail(a)
+		}
+		for range s.refund {
+			l.Refund(a)
+		}
+		if got := pace(); got != s.want {
+			t.Errorf("%s: Pace %s, want %s", s.name, got, s.want)
+		}
+	}
+	if got := l.Limited(); got != 2 {
+		t.Errorf("Limited() = %d, want 2", got)
+	}
+}

@@ -188,7 +188,9 @@ func TestLoad(t *testing.T) {
 	binary(t)
 	path, source := newDatabase(t, true)
 	f := newFixture(t, path, source)
-	s := startServer(t, path)
+	// PORTFOLIO_LOAD_SERVER_ARGS adds flags to the server's (e.g. --pprof
+	// 127.0.0.1:6061 to profile it under the load).
+	s := startServer(t, path, strings.Fields(os.Getenv("PORTFOLIO_LOAD_SERVER_ARGS"))...)
 	client := newClient(readers + writers)
 	runID := time.Now().UTC().Format("20060102T150405.000")
 	prefix := "reliability load " + runID + " "

@@ -71,6 +71,12 @@ type Config struct {
 	// defaults of auth.LimitConfig, a negative Failures turns it off. Its
 	// Logger defaults to Logger.
 	AuthLimit auth.LimitConfig
+	// RefusalLimit paces the requests of client addresses whose requests
+	// to /graphql and /export the guards keep refusing (refusals.go); the
+	// zero value of a field is its default (DefaultRefusals a burst,
+	// DefaultRefusalRefill, AuthLimit's ClientHeader and Logger), a
+	// negative Failures turns it off.
+	RefusalLimit auth.LimitConfig
 	// Listener is the listener the server is served on (Listen), whose
 	// connections /metrics counts; nil counts none.
 	Listener *Listener
@@ -116,6 +122,8 @@ func New(cfg Config) http.Handler {
 	access := auth.Options{PublicRead: cfg.PublicRead, Logger: cfg.Logger, Limiter: limiter}
 	m := newMetrics(cfg.DB, cfg.Schema)
 	m.countAuthFailures(limiter)
+	refusals := newRefusalLimiter(cfg)
+	m.countRefusals(refusals)
 	m.countConnections(cfg.Listener)
 	cfg.costly = newCostlyGate(cfg.Limits)
 	m.countCostly(cfg.costly)
@@ -151,9 +159,9 @@ func New(cfg Config) http.Handler {
 			open.PublicRead = true
 			pending = guardHTTP(cfg.Limits, auth.Middleware(cfg.DB, open, base))
 		}
-		mux.Handle("/graphql", observe(cfg.Logger, m, liveEntrance(streams, pending, plain)))
+		mux.Handle("/graphql", observe(cfg.Logger, m, paceRefusals(refusals, liveEntrance(streams, pending, plain))))
 		pages := perRequest(cfg.DB, cfg.Limits, pool, newGraphQL(internalGraphQL(cfg)))
-		exports := observe(cfg.Logger, m, auth.Middleware(cfg.DB, reads, exportHandler(cfg, pages, m)))
+		exports := observe(cfg.Logger, m, paceRefusals(refusals, auth.Middleware(cfg.DB, reads, exportHandler(cfg, pages, m))))
 		mux.Handle("/export", exports)
 		mux.Handle("/export/", exports)
 		rv := review.Handler(review.Config{
