@@ -223,9 +223,14 @@ func readBody(r io.Reader, length int64) ([]byte, error) {
 	if length < 0 {
 		return io.ReadAll(r)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, length+1))
-	_, err := buf.ReadFrom(r)
-	return buf.Bytes(), err
+	// Exactly length bytes: a bytes.Buffer of that capacity doubles it to
+	// read past the end (it wants 512 bytes free), and a body that
+	// stalled near its end held twice what --body-memory counted.
+	buf := make([]byte, length)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
 }
 
 // shed answers a request the server has no room for.

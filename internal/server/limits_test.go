@@ -334,3 +334,18 @@ func nilIfEmpty(s string) any {
 	}
 	return s
 }
+
+// A body is read into exactly its length: --body-memory counts that, and
+// a buffer grown to read past the end held twice as much (2 MiB for each
+// stalled 1 MiB body of the load suite's hostile clients).
+func TestReadBodyHoldsItsLength(t *testing.T) {
+	for _, n := range []int{0, 1, 511, 512, 64 << 10, 1 << 20} {
+		b, err := readBody(bytes.NewReader(make([]byte, n)), int64(n))
+		if err != nil || len(b) != n || cap(b) != n {
+			t.Errorf("a body of %d bytes: len %d, cap %d, err %v; want len and cap %d", n, len(b), cap(b), err, n)
+		}
+	}
+	if _, err := readBody(bytes.NewReader(make([]byte, 10)), 20); err == nil {
+		t.Error("a body shorter than its length: no error")
+	}
+}
