@@ -89,6 +89,9 @@ func ExportChecker(cfg Config) export.Checker {
 			// entrance refuses it first; this guards the command line.
 			return nil, &export.RequestError{Code: portfolio.EInvalid, Message: p.Error(), Errors: []export.GraphQLError{p.GraphQLError()}}
 		}
+		if gerr := prescan(q.Query, l.MaxFields, l.MaxDepth); gerr != nil {
+			return nil, refused(gerr)
+		}
 		doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: q.Query}, max(l.MaxTokens, 0))
 		if err != nil {
 			var gerr *gqlerror.Error

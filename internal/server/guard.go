@@ -97,6 +97,9 @@ func (g *documentGuard) MutateOperationParameters(ctx context.Context, raw *grap
 // that does not parse is refused here, as gqlgen would refuse it, so that
 // it is not parsed twice.
 func (g *documentGuard) check(query string) *gqlerror.Error {
+	if err := prescan(query, g.limits.MaxFields, g.limits.MaxDepth); err != nil {
+		return err
+	}
 	doc, err := parser.ParseQueryWithTokenLimit(&ast.Source{Input: query}, max(g.limits.MaxTokens, 0))
 	if err != nil {
 		gerr, ok := err.(*gqlerror.Error)

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+
 	"github.com/incubateurs/portfolio/internal/httperror"
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/rawtext"
@@ -154,7 +156,8 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 					}
 					return
 				}
-				if err := checkBody(r, body); err != nil {
+				req, err := checkBody(r, body)
+				if err != nil {
 					a := httperror.Answer{Code: portfolio.EInvalid, Message: err.Error()}
 					var p *rawtext.Problem
 					switch {
@@ -167,6 +170,11 @@ func guardHTTP(l Limits, next http.Handler) http.Handler {
 					return
 				}
 				r.Body = io.NopCloser(bytes.NewReader(body))
+				if req != nil {
+					// Decoded once: postJSON takes it from here rather
+					// than scanning a large query's JSON a second time.
+					r = r.WithContext(context.WithValue(r.Context(), checkedBodyKey{}, req))
+				}
 			}
 		}
 		if isStreaming(r) {
@@ -248,50 +256,85 @@ var errMediaType = errors.New("unsupported media type")
 // UTF-8 or a lone surrogate escape anywhere in the JSON, or in the escapes
 // of the query's string literals, which encoding/json and gqlparser would
 // turn into U+FFFD without a word.
-func checkBody(r *http.Request, body []byte) error {
+func checkBody(r *http.Request, body []byte) (*checkedBody, error) {
 	if r.Method != http.MethodPost {
-		return nil
+		return nil, nil
 	}
 	ct := r.Header.Get("Content-Type")
 	if i := strings.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
 	if strings.TrimSpace(strings.ToLower(ct)) != "application/json" {
-		return fmt.Errorf("%w: send the request as JSON (Content-Type: application/json), not %q", errMediaType, r.Header.Get("Content-Type"))
+		return nil, fmt.Errorf("%w: send the request as JSON (Content-Type: application/json), not %q", errMediaType, r.Header.Get("Content-Type"))
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return errors.New("the request body is empty: send {\"query\": \"…\"}")
+		return nil, errors.New("the request body is empty: send {\"query\": \"…\"}")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
-	var req struct {
-		Query         *string         `json:"query"`
-		OperationName *string         `json:"operationName"`
-		Variables     json.RawMessage `json:"variables"`
-		Extensions    json.RawMessage `json:"extensions"`
-	}
-	if err := dec.Decode(&req); err != nil {
-		return fmt.Errorf("the request body is not a JSON object {\"query\", \"variables\", \"operationName\"}: %s", shorten(err.Error(), 200))
+	req := new(checkedBody)
+	if err := dec.Decode(req); err != nil {
+		return nil, fmt.Errorf("the request body is not a JSON object {\"query\", \"variables\", \"operationName\"}: %s", shorten(err.Error(), 200))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return errors.New("the request body holds something after its JSON object (batches are not supported)")
+		return nil, errors.New("the request body holds something after its JSON object (batches are not supported)")
 	}
 	for name, raw := range map[string]json.RawMessage{"variables": req.Variables, "extensions": req.Extensions} {
 		if t := bytes.TrimSpace(raw); len(t) > 0 && t[0] != '{' && string(t) != "null" {
-			return fmt.Errorf("%s must be a JSON object", name)
+			return nil, fmt.Errorf("%s must be a JSON object", name)
 		}
 	}
 	if p := rawtext.JSON(body, ""); p != nil {
 		if p.Field == "query" && req.Query != nil {
 			p.InDocument(*req.Query)
 		}
-		return p
+		return nil, p
 	}
 	if req.Query != nil {
 		if p := rawtext.Document("query", *req.Query); p != nil {
-			return p
+			return nil, p
 		}
 	}
-	return nil
+	return req, nil
+}
+
+// checkedBody is a POST's JSON body as checkBody decoded it; the
+// variables and extensions are left raw (usually small, they are decoded
+// by postJSON).
+type checkedBody struct {
+	Query         *string         `json:"query"`
+	OperationName *string         `json:"operationName"`
+	Variables     json.RawMessage `json:"variables"`
+	Extensions    json.RawMessage `json:"extensions"`
+}
+
+// checkedBodyKey is the context key of a request's checkedBody.
+type checkedBodyKey struct{}
+
+// params returns the body as gqlgen's parameters, decoding the variables
+// and extensions as gqlgen's JSON transport does (numbers kept as
+// json.Number).
+func (b *checkedBody) params() (graphql.RawParams, error) {
+	var p graphql.RawParams
+	if b.Query != nil {
+		p.Query = *b.Query
+	}
+	if b.OperationName != nil {
+		p.OperationName = *b.OperationName
+	}
+	for _, f := range []struct {
+		raw json.RawMessage
+		to  *map[string]any
+	}{{b.Variables, &p.Variables}, {b.Extensions, &p.Extensions}} {
+		if len(f.raw) == 0 {
+			continue
+		}
+		dec := json.NewDecoder(bytes.NewReader(f.raw))
+		dec.UseNumber()
+		if err := dec.Decode(f.to); err != nil {
+			return p, err
+		}
+	}
+	return p, nil
 }
 
 // checkQueryText refuses a request to /graphql other than a POST (whose

@@ -71,15 +71,21 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	ctype := responseType(r.Header.Get("Accept"))
 	w.Header().Set("Content-Type", ctype)
 	start := graphql.Now()
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		malformed(w, r, exec, "the request body could not be read")
-		return
-	}
 	var params graphql.RawParams
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	if err := dec.Decode(&params); err != nil {
+	var err error
+	if checked, ok := r.Context().Value(checkedBodyKey{}).(*checkedBody); ok {
+		params, err = checked.params() // guardHTTP read and decoded the body
+	} else {
+		var body []byte
+		if body, err = io.ReadAll(r.Body); err != nil {
+			malformed(w, r, exec, "the request body could not be read")
+			return
+		}
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		err = dec.Decode(&params)
+	}
+	if err != nil {
 		malformed(w, r, exec, "the request body could not be decoded as JSON: "+err.Error())
 		return
 	}
