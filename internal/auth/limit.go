@@ -176,17 +176,10 @@ func (l *Limiter) Allow(client string) (wait time.Duration, ok bool) {
 	if l == nil {
 		return 0, true
 	}
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	e, found := l.clients[client]
-	if !found {
-		return 0, true
-	}
-	c := e.Value.(*bucket)
-	l.fill(c, now)
-	if c.tokens >= 1 {
+	_, c := l.current(client)
+	if c == nil || c.tokens >= 1 {
 		return 0, true
 	}
 	c.refused++
@@ -205,17 +198,10 @@ func (l *Limiter) Pace(client string, max time.Duration) (wait time.Duration, pa
 	if l == nil {
 		return 0, false, true
 	}
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	e, found := l.clients[client]
-	if !found {
-		return 0, false, true
-	}
-	c := e.Value.(*bucket)
-	l.fill(c, now)
-	if c.tokens >= 1 {
+	e, c := l.current(client)
+	if c == nil || c.tokens >= 1 {
 		return 0, false, true
 	}
 	wait = time.Duration((1 - c.tokens) * float64(l.refill))
@@ -231,27 +217,40 @@ func (l *Limiter) Pace(client string, max time.Duration) (wait time.Duration, pa
 	return wait, true, true
 }
 
+// current returns client's bucket filled to now, or nil when the address
+// has no burst under way (forgetting those whose burst is over); l.mu is
+// held.
+func (l *Limiter) current(client string) (*list.Element, *bucket) {
+	now := l.now()
+	l.sweep(now)
+	e, found := l.clients[client]
+	if !found {
+		return nil, nil
+	}
+	c := e.Value.(*bucket)
+	l.fill(c, now)
+	return e, c
+}
+
 // Refund gives back the failure a paced attempt of client took, which
 // did not fail.
 func (l *Limiter) Refund(client string) {
 	if l == nil {
 		return
 	}
-	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	e, found := l.clients[client]
-	if !found {
+	_, c := l.current(client)
+	if c == nil {
 		return
 	}
-	c := e.Value.(*bucket)
-	l.fill(c, now)
 	c.tokens = math.Min(l.burst, c.tokens+1)
 	c.failures--
 	l.failures.Add(-1)
 }
 
-// Fail records a failed authentication from client. The failure that
+// Fail records a failure from client: a failed authentication, or a
+// request refused for what it asked (LimitConfig.Subject says which). The failure that
 // empties the client's bucket logs one warning; the end of the burst (its
 // bucket full again) logs one line with what was refused meanwhile.
 func (l *Limiter) Fail(client string) {
