@@ -362,15 +362,21 @@ func runLoad(t *testing.T, s *server, f *fixture, client *http.Client, readers, 
 	return loadRun{stats: stats, elapsed: time.Since(start)}
 }
 
-// uniqueDay is a past day for the i-th write of a phase: the phases of a
-// run write on days of their own, so that no write meets a committee of
-// the same startup and day.
+// uniqueDay is a past day for the i-th write of a phase: the days the
+// API accepts (from 2010-01-01, its earliest date, to yesterday) are
+// split in two, the hostile phase writing on the newer half and the calm
+// one on the older, so that no write meets a committee of the same
+// startup and day (until a phase writes more than half of those days,
+// about 3,000, when days come round again). The days once went back 5,000
+// from an offset of 5,000, and a phase of 60 s reached 2009, which the
+// API refuses.
 func uniqueDay(prefix string, i int) string {
-	off := 0
+	half := (int(time.Since(time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)).Hours()/24) - 3) / 2
+	off := half
 	if strings.HasSuffix(prefix, "hostile ") {
-		off = 5000
+		off = 0
 	}
-	return pastDay(off + i%5000)
+	return pastDay(off + i%half)
 }
 
 // hostileClient sends, until the deadline, the requests of one kind of
@@ -498,4 +504,25 @@ func loadAverage() string {
 	}
 	f := strings.Fields(string(b))
 	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+// The writers' days stay within what the API accepts however long the
+// load runs, and differ within a phase and between the phases.
+func TestUniqueDay(t *testing.T) {
+	seen := map[string]string{}
+	yesterday := pastDay(0)
+	for _, prefix := range []string{"x calm ", "x hostile "} {
+		for i := range 8_000 {
+			d := uniqueDay(prefix, i)
+			if d < "2010-01-01" || d > yesterday {
+				t.Fatalf("%swrite %d: day %s, outside 2010-01-01 to %s", prefix, i, d, yesterday)
+			}
+			if i < 3000 {
+				if other, ok := seen[d]; ok {
+					t.Fatalf("%swrite %d: day %s already written by %s", prefix, i, d, other)
+				}
+				seen[d] = fmt.Sprintf("%swrite %d", prefix, i)
+			}
+		}
+	}
 }
