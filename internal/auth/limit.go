@@ -281,7 +281,7 @@ func (l *Limiter) Fail(client string) {
 	if c.tokens < 1 && c.tripped.IsZero() {
 		c.tripped = now
 		l.log.Warn(l.subject+": refusing further attempts from this address",
-			"client", c.key, "failures", c.failures, "retry_after_s", retrySeconds(time.Duration((1-c.tokens)*float64(l.refill))))
+			"client", c.key, "failures", c.failures, "retry_after_s", RetrySeconds(time.Duration((1-c.tokens)*float64(l.refill))))
 	}
 }
 
@@ -347,9 +347,9 @@ func (l *Limiter) forget(e *list.Element, now time.Time, why string) {
 	l.log.Info(l.subject+": limit over for this address", attrs...)
 }
 
-// retrySeconds is a wait in whole seconds, at least one, as Retry-After
+// RetrySeconds is a wait in whole seconds, at least one, as Retry-After
 // says it.
-func retrySeconds(d time.Duration) int {
+func RetrySeconds(d time.Duration) int {
 	return max(1, int(math.Ceil(d.Seconds())))
 }
 
@@ -357,7 +357,7 @@ func retrySeconds(d time.Duration) int {
 // through: RATE_LIMITED, saying when to retry (extensions.retryAfter, in
 // seconds).
 func RateLimited(wait time.Duration) *portfolio.Error {
-	s := retrySeconds(wait)
+	s := RetrySeconds(wait)
 	return &portfolio.Error{Code: portfolio.ERateLimited,
 		Message:    fmt.Sprintf("too many failed authentications from your address: retry in %d s", s),
 		Extensions: map[string]any{"retryAfter": s}}

@@ -85,7 +85,7 @@ func paceRefusals(l *auth.Limiter, next http.Handler) http.Handler {
 		client := l.Client(r)
 		wait, paced, ok := l.Pace(client, maxRefusalWait)
 		if !ok {
-			s := max(1, int((wait+time.Second-1)/time.Second))
+			s := auth.RetrySeconds(wait)
 			msg := fmt.Sprintf("too many refused requests from your address: retry in %d s", s)
 			w.Header().Set("Connection", "close") // do not read what it sends
 			httperror.Write(w, httperror.Answer{Code: portfolio.ERateLimited, Message: msg, RetryAfter: fmt.Sprint(s),
