@@ -159,6 +159,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 			m := new(portfolio.Mission)
 			*m = x.mi
 			m.Start, m.End = parseDate(x.start), parseDate(x.end)
+			m.MemberSlug = x.mb.Slug // read once, as the member's
 			p.Items = append(p.Items, m)
 			if members[x.mb.Slug] == nil {
 				mm := new(portfolio.Member)
