@@ -34,7 +34,7 @@ type benchDB struct {
 
 // benchHandler returns the API over a data set: "real" (the snapshot named
 // by PORTFOLIO_SNAPSHOT) or "seedN" (the synthetic network at scale N).
-func benchHandler(b *testing.B, name string) http.Handler {
+func benchHandler(b testing.TB, name string) http.Handler {
 	b.Helper()
 	v, _ := benchDBs.LoadOrStore(name, &benchDB{})
 	bd := v.(*benchDB)

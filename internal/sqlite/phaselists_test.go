@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/seed"
+)
+
+// TestPhaseListsFollowPhases checks the lists of migrations/0026 against
+// the phases table, read a second way (PhasesByStartup with the phases'
+// details walks the table itself), after each kind of write: a load, a
+// reload, the API's phase moves, and direct updates, deletions and a
+// startup's cascade.
+func TestPhaseListsFollowPhases(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill := func(s portfolio.Sink) error {
+		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+		return err
+	}
+	check := func(step string) {
+		t.Helper()
+		var ids []int64
+		if err := db.each(ctx, "SELECT id FROM startups", nil, func(r *sql.Rows) error {
+			var id int64
+			ids = append(ids, id)
+			return r.Scan(&ids[len(ids)-1])
+		}); err != nil {
+			t.Fatal(err)
+		}
+		lists, err := db.PhasesByStartup(WithColumns(ctx, &Columns{}), ids)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		table, err := db.PhasesByStartup(WithColumns(ctx, &Columns{PhaseDetails: true}), ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		phases := 0
+		for _, id := range ids {
+			a, b := lists[id], table[id]
+			phases += len(b)
+			if !slices.EqualFunc(a, b, func(x, y portfolio.PhasePeriod) bool {
+				return x.Phase == y.Phase && x.Start == y.Start && x.End == y.End
+			}) {
+				t.Errorf("%s: startup %d: list %v, table %v", step, id, a, b)
+			}
+		}
+		var orphans int
+		if err := db.read.QueryRowContext(ctx, "SELECT count(*) FROM phase_lists WHERE startup_id NOT IN (SELECT startup_id FROM phases)").Scan(&orphans); err != nil {
+			t.Fatal(err)
+		}
+		if orphans != 0 || phases == 0 {
+			t.Errorf("%s: %d lists without phases, %d phases", step, orphans, phases)
+		}
+	}
+	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
+		t.Fatal(err)
+	}
+	check("seed")
+
+	admin := portfolio.WithIdentity(ctx, &portfolio.Identity{TokenName: "t", Role: portfolio.RoleAdmin})
+	var slugs []string
+	if err := db.each(ctx, "SELECT slug FROM startups ORDER BY id LIMIT 3", nil, func(r *sql.Rows) error {
+		var s string
+		slugs = append(slugs, s)
+		return r.Scan(&slugs[len(slugs)-1])
+	}); err != nil {
+		t.Fatal(err)
+	}
+	moved := 0
+	for _, slug := range slugs {
+		// A move the rules refuse changes nothing, and is no test.
+		for _, p := range []portfolio.Phase{portfolio.PhaseConstruction, portfolio.PhaseAcceleration, portfolio.PhaseAbandoned} {
+			if _, err := db.StartPhase(admin, slug, nil, p, portfolio.MustDate("2026-06-01")); err == nil {
+				moved++
+				break
+			}
+		}
+	}
+	if moved == 0 {
+		t.Fatal("no phase move accepted")
+	}
+	check("phase moves")
+
+	if _, err := db.Load(ctx, LoadOptions{Add: true}, fill); err != nil {
+		t.Fatal(err)
+	}
+	check("reload")
+
+	for _, q := range []string{
+		`UPDATE phases SET "end" = '2030-01-01' WHERE (startup_id, seq) IN (SELECT startup_id, seq FROM phases LIMIT 5)`,
+		`UPDATE phases SET start = NULL WHERE (startup_id, seq) IN (SELECT startup_id, max(seq) FROM phases GROUP BY startup_id LIMIT 4)`,
+		`UPDATE phases SET next_start = '1999-01-01'`,
+		`DELETE FROM phases WHERE (startup_id, seq) IN (SELECT startup_id, min(seq) FROM phases GROUP BY startup_id LIMIT 6)`,
+		`UPDATE phases SET startup_id = (SELECT max(id) FROM startups), seq = seq + 1000
+			WHERE (startup_id, seq) = (SELECT startup_id, seq FROM phases WHERE startup_id <> (SELECT max(id) FROM startups) LIMIT 1)`,
+	} {
+		res, err := db.write.ExecContext(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("%s: changed nothing", q)
+		}
+		check(q)
+	}
+
+	// A startup's deletion cascades to its phases: the first startup with
+	// phases that nothing else refers to.
+	var cands []int64
+	if err := db.each(ctx, "SELECT DISTINCT startup_id FROM phases", nil, func(r *sql.Rows) error {
+		var id int64
+		err := r.Scan(&id)
+		cands = append(cands, id)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range cands {
+		if _, err := db.write.ExecContext(ctx, "DELETE FROM startups WHERE id = ?", id); err == nil {
+			check("a startup deleted")
+			return
+		}
+	}
+	t.Fatal("no startup could be deleted")
+}
