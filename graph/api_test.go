@@ -157,8 +157,12 @@ func TestStatementsDependOnShapeOnly(t *testing.T) {
 		large      int
 		wantAtMost int
 	}{
-		{"Q1 portfolio page", q1, 10, 1000, 4},
-		{"Q3 whole portfolio", q3, 2, 1000, 4},
+		// The page (or the incubators, then their startups), the
+		// incubators, the sponsors' links, their organisations, the
+		// phases: the sponsors take two plain statements, cheaper than one
+		// (Q3: 1.4 to 0.6 ms).
+		{"Q1 portfolio page", q1, 10, 1000, 5},
+		{"Q3 whole portfolio", q3, 2, 1000, 5},
 		{"nested five levels", deep, 3, 100, 16}, // 300 costs more than the limit: the cost bounds every nested list
 	}
 	for _, tt := range tests {

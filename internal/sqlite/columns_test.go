@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -54,5 +55,48 @@ func TestPackedColumns(t *testing.T) {
 		if err := unpack(bad, []*string{&a, &b}); err == nil {
 			t.Errorf("unpack(%q): no error", bad)
 		}
+	}
+}
+
+// TestWhereIDs checks when a list of ids is read as a range, and that the
+// rows a range lets through without being asked for are not kept.
+func TestWhereIDs(t *testing.T) {
+	seq := func(from, n, step int64) []int64 {
+		var out []int64
+		for i := int64(0); i < n; i++ {
+			out = append(out, from+i*step)
+		}
+		return out
+	}
+	tests := []struct {
+		name    string
+		ids     []int64
+		asRange bool
+	}{
+		{"a page of 100 spread over 660", seq(1, 100, 6), false},
+		{"every one of 662", seq(1, 662, 1), true},
+		{"every other one: twice the rows", seq(1, 300, 2), false},
+		{"few, even if dense", seq(5, 31, 1), false},
+		{"dense with gaps", append(seq(1, 60, 1), seq(70, 30, 1)...), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := whereIDs("x", tt.ids)
+			if got := in.want != nil; got != tt.asRange {
+				t.Fatalf("range %v (%s), want %v", got, in.sql, tt.asRange)
+			}
+			asked := map[int64]bool{}
+			for _, id := range tt.ids {
+				asked[id] = true
+				if !in.keep(id) {
+					t.Errorf("id %d asked for, not kept", id)
+				}
+			}
+			for id := tt.ids[0]; tt.asRange && id <= slices.Max(tt.ids); id++ {
+				if !asked[id] && in.keep(id) { // a list lets through only what it names
+					t.Errorf("id %d kept, not asked for", id)
+				}
+			}
+		})
 	}
 }

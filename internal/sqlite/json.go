@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 )
 
@@ -28,3 +29,37 @@ func jsonInts(ids []int64) string {
 	}
 	return string(append(b, ']'))
 }
+
+// idSet is a condition "col is one of ids" for a statement reading many
+// records by key. Most such lists are pages (a few ids spread over the
+// table): each id is then looked up, through json_each. When the ids are
+// dense (at least 32, covering two thirds or more of the range from the
+// least to the greatest, as when a question reads every startup), one
+// walk of the range is cheaper than as many lookups (a lookup through
+// json_each costs about as much as reading two rows): the condition is
+// then a range, which lets through the few records between the ids that
+// were not asked for, and keep says which to keep.
+type idSet struct {
+	sql  string // the condition on the column
+
+	args []any
+	want map[int64]bool // nil: every row the condition lets through
+}
+
+// whereIDs returns the condition on col for ids.
+func whereIDs(col string, ids []int64) idSet {
+	if len(ids) >= 32 {
+		lo, hi := slices.Min(ids), slices.Max(ids)
+		if span := hi - lo + 1; span > 0 && span*2 <= int64(len(ids))*3 {
+			want := make(map[int64]bool, len(ids))
+			for _, id := range ids {
+				want[id] = true
+			}
+			return idSet{sql: col + " BETWEEN ? AND ?", args: []any{lo, hi}, want: want}
+		}
+	}
+	return idSet{sql: col + " IN (SELECT value FROM json_each(?))", args: []any{jsonInts(ids)}}
+}
+
+// keep says whether the row of id was asked for.
+func (s idSet) keep(id int64) bool { return s.want == nil || s.want[id] }
