@@ -70,7 +70,13 @@ func (e *twoExecutors) same(t *testing.T, token, query string, vars map[string]a
 	taken := graph.FastAnswers(e.fastSchema) > before
 	want := comparable(t, postRaw(t, e.slow, token, query, vars))
 	if !bytes.Equal(got, want) {
-		t.Errorf("answers differ (fast path taken: %v)\nquery: %s\nvars: %v\nfast path: %.2000s\ngqlgen:    %.2000s", taken, query, vars, got, want)
+		// From a little before where they part.
+		i := 0
+		for i < len(got) && i < len(want) && got[i] == want[i] {
+			i++
+		}
+		i = max(0, i-300)
+		t.Errorf("answers differ (fast path taken: %v)\nquery: %s\nvars: %v\nfrom byte %d:\nfast path: %.1000s\ngqlgen:    %.1000s", taken, query, vars, i, got[i:], want[i:])
 	}
 	return taken
 }
