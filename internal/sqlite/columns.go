@@ -339,9 +339,7 @@ var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *str
 	startupText(0, "s.slug", func(x *startupScan) *string { return &x.s.Slug }),
 	startupText(0, "s.name", func(x *startupScan) *string { return &x.s.Name }),
 	startupText(StartupPitch, "s.pitch", func(x *startupScan) *string { return &x.s.Pitch }),
-	// Apart from the packed text: packed, the lookup would run twice (for
-	// the length, then the text).
-	startupCol(StartupIncubator, "coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), '')", func(x *startupScan) any { return &x.s.IncubatorSlug }),
+	startupText(StartupIncubator, "coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), '')", func(x *startupScan) *string { return &x.s.IncubatorSlug }),
 	startupText(StartupLink, "s.link", func(x *startupScan) *string { return &x.s.Link }),
 	startupText(StartupRepository, "s.repository", func(x *startupScan) *string { return &x.s.Repository }),
 	startupText(StartupContact, "s.contact", func(x *startupScan) *string { return &x.s.Contact }),

@@ -134,3 +134,32 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 	}
 	t.Fatal("no startup could be deleted")
 }
+
+// TestUnpackPhases cuts lists in and out of the record's order, with
+// dates not on record, and refuses a damaged one.
+func TestUnpackPhases(t *testing.T) {
+	d := portfolio.MustDate
+	tests := []struct {
+		packed string
+		want   []portfolio.PhasePeriod
+	}{
+		{"", []portfolio.PhasePeriod{}},
+		{"0,INVESTIGATION,2020-01-01,2020-06-01;1,CONSTRUCTION,2020-06-01,", []portfolio.PhasePeriod{
+			{Phase: portfolio.PhaseInvestigation, Start: d("2020-01-01"), End: d("2020-06-01")},
+			{Phase: portfolio.PhaseConstruction, Start: d("2020-06-01")}}},
+		{"7,CONSTRUCTION,,;2,INVESTIGATION,2019-01-01,", []portfolio.PhasePeriod{
+			{Phase: portfolio.PhaseInvestigation, Start: d("2019-01-01")},
+			{Phase: portfolio.PhaseConstruction}}},
+	}
+	for _, tt := range tests {
+		got, err := unpackPhases(tt.packed)
+		if err != nil || !slices.Equal(got, tt.want) {
+			t.Errorf("unpackPhases(%q) = %v, %v; want %v", tt.packed, got, err, tt.want)
+		}
+	}
+	for _, bad := range []string{"x,INVESTIGATION,,", "1,INVESTIGATION", "1;2"} {
+		if _, err := unpackPhases(bad); err == nil {
+			t.Errorf("unpackPhases(%q): no error", bad)
+		}
+	}
+}

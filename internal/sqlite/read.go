@@ -325,29 +325,39 @@ func (db *DB) DescriptionsByStartup(ctx context.Context, ids []int64) (map[int64
 }
 
 // unpackPhases cuts a phase_lists row into its phases, in the record's
-// order (seq: group_concat's order is not relied on).
+// order (seq: group_concat's order is not relied on, but is the record's
+// nearly always, so that the phases are sorted only when it is not).
 func unpackPhases(packed string) ([]portfolio.PhasePeriod, error) {
-	type seqPhase struct {
-		seq int
-		p   portfolio.PhasePeriod
-	}
-	list := make([]seqPhase, 0, strings.Count(packed, ";")+1)
+	n := strings.Count(packed, ";") + 1
+	ps := make([]portfolio.PhasePeriod, 0, n)
+	var buf [16]int
+	seqs := buf[:0]
+	sorted := true
 	for rest := packed; rest != ""; {
 		var one string
 		one, rest, _ = strings.Cut(rest, ";")
 		seq, one, ok1 := strings.Cut(one, ",")
 		phase, dates, ok2 := strings.Cut(one, ",")
 		start, end, ok3 := strings.Cut(dates, ",")
-		n, err := strconv.Atoi(seq)
+		k, err := strconv.Atoi(seq)
 		if !ok1 || !ok2 || !ok3 || err != nil {
 			return nil, fmt.Errorf("sqlite: phase list cut short: %.60q", packed)
 		}
-		list = append(list, seqPhase{n, portfolio.PhasePeriod{Phase: portfolio.Phase(phase), Start: parseDate(start), End: parseDate(end)}})
+		sorted = sorted && (len(seqs) == 0 || seqs[len(seqs)-1] < k)
+		seqs = append(seqs, k)
+		ps = append(ps, portfolio.PhasePeriod{Phase: portfolio.Phase(phase), Start: parseDate(start), End: parseDate(end)})
 	}
-	slices.SortFunc(list, func(a, b seqPhase) int { return cmp.Compare(a.seq, b.seq) })
-	ps := make([]portfolio.PhasePeriod, len(list))
-	for i, x := range list {
-		ps[i] = x.p
+	if !sorted {
+		idx := make([]int, len(ps))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int { return cmp.Compare(seqs[a], seqs[b]) })
+		out := make([]portfolio.PhasePeriod, len(ps))
+		for i, k := range idx {
+			out[i] = ps[k]
+		}
+		ps = out
 	}
 	return ps, nil
 }
