@@ -40,8 +40,7 @@ func jsonInts(ids []int64) string {
 // then a range, which lets through the few records between the ids that
 // were not asked for, and keep says which to keep.
 type idSet struct {
-	sql string // the condition on the column
-
+	sql  string // the condition on the column
 	args []any
 	want map[int64]bool // nil: every row the condition lets through
 }
