@@ -856,8 +856,7 @@ func (r *startupResolver) Team(ctx context.Context, obj *portfolio.Startup, asOf
 
 // TeamSize is the resolver for the teamSize field.
 func (r *startupResolver) TeamSize(ctx context.Context, obj *portfolio.Startup, asOf *portfolio.Date) (int, error) {
-	team, err := loaders(ctx).TeamAt(ctx, obj, asOfArg(ctx, asOf))
-	return len(team), err
+	return loaders(ctx).TeamSizeAt(ctx, obj, asOfArg(ctx, asOf))
 }
 
 // Missions is the resolver for the missions field.

@@ -64,3 +64,21 @@ func (f *family[P, K, V]) load(ctx context.Context, p P, key K) (V, error) {
 	f.see(key)
 	return f.get(p).load(ctx, key)
 }
+
+// peek returns the value of key under parameter p when a batch has
+// already fetched it, without fetching anything.
+func (f *family[P, K, V]) peek(p P, key K) (V, bool) {
+	f.mu.Lock()
+	b := f.batches[p]
+	f.mu.Unlock()
+	var zero V
+	if b == nil {
+		return zero, false
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.done[key] {
+		return zero, false
+	}
+	return b.cache[key], true
+}

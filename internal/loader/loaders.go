@@ -27,6 +27,7 @@ type Loaders struct {
 	events       *batch[int64, []*portfolio.StartupEvent]
 	committees   *batch[int64, []*portfolio.Committee]
 	teamAt       *family[portfolio.Date, int64, []sqlite.TeamMember]
+	teamSizeAt   *family[portfolio.Date, int64, int]
 	allMissions  *batch[int64, []sqlite.TeamMember]
 	missions     *family[portfolio.Window, int64, *sqlite.Page[*portfolio.Mission]]
 
@@ -175,6 +176,9 @@ func New(db *sqlite.DB) *Loaders {
 	l.tags = byID(db.TagsByStartup, nil)
 	l.events = byID(db.EventsByStartup, func(es []*portfolio.StartupEvent) { l.SeeStartupEvents(es...) })
 	l.committees = byID(db.CommitteesByStartup, func(cs []*portfolio.Committee) { l.SeeCommittees(cs...) })
+	l.teamSizeAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64]int, error) {
+		return db.TeamSizesAt(ctx, ids, d)
+	})
 	l.teamAt = newFamily(func(ctx context.Context, d portfolio.Date, ids []int64) (map[int64][]sqlite.TeamMember, error) {
 		m, err := db.TeamsAt(ctx, ids, d)
 		for _, tm := range m {
@@ -258,6 +262,7 @@ func (l *Loaders) SeeStartups(ss ...*portfolio.Startup) {
 	l.events.register(ids...)
 	l.committees.register(ids...)
 	l.teamAt.see(ids...)
+	l.teamSizeAt.see(ids...)
 	l.allMissions.register(ids...)
 	l.missions.see(ids...)
 	l.incubatorBySlug.register(incs...)
@@ -431,6 +436,16 @@ func (l *Loaders) Committees(ctx context.Context, s *portfolio.Startup) ([]*port
 // TeamAt returns a startup's team at d.
 func (l *Loaders) TeamAt(ctx context.Context, s *portfolio.Startup, d portfolio.Date) ([]sqlite.TeamMember, error) {
 	return l.teamAt.load(ctx, d, s.ID)
+}
+
+// TeamSizeAt returns the size of a startup's team at d, without reading
+// the team: a count per startup. A request that reads the team at d as
+// well counts it there.
+func (l *Loaders) TeamSizeAt(ctx context.Context, s *portfolio.Startup, d portfolio.Date) (int, error) {
+	if team, ok := l.teamAt.peek(d, s.ID); ok {
+		return len(team), nil
+	}
+	return l.teamSizeAt.load(ctx, d, s.ID)
 }
 
 // MissionsOnStartup returns every mission on a startup with its member, by

@@ -81,7 +81,7 @@ func TestWhereIDs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := whereIDs("x", tt.ids)
+			in := whereIDs(&builder{}, "x", tt.ids)
 			if got := in.want != nil; got != tt.asRange {
 				t.Fatalf("range %v (%s), want %v", got, in.sql, tt.asRange)
 			}

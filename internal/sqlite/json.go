@@ -40,13 +40,13 @@ func jsonInts(ids []int64) string {
 // then a range, which lets through the few records between the ids that
 // were not asked for, and keep says which to keep.
 type idSet struct {
-	sql  string // the condition on the column
-	args []any
+	sql  string         // the condition on the column, its arguments bound to the builder
 	want map[int64]bool // nil: every row the condition lets through
 }
 
-// whereIDs returns the condition on col for ids.
-func whereIDs(col string, ids []int64) idSet {
+// whereIDs returns the condition on col for ids, binding its arguments to
+// b.
+func whereIDs(b *builder, col string, ids []int64) idSet {
 	if len(ids) >= 32 {
 		lo, hi := slices.Min(ids), slices.Max(ids)
 		if span := hi - lo + 1; span > 0 && span*2 <= int64(len(ids))*3 {
@@ -54,10 +54,10 @@ func whereIDs(col string, ids []int64) idSet {
 			for _, id := range ids {
 				want[id] = true
 			}
-			return idSet{sql: col + " BETWEEN ? AND ?", args: []any{lo, hi}, want: want}
+			return idSet{sql: col + " BETWEEN " + b.arg(lo) + " AND " + b.arg(hi), want: want}
 		}
 	}
-	return idSet{sql: col + " IN (SELECT value FROM json_each(?))", args: []any{jsonInts(ids)}}
+	return idSet{sql: col + " IN (SELECT value FROM json_each(" + b.arg(jsonInts(ids)) + "))"}
 }
 
 // keep says whether the row of id was asked for.

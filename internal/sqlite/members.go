@@ -220,6 +220,28 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 	return out, err
 }
 
+// TeamSizesAt returns the size of each startup's team at date d, by the
+// rule's SQL (teamSizeAtSQL): the members with a mission on it covering d,
+// without reading them (TeamsAt reads them, with their missions).
+func (db *DB) TeamSizesAt(ctx context.Context, ids []int64, d portfolio.Date) (map[int64]int, error) {
+	out := make(map[int64]int, len(ids))
+	b := &builder{}
+	size := teamSizeAtSQL(at{b: b, d: d})
+	in := whereIDs(b, "s.id", ids)
+	var id int64
+	var n int
+	err := db.each(ctx, "SELECT s.id, "+size+" FROM startups s WHERE "+in.sql, b.args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("scan team size: %w", err)
+		}
+		if in.keep(id) {
+			out[id] = n
+		}
+		return nil
+	})
+	return out, err
+}
+
 // MissionsOnStartups returns every mission on each startup with its
 // member, by start then member name (French order): what a startup's team
 // is made of at any date (the committee's brief counts it at two).

@@ -378,9 +378,10 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 		// The list the triggers of migrations/0026 keep: one narrow row
 		// per startup, "seq,phase,start,end;…".
 		var packed string
-		in := whereIDs("startup_id", ids)
+		b := &builder{}
+		in := whereIDs(b, "startup_id", ids)
 		q := `SELECT startup_id, phases FROM phase_lists WHERE ` + in.sql
-		err = db.each(ctx, q, in.args, func(rows *sql.Rows) error {
+		err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 			if err := rows.Scan(&id, &packed); err != nil {
 				return fmt.Errorf("scan phases: %w", err)
 			}
@@ -447,10 +448,11 @@ func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*
 	// The links, then the organisations they name: two plain statements
 	// cost less than one that keeps the links to find the organisations
 	// (a third of Q3's time in SQL was that statement).
-	in := whereIDs("startup_id", ids)
+	b := &builder{}
+	in := whereIDs(b, "startup_id", ids)
 	var orgIDs []int64
 	var st, org, sq int64
-	err := db.each(ctx, `SELECT startup_id, organisation_id, seq FROM startup_sponsors WHERE `+in.sql, in.args, func(rows *sql.Rows) error {
+	err := db.each(ctx, `SELECT startup_id, organisation_id, seq FROM startup_sponsors WHERE `+in.sql, b.args, func(rows *sql.Rows) error {
 		if err := rows.Scan(&st, &org, &sq); err != nil {
 			return fmt.Errorf("scan sponsor: %w", err)
 		}
