@@ -29,14 +29,7 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 	}
 	check := func(step string) {
 		t.Helper()
-		var ids []int64
-		if err := db.each(ctx, "SELECT id FROM startups", nil, func(r *sql.Rows) error {
-			var id int64
-			ids = append(ids, id)
-			return r.Scan(&ids[len(ids)-1])
-		}); err != nil {
-			t.Fatal(err)
-		}
+		ids := columnOf[int64](t, db, "SELECT id FROM startups")
 		lists, err := db.PhasesByStartup(WithColumns(ctx, &Columns{}), ids)
 		if err != nil {
 			t.Fatalf("%s: %v", step, err)
@@ -69,14 +62,7 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 	check("seed")
 
 	admin := portfolio.WithIdentity(ctx, &portfolio.Identity{TokenName: "t", Role: portfolio.RoleAdmin})
-	var slugs []string
-	if err := db.each(ctx, "SELECT slug FROM startups ORDER BY id LIMIT 3", nil, func(r *sql.Rows) error {
-		var s string
-		slugs = append(slugs, s)
-		return r.Scan(&slugs[len(slugs)-1])
-	}); err != nil {
-		t.Fatal(err)
-	}
+	slugs := columnOf[string](t, db, "SELECT slug FROM startups ORDER BY id LIMIT 3")
 	moved := 0
 	for _, slug := range slugs {
 		// A move the rules refuse changes nothing, and is no test.
@@ -117,22 +103,28 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 
 	// A startup's deletion cascades to its phases: the first startup with
 	// phases that nothing else refers to.
-	var cands []int64
-	if err := db.each(ctx, "SELECT DISTINCT startup_id FROM phases", nil, func(r *sql.Rows) error {
-		var id int64
-		err := r.Scan(&id)
-		cands = append(cands, id)
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range cands {
+	for _, id := range columnOf[int64](t, db, "SELECT DISTINCT startup_id FROM phases") {
 		if _, err := db.write.ExecContext(ctx, "DELETE FROM startups WHERE id = ?", id); err == nil {
 			check("a startup deleted")
 			return
 		}
 	}
 	t.Fatal("no startup could be deleted")
+}
+
+// columnOf returns the values of the one column q selects.
+func columnOf[T any](t *testing.T, db *DB, q string) []T {
+	t.Helper()
+	var out []T
+	if err := db.each(context.Background(), q, nil, func(r *sql.Rows) error {
+		var v T
+		err := r.Scan(&v)
+		out = append(out, v)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestUnpackPhases cuts lists in and out of the record's order, with

@@ -468,6 +468,8 @@ func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*
 	if err != nil {
 		return nil, err
 	}
+	// Run even when no link names one: a question's statements depend on
+	// its shape only (TestListStatementsDependOnShapeOnly).
 	q := `SELECT o.id, o.slug` + cols + ` FROM organisations o WHERE o.id IN (SELECT value FROM json_each(?))`
 	err = db.each(ctx, q, []any{jsonInts(orgIDs)}, func(rows *sql.Rows) error {
 		if err := rows.Scan(dest...); err != nil {
