@@ -197,7 +197,7 @@ func TestStatementCounts(t *testing.T) {
 		{"portfolio, every breakdown", `{ portfolio { startupCount byPhase { phase count } byIncubator { incubator { title } count }
 			bySponsor { organisation { name } count } byThematique { label count } committeeOverdueCount activeMemberCount
 			membersByDomain { domain count } membersByStatus { status count } phaseDurations { phase medianDays }
-			committeeDecisions { decision count } } }`, nil, 11},
+			committeeDecisions { decision count } } }`, nil, 10}, // committeeOverdueCount counts over the dated index: no statement
 		// Without activeMemberCount, the members' sweep is not run.
 		{"timeline over 12 points", `{ portfolio(asOf: "2025-01-01") { timeline(from: "2024-01-01", every: MONTH) { date startupCount } } }`, nil, 1},
 		{"timeline over 12 points with members", `{ portfolio(asOf: "2025-01-01") { timeline(from: "2024-01-01", every: MONTH) { date startupCount activeMemberCount } } }`, nil, 2},

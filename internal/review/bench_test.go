@@ -48,14 +48,24 @@ func BenchmarkPages(b *testing.B) {
 				if strings.Contains(path, "%s") {
 					path = fmt.Sprintf(path, busiestStartup(b, h))
 				}
-				sections.reset()
-				for b.Loop() {
+				get := func() {
 					rec := httptest.NewRecorder()
 					h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
 					if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "data-failure") {
 						b.Fatalf("GET %s: %d; sections failed: %q", path, rec.Code, failedSections.FindAllString(rec.Body.String(), -1))
 					}
 				}
+				// The first page after the data changed reads the dated index
+				// (timeline.go) that later pages share: its time is reported
+				// apart (first-ms), and the pages measured are the next ones.
+				start := time.Now()
+				get()
+				first := time.Since(start)
+				sections.reset()
+				for b.Loop() {
+					get()
+				}
+				b.ReportMetric(float64(first.Microseconds())/1000, "first-ms")
 				for id, ms := range sections.medians() {
 					b.ReportMetric(ms, id+"-ms")
 				}

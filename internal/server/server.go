@@ -334,10 +334,15 @@ func newGraphQL(cfg Config) *handler.Server {
 			if resp.Extensions == nil {
 				resp.Extensions = map[string]any{}
 			}
-			resp.Extensions["sql"] = map[string]any{
+			sqlExt := map[string]any{
 				"statements": s.Statements(),
 				"ms":         float64(s.Duration().Microseconds()) / 1000,
 			}
+			if n := s.IndexStatements(); n > 0 {
+				// The first request after a change read the dated index.
+				sqlExt["indexStatements"] = n
+			}
+			resp.Extensions["sql"] = sqlExt
 		}
 		return resp
 	})

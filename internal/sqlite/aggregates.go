@@ -23,8 +23,8 @@ type Count struct {
 // the filter selects (inlined, so that with no filter SQLite reads the
 // tables straight through their indexes), never a loop over startups.
 
-func selected(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
-	return selectedAt(ctx, b, f, d)
+func (db *DB) selected(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+	return db.selectedAt(ctx, b, f, d)
 }
 
 // joinStartups joins the startups table on idCol when the filter needs its
@@ -60,7 +60,7 @@ func (db *DB) one(ctx context.Context, q string, args []any) (int, error) {
 // StartupCount counts the startups f selects at d.
 func (db *DB) StartupCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -82,7 +82,7 @@ func currentCTE(dd string) string {
 // those with no phase yet.
 func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func sortByPhase(cs []Count) {
 // ties by title in French order.
 func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (db *DB) ByIncubator(ctx context.Context, f *portfolio.StartupFilter, d por
 // by name in French order.
 func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func (db *DB) BySponsor(ctx context.Context, f *portfolio.StartupFilter, d portf
 // label in French order.
 func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -142,8 +142,15 @@ func (db *DB) ByThematique(ctx context.Context, f *portfolio.StartupFilter, d po
 // OverdueCount counts the startups f selects that are overdue for a
 // committee at d by the deprecated rule (portfolio.OverdueAt).
 func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
+	if !sqlRules(ctx) {
+		sel, err := db.selectionAt(ctx, f, d)
+		if err != nil {
+			return 0, err
+		}
+		return sel.countAt(func(i int) bool { return portfolio.OverdueAt(sel.idx.phases[i], sel.idx.committees[i], d) }), nil
+	}
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -158,8 +165,22 @@ func (db *DB) OverdueCount(ctx context.Context, f *portfolio.StartupFilter, d po
 // review status (portfolio.ReviewStatusAt), in one statement: every
 // status, zeros included, in the order of portfolio.ReviewStatuses.
 func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
+	out := make([]Count, len(portfolio.ReviewStatuses))
+	for i, s := range portfolio.ReviewStatuses {
+		out[i].Key = string(s)
+	}
+	if !sqlRules(ctx) {
+		sel, err := db.selectionAt(ctx, f, d)
+		if err != nil {
+			return nil, err
+		}
+		for r, n := range sel.reviewStatusesAt(d) {
+			out[r].Count = n
+		}
+		return out, nil
+	}
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -172,10 +193,6 @@ func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Count, len(portfolio.ReviewStatuses))
-	for i, s := range portfolio.ReviewStatuses {
-		out[i].Key = string(s)
-	}
 	for _, c := range got {
 		if r := portfolio.ReviewStatus(c.Key).Rank(); r < len(out) {
 			out[r].Count = c.Count
@@ -187,8 +204,15 @@ func (db *DB) ReviewStatuses(ctx context.Context, f *portfolio.StartupFilter, d 
 // WithoutIntrapreneurCount counts the startups f selects that are in
 // incubation at d without an intrapreneur (portfolio.WithoutIntrapreneurAt).
 func (db *DB) WithoutIntrapreneurCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
+	if !sqlRules(ctx) {
+		sel, err := db.selectionAt(ctx, f, d)
+		if err != nil {
+			return 0, err
+		}
+		return sel.countAt(func(i int) bool { return sel.idx.withoutIntrapreneur(i, d) }), nil
+	}
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -212,7 +236,7 @@ type TeamStats struct {
 // statement.
 func (db *DB) TeamStats(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*TeamStats, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -258,7 +282,7 @@ func onSelectedStartupSQL(where string) string {
 // TeamStats at 100 times the network.
 func (db *DB) ActiveMemberCount(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (int, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -297,7 +321,7 @@ type PhaseDuration struct {
 // are computed in SQL: only the middle rows come back.
 func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]PhaseDuration, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -353,7 +377,7 @@ func (db *DB) PhaseDurations(ctx context.Context, f *portfolio.StartupFilter, d 
 // held between from and to, by decision (planned and cancelled ones: none).
 func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter, d, from, to portfolio.Date) ([]Count, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}

@@ -331,6 +331,9 @@ func (db *DB) Ready(ctx context.Context) error {
 type Stats struct {
 	statements atomic.Int64
 	nanos      atomic.Int64
+	// indexStatements are those that read the in-memory dated index
+	// (timeline.go) for this request, apart from statements.
+	indexStatements atomic.Int64
 
 	// What the statements read (changes.go): for the response cache.
 	readMu   sync.Mutex
@@ -340,6 +343,10 @@ type Stats struct {
 
 // Statements returns the number of statements run so far.
 func (s *Stats) Statements() int64 { return s.statements.Load() }
+
+// IndexStatements returns the number of statements run to read the
+// in-memory dated index for the request: 0 when it was current already.
+func (s *Stats) IndexStatements() int64 { return s.indexStatements.Load() }
 
 // Duration returns the time spent running statements and reading their rows.
 func (s *Stats) Duration() time.Duration { return time.Duration(s.nanos.Load()) }

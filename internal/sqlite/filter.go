@@ -462,6 +462,7 @@ type compiledFilter struct {
 
 // filterCache holds the filters compiled for one request.
 type filterCache struct {
+	sels     selections // the filters evaluated in memory
 	mu       sync.Mutex
 	m        map[filterKey]*compiledFilter
 	compiled int // compilations (tests)
@@ -489,18 +490,20 @@ func FiltersCompiled(ctx context.Context) int {
 }
 
 // selectedAt compiles f at d into b, a builder no argument was bound to
-// yet: from the request's cache when ctx has one (WithFilterCache).
-func selectedAt(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+// yet: from the request's cache when ctx has one (WithFilterCache). A
+// filter with a condition evaluated at a date selects its startups in
+// memory (selection.go), and the condition reads them by id.
+func (db *DB) selectedAt(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
 	c, _ := ctx.Value(filterCacheKey{}).(*filterCache)
 	if c == nil || f == nil || len(b.args) > 0 {
-		return startupFilterSQL(b, f, at{b: b, d: d}, 0)
+		return db.compileFilter(ctx, b, f, d)
 	}
 	k := filterKey{f, d}
 	c.mu.Lock()
 	cf := c.m[k]
 	if cf == nil {
 		fb := &builder{}
-		where, err := startupFilterSQL(fb, f, at{b: fb, d: d}, 0)
+		where, err := db.compileFilter(ctx, fb, f, d)
 		cf = &compiledFilter{where: where, args: fb.args, dates: fb.dates, err: err}
 		if c.m == nil {
 			c.m = map[filterKey]*compiledFilter{}
@@ -520,4 +523,17 @@ func selectedAt(ctx context.Context, b *builder, f *portfolio.StartupFilter, d p
 		}
 	}
 	return cf.where, nil
+}
+
+// compileFilter compiles f at d into b: in SQL, or as the ids of the
+// startups it selects in memory (inMemory).
+func (db *DB) compileFilter(ctx context.Context, b *builder, f *portfolio.StartupFilter, d portfolio.Date) (string, error) {
+	if !inMemory(ctx, f) {
+		return startupFilterSQL(b, f, at{b: b, d: d}, 0)
+	}
+	sel, err := db.selectionAt(ctx, f, d)
+	if err != nil {
+		return "", err
+	}
+	return sel.where(b), nil
 }

@@ -581,6 +581,11 @@ func FuzzStartupFilter(f *testing.F) {
 		if n, err := db.StartupCount(ctx, filter, d); err != nil || n != len(got) {
 			t.Fatalf("StartupCount = %d, %v; want %d", n, err, len(got))
 		}
+		// The API's statements select the same startups, the conditions at
+		// a date evaluated in memory.
+		if sel, err := db.StartupSlugsSelected(ctx, filter, d); err != nil || !slices.Equal(sel, got) {
+			t.Fatalf("selected in memory: %q, %v; in SQL %q\nfilter: %s", sel, err, got, describeFilter(filter))
+		}
 
 		// f and not f split the startups in two.
 		if depth < 12 {

@@ -33,3 +33,25 @@ func (db *DB) StartupSlugsMatching(ctx context.Context, f *portfolio.StartupFilt
 	})
 	return out, err
 }
+
+// StartupSlugsSelected returns, in slug order, the slugs of the startups
+// f selects at d as the API's statements select them: a filter with a
+// condition evaluated at a date in memory (selection.go), unless ctx asks
+// for SQL (WithSQLRules).
+func (db *DB) StartupSlugsSelected(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]string, error) {
+	b := &builder{}
+	where, err := db.selectedAt(ctx, b, f, d)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	err = db.each(ctx, "SELECT s.slug FROM startups s WHERE "+where+" ORDER BY s.slug", b.args, func(rows *sql.Rows) error {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}

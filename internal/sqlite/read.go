@@ -132,7 +132,7 @@ type StartupQuery struct {
 func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
 	b := &builder{}
 	a := at{b: b, d: q.AsOf}
-	where, err := selectedAt(ctx, b, q.Filter, q.AsOf)
+	where, err := db.selectedAt(ctx, b, q.Filter, q.AsOf)
 	if err != nil {
 		return nil, err
 	}
@@ -213,7 +213,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		// An empty page: count the list on its own.
 		out[0] = &Page[*portfolio.Startup]{}
 		b2 := &builder{}
-		where, _ := selectedAt(ctx, b2, q.Filter, q.AsOf)
+		where, _ := db.selectedAt(ctx, b2, q.Filter, q.AsOf)
 		err = db.each(ctx, "SELECT count(*) FROM startups s WHERE "+where, b2.args, func(rows *sql.Rows) error { return rows.Scan(&out[0].Total) })
 	} else if q.Parent != "" && q.Window.Offset > 0 && q.WantTotal {
 		// Parents whose page is past the end of their list: count apart.
@@ -225,7 +225,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		}
 		if len(missing) > 0 {
 			b2 := &builder{}
-			where, _ := selectedAt(ctx, b2, q.Filter, q.AsOf)
+			where, _ := db.selectedAt(ctx, b2, q.Filter, q.AsOf)
 			join := "s.incubator_id = x.parent"
 			if q.Parent == "sponsor" {
 				join = "EXISTS (SELECT 1 FROM startup_sponsors ss WHERE ss.startup_id = s.id AND ss.organisation_id = x.parent)"

@@ -286,7 +286,7 @@ type Investment struct {
 // looked up every startup with a sponsor).
 func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*Investment, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -343,7 +343,7 @@ func (db *DB) Investment(ctx context.Context, f *portfolio.StartupFilter, d port
 // startups f selects (at d) held between from and to, both included.
 func (db *DB) CommitteeBudgetEuros(ctx context.Context, f *portfolio.StartupFilter, d, from, to portfolio.Date) (int64, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return 0, err
 	}
@@ -373,7 +373,7 @@ type Quality struct {
 // statement.
 func (db *DB) Quality(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) (*Quality, error) {
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}
@@ -439,7 +439,7 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	}
 	pj.WriteByte(']')
 	b := &builder{}
-	where, err := selected(ctx, b, f, d)
+	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
 		return nil, err
 	}

@@ -178,11 +178,11 @@ func startupID(t *testing.T, db *DB, slug string) int64 {
 // selects it at d: counted in SQL (StartupCount), or, when dated, by a
 // timeline's points (evaluated in memory for a filter that depends on the
 // date, with running sums otherwise) around d.
-func selectsAt(t *testing.T, db *DB, slug string, f portfolio.StartupFilter, d portfolio.Date, timeline bool) bool {
+func selectsAt(t *testing.T, ctx context.Context, db *DB, slug string, f portfolio.StartupFilter, d portfolio.Date, timeline bool) bool {
 	t.Helper()
 	f.Slugs = []string{slug}
 	if !timeline {
-		n, err := db.StartupCount(context.Background(), &f, d)
+		n, err := db.StartupCount(ctx, &f, d)
 		if err != nil {
 			t.Fatal(err)
 		}

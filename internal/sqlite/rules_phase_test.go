@@ -222,10 +222,13 @@ func TestPhaseRulesAgree(t *testing.T) {
 				return ans
 			}},
 			ruleImpl[phaseCase, phaseAnswer]{name: "filters in sql, " + st.name, tells: []string{"Phase", "Active"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
-				return phaseByFilters(t, db, phaseSlug(i), c.day(), false)
+				return phaseByFilters(t, WithSQLRules(ctx), db, phaseSlug(i), c.day(), false)
+			}},
+			ruleImpl[phaseCase, phaseAnswer]{name: "filters at a date, in memory, " + st.name, tells: []string{"Phase", "Active"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+				return phaseByFilters(t, ctx, db, phaseSlug(i), c.day(), false)
 			}},
 			ruleImpl[phaseCase, phaseAnswer]{name: "filters of a timeline, in memory, " + st.name, tells: []string{"Phase", "Active"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
-				return phaseByFilters(t, db, phaseSlug(i), c.day(), true)
+				return phaseByFilters(t, ctx, db, phaseSlug(i), c.day(), true)
 			}},
 			ruleImpl[phaseCase, phaseAnswer]{name: "portfolio byPhase, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
 				cs, err := db.ByPhase(ctx, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day())
@@ -262,11 +265,11 @@ func onlyPhase(t *testing.T, cs []Count) portfolio.Phase {
 
 // phaseByFilters answers a phaseCase with the filters phases and active,
 // in SQL or in a timeline.
-func phaseByFilters(t *testing.T, db *DB, slug string, d portfolio.Date, timeline bool) phaseAnswer {
+func phaseByFilters(t *testing.T, ctx context.Context, db *DB, slug string, d portfolio.Date, timeline bool) phaseAnswer {
 	t.Helper()
 	var a phaseAnswer
 	for _, p := range portfolio.Phases {
-		if selectsAt(t, db, slug, portfolio.StartupFilter{Phases: []portfolio.Phase{p}}, d, timeline) {
+		if selectsAt(t, ctx, db, slug, portfolio.StartupFilter{Phases: []portfolio.Phase{p}}, d, timeline) {
 			if a.Phase != "" {
 				t.Errorf("both %s and %s select it", a.Phase, p)
 			}
@@ -274,10 +277,10 @@ func phaseByFilters(t *testing.T, db *DB, slug string, d portfolio.Date, timelin
 		}
 	}
 	yes, no := true, false
-	a.Active = selectsAt(t, db, slug, portfolio.StartupFilter{Active: &yes}, d, timeline)
+	a.Active = selectsAt(t, ctx, db, slug, portfolio.StartupFilter{Active: &yes}, d, timeline)
 	// A timeline counts the startups with a phase at its points only:
 	// false is the others in SQL alone.
-	if !timeline && a.Active == selectsAt(t, db, slug, portfolio.StartupFilter{Active: &no}, d, timeline) {
+	if !timeline && a.Active == selectsAt(t, ctx, db, slug, portfolio.StartupFilter{Active: &no}, d, timeline) {
 		t.Errorf("active: false is not the others")
 	}
 	return a

@@ -309,10 +309,10 @@ func TestRulesAgree(t *testing.T) {
 
 	// byFilters answers a case with the filters' conditions, in SQL or in
 	// a timeline (which counts the startups with a phase only).
-	byFilters := func(timeline bool) func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+	byFilters := func(ctx context.Context, timeline bool) func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 		return func(t *testing.T, i int, c *ruleCase) ruleAnswer {
 			slug, d := caseSlug(i), c.day()
-			selects := func(f portfolio.StartupFilter) bool { return selectsAt(t, db, slug, f, d, timeline) }
+			selects := func(f portfolio.StartupFilter) bool { return selectsAt(t, ctx, db, slug, f, d, timeline) }
 			var a ruleAnswer
 			for _, s := range portfolio.ReviewStatuses {
 				if selects(portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{s}}}) {
@@ -356,6 +356,38 @@ func TestRulesAgree(t *testing.T) {
 					t.Errorf("withoutIntrapreneur: false is not the others")
 				}
 			}
+			return a
+		}
+	}
+
+	// byAggregates answers a case with the portfolio's figures of the
+	// startup alone.
+	byAggregates := func(ctx context.Context) func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+		return func(t *testing.T, i int, c *ruleCase) ruleAnswer {
+			f, d := &portfolio.StartupFilter{Slugs: []string{caseSlug(i)}}, c.day()
+			var a ruleAnswer
+			cs, err := db.ReviewStatuses(ctx, f, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, x := range cs {
+				if x.Count > 0 {
+					a.Status, n = portfolio.ReviewStatus(x.Key), n+x.Count
+				}
+			}
+			if n > 1 {
+				t.Errorf("statuses %v for one startup", cs)
+			}
+			overdue, err := db.OverdueCount(ctx, f, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			without, err := db.WithoutIntrapreneurCount(ctx, f, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Overdue, a.Without = overdue == 1, without == 1
 			return a
 		}
 	}
@@ -421,38 +453,15 @@ func TestRulesAgree(t *testing.T) {
 			}
 			return ans
 		}},
-		{name: "filters in sql", tells: []string{"Status", "Due", "Never", "Overdue", "Without"}, answer: byFilters(false)},
-		{name: "filters of a timeline, in memory", tells: []string{"Status", "Due", "Overdue", "Without"}, answer: byFilters(true)},
+		{name: "filters in sql", tells: []string{"Status", "Due", "Never", "Overdue", "Without"}, answer: byFilters(WithSQLRules(ctx), false)},
+		{name: "filters at a date, in memory", tells: []string{"Status", "Due", "Never", "Overdue", "Without"}, answer: byFilters(ctx, false)},
+		{name: "filters of a timeline, in memory", tells: []string{"Status", "Due", "Overdue", "Without"}, answer: byFilters(ctx, true)},
 		// Portfolio.reviewStatuses, committeeOverdueCount and
-		// withoutIntrapreneurCount read the phase at the date from the
-		// phases going on then (currentCTE), not from phaseAtSQL.
-		{name: "portfolio aggregates", tells: []string{"Status", "Overdue", "Without"}, answer: func(t *testing.T, i int, c *ruleCase) ruleAnswer {
-			f, d := &portfolio.StartupFilter{Slugs: []string{caseSlug(i)}}, c.day()
-			var a ruleAnswer
-			cs, err := db.ReviewStatuses(ctx, f, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			n := 0
-			for _, x := range cs {
-				if x.Count > 0 {
-					a.Status, n = portfolio.ReviewStatus(x.Key), n+x.Count
-				}
-			}
-			if n > 1 {
-				t.Errorf("statuses %v for one startup", cs)
-			}
-			overdue, err := db.OverdueCount(ctx, f, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			without, err := db.WithoutIntrapreneurCount(ctx, f, d)
-			if err != nil {
-				t.Fatal(err)
-			}
-			a.Overdue, a.Without = overdue == 1, without == 1
-			return a
-		}},
+		// withoutIntrapreneurCount: in SQL, they read the phase at the date
+		// from the phases going on then (currentCTE), not from phaseAtSQL;
+		// by default, they count over the dated index in memory.
+		{name: "portfolio aggregates in sql", tells: []string{"Status", "Overdue", "Without"}, answer: byAggregates(WithSQLRules(ctx))},
+		{name: "portfolio aggregates in memory", tells: []string{"Status", "Overdue", "Without"}, answer: byAggregates(ctx)},
 	}
 	runRule(t, ruleCases, func(c *ruleCase) string { return c.name }, (*ruleCase).want, impls)
 }

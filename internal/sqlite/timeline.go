@@ -69,15 +69,22 @@ func (db *DB) datedIndex(ctx context.Context) (*datedIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	// What the index is read from, for the response cache.
+	noteMask(ctx, datedIndexReads)
 	db.dated.mu.Lock()
 	defer db.dated.mu.Unlock()
 	if cur := db.dated.cur; cur != nil && cur.version == v {
-		// What the index was read from, for the response cache.
-		noteMask(ctx, datedIndexReads)
 		return cur, nil
 	}
 	db.dated.cur = nil // the old one is stale: let it go before reading
-	idx, err := db.readDatedIndex(ctx)
+	// The index's statements are counted apart from the request's: they
+	// are run once per data version, by whichever request comes first,
+	// and a question's statements depend on its shape only.
+	rctx, rs := WithStats(ctx)
+	idx, err := db.readDatedIndex(rctx)
+	if s := StatsFrom(ctx); s != nil {
+		s.indexStatements.Add(rs.statements.Load())
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -310,7 +317,7 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 			return false
 		}
 	}
-	if f.WithoutIntrapreneur != nil && df.withoutIntrapreneur(i, d) != *f.WithoutIntrapreneur {
+	if f.WithoutIntrapreneur != nil && df.idx.withoutIntrapreneur(i, d) != *f.WithoutIntrapreneur {
 		return false
 	}
 	for _, c := range f.And {
@@ -336,12 +343,12 @@ func (df *datedFilter) holds(n, i int, d portfolio.Date) bool {
 // withoutIntrapreneur is portfolio.WithoutIntrapreneurAt for startup i:
 // in incubation at d, and none of its intrapreneurs' missions covers d
 // (portfolio.IntrapreneurAt).
-func (df *datedFilter) withoutIntrapreneur(i int, d portfolio.Date) bool {
-	if !portfolio.ActiveAt(df.idx.phases[i], d) {
+func (idx *datedIndex) withoutIntrapreneur(i int, d portfolio.Date) bool {
+	if !portfolio.ActiveAt(idx.phases[i], d) {
 		return false
 	}
-	for k := range df.idx.intrapreneurs[i] {
-		if portfolio.IntrapreneurAt(portfolio.DomainIntrapreneur, &df.idx.intrapreneurs[i][k], d) {
+	for k := range idx.intrapreneurs[i] {
+		if portfolio.IntrapreneurAt(portfolio.DomainIntrapreneur, &idx.intrapreneurs[i][k], d) {
 			return false
 		}
 	}

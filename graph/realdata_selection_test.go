@@ -1,0 +1,96 @@
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/sqlite"
+)
+
+// TestRealDataSelectionsAgree runs the filters with conditions at a date,
+// and the figures that are those rules at one date, both ways on the real
+// snapshot: selected in memory over the dated index (what the API does)
+// and compiled to SQL (sqlite.WithSQLRules). Pages, their counts and every
+// figure must be the same.
+func TestRealDataSelectionsAgree(t *testing.T) {
+	env := realData(t)
+	yes, no := true, false
+	from, to := portfolio.MustDate("2025-01-01"), portfolio.MustDate("2026-12-31")
+	filters := []*portfolio.StartupFilter{
+		nil,
+		{Active: &yes},
+		{Active: &no},
+		{Phases: []portfolio.Phase{portfolio.PhaseConstruction, portfolio.PhaseAcceleration}},
+		{CommitteeOverdue: &yes},
+		{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{portfolio.ReviewOverdue}}},
+		{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{portfolio.ReviewNoneRecorded, portfolio.ReviewDueSoon}}},
+		{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &yes}},
+		{ReviewConditions: portfolio.ReviewConditions{NeverReviewed: &yes}, Incubators: []string{"dinum"}},
+		{ReviewConditions: portfolio.ReviewConditions{NextCommitteeDue: &portfolio.DateRange{From: &from, To: &to}}},
+		{Or: []*portfolio.StartupFilter{{ReviewConditions: portfolio.ReviewConditions{WithoutIntrapreneur: &no}, Active: &yes}, {Incubators: []string{"anct"}}}},
+		{Not: &portfolio.StartupFilter{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{portfolio.ReviewUpToDate}}}},
+	}
+	orders := [][]*portfolio.StartupOrder{
+		nil,
+		{{Field: portfolio.StartupOrderIncubatedSince, Direction: portfolio.Asc}},
+		{{Field: portfolio.StartupOrderNextDue, Direction: portfolio.Desc}},
+	}
+	dates := []string{"2019-06-30", "2023-01-01", "2025-10-01", "2026-08-20"}
+	compared := 0
+	for fi, f := range filters {
+		for _, ds := range dates {
+			d := portfolio.MustDate(ds)
+			t.Run(fmt.Sprintf("filter %d at %s", fi, ds), func(t *testing.T) {
+				answer := func(ctx context.Context) string {
+					ctx = sqlite.WithFilterCache(ctx)
+					var out []any
+					for _, o := range orders {
+						pages, err := env.db.Startups(ctx, sqlite.StartupQuery{Filter: f, Order: o, AsOf: d, WantTotal: true,
+							Window: portfolio.Window{Limit: 40, Offset: 10}})
+						if err != nil {
+							t.Fatal(err)
+						}
+						var slugs []string
+						for _, s := range pages[0].Items {
+							slugs = append(slugs, s.Slug)
+						}
+						out = append(out, pages[0].Total, slugs)
+					}
+					n, err := env.db.StartupCount(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					byPhase, err := env.db.ByPhase(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					statuses, err := env.db.ReviewStatuses(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					overdue, err := env.db.OverdueCount(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					without, err := env.db.WithoutIntrapreneurCount(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if n > 0 {
+						compared++
+					}
+					return fmt.Sprint(append(out, n, byPhase, statuses, overdue, without)...)
+				}
+				mem, sql := answer(context.Background()), answer(sqlite.WithSQLRules(context.Background()))
+				if mem != sql {
+					t.Errorf("in memory:\n%s\nin SQL:\n%s", mem, sql)
+				}
+			})
+		}
+	}
+	if compared < len(filters)*len(dates)/2 {
+		t.Errorf("only %d of the %d questions select a startup: the test compares little", compared, len(filters)*len(dates))
+	}
+}
