@@ -209,6 +209,9 @@ func (db *DB) WithoutIntrapreneurCount(ctx context.Context, f *portfolio.Startup
 		if err != nil {
 			return 0, err
 		}
+		if err := db.withIntrapreneurs(ctx, sel.idx); err != nil {
+			return 0, err
+		}
 		return sel.countAt(func(i int) bool { return sel.idx.withoutIntrapreneur(i, d) }), nil
 	}
 	b := &builder{}
