@@ -10,9 +10,9 @@ import (
 )
 
 // TestRealDataSelectionsAgree runs the filters with conditions at a date,
-// and the figures that are those rules at one date, both ways on the real
-// snapshot: selected in memory over the dated index (what the API does)
-// and compiled to SQL (sqlite.WithSQLRules). Pages, their counts and every
+// the figures that are those rules at one date, flows and timelines, both
+// ways on the real snapshot: in memory over the dated index (what the API
+// does) and in SQL (sqlite.WithSQLRules). Pages, their counts and every
 // figure must be the same.
 func TestRealDataSelectionsAgree(t *testing.T) {
 	env := realData(t)
@@ -78,10 +78,26 @@ func TestRealDataSelectionsAgree(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					periods, err := portfolio.FlowPeriods(portfolio.MustDate("2015-01-01"), d, portfolio.EveryYear)
+					if err != nil {
+						t.Fatal(err)
+					}
+					flows, err := env.db.Flows(ctx, f, d, periods, sqlite.AllFlowParts)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var points []portfolio.Date
+					for p := portfolio.MustDate("2017-03-31"); p <= d; p = p.AddDays(91) {
+						points = append(points, p)
+					}
+					timeline, err := env.db.Timeline(ctx, f, points, fi%2 == 0)
+					if err != nil {
+						t.Fatal(err)
+					}
 					if n > 0 {
 						compared++
 					}
-					return fmt.Sprint(append(out, n, byPhase, statuses, overdue, without)...)
+					return fmt.Sprint(append(out, n, byPhase, statuses, overdue, without, flows, timeline)...)
 				}
 				mem, sql := answer(context.Background()), answer(sqlite.WithSQLRules(context.Background()))
 				if mem != sql {

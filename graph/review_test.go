@@ -38,7 +38,7 @@ func TestReviewStatementCounts(t *testing.T) {
 			withSecurityHomologation withRiskAnalysis byAccessibility { accessibility count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 2},
 		{"flows by year and by month", `query($n: Int) { portfolio(asOf: "2026-08-20") {
 			years: flows(from: "2014-01-01") { start end entered { phase count } exited { phase count } productLaunches nationalImpacts fastGrants committees committeeDecisions { decision count } }
-			months: flows(from: "2018-01-01", every: MONTH) { start entered { count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 3},
+			months: flows(from: "2018-01-01", every: MONTH) { start entered { count } } } startups(first: $n) { nodes { slug } } }`, 1, 500, 2}, // entries and exits in memory: months' flows run none
 		{"flows' dates only: no statement", `query($n: Int) { portfolio(asOf: "2026-08-20") { flows(from: "2014-01-01") { start end } }
 			startups(first: $n) { nodes { slug } } }`, 1, 500, 1},
 		{"the feed with startups, incubators and committees", `query($n: Int) { events(first: $n) { totalCount

@@ -94,8 +94,8 @@ func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfol
 }
 
 func sortByPhase(cs []Count) {
-	sort.Slice(cs, func(i, j int) bool {
-		return portfolio.Phase(cs[i].Key).Rank() < portfolio.Phase(cs[j].Key).Rank()
+	slices.SortFunc(cs, func(x, y Count) int {
+		return cmp.Or(cmp.Compare(portfolio.Phase(x.Key).Rank(), portfolio.Phase(y.Key).Rank()), strings.Compare(x.Key, y.Key))
 	})
 }
 
@@ -468,21 +468,34 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 	}
 	lastP := b.arg(last)
 	var phaseEvents []event
-	q := `SELECT p.start, p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
+	var inMemory phaseCounter // the counts by phase per point in date order, when counted in memory (sweeps.go)
+	if !sqlRules(ctx) {
+		sel, err := db.selectionAt(ctx, f, lastDate)
+		if err != nil {
+			return nil, err
+		}
+		dates := make([]portfolio.Date, len(order))
+		for k, i := range order {
+			dates[k] = out[i].Date
+		}
+		inMemory = sel.timelinePhases(dates)
+	} else {
+		q := `SELECT p.start, p.phase, count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
 			WHERE p.start IS NOT NULL AND p.start <= ` + lastP + ` AND ` + where + ` GROUP BY 1, 2
 		UNION ALL
 		SELECT p.next_start, p.phase, -count(*) FROM phases p` + joinStartups(where, "p.startup_id") + `
 			WHERE p.next_start IS NOT NULL AND p.next_start <= ` + lastP + ` AND ` + where + ` GROUP BY 1, 2`
-	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-		var e event
-		if err := rows.Scan(&e.day, &e.key, &e.delta); err != nil {
-			return fmt.Errorf("scan timeline: %w", err)
+		err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+			var e event
+			if err := rows.Scan(&e.day, &e.key, &e.delta); err != nil {
+				return fmt.Errorf("scan timeline: %w", err)
+			}
+			phaseEvents = append(phaseEvents, e)
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
-		phaseEvents = append(phaseEvents, e)
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	var memberEvents []event
 	if members {
@@ -494,7 +507,7 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 	sort.Slice(memberEvents, func(i, j int) bool { return memberEvents[i].day < memberEvents[j].day })
 	byPhase := map[string]int{}
 	count, pi, mi := 0, 0, 0
-	for _, i := range order {
+	for k, i := range order {
 		d := out[i].Date.String()
 		for ; pi < len(phaseEvents) && phaseEvents[pi].day <= d; pi++ {
 			byPhase[phaseEvents[pi].key] += phaseEvents[pi].delta
@@ -505,7 +518,11 @@ func (db *DB) timelineSweep(ctx context.Context, f *portfolio.StartupFilter, out
 		out[i].ActiveMemberCount = count
 		out[i].ByPhase = nil
 		for _, p := range portfolio.Phases {
-			if n := byPhase[string(p)]; n > 0 {
+			n := byPhase[string(p)]
+			if inMemory != nil {
+				n = inMemory[k][p]
+			}
+			if n > 0 {
 				out[i].ByPhase = append(out[i].ByPhase, Count{Key: string(p), Count: n})
 			}
 		}

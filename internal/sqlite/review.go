@@ -438,6 +438,19 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		fmt.Fprintf(&pj, `["%s","%s"]`, p.Start, p.End)
 	}
 	pj.WriteByte(']')
+	if !sqlRules(ctx) && (parts.Entered || parts.Exited) {
+		// The phases' part in memory (sweeps.go); events and committees
+		// in SQL.
+		sel, err := db.selectionAt(ctx, f, d)
+		if err != nil {
+			return nil, err
+		}
+		sel.flowsInMemory(out, parts)
+		parts.Entered, parts.Exited = false, false
+		if !parts.Events && !parts.Committees {
+			return out, nil
+		}
+	}
 	b := &builder{}
 	where, err := db.selected(ctx, b, f, d)
 	if err != nil {

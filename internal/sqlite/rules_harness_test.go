@@ -188,7 +188,7 @@ func selectsAt(t *testing.T, ctx context.Context, db *DB, slug string, f portfol
 		}
 		return n == 1
 	}
-	pt := timelineAt(t, db, &f, d, false)
+	pt := timelineAt(t, ctx, db, &f, d, false)
 	n := 0
 	for _, c := range pt.ByPhase {
 		n += c.Count
@@ -199,9 +199,9 @@ func selectsAt(t *testing.T, ctx context.Context, db *DB, slug string, f portfol
 // timelineAt returns the point at d of a timeline of f whose points are
 // the day before d, d and the day after (out of order: callers may give
 // them so), which makes the sweeps cross d.
-func timelineAt(t *testing.T, db *DB, f *portfolio.StartupFilter, d portfolio.Date, members bool) TimelinePoint {
+func timelineAt(t *testing.T, ctx context.Context, db *DB, f *portfolio.StartupFilter, d portfolio.Date, members bool) TimelinePoint {
 	t.Helper()
-	pts, err := db.Timeline(context.Background(), f, []portfolio.Date{d.AddDays(1), d, d.AddDays(-1)}, members)
+	pts, err := db.Timeline(ctx, f, []portfolio.Date{d.AddDays(1), d, d.AddDays(-1)}, members)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,8 +237,12 @@ func TestPhaseRulesAgree(t *testing.T) {
 				}
 				return phaseAnswer{Phase: onlyPhase(t, cs)}
 			}},
-			ruleImpl[phaseCase, phaseAnswer]{name: "timeline, running sums, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
-				pt := timelineAt(t, db, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day(), false)
+			ruleImpl[phaseCase, phaseAnswer]{name: "timeline, running sums in SQL, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+				pt := timelineAt(t, WithSQLRules(ctx), db, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day(), false)
+				return phaseAnswer{Phase: onlyPhase(t, pt.ByPhase)}
+			}},
+			ruleImpl[phaseCase, phaseAnswer]{name: "timeline, running sums in memory, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+				pt := timelineAt(t, ctx, db, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day(), false)
 				return phaseAnswer{Phase: onlyPhase(t, pt.ByPhase)}
 			}},
 		)
@@ -438,44 +442,49 @@ func TestFlowRulesAgree(t *testing.T) {
 	}
 	for _, st := range stores {
 		db := st.db
-		impls = append(impls,
-			ruleImpl[flowCase, flowAnswer]{name: "sql, " + st.name, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
-				return sqlFlows(t, db, flowSlug(i), []portfolio.Period{c.period()})
-			}},
-			ruleImpl[flowCase, flowAnswer]{name: "sql, month by month, " + st.name, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
-				p := c.period()
-				periods, err := portfolio.FlowPeriods(p.Start, p.End, portfolio.EveryMonth)
-				if err != nil {
-					t.Fatal(err)
-				}
-				return sqlFlows(t, db, flowSlug(i), periods)
-			}},
-			ruleImpl[flowCase, flowAnswer]{name: "timeline at both ends, " + st.name, tells: []string{"Net"}, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
-				p := c.period()
-				f := &portfolio.StartupFilter{Slugs: []string{flowSlug(i)}}
-				pts, err := db.Timeline(ctx, f, []portfolio.Date{p.End, p.Start.AddDays(-1)}, false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				net := countsOf(pts[0].ByPhase)
-				for ph, n := range countsOf(pts[1].ByPhase) {
-					net[ph] -= n
-				}
-				return flowAnswer{Net: netCounts(net)}
-			}},
-		)
+		for _, way := range []struct {
+			name string
+			ctx  context.Context
+		}{{"sql", WithSQLRules(ctx)}, {"in memory", ctx}} {
+			impls = append(impls,
+				ruleImpl[flowCase, flowAnswer]{name: way.name + ", " + st.name, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
+					return dbFlows(t, way.ctx, db, flowSlug(i), []portfolio.Period{c.period()})
+				}},
+				ruleImpl[flowCase, flowAnswer]{name: way.name + ", month by month, " + st.name, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
+					p := c.period()
+					periods, err := portfolio.FlowPeriods(p.Start, p.End, portfolio.EveryMonth)
+					if err != nil {
+						t.Fatal(err)
+					}
+					return dbFlows(t, way.ctx, db, flowSlug(i), periods)
+				}},
+				ruleImpl[flowCase, flowAnswer]{name: "timeline at both ends, " + way.name + ", " + st.name, tells: []string{"Net"}, answer: func(t *testing.T, i int, c *flowCase) flowAnswer {
+					p := c.period()
+					f := &portfolio.StartupFilter{Slugs: []string{flowSlug(i)}}
+					pts, err := db.Timeline(way.ctx, f, []portfolio.Date{p.End, p.Start.AddDays(-1)}, false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					net := countsOf(pts[0].ByPhase)
+					for ph, n := range countsOf(pts[1].ByPhase) {
+						net[ph] -= n
+					}
+					return flowAnswer{Net: netCounts(net)}
+				}},
+			)
+		}
 	}
 	runRule(t, flowCases, func(c *flowCase) string { return c.name }, func(c *flowCase) flowAnswer {
 		return flowsOf(parseCounts(t, c.entered), parseCounts(t, c.exited))
 	}, impls)
 }
 
-// sqlFlows adds up the flows of the startup with this slug over periods
-// (DB.Flows, one statement).
-func sqlFlows(t *testing.T, db *DB, slug string, periods []portfolio.Period) flowAnswer {
+// dbFlows adds up the flows of the startup with this slug over periods
+// (DB.Flows: in SQL, one statement, under WithSQLRules; else in memory).
+func dbFlows(t *testing.T, ctx context.Context, db *DB, slug string, periods []portfolio.Period) flowAnswer {
 	t.Helper()
 	f := &portfolio.StartupFilter{Slugs: []string{slug}}
-	out, err := db.Flows(context.Background(), f, periods[len(periods)-1].End, periods, FlowParts{Entered: true, Exited: true})
+	out, err := db.Flows(ctx, f, periods[len(periods)-1].End, periods, FlowParts{Entered: true, Exited: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -237,13 +237,13 @@ func TestTeamRulesAgree(t *testing.T) {
 			return ts.Members
 		}),
 		size("timeline, running sums", func(t *testing.T, i int, c *teamCase) int {
-			return timelineAt(t, db, only(i), c.day(), true).ActiveMemberCount
+			return timelineAt(t, ctx, db, only(i), c.day(), true).ActiveMemberCount
 		}),
 		size("timeline, in memory", func(t *testing.T, i int, c *teamCase) int {
 			yes := true
 			f := only(i)
 			f.Active = &yes
-			return timelineAt(t, db, f, c.day(), true).ActiveMemberCount
+			return timelineAt(t, ctx, db, f, c.day(), true).ActiveMemberCount
 		}),
 	}
 	runRule(t, teamCases, func(c *teamCase) string { return c.name }, (*teamCase).want, impls)
