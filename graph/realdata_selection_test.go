@@ -94,10 +94,22 @@ func TestRealDataSelectionsAgree(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					durations, err := env.db.PhaseDurations(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					team, err := env.db.TeamStats(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					active, err := env.db.ActiveMemberCount(ctx, f, d)
+					if err != nil {
+						t.Fatal(err)
+					}
 					if n > 0 {
 						compared++
 					}
-					return fmt.Sprint(append(out, n, byPhase, statuses, overdue, without, flows, timeline)...)
+					return fmt.Sprint(append(out, n, byPhase, statuses, overdue, without, flows, timeline, durations, *team, active)...)
 				}
 				mem, sql := answer(context.Background()), answer(sqlite.WithSQLRules(context.Background()))
 				if mem != sql {

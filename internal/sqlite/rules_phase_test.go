@@ -210,16 +210,11 @@ func TestPhaseRulesAgree(t *testing.T) {
 					t.Fatalf("%v\n%s", err, q)
 				}
 				// Time in phase: Portfolio.phaseDurations of the startup alone.
-				ds, err := db.PhaseDurations(ctx, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day())
-				if err != nil {
-					t.Fatal(err)
-				}
-				n, days := map[portfolio.Phase]int{}, map[portfolio.Phase]int{}
-				for _, d := range ds {
-					n[d.Phase], days[d.Phase] = d.Startups, int(math.Round(d.MeanDays*float64(d.Startups)))
-				}
-				ans.Days = durations(n, days)
+				ans.Days = phaseDurationsOf(t, WithSQLRules(ctx), db, phaseSlug(i), c.day())
 				return ans
+			}},
+			ruleImpl[phaseCase, phaseAnswer]{name: "time in phase in memory, " + st.name, tells: []string{"Days"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+				return phaseAnswer{Days: phaseDurationsOf(t, ctx, db, phaseSlug(i), c.day())}
 			}},
 			ruleImpl[phaseCase, phaseAnswer]{name: "filters in sql, " + st.name, tells: []string{"Phase", "Active"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
 				return phaseByFilters(t, WithSQLRules(ctx), db, phaseSlug(i), c.day(), false)
@@ -250,6 +245,21 @@ func TestPhaseRulesAgree(t *testing.T) {
 	runRule(t, phaseCases, func(c *phaseCase) string { return c.name }, func(c *phaseCase) phaseAnswer {
 		return phaseAnswer{Phase: c.phase, Start: c.start, Active: c.active, Since: c.since, Days: c.days}
 	}, impls)
+}
+
+// phaseDurationsOf is Portfolio.phaseDurations of the startup with this
+// slug alone, as durations writes it.
+func phaseDurationsOf(t *testing.T, ctx context.Context, db *DB, slug string, d portfolio.Date) string {
+	t.Helper()
+	ds, err := db.PhaseDurations(ctx, &portfolio.StartupFilter{Slugs: []string{slug}}, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, days := map[portfolio.Phase]int{}, map[portfolio.Phase]int{}
+	for _, d := range ds {
+		n[d.Phase], days[d.Phase] = d.Startups, int(math.Round(d.MeanDays*float64(d.Startups)))
+	}
+	return durations(n, days)
 }
 
 // onlyPhase is the phase of counts of one startup, "" for none.

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -139,4 +140,75 @@ func (s *datedSelection) timelinePhases(dates []portfolio.Date) phaseCounter {
 		}
 	}
 	return out
+}
+
+// phaseDurations is DB.PhaseDurations over the selection: per phase, the
+// days each phase period started by d lasted (portfolio.DaysInPhase), their
+// count, mean and median.
+func (s *datedSelection) phaseDurations(d portfolio.Date) []PhaseDuration {
+	days := map[portfolio.Phase][]int{}
+	s.each(func(i int) {
+		phases := s.idx.phases[i]
+		for k := range phases {
+			if st := phases[k].Start; !st.IsZero() && st <= d {
+				days[phases[k].Phase] = append(days[phases[k].Phase], portfolio.DaysInPhase(phases, k, d))
+			}
+		}
+	})
+	var out []PhaseDuration
+	for _, p := range portfolio.Phases {
+		ds := days[p]
+		if len(ds) == 0 {
+			continue
+		}
+		slices.Sort(ds)
+		n, sum := len(ds), 0
+		for _, x := range ds {
+			sum += x
+		}
+		out = append(out, PhaseDuration{Phase: p, Startups: n, MeanDays: float64(sum) / float64(n),
+			MedianDays: float64(ds[(n-1)/2]+ds[n/2]) / 2})
+	}
+	return out
+}
+
+// teamStats is DB.TeamStats over the selection: the members with a
+// mission covering d (portfolio.OnMissionAt) on a selected startup, each
+// counted once, by domain and by the status of that covering mission
+// which started last (ties: the higher mission id). With all false, only
+// Members is counted.
+func (s *datedSelection) teamStats(stretches []memberStretch, d portfolio.Date, all bool) *TeamStats {
+	ts := &TeamStats{}
+	domains, statuses := map[string]int{}, map[string]int{}
+	for lo := 0; lo < len(stretches); {
+		hi := lo + 1
+		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
+			hi++
+		}
+		best := -1
+		for k := lo; k < hi; k++ {
+			st := &stretches[k]
+			if (s.set != nil && !s.set.has(int(st.startup))) || !portfolio.OnMissionAt(&portfolio.Mission{Start: st.start, End: st.end}, d) {
+				continue
+			}
+			if best < 0 || st.start > stretches[best].start || (st.start == stretches[best].start && st.mission > stretches[best].mission) {
+				best = k
+			}
+			if !all {
+				break
+			}
+		}
+		if best >= 0 {
+			ts.Members++
+			if all {
+				domains[stretches[best].domain]++
+				statuses[stretches[best].status]++
+			}
+		}
+		lo = hi
+	}
+	if all {
+		ts.ByDomain, ts.ByStatus = sortedCounts(domains), sortedCounts(statuses)
+	}
+	return ts
 }
