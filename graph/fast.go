@@ -49,17 +49,20 @@ import (
 // read: a query whose every field has a plan, with no @defer, whose
 // protected fields the caller may read and whose arguments parse. Anything
 // else, and any answer that meets an error, a null where the schema says
-// non-null, the request's deadline, or more than fastMaxBytes, is handed
+// non-null, the request's deadline, or more than fastMaxBytes that the
+// request's answer budget does not allow, is handed
 // to gqlgen's executor as if the fast path did not exist, and counted by
 // reason (GqlgenAnswers). TestFastPathSameAnswers holds the two executors
 // to the same bytes over a corpus and random questions drawn from every
 // planned field; TestEveryFieldPlanned fails for a field of the schema
 // with neither a plan nor a reason (@gqlgenOnly) to have none.
 
-// fastMaxBytes bounds an answer of the fast path: the first MiB every
-// answer may take without drawing on the server's shared answer pool
-// (internal/server). Larger answers go to gqlgen's executor, whose field
-// guard counts them as they grow.
+// fastMaxBytes is the first MiB every answer may take without drawing on
+// the server's shared answer pool (internal/server). Past it, the fast
+// path counts its answer in the request's budget as it grows
+// (portfolio.AnswerSize); with no budget, or one that refuses, the
+// question goes to gqlgen's executor, whose field guard stops it with the
+// error that says why.
 const fastMaxBytes = 1 << 20
 
 // fallback is why gqlgen's executor answered a question.
@@ -331,7 +334,12 @@ func (x *fastExec) object(ctx context.Context, fields []*fastField, obj any) {
 	}
 	x.b = append(x.b, '}')
 	if len(x.b) > fastMaxBytes {
-		panic(fallbackSize)
+		// Past its first MiB, an answer draws on the memory answers
+		// share (the server's budget); without one, or when it refuses,
+		// gqlgen's executor answers, and says why.
+		if grown := portfolio.AnswerSize(ctx); grown == nil || grown(int64(len(x.b))) != nil {
+			panic(fallbackSize)
+		}
 	}
 }
 

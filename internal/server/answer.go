@@ -69,7 +69,21 @@ func withAnswerBudget(ctx context.Context, limit int64, pool *answerPool) (conte
 		limit = 1 << 62
 	}
 	b := &answerBudget{limit: limit, done: ctx.Done(), pool: pool}
-	return context.WithValue(ctx, budgetKey{}, b), func() { pool.used.Add(-b.charged.Swap(0)) }
+	ctx = context.WithValue(ctx, budgetKey{}, b)
+	// An executor that writes its answer itself (the graph's fast path)
+	// counts it as it grows, past its first MiB.
+	ctx = portfolio.WithAnswerSize(ctx, func(size int64) error {
+		if b.stop.Load() != 0 {
+			return stopError(b.stop.Load(), b)
+		}
+		if extra := size - b.used.Load(); extra > 0 {
+			if why := b.take(extra); why != 0 {
+				return stopError(why, b)
+			}
+		}
+		return nil
+	})
+	return ctx, func() { pool.used.Add(-b.charged.Swap(0)) }
 }
 
 // take counts n more bytes of the answer; it returns why the answer must
