@@ -474,7 +474,10 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		selects = append(selects, `SELECT per.i, 'committee', c.decision, count(*) FROM per JOIN committees c ON c.date >= per.s AND c.date <= per.e`+joinStartups(where, "c.startup_id")+`
 			WHERE `+heldSQL("c")+` AND `+where+` GROUP BY per.i, c.decision`)
 	}
-	q := `WITH per(i, s, e) AS (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(` + per + `))
+	// MATERIALIZED: flattened, the periods' bounds were read from the
+	// JSON again for every row they were compared with (at 100 times the
+	// network, 242 ms for the events alone, 9.7 ms materialized).
+	q := `WITH per(i, s, e) AS MATERIALIZED (SELECT key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(` + per + `))
 		` + strings.Join(selects, "\n\t\tUNION ALL\n\t\t")
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		var i, n int
