@@ -40,7 +40,8 @@ func (db *DB) Members(ctx context.Context, f *portfolio.MemberFilter, order []*p
 	}
 	from := " FROM members mb WHERE " + where
 	nargs := len(b.args)
-	q := "SELECT " + memberCols + ", count(*) OVER ()" + from + " ORDER BY " + memberOrderSQL(order) +
+	// The total as a subquery run once (see Organisations).
+	q := "SELECT " + memberCols + ", (SELECT count(*)" + from + ")" + from + " ORDER BY " + memberOrderSQL(order) +
 		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Member]{}
 	scan := memberReader(&p.Total)

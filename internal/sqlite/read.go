@@ -652,7 +652,7 @@ func (db *DB) Committees(ctx context.Context, f *portfolio.CommitteeFilter, orde
 		return nil, err
 	}
 	from := " FROM committees c JOIN startups s ON s.id = c.startup_id WHERE " + where
-	q := "SELECT " + committeeCols + ", count(*) OVER ()" + from + " ORDER BY " + committeeOrderSQL(order) +
+	q := "SELECT " + committeeCols + ", (SELECT count(*)" + from + ")" + from + " ORDER BY " + committeeOrderSQL(order) +
 		" LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Committee]{}
 	scan := committeeReader(&p.Total)
@@ -704,7 +704,10 @@ func (db *DB) Organisations(ctx context.Context, search string, w portfolio.Wind
 	if search != "" {
 		where = searchSQL(b, "(lower(o.name) || ' ' || lower(o.acronym) || ' ' || o.slug)", search)
 	}
-	q := "SELECT " + organisationCols + ", count(*) OVER () FROM organisations o WHERE " + where +
+	// The total as a subquery run once: count(*) OVER () read every
+	// matching row's columns before the LIMIT (at 100 times the network,
+	// 64 ms for a page of the 14,300 organisations, against 5.4 ms).
+	q := "SELECT " + organisationCols + ", (SELECT count(*) FROM organisations o WHERE " + where + ") FROM organisations o WHERE " + where +
 		" ORDER BY o.name_key, o.slug LIMIT " + b.arg(w.Limit) + " OFFSET " + b.arg(w.Offset)
 	p := &Page[*portfolio.Organisation]{}
 	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
@@ -752,7 +755,7 @@ func (db *DB) IncubatorsBySlug(ctx context.Context, slugs []string) (map[string]
 func (db *DB) Incubators(ctx context.Context, w portfolio.Window) (*Page[*portfolio.Incubator], error) {
 	p := &Page[*portfolio.Incubator]{}
 	scan := incubatorReader(&p.Total)
-	err := db.each(ctx, "SELECT "+incubatorCols+", count(*) OVER () FROM incubators i ORDER BY i.slug LIMIT ? OFFSET ?", []any{w.Limit, w.Offset}, func(rows *sql.Rows) error {
+	err := db.each(ctx, "SELECT "+incubatorCols+", (SELECT count(*) FROM incubators i) FROM incubators i ORDER BY i.slug LIMIT ? OFFSET ?", []any{w.Limit, w.Offset}, func(rows *sql.Rows) error {
 		i, err := scan(rows)
 		p.Items = append(p.Items, i)
 		return err
