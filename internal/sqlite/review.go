@@ -438,16 +438,16 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		fmt.Fprintf(&pj, `["%s","%s"]`, p.Start, p.End)
 	}
 	pj.WriteByte(']')
-	if !sqlRules(ctx) && (parts.Entered || parts.Exited) {
-		// The phases' part in memory (sweeps.go); events and committees
-		// in SQL.
+	if !sqlRules(ctx) && (parts.Entered || parts.Exited || parts.Committees) {
+		// The phases' and committees' parts in memory (sweeps.go); the
+		// events in SQL.
 		sel, err := db.selectionAt(ctx, f, d)
 		if err != nil {
 			return nil, err
 		}
 		sel.flowsInMemory(out, parts)
-		parts.Entered, parts.Exited = false, false
-		if !parts.Events && !parts.Committees {
+		parts.Entered, parts.Exited, parts.Committees = false, false, false
+		if !parts.Events {
 			return out, nil
 		}
 	}
@@ -513,7 +513,9 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		sortByPhase(out[i].Entered)
 		sortByPhase(out[i].Exited)
 		cs := out[i].CommitteeDecisions
-		sort.Slice(cs, func(a, b int) bool { return decisionRank(cs[a].Key) < decisionRank(cs[b].Key) })
+		slices.SortFunc(cs, func(a, b Count) int {
+			return cmp.Or(cmp.Compare(decisionRank(a.Key), decisionRank(b.Key)), strings.Compare(a.Key, b.Key))
+		})
 	}
 	return out, err
 }

@@ -1,8 +1,10 @@
 package sqlite
 
 import (
+	"cmp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -56,8 +58,9 @@ func (c phaseCounter) counts(slot int) []Count {
 	return out
 }
 
-// flowsInMemory fills the entries and exits of out, periods in the order
-// of out, over the selection (portfolio.FlowsIn, period by period).
+// flowsInMemory fills the entries, exits and committees (parts) of out,
+// periods in the order of out, over the selection (portfolio.FlowsIn,
+// period by period; a committee counts in the period holding its date).
 func (s *datedSelection) flowsInMemory(out []FlowPeriod, parts FlowParts) {
 	periods := make([]portfolio.Period, len(out))
 	for i := range out {
@@ -80,6 +83,32 @@ func (s *datedSelection) flowsInMemory(out []FlowPeriod, parts FlowParts) {
 		if parts.Exited {
 			out[i].Exited = exited.counts(i)
 		}
+	}
+	if !parts.Committees {
+		return
+	}
+	// The committees held in each period, by decision (the index holds
+	// the held ones only).
+	decisions := make([]map[string]int, len(out))
+	s.each(func(i int) {
+		for _, c := range s.idx.committees[i] {
+			find(c.Date, func(k int) {
+				if decisions[k] == nil {
+					decisions[k] = map[string]int{}
+				}
+				decisions[k][string(c.Decision)]++
+			})
+		}
+	})
+	for k, m := range decisions {
+		for d, n := range m {
+			out[k].Committees += n
+			out[k].CommitteeDecisions = append(out[k].CommitteeDecisions, Count{Key: d, Count: n})
+		}
+		cs := out[k].CommitteeDecisions
+		slices.SortFunc(cs, func(a, b Count) int {
+			return cmp.Or(cmp.Compare(decisionRank(a.Key), decisionRank(b.Key)), strings.Compare(a.Key, b.Key))
+		})
 	}
 }
 

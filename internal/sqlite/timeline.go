@@ -36,7 +36,7 @@ type datedIndex struct {
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
 	phases     [][]portfolio.PhasePeriod
-	committees [][]*portfolio.Committee // the held ones' dates and recorded next due dates, by date (ties by slug)
+	committees [][]*portfolio.Committee // the held ones' dates, decisions and recorded next due dates, by date (ties by slug)
 	// stretches are every mission's stretch on each of its startups, by
 	// member, read when first needed (memberStretches).
 	stretchMu     sync.Mutex
@@ -159,12 +159,13 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = db.each(ctx, `SELECT startup_id, date, coalesce(next_committee_due, '') FROM committees c WHERE `+heldSQL("c")+` ORDER BY startup_id, date, slug`, nil, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &start, &end); err != nil {
+	var decision string
+	err = db.each(ctx, `SELECT startup_id, date, coalesce(next_committee_due, ''), coalesce(decision, '') FROM committees c WHERE `+heldSQL("c")+` ORDER BY startup_id, date, slug`, nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &start, &end, &decision); err != nil {
 			return fmt.Errorf("scan committee: %w", err)
 		}
 		if i, ok := idx.pos[id]; ok {
-			idx.committees[i] = append(idx.committees[i], &portfolio.Committee{Date: parseDate(start), NextCommitteeDue: parseDate(end)})
+			idx.committees[i] = append(idx.committees[i], &portfolio.Committee{Date: parseDate(start), NextCommitteeDue: parseDate(end), Decision: portfolio.Decision(decision)})
 		}
 		return nil
 	})
