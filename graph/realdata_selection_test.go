@@ -10,7 +10,8 @@ import (
 )
 
 // TestRealDataSelectionsAgree runs the filters with conditions at a date,
-// the figures that are those rules at one date, flows and timelines, both
+// pages in the rules' orders, the figures that are those rules at one
+// date, flows and timelines, both
 // ways on the real snapshot: in memory over the dated index (what the API
 // does) and in SQL (sqlite.WithSQLRules). Pages, their counts and every
 // figure must be the same.
@@ -36,6 +37,9 @@ func TestRealDataSelectionsAgree(t *testing.T) {
 		nil,
 		{{Field: portfolio.StartupOrderIncubatedSince, Direction: portfolio.Asc}},
 		{{Field: portfolio.StartupOrderNextDue, Direction: portfolio.Desc}},
+		{{Field: portfolio.StartupOrderReviewStatus, Direction: portfolio.Asc}, {Field: portfolio.StartupOrderLastCommittee, Direction: portfolio.Desc}},
+		{{Field: portfolio.StartupOrderPhaseStart, Direction: portfolio.Desc}, {Field: portfolio.StartupOrderSlug, Direction: portfolio.Desc}},
+		{{Field: portfolio.StartupOrderLastCommittee, Direction: portfolio.Asc}},
 	}
 	dates := []string{"2019-06-30", "2023-01-01", "2025-10-01", "2026-08-20"}
 	compared := 0

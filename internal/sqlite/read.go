@@ -130,6 +130,9 @@ type StartupQuery struct {
 // Startups answers q in one statement. Without a parent, the page is under
 // key 0.
 func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
+	if q.Parent == "" && !sqlRules(ctx) && orderedInMemory(q.Order) {
+		return db.startupsOrderedInMemory(ctx, q)
+	}
 	b := &builder{}
 	a := at{b: b, d: q.AsOf}
 	where, err := db.selectedAt(ctx, b, q.Filter, q.AsOf)
@@ -243,6 +246,59 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 		}
 	}
 	return out, err
+}
+
+// startupsOrderedInMemory answers q, whose order is the rules' (selection.go):
+// the selection ordered in memory, then one statement for the page's rows.
+func (db *DB) startupsOrderedInMemory(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
+	sel, err := db.selectionAt(ctx, q.Filter, q.AsOf) // the filter's errors and bounds are the SQL path's (newDatedFilter)
+	if err != nil {
+		return nil, err
+	}
+	order := sel.sorted(q.Order, q.AsOf)
+	p := &Page[*portfolio.Startup]{Total: -1}
+	if q.WantTotal {
+		p.Total = len(order)
+	}
+	lo := min(q.Window.Offset, len(order))
+	hi := min(q.Window.Offset+q.Window.Limit+1, len(order))
+	page := order[lo:hi]
+	if len(page) > q.Window.Limit {
+		page, p.More = page[:q.Window.Limit], true
+	}
+	if len(page) == 0 {
+		return map[int64]*Page[*portfolio.Startup]{0: p}, nil
+	}
+	ids := make([]int64, len(page))
+	at := make(map[int64]int, len(page))
+	for k, i := range page {
+		ids[k] = sel.idx.ids[i]
+		at[ids[k]] = k
+	}
+	cols, reader := startupColumns(ctx)
+	var parent int64
+	var total sql.NullInt64
+	scan := reader(&parent, &total)
+	items := make([]*portfolio.Startup, len(page))
+	err = db.each(ctx, "SELECT "+cols+", 0, NULL FROM startups s WHERE s.id IN (SELECT value FROM json_each(?1))", []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+		s, err := scan(rows)
+		if err != nil {
+			return err
+		}
+		if k, ok := at[s.ID]; ok {
+			items[k] = s
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range items {
+		if s != nil { // nil: deleted since the index was read
+			p.Items = append(p.Items, s)
+		}
+	}
+	return map[int64]*Page[*portfolio.Startup]{0: p}, nil
 }
 
 // pagesCoverLists reports whether the window of q, per parent, reaches

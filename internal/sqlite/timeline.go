@@ -35,6 +35,7 @@ type datedIndex struct {
 	version    string
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
+	slugRank   []int32         // per position: the rank of the startup's slug in SQLite's order
 	phases     [][]portfolio.PhasePeriod
 	committees [][]*portfolio.Committee // the held ones' dates, decisions and recorded next due dates, by date (ties by slug)
 	// stretches are every mission's stretch on each of its startups, by
@@ -126,10 +127,15 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 	if err != nil {
 		return nil, err
 	}
+	bySlug := slices.Clone(idx.ids)
 	slices.Sort(idx.ids)
 	idx.pos = make(map[int64]int32, len(idx.ids))
 	for i, id := range idx.ids {
 		idx.pos[id] = int32(i)
+	}
+	idx.slugRank = make([]int32, len(idx.ids))
+	for r, id := range bySlug {
+		idx.slugRank[idx.pos[id]] = int32(r)
 	}
 	idx.phases = make([][]portfolio.PhasePeriod, len(idx.ids))
 	idx.committees = make([][]*portfolio.Committee, len(idx.ids))
