@@ -363,6 +363,6 @@ func (h *handler) briefPage(w http.ResponseWriter, r *http.Request) {
 		{Label: p.name, URL: p.StartupURL(p.slug)},
 		{Label: "Dossier de comité"},
 	}
-	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, briefSections())
+	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, briefSections(), nil)
 	h.render(w, r, "brief", pg, http.StatusOK, start)
 }

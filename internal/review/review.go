@@ -323,7 +323,14 @@ func (h *handler) portfolioPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.forms = h.forms(r, id)
-	views := run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, append([]*section{selection}, portfolioSections()...))
+	// Each section is rendered as soon as its answer is decoded, beside
+	// the queries of the others (the selection's by the page's layout).
+	t := pageTemplates["portfolio"]
+	views := run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, append([]*section{selection}, portfolioSections()...), func(v *sectionView) {
+		if v.section != selection {
+			h.renderSection(ctx, t, v)
+		}
+	})
 	pg := h.newPage(ctx, r, id, p)
 	pg.Title = "Revue de portefeuille"
 	pg.HasSelection = true
@@ -376,7 +383,7 @@ func (h *handler) serveStartup(w http.ResponseWriter, r *http.Request, ctx conte
 	}
 	pg.Title, pg.Heading = p.name, p.name
 	pg.Breadcrumb = append(pg.Breadcrumb, crumb{Label: p.name})
-	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupSections())
+	pg.Sections = run(ctx, h.runner, h.cfg.Logger, h.cfg.Playground, p, startupSections(), nil)
 	status := http.StatusOK
 	if st != nil {
 		status = httperror.Status(portfolio.EInvalid)
@@ -414,6 +421,22 @@ func (h *handler) errorPage(w http.ResponseWriter, r *http.Request, id *portfoli
 
 // render executes a page's template into a buffer (each section's first),
 // then writes it.
+// renderSection executes a section's template into its Body, unless the
+// section failed; a template that fails makes the section fail.
+func (h *handler) renderSection(ctx context.Context, t *template.Template, v *sectionView) {
+	v.rendered = true
+	if v.Failure != "" {
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "section-"+v.ID, v); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "review template", "section", v.ID, "err", err)
+		v.Failure = failure(portfolio.EInternal)
+		return
+	}
+	v.Body = template.HTML(buf.String())
+}
+
 func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg *page, status int, start time.Time) {
 	if pg.Dataset == nil {
 		pg.Dataset = h.dataset(r.Context()) // the sign-in and error pages too: the demo is labelled everywhere
@@ -432,14 +455,12 @@ func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, pg
 		if v == pg.Head {
 			continue // the page's template shows it
 		}
-		var buf bytes.Buffer
-		if err := t.ExecuteTemplate(&buf, "section-"+v.ID, v); err != nil {
-			h.cfg.Logger.ErrorContext(r.Context(), "review template", "section", v.ID, "err", err)
-			v.Failure = failure(portfolio.EInternal)
-			failed++
-			continue
+		if !v.rendered {
+			h.renderSection(r.Context(), t, v)
 		}
-		v.Body = template.HTML(buf.String())
+		if v.Failure != "" {
+			failed++
+		}
 	}
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout", pg); err != nil {

@@ -80,6 +80,8 @@ type sectionView struct {
 	ExportURL string
 	// Body is the section's template, executed.
 	Body template.HTML
+	// rendered is set once Body was made (or the template failed).
+	rendered bool
 	// GroupFirst and GroupLast mark the first and the last section of a
 	// group on the page: the group's heading opens before the first, and
 	// closes after the last.
@@ -131,8 +133,10 @@ const concurrentQueries = 2
 
 // run runs the sections' queries through r, concurrentQueries at a time,
 // the slow ones first, and returns their views in the sections' order. The identity in ctx is the
-// caller's: each query has the caller's rights.
-func run(ctx context.Context, r export.Runner, log *slog.Logger, playground string, p *params, sections []*section) []*sectionView {
+// caller's: each query has the caller's rights. then, when not nil, is
+// called with each view as soon as its answer is decoded, beside the next
+// queries (the portfolio page renders its sections so).
+func run(ctx context.Context, r export.Runner, log *slog.Logger, playground string, p *params, sections []*section, then func(*sectionView)) []*sectionView {
 	views := make([]*sectionView, len(sections))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, concurrentQueries)
@@ -149,8 +153,11 @@ func run(ctx context.Context, r export.Runner, log *slog.Logger, playground stri
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			defer func() { <-slots }()
 			views[i] = runOne(ctx, r, log, playground, p, sections[i])
+			<-slots // the next query starts while this section is rendered
+			if then != nil {
+				then(views[i])
+			}
 		}()
 	}
 	wg.Wait()
