@@ -96,7 +96,7 @@ func serveNode(ctx context.Context, args []string, e env, stdout, stderr io.Writ
 	cacheMB := fs.Int("response-cache-mb", 64, "memory for answers to repeated queries, kept until the data changes (0 turns the cache off; off with --sql-stats)")
 	pprofAddr := fs.String("pprof", e.get("PORTFOLIO_PPROF"), "serve net/http/pprof on this loopback address (e.g. 127.0.0.1:6060), apart from the API (env PORTFOLIO_PPROF)")
 	logFormat := fs.String("log-format", e.or("PORTFOLIO_LOG_FORMAT", "text"), "log lines as text or json, one per request (env PORTFOLIO_LOG_FORMAT)")
-	gcPercent := fs.Int("gc-percent", 400, "heap growth between garbage collections, in percent of the live heap (Go's GOGC, whose default is 100): fewer collections under load, for memory that --memory-limit-mb bounds (env GOGC when the flag is not given)")
+	gcPercent := fs.Int("gc-percent", server.DefaultGCPercent, "heap growth between garbage collections, in percent of the live heap (Go's GOGC, whose default is 100): fewer collections under load, for memory that --memory-limit-mb bounds (env GOGC when the flag is not given)")
 	memLimitMB := fs.Int64("memory-limit-mb", 160, "soft limit of the Go heap in MiB: collections come sooner as the heap nears it (Go's GOMEMLIMIT; 0: none) (env GOMEMLIMIT when the flag is not given)")
 	syncRepo, syncRef, syncClone, replicateTo := new(string), new(string), new(string), new(string)
 	syncEvery := new(time.Duration)

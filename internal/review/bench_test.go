@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,10 @@ import (
 // which takes minutes to make; it is only read). Besides ns/op it reports
 // the time of each section's query, in ms.
 func BenchmarkPages(b *testing.B) {
+	// As `portfolio serve` collects garbage (unless GOGC says otherwise).
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(server.DefaultGCPercent))
+	}
 	for _, data := range benchData() {
 		for _, pg := range []struct{ name, path string }{
 			{"review", "/review?asOf=2026-08-20"},
