@@ -197,7 +197,7 @@ func TestStatementCounts(t *testing.T) {
 		{"portfolio, every breakdown", `{ portfolio { startupCount byPhase { phase count } byIncubator { incubator { title } count }
 			bySponsor { organisation { name } count } byThematique { label count } committeeOverdueCount activeMemberCount
 			membersByDomain { domain count } membersByStatus { status count } phaseDurations { phase medianDays }
-			committeeDecisions { decision count } } }`, nil, 8}, // the overdue count, the members and the durations count over the dated index: no statement
+			committeeDecisions { decision count } } }`, nil, 7}, // the phases, the overdue count, the members and the durations count over the dated index: no statement
 		// The phases' sweep runs in memory over the dated index; without
 		// activeMemberCount, the members' sweep (one statement) is not run.
 		{"timeline over 12 points", `{ portfolio(asOf: "2025-01-01") { timeline(from: "2024-01-01", every: MONTH) { date startupCount } } }`, nil, 0},

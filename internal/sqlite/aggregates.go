@@ -81,6 +81,20 @@ func currentCTE(dd string) string {
 // ByPhase counts the startups f selects by their phase at d, leaving out
 // those with no phase yet.
 func (db *DB) ByPhase(ctx context.Context, f *portfolio.StartupFilter, d portfolio.Date) ([]Count, error) {
+	if !sqlRules(ctx) {
+		// Over the dated index: portfolio.PhaseAt of each selected startup.
+		sel, err := db.selectionAt(ctx, f, d)
+		if err != nil {
+			return nil, err
+		}
+		counts := make(phaseCounter, 1)
+		sel.each(func(i int) {
+			if k := portfolio.PhaseAt(sel.idx.phases[i], d); k >= 0 {
+				counts.add(0, sel.idx.phases[i][k].Phase, 1)
+			}
+		})
+		return counts.counts(0), nil
+	}
 	b := &builder{}
 	where, err := db.selected(ctx, b, f, d)
 	if err != nil {

@@ -225,7 +225,14 @@ func TestPhaseRulesAgree(t *testing.T) {
 			ruleImpl[phaseCase, phaseAnswer]{name: "filters of a timeline, in memory, " + st.name, tells: []string{"Phase", "Active"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
 				return phaseByFilters(t, ctx, db, phaseSlug(i), c.day(), true)
 			}},
-			ruleImpl[phaseCase, phaseAnswer]{name: "portfolio byPhase, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+			ruleImpl[phaseCase, phaseAnswer]{name: "portfolio byPhase in SQL, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
+				cs, err := db.ByPhase(WithSQLRules(ctx), &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return phaseAnswer{Phase: onlyPhase(t, cs)}
+			}},
+			ruleImpl[phaseCase, phaseAnswer]{name: "portfolio byPhase in memory, " + st.name, tells: []string{"Phase"}, answer: func(t *testing.T, i int, c *phaseCase) phaseAnswer {
 				cs, err := db.ByPhase(ctx, &portfolio.StartupFilter{Slugs: []string{phaseSlug(i)}}, c.day())
 				if err != nil {
 					t.Fatal(err)
