@@ -148,7 +148,8 @@ func (r *Resolver) investment(ctx context.Context, p *model.Portfolio) (*model.I
 	if !wantsAny(ctx, "fastCount", "fastTotalEuros", "byPromotion", "byIncubator", "bySponsor") {
 		return out, nil
 	}
-	inv, err := r.DB.Investment(ctx, p.Filter, p.AsOf)
+	inv, err := r.DB.Investment(ctx, p.Filter, p.AsOf, sqlite.InvestmentParts{
+		ByPromotion: wantsAny(ctx, "byPromotion"), ByIncubator: wantsAny(ctx, "byIncubator"), BySponsor: wantsAny(ctx, "bySponsor")})
 	if err != nil {
 		return nil, err
 	}
