@@ -73,8 +73,11 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 		SELECT sid, due, '` + string(portfolio.AgendaDue) + `', NULL FROM due WHERE due <= ` + pt
 	from_ := ` FROM (` + x + `) x JOIN startups s ON s.id = x.sid`
 	nargs := len(b.args)
+	// The total as a subquery run once: count(*) OVER () computed every
+	// entry's columns (its review status, its next due date) before the
+	// LIMIT.
 	q := dueCTE + `SELECT s.id, s.slug, x.d, x.st, coalesce(x.cslug, ''), coalesce(` + reviewStatusAtSQL(a) + `, ''), coalesce(` + nextDueAtSQL(a) + `, ''),
-			count(*) OVER ()` + from_ + `
+			(SELECT count(*) FROM (` + x + `))` + from_ + `
 		ORDER BY x.d, s.name_key, s.slug, x.cslug LIMIT ` + b.arg(w.Limit) + ` OFFSET ` + b.arg(w.Offset)
 	p := &Page[*portfolio.CommitteeAgendaEntry]{}
 	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
