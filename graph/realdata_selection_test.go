@@ -40,6 +40,8 @@ func TestRealDataSelectionsAgree(t *testing.T) {
 		{{Field: portfolio.StartupOrderReviewStatus, Direction: portfolio.Asc}, {Field: portfolio.StartupOrderLastCommittee, Direction: portfolio.Desc}},
 		{{Field: portfolio.StartupOrderPhaseStart, Direction: portfolio.Desc}, {Field: portfolio.StartupOrderSlug, Direction: portfolio.Desc}},
 		{{Field: portfolio.StartupOrderLastCommittee, Direction: portfolio.Asc}},
+		{{Field: portfolio.StartupOrderName, Direction: portfolio.Desc}},
+		{{Field: portfolio.StartupOrderIncubatedSince, Direction: portfolio.Desc}, {Field: portfolio.StartupOrderName, Direction: portfolio.Asc}},
 	}
 	dates := []string{"2019-06-30", "2023-01-01", "2025-10-01", "2026-08-20"}
 	compared := 0

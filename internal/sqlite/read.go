@@ -130,7 +130,7 @@ type StartupQuery struct {
 // Startups answers q in one statement. Without a parent, the page is under
 // key 0.
 func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*portfolio.Startup], error) {
-	if q.Parent == "" && !sqlRules(ctx) && orderedInMemory(q.Order) {
+	if q.Parent == "" && !sqlRules(ctx) && orderedInMemory(q.Order, inMemory(ctx, q.Filter)) {
 		return db.startupsOrderedInMemory(ctx, q)
 	}
 	b := &builder{}

@@ -173,17 +173,20 @@ func (s *datedSelection) countAt(holds func(i int) bool) int {
 // selection: in SQL each key is a correlated subquery per selected row
 // (at 100 times the network, 80-116 ms for each of the review page's
 // lists), here a function of the startup's phases and committees. The
-// statement then reads the page's rows by id. An order on another key
-// (the name's French order, the team's size, the FAST amount) stays in
+// statement then reads the page's rows by id. So are the lists of a
+// selection made in memory by name or slug (the index holds both orders).
+// An order on another key (the team's size, the FAST amount) stays in
 // SQL.
 
-// orderedInMemory reports whether every key of orders is a rule's or the
-// slug, and at least one is a rule's.
-func orderedInMemory(orders []*portfolio.StartupOrder) bool {
-	rule := false
+// orderedInMemory reports whether every key of orders is a rule's, the
+// name or the slug, and at least one is a rule's or the selection is made
+// in memory anyway (selected): SQL reads the names' and the slugs' order
+// from their indexes, and stops at the page, when it selects too.
+func orderedInMemory(orders []*portfolio.StartupOrder, selected bool) bool {
+	rule := selected
 	for _, o := range orders {
 		switch o.Field {
-		case portfolio.StartupOrderSlug:
+		case portfolio.StartupOrderSlug, portfolio.StartupOrderName:
 		case portfolio.StartupOrderPhaseStart, portfolio.StartupOrderLastCommittee, portfolio.StartupOrderNextDue,
 			portfolio.StartupOrderReviewStatus, portfolio.StartupOrderIncubatedSince:
 			rule = true
@@ -208,6 +211,8 @@ func (idx *datedIndex) orderKeyAt(field portfolio.StartupOrderField, i int, d po
 	switch field {
 	case portfolio.StartupOrderSlug:
 		return orderKey{v: int64(idx.slugRank[i])}
+	case portfolio.StartupOrderName:
+		return orderKey{v: int64(idx.nameRank[i])}
 	case portfolio.StartupOrderPhaseStart:
 		if k := portfolio.PhaseAt(phases, d); k >= 0 {
 			return date(phases[k].Start)
@@ -232,6 +237,9 @@ func (idx *datedIndex) orderKeyAt(field portfolio.StartupOrderField, i int, d po
 // orders at d (each key ascending or descending, nulls last either way),
 // ties by slug, as startupOrderSQL orders them.
 func (s *datedSelection) sorted(orders []*portfolio.StartupOrder, d portfolio.Date) []int32 {
+	if len(orders) == 0 { // by name, as startupOrderSQL
+		orders = []*portfolio.StartupOrder{{Field: portfolio.StartupOrderName}}
+	}
 	type row struct {
 		pos  int32
 		keys []orderKey

@@ -36,6 +36,7 @@ type datedIndex struct {
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
 	slugRank   []int32         // per position: the rank of the startup's slug in SQLite's order
+	nameRank   []int32         // per position: the rank of the startup in the order of names (name_key, then slug)
 	phases     [][]portfolio.PhasePeriod
 	committees [][]*portfolio.Committee // the held ones' dates, decisions and recorded next due dates, by date (ties by slug)
 	// stretches are every mission's stretch on each of its startups, by
@@ -136,6 +137,21 @@ func (db *DB) readDatedIndex(ctx context.Context) (*datedIndex, error) {
 	idx.slugRank = make([]int32, len(idx.ids))
 	for r, id := range bySlug {
 		idx.slugRank[idx.pos[id]] = int32(r)
+	}
+	// The names' French order (namekeys.go), from the index on it.
+	idx.nameRank = make([]int32, len(idx.ids))
+	r := int32(0)
+	err = db.each(ctx, "SELECT id FROM startups ORDER BY name_key, slug", nil, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("scan startup: %w", err)
+		}
+		if i, ok := idx.pos[id]; ok {
+			idx.nameRank[i], r = r, r+1
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	idx.phases = make([][]portfolio.PhasePeriod, len(idx.ids))
 	idx.committees = make([][]*portfolio.Committee, len(idx.ids))
