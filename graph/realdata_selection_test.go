@@ -128,3 +128,45 @@ func TestRealDataSelectionsAgree(t *testing.T) {
 		t.Errorf("only %d of the %d questions select a startup: the test compares little", compared, len(filters)*len(dates))
 	}
 }
+
+// TestRealDataTeamSizesAgree counts every startup's team at several dates
+// both ways: over the dated index's member stretches (what the API does)
+// and by the rule's SQL (sqlite.WithSQLRules).
+func TestRealDataTeamSizesAgree(t *testing.T) {
+	env := realData(t)
+	ctx := context.Background()
+	pages, err := env.db.Startups(ctx, sqlite.StartupQuery{AsOf: portfolio.MustDate("2026-08-20"), Window: portfolio.Window{Limit: 1000}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, s := range pages[0].Items {
+		ids = append(ids, s.ID)
+	}
+	nonZero := 0
+	for _, ds := range []string{"2018-03-01", "2022-06-30", "2025-01-01", "2026-08-20"} {
+		d := portfolio.MustDate(ds)
+		mem, err := env.db.TeamSizesAt(ctx, ids, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, err := env.db.TeamSizesAt(sqlite.WithSQLRules(ctx), ids, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mem) != len(ids) || len(sql) != len(ids) {
+			t.Fatalf("%s: %d sizes in memory, %d in SQL, for %d startups", ds, len(mem), len(sql), len(ids))
+		}
+		for id, n := range sql {
+			if mem[id] != n {
+				t.Errorf("%s: startup %d: team of %d in memory, %d in SQL", ds, id, mem[id], n)
+			}
+			if n > 0 {
+				nonZero++
+			}
+		}
+	}
+	if nonZero < 100 {
+		t.Errorf("only %d teams are not empty: the test compares little", nonZero)
+	}
+}

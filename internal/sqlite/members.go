@@ -221,10 +221,15 @@ func (db *DB) TeamsAt(ctx context.Context, ids []int64, d portfolio.Date) (map[i
 	return out, err
 }
 
-// TeamSizesAt returns the size of each startup's team at date d, by the
-// rule's SQL (teamSizeAtSQL): the members with a mission on it covering d,
-// without reading them (TeamsAt reads them, with their missions).
+// TeamSizesAt returns the size of each startup's team at date d: the
+// members with a mission on it covering d, without reading them (TeamsAt
+// reads them, with their missions). It counts over the dated index's
+// member stretches (sweeps.go), or, under WithSQLRules, by the rule's SQL
+// (teamSizeAtSQL).
 func (db *DB) TeamSizesAt(ctx context.Context, ids []int64, d portfolio.Date) (map[int64]int, error) {
+	if !sqlRules(ctx) {
+		return db.teamSizesInMemory(ctx, ids, d)
+	}
 	out := make(map[int64]int, len(ids))
 	b := &builder{}
 	size := teamSizeAtSQL(at{b: b, d: d})

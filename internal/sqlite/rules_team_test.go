@@ -205,7 +205,15 @@ func TestTeamRulesAgree(t *testing.T) {
 			return teamAnswer{Team: letters(i, slugs), Size: len(slugs)}
 		}},
 		// Startup.teamSize counts it without reading it (DB.TeamSizesAt).
-		size("the store's team size (loaders)", func(t *testing.T, i int, c *teamCase) int {
+		size("the store's team size (loaders), in SQL", func(t *testing.T, i int, c *teamCase) int {
+			id := startupID(t, db, teamSlug(i))
+			sizes, err := db.TeamSizesAt(WithSQLRules(ctx), []int64{id}, c.day())
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sizes[id]
+		}),
+		size("the store's team size (loaders), in memory", func(t *testing.T, i int, c *teamCase) int {
 			id := startupID(t, db, teamSlug(i))
 			sizes, err := db.TeamSizesAt(ctx, []int64{id}, c.day())
 			if err != nil {

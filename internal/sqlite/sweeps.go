@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"sort"
 	"strings"
@@ -240,4 +241,49 @@ func (s *datedSelection) teamStats(stretches []memberStretch, d portfolio.Date, 
 		ts.ByDomain, ts.ByStatus = sortedCounts(domains), sortedCounts(statuses)
 	}
 	return ts
+}
+
+// teamSizesInMemory is DB.TeamSizesAt over the member stretches: one pass
+// over them, each member counted once per startup whose team they are on
+// at d (portfolio.OnMissionAt).
+func (db *DB) teamSizesInMemory(ctx context.Context, ids []int64, d portfolio.Date) (map[int64]int, error) {
+	idx, err := db.datedIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	stretches, err := indexRead(ctx, func(ctx context.Context) ([]memberStretch, error) { return db.memberStretches(ctx, idx) })
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]int, len(ids))
+	want := newBitset(len(idx.ids))
+	for _, id := range ids {
+		if i, ok := idx.pos[id]; ok {
+			want.set(int(i))
+			out[id] = 0
+		}
+	}
+	counts := make(map[int32]int, len(out))
+	var seen []int32 // the startups of the member counted so far
+	for lo := 0; lo < len(stretches); {
+		hi := lo + 1
+		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
+			hi++
+		}
+		seen = seen[:0]
+		for k := lo; k < hi; k++ {
+			st := &stretches[k]
+			if !want.has(int(st.startup)) || slices.Contains(seen, st.startup) ||
+				!portfolio.OnMissionAt(&portfolio.Mission{Start: st.start, End: st.end}, d) {
+				continue
+			}
+			seen = append(seen, st.startup)
+			counts[st.startup]++
+		}
+		lo = hi
+	}
+	for i, n := range counts {
+		out[idx.ids[i]] = n
+	}
+	return out, nil
 }
