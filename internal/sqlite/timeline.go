@@ -49,8 +49,12 @@ type datedIndex struct {
 	// when first needed (withIntrapreneurs).
 	intraMu       sync.Mutex
 	intraRead     bool
-	intrapreneurs [][]portfolio.Mission
+	intrapreneurs [][]span
 }
+
+// span is a mission's start and end (zero: none), all the index keeps of
+// an intrapreneur's mission (a portfolio.Mission is ten times its size).
+type span struct{ start, end portfolio.Date }
 
 // memberStretch is a mission of a member on one of its startups.
 type memberStretch struct {
@@ -208,7 +212,7 @@ func (db *DB) withIntrapreneurs(ctx context.Context, idx *datedIndex) error {
 		return nil
 	}
 	_, err := indexRead(ctx, func(ctx context.Context) (struct{}, error) {
-		out := make([][]portfolio.Mission, len(idx.ids))
+		out := make([][]span, len(idx.ids))
 		var id int64
 		var start, end string
 		err := db.each(ctx, `SELECT ms.startup_id, m.start, coalesce(m."end", '') FROM members mb JOIN missions m ON m.member_id = mb.id
@@ -217,7 +221,7 @@ func (db *DB) withIntrapreneurs(ctx context.Context, idx *datedIndex) error {
 				return fmt.Errorf("scan intrapreneur: %w", err)
 			}
 			if i, ok := idx.pos[id]; ok {
-				out[i] = append(out[i], portfolio.Mission{Start: parseDate(start), End: parseDate(end)})
+				out[i] = append(out[i], span{parseDate(start), parseDate(end)})
 			}
 			return nil
 		})
@@ -473,8 +477,8 @@ func (idx *datedIndex) withoutIntrapreneur(i int, d portfolio.Date) bool {
 	if !portfolio.ActiveAt(idx.phases[i], d) {
 		return false
 	}
-	for k := range idx.intrapreneurs[i] {
-		if portfolio.IntrapreneurAt(portfolio.DomainIntrapreneur, &idx.intrapreneurs[i][k], d) {
+	for _, sp := range idx.intrapreneurs[i] {
+		if portfolio.IntrapreneurAt(portfolio.DomainIntrapreneur, &portfolio.Mission{Start: sp.start, End: sp.end}, d) {
 			return false
 		}
 	}
