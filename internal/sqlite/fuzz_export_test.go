@@ -22,8 +22,14 @@ func (db *DB) StartupSlugsMatching(ctx context.Context, f *portfolio.StartupFilt
 	if err != nil {
 		return nil, err
 	}
+	return db.slugsWhere(ctx, where, args)
+}
+
+// slugsWhere returns the slugs of the startups where selects, in slug
+// order.
+func (db *DB) slugsWhere(ctx context.Context, where string, args []any) ([]string, error) {
 	out := []string{}
-	err = db.each(ctx, "SELECT s.slug FROM startups s WHERE "+where+" ORDER BY s.slug", args, func(rows *sql.Rows) error {
+	err := db.each(ctx, "SELECT s.slug FROM startups s WHERE "+where+" ORDER BY s.slug", args, func(rows *sql.Rows) error {
 		var s string
 		if err := rows.Scan(&s); err != nil {
 			return err
@@ -44,14 +50,5 @@ func (db *DB) StartupSlugsSelected(ctx context.Context, f *portfolio.StartupFilt
 	if err != nil {
 		return nil, err
 	}
-	out := []string{}
-	err = db.each(ctx, "SELECT s.slug FROM startups s WHERE "+where+" ORDER BY s.slug", b.args, func(rows *sql.Rows) error {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		out = append(out, s)
-		return nil
-	})
-	return out, err
+	return db.slugsWhere(ctx, where, b.args)
 }
