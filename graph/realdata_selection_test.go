@@ -3,6 +3,7 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
@@ -168,5 +169,45 @@ func TestRealDataTeamSizesAgree(t *testing.T) {
 	}
 	if nonZero < 100 {
 		t.Errorf("only %d teams are not empty: the test compares little", nonZero)
+	}
+}
+
+// TestRealDataAgendaAgrees runs the committee agenda both ways on the real
+// snapshot: the startups due with their next committee computed in memory
+// over the dated index (what the API does), and in SQL.
+func TestRealDataAgendaAgrees(t *testing.T) {
+	env := realData(t)
+	yes := true
+	filters := []*portfolio.StartupFilter{nil, {Incubators: []string{"dinum"}}, {Active: &yes},
+		{ReviewConditions: portfolio.ReviewConditions{ReviewStatus: []portfolio.ReviewStatus{portfolio.ReviewOverdue, portfolio.ReviewDueSoon}}}}
+	windows := [][2]string{{"2021-01-01", "2021-03-01"}, {"2025-06-01", "2026-06-01"}, {"2026-08-20", "2026-10-19"}}
+	entries := 0
+	for fi, f := range filters {
+		for _, win := range windows {
+			from, to := portfolio.MustDate(win[0]), portfolio.MustDate(win[1])
+			for _, w := range []portfolio.Window{{Limit: 1000}, {Offset: 5, Limit: 20}} {
+				answer := func(ctx context.Context) (string, int) {
+					p, err := env.db.CommitteeAgenda(ctx, f, from, to, w)
+					if err != nil {
+						t.Fatal(err)
+					}
+					var b strings.Builder
+					fmt.Fprintf(&b, "total %d\n", p.Total)
+					for _, e := range p.Items {
+						fmt.Fprintf(&b, "%s %s %s %s %s %s\n", e.StartupSlug, e.Date, e.State, e.CommitteeSlug, e.ReviewStatus, e.NextCommitteeDue)
+					}
+					return b.String(), len(p.Items)
+				}
+				mem, n := answer(context.Background())
+				sql, _ := answer(sqlite.WithSQLRules(context.Background()))
+				if mem != sql {
+					t.Errorf("filter %d, %s to %s, %+v: in memory\n%s\nin SQL\n%s", fi, win[0], win[1], w, mem, sql)
+				}
+				entries += n
+			}
+		}
+	}
+	if entries < 50 {
+		t.Errorf("only %d entries in all: the test compares little", entries)
 	}
 }

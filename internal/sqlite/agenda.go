@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -53,19 +54,53 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 	}
 	b := &builder{}
 	a := at{b: b, d: from}
-	where, err := startupFilterSQL(b, f, a, 0)
-	if err != nil {
-		return nil, err
-	}
-	pf, pt := b.date(from), b.date(to)
 	planned := `c.state = '` + string(portfolio.CommitteePlanned) + `'`
-	// The next committee due is computed once a startup (a materialized
-	// CTE: flattened, SQLite would compute it for each use), on the
-	// startups with a committee held by from only.
-	dueCTE := `WITH due AS MATERIALIZED (SELECT s.id AS sid, ` + nextDueAtSQL(a) + ` AS due FROM startups s
+	var where, dueCTE string
+	if !sqlRules(ctx) {
+		// The startups f selects at from, and the next committee due of
+		// those with a committee held by then, in memory over the dated
+		// index (selection.go); the planned committees stay in SQL.
+		sel, err := db.selectionAt(ctx, f, from)
+		if err != nil {
+			return nil, err
+		}
+		var due strings.Builder
+		due.WriteByte('[')
+		sel.each(func(i int) {
+			cs := sel.idx.committees[i] // the held ones, by date
+			if len(cs) == 0 || cs[0].Date > from {
+				return
+			}
+			if d := portfolio.NextCommitteeDueAt(sel.idx.phases[i], cs, from); !d.IsZero() && d <= to {
+				if due.Len() > 1 {
+					due.WriteByte(',')
+				}
+				fmt.Fprintf(&due, `[%d,"%s"]`, sel.idx.ids[i], d)
+			}
+		})
+		due.WriteByte(']')
+		where = sel.where(b)
+		dueArg, pf := b.arg(due.String()), b.date(from)
+		b.date(to)
+		dueCTE = `WITH due AS MATERIALIZED (SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS due FROM json_each(` + dueArg + `) j
+			WHERE NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = json_extract(j.value, '$[0]') AND ` + planned + ` AND c.date >= ` + pf + `))
+		`
+	} else {
+		var err error
+		if where, err = startupFilterSQL(b, f, a, 0); err != nil {
+			return nil, err
+		}
+		pf := b.date(from)
+		b.date(to)
+		// The next committee due is computed once a startup (a materialized
+		// CTE: flattened, SQLite would compute it for each use), on the
+		// startups with a committee held by from only.
+		dueCTE = `WITH due AS MATERIALIZED (SELECT s.id AS sid, ` + nextDueAtSQL(a) + ` AS due FROM startups s
 			WHERE s.id IN (SELECT c.startup_id FROM committees c WHERE ` + heldSQL("c") + ` AND c.date <= ` + pf + `)
 				AND ` + where + ` AND NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = s.id AND ` + planned + ` AND c.date >= ` + pf + `))
 		`
+	}
+	pf, pt := b.date(from), b.date(to)
 	x := `SELECT s.id AS sid, c.date AS d, '` + string(portfolio.AgendaPlanned) + `' AS st, c.slug AS cslug
 			FROM committees c JOIN startups s ON s.id = c.startup_id
 			WHERE ` + planned + ` AND c.date >= ` + pf + ` AND c.date <= ` + pt + ` AND ` + where + `
@@ -80,7 +115,7 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 			(SELECT count(*) FROM (` + x + `))` + from_ + `
 		ORDER BY x.d, s.name_key, s.slug, x.cslug LIMIT ` + b.arg(w.Limit) + ` OFFSET ` + b.arg(w.Offset)
 	p := &Page[*portfolio.CommitteeAgendaEntry]{}
-	err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
+	err := db.each(ctx, q, b.args, func(rows *sql.Rows) error {
 		e := &portfolio.CommitteeAgendaEntry{}
 		var day, due string
 		if err := rows.Scan(&e.StartupID, &e.StartupSlug, &day, &e.State, &e.CommitteeSlug, &e.ReviewStatus, &due, &p.Total); err != nil {
