@@ -32,7 +32,8 @@ import (
 // datedIndex is what timelines with a date-dependent filter read, as of a
 // data version.
 type datedIndex struct {
-	version    string
+	version    string          // the data version it was read at (DB.Version)
+	feed       string          // the change feed's newest row then (feedPosition)
 	ids        []int64         // every startup id, ascending
 	pos        map[int64]int32 // startup id -> position in ids
 	slugRank   []int32         // per position: the rank of the startup's slug in SQLite's order
@@ -92,6 +93,20 @@ func (db *DB) datedIndex(ctx context.Context) (*datedIndex, error) {
 	if cur := db.dated.cur; cur != nil && cur.version == v {
 		return cur, nil
 	}
+	// The file changed; the records, not necessarily: a token's last use
+	// (written once a minute per token), the audit log and sign-ins write
+	// too. Every write of the records adds to the change feed in its
+	// transaction (changes.go): its newest row tells whether the records
+	// moved. Read before the index, so that a write during the reading
+	// shows next time.
+	feed, err := indexRead(ctx, db.feedPosition)
+	if err != nil {
+		feed = "" // unknown: read the index again
+	}
+	if cur := db.dated.cur; cur != nil && feed != "" && cur.feed == feed {
+		cur.version = v
+		return cur, nil
+	}
 	db.dated.cur = nil // the old one is stale: let it go before reading
 	// The index's statements are counted apart from the request's: they
 	// are run once per data version, by whichever request comes first,
@@ -100,9 +115,20 @@ func (db *DB) datedIndex(ctx context.Context) (*datedIndex, error) {
 	if err != nil {
 		return nil, err
 	}
-	idx.version = v
+	idx.version, idx.feed = v, feed
 	db.dated.cur = idx
 	return idx, nil
+}
+
+// feedPosition is the change feed's newest row, its position and time (""
+// when the feed is empty): the same as long as no write touched the
+// records.
+func (db *DB) feedPosition(ctx context.Context) (string, error) {
+	var pos string
+	err := db.each(ctx, "SELECT seq || '/' || at FROM changes ORDER BY seq DESC LIMIT 1", nil, func(rows *sql.Rows) error {
+		return rows.Scan(&pos)
+	})
+	return pos, err
 }
 
 // indexRead runs read, a reading of the dated index, with its statements
