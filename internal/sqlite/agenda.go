@@ -81,7 +81,6 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 		due.WriteByte(']')
 		where = sel.where(b)
 		dueArg, pf := b.arg(due.String()), b.date(from)
-		b.date(to)
 		dueCTE = `WITH due AS MATERIALIZED (SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS due FROM json_each(` + dueArg + `) j
 			WHERE NOT EXISTS (SELECT 1 FROM committees c WHERE c.startup_id = json_extract(j.value, '$[0]') AND ` + planned + ` AND c.date >= ` + pf + `))
 		`
@@ -91,7 +90,6 @@ func (db *DB) CommitteeAgenda(ctx context.Context, f *portfolio.StartupFilter, f
 			return nil, err
 		}
 		pf := b.date(from)
-		b.date(to)
 		// The next committee due is computed once a startup (a materialized
 		// CTE: flattened, SQLite would compute it for each use), on the
 		// startups with a committee held by from only.

@@ -293,7 +293,7 @@ func (db *DB) teamStatsInMemory(ctx context.Context, f *portfolio.StartupFilter,
 	if err != nil {
 		return nil, err
 	}
-	stretches, err := indexRead(ctx, func(ctx context.Context) ([]memberStretch, error) { return db.memberStretches(ctx, sel.idx) })
+	stretches, err := db.memberStretches(ctx, sel.idx)
 	if err != nil {
 		return nil, err
 	}
@@ -433,6 +433,14 @@ func (db *DB) CommitteeDecisions(ctx context.Context, f *portfolio.StartupFilter
 		b.date(from)+" AND c.date <= "+b.date(to)+" AND "+heldSQL("c")+" AND "+where+" GROUP BY c.decision", b.args)
 	sort.Slice(out, func(i, j int) bool { return decisionRank(out[i].Key) < decisionRank(out[j].Key) })
 	return out, err
+}
+
+// sortByDecision sorts counts by decision in the order of
+// portfolio.Decisions, others after them by key.
+func sortByDecision(cs []Count) {
+	slices.SortFunc(cs, func(a, b Count) int {
+		return cmp.Or(cmp.Compare(decisionRank(a.Key), decisionRank(b.Key)), strings.Compare(a.Key, b.Key))
+	})
 }
 
 func decisionRank(s string) int {

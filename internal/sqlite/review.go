@@ -444,16 +444,9 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	if len(periods) == 0 || parts == (FlowParts{}) {
 		return out, nil
 	}
-	var pj strings.Builder
-	pj.WriteByte('[')
 	for i, p := range periods {
 		out[i].Period = p
-		if i > 0 {
-			pj.WriteByte(',')
-		}
-		fmt.Fprintf(&pj, `["%s","%s"]`, p.Start, p.End)
 	}
-	pj.WriteByte(']')
 	if !sqlRules(ctx) && (parts.Entered || parts.Exited || parts.Committees) {
 		// The phases' and committees' parts in memory (sweeps.go); the
 		// events in SQL.
@@ -461,12 +454,21 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 		if err != nil {
 			return nil, err
 		}
-		sel.flowsInMemory(out, parts)
+		sel.flowsInMemory(out, periods, parts)
 		parts.Entered, parts.Exited, parts.Committees = false, false, false
 		if !parts.Events {
 			return out, nil
 		}
 	}
+	var pj strings.Builder
+	pj.WriteByte('[')
+	for i, p := range periods {
+		if i > 0 {
+			pj.WriteByte(',')
+		}
+		fmt.Fprintf(&pj, `["%s","%s"]`, p.Start, p.End)
+	}
+	pj.WriteByte(']')
 	b := &builder{}
 	where, err := db.selected(ctx, b, f, d)
 	if err != nil {
@@ -528,10 +530,7 @@ func (db *DB) Flows(ctx context.Context, f *portfolio.StartupFilter, d portfolio
 	for i := range out {
 		sortByPhase(out[i].Entered)
 		sortByPhase(out[i].Exited)
-		cs := out[i].CommitteeDecisions
-		slices.SortFunc(cs, func(a, b Count) int {
-			return cmp.Or(cmp.Compare(decisionRank(a.Key), decisionRank(b.Key)), strings.Compare(a.Key, b.Key))
-		})
+		sortByDecision(out[i].CommitteeDecisions)
 	}
 	return out, err
 }

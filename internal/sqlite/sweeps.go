@@ -1,11 +1,9 @@
 package sqlite
 
 import (
-	"cmp"
 	"context"
 	"slices"
 	"sort"
-	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -60,13 +58,9 @@ func (c phaseCounter) counts(slot int) []Count {
 }
 
 // flowsInMemory fills the entries, exits and committees (parts) of out,
-// periods in the order of out, over the selection (portfolio.FlowsIn,
+// one per period of periods, over the selection (portfolio.FlowsIn,
 // period by period; a committee counts in the period holding its date).
-func (s *datedSelection) flowsInMemory(out []FlowPeriod, parts FlowParts) {
-	periods := make([]portfolio.Period, len(out))
-	for i := range out {
-		periods[i] = out[i].Period
-	}
+func (s *datedSelection) flowsInMemory(out []FlowPeriod, periods []portfolio.Period, parts FlowParts) {
 	find := periodFinder(periods)
 	entered, exited := make(phaseCounter, len(out)), make(phaseCounter, len(out))
 	s.phaseMoves(func(p portfolio.Phase, start, next portfolio.Date) {
@@ -106,10 +100,7 @@ func (s *datedSelection) flowsInMemory(out []FlowPeriod, parts FlowParts) {
 			out[k].Committees += n
 			out[k].CommitteeDecisions = append(out[k].CommitteeDecisions, Count{Key: d, Count: n})
 		}
-		cs := out[k].CommitteeDecisions
-		slices.SortFunc(cs, func(a, b Count) int {
-			return cmp.Or(cmp.Compare(decisionRank(a.Key), decisionRank(b.Key)), strings.Compare(a.Key, b.Key))
-		})
+		sortByDecision(out[k].CommitteeDecisions)
 	}
 }
 
@@ -210,33 +201,28 @@ func (s *datedSelection) phaseDurations(d portfolio.Date) []PhaseDuration {
 func (s *datedSelection) teamStats(stretches []memberStretch, d portfolio.Date, all bool) *TeamStats {
 	ts := &TeamStats{}
 	domains, statuses := map[string]int{}, map[string]int{}
-	for lo := 0; lo < len(stretches); {
-		hi := lo + 1
-		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
-			hi++
-		}
-		best := -1
-		for k := lo; k < hi; k++ {
-			st := &stretches[k]
-			if (s.set != nil && !s.set.has(int(st.startup))) || !portfolio.OnMissionAt(&portfolio.Mission{Start: st.start, End: st.end}, d) {
+	eachMember(stretches, func(member []memberStretch) {
+		var best *memberStretch
+		for k := range member {
+			st := &member[k]
+			if (s.set != nil && !s.set.has(int(st.startup))) || !st.covers(d) {
 				continue
 			}
-			if best < 0 || st.start > stretches[best].start || (st.start == stretches[best].start && st.mission > stretches[best].mission) {
-				best = k
+			if best == nil || st.start > best.start || (st.start == best.start && st.mission > best.mission) {
+				best = st
 			}
 			if !all {
 				break
 			}
 		}
-		if best >= 0 {
+		if best != nil {
 			ts.Members++
 			if all {
-				domains[stretches[best].domain]++
-				statuses[stretches[best].status]++
+				domains[best.domain]++
+				statuses[best.status]++
 			}
 		}
-		lo = hi
-	}
+	})
 	if all {
 		ts.ByDomain, ts.ByStatus = sortedCounts(domains), sortedCounts(statuses)
 	}
@@ -251,7 +237,7 @@ func (db *DB) teamSizesInMemory(ctx context.Context, ids []int64, d portfolio.Da
 	if err != nil {
 		return nil, err
 	}
-	stretches, err := indexRead(ctx, func(ctx context.Context) ([]memberStretch, error) { return db.memberStretches(ctx, idx) })
+	stretches, err := db.memberStretches(ctx, idx)
 	if err != nil {
 		return nil, err
 	}
@@ -265,23 +251,17 @@ func (db *DB) teamSizesInMemory(ctx context.Context, ids []int64, d portfolio.Da
 	}
 	counts := make(map[int32]int, len(out))
 	var seen []int32 // the startups of the member counted so far
-	for lo := 0; lo < len(stretches); {
-		hi := lo + 1
-		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
-			hi++
-		}
+	eachMember(stretches, func(member []memberStretch) {
 		seen = seen[:0]
-		for k := lo; k < hi; k++ {
-			st := &stretches[k]
-			if !want.has(int(st.startup)) || slices.Contains(seen, st.startup) ||
-				!portfolio.OnMissionAt(&portfolio.Mission{Start: st.start, End: st.end}, d) {
+		for k := range member {
+			st := &member[k]
+			if !want.has(int(st.startup)) || slices.Contains(seen, st.startup) || !st.covers(d) {
 				continue
 			}
 			seen = append(seen, st.startup)
 			counts[st.startup]++
 		}
-		lo = hi
-	}
+	})
 	for i, n := range counts {
 		out[idx.ids[i]] = n
 	}

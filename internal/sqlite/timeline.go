@@ -67,6 +67,24 @@ type memberStretch struct {
 	domain     string         // the member's domain
 }
 
+// covers reports whether the stretch's mission covers d (portfolio.OnMissionAt).
+func (s *memberStretch) covers(d portfolio.Date) bool {
+	return portfolio.OnMissionAt(&portfolio.Mission{Start: s.start, End: s.end}, d)
+}
+
+// eachMember calls fn with the stretches of each member in turn
+// (stretches are sorted by member).
+func eachMember(stretches []memberStretch, fn func(member []memberStretch)) {
+	for lo := 0; lo < len(stretches); {
+		hi := lo + 1
+		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
+			hi++
+		}
+		fn(stretches[lo:hi])
+		lo = hi
+	}
+}
+
 // datedIndexReads are the kinds of records the index is read from
 // (startups, phases, committees, members, missions): a request answered
 // from it read them.
@@ -264,12 +282,23 @@ func (db *DB) withIntrapreneurs(ctx context.Context, idx *datedIndex) error {
 // per index: only the members' figures need them (at 100 times the
 // network, 478,183 missions, about two thirds of what the index read
 // when it held them from the start).
+// Their statements are counted apart from the request's (indexRead).
 func (db *DB) memberStretches(ctx context.Context, idx *datedIndex) ([]memberStretch, error) {
 	idx.stretchMu.Lock()
 	defer idx.stretchMu.Unlock()
 	if idx.stretchesRead {
 		return idx.stretches, nil
 	}
+	stretches, err := indexRead(ctx, func(ctx context.Context) ([]memberStretch, error) { return db.readMemberStretches(ctx, idx) })
+	if err != nil {
+		return nil, err
+	}
+	idx.stretches, idx.stretchesRead = stretches, true
+	return stretches, nil
+}
+
+// readMemberStretches reads what memberStretches holds, for idx.
+func (db *DB) readMemberStretches(ctx context.Context, idx *datedIndex) ([]memberStretch, error) {
 	// The missions and their startups are read apart, each table in the
 	// order of its key (no join, no sort in SQL: at 100 times the network
 	// the join took four times as long), and merged here on the mission.
@@ -341,7 +370,6 @@ func (db *DB) memberStretches(ctx context.Context, idx *datedIndex) ([]memberStr
 	if err != nil {
 		return nil, err
 	}
-	idx.stretches, idx.stretchesRead = stretches, true
 	return stretches, nil
 }
 
@@ -561,19 +589,15 @@ func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out
 	}
 	var stretches []memberStretch
 	if withMembers {
-		if stretches, err = indexRead(ctx, func(ctx context.Context) ([]memberStretch, error) { return db.memberStretches(ctx, idx) }); err != nil {
+		if stretches, err = db.memberStretches(ctx, idx); err != nil {
 			return nil, err
 		}
 	}
 	members := make([]int, n)
 	mask, cover := newBitset(n), newBitset(n)
-	for lo := 0; lo < len(stretches); {
-		hi := lo
-		for hi < len(stretches) && stretches[hi].member == stretches[lo].member {
-			hi++
-		}
+	eachMember(stretches, func(member []memberStretch) {
 		mask.clear()
-		for _, s := range stretches[lo:hi] {
+		for _, s := range member {
 			sel := selected[s.startup]
 			if sel == nil {
 				continue
@@ -585,7 +609,7 @@ func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out
 			if !s.end.IsZero() {
 				last = sort.Search(n, func(k int) bool { return dates[k] > s.end })
 			}
-			if first >= last || !portfolio.OnMissionAt(&portfolio.Mission{Start: s.start, End: s.end}, dates[first]) {
+			if first >= last || !s.covers(dates[first]) {
 				continue
 			}
 			cover.clear()
@@ -593,8 +617,7 @@ func (db *DB) timelineDated(ctx context.Context, f *portfolio.StartupFilter, out
 			mask.orAnd(cover, sel)
 		}
 		mask.each(func(k int) { members[k]++ })
-		lo = hi
-	}
+	})
 	for k, i := range order {
 		out[i].ActiveMemberCount = members[k]
 		out[i].ByPhase = nil
