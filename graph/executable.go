@@ -1,6 +1,8 @@
 package graph
 
 import (
+	"runtime"
+
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 
@@ -28,7 +30,7 @@ func ExecutableLive(db *sqlite.DB, feed *live.Feed) graphql.ExecutableSchema {
 		Directives: DirectiveRoot{Auth: Auth},
 		Complexity: Complexity(db.CachedListBounds),
 	}).(*executableSchema)
-	return &fastSchema{executableSchema: es, r: r, plans: newPlanCache(planCacheBytes)}
+	return &fastSchema{executableSchema: es, r: r, plans: newPlanCache(planCacheBytes), spare: int32(max(1, runtime.GOMAXPROCS(0)/2)), slowCall: slowResolver}
 }
 
 // Schema returns the GraphQL schema of the API.

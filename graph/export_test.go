@@ -30,6 +30,19 @@ func (s slowSchema) Cost(ctx context.Context, op *ast.OperationDefinition, vars 
 	return s.fast.Cost(ctx, op, vars)
 }
 
+// ExecutableResolving is Executable whose fast path calls all of an
+// object's resolvers at the same time (together), as it calls the slow
+// ones when it has cores to spare, or one after the other, as when the
+// server is busy, whatever the load and their times.
+func ExecutableResolving(db *sqlite.DB, together bool) graphql.ExecutableSchema {
+	fast := Executable(db).(*fastSchema)
+	fast.spare = 0
+	if together {
+		fast.spare, fast.slowCall = 1<<30, 0
+	}
+	return fast
+}
+
 // FastAnswers tells how many questions the fast path of es answered.
 func FastAnswers(es graphql.ExecutableSchema) int64 { return es.(*fastSchema).FastAnswers() }
 

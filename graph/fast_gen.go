@@ -61,7 +61,7 @@ func init() {
 		"Committee": {
 			"id":               {write: fast_Committee_id},
 			"slug":             {write: fast_Committee_slug},
-			"startup":          {typ: "Startup", write: fast_Committee_startup},
+			"startup":          {typ: "Startup", write: fast_Committee_startup, resolve: fastResolve_Committee_startup},
 			"date":             {write: fast_Committee_date},
 			"decision":         {write: fast_Committee_decision},
 			"nextPhase":        {write: fast_Committee_nextPhase},
@@ -69,11 +69,11 @@ func init() {
 			"nextCommitteeDue": {write: fast_Committee_nextCommitteeDue},
 			"nextDue":          {write: fast_Committee_nextDue},
 			"comment":          {auth: "VIEWER", write: fast_Committee_comment},
-			"phase":            {write: fast_Committee_phase},
+			"phase":            {write: fast_Committee_phase, resolve: fastResolve_Committee_phase},
 			"source":           {write: fast_Committee_source},
 			"version":          {write: fast_Committee_version},
 			"state":            {write: fast_Committee_state},
-			"attendees":        {typ: "CommitteeAttendee", write: fast_Committee_attendees},
+			"attendees":        {typ: "CommitteeAttendee", write: fast_Committee_attendees, resolve: fastResolve_Committee_attendees},
 			"ask":              {typ: "CommitteeAsk", write: fast_Committee_ask},
 			"hypotheses":       {auth: "VIEWER", write: fast_Committee_hypotheses},
 			"successCriteria":  {auth: "VIEWER", write: fast_Committee_successCriteria},
@@ -90,15 +90,15 @@ func init() {
 			"node":   {typ: "CommitteeAgendaEntry", write: fast_CommitteeAgendaEdge_node},
 		},
 		"CommitteeAgendaEntry": {
-			"startup":           {typ: "Startup", write: fast_CommitteeAgendaEntry_startup},
+			"startup":           {typ: "Startup", write: fast_CommitteeAgendaEntry_startup, resolve: fastResolve_CommitteeAgendaEntry_startup},
 			"date":              {write: fast_CommitteeAgendaEntry_date},
 			"state":             {write: fast_CommitteeAgendaEntry_state},
-			"committee":         {typ: "Committee", write: fast_CommitteeAgendaEntry_committee},
+			"committee":         {typ: "Committee", write: fast_CommitteeAgendaEntry_committee, resolve: fastResolve_CommitteeAgendaEntry_committee},
 			"reviewStatus":      {write: fast_CommitteeAgendaEntry_reviewStatus},
 			"nextCommitteeDue":  {write: fast_CommitteeAgendaEntry_nextCommitteeDue},
 			"attendeesAsOf":     {write: fast_CommitteeAgendaEntry_attendeesAsOf},
-			"expectedAttendees": {typ: "CommitteeAttendee", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_expectedAttendees},
-			"missingRoles":      {typ: "MissingRole", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_missingRoles},
+			"expectedAttendees": {typ: "CommitteeAttendee", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_expectedAttendees, resolve: fastResolve_CommitteeAgendaEntry_expectedAttendees},
+			"missingRoles":      {typ: "MissingRole", cols: fastColumnsOf([]string{"Startup.incubator", "Startup.fast"}), write: fast_CommitteeAgendaEntry_missingRoles, resolve: fastResolve_CommitteeAgendaEntry_missingRoles},
 		},
 		"CommitteeAsk": {
 			"teamProfile":   {write: fast_CommitteeAsk_teamProfile},
@@ -106,8 +106,8 @@ func init() {
 			"months":        {write: fast_CommitteeAsk_months},
 		},
 		"CommitteeAttendee": {
-			"member":       {typ: "Member", write: fast_CommitteeAttendee_member},
-			"organisation": {typ: "Organisation", write: fast_CommitteeAttendee_organisation},
+			"member":       {typ: "Member", write: fast_CommitteeAttendee_member, resolve: fastResolve_CommitteeAttendee_member},
+			"organisation": {typ: "Organisation", write: fast_CommitteeAttendee_organisation, resolve: fastResolve_CommitteeAttendee_organisation},
 			"name":         {auth: "VIEWER", write: fast_CommitteeAttendee_name},
 			"role":         {write: fast_CommitteeAttendee_role},
 			"label":        {auth: "VIEWER", write: fast_CommitteeAttendee_label},
@@ -189,7 +189,7 @@ func init() {
 			"id":               {write: fast_Incubator_id},
 			"slug":             {write: fast_Incubator_slug},
 			"title":            {write: fast_Incubator_title},
-			"owner":            {typ: "Organisation", write: fast_Incubator_owner},
+			"owner":            {typ: "Organisation", write: fast_Incubator_owner, resolve: fastResolve_Incubator_owner},
 			"shortDescription": {write: fast_Incubator_shortDescription},
 			"description":      {write: fast_Incubator_description},
 			"contact":          {auth: "VIEWER", write: fast_Incubator_contact},
@@ -197,9 +197,9 @@ func init() {
 			"website":          {write: fast_Incubator_website},
 			"github":           {write: fast_Incubator_github},
 			"address":          {write: fast_Incubator_address},
-			"startups":         {typ: "StartupConnection", args: (*executionContext).field_Incubator_startups_args, write: fast_Incubator_startups},
-			"teams":            {typ: "Team", write: fast_Incubator_teams},
-			"portfolio":        {typ: "Portfolio", args: (*executionContext).field_Incubator_portfolio_args, write: fast_Incubator_portfolio},
+			"startups":         {typ: "StartupConnection", args: (*executionContext).field_Incubator_startups_args, write: fast_Incubator_startups, resolve: fastResolve_Incubator_startups},
+			"teams":            {typ: "Team", write: fast_Incubator_teams, resolve: fastResolve_Incubator_teams},
+			"portfolio":        {typ: "Portfolio", args: (*executionContext).field_Incubator_portfolio_args, write: fast_Incubator_portfolio, resolve: fastResolve_Incubator_portfolio},
 		},
 		"IncubatorConnection": {
 			"edges":      {typ: "IncubatorEdge", write: fast_IncubatorConnection_edges},
@@ -208,7 +208,7 @@ func init() {
 			"totalCount": {write: fast_IncubatorConnection_totalCount},
 		},
 		"IncubatorCount": {
-			"incubator": {typ: "Incubator", write: fast_IncubatorCount_incubator},
+			"incubator": {typ: "Incubator", write: fast_IncubatorCount_incubator, resolve: fastResolve_IncubatorCount_incubator},
 			"count":     {write: fast_IncubatorCount_count},
 		},
 		"IncubatorEdge": {
@@ -216,7 +216,7 @@ func init() {
 			"node":   {typ: "Incubator", write: fast_IncubatorEdge_node},
 		},
 		"IncubatorInvestment": {
-			"incubator":    {typ: "Incubator", write: fast_IncubatorInvestment_incubator},
+			"incubator":    {typ: "Incubator", write: fast_IncubatorInvestment_incubator, resolve: fastResolve_IncubatorInvestment_incubator},
 			"startupCount": {write: fast_IncubatorInvestment_startupCount},
 			"amountEuros":  {write: fast_IncubatorInvestment_amountEuros},
 		},
@@ -230,7 +230,7 @@ func init() {
 			"byPromotion":          {typ: "PromotionInvestment", write: fast_Investment_byPromotion},
 			"byIncubator":          {typ: "IncubatorInvestment", write: fast_Investment_byIncubator},
 			"bySponsor":            {typ: "SponsorInvestment", write: fast_Investment_bySponsor},
-			"committeeBudgetEuros": {args: (*executionContext).field_Investment_committeeBudgetEuros_args, auth: "VIEWER", write: fast_Investment_committeeBudgetEuros},
+			"committeeBudgetEuros": {args: (*executionContext).field_Investment_committeeBudgetEuros_args, auth: "VIEWER", write: fast_Investment_committeeBudgetEuros, resolve: fastResolve_Investment_committeeBudgetEuros},
 		},
 		"LabelCount": {
 			"label": {write: fast_LabelCount_label},
@@ -242,17 +242,17 @@ func init() {
 			"fullname":         {cols: fastColumns("Member", []string{"fullname"}), write: fast_Member_fullname},
 			"role":             {cols: fastColumns("Member", []string{"role"}), write: fast_Member_role},
 			"domain":           {cols: fastColumns("Member", []string{"domain"}), write: fast_Member_domain},
-			"competences":      {cols: fastColumns("Member", []string{}), write: fast_Member_competences},
+			"competences":      {cols: fastColumns("Member", []string{}), write: fast_Member_competences, resolve: fastResolve_Member_competences},
 			"github":           {cols: fastColumns("Member", []string{"github"}), write: fast_Member_github},
 			"link":             {cols: fastColumns("Member", []string{"link"}), write: fast_Member_link},
 			"memberType":       {cols: fastColumns("Member", []string{"member_type"}), write: fast_Member_memberType},
-			"missions":         {typ: "MissionConnection", args: (*executionContext).field_Member_missions_args, cols: fastColumns("Member", []string{}), write: fast_Member_missions},
-			"startups":         {typ: "Startup", cols: fastColumns("Member", []string{}), write: fast_Member_startups},
-			"teams":            {typ: "Team", cols: fastColumns("Member", []string{}), write: fast_Member_teams},
-			"active":           {args: (*executionContext).field_Member_active_args, cols: fastColumns("Member", []string{}), write: fast_Member_active},
+			"missions":         {typ: "MissionConnection", args: (*executionContext).field_Member_missions_args, cols: fastColumns("Member", []string{}), write: fast_Member_missions, resolve: fastResolve_Member_missions},
+			"startups":         {typ: "Startup", cols: fastColumns("Member", []string{}), write: fast_Member_startups, resolve: fastResolve_Member_startups},
+			"teams":            {typ: "Team", cols: fastColumns("Member", []string{}), write: fast_Member_teams, resolve: fastResolve_Member_teams},
+			"active":           {args: (*executionContext).field_Member_active_args, cols: fastColumns("Member", []string{}), write: fast_Member_active, resolve: fastResolve_Member_active},
 			"bio":              {cols: fastColumns("Member", []string{"bio"}), write: fast_Member_bio},
 			"version":          {cols: fastColumns("Member", []string{"version"}), write: fast_Member_version},
-			"followedStartups": {typ: "Startup", cols: fastColumns("Member", []string{}), write: fast_Member_followedStartups},
+			"followedStartups": {typ: "Startup", cols: fastColumns("Member", []string{}), write: fast_Member_followedStartups, resolve: fastResolve_Member_followedStartups},
 		},
 		"MemberConnection": {
 			"edges":      {typ: "MemberEdge", write: fast_MemberConnection_edges},
@@ -275,14 +275,14 @@ func init() {
 		"Mission": {
 			"id":       {cols: fastColumns("Mission", []string{}), write: fast_Mission_id},
 			"slug":     {cols: fastColumns("Mission", []string{}), write: fast_Mission_slug},
-			"member":   {typ: "Member", cols: fastColumns("Mission", []string{}), write: fast_Mission_member},
+			"member":   {typ: "Member", cols: fastColumns("Mission", []string{}), write: fast_Mission_member, resolve: fastResolve_Mission_member},
 			"start":    {cols: fastColumns("Mission", []string{"start"}), write: fast_Mission_start},
 			"end":      {cols: fastColumns("Mission", []string{"end"}), write: fast_Mission_end},
-			"active":   {args: (*executionContext).field_Mission_active_args, cols: fastColumns("Mission", []string{"start", "end"}), write: fast_Mission_active},
+			"active":   {args: (*executionContext).field_Mission_active_args, cols: fastColumns("Mission", []string{"start", "end"}), write: fast_Mission_active, resolve: fastResolve_Mission_active},
 			"status":   {auth: "VIEWER", cols: fastColumns("Mission", []string{"status"}), write: fast_Mission_status},
 			"employer": {auth: "VIEWER", cols: fastColumns("Mission", []string{"employer"}), write: fast_Mission_employer},
 			"version":  {cols: fastColumns("Mission", []string{"version"}), write: fast_Mission_version},
-			"startups": {typ: "Startup", cols: fastColumns("Mission", []string{}), write: fast_Mission_startups},
+			"startups": {typ: "Startup", cols: fastColumns("Mission", []string{}), write: fast_Mission_startups, resolve: fastResolve_Mission_startups},
 			"source":   {cols: fastColumns("Mission", []string{"source"}), write: fast_Mission_source},
 		},
 		"MissionConnection": {
@@ -308,8 +308,8 @@ func init() {
 			"type":              {cols: fastColumns("Organisation", []string{"type"}), write: fast_Organisation_type},
 			"ministerialDomain": {cols: fastColumns("Organisation", []string{"domaine_ministeriel"}), write: fast_Organisation_ministerialDomain},
 			"version":           {cols: fastColumns("Organisation", []string{"version"}), write: fast_Organisation_version},
-			"incubators":        {typ: "Incubator", cols: fastColumns("Organisation", []string{}), write: fast_Organisation_incubators},
-			"sponsoredStartups": {typ: "StartupConnection", args: (*executionContext).field_Organisation_sponsoredStartups_args, cols: fastColumns("Organisation", []string{}), write: fast_Organisation_sponsoredStartups},
+			"incubators":        {typ: "Incubator", cols: fastColumns("Organisation", []string{}), write: fast_Organisation_incubators, resolve: fastResolve_Organisation_incubators},
+			"sponsoredStartups": {typ: "StartupConnection", args: (*executionContext).field_Organisation_sponsoredStartups_args, cols: fastColumns("Organisation", []string{}), write: fast_Organisation_sponsoredStartups, resolve: fastResolve_Organisation_sponsoredStartups},
 		},
 		"OrganisationConnection": {
 			"edges":      {typ: "OrganisationEdge", write: fast_OrganisationConnection_edges},
@@ -318,7 +318,7 @@ func init() {
 			"totalCount": {write: fast_OrganisationConnection_totalCount},
 		},
 		"OrganisationCount": {
-			"organisation": {typ: "Organisation", write: fast_OrganisationCount_organisation},
+			"organisation": {typ: "Organisation", write: fast_OrganisationCount_organisation, resolve: fastResolve_OrganisationCount_organisation},
 			"count":        {write: fast_OrganisationCount_count},
 		},
 		"OrganisationEdge": {
@@ -364,23 +364,23 @@ func init() {
 		},
 		"Portfolio": {
 			"asOf":                     {write: fast_Portfolio_asOf},
-			"startupCount":             {write: fast_Portfolio_startupCount},
-			"byPhase":                  {typ: "PhaseCount", write: fast_Portfolio_byPhase},
-			"byIncubator":              {typ: "IncubatorCount", write: fast_Portfolio_byIncubator},
-			"bySponsor":                {typ: "OrganisationCount", write: fast_Portfolio_bySponsor},
-			"byThematique":             {typ: "LabelCount", write: fast_Portfolio_byThematique},
-			"committeeOverdueCount":    {write: fast_Portfolio_committeeOverdueCount},
-			"reviewStatuses":           {typ: "ReviewStatusCount", write: fast_Portfolio_reviewStatuses},
-			"withoutIntrapreneurCount": {write: fast_Portfolio_withoutIntrapreneurCount},
-			"activeMemberCount":        {write: fast_Portfolio_activeMemberCount},
-			"membersByDomain":          {typ: "DomainCount", write: fast_Portfolio_membersByDomain},
-			"membersByStatus":          {typ: "StatusCount", auth: "VIEWER", write: fast_Portfolio_membersByStatus},
-			"phaseDurations":           {typ: "PhaseDuration", write: fast_Portfolio_phaseDurations},
-			"committeeDecisions":       {typ: "DecisionCount", args: (*executionContext).field_Portfolio_committeeDecisions_args, write: fast_Portfolio_committeeDecisions},
-			"timeline":                 {typ: "TimelinePoint", args: (*executionContext).field_Portfolio_timeline_args, write: fast_Portfolio_timeline},
-			"investment":               {typ: "Investment", write: fast_Portfolio_investment},
-			"quality":                  {typ: "Quality", write: fast_Portfolio_quality},
-			"flows":                    {typ: "FlowPeriod", args: (*executionContext).field_Portfolio_flows_args, write: fast_Portfolio_flows},
+			"startupCount":             {write: fast_Portfolio_startupCount, resolve: fastResolve_Portfolio_startupCount},
+			"byPhase":                  {typ: "PhaseCount", write: fast_Portfolio_byPhase, resolve: fastResolve_Portfolio_byPhase},
+			"byIncubator":              {typ: "IncubatorCount", write: fast_Portfolio_byIncubator, resolve: fastResolve_Portfolio_byIncubator},
+			"bySponsor":                {typ: "OrganisationCount", write: fast_Portfolio_bySponsor, resolve: fastResolve_Portfolio_bySponsor},
+			"byThematique":             {typ: "LabelCount", write: fast_Portfolio_byThematique, resolve: fastResolve_Portfolio_byThematique},
+			"committeeOverdueCount":    {write: fast_Portfolio_committeeOverdueCount, resolve: fastResolve_Portfolio_committeeOverdueCount},
+			"reviewStatuses":           {typ: "ReviewStatusCount", write: fast_Portfolio_reviewStatuses, resolve: fastResolve_Portfolio_reviewStatuses},
+			"withoutIntrapreneurCount": {write: fast_Portfolio_withoutIntrapreneurCount, resolve: fastResolve_Portfolio_withoutIntrapreneurCount},
+			"activeMemberCount":        {write: fast_Portfolio_activeMemberCount, resolve: fastResolve_Portfolio_activeMemberCount},
+			"membersByDomain":          {typ: "DomainCount", write: fast_Portfolio_membersByDomain, resolve: fastResolve_Portfolio_membersByDomain},
+			"membersByStatus":          {typ: "StatusCount", auth: "VIEWER", write: fast_Portfolio_membersByStatus, resolve: fastResolve_Portfolio_membersByStatus},
+			"phaseDurations":           {typ: "PhaseDuration", write: fast_Portfolio_phaseDurations, resolve: fastResolve_Portfolio_phaseDurations},
+			"committeeDecisions":       {typ: "DecisionCount", args: (*executionContext).field_Portfolio_committeeDecisions_args, write: fast_Portfolio_committeeDecisions, resolve: fastResolve_Portfolio_committeeDecisions},
+			"timeline":                 {typ: "TimelinePoint", args: (*executionContext).field_Portfolio_timeline_args, write: fast_Portfolio_timeline, resolve: fastResolve_Portfolio_timeline},
+			"investment":               {typ: "Investment", write: fast_Portfolio_investment, resolve: fastResolve_Portfolio_investment},
+			"quality":                  {typ: "Quality", write: fast_Portfolio_quality, resolve: fastResolve_Portfolio_quality},
+			"flows":                    {typ: "FlowPeriod", args: (*executionContext).field_Portfolio_flows_args, write: fast_Portfolio_flows, resolve: fastResolve_Portfolio_flows},
 		},
 		"PromotionInvestment": {
 			"promotion":    {write: fast_PromotionInvestment_promotion},
@@ -398,32 +398,32 @@ func init() {
 			"byAccessibility":          {typ: "AccessibilityCount", write: fast_Quality_byAccessibility},
 		},
 		"Query": {
-			"node":            {abstract: true, typ: "Node", args: (*executionContext).field_Query_node_args, write: fast_Query_node},
-			"nodes":           {abstract: true, typ: "Node", args: (*executionContext).field_Query_nodes_args, write: fast_Query_nodes},
-			"startup":         {typ: "Startup", args: (*executionContext).field_Query_startup_args, write: fast_Query_startup},
-			"incubator":       {typ: "Incubator", args: (*executionContext).field_Query_incubator_args, write: fast_Query_incubator},
-			"organisation":    {typ: "Organisation", args: (*executionContext).field_Query_organisation_args, write: fast_Query_organisation},
-			"member":          {typ: "Member", args: (*executionContext).field_Query_member_args, write: fast_Query_member},
-			"committee":       {typ: "Committee", args: (*executionContext).field_Query_committee_args, write: fast_Query_committee},
-			"startups":        {typ: "StartupConnection", args: (*executionContext).field_Query_startups_args, write: fast_Query_startups},
-			"incubators":      {typ: "IncubatorConnection", args: (*executionContext).field_Query_incubators_args, write: fast_Query_incubators},
-			"organisations":   {typ: "OrganisationConnection", args: (*executionContext).field_Query_organisations_args, write: fast_Query_organisations},
-			"members":         {typ: "MemberConnection", args: (*executionContext).field_Query_members_args, write: fast_Query_members},
-			"committees":      {typ: "CommitteeConnection", args: (*executionContext).field_Query_committees_args, write: fast_Query_committees},
-			"committeeAgenda": {typ: "CommitteeAgendaConnection", args: (*executionContext).field_Query_committeeAgenda_args, write: fast_Query_committeeAgenda},
-			"events":          {typ: "StartupEventConnection", args: (*executionContext).field_Query_events_args, write: fast_Query_events},
-			"portfolio":       {typ: "Portfolio", args: (*executionContext).field_Query_portfolio_args, write: fast_Query_portfolio},
-			"phases":          {typ: "PhaseDefinition", write: fast_Query_phases},
-			"dataset":         {typ: "Dataset", write: fast_Query_dataset},
-			"viewer":          {typ: "Viewer", write: fast_Query_viewer},
-			"auditLog":        {typ: "AuditEntryConnection", args: (*executionContext).field_Query_auditLog_args, auth: "ADMIN", write: fast_Query_auditLog},
+			"node":            {abstract: true, typ: "Node", args: (*executionContext).field_Query_node_args, write: fast_Query_node, resolve: fastResolve_Query_node},
+			"nodes":           {abstract: true, typ: "Node", args: (*executionContext).field_Query_nodes_args, write: fast_Query_nodes, resolve: fastResolve_Query_nodes},
+			"startup":         {typ: "Startup", args: (*executionContext).field_Query_startup_args, write: fast_Query_startup, resolve: fastResolve_Query_startup},
+			"incubator":       {typ: "Incubator", args: (*executionContext).field_Query_incubator_args, write: fast_Query_incubator, resolve: fastResolve_Query_incubator},
+			"organisation":    {typ: "Organisation", args: (*executionContext).field_Query_organisation_args, write: fast_Query_organisation, resolve: fastResolve_Query_organisation},
+			"member":          {typ: "Member", args: (*executionContext).field_Query_member_args, write: fast_Query_member, resolve: fastResolve_Query_member},
+			"committee":       {typ: "Committee", args: (*executionContext).field_Query_committee_args, write: fast_Query_committee, resolve: fastResolve_Query_committee},
+			"startups":        {typ: "StartupConnection", args: (*executionContext).field_Query_startups_args, write: fast_Query_startups, resolve: fastResolve_Query_startups},
+			"incubators":      {typ: "IncubatorConnection", args: (*executionContext).field_Query_incubators_args, write: fast_Query_incubators, resolve: fastResolve_Query_incubators},
+			"organisations":   {typ: "OrganisationConnection", args: (*executionContext).field_Query_organisations_args, write: fast_Query_organisations, resolve: fastResolve_Query_organisations},
+			"members":         {typ: "MemberConnection", args: (*executionContext).field_Query_members_args, write: fast_Query_members, resolve: fastResolve_Query_members},
+			"committees":      {typ: "CommitteeConnection", args: (*executionContext).field_Query_committees_args, write: fast_Query_committees, resolve: fastResolve_Query_committees},
+			"committeeAgenda": {typ: "CommitteeAgendaConnection", args: (*executionContext).field_Query_committeeAgenda_args, write: fast_Query_committeeAgenda, resolve: fastResolve_Query_committeeAgenda},
+			"events":          {typ: "StartupEventConnection", args: (*executionContext).field_Query_events_args, write: fast_Query_events, resolve: fastResolve_Query_events},
+			"portfolio":       {typ: "Portfolio", args: (*executionContext).field_Query_portfolio_args, write: fast_Query_portfolio, resolve: fastResolve_Query_portfolio},
+			"phases":          {typ: "PhaseDefinition", write: fast_Query_phases, resolve: fastResolve_Query_phases},
+			"dataset":         {typ: "Dataset", write: fast_Query_dataset, resolve: fastResolve_Query_dataset},
+			"viewer":          {typ: "Viewer", write: fast_Query_viewer, resolve: fastResolve_Query_viewer},
+			"auditLog":        {typ: "AuditEntryConnection", args: (*executionContext).field_Query_auditLog_args, auth: "ADMIN", write: fast_Query_auditLog, resolve: fastResolve_Query_auditLog},
 		},
 		"ReviewStatusCount": {
 			"status": {write: fast_ReviewStatusCount_status},
 			"count":  {write: fast_ReviewStatusCount_count},
 		},
 		"SponsorInvestment": {
-			"organisation": {typ: "Organisation", write: fast_SponsorInvestment_organisation},
+			"organisation": {typ: "Organisation", write: fast_SponsorInvestment_organisation, resolve: fastResolve_SponsorInvestment_organisation},
 			"startupCount": {write: fast_SponsorInvestment_startupCount},
 			"amountEuros":  {write: fast_SponsorInvestment_amountEuros},
 		},
@@ -432,26 +432,26 @@ func init() {
 			"slug":                 {cols: fastColumns("Startup", []string{}), write: fast_Startup_slug},
 			"name":                 {cols: fastColumns("Startup", []string{}), write: fast_Startup_name},
 			"pitch":                {cols: fastColumns("Startup", []string{"pitch"}), write: fast_Startup_pitch},
-			"description":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_description},
+			"description":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_description, resolve: fastResolve_Startup_description},
 			"contact":              {auth: "VIEWER", cols: fastColumns("Startup", []string{"contact"}), write: fast_Startup_contact},
 			"version":              {cols: fastColumns("Startup", []string{"version"}), write: fast_Startup_version},
-			"incubator":            {typ: "Incubator", cols: fastColumns("Startup", []string{"incubator"}), write: fast_Startup_incubator},
-			"sponsors":             {typ: "Organisation", cols: fastColumns("Startup", []string{}), write: fast_Startup_sponsors},
-			"phases":               {self: true, typ: "PhasePeriod", cols: fastColumns("Startup", []string{}), write: fast_Startup_phases},
-			"phase":                {args: (*executionContext).field_Startup_phase_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_phase},
-			"currentPhase":         {self: true, typ: "PhasePeriod", args: (*executionContext).field_Startup_currentPhase_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_currentPhase},
-			"active":               {args: (*executionContext).field_Startup_active_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_active},
-			"team":                 {typ: "TeamMembership", args: (*executionContext).field_Startup_team_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_team},
-			"teamSize":             {args: (*executionContext).field_Startup_teamSize_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_teamSize},
-			"missions":             {typ: "MissionConnection", args: (*executionContext).field_Startup_missions_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_missions},
-			"committees":           {typ: "Committee", cols: fastColumns("Startup", []string{}), write: fast_Startup_committees},
-			"lastCommittee":        {typ: "Committee", args: (*executionContext).field_Startup_lastCommittee_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_lastCommittee},
-			"committeeOverdue":     {args: (*executionContext).field_Startup_committeeOverdue_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_committeeOverdue},
-			"events":               {typ: "StartupEvent", cols: fastColumns("Startup", []string{}), write: fast_Startup_events},
+			"incubator":            {typ: "Incubator", cols: fastColumns("Startup", []string{"incubator"}), write: fast_Startup_incubator, resolve: fastResolve_Startup_incubator},
+			"sponsors":             {typ: "Organisation", cols: fastColumns("Startup", []string{}), write: fast_Startup_sponsors, resolve: fastResolve_Startup_sponsors},
+			"phases":               {self: true, typ: "PhasePeriod", cols: fastColumns("Startup", []string{}), write: fast_Startup_phases, resolve: fastResolve_Startup_phases},
+			"phase":                {args: (*executionContext).field_Startup_phase_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_phase, resolve: fastResolve_Startup_phase},
+			"currentPhase":         {self: true, typ: "PhasePeriod", args: (*executionContext).field_Startup_currentPhase_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_currentPhase, resolve: fastResolve_Startup_currentPhase},
+			"active":               {args: (*executionContext).field_Startup_active_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_active, resolve: fastResolve_Startup_active},
+			"team":                 {typ: "TeamMembership", args: (*executionContext).field_Startup_team_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_team, resolve: fastResolve_Startup_team},
+			"teamSize":             {args: (*executionContext).field_Startup_teamSize_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_teamSize, resolve: fastResolve_Startup_teamSize},
+			"missions":             {typ: "MissionConnection", args: (*executionContext).field_Startup_missions_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_missions, resolve: fastResolve_Startup_missions},
+			"committees":           {typ: "Committee", cols: fastColumns("Startup", []string{}), write: fast_Startup_committees, resolve: fastResolve_Startup_committees},
+			"lastCommittee":        {typ: "Committee", args: (*executionContext).field_Startup_lastCommittee_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_lastCommittee, resolve: fastResolve_Startup_lastCommittee},
+			"committeeOverdue":     {args: (*executionContext).field_Startup_committeeOverdue_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_committeeOverdue, resolve: fastResolve_Startup_committeeOverdue},
+			"events":               {typ: "StartupEvent", cols: fastColumns("Startup", []string{}), write: fast_Startup_events, resolve: fastResolve_Startup_events},
 			"fast":                 {typ: "Fast", cols: fastColumns("Startup", []string{"fast"}), write: fast_Startup_fast},
-			"thematiques":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_thematiques},
-			"usertypes":            {cols: fastColumns("Startup", []string{}), write: fast_Startup_usertypes},
-			"techno":               {cols: fastColumns("Startup", []string{}), write: fast_Startup_techno},
+			"thematiques":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_thematiques, resolve: fastResolve_Startup_thematiques},
+			"usertypes":            {cols: fastColumns("Startup", []string{}), write: fast_Startup_usertypes, resolve: fastResolve_Startup_usertypes},
+			"techno":               {cols: fastColumns("Startup", []string{}), write: fast_Startup_techno, resolve: fastResolve_Startup_techno},
 			"link":                 {cols: fastColumns("Startup", []string{"link"}), write: fast_Startup_link},
 			"repository":           {cols: fastColumns("Startup", []string{"repository"}), write: fast_Startup_repository},
 			"accessibilityStatus":  {cols: fastColumns("Startup", []string{"accessibility_status"}), write: fast_Startup_accessibilityStatus},
@@ -463,14 +463,14 @@ func init() {
 			"riskAnalysis":         {cols: fastColumns("Startup", []string{"risk_analysis"}), write: fast_Startup_riskAnalysis},
 			"riskAnalysisUrl":      {cols: fastColumns("Startup", []string{"risk_analysis_url"}), write: fast_Startup_riskAnalysisUrl},
 			"accessibility":        {cols: fastColumns("Startup", []string{"accessibility_status"}), write: fast_Startup_accessibility},
-			"portfolioManagers":    {typ: "Member", cols: fastColumns("Startup", []string{}), write: fast_Startup_portfolioManagers},
-			"nextCommitteeDue":     {args: (*executionContext).field_Startup_nextCommitteeDue_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_nextCommitteeDue},
-			"reviewStatus":         {args: (*executionContext).field_Startup_reviewStatus_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_reviewStatus},
-			"incubatedSince":       {cols: fastColumns("Startup", []string{}), write: fast_Startup_incubatedSince},
-			"intrapreneurs":        {typ: "Member", args: (*executionContext).field_Startup_intrapreneurs_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_intrapreneurs},
-			"incubators":           {typ: "Incubator", cols: fastColumns("Startup", []string{"incubator"}), write: fast_Startup_incubators},
-			"formerSlugs":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_formerSlugs},
-			"committeeBrief":       {typ: "CommitteeBrief", args: (*executionContext).field_Startup_committeeBrief_args, cols: fastColumns("Startup", []string{"fast", "security_homologation", "stats_url", "link", "stats"}), write: fast_Startup_committeeBrief},
+			"portfolioManagers":    {typ: "Member", cols: fastColumns("Startup", []string{}), write: fast_Startup_portfolioManagers, resolve: fastResolve_Startup_portfolioManagers},
+			"nextCommitteeDue":     {args: (*executionContext).field_Startup_nextCommitteeDue_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_nextCommitteeDue, resolve: fastResolve_Startup_nextCommitteeDue},
+			"reviewStatus":         {args: (*executionContext).field_Startup_reviewStatus_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_reviewStatus, resolve: fastResolve_Startup_reviewStatus},
+			"incubatedSince":       {cols: fastColumns("Startup", []string{}), write: fast_Startup_incubatedSince, resolve: fastResolve_Startup_incubatedSince},
+			"intrapreneurs":        {typ: "Member", args: (*executionContext).field_Startup_intrapreneurs_args, cols: fastColumns("Startup", []string{}), write: fast_Startup_intrapreneurs, resolve: fastResolve_Startup_intrapreneurs},
+			"incubators":           {typ: "Incubator", cols: fastColumns("Startup", []string{"incubator"}), write: fast_Startup_incubators, resolve: fastResolve_Startup_incubators},
+			"formerSlugs":          {cols: fastColumns("Startup", []string{}), write: fast_Startup_formerSlugs, resolve: fastResolve_Startup_formerSlugs},
+			"committeeBrief":       {typ: "CommitteeBrief", args: (*executionContext).field_Startup_committeeBrief_args, cols: fastColumns("Startup", []string{"fast", "security_homologation", "stats_url", "link", "stats"}), write: fast_Startup_committeeBrief, resolve: fastResolve_Startup_committeeBrief},
 		},
 		"StartupConnection": {
 			"edges":      {typ: "StartupEdge", write: fast_StartupConnection_edges},
@@ -486,7 +486,7 @@ func init() {
 			"name":      {write: fast_StartupEvent_name},
 			"date":      {write: fast_StartupEvent_date},
 			"comment":   {write: fast_StartupEvent_comment},
-			"startup":   {typ: "Startup", write: fast_StartupEvent_startup},
+			"startup":   {typ: "Startup", write: fast_StartupEvent_startup, resolve: fastResolve_StartupEvent_startup},
 			"committee": {typ: "Committee", write: fast_StartupEvent_committee},
 		},
 		"StartupEventConnection": {
@@ -513,8 +513,8 @@ func init() {
 			"slug":      {write: fast_Team_slug},
 			"name":      {write: fast_Team_name},
 			"mission":   {write: fast_Team_mission},
-			"incubator": {typ: "Incubator", write: fast_Team_incubator},
-			"members":   {typ: "Member", write: fast_Team_members},
+			"incubator": {typ: "Incubator", write: fast_Team_incubator, resolve: fastResolve_Team_incubator},
+			"members":   {typ: "Member", write: fast_Team_members, resolve: fastResolve_Team_members},
 		},
 		"TeamMembership": {
 			"member":  {typ: "Member", write: fast_TeamMembership_member},
@@ -534,7 +534,7 @@ func init() {
 		"Viewer": {
 			"role":       {write: fast_Viewer_role},
 			"tokenName":  {write: fast_Viewer_tokenName},
-			"incubators": {typ: "Incubator", write: fast_Viewer_incubators},
+			"incubators": {typ: "Incubator", write: fast_Viewer_incubators, resolve: fastResolve_Viewer_incubators},
 		},
 	}
 }
@@ -1053,7 +1053,14 @@ func fast_Committee_slug(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Committee_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Committee().Startup(ctx, obj)
+	var v *portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.Committee().Startup(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1063,6 +1070,12 @@ func fast_Committee_startup(x *fastExec, ctx context.Context, f *fastField, o an
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Committee_startup calls the resolver of Committee.startup, under its field's context.
+func fastResolve_Committee_startup(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Committee)
+	return x.r.Committee().Startup(ctx, obj)
 }
 
 // fast_Committee_date answers Committee.date.
@@ -1128,7 +1141,14 @@ func fast_Committee_comment(x *fastExec, ctx context.Context, f *fastField, o an
 func fast_Committee_phase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Committee().Phase(ctx, obj)
+	var v *portfolio.Phase
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Phase)
+		err = e.err
+	} else {
+		v, err = x.r.Committee().Phase(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1138,6 +1158,12 @@ func fast_Committee_phase(x *fastExec, ctx context.Context, f *fastField, o any)
 		p1 := *v
 		p1.MarshalGQL(x)
 	}
+}
+
+// fastResolve_Committee_phase calls the resolver of Committee.phase, under its field's context.
+func fastResolve_Committee_phase(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Committee)
+	return x.r.Committee().Phase(ctx, obj)
 }
 
 // fast_Committee_source answers Committee.source.
@@ -1165,7 +1191,14 @@ func fast_Committee_state(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Committee_attendees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Committee)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Committee().Attendees(ctx, obj)
+	var v []*portfolio.CommitteeAttendee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.CommitteeAttendee)
+		err = e.err
+	} else {
+		v, err = x.r.Committee().Attendees(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1185,6 +1218,12 @@ func fast_Committee_attendees(x *fastExec, ctx context.Context, f *fastField, o 
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Committee_attendees calls the resolver of Committee.attendees, under its field's context.
+func fastResolve_Committee_attendees(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Committee)
+	return x.r.Committee().Attendees(ctx, obj)
 }
 
 // fast_Committee_ask answers Committee.ask.
@@ -1333,7 +1372,14 @@ func fast_CommitteeAgendaEdge_node(x *fastExec, ctx context.Context, f *fastFiel
 func fast_CommitteeAgendaEntry_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAgendaEntry)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAgendaEntry().Startup(ctx, obj)
+	var v *portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAgendaEntry().Startup(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1343,6 +1389,12 @@ func fast_CommitteeAgendaEntry_startup(x *fastExec, ctx context.Context, f *fast
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_CommitteeAgendaEntry_startup calls the resolver of CommitteeAgendaEntry.startup, under its field's context.
+func fastResolve_CommitteeAgendaEntry_startup(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	return x.r.CommitteeAgendaEntry().Startup(ctx, obj)
 }
 
 // fast_CommitteeAgendaEntry_date answers CommitteeAgendaEntry.date.
@@ -1363,7 +1415,14 @@ func fast_CommitteeAgendaEntry_state(x *fastExec, ctx context.Context, f *fastFi
 func fast_CommitteeAgendaEntry_committee(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAgendaEntry)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAgendaEntry().Committee(ctx, obj)
+	var v *portfolio.Committee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Committee)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAgendaEntry().Committee(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1373,6 +1432,12 @@ func fast_CommitteeAgendaEntry_committee(x *fastExec, ctx context.Context, f *fa
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_CommitteeAgendaEntry_committee calls the resolver of CommitteeAgendaEntry.committee, under its field's context.
+func fastResolve_CommitteeAgendaEntry_committee(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	return x.r.CommitteeAgendaEntry().Committee(ctx, obj)
 }
 
 // fast_CommitteeAgendaEntry_reviewStatus answers CommitteeAgendaEntry.reviewStatus.
@@ -1400,7 +1465,14 @@ func fast_CommitteeAgendaEntry_attendeesAsOf(x *fastExec, ctx context.Context, f
 func fast_CommitteeAgendaEntry_expectedAttendees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAgendaEntry)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAgendaEntry().ExpectedAttendees(ctx, obj)
+	var v []*portfolio.CommitteeAttendee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.CommitteeAttendee)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAgendaEntry().ExpectedAttendees(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1422,11 +1494,24 @@ func fast_CommitteeAgendaEntry_expectedAttendees(x *fastExec, ctx context.Contex
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_CommitteeAgendaEntry_expectedAttendees calls the resolver of CommitteeAgendaEntry.expectedAttendees, under its field's context.
+func fastResolve_CommitteeAgendaEntry_expectedAttendees(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	return x.r.CommitteeAgendaEntry().ExpectedAttendees(ctx, obj)
+}
+
 // fast_CommitteeAgendaEntry_missingRoles answers CommitteeAgendaEntry.missingRoles.
 func fast_CommitteeAgendaEntry_missingRoles(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAgendaEntry)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAgendaEntry().MissingRoles(ctx, obj)
+	var v []*portfolio.MissingRole
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.MissingRole)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAgendaEntry().MissingRoles(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1445,6 +1530,12 @@ func fast_CommitteeAgendaEntry_missingRoles(x *fastExec, ctx context.Context, f 
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_CommitteeAgendaEntry_missingRoles calls the resolver of CommitteeAgendaEntry.missingRoles, under its field's context.
+func fastResolve_CommitteeAgendaEntry_missingRoles(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAgendaEntry)
+	return x.r.CommitteeAgendaEntry().MissingRoles(ctx, obj)
 }
 
 // fast_CommitteeAsk_teamProfile answers CommitteeAsk.teamProfile.
@@ -1487,7 +1578,14 @@ func fast_CommitteeAsk_months(x *fastExec, ctx context.Context, f *fastField, o 
 func fast_CommitteeAttendee_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAttendee)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAttendee().Member(ctx, obj)
+	var v *portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAttendee().Member(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1499,11 +1597,24 @@ func fast_CommitteeAttendee_member(x *fastExec, ctx context.Context, f *fastFiel
 	}
 }
 
+// fastResolve_CommitteeAttendee_member calls the resolver of CommitteeAttendee.member, under its field's context.
+func fastResolve_CommitteeAttendee_member(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	return x.r.CommitteeAttendee().Member(ctx, obj)
+}
+
 // fast_CommitteeAttendee_organisation answers CommitteeAttendee.organisation.
 func fast_CommitteeAttendee_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.CommitteeAttendee)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.CommitteeAttendee().Organisation(ctx, obj)
+	var v *portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.CommitteeAttendee().Organisation(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -1513,6 +1624,12 @@ func fast_CommitteeAttendee_organisation(x *fastExec, ctx context.Context, f *fa
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_CommitteeAttendee_organisation calls the resolver of CommitteeAttendee.organisation, under its field's context.
+func fastResolve_CommitteeAttendee_organisation(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.CommitteeAttendee)
+	return x.r.CommitteeAttendee().Organisation(ctx, obj)
 }
 
 // fast_CommitteeAttendee_name answers CommitteeAttendee.name.
@@ -2223,7 +2340,14 @@ func fast_Incubator_title(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Incubator_owner(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Incubator)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Incubator().Owner(ctx, obj)
+	var v *portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.Incubator().Owner(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2233,6 +2357,12 @@ func fast_Incubator_owner(x *fastExec, ctx context.Context, f *fastField, o any)
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Incubator_owner calls the resolver of Incubator.owner, under its field's context.
+func fastResolve_Incubator_owner(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Incubator)
+	return x.r.Incubator().Owner(ctx, obj)
 }
 
 // fast_Incubator_shortDescription answers Incubator.shortDescription.
@@ -2309,7 +2439,14 @@ func fast_Incubator_startups(x *fastExec, ctx context.Context, f *fastField, o a
 	obj := o.(*portfolio.Incubator)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Incubator().Startups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.StartupConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.StartupConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Incubator().Startups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2321,11 +2458,25 @@ func fast_Incubator_startups(x *fastExec, ctx context.Context, f *fastField, o a
 	}
 }
 
+// fastResolve_Incubator_startups calls the resolver of Incubator.startups, under its field's context.
+func fastResolve_Incubator_startups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Incubator)
+	a := x.args(f)
+	return x.r.Incubator().Startups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Incubator_teams answers Incubator.teams.
 func fast_Incubator_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Incubator)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Incubator().Teams(ctx, obj)
+	var v []*portfolio.Team
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Team)
+		err = e.err
+	} else {
+		v, err = x.r.Incubator().Teams(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2347,12 +2498,25 @@ func fast_Incubator_teams(x *fastExec, ctx context.Context, f *fastField, o any)
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Incubator_teams calls the resolver of Incubator.teams, under its field's context.
+func fastResolve_Incubator_teams(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Incubator)
+	return x.r.Incubator().Teams(ctx, obj)
+}
+
 // fast_Incubator_portfolio answers Incubator.portfolio.
 func fast_Incubator_portfolio(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Incubator)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Incubator().Portfolio(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	var v *model.Portfolio
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Portfolio)
+		err = e.err
+	} else {
+		v, err = x.r.Incubator().Portfolio(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2361,6 +2525,13 @@ func fast_Incubator_portfolio(x *fastExec, ctx context.Context, f *fastField, o 
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Incubator_portfolio calls the resolver of Incubator.portfolio, under its field's context.
+func fastResolve_Incubator_portfolio(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Incubator)
+	a := x.args(f)
+	return x.r.Incubator().Portfolio(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
 }
 
 // fast_IncubatorConnection_edges answers IncubatorConnection.edges.
@@ -2430,7 +2601,14 @@ func fast_IncubatorConnection_totalCount(x *fastExec, ctx context.Context, f *fa
 func fast_IncubatorCount_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.IncubatorCount)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.IncubatorCount().Incubator(ctx, obj)
+	var v *portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.IncubatorCount().Incubator(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2440,6 +2618,12 @@ func fast_IncubatorCount_incubator(x *fastExec, ctx context.Context, f *fastFiel
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_IncubatorCount_incubator calls the resolver of IncubatorCount.incubator, under its field's context.
+func fastResolve_IncubatorCount_incubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.IncubatorCount)
+	return x.r.IncubatorCount().Incubator(ctx, obj)
 }
 
 // fast_IncubatorCount_count answers IncubatorCount.count.
@@ -2472,7 +2656,14 @@ func fast_IncubatorEdge_node(x *fastExec, ctx context.Context, f *fastField, o a
 func fast_IncubatorInvestment_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.IncubatorInvestment)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.IncubatorInvestment().Incubator(ctx, obj)
+	var v *portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.IncubatorInvestment().Incubator(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2482,6 +2673,12 @@ func fast_IncubatorInvestment_incubator(x *fastExec, ctx context.Context, f *fas
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_IncubatorInvestment_incubator calls the resolver of IncubatorInvestment.incubator, under its field's context.
+func fastResolve_IncubatorInvestment_incubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.IncubatorInvestment)
+	return x.r.IncubatorInvestment().Incubator(ctx, obj)
 }
 
 // fast_IncubatorInvestment_startupCount answers IncubatorInvestment.startupCount.
@@ -2607,7 +2804,14 @@ func fast_Investment_committeeBudgetEuros(x *fastExec, ctx context.Context, f *f
 	obj := o.(*model.Investment)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Investment().CommitteeBudgetEuros(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	var v *int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*int)
+		err = e.err
+	} else {
+		v, err = x.r.Investment().CommitteeBudgetEuros(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2617,6 +2821,13 @@ func fast_Investment_committeeBudgetEuros(x *fastExec, ctx context.Context, f *f
 		p1 := *v
 		x.int(int64(p1))
 	}
+}
+
+// fastResolve_Investment_committeeBudgetEuros calls the resolver of Investment.committeeBudgetEuros, under its field's context.
+func fastResolve_Investment_committeeBudgetEuros(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Investment)
+	a := x.args(f)
+	return x.r.Investment().CommitteeBudgetEuros(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
 }
 
 // fast_LabelCount_label answers LabelCount.label.
@@ -2672,7 +2883,14 @@ func fast_Member_domain(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Member_competences(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().Competences(ctx, obj)
+	var v []string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]string)
+		err = e.err
+	} else {
+		v, err = x.r.Member().Competences(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2684,6 +2902,12 @@ func fast_Member_competences(x *fastExec, ctx context.Context, f *fastField, o a
 		x.str(string(e2))
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Member_competences calls the resolver of Member.competences, under its field's context.
+func fastResolve_Member_competences(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	return x.r.Member().Competences(ctx, obj)
 }
 
 // fast_Member_github answers Member.github.
@@ -2727,7 +2951,14 @@ func fast_Member_missions(x *fastExec, ctx context.Context, f *fastField, o any)
 	obj := o.(*portfolio.Member)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.MissionConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.MissionConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Member().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2739,11 +2970,25 @@ func fast_Member_missions(x *fastExec, ctx context.Context, f *fastField, o any)
 	}
 }
 
+// fastResolve_Member_missions calls the resolver of Member.missions, under its field's context.
+func fastResolve_Member_missions(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	a := x.args(f)
+	return x.r.Member().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Member_startups answers Member.startups.
 func fast_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().Startups(ctx, obj)
+	var v []*portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.Member().Startups(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2765,11 +3010,24 @@ func fast_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any)
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Member_startups calls the resolver of Member.startups, under its field's context.
+func fastResolve_Member_startups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	return x.r.Member().Startups(ctx, obj)
+}
+
 // fast_Member_teams answers Member.teams.
 func fast_Member_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().Teams(ctx, obj)
+	var v []*portfolio.Team
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Team)
+		err = e.err
+	} else {
+		v, err = x.r.Member().Teams(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2791,16 +3049,36 @@ func fast_Member_teams(x *fastExec, ctx context.Context, f *fastField, o any) {
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Member_teams calls the resolver of Member.teams, under its field's context.
+func fastResolve_Member_teams(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	return x.r.Member().Teams(ctx, obj)
+}
+
 // fast_Member_active answers Member.active.
 func fast_Member_active(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v bool
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(bool)
+		err = e.err
+	} else {
+		v, err = x.r.Member().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.bool(bool(v))
+}
+
+// fastResolve_Member_active calls the resolver of Member.active, under its field's context.
+func fastResolve_Member_active(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	a := x.args(f)
+	return x.r.Member().Active(ctx, obj, a["asOf"].(*portfolio.Date))
 }
 
 // fast_Member_bio answers Member.bio.
@@ -2821,7 +3099,14 @@ func fast_Member_version(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Member_followedStartups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Member)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Member().FollowedStartups(ctx, obj)
+	var v []*portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.Member().FollowedStartups(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2841,6 +3126,12 @@ func fast_Member_followedStartups(x *fastExec, ctx context.Context, f *fastField
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Member_followedStartups calls the resolver of Member.followedStartups, under its field's context.
+func fastResolve_Member_followedStartups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Member)
+	return x.r.Member().FollowedStartups(ctx, obj)
 }
 
 // fast_MemberConnection_edges answers MemberConnection.edges.
@@ -2981,7 +3272,14 @@ func fast_Mission_slug(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Mission_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Mission().Member(ctx, obj)
+	var v *portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.Mission().Member(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -2991,6 +3289,12 @@ func fast_Mission_member(x *fastExec, ctx context.Context, f *fastField, o any) 
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Mission_member calls the resolver of Mission.member, under its field's context.
+func fastResolve_Mission_member(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Mission)
+	return x.r.Mission().Member(ctx, obj)
 }
 
 // fast_Mission_start answers Mission.start.
@@ -3012,11 +3316,25 @@ func fast_Mission_active(x *fastExec, ctx context.Context, f *fastField, o any) 
 	obj := o.(*portfolio.Mission)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Mission().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v bool
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(bool)
+		err = e.err
+	} else {
+		v, err = x.r.Mission().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.bool(bool(v))
+}
+
+// fastResolve_Mission_active calls the resolver of Mission.active, under its field's context.
+func fastResolve_Mission_active(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Mission)
+	a := x.args(f)
+	return x.r.Mission().Active(ctx, obj, a["asOf"].(*portfolio.Date))
 }
 
 // fast_Mission_status answers Mission.status.
@@ -3049,7 +3367,14 @@ func fast_Mission_version(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Mission_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Mission)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Mission().Startups(ctx, obj)
+	var v []*portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.Mission().Startups(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3069,6 +3394,12 @@ func fast_Mission_startups(x *fastExec, ctx context.Context, f *fastField, o any
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Mission_startups calls the resolver of Mission.startups, under its field's context.
+func fastResolve_Mission_startups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Mission)
+	return x.r.Mission().Startups(ctx, obj)
 }
 
 // fast_Mission_source answers Mission.source.
@@ -3252,7 +3583,14 @@ func fast_Organisation_version(x *fastExec, ctx context.Context, f *fastField, o
 func fast_Organisation_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Organisation)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Organisation().Incubators(ctx, obj)
+	var v []*portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Organisation().Incubators(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3274,12 +3612,25 @@ func fast_Organisation_incubators(x *fastExec, ctx context.Context, f *fastField
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Organisation_incubators calls the resolver of Organisation.incubators, under its field's context.
+func fastResolve_Organisation_incubators(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Organisation)
+	return x.r.Organisation().Incubators(ctx, obj)
+}
+
 // fast_Organisation_sponsoredStartups answers Organisation.sponsoredStartups.
 func fast_Organisation_sponsoredStartups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Organisation)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Organisation().SponsoredStartups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.StartupConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.StartupConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Organisation().SponsoredStartups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3289,6 +3640,13 @@ func fast_Organisation_sponsoredStartups(x *fastExec, ctx context.Context, f *fa
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Organisation_sponsoredStartups calls the resolver of Organisation.sponsoredStartups, under its field's context.
+func fastResolve_Organisation_sponsoredStartups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Organisation)
+	a := x.args(f)
+	return x.r.Organisation().SponsoredStartups(ctx, obj, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
 }
 
 // fast_OrganisationConnection_edges answers OrganisationConnection.edges.
@@ -3358,7 +3716,14 @@ func fast_OrganisationConnection_totalCount(x *fastExec, ctx context.Context, f 
 func fast_OrganisationCount_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.OrganisationCount)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.OrganisationCount().Organisation(ctx, obj)
+	var v *portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.OrganisationCount().Organisation(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3368,6 +3733,12 @@ func fast_OrganisationCount_organisation(x *fastExec, ctx context.Context, f *fa
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_OrganisationCount_organisation calls the resolver of OrganisationCount.organisation, under its field's context.
+func fastResolve_OrganisationCount_organisation(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.OrganisationCount)
+	return x.r.OrganisationCount().Organisation(ctx, obj)
 }
 
 // fast_OrganisationCount_count answers OrganisationCount.count.
@@ -3550,18 +3921,38 @@ func fast_Portfolio_asOf(x *fastExec, ctx context.Context, f *fastField, o any) 
 func fast_Portfolio_startupCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().StartupCount(ctx, obj)
+	var v int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(int)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().StartupCount(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.int(int64(v))
 }
 
+// fastResolve_Portfolio_startupCount calls the resolver of Portfolio.startupCount, under its field's context.
+func fastResolve_Portfolio_startupCount(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().StartupCount(ctx, obj)
+}
+
 // fast_Portfolio_byPhase answers Portfolio.byPhase.
 func fast_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().ByPhase(ctx, obj)
+	var v []*model.PhaseCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.PhaseCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().ByPhase(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3582,11 +3973,24 @@ func fast_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o an
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Portfolio_byPhase calls the resolver of Portfolio.byPhase, under its field's context.
+func fastResolve_Portfolio_byPhase(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().ByPhase(ctx, obj)
+}
+
 // fast_Portfolio_byIncubator answers Portfolio.byIncubator.
 func fast_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().ByIncubator(ctx, obj)
+	var v []*model.IncubatorCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.IncubatorCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().ByIncubator(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3608,11 +4012,24 @@ func fast_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Portfolio_byIncubator calls the resolver of Portfolio.byIncubator, under its field's context.
+func fastResolve_Portfolio_byIncubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().ByIncubator(ctx, obj)
+}
+
 // fast_Portfolio_bySponsor answers Portfolio.bySponsor.
 func fast_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().BySponsor(ctx, obj)
+	var v []*model.OrganisationCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.OrganisationCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().BySponsor(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3634,11 +4051,24 @@ func fast_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Portfolio_bySponsor calls the resolver of Portfolio.bySponsor, under its field's context.
+func fastResolve_Portfolio_bySponsor(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().BySponsor(ctx, obj)
+}
+
 // fast_Portfolio_byThematique answers Portfolio.byThematique.
 func fast_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().ByThematique(ctx, obj)
+	var v []*model.LabelCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.LabelCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().ByThematique(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3657,24 +4087,50 @@ func fast_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField,
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Portfolio_byThematique calls the resolver of Portfolio.byThematique, under its field's context.
+func fastResolve_Portfolio_byThematique(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().ByThematique(ctx, obj)
 }
 
 // fast_Portfolio_committeeOverdueCount answers Portfolio.committeeOverdueCount.
 func fast_Portfolio_committeeOverdueCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().CommitteeOverdueCount(ctx, obj)
+	var v int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(int)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().CommitteeOverdueCount(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.int(int64(v))
+}
+
+// fastResolve_Portfolio_committeeOverdueCount calls the resolver of Portfolio.committeeOverdueCount, under its field's context.
+func fastResolve_Portfolio_committeeOverdueCount(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().CommitteeOverdueCount(ctx, obj)
 }
 
 // fast_Portfolio_reviewStatuses answers Portfolio.reviewStatuses.
 func fast_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().ReviewStatuses(ctx, obj)
+	var v []*model.ReviewStatusCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.ReviewStatusCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().ReviewStatuses(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3693,35 +4149,74 @@ func fast_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastFiel
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Portfolio_reviewStatuses calls the resolver of Portfolio.reviewStatuses, under its field's context.
+func fastResolve_Portfolio_reviewStatuses(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().ReviewStatuses(ctx, obj)
 }
 
 // fast_Portfolio_withoutIntrapreneurCount answers Portfolio.withoutIntrapreneurCount.
 func fast_Portfolio_withoutIntrapreneurCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().WithoutIntrapreneurCount(ctx, obj)
+	var v int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(int)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().WithoutIntrapreneurCount(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.int(int64(v))
+}
+
+// fastResolve_Portfolio_withoutIntrapreneurCount calls the resolver of Portfolio.withoutIntrapreneurCount, under its field's context.
+func fastResolve_Portfolio_withoutIntrapreneurCount(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().WithoutIntrapreneurCount(ctx, obj)
 }
 
 // fast_Portfolio_activeMemberCount answers Portfolio.activeMemberCount.
 func fast_Portfolio_activeMemberCount(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().ActiveMemberCount(ctx, obj)
+	var v int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(int)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().ActiveMemberCount(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.int(int64(v))
 }
 
+// fastResolve_Portfolio_activeMemberCount calls the resolver of Portfolio.activeMemberCount, under its field's context.
+func fastResolve_Portfolio_activeMemberCount(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().ActiveMemberCount(ctx, obj)
+}
+
 // fast_Portfolio_membersByDomain answers Portfolio.membersByDomain.
 func fast_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().MembersByDomain(ctx, obj)
+	var v []*model.DomainCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.DomainCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().MembersByDomain(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3742,11 +4237,24 @@ func fast_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastFie
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Portfolio_membersByDomain calls the resolver of Portfolio.membersByDomain, under its field's context.
+func fastResolve_Portfolio_membersByDomain(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().MembersByDomain(ctx, obj)
+}
+
 // fast_Portfolio_membersByStatus answers Portfolio.membersByStatus.
 func fast_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().MembersByStatus(ctx, obj)
+	var v []*model.StatusCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.StatusCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().MembersByStatus(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3771,11 +4279,24 @@ func fast_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastFie
 	}
 }
 
+// fastResolve_Portfolio_membersByStatus calls the resolver of Portfolio.membersByStatus, under its field's context.
+func fastResolve_Portfolio_membersByStatus(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().MembersByStatus(ctx, obj)
+}
+
 // fast_Portfolio_phaseDurations answers Portfolio.phaseDurations.
 func fast_Portfolio_phaseDurations(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().PhaseDurations(ctx, obj)
+	var v []*model.PhaseDuration
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.PhaseDuration)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().PhaseDurations(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3794,6 +4315,12 @@ func fast_Portfolio_phaseDurations(x *fastExec, ctx context.Context, f *fastFiel
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Portfolio_phaseDurations calls the resolver of Portfolio.phaseDurations, under its field's context.
+func fastResolve_Portfolio_phaseDurations(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().PhaseDurations(ctx, obj)
 }
 
 // fast_Portfolio_committeeDecisions answers Portfolio.committeeDecisions.
@@ -3801,7 +4328,14 @@ func fast_Portfolio_committeeDecisions(x *fastExec, ctx context.Context, f *fast
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().CommitteeDecisions(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	var v []*model.DecisionCount
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.DecisionCount)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().CommitteeDecisions(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3820,6 +4354,13 @@ func fast_Portfolio_committeeDecisions(x *fastExec, ctx context.Context, f *fast
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Portfolio_committeeDecisions calls the resolver of Portfolio.committeeDecisions, under its field's context.
+func fastResolve_Portfolio_committeeDecisions(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	a := x.args(f)
+	return x.r.Portfolio().CommitteeDecisions(ctx, obj, a["from"].(*portfolio.Date), a["to"].(*portfolio.Date))
 }
 
 // fast_Portfolio_timeline answers Portfolio.timeline.
@@ -3827,7 +4368,14 @@ func fast_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o a
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().Timeline(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	var v []*model.TimelinePoint
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.TimelinePoint)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().Timeline(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3848,11 +4396,25 @@ func fast_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o a
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Portfolio_timeline calls the resolver of Portfolio.timeline, under its field's context.
+func fastResolve_Portfolio_timeline(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	a := x.args(f)
+	return x.r.Portfolio().Timeline(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+}
+
 // fast_Portfolio_investment answers Portfolio.investment.
 func fast_Portfolio_investment(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().Investment(ctx, obj)
+	var v *model.Investment
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Investment)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().Investment(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3864,11 +4426,24 @@ func fast_Portfolio_investment(x *fastExec, ctx context.Context, f *fastField, o
 	}
 }
 
+// fastResolve_Portfolio_investment calls the resolver of Portfolio.investment, under its field's context.
+func fastResolve_Portfolio_investment(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().Investment(ctx, obj)
+}
+
 // fast_Portfolio_quality answers Portfolio.quality.
 func fast_Portfolio_quality(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().Quality(ctx, obj)
+	var v *model.Quality
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Quality)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().Quality(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3879,12 +4454,25 @@ func fast_Portfolio_quality(x *fastExec, ctx context.Context, f *fastField, o an
 	}
 }
 
+// fastResolve_Portfolio_quality calls the resolver of Portfolio.quality, under its field's context.
+func fastResolve_Portfolio_quality(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	return x.r.Portfolio().Quality(ctx, obj)
+}
+
 // fast_Portfolio_flows answers Portfolio.flows.
 func fast_Portfolio_flows(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Portfolio)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Portfolio().Flows(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	var v []*model.FlowPeriod
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.FlowPeriod)
+		err = e.err
+	} else {
+		v, err = x.r.Portfolio().Flows(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -3903,6 +4491,13 @@ func fast_Portfolio_flows(x *fastExec, ctx context.Context, f *fastField, o any)
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Portfolio_flows calls the resolver of Portfolio.flows, under its field's context.
+func fastResolve_Portfolio_flows(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Portfolio)
+	a := x.args(f)
+	return x.r.Portfolio().Flows(ctx, obj, a["from"].(portfolio.Date), a["to"].(*portfolio.Date), a["every"].(portfolio.Every))
 }
 
 // fast_PromotionInvestment_promotion answers PromotionInvestment.promotion.
@@ -4062,7 +4657,14 @@ func fastConcrete_Node(v model.Node) (string, any) {
 func fast_Query_node(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Node(ctx, a["id"].(string))
+	var v model.Node
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(model.Node)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Node(ctx, a["id"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4074,11 +4676,24 @@ func fast_Query_node(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_node calls the resolver of Query.node, under its field's context.
+func fastResolve_Query_node(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Node(ctx, a["id"].(string))
+}
+
 // fast_Query_nodes answers Query.nodes.
 func fast_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Nodes(ctx, a["ids"].([]string))
+	var v []model.Node
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]model.Node)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Nodes(ctx, a["ids"].([]string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4102,11 +4717,24 @@ func fast_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) {
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Query_nodes calls the resolver of Query.nodes, under its field's context.
+func fastResolve_Query_nodes(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Nodes(ctx, a["ids"].([]string))
+}
+
 // fast_Query_startup answers Query.startup.
 func fast_Query_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Startup(ctx, a["slug"].(string))
+	var v *portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Startup(ctx, a["slug"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4118,11 +4746,24 @@ func fast_Query_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_startup calls the resolver of Query.startup, under its field's context.
+func fastResolve_Query_startup(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Startup(ctx, a["slug"].(string))
+}
+
 // fast_Query_incubator answers Query.incubator.
 func fast_Query_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Incubator(ctx, a["slug"].(string))
+	var v *portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Incubator(ctx, a["slug"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4134,11 +4775,24 @@ func fast_Query_incubator(x *fastExec, ctx context.Context, f *fastField, o any)
 	}
 }
 
+// fastResolve_Query_incubator calls the resolver of Query.incubator, under its field's context.
+func fastResolve_Query_incubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Incubator(ctx, a["slug"].(string))
+}
+
 // fast_Query_organisation answers Query.organisation.
 func fast_Query_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Organisation(ctx, a["slug"].(string))
+	var v *portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Organisation(ctx, a["slug"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4150,11 +4804,24 @@ func fast_Query_organisation(x *fastExec, ctx context.Context, f *fastField, o a
 	}
 }
 
+// fastResolve_Query_organisation calls the resolver of Query.organisation, under its field's context.
+func fastResolve_Query_organisation(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Organisation(ctx, a["slug"].(string))
+}
+
 // fast_Query_member answers Query.member.
 func fast_Query_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Member(ctx, a["slug"].(string))
+	var v *portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Member(ctx, a["slug"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4166,11 +4833,24 @@ func fast_Query_member(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_member calls the resolver of Query.member, under its field's context.
+func fastResolve_Query_member(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Member(ctx, a["slug"].(string))
+}
+
 // fast_Query_committee answers Query.committee.
 func fast_Query_committee(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Committee(ctx, a["slug"].(string))
+	var v *portfolio.Committee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Committee)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Committee(ctx, a["slug"].(string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4182,11 +4862,24 @@ func fast_Query_committee(x *fastExec, ctx context.Context, f *fastField, o any)
 	}
 }
 
+// fastResolve_Query_committee calls the resolver of Query.committee, under its field's context.
+func fastResolve_Query_committee(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Committee(ctx, a["slug"].(string))
+}
+
 // fast_Query_startups answers Query.startups.
 func fast_Query_startups(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Startups(ctx, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.StartupConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.StartupConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Startups(ctx, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4198,11 +4891,24 @@ func fast_Query_startups(x *fastExec, ctx context.Context, f *fastField, o any) 
 	}
 }
 
+// fastResolve_Query_startups calls the resolver of Query.startups, under its field's context.
+func fastResolve_Query_startups(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Startups(ctx, a["filter"].(*portfolio.StartupFilter), a["orderBy"].([]*portfolio.StartupOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_incubators answers Query.incubators.
 func fast_Query_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Incubators(ctx, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.IncubatorConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.IncubatorConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Incubators(ctx, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4214,11 +4920,24 @@ func fast_Query_incubators(x *fastExec, ctx context.Context, f *fastField, o any
 	}
 }
 
+// fastResolve_Query_incubators calls the resolver of Query.incubators, under its field's context.
+func fastResolve_Query_incubators(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Incubators(ctx, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_organisations answers Query.organisations.
 func fast_Query_organisations(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Organisations(ctx, a["search"].(*string), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.OrganisationConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.OrganisationConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Organisations(ctx, a["search"].(*string), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4230,11 +4949,24 @@ func fast_Query_organisations(x *fastExec, ctx context.Context, f *fastField, o 
 	}
 }
 
+// fastResolve_Query_organisations calls the resolver of Query.organisations, under its field's context.
+func fastResolve_Query_organisations(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Organisations(ctx, a["search"].(*string), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_members answers Query.members.
 func fast_Query_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Members(ctx, a["filter"].(*portfolio.MemberFilter), a["orderBy"].([]*portfolio.MemberOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.MemberConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.MemberConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Members(ctx, a["filter"].(*portfolio.MemberFilter), a["orderBy"].([]*portfolio.MemberOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4246,11 +4978,24 @@ func fast_Query_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_members calls the resolver of Query.members, under its field's context.
+func fastResolve_Query_members(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Members(ctx, a["filter"].(*portfolio.MemberFilter), a["orderBy"].([]*portfolio.MemberOrder), a["asOf"].(*portfolio.Date), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_committees answers Query.committees.
 func fast_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Committees(ctx, a["filter"].(*portfolio.CommitteeFilter), a["orderBy"].([]*portfolio.CommitteeOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.CommitteeConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.CommitteeConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Committees(ctx, a["filter"].(*portfolio.CommitteeFilter), a["orderBy"].([]*portfolio.CommitteeOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4262,11 +5007,24 @@ func fast_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any
 	}
 }
 
+// fastResolve_Query_committees calls the resolver of Query.committees, under its field's context.
+func fastResolve_Query_committees(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Committees(ctx, a["filter"].(*portfolio.CommitteeFilter), a["orderBy"].([]*portfolio.CommitteeOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_committeeAgenda answers Query.committeeAgenda.
 func fast_Query_committeeAgenda(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().CommitteeAgenda(ctx, a["from"].(portfolio.Date), a["to"].(portfolio.Date), a["filter"].(*portfolio.StartupFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.CommitteeAgendaConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.CommitteeAgendaConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().CommitteeAgenda(ctx, a["from"].(portfolio.Date), a["to"].(portfolio.Date), a["filter"].(*portfolio.StartupFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4278,11 +5036,24 @@ func fast_Query_committeeAgenda(x *fastExec, ctx context.Context, f *fastField, 
 	}
 }
 
+// fastResolve_Query_committeeAgenda calls the resolver of Query.committeeAgenda, under its field's context.
+func fastResolve_Query_committeeAgenda(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().CommitteeAgenda(ctx, a["from"].(portfolio.Date), a["to"].(portfolio.Date), a["filter"].(*portfolio.StartupFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_events answers Query.events.
 func fast_Query_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Events(ctx, a["filter"].(*model.EventFilter), a["orderBy"].([]*model.EventOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.StartupEventConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.StartupEventConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Events(ctx, a["filter"].(*model.EventFilter), a["orderBy"].([]*model.EventOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4294,11 +5065,24 @@ func fast_Query_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_events calls the resolver of Query.events, under its field's context.
+func fastResolve_Query_events(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Events(ctx, a["filter"].(*model.EventFilter), a["orderBy"].([]*model.EventOrder), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Query_portfolio answers Query.portfolio.
 func fast_Query_portfolio(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Portfolio(ctx, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	var v *model.Portfolio
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Portfolio)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Portfolio(ctx, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4309,10 +5093,23 @@ func fast_Query_portfolio(x *fastExec, ctx context.Context, f *fastField, o any)
 	}
 }
 
+// fastResolve_Query_portfolio calls the resolver of Query.portfolio, under its field's context.
+func fastResolve_Query_portfolio(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().Portfolio(ctx, a["filter"].(*portfolio.StartupFilter), a["asOf"].(*portfolio.Date))
+}
+
 // fast_Query_phases answers Query.phases.
 func fast_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Phases(ctx)
+	var v []*portfolio.PhaseDefinition
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.PhaseDefinition)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Phases(ctx)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4333,10 +5130,22 @@ func fast_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Query_phases calls the resolver of Query.phases, under its field's context.
+func fastResolve_Query_phases(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	return x.r.Query().Phases(ctx)
+}
+
 // fast_Query_dataset answers Query.dataset.
 func fast_Query_dataset(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Dataset(ctx)
+	var v *model.Dataset
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Dataset)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Dataset(ctx)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4347,10 +5156,22 @@ func fast_Query_dataset(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Query_dataset calls the resolver of Query.dataset, under its field's context.
+func fastResolve_Query_dataset(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	return x.r.Query().Dataset(ctx)
+}
+
 // fast_Query_viewer answers Query.viewer.
 func fast_Query_viewer(x *fastExec, ctx context.Context, f *fastField, o any) {
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().Viewer(ctx)
+	var v *model.Viewer
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.Viewer)
+		err = e.err
+	} else {
+		v, err = x.r.Query().Viewer(ctx)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4359,13 +5180,25 @@ func fast_Query_viewer(x *fastExec, ctx context.Context, f *fastField, o any) {
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Query_viewer calls the resolver of Query.viewer, under its field's context.
+func fastResolve_Query_viewer(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	return x.r.Query().Viewer(ctx)
 }
 
 // fast_Query_auditLog answers Query.auditLog.
 func fast_Query_auditLog(x *fastExec, ctx context.Context, f *fastField, o any) {
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Query().AuditLog(ctx, a["filter"].(*model.AuditFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.AuditEntryConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.AuditEntryConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Query().AuditLog(ctx, a["filter"].(*model.AuditFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4374,6 +5207,12 @@ func fast_Query_auditLog(x *fastExec, ctx context.Context, f *fastField, o any) 
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Query_auditLog calls the resolver of Query.auditLog, under its field's context.
+func fastResolve_Query_auditLog(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	a := x.args(f)
+	return x.r.Query().AuditLog(ctx, a["filter"].(*model.AuditFilter), a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
 }
 
 // fast_ReviewStatusCount_status answers ReviewStatusCount.status.
@@ -4394,7 +5233,14 @@ func fast_ReviewStatusCount_count(x *fastExec, ctx context.Context, f *fastField
 func fast_SponsorInvestment_organisation(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.SponsorInvestment)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.SponsorInvestment().Organisation(ctx, obj)
+	var v *portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.SponsorInvestment().Organisation(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4404,6 +5250,12 @@ func fast_SponsorInvestment_organisation(x *fastExec, ctx context.Context, f *fa
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_SponsorInvestment_organisation calls the resolver of SponsorInvestment.organisation, under its field's context.
+func fastResolve_SponsorInvestment_organisation(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.SponsorInvestment)
+	return x.r.SponsorInvestment().Organisation(ctx, obj)
 }
 
 // fast_SponsorInvestment_startupCount answers SponsorInvestment.startupCount.
@@ -4452,11 +5304,24 @@ func fast_Startup_pitch(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Startup_description(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Description(ctx, obj)
+	var v string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(string)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Description(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.str(string(v))
+}
+
+// fastResolve_Startup_description calls the resolver of Startup.description, under its field's context.
+func fastResolve_Startup_description(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Description(ctx, obj)
 }
 
 // fast_Startup_contact answers Startup.contact.
@@ -4482,7 +5347,14 @@ func fast_Startup_version(x *fastExec, ctx context.Context, f *fastField, o any)
 func fast_Startup_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Incubator(ctx, obj)
+	var v *portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Incubator(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4494,11 +5366,24 @@ func fast_Startup_incubator(x *fastExec, ctx context.Context, f *fastField, o an
 	}
 }
 
+// fastResolve_Startup_incubator calls the resolver of Startup.incubator, under its field's context.
+func fastResolve_Startup_incubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Incubator(ctx, obj)
+}
+
 // fast_Startup_sponsors answers Startup.sponsors.
 func fast_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Sponsors(ctx, obj)
+	var v []*portfolio.Organisation
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Organisation)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Sponsors(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4520,11 +5405,24 @@ func fast_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_sponsors calls the resolver of Startup.sponsors, under its field's context.
+func fastResolve_Startup_sponsors(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Sponsors(ctx, obj)
+}
+
 // fast_Startup_phases answers Startup.phases.
 func fast_Startup_phases(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Phases(ctx, obj)
+	var v []*model.PhasePeriod
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.PhasePeriod)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Phases(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4543,12 +5441,25 @@ func fast_Startup_phases(x *fastExec, ctx context.Context, f *fastField, o any) 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_phases calls the resolver of Startup.phases, under its field's context.
+func fastResolve_Startup_phases(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Phases(ctx, obj)
+}
+
 // fast_Startup_phase answers Startup.phase.
 func fast_Startup_phase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Phase(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *portfolio.Phase
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Phase)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Phase(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4560,12 +5471,26 @@ func fast_Startup_phase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	}
 }
 
+// fastResolve_Startup_phase calls the resolver of Startup.phase, under its field's context.
+func fastResolve_Startup_phase(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().Phase(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_currentPhase answers Startup.currentPhase.
 func fast_Startup_currentPhase(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().CurrentPhase(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *model.PhasePeriod
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.PhasePeriod)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().CurrentPhase(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4576,16 +5501,37 @@ func fast_Startup_currentPhase(x *fastExec, ctx context.Context, f *fastField, o
 	}
 }
 
+// fastResolve_Startup_currentPhase calls the resolver of Startup.currentPhase, under its field's context.
+func fastResolve_Startup_currentPhase(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().CurrentPhase(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_active answers Startup.active.
 func fast_Startup_active(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v bool
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(bool)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Active(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.bool(bool(v))
+}
+
+// fastResolve_Startup_active calls the resolver of Startup.active, under its field's context.
+func fastResolve_Startup_active(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().Active(ctx, obj, a["asOf"].(*portfolio.Date))
 }
 
 // fast_Startup_team answers Startup.team.
@@ -4593,7 +5539,14 @@ func fast_Startup_team(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Team(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v []*model.TeamMembership
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*model.TeamMembership)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Team(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4615,16 +5568,37 @@ func fast_Startup_team(x *fastExec, ctx context.Context, f *fastField, o any) {
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_team calls the resolver of Startup.team, under its field's context.
+func fastResolve_Startup_team(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().Team(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_teamSize answers Startup.teamSize.
 func fast_Startup_teamSize(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().TeamSize(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v int
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(int)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().TeamSize(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.int(int64(v))
+}
+
+// fastResolve_Startup_teamSize calls the resolver of Startup.teamSize, under its field's context.
+func fastResolve_Startup_teamSize(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().TeamSize(ctx, obj, a["asOf"].(*portfolio.Date))
 }
 
 // fast_Startup_missions answers Startup.missions.
@@ -4632,7 +5606,14 @@ func fast_Startup_missions(x *fastExec, ctx context.Context, f *fastField, o any
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	var v *model.MissionConnection
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.MissionConnection)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4644,11 +5625,25 @@ func fast_Startup_missions(x *fastExec, ctx context.Context, f *fastField, o any
 	}
 }
 
+// fastResolve_Startup_missions calls the resolver of Startup.missions, under its field's context.
+func fastResolve_Startup_missions(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().Missions(ctx, obj, a["first"].(*int), a["after"].(*string), a["last"].(*int), a["before"].(*string))
+}
+
 // fast_Startup_committees answers Startup.committees.
 func fast_Startup_committees(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Committees(ctx, obj)
+	var v []*portfolio.Committee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Committee)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Committees(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4670,12 +5665,25 @@ func fast_Startup_committees(x *fastExec, ctx context.Context, f *fastField, o a
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_committees calls the resolver of Startup.committees, under its field's context.
+func fastResolve_Startup_committees(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Committees(ctx, obj)
+}
+
 // fast_Startup_lastCommittee answers Startup.lastCommittee.
 func fast_Startup_lastCommittee(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().LastCommittee(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *portfolio.Committee
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Committee)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().LastCommittee(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4687,23 +5695,51 @@ func fast_Startup_lastCommittee(x *fastExec, ctx context.Context, f *fastField, 
 	}
 }
 
+// fastResolve_Startup_lastCommittee calls the resolver of Startup.lastCommittee, under its field's context.
+func fastResolve_Startup_lastCommittee(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().LastCommittee(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_committeeOverdue answers Startup.committeeOverdue.
 func fast_Startup_committeeOverdue(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().CommitteeOverdue(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v bool
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(bool)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().CommitteeOverdue(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
 	x.bool(bool(v))
 }
 
+// fastResolve_Startup_committeeOverdue calls the resolver of Startup.committeeOverdue, under its field's context.
+func fastResolve_Startup_committeeOverdue(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().CommitteeOverdue(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_events answers Startup.events.
 func fast_Startup_events(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Events(ctx, obj)
+	var v []*portfolio.StartupEvent
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.StartupEvent)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Events(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4725,6 +5761,12 @@ func fast_Startup_events(x *fastExec, ctx context.Context, f *fastField, o any) 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_events calls the resolver of Startup.events, under its field's context.
+func fastResolve_Startup_events(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Events(ctx, obj)
+}
+
 // fast_Startup_fast answers Startup.fast.
 func fast_Startup_fast(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
@@ -4741,7 +5783,14 @@ func fast_Startup_fast(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Startup_thematiques(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Thematiques(ctx, obj)
+	var v []string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]string)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Thematiques(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4753,13 +5802,26 @@ func fast_Startup_thematiques(x *fastExec, ctx context.Context, f *fastField, o 
 		x.str(string(e2))
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Startup_thematiques calls the resolver of Startup.thematiques, under its field's context.
+func fastResolve_Startup_thematiques(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Thematiques(ctx, obj)
 }
 
 // fast_Startup_usertypes answers Startup.usertypes.
 func fast_Startup_usertypes(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Usertypes(ctx, obj)
+	var v []string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]string)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Usertypes(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4773,11 +5835,24 @@ func fast_Startup_usertypes(x *fastExec, ctx context.Context, f *fastField, o an
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_usertypes calls the resolver of Startup.usertypes, under its field's context.
+func fastResolve_Startup_usertypes(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Usertypes(ctx, obj)
+}
+
 // fast_Startup_techno answers Startup.techno.
 func fast_Startup_techno(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Techno(ctx, obj)
+	var v []string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]string)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Techno(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4789,6 +5864,12 @@ func fast_Startup_techno(x *fastExec, ctx context.Context, f *fastField, o any) 
 		x.str(string(e2))
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Startup_techno calls the resolver of Startup.techno, under its field's context.
+func fastResolve_Startup_techno(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Techno(ctx, obj)
 }
 
 // fast_Startup_link answers Startup.link.
@@ -4927,7 +6008,14 @@ func fast_Startup_accessibility(x *fastExec, ctx context.Context, f *fastField, 
 func fast_Startup_portfolioManagers(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().PortfolioManagers(ctx, obj)
+	var v []*portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().PortfolioManagers(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4949,12 +6037,25 @@ func fast_Startup_portfolioManagers(x *fastExec, ctx context.Context, f *fastFie
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_portfolioManagers calls the resolver of Startup.portfolioManagers, under its field's context.
+func fastResolve_Startup_portfolioManagers(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().PortfolioManagers(ctx, obj)
+}
+
 // fast_Startup_nextCommitteeDue answers Startup.nextCommitteeDue.
 func fast_Startup_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().NextCommitteeDue(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *portfolio.Date
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Date)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().NextCommitteeDue(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4966,12 +6067,26 @@ func fast_Startup_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastFiel
 	}
 }
 
+// fastResolve_Startup_nextCommitteeDue calls the resolver of Startup.nextCommitteeDue, under its field's context.
+func fastResolve_Startup_nextCommitteeDue(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().NextCommitteeDue(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_reviewStatus answers Startup.reviewStatus.
 func fast_Startup_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().ReviewStatus(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *portfolio.ReviewStatus
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.ReviewStatus)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().ReviewStatus(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4983,11 +6098,25 @@ func fast_Startup_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o
 	}
 }
 
+// fastResolve_Startup_reviewStatus calls the resolver of Startup.reviewStatus, under its field's context.
+func fastResolve_Startup_reviewStatus(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().ReviewStatus(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_incubatedSince answers Startup.incubatedSince.
 func fast_Startup_incubatedSince(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().IncubatedSince(ctx, obj)
+	var v *portfolio.Date
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Date)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().IncubatedSince(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -4999,12 +6128,25 @@ func fast_Startup_incubatedSince(x *fastExec, ctx context.Context, f *fastField,
 	}
 }
 
+// fastResolve_Startup_incubatedSince calls the resolver of Startup.incubatedSince, under its field's context.
+func fastResolve_Startup_incubatedSince(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().IncubatedSince(ctx, obj)
+}
+
 // fast_Startup_intrapreneurs answers Startup.intrapreneurs.
 func fast_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Intrapreneurs(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v []*portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Intrapreneurs(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5026,11 +6168,25 @@ func fast_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_intrapreneurs calls the resolver of Startup.intrapreneurs, under its field's context.
+func fastResolve_Startup_intrapreneurs(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().Intrapreneurs(ctx, obj, a["asOf"].(*portfolio.Date))
+}
+
 // fast_Startup_incubators answers Startup.incubators.
 func fast_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().Incubators(ctx, obj)
+	var v []*portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().Incubators(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5052,11 +6208,24 @@ func fast_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o a
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_incubators calls the resolver of Startup.incubators, under its field's context.
+func fastResolve_Startup_incubators(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().Incubators(ctx, obj)
+}
+
 // fast_Startup_formerSlugs answers Startup.formerSlugs.
 func fast_Startup_formerSlugs(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().FormerSlugs(ctx, obj)
+	var v []string
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]string)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().FormerSlugs(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5070,12 +6239,25 @@ func fast_Startup_formerSlugs(x *fastExec, ctx context.Context, f *fastField, o 
 	x.b = append(x.b, ']')
 }
 
+// fastResolve_Startup_formerSlugs calls the resolver of Startup.formerSlugs, under its field's context.
+func fastResolve_Startup_formerSlugs(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	return x.r.Startup().FormerSlugs(ctx, obj)
+}
+
 // fast_Startup_committeeBrief answers Startup.committeeBrief.
 func fast_Startup_committeeBrief(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Startup)
 	a := x.args(f)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Startup().CommitteeBrief(ctx, obj, a["asOf"].(*portfolio.Date))
+	var v *model.CommitteeBrief
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*model.CommitteeBrief)
+		err = e.err
+	} else {
+		v, err = x.r.Startup().CommitteeBrief(ctx, obj, a["asOf"].(*portfolio.Date))
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5085,6 +6267,13 @@ func fast_Startup_committeeBrief(x *fastExec, ctx context.Context, f *fastField,
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_Startup_committeeBrief calls the resolver of Startup.committeeBrief, under its field's context.
+func fastResolve_Startup_committeeBrief(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Startup)
+	a := x.args(f)
+	return x.r.Startup().CommitteeBrief(ctx, obj, a["asOf"].(*portfolio.Date))
 }
 
 // fast_StartupConnection_edges answers StartupConnection.edges.
@@ -5199,7 +6388,14 @@ func fast_StartupEvent_comment(x *fastExec, ctx context.Context, f *fastField, o
 func fast_StartupEvent_startup(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.StartupEvent)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.StartupEvent().Startup(ctx, obj)
+	var v *portfolio.Startup
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Startup)
+		err = e.err
+	} else {
+		v, err = x.r.StartupEvent().Startup(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5209,6 +6405,12 @@ func fast_StartupEvent_startup(x *fastExec, ctx context.Context, f *fastField, o
 	} else {
 		x.object(ctx, f.sub, v)
 	}
+}
+
+// fastResolve_StartupEvent_startup calls the resolver of StartupEvent.startup, under its field's context.
+func fastResolve_StartupEvent_startup(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.StartupEvent)
+	return x.r.StartupEvent().Startup(ctx, obj)
 }
 
 // fast_StartupEvent_committee answers StartupEvent.committee.
@@ -5380,7 +6582,14 @@ func fast_Team_mission(x *fastExec, ctx context.Context, f *fastField, o any) {
 func fast_Team_incubator(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Team)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Team().Incubator(ctx, obj)
+	var v *portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.(*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Team().Incubator(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5392,11 +6601,24 @@ func fast_Team_incubator(x *fastExec, ctx context.Context, f *fastField, o any) 
 	}
 }
 
+// fastResolve_Team_incubator calls the resolver of Team.incubator, under its field's context.
+func fastResolve_Team_incubator(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Team)
+	return x.r.Team().Incubator(ctx, obj)
+}
+
 // fast_Team_members answers Team.members.
 func fast_Team_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*portfolio.Team)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Team().Members(ctx, obj)
+	var v []*portfolio.Member
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Member)
+		err = e.err
+	} else {
+		v, err = x.r.Team().Members(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5416,6 +6638,12 @@ func fast_Team_members(x *fastExec, ctx context.Context, f *fastField, o any) {
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Team_members calls the resolver of Team.members, under its field's context.
+func fastResolve_Team_members(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*portfolio.Team)
+	return x.r.Team().Members(ctx, obj)
 }
 
 // fast_TeamMembership_member answers TeamMembership.member.
@@ -5543,7 +6771,14 @@ func fast_Viewer_tokenName(x *fastExec, ctx context.Context, f *fastField, o any
 func fast_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o any) {
 	obj := o.(*model.Viewer)
 	ctx = x.fieldContext(ctx, f)
-	v, err := x.r.Viewer().Incubators(ctx, obj)
+	var v []*portfolio.Incubator
+	var err error
+	if e := x.early(f); e != nil {
+		v, _ = e.v.([]*portfolio.Incubator)
+		err = e.err
+	} else {
+		v, err = x.r.Viewer().Incubators(ctx, obj)
+	}
 	if err != nil {
 		x.fail(err)
 	}
@@ -5563,6 +6798,12 @@ func fast_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o an
 		x.pop()
 	}
 	x.b = append(x.b, ']')
+}
+
+// fastResolve_Viewer_incubators calls the resolver of Viewer.incubators, under its field's context.
+func fastResolve_Viewer_incubators(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {
+	obj := o.(*model.Viewer)
+	return x.r.Viewer().Incubators(ctx, obj)
 }
 
 // fastSee_BriefTeam announces the loader keys of a BriefTeam.

@@ -26,10 +26,12 @@ import (
 // twoExecutors serves one database twice: through Executable (the fast
 // path in front of gqlgen's executor) and through gqlgen's executor alone.
 type twoExecutors struct {
-	fast, slow string // server URLs
-	fastSchema graphql.ExecutableSchema
-	viewer     string // a viewer's token ("" asks anonymously)
-	admin      string // an admin's token: reads every field
+	// fast calls an object's resolvers at the same time, oneByOne one
+	// after the other (the fast path when the server is idle, and busy).
+	fast, oneByOne, slow string // server URLs
+	fastSchema           graphql.ExecutableSchema
+	viewer               string // a viewer's token ("" asks anonymously)
+	admin                string // an admin's token: reads every field
 }
 
 func newTwoExecutors(t *testing.T, db *sqlite.DB) *twoExecutors {
@@ -42,13 +44,15 @@ func newTwoExecutors(t *testing.T, db *sqlite.DB) *twoExecutors {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fast := graph.Executable(db)
+	fast := graph.ExecutableResolving(db, true)
 	// No response cache: every request executes.
 	f := httptest.NewServer(server.New(server.Config{DB: db, Schema: fast, PublicRead: true, ResponseCacheBytes: -1}))
+	o := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.ExecutableResolving(db, false), PublicRead: true, ResponseCacheBytes: -1}))
 	s := httptest.NewServer(server.New(server.Config{DB: db, Schema: graph.ExecutableWithoutFastPath(db), PublicRead: true, ResponseCacheBytes: -1}))
 	t.Cleanup(f.Close)
+	t.Cleanup(o.Close)
 	t.Cleanup(s.Close)
-	return &twoExecutors{fast: f.URL, slow: s.URL, fastSchema: fast, viewer: token, admin: admin}
+	return &twoExecutors{fast: f.URL, oneByOne: o.URL, slow: s.URL, fastSchema: fast, viewer: token, admin: admin}
 }
 
 func postRaw(t *testing.T, url, token, query string, vars map[string]any) []byte {
@@ -69,6 +73,9 @@ func (e *twoExecutors) same(t *testing.T, token, query string, vars map[string]a
 	got := comparable(t, postRaw(t, e.fast, token, query, vars))
 	taken := graph.FastAnswers(e.fastSchema) > before
 	want := comparable(t, postRaw(t, e.slow, token, query, vars))
+	if one := comparable(t, postRaw(t, e.oneByOne, token, query, vars)); !bytes.Equal(one, got) {
+		t.Errorf("answers differ with an object's resolvers called together and one by one\nquery: %s\nvars: %v\ntogether:   %.1000s\none by one: %.1000s", query, vars, got, one)
+	}
 	if !bytes.Equal(got, want) {
 		// From a little before where they part.
 		i := 0

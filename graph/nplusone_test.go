@@ -194,9 +194,12 @@ func pathArgs(f *ast.FieldDefinition, first int) string {
 // statsServer is the API over one database, both executors, with the
 // statements of each answer.
 type statsServer struct {
-	fast, slow string
-	admin      string
-	ids        []string // global ids of some objects, for Query.nodes
+	// fast calls an object's resolvers at the same time, oneByOne one
+	// after the other: the fast path as it answers when the server is
+	// idle, and when it is busy.
+	fast, oneByOne, slow string
+	admin                string
+	ids                  []string // global ids of some objects, for Query.nodes
 }
 
 func statsServers(t *testing.T, db *sqlite.DB) *statsServer {
@@ -211,7 +214,8 @@ func statsServers(t *testing.T, db *sqlite.DB) *statsServer {
 		t.Cleanup(s.Close)
 		return s.URL
 	}
-	s := &statsServer{fast: mk(graph.Executable(db)), slow: mk(graph.ExecutableWithoutFastPath(db)), admin: admin}
+	s := &statsServer{fast: mk(graph.ExecutableResolving(db, true)), oneByOne: mk(graph.ExecutableResolving(db, false)),
+		slow: mk(graph.ExecutableWithoutFastPath(db)), admin: admin}
 	var out struct {
 		Data struct {
 			Startups struct{ Nodes []struct{ ID string } }
@@ -230,8 +234,9 @@ func statsServers(t *testing.T, db *sqlite.DB) *statsServer {
 	return s
 }
 
-// statements asks q of both executors: the statements each ran (they
-// must agree), or the errors.
+// statements asks q of both executors, the fast path resolving both
+// ways: the statements each ran, or the errors. The fast path runs as
+// many statements whether it calls resolvers together or one by one.
 func (s *statsServer) statements(t *testing.T, q string) (string, string) {
 	t.Helper()
 	var counts []int
@@ -240,7 +245,7 @@ func (s *statsServer) statements(t *testing.T, q string) (string, string) {
 		q = strings.Replace(q, "{ ", "query($ids: [ID!]!) { ", 1)
 		vars = map[string]any{"ids": s.ids}
 	}
-	for _, url := range []string{s.fast, s.slow} {
+	for _, url := range []string{s.fast, s.oneByOne, s.slow} {
 		var out struct {
 			Errors     []json.RawMessage
 			Extensions struct{ SQL struct{ Statements int } }
@@ -254,7 +259,10 @@ func (s *statsServer) statements(t *testing.T, q string) (string, string) {
 		}
 		counts = append(counts, out.Extensions.SQL.Statements)
 	}
-	return fmt.Sprintf("%d (fast path), %d (gqlgen)", counts[0], counts[1]), ""
+	if counts[0] != counts[1] {
+		t.Errorf("%d statements with an object's resolvers called together, %d one by one\nquery: %s", counts[0], counts[1], q)
+	}
+	return fmt.Sprintf("%d (fast path), %d (gqlgen)", counts[0], counts[2]), ""
 }
 
 // tinyDB is a few startups of the synthetic network (one in 60), with

@@ -369,11 +369,26 @@ func (g *gen) field(o *codegen.Object, f *codegen.Field) error {
 		return err
 	}
 	spec = append(spec, "write: "+name)
+	resolve := "fastResolve_" + o.Name + "_" + f.Name
+	if w.resolve != "" {
+		spec = append(spec, "resolve: "+resolve)
+	}
 	fmt.Fprintf(&g.specs, "\t\t%q: {%s},\n", f.Name, strings.Join(spec, ", "))
 	g.printf("\n// %s answers %s.%s.\n", name, o.Name, f.Name)
 	g.printf("func %s(x *fastExec, ctx context.Context, f *fastField, o any) {\n", name)
 	g.funcs.Write(body.Bytes())
 	g.printf("}\n")
+	if w.resolve != "" {
+		g.printf("\n// %s calls the resolver of %s.%s, under its field's context.\n", resolve, o.Name, f.Name)
+		g.printf("func %s(x *fastExec, ctx context.Context, f *fastField, o any) (any, error) {\n", resolve)
+		if !o.Root {
+			g.printf("obj := o.(*%s)\n", g.typ(o.Type))
+		}
+		if len(f.Args) > 0 {
+			g.printf("a := x.args(f)\n")
+		}
+		g.printf("%s}\n", w.resolve)
+	}
 	return nil
 }
 

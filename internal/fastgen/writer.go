@@ -20,6 +20,9 @@ type writer struct {
 	g    *gen
 	b    *bytes.Buffer
 	vars int // names of loop variables
+	// resolve is the call of the field's resolver, for the field's
+	// resolve function; empty for a field without a resolver.
+	resolve string
 }
 
 func (w *writer) printf(format string, args ...any) { fmt.Fprintf(w.b, format, args...) }
@@ -56,8 +59,13 @@ func (w *writer) fieldBody(o *codegen.Object, f *codegen.Field) error {
 			call = append(call, "obj")
 		}
 		call = append(call, args...)
+		// The plan may have called it already, with the object's other
+		// resolvers (fast.go, resolveEarly): its result is taken then.
+		typ := g.typ(ref.GO)
 		w.printf("ctx = x.fieldContext(ctx, f)\n")
-		w.printf("v, err := x.r.%s().%s(%s)\nif err != nil {\n\tx.fail(err)\n}\n", ucFirst(o.Name), f.GoFieldName, strings.Join(call, ", "))
+		w.printf("var v %s\nvar err error\nif e := x.early(f); e != nil {\n\tv, _ = e.v.(%s)\n\terr = e.err\n} else {\n", typ, typ)
+		w.printf("\tv, err = x.r.%s().%s(%s)\n}\nif err != nil {\n\tx.fail(err)\n}\n", ucFirst(o.Name), f.GoFieldName, strings.Join(call, ", "))
+		w.resolve = fmt.Sprintf("return x.r.%s().%s(%s)\n", ucFirst(o.Name), f.GoFieldName, strings.Join(call, ", "))
 		resolved = true
 	case f.IsMethod() && f.MethodHasContext:
 		call := "obj." + f.GoFieldName + "(" + strings.Join(append([]string{"ctx"}, args...), ", ") + ")"
