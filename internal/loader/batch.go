@@ -62,6 +62,20 @@ func (b *batch[K, V]) prime(key K, v V) {
 	b.done[key], b.cache[key] = true, v
 }
 
+// primeAll primes every key of vs, its maps grown once for them all.
+func (b *batch[K, V]) primeAll(vs map[K]V) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done == nil {
+		b.done, b.cache = make(map[K]bool, len(vs)), make(map[K]V, len(vs))
+	}
+	for key, v := range vs {
+		if !b.done[key] && b.inflight[key] == nil {
+			b.done[key], b.cache[key] = true, v
+		}
+	}
+}
+
 // load returns the value of key, fetching it together with every key
 // registered and not yet fetched. A missing key gives the zero value.
 func (b *batch[K, V]) load(ctx context.Context, key K) (V, error) {

@@ -198,9 +198,7 @@ func New(db *sqlite.DB) *Loaders {
 	l.missions = newFamily(func(ctx context.Context, w portfolio.Window, ids []int64) (map[int64]*sqlite.Page[*portfolio.Mission], error) {
 		m, members, err := db.MissionsByStartup(ctx, ids, w)
 		// The missions' members came with them: no statement to fetch them.
-		for slug, mb := range members {
-			l.memberBySlug.prime(slug, mb)
-		}
+		l.memberBySlug.primeAll(members)
 		ms := make([]*portfolio.Member, 0, len(members))
 		for _, mb := range members {
 			ms = append(ms, mb)

@@ -142,6 +142,8 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	// mission of the page. The columns are those the request reads
 	// (Columns).
 	var x missionRow
+	var missions slab[portfolio.Mission]
+	var people slab[portfolio.Member]
 	c := columnsFrom(ctx)
 	mask := uint32(c.Mission) | uint32(c.Member)<<memberShift
 	dest, cut := missionSelection.dest(mask, &x)
@@ -157,13 +159,13 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		}
 		p := out[x.startup]
 		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
-			m := new(portfolio.Mission)
+			m := missions.next()
 			*m = x.mi
 			m.Start, m.End = parseDate(x.start), parseDate(x.end)
 			m.MemberSlug = x.mb.Slug // read once, as the member's
 			p.Items = append(p.Items, m)
 			if members[x.mb.Slug] == nil {
-				mm := new(portfolio.Member)
+				mm := people.next()
 				*mm = x.mb
 				members[x.mb.Slug] = mm
 			}

@@ -43,6 +43,21 @@ func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, read rea
 	return out, err
 }
 
+// slab hands out the records a statement reads from chunks made
+// together, each twice the last up to 64 records: a few allocations for
+// the rows of a page instead of one a row, and no more than twice the
+// records read.
+type slab[T any] struct{ chunk []T }
+
+// next returns a new zero record.
+func (s *slab[T]) next() *T {
+	if len(s.chunk) == cap(s.chunk) {
+		s.chunk = make([]T, 0, min(64, max(1, 2*cap(s.chunk))))
+	}
+	s.chunk = s.chunk[:len(s.chunk)+1]
+	return &s.chunk[len(s.chunk)-1]
+}
+
 // parseDate reads a stored date; "" (no date) is the zero date.
 func parseDate(s string) portfolio.Date {
 	if s == "" {
@@ -59,11 +74,12 @@ func parseDate(s string) portfolio.Date {
 // then at any extra columns, and copied out of v; finish completes the
 // copy from the destinations that are not v's fields.
 func rowReader[T any](kind string, v *T, dest []any, finish func(*T)) func(*sql.Rows) (*T, error) {
+	var records slab[T]
 	return func(rows *sql.Rows) (*T, error) {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", kind, err)
 		}
-		out := new(T)
+		out := records.next()
 		*out = *v
 		if finish != nil {
 			finish(out)
@@ -75,6 +91,7 @@ func rowReader[T any](kind string, v *T, dest []any, finish func(*T)) func(*sql.
 // rowReaderCut is rowReader for a row whose packed text columns cut cuts
 // once scanned.
 func rowReaderCut[T any](kind string, v *T, dest []any, cut func() error, finish func(*T)) func(*sql.Rows) (*T, error) {
+	var records slab[T]
 	return func(rows *sql.Rows) (*T, error) {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", kind, err)
@@ -82,7 +99,7 @@ func rowReaderCut[T any](kind string, v *T, dest []any, cut func() error, finish
 		if err := cut(); err != nil {
 			return nil, fmt.Errorf("scan %s: %w", kind, err)
 		}
-		out := new(T)
+		out := records.next()
 		*out = *v
 		if finish != nil {
 			finish(out)
