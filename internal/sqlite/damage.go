@@ -5,8 +5,12 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"reflect"
+	"sync"
 	"time"
 
+	"modernc.org/libc"
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
@@ -108,12 +112,16 @@ func (c watchConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		conn.Close()
 		return nil, fmt.Errorf("sqlite driver: a connection of type %T lacks the context-aware methods", conn)
 	}
-	return &watchConn{fc, c.db}, nil
+	return &watchConn{c: fc, db: c.db, handle: sqliteHandle(fc)}, nil
 }
 
 type watchConn struct {
 	c  fullConn
 	db *DB
+	// handle is the connection's sqlite3*, for interrupting its
+	// statements (interrupter); 0 when the driver's connection does not
+	// show it, and the driver then watches the contexts itself.
+	handle uintptr
 }
 
 // Unwrap returns the driver's connection (modernc.org/sqlite's Limit looks
@@ -134,7 +142,7 @@ func (w *watchConn) PrepareContext(ctx context.Context, q string) (driver.Stmt, 
 		s.Close()
 		return nil, fmt.Errorf("sqlite driver: a statement of type %T lacks the context-aware methods", s)
 	}
-	return &watchStmt{fs, w.db}, nil
+	return &watchStmt{s: fs, db: w.db, conn: w}, nil
 }
 
 func (w *watchConn) Close() error { return w.db.note(w.c.Close()) }
@@ -157,11 +165,112 @@ func (w *watchConn) ExecContext(ctx context.Context, q string, args []driver.Nam
 }
 
 func (w *watchConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	r, err := w.c.QueryContext(ctx, q, args)
+	ctx, until, it, err := w.watch(ctx)
 	if err != nil {
+		return nil, err
+	}
+	r, err := w.c.QueryContext(ctx, q, args)
+	return w.rows(r, err, until, it)
+}
+
+// watch returns the context to give the driver for a statement run by
+// DB.each, and arranges for its request's end to interrupt it: the driver
+// given a context that can end starts a goroutine per statement to watch
+// it (and database/sql another per set of rows), about ten for a startup's
+// page; a context.AfterFunc costs none until the request ends.
+func (w *watchConn) watch(ctx context.Context) (context.Context, context.Context, *interrupter, error) {
+	until, _ := ctx.Value(interruptKey{}).(context.Context)
+	if until == nil {
+		return ctx, nil, nil, nil
+	}
+	if w.handle == 0 {
+		return until, nil, nil, nil // the driver's own way
+	}
+	if err := until.Err(); err != nil {
+		return nil, nil, nil, err
+	}
+	it := &interrupter{handle: w.handle}
+	it.stop = context.AfterFunc(until, it.fire)
+	return ctx, until, it, nil
+}
+
+// rows wraps the rows of a statement watch watched, or its error: the
+// request's when it ended.
+func (w *watchConn) rows(r driver.Rows, err error, until context.Context, it *interrupter) (driver.Rows, error) {
+	if err != nil {
+		it.end()
+		if until != nil && until.Err() != nil {
+			return nil, until.Err()
+		}
 		return nil, w.db.note(err)
 	}
-	return wrapRows(r, w.db)
+	rows, err := wrapRows(r, w.db)
+	if err != nil {
+		it.end()
+		return nil, err
+	}
+	rows.until, rows.it = until, it
+	return rows, nil
+}
+
+// interruptKey carries, in the context DB.each gives database/sql (one
+// that never ends), the request's context, whose end interrupts the
+// statement.
+type interruptKey struct{}
+
+// detached returns the context DB.each runs a statement under: ctx's
+// values without its end, which interrupts the statement all the same
+// (watchConn.watch).
+func detached(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithValue(context.WithoutCancel(ctx), interruptKey{}, ctx)
+}
+
+// interrupter interrupts a connection's statement when its request ends,
+// until the statement's rows are closed.
+type interrupter struct {
+	mu     sync.Mutex
+	handle uintptr // 0 once the rows are closed
+	stop   func() bool
+}
+
+// fire interrupts the statement, if it is still running: sqlite3_interrupt
+// may be called from any goroutine, with a TLS of its own.
+func (i *interrupter) fire() {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	if i.handle != 0 {
+		tls := libc.NewTLS()
+		sqlite3.Xsqlite3_interrupt(tls, i.handle)
+		tls.Close()
+	}
+}
+
+// end stops watching: the connection may serve another statement.
+func (i *interrupter) end() {
+	if i == nil {
+		return
+	}
+	i.stop()
+	i.mu.Lock()
+	i.handle = 0
+	i.mu.Unlock()
+}
+
+// sqliteHandle returns the sqlite3* of a connection of modernc.org/sqlite,
+// which keeps it in its unexported field db; 0 if it is not there.
+func sqliteHandle(c driver.Conn) uintptr {
+	v := reflect.ValueOf(c)
+	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
+		return 0
+	}
+	f := v.Elem().FieldByName("db")
+	if !f.IsValid() || f.Kind() != reflect.Uintptr {
+		return 0
+	}
+	return uintptr(f.Uint())
 }
 
 func (w *watchConn) Ping(ctx context.Context) error { return w.db.note(w.c.Ping(ctx)) }
@@ -177,8 +286,9 @@ type fullStmt interface {
 }
 
 type watchStmt struct {
-	s  fullStmt
-	db *DB
+	s    fullStmt
+	db   *DB
+	conn *watchConn
 }
 
 func (w *watchStmt) Close() error  { return w.db.note(w.s.Close()) }
@@ -193,10 +303,7 @@ func (w *watchStmt) Exec(args []driver.Value) (driver.Result, error) {
 
 func (w *watchStmt) Query(args []driver.Value) (driver.Rows, error) {
 	r, err := w.s.Query(args)
-	if err != nil {
-		return nil, w.db.note(err)
-	}
-	return wrapRows(r, w.db)
+	return w.conn.rows(r, err, nil, nil)
 }
 
 func (w *watchStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
@@ -205,11 +312,12 @@ func (w *watchStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (w *watchStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	r, err := w.s.QueryContext(ctx, args)
+	ctx, until, it, err := w.conn.watch(ctx)
 	if err != nil {
-		return nil, w.db.note(err)
+		return nil, err
 	}
-	return wrapRows(r, w.db)
+	r, err := w.s.QueryContext(ctx, args)
+	return w.conn.rows(r, err, until, it)
 }
 
 // fullRows is what the rows of modernc.org/sqlite implement.
@@ -225,21 +333,40 @@ type fullRows interface {
 type watchRows struct {
 	fullRows
 	db *DB
+	// until is the request's context of a statement run by DB.each, it
+	// what interrupts the statement when it ends (watchConn.watch).
+	until context.Context
+	it    *interrupter
 }
 
-func wrapRows(r driver.Rows, db *DB) (driver.Rows, error) {
+func wrapRows(r driver.Rows, db *DB) (*watchRows, error) {
 	fr, ok := r.(fullRows)
 	if !ok {
 		r.Close()
 		return nil, fmt.Errorf("sqlite driver: rows of type %T lack the column type methods", r)
 	}
-	return &watchRows{fr, db}, nil
+	return &watchRows{fullRows: fr, db: db}, nil
 }
 
 // Next returns io.EOF at the end as it is: only errors of SQLite are
-// looked at.
-func (w *watchRows) Next(dest []driver.Value) error { return w.db.note(w.fullRows.Next(dest)) }
-func (w *watchRows) Close() error                   { return w.db.note(w.fullRows.Close()) }
+// looked at. Once the request has ended, it returns the request's error:
+// the statement's SQLITE_INTERRUPT, or the next row.
+func (w *watchRows) Next(dest []driver.Value) error {
+	if w.until != nil && w.until.Err() != nil {
+		return w.until.Err()
+	}
+	err := w.fullRows.Next(dest)
+	if err != nil && err != io.EOF && w.until != nil && w.until.Err() != nil {
+		return w.until.Err()
+	}
+	return w.db.note(err)
+}
+
+func (w *watchRows) Close() error {
+	err := w.fullRows.Close()
+	w.it.end()
+	return w.db.note(err)
+}
 
 type watchTx struct {
 	t  driver.Tx

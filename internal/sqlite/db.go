@@ -412,7 +412,7 @@ func (db *DB) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 	if !cached {
 		defer st.Close()
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(detached(ctx), args...)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
 	}
