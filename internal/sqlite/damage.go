@@ -362,10 +362,12 @@ func (w *watchRows) Next(dest []driver.Value) error {
 	return w.db.note(err)
 }
 
+// Close stops watching the request before it closes the statement: an
+// interrupt that came after would be left set on the connection, which
+// the pool would then drop (the driver's IsValid).
 func (w *watchRows) Close() error {
-	err := w.fullRows.Close()
 	w.it.end()
-	return w.db.note(err)
+	return w.db.note(w.fullRows.Close())
 }
 
 type watchTx struct {
