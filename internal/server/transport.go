@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -298,35 +299,52 @@ func responseType(accept string) string {
 // answer whose operation did not run (withData false) has no "data" entry,
 // as the GraphQL specification says of request errors; one that ran has
 // it, null when it holds none.
+//
+// The answer is written at once, with its length: net/http then sends it
+// in one or two writes to the connection, where the parts written one by
+// one went out chunked, in three or four.
 func writeResponse(w io.Writer, resp *graphql.Response, withData bool) {
-	var head bytes.Buffer
-	head.WriteByte('{')
+	buf := answerBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledAnswer {
+			buf.Reset()
+			answerBuffers.Put(buf)
+		}
+	}()
+	buf.WriteByte('{')
 	if len(resp.Errors) > 0 {
-		head.WriteString(`"errors":`)
+		buf.WriteString(`"errors":`)
 		b, _ := json.Marshal(resp.Errors)
-		head.Write(b)
+		buf.Write(b)
 	}
 	if withData {
 		if len(resp.Errors) > 0 {
-			head.WriteByte(',')
+			buf.WriteByte(',')
 		}
-		head.WriteString(`"data":`)
-	}
-	w.Write(head.Bytes())
-	if withData {
+		buf.WriteString(`"data":`)
 		if len(resp.Data) == 0 {
-			w.Write([]byte("null"))
+			buf.WriteString("null")
 		} else {
-			w.Write(resp.Data)
+			buf.Write(resp.Data)
 		}
 	}
 	if len(resp.Extensions) > 0 {
 		b, _ := json.Marshal(resp.Extensions)
 		if withData || len(resp.Errors) > 0 {
-			w.Write([]byte(","))
+			buf.WriteByte(',')
 		}
-		w.Write([]byte(`"extensions":`))
-		w.Write(b)
+		buf.WriteString(`"extensions":`)
+		buf.Write(b)
 	}
-	w.Write([]byte("}\n"))
+	buf.WriteString("}\n")
+	if hw, ok := w.(http.ResponseWriter); ok {
+		hw.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	}
+	w.Write(buf.Bytes())
 }
+
+// answerBuffers are the buffers answers are made in before they are
+// written; those grown past maxPooledAnswer are left to the collector.
+var answerBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledAnswer = 1 << 20
