@@ -372,7 +372,7 @@ func (x *fastExec) object(ctx context.Context, fields []*fastField, obj any) {
 		}
 		x.b = append(x.b, f.key...)
 		x.path = append(x.path, pathSeg{name: f.f.Alias})
-		if f.spec.auth != "" && len(x.deny) > 0 && slices.Contains(x.deny, f.spec.auth) {
+		if x.denied(f) {
 			x.forbid(ctx, f, obj)
 		} else {
 			f.spec.write(x, ctx, f, obj)
@@ -417,11 +417,13 @@ func (x *fastExec) resolveEarly(ctx context.Context, fields []*fastField, obj an
 		return // a lone resolver is called by its writer
 	}
 	todo := make([]*fastField, 0, n)
+	slowAt := make([]bool, 0, n) // read once: other requests store took
 	slow := 0
 	for _, f := range fields {
 		if x.resolvesEarly(f) {
 			todo = append(todo, f)
-			if time.Duration(f.took.Load()) >= x.slow {
+			slowAt = append(slowAt, time.Duration(f.took.Load()) >= x.slow)
+			if slowAt[len(slowAt)-1] {
 				slow++
 			}
 		}
@@ -448,17 +450,19 @@ func (x *fastExec) resolveEarly(ctx context.Context, fields []*fastField, obj an
 		// The slow ones but the first in goroutines, then the others and
 		// the first slow one here.
 		var wg sync.WaitGroup
-		here := make([]bool, len(todo))
-		first := true
-		for i, f := range todo {
-			if slow := time.Duration(f.took.Load()) >= x.slow; !slow || first {
-				here[i], first = true, first && !slow
+		first := -1
+		for i := range todo {
+			if !slowAt[i] {
+				continue
+			}
+			if first < 0 {
+				first = i
 				continue
 			}
 			wg.Go(func() { call(i) })
 		}
 		for i := range todo {
-			if here[i] {
+			if !slowAt[i] || i == first {
 				call(i)
 			}
 		}
@@ -479,7 +483,13 @@ func (x *fastExec) resolveEarly(ctx context.Context, fields []*fastField, obj an
 // resolvesEarly tells whether resolveEarly calls f's resolver: a field
 // with one, that the caller may read.
 func (x *fastExec) resolvesEarly(f *fastField) bool {
-	return f.spec.resolve != nil && (f.spec.auth == "" || len(x.deny) == 0 || !slices.Contains(x.deny, f.spec.auth))
+	return f.spec.resolve != nil && !x.denied(f)
+}
+
+// denied tells whether f is protected by a role the caller lacks: it
+// answers null and FORBIDDEN (forbid).
+func (x *fastExec) denied(f *fastField) bool {
+	return f.spec.auth != "" && len(x.deny) > 0 && slices.Contains(x.deny, f.spec.auth)
 }
 
 // earlyPanic marks the result of a resolver that panicked.

@@ -165,12 +165,12 @@ func (w *watchConn) ExecContext(ctx context.Context, q string, args []driver.Nam
 }
 
 func (w *watchConn) QueryContext(ctx context.Context, q string, args []driver.NamedValue) (driver.Rows, error) {
-	ctx, until, it, err := w.watch(ctx)
+	ctx, it, err := w.watch(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r, err := w.c.QueryContext(ctx, q, args)
-	return w.rows(r, err, until, it)
+	return w.rows(r, err, it)
 }
 
 // watch returns the context to give the driver for a statement run by
@@ -178,29 +178,29 @@ func (w *watchConn) QueryContext(ctx context.Context, q string, args []driver.Na
 // given a context that can end starts a goroutine per statement to watch
 // it (and database/sql another per set of rows), about ten for a startup's
 // page; a context.AfterFunc costs none until the request ends.
-func (w *watchConn) watch(ctx context.Context) (context.Context, context.Context, *interrupter, error) {
+func (w *watchConn) watch(ctx context.Context) (context.Context, *interrupter, error) {
 	until, _ := ctx.Value(interruptKey{}).(context.Context)
 	if until == nil {
-		return ctx, nil, nil, nil
+		return ctx, nil, nil
 	}
 	if w.handle == 0 {
-		return until, nil, nil, nil // the driver's own way
+		return until, nil, nil // the driver's own way
 	}
 	if err := until.Err(); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
-	it := &interrupter{handle: w.handle}
+	it := &interrupter{until: until, handle: w.handle}
 	it.stop = context.AfterFunc(until, it.fire)
-	return ctx, until, it, nil
+	return ctx, it, nil
 }
 
 // rows wraps the rows of a statement watch watched, or its error: the
 // request's when it ended.
-func (w *watchConn) rows(r driver.Rows, err error, until context.Context, it *interrupter) (driver.Rows, error) {
+func (w *watchConn) rows(r driver.Rows, err error, it *interrupter) (driver.Rows, error) {
 	if err != nil {
 		it.end()
-		if until != nil && until.Err() != nil {
-			return nil, until.Err()
+		if ended := it.ended(); ended != nil {
+			return nil, ended
 		}
 		return nil, w.db.note(err)
 	}
@@ -209,7 +209,7 @@ func (w *watchConn) rows(r driver.Rows, err error, until context.Context, it *in
 		it.end()
 		return nil, err
 	}
-	rows.until, rows.it = until, it
+	rows.it = it
 	return rows, nil
 }
 
@@ -231,9 +231,19 @@ func detached(ctx context.Context) context.Context {
 // interrupter interrupts a connection's statement when its request ends,
 // until the statement's rows are closed.
 type interrupter struct {
+	until  context.Context // the request's
 	mu     sync.Mutex
 	handle uintptr // 0 once the rows are closed
 	stop   func() bool
+}
+
+// ended returns the request's error once it has ended (nil for a
+// statement nobody watches).
+func (i *interrupter) ended() error {
+	if i == nil {
+		return nil
+	}
+	return i.until.Err()
 }
 
 // fire interrupts the statement, if it is still running: sqlite3_interrupt
@@ -303,7 +313,7 @@ func (w *watchStmt) Exec(args []driver.Value) (driver.Result, error) {
 
 func (w *watchStmt) Query(args []driver.Value) (driver.Rows, error) {
 	r, err := w.s.Query(args)
-	return w.conn.rows(r, err, nil, nil)
+	return w.conn.rows(r, err, nil)
 }
 
 func (w *watchStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
@@ -312,12 +322,12 @@ func (w *watchStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (
 }
 
 func (w *watchStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
-	ctx, until, it, err := w.conn.watch(ctx)
+	ctx, it, err := w.conn.watch(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r, err := w.s.QueryContext(ctx, args)
-	return w.conn.rows(r, err, until, it)
+	return w.conn.rows(r, err, it)
 }
 
 // fullRows is what the rows of modernc.org/sqlite implement.
@@ -333,10 +343,9 @@ type fullRows interface {
 type watchRows struct {
 	fullRows
 	db *DB
-	// until is the request's context of a statement run by DB.each, it
-	// what interrupts the statement when it ends (watchConn.watch).
-	until context.Context
-	it    *interrupter
+	// it interrupts a statement run by DB.each when its request ends
+	// (watchConn.watch).
+	it *interrupter
 }
 
 func wrapRows(r driver.Rows, db *DB) (*watchRows, error) {
@@ -352,12 +361,14 @@ func wrapRows(r driver.Rows, db *DB) (*watchRows, error) {
 // looked at. Once the request has ended, it returns the request's error:
 // the statement's SQLITE_INTERRUPT, or the next row.
 func (w *watchRows) Next(dest []driver.Value) error {
-	if w.until != nil && w.until.Err() != nil {
-		return w.until.Err()
+	if ended := w.it.ended(); ended != nil {
+		return ended
 	}
 	err := w.fullRows.Next(dest)
-	if err != nil && err != io.EOF && w.until != nil && w.until.Err() != nil {
-		return w.until.Err()
+	if err != nil && err != io.EOF {
+		if ended := w.it.ended(); ended != nil {
+			return ended
+		}
 	}
 	return w.db.note(err)
 }
