@@ -34,7 +34,12 @@ func seededDB(t testing.TB) *sqlite.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
+	// Recorded as `portfolio seed` records it: a database without a
+	// recorded load is classified at each reading, its importedAt the
+	// present second, which two requests may read differently.
+	origin := &sqlite.OriginEvent{Kind: sqlite.OriginSeeded, Scale: 1, Method: sqlite.MethodSeed,
+		RecordsAsOf: seed.RefDate, RecordsBasis: sqlite.BasisSeed}
+	if _, err := db.Load(ctx, sqlite.LoadOptions{Fresh: true, Origin: origin}, func(s portfolio.Sink) error {
 		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
 		return err
 	}); err != nil {
