@@ -86,6 +86,10 @@ var funcs = template.FuncMap{
 	// args makes a list of a template's arguments, for a template that
 	// takes several.
 	"args": func(v ...any) []any { return v },
+	// The rows of the portfolio page's long tables (rows.go).
+	"agendaListRows":          agendaListRows,
+	"startupRows":             startupRows,
+	"withoutIntrapreneurRows": withoutIntrapreneurRows,
 	// yesNo writes what a record says of a marker: « oui », « non », or
 	// « non renseigné » when it says nothing.
 	"yesNo": func(b *bool) string {

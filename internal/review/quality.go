@@ -62,10 +62,6 @@ func (q *qualityFields) Markers() []marker {
 	return out
 }
 
-// MarkerCount is how many markers the startup has: what the table sorts
-// its « Qualité » column by.
-func (q *qualityFields) MarkerCount() int { return len(q.Markers()) }
-
 // AccessibilityLabel says the startup's accessibility in French: the
 // compliance, else the record's text, else « non renseignée ».
 func (q *qualityFields) AccessibilityLabel() string {
