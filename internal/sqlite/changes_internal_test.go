@@ -51,6 +51,8 @@ func TestReadsOfStatement(t *testing.T) {
 		{"SELECT at FROM audit_log", 0, true},
 		{"SELECT 'it''s startups' FROM origin", 0, true},
 		{"SELECT [incubators].slug FROM [incubators]", kindBits["Incubator"], false},
+		// A table of several kinds: a mission's list holds its member's name.
+		{"SELECT startup_id, missions FROM mission_lists WHERE startup_id = 1", kindBits["Mission"] | kindBits["Member"], false},
 	} {
 		rs := readsOfStatement(c.q)
 		if rs.mask != c.mask || rs.volatile != c.volatile {

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -610,7 +611,16 @@ func (l *loader) putMember(ctx context.Context, m *portfolio.Member) error {
 				return err
 			}
 			if !l.fresh {
-				if _, err := l.exec(ctx, "DELETE FROM mission_startups WHERE mission_id = ?", mid); err != nil {
+				// Only the links the record no longer has: the others are
+				// kept (and their inserts below ignored), so that a reload
+				// does not write the startups' mission lists again
+				// (migrations/0028) for links that did not change.
+				keep, err := json.Marshal(ms.Startups)
+				if err != nil {
+					return err
+				}
+				if _, err := l.exec(ctx, `DELETE FROM mission_startups WHERE mission_id = ?
+					AND startup_id NOT IN (SELECT id FROM startups WHERE slug IN (SELECT value FROM json_each(?)))`, mid, string(keep)); err != nil {
 					return err
 				}
 			}

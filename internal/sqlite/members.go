@@ -137,15 +137,39 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		out[id] = &Page[*portfolio.Mission]{}
 	}
 	members := map[string]*portfolio.Member{}
-	// The mission's columns, then the member's, then the startup: one
-	// record of each kind per row, the member read only for its first
-	// mission of the page. The columns are those the request reads
-	// (Columns).
-	var x missionRow
 	var missions slab[portfolio.Mission]
 	var people slab[portfolio.Member]
+	// add puts a mission of a startup's list, in the list's order, on the
+	// startup's page when the window holds it, and its member, read for its
+	// first mission of the page.
+	add := func(startup int64, mi *portfolio.Mission, mb *portfolio.Member) {
+		p := out[startup]
+		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
+			m := missions.next()
+			*m = *mi
+			m.MemberSlug = mb.Slug // read once, as the member's
+			p.Items = append(p.Items, m)
+			if members[mb.Slug] == nil {
+				mm := people.next()
+				*mm = *mb
+				members[mb.Slug] = mm
+			}
+		}
+		p.Total++
+	}
 	c := columnsFrom(ctx)
 	mask := uint32(c.Mission) | uint32(c.Member)<<memberShift
+	if mask&^missionListMask == 0 {
+		err := db.missionsFromLists(ctx, ids, add)
+		for _, p := range out {
+			p.More = w.Offset+len(p.Items) < p.Total
+		}
+		return out, members, err
+	}
+	// The mission's columns, then the member's, then the startup: one
+	// record of each kind per row. The columns are those the request reads
+	// (Columns).
+	var x missionRow
 	dest, cut := missionSelection.dest(mask, &x)
 	q := "SELECT " + missionSelection.sql(mask) + `
 		FROM mission_startups ms JOIN missions mi ON mi.id = ms.mission_id JOIN members mb ON mb.id = mi.member_id
@@ -157,20 +181,8 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 		if err := cut(); err != nil {
 			return fmt.Errorf("scan mission: %w", err)
 		}
-		p := out[x.startup]
-		if n := p.Total; n >= w.Offset && n < w.Offset+w.Limit {
-			m := missions.next()
-			*m = x.mi
-			m.Start, m.End = parseDate(x.start), parseDate(x.end)
-			m.MemberSlug = x.mb.Slug // read once, as the member's
-			p.Items = append(p.Items, m)
-			if members[x.mb.Slug] == nil {
-				mm := people.next()
-				*mm = x.mb
-				members[x.mb.Slug] = mm
-			}
-		}
-		p.Total++
+		x.mi.Start, x.mi.End = parseDate(x.start), parseDate(x.end)
+		add(x.startup, &x.mi, &x.mb)
 		return nil
 	})
 	for _, p := range out {

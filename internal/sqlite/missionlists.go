@@ -1,0 +1,106 @@
+package sqlite
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+)
+
+// missionListMask are the columns of a mission and its member (in
+// missionSelection's mask) that the lists of migrations/0028 hold: a
+// request that reads no other is answered from them.
+const missionListMask = uint32(MissionStart|MissionEnd|MissionStatus|MissionEmployer) |
+	uint32(MemberFullname|MemberRole|MemberDomain)<<memberShift
+
+// missionEntry is a mission of a startup's list with its member.
+type missionEntry struct {
+	mi portfolio.Mission
+	mb portfolio.Member
+}
+
+// missionsFromLists reads the missions of the startups ids from their
+// lists (one row per startup) and gives each to add in the order of their
+// ids, the order of MissionsByStartup's statement.
+func (db *DB) missionsFromLists(ctx context.Context, ids []int64, add func(startup int64, mi *portfolio.Mission, mb *portfolio.Member)) error {
+	b := &builder{}
+	in := whereIDs(b, "startup_id", ids)
+	var id int64
+	var packed string
+	var entries []missionEntry
+	return db.each(ctx, `SELECT startup_id, missions FROM mission_lists WHERE `+in.sql, b.args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &packed); err != nil {
+			return fmt.Errorf("scan missions: %w", err)
+		}
+		if !in.keep(id) {
+			return nil
+		}
+		var err error
+		if entries, err = unpackMissions(packed, entries[:0]); err != nil {
+			return fmt.Errorf("missions of startup %d: %w", id, err)
+		}
+		for i := range entries {
+			add(id, &entries[i].mi, &entries[i].mb)
+		}
+		return nil
+	})
+}
+
+// unpackMissions cuts a list of missions (migrations/0028) into its
+// entries, appended to out, sorted by mission id. The texts are parts of
+// packed, not copies.
+func unpackMissions(packed string, out []missionEntry) ([]missionEntry, error) {
+	bad := func() ([]missionEntry, error) {
+		return out, fmt.Errorf("sqlite: mission list cut short: %.60q", packed)
+	}
+	rest := packed
+	// next returns the next value of the list.
+	next := func() (string, bool) {
+		i := strings.IndexByte(rest, ':')
+		n := 0
+		for _, c := range []byte(rest[:max(i, 0)]) {
+			if c < '0' || c > '9' || n > len(rest) {
+				return "", false
+			}
+			n = n*10 + int(c-'0')
+		}
+		if i < 0 || n > len(rest)-i-1 {
+			return "", false
+		}
+		v := rest[i+1 : i+1+n]
+		rest = rest[i+1+n:]
+		return v, true
+	}
+	var v [11]string
+	sorted := true
+	for rest != "" {
+		for k := range v {
+			var ok bool
+			if v[k], ok = next(); !ok {
+				return bad()
+			}
+		}
+		mid, err1 := strconv.ParseInt(v[0], 10, 64)
+		bid, err2 := strconv.ParseInt(v[6], 10, 64)
+		if err1 != nil || err2 != nil {
+			return bad()
+		}
+		out = append(out, missionEntry{
+			mi: portfolio.Mission{ID: mid, Slug: v[1], Start: parseDate(v[2]), End: parseDate(v[3]),
+				Status: portfolio.MissionStatus(v[4]), Employer: v[5]},
+			mb: portfolio.Member{ID: bid, Slug: v[7], Fullname: v[8], Role: v[9], Domain: portfolio.Domain(v[10])},
+		})
+		if n := len(out); n > 1 && out[n-2].mi.ID > mid {
+			sorted = false
+		}
+	}
+	if !sorted {
+		slices.SortFunc(out, func(a, b missionEntry) int { return cmp.Compare(a.mi.ID, b.mi.ID) })
+	}
+	return out, nil
+}
