@@ -263,7 +263,8 @@ var tableKinds = map[string]string{
 	"committees": "Committee", "committee_attendees": "Committee",
 	"members": "Member", "member_competences": "Member", "member_startups": "Member", "member_teams": "Member",
 	"missions": "Mission", "mission_startups": "Mission",
-	"mission_lists": "Mission Member", // a startup's missions with their members' names (migrations/0028)
+	"mission_lists": "Mission Member",       // a startup's missions with their members' names (migrations/0028)
+	"sponsor_lists": "Startup Organisation", // a startup's sponsors with their names (migrations/0030)
 	"incubators":    "Incubator", "organisations": "Organisation", "teams": "Team",
 	// Written by loads only (a Dataset change), or bookkeeping.
 	"phase_definitions": "", "api_edits": "", "audit_log": "", "mutation_keys": "", "name_keys": "", "origin": "",

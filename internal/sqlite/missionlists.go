@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 )
@@ -59,29 +58,12 @@ func unpackMissions(packed string, out []missionEntry) ([]missionEntry, error) {
 		return out, fmt.Errorf("sqlite: mission list cut short: %.60q", packed)
 	}
 	rest := packed
-	// next returns the next value of the list.
-	next := func() (string, bool) {
-		i := strings.IndexByte(rest, ':')
-		n := 0
-		for _, c := range []byte(rest[:max(i, 0)]) {
-			if c < '0' || c > '9' || n > len(rest) {
-				return "", false
-			}
-			n = n*10 + int(c-'0')
-		}
-		if i < 0 || n > len(rest)-i-1 {
-			return "", false
-		}
-		v := rest[i+1 : i+1+n]
-		rest = rest[i+1+n:]
-		return v, true
-	}
 	var v [11]string
 	sorted := true
 	for rest != "" {
 		for k := range v {
 			var ok bool
-			if v[k], ok = next(); !ok {
+			if v[k], rest, ok = cutPacked(rest); !ok {
 				return bad()
 			}
 		}

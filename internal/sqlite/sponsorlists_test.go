@@ -1,0 +1,136 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
+	"github.com/incubateurs/portfolio/internal/seed"
+)
+
+// TestSponsorListsFollowSponsors checks the lists of migrations/0030
+// against the links and the organisations, read a second way (a join of
+// the tables), after each kind of write: a load, a reload, direct updates
+// of each column the lists hold and of one they do not, links added (INSERT
+// OR IGNORE, as the loads write them), reordered, moved and removed, and a
+// startup's cascade.
+func TestSponsorListsFollowSponsors(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	fill := func(s portfolio.Sink) error {
+		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+		return err
+	}
+	check := func(step string) {
+		t.Helper()
+		ids := columnOf[int64](t, db, "SELECT id FROM startups")
+		lists, err := db.SponsorsByStartup(ctx, ids)
+		if err != nil {
+			t.Fatalf("%s: %v", step, err)
+		}
+		want := map[int64][]string{}
+		err = db.each(ctx, `SELECT ss.startup_id, o.id, o.slug, o.name, o.acronym, o.type, o.domaine_ministeriel, o.version
+			FROM startup_sponsors ss JOIN organisations o ON o.id = ss.organisation_id ORDER BY ss.startup_id, ss.seq`, nil, func(r *sql.Rows) error {
+			var s int64
+			var o portfolio.Organisation
+			if err := r.Scan(&s, &o.ID, &o.Slug, &o.Name, &o.Acronym, &o.Type, &o.DomaineMinisteriel, &o.Version); err != nil {
+				return err
+			}
+			want[s] = append(want[s], fmt.Sprintf("%+v", o))
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		links := 0
+		for _, id := range ids {
+			var got []string
+			for _, o := range lists[id] {
+				got = append(got, fmt.Sprintf("%+v", *o))
+			}
+			links += len(want[id])
+			if fmt.Sprint(got) != fmt.Sprint(want[id]) {
+				t.Errorf("%s: startup %d: the list gives\n%q\nthe tables\n%q", step, id, got, want[id])
+			}
+		}
+		orphans := columnOf[int64](t, db, "SELECT count(*) FROM sponsor_lists WHERE startup_id NOT IN (SELECT startup_id FROM startup_sponsors)")
+		if orphans[0] != 0 || links == 0 {
+			t.Errorf("%s: %d lists without sponsors, %d links", step, orphans[0], links)
+		}
+	}
+	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
+		t.Fatal(err)
+	}
+	check("seed")
+	if _, err := db.Load(ctx, LoadOptions{Add: true}, fill); err != nil {
+		t.Fatal(err)
+	}
+	check("reload")
+
+	sponsor := `(SELECT organisation_id FROM startup_sponsors ORDER BY startup_id, seq LIMIT 1 OFFSET %d)`
+	link := `(SELECT startup_id, organisation_id FROM startup_sponsors ORDER BY startup_id, seq LIMIT 1 OFFSET %d)`
+	for _, q := range []string{
+		`UPDATE organisations SET name = name || ' (ancien nom)' WHERE id = ` + fmt.Sprintf(sponsor, 0),
+		`UPDATE organisations SET acronym = 'NOUV', type = 'operator' WHERE id = ` + fmt.Sprintf(sponsor, 5),
+		`UPDATE organisations SET domaine_ministeriel = 'Culture', version = version + 1 WHERE id = ` + fmt.Sprintf(sponsor, 9),
+		`UPDATE organisations SET slug = slug || '-renommee' WHERE id = ` + fmt.Sprintf(sponsor, 12),
+		`UPDATE organisations SET name_key = x'00'`,
+		`INSERT OR IGNORE INTO startup_sponsors (startup_id, organisation_id, seq)
+			SELECT s.id, (SELECT max(id) FROM organisations), 99 FROM startups s ORDER BY s.id LIMIT 5`,
+		`UPDATE startup_sponsors SET seq = 100 - seq WHERE startup_id IN (SELECT startup_id FROM startup_sponsors GROUP BY startup_id HAVING count(*) > 1 LIMIT 3)`,
+		`UPDATE startup_sponsors SET startup_id = (SELECT max(id) FROM startups)
+			WHERE (startup_id, organisation_id) = (SELECT startup_id, organisation_id FROM startup_sponsors
+				WHERE organisation_id NOT IN (SELECT organisation_id FROM startup_sponsors WHERE startup_id = (SELECT max(id) FROM startups)) LIMIT 1)`,
+		`DELETE FROM startup_sponsors WHERE (startup_id, organisation_id) IN ` + fmt.Sprintf(link, 3),
+	} {
+		res, err := db.write.ExecContext(ctx, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("%s: changed nothing", q)
+		}
+		check(q)
+	}
+
+	// A startup's deletion cascades to its links: the first startup with
+	// sponsors that nothing else refers to.
+	for _, id := range columnOf[int64](t, db, "SELECT DISTINCT startup_id FROM startup_sponsors ORDER BY 1 DESC") {
+		if _, err := db.write.ExecContext(ctx, "DELETE FROM startups WHERE id = ?", id); err == nil {
+			check("a startup deleted")
+			return
+		}
+	}
+	t.Fatal("no startup could be deleted")
+}
+
+// TestUnpackSponsors cuts lists in and out of the record's order, with
+// values empty and in several bytes a character, and refuses a damaged one.
+func TestUnpackSponsors(t *testing.T) {
+	a := pack("4", "0", "dinum", "Direction interministérielle du numérique", "DINUM", "administration-centrale", "Services du Premier ministre", "3")
+	b := pack("17", "1", "ademe", "Agence de la transition écologique", "", "", "", "1")
+	dinum := portfolio.Organisation{ID: 4, Slug: "dinum", Name: "Direction interministérielle du numérique", Acronym: "DINUM",
+		Type: "administration-centrale", DomaineMinisteriel: "Services du Premier ministre", Version: 3}
+	ademe := portfolio.Organisation{ID: 17, Slug: "ademe", Name: "Agence de la transition écologique", Version: 1}
+	for _, packed := range []string{a + b, b + a} {
+		got, err := unpackSponsors(packed, nil)
+		if err != nil || len(got) != 2 || got[0].org != dinum || got[1].org != ademe {
+			t.Errorf("unpackSponsors(%q) = %+v, %v", packed, got, err)
+		}
+	}
+	if got, err := unpackSponsors("", nil); err != nil || len(got) != 0 {
+		t.Errorf("unpackSponsors(\"\") = %v, %v", got, err)
+	}
+	for _, bad := range []string{a[:len(a)-1], "x" + a, "999:" + a, pack("x", "0", "s", "n", "", "", "", "1"), a + "3:"} {
+		if got, err := unpackSponsors(bad, nil); err == nil {
+			t.Errorf("unpackSponsors(%q) = %v, want an error", bad, got)
+		}
+	}
+}
