@@ -3981,9 +3981,9 @@ type Startup implements Node {
   "The incubator hosting the startup."
   incubator: Incubator @columns(names: ["incubator"])
   "The sponsoring organisations (` + "`" + `sponsors` + "`" + `), in the record's order."
-  sponsors: [Organisation!]! @columns(names: [])
+  sponsors: [Organisation!]! @columns(names: ["sponsor_list"])
   "Every phase of the startup's history, by start (ties in the record's order)."
-  phases: [PhasePeriod!]! @columns(names: [])
+  phases: [PhasePeriod!]! @columns(names: ["phase_list"])
   "The phase the startup is in at ` + "`" + `asOf` + "`" + `: among the phases started by then, the latest to start, a tie going to the one the record lists later (a phase without a start never counts; end dates are informative: the next phase's start moves the startup on). Null before its first phase."
   phase(asOf: Date): Phase @columns(names: [])
   "The phase period the startup is in at ` + "`" + `asOf` + "`" + ` (its start tells since when)."

@@ -396,6 +396,9 @@ func (l *Loaders) Team(ctx context.Context, slug string) (*portfolio.Team, error
 
 // Phases returns a startup's phases by start.
 func (l *Loaders) Phases(ctx context.Context, s *portfolio.Startup) ([]portfolio.PhasePeriod, error) {
+	if s.Listed != nil && s.Listed.PhasesRead {
+		return s.Listed.Phases, nil
+	}
 	return l.phases.load(ctx, s.ID)
 }
 
@@ -409,6 +412,9 @@ func (l *Loaders) Description(ctx context.Context, s *portfolio.Startup) (string
 
 // Sponsors returns a startup's sponsors.
 func (l *Loaders) Sponsors(ctx context.Context, s *portfolio.Startup) ([]*portfolio.Organisation, error) {
+	if s.Listed != nil && s.Listed.SponsorsRead {
+		return s.Listed.Sponsors, nil
+	}
 	return l.sponsors.load(ctx, s.ID)
 }
 

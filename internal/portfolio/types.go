@@ -137,6 +137,17 @@ type Startup struct {
 	// follow the startup for the DINUM and for its incubator.
 	ContactDINUM     []string
 	ContactIncubator []string
+	// Listed are lists the record was read with, for the readers to use
+	// rather than ask for them again; nil when it was read with none.
+	Listed *StartupLists
+}
+
+// StartupLists are lists a startup's record was read with.
+type StartupLists struct {
+	Phases       []PhasePeriod   // without their details, by start (when PhasesRead)
+	Sponsors     []*Organisation // in the record's order (when SponsorsRead)
+	PhasesRead   bool
+	SponsorsRead bool
 }
 
 // Mission is a member's engagement over a period, possibly on startups.

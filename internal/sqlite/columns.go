@@ -1,9 +1,11 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -56,6 +58,18 @@ const (
 	StartupStats
 	// AllStartupColumns reads every column.
 	AllStartupColumns StartupColumns = 1<<iota - 1
+)
+
+// The lists a startup's row may carry (portfolio.StartupLists), from the
+// lists the triggers keep (migrations/0026 and 0030): one lookup each in
+// the startups' statement rather than a statement of their own. They are
+// not columns of the record, and AllStartupColumns leaves them out.
+const (
+	// StartupPhaseList reads the phases without their details (not when
+	// Columns.PhaseDetails asks for them).
+	StartupPhaseList StartupColumns = 1 << (16 + iota)
+	// StartupSponsorList reads the sponsors.
+	StartupSponsorList
 )
 
 // MissionColumns are optional columns of a mission.
@@ -130,6 +144,8 @@ var columnNames = map[string]map[string]func(*Columns){
 		"risk_analysis":         func(c *Columns) { c.Startup |= StartupRiskAnalysis },
 		"risk_analysis_url":     func(c *Columns) { c.Startup |= StartupRiskAnalysisURL },
 		"stats":                 func(c *Columns) { c.Startup |= StartupStats },
+		"phase_list":            func(c *Columns) { c.Startup |= StartupPhaseList },
+		"sponsor_list":          func(c *Columns) { c.Startup |= StartupSponsorList },
 	},
 	"Mission": {
 		"start":    func(c *Columns) { c.Mission |= MissionStart },
@@ -320,6 +336,8 @@ func unpack(p string, dests []*string) error {
 type startupScan struct {
 	s                         portfolio.Startup
 	packed                    string
+	phaseList, sponsorList    string
+	orgs                      map[int64]*portfolio.Organisation // the sponsors read by the statement, one record each
 	promo, amount             sql.NullInt64
 	homologation, risk, stats sql.NullBool
 }
@@ -355,6 +373,8 @@ var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *str
 	startupCol(StartupRiskAnalysis, "s.risk_analysis", func(x *startupScan) any { return &x.risk }),
 	startupText(StartupRiskAnalysisURL, "s.risk_analysis_url", func(x *startupScan) *string { return &x.s.RiskAnalysisURL }),
 	startupCol(StartupStats, "s.stats", func(x *startupScan) any { return &x.stats }),
+	startupText(StartupPhaseList, "(SELECT phases FROM phase_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.phaseList }),
+	startupText(StartupSponsorList, "(SELECT sponsors FROM sponsor_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.sponsorList }),
 }}
 
 // startupCols are every column of a startup (startupSelection).
@@ -369,7 +389,11 @@ func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 // startupColumns returns the startup columns ctx asks for (WithColumns), as
 // a select list and its reader.
 func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error)) {
-	mask := columnsFrom(ctx).Startup
+	c := columnsFrom(ctx)
+	mask := c.Startup
+	if c.PhaseDetails {
+		mask &^= StartupPhaseList // the list holds no details
+	}
 	return startupSelection.sql(uint32(mask)), func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 		return startupReaderOf(mask, extra...)
 	}
@@ -378,6 +402,9 @@ func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.R
 func startupReaderOf(mask StartupColumns, extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	var x startupScan
 	dest, cut := startupSelection.dest(uint32(mask), &x, extra...)
+	if lists := mask & (StartupPhaseList | StartupSponsorList); lists != 0 {
+		cut = x.cutLists(cut, lists)
+	}
 	return rowReaderCut("startup", &x.s, dest, cut, func(out *portfolio.Startup) {
 		out.SecurityHomologation, out.RiskAnalysis, out.Stats = nullBool(x.homologation), nullBool(x.risk), nullBool(x.stats)
 		if x.promo.Valid || x.amount.Valid {
@@ -439,3 +466,44 @@ var missionSelection = &selection[missionRow]{packed: func(x *missionRow) *strin
 	missionMemberCol(MemberVersion, "mb.version", func(x *missionRow) any { return &x.mb.Version }),
 	missionCol(0, "ms.startup_id", func(x *missionRow) any { return &x.startup }),
 }}
+
+// cutLists returns cut followed by the cutting of the lists (lists) a row
+// carries into the startup's Listed.
+func (x *startupScan) cutLists(cut func() error, lists StartupColumns) func() error {
+	var entries []sponsorEntry
+	return func() error {
+		if err := cut(); err != nil {
+			return err
+		}
+		l := &portfolio.StartupLists{}
+		if lists&StartupPhaseList != 0 {
+			ps, err := unpackPhases(x.phaseList)
+			if err != nil {
+				return fmt.Errorf("phases of startup %d: %w", x.s.ID, err)
+			}
+			slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
+			l.Phases, l.PhasesRead = ps, true
+		}
+		if lists&StartupSponsorList != 0 {
+			var err error
+			if entries, err = unpackSponsors(x.sponsorList, entries[:0]); err != nil {
+				return fmt.Errorf("sponsors of startup %d: %w", x.s.ID, err)
+			}
+			if x.orgs == nil {
+				x.orgs = map[int64]*portfolio.Organisation{}
+			}
+			l.Sponsors, l.SponsorsRead = make([]*portfolio.Organisation, len(entries)), true
+			for i, e := range entries {
+				o := x.orgs[e.org.ID]
+				if o == nil {
+					o = new(portfolio.Organisation)
+					*o = e.org
+					x.orgs[o.ID] = o
+				}
+				l.Sponsors[i] = o
+			}
+		}
+		x.s.Listed = l
+		return nil
+	}
+}

@@ -134,3 +134,68 @@ func TestUnpackSponsors(t *testing.T) {
 		}
 	}
 }
+
+// TestStartupsCarryTheirLists reads startups with the lists their row may
+// carry and compares them with the readers of each list, and checks that a
+// request for the phases' details gets no phases without them.
+func TestStartupsCarryTheirLists(t *testing.T) {
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
+		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	slugs := columnOf[string](t, db, "SELECT slug FROM startups")
+	ids := columnOf[int64](t, db, "SELECT id FROM startups")
+	lists := WithColumns(ctx, &Columns{Startup: StartupPhaseList | StartupSponsorList})
+	got, err := db.StartupsBySlug(lists, slugs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	phases, err := db.PhasesByStartup(WithColumns(ctx, &Columns{}), ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sponsors, err := db.SponsorsByStartup(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPhases, withSponsors := 0, 0
+	for _, slug := range slugs {
+		s := got[slug]
+		if s == nil || s.Listed == nil || !s.Listed.PhasesRead || !s.Listed.SponsorsRead {
+			t.Fatalf("%s: read without its lists: %+v", slug, s)
+		}
+		if fmt.Sprint(s.Listed.Phases) != fmt.Sprint(phases[s.ID]) {
+			t.Errorf("%s: phases %v, want %v", slug, s.Listed.Phases, phases[s.ID])
+		}
+		var a, b []string
+		for _, o := range s.Listed.Sponsors {
+			a = append(a, fmt.Sprintf("%+v", *o))
+		}
+		for _, o := range sponsors[s.ID] {
+			b = append(b, fmt.Sprintf("%+v", *o))
+		}
+		if fmt.Sprint(a) != fmt.Sprint(b) {
+			t.Errorf("%s: sponsors %v, want %v", slug, a, b)
+		}
+		withPhases += min(len(phases[s.ID]), 1)
+		withSponsors += min(len(b), 1)
+	}
+	if withPhases == 0 || withSponsors == 0 || withPhases == len(slugs) && withSponsors == len(slugs) {
+		t.Errorf("%d startups with phases, %d with sponsors, of %d: the lists were not all tried, nor their absence", withPhases, withSponsors, len(slugs))
+	}
+	details, err := db.StartupsBySlug(WithColumns(ctx, &Columns{Startup: StartupPhaseList, PhaseDetails: true}), slugs[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := details[slugs[0]].Listed; l != nil && l.PhasesRead {
+		t.Errorf("phases listed though their details were asked for: %+v", l)
+	}
+}
