@@ -4365,33 +4365,33 @@ input StartupOrder {
 "An incubator: a programme that hosts startups (` + "`" + `_incubators/SLUG.md` + "`" + `)."
 type Incubator implements Node {
   "The opaque global identifier."
-  id: ID!
+  id: ID! @columns(names: [])
   "The beta.gouv.fr slug (empty for UNKNOWN, which is no phase of the network)."
-  slug: String!
+  slug: String! @columns(names: [])
   "The incubator's name (` + "`" + `title` + "`" + `)."
-  title: String!
+  title: String! @columns(names: [])
   "The organisation that runs it (` + "`" + `owner` + "`" + `)."
-  owner: Organisation
+  owner: Organisation @columns(names: ["details"])
   "A short description (` + "`" + `short_description` + "`" + `)."
-  shortDescription: String!
+  shortDescription: String! @columns(names: ["details"])
   "The long description, in markdown."
-  description: String!
+  description: String! @columns(names: ["details"])
   "The contact e-mail (` + "`" + `contact` + "`" + `). Viewers and above."
-  contact: String @auth(requires: VIEWER)
+  contact: String @auth(requires: VIEWER) @columns(names: ["details"])
   "Increases with every change; send it back with upsertIncubator."
-  version: Int!
+  version: Int! @columns(names: ["details"])
   "The web site."
-  website: String
+  website: String @columns(names: ["details"])
   "The GitHub organisation."
-  github: String
+  github: String @columns(names: ["details"])
   "The postal address."
-  address: String
+  address: String @columns(names: ["details"])
   "The startups it hosts. ` + "`" + `asOf` + "`" + ` dates the filter's time-dependent conditions and the orderings."
-  startups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection!
+  startups(filter: StartupFilter, orderBy: [StartupOrder!], asOf: Date, first: Int, after: String, last: Int, before: String): StartupConnection! @columns(names: [])
   "The incubator's teams (` + "`" + `_teams` + "`" + `)."
-  teams: [Team!]!
+  teams: [Team!]! @columns(names: [])
   "The dashboard aggregates of its startups at ` + "`" + `asOf` + "`" + `."
-  portfolio(filter: StartupFilter, asOf: Date): Portfolio!
+  portfolio(filter: StartupFilter, asOf: Date): Portfolio! @columns(names: [])
 }
 
 "A public body: a sponsor of startups, an owner of incubators (` + "`" + `_organisations/SLUG.md` + "`" + `)."

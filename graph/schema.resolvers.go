@@ -802,10 +802,7 @@ func (r *startupResolver) Description(ctx context.Context, obj *portfolio.Startu
 
 // Incubator is the resolver for the incubator field.
 func (r *startupResolver) Incubator(ctx context.Context, obj *portfolio.Startup) (*portfolio.Incubator, error) {
-	if obj.IncubatorSlug == "" {
-		return nil, nil
-	}
-	return loaders(ctx).Incubator(ctx, obj.IncubatorSlug)
+	return loaders(ctx).StartupIncubator(ctx, obj)
 }
 
 // Sponsors is the resolver for the sponsors field.

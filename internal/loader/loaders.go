@@ -379,6 +379,18 @@ func (l *Loaders) Incubator(ctx context.Context, slug string) (*portfolio.Incuba
 	return l.incubatorBySlug.load(ctx, slug)
 }
 
+// StartupIncubator returns a startup's incubator, or nil: the one its
+// record was read with, when it was.
+func (l *Loaders) StartupIncubator(ctx context.Context, s *portfolio.Startup) (*portfolio.Incubator, error) {
+	if s.Listed != nil && s.Listed.IncubatorRead {
+		return s.Listed.Incubator, nil
+	}
+	if s.IncubatorSlug == "" {
+		return nil, nil
+	}
+	return l.Incubator(ctx, s.IncubatorSlug)
+}
+
 // Organisation returns the organisation with this slug, or nil.
 func (l *Loaders) Organisation(ctx context.Context, slug string) (*portfolio.Organisation, error) {
 	return l.organisationBySlug.load(ctx, slug)

@@ -146,8 +146,12 @@ type Startup struct {
 type StartupLists struct {
 	Phases       []PhasePeriod   // without their details, by start (when PhasesRead)
 	Sponsors     []*Organisation // in the record's order (when SponsorsRead)
+	Incubator    *Incubator      // its id, slug and title only; nil for none (when IncubatorRead)
 	PhasesRead   bool
 	SponsorsRead bool
+	// IncubatorRead is set only when the reader was told that no other
+	// column of the incubator is needed.
+	IncubatorRead bool
 }
 
 // Mission is a member's engagement over a period, possibly on startups.

@@ -30,6 +30,7 @@ type Columns struct {
 	Mission      MissionColumns
 	Member       MemberColumns
 	Organisation OrganisationColumns
+	Incubator    IncubatorColumns
 	// PhaseDetails reads each phase's source, comment and source name.
 	PhaseDetails bool
 }
@@ -70,6 +71,24 @@ const (
 	StartupPhaseList StartupColumns = 1 << (16 + iota)
 	// StartupSponsorList reads the sponsors.
 	StartupSponsorList
+	// startupIncubatorRecord reads the incubator's id and title, set by
+	// startupColumns when the incubator is read and none of its other
+	// columns is asked for.
+	startupIncubatorRecord
+)
+
+// IncubatorColumns are optional columns of an incubator.
+type IncubatorColumns uint32
+
+// The optional columns of an incubator (its id, slug and title are always
+// read).
+const (
+	// IncubatorDetails are every other column: the incubators are read
+	// whole, and a request that asks for none of these gets the
+	// incubators of the startups it lists with them (startupColumns).
+	IncubatorDetails IncubatorColumns = 1 << iota
+	// AllIncubatorColumns reads every column.
+	AllIncubatorColumns IncubatorColumns = 1<<iota - 1
 )
 
 // MissionColumns are optional columns of a mission.
@@ -172,6 +191,9 @@ var columnNames = map[string]map[string]func(*Columns){
 		"domaine_ministeriel": func(c *Columns) { c.Organisation |= OrganisationDomain },
 		"version":             func(c *Columns) { c.Organisation |= OrganisationVersion },
 	},
+	"Incubator": {
+		"details": func(c *Columns) { c.Incubator |= IncubatorDetails },
+	},
 	"PhasePeriod": {
 		"source":      func(c *Columns) { c.PhaseDetails = true },
 		"comment":     func(c *Columns) { c.PhaseDetails = true },
@@ -212,12 +234,13 @@ func (c *Columns) Add(o Columns) {
 	c.Mission |= o.Mission
 	c.Member |= o.Member
 	c.Organisation |= o.Organisation
+	c.Incubator |= o.Incubator
 	c.PhaseDetails = c.PhaseDetails || o.PhaseDetails
 }
 
 // allColumns reads everything: the requests without Columns.
 var allColumns = &Columns{Startup: AllStartupColumns, Mission: AllMissionColumns, Member: AllMemberColumns,
-	Organisation: AllOrganisationColumns, PhaseDetails: true}
+	Organisation: AllOrganisationColumns, Incubator: AllIncubatorColumns, PhaseDetails: true}
 
 type columnsKey struct{}
 
@@ -337,7 +360,9 @@ type startupScan struct {
 	s                         portfolio.Startup
 	packed                    string
 	phaseList, sponsorList    string
+	incubator                 string                            // "id:title"
 	orgs                      map[int64]*portfolio.Organisation // the sponsors read by the statement, one record each
+	incubators                map[int64]*portfolio.Incubator    // the incubators read by the statement
 	promo, amount             sql.NullInt64
 	homologation, risk, stats sql.NullBool
 }
@@ -375,6 +400,7 @@ var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *str
 	startupCol(StartupStats, "s.stats", func(x *startupScan) any { return &x.stats }),
 	startupText(StartupPhaseList, "(SELECT phases FROM phase_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.phaseList }),
 	startupText(StartupSponsorList, "(SELECT sponsors FROM sponsor_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.sponsorList }),
+	startupText(startupIncubatorRecord, "(SELECT i.id || ':' || i.title FROM incubators i WHERE i.id = s.incubator_id)", func(x *startupScan) *string { return &x.incubator }),
 }}
 
 // startupCols are every column of a startup (startupSelection).
@@ -394,6 +420,9 @@ func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.R
 	if c.PhaseDetails {
 		mask &^= StartupPhaseList // the list holds no details
 	}
+	if mask&StartupIncubator != 0 && c.Incubator == 0 {
+		mask |= startupIncubatorRecord
+	}
 	return startupSelection.sql(uint32(mask)), func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 		return startupReaderOf(mask, extra...)
 	}
@@ -402,7 +431,7 @@ func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.R
 func startupReaderOf(mask StartupColumns, extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 	var x startupScan
 	dest, cut := startupSelection.dest(uint32(mask), &x, extra...)
-	if lists := mask & (StartupPhaseList | StartupSponsorList); lists != 0 {
+	if lists := mask & (StartupPhaseList | StartupSponsorList | startupIncubatorRecord); lists != 0 {
 		cut = x.cutLists(cut, lists)
 	}
 	return rowReaderCut("startup", &x.s, dest, cut, func(out *portfolio.Startup) {
@@ -501,6 +530,23 @@ func (x *startupScan) cutLists(cut func() error, lists StartupColumns) func() er
 					x.orgs[o.ID] = o
 				}
 				l.Sponsors[i] = o
+			}
+		}
+		if lists&startupIncubatorRecord != 0 {
+			l.IncubatorRead = true
+			if x.incubator != "" {
+				id, title, _ := strings.Cut(x.incubator, ":")
+				n, err := strconv.ParseInt(id, 10, 64)
+				if err != nil {
+					return fmt.Errorf("incubator of startup %d: %q", x.s.ID, x.incubator)
+				}
+				if x.incubators == nil {
+					x.incubators = map[int64]*portfolio.Incubator{}
+				}
+				if l.Incubator = x.incubators[n]; l.Incubator == nil {
+					l.Incubator = &portfolio.Incubator{ID: n, Slug: x.s.IncubatorSlug, Title: title}
+					x.incubators[n] = l.Incubator
+				}
 			}
 		}
 		x.s.Listed = l

@@ -136,8 +136,9 @@ func TestUnpackSponsors(t *testing.T) {
 }
 
 // TestStartupsCarryTheirLists reads startups with the lists their row may
-// carry and compares them with the readers of each list, and checks that a
-// request for the phases' details gets no phases without them.
+// carry (phases, sponsors, the incubator's title) and compares them with
+// the readers of each, and checks that a request for the phases' or the
+// incubator's details gets neither without them.
 func TestStartupsCarryTheirLists(t *testing.T) {
 	ctx := context.Background()
 	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
@@ -153,7 +154,7 @@ func TestStartupsCarryTheirLists(t *testing.T) {
 	}
 	slugs := columnOf[string](t, db, "SELECT slug FROM startups")
 	ids := columnOf[int64](t, db, "SELECT id FROM startups")
-	lists := WithColumns(ctx, &Columns{Startup: StartupPhaseList | StartupSponsorList})
+	lists := WithColumns(ctx, &Columns{Startup: StartupPhaseList | StartupSponsorList | StartupIncubator})
 	got, err := db.StartupsBySlug(lists, slugs)
 	if err != nil {
 		t.Fatal(err)
@@ -166,11 +167,21 @@ func TestStartupsCarryTheirLists(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	withPhases, withSponsors := 0, 0
+	incubators, err := db.IncubatorsBySlug(ctx, columnOf[string](t, db, "SELECT slug FROM incubators"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withPhases, withSponsors, withIncubator := 0, 0, 0
 	for _, slug := range slugs {
 		s := got[slug]
-		if s == nil || s.Listed == nil || !s.Listed.PhasesRead || !s.Listed.SponsorsRead {
+		if s == nil || s.Listed == nil || !s.Listed.PhasesRead || !s.Listed.SponsorsRead || !s.Listed.IncubatorRead {
 			t.Fatalf("%s: read without its lists: %+v", slug, s)
+		}
+		if i, want := s.Listed.Incubator, incubators[s.IncubatorSlug]; i == nil && want != nil || i != nil &&
+			(want == nil || i.ID != want.ID || i.Slug != want.Slug || i.Title != want.Title) {
+			t.Errorf("%s: incubator %+v, want %+v", slug, i, want)
+		} else if i != nil {
+			withIncubator++
 		}
 		if fmt.Sprint(s.Listed.Phases) != fmt.Sprint(phases[s.ID]) {
 			t.Errorf("%s: phases %v, want %v", slug, s.Listed.Phases, phases[s.ID])
@@ -188,14 +199,15 @@ func TestStartupsCarryTheirLists(t *testing.T) {
 		withPhases += min(len(phases[s.ID]), 1)
 		withSponsors += min(len(b), 1)
 	}
-	if withPhases == 0 || withSponsors == 0 || withPhases == len(slugs) && withSponsors == len(slugs) {
+	if withPhases == 0 || withSponsors == 0 || withIncubator == 0 || withPhases == len(slugs) && withSponsors == len(slugs) {
 		t.Errorf("%d startups with phases, %d with sponsors, of %d: the lists were not all tried, nor their absence", withPhases, withSponsors, len(slugs))
 	}
-	details, err := db.StartupsBySlug(WithColumns(ctx, &Columns{Startup: StartupPhaseList, PhaseDetails: true}), slugs[:1])
+	details, err := db.StartupsBySlug(WithColumns(ctx, &Columns{Startup: StartupPhaseList | StartupIncubator, PhaseDetails: true,
+		Incubator: IncubatorDetails}), slugs[:1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if l := details[slugs[0]].Listed; l != nil && l.PhasesRead {
-		t.Errorf("phases listed though their details were asked for: %+v", l)
+	if l := details[slugs[0]].Listed; l != nil && (l.PhasesRead || l.IncubatorRead) {
+		t.Errorf("phases or incubator listed though their details were asked for: %+v", l)
 	}
 }
