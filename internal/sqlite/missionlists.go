@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -27,18 +26,8 @@ type missionEntry struct {
 // lists (one row per startup) and gives each to add in the order of their
 // ids, the order of MissionsByStartup's statement.
 func (db *DB) missionsFromLists(ctx context.Context, ids []int64, add func(startup int64, mi *portfolio.Mission, mb *portfolio.Member)) error {
-	b := &builder{}
-	in := whereIDs(b, "startup_id", ids)
-	var id int64
-	var packed string
 	var entries []missionEntry
-	return db.each(ctx, `SELECT startup_id, missions FROM mission_lists WHERE `+in.sql, b.args, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &packed); err != nil {
-			return fmt.Errorf("scan missions: %w", err)
-		}
-		if !in.keep(id) {
-			return nil
-		}
+	return db.eachList(ctx, "mission_lists", "missions", ids, func(id int64, packed string) error {
 		var err error
 		if entries, err = unpackMissions(packed, entries[:0]); err != nil {
 			return fmt.Errorf("missions of startup %d: %w", id, err)

@@ -3,11 +3,9 @@ package sqlite
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
-	"github.com/incubateurs/portfolio/internal/seed"
 )
 
 // TestMissionListsFollowMissions checks the lists of migrations/0028
@@ -19,15 +17,7 @@ import (
 // and a member's deletion.
 func TestMissionListsFollowMissions(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill := func(s portfolio.Sink) error {
-		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
-		return err
-	}
+	db, fill := seededDB(t)
 	all := portfolio.Window{Limit: 1 << 30}
 	listed := WithColumns(ctx, &Columns{Mission: MissionStart | MissionEnd | MissionStatus | MissionEmployer,
 		Member: MemberFullname | MemberRole | MemberDomain})
@@ -87,9 +77,6 @@ func TestMissionListsFollowMissions(t *testing.T) {
 		if orphans[0] != 0 || missions == 0 {
 			t.Errorf("%s: %d lists without missions, %d missions", step, orphans[0], missions)
 		}
-	}
-	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
-		t.Fatal(err)
 	}
 	check("seed")
 	if _, err := db.Load(ctx, LoadOptions{Add: true}, fill); err != nil {

@@ -18,15 +18,7 @@ import (
 // startup's cascade.
 func TestPhaseListsFollowPhases(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill := func(s portfolio.Sink) error {
-		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
-		return err
-	}
+	db, fill := seededDB(t)
 	check := func(step string) {
 		t.Helper()
 		ids := columnOf[int64](t, db, "SELECT id FROM startups")
@@ -55,9 +47,6 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 		if orphans != 0 || phases == 0 {
 			t.Errorf("%s: %d lists without phases, %d phases", step, orphans, phases)
 		}
-	}
-	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
-		t.Fatal(err)
 	}
 	check("seed")
 
@@ -110,6 +99,26 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 		}
 	}
 	t.Fatal("no startup could be deleted")
+}
+
+// seededDB opens a database in t's folder, closed at its end, and loads
+// the seed at scale 1 into it, fill.
+func seededDB(t *testing.T) (db *DB, fill func(portfolio.Sink) error) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	fill = func(s portfolio.Sink) error {
+		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
+		return err
+	}
+	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
+		t.Fatal(err)
+	}
+	return db, fill
 }
 
 // columnOf returns the values of the one column q selects.

@@ -450,17 +450,7 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 	if !columnsFrom(ctx).PhaseDetails {
 		// The list the triggers of migrations/0026 keep: one narrow row
 		// per startup, "seq,phase,start,end;…".
-		var packed string
-		b := &builder{}
-		in := whereIDs(b, "startup_id", ids)
-		q := `SELECT startup_id, phases FROM phase_lists WHERE ` + in.sql
-		err = db.each(ctx, q, b.args, func(rows *sql.Rows) error {
-			if err := rows.Scan(&id, &packed); err != nil {
-				return fmt.Errorf("scan phases: %w", err)
-			}
-			if !in.keep(id) {
-				return nil
-			}
+		err = db.eachList(ctx, "phase_lists", "phases", ids, func(id int64, packed string) error {
 			ps, err := unpackPhases(packed)
 			if err != nil {
 				return fmt.Errorf("phases of startup %d: %w", id, err)
@@ -489,6 +479,24 @@ func (db *DB) PhasesByStartup(ctx context.Context, ids []int64) (map[int64][]por
 		slices.SortStableFunc(ps, func(a, b portfolio.PhasePeriod) int { return cmp.Compare(a.Start, b.Start) })
 	}
 	return out, err
+}
+
+// eachList calls fn with the list (column of table, one row per startup,
+// kept by triggers) of each of the startups ids that has one.
+func (db *DB) eachList(ctx context.Context, table, column string, ids []int64, fn func(id int64, packed string) error) error {
+	b := &builder{}
+	in := whereIDs(b, "startup_id", ids)
+	var id int64
+	var packed string
+	return db.each(ctx, "SELECT startup_id, "+column+" FROM "+table+" WHERE "+in.sql, b.args, func(rows *sql.Rows) error {
+		if err := rows.Scan(&id, &packed); err != nil {
+			return fmt.Errorf("scan %s: %w", column, err)
+		}
+		if !in.keep(id) {
+			return nil
+		}
+		return fn(id, packed)
+	})
 }
 
 // Tags are a startup's labels.

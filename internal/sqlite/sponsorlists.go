@@ -3,7 +3,6 @@ package sqlite
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strconv"
@@ -18,18 +17,8 @@ func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*
 	out := make(map[int64][]*portfolio.Organisation, len(ids))
 	orgs := map[int64]*portfolio.Organisation{}
 	var records slab[portfolio.Organisation]
-	b := &builder{}
-	in := whereIDs(b, "startup_id", ids)
-	var id int64
-	var packed string
 	var entries []sponsorEntry
-	err := db.each(ctx, `SELECT startup_id, sponsors FROM sponsor_lists WHERE `+in.sql, b.args, func(rows *sql.Rows) error {
-		if err := rows.Scan(&id, &packed); err != nil {
-			return fmt.Errorf("scan sponsors: %w", err)
-		}
-		if !in.keep(id) {
-			return nil
-		}
+	err := db.eachList(ctx, "sponsor_lists", "sponsors", ids, func(id int64, packed string) error {
 		var err error
 		if entries, err = unpackSponsors(packed, entries[:0]); err != nil {
 			return fmt.Errorf("sponsors of startup %d: %w", id, err)

@@ -4,11 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"testing"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
-	"github.com/incubateurs/portfolio/internal/seed"
 )
 
 // TestSponsorListsFollowSponsors checks the lists of migrations/0030
@@ -19,15 +17,7 @@ import (
 // startup's cascade.
 func TestSponsorListsFollowSponsors(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	fill := func(s portfolio.Sink) error {
-		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
-		return err
-	}
+	db, fill := seededDB(t)
 	check := func(step string) {
 		t.Helper()
 		ids := columnOf[int64](t, db, "SELECT id FROM startups")
@@ -64,9 +54,6 @@ func TestSponsorListsFollowSponsors(t *testing.T) {
 		if orphans[0] != 0 || links == 0 {
 			t.Errorf("%s: %d lists without sponsors, %d links", step, orphans[0], links)
 		}
-	}
-	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, fill); err != nil {
-		t.Fatal(err)
 	}
 	check("seed")
 	if _, err := db.Load(ctx, LoadOptions{Add: true}, fill); err != nil {
@@ -141,17 +128,7 @@ func TestUnpackSponsors(t *testing.T) {
 // incubator's details gets neither without them.
 func TestStartupsCarryTheirLists(t *testing.T) {
 	ctx := context.Background()
-	db, err := Open(ctx, filepath.Join(t.TempDir(), "l.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Load(ctx, LoadOptions{Fresh: true}, func(s portfolio.Sink) error {
-		_, err := seed.Generate(ctx, s, seed.Options{Scale: 1})
-		return err
-	}); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := seededDB(t)
 	slugs := columnOf[string](t, db, "SELECT slug FROM startups")
 	ids := columnOf[int64](t, db, "SELECT id FROM startups")
 	lists := WithColumns(ctx, &Columns{Startup: StartupPhaseList | StartupSponsorList | StartupIncubator})
