@@ -76,6 +76,10 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 		`UPDATE phases SET "end" = '2030-01-01' WHERE (startup_id, seq) IN (SELECT startup_id, seq FROM phases LIMIT 5)`,
 		`UPDATE phases SET start = NULL WHERE (startup_id, seq) IN (SELECT startup_id, max(seq) FROM phases GROUP BY startup_id LIMIT 4)`,
 		`UPDATE phases SET next_start = '1999-01-01'`,
+		// A conflict clause on the outer statement overrides the triggers'
+		// own: the list must follow a phase added with one.
+		`INSERT OR IGNORE INTO phases (startup_id, seq, phase, start, source)
+			SELECT startup_id, max(seq) + 1, 'ALUMNI', '2030-01-01', 'RECORDED' FROM phases GROUP BY startup_id LIMIT 3`,
 		`DELETE FROM phases WHERE (startup_id, seq) IN (SELECT startup_id, min(seq) FROM phases GROUP BY startup_id LIMIT 6)`,
 		`UPDATE phases SET startup_id = (SELECT max(id) FROM startups), seq = seq + 1000
 			WHERE (startup_id, seq) = (SELECT startup_id, seq FROM phases WHERE startup_id <> (SELECT max(id) FROM startups) LIMIT 1)`,
