@@ -521,16 +521,7 @@ func (x *startupScan) cutLists(cut func() error, lists StartupColumns) func() er
 			if x.orgs == nil {
 				x.orgs = map[int64]*portfolio.Organisation{}
 			}
-			l.Sponsors, l.SponsorsRead = make([]*portfolio.Organisation, len(entries)), true
-			for i, e := range entries {
-				o := x.orgs[e.org.ID]
-				if o == nil {
-					o = new(portfolio.Organisation)
-					*o = e.org
-					x.orgs[o.ID] = o
-				}
-				l.Sponsors[i] = o
-			}
+			l.Sponsors, l.SponsorsRead = sponsorRecords(entries, x.orgs), true
 		}
 		if lists&startupIncubatorRecord != 0 {
 			l.IncubatorRead = true

@@ -85,7 +85,7 @@ func TestMissionListsFollowMissions(t *testing.T) {
 	check("reload")
 
 	linked := `(SELECT mission_id FROM mission_startups ORDER BY startup_id, mission_id LIMIT 1 OFFSET %d)`
-	for _, q := range []string{
+	writeAndCheck(t, db, []string{
 		`UPDATE members SET fullname = fullname || ' Junior' WHERE id IN (SELECT member_id FROM missions ORDER BY id LIMIT 3)`,
 		`UPDATE members SET domain = 'DESIGN', role = 'Coach' WHERE id = (SELECT member_id FROM missions WHERE id = ` + fmt.Sprintf(linked, 10) + `)`,
 		`UPDATE members SET slug = slug || '-renommee' WHERE id = (SELECT member_id FROM missions WHERE id = ` + fmt.Sprintf(linked, 20) + `)`,
@@ -102,16 +102,7 @@ func TestMissionListsFollowMissions(t *testing.T) {
 				WHERE mission_id NOT IN (SELECT mission_id FROM mission_startups WHERE startup_id = (SELECT max(id) FROM startups)) LIMIT 1)`,
 		`DELETE FROM mission_startups WHERE (mission_id, startup_id) IN (SELECT mission_id, startup_id FROM mission_startups ORDER BY startup_id LIMIT 4)`,
 		`DELETE FROM missions WHERE id IN (SELECT mission_id FROM mission_startups ORDER BY startup_id DESC LIMIT 3)`,
-	} {
-		res, err := db.write.ExecContext(ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			t.Fatalf("%s: changed nothing", q)
-		}
-		check(q)
-	}
+	}, check)
 
 	// A member's deletion cascades to its missions and their links: the
 	// first member with linked missions that nothing else refers to.

@@ -72,7 +72,7 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 	}
 	check("reload")
 
-	for _, q := range []string{
+	writeAndCheck(t, db, []string{
 		`UPDATE phases SET "end" = '2030-01-01' WHERE (startup_id, seq) IN (SELECT startup_id, seq FROM phases LIMIT 5)`,
 		`UPDATE phases SET start = NULL WHERE (startup_id, seq) IN (SELECT startup_id, max(seq) FROM phases GROUP BY startup_id LIMIT 4)`,
 		`UPDATE phases SET next_start = '1999-01-01'`,
@@ -83,16 +83,7 @@ func TestPhaseListsFollowPhases(t *testing.T) {
 		`DELETE FROM phases WHERE (startup_id, seq) IN (SELECT startup_id, min(seq) FROM phases GROUP BY startup_id LIMIT 6)`,
 		`UPDATE phases SET startup_id = (SELECT max(id) FROM startups), seq = seq + 1000
 			WHERE (startup_id, seq) = (SELECT startup_id, seq FROM phases WHERE startup_id <> (SELECT max(id) FROM startups) LIMIT 1)`,
-	} {
-		res, err := db.write.ExecContext(ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			t.Fatalf("%s: changed nothing", q)
-		}
-		check(q)
-	}
+	}, check)
 
 	// A startup's deletion cascades to its phases: the first startup with
 	// phases that nothing else refers to.
@@ -123,6 +114,22 @@ func seededDB(t *testing.T) (db *DB, fill func(portfolio.Sink) error) {
 		t.Fatal(err)
 	}
 	return db, fill
+}
+
+// writeAndCheck runs each statement of qs, which must change a row, and
+// check after it.
+func writeAndCheck(t *testing.T, db *DB, qs []string, check func(step string)) {
+	t.Helper()
+	for _, q := range qs {
+		res, err := db.write.ExecContext(context.Background(), q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("%s: changed nothing", q)
+		}
+		check(q)
+	}
 }
 
 // columnOf returns the values of the one column q selects.

@@ -16,27 +16,32 @@ import (
 func (db *DB) SponsorsByStartup(ctx context.Context, ids []int64) (map[int64][]*portfolio.Organisation, error) {
 	out := make(map[int64][]*portfolio.Organisation, len(ids))
 	orgs := map[int64]*portfolio.Organisation{}
-	var records slab[portfolio.Organisation]
 	var entries []sponsorEntry
 	err := db.eachList(ctx, "sponsor_lists", "sponsors", ids, func(id int64, packed string) error {
 		var err error
 		if entries, err = unpackSponsors(packed, entries[:0]); err != nil {
 			return fmt.Errorf("sponsors of startup %d: %w", id, err)
 		}
-		list := make([]*portfolio.Organisation, len(entries))
-		for i, e := range entries {
-			o := orgs[e.org.ID]
-			if o == nil {
-				o = records.next()
-				*o = e.org
-				orgs[o.ID] = o
-			}
-			list[i] = o
-		}
-		out[id] = list
+		out[id] = sponsorRecords(entries, orgs)
 		return nil
 	})
 	return out, err
+}
+
+// sponsorRecords returns the organisations of entries, in their order, one
+// record per organisation across the calls that share orgs.
+func sponsorRecords(entries []sponsorEntry, orgs map[int64]*portfolio.Organisation) []*portfolio.Organisation {
+	list := make([]*portfolio.Organisation, len(entries))
+	for i, e := range entries {
+		o := orgs[e.org.ID]
+		if o == nil {
+			o = new(portfolio.Organisation)
+			*o = e.org
+			orgs[o.ID] = o
+		}
+		list[i] = o
+	}
+	return list
 }
 
 // sponsorEntry is a sponsor of a startup's list at its position.

@@ -63,7 +63,7 @@ func TestSponsorListsFollowSponsors(t *testing.T) {
 
 	sponsor := `(SELECT organisation_id FROM startup_sponsors ORDER BY startup_id, seq LIMIT 1 OFFSET %d)`
 	link := `(SELECT startup_id, organisation_id FROM startup_sponsors ORDER BY startup_id, seq LIMIT 1 OFFSET %d)`
-	for _, q := range []string{
+	writeAndCheck(t, db, []string{
 		`UPDATE organisations SET name = name || ' (ancien nom)' WHERE id = ` + fmt.Sprintf(sponsor, 0),
 		`UPDATE organisations SET acronym = 'NOUV', type = 'operator' WHERE id = ` + fmt.Sprintf(sponsor, 5),
 		`UPDATE organisations SET domaine_ministeriel = 'Culture', version = version + 1 WHERE id = ` + fmt.Sprintf(sponsor, 9),
@@ -76,16 +76,7 @@ func TestSponsorListsFollowSponsors(t *testing.T) {
 			WHERE (startup_id, organisation_id) = (SELECT startup_id, organisation_id FROM startup_sponsors
 				WHERE organisation_id NOT IN (SELECT organisation_id FROM startup_sponsors WHERE startup_id = (SELECT max(id) FROM startups)) LIMIT 1)`,
 		`DELETE FROM startup_sponsors WHERE (startup_id, organisation_id) IN ` + fmt.Sprintf(link, 3),
-	} {
-		res, err := db.write.ExecContext(ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			t.Fatalf("%s: changed nothing", q)
-		}
-		check(q)
-	}
+	}, check)
 
 	// A startup's deletion cascades to its links: the first startup with
 	// sponsors that nothing else refers to.
