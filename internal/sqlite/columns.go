@@ -261,12 +261,17 @@ func columnsFrom(ctx context.Context) *Columns {
 // A text column (text set) is read packed with the other text columns of
 // the row: the driver allocates every value it reads (a string and its
 // interface), so the text columns of a row come as one value,
-// "length:text" for each, cut here into strings that share it.
+// "length:text" for each, cut here into strings that share it. A column
+// read from another table names the join that brings it (join): joined,
+// its row is found once for every column it gives, where a subquery in
+// the select list is run again for each use of its value (twice for a
+// packed column: its length, then its text).
 type column[S any] struct {
 	bit  uint32
 	sql  string
 	dest func(*S) any
 	text func(*S) *string
+	join string
 }
 
 // selection is the columns a mask selects of a table, their SQL cached per
@@ -274,8 +279,12 @@ type column[S any] struct {
 type selection[S any] struct {
 	cols   []column[S]
 	packed func(*S) *string
-	cache  sync.Map // mask → string
+	cache  sync.Map // mask → selectSQL
 }
+
+// selectSQL is the SQL of the columns of a mask: the select list, and the
+// joins its columns need, to follow the table's own FROM item.
+type selectSQL struct{ list, joins string }
 
 // selected returns the columns mask asks for: the others, then the text
 // ones.
@@ -293,12 +302,23 @@ func (s *selection[S]) selected(mask uint32) (other, text []column[S]) {
 }
 
 // sql returns the select list of the columns mask asks for.
-func (s *selection[S]) sql(mask uint32) string {
+func (s *selection[S]) sql(mask uint32) string { return s.query(mask).list }
+
+// joins returns the joins the columns mask asks for need, each once, to
+// follow the FROM item of the table (" LEFT JOIN …"), or "".
+func (s *selection[S]) joins(mask uint32) string { return s.query(mask).joins }
+
+func (s *selection[S]) query(mask uint32) selectSQL {
 	if v, ok := s.cache.Load(mask); ok {
-		return v.(string)
+		return v.(selectSQL)
 	}
 	other, text := s.selected(mask)
-	var parts []string
+	var parts, joins []string
+	for _, c := range append(other, text...) {
+		if c.join != "" && !slices.Contains(joins, c.join) {
+			joins = append(joins, c.join)
+		}
+	}
 	for _, c := range other {
 		parts = append(parts, c.sql)
 	}
@@ -314,7 +334,10 @@ func (s *selection[S]) sql(mask uint32) string {
 		}
 		parts = append(parts, "concat("+strings.Join(packed, ", ")+")")
 	}
-	q := strings.Join(parts, ", ")
+	q := selectSQL{list: strings.Join(parts, ", ")}
+	for _, j := range joins {
+		q.joins += " " + j
+	}
 	s.cache.Store(mask, q)
 	return q
 }
@@ -375,6 +398,20 @@ func startupText(bit StartupColumns, sql string, text func(*startupScan) *string
 	return column[startupScan]{bit: uint32(bit), sql: sql, text: text}
 }
 
+// The joins of the columns a startup's row reads from other tables, each
+// to one row at most (by a key): their aliases are the startups'
+// statements' own.
+const (
+	joinIncubator   = "LEFT JOIN incubators s_inc ON s_inc.id = s.incubator_id"
+	joinPhaseList   = "LEFT JOIN phase_lists s_pl ON s_pl.startup_id = s.id"
+	joinSponsorList = "LEFT JOIN sponsor_lists s_sl ON s_sl.startup_id = s.id"
+)
+
+// startupJoined is the text column sql of the table that join brings.
+func startupJoined(bit StartupColumns, join, sql string, text func(*startupScan) *string) column[startupScan] {
+	return column[startupScan]{bit: uint32(bit), sql: sql, text: text, join: join}
+}
+
 // startupSelection are the columns of list answers: the long description is
 // read apart, by DescriptionsByStartup, only when asked for.
 var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *string { return &x.packed }, cols: []column[startupScan]{
@@ -382,7 +419,7 @@ var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *str
 	startupText(0, "s.slug", func(x *startupScan) *string { return &x.s.Slug }),
 	startupText(0, "s.name", func(x *startupScan) *string { return &x.s.Name }),
 	startupText(StartupPitch, "s.pitch", func(x *startupScan) *string { return &x.s.Pitch }),
-	startupText(StartupIncubator, "coalesce((SELECT slug FROM incubators WHERE id = s.incubator_id), '')", func(x *startupScan) *string { return &x.s.IncubatorSlug }),
+	startupJoined(StartupIncubator, joinIncubator, "s_inc.slug", func(x *startupScan) *string { return &x.s.IncubatorSlug }),
 	startupText(StartupLink, "s.link", func(x *startupScan) *string { return &x.s.Link }),
 	startupText(StartupRepository, "s.repository", func(x *startupScan) *string { return &x.s.Repository }),
 	startupText(StartupContact, "s.contact", func(x *startupScan) *string { return &x.s.Contact }),
@@ -398,13 +435,17 @@ var startupSelection = &selection[startupScan]{packed: func(x *startupScan) *str
 	startupCol(StartupRiskAnalysis, "s.risk_analysis", func(x *startupScan) any { return &x.risk }),
 	startupText(StartupRiskAnalysisURL, "s.risk_analysis_url", func(x *startupScan) *string { return &x.s.RiskAnalysisURL }),
 	startupCol(StartupStats, "s.stats", func(x *startupScan) any { return &x.stats }),
-	startupText(StartupPhaseList, "(SELECT phases FROM phase_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.phaseList }),
-	startupText(StartupSponsorList, "(SELECT sponsors FROM sponsor_lists WHERE startup_id = s.id)", func(x *startupScan) *string { return &x.sponsorList }),
-	startupText(startupIncubatorRecord, "(SELECT i.id || ':' || i.title FROM incubators i WHERE i.id = s.incubator_id)", func(x *startupScan) *string { return &x.incubator }),
+	startupJoined(StartupPhaseList, joinPhaseList, "s_pl.phases", func(x *startupScan) *string { return &x.phaseList }),
+	startupJoined(StartupSponsorList, joinSponsorList, "s_sl.sponsors", func(x *startupScan) *string { return &x.sponsorList }),
+	startupJoined(startupIncubatorRecord, joinIncubator, "s_inc.id || ':' || s_inc.title", func(x *startupScan) *string { return &x.incubator }),
 }}
 
-// startupCols are every column of a startup (startupSelection).
-var startupCols = startupSelection.sql(uint32(AllStartupColumns))
+// startupCols are every column of a startup (startupSelection), and
+// startupJoins the joins they need, to follow "startups s".
+var (
+	startupCols  = startupSelection.sql(uint32(AllStartupColumns))
+	startupJoins = startupSelection.joins(uint32(AllStartupColumns))
+)
 
 // startupReader returns the reader of startup rows of every column, then
 // extra.
@@ -413,8 +454,9 @@ func startupReader(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 }
 
 // startupColumns returns the startup columns ctx asks for (WithColumns), as
-// a select list and its reader.
-func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error)) {
+// a select list, the joins it needs (to follow "startups s") and its
+// reader.
+func startupColumns(ctx context.Context) (string, string, func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error)) {
 	c := columnsFrom(ctx)
 	mask := c.Startup
 	if c.PhaseDetails {
@@ -423,7 +465,7 @@ func startupColumns(ctx context.Context) (string, func(extra ...any) func(*sql.R
 	if mask&StartupIncubator != 0 && c.Incubator == 0 {
 		mask |= startupIncubatorRecord
 	}
-	return startupSelection.sql(uint32(mask)), func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
+	return startupSelection.sql(uint32(mask)), startupSelection.joins(uint32(mask)), func(extra ...any) func(*sql.Rows) (*portfolio.Startup, error) {
 		return startupReaderOf(mask, extra...)
 	}
 }

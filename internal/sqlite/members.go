@@ -85,7 +85,7 @@ func (db *DB) StartupsByMember(ctx context.Context, ids []int64) (map[int64][]*p
 			SELECT mi.member_id, ms.startup_id FROM missions mi JOIN mission_startups ms ON ms.mission_id = mi.id WHERE mi.member_id IN (SELECT value FROM json_each(?1))
 			UNION
 			SELECT member_id, startup_id FROM member_startups WHERE member_id IN (SELECT value FROM json_each(?1))
-		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name_key, s.slug`
+		) x JOIN startups s ON s.id = x.startup_id` + startupJoins + ` ORDER BY x.member_id, s.name_key, s.slug`
 	return grouped(ctx, db, q, ids, startupReader)
 }
 
@@ -193,7 +193,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 
 // StartupsByMission returns the startups of each mission, by name.
 func (db *DB) StartupsByMission(ctx context.Context, ids []int64) (map[int64][]*portfolio.Startup, error) {
-	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name_key, s.slug"
+	q := "SELECT " + startupCols + ", ms.mission_id FROM mission_startups ms JOIN startups s ON s.id = ms.startup_id" + startupJoins + " WHERE ms.mission_id IN (SELECT value FROM json_each(?)) ORDER BY ms.mission_id, s.name_key, s.slug"
 	return grouped(ctx, db, q, ids, startupReader)
 }
 

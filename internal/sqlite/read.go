@@ -115,8 +115,8 @@ func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 // StartupsBySlug returns the startups with these slugs, keyed by slug.
 func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
-	cols, reader := startupColumns(ctx)
-	q := "SELECT " + cols + " FROM startups s WHERE s.slug IN (SELECT value FROM json_each(?))"
+	cols, joins, reader := startupColumns(ctx)
+	q := "SELECT " + cols + " FROM startups s" + joins + " WHERE s.slug IN (SELECT value FROM json_each(?))"
 	scan := reader()
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
 		s, err := scan(rows)
@@ -161,20 +161,20 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 	if q.Parent != "" && db.pagesCoverLists(q) {
 		return db.wholeLists(ctx, q, b, where, order)
 	}
-	cols, reader := startupColumns(ctx)
+	cols, joins, reader := startupColumns(ctx)
 	var sqlText string
 	switch {
 	case q.Parent == "" && !q.WantTotal:
 		// One more row than the page tells whether more follow; with no
 		// count, an index on the ordering can stop after the page.
 		// No count: NULL, which the driver reads without allocating.
-		sqlText = "SELECT " + cols + ", 0, NULL FROM startups s WHERE " + where +
+		sqlText = "SELECT " + cols + ", 0, NULL FROM startups s" + joins + " WHERE " + where +
 			" ORDER BY " + order + " LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset)
 	case q.Parent == "":
 		// Order and count on ids only, then read the columns of the page.
 		sqlText = "WITH page AS (SELECT s.id, count(*) OVER () AS total, row_number() OVER (ORDER BY " + order + ") AS rn FROM startups s WHERE " + where +
 			" ORDER BY rn LIMIT " + b.arg(q.Window.Limit+1) + " OFFSET " + b.arg(q.Window.Offset) + ")" +
-			" SELECT " + cols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.rn"
+			" SELECT " + cols + ", 0, page.total FROM page JOIN startups s ON s.id = page.id" + joins + " ORDER BY page.rn"
 	case q.Parent == "incubator" || q.Parent == "sponsor":
 		join := "s.incubator_id = x.parent"
 		if q.Parent == "sponsor" {
@@ -188,7 +188,7 @@ func (db *DB) Startups(ctx context.Context, q StartupQuery) (map[int64]*Page[*po
 			" FROM (SELECT value AS parent FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) x JOIN startups s ON " + join +
 			" WHERE " + where + " WINDOW w AS (PARTITION BY x.parent)) WHERE rn >= " + b.arg(q.Window.Offset) +
 			" AND rn < " + b.arg(q.Window.Offset+q.Window.Limit+1) + ")" +
-			" SELECT " + cols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id ORDER BY page.parent, page.rn"
+			" SELECT " + cols + ", page.parent, page.total FROM page JOIN startups s ON s.id = page.id" + joins + " ORDER BY page.parent, page.rn"
 		// A parent with no row has no startup that matches: its count is
 		// 0 (past its end, counted apart below).
 		for _, id := range q.ParentIDs {
@@ -292,12 +292,12 @@ func (db *DB) startupsOrderedInMemory(ctx context.Context, q StartupQuery) (map[
 		ids[k] = sel.idx.ids[i]
 		at[ids[k]] = k
 	}
-	cols, reader := startupColumns(ctx)
+	cols, joins, reader := startupColumns(ctx)
 	var parent int64
 	var total sql.NullInt64
 	scan := reader(&parent, &total)
 	items := make([]*portfolio.Startup, len(page))
-	err = db.each(ctx, "SELECT "+cols+", 0, NULL FROM startups s WHERE s.id IN (SELECT value FROM json_each(?1))", []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+	err = db.each(ctx, "SELECT "+cols+", 0, NULL FROM startups s"+joins+" WHERE s.id IN (SELECT value FROM json_each(?1))", []any{jsonInts(ids)}, func(rows *sql.Rows) error {
 		s, err := scan(rows)
 		if err != nil {
 			return err
@@ -336,13 +336,13 @@ func (db *DB) pagesCoverLists(q StartupQuery) bool {
 // of the parents in their order (the startups_incubator index gives it for
 // the default order) and cutting each parent's page here.
 func (db *DB) wholeLists(ctx context.Context, q StartupQuery, b *builder, where, order string) (map[int64]*Page[*portfolio.Startup], error) {
-	cols, reader := startupColumns(ctx)
+	cols, joins, reader := startupColumns(ctx)
 	var sqlText string
 	if q.Parent == "incubator" {
-		sqlText = "SELECT " + cols + ", s.incubator_id FROM startups s WHERE s.incubator_id IN (SELECT value FROM json_each(" +
+		sqlText = "SELECT " + cols + ", s.incubator_id FROM startups s" + joins + " WHERE s.incubator_id IN (SELECT value FROM json_each(" +
 			b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where + " ORDER BY s.incubator_id, " + order
 	} else {
-		sqlText = "SELECT " + cols + ", ss.organisation_id FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id" +
+		sqlText = "SELECT " + cols + ", ss.organisation_id FROM startup_sponsors ss JOIN startups s ON s.id = ss.startup_id" + joins +
 			" WHERE ss.organisation_id IN (SELECT value FROM json_each(" + b.arg(jsonInts(q.ParentIDs)) + ")) AND " + where +
 			" ORDER BY ss.organisation_id, " + order
 	}

@@ -107,7 +107,7 @@ func (db *DB) FormerSlugsByStartup(ctx context.Context, ids []int64) (map[int64]
 // When two startups had the same old slug, the first by slug answers.
 func (db *DB) StartupsByFormerSlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
-	q := "SELECT " + startupCols + `, r.slug FROM startup_redirects r JOIN startups s ON s.id = r.startup_id
+	q := "SELECT " + startupCols + `, r.slug FROM startup_redirects r JOIN startups s ON s.id = r.startup_id` + startupJoins + `
 		WHERE r.slug IN (SELECT value FROM json_each(?)) AND r.slug NOT IN (SELECT slug FROM startups) ORDER BY r.slug, s.slug DESC`
 	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
 		var old string
@@ -151,7 +151,7 @@ func (db *DB) FollowedByMember(ctx context.Context, ids []int64) (map[int64][]*p
 	q := "SELECT " + startupCols + `, x.member_id FROM (
 			SELECT DISTINCT mb.id AS member_id, sc.startup_id FROM members mb JOIN startup_contacts sc ON sc.member_slug = mb.slug
 			WHERE mb.id IN (SELECT value FROM json_each(?))
-		) x JOIN startups s ON s.id = x.startup_id ORDER BY x.member_id, s.name_key, s.slug`
+		) x JOIN startups s ON s.id = x.startup_id` + startupJoins + ` ORDER BY x.member_id, s.name_key, s.slug`
 	return grouped(ctx, db, q, ids, startupReader)
 }
 

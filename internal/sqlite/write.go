@@ -141,7 +141,7 @@ func conflict(kind, slug string, have, want int64) error {
 // startup reads a startup with its phases, sponsors and tags inside the
 // transaction, or fails with NOT_FOUND naming field.
 func (w *wtx) startup(field, slug string) (*portfolio.Startup, error) {
-	rows, err := w.tx.QueryContext(w.ctx, "SELECT "+startupCols+" FROM startups s WHERE s.slug = ?", slug)
+	rows, err := w.tx.QueryContext(w.ctx, "SELECT "+startupCols+" FROM startups s"+startupJoins+" WHERE s.slug = ?", slug)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", w.mutation, err)
 	}
