@@ -77,8 +77,14 @@ func (l *Loaders) Announced(v any) bool {
 func fresh[T any](l *Loaders, xs []*T) []*T {
 	l.seenMu.Lock()
 	defer l.seenMu.Unlock()
-	if l.seen == nil {
-		l.seen = make(map[any]struct{}, len(xs))
+	if l.seen == nil || len(xs) > 2*len(l.seen)+8 {
+		// A long list into a short map: grown once for it, rather than
+		// doubled again and again as it is added.
+		seen := make(map[any]struct{}, len(l.seen)+len(xs))
+		for k := range l.seen {
+			seen[k] = struct{}{}
+		}
+		l.seen = seen
 	}
 	n := 0
 	for _, x := range xs {

@@ -136,7 +136,7 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	for _, id := range ids {
 		out[id] = &Page[*portfolio.Mission]{}
 	}
-	members := map[string]*portfolio.Member{}
+	var members map[string]*portfolio.Member
 	var missions slab[portfolio.Mission]
 	var people slab[portfolio.Member]
 	// add puts a mission of a startup's list, in the list's order, on the
@@ -149,6 +149,9 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 			*m = *mi
 			m.MemberSlug = mb.Slug // read once, as the member's
 			p.Items = append(p.Items, m)
+			if members == nil {
+				members = map[string]*portfolio.Member{}
+			}
 			if members[mb.Slug] == nil {
 				mm := people.next()
 				*mm = *mb
@@ -160,7 +163,17 @@ func (db *DB) MissionsByStartup(ctx context.Context, ids []int64, w portfolio.Wi
 	c := columnsFrom(ctx)
 	mask := uint32(c.Mission) | uint32(c.Member)<<memberShift
 	if mask&^missionListMask == 0 {
-		err := db.missionsFromLists(ctx, ids, add)
+		// A list's length is known before its entries come: the first
+		// sizes the members' map, each its page.
+		reserve := func(startup int64, n int) {
+			if members == nil {
+				members = make(map[string]*portfolio.Member, n)
+			}
+			if p, k := out[startup], min(n-w.Offset, w.Limit); p.Items == nil && k > 0 {
+				p.Items = make([]*portfolio.Mission, 0, k)
+			}
+		}
+		err := db.missionsFromLists(ctx, ids, reserve, add)
 		for _, p := range out {
 			p.More = w.Offset+len(p.Items) < p.Total
 		}

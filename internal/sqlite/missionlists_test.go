@@ -51,7 +51,8 @@ func TestMissionListsFollowMissions(t *testing.T) {
 		// MissionsByStartup stopped choosing them.
 		direct := map[int64][]*portfolio.Mission{}
 		directMembers := map[string]*portfolio.Member{}
-		err = db.missionsFromLists(ctx, ids, func(startup int64, mi *portfolio.Mission, mb *portfolio.Member) {
+		reserved := map[int64]int{}
+		err = db.missionsFromLists(ctx, ids, func(startup int64, n int) { reserved[startup] = n }, func(startup int64, mi *portfolio.Mission, mb *portfolio.Member) {
 			m, b := *mi, *mb
 			m.MemberSlug = b.Slug
 			direct[startup] = append(direct[startup], &m)
@@ -64,6 +65,9 @@ func TestMissionListsFollowMissions(t *testing.T) {
 		for _, id := range ids {
 			want := describe(table[id].Items, tableMembers)
 			missions += len(want)
+			if reserved[id] != len(want) {
+				t.Errorf("%s: startup %d: reserve told %d missions, the tables have %d", step, id, reserved[id], len(want))
+			}
 			for name, got := range map[string][]string{
 				"MissionsByStartup": describe(lists[id].Items, listMembers),
 				"the list":          describe(direct[id], directMembers),
