@@ -2,9 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
+
+	"github.com/incubateurs/portfolio/internal/portfolio"
 )
 
 // TestPackedColumns reads text columns packed by SQLite (selection.sql) and
@@ -99,4 +104,89 @@ func TestWhereIDs(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOneKeyReadsAsMany reads records one key at a time (the statements'
+// single-key form, byKeys and whereIDs) and all keys at once (a JSON
+// list), and checks that both give the same records, for readers of each
+// form: by slug, grouped by id, a list per startup, and a statement that
+// names its argument twice (which keeps the list form).
+func TestOneKeyReadsAsMany(t *testing.T) {
+	ctx := context.Background()
+	db, _ := seededDB(t)
+	ids := columnOf[int64](t, db, "SELECT id FROM startups ORDER BY id LIMIT 40")
+	slugs := columnOf[string](t, db, "SELECT slug FROM startups ORDER BY id LIMIT 40")
+	members := columnOf[int64](t, db, "SELECT DISTINCT member_id FROM missions ORDER BY member_id LIMIT 40")
+	readers := map[string]func(keys int) (map[string]string, error){
+		"StartupsBySlug": func(k int) (map[string]string, error) {
+			m, err := db.StartupsBySlug(ctx, pick(slugs, k))
+			return describeMap(m, func(s *portfolio.Startup) string { return s.Name + "|" + s.Pitch }), err
+		},
+		"CommitteesByStartup": func(k int) (map[string]string, error) {
+			m, err := db.CommitteesByStartup(ctx, pick(ids, k))
+			return describeMap(m, func(cs []*portfolio.Committee) string {
+				return describeAll(cs, func(c *portfolio.Committee) string { return c.Slug + " " + c.Date.String() })
+			}), err
+		},
+		"MissionsByStartup": func(k int) (map[string]string, error) {
+			m, _, err := db.MissionsByStartup(ctx, pick(ids, k), portfolio.Window{Limit: 1000})
+			return describeMap(m, func(p *Page[*portfolio.Mission]) string {
+				return fmt.Sprint(p.Total, " ", describeAll(p.Items, func(mi *portfolio.Mission) string { return mi.Slug + " " + mi.MemberSlug }))
+			}), err
+		},
+		"StartupsByMember": func(k int) (map[string]string, error) {
+			m, err := db.StartupsByMember(ctx, pick(members, k))
+			return describeMap(m, func(ss []*portfolio.Startup) string {
+				return describeAll(ss, func(s *portfolio.Startup) string { return s.Slug + " " + s.IncubatorSlug })
+			}), err
+		},
+	}
+	for name, read := range readers {
+		t.Run(name, func(t *testing.T) {
+			all, err := read(-1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			one := map[string]string{}
+			for k := range 40 {
+				got, err := read(k)
+				if err != nil {
+					t.Fatal(err)
+				}
+				maps.Copy(one, got)
+			}
+			if len(all) < 3 {
+				t.Fatalf("only %d keys have records: %v", len(all), all)
+			}
+			if !maps.Equal(one, all) {
+				t.Errorf("one key at a time:\n%v\nall at once:\n%v", one, all)
+			}
+		})
+	}
+}
+
+// pick returns the key k of keys alone, or every key for k < 0.
+func pick[K any](keys []K, k int) []K {
+	if k < 0 {
+		return keys
+	}
+	return keys[k : k+1]
+}
+
+// describeMap describes each value of m, by its key.
+func describeMap[K comparable, V any](m map[K]V, describe func(V) string) map[string]string {
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[fmt.Sprint(k)] = describe(v)
+	}
+	return out
+}
+
+// describeAll describes each of xs, in order.
+func describeAll[T any](xs []T, describe func(T) string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = describe(x)
+	}
+	return strings.Join(parts, ", ")
 }

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strconv"
+	"strings"
+	"sync"
 )
 
 // jsonList encodes strings as a JSON array, so that a variable-length list
@@ -28,6 +30,37 @@ func jsonInts(ids []int64) string {
 		b = strconv.AppendInt(b, id, 10)
 	}
 	return string(append(b, ']'))
+}
+
+// inJSON is the condition of a statement that reads records by a list of
+// keys, bound as one JSON array (jsonList, jsonInts): see byKeys.
+const inJSON = " IN (SELECT value FROM json_each(?))"
+
+// oneKeyForms caches the single-key form of statements (byKeys).
+var oneKeyForms sync.Map // statement → its form for one key
+
+// byKeys returns the statement q and its argument for keys, a JSON array
+// (list). When q's one key condition is inJSON and there is a single key,
+// the condition becomes "= ?" and the argument that key: SQLite then
+// looks the key up, rather than first build the list's ephemeral index
+// (3-7 µs of the 13-30 µs of a statement that reads one record by key,
+// such as a startup by slug or a startup's list of missions). A statement
+// that names its argument (json_each(?1)) keeps its form.
+func byKeys[K any](q string, keys []K, list func([]K) string) (string, []any) {
+	if len(keys) == 1 {
+		one, ok := oneKeyForms.Load(q)
+		if !ok {
+			form := ""
+			if strings.Count(q, inJSON) == 1 {
+				form = strings.Replace(q, inJSON, " = ?", 1)
+			}
+			one, _ = oneKeyForms.LoadOrStore(q, form)
+		}
+		if one != "" {
+			return one.(string), []any{keys[0]}
+		}
+	}
+	return q, []any{list(keys)}
 }
 
 // idSet is a condition "col is one of ids" for a statement reading many
@@ -56,6 +89,9 @@ func whereIDs(b *builder, col string, ids []int64) idSet {
 			}
 			return idSet{sql: col + " BETWEEN " + b.arg(lo) + " AND " + b.arg(hi), want: want}
 		}
+	}
+	if len(ids) == 1 { // a lookup (byKeys)
+		return idSet{sql: col + " = " + b.arg(ids[0])}
 	}
 	return idSet{sql: col + " IN (SELECT value FROM json_each(" + b.arg(jsonInts(ids)) + "))"}
 }

@@ -33,7 +33,8 @@ func grouped[V any](ctx context.Context, db *DB, q string, ids []int64, read rea
 	out := make(map[int64][]V, len(ids))
 	var parent int64
 	scan := read(&parent)
-	err := db.each(ctx, q, []any{jsonInts(ids)}, func(rows *sql.Rows) error {
+	q, args := byKeys(q, ids, jsonInts)
+	err := db.each(ctx, q, args, func(rows *sql.Rows) error {
 		v, err := scan(rows)
 		if err == nil {
 			out[parent] = append(out[parent], v)
@@ -116,9 +117,9 @@ func scanStartup(rows *sql.Rows, extra ...any) (*portfolio.Startup, error) {
 func (db *DB) StartupsBySlug(ctx context.Context, slugs []string) (map[string]*portfolio.Startup, error) {
 	out := make(map[string]*portfolio.Startup, len(slugs))
 	cols, joins, reader := startupColumns(ctx)
-	q := "SELECT " + cols + " FROM startups s" + joins + " WHERE s.slug IN (SELECT value FROM json_each(?))"
+	q, args := byKeys("SELECT "+cols+" FROM startups s"+joins+" WHERE s.slug"+inJSON, slugs, jsonList)
 	scan := reader()
-	err := db.each(ctx, q, []any{jsonList(slugs)}, func(rows *sql.Rows) error {
+	err := db.each(ctx, q, args, func(rows *sql.Rows) error {
 		s, err := scan(rows)
 		if err == nil {
 			out[s.Slug] = s
