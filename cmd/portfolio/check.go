@@ -4,14 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/incubateurs/portfolio/internal/portfolio"
 	"github.com/incubateurs/portfolio/internal/sqlite"
 )
 
 func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Writer) error {
-	fs := newFlags("check", "check [--db PATH]", e, stdout, stderr)
+	fs := newFlags("check", "check [--db PATH] [--repair-lists]", e, stdout, stderr)
 	dbPath := fs.String("db", e.or("PORTFOLIO_DB", "./portfolio.db"), "database to check, which a server may be using (env PORTFOLIO_DB)")
+	repair := fs.Bool("repair-lists", false, "when the derived lists (each startup's phases, missions and sponsors as one row) differ from their tables, write them again from the tables, then check again: the only write check makes")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -41,6 +43,12 @@ func cmdCheck(ctx context.Context, args []string, e env, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	if *repair && hasListDrift(problems) {
+		db.Close()
+		if problems, err = repairLists(ctx, *dbPath, stdout); err != nil {
+			return err
+		}
+	}
 	if len(problems) == 0 {
 		fmt.Fprintln(stdout, "ok")
 		return nil
@@ -56,4 +64,38 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// hasListDrift reports whether problems names a derived list that differs
+// from its tables (sqlite.ListDrift).
+func hasListDrift(problems []string) bool {
+	for _, p := range problems {
+		if strings.HasPrefix(p, "derived lists: ") {
+			return true
+		}
+	}
+	return false
+}
+
+// repairLists writes the derived lists of the database at path again from
+// their tables (sqlite.DB.RepairLists), says which, and checks the
+// database again.
+func repairLists(ctx context.Context, path string, stdout io.Writer) ([]string, error) {
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("check: repair lists: %w", err)
+	}
+	defer db.Close()
+	drifts, err := db.RepairLists(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for _, d := range drifts {
+		fmt.Fprintf(stdout, "rewrote %s from the %s (%d startup(s) differed)\n", d.Table, d.Of, len(d.Startups))
+	}
+	problems, err := db.Check(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	return problems, nil
 }

@@ -33,6 +33,25 @@ func TestCheckCommand(t *testing.T) {
 			wantCode: 1,
 			wantOut:  []string{"foreign key: missions (member_id) → members (id)", "schema version "},
 		},
+		{
+			name:     "a spoiled phase list",
+			broken:   []string{`UPDATE phase_lists SET phases = '0,investigation,2020-01-01,' WHERE startup_id = (SELECT min(startup_id) FROM phase_lists)`},
+			wantCode: 1,
+			wantOut:  []string{"derived lists: phase_lists differs from the phases for 1 startup(s) (", "portfolio check --repair-lists"},
+		},
+		{
+			name:    "a spoiled phase list, repaired",
+			broken:  []string{`UPDATE phase_lists SET phases = '0,investigation,2020-01-01,' WHERE startup_id = (SELECT min(startup_id) FROM phase_lists)`},
+			extra:   []string{"--repair-lists"},
+			wantOut: []string{"rewrote phase_lists from the phases (1 startup(s) differed)\nok\n"},
+		},
+		{
+			name:     "repair leaves other problems alone",
+			broken:   []string{`INSERT INTO startups (slug, name, incubator_id) VALUES ('orpheline', 'Orpheline', 9999)`},
+			extra:    []string{"--repair-lists"},
+			wantCode: 1,
+			wantOut:  []string{"foreign key: startups (incubator_id) → incubators (id): 1 row has no parent row"},
+		},
 		{name: "extra argument", extra: []string{"now"}, wantCode: 2},
 	}
 	for _, tt := range tests {

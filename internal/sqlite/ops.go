@@ -196,9 +196,10 @@ func syncDir(dir string) error {
 }
 
 // Check inspects the whole database: PRAGMA integrity_check, PRAGMA
-// foreign_key_check, and whether the schema version is current. It returns
-// one line per problem found (none when the database is sound), and an error
-// only when the checks cannot run.
+// foreign_key_check, whether the schema version is current and, when it
+// is, whether each derived list holds what its tables say (ListDrift). It
+// returns one line per problem found (none when the database is sound),
+// and an error only when the checks cannot run.
 func (db *DB) Check(ctx context.Context) ([]string, error) {
 	problems, err := integrity(ctx, db.read)
 	if err != nil {
@@ -210,7 +211,15 @@ func (db *DB) Check(ctx context.Context) ([]string, error) {
 	}
 	problems = append(problems, fks...)
 	if err := db.Ready(ctx); err != nil {
-		problems = append(problems, err.Error())
+		// An older schema may lack the lists, or their views: not compared.
+		return append(problems, err.Error()), nil
+	}
+	drifts, err := listDrifts(ctx, db.read)
+	if err != nil {
+		return nil, fmt.Errorf("check: %w", err)
+	}
+	for _, d := range drifts {
+		problems = append(problems, d.String())
 	}
 	return problems, nil
 }

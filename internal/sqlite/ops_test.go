@@ -203,6 +203,28 @@ func TestCheck(t *testing.T) {
 			want: []string{"foreign key: startup_sponsors (organisation_id) → organisations (id): 2 rows have no parent row"},
 		},
 		{
+			name: "a phase list its phases do not give",
+			setup: []string{
+				`INSERT INTO startups (id, slug, name) VALUES (50, 'a', 'A')`,
+				`INSERT INTO phase_lists (startup_id, phases) VALUES (50, '0,investigation,2024-01-01,')`,
+			},
+			want: []string{"derived lists: phase_lists differs from the phases for 1 startup(s) (a): rewrite them with portfolio check --repair-lists"},
+		},
+		{
+			name: "lists of a startup that is gone, and a missing list",
+			setup: []string{
+				`INSERT INTO mission_lists (startup_id, missions, last_mission) VALUES (77, '1:7', 7)`,
+				`INSERT INTO startups (id, slug, name) VALUES (50, 'a', 'A')`,
+				`INSERT INTO organisations (id, slug, name, acronym, type, domaine_ministeriel) VALUES (5, 'o', 'O', '', '', '')`,
+				`INSERT INTO startup_sponsors (startup_id, organisation_id, seq) VALUES (50, 5, 0)`,
+				`DELETE FROM sponsor_lists`,
+			},
+			want: []string{
+				"derived lists: mission_lists differs from the missions and their members for 1 startup(s) (#77)",
+				"derived lists: sponsor_lists differs from the sponsors for 1 startup(s) (a)",
+			},
+		},
+		{
 			name:  "schema behind",
 			setup: []string{`DELETE FROM schema_migrations WHERE version = (SELECT max(version) FROM schema_migrations)`},
 			want:  []string{fmt.Sprintf(", want %d", sqlite.SchemaVersion())}, // the version before may be any lower number
