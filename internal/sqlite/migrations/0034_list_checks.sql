@@ -2,8 +2,8 @@
 -- and 0030 (and 0032) write them, read whole from the tables they are
 -- derived from: `portfolio check` compares the stored lists with these
 -- (DB.Check), and `portfolio check --repair-lists` writes them again from
--- these (DB.RepairLists). The triggers keep their own statements: SQLite
--- cannot narrow an aggregate view to the one startup a trigger writes.
+-- these (DB.RepairLists). The triggers keep their own statements, each
+-- narrowed to the startups its write touches before it aggregates.
 CREATE VIEW phase_lists_expected AS
 SELECT startup_id, group_concat(seq || ',' || phase || ',' || coalesce(start, '') || ',' || coalesce("end", ''), ';') AS phases
 FROM (SELECT startup_id, seq, phase, start, "end" FROM phases ORDER BY startup_id, seq)
