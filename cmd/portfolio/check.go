@@ -70,7 +70,7 @@ func plural(n int, one, many string) string {
 // from its tables (sqlite.ListDrift).
 func hasListDrift(problems []string) bool {
 	for _, p := range problems {
-		if strings.HasPrefix(p, "derived lists: ") {
+		if strings.HasPrefix(p, sqlite.ListDriftProblem) {
 			return true
 		}
 	}

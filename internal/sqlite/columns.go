@@ -362,20 +362,35 @@ func (s *selection[S]) dest(mask uint32, st *S, extra ...any) ([]any, func() err
 	return append(append(out, packed), extra...), func() error { return unpack(*packed, dests) }
 }
 
-// unpack cuts p, "length:text" for each of dests, into dests.
+// unpack cuts p, "length:text" for each of dests (no length: a NULL,
+// empty), into dests.
 func unpack(p string, dests []*string) error {
 	for _, d := range dests {
-		i := strings.IndexByte(p, ':')
-		n, err := 0, error(nil)
-		if i > 0 { // no length: a NULL, empty
-			n, err = strconv.Atoi(p[:i])
-		}
-		if i < 0 || err != nil || n < 0 || n > len(p)-i-1 {
+		v, rest, ok := cutPacked(p)
+		if !ok {
 			return fmt.Errorf("sqlite: packed columns cut short: %.40q", p)
 		}
-		*d, p = p[i+1:i+1+n], p[i+1+n:]
+		*d, p = v, rest
 	}
 	return nil
+}
+
+// cutPacked cuts the first value of a packed text, "length:value…", the
+// length in bytes and empty for an empty value; ok is false when the text
+// does not start with one.
+func cutPacked(p string) (value, rest string, ok bool) {
+	n, i := 0, 0
+	for ; i < len(p) && p[i] != ':'; i++ {
+		c := p[i]
+		if c < '0' || c > '9' || n > len(p) {
+			return "", p, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	if i == len(p) || n > len(p)-i-1 {
+		return "", p, false
+	}
+	return p[i+1 : i+1+n], p[i+1+n:], true
 }
 
 // startupScan is the state a startup row is scanned into.

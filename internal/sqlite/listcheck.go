@@ -27,7 +27,11 @@ type ListDrift struct {
 	Table    string   // the list's table
 	Of       string   // what it lists
 	Startups []string // the startups whose list differs (their slugs; "#id" for a startup that no longer exists), by slug
+	list     derivedList
 }
+
+// ListDriftProblem starts the problem Check reports for a ListDrift.
+const ListDriftProblem = "derived lists: "
 
 func (d ListDrift) String() string {
 	shown := d.Startups
@@ -35,7 +39,7 @@ func (d ListDrift) String() string {
 	if len(shown) > 5 {
 		shown, more = shown[:5], fmt.Sprintf(" and %d more", len(d.Startups)-5)
 	}
-	return fmt.Sprintf("derived lists: %s differs from the %s for %d startup(s) (%s%s): rewrite them with portfolio check --repair-lists",
+	return fmt.Sprintf(ListDriftProblem+"%s differs from the %s for %d startup(s) (%s%s): rewrite them with portfolio check --repair-lists",
 		d.Table, d.Of, len(d.Startups), strings.Join(shown, ", "), more)
 }
 
@@ -55,7 +59,7 @@ func listDrifts(ctx context.Context, q interface {
 		if err != nil {
 			return nil, fmt.Errorf("compare %s: %w", l.table, err)
 		}
-		d := ListDrift{Table: l.table, Of: l.of}
+		d := ListDrift{Table: l.table, Of: l.of, list: l}
 		for rows.Next() {
 			var slug string
 			if err := rows.Scan(&slug); err != nil {
@@ -98,16 +102,12 @@ func (db *DB) RepairLists(ctx context.Context) ([]ListDrift, error) {
 		return nil, nil
 	}
 	for _, d := range drifts {
-		for _, l := range derivedLists {
-			if l.table != d.Table {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM "+l.table); err != nil {
-				return nil, fmt.Errorf("repair lists: %s: %w", l.table, err)
-			}
-			if _, err := tx.ExecContext(ctx, "INSERT INTO "+l.table+" ("+l.columns+") SELECT "+l.columns+" FROM "+l.view()); err != nil {
-				return nil, fmt.Errorf("repair lists: %s: %w", l.table, err)
-			}
+		l := d.list
+		if _, err := tx.ExecContext(ctx, "DELETE FROM "+l.table); err != nil {
+			return nil, fmt.Errorf("repair lists: %s: %w", l.table, err)
+		}
+		if _, err := tx.ExecContext(ctx, "INSERT INTO "+l.table+" ("+l.columns+") SELECT "+l.columns+" FROM "+l.view()); err != nil {
+			return nil, fmt.Errorf("repair lists: %s: %w", l.table, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

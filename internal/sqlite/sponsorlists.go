@@ -81,21 +81,3 @@ func unpackSponsors(packed string, out []sponsorEntry) ([]sponsorEntry, error) {
 	}
 	return out, nil
 }
-
-// cutPacked cuts the first value of a packed text, "length:value…", the
-// length in bytes and empty for an empty value; ok is false when the text
-// does not start with one.
-func cutPacked(p string) (value, rest string, ok bool) {
-	n, i := 0, 0
-	for ; i < len(p) && p[i] != ':'; i++ {
-		c := p[i]
-		if c < '0' || c > '9' || n > len(p) {
-			return "", p, false
-		}
-		n = n*10 + int(c-'0')
-	}
-	if i == len(p) || n > len(p)-i-1 {
-		return "", p, false
-	}
-	return p[i+1 : i+1+n], p[i+1+n:], true
-}
